@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Apache Kafka (KRaft, one combined broker+controller node on loopback), from Maven Central jars.
+# Usage: deploy/kafka.sh build|start|stop|kill|status|wipe
+#   KAFKA_PORT (19092) and KAFKA_CONTROLLER_PORT (KAFKA_PORT+1) choose the listeners;
+#   data lives in $CANOPY_STACK_DIR/kafka-$KAFKA_PORT and survives stop/start.
+source "$(dirname "$0")/lib.sh"
+
+PORT="${KAFKA_PORT:-19092}"
+CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((PORT + 1))}"
+HEAP="${KAFKA_HEAP:-512m}"
+LIBS="$REPO/deploy/kafka/target/libs"
+DIR="$STACK_DIR/kafka-$PORT"
+PIDFILE="$DIR/kafka.pid"
+OUT="$DIR/kafka.out"
+
+build() {
+  if ! compgen -G "$LIBS/kafka_2.13-*.jar" >/dev/null; then
+    need_java
+    log "fetching Apache Kafka jars from Maven Central (first run only, ~120 MB)..."
+    mvn -B -q -f "$REPO/deploy/kafka/pom.xml" package
+  fi
+}
+
+java_opts() {
+  echo "-Xms$HEAP -Xmx$HEAP -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true" \
+       "-Dlog4j2.configurationFile=$REPO/deploy/kafka/log4j2.properties -Dkafka.logs.dir=$DIR/logs"
+}
+
+write_config() {
+  mkdir -p "$DIR/data" "$DIR/logs"
+  cat > "$DIR/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=127.0.0.1:$CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$DIR/data
+num.partitions=3
+num.recovery.threads.per.data.dir=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+delete.topic.enable=true
+log.cleaner.dedupe.buffer.size=16777216
+PROPS
+}
+
+start() {
+  if pid_alive "$PIDFILE"; then log "kafka already running on 127.0.0.1:$PORT"; return 0; fi
+  build
+  need_java
+  write_config
+  if [ ! -f "$DIR/data/meta.properties" ]; then
+    local cid
+    cid=$(python3 -c 'import base64,uuid
+while True:
+    s=base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    if not s.startswith("-"): print(s); break')
+    # shellcheck disable=SC2046
+    java $(java_opts) -cp "$LIBS/*" kafka.tools.StorageTool format --standalone \
+      -t "$cid" -c "$DIR/server.properties" >"$DIR/format.out" 2>&1 \
+      || { cat "$DIR/format.out" >&2; die "kafka storage format failed"; }
+  fi
+  # shellcheck disable=SC2046
+  nohup java $(java_opts) -cp "$LIBS/*" kafka.Kafka "$DIR/server.properties" >"$OUT" 2>&1 &
+  echo $! >"$PIDFILE"
+  wait_for_port 127.0.0.1 "$PORT" 120 "$PIDFILE" "$OUT" || die "kafka did not start"
+  local waited=0
+  until grep -q "Kafka Server started" "$OUT"; do
+    (( waited < 600 )) || die "kafka opened its port but never logged 'Kafka Server started' (see $OUT)"
+    sleep 0.1; waited=$((waited + 1))
+  done
+  log "kafka ready on 127.0.0.1:$PORT"
+}
+
+case "${1:-}" in
+  build) build ;;
+  start) start ;;
+  stop) stop_pidfile "$PIDFILE" 20; log "kafka on :$PORT stopped" ;;
+  kill) pid_alive "$PIDFILE" && kill -KILL "$(cat "$PIDFILE")"; rm -f "$PIDFILE" ;;
+  status) if pid_alive "$PIDFILE"; then echo "kafka running on 127.0.0.1:$PORT"; else echo "kafka stopped"; exit 1; fi ;;
+  wipe) stop_pidfile "$PIDFILE" 20; rm -rf "$DIR" ;;
+  *) die "usage: $0 build|start|stop|kill|status|wipe" ;;
+esac

@@ -1,0 +1,50 @@
+# Shared helpers for the native-stack scripts. Sourced, not run.
+# Every script is idempotent: start on a running component is a no-op, stop on a stopped one too.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STACK_DIR="${CANOPY_STACK_DIR:-$REPO/.stack}"
+mkdir -p "$STACK_DIR"
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+# wait_for_port HOST PORT SECONDS PIDFILE LOGFILE: fails fast if the process dies while we wait.
+wait_for_port() {
+  local host=$1 port=$2 timeout=$3 pidfile=$4 logfile=$5 waited=0
+  until port_open "$host" "$port"; do
+    if ! pid_alive "$pidfile"; then
+      log "the process died before opening $host:$port; last lines of $logfile:"
+      tail -n 30 "$logfile" >&2 || true
+      return 1
+    fi
+    if (( waited >= timeout * 10 )); then
+      log "timed out after ${timeout}s waiting for $host:$port; last lines of $logfile:"
+      tail -n 30 "$logfile" >&2 || true
+      return 1
+    fi
+    sleep 0.1; waited=$((waited + 1))
+  done
+}
+
+# stop_pidfile PIDFILE SECONDS: SIGTERM for a clean shutdown, SIGKILL after the grace period.
+stop_pidfile() {
+  local pidfile=$1 grace=${2:-15} pid waited=0
+  pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
+  pid=$(cat "$pidfile")
+  kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null; do
+    if (( waited >= grace * 10 )); then kill -KILL "$pid" 2>/dev/null || true; break; fi
+    sleep 0.1; waited=$((waited + 1))
+  done
+  rm -f "$pidfile"
+}
+
+need_java() {
+  command -v java >/dev/null || die "Java 17+ is needed: apt-get install -y openjdk-17-jre-headless"
+  command -v mvn >/dev/null || die "Maven is needed to fetch jars: apt-get install -y maven"
+}

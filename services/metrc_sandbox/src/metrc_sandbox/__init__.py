@@ -1,0 +1,1 @@
+"""metrc_sandbox."""
