@@ -1,0 +1,1 @@
+"""Test helpers shared by every service's test suite: real Kafka and PostgreSQL fixtures."""

@@ -1,0 +1,1 @@
+"""The pytest plugin loaded by the root configuration (``-p shared.testing.plugin``)."""
