@@ -1,0 +1,27 @@
+"""Integration event contracts: the envelope, the topics and the registry of event types."""
+
+from shared.events.envelope import Actor, EventEnvelope
+from shared.events.registry import (
+    EventType,
+    UnknownEventTypeError,
+    all_event_types,
+    decode,
+    event_type,
+    new_event,
+)
+from shared.events.topics import ALL_TOPICS, COMPLIANCE_EVENTS, INVENTORY_EVENTS, Topic
+
+__all__ = [
+    "ALL_TOPICS",
+    "COMPLIANCE_EVENTS",
+    "INVENTORY_EVENTS",
+    "Actor",
+    "EventEnvelope",
+    "EventType",
+    "Topic",
+    "UnknownEventTypeError",
+    "all_event_types",
+    "decode",
+    "event_type",
+    "new_event",
+]

@@ -1,0 +1,61 @@
+"""The topics Canopy declares: one place for names, partition counts, retention and owners.
+
+``deploy/kafka/topics.yaml`` is generated from this list (``make topics-file``); a test keeps them equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["ALL_TOPICS", "COMPLIANCE_EVENTS", "INVENTORY_EVENTS", "Topic", "dead_letter_topic"]
+
+DEAD_LETTER_SUFFIX = ".dlt"
+FOREVER = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    name: str
+    partitions: int
+    retention_ms: int
+    owner: str
+    key: str
+    description: str
+
+    @property
+    def dead_letter(self) -> Topic:
+        return Topic(
+            name=dead_letter_topic(self.name),
+            partitions=1,
+            retention_ms=FOREVER,
+            owner=self.owner,
+            key=self.key,
+            description=f"Messages of {self.name} that a consumer gave up on, with the error in headers",
+        )
+
+
+def dead_letter_topic(name: str) -> str:
+    return name + DEAD_LETTER_SUFFIX
+
+
+INVENTORY_EVENTS = Topic(
+    name="inventory.batch.events",
+    partitions=6,
+    # Kept forever: reporting rebuilds its read models by replaying this topic from the start.
+    retention_ms=FOREVER,
+    owner="inventory",
+    key="batch id",
+    description="Every state change of a batch: created, adjusted, status changed, reserved ...",
+)
+
+COMPLIANCE_EVENTS = Topic(
+    name="compliance.events",
+    partitions=6,
+    retention_ms=FOREVER,
+    owner="compliance",
+    key="batch id or Metrc record id",
+    description="Outcomes of Metrc pushes and pulls, and reconciliation findings",
+)
+
+_PRIMARY = (INVENTORY_EVENTS, COMPLIANCE_EVENTS)
+ALL_TOPICS: tuple[Topic, ...] = _PRIMARY + tuple(t.dead_letter for t in _PRIMARY)

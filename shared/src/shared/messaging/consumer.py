@@ -1,0 +1,221 @@
+"""Idempotent consumers: exactly-once effects on top of at-least-once delivery.
+
+Each message is handled in one database transaction that first records ``(consumer, event_id)``
+in the inbox; a redelivered event finds its row and is skipped. Offsets are committed only after
+that transaction commits. Failures are sorted into three kinds (after arroyo):
+
+* poison (the message itself is bad: undecodable, unknown type, invalid payload): dead-lettered
+  at once;
+* transient (the database or the network is away): retried with capped backoff for as long as it
+  takes, never dead-lettered, so an outage does not empty a topic into the dead-letter queue;
+* anything else (a bug, a constraint violation): retried ``max_attempts`` times, then
+  dead-lettered with the error in headers, and the consumer moves on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Protocol
+
+from prometheus_client import Counter
+from pydantic import ValidationError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.events.envelope import EventEnvelope
+from shared.events.registry import UnknownEventTypeError
+from shared.events.topics import dead_letter_topic
+from shared.outbox.schema import inbox_table
+
+__all__ = [
+    "DeadLetterSink",
+    "Handler",
+    "IdempotentConsumer",
+    "Outcome",
+    "PoisonMessageError",
+    "Record",
+    "RetryPolicy",
+]
+
+log = logging.getLogger(__name__)
+
+CONSUMED = Counter(
+    "consumer_messages_total", "Messages handled, by outcome", ["consumer", "outcome"]
+)
+
+Handler = Callable[[AsyncSession, EventEnvelope], Awaitable[None]]
+
+
+class PoisonMessageError(Exception):
+    """Raised by a handler when the message can never be processed: dead-letter it, don't retry."""
+
+
+class Outcome(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"
+    RETRY = "retry"
+    DEAD_LETTERED = "dead_lettered"
+
+
+class Record(Protocol):
+    """The fields of an aiokafka ConsumerRecord that the consumer reads."""
+
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def key(self) -> bytes | None: ...
+    @property
+    def value(self) -> bytes | None: ...
+    @property
+    def headers(self) -> Sequence[tuple[str, bytes]]: ...
+
+
+class DeadLetterSink(Protocol):
+    async def __call__(
+        self, topic: str, key: bytes | None, value: bytes, headers: dict[str, str]
+    ) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    backoff_initial: float = 0.2
+    backoff_max: float = 10.0
+
+    def delay(self, attempt: int) -> float:
+        capped = min(self.backoff_max, self.backoff_initial * 2 ** max(0, attempt - 1))
+        # Full jitter keeps a fleet of consumers from retrying in lockstep against one database.
+        return random.uniform(capped / 2, capped)
+
+
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    ConnectionError,
+    TimeoutError,
+    OSError,
+)
+
+
+def _is_transient(error: BaseException) -> bool:
+    if isinstance(error, TRANSIENT_ERRORS):
+        return True
+    # asyncpg's connection failures arrive wrapped in DBAPIError with connection_invalidated set.
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+
+
+class IdempotentConsumer:
+    """Handles one record at a time; the caller commits the offset unless the outcome is RETRY."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        group_id: str,
+        session_factory: async_sessionmaker[AsyncSession],
+        handler: Handler,
+        dead_letters: DeadLetterSink,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.name = name
+        self.group_id = group_id
+        self._sessions = session_factory
+        self._handler = handler
+        self._dead_letters = dead_letters
+        self._policy = policy or RetryPolicy()
+        self._attempts: dict[tuple[str, int, int], int] = {}
+
+    async def process(self, record: Record) -> Outcome:
+        outcome = await self._process(record)
+        CONSUMED.labels(self.name, outcome.value).inc()
+        return outcome
+
+    async def _process(self, record: Record) -> Outcome:
+        position = (record.topic, record.partition, record.offset)
+        try:
+            envelope = EventEnvelope.from_bytes(record.value or b"")
+        except ValidationError as error:
+            await self._dead_letter(record, error, attempts=1)
+            return Outcome.DEAD_LETTERED
+        try:
+            applied = await self._apply(envelope)
+        except (PoisonMessageError, UnknownEventTypeError, ValidationError) as error:
+            self._attempts.pop(position, None)
+            await self._dead_letter(record, error, attempts=1)
+            return Outcome.DEAD_LETTERED
+        except Exception as error:
+            attempts = self._attempts.get(position, 0) + 1
+            if _is_transient(error):
+                log.warning("%s: transient failure at %s, retrying: %r", self.name, position, error)
+                await asyncio.sleep(self._policy.delay(min(attempts, 8)))
+                self._attempts[position] = attempts
+                return Outcome.RETRY
+            if attempts < self._policy.max_attempts:
+                log.warning(
+                    "%s: attempt %d/%d failed at %s: %r",
+                    self.name,
+                    attempts,
+                    self._policy.max_attempts,
+                    position,
+                    error,
+                )
+                self._attempts[position] = attempts
+                await asyncio.sleep(self._policy.delay(attempts))
+                return Outcome.RETRY
+            self._attempts.pop(position, None)
+            await self._dead_letter(record, error, attempts=attempts)
+            return Outcome.DEAD_LETTERED
+        self._attempts.pop(position, None)
+        return Outcome.APPLIED if applied else Outcome.DUPLICATE
+
+    async def _apply(self, envelope: EventEnvelope) -> bool:
+        async with self._sessions() as session, session.begin():
+            first_time = await session.execute(
+                pg_insert(inbox_table)
+                .values(consumer=self.name, event_id=envelope.event_id)
+                .on_conflict_do_nothing()
+                .returning(inbox_table.c.event_id)
+            )
+            if first_time.first() is None:
+                return False
+            await self._handler(session, envelope)
+            return True
+
+    async def _dead_letter(self, record: Record, error: BaseException, *, attempts: int) -> None:
+        headers = {name: value.decode(errors="replace") for name, value in record.headers}
+        headers.update(
+            {
+                "x-dlt-original-topic": record.topic,
+                "x-dlt-original-partition": str(record.partition),
+                "x-dlt-original-offset": str(record.offset),
+                "x-dlt-consumer": self.name,
+                "x-dlt-consumer-group": self.group_id,
+                "x-dlt-error-class": f"{type(error).__module__}.{type(error).__qualname__}",
+                "x-dlt-error-message": str(error)[:2000],
+                "x-dlt-attempts": str(attempts),
+                "x-dlt-failed-at": datetime.now(UTC).isoformat(),
+            }
+        )
+        log.error(
+            "%s: dead-lettering %s/%d@%d after %d attempt(s): %r",
+            self.name,
+            record.topic,
+            record.partition,
+            record.offset,
+            attempts,
+            error,
+        )
+        await self._dead_letters(
+            dead_letter_topic(record.topic), record.key, record.value or b"", headers
+        )

@@ -1,0 +1,16 @@
+"""Transactional outbox: the writer (same transaction as the state change) and the relay."""
+
+from shared.outbox.relay import OutboxRelay, RelayConfig, asyncpg_dsn
+from shared.outbox.schema import MESSAGING_DDL, inbox_table, outbox_table
+from shared.outbox.writer import enqueue, kafka_headers_for
+
+__all__ = [
+    "MESSAGING_DDL",
+    "OutboxRelay",
+    "RelayConfig",
+    "asyncpg_dsn",
+    "enqueue",
+    "inbox_table",
+    "kafka_headers_for",
+    "outbox_table",
+]

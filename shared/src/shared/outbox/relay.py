@@ -1,0 +1,191 @@
+"""The outbox relay: publishes committed outbox rows to Kafka, in id order, and marks them sent.
+
+Guarantees and why they hold:
+
+* Nothing lost: a row is marked published only after Kafka acknowledged it (idempotent producer,
+  acks=all). A crash between the two re-sends the row; consumers dedupe by event id (inbox).
+* Per-aggregate order: rows are sent in id order by a single active relay per database (a
+  session-level advisory lock held on the same connection that reads the rows, so losing the
+  connection loses the lock and the reads together). Writers of one aggregate are serialized by a
+  row lock on the aggregate, so id order equals commit order for one key.
+* Latency: the relay LISTENs for the NOTIFY that the insert trigger sends at commit, and polls
+  anyway because notifications are not delivered while the relay is disconnected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from opentelemetry import trace
+from prometheus_client import Counter, Gauge, Histogram
+
+from shared.outbox.schema import NOTIFY_CHANNEL
+
+__all__ = ["OutboxRelay", "RelayConfig", "asyncpg_dsn"]
+
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
+
+PUBLISHED = Counter("outbox_published_total", "Outbox rows published to Kafka", ["relay"])
+FAILURES = Counter("outbox_publish_failures_total", "Failed publish attempts", ["relay"])
+BATCH_SIZE = Histogram(
+    "outbox_batch_size", "Rows per published batch", ["relay"], buckets=(1, 10, 50, 100, 500, 1000)
+)
+BACKLOG_AGE = Gauge(
+    "outbox_oldest_unpublished_age_seconds", "Age of the oldest unpublished row", ["relay"]
+)
+IS_LEADER = Gauge("outbox_relay_leader", "1 while this relay holds the advisory lock", ["relay"])
+
+# Arbitrary but fixed: every relay of one database contends for the same lock.
+RELAY_LOCK_KEY = 0x0B07B0C5
+
+_FETCH = """
+    SELECT id, topic, message_key, payload::text AS payload, headers::text AS headers
+    FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1
+"""
+_MARK = "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
+_PURGE = """
+    DELETE FROM outbox WHERE id IN (
+        SELECT id FROM outbox WHERE published_at < now() - $1::interval LIMIT 5000)
+"""
+_BACKLOG = (
+    "SELECT extract(epoch FROM now() - min(created_at)) FROM outbox WHERE published_at IS NULL"
+)
+
+
+def asyncpg_dsn(url: str) -> str:
+    """SQLAlchemy's ``postgresql+asyncpg://`` URL in the form asyncpg itself accepts."""
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+@dataclass(frozen=True, slots=True)
+class RelayConfig:
+    name: str
+    database_url: str
+    bootstrap_servers: str
+    batch_size: int = 1000
+    poll_interval: float = 1.0
+    lock_retry_interval: float = 2.0
+    error_backoff: float = 1.0
+    purge_after: timedelta = timedelta(days=1)
+    purge_interval: float = 60.0
+    # Kafka's own retries cover short broker outages; past this the batch is retried from the table.
+    delivery_timeout_ms: int = 30_000
+
+
+class OutboxRelay:
+    """Run with :meth:`run`; stop by cancelling the task or setting the ``stop`` event."""
+
+    def __init__(self, config: RelayConfig) -> None:
+        self._config = config
+        self._wakeup = asyncio.Event()
+        self.published = 0
+
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        stop = stop or asyncio.Event()
+        while not stop.is_set():
+            try:
+                await self._lead(stop)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                FAILURES.labels(self._config.name).inc()
+                log.exception("outbox relay %s failed; restarting", self._config.name)
+                await _sleep_or_stop(stop, self._config.error_backoff)
+
+    async def _lead(self, stop: asyncio.Event) -> None:
+        conn: asyncpg.Connection = await asyncpg.connect(asyncpg_dsn(self._config.database_url))
+        try:
+            while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", RELAY_LOCK_KEY):
+                if await _sleep_or_stop(stop, self._config.lock_retry_interval):
+                    return
+            IS_LEADER.labels(self._config.name).set(1)
+            log.info("outbox relay %s is the active relay", self._config.name)
+            await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
+            producer = self._producer()
+            await producer.start()
+            try:
+                await self._pump(conn, producer, stop)
+            finally:
+                await producer.stop()
+        finally:
+            IS_LEADER.labels(self._config.name).set(0)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(conn.close(), timeout=5)
+
+    def _producer(self) -> AIOKafkaProducer:
+        return AIOKafkaProducer(
+            bootstrap_servers=self._config.bootstrap_servers,
+            client_id=f"outbox-relay-{self._config.name}",
+            enable_idempotence=True,
+            acks="all",
+            linger_ms=2,
+            max_batch_size=512 * 1024,
+            request_timeout_ms=self._config.delivery_timeout_ms,
+        )
+
+    def _on_notify(self, *_: object) -> None:
+        self._wakeup.set()
+
+    async def _pump(
+        self, conn: asyncpg.Connection, producer: AIOKafkaProducer, stop: asyncio.Event
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        next_purge = loop.time() + self._config.purge_interval
+        while not stop.is_set():
+            self._wakeup.clear()
+            sent = await self.publish_batch(conn, producer)
+            if loop.time() >= next_purge:
+                await conn.execute(_PURGE, self._config.purge_after)
+                backlog = await conn.fetchval(_BACKLOG)
+                BACKLOG_AGE.labels(self._config.name).set(float(backlog or 0))
+                next_purge = loop.time() + self._config.purge_interval
+            if sent < self._config.batch_size:
+                await _wait_any(self._wakeup, stop, self._config.poll_interval)
+
+    async def publish_batch(self, conn: asyncpg.Connection, producer: AIOKafkaProducer) -> int:
+        """Send one batch and mark it; returns how many rows were published."""
+        rows = await conn.fetch(_FETCH, self._config.batch_size)
+        if not rows:
+            return 0
+        with tracer.start_as_current_span(
+            "outbox publish", attributes={"outbox.batch_size": len(rows)}
+        ):
+            futures = [
+                await producer.send(
+                    row["topic"],
+                    value=row["payload"].encode(),
+                    key=row["message_key"].encode(),
+                    headers=[(k, v.encode()) for k, v in json.loads(row["headers"]).items()],
+                )
+                for row in rows
+            ]
+            await asyncio.gather(*futures)
+            await conn.execute(_MARK, [row["id"] for row in rows])
+        PUBLISHED.labels(self._config.name).inc(len(rows))
+        BATCH_SIZE.labels(self._config.name).observe(len(rows))
+        self.published += len(rows)
+        return len(rows)
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> bool:
+    """Sleep, waking early on stop; returns True if stopping."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    return stop.is_set()
+
+
+async def _wait_any(wakeup: asyncio.Event, stop: asyncio.Event, timeout: float) -> None:
+    waiters = [asyncio.create_task(wakeup.wait()), asyncio.create_task(stop.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
