@@ -7,8 +7,8 @@ a YAML list in the same shape as ``deploy/kafka/topics.yaml`` (which ``--write``
 from __future__ import annotations
 
 import argparse
-import contextlib
 import asyncio
+import contextlib
 import sys
 from collections.abc import Iterable
 from pathlib import Path

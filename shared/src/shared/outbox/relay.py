@@ -168,11 +168,14 @@ class OutboxRelay:
                 for row in rows
             ]
             await asyncio.gather(*futures)
-            await conn.execute(_MARK, [row["id"] for row in rows])
+            await self._mark_published(conn, [row["id"] for row in rows])
         PUBLISHED.labels(self._config.name).inc(len(rows))
         BATCH_SIZE.labels(self._config.name).observe(len(rows))
         self.published += len(rows)
         return len(rows)
+
+    async def _mark_published(self, conn: asyncpg.Connection, ids: list[int]) -> None:
+        await conn.execute(_MARK, ids)
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> bool:

@@ -1,5 +1,0 @@
-import shared
-
-
-def test_shared_package_imports() -> None:
-    assert shared.__name__ == "shared"
