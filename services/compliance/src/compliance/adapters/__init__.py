@@ -1,0 +1,1 @@
+"""Adapters: the compliance service's connections to the outside world."""

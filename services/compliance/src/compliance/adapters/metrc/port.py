@@ -1,0 +1,143 @@
+"""``MetrcPort``: the part of Metrc the compliance service depends on.
+
+``MetrcClient`` implements it over HTTP; ``FakeMetrc`` implements it in memory for unit tests
+of the service layer. Both raise the exceptions in ``errors.py``. The contract every caller must
+follow for writes:
+
+* ``MetrcRejectedError``: final, nothing applied; show the row messages.
+* ``MetrcTransientError`` (after the client's own retries): nothing applied; try later.
+* ``MetrcUnknownOutcomeError``: maybe applied. Read back (``find_package`` by tag,
+  ``recent_packages``, ``package_adjustments_since``, ``find_plant_batch``) and decide; never
+  resend blindly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Literal, Protocol
+
+from compliance.adapters.metrc.endpoints import PackageStatus, PlantBatchStatus
+from compliance.adapters.metrc.paging import ProgressCallback
+from compliance.adapters.metrc.payloads import (
+    PackageAdjust,
+    PackageCreate,
+    PackageFinish,
+    PackageLocationChange,
+    PackageUnfinish,
+    PlantBatchPlanting,
+)
+from compliance.adapters.metrc.schemas import (
+    Facility,
+    Item,
+    Location,
+    Package,
+    PackageAdjustment,
+    PackageAdjustReason,
+    PlantBatch,
+    Strain,
+    Tag,
+    UnitOfMeasure,
+    WriteResult,
+)
+
+__all__ = ["MetrcPort"]
+
+
+class MetrcPort(Protocol):
+    # lookups
+    async def list_facilities(self) -> list[Facility]: ...
+
+    async def list_locations(
+        self, license_number: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Location]: ...
+
+    async def list_items(
+        self, license_number: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Item]: ...
+
+    async def list_strains(
+        self, license_number: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Strain]: ...
+
+    async def list_units_of_measure(self) -> list[UnitOfMeasure]: ...
+
+    async def list_available_tags(
+        self, license_number: str, kind: Literal["package", "plant"] = "package"
+    ) -> list[Tag]: ...
+
+    async def list_package_adjust_reasons(
+        self, license_number: str
+    ) -> list[PackageAdjustReason]: ...
+
+    # packages
+    async def list_packages(
+        self,
+        license_number: str,
+        status: PackageStatus = "active",
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> list[Package]: ...
+
+    async def get_package(self, license_number: str, id_or_label: int | str) -> Package: ...
+
+    async def list_package_adjustments(
+        self, license_number: str, *, on_progress: ProgressCallback | None = None
+    ) -> list[PackageAdjustment]: ...
+
+    async def create_packages(
+        self, license_number: str, packages: Sequence[PackageCreate]
+    ) -> WriteResult: ...
+
+    async def adjust_packages(
+        self, license_number: str, adjustments: Sequence[PackageAdjust]
+    ) -> WriteResult: ...
+
+    async def change_package_locations(
+        self, license_number: str, moves: Sequence[PackageLocationChange]
+    ) -> WriteResult: ...
+
+    async def finish_packages(
+        self, license_number: str, finishes: Sequence[PackageFinish]
+    ) -> WriteResult: ...
+
+    async def unfinish_packages(
+        self, license_number: str, unfinishes: Sequence[PackageUnfinish]
+    ) -> WriteResult: ...
+
+    async def discontinue_package(self, license_number: str, package_id: int) -> WriteResult: ...
+
+    # plant batches
+    async def list_plant_batches(
+        self,
+        license_number: str,
+        status: PlantBatchStatus = "active",
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[PlantBatch]: ...
+
+    async def create_plant_batch_plantings(
+        self, license_number: str, plantings: Sequence[PlantBatchPlanting]
+    ) -> WriteResult: ...
+
+    # read-back after an unknown outcome
+    async def find_package(self, license_number: str, label: str) -> Package | None: ...
+
+    async def recent_packages(
+        self,
+        license_number: str,
+        *,
+        within: timedelta = ...,
+        statuses: Sequence[PackageStatus] = ...,
+    ) -> list[Package]: ...
+
+    async def package_adjustments_since(
+        self, license_number: str, label: str, since: datetime
+    ) -> list[PackageAdjustment]: ...
+
+    async def find_plant_batch(
+        self, license_number: str, name: str, *, modified_since: datetime | None = None
+    ) -> PlantBatch | None: ...
