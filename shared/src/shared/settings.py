@@ -13,7 +13,13 @@ from typing import Self
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["PLACEHOLDER_SECRETS", "Environment", "ServiceSettings", "TraceExporter"]
+__all__ = [
+    "PLACEHOLDER_SECRETS",
+    "Environment",
+    "ServiceSettings",
+    "TraceExporter",
+    "dev_database_url",
+]
 
 
 class Environment(StrEnum):
@@ -108,3 +114,8 @@ def _password_of(url: str) -> str | None:
     if len(credentials) != 2 or ":" not in credentials[0]:
         return None
     return credentials[0].split(":", 1)[1]
+
+
+def dev_database_url(service: str, port: int = 55432) -> str:
+    """The native stack's database of ``service`` (see deploy/postgres.sh); development only."""
+    return f"postgresql+asyncpg://{service}:canopy-dev-{service}@127.0.0.1:{port}/{service}"

@@ -33,7 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the sandbox HTTP server")
     serve.add_argument("--host", default=os.environ.get("METRC_SANDBOX_HOST", "127.0.0.1"))
-    serve.add_argument("--port", type=int, default=int(os.environ.get("METRC_SANDBOX_PORT", "8090")))
+    serve.add_argument(
+        "--port", type=int, default=int(os.environ.get("METRC_SANDBOX_PORT", "8090"))
+    )
     serve.add_argument("--seed-file", type=Path, default=os.environ.get("METRC_SANDBOX_SEED_FILE"))
     serve.add_argument("--log-level", default=os.environ.get("METRC_SANDBOX_LOG_LEVEL", "info"))
     args = parser.parse_args(argv)

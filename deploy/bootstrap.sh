@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine lacks: uv, the Python environment, PostgreSQL, Java and Maven,
+# then fetches the Kafka and Zipkin jars (cached in ~/.m2 and deploy/*/target). Safe to re-run.
+source "$(dirname "$0")/lib.sh"
+
+apt_install() {
+  [ "$(id -u)" = 0 ] || die "missing system packages ($*): run as root or: sudo apt-get install -y $*"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
+}
+
+missing=()
+command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || missing+=(maven)
+compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql postgresql-contrib)
+command -v pgbench >/dev/null || missing+=(postgresql-contrib)
+[ ${#missing[@]} -eq 0 ] || { log "installing: ${missing[*]}"; apt_install "${missing[@]}"; }
+
+if ! command -v uv >/dev/null; then
+  log "installing uv from PyPI..."
+  python3 -m pip install --quiet "uv==0.13.9" >&2 || die "could not install uv (python3 -m pip install uv)"
+fi
+(cd "$REPO" && uv sync --frozen --python 3.11 --quiet) || die "uv sync failed"
+
+"$REPO/deploy/kafka.sh" build
+"$REPO/deploy/zipkin.sh" build

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# `make up`: install what is missing, start the whole stack, print where everything is.
+source "$(dirname "$0")/lib.sh"
+
+"$REPO/deploy/bootstrap.sh"
+"$REPO/deploy/postgres.sh" start
+"$REPO/deploy/kafka.sh" start
+"$REPO/.venv/bin/python" -m shared.kafka_topics --bootstrap "127.0.0.1:${KAFKA_PORT:-19092}" \
+  --file "$REPO/deploy/kafka/topics.yaml" >&2
+"$REPO/deploy/zipkin.sh" start
+if [ -x "$REPO/deploy/metrc-sandbox.sh" ]; then "$REPO/deploy/metrc-sandbox.sh" start; fi
+"$REPO/deploy/services.sh" start
+
+cat <<INFO
+
+Canopy is up.
+  Gateway (public API)   http://127.0.0.1:8000      docs: http://127.0.0.1:8000/docs
+  Trace UI (Zipkin)      http://127.0.0.1:9411
+  Metrc sandbox          http://127.0.0.1:${METRC_SANDBOX_PORT:-8090}
+  Inventory / compliance / reporting (internal)   :8001 / :8002 / :8003
+  Kafka                  127.0.0.1:${KAFKA_PORT:-19092}
+  PostgreSQL             127.0.0.1:${PG_PORT:-55432}  (one database and role per service)
+  Logs                   $STACK_DIR/*/
+Stop everything with: make down
+INFO

@@ -1,0 +1,1 @@
+"""Ways into the compliance service: its HTTP API and its Kafka workers."""

@@ -1,0 +1,1 @@
+"""Ways into the gateway service: its HTTP API."""

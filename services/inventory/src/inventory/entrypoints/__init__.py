@@ -1,0 +1,1 @@
+"""Ways into the inventory service: its HTTP API."""

@@ -1,0 +1,64 @@
+"""One trace from an HTTP request, through the outbox and Kafka, into the consumer's span."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from faststream.kafka import KafkaBroker
+from opentelemetry import trace
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from shared.events import EventEnvelope, new_event
+from shared.outbox import enqueue
+from shared.service_app import create_service_app
+from shared.settings import ServiceSettings
+from shared.telemetry import configure_tracing, instrument_app, kafka_telemetry_middleware
+from shared.testing.messaging import Harness, running
+from sqlalchemy.ext.asyncio import AsyncSession
+
+pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
+
+
+async def test_a_trace_started_at_an_http_request_continues_into_the_consumer(
+    harness: Harness,
+) -> None:
+    spans = InMemorySpanExporter()
+    provider = configure_tracing(ServiceSettings(), extra_processors=(SimpleSpanProcessor(spans),))
+
+    app = create_service_app(title="t", description="t", readiness={})
+    instrument_app(app, provider)
+
+    @app.post("/pings/{key}")
+    async def ping(key: str) -> dict[str, str]:
+        envelope = new_event(harness.ping(key=key, seq=1), producer="tests", aggregate_id=key)
+        async with harness.sessions() as session, session.begin():
+            await enqueue(session, envelope)
+        return {"event_id": str(envelope.event_id)}
+
+    seen: list[trace.SpanContext] = []
+
+    async def handler(session: AsyncSession, envelope: EventEnvelope) -> None:
+        seen.append(trace.get_current_span().get_span_context())
+        await harness.record_effect(session, envelope)
+
+    broker = KafkaBroker(harness.bootstrap, middlewares=(kafka_telemetry_middleware(provider),))
+    harness.consumer(broker, handler=handler)
+    async with broker, running(harness.relay()):
+        await broker.start()
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://inventory"
+        ) as client:
+            response = await client.post("/pings/batch-7")
+        assert response.status_code == 200
+        await harness.wait_for("SELECT count(*) FROM effects", 1)
+        await asyncio.sleep(0.2)
+
+    server_span = next(s for s in spans.get_finished_spans() if s.kind is trace.SpanKind.SERVER)
+    consumer_span = next(s for s in spans.get_finished_spans() if s.kind is trace.SpanKind.CONSUMER)
+    assert seen, "the handler ran"
+    assert seen[0].trace_id == server_span.context.trace_id
+    assert consumer_span.context.trace_id == server_span.context.trace_id
+    assert consumer_span.parent is not None
+    assert consumer_span.parent.span_id == server_span.context.span_id
