@@ -75,7 +75,10 @@ def _mount(app: FastAPI, router: APIRouter, prefix: str = "") -> None:
     for route in router.routes:
         assert isinstance(route, APIRoute)
         app.router.add_api_route(
-            prefix + route.path, route.endpoint, methods=sorted(route.methods), name=route.name
+            prefix + route.path,
+            route.endpoint,
+            methods=sorted(route.methods or ()),
+            name=route.name,
         )
 
 

@@ -20,7 +20,10 @@ def _license(state: SandboxState, facility_id: int) -> str:
 
 def dump_state(sandbox: Sandbox) -> dict[str, Any]:
     state = sandbox.state
-    lic = lambda facility_id: _license(state, facility_id)  # noqa: E731
+
+    def lic(facility_id: int) -> str:
+        return _license(state, facility_id)
+
     return {
         "seed": state.seed,
         "facilities": [
@@ -28,7 +31,11 @@ def dump_state(sandbox: Sandbox) -> dict[str, Any]:
             for f in state.facilities.values()
         ],
         "users": [
-            {"user_key": u.user_key, "name": u.name, "facilities": sorted(lic(i) for i in u.facility_ids)}
+            {
+                "user_key": u.user_key,
+                "name": u.name,
+                "facilities": sorted(lic(i) for i in u.facility_ids),
+            }
             for u in state.users.values()
         ],
         "locations": [
@@ -36,7 +43,11 @@ def dump_state(sandbox: Sandbox) -> dict[str, Any]:
             for x in state.locations
         ],
         "strains": [
-            {**views.strain_view(x, state), "license_number": lic(x.facility_id), "active": x.active}
+            {
+                **views.strain_view(x, state),
+                "license_number": lic(x.facility_id),
+                "active": x.active,
+            }
             for x in state.strains
         ],
         "items": [
@@ -44,11 +55,21 @@ def dump_state(sandbox: Sandbox) -> dict[str, Any]:
             for x in state.items
         ],
         "tags": [
-            {"Id": t.id, "Label": t.label, "type": t.kind, "license_number": lic(t.facility_id), "used": t.used}
+            {
+                "Id": t.id,
+                "Label": t.label,
+                "type": t.kind,
+                "license_number": lic(t.facility_id),
+                "used": t.used,
+            }
             for t in state.tags
         ],
         "packages": [
-            {**views.package_view(p, state), "license_number": lic(p.facility_id), "status": p.status}
+            {
+                **views.package_view(p, state),
+                "license_number": lic(p.facility_id),
+                "status": p.status,
+            }
             for p in state.packages
         ],
         "adjustments": [
@@ -64,7 +85,8 @@ def dump_state(sandbox: Sandbox) -> dict[str, Any]:
             for b in state.plant_batches
         ],
         "plants": [
-            {**views.plant_view(p, state), "license_number": lic(p.facility_id)} for p in state.plants
+            {**views.plant_view(p, state), "license_number": lic(p.facility_id)}
+            for p in state.plants
         ],
         "harvests": [
             {

@@ -134,8 +134,12 @@ class MetrcGateway:
         headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
         headers.append((b"content-length", str(declared).encode()))
         await send({"type": "http.response.start", "status": start["status"], "headers": headers})
-        await send({"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True})
-        logger.warning("lost_response fault: dropped the connection of %s %s", scope["method"], scope["path"])
+        await send(
+            {"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True}
+        )
+        logger.warning(
+            "lost_response fault: dropped the connection of %s %s", scope["method"], scope["path"]
+        )
 
 
 def _counting(send: Send, stats: RouteStats, method: str) -> Send:
@@ -167,7 +171,10 @@ def _license_number(scope: Scope) -> str | None:
 
 
 async def _json(
-    send: Send, status: int, document: object, extra_headers: list[tuple[bytes, bytes]] | None = None
+    send: Send,
+    status: int,
+    document: object,
+    extra_headers: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
     body = dumps(document).encode("utf-8")
     headers = [

@@ -27,7 +27,11 @@ def send_template(state: SandboxState, template_id: int) -> dict[str, Any]:
         assert destination is not None
         for entry in destination.packages:
             package = state.packages.get(entry.package_id)
-            if package is None or package.status != "active" or package.facility_id != template.facility_id:
+            if (
+                package is None
+                or package.status != "active"
+                or package.facility_id != template.facility_id
+            ):
                 label = "?" if package is None else package.label
                 status = "missing" if package is None else package.status
                 problems.append(f"package {label} is {status}, not active")

@@ -65,11 +65,15 @@ class GetLimiter:
             and self.in_flight_facility.get(facility_key, 0) >= config.concurrency_per_facility
         ):
             return "Too many concurrent requests for this facility."
-        vendor_bucket = self._bucket(self.vendor_buckets, vendor_key, config.get_rate_per_vendor, now)
+        vendor_bucket = self._bucket(
+            self.vendor_buckets, vendor_key, config.get_rate_per_vendor, now
+        )
         facility_bucket = (
             None
             if facility_key is None
-            else self._bucket(self.facility_buckets, facility_key, config.get_rate_per_facility, now)
+            else self._bucket(
+                self.facility_buckets, facility_key, config.get_rate_per_facility, now
+            )
         )
         if vendor_bucket.tokens < 1:
             return "Rate limit exceeded for this integrator."

@@ -99,7 +99,9 @@ def free_tag(reader: RowReader, label: str | None, kind: str) -> Tag | None:
     return found
 
 
-def package(reader: RowReader, label: str | None, *, statuses: tuple[str, ...] = ("active",)) -> Package | None:
+def package(
+    reader: RowReader, label: str | None, *, statuses: tuple[str, ...] = ("active",)
+) -> Package | None:
     """The package labelled ``label`` in this facility, if its status is one of ``statuses``."""
     if label is None:
         return None

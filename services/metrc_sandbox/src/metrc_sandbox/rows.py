@@ -6,8 +6,8 @@ nothing at all is applied if any row failed.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
-from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -94,7 +94,7 @@ class RowReader:
             return False
         return value
 
-    def date(self, name: str, *, required: bool = True) -> date | None:
+    def date(self, name: str, *, required: bool = True) -> dt.date | None:
         """A ``YYYY-MM-DD`` (or date-time) field that is not after today at the facility."""
         parsed = self.any_date(name, required=required)
         if parsed is not None and parsed > facility_today(self.ctx.facility):
@@ -102,13 +102,17 @@ class RowReader:
             return None
         return parsed
 
-    def any_date(self, name: str, *, required: bool = False) -> date | None:
+    def any_date(self, name: str, *, required: bool = False) -> dt.date | None:
         """A date that may lie in the future (expiration, sell-by, use-by)."""
         raw = self.text(name, required=required)
         if raw is None:
             return None
         try:
-            return date.fromisoformat(raw) if len(raw) == 10 else datetime.fromisoformat(raw).date()
+            return (
+                dt.date.fromisoformat(raw)
+                if len(raw) == 10
+                else dt.datetime.fromisoformat(raw).date()
+            )
         except ValueError:
             self.fail(f"{name} {raw} is not a valid date.")
             return None
@@ -118,7 +122,7 @@ class RowReader:
         if raw is None:
             return None
         try:
-            datetime.fromisoformat(raw)
+            dt.datetime.fromisoformat(raw)
         except ValueError:
             self.fail(f"{name} {raw} is not a valid date and time.")
             return None
@@ -162,7 +166,8 @@ async def read_rows(ctx: FacilityCtx) -> list[Any]:
     content_type = request.headers.get("content-type", "")
     if "json" not in content_type.lower():
         raise MetrcError(
-            415, f"The request entity's media type '{content_type}' is not supported for this resource."
+            415,
+            f"The request entity's media type '{content_type}' is not supported for this resource.",
         )
     body = await request.body()
     try:

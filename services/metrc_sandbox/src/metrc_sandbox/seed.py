@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -146,16 +146,11 @@ DEFAULT_SEED: dict[str, Any] = {
 
 def facility_today(facility: Facility) -> date:
     """Today on the facility's wall clock: Metrc dates are facility-local."""
-    return _now_in(facility.timezone).date()
-
-
-def _now_in(timezone: str) -> Any:
-    from datetime import UTC, datetime
-
     try:
-        return datetime.now(ZoneInfo(timezone))
+        zone: tzinfo = ZoneInfo(facility.timezone)
     except ZoneInfoNotFoundError:
-        return datetime.now(UTC)
+        zone = UTC
+    return datetime.now(zone).date()
 
 
 def issue_tag(state: SandboxState, facility: Facility, kind: str, tx: Tx | None) -> Tag:
@@ -227,9 +222,13 @@ def seed_package(state: SandboxState, seed: SeedPackage, tx: Tx | None) -> Packa
     if seed.location is not None:
         location = state.location_named(facility.id, seed.location)
         if location is None:
-            raise SeedError(f"location {seed.location!r} does not exist at {facility.license_number}")
+            raise SeedError(
+                f"location {seed.location!r} does not exist at {facility.license_number}"
+            )
         location_id = location.id
     tag = _free_package_tag(state, facility, seed.tag, tx)
+    if tx is not None:
+        tx.touch(tag)
     tag.used = True
     package = Package(
         id=state.next_id("package"),
@@ -246,7 +245,9 @@ def seed_package(state: SandboxState, seed: SeedPackage, tx: Tx | None) -> Packa
     return state.packages.add(package, tx)
 
 
-def _free_package_tag(state: SandboxState, facility: Facility, label: str | None, tx: Tx | None) -> Tag:
+def _free_package_tag(
+    state: SandboxState, facility: Facility, label: str | None, tx: Tx | None
+) -> Tag:
     if label is not None:
         if not is_tag_label(label):
             raise SeedError(f"tag {label!r} is not 24 characters of 0-9A-Z")
@@ -257,7 +258,9 @@ def _free_package_tag(state: SandboxState, facility: Facility, label: str | None
                 tx,
             )
         if tag.used or tag.facility_id != facility.id or tag.kind != "Package":
-            raise SeedError(f"tag {label} is not an unused package tag of {facility.license_number}")
+            raise SeedError(
+                f"tag {label} is not an unused package tag of {facility.license_number}"
+            )
         return tag
     free = next(
         (

@@ -220,7 +220,6 @@ class SandboxState:
         )
 
 
-
 def _active_named(table: Table[_N], facility_id: int, name: str) -> _N | None:
     folded = name.casefold()
     return next(

@@ -22,7 +22,6 @@ from metrc_sandbox.model import (
     Strain,
     Tag,
     TemplateDestination,
-    Transfer,
     TransferTemplate,
 )
 from metrc_sandbox.store import SandboxState
@@ -134,7 +133,11 @@ def category_view(category: catalog.ItemCategory) -> Json:
 
 
 def unit_view(unit: catalog.UnitOfMeasure) -> Json:
-    return {"QuantityType": unit.quantity_type, "Name": unit.name, "Abbreviation": unit.abbreviation}
+    return {
+        "QuantityType": unit.quantity_type,
+        "Name": unit.name,
+        "Abbreviation": unit.abbreviation,
+    }
 
 
 def strain_view(strain: Strain, state: SandboxState) -> Json:
@@ -297,7 +300,9 @@ def adjustment_view(adjustment: Adjustment, state: SandboxState) -> Json:
         "AdjustmentReasonName": adjustment.reason,
         "AdjustmentNote": adjustment.note,
         "AdjustmentDate": stamp(
-            datetime.combine(adjustment.adjustment_date, datetime.min.time(), adjustment.last_modified.tzinfo)
+            datetime.combine(
+                adjustment.adjustment_date, datetime.min.time(), adjustment.last_modified.tzinfo
+            )
         ),
         "PackagedDate": day(package.packaged_date),
         "AdjustedByUserName": adjustment.user_name,
@@ -400,7 +405,9 @@ def harvest_view(harvest: Harvest, state: SandboxState) -> Json:
         "HarvestType": harvest.harvest_type,
         "SourceStrainCount": len(names),
         "SourceStrainNames": ", ".join(names) or None,
-        "Strains": [{"Id": sid, "Name": name} for sid, name in zip(harvest.strain_ids, names, strict=False)],
+        "Strains": [
+            {"Id": sid, "Name": name} for sid, name in zip(harvest.strain_ids, names, strict=False)
+        ],
         "DryingLocationId": harvest.drying_location_id,
         "DryingLocationName": None if location is None else location.name,
         "DryingLocationTypeName": None if location is None else location.location_type,
@@ -638,7 +645,8 @@ def delivery_package_view(
         ),
         "ReceivedQuantity": None if shipped is None else shipped.received_quantity,
         "ReceivedUnitOfMeasureName": (
-            None if shipped is None or shipped.received_quantity is None
+            None
+            if shipped is None or shipped.received_quantity is None
             else shipped.shipped_unit_of_measure
         ),
         "ShipperWholesalePrice": wholesale_price if shipped is None else shipped.wholesale_price,

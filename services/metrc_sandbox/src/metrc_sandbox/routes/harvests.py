@@ -119,7 +119,10 @@ async def packages(ctx: FacilityDep) -> Response:
                 reader.fail(f"Item {item.name} is not measured by weight.")
         if not reader.ok:
             return []
-        assert tag and item and unit and actual_date
+        assert tag
+        assert item
+        assert unit
+        assert actual_date
         tx.touch(tag)
         tag.used = True
         for harvest, amount in taken.values():
@@ -163,13 +166,16 @@ async def record_waste(ctx: FacilityDep) -> Response:
         unit = lookups.weight_unit(reader, "UnitOfWeight")
         weight = reader.positive("WasteWeight")
         actual_date = reader.date("ActualDate")
-        canonical = None if waste_type is None else catalog.one_of(waste_type, catalog.HARVEST_WASTE_TYPES)
+        canonical = (
+            None if waste_type is None else catalog.one_of(waste_type, catalog.HARVEST_WASTE_TYPES)
+        )
         if waste_type is not None and canonical is None:
             valid = ", ".join(catalog.HARVEST_WASTE_TYPES)
             reader.fail(f"Waste Type {waste_type} is not valid. Valid values are: {valid}.")
         if harvest is None or unit is None or weight is None or not reader.ok:
             return []
-        assert canonical and actual_date
+        assert canonical
+        assert actual_date
         harvest_unit = catalog.unit_named(harvest.unit_of_weight)
         assert harvest_unit is not None
         amount = convert(weight, unit, harvest_unit)

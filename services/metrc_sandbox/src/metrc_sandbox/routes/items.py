@@ -56,13 +56,19 @@ async def create_items(ctx: FacilityDep) -> Response:
             category = catalog.category_named(category_name)
             if category is None:
                 valid = ", ".join(c.name for c in catalog.ITEM_CATEGORIES)
-                reader.fail(f"The Item Category {category_name} is invalid. Valid values are: {valid}.")
+                reader.fail(
+                    f"The Item Category {category_name} is invalid. Valid values are: {valid}."
+                )
         strain = None
         if reader.has("Strain"):
             strain = lookups.strain(reader, "Strain")
         elif category is not None and category.requires_strain:
             reader.fail(f"Strain is required for Items of the {category.name} category.")
-        if category is not None and unit is not None and unit.quantity_type != category.quantity_type:
+        if (
+            category is not None
+            and unit is not None
+            and unit.quantity_type != category.quantity_type
+        ):
             reader.fail(
                 f"Unit of Measure {unit.name} is not valid for the {category.name} category "
                 f"({category.quantity_type})."

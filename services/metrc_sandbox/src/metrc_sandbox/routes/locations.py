@@ -17,7 +17,9 @@ router = APIRouter()
 
 def _mine(ctx: FacilityDep, active: bool) -> list[Location]:
     return [
-        loc for loc in ctx.state.locations if loc.facility_id == ctx.facility.id and loc.active is active
+        loc
+        for loc in ctx.state.locations
+        if loc.facility_id == ctx.facility.id and loc.active is active
     ]
 
 

@@ -20,9 +20,7 @@ from metrc_sandbox.units import convert
 router = APIRouter()
 
 
-def _ingredients(
-    reader: RowReader, rows: list[dict[str, object]]
-) -> list[tuple[Package, Decimal]]:
+def _ingredients(reader: RowReader, rows: list[dict[str, object]]) -> list[tuple[Package, Decimal]]:
     """Source packages and the amount to take from each, in the source's own unit."""
     taken: dict[int, tuple[Package, Decimal]] = {}
     for raw in rows:
@@ -152,7 +150,9 @@ async def adjust(ctx: FacilityDep) -> Response:
         if package is None or unit is None or delta is None or not reader.ok:
             return []
         package_unit = catalog.unit_named(package.unit_of_measure)
-        assert package_unit is not None and reason is not None and adjustment_date is not None
+        assert package_unit is not None
+        assert reason is not None
+        assert adjustment_date is not None
         if unit.quantity_type != package_unit.quantity_type:
             reader.fail(
                 f"Unit of Measure {unit.name} cannot be used with Package {package.label}, which is "

@@ -24,7 +24,9 @@ def _grower(ctx: FacilityDep) -> None:
 
 def _batches(ctx: FacilityDep, active: bool) -> list[PlantBatch]:
     return [
-        b for b in ctx.state.plant_batches if b.facility_id == ctx.facility.id and b.active is active
+        b
+        for b in ctx.state.plant_batches
+        if b.facility_id == ctx.facility.id and b.active is active
     ]
 
 
@@ -77,7 +79,12 @@ async def plantings(ctx: FacilityDep) -> Response:
             reader.fail(f"A Plant Batch named {name} already exists in the current Facility.")
         if not reader.ok:
             return []
-        assert name and batch_type and count and strain and location and planted
+        assert name
+        assert batch_type
+        assert count
+        assert strain
+        assert location
+        assert planted
         new = PlantBatch(
             id=state.next_id("plant_batch"),
             facility_id=ctx.facility.id,
@@ -131,7 +138,11 @@ async def batch_growth_phase(ctx: FacilityDep) -> Response:
                 tags = [lookups.free_tag(reader, label, "Plant") for label in labels]
         if not reader.ok:
             return []
-        assert plant_batch and count and phase and location and growth_date
+        assert plant_batch
+        assert count
+        assert phase
+        assert location
+        assert growth_date
         plant_ids = []
         for tag in tags:
             assert tag is not None
@@ -184,7 +195,8 @@ async def destroy_batch(ctx: FacilityDep) -> Response:
             )
         if not reader.ok:
             return []
-        assert plant_batch is not None and count is not None
+        assert plant_batch is not None
+        assert count is not None
         tx.touch(plant_batch)
         plant_batch.untracked_count -= count
         plant_batch.destroyed_count += count
@@ -254,7 +266,10 @@ async def plant_growth_phase(ctx: FacilityDep) -> Response:
             reader.fail(f"Plant {found.label} is Flowering and cannot go back to Vegetative.")
         if not reader.ok:
             return []
-        assert found and phase and location and growth_date
+        assert found
+        assert phase
+        assert location
+        assert growth_date
         tx.touch(found)
         if new_tag is not None:
             tx.touch(new_tag)
@@ -287,7 +302,11 @@ async def harvest_plants(ctx: FacilityDep) -> Response:
             reader.fail(f"Plant {found.label} is not in the Flowering phase.")
         if not reader.ok:
             return []
-        assert found and weight and unit and drying and actual_date
+        assert found
+        assert weight
+        assert unit
+        assert drying
+        assert actual_date
         strain = state.strains.get(found.strain_id)
         name = harvest_name or f"{strain.name if strain else 'Harvest'} {actual_date.isoformat()}"
         harvest = state.harvest_named(ctx.facility.id, name)

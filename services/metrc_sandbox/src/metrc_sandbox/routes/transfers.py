@@ -69,7 +69,11 @@ async def template_delivery_packages(delivery_id: str, ctx: CallerDep) -> Respon
         package = state.packages.get(entry.package_id)
         assert package is not None
         return views.delivery_package_view(
-            package, state, shipment_state="Shipped", shipped=None, wholesale_price=entry.wholesale_price
+            package,
+            state,
+            shipment_state="Shipped",
+            shipped=None,
+            wholesale_price=entry.wholesale_price,
         )
 
     return listing(ctx, destination.packages, render)
@@ -80,7 +84,9 @@ async def template_deliveries(template_id: str, ctx: CallerDep) -> Response:
     template = _template_for(ctx, template_id)
     rows = [ctx.state.template_destinations.get(i) for i in template.destination_ids]
     return listing(
-        ctx, [d for d in rows if d is not None], lambda d: views.template_delivery_view(d, ctx.state)
+        ctx,
+        [d for d in rows if d is not None],
+        lambda d: views.template_delivery_view(d, ctx.state),
     )
 
 
@@ -102,7 +108,11 @@ async def archive_template(template_id: str, ctx: FacilityDep) -> Response:
 
 
 def _destination(
-    reader: RowReader, raw: dict[str, Any], template_id: int, existing: TemplateDestination | None, tx: Tx
+    reader: RowReader,
+    raw: dict[str, Any],
+    template_id: int,
+    existing: TemplateDestination | None,
+    tx: Tx,
 ) -> TemplateDestination | None:
     ctx = reader.ctx
     sub = reader.nested(raw)
@@ -148,7 +158,11 @@ def _destination(
         entries.append(TemplatePackage(package.id, price, gross, gross_unit))
     if not reader.ok:
         return None
-    assert recipient and transfer_type and planned_route and departure and arrival
+    assert recipient
+    assert transfer_type
+    assert planned_route
+    assert departure
+    assert arrival
     fields: dict[str, Any] = {
         "recipient_facility_id": recipient.id,
         "transfer_type": transfer_type.name,
@@ -228,7 +242,9 @@ async def update_templates(ctx: FacilityDep) -> Response:
             if destination_id is not None:
                 existing = state.template_destinations.get(destination_id)
                 if existing is None or existing.template_id != template.id:
-                    reader.fail(f"Transfer Destination {destination_id} is not part of this template.")
+                    reader.fail(
+                        f"Transfer Destination {destination_id} is not part of this template."
+                    )
                     continue
             kept.append(_destination(reader, raw, template.id, existing, tx))
         if not reader.ok:
@@ -254,8 +270,10 @@ def _deliveries(ctx: FacilityDep, *, incoming: bool) -> list[Delivery]:
 def _delivery_stamp(ctx: Ctx) -> Any:
     def stamp(delivery: Delivery) -> Any:
         transfer = ctx.state.transfers.get(delivery.transfer_id)
-        return delivery.last_modified if transfer is None else max(
-            delivery.last_modified, transfer.last_modified
+        return (
+            delivery.last_modified
+            if transfer is None
+            else max(delivery.last_modified, transfer.last_modified)
         )
 
     return stamp
@@ -264,7 +282,9 @@ def _delivery_stamp(ctx: Ctx) -> Any:
 @router.get("/transfers/v2/outgoing")
 async def outgoing(ctx: FacilityDep) -> Response:
     render = lambda d: views.transfer_row_view(d, ctx.state)  # noqa: E731
-    return listing(ctx, _deliveries(ctx, incoming=False), render, last_modified=_delivery_stamp(ctx))
+    return listing(
+        ctx, _deliveries(ctx, incoming=False), render, last_modified=_delivery_stamp(ctx)
+    )
 
 
 @router.get("/transfers/v2/incoming")
@@ -290,7 +310,9 @@ async def delivery_packages(delivery_id: str, ctx: CallerDep) -> Response:
     def render(entry: Any) -> dict[str, Any]:
         package = state.packages.get(entry.package_id)
         assert package is not None
-        return views.delivery_package_view(package, state, shipment_state=entry.state, shipped=entry)
+        return views.delivery_package_view(
+            package, state, shipment_state=entry.state, shipped=entry
+        )
 
     return listing(ctx, delivery.packages, render)
 
