@@ -1,0 +1,41 @@
+# Canopy: the two commands are `make up` (run) and `make test` (test). See README.md.
+SHELL := /bin/bash
+PY := .venv/bin/python
+SRC := shared/src services/inventory/src services/compliance/src services/reporting/src services/gateway/src services/metrc_sandbox/src
+
+.PHONY: up down clean test lint typecheck imports unit bootstrap schemas topics-file bench-outbox \
+        bench-inventory bench-inventory-scale bench-metrc-pull bench-gateway
+
+up:  ## install what is missing, start the whole stack, print where everything is
+	@deploy/up.sh
+
+down:  ## stop everything (data is kept)
+	@deploy/down.sh
+
+clean: down  ## stop everything and wipe all local data
+	rm -rf .stack
+
+bootstrap:
+	@deploy/bootstrap.sh
+
+lint: bootstrap
+	uv run ruff check .
+	uv run ruff format --check .
+
+typecheck: bootstrap
+	uv run mypy $(SRC)
+
+imports: bootstrap
+	uv run lint-imports
+
+test: lint typecheck imports  ## ruff, mypy, import-linter, then the whole suite on real Kafka and PostgreSQL
+	uv run pytest
+
+schemas:  ## refresh the committed JSON Schema snapshots of the event types
+	uv run python -m shared.events.compatibility
+
+topics-file:  ## regenerate deploy/kafka/topics.yaml from shared/events/topics.py
+	uv run python -m shared.kafka_topics --write deploy/kafka/topics.yaml
+
+bench-outbox: bootstrap  ## relay throughput and commit-to-consume latency for 20,000 events
+	uv run python shared/bench/outbox_bench.py
