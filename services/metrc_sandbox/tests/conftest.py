@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-
 from metrc_sandbox import SandboxConfig, create_app
 
 A = "SF-SBX-CO-21-8002"  # cultivator: grows plants, may create opening balance packages
@@ -131,9 +130,7 @@ class Harness:
             params["licenseNumber"] = license_number
         return self.api.get(path, params=params)
 
-    def write(
-        self, method: str, path: str, rows: Any, license_number: str = A
-    ) -> httpx.Response:
+    def write(self, method: str, path: str, rows: Any, license_number: str = A) -> httpx.Response:
         return self.api.request(method, path, params={"licenseNumber": license_number}, json=rows)
 
     def package_tags(self, license_number: str = A) -> list[str]:

@@ -1,0 +1,357 @@
+"""Package writes: Metrc's row rules, all-or-nothing, quantity arithmetic and the lifecycle."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+TODAY_SAFE = "2024-06-01"
+
+
+def _create(
+    tag: str, source: str | None, quantity: Any = 10, unit: str = "Grams", **extra: Any
+) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "Tag": tag,
+        "Location": "Vault",
+        "Item": "Flower",
+        "Quantity": quantity,
+        "UnitOfMeasure": unit,
+        "ActualDate": TODAY_SAFE,
+        **extra,
+    }
+    if source is not None:
+        row["Ingredients"] = [{"Package": source, "Quantity": quantity, "UnitOfMeasure": unit}]
+    return row
+
+
+def _adjust(label: str, quantity: Any, reason: str = "Drying", **extra: Any) -> dict[str, Any]:
+    return {
+        "Label": label,
+        "Quantity": quantity,
+        "UnitOfMeasure": "Grams",
+        "AdjustmentReason": reason,
+        "AdjustmentDate": TODAY_SAFE,
+        **extra,
+    }
+
+
+def test_create_from_ingredients_deducts_the_source_and_returns_ids(sbx: Any) -> None:
+    source = sbx.packages()[0]
+    tags = sbx.package_tags()
+    response = sbx.write(
+        "POST",
+        "/packages/v2/",
+        [_create(tags[0], source["Label"], "12.25"), _create(tags[1], source["Label"], "0.75")],
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"Ids", "Warnings"} and body["Warnings"] is None
+    first, second = (sbx.get(f"/packages/v2/{i}").json() for i in body["Ids"])
+    assert (first["Label"], second["Label"]) == (tags[0], tags[1])
+    assert first["Quantity"] == 12.25 and first["SourcePackageLabels"] == source["Label"]
+    assert sbx.package(source["Label"])["Quantity"] == 87
+    assert tags[0] not in sbx.package_tags()
+
+
+def test_ingredient_in_ounces_is_converted_into_the_source_unit(sbx: Any) -> None:
+    source = sbx.packages()[0]
+    tag = sbx.package_tags()[0]
+    row = _create(tag, None, 1, "Ounces")
+    row["Ingredients"] = [{"Package": source["Label"], "Quantity": 1, "UnitOfMeasure": "Ounces"}]
+    assert sbx.write("POST", "/packages/v2/", [row]).status_code == 200
+    assert sbx.package(source["Label"])["Quantity"] == 71.650477  # 100 g - 28.349523 g
+    assert sbx.package(tag)["UnitOfMeasureName"] == "Ounces"
+
+
+def test_opening_balance_package_needs_the_facility_capability(sbx: Any) -> None:
+    tag_a = sbx.package_tags(sbx.A)[0]
+    assert sbx.write("POST", "/packages/v2/", [_create(tag_a, None, 5)]).status_code == 200
+    tag_b = sbx.package_tags(sbx.B)[0]
+    row = {**_create(tag_b, None, 5), "Location": "Sales Floor"}
+    response = sbx.write("POST", "/packages/v2/", [row], sbx.B)
+    assert response.status_code == 400
+    assert "opening balance" in response.json()[0]["message"]
+
+
+def test_a_used_tag_cannot_be_used_again(sbx: Any) -> None:
+    used = sbx.packages()[0]["Label"]
+    response = sbx.write("POST", "/packages/v2/", [_create(used, None)])
+    assert response.status_code == 400
+    assert response.json() == [{"row": 0, "message": f"Tag {used} has already been used."}]
+
+
+def test_the_same_tag_twice_in_one_request_fails_the_second_row(sbx: Any) -> None:
+    tag = sbx.package_tags()[0]
+    response = sbx.write("POST", "/packages/v2/", [_create(tag, None), _create(tag, None)])
+    assert response.status_code == 400
+    assert response.json() == [{"row": 1, "message": f"Tag {tag} has already been used."}]
+    assert tag in sbx.package_tags()  # nothing applied
+
+
+def test_invalid_and_foreign_tags_are_not_valid(sbx: Any) -> None:
+    foreign = sbx.package_tags(sbx.B)[0]
+    plant = sbx.plant_tags()[0]
+    rows = [_create("SHORT", None), _create(foreign, None), _create(plant, None)]
+    errors = sbx.write("POST", "/packages/v2/", rows).json()
+    assert errors == [
+        {"row": 0, "message": "Tag SHORT is not valid."},
+        {"row": 1, "message": f"Tag {foreign} is not valid."},
+        {"row": 2, "message": f"Tag {plant} is not valid."},
+    ]
+
+
+def test_one_bad_row_rejects_the_whole_request_and_reports_every_bad_row(sbx: Any) -> None:
+    before = sbx.state()
+    source = sbx.packages()[0]["Label"]
+    tags = sbx.package_tags()
+    rows = [
+        _create(tags[0], source, 5),
+        _create(tags[1], source, -5),
+        _create(tags[2], "1A4FF01000000000000000999", 5),
+        _create(tags[3], source, 5, "Each"),
+    ]
+    response = sbx.write("POST", "/packages/v2/", rows)
+    assert response.status_code == 400
+    errors = response.json()
+    assert {e["row"] for e in errors} == {1, 2, 3}
+    messages = " | ".join(e["message"] for e in errors)
+    assert "Quantity cannot be negative" in messages
+    assert "Package 1A4FF01000000000000000999 does not exist in the current Facility." in messages
+    assert "Unit of Measure Each" in messages
+    after = sbx.state()
+    assert after["packages"] == before["packages"]
+    assert after["tags"] == before["tags"]
+
+
+def test_missing_fields_are_named(sbx: Any) -> None:
+    errors = sbx.write("POST", "/packages/v2/", [{"Tag": sbx.package_tags()[0]}]).json()
+    messages = {e["message"] for e in errors}
+    assert {
+        "Item was not specified.",
+        "Quantity was not specified.",
+        "UnitOfMeasure was not specified.",
+        "ActualDate was not specified.",
+    } <= messages
+
+
+def test_unknown_item_and_location(sbx: Any) -> None:
+    row = {**_create(sbx.package_tags()[0], None), "Item": "Nope", "Location": "Nowhere"}
+    messages = {e["message"] for e in sbx.write("POST", "/packages/v2/", [row]).json()}
+    assert "Item Nope does not exist in the current Facility." in messages
+    assert "Location Nowhere does not exist in the current Facility." in messages
+
+
+def test_future_actual_date_is_rejected(sbx: Any) -> None:
+    future = (date.today() + timedelta(days=3)).isoformat()
+    row = {**_create(sbx.package_tags()[0], None), "ActualDate": future}
+    errors = sbx.write("POST", "/packages/v2/", [row]).json()
+    assert errors == [{"row": 0, "message": f"ActualDate {future} cannot be a future date."}]
+
+
+def test_more_ingredient_than_the_source_holds_is_rejected(sbx: Any) -> None:
+    source = sbx.packages()[1]  # 50.5 g
+    tags = sbx.package_tags()
+    response = sbx.write(
+        "POST",
+        "/packages/v2/",
+        [_create(tags[0], source["Label"], 30), _create(tags[1], source["Label"], 30)],
+    )
+    assert response.status_code == 400
+    assert response.json()[0]["row"] == 1
+    assert "has only 20.5 Grams available" in response.json()[0]["message"]
+    assert sbx.package(source["Label"])["Quantity"] == 50.5
+
+
+def test_more_than_ten_objects_is_413(sbx: Any) -> None:
+    rows = [_create(t, None) for t in sbx.package_tags()[:11]]
+    response = sbx.write("POST", "/packages/v2/", rows)
+    assert response.status_code == 413
+    assert "Message" in response.json()
+    sbx.configure(max_write_objects=11)
+    assert sbx.write("POST", "/packages/v2/", rows).status_code == 200
+
+
+def test_body_must_be_a_json_array(sbx: Any) -> None:
+    single = _create(sbx.package_tags()[0], None)
+    assert sbx.write("POST", "/packages/v2/", single).status_code == 400
+    assert sbx.write("POST", "/packages/v2/", []).status_code == 400
+    raw = sbx.api.post(
+        "/packages/v2/",
+        params={"licenseNumber": sbx.A},
+        content=b"[{",
+        headers={"content-type": "application/json"},
+    )
+    assert raw.status_code == 400
+
+
+def test_field_names_bind_case_insensitively(sbx: Any) -> None:
+    label = sbx.packages()[0]["Label"]
+    row = {
+        "label": label,
+        "quantity": -1,
+        "unitOfMeasure": "grams",
+        "adjustmentReason": "drying",
+        "adjustmentDate": TODAY_SAFE,
+    }
+    assert sbx.write("POST", "/packages/v2/adjust", [row]).status_code == 200
+    assert sbx.package(label)["Quantity"] == 99
+
+
+def test_adjust_by_signed_delta_records_history(sbx: Any) -> None:
+    label = sbx.packages()[0]["Label"]
+    response = sbx.write("POST", "/packages/v2/adjust", [_adjust(label, "-2.5"), _adjust(label, 1)])
+    assert response.status_code == 200
+    package = sbx.package(label)
+    assert package["Quantity"] == 98.5
+    assert response.json()["Ids"] == [package["Id"], package["Id"]]
+    history = sbx.get("/packages/v2/adjustments").json()["Data"]
+    assert [
+        (h["PackageLabel"], h["AdjustmentQuantity"], h["AdjustmentReasonName"]) for h in history
+    ] == [(label, -2.5, "Drying"), (label, 1, "Drying")]
+    assert history[0]["AdjustedByUserName"] == "Test User"
+
+
+def test_adjust_reason_rules(sbx: Any) -> None:
+    label = sbx.packages()[0]["Label"]
+    rows = [
+        {k: v for k, v in _adjust(label, -1).items() if k != "AdjustmentReason"},
+        _adjust(label, -1, "Because"),
+        _adjust(label, -1, "Entry Error"),
+        _adjust(label, -1, "Entry Error", ReasonNote="typo on intake"),
+        _adjust(label, 0),
+    ]
+    errors = sbx.write("POST", "/packages/v2/adjust", rows).json()
+    assert errors == [
+        {"row": 0, "message": "AdjustmentReason was not specified."},
+        {"row": 1, "message": "Adjustment Reason Because is not valid."},
+        {"row": 2, "message": "ReasonNote is required for the Adjustment Reason Entry Error."},
+        {"row": 4, "message": "Quantity cannot be 0."},
+    ]
+    reasons = sbx.get("/packages/v2/adjust/reasons").json()["Data"]
+    assert {"Name": "Entry Error", "RequiresNote": True}.items() <= next(
+        r for r in reasons if r["Name"] == "Entry Error"
+    ).items()
+
+
+def test_no_package_ever_goes_negative(sbx: Any) -> None:
+    label = sbx.packages()[1]["Label"]
+    response = sbx.write(
+        "POST", "/packages/v2/adjust", [_adjust(label, "-50.5"), _adjust(label, "-0.01")]
+    )
+    assert response.status_code == 400
+    assert response.json()[0]["row"] == 1
+    assert "below zero" in response.json()[0]["message"]
+    assert sbx.package(label)["Quantity"] == 50.5
+
+
+def test_adjust_with_a_unit_of_another_type_is_rejected(sbx: Any) -> None:
+    label = sbx.packages()[0]["Label"]
+    row = {**_adjust(label, -1), "UnitOfMeasure": "Each"}
+    assert (
+        "Unit of Measure Each cannot be used"
+        in sbx.write("POST", "/packages/v2/adjust", [row]).json()[0]["message"]
+    )
+
+
+def test_move_location_is_empty_200(sbx: Any) -> None:
+    sbx.write(
+        "POST", "/locations/v2/", [{"Name": "Shelf", "LocationTypeName": "Packing"}]
+    ).raise_for_status()
+    label = sbx.packages()[0]["Label"]
+    response = sbx.write(
+        "PUT",
+        "/packages/v2/location",
+        [{"Label": label, "Location": "Shelf", "MoveDate": TODAY_SAFE}],
+    )
+    assert (response.status_code, response.content) == (200, b"")
+    assert sbx.package(label)["LocationName"] == "Shelf"
+    bad = sbx.write(
+        "PUT",
+        "/packages/v2/location",
+        [{"Label": label, "Location": "Dry Room", "MoveDate": TODAY_SAFE}],
+    )
+    assert bad.json() == [{"row": 0, "message": "Location Dry Room cannot hold packages."}]
+
+
+def test_finish_requires_zero_quantity(sbx: Any) -> None:
+    label = sbx.packages()[1]["Label"]
+    finish = [{"Label": label, "ActualDate": TODAY_SAFE}]
+    response = sbx.write("PUT", "/packages/v2/finish", finish)
+    assert response.status_code == 400
+    assert "must be 0" in response.json()[0]["message"]
+    sbx.write("POST", "/packages/v2/adjust", [_adjust(label, "-50.5")]).raise_for_status()
+    done = sbx.write("PUT", "/packages/v2/finish", finish)
+    assert (done.status_code, done.content) == (200, b"")
+    assert label not in [p["Label"] for p in sbx.packages("active")]
+    inactive = {p["Label"]: p for p in sbx.packages("inactive")}
+    assert inactive[label]["IsFinished"] is True and inactive[label]["FinishedDate"] == TODAY_SAFE
+    assert sbx.write("POST", "/packages/v2/adjust", [_adjust(label, 1)]).json() == [
+        {"row": 0, "message": f"Package {label} is finished."}
+    ]
+    again = sbx.write("PUT", "/packages/v2/finish", finish).json()
+    assert again == [{"row": 0, "message": f"Package {label} is finished."}]
+
+    unfinish = sbx.write("PUT", "/packages/v2/unfinish", [{"Label": label}])
+    assert (unfinish.status_code, unfinish.content) == (200, b"")
+    assert label in [p["Label"] for p in sbx.packages("active")]
+    assert sbx.write("PUT", "/packages/v2/unfinish", [{"Label": label}]).json() == [
+        {"row": 0, "message": f"Package {label} is not finished."}
+    ]
+
+
+def test_discontinue_makes_a_package_inactive(sbx: Any) -> None:
+    package = sbx.packages()[0]
+    response = sbx.api.delete(f"/packages/v2/{package['Id']}", params={"licenseNumber": sbx.A})
+    assert (response.status_code, response.content) == (200, b"")
+    inactive = {p["Label"]: p for p in sbx.packages("inactive")}
+    assert inactive[package["Label"]]["IsFinished"] is False
+    assert inactive[package["Label"]]["ArchivedDate"] is not None
+    status = {p["Label"]: p["status"] for p in sbx.state()["packages"]}
+    assert status[package["Label"]] == "inactive"
+    again = sbx.api.delete(f"/packages/v2/{package['Id']}", params={"licenseNumber": sbx.A})
+    assert again.status_code == 400
+    foreign = next(p for p in sbx.state()["packages"] if p["license_number"] == sbx.C)
+    assert (
+        sbx.api.delete(f"/packages/v2/{foreign['Id']}", params={"licenseNumber": sbx.A}).status_code
+        == 401
+    )
+
+
+def test_on_hold_packages_are_listed_apart_and_cannot_be_adjusted(sbx: Any) -> None:
+    label = sbx.packages()[0]["Label"]
+    assert sbx.admin.post(f"/_sandbox/packages/{label}/hold").json()["status"] == "onhold"
+    assert [p["Label"] for p in sbx.packages("onhold")] == [label]
+    assert label not in [p["Label"] for p in sbx.packages("active")]
+    assert sbx.write("POST", "/packages/v2/adjust", [_adjust(label, -1)]).json() == [
+        {"row": 0, "message": f"Package {label} is on hold."}
+    ]
+    sbx.admin.post(f"/_sandbox/packages/{label}/release").raise_for_status()
+    assert label in [p["Label"] for p in sbx.packages("active")]
+
+
+def test_writes_need_a_json_content_type(sbx: Any) -> None:
+    response = sbx.api.post(
+        "/packages/v2/adjust",
+        params={"licenseNumber": sbx.A},
+        content=b"[]",
+        headers={"content-type": "text/plain"},
+    )
+    assert response.status_code == 415
+
+
+def test_use_same_item_takes_the_item_of_the_source(sbx: Any) -> None:
+    source = next(p for p in sbx.packages() if p["Item"]["Name"] == "Gummies")
+    tag = sbx.package_tags()[0]
+    row = {
+        "Tag": tag,
+        "Item": None,
+        "UseSameItem": True,
+        "Quantity": 2,
+        "UnitOfMeasure": "Each",
+        "ActualDate": TODAY_SAFE,
+        "Ingredients": [{"Package": source["Label"], "Quantity": 2, "UnitOfMeasure": "Each"}],
+    }
+    assert sbx.write("POST", "/packages/v2/", [row]).status_code == 200
+    assert sbx.package(tag)["Item"]["Name"] == "Gummies"
+    assert sbx.package(source["Label"])["Quantity"] == 10
