@@ -57,6 +57,9 @@ start() {
   if pid_alive "$PIDFILE"; then log "kafka already running on 127.0.0.1:$PORT"; return 0; fi
   build
   need_java
+  if port_open 127.0.0.1 "$PORT"; then
+    die "port $PORT is taken by another process (not this stack's kafka in $DIR); stop it or set KAFKA_PORT"
+  fi
   write_config
   if [ ! -f "$DIR/data/meta.properties" ]; then
     local cid

@@ -20,6 +20,9 @@ build() {
 start() {
   if pid_alive "$PIDFILE"; then log "zipkin already running on http://127.0.0.1:$PORT"; return 0; fi
   build
+  if port_open 127.0.0.1 "$PORT"; then
+    die "port $PORT is taken by another process; stop it or set ZIPKIN_PORT"
+  fi
   mkdir -p "$DIR"
   QUERY_PORT="$PORT" STORAGE_TYPE=mem MEM_MAX_SPANS=200000 \
     nohup java -Xms128m -Xmx384m -XX:+UseSerialGC -jar "$JAR" >"$OUT" 2>&1 &
