@@ -5,6 +5,8 @@
 are in ``payloads.py`` and ``schemas.py``, in Metrc's vocabulary.
 """
 
+from typing import TYPE_CHECKING
+
 from compliance.adapters.metrc._core import MetrcCredentials, PullBatch, metrc_base_url
 from compliance.adapters.metrc._limiter import Clock, MetrcRateLimiter, RateLimits, SystemClock
 from compliance.adapters.metrc._retry import RetryPolicy
@@ -162,3 +164,8 @@ __all__ = [
     "metrc_base_url",
     "split_windows",
 ]
+
+if TYPE_CHECKING:
+    # mypy proves both implementations satisfy the port the service layer depends on.
+    def _conforms(client: MetrcClient, fake: FakeMetrc) -> tuple[MetrcPort, MetrcPort]:
+        return client, fake

@@ -81,6 +81,14 @@ class MetrcCredentials(BaseModel):
     vendor_key: SecretStr
     user_key: SecretStr
 
+    def basic_token(self) -> SecretStr:
+        pair = f"{self.vendor_key.get_secret_value()}:{self.user_key.get_secret_value()}"
+        return SecretStr(base64.b64encode(pair.encode()).decode())
+
+    def redactions(self) -> tuple[SecretStr, ...]:
+        """Every form in which the keys could leak into text: each key and the Basic token."""
+        return (self.vendor_key, self.user_key, self.basic_token())
+
 
 class _MetrcAuth(httpx.Auth):
     """Builds the Basic header at send time so the keys stay in ``SecretStr`` until then."""
@@ -89,11 +97,8 @@ class _MetrcAuth(httpx.Auth):
         self._credentials = credentials
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        pair = (
-            f"{self._credentials.vendor_key.get_secret_value()}:"
-            f"{self._credentials.user_key.get_secret_value()}"
-        )
-        request.headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
+        token = self._credentials.basic_token().get_secret_value()
+        request.headers["Authorization"] = f"Basic {token}"
         yield request
 
     def __repr__(self) -> str:
@@ -126,6 +131,7 @@ class MetrcClientBase:
         page_size: int = MAX_PAGE_SIZE,
         max_write_objects: int | None = 10,
         max_window: timedelta = MAX_WINDOW,
+        tracer: trace.Tracer | None = None,
     ) -> None:
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
@@ -139,10 +145,8 @@ class MetrcClientBase:
         self.page_size = page_size
         self.max_write_objects = max_write_objects
         self.max_window = max_window
-        self._secrets = (
-            credentials.vendor_key.get_secret_value(),
-            credentials.user_key.get_secret_value(),
-        )
+        self._tracer = tracer or _tracer
+        self._secrets = credentials.redactions()
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             auth=_MetrcAuth(credentials),
@@ -193,7 +197,7 @@ class MetrcClientBase:
         info = CallInfo(method, path, license_number, self._secrets)
         headers = {"Content-Type": "application/json"} if content is not None else None
         span_name = f"Metrc {method} {path}"
-        with _tracer.start_as_current_span(span_name, kind=SpanKind.CLIENT) as span:
+        with self._tracer.start_as_current_span(span_name, kind=SpanKind.CLIENT) as span:
             span.set_attribute("http.request.method", method)
             span.set_attribute("url.template", path)
             span.set_attribute("server.address", httpx.URL(self.base_url).host)

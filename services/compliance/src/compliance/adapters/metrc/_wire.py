@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 
 from compliance.adapters.metrc._retry import parse_retry_after
 from compliance.adapters.metrc.errors import (
@@ -53,7 +54,7 @@ class CallInfo:
     method: str
     path: str
     license_number: str | None
-    secrets: tuple[str, ...] = ()
+    secrets: tuple[SecretStr, ...] = ()
 
     @property
     def is_write(self) -> bool:
@@ -62,8 +63,9 @@ class CallInfo:
     def redact(self, text: str) -> str:
         """Metrc has been seen echoing request details in error text; never let a key through."""
         for secret in self.secrets:
-            if secret:
-                text = text.replace(secret, "***")
+            value = secret.get_secret_value()
+            if value:
+                text = text.replace(value, "***")
         return text
 
 
@@ -108,7 +110,7 @@ def parse_error_body(content: bytes) -> ErrorBody:
         body = decode_json(content)
     except ValueError:
         body = text
-    if isinstance(body, list) and body:
+    if isinstance(body, list):
         rows = _rows_from_list(body)
         return ErrorBody(rows=rows, message="; ".join(m for _, m in rows), is_row_list=True)
     if isinstance(body, dict):
@@ -119,6 +121,8 @@ def parse_error_body(content: bytes) -> ErrorBody:
         return ErrorBody(
             rows=[], message=_truncate(json.dumps(body, default=str)), is_row_list=False
         )
+    if body is None:
+        return ErrorBody(rows=[], message="", is_row_list=False)
     message = _truncate(text) if isinstance(body, str) else _truncate(json.dumps(body, default=str))
     return ErrorBody(rows=[(None, message)] if message else [], message=message, is_row_list=False)
 

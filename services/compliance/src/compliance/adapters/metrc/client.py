@@ -368,8 +368,8 @@ class MetrcClient(MetrcClientBase):
         statuses: Sequence[PackageStatus] = ("active", "onhold", "inactive"),
     ) -> list[Package]:
         """Packages last modified in the past ``within`` (all pages, every status given)."""
-        until = self._now() + _SKEW
-        since = until - within - _SKEW
+        now = self._now()
+        since, until = now - within - _SKEW, now + _SKEW
         found: dict[int, Package] = {}
         for status in statuses:
             for package in await self.list_packages(
