@@ -46,10 +46,12 @@ def test_create_from_ingredients_deducts_the_source_and_returns_ids(sbx: Any) ->
     )
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"Ids", "Warnings"} and body["Warnings"] is None
+    assert set(body) == {"Ids", "Warnings"}
+    assert body["Warnings"] is None
     first, second = (sbx.get(f"/packages/v2/{i}").json() for i in body["Ids"])
     assert (first["Label"], second["Label"]) == (tags[0], tags[1])
-    assert first["Quantity"] == 12.25 and first["SourcePackageLabels"] == source["Label"]
+    assert first["Quantity"] == 12.25
+    assert first["SourcePackageLabels"] == source["Label"]
     assert sbx.package(source["Label"])["Quantity"] == 87
     assert tags[0] not in sbx.package_tags()
 
@@ -285,7 +287,8 @@ def test_finish_requires_zero_quantity(sbx: Any) -> None:
     assert (done.status_code, done.content) == (200, b"")
     assert label not in [p["Label"] for p in sbx.packages("active")]
     inactive = {p["Label"]: p for p in sbx.packages("inactive")}
-    assert inactive[label]["IsFinished"] is True and inactive[label]["FinishedDate"] == TODAY_SAFE
+    assert inactive[label]["IsFinished"] is True
+    assert inactive[label]["FinishedDate"] == TODAY_SAFE
     assert sbx.write("POST", "/packages/v2/adjust", [_adjust(label, 1)]).json() == [
         {"row": 0, "message": f"Package {label} is finished."}
     ]
