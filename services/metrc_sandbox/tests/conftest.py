@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import socket
 import threading
 import time
@@ -160,6 +161,12 @@ class Harness:
 
     def configure(self, **changes: Any) -> None:
         self.admin.put("/_sandbox/config", json=changes).raise_for_status()
+
+
+@pytest.fixture
+def seed_document() -> dict[str, Any]:
+    """A private copy of the seed every test starts from."""
+    return copy.deepcopy(TEST_SEED)
 
 
 @pytest.fixture

@@ -124,10 +124,8 @@ def test_slow_fault_delays_then_proceeds(sbx: Any) -> None:
     assert sbx.write("POST", ADJUST, _adjust_row(label)).status_code == 200
     assert time.monotonic() - started >= 0.4
     assert sbx.package(label)["Quantity"] == 99
+    sbx.faults({"method": "GET", "path": "/packages/v2/active", "kind": "slow", "delay_ms": 500})
     with pytest.raises(httpx.ReadTimeout):
-        sbx.faults(
-            {"method": "GET", "path": "/packages/v2/active", "kind": "slow", "delay_ms": 500}
-        )
         sbx.api.get("/packages/v2/active", params={"licenseNumber": sbx.A}, timeout=0.1)
 
 
