@@ -157,7 +157,8 @@ def strain_view(strain: Strain, state: SandboxState) -> Json:
     }
 
 
-def item_view(item: Item, state: SandboxState) -> Json:
+def item_view(item: Item, state: SandboxState, *, is_used: bool | None = None) -> Json:
+    """``is_used`` may be passed by a caller that already knows, sparing a scan of all packages."""
     category = catalog.category_named(item.category)
     assert category is not None
     strain = state.strains.get(item.strain_id) if item.strain_id is not None else None
@@ -199,7 +200,11 @@ def item_view(item: Item, state: SandboxState) -> Json:
         "LabelImages": [],
         "PackagingImages": [],
         "ProductPDFDocuments": [],
-        "IsUsed": any(package.item_id == item.id for package in state.packages),
+        "IsUsed": (
+            any(package.item_id == item.id for package in state.packages)
+            if is_used is None
+            else is_used
+        ),
         "LabTestBatchNames": [],
         "LastModified": stamp(item.last_modified),
     }
@@ -240,7 +245,7 @@ def package_view(package: Package, state: SandboxState) -> Json:
         "OriginalPackageQuantity": package.original_quantity,
         "UnitOfMeasureName": package.unit_of_measure,
         "UnitOfMeasureAbbreviation": None if unit is None else unit.abbreviation,
-        "Item": item_view(item, state),
+        "Item": item_view(item, state, is_used=True),
         "SourceHarvestCount": len(package.source_harvest_names),
         "SourcePackageCount": len(package.source_package_labels),
         "SourceProcessingJobCount": 0,
