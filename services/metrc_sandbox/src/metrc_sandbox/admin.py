@@ -26,8 +26,15 @@ from metrc_sandbox.dump import dump_state
 from metrc_sandbox.faults import FaultRule
 from metrc_sandbox.jsonio import MetrcJSONResponse, loads
 from metrc_sandbox.lifecycle import LifecycleError, receive_delivery, send_template
-from metrc_sandbox.seed import DEFAULT_SEED, SeedDocument, SeedError, SeedPackage, seed_package
-from metrc_sandbox.store import Tx
+from metrc_sandbox.seed import (
+    DEFAULT_SEED,
+    SeedDocument,
+    SeedError,
+    SeedPackage,
+    issue_tag,
+    seed_package,
+)
+from metrc_sandbox.store import SandboxState, Tx
 
 router = APIRouter()
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -167,9 +174,7 @@ async def bulk_packages(request: Request) -> Response:
     return JSONResponse({"created": bulk.count})
 
 
-def _fresh_tag(state: Any, facility_id: int, tx: Tx) -> str:
-    from metrc_sandbox.seed import issue_tag
-
+def _fresh_tag(state: SandboxState, facility_id: int, tx: Tx) -> str:
     return issue_tag(state, state.facility(facility_id), "Package", tx).label
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter
@@ -328,6 +327,3 @@ async def transfer_deliveries(transfer_id: str, ctx: CallerDep) -> Response:
     if not any(_visible(ctx, d) for d in deliveries):
         raise unauthorized(f"The transfer {key} is not valid for this user.")
     return listing(ctx, deliveries, lambda d: views.delivery_view(d, ctx.state))
-
-
-_ = Decimal
