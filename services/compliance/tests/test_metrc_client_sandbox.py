@@ -16,6 +16,11 @@ from typing import Any
 import httpx
 import pytest
 from compliance.adapters.metrc import (
+    HarvestFinish,
+    HarvestPackageCreate,
+    HarvestPackageIngredient,
+    HarvestUnfinish,
+    HarvestWaste,
     MetrcAuthError,
     MetrcClient,
     MetrcCredentials,
@@ -32,8 +37,18 @@ from compliance.adapters.metrc import (
     PackageIngredient,
     PackageLocationChange,
     PackageUnfinish,
+    PlantBatchDestroy,
+    PlantBatchGrowthPhaseChange,
+    PlantBatchPlanting,
+    PlantGrowthPhaseChange,
+    PlantHarvest,
     RateLimits,
     RetryPolicy,
+    TransferDestination,
+    TransferTemplateCreate,
+    TransferTemplatePackage,
+    TransferTemplateUpdate,
+    TransferTransporter,
 )
 from compliance.adapters.metrc.testing import SandboxProcess, default_seed
 from pydantic import SecretStr
@@ -212,6 +227,200 @@ async def test_package_lifecycle(metrc: MetrcClient, sandbox: SandboxProcess) ->
 
     state = await sandbox.state()
     assert [p["Label"] for p in state["packages"]].count(first) == 1
+
+
+async def test_cultivation_lifecycle(metrc: MetrcClient, sandbox: SandboxProcess) -> None:
+    day = await today(metrc)
+    plant_tags = await tags(metrc, 3, "plant")
+    [package_tag] = await tags(metrc, 1)
+
+    await metrc.create_plant_batch_plantings(
+        LICENSE,
+        [
+            PlantBatchPlanting(
+                name="BD-1",
+                type="Clone",
+                count=10,
+                strain="Blue Dream",
+                location="Vault",
+                actual_date=day,
+            )
+        ],
+    )
+    batch = await metrc.find_plant_batch(LICENSE, "bd-1")
+    assert batch is not None
+    assert batch.untracked_count == 10
+    assert [b.name for b in await metrc.list_plant_batches(LICENSE)] == ["BD-1"]
+
+    moved = await metrc.change_plant_batch_growth_phase(
+        LICENSE,
+        [
+            PlantBatchGrowthPhaseChange(
+                name="BD-1",
+                count=3,
+                starting_tag=plant_tags[0],
+                growth_phase="Vegetative",
+                new_location="Vault",
+                growth_date=day,
+            )
+        ],
+    )
+    assert len(moved.ids) == 3
+    assert {p.label for p in await metrc.list_plants(LICENSE, "vegetative")} == set(plant_tags)
+    assert (await metrc.get_plant(LICENSE, plant_tags[0])).growth_phase == "Vegetative"
+
+    await metrc.change_plant_growth_phases(
+        LICENSE,
+        [
+            PlantGrowthPhaseChange(
+                label=plant_tags[0], growth_phase="Flowering", new_location="Vault", growth_date=day
+            )
+        ],
+    )
+    assert [p.label for p in await metrc.list_plants(LICENSE, "flowering")] == [plant_tags[0]]
+
+    await metrc.harvest_plants(
+        LICENSE,
+        [
+            PlantHarvest(
+                plant=plant_tags[0],
+                weight=Decimal("500.5"),
+                unit_of_weight="Grams",
+                drying_location="Vault",
+                harvest_name="H-1",
+                actual_date=day,
+            )
+        ],
+    )
+    [harvest] = await metrc.list_harvests(LICENSE)
+    assert harvest.current_weight == Decimal("500.5")
+    assert plant_tags[0] in {p.label for p in await metrc.list_plants(LICENSE, "inactive")}
+
+    await metrc.record_harvest_waste(
+        LICENSE,
+        [
+            HarvestWaste(
+                id=harvest.id,
+                waste_type="Plant Material",
+                unit_of_weight="Grams",
+                waste_weight=Decimal("0.5"),
+                actual_date=day,
+            )
+        ],
+    )
+    await metrc.create_harvest_packages(
+        LICENSE,
+        [
+            HarvestPackageCreate(
+                tag=package_tag,
+                item=ITEM,
+                unit_of_weight="Grams",
+                actual_date=day,
+                location="Vault",
+                ingredients=[
+                    HarvestPackageIngredient(
+                        harvest_id=harvest.id,
+                        harvest_name="H-1",
+                        weight=Decimal("500"),
+                        unit_of_weight="Grams",
+                    )
+                ],
+            )
+        ],
+    )
+    assert (await metrc.get_package(LICENSE, package_tag)).quantity == Decimal("500")
+    [emptied] = await metrc.list_harvests(LICENSE)
+    assert emptied.current_weight == 0
+
+    await metrc.finish_harvests(LICENSE, [HarvestFinish(id=harvest.id, actual_date=day)])
+    assert [h.name for h in await metrc.list_harvests(LICENSE, "inactive")] == ["H-1"]
+    await metrc.unfinish_harvests(LICENSE, [HarvestUnfinish(id=harvest.id)])
+    assert [h.name for h in await metrc.list_harvests(LICENSE)] == ["H-1"]
+
+    await metrc.destroy_plant_batches(
+        LICENSE,
+        [
+            PlantBatchDestroy(
+                plant_batch="BD-1",
+                count=7,
+                waste_method_name="Grinder",
+                waste_material_mixed="Soil",
+                waste_reason_name="Contamination",
+                reason_note="mould",
+                waste_weight=Decimal("1"),
+                waste_unit_of_measure="Grams",
+                actual_date=day,
+            )
+        ],
+    )
+    assert [b.name for b in await metrc.list_plant_batches(LICENSE, "inactive")] == ["BD-1"]
+    assert (await sandbox.state())["harvest_waste"]
+
+
+async def test_outgoing_transfer_templates(metrc: MetrcClient, sandbox: SandboxProcess) -> None:
+    recipient = "SF-SBX-CO-22-8002"
+    document = seed()
+    document["facilities"].append(
+        {**document["facilities"][0], "license_number": recipient, "name": "Lab"}
+    )
+    await sandbox.reset(document)
+    [package] = await metrc.list_packages(LICENSE)
+    departure = datetime.now(UTC) + timedelta(days=1)
+    driver = {
+        "driver_name": "Sam",
+        "driver_occupational_license_number": "D-1",
+        "driver_license_number": "DL-1",
+        "vehicle_make": "Ford",
+        "vehicle_model": "Transit",
+        "vehicle_license_plate_number": "CANOPY1",
+    }
+    destination = TransferDestination(
+        recipient_license_number=recipient,
+        transfer_type_name="Transfer",
+        planned_route="I-25 north",
+        estimated_departure_date_time=departure,
+        estimated_arrival_date_time=departure + timedelta(hours=2),
+        transporters=[TransferTransporter(transporter_facility_license_number=LICENSE, **driver)],
+        packages=[
+            TransferTemplatePackage(package_label=package.label, wholesale_price=Decimal("100.00"))
+        ],
+    )
+    template = TransferTemplateCreate(
+        name="To the lab",
+        destinations=[destination],
+        transporter_facility_license_number=LICENSE,
+        **driver,
+    )
+
+    assert {t.name for t in await metrc.list_transfer_types(LICENSE)} >= {"Transfer"}
+    created = await metrc.create_outgoing_transfer_templates(LICENSE, [template])
+    [listed] = await metrc.list_outgoing_transfer_templates(LICENSE)
+    assert listed.id == created.ids[0]
+    [delivery] = await metrc.list_transfer_template_deliveries(listed.id)
+    assert delivery.recipient_facility_license_number == recipient
+    [shipped] = await metrc.list_transfer_template_delivery_packages(delivery.id)
+    assert shipped.package_label == package.label
+
+    renamed = TransferTemplateUpdate(
+        **template.model_dump(exclude={"destinations"}),
+        destinations=[destination.model_copy(update={"transfer_destination_id": delivery.id})],
+        transfer_template_id=listed.id,
+    ).model_copy(update={"name": "To the lab, v2"})
+    await metrc.update_outgoing_transfer_templates(LICENSE, [renamed])
+    assert [t.name for t in await metrc.list_outgoing_transfer_templates(LICENSE)] == [
+        "To the lab, v2"
+    ]
+
+    await metrc.delete_outgoing_transfer_template(LICENSE, listed.id)
+    assert await metrc.list_outgoing_transfer_templates(LICENSE) == []
+
+    # Manifests are registered in the Metrc UI, never through the API: nothing to read here.
+    assert await metrc.list_transfers(LICENSE, "outgoing") == []
+    assert await metrc.list_transfers(LICENSE, "incoming") == []
+    with pytest.raises(MetrcNotFoundError):
+        await metrc.list_transfer_deliveries(1)
+    with pytest.raises(MetrcNotFoundError):
+        await metrc.list_transfer_delivery_packages(1)
 
 
 async def test_read_back_helpers(metrc: MetrcClient) -> None:
