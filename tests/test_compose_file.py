@@ -10,6 +10,7 @@ Specification schema (vendored by its maintainers and refreshed with each releas
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import shlex
@@ -37,8 +38,8 @@ SCHEMA_FILE = "check_jsonschema/builtin_schemas/vendor/compose-spec.json"
 INFRASTRUCTURE = ("kafka", "postgres", "zipkin", "metrc-sandbox")
 PROCESSES: dict[str, tuple[str, ...]] = {
     "inventory": ("api", "relay"),
-    "compliance": ("api", "relay", "worker"),
-    "reporting": ("api", "worker"),
+    "compliance": ("api", "relay"),
+    "reporting": ("api",),
     "gateway": ("api",),
 }
 PROCESS_SERVICES = tuple(f"{svc}-{proc}" for svc, procs in PROCESSES.items() for proc in procs)
@@ -637,3 +638,14 @@ def test_secret_check_catches_leaks(leaky: dict[str, Any]) -> None:
 )
 def test_secret_check_accepts_overridable_dev_defaults(clean: dict[str, Any]) -> None:
     assert hard_coded_secrets(clean) == []
+
+
+@pytest.mark.parametrize("process", PROCESS_SERVICES + MIGRATE_SERVICES)
+def test_every_process_runs_a_command_its_service_offers(
+    process: str, services: dict[str, dict[str, Any]]
+) -> None:
+    service = process.split("-")[0]
+    command = services[process]["command"].split()
+    assert command[:3] == ["python", "-m", service]
+    offered = importlib.import_module(f"{service}.__main__").COMMANDS.subcommands()
+    assert command[3] in offered, f"{process}: `{service} {command[3]}` does not exist ({offered})"

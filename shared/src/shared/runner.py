@@ -33,6 +33,16 @@ class ServiceCommands:
     default_port: int = 8000
     has_outbox: bool = True
 
+    def subcommands(self) -> tuple[str, ...]:
+        offered = ["api"]
+        if self.has_outbox:
+            offered.append("relay")
+        if self.worker is not None:
+            offered.append("worker")
+        if self.migrations is not None:
+            offered.append("migrate")
+        return tuple(offered)
+
     def main(self, argv: list[str] | None = None) -> int:
         parser = argparse.ArgumentParser(prog=f"python -m {self.name}")
         commands = parser.add_subparsers(dest="command", required=True)
