@@ -47,7 +47,13 @@ class LifecycleOperations(BatchCore):
         * LIVE or ON_HOLD to CLOSED, and LIVE to SOLD_OUT: only when the batch is empty;
           closing does not silently write stock off, dispose of it first.
 
-        ``reason`` (free text, required) becomes the notes of the sync movements.
+        Args:
+            new_status: Where to go.
+            reason: Why (free text, required); becomes the notes of the sync movements.
+            actor: Who.
+            occurred_at: When (aware UTC).
+            disposal_reason: The adjustment reason of the DISPOSAL movements written when
+                a QUARANTINED batch is closed; ignored on every other edge.
 
         Raises:
             ReasonRequiredError: Blank reason.

@@ -51,12 +51,14 @@ class StockOperations(BatchCore):
     ) -> OperationResult:
         """Correct a physical bucket by hand (count discrepancy, damage, reweigh ...).
 
-        ``bucket`` is ON_HAND, QUARANTINE (only while QUARANTINED; on-hand only while not)
+        ``bucket`` is ON_HAND (not while QUARANTINED), QUARANTINE (only while QUARANTINED)
         or DEFECTIVE; reserved and hold are earmarks with their own operations. The signed
-        ``adjustment`` lands at ``location_id`` (default: the primary location).
+        ``adjustment`` (within +/-1,000,000, not zero) lands at ``location_id`` (default:
+        the primary location) as one ADJUSTMENT movement.
 
         Raises:
-            ReasonRequiredError: No reason. NotesRequiredError: OTHER without notes.
+            ReasonRequiredError: No reason.
+            NotesRequiredError: Reason OTHER without notes.
             InvalidQuantityError: Zero, malformed, or more than four decimal places.
             AdjustmentTooLargeError: Magnitude above 1,000,000.
             ValidationError: Reserved/hold bucket, blank location.
@@ -143,7 +145,8 @@ class StockOperations(BatchCore):
         reserved nor held may go.
 
         Raises:
-            ReasonRequiredError / NotesRequiredError: As for :meth:`adjust`.
+            ReasonRequiredError: No reason.
+            NotesRequiredError: Reason OTHER without notes.
             InvalidQuantityError: Not a positive quantity.
             ValidationError: Reserved/hold bucket, blank location.
             InsufficientAvailableError: More than the bucket (or unearmarked on-hand) holds.
@@ -191,7 +194,8 @@ class StockOperations(BatchCore):
         batch. The stock does not move, so the pair names no location.
 
         Raises:
-            ReasonRequiredError / NotesRequiredError: As for :meth:`adjust`.
+            ReasonRequiredError: No reason.
+            NotesRequiredError: Reason OTHER without notes.
             InvalidQuantityError: Not a positive quantity.
             OperationNotAllowedError: SOLD_OUT.
             InsufficientAvailableError: More than the source can give.

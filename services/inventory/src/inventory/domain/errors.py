@@ -90,6 +90,7 @@ class InvalidStatusTransitionError(DomainError):
     code = "INVALID_STATUS_TRANSITION"
 
     def __init__(self, *, current: str, new: str) -> None:
+        current, new = str(current), str(new)
         super().__init__(
             f"Cannot transition from {current} to {new}",
             details={"current": current, "new": new},
@@ -223,6 +224,7 @@ class OperationNotAllowedError(DomainError):
     code = "OPERATION_NOT_ALLOWED"
 
     def __init__(self, *, operation: str, status: str, hint: str | None = None) -> None:
+        status = str(status)  # a StrEnum member becomes its plain value
         message = f"Cannot {operation} while the batch is {status}"
         if hint:
             message = f"{message}; {hint}"
