@@ -18,17 +18,33 @@ PROCESSES=(
   "gateway-api|-m gateway api --port 8000|8000"
 )
 
+IDENTITY_DIR="$STACK_DIR/identity"
+
+# A development key pair for identity tokens: the gateway signs with the private key, services verify.
+ensure_identity_keys() {
+  [ -f "$IDENTITY_DIR/public.pem" ] && return 0
+  mkdir -p "$IDENTITY_DIR" && chmod 700 "$IDENTITY_DIR"
+  "$PY" -c "from shared.identity import generate_keypair
+private, public = generate_keypair()
+open('$IDENTITY_DIR/private.pem', 'w').write(private)
+open('$IDENTITY_DIR/public.pem', 'w').write(public)"
+  chmod 600 "$IDENTITY_DIR/private.pem"
+}
+
 env_for() {
   local svc=${1%%-*}
   echo "DATABASE_URL=postgresql+asyncpg://$svc:canopy-dev-$svc@127.0.0.1:$PG_PORT/$svc" \
        "KAFKA_BOOTSTRAP_SERVERS=$KAFKA OTEL_SERVICE_NAME=$svc" \
        "OTEL_TRACES_EXPORTER=${OTEL_TRACES_EXPORTER:-zipkin}" \
        "INVENTORY_URL=http://127.0.0.1:8001 COMPLIANCE_URL=http://127.0.0.1:8002" \
-       "REPORTING_URL=http://127.0.0.1:8003 METRC_BASE_URL=http://127.0.0.1:${METRC_SANDBOX_PORT:-8090}"
+       "REPORTING_URL=http://127.0.0.1:8003 METRC_BASE_URL=http://127.0.0.1:${METRC_SANDBOX_PORT:-8090}" \
+       "CANOPY_IDENTITY_PUBLIC_KEY_FILE=$IDENTITY_DIR/public.pem" \
+       "GATEWAY_IDENTITY_PRIVATE_KEY_FILE=$IDENTITY_DIR/private.pem"
 }
 
 start() {
   mkdir -p "$DIR"
+  ensure_identity_keys
   local svc
   for svc in inventory compliance reporting gateway; do
     # shellcheck disable=SC2046

@@ -8,6 +8,7 @@ environment can serve the native stack, docker-compose and Kubernetes alike.
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
@@ -79,8 +80,27 @@ class ServiceSettings(BaseSettings):
     otlp_endpoint: str = Field(
         default="http://127.0.0.1:4318/v1/traces", validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT"
     )
+    identity_public_key: str | None = Field(
+        default=None,
+        validation_alias="CANOPY_IDENTITY_PUBLIC_KEY",
+        description="PEM of the gateway's Ed25519 public key, which signs identity tokens",
+    )
+    identity_public_key_file: Path | None = Field(
+        default=None, validation_alias="CANOPY_IDENTITY_PUBLIC_KEY_FILE"
+    )
     log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
     log_json: bool = Field(default=True, validation_alias="LOG_JSON")
+
+    def identity_public_key_pem(self) -> str:
+        """The key that verifies identity tokens; services refuse every request without one."""
+        if self.identity_public_key:
+            return self.identity_public_key
+        if self.identity_public_key_file:
+            return self.identity_public_key_file.read_text()
+        raise RuntimeError(
+            "no identity public key: set CANOPY_IDENTITY_PUBLIC_KEY or CANOPY_IDENTITY_PUBLIC_KEY_FILE"
+            " (make up generates a development pair in .stack/identity)"
+        )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:
