@@ -143,10 +143,12 @@ async def test_a_full_pull_stops_scheduling_when_pages_repeat(make_client: Clien
     server = PagedServer(1000, ignore_page_number=True)
     client = make_client(server, limits=RateLimits(facility_rate=1e6, vendor_rate=1e6))
 
-    packages = await client.list_packages(LICENSE)
+    progress: list[PullProgress] = []
+    packages = await client.list_packages(LICENSE, on_progress=progress.append)
 
     assert len(packages) == 20
     assert len(server.requests) < 50 // 2
+    assert progress[-1].done == progress[-1].total == len(server.requests)
 
 
 async def test_a_pull_re_reads_the_window_when_records_shift_between_pages(

@@ -110,7 +110,9 @@ async def test_errors_and_logs_never_contain_the_keys_even_when_metrc_echoes_the
         assert_clean(str(error))
         assert_clean(repr(error))
         assert_clean(repr(vars(error)))
-        assert error.__cause__ is None or not isinstance(error.__cause__, httpx.HTTPError)
+        # httpx errors carry the request (and its Authorization header): never chained.
+        assert not isinstance(error.__cause__, httpx.HTTPError)
+        assert not isinstance(error.__context__, httpx.HTTPError)
     assert "***" in str(errors[0])
     assert caplog.records  # the client and httpx did log
     assert_clean(caplog.text)

@@ -7,7 +7,7 @@ are in ``payloads.py`` and ``schemas.py``, in Metrc's vocabulary.
 
 from typing import TYPE_CHECKING
 
-from compliance.adapters.metrc._core import MetrcCredentials, PullBatch, metrc_base_url
+from compliance.adapters.metrc._core import MetrcCredentials, metrc_base_url
 from compliance.adapters.metrc._limiter import Clock, MetrcRateLimiter, RateLimits, SystemClock
 from compliance.adapters.metrc._retry import RetryPolicy
 from compliance.adapters.metrc.client import MetrcClient
@@ -34,6 +34,7 @@ from compliance.adapters.metrc.paging import (
     ListEndpoint,
     Page,
     ProgressCallback,
+    PullBatch,
     PullProgress,
     Window,
     split_windows,

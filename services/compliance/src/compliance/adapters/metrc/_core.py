@@ -5,15 +5,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import logging
 import random
-from collections.abc import AsyncIterator, Callable, Generator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Coroutine, Generator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Self, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -22,6 +20,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
 from compliance.adapters.metrc._limiter import Clock, MetrcRateLimiter, SystemClock
+from compliance.adapters.metrc._pull import FetchPage, concurrent_pull, sequential_pages
 from compliance.adapters.metrc._retry import RetryPolicy
 from compliance.adapters.metrc._wire import (
     CallInfo,
@@ -41,17 +40,16 @@ from compliance.adapters.metrc.paging import (
     ListEndpoint,
     Page,
     ProgressCallback,
-    PullProgress,
+    PullBatch,
     RawPage,
     Window,
     read_page,
-    record_key,
     split_windows,
 )
 from compliance.adapters.metrc.payloads import MetrcPayload, encode_body
 from compliance.adapters.metrc.schemas import WriteResult
 
-__all__ = ["MetrcCredentials", "PullBatch", "metrc_base_url"]
+__all__ = ["MetrcClientBase", "MetrcCredentials", "metrc_base_url"]
 
 T = TypeVar("T", bound=BaseModel)
 M = TypeVar("M", bound=BaseModel)
@@ -60,7 +58,6 @@ logger = logging.getLogger("compliance.adapters.metrc")
 _tracer = trace.get_tracer("compliance.adapters.metrc")
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
-_MAX_REPULLS = 2
 
 
 def metrc_base_url(state: str, *, sandbox: bool = False) -> str:
@@ -103,14 +100,6 @@ class _MetrcAuth(httpx.Auth):
 
     def __repr__(self) -> str:
         return "<MetrcAuth redacted>"
-
-
-@dataclass(frozen=True)
-class PullBatch(Generic[T]):
-    """Records new to this pull (already de-duplicated), and where the pull stands."""
-
-    records: list[T]
-    progress: PullProgress
 
 
 class MetrcClientBase:
@@ -373,7 +362,7 @@ class MetrcClientBase:
         start = since or (end - self.max_window)
         return list(split_windows(start, end, self.max_window))
 
-    async def pages(
+    def pages(
         self,
         endpoint: ListEndpoint[T],
         license_number: str | None = None,
@@ -382,32 +371,16 @@ class MetrcClientBase:
         since: datetime | None = None,
         until: datetime | None = None,
     ) -> AsyncIterator[Page[T]]:
-        """Every page, one request at a time, windows oldest first.
+        """Every page of a list, one request at a time, windows oldest first (see
+        ``_pull.sequential_pages`` for the stopping rules)."""
+        return sequential_pages(
+            self._fetcher(endpoint, license_number, path_params),
+            self._windows(endpoint, since, until),
+            paged=endpoint.paged,
+            label=endpoint.path,
+        )
 
-        Stops at ``TotalPages``, on an empty page, and (defensively) when Metrc hands back a page
-        whose records were all on an earlier page, which is what a server that ignores
-        ``pageNumber`` does.
-        """
-        for window in self._windows(endpoint, since, until):
-            seen: set[object] = set()
-            page_number = 1
-            while True:
-                raw, records = await self._fetch_page(
-                    endpoint, license_number, path_params or {}, page_number, window
-                )
-                keys = [record_key(r) for r in raw.data]
-                if page_number > 1 and keys and all(k in seen for k in keys):
-                    logger.warning(
-                        "metrc %s: page %d repeats; stopping", endpoint.path, page_number
-                    )
-                    break
-                seen.update(keys)
-                yield Page(records, raw.page_number, raw.total_pages, raw.total_records, window)
-                if not endpoint.paged or not raw.data or page_number >= raw.total_pages:
-                    break
-                page_number += 1
-
-    async def stream(
+    def stream(
         self,
         endpoint: ListEndpoint[T],
         license_number: str | None = None,
@@ -417,98 +390,32 @@ class MetrcClientBase:
         until: datetime | None = None,
         concurrency: int | None = None,
     ) -> AsyncIterator[PullBatch[T]]:
-        """A full pull, yielding each page's new records with the pull's progress.
-
-        Per window (oldest first): page 1 tells how many pages there are, then the rest are
-        fetched concurrently (the rate limiter is what actually paces them) and yielded as they
-        arrive. Records are de-duplicated by Id across pages and windows. If the record count
-        moved while the window was read (records entered or left it, so later pages shifted),
-        the window is read again so nothing that shifted between pages is missed.
-        """
-        windows = self._windows(endpoint, since, until)
-        # Keep a second rank of requests queued on the limiter so a freed slot is reused at once.
+        """A full pull: page 1 first, then the other pages concurrently; yields each page's new
+        records with the pull's progress (see ``_pull.concurrent_pull``)."""
+        # A second rank of requests waits on the limiter so a freed slot is reused at once.
         ahead = concurrency or 2 * self.limiter.limits.facility_concurrency
-        params = path_params or {}
-        seen: set[object] = set()
-        counts = {"done": 0, "total": 0, "windows_done": 0}
+        return concurrent_pull(
+            self._fetcher(endpoint, license_number, path_params),
+            self._windows(endpoint, since, until),
+            paged=endpoint.paged,
+            ahead=ahead,
+            label=endpoint.path,
+        )
 
-        def progress() -> PullProgress:
-            return PullProgress(
-                done=counts["done"],
-                total=counts["total"],
-                records=len(seen),
-                windows_done=counts["windows_done"],
-                windows_total=len(windows),
-            )
+    def _fetcher(
+        self,
+        endpoint: ListEndpoint[T],
+        license_number: str | None,
+        path_params: Mapping[str, object] | None,
+    ) -> FetchPage[T]:
+        params = dict(path_params or {})
 
-        def fresh(raw: RawPage, records: list[T]) -> list[T]:
-            new: list[T] = []
-            for data, record in zip(raw.data, records, strict=True):
-                key = record_key(data)
-                if key not in seen:
-                    seen.add(key)
-                    new.append(record)
-            return new
+        def fetch(
+            page_number: int, window: Window | None
+        ) -> Coroutine[Any, Any, tuple[RawPage, list[T]]]:
+            return self._fetch_page(endpoint, license_number, params, page_number, window)
 
-        for window in windows:
-            for _ in range(_MAX_REPULLS + 1):
-                first_raw, first = await self._fetch_page(
-                    endpoint, license_number, params, 1, window
-                )
-                total_pages = max(first_raw.total_pages, 1) if endpoint.paged else 1
-                counts["total"] += total_pages
-                counts["done"] += 1
-                yield PullBatch(fresh(first_raw, first), progress())
-                window_keys = {record_key(d) for d in first_raw.data}
-                shifted = False
-                repeated = False
-                pending: dict[asyncio.Task[tuple[RawPage, list[T]]], int] = {}
-                next_page = 2
-                try:
-                    while True:
-                        while not repeated and next_page <= total_pages and len(pending) < ahead:
-                            task = asyncio.create_task(
-                                self._fetch_page(
-                                    endpoint, license_number, params, next_page, window
-                                )
-                            )
-                            pending[task] = next_page
-                            next_page += 1
-                        if not pending:
-                            break
-                        done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                        for task in done:
-                            number = pending.pop(task)
-                            raw, records = task.result()
-                            counts["done"] += 1
-                            keys = [record_key(d) for d in raw.data]
-                            if keys and all(k in window_keys for k in keys):
-                                logger.warning(
-                                    "metrc %s: page %d repeats an earlier page; stopping",
-                                    endpoint.path,
-                                    number,
-                                )
-                                repeated = True
-                            window_keys.update(keys)
-                            if (
-                                raw.total_records != first_raw.total_records
-                                or raw.total_pages != first_raw.total_pages
-                            ):
-                                shifted = True
-                            yield PullBatch(fresh(raw, records), progress())
-                finally:
-                    for task in pending:
-                        task.cancel()
-                    await asyncio.gather(*pending, return_exceptions=True)
-                if not repeated and next_page <= total_pages:
-                    counts["total"] -= total_pages - next_page + 1
-                if not shifted:
-                    break
-                logger.info(
-                    "metrc %s: record count moved during the pull; re-reading window", endpoint.path
-                )
-            counts["windows_done"] += 1
-            yield PullBatch([], progress())
+        return fetch
 
     async def pull(
         self,

@@ -21,6 +21,7 @@ __all__ = [
     "ListEndpoint",
     "Page",
     "ProgressCallback",
+    "PullBatch",
     "PullProgress",
     "Window",
     "split_windows",
@@ -121,6 +122,14 @@ class PullProgress:
 
 
 ProgressCallback = Callable[[PullProgress], None]
+
+
+@dataclass(frozen=True)
+class PullBatch(Generic[T]):
+    """Records new to this pull (already de-duplicated), and where the pull stands."""
+
+    records: list[T]
+    progress: PullProgress
 
 
 @dataclass(frozen=True)
