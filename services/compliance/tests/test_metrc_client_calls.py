@@ -512,6 +512,7 @@ async def test_recent_packages_reads_a_short_window_in_every_status(
     assert [r.url.path for r in recorder.requests] == [
         "/packages/v2/active",
         "/packages/v2/onhold",
+        "/packages/v2/intransit",
         "/packages/v2/inactive",
     ]
     params = recorder.requests[0].url.params

@@ -441,6 +441,17 @@ async def test_read_back_helpers(metrc: MetrcClient) -> None:
     assert tag in {p.label for p in recent}
 
 
+async def test_a_backfill_longer_than_24_hours_is_read_in_accepted_windows(
+    metrc: MetrcClient, sandbox: SandboxProcess
+) -> None:
+    until = datetime.now(UTC) + timedelta(minutes=5)
+    packages = await metrc.list_packages(LICENSE, since=until - timedelta(hours=50), until=until)
+
+    assert len(packages) == 1
+    counters = (await sandbox.state())["requests"]["GET /packages/v2/active"]
+    assert counters["statuses"] == {"200": 3}
+
+
 # --- failures ------------------------------------------------------------------------------------
 
 

@@ -354,7 +354,8 @@ class MetrcClient(MetrcClientBase):
 
     async def find_package(self, license_number: str, label: str) -> Package | None:
         """The package with this tag, or ``None`` if Metrc has none (404). A package create whose
-        outcome is unknown was applied exactly when its tag now names a package."""
+        outcome is unknown was applied exactly when its tag now names a package. A tag that
+        belongs to another facility is ``MetrcAuthError`` (Metrc answers 401, not 404)."""
         try:
             return await self.get_package(license_number, label)
         except MetrcNotFoundError:
@@ -365,7 +366,7 @@ class MetrcClient(MetrcClientBase):
         license_number: str,
         *,
         within: timedelta = timedelta(minutes=15),
-        statuses: Sequence[PackageStatus] = ("active", "onhold", "inactive"),
+        statuses: Sequence[PackageStatus] = ("active", "onhold", "intransit", "inactive"),
     ) -> list[Package]:
         """Packages last modified in the past ``within`` (all pages, every status given)."""
         now = self._now()

@@ -488,7 +488,7 @@ class FakeMetrc:
         license_number: str,
         *,
         within: timedelta = timedelta(minutes=15),
-        statuses: Sequence[PackageStatus] = ("active", "onhold", "inactive"),
+        statuses: Sequence[PackageStatus] = ("active", "onhold", "intransit", "inactive"),
     ) -> list[Package]:
         since = self._now() - within
         return [

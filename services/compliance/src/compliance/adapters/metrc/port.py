@@ -8,7 +8,9 @@ follow for writes:
 * ``MetrcTransientError`` (after the client's own retries): nothing applied; try later.
 * ``MetrcUnknownOutcomeError``: maybe applied. Read back (``find_package`` by tag,
   ``recent_packages``, ``package_adjustments_since``, ``find_plant_batch``) and decide; never
-  resend blindly.
+  resend blindly. Wait a little before reading back: a request the client gave up on may still
+  be running at Metrc, and "not there yet" is not "not applied". Adjustments have no natural
+  key, so put the intent id in ``ReasonNote`` to recognise them in the history.
 """
 
 from __future__ import annotations
