@@ -1,5 +1,7 @@
 """Integration event contracts: the envelope, the topics and the registry of event types."""
 
+# Importing the service event modules registers their event types.
+from shared.events import inventory
 from shared.events.envelope import Actor, EventEnvelope
 from shared.events.registry import (
     EventType,
@@ -23,5 +25,6 @@ __all__ = [
     "all_event_types",
     "decode",
     "event_type",
+    "inventory",
     "new_event",
 ]

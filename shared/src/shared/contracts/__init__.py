@@ -1,0 +1,9 @@
+"""HTTP contracts between Canopy's services and the gateway: pydantic models and route tables.
+
+One module per service API (``shared.contracts.inventory`` ...); :mod:`shared.contracts.types`
+holds the value types they share (decimal strings, aware UTC times, camelCase models).
+"""
+
+from shared.contracts import inventory, types
+
+__all__ = ["inventory", "types"]

@@ -1,0 +1,88 @@
+"""Value types shared by the HTTP contracts and the event payloads.
+
+* :data:`DecimalString`: quantities and money. Python ``Decimal`` in code, a JSON *string* on the
+  wire (``"12.5000"``), never a float: a JSON number with a fraction is refused on input, because a
+  client that sends one has already rounded it through binary floating point.
+* :data:`UtcDateTime`: aware datetimes, normalised to UTC; naive ones are refused.
+* :class:`ApiModel`: the base of every HTTP model: camelCase on the wire (``onHandQty``), snake_case
+  in Python, unknown fields refused.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Final
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PlainSerializer,
+    WithJsonSchema,
+)
+from pydantic.alias_generators import to_camel
+
+__all__ = ["DECIMAL_PATTERN", "ApiModel", "DecimalString", "UtcDateTime"]
+
+DECIMAL_PATTERN: Final = r"^-?\d{1,11}(\.\d{1,4})?$"
+"""What NUMERIC(15,4) holds: up to 11 integer digits and up to 4 decimal places."""
+_DECIMAL_RE: Final = re.compile(DECIMAL_PATTERN)
+
+
+def _parse_decimal(value: Any) -> Decimal:
+    # bool is an int subclass and float has already lost digits: both are refused outright.
+    if isinstance(value, bool | float):
+        raise ValueError('must be a decimal string such as "12.5000", not a JSON number')
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+    elif isinstance(value, int | str):
+        text = str(value).strip()
+    else:
+        raise ValueError('must be a decimal string such as "12.5000"')
+    if not _DECIMAL_RE.fullmatch(text):
+        raise ValueError(
+            'must be a decimal with at most 11 integer digits and 4 decimal places, e.g. "12.5000"'
+        )
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
+        raise ValueError("is not a decimal number") from None
+
+
+def _format_decimal(value: Decimal) -> str:
+    # Fixed-point always: str(Decimal("1E+3")) would be "1E+3".
+    return format(value, "f")
+
+
+DecimalString = Annotated[
+    Decimal,
+    BeforeValidator(_parse_decimal),
+    PlainSerializer(_format_decimal, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": DECIMAL_PATTERN, "examples": ["12.5000"]}),
+]
+"""A Decimal that travels as a JSON string (NUMERIC(15,4) range)."""
+
+
+def _to_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+UtcDateTime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+"""An aware datetime, converted to UTC; naive datetimes are refused."""
+
+
+class ApiModel(BaseModel):
+    """Base of the HTTP models: camelCase aliases on the wire, snake_case attributes in Python."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+        extra="forbid",
+        frozen=True,
+    )
