@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -149,10 +148,9 @@ async def test_real_time_spacing_under_a_low_rate() -> None:
     async with client:
         await asyncio.gather(*(client.list_available_tags("A") for _ in range(30)))
 
-    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    # Starts are never earlier than booked (only later, under load), so the span is a floor.
     assert len(starts) == 30
-    assert starts[-1] - starts[0] >= 29 * 0.01 * 0.95
-    assert min(gaps) >= 0.01 * 0.5
+    assert starts[-1] - starts[0] >= 29 * 0.01 - 0.002
 
 
 async def test_writes_are_not_held_back_by_the_get_limits(make_client: ClientFactory) -> None:

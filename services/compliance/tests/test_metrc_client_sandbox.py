@@ -521,7 +521,7 @@ async def test_429_with_retry_after_is_waited_out(sandbox: SandboxProcess) -> No
 
 async def test_the_client_limiter_keeps_under_metrc_limits(sandbox: SandboxProcess) -> None:
     await sandbox.configure(get_rate_per_facility=20, concurrency_per_facility=3, latency_ms=20)
-    polite = MetrcRateLimiter(RateLimits(facility_rate=20, facility_concurrency=3))
+    polite = MetrcRateLimiter(RateLimits(facility_rate=20, facility_concurrency=3, headroom=0.1))
     async with client_for(sandbox, limiter=polite, retry=RetryPolicy(max_attempts=1)) as client:
         await asyncio.gather(*(client.list_locations(LICENSE) for _ in range(30)))
     counters = (await sandbox.state())["requests"]["GET /locations/v2/active"]
