@@ -129,6 +129,17 @@ def test_slow_fault_delays_then_proceeds(sbx: Any) -> None:
         sbx.api.get("/packages/v2/active", params={"licenseNumber": sbx.A}, timeout=0.1)
 
 
+def test_a_slow_write_is_applied_even_after_the_client_gave_up(sbx: Any) -> None:
+    label = sbx.packages()[0]["Label"]
+    sbx.faults({"method": "POST", "path": ADJUST, "kind": "slow", "delay_ms": 500})
+    with pytest.raises(httpx.ReadTimeout):
+        sbx.api.post(ADJUST, params={"licenseNumber": sbx.A}, json=_adjust_row(label), timeout=0.1)
+    deadline = time.monotonic() + 5
+    while sbx.package(label)["Quantity"] != 99 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sbx.package(label)["Quantity"] == 99  # the state's servers finished what was sent
+
+
 def test_lost_response_applies_the_create_and_the_replay_is_refused(sbx: Any) -> None:
     tag = sbx.package_tags()[0]
     row = [{"Tag": tag, "Item": "Flower", "Quantity": 5, "UnitOfMeasure": "Grams", "ActualDate": "2024-06-01",

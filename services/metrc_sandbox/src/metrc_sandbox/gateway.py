@@ -88,6 +88,9 @@ class MetrcGateway:
             if rule is not None and rule.kind == "slow":
                 delay += rule.delay_ms / 1000
             if delay:
+                # Read the body first: Metrc applies a write the client has stopped waiting for,
+                # and a body read after the client left would surface as a disconnect instead.
+                receive = await _buffered(receive)
                 await asyncio.sleep(delay)
             scope[CALLER_SCOPE_KEY] = caller
             if rule is not None and rule.kind == "lost_response":
@@ -140,6 +143,26 @@ class MetrcGateway:
         logger.warning(
             "lost_response fault: dropped the connection of %s %s", scope["method"], scope["path"]
         )
+
+
+async def _buffered(receive: Receive) -> Receive:
+    """Read the whole request body now and hand it to the app later, whatever the client does."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    pending: list[Message] = [
+        {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+    ]
+
+    async def replay() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return replay
 
 
 def _counting(send: Send, stats: RouteStats, method: str) -> Send:
