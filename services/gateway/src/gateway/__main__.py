@@ -1,5 +1,7 @@
-"""``python -m gateway api|migrate``: the gateway service's processes."""
+"""``python -m gateway api|migrate|create-admin|seed-demo``: the gateway service's processes and
+its account commands."""
 
+import sys
 from pathlib import Path
 
 from shared.runner import ServiceCommands
@@ -15,5 +17,15 @@ COMMANDS = ServiceCommands(
     has_outbox=False,
 )
 
+
+def main(argv: list[str]) -> int:
+    # The account commands are the gateway's own; everything else is a standard service command.
+    if argv and argv[0] in ("create-admin", "seed-demo"):
+        from gateway.entrypoints.cli import main as accounts_main
+
+        return accounts_main(argv)
+    return COMMANDS.main(argv)
+
+
 if __name__ == "__main__":
-    raise SystemExit(COMMANDS.main())
+    raise SystemExit(main(sys.argv[1:]))

@@ -3,38 +3,112 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from opentelemetry.sdk.trace import TracerProvider
 from shared.telemetry import configure_tracing, instrument_engine
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from gateway.adapters.access_tokens import AccessTokens
+from gateway.adapters.passwords import PasswordHashing
 from gateway.config import GatewaySettings
+from gateway.service_layer.accounts import AccountService
+from gateway.service_layer.authenticate import Authenticator
+from gateway.service_layer.sessions import LoginLimits, SessionService
+from gateway.upstream.clients import ClientLimits, make_client
+from gateway.upstream.forwarder import Forwarder, IdentitySigner, Upstream
 
-__all__ = ["Container", "build"]
+__all__ = ["Container", "build", "build_accounts"]
 
 
 @dataclass(frozen=True)
 class Container:
     settings: GatewaySettings
     engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
     tracer_provider: TracerProvider
+    authenticator: Authenticator
+    sessions: SessionService
+    accounts: AccountService
+    forwarder: Forwarder
+    upstreams: dict[str, Upstream]
+
+
+def _engine(settings: GatewaySettings) -> AsyncEngine:
+    return create_async_engine(
+        settings.database_url.get_secret_value(), pool_size=10, max_overflow=10, pool_pre_ping=True
+    )
+
+
+def _passwords(settings: GatewaySettings) -> PasswordHashing:
+    return PasswordHashing(
+        time_cost=settings.argon2_time_cost,
+        memory_kib=settings.argon2_memory_kib,
+        parallelism=settings.argon2_parallelism,
+    )
 
 
 def build(settings: GatewaySettings) -> Container:
     provider = configure_tracing(settings)
-    engine = create_async_engine(
-        settings.database_url.get_secret_value(), pool_size=20, max_overflow=10, pool_pre_ping=True
-    )
+    engine = _engine(settings)
     instrument_engine(engine, provider)
+    passwords = _passwords(settings)
+    tokens = AccessTokens(
+        settings.access_token_secret, timedelta(seconds=settings.access_token_ttl_seconds)
+    )
+    authenticator = Authenticator(
+        engine=engine, access_tokens=tokens, cache_seconds=settings.auth_cache_seconds
+    )
+    client = make_client(
+        settings.upstream_client,
+        ClientLimits(
+            max_connections=settings.upstream_max_connections,
+            timeout_seconds=settings.upstream_timeout_seconds,
+            connect_timeout_seconds=settings.upstream_connect_timeout_seconds,
+        ),
+    )
+    forwarder = Forwarder(
+        client=client,
+        signer=IdentitySigner(
+            settings.identity_private_key_pem(),
+            timedelta(seconds=settings.identity_token_ttl_seconds),
+        ),
+        max_in_flight=settings.max_in_flight,
+        overload_wait_seconds=settings.overload_wait_seconds,
+    )
     return Container(
         settings=settings,
         engine=engine,
-        sessions=async_sessionmaker(engine, expire_on_commit=False),
         tracer_provider=provider,
+        authenticator=authenticator,
+        sessions=SessionService(
+            engine=engine,
+            passwords=passwords,
+            access_tokens=tokens,
+            authenticator=authenticator,
+            limits=LoginLimits(
+                max_failures=settings.login_max_failures,
+                ip_max_failures=settings.login_ip_max_failures,
+                window=timedelta(seconds=settings.login_window_seconds),
+                session_lifetime=timedelta(seconds=settings.refresh_token_ttl_seconds),
+            ),
+        ),
+        accounts=AccountService(engine=engine, passwords=passwords, authenticator=authenticator),
+        forwarder=forwarder,
+        upstreams={
+            "inventory": Upstream("inventory", settings.inventory_url),
+            "compliance": Upstream("compliance", settings.compliance_url),
+            "reporting": Upstream("reporting", settings.reporting_url),
+        },
     )
+
+
+def build_accounts(settings: GatewaySettings) -> tuple[AccountService, AsyncEngine]:
+    """What the command line needs to manage accounts: no tracing, no upstream clients."""
+    engine = _engine(settings)
+    tokens = AccessTokens(
+        settings.access_token_secret, timedelta(seconds=settings.access_token_ttl_seconds)
+    )
+    authenticator = Authenticator(engine=engine, access_tokens=tokens, cache_seconds=0)
+    return AccountService(
+        engine=engine, passwords=_passwords(settings), authenticator=authenticator
+    ), engine

@@ -1,35 +1,121 @@
-"""The gateway service's HTTP API (internal: the gateway is the only public door)."""
+"""The gateway's HTTP API: the one public door, versioned under /api/v1."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
-from shared.service_app import KafkaReadiness, create_service_app, database_check
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from shared.errors import ErrorBody, ErrorDetail
+from shared.service_app import create_service_app, database_check
 from shared.telemetry import instrument_app
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 
 from gateway import bootstrap
 from gateway.config import GatewaySettings
+from gateway.entrypoints import account_routes, auth_routes
+from gateway.entrypoints.middleware import BodySizeLimit
+from gateway.errors import GatewayError
+from gateway.upstream.routes import RouteSpec, build_router
+from gateway.upstream.tables import SERVICE_ROUTES
 
-__all__ = ["create_app"]
+__all__ = ["DESCRIPTION", "create_app"]
+
+DESCRIPTION = """\
+The public API of Canopy: authentication, permissions, and every operation of the services
+behind it.
+
+**Authentication.** `POST /api/v1/auth/login` returns an access token (send it as
+`Authorization: Bearer <token>`; it lives 15 minutes) and a single-use refresh token
+(`POST /api/v1/auth/refresh` returns the next pair). Integrations use an API key instead, as
+`Authorization: Bearer cnp_...` or `X-API-Key: cnp_...`.
+
+**Permissions.** Each operation requires one permission (`x-required-permission` in this
+document); roles carry permissions. Users see only the sites they were granted.
+
+**Errors.** Every failure answers `{"error": {"code", "message", "details"}}` with a stable
+`code`. A service's own errors (e.g. `NEGATIVE_INVENTORY`) are passed through unchanged; the
+gateway adds `UNAUTHENTICATED` (401), `PERMISSION_DENIED`/`SITE_ACCESS_DENIED` (403),
+`REQUEST_TOO_LARGE` (413), `VALIDATION_ERROR` (422), `TOO_MANY_LOGIN_ATTEMPTS` (429),
+`UPSTREAM_UNAVAILABLE` (502), `OVERLOADED` (503) and `UPSTREAM_TIMEOUT` (504).
+
+**Request ids.** Send `X-Request-ID` or get one; it is echoed back, passed to the services and
+found in their logs and events.
+
+**Retries.** Writes that may be retried accept `Idempotency-Key`: a repeat with the same key
+returns the first result and changes nothing.
+
+**Pagination.** Lists take `limit` and either `offset` (the gateway's own lists) or `cursor`
+(a service's lists: pass the `next_cursor` of the previous page); each list answer says how to
+get the next page.
+"""
 
 
-def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+def create_app(
+    settings: GatewaySettings | None = None,
+    *,
+    service_routes: Sequence[RouteSpec] | None = None,
+) -> FastAPI:
     container = bootstrap.build(settings or GatewaySettings())
-    kafka = KafkaReadiness(container.settings.kafka_bootstrap_servers)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        await kafka.close()
+        await container.forwarder.close()
         await container.engine.dispose()
 
     app = create_service_app(
-        title="Canopy gateway",
-        description="The public API: authentication, permissions and routing to the services.",
-        readiness={"database": database_check(container.engine), "kafka": kafka},
+        title="Canopy API",
+        description=DESCRIPTION,
+        # Only its own database: the gateway never touches Kafka, and a service being down is
+        # answered per request (502) rather than taking the whole public door out of rotation.
+        readiness={"database": database_check(container.engine)},
         lifespan=lifespan,
     )
+    app.state.container = container
+    # Innermost, inside the request id middleware, so a 413 still carries the request id.
+    app.user_middleware.append(
+        Middleware(BodySizeLimit, max_bytes=container.settings.max_request_bytes)
+    )
+    if container.settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=container.settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "If-Match",
+                "X-API-Key",
+                "X-Request-ID",
+            ],
+            expose_headers=["X-Request-ID", "Retry-After", "Location", "ETag"],
+            max_age=600,
+        )
+    _install_error_handlers(app)
+    app.include_router(auth_routes.router)
+    app.include_router(account_routes.router)
+    app.include_router(build_router(SERVICE_ROUTES if service_routes is None else service_routes))
     instrument_app(app, container.tracer_provider)
     return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(GatewayError)
+    async def on_gateway_error(_: Request, error: GatewayError) -> JSONResponse:
+        return JSONResponse(
+            error.body().model_dump(mode="json"), status_code=error.status, headers=error.headers
+        )
+
+    # Starlette's own answers (unknown path, wrong method) in the one error body too.
+    @app.exception_handler(HTTPException)
+    async def on_http_error(_: Request, error: HTTPException) -> JSONResponse:
+        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(error.status_code, "BAD_REQUEST")
+        body = ErrorBody(error=ErrorDetail(code=code, message=str(error.detail)))
+        return JSONResponse(
+            body.model_dump(mode="json"), status_code=error.status_code, headers=error.headers
+        )

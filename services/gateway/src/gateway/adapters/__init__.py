@@ -1,0 +1,1 @@
+"""The gateway's adapters: its identity database, password hashing, tokens, upstream HTTP."""

@@ -1,0 +1,1 @@
+"""Forwarding to the services behind the gateway: HTTP clients, the forwarder, route tables."""

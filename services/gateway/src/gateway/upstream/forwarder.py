@@ -1,0 +1,187 @@
+"""One forwarding mechanism for every service: identity, request id, trace context, failures.
+
+A forwarded request carries, besides the caller's validated body and query:
+
+* ``X-Canopy-Identity``: the acting identity signed by the gateway (services verify it and trust
+  nothing else), re-signed only when the cached token for that identity is half-way to expiry;
+* ``X-Request-ID``: the gateway's request id, so both logs and the events' correlation ids match;
+* ``traceparent``: the W3C trace context of a client span, so the service's span joins the trace;
+* ``Idempotency-Key``, ``If-Match``, ``Content-Type``, ``Accept``: passed through as sent.
+
+The service's answer comes back unchanged (status, error body, pagination headers). The gateway's
+own failures are 502 UPSTREAM_UNAVAILABLE, 504 UPSTREAM_TIMEOUT and 503 OVERLOADED.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from fastapi.responses import Response
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from pydantic import SecretStr
+from shared.identity import IDENTITY_HEADER, Identity, issue_identity_token
+from shared.service_app import current_request_id
+
+from gateway.errors import GatewayError
+from gateway.upstream.clients import (
+    UpstreamClient,
+    UpstreamTimeoutError,
+    UpstreamUnavailableError,
+)
+
+__all__ = ["Forwarder", "IdentitySigner", "Upstream"]
+
+log = logging.getLogger(__name__)
+
+_PASSED_REQUEST_HEADERS = ("content-type", "accept", "idempotency-key", "if-match")
+# Hop-by-hop headers, and those the gateway sets itself, are not copied from a service's answer.
+_DROPPED_RESPONSE_HEADERS = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "transfer-encoding",
+        "content-length",
+        "content-encoding",
+        "date",
+        "server",
+        "x-request-id",
+        "upgrade",
+        "proxy-authenticate",
+        "trailer",
+        "te",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Upstream:
+    name: str
+    base_url: str
+
+
+class IdentitySigner:
+    """Signs identity tokens, reusing one per identity until it is half-way to expiry."""
+
+    def __init__(self, private_key: SecretStr, ttl: timedelta, max_entries: int = 10_000) -> None:
+        self._key = private_key
+        self._ttl = ttl
+        self._max = max_entries
+        self._tokens: dict[str, tuple[float, str]] = {}
+
+    def token_for(self, identity: Identity) -> str:
+        cache_key = identity.model_dump_json()
+        now = time.monotonic()
+        cached = self._tokens.get(cache_key)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        token = issue_identity_token(identity, self._key.get_secret_value(), ttl=self._ttl)
+        if len(self._tokens) >= self._max:
+            self._tokens.clear()
+        self._tokens[cache_key] = (now + self._ttl.total_seconds() / 2, token)
+        return token
+
+
+class Forwarder:
+    def __init__(
+        self,
+        *,
+        client: UpstreamClient,
+        signer: IdentitySigner,
+        max_in_flight: int,
+        overload_wait_seconds: float,
+    ) -> None:
+        self._client = client
+        self._signer = signer
+        self._slots = asyncio.Semaphore(max_in_flight)
+        self._overload_wait = overload_wait_seconds
+        self._tracer = trace.get_tracer("gateway.forwarder")
+
+    async def forward(
+        self,
+        *,
+        upstream: Upstream,
+        method: str,
+        path: str,
+        query: str,
+        body: bytes | None,
+        identity: Identity,
+        incoming_headers: Mapping[str, str],
+    ) -> Response:
+        url = upstream.base_url.rstrip("/") + path + (f"?{query}" if query else "")
+        headers = {
+            name: value
+            for name in _PASSED_REQUEST_HEADERS
+            if (value := incoming_headers.get(name)) is not None
+        }
+        headers[IDENTITY_HEADER] = self._signer.token_for(identity)
+        if (request_id := current_request_id()) is not None:
+            headers["X-Request-ID"] = request_id
+        await self._acquire_slot(upstream)
+        try:
+            with self._tracer.start_as_current_span(
+                f"{method} {upstream.name}", kind=SpanKind.CLIENT
+            ) as span:
+                span.set_attribute("http.request.method", method)
+                span.set_attribute("url.full", url)
+                propagate.inject(headers)
+                try:
+                    answer = await self._client.send(method, url, headers, body)
+                except UpstreamTimeoutError:
+                    span.set_status(Status(StatusCode.ERROR, "timeout"))
+                    raise self._timeout(upstream) from None
+                except UpstreamUnavailableError as error:
+                    span.set_status(Status(StatusCode.ERROR, "unavailable"))
+                    log.warning("upstream %s unavailable: %s", upstream.name, error)
+                    raise self._unavailable(upstream) from None
+                span.set_attribute("http.response.status_code", answer.status)
+        finally:
+            self._slots.release()
+        response = Response(content=answer.body, status_code=answer.status)
+        for name, value in answer.headers:
+            if name.lower() not in _DROPPED_RESPONSE_HEADERS:
+                response.headers.append(name, value)
+        return response
+
+    async def _acquire_slot(self, upstream: Upstream) -> None:
+        if not self._slots.locked():
+            await self._slots.acquire()
+            return
+        try:
+            await asyncio.wait_for(self._slots.acquire(), self._overload_wait)
+        except TimeoutError:
+            raise GatewayError(
+                "OVERLOADED",
+                "The gateway is handling too many requests; retry shortly",
+                status=503,
+                details={"service": upstream.name},
+                headers={"Retry-After": "1"},
+            ) from None
+
+    @staticmethod
+    def _timeout(upstream: Upstream) -> GatewayError:
+        return GatewayError(
+            "UPSTREAM_TIMEOUT",
+            f"The {upstream.name} service did not answer in time; the request may or may not"
+            " have been applied (retry with the same Idempotency-Key)",
+            status=504,
+            details={"service": upstream.name},
+        )
+
+    @staticmethod
+    def _unavailable(upstream: Upstream) -> GatewayError:
+        return GatewayError(
+            "UPSTREAM_UNAVAILABLE",
+            f"The {upstream.name} service cannot be reached; retry shortly",
+            status=502,
+            details={"service": upstream.name},
+            headers={"Retry-After": "1"},
+        )
+
+    async def close(self) -> None:
+        await self._client.close()

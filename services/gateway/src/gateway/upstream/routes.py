@@ -1,0 +1,182 @@
+"""Public routes generated from a service's route table, all served by one forwarder.
+
+Each :class:`RouteSpec` becomes an explicit FastAPI route under ``/api/v1`` with the service's own
+request and response models, so the gateway's OpenAPI document describes every operation and the
+gateway validates input before anything is forwarded. Adding a service (compliance, reporting)
+means writing its table; the forwarding is the same for all.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import urllib.parse
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from gateway.entrypoints.responses import ERRORS
+from gateway.entrypoints.security import check_site, container_of, requires
+from gateway.service_layer.authenticate import Authenticated
+
+__all__ = ["PUBLIC_PREFIX", "RouteSpec", "build_router", "public_path"]
+
+PUBLIC_PREFIX = "/api/v1"
+_INTERNAL_PREFIX = "/v1"
+_PATH_PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)}")
+_SITE_FIELDS = ("site_id", "site_ids", "sites")
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    """One operation of a service, as the gateway exposes it.
+
+    ``path`` is the service's path under ``/v1`` (and the public one under ``/api/v1``).
+    """
+
+    upstream: str
+    method: str
+    path: str
+    permission: str
+    summary: str
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: Any = None
+    status_code: int = 200
+    path_types: Mapping[str, Any] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    description: str | None = None
+    idempotent: bool = False
+    responses: Mapping[int, str] = field(default_factory=dict)
+    operation_id: str | None = None
+
+    @property
+    def path_params(self) -> list[str]:
+        return _PATH_PARAM.findall(self.path)
+
+
+def public_path(spec: RouteSpec) -> str:
+    return PUBLIC_PREFIX + spec.path
+
+
+def _sites_in(value: object) -> list[str]:
+    """Site ids a validated query or body names at its top level (site_id, site_ids, sites)."""
+    if not isinstance(value, BaseModel):
+        return []
+    found: list[str] = []
+    for name in _SITE_FIELDS:
+        item = getattr(value, name, None)
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, list | tuple | set | frozenset):
+            found.extend(str(v) for v in item if v is not None)
+    return found
+
+
+def _endpoint(spec: RouteSpec) -> Callable[..., Awaitable[Response]]:
+    caller_dependency = requires(spec.permission)
+
+    async def endpoint(**kwargs: Any) -> Response:
+        request: Request = kwargs["request"]
+        caller: Authenticated = kwargs["caller"]
+        for site in [
+            *(str(kwargs[n]) for n in spec.path_params if n == "site_id"),
+            *_sites_in(kwargs.get("query")),
+            *_sites_in(kwargs.get("body")),
+        ]:
+            check_site(caller, site)
+        container = container_of(request)
+        internal = _INTERNAL_PREFIX + spec.path.format(
+            **{n: urllib.parse.quote(str(kwargs[n]), safe="") for n in spec.path_params}
+        )
+        body = await request.body() if spec.body is not None else None
+        return await container.forwarder.forward(
+            upstream=container.upstreams[spec.upstream],
+            method=spec.method,
+            path=internal,
+            query=request.url.query,
+            body=body,
+            identity=caller.identity,
+            incoming_headers=request.headers,
+        )
+
+    parameters = [
+        inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request),
+        inspect.Parameter(
+            "caller",
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=Annotated[Authenticated, Depends(caller_dependency)],
+        ),
+    ]
+    parameters.extend(
+        inspect.Parameter(
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=Annotated[spec.path_types.get(name, str), Path()],
+        )
+        for name in spec.path_params
+    )
+    if spec.query is not None:
+        parameters.append(
+            inspect.Parameter(
+                "query", inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[spec.query, Query()]
+            )
+        )
+    if spec.body is not None:
+        parameters.append(
+            inspect.Parameter(
+                "body", inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[spec.body, Body()]
+            )
+        )
+    if spec.idempotent:
+        parameters.append(
+            inspect.Parameter(
+                "idempotency_key",
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=Annotated[
+                    str | None,
+                    Header(
+                        alias="Idempotency-Key",
+                        max_length=200,
+                        description="Retry safely: a repeat with the same key returns the first"
+                        " result and changes nothing",
+                    ),
+                ],
+                default=None,
+            )
+        )
+    endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    endpoint.__name__ = spec.operation_id or _operation_name(spec)
+    return endpoint
+
+
+def _operation_name(spec: RouteSpec) -> str:
+    words = re.sub(r"[{}]", "", spec.path).strip("/").replace("/", "_").replace("-", "_")
+    return f"{spec.upstream}_{spec.method.lower()}_{words}"
+
+
+def build_router(specs: Sequence[RouteSpec]) -> APIRouter:
+    router = APIRouter(prefix=PUBLIC_PREFIX)
+    for spec in specs:
+        extra: dict[int | str, dict[str, Any]] = {
+            status: {"model": ERRORS["default"]["model"], "description": text}
+            for status, text in spec.responses.items()
+        }
+        router.add_api_route(
+            spec.path,
+            _endpoint(spec),
+            methods=[spec.method],
+            summary=spec.summary,
+            description=spec.description,
+            response_model=spec.response,
+            status_code=spec.status_code,
+            tags=list(spec.tags or (spec.upstream,)),
+            responses={**ERRORS, **extra},
+            operation_id=spec.operation_id or _operation_name(spec),
+            openapi_extra={"x-required-permission": spec.permission},
+        )
+    return router
