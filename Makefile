@@ -39,3 +39,6 @@ topics-file:  ## regenerate deploy/kafka/topics.yaml from shared/events/topics.p
 
 bench-outbox: bootstrap  ## relay throughput and commit-to-consume latency for 20,000 events
 	uv run python shared/bench/outbox_bench.py
+
+bench-metrc-pull: bootstrap  ## full pull of 5,000 packages from the sandbox under Metrc's limits
+	uv run python services/compliance/bench/metrc_pull.py
