@@ -46,6 +46,7 @@ from inventory.domain.events import (
     BatchDeleted,
     BatchEvent,
     BatchReceived,
+    BatchRevised,
     BatchStatusChanged,
     HoldReleased,
     ReservationReleased,
@@ -65,6 +66,7 @@ from inventory.domain.intake import (
     Costing,
     IntakeRequest,
     PaymentTerms,
+    normalize_details,
     normalize_intake,
 )
 from inventory.domain.ledger import LedgerBalances, replay, verify_balances
@@ -108,6 +110,7 @@ __all__ = [
     "BatchNotEmptyError",
     "BatchNotFoundError",
     "BatchReceived",
+    "BatchRevised",
     "BatchState",
     "BatchStatus",
     "BatchStatusChanged",
@@ -157,6 +160,7 @@ __all__ = [
     "ensure_invariants",
     "ensure_transition",
     "invariant_violations",
+    "normalize_details",
     "normalize_intake",
     "received_window",
     "replay",

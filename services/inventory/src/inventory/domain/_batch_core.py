@@ -201,9 +201,11 @@ class BatchCore:
         *,
         status: BatchStatus | None = None,
         deleted_at: datetime | None = None,
+        details: BatchDetails | None = None,
     ) -> OperationResult:
         new_state = replace(
             self._state,
+            details=details or self._state.details,
             status=status or self._state.status,
             buckets=draft.buckets,
             locations=draft.locations,

@@ -30,6 +30,7 @@ from inventory.domain import _checks
 from inventory.domain._batch_core import OperationResult
 from inventory.domain._draft import Draft
 from inventory.domain._lifecycle import LifecycleOperations
+from inventory.domain._revision import RevisionOperations
 from inventory.domain._sales import SalesOperations
 from inventory.domain._stock_changes import StockOperations
 from inventory.domain.buckets import Bucket, Buckets
@@ -43,14 +44,14 @@ from inventory.domain.status import BatchStatus
 __all__ = ["Batch", "OperationResult"]
 
 
-class Batch(LifecycleOperations, SalesOperations, StockOperations):
+class Batch(LifecycleOperations, SalesOperations, StockOperations, RevisionOperations):
     """A discrete, trackable lot of product and its quantity buckets.
 
     Build one with :meth:`intake` (a new batch) or ``Batch(state)`` (reconstitute a stored
     one; the state's invariants are checked). Read it through the properties; change it
     only through the operations:
 
-    * lifecycle: :meth:`change_status`, :meth:`delete`;
+    * lifecycle: :meth:`change_status`, :meth:`delete`, :meth:`revise` (descriptive details);
     * earmarks and sales: :meth:`reserve`, :meth:`release_reservation`, :meth:`sell`,
       :meth:`receive_return`, :meth:`send_sample`, :meth:`hold`, :meth:`release_hold`;
     * stock changes: :meth:`adjust`, :meth:`dispose`, :meth:`mark_defective`,

@@ -186,3 +186,13 @@ class BatchDeleted(BatchEvent):
     """The batch was soft-deleted (it is CLOSED and empty; no movements)."""
 
     reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class BatchRevised(BatchEvent):
+    """The batch's descriptive details were revised (no movements): ``before`` and ``after``
+    are the details on either side; the version moved on like any other change."""
+
+    before: BatchDetails
+    after: BatchDetails
+    reason: str

@@ -186,22 +186,7 @@ def normalize_intake(request: IntakeRequest) -> IntakeRequest:
         ValidationError: One error listing every field that breaks a rule.
     """
     errors: list[FieldError] = []
-    d = request.details
-    details = replace(
-        d,
-        code=_required_text(errors, "code", d.code, MAX_CODE_LENGTH),
-        product_id=_required_text(errors, "product_id", d.product_id),
-        vendor_id=_required_text(errors, "vendor_id", d.vendor_id),
-        brand_id=_required_text(errors, "brand_id", d.brand_id),
-        lot_id=_required_text(errors, "lot_id", d.lot_id),
-        category=_required_text(errors, "category", d.category),
-        strain=_optional_text(errors, "strain", d.strain),
-        sku=_optional_text(errors, "sku", d.sku, MAX_CODE_LENGTH),
-        grade=_optional_text(errors, "grade", d.grade, MAX_GRADE_LENGTH),
-        costing=_normalize_costing(errors, d.costing),
-    )
-    if details.is_flower and details.strain is None:
-        errors.append(FieldError("strain", "is required for Flower"))
+    details = _normalize_details(errors, request.details)
     location_id = _required_text(errors, "location_id", request.location_id)
     quantity: Decimal | None = None
     try:
@@ -217,3 +202,35 @@ def normalize_intake(request: IntakeRequest) -> IntakeRequest:
         location_id=location_id,
         notes=(request.notes or "").strip() or None,
     )
+
+
+def normalize_details(details: BatchDetails) -> BatchDetails:
+    """Validate a batch's details on their own (as a revision of them must) and normalise them.
+
+    Raises:
+        ValidationError: One error listing every field that breaks a rule.
+    """
+    errors: list[FieldError] = []
+    normalized = _normalize_details(errors, details)
+    if errors:
+        raise ValidationError(errors)
+    return normalized
+
+
+def _normalize_details(errors: list[FieldError], d: BatchDetails) -> BatchDetails:
+    details = replace(
+        d,
+        code=_required_text(errors, "code", d.code, MAX_CODE_LENGTH),
+        product_id=_required_text(errors, "product_id", d.product_id),
+        vendor_id=_required_text(errors, "vendor_id", d.vendor_id),
+        brand_id=_required_text(errors, "brand_id", d.brand_id),
+        lot_id=_required_text(errors, "lot_id", d.lot_id),
+        category=_required_text(errors, "category", d.category),
+        strain=_optional_text(errors, "strain", d.strain),
+        sku=_optional_text(errors, "sku", d.sku, MAX_CODE_LENGTH),
+        grade=_optional_text(errors, "grade", d.grade, MAX_GRADE_LENGTH),
+        costing=_normalize_costing(errors, d.costing),
+    )
+    if details.is_flower and details.strain is None:
+        errors.append(FieldError("strain", "is required for Flower"))
+    return details
