@@ -96,7 +96,7 @@ STUB_ROUTES = (
     RouteSpec(
         upstream="inventory",
         method="GET",
-        path="/widgets",
+        path="/v1/widgets",
         permission="inventory:read",
         summary="List widgets",
         query=WidgetQuery,
@@ -105,7 +105,7 @@ STUB_ROUTES = (
     RouteSpec(
         upstream="inventory",
         method="POST",
-        path="/widgets",
+        path="/v1/widgets",
         permission="inventory:create",
         summary="Create a widget",
         body=WidgetIn,
@@ -116,7 +116,7 @@ STUB_ROUTES = (
     RouteSpec(
         upstream="inventory",
         method="GET",
-        path="/widgets/{widget_id}",
+        path="/v1/widgets/{widget_id}",
         permission="inventory:read",
         summary="One widget",
         response=WidgetOut,
@@ -124,7 +124,7 @@ STUB_ROUTES = (
     RouteSpec(
         upstream="inventory",
         method="DELETE",
-        path="/widgets/{widget_id}",
+        path="/v1/widgets/{widget_id}",
         permission="inventory:delete",
         summary="Delete a widget",
         status_code=204,
@@ -132,7 +132,7 @@ STUB_ROUTES = (
     RouteSpec(
         upstream="reporting",
         method="GET",
-        path="/reports/stock",
+        path="/v1/reports/stock",
         permission="reports:read",
         summary="A report",
         response=WidgetOut,

@@ -14,6 +14,7 @@ import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
 from fastapi.responses import Response
@@ -25,17 +26,18 @@ from gateway.service_layer.authenticate import Authenticated
 
 __all__ = ["PUBLIC_PREFIX", "RouteSpec", "build_router", "public_path"]
 
-PUBLIC_PREFIX = "/api/v1"
-_INTERNAL_PREFIX = "/v1"
+# A service's /v1/... is the gateway's /api/v1/...: one version number for both.
+PUBLIC_PREFIX = "/api"
 _PATH_PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)}")
 _SITE_FIELDS = ("site_id", "site_ids", "sites")
+_SITE_PATH_PARAMS = ("site_id", "siteId")
 
 
 @dataclass(frozen=True)
 class RouteSpec:
     """One operation of a service, as the gateway exposes it.
 
-    ``path`` is the service's path under ``/v1`` (and the public one under ``/api/v1``).
+    ``path`` is the service's path, ``/v1/...``; the public path is ``/api/v1/...``.
     """
 
     upstream: str
@@ -70,8 +72,8 @@ def _sites_in(value: object) -> list[str]:
     found: list[str] = []
     for name in _SITE_FIELDS:
         item = getattr(value, name, None)
-        if isinstance(item, str):
-            found.append(item)
+        if isinstance(item, str | UUID):
+            found.append(str(item))
         elif isinstance(item, list | tuple | set | frozenset):
             found.extend(str(v) for v in item if v is not None)
     return found
@@ -84,13 +86,13 @@ def _endpoint(spec: RouteSpec) -> Callable[..., Awaitable[Response]]:
         request: Request = kwargs["request"]
         caller: Authenticated = kwargs["caller"]
         for site in [
-            *(str(kwargs[n]) for n in spec.path_params if n == "site_id"),
+            *(str(kwargs[n]) for n in spec.path_params if n in _SITE_PATH_PARAMS),
             *_sites_in(kwargs.get("query")),
             *_sites_in(kwargs.get("body")),
         ]:
             check_site(caller, site)
         container = container_of(request)
-        internal = _INTERNAL_PREFIX + spec.path.format(
+        internal = spec.path.format(
             **{n: urllib.parse.quote(str(kwargs[n]), safe="") for n in spec.path_params}
         )
         body = await request.body() if spec.body is not None else None
@@ -155,13 +157,16 @@ def _endpoint(spec: RouteSpec) -> Callable[..., Awaitable[Response]]:
 
 
 def _operation_name(spec: RouteSpec) -> str:
-    words = re.sub(r"[{}]", "", spec.path).strip("/").replace("/", "_").replace("-", "_")
+    words = re.sub(r"[{}]", "", spec.path.removeprefix("/v1")).strip("/")
+    words = words.replace("/", "_").replace("-", "_")
     return f"{spec.upstream}_{spec.method.lower()}_{words}"
 
 
 def build_router(specs: Sequence[RouteSpec]) -> APIRouter:
     router = APIRouter(prefix=PUBLIC_PREFIX)
     for spec in specs:
+        if not spec.path.startswith("/v1/"):
+            raise ValueError(f"service paths start with /v1/: {spec.path}")
         extra: dict[int | str, dict[str, Any]] = {
             status: {"model": ERRORS["default"]["model"], "description": text}
             for status, text in spec.responses.items()

@@ -1,10 +1,14 @@
-"""The route tables of the services behind the gateway, one per service."""
+"""The route tables of the services behind the gateway, one per service.
+
+Compliance and reporting join the same way as inventory: a module with their contract's table,
+added to :data:`SERVICE_ROUTES`.
+"""
 
 from __future__ import annotations
 
+from gateway.upstream.inventory import INVENTORY_ROUTES
 from gateway.upstream.routes import RouteSpec
 
 __all__ = ["SERVICE_ROUTES"]
 
-# Filled from each service's contract in shared.contracts as the services publish them.
-SERVICE_ROUTES: tuple[RouteSpec, ...] = ()
+SERVICE_ROUTES: tuple[RouteSpec, ...] = (*INVENTORY_ROUTES,)

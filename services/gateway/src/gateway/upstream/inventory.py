@@ -1,0 +1,124 @@
+"""The inventory service's public routes: its contract's ROUTES table, with the contract's models.
+
+``shared.contracts.inventory.ROUTES`` says which routes exist and the permission each needs;
+this table adds, per route, the models the gateway validates and documents. A route of the
+contract that this table does not know yet is still served, forwarded as it is (a test fails
+until it is described here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel
+from shared.contracts import inventory as c
+
+from gateway.upstream.routes import RouteSpec
+
+__all__ = ["INVENTORY_MODELS", "INVENTORY_ROUTES"]
+
+
+@dataclass(frozen=True)
+class Models:
+    response: Any = None
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    status_code: int = 200
+    idempotent: bool = False
+    tag: str = "batches"
+
+
+_B = "/v1/batches/{batchId}"
+
+
+def _write(body: type[BaseModel], response: Any = c.BatchWriteResult) -> Models:
+    return Models(response=response, body=body, idempotent=True)
+
+
+def _created(body: type[BaseModel], response: Any, tag: str) -> Models:
+    return Models(response=response, body=body, status_code=201, tag=tag)
+
+
+INVENTORY_MODELS: dict[tuple[str, str], Models] = {
+    ("GET", "/v1/batches"): Models(c.BatchPage, query=c.BatchListQuery),
+    ("GET", "/v1/batches/enhanced"): Models(c.EnhancedBatchList, query=c.EnhancedListQuery),
+    ("GET", _B): Models(c.Batch),
+    ("GET", f"{_B}/detail"): Models(c.BatchDetail),
+    ("GET", f"{_B}/movements"): Models(c.MovementPage),
+    ("GET", f"{_B}/as-of"): Models(c.BatchAsOf),
+    ("GET", "/v1/inventory/as-of"): Models(c.InventoryAsOf),
+    ("GET", "/v1/products/{productId}/available-batches"): Models(
+        list[c.AvailableBatch], tag="products"
+    ),
+    ("POST", "/v1/batches/intake"): Models(
+        c.IntakeResult, body=c.IntakeRequest, status_code=201, idempotent=True
+    ),
+    ("PATCH", _B): _write(c.UpdateBatchRequest),
+    ("DELETE", _B): Models(c.SuccessResult, idempotent=True),
+    ("POST", f"{_B}/adjustments"): _write(c.AdjustQuantityRequest),
+    ("POST", f"{_B}/status"): _write(c.StatusChangeRequest),
+    ("POST", f"{_B}/transfers"): _write(c.TransferRequest),
+    ("POST", f"{_B}/reservations"): _write(c.ReserveRequest),
+    ("POST", f"{_B}/reservations/release"): _write(c.ReleaseReservationRequest),
+    ("POST", f"{_B}/sales"): _write(c.SaleRequest),
+    ("POST", f"{_B}/returns"): _write(c.ReturnRequest),
+    ("POST", f"{_B}/samples"): _write(c.SampleRequest),
+    ("POST", f"{_B}/disposals"): _write(c.DisposalRequest),
+    ("POST", f"{_B}/holds"): _write(c.HoldRequest),
+    ("POST", f"{_B}/holds/release"): _write(c.HoldRequest),
+    ("POST", f"{_B}/defective"): _write(c.DefectiveRequest),
+    ("POST", "/v1/batches/bulk/status"): _write(c.BulkStatusRequest, c.BulkStatusResult),
+    ("POST", "/v1/batches/bulk/delete"): _write(c.BulkDeleteRequest, c.BulkDeleteResult),
+    ("GET", "/v1/views"): Models(list[c.SavedView], tag="saved views"),
+    ("POST", "/v1/views"): _created(c.SaveViewRequest, c.SaveViewResult, "saved views"),
+    ("DELETE", "/v1/views/{viewId}"): Models(c.SuccessResult, tag="saved views"),
+    ("GET", "/v1/sites"): Models(list[c.Site], tag="reference data"),
+    ("POST", "/v1/sites"): _created(c.SiteCreate, c.Site, "reference data"),
+    ("GET", "/v1/sites/{siteId}/locations"): Models(list[c.Location], tag="reference data"),
+    ("POST", "/v1/sites/{siteId}/locations"): _created(
+        c.LocationCreate, c.Location, "reference data"
+    ),
+    ("GET", "/v1/vendors"): Models(list[c.Vendor], tag="reference data"),
+    ("POST", "/v1/vendors"): _created(c.VendorCreate, c.Vendor, "reference data"),
+    ("GET", "/v1/vendors/{vendorId}/lots"): Models(list[c.Lot], tag="reference data"),
+    ("GET", "/v1/brands"): Models(list[c.Brand], tag="reference data"),
+    ("POST", "/v1/brands"): _created(c.BrandCreate, c.Brand, "reference data"),
+    ("GET", "/v1/products"): Models(list[c.Product], tag="reference data"),
+    ("POST", "/v1/products"): _created(c.ProductCreate, c.Product, "reference data"),
+}
+
+# Every path parameter of the inventory API is a UUID; declaring it lets the gateway refuse a
+# malformed id with 422 before forwarding.
+_ID_PARAMS = {"batchId": UUID, "productId": UUID, "viewId": UUID, "siteId": UUID, "vendorId": UUID}
+
+
+def _documented_errors() -> dict[int, str]:
+    by_status: dict[int, list[str]] = {}
+    for code, (status, _) in c.ERROR_CODES.items():
+        if status not in (401, 403, 500):
+            by_status.setdefault(status, []).append(code)
+    return {status: ", ".join(codes) for status, codes in sorted(by_status.items())}
+
+
+def _spec(route: c.Route) -> RouteSpec:
+    models = INVENTORY_MODELS.get((route.method, route.path), Models(tag="inventory"))
+    return RouteSpec(
+        upstream="inventory",
+        method=route.method,
+        path=route.path,
+        permission=route.permission,
+        summary=route.summary,
+        body=models.body,
+        query=models.query,
+        response=models.response,
+        status_code=models.status_code,
+        path_types=_ID_PARAMS,
+        tags=(models.tag,),
+        idempotent=models.idempotent,
+        responses=_documented_errors(),
+    )
+
+
+INVENTORY_ROUTES: tuple[RouteSpec, ...] = tuple(_spec(route) for route in c.ROUTES)
