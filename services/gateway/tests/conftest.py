@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 from gateway.testing import GatewayHarness, migrate, settings_for_test
 from gateway.upstream.routes import RouteSpec
+from multidict import CIMultiDict
 from pydantic import BaseModel, ConfigDict, Field
 from shared.identity import generate_keypair
 
@@ -20,7 +21,7 @@ class Recorded:
     method: str
     path: str
     query: str
-    headers: dict[str, str]
+    headers: CIMultiDict[str]
     body: bytes
 
 
@@ -37,7 +38,7 @@ class RecordingUpstream:
             method=request.method,
             path=request.path,
             query=request.query_string,
-            headers=dict(request.headers),
+            headers=CIMultiDict(request.headers),
             body=await request.read(),
         )
         self.requests.append(recorded)
@@ -157,14 +158,8 @@ async def make_gateway(
     async def make(**env: Any) -> GatewayHarness:
         routes = env.pop("service_routes", STUB_ROUTES)
         address = env.pop("client_address", ("10.0.0.1", 40000))
-        settings = settings_for_test(
-            gateway_db,
-            identity_keys[0],
-            INVENTORY_URL=upstream.url,
-            REPORTING_URL=upstream.url,
-            COMPLIANCE_URL=upstream.url,
-            **env,
-        )
+        urls = dict.fromkeys(("INVENTORY_URL", "COMPLIANCE_URL", "REPORTING_URL"), upstream.url)
+        settings = settings_for_test(gateway_db, identity_keys[0], **{**urls, **env})
         harness = GatewayHarness.start(settings, service_routes=routes, client_address=address)
         started.append(harness)
         return harness

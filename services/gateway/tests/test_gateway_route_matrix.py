@@ -1,0 +1,112 @@
+"""Every route of the OpenAPI document against every role: unauthenticated gets 401, a role
+without the route's permission gets 403, and neither request ever reaches the service.
+
+The expected permission of each route comes from outside the gateway's code where it can: the
+inventory contract's ROUTES table for forwarded routes, and the table below for the gateway's own.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from gateway.domain import ROLE_PERMISSIONS, Role
+from shared.contracts.inventory import ROUTES as INVENTORY_ROUTES
+
+PUBLIC = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/refresh")}
+OPERATIONS = {("GET", "/healthz"), ("GET", "/readyz")}
+ANY_CALLER = "authenticated"
+GATEWAY_OWN: dict[tuple[str, str], str] = {
+    ("POST", "/api/v1/auth/logout"): ANY_CALLER,
+    ("GET", "/api/v1/auth/me"): ANY_CALLER,
+    ("GET", "/api/v1/roles"): ANY_CALLER,
+    ("POST", "/api/v1/users"): "users:manage",
+    ("GET", "/api/v1/users"): "users:manage",
+    ("GET", "/api/v1/users/{user_id}"): "users:manage",
+    ("PATCH", "/api/v1/users/{user_id}"): "users:manage",
+    ("PUT", "/api/v1/users/{user_id}/roles"): "users:manage",
+    ("PUT", "/api/v1/users/{user_id}/sites"): "users:manage",
+    ("POST", "/api/v1/api-keys"): "users:manage",
+    ("GET", "/api/v1/api-keys"): "users:manage",
+    ("DELETE", "/api/v1/api-keys/{key_id}"): "users:manage",
+}
+EXPECTED: dict[tuple[str, str], str] = {
+    **GATEWAY_OWN,
+    **{(r.method, "/api" + r.path): r.permission for r in INVENTORY_ROUTES},
+}
+
+
+def operations(document: dict) -> list[tuple[str, str]]:
+    return sorted(
+        (method.upper(), path)
+        for path, item in document["paths"].items()
+        for method in item
+        if method in {"get", "post", "put", "patch", "delete"}
+    )
+
+
+def concrete(path: str) -> str:
+    def fill(match: re.Match[str]) -> str:
+        return "0123456789ab" if match.group(1) == "key_id" else str(uuid.uuid4())
+
+    return re.sub(r"{([^}]+)}", fill, path)
+
+
+async def test_every_route_of_the_document_has_an_expected_permission(make_gateway):
+    gateway = await make_gateway(service_routes=None)
+    listed = set(operations(gateway.app.openapi()))
+    assert listed - PUBLIC - OPERATIONS == set(EXPECTED)
+
+
+async def test_the_document_states_the_permission_each_forwarded_route_requires(make_gateway):
+    gateway = await make_gateway(service_routes=None)
+    document = gateway.app.openapi()
+    for route in INVENTORY_ROUTES:
+        operation = document["paths"]["/api" + route.path][route.method.lower()]
+        assert operation["x-required-permission"] == route.permission
+
+
+async def test_every_role_gets_exactly_the_routes_its_permissions_allow(make_gateway, upstream):
+    gateway = await make_gateway(service_routes=None)
+    callers: dict[str, tuple[frozenset[str], dict[str, str]]] = {}
+    admin = await gateway.headers_for([Role.ADMIN])
+    for role in Role:
+        permissions = frozenset(ROLE_PERMISSIONS[role])
+        callers[f"user:{role.value}"] = (permissions, await gateway.headers_for([role]))
+        created = await gateway.client.post(
+            "/api/v1/api-keys",
+            json={"name": f"key {role.value}", "roles": [role.value], "sites": ["*"]},
+            headers=admin,
+        )
+        callers[f"key:{role.value}"] = (permissions, {"X-API-Key": created.json()["key"]})
+    upstream.requests.clear()
+
+    wrong: list[str] = []
+    checked = 0
+    # Logging out ends the callers' sessions, so it goes last.
+    for (method, path), permission in sorted(
+        EXPECTED.items(), key=lambda item: (item[0] == ("POST", "/api/v1/auth/logout"), item[0])
+    ):
+        url = concrete(path)
+        body = {} if method in {"POST", "PUT", "PATCH"} else None
+        before = len(upstream.requests)
+        anonymous = await gateway.client.request(method, url, json=body)
+        if anonymous.status_code != 401 or anonymous.json()["error"]["code"] != "UNAUTHENTICATED":
+            wrong.append(f"{method} {path} anonymous: {anonymous.status_code}")
+        for name, (permissions, headers) in callers.items():
+            checked += 1
+            answer = await gateway.client.request(method, url, json=body, headers=headers)
+            allowed = permission == ANY_CALLER or permission in permissions
+            if allowed and answer.status_code in (401, 403):
+                wrong.append(f"{method} {path} {name}: refused with {answer.status_code}")
+            if not allowed and (
+                answer.status_code != 403 or answer.json()["error"]["code"] != "PERMISSION_DENIED"
+            ):
+                wrong.append(f"{method} {path} {name}: {answer.status_code}, expected 403")
+            if not allowed and len(upstream.requests) != before:
+                wrong.append(f"{method} {path} {name}: reached the service")
+            before = len(upstream.requests)
+    assert not wrong, "\n".join(wrong)
+    assert checked == len(EXPECTED) * 2 * len(Role)
+    # The allowed calls with a valid shape did reach the service (the stub answers them all).
+    assert upstream.requests
