@@ -6,7 +6,15 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, SecretStr, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    StringConstraints,
+)
 
 from gateway.domain import Permission, Role
 
@@ -31,11 +39,21 @@ __all__ = [
 
 T = TypeVar("T")
 
+
+def _storable(value: str) -> str:
+    # PostgreSQL text cannot hold NUL, and UTF-8 cannot hold lone surrogates; control characters
+    # have no place in a name or an address either. Refused as input, not failed at the database.
+    if any(ord(ch) < 32 or ord(ch) == 127 or 0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
 Email = Annotated[
     str,
     StringConstraints(
         strip_whitespace=True, min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$"
     ),
+    AfterValidator(_storable),
 ]
 SiteId = Annotated[
     str,
@@ -43,7 +61,11 @@ SiteId = Annotated[
     Field(description="A site id, or '*' for every site"),
 ]
 NewPassword = Annotated[SecretStr, Field(min_length=12, max_length=1024)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_storable),
+]
 
 
 class _Strict(BaseModel):

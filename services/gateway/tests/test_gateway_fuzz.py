@@ -1,0 +1,152 @@
+"""A bounded schemathesis run of the gateway's OpenAPI document against the running gateway
+(``python -m gateway api`` on a real port and a real database): no 5xx from the gateway, and no
+answer that breaks the document (status, content type, body schema)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+EXAMPLES_PER_MODE = 15
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited with {process.returncode}")
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not start in {seconds} s")
+
+
+@pytest.fixture
+def running_gateway(gateway_db, identity_keys, upstream, tmp_path):
+    port = free_port()
+    env = {
+        **os.environ,
+        "CANOPY_ENV": "test",
+        "GATEWAY_DATABASE_URL": gateway_db,
+        "GATEWAY_IDENTITY_PRIVATE_KEY": identity_keys[0],
+        "GATEWAY_ARGON2_TIME_COST": "1",
+        "GATEWAY_ARGON2_MEMORY_KIB": "1024",
+        "GATEWAY_ARGON2_PARALLELISM": "1",
+        "INVENTORY_URL": upstream.url,
+        "OTEL_TRACES_EXPORTER": "none",
+        "LOG_LEVEL": "WARNING",
+    }
+    admin = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gateway",
+            "create-admin",
+            "--email",
+            "fuzz@test.example",
+            "--password-stdin",
+        ],
+        input=b"the fuzzing admin's password\n",
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+    assert admin.returncode == 0
+    log = (tmp_path / "gateway.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gateway", "api", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        log.close()
+
+
+def api_key_for(url: str) -> str:
+    login = httpx.post(
+        url + "/api/v1/auth/login",
+        json={"email": "fuzz@test.example", "password": "the fuzzing admin's password"},
+    )
+    token = login.json()["access_token"]
+    # An API key, not the session: fuzzing POST /auth/logout must not end the fuzzer's own access.
+    created = httpx.post(
+        url + "/api/v1/api-keys",
+        json={"name": "fuzz", "roles": ["Admin"], "sites": ["*"]},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    return str(created.json()["key"])
+
+
+def fuzz(url: str, auth: dict[str, str], *, include) -> list[str]:
+    schema = schemathesis.openapi.from_url(url + "/openapi.json")
+    fuzzed: list[str] = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if not include(operation.path):
+            continue
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+
+            @given(case=operation.as_strategy(generation_mode=mode))
+            @settings(
+                max_examples=EXAMPLES_PER_MODE,
+                deadline=None,
+                database=None,
+                derandomize=True,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
+            def run(case) -> None:
+                response = case.call(base_url=url, headers=auth, timeout=15)
+                case.validate_response(response, checks=CHECKS)
+
+            run()
+        fuzzed.append(f"{operation.method.upper()} {operation.path}")
+    return fuzzed
+
+
+def test_the_gateways_own_routes_survive_fuzzing(running_gateway, upstream):
+    auth = {"X-API-Key": api_key_for(running_gateway)}
+    fuzzed = fuzz(
+        running_gateway,
+        auth,
+        include=lambda path: path.startswith(
+            ("/api/v1/auth", "/api/v1/users", "/api/v1/api-keys", "/api/v1/roles")
+        ),
+    )
+    assert len(fuzzed) == 14
