@@ -14,3 +14,6 @@ class InventorySettings(ServiceSettings):
         default=SecretStr(dev_database_url("inventory")),
         validation_alias=AliasChoices("INVENTORY_DATABASE_URL", "DATABASE_URL"),
     )
+    database_pool_size: int = Field(
+        default=20, ge=1, le=200, validation_alias="INVENTORY_DATABASE_POOL_SIZE"
+    )

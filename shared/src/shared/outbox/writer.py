@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from typing import Any
 
 from opentelemetry import propagate
 from sqlalchemy import insert
@@ -12,7 +14,7 @@ from shared.events.envelope import EventEnvelope
 from shared.events.registry import lookup
 from shared.outbox.schema import outbox_table
 
-__all__ = ["enqueue", "kafka_headers_for"]
+__all__ = ["enqueue", "enqueue_asyncpg", "kafka_headers_for"]
 
 
 def kafka_headers_for(envelope: EventEnvelope) -> dict[str, str]:
@@ -52,3 +54,28 @@ async def enqueue(
         for envelope in batch
     ]
     await session.execute(insert(outbox_table), rows)
+
+
+_INSERT_RAW = """
+    INSERT INTO outbox (event_id, topic, message_key, payload, headers)
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[])
+"""
+
+
+async def enqueue_asyncpg(connection: Any, envelopes: Iterable[EventEnvelope]) -> None:
+    """:func:`enqueue` for callers holding a raw asyncpg connection inside a transaction (one
+    statement for all events; the same rows, topic, key and headers as :func:`enqueue`).
+
+    ``connection`` is an ``asyncpg.Connection`` (typed loosely: asyncpg ships no type stubs).
+    """
+    batch = list(envelopes)
+    if not batch:
+        return
+    await connection.execute(
+        _INSERT_RAW,
+        [envelope.event_id for envelope in batch],
+        [lookup(envelope.event_type, envelope.event_version).topic.name for envelope in batch],
+        [envelope.aggregate_id for envelope in batch],
+        [envelope.model_dump_json() for envelope in batch],
+        [json.dumps(kafka_headers_for(envelope)) for envelope in batch],
+    )

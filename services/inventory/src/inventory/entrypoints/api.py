@@ -1,4 +1,8 @@
-"""The inventory service's HTTP API (internal: the gateway is the only public door)."""
+"""The inventory service's HTTP API (internal: the gateway is the only public door).
+
+Every route except health, readiness and metrics needs the gateway's identity token; the routes,
+their permissions and summaries come from ``shared.contracts.inventory.ROUTES``.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,24 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from shared.service_app import KafkaReadiness, create_service_app, database_check
+from shared.service_app import KafkaReadiness, create_service_app
 from shared.telemetry import instrument_app
 
 from inventory import bootstrap
 from inventory.config import InventorySettings
+from inventory.domain import DomainError
+from inventory.entrypoints.errors import on_domain_error
+from inventory.entrypoints.routers import batch_reads, batch_writes, reference, views
 
 __all__ = ["create_app"]
+
+DESCRIPTION = """\
+Batches, quantity buckets, the movement ledger, locations, reservations and intake.
+
+Quantities and money are decimal strings (NUMERIC(15,4)); times are aware UTC (ISO 8601);
+JSON field names are camelCase. Errors answer `{"error": {"code", "message", "details"}}`.
+Writes accept an `Idempotency-Key` header: a replay returns the first answer.
+"""
 
 
 def create_app(settings: InventorySettings | None = None) -> FastAPI:
@@ -21,15 +36,23 @@ def create_app(settings: InventorySettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await container.database.pool()
         yield
         await kafka.close()
+        await container.database.close()
         await container.engine.dispose()
 
     app = create_service_app(
         title="Canopy inventory",
-        description="Batches, quantity buckets, the movement ledger, locations, reservations and intake.",
-        readiness={"database": database_check(container.engine), "kafka": kafka},
+        description=DESCRIPTION,
+        readiness={"database": container.database.check, "kafka": kafka},
         lifespan=lifespan,
     )
+    app.state.container = container
+    # Read once at startup: a service without the gateway's key refuses to start.
+    app.state.identity_public_key = container.settings.identity_public_key_pem()
+    app.add_exception_handler(DomainError, on_domain_error)
+    for router in (batch_reads.router, batch_writes.router, views.router, reference.router):
+        app.include_router(router)
     instrument_app(app, container.tracer_provider)
     return app

@@ -1,0 +1,334 @@
+"""Read-side SQL: the cursor list, the enhanced list with its summary, detail parts, the ledger,
+balances as of an instant, and FIFO availability.
+
+Filters are assembled from fixed SQL fragments; every value is a bound parameter ($n), and sort
+columns come from a whitelist, never from the request text.
+"""
+
+# SQL here is assembled only from constants of this module (column lists, whitelisted sort
+# columns); every value is a bound parameter ($n). Hence S608 does not apply.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Final
+from uuid import UUID
+
+from inventory.adapters.database import Connection
+
+__all__ = ["SORT_COLUMNS", "BatchFilter", "BatchQueries"]
+
+Row = Any
+
+# Everything the Batch contract shows, without the trigram search column.
+BATCH_COLUMNS: Final = (
+    "id, code, sku, site_id, product_id, lot_id, vendor_id, brand_id, product_name, category,"
+    " subcategory, strain, vendor_name, brand_name, lot_code, unit_of_measure, status, grade,"
+    " is_sample, on_hand_qty, reserved_qty, quarantine_qty, hold_qty, defective_qty,"
+    " available_qty, cogs_mode, unit_cogs, unit_cogs_min, unit_cogs_max, payment_terms, ticket,"
+    " notes, metadata::text AS metadata, primary_location_id, version, created_at, updated_at,"
+    " deleted_at"
+)
+
+SORT_COLUMNS: Final = {
+    "code": "code",
+    "sku": "sku",
+    "productName": "product_name",
+    "category": "category",
+    "vendorName": "vendor_name",
+    "brandName": "brand_name",
+    "grade": "grade",
+    "batchStatus": "status",
+    "onHandQty": "on_hand_qty",
+    "reservedQty": "reserved_qty",
+    "quarantineQty": "quarantine_qty",
+    "holdQty": "hold_qty",
+    "defectiveQty": "defective_qty",
+    "availableQty": "available_qty",
+    "unitCogs": "unit_cost",
+    "ticket": "ticket",
+    "createdAt": "created_at",
+    "updatedAt": "updated_at",
+}
+"""Sort field (wire name) -> column. ``ageDays`` sorts on created_at, reversed."""
+
+STATUSES: Final = (
+    "AWAITING_INTAKE",
+    "LIVE",
+    "PHOTOGRAPHY_COMPLETE",
+    "ON_HOLD",
+    "QUARANTINED",
+    "SOLD_OUT",
+    "CLOSED",
+)
+
+
+@dataclass
+class BatchFilter:
+    """Conditions on ``batch`` rows; ``site_ids`` None means every site."""
+
+    site_ids: Sequence[str] | None
+    statuses: Sequence[str] = ()
+    categories: Sequence[str] = ()
+    vendor_ids: Sequence[UUID] = ()
+    brand_ids: Sequence[UUID] = ()
+    grades: Sequence[str] = ()
+    location_ids: Sequence[UUID] = ()
+    search: str | None = None
+    include_archived: bool = False
+    stock_bands: Sequence[tuple[Decimal | None, Decimal | None]] = ()
+    """(above, at most) bounds on available_qty, OR-ed; None is unbounded."""
+    received_windows: Sequence[tuple[datetime | None, datetime | None]] = ()
+    """(after, not after) bounds on created_at, OR-ed."""
+    params: list[Any] = field(default_factory=list)
+
+    def _param(self, value: Any) -> str:
+        self.params.append(value)
+        return f"${len(self.params)}"
+
+    def sql(self) -> str:
+        """The WHERE clause (without the keyword); fills :attr:`params`."""
+        clauses: list[str] = []
+        if self.site_ids is not None:
+            clauses.append(f"site_id = ANY({self._param(list(self.site_ids))}::uuid[])")
+        if not self.include_archived:
+            # Deleted batches are CLOSED (a CHECK says so), so this hides both.
+            clauses.append("status <> 'CLOSED'")
+        for column, values, cast in (
+            ("status", self.statuses, "text"),
+            ("category", self.categories, "text"),
+            ("vendor_id", self.vendor_ids, "uuid"),
+            ("brand_id", self.brand_ids, "uuid"),
+            ("grade", self.grades, "text"),
+        ):
+            if values:
+                clauses.append(f"{column} = ANY({self._param(list(values))}::{cast}[])")
+        if self.search:
+            clauses.append(f"search_text LIKE {self._param(_contains(self.search))}")
+        if self.location_ids:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM batch_location bl WHERE bl.batch_id = batch.id"
+                f" AND bl.location_id = ANY({self._param(list(self.location_ids))}::uuid[]))"
+            )
+        if self.stock_bands:
+            clauses.append(_any_of(self, "available_qty", self.stock_bands, "numeric"))
+        if self.received_windows:
+            clauses.append(_any_of(self, "created_at", self.received_windows, "timestamptz"))
+        return " AND ".join(clauses) or "true"
+
+
+def _contains(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _any_of(where: BatchFilter, column: str, bounds: Sequence[tuple[Any, Any]], cast: str) -> str:
+    parts = []
+    for low, high in bounds:
+        terms = []
+        if low is not None:
+            terms.append(f"{column} > {where._param(low)}::{cast}")
+        if high is not None:
+            terms.append(f"{column} <= {where._param(high)}::{cast}")
+        parts.append("(" + (" AND ".join(terms) or "true") + ")")
+    return "(" + " OR ".join(parts) + ")"
+
+
+def _summary_sql(where: str, low_stock: str, windows: list[str]) -> str:
+    status_counts = ", ".join(
+        f"count(*) FILTER (WHERE status = '{status}') AS \"{status}\"" for status in STATUSES
+    )
+    fresh, moderate, aging = windows
+    return (
+        "SELECT count(*) AS total,"
+        " COALESCE(sum(on_hand_qty), 0) AS on_hand, COALESCE(sum(reserved_qty), 0) AS reserved,"
+        " COALESCE(sum(quarantine_qty), 0) AS quarantine, COALESCE(sum(hold_qty), 0) AS hold,"
+        " COALESCE(sum(defective_qty), 0) AS defective,"
+        " COALESCE(sum(available_qty), 0) AS available,"
+        " round(COALESCE(sum((on_hand_qty + quarantine_qty + defective_qty) * unit_cost), 0), 4)"
+        " AS value,"
+        f" {status_counts},"
+        ' count(*) FILTER (WHERE available_qty = 0) AS "OUT_OF_STOCK",'
+        f" count(*) FILTER (WHERE available_qty > 0 AND available_qty <= {low_stock})"
+        ' AS "LOW_STOCK",'
+        f' count(*) FILTER (WHERE available_qty > {low_stock}) AS "IN_STOCK",'
+        f' count(*) FILTER (WHERE created_at > {fresh}) AS "FRESH",'
+        f" count(*) FILTER (WHERE created_at <= {fresh} AND created_at > {moderate})"
+        ' AS "MODERATE",'
+        f" count(*) FILTER (WHERE created_at <= {moderate} AND created_at > {aging})"
+        ' AS "AGING",'
+        f' count(*) FILTER (WHERE created_at <= {aging}) AS "CRITICAL"'
+        f" FROM batch WHERE {where}"
+    )
+
+
+class BatchQueries:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    async def page_after(
+        self, where: BatchFilter, *, after: tuple[datetime, UUID] | None, limit: int
+    ) -> list[Row]:
+        """Newest first, keyset-paginated on (created_at, id)."""
+        condition = where.sql()
+        if after is not None:
+            created, batch_id = after
+            condition += (
+                f" AND (created_at, id) < ({where._param(created)}::timestamptz,"
+                f" {where._param(batch_id)}::uuid)"
+            )
+        sql = (
+            f"SELECT {BATCH_COLUMNS} FROM batch WHERE {condition}"
+            f" ORDER BY created_at DESC, id DESC LIMIT {where._param(limit)}"
+        )
+        return list(await self._conn.fetch(sql, *where.params))
+
+    async def page(
+        self, where: BatchFilter, *, order_by: str, descending: bool, offset: int, limit: int
+    ) -> list[Row]:
+        """One page of the enhanced list; ``order_by`` is a value of :data:`SORT_COLUMNS`."""
+        if order_by not in SORT_COLUMNS.values():
+            raise ValueError(f"not a sortable column: {order_by}")
+        direction = "DESC" if descending else "ASC"
+        condition = where.sql()
+        sql = (
+            f"SELECT {BATCH_COLUMNS} FROM batch WHERE {condition}"
+            f" ORDER BY {order_by} {direction}, id {direction}"
+            f" OFFSET {where._param(offset)} LIMIT {where._param(limit)}"
+        )
+        return list(await self._conn.fetch(sql, *where.params))
+
+    async def summary(
+        self,
+        where: BatchFilter,
+        *,
+        low_stock: Decimal,
+        aging_bounds: tuple[datetime, datetime, datetime],
+    ) -> Row:
+        """Counts and totals over everything ``where`` selects. ``aging_bounds``: the receipt
+        times below which a batch is MODERATE, AGING and CRITICAL."""
+        condition = where.sql()
+        low = where._param(low_stock) + "::numeric"
+        windows = [where._param(bound) + "::timestamptz" for bound in aging_bounds]
+        return await self._conn.fetchrow(_summary_sql(condition, low, windows), *where.params)
+
+    async def batch_row(self, batch_id: UUID) -> Row | None:
+        return await self._conn.fetchrow(
+            f"SELECT {BATCH_COLUMNS} FROM batch WHERE id = $1",
+            batch_id,
+        )
+
+    async def locations_of(self, batch_id: UUID) -> list[Row]:
+        return list(
+            await self._conn.fetch(
+                "SELECT l.id, l.site_id, l.zone, l.rack, l.shelf, l.bin, l.label, bl.qty"
+                " FROM batch_location bl JOIN location l ON l.id = bl.location_id"
+                " WHERE bl.batch_id = $1 ORDER BY l.label, l.id",
+                batch_id,
+            )
+        )
+
+    async def reservations_of(self, batch_id: UUID) -> list[Row]:
+        return list(
+            await self._conn.fetch(
+                "SELECT reference_type, reference_id, qty FROM reservation WHERE batch_id = $1"
+                " ORDER BY reference_type, reference_id",
+                batch_id,
+            )
+        )
+
+    async def audit_of(self, batch_id: UUID, limit: int) -> list[Row]:
+        return list(
+            await self._conn.fetch(
+                "SELECT id, entity_id, action, performed_by, occurred_at, reason, version,"
+                " changes::text AS changes, request_id FROM audit_log"
+                " WHERE entity_type = 'batch' AND entity_id = $1 ORDER BY id DESC LIMIT $2",
+                str(batch_id),
+                limit,
+            )
+        )
+
+    async def movements_of(self, batch_id: UUID, *, before_id: int | None, limit: int) -> list[Row]:
+        """Newest first, keyset-paginated on the ledger id."""
+        return list(
+            await self._conn.fetch(
+                "SELECT * FROM movement WHERE batch_id = $1"
+                " AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3",
+                batch_id,
+                before_id,
+                limit,
+            )
+        )
+
+    async def ledger_until(self, batch_id: UUID, at: datetime) -> list[Row]:
+        """The batch's movements up to ``at``, in ledger order (a prefix of the ledger)."""
+        return list(
+            await self._conn.fetch(
+                "SELECT * FROM movement WHERE batch_id = $1 AND occurred_at <= $2"
+                " ORDER BY batch_version, sequence",
+                batch_id,
+                at,
+            )
+        )
+
+    async def site_batches_at(
+        self, site_id: UUID, at: datetime, *, after_id: UUID | None, limit: int
+    ) -> list[Row]:
+        """Batches of a site that existed at ``at`` (received by then), by id."""
+        return list(
+            await self._conn.fetch(
+                "SELECT id, code FROM batch WHERE site_id = $1 AND created_at <= $2"
+                " AND ($3::uuid IS NULL OR id > $3) ORDER BY id LIMIT $4",
+                site_id,
+                at,
+                after_id,
+                limit,
+            )
+        )
+
+    async def balances_at(self, batch_ids: Sequence[UUID], at: datetime) -> list[Row]:
+        """Per batch and bucket, the balance after the last movement at or before ``at``."""
+        return list(
+            await self._conn.fetch(
+                "SELECT DISTINCT ON (batch_id, bucket) batch_id, bucket, quantity_after,"
+                " batch_version FROM movement WHERE batch_id = ANY($1::uuid[])"
+                " AND occurred_at <= $2"
+                " ORDER BY batch_id, bucket, batch_version DESC, sequence DESC",
+                list(batch_ids),
+                at,
+            )
+        )
+
+    async def located_at(self, batch_ids: Sequence[UUID], at: datetime) -> list[Row]:
+        """Per batch and location, the quantity there at ``at`` (sum of located changes)."""
+        return list(
+            await self._conn.fetch(
+                "SELECT batch_id, location_id, sum(quantity_change) AS qty FROM movement"
+                " WHERE batch_id = ANY($1::uuid[]) AND occurred_at <= $2"
+                " AND location_id IS NOT NULL GROUP BY batch_id, location_id"
+                " HAVING sum(quantity_change) <> 0 ORDER BY batch_id, location_id",
+                list(batch_ids),
+                at,
+            )
+        )
+
+    async def available_for_product(
+        self, product_id: UUID, *, site_ids: Sequence[str] | None, min_quantity: Decimal
+    ) -> list[Row]:
+        """Sellable batches with at least ``min_quantity`` available, oldest first (FIFO)."""
+        return list(
+            await self._conn.fetch(
+                f"SELECT {BATCH_COLUMNS} FROM batch WHERE product_id = $1"
+                " AND status IN ('LIVE', 'PHOTOGRAPHY_COMPLETE')"
+                " AND available_qty > 0 AND available_qty >= $2"
+                " AND ($3::uuid[] IS NULL OR site_id = ANY($3::uuid[]))"
+                " ORDER BY created_at, id LIMIT 500",
+                product_id,
+                min_quantity,
+                None if site_ids is None else list(site_ids),
+            )
+        )

@@ -1,0 +1,1 @@
+"""HTTP routers of the inventory API, one module per area."""

@@ -1,0 +1,112 @@
+"""Reads of batches: lists, detail, ledger, balances as of an instant, FIFO availability."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
+from shared.contracts import inventory as api
+from shared.contracts.types import DecimalString, UtcDateTime
+
+from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, json_response, read_with
+from inventory.service_layer import queries
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["batches"])
+
+BatchId = Annotated[UUID, Path(alias="batchId")]
+_B = "/v1/batches/{batchId}"
+
+
+@endpoint(router, "GET", "/v1/batches", response_model=api.BatchPage)
+async def list_batches(
+    caller: CallerDep, container: ContainerDep, query: Annotated[api.BatchListQuery, Query()]
+) -> Response:
+    page = await read_with(container, lambda uow: queries.list_batches(uow, caller, query))
+    return json_response(page)
+
+
+@endpoint(router, "GET", "/v1/batches/enhanced", response_model=api.EnhancedBatchList)
+async def enhanced_list(
+    caller: CallerDep, container: ContainerDep, query: Annotated[api.EnhancedListQuery, Query()]
+) -> Response:
+    result = await read_with(container, lambda uow: queries.enhanced_list(uow, caller, query))
+    return json_response(result)
+
+
+@endpoint(router, "GET", _B, response_model=api.Batch)
+async def get_batch(caller: CallerDep, container: ContainerDep, batch_id: BatchId) -> Response:
+    return json_response(
+        await read_with(container, lambda uow: queries.batch(uow, caller, batch_id))
+    )
+
+
+@endpoint(router, "GET", f"{_B}/detail", response_model=api.BatchDetail)
+async def batch_detail(caller: CallerDep, container: ContainerDep, batch_id: BatchId) -> Response:
+    detail = await read_with(container, lambda uow: queries.batch_detail(uow, caller, batch_id))
+    return json_response(detail)
+
+
+@endpoint(router, "GET", f"{_B}/movements", response_model=api.MovementPage)
+async def batch_movements(
+    caller: CallerDep,
+    container: ContainerDep,
+    batch_id: BatchId,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Response:
+    page = await read_with(
+        container, lambda uow: queries.movements(uow, caller, batch_id, cursor=cursor, limit=limit)
+    )
+    return json_response(page)
+
+
+@endpoint(router, "GET", f"{_B}/as-of", response_model=api.BatchAsOf)
+async def batch_as_of(
+    caller: CallerDep,
+    container: ContainerDep,
+    batch_id: BatchId,
+    at: Annotated[UtcDateTime, Query(description="The instant (aware, ISO 8601)")],
+) -> Response:
+    result = await read_with(container, lambda uow: queries.batch_as_of(uow, caller, batch_id, at))
+    return json_response(result)
+
+
+@endpoint(router, "GET", "/v1/inventory/as-of", response_model=api.InventoryAsOf)
+async def site_as_of(
+    caller: CallerDep,
+    container: ContainerDep,
+    site_id: Annotated[UUID, Query(alias="siteId")],
+    at: Annotated[UtcDateTime, Query(description="The instant (aware, ISO 8601)")],
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Response:
+    result = await read_with(
+        container,
+        lambda uow: queries.site_as_of(uow, caller, site_id, at, cursor=cursor, limit=limit),
+    )
+    return json_response(result)
+
+
+@endpoint(
+    router,
+    "GET",
+    "/v1/products/{productId}/available-batches",
+    response_model=list[api.AvailableBatch],
+)
+async def available_batches(
+    caller: CallerDep,
+    container: ContainerDep,
+    product_id: Annotated[UUID, Path(alias="productId")],
+    min_quantity: Annotated[DecimalString, Query(alias="minQuantity")] = Decimal("0"),
+) -> Response:
+    batches = await read_with(
+        container,
+        lambda uow: queries.available_for_product(uow, caller, product_id, min_quantity),
+    )
+    body = "[" + ",".join(b.model_dump_json() for b in batches) + "]"
+    return Response(body, media_type="application/json")

@@ -1,0 +1,133 @@
+"""Reference data the intake form and the list filters need: sites, locations, vendors, lots,
+brands, products."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+from shared.contracts import inventory as api
+
+from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, read_with, write_with
+from inventory.service_layer import reference
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["reference data"])
+
+Search = Annotated[str | None, Query(max_length=100)]
+SiteId = Annotated[UUID, Path(alias="siteId")]
+
+
+def _list(items: Sequence[BaseModel]) -> Response:
+    return Response(
+        "[" + ",".join(i.model_dump_json() for i in items) + "]", media_type="application/json"
+    )
+
+
+@endpoint(router, "GET", "/v1/sites", response_model=list[api.Site])
+async def list_sites(caller: CallerDep, container: ContainerDep) -> Response:
+    return _list(await read_with(container, lambda uow: reference.list_sites(uow, caller)))
+
+
+@endpoint(router, "POST", "/v1/sites", response_model=api.Site, status_code=201)
+async def create_site(
+    caller: CallerDep, container: ContainerDep, request: Request, cmd: api.SiteCreate
+) -> Response:
+    return await write_with(
+        container,
+        request,
+        caller,
+        lambda uow: reference.create_site(uow, caller, cmd),
+        status_code=201,
+    )
+
+
+@endpoint(router, "GET", "/v1/sites/{siteId}/locations", response_model=list[api.Location])
+async def list_locations(caller: CallerDep, container: ContainerDep, site_id: SiteId) -> Response:
+    return _list(
+        await read_with(container, lambda uow: reference.list_locations(uow, caller, site_id))
+    )
+
+
+@endpoint(
+    router, "POST", "/v1/sites/{siteId}/locations", response_model=api.Location, status_code=201
+)
+async def create_location(
+    caller: CallerDep,
+    container: ContainerDep,
+    request: Request,
+    site_id: SiteId,
+    cmd: api.LocationCreate,
+) -> Response:
+    return await write_with(
+        container,
+        request,
+        caller,
+        lambda uow: reference.create_location(uow, caller, site_id, cmd),
+        status_code=201,
+    )
+
+
+@endpoint(router, "GET", "/v1/vendors", response_model=list[api.Vendor])
+async def list_vendors(container: ContainerDep, search: Search = None) -> Response:
+    return _list(await read_with(container, lambda uow: reference.list_vendors(uow, search)))
+
+
+@endpoint(router, "POST", "/v1/vendors", response_model=api.Vendor, status_code=201)
+async def create_vendor(
+    caller: CallerDep, container: ContainerDep, request: Request, cmd: api.VendorCreate
+) -> Response:
+    return await write_with(
+        container, request, caller, lambda uow: reference.create_vendor(uow, cmd), status_code=201
+    )
+
+
+@endpoint(router, "GET", "/v1/vendors/{vendorId}/lots", response_model=list[api.Lot])
+async def list_lots(
+    container: ContainerDep, vendor_id: Annotated[UUID, Path(alias="vendorId")]
+) -> Response:
+    return _list(await read_with(container, lambda uow: reference.list_lots(uow, vendor_id)))
+
+
+@endpoint(router, "GET", "/v1/brands", response_model=list[api.Brand])
+async def list_brands(container: ContainerDep, search: Search = None) -> Response:
+    return _list(await read_with(container, lambda uow: reference.list_brands(uow, search)))
+
+
+@endpoint(router, "POST", "/v1/brands", response_model=api.Brand, status_code=201)
+async def create_brand(
+    caller: CallerDep, container: ContainerDep, request: Request, cmd: api.BrandCreate
+) -> Response:
+    return await write_with(
+        container, request, caller, lambda uow: reference.create_brand(uow, cmd), status_code=201
+    )
+
+
+@endpoint(router, "GET", "/v1/products", response_model=list[api.Product])
+async def list_products(
+    container: ContainerDep,
+    search: Search = None,
+    category: Annotated[str | None, Query(max_length=50)] = None,
+    brand_id: Annotated[UUID | None, Query(alias="brandId")] = None,
+) -> Response:
+    products = await read_with(
+        container,
+        lambda uow: reference.list_products(
+            uow, search=search, category=category, brand_id=brand_id
+        ),
+    )
+    return _list(products)
+
+
+@endpoint(router, "POST", "/v1/products", response_model=api.Product, status_code=201)
+async def create_product(
+    caller: CallerDep, container: ContainerDep, request: Request, cmd: api.ProductCreate
+) -> Response:
+    return await write_with(
+        container, request, caller, lambda uow: reference.create_product(uow, cmd), status_code=201
+    )

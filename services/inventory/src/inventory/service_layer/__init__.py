@@ -1,0 +1,1 @@
+"""The inventory service layer: handlers that run the domain inside one unit of work each."""

@@ -1,0 +1,52 @@
+"""Who is calling: the verified identity from the gateway's token and the request id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from shared.events import Actor
+from shared.identity import ALL_SITES, Identity
+
+from inventory.service_layer.errors import SiteAccessDeniedError
+
+__all__ = ["Caller", "utc_now"]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    identity: Identity
+    request_id: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """The identity's subject: what the ledger and the audit log record as the actor."""
+        return self.identity.subject
+
+    @property
+    def event_actor(self) -> Actor:
+        return Actor(
+            id=self.identity.subject,
+            kind=self.identity.kind,
+            display_name=self.identity.display_name,
+        )
+
+    @property
+    def all_sites(self) -> bool:
+        return ALL_SITES in self.identity.sites
+
+    @property
+    def site_ids(self) -> tuple[str, ...]:
+        """Granted site ids (meaningless when :attr:`all_sites`)."""
+        return tuple(site for site in self.identity.sites if site != ALL_SITES)
+
+    def can_access_site(self, site_id: str) -> bool:
+        return self.identity.can_access_site(str(site_id))
+
+    def require_site(self, site_id: str) -> None:
+        if not self.can_access_site(site_id):
+            raise SiteAccessDeniedError(str(site_id))

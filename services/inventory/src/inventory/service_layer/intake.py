@@ -1,0 +1,199 @@
+"""Intake: vendor, brand, product, lot, location (each found or created), the batch in status
+AWAITING_INTAKE and its INTAKE movement, audit row and ``created`` event, in one transaction."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from uuid import UUID, uuid4
+
+from shared.contracts import inventory as api
+
+from inventory.adapters.batch_store import AuditEntry
+from inventory.adapters.records import BatchFacts, BatchRecord, LocationRow, SiteRow
+from inventory.adapters.reference_store import UniqueViolationError
+from inventory.domain import (
+    Batch,
+    BatchDetails,
+    CogsMode,
+    Costing,
+    FieldError,
+    IntakeRequest,
+    PaymentTerms,
+    Reference,
+    ValidationError,
+)
+from inventory.domain.intake import FLOWER_CATEGORY
+from inventory.service_layer.batch_operations import WriteOutcome
+from inventory.service_layer.caller import Caller, utc_now
+from inventory.service_layer.errors import DuplicateError, NotFoundError
+from inventory.service_layer.event_mapping import integration_events
+from inventory.service_layer.unit_of_work import UnitOfWork
+
+__all__ = ["intake"]
+
+Row = Any
+
+
+async def _vendor(uow: UnitOfWork, ref: api.VendorRef) -> Row:
+    if ref.id is not None:
+        return await uow.reference.vendor(ref.id) or _missing("vendor", ref.id)
+    assert ref.name is not None
+    return await uow.reference.find_or_create_vendor(
+        name=ref.name.strip(), license_number=ref.license_number
+    )
+
+
+async def _brand(uow: UnitOfWork, ref: api.BrandRef, vendor_id: UUID) -> Row:
+    if ref.id is not None:
+        return await uow.reference.brand(ref.id) or _missing("brand", ref.id)
+    assert ref.name is not None
+    return await uow.reference.find_or_create_brand(name=ref.name.strip(), vendor_id=vendor_id)
+
+
+async def _product(uow: UnitOfWork, ref: api.ProductRef, brand_id: UUID) -> Row:
+    if ref.id is not None:
+        product = await uow.reference.product(ref.id) or _missing("product", ref.id)
+        if product["brand_id"] != brand_id:
+            raise ValidationError.single("product", "belongs to another brand")
+        return product
+    # Checked here so that a product is never created half-valid; the batch rules proper
+    # (costing, quantity ...) are the domain's, which runs next in the same transaction.
+    errors = [
+        FieldError(f"product.{name}", "is required to create a product")
+        for name in ("name", "category", "unit_of_measure")
+        if not getattr(ref, name)
+    ]
+    if (ref.category or "").strip().casefold() == FLOWER_CATEGORY and not ref.strain:
+        errors.append(FieldError("strain", "is required for Flower"))
+    if errors:
+        raise ValidationError(errors)
+    fields = ref.model_dump(exclude={"id"}, by_alias=False)
+    fields["brand_id"] = brand_id
+    return await uow.reference.create_product(fields, find_existing=True)
+
+
+async def _lot(uow: UnitOfWork, ref: api.LotRef, vendor_id: UUID) -> Row:
+    if ref.id is not None:
+        lot = await uow.reference.lot(ref.id) or _missing("lot", ref.id)
+        if lot["vendor_id"] != vendor_id:
+            raise ValidationError.single("lot", "belongs to another vendor")
+        return lot
+    assert ref.code is not None
+    return await uow.reference.find_or_create_lot(vendor_id=vendor_id, code=ref.code.strip())
+
+
+async def _location(uow: UnitOfWork, ref: api.LocationRef, site_id: UUID) -> Row:
+    if ref.id is not None:
+        location = await uow.reference.location(ref.id)
+        if location is None or location["site_id"] != site_id:
+            _missing("location", ref.id)
+        return location
+    if not ref.zone:
+        raise ValidationError.single("location.zone", "is required to create a location")
+    return await uow.reference.find_or_create_location(
+        site_id=site_id, zone=ref.zone, rack=ref.rack, shelf=ref.shelf, bin_=ref.bin
+    )
+
+
+def _missing(kind: str, identifier: UUID) -> Row:
+    raise NotFoundError(kind, str(identifier))
+
+
+def _generated_code() -> str:
+    # Date for people, random suffix for uniqueness without a sequence round trip.
+    return f"B-{utc_now():%Y%m%d}-{secrets.token_hex(3).upper()}"
+
+
+async def intake(uow: UnitOfWork, caller: Caller, cmd: api.IntakeRequest) -> WriteOutcome:
+    caller.require_site(str(cmd.site_id))
+    site = await uow.reference.site(cmd.site_id) or _missing("site", cmd.site_id)
+    vendor = await _vendor(uow, cmd.vendor)
+    brand = await _brand(uow, cmd.brand, vendor["id"])
+    product = await _product(uow, cmd.product, brand["id"])
+    lot = await _lot(uow, cmd.lot, vendor["id"])
+    location = await _location(uow, cmd.location, cmd.site_id)
+    code = cmd.code or _generated_code()
+    details = BatchDetails(
+        code=code,
+        product_id=str(product["id"]),
+        vendor_id=str(vendor["id"]),
+        brand_id=str(brand["id"]),
+        lot_id=str(lot["id"]),
+        category=product["category"],
+        strain=product["strain"],
+        sku=cmd.sku or product["sku"] or code,
+        grade=cmd.grade,
+        payment_terms=PaymentTerms(cmd.payment_terms.value),
+        costing=Costing(
+            mode=CogsMode(cmd.cogs_mode.value),
+            unit_cogs=cmd.unit_cogs,
+            unit_cogs_min=cmd.unit_cogs_min,
+            unit_cogs_max=cmd.unit_cogs_max,
+        ),
+    )
+    reference = (
+        Reference(cmd.reference_type, cmd.reference_id)
+        if cmd.reference_type and cmd.reference_id
+        else None
+    )
+    batch, result = Batch.intake(
+        batch_id=str(uuid4()),
+        request=IntakeRequest(
+            details=details,
+            quantity=cmd.quantity,
+            location_id=str(location["id"]),
+            reference=reference,
+            notes=cmd.notes,
+        ),
+        actor=caller.actor,
+        occurred_at=utc_now(),
+    )
+    place = LocationRow(
+        id=str(location["id"]),
+        site_id=str(location["site_id"]),
+        zone=location["zone"],
+        rack=location["rack"],
+        shelf=location["shelf"],
+        bin=location["bin"],
+        label=location["label"],
+    )
+    record = BatchRecord(
+        state=batch.state,
+        facts=BatchFacts(
+            site=SiteRow(
+                id=str(site["id"]),
+                name=site["name"],
+                license_number=site["license_number"],
+                state=site["state"],
+            ),
+            product_name=product["name"],
+            subcategory=product["subcategory"],
+            product_sku=product["sku"],
+            brand_name=brand["name"],
+            vendor_name=vendor["name"],
+            vendor_license=vendor["license_number"],
+            lot_code=lot["code"],
+            unit_of_measure=product["unit_of_measure"],
+            is_sample=cmd.is_sample,
+            ticket=cmd.ticket,
+            notes=cmd.notes,
+            metadata=dict(cmd.metadata),
+        ),
+        places={place.id: place},
+    )
+    audit = AuditEntry(
+        action="INTAKE",
+        actor=caller.actor,
+        reason=cmd.notes,
+        changes={"onHandQty": {"before": "0.0000", "after": str(batch.buckets.on_hand)}},
+        request_id=caller.request_id,
+    )
+    try:
+        ids = await uow.batches.insert(record, result.movements, audit, site_id=str(site["id"]))
+    except UniqueViolationError as error:
+        if error.constraint_name == "batch_code_key":
+            raise DuplicateError("batch", "code", code) from None
+        raise
+    uow.publish(integration_events(record, result.events, caller))
+    return WriteOutcome(record=record, movements=result.movements, movement_ids=tuple(ids))

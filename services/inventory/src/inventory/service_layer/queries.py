@@ -1,0 +1,414 @@
+"""Read handlers: lists, detail, ledger, as-of balances, FIFO availability.
+
+Every read is filtered by the caller's site grants: a batch of a site the caller cannot see
+does not exist for it (lists leave it out, a direct read answers BATCH_NOT_FOUND).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from shared.contracts import inventory as api
+
+from inventory.adapters.batch_queries import SORT_COLUMNS, BatchFilter, BatchQueries
+from inventory.domain import (
+    DEFAULT_LOW_STOCK_THRESHOLD,
+    AdjustmentReason,
+    AgingBracket,
+    BatchNotFoundError,
+    Bucket,
+    Buckets,
+    Movement,
+    MovementType,
+    Reference,
+    ValidationError,
+    received_window,
+    replay,
+)
+from inventory.service_layer.caller import Caller, utc_now
+from inventory.service_layer.errors import NotFoundError
+from inventory.service_layer.presenters import (
+    allowed_next_statuses,
+    batch_from_row,
+    movement_from_row,
+)
+from inventory.service_layer.unit_of_work import UnitOfWork
+
+__all__ = [
+    "available_for_product",
+    "batch",
+    "batch_as_of",
+    "batch_detail",
+    "enhanced_list",
+    "list_batches",
+    "movements",
+    "site_as_of",
+]
+
+DETAIL_LIMIT = 50
+_STOCK_BANDS: dict[api.StockStatus, tuple[Decimal | None, Decimal | None]] = {
+    api.StockStatus.OUT_OF_STOCK: (None, Decimal(0)),
+    api.StockStatus.LOW_STOCK: (Decimal(0), DEFAULT_LOW_STOCK_THRESHOLD),
+    api.StockStatus.IN_STOCK: (DEFAULT_LOW_STOCK_THRESHOLD, None),
+}
+
+
+def _uuid_or_none(text: str) -> UUID | None:
+    try:
+        return UUID(text)
+    except ValueError:
+        return None
+
+
+def _sites(caller: Caller, requested: Sequence[UUID]) -> list[str] | None:
+    """Sites to read: the requested ones the caller may see, or all the caller may see
+    (None = every site, for an identity granted all)."""
+    if requested:
+        return [str(s) for s in requested if caller.can_access_site(str(s))]
+    if caller.all_sites:
+        return None
+    # Grants that are not site ids can match nothing; leaving them out keeps the SQL typed.
+    return [str(u) for s in caller.site_ids if (u := _uuid_or_none(s)) is not None]
+
+
+def _encode_cursor(data: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> list[Any]:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise ValidationError.single("cursor", "is not a cursor this API returned") from None
+    if not isinstance(data, list):
+        raise ValidationError.single("cursor", "is not a cursor this API returned")
+    return data
+
+
+async def list_batches(uow: UnitOfWork, caller: Caller, query: api.BatchListQuery) -> api.BatchPage:
+    where = BatchFilter(
+        site_ids=_sites(caller, query.site_id),
+        statuses=[s.value for s in query.status],
+        categories=query.category,
+        search=query.search,
+        include_archived=query.include_archived,
+    )
+    after = None
+    if query.cursor:
+        data = _decode_cursor(query.cursor)
+        try:
+            after = (datetime.fromisoformat(data[0]), UUID(data[1]))
+        except (IndexError, TypeError, ValueError):
+            raise ValidationError.single("cursor", "is not a cursor this API returned") from None
+    rows = await BatchQueries(uow.conn).page_after(where, after=after, limit=query.limit + 1)
+    now = utc_now()
+    items = [batch_from_row(row, now) for row in rows[: query.limit]]
+    more = len(rows) > query.limit
+    cursor = _encode_cursor([items[-1].created_at.isoformat(), str(items[-1].id)]) if more else None
+    return api.BatchPage(items=items, next_cursor=cursor, has_more=more)
+
+
+def _filter(caller: Caller, query: api.InventoryFilters, now: datetime) -> BatchFilter:
+    return BatchFilter(
+        site_ids=_sites(caller, query.site_id),
+        statuses=[s.value for s in query.status],
+        categories=query.category,
+        vendor_ids=query.vendor_id,
+        brand_ids=query.brand_id,
+        grades=query.grade,
+        location_ids=query.location_id,
+        search=query.search,
+        include_archived=query.include_archived,
+        stock_bands=[_STOCK_BANDS[s] for s in dict.fromkeys(query.stock_status)],
+        received_windows=[
+            received_window(AgingBracket(b.value), as_of=now)
+            for b in dict.fromkeys(query.age_bracket)
+        ],
+    )
+
+
+async def enhanced_list(
+    uow: UnitOfWork, caller: Caller, query: api.EnhancedListQuery
+) -> api.EnhancedBatchList:
+    now = utc_now()
+    queries = BatchQueries(uow.conn)
+    if query.sort_by is api.SortField.AGE:
+        # Older means received earlier: ascending age is descending receipt time.
+        column, descending = "created_at", query.sort_order is api.SortOrder.ASC
+    else:
+        column, descending = (
+            SORT_COLUMNS[query.sort_by.value],
+            query.sort_order is api.SortOrder.DESC,
+        )
+    rows = await queries.page(
+        _filter(caller, query, now),
+        order_by=column,
+        descending=descending,
+        offset=(query.page - 1) * query.page_size,
+        limit=query.page_size,
+    )
+    bounds = tuple(
+        received_window(bracket, as_of=now)[0]
+        for bracket in (AgingBracket.FRESH, AgingBracket.MODERATE, AgingBracket.AGING)
+    )
+    summary = await queries.summary(
+        _filter(caller, query, now),
+        low_stock=DEFAULT_LOW_STOCK_THRESHOLD,
+        aging_bounds=bounds,  # type: ignore[arg-type]  # the three closed brackets have bounds
+    )
+    total = summary["total"]
+    pages = (total + query.page_size - 1) // query.page_size
+    return api.EnhancedBatchList(
+        items=[batch_from_row(row, now) for row in rows],
+        pagination=api.Pagination(
+            page=query.page,
+            page_size=query.page_size,
+            total_items=total,
+            total_pages=pages,
+            has_next=query.page < pages,
+            has_previous=query.page > 1,
+        ),
+        summary=api.InventorySummary(
+            total_batches=total,
+            total_on_hand_qty=summary["on_hand"],
+            total_reserved_qty=summary["reserved"],
+            total_quarantine_qty=summary["quarantine"],
+            total_hold_qty=summary["hold"],
+            total_defective_qty=summary["defective"],
+            total_available_qty=summary["available"],
+            total_value=summary["value"],
+            status_counts={s: summary[s.value] for s in api.BatchStatus},
+            stock_status_counts={s: summary[s.value] for s in api.StockStatus},
+            aging_counts={b: summary[b.value] for b in api.AgingBracket},
+        ),
+    )
+
+
+async def _visible_row(uow: UnitOfWork, caller: Caller, batch_id: UUID) -> Any:
+    row = await BatchQueries(uow.conn).batch_row(batch_id)
+    if row is None or not caller.can_access_site(str(row["site_id"])):
+        raise BatchNotFoundError(str(batch_id))
+    return row
+
+
+async def batch(uow: UnitOfWork, caller: Caller, batch_id: UUID) -> api.Batch:
+    return batch_from_row(await _visible_row(uow, caller, batch_id), utc_now())
+
+
+async def batch_detail(uow: UnitOfWork, caller: Caller, batch_id: UUID) -> api.BatchDetail:
+    row = await _visible_row(uow, caller, batch_id)
+    queries = BatchQueries(uow.conn)
+    model = batch_from_row(row, utc_now())
+    return api.BatchDetail(
+        batch=model,
+        locations=[
+            api.BatchLocation(
+                location_id=r["id"],
+                site_id=r["site_id"],
+                zone=r["zone"],
+                rack=r["rack"],
+                shelf=r["shelf"],
+                bin=r["bin"],
+                label=r["label"],
+                qty=r["qty"],
+            )
+            for r in await queries.locations_of(batch_id)
+        ],
+        audit_logs=[
+            api.AuditLogEntry(
+                id=r["id"],
+                batch_id=batch_id,
+                action=r["action"],
+                performed_by=r["performed_by"],
+                occurred_at=r["occurred_at"],
+                reason=r["reason"],
+                version=r["version"],
+                changes=json.loads(r["changes"]),
+                request_id=r["request_id"],
+            )
+            for r in await queries.audit_of(batch_id, DETAIL_LIMIT)
+        ],
+        movements=[
+            movement_from_row(r)
+            for r in await queries.movements_of(batch_id, before_id=None, limit=DETAIL_LIMIT)
+        ],
+        reservations=[
+            api.Reservation(
+                reference_type=r["reference_type"], reference_id=r["reference_id"], qty=r["qty"]
+            )
+            for r in await queries.reservations_of(batch_id)
+        ],
+        available_qty=model.available_qty,
+        allowed_transitions=allowed_next_statuses(row["status"]),
+    )
+
+
+async def movements(
+    uow: UnitOfWork, caller: Caller, batch_id: UUID, *, cursor: str | None, limit: int
+) -> api.MovementPage:
+    await _visible_row(uow, caller, batch_id)
+    before = None
+    if cursor:
+        data = _decode_cursor(cursor)
+        if len(data) != 1 or not isinstance(data[0], int):
+            raise ValidationError.single("cursor", "is not a cursor this API returned")
+        before = data[0]
+    rows = await BatchQueries(uow.conn).movements_of(batch_id, before_id=before, limit=limit + 1)
+    items = [movement_from_row(r) for r in rows[:limit]]
+    more = len(rows) > limit
+    return api.MovementPage(
+        items=items, next_cursor=_encode_cursor([items[-1].id]) if more else None, has_more=more
+    )
+
+
+def _domain_movement(row: Any) -> Movement:
+    reference = (
+        Reference(row["reference_type"], row["reference_id"])
+        if row["reference_type"] and row["reference_id"]
+        else None
+    )
+    return Movement(
+        batch_id=str(row["batch_id"]),
+        batch_version=row["batch_version"],
+        sequence=row["sequence"],
+        bucket=Bucket(row["bucket"]),
+        type=MovementType(row["movement_type"]),
+        change=row["quantity_change"],
+        before=row["quantity_before"],
+        after=row["quantity_after"],
+        location_id=None if row["location_id"] is None else str(row["location_id"]),
+        reason=AdjustmentReason(row["adjustment_reason"]) if row["adjustment_reason"] else None,
+        notes=row["notes"],
+        reference=reference,
+        actor=row["performed_by"],
+        occurred_at=row["occurred_at"],
+    )
+
+
+def _as_of_model(
+    batch_id: UUID,
+    code: str,
+    at: datetime,
+    version: int,
+    buckets: Buckets,
+    located: dict[str, Decimal],
+) -> api.BatchAsOf:
+    return api.BatchAsOf(
+        batch_id=batch_id,
+        code=code,
+        at=at,
+        version=version,
+        on_hand_qty=buckets.on_hand,
+        reserved_qty=buckets.reserved,
+        quarantine_qty=buckets.quarantine,
+        hold_qty=buckets.hold,
+        defective_qty=buckets.defective,
+        available_qty=buckets.available,
+        physical_qty=buckets.physical,
+        locations=[
+            api.LocationQuantity(location_id=UUID(location), qty=qty)
+            for location, qty in sorted(located.items())
+        ],
+    )
+
+
+async def batch_as_of(
+    uow: UnitOfWork, caller: Caller, batch_id: UUID, at: datetime
+) -> api.BatchAsOf:
+    """Replayed by the domain from the ledger prefix up to ``at`` (which also checks it)."""
+    row = await _visible_row(uow, caller, batch_id)
+    ledger = [_domain_movement(r) for r in await BatchQueries(uow.conn).ledger_until(batch_id, at)]
+    balances = replay(ledger)
+    return _as_of_model(
+        batch_id, row["code"], at, balances.version, balances.buckets, dict(balances.locations)
+    )
+
+
+async def site_as_of(
+    uow: UnitOfWork, caller: Caller, site_id: UUID, at: datetime, *, cursor: str | None, limit: int
+) -> api.InventoryAsOf:
+    """Per batch of the site, from per-bucket last balances and per-location sums in SQL (one
+    query each for the whole page, rather than a replay per batch)."""
+    if not caller.can_access_site(str(site_id)) or await uow.reference.site(site_id) is None:
+        raise NotFoundError("site", str(site_id))
+    after = None
+    if cursor:
+        data = _decode_cursor(cursor)
+        after = _uuid_or_none(str(data[0])) if data else None
+        if after is None:
+            raise ValidationError.single("cursor", "is not a cursor this API returned")
+    queries = BatchQueries(uow.conn)
+    page = await queries.site_batches_at(site_id, at, after_id=after, limit=limit + 1)
+    more = len(page) > limit
+    page = page[:limit]
+    ids = [r["id"] for r in page]
+    balances: dict[UUID, dict[str, Decimal]] = {i: {} for i in ids}
+    versions: dict[UUID, int] = dict.fromkeys(ids, 0)
+    for r in await queries.balances_at(ids, at):
+        balances[r["batch_id"]][r["bucket"]] = r["quantity_after"]
+        versions[r["batch_id"]] = max(versions[r["batch_id"]], r["batch_version"])
+    located: dict[UUID, dict[str, Decimal]] = {i: {} for i in ids}
+    for r in await queries.located_at(ids, at):
+        located[r["batch_id"]][str(r["location_id"])] = r["qty"]
+    items = []
+    for r in page:
+        b = balances[r["id"]]
+        zero = Decimal("0.0000")
+        buckets = Buckets(
+            on_hand=b.get("ON_HAND", zero),
+            reserved=b.get("RESERVED", zero),
+            quarantine=b.get("QUARANTINE", zero),
+            hold=b.get("HOLD", zero),
+            defective=b.get("DEFECTIVE", zero),
+        )
+        items.append(
+            _as_of_model(r["id"], r["code"], at, versions[r["id"]], buckets, located[r["id"]])
+        )
+    return api.InventoryAsOf(
+        site_id=site_id,
+        at=at,
+        items=items,
+        next_cursor=_encode_cursor([str(ids[-1])]) if more else None,
+        has_more=more,
+    )
+
+
+async def available_for_product(
+    uow: UnitOfWork, caller: Caller, product_id: UUID, min_quantity: Decimal
+) -> list[api.AvailableBatch]:
+    if await uow.reference.product(product_id) is None:
+        raise NotFoundError("product", str(product_id))
+    now = utc_now()
+    rows = await BatchQueries(uow.conn).available_for_product(
+        product_id, site_ids=_sites(caller, []), min_quantity=min_quantity
+    )
+    out = []
+    for row in rows:
+        b = batch_from_row(row, now)
+        out.append(
+            api.AvailableBatch(
+                batch_id=b.id,
+                code=b.code,
+                sku=b.sku,
+                site_id=b.site_id,
+                product_id=b.product_id,
+                batch_status=b.batch_status,
+                available_qty=b.available_qty,
+                unit_of_measure=b.unit_of_measure,
+                unit_cogs=b.unit_cogs,
+                ticket=b.ticket,
+                grade=b.grade,
+                created_at=b.created_at,
+                age_days=b.age_days,
+                aging_bracket=b.aging_bracket,
+                version=b.version,
+            )
+        )
+    return out

@@ -1,0 +1,178 @@
+"""The unit of work: one database transaction, the stores that work inside it, and the events
+to publish with it.
+
+Nothing is written unless :meth:`UnitOfWork.commit` is called; leaving the ``async with`` block
+otherwise rolls everything back. Events go to the outbox inside the same transaction at commit,
+so a committed change always has its events and a rolled-back one never does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from types import TracebackType
+from typing import Any, TypeVar
+
+from shared.events import EventEnvelope
+from shared.outbox import enqueue_asyncpg
+
+from inventory.adapters.batch_store import BatchStore
+from inventory.adapters.database import Connection, Database
+from inventory.adapters.idempotency_store import IdempotencyStore, StoredResponse
+from inventory.adapters.reference_store import ReferenceStore
+from inventory.adapters.view_store import ViewStore
+from inventory.domain import DomainError, InvariantViolationError, LedgerInconsistencyError
+from inventory.service_layer.errors import IdempotencyKeyReusedError
+
+__all__ = [
+    "IdempotencyClaim",
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+    "read",
+    "run",
+    "run_idempotent",
+]
+
+T = TypeVar("T")
+
+
+class UnitOfWork:
+    """``async with factory() as uow: ...; await uow.commit()``."""
+
+    conn: Connection
+    batches: BatchStore
+    reference: ReferenceStore
+    views: ViewStore
+    idempotency: IdempotencyStore
+
+    def __init__(self, database: Database, *, read_only: bool = False) -> None:
+        self._database = database
+        # Reads run outside an explicit transaction: each query sees committed data, and two
+        # round trips (BEGIN, COMMIT) per request are saved.
+        self._read_only = read_only
+        self._events: list[EventEnvelope] = []
+        self._connection_cm: AbstractAsyncContextManager[Connection] | None = None
+        self._transaction: Any = None
+
+    async def __aenter__(self) -> UnitOfWork:
+        self._connection_cm = self._database.connection()
+        self.conn = await self._connection_cm.__aenter__()
+        try:
+            if not self._read_only:
+                self._transaction = self.conn.transaction()
+                await self._transaction.start()
+        except BaseException:
+            await self._connection_cm.__aexit__(None, None, None)
+            raise
+        self.batches = BatchStore(self.conn)
+        self.reference = ReferenceStore(self.conn)
+        self.views = ViewStore(self.conn)
+        self.idempotency = IdempotencyStore(self.conn)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._connection_cm is not None
+        try:
+            if self._transaction is not None:
+                await self._transaction.rollback()
+        finally:
+            self._transaction = None
+            self._events.clear()
+            await self._connection_cm.__aexit__(exc_type, exc, tb)
+
+    def publish(self, envelopes: Iterable[EventEnvelope]) -> None:
+        """Events to write to the outbox at commit."""
+        self._events.extend(envelopes)
+
+    async def commit(self) -> None:
+        if self._transaction is None:
+            raise RuntimeError("a read-only unit of work has nothing to commit")
+        await enqueue_asyncpg(self.conn, self._events)
+        self._events.clear()
+        await self._transaction.commit()
+        self._transaction = None
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """Undo the block's writes *and* its published events if it raises."""
+        published = len(self._events)
+        nested = self.conn.transaction()
+        await nested.start()
+        try:
+            yield
+        except BaseException:
+            await nested.rollback()
+            del self._events[published:]
+            raise
+        await nested.commit()
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+async def run(factory: UnitOfWorkFactory, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    """Run ``work`` in a new unit of work and commit it; any error rolls everything back."""
+    async with factory() as uow:
+        result = await work(uow)
+        await uow.commit()
+        return result
+
+
+async def read(database: Database, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    """Run read-only ``work`` on a pooled connection."""
+    async with UnitOfWork(database, read_only=True) as uow:
+        return await work(uow)
+
+
+class IdempotencyClaim:
+    """An Idempotency-Key with what identifies the request it was first used for."""
+
+    __slots__ = ("key", "request_hash", "scope")
+
+    def __init__(self, *, scope: str, key: str, request_hash: str) -> None:
+        self.scope = scope
+        self.key = key
+        self.request_hash = request_hash
+
+
+async def run_idempotent(
+    factory: UnitOfWorkFactory,
+    claim: IdempotencyClaim,
+    work: Callable[[UnitOfWork], Awaitable[T]],
+    *,
+    render: Callable[[T], StoredResponse],
+    render_error: Callable[[DomainError], StoredResponse],
+) -> tuple[StoredResponse, bool]:
+    """Run ``work`` once per key: the answer (success, or a refusal by a business rule) is
+    stored with the effects in one transaction and returned to every replay.
+
+    Unexpected errors are not stored: the transaction rolls back with the key, so a retry runs
+    the request again. Returns the answer and whether it is a replay.
+
+    Raises:
+        IdempotencyKeyReusedError: The key was used before for a different request.
+    """
+    async with factory() as uow:
+        existing = await uow.idempotency.claim(claim.scope, claim.key, claim.request_hash)
+        if existing is not None:
+            if existing.request_hash != claim.request_hash:
+                raise IdempotencyKeyReusedError(claim.key)
+            # A claimed key always has its answer: the claim and the answer commit together.
+            assert existing.response is not None
+            return existing.response, True
+        try:
+            async with uow.savepoint():
+                result = await work(uow)
+            response = render(result)
+        except (InvariantViolationError, LedgerInconsistencyError):
+            raise  # corrupt data or a bug: a server error, never an answer to replay
+        except DomainError as error:
+            response = render_error(error)
+        await uow.idempotency.complete(claim.scope, claim.key, response)
+        await uow.commit()
+        return response, False

@@ -1,0 +1,277 @@
+"""Fixtures of the inventory integration tests: a migrated database per test (copied from a
+template migrated once per session), the API app on it, clients acting as different users, and
+a check after every test that the ledger adds up to the balances."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from fastapi import FastAPI
+from inventory.config import InventorySettings
+from inventory.entrypoints.api import create_app
+from shared.identity import (
+    ALL_SITES,
+    IDENTITY_HEADER,
+    Identity,
+    generate_keypair,
+    issue_identity_token,
+)
+from shared.migrations import upgrade
+from shared.testing.infra import KafkaServer, PostgresServer
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "src" / "inventory" / "migrations"
+ALL_PERMISSIONS = ("inventory:read", "inventory:create", "inventory:update", "inventory:delete")
+
+
+@pytest.fixture(scope="session")
+def identity_keys() -> tuple[str, str]:
+    return generate_keypair()
+
+
+@pytest.fixture(scope="session")
+async def inventory_template(postgres_server: PostgresServer) -> AsyncIterator[str]:
+    """A database migrated to head once; each test gets a copy (much faster than migrating)."""
+    name = await postgres_server.create_database("inv_template")
+    await asyncio.to_thread(upgrade, MIGRATIONS, postgres_server.url_for(name))
+    yield name
+    await postgres_server.drop_database(name)
+
+
+@pytest.fixture
+async def inventory_db(
+    postgres_server: PostgresServer, inventory_template: str
+) -> AsyncIterator[str]:
+    """A fresh, migrated inventory database for one test (asyncpg DSN)."""
+    name = f"inv_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(postgres_server.admin_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{inventory_template}"')
+    finally:
+        await admin.close()
+    yield postgres_server.url_for(name, driver="postgresql")
+    await postgres_server.drop_database(name)
+
+
+@pytest.fixture
+def settings(
+    inventory_db: str, identity_keys: tuple[str, str], kafka_server: KafkaServer
+) -> InventorySettings:
+    return InventorySettings(
+        INVENTORY_DATABASE_URL=inventory_db.replace("postgresql://", "postgresql+asyncpg://", 1),
+        CANOPY_IDENTITY_PUBLIC_KEY=identity_keys[1],
+        KAFKA_BOOTSTRAP_SERVERS=kafka_server.bootstrap,
+        CANOPY_ENV="test",
+    )
+
+
+@pytest.fixture
+async def app(settings: InventorySettings, inventory_db: str) -> AsyncIterator[FastAPI]:
+    application = create_app(settings)
+    yield application
+    container = application.state.container
+    await container.database.close()
+    await container.engine.dispose()
+    await assert_ledger_matches_balances(inventory_db)
+
+
+async def assert_ledger_matches_balances(dsn: str) -> None:
+    """For every batch and bucket, the movements add up to the balance; per location, the
+    located movements add up to the quantity there; locations add up to physical stock."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        drift = await conn.fetch(
+            """
+            WITH sums AS (
+                SELECT batch_id, bucket, sum(quantity_change) AS total
+                FROM movement GROUP BY batch_id, bucket),
+            balances AS (
+                SELECT id, bucket, balance FROM batch, LATERAL (VALUES
+                    ('ON_HAND', on_hand_qty), ('RESERVED', reserved_qty),
+                    ('QUARANTINE', quarantine_qty), ('HOLD', hold_qty),
+                    ('DEFECTIVE', defective_qty)) AS b(bucket, balance))
+            SELECT b.id, b.bucket, b.balance, COALESCE(s.total, 0) AS ledger
+            FROM balances b LEFT JOIN sums s ON s.batch_id = b.id AND s.bucket = b.bucket
+            WHERE b.balance <> COALESCE(s.total, 0)
+            """
+        )
+        assert not drift, f"ledger and balances disagree: {[dict(r) for r in drift]}"
+        located = await conn.fetch(
+            """
+            WITH sums AS (
+                SELECT batch_id, location_id, sum(quantity_change) AS total FROM movement
+                WHERE location_id IS NOT NULL GROUP BY batch_id, location_id)
+            SELECT COALESCE(s.batch_id, bl.batch_id) AS batch_id,
+                   COALESCE(s.location_id, bl.location_id) AS location_id
+            FROM sums s FULL JOIN batch_location bl
+                 ON bl.batch_id = s.batch_id AND bl.location_id = s.location_id
+            WHERE COALESCE(s.total, 0) <> COALESCE(bl.qty, 0)
+            """
+        )
+        assert not located, f"ledger and locations disagree: {[dict(r) for r in located]}"
+        physical = await conn.fetch(
+            """
+            SELECT b.id FROM batch b
+            WHERE b.on_hand_qty + b.quarantine_qty + b.defective_qty <>
+                  COALESCE((SELECT sum(qty) FROM batch_location WHERE batch_id = b.id), 0)
+            """
+        )
+        assert not physical, f"locations do not add up to physical stock: {physical}"
+    finally:
+        await conn.close()
+
+
+@dataclass
+class User:
+    """A test user: an identity, and a client that sends its token."""
+
+    identity: Identity
+    client: httpx.AsyncClient
+
+    async def call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        return await self.client.request(method, path, **kwargs)
+
+    async def ok(self, method: str, path: str, status: int = 200, **kwargs: Any) -> Any:
+        response = await self.client.request(method, path, **kwargs)
+        assert response.status_code == status, response.text
+        return response.json()
+
+
+UserFactory = Callable[..., Awaitable[User]]
+
+
+@pytest.fixture
+async def make_user(app: FastAPI, identity_keys: tuple[str, str]) -> AsyncIterator[UserFactory]:
+    clients: list[httpx.AsyncClient] = []
+
+    async def make(
+        subject: str = "admin",
+        *,
+        sites: tuple[str, ...] = (ALL_SITES,),
+        permissions: tuple[str, ...] = ALL_PERMISSIONS,
+    ) -> User:
+        identity = Identity(subject=subject, permissions=permissions, sites=sites)
+        token = issue_identity_token(identity, identity_keys[0], ttl=timedelta(minutes=10))
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://inventory",
+            headers={IDENTITY_HEADER: token},
+        )
+        clients.append(client)
+        return User(identity=identity, client=client)
+
+    yield make
+    for client in clients:
+        await client.aclose()
+
+
+@pytest.fixture
+async def admin(make_user: UserFactory) -> User:
+    return await make_user("admin")
+
+
+@dataclass
+class World:
+    """One site with two locations, and helpers to take batches in."""
+
+    admin: User
+    site_id: str
+    location_a: str
+    location_b: str
+    counter: list[int] = field(default_factory=lambda: [0])
+
+    def intake_body(self, **overrides: Any) -> dict[str, Any]:
+        self.counter[0] += 1
+        body: dict[str, Any] = {
+            "siteId": self.site_id,
+            "vendor": {"name": "Green Valley Farms", "licenseNumber": "C-42"},
+            "brand": {"name": "Valley Gold"},
+            "product": {
+                "name": "Blue Dream 3.5g",
+                "category": "Flower",
+                "strain": "Blue Dream",
+                "unitOfMeasure": "Grams",
+            },
+            "lot": {"code": "GV-2026-03"},
+            "location": {"id": self.location_a},
+            "code": f"B-{self.counter[0]:04d}",
+            "quantity": "100.0000",
+            "cogsMode": "FIXED",
+            "unitCogs": "2.5000",
+            "paymentTerms": "NET_30",
+            "grade": "A",
+        }
+        body.update(overrides)
+        return body
+
+    async def intake(self, user: User | None = None, **overrides: Any) -> dict[str, Any]:
+        result = await (user or self.admin).ok(
+            "POST", "/v1/batches/intake", 201, json=self.intake_body(**overrides)
+        )
+        batch: dict[str, Any] = result["batch"]
+        return batch
+
+    async def live(self, user: User | None = None, **overrides: Any) -> dict[str, Any]:
+        """A batch taken in and moved to LIVE."""
+        batch = await self.intake(user, **overrides)
+        result = await (user or self.admin).ok(
+            "POST",
+            f"/v1/batches/{batch['id']}/status",
+            json={"status": "LIVE", "reason": "received"},
+        )
+        live: dict[str, Any] = result["batch"]
+        return live
+
+    async def batch(self, batch_id: str) -> dict[str, Any]:
+        found: dict[str, Any] = await self.admin.ok("GET", f"/v1/batches/{batch_id}")
+        return found
+
+
+async def make_site(admin: User, name: str, license_number: str) -> tuple[str, str, str]:
+    site = await admin.ok(
+        "POST",
+        "/v1/sites",
+        201,
+        json={"name": name, "licenseNumber": license_number, "state": "OR"},
+    )
+    a = await admin.ok(
+        "POST", f"/v1/sites/{site['id']}/locations", 201, json={"zone": "Vault", "rack": "R1"}
+    )
+    b = await admin.ok(
+        "POST", f"/v1/sites/{site['id']}/locations", 201, json={"zone": "Vault", "rack": "R2"}
+    )
+    return site["id"], a["id"], b["id"]
+
+
+@pytest.fixture
+async def world(admin: User) -> World:
+    site_id, a, b = await make_site(admin, "Eugene warehouse", "OR-123456")
+    return World(admin=admin, site_id=site_id, location_a=a, location_b=b)
+
+
+@pytest.fixture
+async def other_world(admin: User) -> World:
+    """A second site, for isolation tests."""
+    site_id, a, b = await make_site(admin, "Portland warehouse", "OR-999999")
+    return World(admin=admin, site_id=site_id, location_a=a, location_b=b)
+
+
+@pytest.fixture
+async def db(inventory_db: str) -> AsyncIterator[asyncpg.Connection]:
+    """A direct connection to the test's database, for checks behind the API's back."""
+    conn = await asyncpg.connect(inventory_db)
+    yield conn
+    await conn.close()
+
+
+def dec(value: str) -> Decimal:
+    return Decimal(value)
