@@ -110,3 +110,21 @@ async def test_every_role_gets_exactly_the_routes_its_permissions_allow(make_gat
     assert checked == len(EXPECTED) * 2 * len(Role)
     # The allowed calls with a valid shape did reach the service (the stub answers them all).
     assert upstream.requests
+
+
+def test_the_gateway_describes_every_route_of_the_inventory_contract_and_no_other():
+    from gateway.upstream.inventory import INVENTORY_MODELS
+
+    assert set(INVENTORY_MODELS) == {(r.method, r.path) for r in INVENTORY_ROUTES}
+
+
+async def test_writes_document_the_idempotency_key_and_reads_the_query_they_accept(make_gateway):
+    gateway = await make_gateway(service_routes=None)
+    document = gateway.app.openapi()
+    intake = document["paths"]["/api/v1/batches/intake"]["post"]
+    assert "Idempotency-Key" in {p["name"] for p in intake["parameters"]}
+    assert intake["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "IntakeRequest"
+    )
+    listing = document["paths"]["/api/v1/batches"]["get"]
+    assert {"limit", "cursor", "siteId", "status"} <= {p["name"] for p in listing["parameters"]}

@@ -15,6 +15,7 @@ from uuid import UUID
 from pydantic import BaseModel
 from shared.contracts import inventory as c
 
+from gateway.upstream import inventory_queries as q
 from gateway.upstream.routes import RouteSpec
 
 __all__ = ["INVENTORY_MODELS", "INVENTORY_ROUTES"]
@@ -38,7 +39,7 @@ def _write(body: type[BaseModel], response: Any = c.BatchWriteResult) -> Models:
 
 
 def _created(body: type[BaseModel], response: Any, tag: str) -> Models:
-    return Models(response=response, body=body, status_code=201, tag=tag)
+    return Models(response=response, body=body, status_code=201, idempotent=True, tag=tag)
 
 
 INVENTORY_MODELS: dict[tuple[str, str], Models] = {
@@ -46,17 +47,17 @@ INVENTORY_MODELS: dict[tuple[str, str], Models] = {
     ("GET", "/v1/batches/enhanced"): Models(c.EnhancedBatchList, query=c.EnhancedListQuery),
     ("GET", _B): Models(c.Batch),
     ("GET", f"{_B}/detail"): Models(c.BatchDetail),
-    ("GET", f"{_B}/movements"): Models(c.MovementPage),
-    ("GET", f"{_B}/as-of"): Models(c.BatchAsOf),
-    ("GET", "/v1/inventory/as-of"): Models(c.InventoryAsOf),
+    ("GET", f"{_B}/movements"): Models(c.MovementPage, query=q.MovementsQuery),
+    ("GET", f"{_B}/as-of"): Models(c.BatchAsOf, query=q.BatchAsOfQuery),
+    ("GET", "/v1/inventory/as-of"): Models(c.InventoryAsOf, query=q.SiteAsOfQuery),
     ("GET", "/v1/products/{productId}/available-batches"): Models(
-        list[c.AvailableBatch], tag="products"
+        list[c.AvailableBatch], query=q.AvailableBatchesQuery, tag="reference data"
     ),
     ("POST", "/v1/batches/intake"): Models(
         c.IntakeResult, body=c.IntakeRequest, status_code=201, idempotent=True
     ),
     ("PATCH", _B): _write(c.UpdateBatchRequest),
-    ("DELETE", _B): Models(c.SuccessResult, idempotent=True),
+    ("DELETE", _B): Models(c.BatchWriteResult, query=q.DeleteBatchQuery, idempotent=True),
     ("POST", f"{_B}/adjustments"): _write(c.AdjustQuantityRequest),
     ("POST", f"{_B}/status"): _write(c.StatusChangeRequest),
     ("POST", f"{_B}/transfers"): _write(c.TransferRequest),
@@ -73,19 +74,19 @@ INVENTORY_MODELS: dict[tuple[str, str], Models] = {
     ("POST", "/v1/batches/bulk/delete"): _write(c.BulkDeleteRequest, c.BulkDeleteResult),
     ("GET", "/v1/views"): Models(list[c.SavedView], tag="saved views"),
     ("POST", "/v1/views"): _created(c.SaveViewRequest, c.SaveViewResult, "saved views"),
-    ("DELETE", "/v1/views/{viewId}"): Models(c.SuccessResult, tag="saved views"),
+    ("DELETE", "/v1/views/{viewId}"): Models(c.SuccessResult, idempotent=True, tag="saved views"),
     ("GET", "/v1/sites"): Models(list[c.Site], tag="reference data"),
     ("POST", "/v1/sites"): _created(c.SiteCreate, c.Site, "reference data"),
     ("GET", "/v1/sites/{siteId}/locations"): Models(list[c.Location], tag="reference data"),
     ("POST", "/v1/sites/{siteId}/locations"): _created(
         c.LocationCreate, c.Location, "reference data"
     ),
-    ("GET", "/v1/vendors"): Models(list[c.Vendor], tag="reference data"),
+    ("GET", "/v1/vendors"): Models(list[c.Vendor], query=q.SearchQuery, tag="reference data"),
     ("POST", "/v1/vendors"): _created(c.VendorCreate, c.Vendor, "reference data"),
     ("GET", "/v1/vendors/{vendorId}/lots"): Models(list[c.Lot], tag="reference data"),
-    ("GET", "/v1/brands"): Models(list[c.Brand], tag="reference data"),
+    ("GET", "/v1/brands"): Models(list[c.Brand], query=q.SearchQuery, tag="reference data"),
     ("POST", "/v1/brands"): _created(c.BrandCreate, c.Brand, "reference data"),
-    ("GET", "/v1/products"): Models(list[c.Product], tag="reference data"),
+    ("GET", "/v1/products"): Models(list[c.Product], query=q.ProductsQuery, tag="reference data"),
     ("POST", "/v1/products"): _created(c.ProductCreate, c.Product, "reference data"),
 }
 

@@ -1,0 +1,58 @@
+"""Query parameters of the inventory routes whose contract has no query model (yet).
+
+They mirror the inventory service's routers parameter for parameter (camelCase on the wire), so
+the gateway documents and validates them; they belong in ``shared.contracts.inventory`` and move
+there when the inventory contract declares them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from uuid import UUID
+
+from pydantic import Field
+from shared.contracts.types import ApiModel, DecimalString, UtcDateTime
+
+__all__ = [
+    "AvailableBatchesQuery",
+    "BatchAsOfQuery",
+    "DeleteBatchQuery",
+    "MovementsQuery",
+    "ProductsQuery",
+    "SearchQuery",
+    "SiteAsOfQuery",
+]
+
+
+class MovementsQuery(ApiModel):
+    cursor: str | None = Field(default=None, max_length=200)
+    limit: int = Field(default=100, ge=1, le=500)
+
+
+class BatchAsOfQuery(ApiModel):
+    at: UtcDateTime = Field(description="The instant (aware, ISO 8601)")
+
+
+class SiteAsOfQuery(ApiModel):
+    site_id: UUID
+    at: UtcDateTime = Field(description="The instant (aware, ISO 8601)")
+    cursor: str | None = Field(default=None, max_length=200)
+    limit: int = Field(default=100, ge=1, le=500)
+
+
+class AvailableBatchesQuery(ApiModel):
+    min_quantity: DecimalString = Decimal("0")
+
+
+class DeleteBatchQuery(ApiModel):
+    reason: str | None = Field(default=None, max_length=500)
+    version: int | None = Field(default=None, ge=1, description="Expected batch version")
+
+
+class SearchQuery(ApiModel):
+    search: str | None = Field(default=None, max_length=100)
+
+
+class ProductsQuery(SearchQuery):
+    category: str | None = Field(default=None, max_length=50)
+    brand_id: UUID | None = None
