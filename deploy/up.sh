@@ -22,4 +22,8 @@ Canopy is up.
   PostgreSQL             127.0.0.1:${PG_PORT:-55432}  (one database and role per service)
   Logs                   $STACK_DIR/*/
 Stop everything with: make down
+
 INFO
+# Demo users, one per role (idempotent: existing ones are left as they are), and how to log in.
+DATABASE_URL="postgresql+asyncpg://gateway:canopy-dev-gateway@127.0.0.1:${PG_PORT:-55432}/gateway" \
+  "$REPO/.venv/bin/python" -m gateway seed-demo --base-url http://127.0.0.1:8000

@@ -32,14 +32,15 @@ class DemoUser:
         return f"canopy-demo-{self.role.name.lower().replace('_', '-')}"
 
 
-DEMO_SITE = "site-demo"
+# Every demo user sees every site, so the demo works whatever sites the inventory holds; narrow
+# a user with PUT /api/v1/users/{id}/sites to see site scoping at work.
 DEMO_USERS = (
     DemoUser("admin@canopy.example", Role.ADMIN, ("*",)),
     DemoUser("owner@canopy.example", Role.OWNER, ("*",)),
-    DemoUser("qa@canopy.example", Role.COMPLIANCE_QA, (DEMO_SITE,)),
-    DemoUser("inventory@canopy.example", Role.INVENTORY, (DEMO_SITE,)),
-    DemoUser("sales@canopy.example", Role.SALES_MANAGER, (DEMO_SITE,)),
-    DemoUser("auditor@canopy.example", Role.AUDITOR, (DEMO_SITE,)),
+    DemoUser("qa@canopy.example", Role.COMPLIANCE_QA, ("*",)),
+    DemoUser("inventory@canopy.example", Role.INVENTORY, ("*",)),
+    DemoUser("sales@canopy.example", Role.SALES_MANAGER, ("*",)),
+    DemoUser("auditor@canopy.example", Role.AUDITOR, ("*",)),
 )
 
 
