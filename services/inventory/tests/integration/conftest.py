@@ -187,6 +187,7 @@ class World:
     site_id: str
     location_a: str
     location_b: str
+    prefix: str = "B-"
     counter: list[int] = field(default_factory=lambda: [0])
 
     def intake_body(self, **overrides: Any) -> dict[str, Any]:
@@ -203,7 +204,7 @@ class World:
             },
             "lot": {"code": "GV-2026-03"},
             "location": {"id": self.location_a},
-            "code": f"B-{self.counter[0]:04d}",
+            "code": f"{self.prefix}{self.counter[0]:04d}",
             "quantity": "100.0000",
             "cogsMode": "FIXED",
             "unitCogs": "2.5000",
@@ -262,7 +263,7 @@ async def world(admin: User) -> World:
 async def other_world(admin: User) -> World:
     """A second site, for isolation tests."""
     site_id, a, b = await make_site(admin, "Portland warehouse", "OR-999999")
-    return World(admin=admin, site_id=site_id, location_a=a, location_b=b)
+    return World(admin=admin, site_id=site_id, location_a=a, location_b=b, prefix="P-")
 
 
 @pytest.fixture

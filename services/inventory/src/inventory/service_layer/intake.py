@@ -29,6 +29,7 @@ from inventory.service_layer.caller import Caller, utc_now
 from inventory.service_layer.errors import DuplicateError, NotFoundError
 from inventory.service_layer.event_mapping import integration_events
 from inventory.service_layer.unit_of_work import UnitOfWork
+from inventory.service_layer.update import price
 
 __all__ = ["intake"]
 
@@ -176,7 +177,7 @@ async def intake(uow: UnitOfWork, caller: Caller, cmd: api.IntakeRequest) -> Wri
             lot_code=lot["code"],
             unit_of_measure=product["unit_of_measure"],
             is_sample=cmd.is_sample,
-            ticket=cmd.ticket,
+            ticket=price(cmd.ticket),
             notes=cmd.notes,
             metadata=dict(cmd.metadata),
         ),

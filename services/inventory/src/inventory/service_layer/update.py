@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -18,14 +19,31 @@ from inventory.domain import (
     Costing,
     OperationResult,
     PaymentTerms,
+    ValidationError,
+    to_quantity,
 )
 from inventory.service_layer.batch_operations import WriteOutcome, locked_batch, operate
 from inventory.service_layer.caller import Caller
 from inventory.service_layer.unit_of_work import UnitOfWork
 
-__all__ = ["update_batch"]
+__all__ = ["price", "update_batch"]
 
 _COSTING_FIELDS = frozenset({"cogs_mode", "unit_cogs", "unit_cogs_min", "unit_cogs_max"})
+
+
+def price(value: Decimal | None) -> Decimal | None:
+    """A price (the ticket) as stored: four places, not negative; None stays None.
+
+    Raises:
+        InvalidQuantityError: More than four places or beyond NUMERIC(15,4).
+        ValidationError: Negative.
+    """
+    if value is None:
+        return None
+    amount = to_quantity(value, field="ticket")
+    if amount < 0:
+        raise ValidationError.single("ticket", "must not be negative")
+    return amount
 
 
 def _costing(current: Costing, cmd: api.UpdateBatchRequest, given: set[str]) -> Costing:
@@ -98,7 +116,7 @@ async def update_batch(
     facts = record.facts
     new_facts = replace(
         facts,
-        ticket=cmd.ticket if "ticket" in given else facts.ticket,
+        ticket=price(cmd.ticket) if "ticket" in given else facts.ticket,
         notes=cmd.notes if "notes" in given else facts.notes,
         is_sample=cmd.is_sample if cmd.is_sample is not None else facts.is_sample,
         metadata=cmd.metadata if cmd.metadata is not None else facts.metadata,

@@ -57,6 +57,25 @@ async def _write(
     return await write_with(container, request, caller, work)
 
 
+# Registered before the /v1/batches/{batchId}/... routes, which would otherwise match them.
+@endpoint(router, "POST", "/v1/batches/bulk/status", response_model=api.BulkStatusResult)
+async def bulk_status(
+    caller: CallerDep, container: ContainerDep, request: Request, cmd: api.BulkStatusRequest
+) -> Response:
+    return await write_with(
+        container, request, caller, lambda uow: bulk.bulk_update_status(uow, caller, cmd)
+    )
+
+
+@endpoint(router, "POST", "/v1/batches/bulk/delete", response_model=api.BulkDeleteResult)
+async def bulk_delete(
+    caller: CallerDep, container: ContainerDep, request: Request, cmd: api.BulkDeleteRequest
+) -> Response:
+    return await write_with(
+        container, request, caller, lambda uow: bulk.bulk_delete(uow, caller, cmd)
+    )
+
+
 @endpoint(router, "POST", "/v1/batches/intake", response_model=api.IntakeResult, status_code=201)
 async def intake(
     caller: CallerDep, container: ContainerDep, request: Request, cmd: api.IntakeRequest
@@ -103,10 +122,12 @@ def _batch_write(path: str, model: type[Any], handler: Handler[Any], name: str) 
         container: ContainerDep,
         request: Request,
         batch_id: BatchId,
-        cmd: model,  # type: ignore[valid-type]
+        cmd: Any,
     ) -> Response:
         return await _write(container, request, caller, batch_id, cmd, handler)
 
+    # Annotations are strings here (postponed evaluation); FastAPI needs the body model itself.
+    route.__annotations__["cmd"] = model
     route.__name__ = name
     endpoint(router, "POST", path, response_model=api.BatchWriteResult)(route)
 
@@ -126,21 +147,3 @@ for _path, _model, _handler in (
     (f"{_B}/defective", api.DefectiveRequest, ops.mark_defective),
 ):
     _batch_write(_path, _model, _handler, _handler.__name__)
-
-
-@endpoint(router, "POST", "/v1/batches/bulk/status", response_model=api.BulkStatusResult)
-async def bulk_status(
-    caller: CallerDep, container: ContainerDep, request: Request, cmd: api.BulkStatusRequest
-) -> Response:
-    return await write_with(
-        container, request, caller, lambda uow: bulk.bulk_update_status(uow, caller, cmd)
-    )
-
-
-@endpoint(router, "POST", "/v1/batches/bulk/delete", response_model=api.BulkDeleteResult)
-async def bulk_delete(
-    caller: CallerDep, container: ContainerDep, request: Request, cmd: api.BulkDeleteRequest
-) -> Response:
-    return await write_with(
-        container, request, caller, lambda uow: bulk.bulk_delete(uow, caller, cmd)
-    )
