@@ -107,12 +107,43 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     OSError,
 )
 
+# SQLSTATE classes that mean "try again later", not "this message is bad": connection exceptions
+# (08), insufficient resources (53), operator intervention such as a server starting up or shutting
+# down (57P), serialization failures and deadlocks (40001, 40P01), lock not available (55P03).
+TRANSIENT_SQLSTATES = ("08", "53", "57P", "40001", "40P01", "55P03")
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    """The error, what it wraps (SQLAlchemy's ``orig``) and what caused it, without loops."""
+    seen: list[BaseException] = []
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or any(current is s for s in seen) or len(seen) > 20:
+            continue
+        seen.append(current)
+        orig = getattr(current, "orig", None)
+        pending.extend(
+            [
+                orig if isinstance(orig, BaseException) else None,
+                current.__cause__,
+                current.__context__,
+            ]
+        )
+    return seen
+
 
 def _is_transient(error: BaseException) -> bool:
-    if isinstance(error, TRANSIENT_ERRORS):
-        return True
-    # asyncpg's connection failures arrive wrapped in DBAPIError with connection_invalidated set.
-    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+    for cause in _causes(error):
+        if isinstance(cause, TRANSIENT_ERRORS):
+            return True
+        # asyncpg's connection failures arrive wrapped in DBAPIError with connection_invalidated set.
+        if isinstance(cause, DBAPIError) and cause.connection_invalidated:
+            return True
+        sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(TRANSIENT_SQLSTATES):
+            return True
+    return False
 
 
 class IdempotentConsumer:
