@@ -128,3 +128,19 @@ async def test_writes_document_the_idempotency_key_and_reads_the_query_they_acce
     )
     listing = document["paths"]["/api/v1/batches"]["get"]
     assert {"limit", "cursor", "siteId", "status"} <= {p["name"] for p in listing["parameters"]}
+
+
+async def test_every_public_path_reaches_its_own_route_not_a_look_alike(make_gateway, upstream):
+    # Matching is in order and a failed parameter does not fall through, so a literal path such
+    # as /batches/bulk/status must not be swallowed by /batches/{batchId}/status.
+    gateway = await make_gateway(service_routes=None)
+    admin = await gateway.headers_for([Role.ADMIN])
+    for route in INVENTORY_ROUTES:
+        url = concrete("/api" + route.path)
+        body = {} if route.method in {"POST", "PATCH"} else None
+        answer = await gateway.client.request(route.method, url, json=body, headers=admin)
+        if answer.status_code == 422:
+            fields = [p["field"] for p in answer.json()["error"]["details"]["problems"]]
+            assert not [f for f in fields if f.startswith("path.")], (route, fields)
+        else:
+            assert upstream.requests[-1].path == url.removeprefix("/api"), route

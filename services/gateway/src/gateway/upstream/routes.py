@@ -162,9 +162,15 @@ def _operation_name(spec: RouteSpec) -> str:
     return f"{spec.upstream}_{spec.method.lower()}_{words}"
 
 
+def _literal_first(spec: RouteSpec) -> tuple[int, ...]:
+    # Routes are matched in order and a failed parameter validation does not fall through:
+    # /batches/bulk/status must be tried before /batches/{batchId}/status would swallow it.
+    return tuple(1 if segment.startswith("{") else 0 for segment in spec.path.split("/"))
+
+
 def build_router(specs: Sequence[RouteSpec]) -> APIRouter:
     router = APIRouter(prefix=PUBLIC_PREFIX)
-    for spec in specs:
+    for spec in sorted(specs, key=_literal_first):
         if not spec.path.startswith("/v1/"):
             raise ValueError(f"service paths start with /v1/: {spec.path}")
         extra: dict[int | str, dict[str, Any]] = {
