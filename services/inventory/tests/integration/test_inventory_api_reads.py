@@ -174,7 +174,8 @@ async def test_the_ledger_pages_newest_first(world: Any) -> None:
         params={"limit": 3, "cursor": first["nextCursor"]},
     )
     ids = [m["id"] for m in first["items"] + second["items"]]
-    assert len(ids) == 5 and ids == sorted(ids, reverse=True)
+    assert len(ids) == 5
+    assert ids == sorted(ids, reverse=True)
     assert second["hasMore"] is False
 
 
@@ -271,5 +272,7 @@ async def test_the_site_as_of_view_pages_by_batch(world: Any) -> None:
         "/v1/inventory/as-of",
         params={"siteId": world.site_id, "at": at, "limit": 2, "cursor": first["nextCursor"]},
     )
-    assert len(first["items"]) == 2 and len(second["items"]) == 1 and not second["hasMore"]
+    assert len(first["items"]) == 2
+    assert len(second["items"]) == 1
+    assert not second["hasMore"]
     assert all(i["onHandQty"] == "100.0000" for i in first["items"] + second["items"])

@@ -72,7 +72,8 @@ async def test_a_user_of_another_site_sees_nothing_and_writes_nothing(
     outsider = await make_user("outsider", sites=(other_world.site_id,))
     assert [b["id"] for b in (await outsider.ok("GET", "/v1/batches"))["items"]] == [theirs["id"]]
     enhanced = await outsider.ok("GET", "/v1/batches/enhanced", params={"siteId": world.site_id})
-    assert enhanced["items"] == [] and enhanced["summary"]["totalBatches"] == 0
+    assert enhanced["items"] == []
+    assert enhanced["summary"]["totalBatches"] == 0
     for path in ("", "/detail", "/movements", "/as-of?at=2030-01-01T00:00:00Z"):
         response = await outsider.call("GET", f"/v1/batches/{ours['id']}{path}")
         assert (response.status_code, response.json()["error"]["code"]) == (

@@ -24,8 +24,6 @@ from inventory.domain import BatchState, Movement, QuantityMap
 
 __all__ = ["AuditEntry", "BatchStore"]
 
-# Every row lock on batches is taken through these statements, so concurrent writers of one
-# batch queue up here and each sees the previous one's committed state (no lost update).
 _SELECT = """
     SELECT b.*, s.name AS site_name, s.license_number AS site_license, s.state AS site_state,
            p.sku AS product_sku, v.license_number AS vendor_license,
@@ -46,11 +44,20 @@ _SELECT = """
     JOIN product p ON p.id = b.product_id
     JOIN vendor v ON v.id = b.vendor_id
 """
-_LOAD_ONE = _SELECT + " WHERE b.id = $1 FOR UPDATE OF b"
+# Every row lock on batches is taken through these statements, so concurrent writers of one
+# batch queue up here and each sees the previous one's committed state (no lost update).
+#
+# Locking and loading are two statements on purpose. Under READ COMMITTED a statement reads one
+# snapshot taken when it starts; SELECT ... FOR UPDATE that waited for a lock re-reads the locked
+# row itself, but its subqueries (locations, reservations) would still see the snapshot from
+# before the wait, i.e. the previous writer's changes to the batch row without its changes to
+# the other tables. The load runs after the lock is held, with a fresh snapshot.
+_LOCK_ONE = "SELECT id FROM batch WHERE id = $1 FOR UPDATE"
 # Sorted ids: two bulk actions over overlapping batches lock them in the same order and so
 # cannot deadlock each other.
-_LOAD_MANY = _SELECT + " WHERE b.id = ANY($1::uuid[]) ORDER BY b.id FOR UPDATE OF b"
+_LOCK_MANY = "SELECT id FROM batch WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE"
 _READ_ONE = _SELECT + " WHERE b.id = $1"
+_READ_MANY = _SELECT + " WHERE b.id = ANY($1::uuid[])"
 
 # Parameters $1..$28 mean the same in both statements (see ``_common``).
 _MOVEMENTS_AND_AUDIT = """
@@ -251,11 +258,15 @@ class BatchStore:
 
     async def lock(self, batch_id: UUID | str) -> BatchRecord | None:
         """Load a batch and lock its row until the transaction ends (None when absent)."""
-        row = await self._conn.fetchrow(_LOAD_ONE, _as_uuid(batch_id))
+        batch_id = _as_uuid(batch_id)
+        if await self._conn.fetchval(_LOCK_ONE, batch_id) is None:
+            return None
+        row = await self._conn.fetchrow(_READ_ONE, batch_id)
         return None if row is None else _record(row)
 
     async def lock_many(self, batch_ids: Sequence[UUID]) -> dict[str, BatchRecord]:
-        rows = await self._conn.fetch(_LOAD_MANY, list(batch_ids))
+        locked = [row["id"] for row in await self._conn.fetch(_LOCK_MANY, list(batch_ids))]
+        rows = await self._conn.fetch(_READ_MANY, locked) if locked else []
         return {str(row["id"]): _record(row) for row in rows}
 
     async def read(self, batch_id: UUID | str) -> BatchRecord | None:
