@@ -17,7 +17,7 @@ build() {
   if ! compgen -G "$LIBS/kafka_2.13-*.jar" >/dev/null; then
     need_java
     log "fetching Apache Kafka jars from Maven Central (first run only, ~120 MB)..."
-    mvn -B -q -f "$REPO/deploy/kafka/pom.xml" package
+    maven_fetch "$REPO/deploy/kafka/pom.xml"
   fi
 }
 

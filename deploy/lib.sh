@@ -48,3 +48,19 @@ need_java() {
   command -v java >/dev/null || die "Java 17+ is needed: apt-get install -y openjdk-17-jre-headless"
   command -v mvn >/dev/null || die "Maven is needed to fetch jars: apt-get install -y maven"
 }
+
+# maven_fetch POM: collect a pom's jars, showing how many artifacts have been downloaded so far.
+maven_fetch() {
+  local pom=$1 count=0 line rc
+  mvn -B -f "$pom" package 2>&1 | {
+    while IFS= read -r line; do
+      case "$line" in
+        *"Downloaded from"*) count=$((count + 1)); printf '\r  %d artifacts downloaded' "$count" >&2 ;;
+        *"[ERROR]"*) printf '\n%s' "$line" >&2 ;;
+      esac
+    done
+    printf '\n' >&2
+  }
+  rc=${PIPESTATUS[0]}
+  return "$rc"
+}

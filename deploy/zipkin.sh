@@ -13,7 +13,7 @@ build() {
   if [ ! -f "$JAR" ]; then
     need_java
     log "fetching the Zipkin server jar from Maven Central (first run only, ~130 MB)..."
-    mvn -B -q -f "$REPO/deploy/zipkin/pom.xml" package
+    maven_fetch "$REPO/deploy/zipkin/pom.xml"
   fi
 }
 
