@@ -11,23 +11,27 @@ import asyncio
 import contextvars
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.database import Database
 from shared.errors import ErrorBody, ErrorDetail, ServiceError
+from shared.telemetry import instrument_app
 
 __all__ = [
     "KafkaReadiness",
     "ReadinessCheck",
+    "create_database_service_app",
     "create_service_app",
     "current_request_id",
     "database_check",
@@ -175,3 +179,30 @@ def install_error_handlers(app: FastAPI) -> None:
             )
         )
         return JSONResponse(body.model_dump(mode="json"), status_code=500)
+
+
+def create_database_service_app(
+    *,
+    title: str,
+    description: str,
+    database: Database,
+    kafka_bootstrap_servers: str,
+    tracer_provider: TracerProvider,
+) -> FastAPI:
+    """The usual service API: ready when its database and Kafka answer; both closed on shutdown."""
+    kafka = KafkaReadiness(kafka_bootstrap_servers)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await kafka.close()
+        await database.dispose()
+
+    app = create_service_app(
+        title=title,
+        description=description,
+        readiness={"database": database_check(database.engine), "kafka": kafka},
+        lifespan=lifespan,
+    )
+    instrument_app(app, tracer_provider)
+    return app

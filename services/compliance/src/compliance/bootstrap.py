@@ -5,13 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from opentelemetry.sdk.trace import TracerProvider
-from shared.telemetry import configure_tracing, instrument_engine
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from shared.database import Database, open_database
+from shared.telemetry import configure_tracing
 
 from compliance.config import ComplianceSettings
 
@@ -21,20 +16,12 @@ __all__ = ["Container", "build"]
 @dataclass(frozen=True)
 class Container:
     settings: ComplianceSettings
-    engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
+    database: Database
     tracer_provider: TracerProvider
 
 
 def build(settings: ComplianceSettings) -> Container:
     provider = configure_tracing(settings)
-    engine = create_async_engine(
-        settings.database_url.get_secret_value(), pool_size=20, max_overflow=10, pool_pre_ping=True
-    )
-    instrument_engine(engine, provider)
     return Container(
-        settings=settings,
-        engine=engine,
-        sessions=async_sessionmaker(engine, expire_on_commit=False),
-        tracer_provider=provider,
+        settings=settings, database=open_database(settings, provider), tracer_provider=provider
     )
