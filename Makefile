@@ -42,3 +42,6 @@ bench-outbox: bootstrap  ## relay throughput and commit-to-consume latency for 2
 
 bench-metrc-pull: bootstrap  ## full pull of 5,000 packages from the sandbox under Metrc's limits
 	uv run python services/compliance/bench/metrc_pull.py
+
+bench-gateway: bootstrap  ## adjustments/s through the gateway vs straight to inventory, 64 clients
+	uv run python services/gateway/bench/gateway_bench.py

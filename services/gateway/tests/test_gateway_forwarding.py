@@ -225,15 +225,25 @@ async def test_one_trace_spans_the_gateway_and_the_forwarded_request(gateway, up
     configure_tracing(ServiceSettings(), extra_processors=(SimpleSpanProcessor(spans),))
     headers = await gateway.headers_for([Role.AUDITOR])
     spans.clear()
-    response = await gateway.client.get("/api/v1/widgets/w1", headers=headers)
+    caller_trace = "0af7651916cd43dd8448eb211c80319c"
+    response = await gateway.client.get(
+        "/api/v1/widgets/w1",
+        headers={**headers, "traceparent": f"00-{caller_trace}-b7ad6b7169203331-01"},
+    )
     assert response.status_code == 200
     traceparent = upstream.requests[-1].headers["traceparent"]
+    # The caller's trace is continued, not replaced.
+    assert traceparent.split("-")[1] == caller_trace
     trace_id = traceparent.split("-")[1]
     finished = spans.get_finished_spans()
     server = [s for s in finished if s.kind is trace.SpanKind.SERVER]
     client = [s for s in finished if s.kind is trace.SpanKind.CLIENT]
-    assert server
-    assert client
+    # One span for the request and one for the call to the service: nothing doubled.
+    assert len(server) == 1
+    assert len(client) == 1
+    assert server[0].name == "GET /api/v1/widgets/{widget_id}"
+    assert server[0].attributes["http.response.status_code"] == 200
+    assert len(finished) == 2, [s.name for s in finished]
     assert {format(s.context.trace_id, "032x") for s in server + client} == {trace_id}
     # The service's span will be the child of the gateway's client span.
     assert traceparent.split("-")[2] == format(client[0].context.span_id, "016x")

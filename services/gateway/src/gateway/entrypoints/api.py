@@ -10,7 +10,6 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from shared.errors import ErrorBody, ErrorDetail
 from shared.service_app import create_service_app, database_check
-from shared.telemetry import instrument_app
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 
@@ -18,8 +17,9 @@ from gateway import bootstrap
 from gateway.config import GatewaySettings
 from gateway.entrypoints import account_routes, auth_routes
 from gateway.entrypoints.middleware import BodySizeLimit
+from gateway.entrypoints.telemetry import TracingMiddleware
 from gateway.errors import GatewayError
-from gateway.upstream.routes import RouteSpec, build_router
+from gateway.upstream.routes import RouteSpec, add_service_routes
 from gateway.upstream.tables import SERVICE_ROUTES
 
 __all__ = ["DESCRIPTION", "create_app"]
@@ -76,10 +76,19 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.container = container
+    # FastAPI's native telemetry would add its own server span, and one per dependency and
+    # endpoint, on top of ours (it stands aside only for the stock OpenTelemetry middleware,
+    # which cost more; see entrypoints/telemetry.py). Its settings are only taken at
+    # construction, and shared.service_app constructs the application.
+    for signal in ("tracing", "metrics", "logs", "operation_spans"):
+        app._telemetry[signal] = False
     # Innermost, inside the request id middleware, so a 413 still carries the request id.
     app.user_middleware.append(
         Middleware(BodySizeLimit, max_bytes=container.settings.max_request_bytes)
     )
+    # Outside the request id middleware and everything else, so the span covers them all.
+    app.add_middleware(TracingMiddleware, provider=container.tracer_provider)
+    # Outermost, so that every answer (401s, 413s, 5xx) carries the CORS headers.
     if container.settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -97,10 +106,9 @@ def create_app(
             max_age=600,
         )
     _install_error_handlers(app)
+    add_service_routes(app, SERVICE_ROUTES if service_routes is None else service_routes)
     app.include_router(auth_routes.router)
     app.include_router(account_routes.router)
-    app.include_router(build_router(SERVICE_ROUTES if service_routes is None else service_routes))
-    instrument_app(app, container.tracer_provider)
     return app
 
 

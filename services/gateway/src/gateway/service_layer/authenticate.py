@@ -7,6 +7,7 @@ session or key behind it is read from the identity store at most once per cache 
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,14 +40,26 @@ class _KeyEntry:
 
 class Authenticator:
     def __init__(
-        self, *, engine: AsyncEngine, access_tokens: AccessTokens, cache_seconds: float
+        self,
+        *,
+        engine: AsyncEngine,
+        access_tokens: AccessTokens,
+        cache_seconds: float,
+        max_verified: int = 10_000,
     ) -> None:
         self._engine = engine
         self._tokens = access_tokens
+        self._cache_seconds = cache_seconds
         self._sessions: TtlCache[Identity | None] = TtlCache(cache_seconds)
         self._keys: TtlCache[_KeyEntry | None] = TtlCache(cache_seconds)
+        # Credentials already verified, by their exact text: a client sends the same token on
+        # every request, and re-checking its signature each time cost more than forwarding.
+        self._verified: dict[str, tuple[float, Authenticated]] = {}
+        self._max_verified = max_verified
 
     async def bearer(self, token: str) -> Authenticated:
+        if (known := self._recall(token)) is not None:
+            return known
         if token.startswith(API_KEY_PREFIX + "_"):
             return await self.api_key(token)
         try:
@@ -58,9 +71,30 @@ class Authenticator:
         )
         if identity is None or identity.subject != str(claims.user_id):
             raise unauthenticated("The session has ended; log in again")
-        return Authenticated(identity=identity, session_id=claims.session_id)
+        authenticated = Authenticated(identity=identity, session_id=claims.session_id)
+        remaining = (claims.expires_at - datetime.now(UTC)).total_seconds()
+        self._remember(token, authenticated, min(self._cache_seconds, remaining))
+        return authenticated
+
+    def _recall(self, token: str) -> Authenticated | None:
+        entry = self._verified.get(token)
+        if entry is None:
+            return None
+        if entry[0] <= time.monotonic():
+            self._verified.pop(token, None)
+            return None
+        return entry[1]
+
+    def _remember(self, token: str, authenticated: Authenticated, seconds: float) -> None:
+        if seconds <= 0:
+            return
+        if len(self._verified) >= self._max_verified:
+            self._verified.clear()
+        self._verified[token] = (time.monotonic() + seconds, authenticated)
 
     async def api_key(self, token: str) -> Authenticated:
+        if (known := self._recall(token)) is not None:
+            return known
         parts = parse_api_key(token)
         if parts is None:
             raise unauthenticated("The API key is not valid")
@@ -68,20 +102,29 @@ class Authenticator:
         if entry is None or not secrets_equal(entry.record.secret_hash, hash_secret(parts.secret)):
             raise unauthenticated("The API key is not valid")
         expires_at = entry.record.expires_at
-        if expires_at is not None and expires_at <= datetime.now(UTC):
-            raise unauthenticated("The API key has expired")
-        return Authenticated(identity=entry.identity, api_key_id=parts.key_id)
+        remaining = self._cache_seconds
+        if expires_at is not None:
+            left = (expires_at - datetime.now(UTC)).total_seconds()
+            if left <= 0:
+                raise unauthenticated("The API key has expired")
+            remaining = min(remaining, left)
+        authenticated = Authenticated(identity=entry.identity, api_key_id=parts.key_id)
+        self._remember(token, authenticated, remaining)
+        return authenticated
 
     def forget_session(self, session_id: uuid.UUID) -> None:
         self._sessions.forget(session_id)
+        self._verified.clear()
 
     def forget_api_key(self, key_id: str) -> None:
         self._keys.forget(key_id)
+        self._verified.clear()
 
     def forget_everything(self) -> None:
         """After a change of grants, so this process applies it at once (others within the TTL)."""
         self._sessions.clear()
         self._keys.clear()
+        self._verified.clear()
 
     async def _load_session(self, session_id: uuid.UUID, user_id: uuid.UUID) -> Identity | None:
         async with self._engine.connect() as conn:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
+from fastapi import Body, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -24,7 +24,7 @@ from gateway.entrypoints.responses import ERRORS
 from gateway.entrypoints.security import check_site, container_of, requires
 from gateway.service_layer.authenticate import Authenticated
 
-__all__ = ["PUBLIC_PREFIX", "RouteSpec", "build_router", "public_path"]
+__all__ = ["PUBLIC_PREFIX", "RouteSpec", "add_service_routes", "public_path"]
 
 # A service's /v1/... is the gateway's /api/v1/...: one version number for both.
 PUBLIC_PREFIX = "/api"
@@ -168,8 +168,13 @@ def _literal_first(spec: RouteSpec) -> tuple[int, ...]:
     return tuple(1 if segment.startswith("{") else 0 for segment in spec.path.split("/"))
 
 
-def build_router(specs: Sequence[RouteSpec]) -> APIRouter:
-    router = APIRouter(prefix=PUBLIC_PREFIX)
+def add_service_routes(app: FastAPI, specs: Sequence[RouteSpec]) -> None:
+    """Declare every spec as a route of ``app`` itself.
+
+    Directly on the application rather than through ``include_router``: FastAPI resolves an
+    included router's routes through an extra layer on every match, and with some sixty routes
+    that matching was a quarter of the gateway's CPU per forwarded request (bench-gateway).
+    """
     for spec in sorted(specs, key=_literal_first):
         if not spec.path.startswith("/v1/"):
             raise ValueError(f"service paths start with /v1/: {spec.path}")
@@ -177,8 +182,8 @@ def build_router(specs: Sequence[RouteSpec]) -> APIRouter:
             status: {"model": ERRORS["default"]["model"], "description": text}
             for status, text in spec.responses.items()
         }
-        router.add_api_route(
-            spec.path,
+        app.add_api_route(
+            PUBLIC_PREFIX + spec.path,
             _endpoint(spec),
             methods=[spec.method],
             summary=spec.summary,
@@ -190,4 +195,3 @@ def build_router(specs: Sequence[RouteSpec]) -> APIRouter:
             operation_id=spec.operation_id or _operation_name(spec),
             openapi_extra={"x-required-permission": spec.permission},
         )
-    return router
