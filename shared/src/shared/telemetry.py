@@ -79,11 +79,18 @@ def _instrument_httpx(provider: TracerProvider) -> None:
         _httpx_instrumented = True
 
 
-def instrument_app(app: FastAPI, provider: TracerProvider) -> None:
+def instrument_app(
+    app: FastAPI, provider: TracerProvider, *, server_span_only: bool = False
+) -> None:
+    """Trace every request. ``server_span_only`` drops the per-message ``http send`` and
+    ``http receive`` child spans (three spans fewer per request on a hot path)."""
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
     FastAPIInstrumentor.instrument_app(
-        app, tracer_provider=provider, excluded_urls="healthz,readyz,metrics"
+        app,
+        tracer_provider=provider,
+        excluded_urls="healthz,readyz,metrics",
+        exclude_spans=["receive", "send"] if server_span_only else None,
     )
 
 

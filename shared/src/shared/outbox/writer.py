@@ -14,7 +14,7 @@ from shared.events.envelope import EventEnvelope
 from shared.events.registry import lookup
 from shared.outbox.schema import outbox_table
 
-__all__ = ["enqueue", "enqueue_asyncpg", "kafka_headers_for"]
+__all__ = ["enqueue", "enqueue_asyncpg", "kafka_headers_for", "outbox_columns"]
 
 
 def kafka_headers_for(envelope: EventEnvelope) -> dict[str, str]:
@@ -62,20 +62,27 @@ _INSERT_RAW = """
 """
 
 
-async def enqueue_asyncpg(connection: Any, envelopes: Iterable[EventEnvelope]) -> None:
-    """:func:`enqueue` for callers holding a raw asyncpg connection inside a transaction (one
-    statement for all events; the same rows, topic, key and headers as :func:`enqueue`).
-
-    ``connection`` is an ``asyncpg.Connection`` (typed loosely: asyncpg ships no type stubs).
-    """
+def outbox_columns(envelopes: Iterable[EventEnvelope]) -> tuple[list[Any], ...]:
+    """The outbox rows of ``envelopes`` as five column arrays (event_id, topic, message_key,
+    payload JSON text, headers JSON text), for ``unnest``-based inserts: the same rows
+    :func:`enqueue` writes, for callers that put the insert into a statement of their own."""
     batch = list(envelopes)
-    if not batch:
-        return
-    await connection.execute(
-        _INSERT_RAW,
+    return (
         [envelope.event_id for envelope in batch],
         [lookup(envelope.event_type, envelope.event_version).topic.name for envelope in batch],
         [envelope.aggregate_id for envelope in batch],
         [envelope.model_dump_json() for envelope in batch],
         [json.dumps(kafka_headers_for(envelope)) for envelope in batch],
     )
+
+
+async def enqueue_asyncpg(connection: Any, envelopes: Iterable[EventEnvelope]) -> None:
+    """:func:`enqueue` for callers holding a raw asyncpg connection inside a transaction (one
+    statement for all events; the same rows, topic, key and headers as :func:`enqueue`).
+
+    ``connection`` is an ``asyncpg.Connection`` (typed loosely: asyncpg ships no type stubs).
+    """
+    columns = outbox_columns(envelopes)
+    if not columns[0]:
+        return
+    await connection.execute(_INSERT_RAW, *columns)

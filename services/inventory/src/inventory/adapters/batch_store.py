@@ -12,6 +12,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
+from shared.events import EventEnvelope
+from shared.outbox import outbox_columns
+
 from inventory.adapters.database import Connection
 from inventory.adapters.records import (
     BatchFacts,
@@ -59,8 +62,9 @@ _LOCK_MANY = "SELECT id FROM batch WHERE id = ANY($1::uuid[]) ORDER BY id FOR UP
 _READ_ONE = _SELECT + " WHERE b.id = $1"
 _READ_MANY = _SELECT + " WHERE b.id = ANY($1::uuid[])"
 
-# Parameters $1..$28 mean the same in both statements (see ``_common``).
-_MOVEMENTS_AND_AUDIT = """
+# Parameters $1..$33 mean the same in both statements (see ``_common``). ``{gate}`` is the
+# statement's batch write: nothing below happens unless it did.
+_MOVEMENTS_AUDIT_OUTBOX = """
     mv AS (
         INSERT INTO movement (batch_id, batch_version, sequence, bucket, movement_type,
             quantity_change, quantity_before, quantity_after, location_id, adjustment_reason,
@@ -72,49 +76,64 @@ _MOVEMENTS_AND_AUDIT = """
                     $20::text[], $21::text[], $22::text[], $23::timestamptz[])
              AS m(version, sequence, bucket, kind, change, before, after, location, reason,
                   notes, ref_type, ref_id, actor, at)
+        WHERE EXISTS (SELECT 1 FROM {gate})
         RETURNING id, sequence
     ),
     au AS (
         INSERT INTO audit_log (entity_type, entity_id, action, performed_by, occurred_at,
                                reason, version, changes, request_id)
-        VALUES ('batch', $1::text, $24, $25, $9, $26, $8, $28::jsonb, $27)
+        SELECT 'batch', $1::text, $24, $25, $9, $26, $8, $28::jsonb, $27
+        WHERE EXISTS (SELECT 1 FROM {gate})
+    ),
+    -- The transactional outbox (shared.outbox): the same rows enqueue() writes.
+    ob AS (
+        INSERT INTO outbox (event_id, topic, message_key, payload, headers)
+        SELECT * FROM unnest($29::uuid[], $30::text[], $31::text[], $32::jsonb[], $33::jsonb[])
+        WHERE EXISTS (SELECT 1 FROM {gate})
     )
 """
 
+# Every part is gated on ``upd``: when the row is no longer at the version the operation started
+# from (a concurrent writer got there first), nothing at all is written and ``updated`` is 0.
+# That makes this one statement a complete, atomic write even outside a transaction.
 _SAVE = (
     """
     WITH upd AS (
         UPDATE batch SET status = $2, on_hand_qty = $3, reserved_qty = $4, quarantine_qty = $5,
-            hold_qty = $6, defective_qty = $7, version = $8, updated_at = $9, deleted_at = $29,
-            sku = $31, grade = $32, cogs_mode = $33, unit_cogs = $34, unit_cogs_min = $35,
-            unit_cogs_max = $36, payment_terms = $37, ticket = $38, notes = $39,
-            metadata = $40::jsonb, is_sample = $41
-        WHERE id = $1 AND version = $30
+            hold_qty = $6, defective_qty = $7, version = $8, updated_at = $9, deleted_at = $34,
+            sku = $36, grade = $37, cogs_mode = $38, unit_cogs = $39, unit_cogs_min = $40,
+            unit_cogs_max = $41, payment_terms = $42, ticket = $43, notes = $44,
+            metadata = $45::jsonb, is_sample = $46
+        WHERE id = $1 AND version = $35
         RETURNING 1
     ),
     loc_put AS (
         INSERT INTO batch_location (batch_id, location_id, qty, updated_at)
         SELECT $1, x.location, x.qty, $9
-        FROM unnest($42::uuid[], $43::numeric[]) AS x(location, qty)
+        FROM unnest($47::uuid[], $48::numeric[]) AS x(location, qty)
+        WHERE EXISTS (SELECT 1 FROM upd)
         ON CONFLICT (batch_id, location_id)
         DO UPDATE SET qty = EXCLUDED.qty, updated_at = EXCLUDED.updated_at
     ),
     loc_del AS (
-        DELETE FROM batch_location WHERE batch_id = $1 AND location_id = ANY($44::uuid[])
+        DELETE FROM batch_location WHERE batch_id = $1 AND location_id = ANY($49::uuid[])
+            AND EXISTS (SELECT 1 FROM upd)
     ),
     res_put AS (
         INSERT INTO reservation (batch_id, reference_type, reference_id, qty, updated_at)
         SELECT $1, x.kind, x.ref, x.qty, $9
-        FROM unnest($45::text[], $46::text[], $47::numeric[]) AS x(kind, ref, qty)
+        FROM unnest($50::text[], $51::text[], $52::numeric[]) AS x(kind, ref, qty)
+        WHERE EXISTS (SELECT 1 FROM upd)
         ON CONFLICT (batch_id, reference_type, reference_id)
         DO UPDATE SET qty = EXCLUDED.qty, updated_at = EXCLUDED.updated_at
     ),
     res_del AS (
-        DELETE FROM reservation r USING unnest($48::text[], $49::text[]) AS x(kind, ref)
+        DELETE FROM reservation r USING unnest($53::text[], $54::text[]) AS x(kind, ref)
         WHERE r.batch_id = $1 AND r.reference_type = x.kind AND r.reference_id = x.ref
+            AND EXISTS (SELECT 1 FROM upd)
     ),
     """
-    + _MOVEMENTS_AND_AUDIT
+    + _MOVEMENTS_AUDIT_OUTBOX.replace("{gate}", "upd")
     + """
     SELECT (SELECT count(*) FROM upd) AS updated,
            (SELECT array_agg(id ORDER BY sequence) FROM mv) AS movement_ids
@@ -130,18 +149,18 @@ _INSERT = (
             quarantine_qty, hold_qty, defective_qty, cogs_mode, unit_cogs, unit_cogs_min,
             unit_cogs_max, payment_terms, ticket, notes, metadata, primary_location_id,
             version, created_at, updated_at)
-        VALUES ($1, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40, $41, $42,
-                $43, $2, $44, $45, $3, $4, $5, $6, $7, $46, $47, $48, $49, $50, $51, $52,
-                $53::jsonb, $54, $8, $9, $9)
+        VALUES ($1, $34, $35, $36, $37, $38, $39, $40, $41, $42, $43, $44, $45, $46, $47,
+                $48, $2, $49, $50, $3, $4, $5, $6, $7, $51, $52, $53, $54, $55, $56, $57,
+                $58::jsonb, $59, $8, $9, $9)
         RETURNING 1
     ),
     loc_put AS (
         INSERT INTO batch_location (batch_id, location_id, qty, updated_at)
         SELECT $1, x.location, x.qty, $9
-        FROM unnest($55::uuid[], $56::numeric[]) AS x(location, qty)
+        FROM unnest($60::uuid[], $61::numeric[]) AS x(location, qty)
     ),
     """
-    + _MOVEMENTS_AND_AUDIT
+    + _MOVEMENTS_AUDIT_OUTBOX.replace("{gate}", "ins")
     + """
     SELECT (SELECT count(*) FROM ins) AS updated,
            (SELECT array_agg(id ORDER BY sequence) FROM mv) AS movement_ids
@@ -228,8 +247,13 @@ def _movement_columns(movements: Sequence[Movement]) -> list[list[Any]]:
     ]
 
 
-def _common(state: BatchState, movements: Sequence[Movement], audit: AuditEntry) -> list[Any]:
-    """Parameters $1..$28, shared by the insert and the save statements."""
+def _common(
+    state: BatchState,
+    movements: Sequence[Movement],
+    audit: AuditEntry,
+    events: Sequence[EventEnvelope],
+) -> list[Any]:
+    """Parameters $1..$33, shared by the insert and the save statements."""
     b = state.buckets
     return [
         state.batch_id,  # $1
@@ -247,6 +271,7 @@ def _common(state: BatchState, movements: Sequence[Movement], audit: AuditEntry)
         audit.reason,
         audit.request_id,
         json.dumps(audit.changes, default=str),  # $28
+        *outbox_columns(events),  # $29..$33
     ]
 
 
@@ -294,24 +319,22 @@ class BatchStore:
         record: BatchRecord,
         movements: Sequence[Movement],
         audit: AuditEntry,
-    ) -> list[int]:
-        """Write the operation that took ``before`` to ``record.state``; returns the movement
-        ids in sequence order.
-
-        Raises:
-            RuntimeError: The row was not at ``before.version`` (impossible under the row
-                lock; refusing keeps a bug from writing over a newer state).
-        """
+        events: Sequence[EventEnvelope],
+    ) -> list[int] | None:
+        """Write the operation that took ``before`` to ``record.state``, with its movements,
+        audit row and outbox events, in one statement. Returns the movement ids in sequence
+        order, or None when the row is no longer at ``before.version`` (then nothing was
+        written)."""
         state, facts = record.state, record.facts
         d = state.details
         location_puts, location_gone = _map_changes(before.locations, state.locations)
         reservation_puts, reservation_gone = _map_changes(before.reservations, state.reservations)
         row = await self._conn.fetchrow(
             _SAVE,
-            *_common(state, movements, audit),
-            state.deleted_at,  # $29
-            before.version,  # $30
-            d.sku,  # $31
+            *_common(state, movements, audit, events),
+            state.deleted_at,  # $34
+            before.version,  # $35
+            d.sku,  # $36
             d.grade,
             d.costing.mode.value,
             d.costing.unit_cogs,
@@ -321,7 +344,7 @@ class BatchStore:
             facts.ticket,
             facts.notes,
             json.dumps(facts.metadata),
-            facts.is_sample,  # $41
+            facts.is_sample,  # $46
             [key for key, _ in location_puts],
             [qty for _, qty in location_puts],
             location_gone,
@@ -332,7 +355,7 @@ class BatchStore:
             [ref.id for ref in reservation_gone],
         )
         if row["updated"] != 1:
-            raise RuntimeError(f"batch {state.batch_id} was not at version {before.version}")
+            return None
         return list(row["movement_ids"] or [])
 
     async def insert(
@@ -340,16 +363,17 @@ class BatchStore:
         record: BatchRecord,
         movements: Sequence[Movement],
         audit: AuditEntry,
+        events: Sequence[EventEnvelope],
         *,
         site_id: str,
     ) -> list[int]:
-        """Insert a new batch with its locations, movements and audit row."""
+        """Insert a new batch with its locations, movements, audit row and outbox events."""
         state, facts = record.state, record.facts
         d = state.details
         row = await self._conn.fetchrow(
             _INSERT,
-            *_common(state, movements, audit),
-            d.code,  # $29
+            *_common(state, movements, audit, events),
+            d.code,  # $34
             d.sku,
             site_id,
             d.product_id,
@@ -363,10 +387,10 @@ class BatchStore:
             facts.vendor_name,
             facts.brand_name,
             facts.lot_code,
-            facts.unit_of_measure,  # $43
+            facts.unit_of_measure,  # $48
             d.grade,
             facts.is_sample,
-            d.costing.mode.value,  # $46
+            d.costing.mode.value,  # $51
             d.costing.unit_cogs,
             d.costing.unit_cogs_min,
             d.costing.unit_cogs_max,
@@ -374,7 +398,7 @@ class BatchStore:
             facts.ticket,
             facts.notes,
             json.dumps(facts.metadata),
-            state.primary_location_id,  # $54
+            state.primary_location_id,  # $59
             list(state.locations.keys()),
             list(state.locations.values()),
         )

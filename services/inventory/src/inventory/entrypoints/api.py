@@ -17,6 +17,7 @@ from inventory import bootstrap
 from inventory.config import InventorySettings
 from inventory.domain import DomainError
 from inventory.entrypoints.errors import on_domain_error
+from inventory.entrypoints.identity_cache import VerifiedTokens
 from inventory.entrypoints.routers import batch_reads, batch_writes, reference, views
 
 __all__ = ["create_app"]
@@ -50,9 +51,9 @@ def create_app(settings: InventorySettings | None = None) -> FastAPI:
     )
     app.state.container = container
     # Read once at startup: a service without the gateway's key refuses to start.
-    app.state.identity_public_key = container.settings.identity_public_key_pem()
+    app.state.identity_tokens = VerifiedTokens(container.settings.identity_public_key_pem())
     app.add_exception_handler(DomainError, on_domain_error)
     for router in (batch_reads.router, batch_writes.router, views.router, reference.router):
         app.include_router(router)
-    instrument_app(app, container.tracer_provider)
+    instrument_app(app, container.tracer_provider, server_span_only=True)
     return app

@@ -13,13 +13,14 @@ from fastapi.security import APIKeyHeader
 from pydantic import BaseModel
 from shared.contracts.inventory import IDEMPOTENCY_KEY_HEADER, ROUTES, Route
 from shared.errors import ErrorBody, ServiceError
-from shared.identity import IDENTITY_HEADER, verify_identity_token
+from shared.identity import IDENTITY_HEADER
 from shared.service_app import current_request_id
 
 from inventory.adapters.idempotency_store import StoredResponse
 from inventory.bootstrap import Container
 from inventory.domain import DomainError
 from inventory.entrypoints.errors import error_body, http_status
+from inventory.entrypoints.identity_cache import VerifiedTokens
 from inventory.service_layer.caller import Caller
 from inventory.service_layer.unit_of_work import (
     IdempotencyClaim,
@@ -27,6 +28,7 @@ from inventory.service_layer.unit_of_work import (
     read,
     run,
     run_idempotent,
+    run_optimistic,
 )
 
 __all__ = [
@@ -48,18 +50,22 @@ _identity_header = APIKeyHeader(
 )
 
 
-def get_container(request: Request) -> Container:
+# Dependencies are ``async def`` on purpose: FastAPI runs plain ``def`` dependencies in a thread
+# pool, a thread hop per dependency per request on the hot path.
+
+
+async def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
 
-def get_caller(
+async def get_caller(
     request: Request, token: Annotated[str | None, Security(_identity_header)] = None
 ) -> Caller:
     if not token:
         raise ServiceError("UNAUTHENTICATED", "Requests must come through the gateway", status=401)
-    identity = verify_identity_token(token, request.app.state.identity_public_key)
-    return Caller(identity=identity, request_id=current_request_id())
+    tokens: VerifiedTokens = request.app.state.identity_tokens
+    return Caller(identity=tokens.verify(token), request_id=current_request_id())
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]
@@ -75,8 +81,8 @@ _ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _permission_check(route: Route) -> Callable[[Caller], None]:
-    def check(caller: CallerDep) -> None:
+def _permission_check(route: Route) -> Callable[[Caller], Awaitable[None]]:
+    async def check(caller: CallerDep) -> None:
         caller.identity.require(route.permission)
 
     return check
@@ -127,11 +133,20 @@ async def write_with(
     work: Callable[[UnitOfWork], Awaitable[M]],
     *,
     status_code: int = 200,
+    optimistic: bool = False,
 ) -> Response:
-    """Run a write in its own transaction; with an Idempotency-Key, at most once per key."""
+    """Run a write in its own transaction; with an Idempotency-Key, at most once per key.
+
+    ``optimistic`` (single-batch writes only): without a key, try the two-round-trip
+    conditional write first (see ``run_optimistic``); a key needs the transaction, which holds
+    the key's claim and the write together.
+    """
     key = request.headers.get(IDEMPOTENCY_KEY_HEADER)
     if key is None:
-        result = await run(container.uow, work)
+        if optimistic:
+            result = await run_optimistic(container.database, container.uow, work)
+        else:
+            result = await run(container.uow, work)
         return json_response(result, status_code)
     key = key.strip()
     if not key or len(key) > 255:

@@ -34,7 +34,7 @@ from inventory.domain import (
 from inventory.service_layer.caller import Caller, utc_now
 from inventory.service_layer.errors import NotFoundError
 from inventory.service_layer.event_mapping import integration_events
-from inventory.service_layer.unit_of_work import UnitOfWork
+from inventory.service_layer.unit_of_work import UnitOfWork, VersionMovedOnError
 
 __all__ = ["WriteOutcome", "operate", "state_changes"]
 
@@ -71,7 +71,9 @@ def state_changes(before: BatchState, after: BatchState) -> dict[str, Any]:
 async def locked_batch(uow: UnitOfWork, caller: Caller, batch_id: UUID | str) -> BatchRecord:
     """The batch, row-locked; BATCH_NOT_FOUND also when its site is not the caller's (a
     caller learns nothing about other sites, not even that a batch exists)."""
-    record = await uow.batches.lock(batch_id)
+    # In an autocommit unit of work (the optimistic path) a lock would end with its statement;
+    # the write there is conditional on the version read instead.
+    record = await (uow.batches.read(batch_id) if uow.autocommit else uow.batches.lock(batch_id))
     if record is None or not caller.can_access_site(record.facts.site.id):
         raise BatchNotFoundError(str(batch_id))
     return record
@@ -133,8 +135,14 @@ async def operate(
         changes=changes,
         request_id=caller.request_id,
     )
-    ids = await uow.batches.save(before, record, result.movements, audit)
-    uow.publish(integration_events(record, result.events, caller, changes=extra_changes))
+    events = integration_events(record, result.events, caller, changes=extra_changes)
+    ids = await uow.batches.save(before, record, result.movements, audit, events)
+    if ids is None:
+        if uow.autocommit:
+            raise VersionMovedOnError
+        # Under the row lock nobody else can have written: this is a bug, and writing over a
+        # newer state would hide it.
+        raise RuntimeError(f"batch {before.batch_id} moved past version {before.version}")
     return WriteOutcome(record=record, movements=result.movements, movement_ids=tuple(ids))
 
 

@@ -190,11 +190,13 @@ async def intake(uow: UnitOfWork, caller: Caller, cmd: api.IntakeRequest) -> Wri
         changes={"onHandQty": {"before": "0.0000", "after": str(batch.buckets.on_hand)}},
         request_id=caller.request_id,
     )
+    events = integration_events(record, result.events, caller)
     try:
-        ids = await uow.batches.insert(record, result.movements, audit, site_id=str(site["id"]))
+        ids = await uow.batches.insert(
+            record, result.movements, audit, events, site_id=str(site["id"])
+        )
     except UniqueViolationError as error:
         if error.constraint_name == "batch_code_key":
             raise DuplicateError("batch", "code", code) from None
         raise
-    uow.publish(integration_events(record, result.events, caller))
     return WriteOutcome(record=record, movements=result.movements, movement_ids=tuple(ids))

@@ -1,20 +1,21 @@
-"""The unit of work: one database transaction, the stores that work inside it, and the events
-to publish with it.
+"""The unit of work: one database transaction and the stores that work inside it.
 
 Nothing is written unless :meth:`UnitOfWork.commit` is called; leaving the ``async with`` block
-otherwise rolls everything back. Events go to the outbox inside the same transaction at commit,
-so a committed change always has its events and a rolled-back one never does.
+otherwise rolls everything back. A batch write stores its outbox events in the same statement
+as its state (see ``BatchStore.save``), so a committed change always has its events and a
+rolled-back one never does.
+
+An *autocommit* unit of work has no transaction: reads see committed data, and the only write
+allowed is a batch store's single conditional statement, which is atomic on its own. That is the
+hot path of single-batch writes (two round trips instead of six); see :func:`run_optimistic`.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from types import TracebackType
 from typing import Any, TypeVar
-
-from shared.events import EventEnvelope
-from shared.outbox import enqueue_asyncpg
 
 from inventory.adapters.batch_store import BatchStore
 from inventory.adapters.database import Connection, Database
@@ -28,9 +29,11 @@ __all__ = [
     "IdempotencyClaim",
     "UnitOfWork",
     "UnitOfWorkFactory",
+    "VersionMovedOnError",
     "read",
     "run",
     "run_idempotent",
+    "run_optimistic",
 ]
 
 T = TypeVar("T")
@@ -45,12 +48,9 @@ class UnitOfWork:
     views: ViewStore
     idempotency: IdempotencyStore
 
-    def __init__(self, database: Database, *, read_only: bool = False) -> None:
+    def __init__(self, database: Database, *, autocommit: bool = False) -> None:
         self._database = database
-        # Reads run outside an explicit transaction: each query sees committed data, and two
-        # round trips (BEGIN, COMMIT) per request are saved.
-        self._read_only = read_only
-        self._events: list[EventEnvelope] = []
+        self.autocommit = autocommit
         self._connection_cm: AbstractAsyncContextManager[Connection] | None = None
         self._transaction: Any = None
 
@@ -58,7 +58,7 @@ class UnitOfWork:
         self._connection_cm = self._database.connection()
         self.conn = await self._connection_cm.__aenter__()
         try:
-            if not self._read_only:
+            if not self.autocommit:
                 self._transaction = self.conn.transaction()
                 await self._transaction.start()
         except BaseException:
@@ -82,32 +82,23 @@ class UnitOfWork:
                 await self._transaction.rollback()
         finally:
             self._transaction = None
-            self._events.clear()
             await self._connection_cm.__aexit__(exc_type, exc, tb)
-
-    def publish(self, envelopes: Iterable[EventEnvelope]) -> None:
-        """Events to write to the outbox at commit."""
-        self._events.extend(envelopes)
 
     async def commit(self) -> None:
         if self._transaction is None:
-            raise RuntimeError("a read-only unit of work has nothing to commit")
-        await enqueue_asyncpg(self.conn, self._events)
-        self._events.clear()
+            raise RuntimeError("an autocommit unit of work has nothing to commit")
         await self._transaction.commit()
         self._transaction = None
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
-        """Undo the block's writes *and* its published events if it raises."""
-        published = len(self._events)
+        """Undo the block's writes (state, ledger, events) if it raises."""
         nested = self.conn.transaction()
         await nested.start()
         try:
             yield
         except BaseException:
             await nested.rollback()
-            del self._events[published:]
             raise
         await nested.commit()
 
@@ -124,9 +115,33 @@ async def run(factory: UnitOfWorkFactory, work: Callable[[UnitOfWork], Awaitable
 
 
 async def read(database: Database, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
-    """Run read-only ``work`` on a pooled connection."""
-    async with UnitOfWork(database, read_only=True) as uow:
+    """Run read-only ``work`` on a pooled connection, outside any transaction."""
+    async with UnitOfWork(database, autocommit=True) as uow:
         return await work(uow)
+
+
+class VersionMovedOnError(Exception):
+    """Internal: an optimistic write found the batch changed since it was read (nothing was
+    written). Never reaches a client: the write is retried under the row lock."""
+
+
+async def run_optimistic(
+    database: Database, factory: UnitOfWorkFactory, work: Callable[[UnitOfWork], Awaitable[T]]
+) -> T:
+    """Run a single-batch write optimistically, then, if another writer got there between the
+    read and the write, again the pessimistic way (row lock, serialized behind that writer).
+
+    Optimistic: read the batch (no lock, no transaction), apply the domain operation, write
+    everything in one statement conditional on the version read. Under no contention that is
+    two round trips; under contention the conditional write changes nothing, and the retry in
+    a transaction with SELECT ... FOR UPDATE cannot lose to another writer.
+    """
+    async with UnitOfWork(database, autocommit=True) as uow:
+        try:
+            return await work(uow)
+        except VersionMovedOnError:
+            pass
+    return await run(factory, work)
 
 
 class IdempotencyClaim:

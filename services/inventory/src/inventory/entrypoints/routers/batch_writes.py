@@ -54,7 +54,7 @@ async def _write(
     async def work(uow: UnitOfWork) -> api.BatchWriteResult:
         return present(await handler(uow, caller, batch_id, cmd))
 
-    return await write_with(container, request, caller, work)
+    return await write_with(container, request, caller, work, optimistic=True)
 
 
 # Registered before the /v1/batches/{batchId}/... routes, which would otherwise match them.

@@ -1,0 +1,342 @@
+"""Benchmark of adjustments through the inventory HTTP API, against the database's own limit
+(``make bench-inventory``).
+
+1. A fresh database on the test PostgreSQL (shared.testing.infra), migrated; the API under
+   uvicorn in its own process (``python -m inventory api``: 1 worker, uvloop, httptools).
+2. 640 LIVE batches taken in through the API.
+3. Load: wrk (a C load generator, its own process) with 64 connections, each request an
+   adjustment of one batch (round robin over the 640, so the 64 in-flight requests are on
+   distinct batches), alternately +1 and -1. Warm-up, then a measured run: adjustments/s and
+   p50/p99 latency from wrk; every response must be 200.
+4. The limit: pgbench, 64 clients, the same transaction written as SQL (lock the batch row,
+   update it and its location row, insert the movement, the audit row and the outbox row, in
+   one transaction, the deferred location check firing at commit), prepared statements, against
+   the same PostgreSQL.
+
+Neither side runs the outbox relay (both leave their rows in the outbox). Last line:
+``inventory-adjust: <adj/s> adj/s, p99 <ms> ms, pgbench <tx/s> tx/s, ratio <r>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+from shared.identity import (
+    ALL_SITES,
+    IDENTITY_HEADER,
+    Identity,
+    generate_keypair,
+    issue_identity_token,
+)
+from shared.migrations import upgrade
+from shared.testing.infra import PostgresServer, repo_root
+from tqdm import tqdm
+
+BATCHES = 640
+CONNECTIONS = 64
+MIGRATIONS = repo_root() / "services" / "inventory" / "src" / "inventory" / "migrations"
+
+WRK_SCRIPT = """
+local ids = {%(ids)s}
+local token = "%(token)s"
+local counter = 0
+local sign = {"1", "-1"}
+request = function()
+  counter = counter + 1
+  local id = ids[(counter %% #ids) + 1]
+  local body = '{"adjustment":"' .. sign[(math.floor(counter / #ids) %% 2) + 1] ..
+               '","reason":"REWEIGH"}'
+  return wrk.format("POST", "/v1/batches/" .. id .. "/adjustments",
+                    {["Content-Type"] = "application/json", ["%(header)s"] = token}, body)
+end
+"""
+
+PGBENCH_SCRIPT = """
+\\set n random(1, %(batches)d)
+BEGIN;
+SELECT b.id AS bid, b.on_hand_qty AS qty, b.version AS ver, b.primary_location_id AS loc
+  FROM bench_batch x JOIN batch b ON b.id = x.id WHERE x.n = :n FOR UPDATE OF b \\gset
+UPDATE batch SET on_hand_qty = on_hand_qty + 1, version = version + 1, updated_at = now()
+  WHERE id = :bid AND version = :ver;
+UPDATE batch_location SET qty = qty + 1, updated_at = now()
+  WHERE batch_id = :bid AND location_id = :loc;
+INSERT INTO movement (batch_id, batch_version, sequence, bucket, movement_type, quantity_change,
+    quantity_before, quantity_after, location_id, adjustment_reason, performed_by, occurred_at)
+  VALUES (:bid, :ver + 1, 0, 'ON_HAND', 'ADJUSTMENT', 1, (:qty)::numeric, (:qty)::numeric + 1, :loc, 'REWEIGH',
+          'bench', now());
+INSERT INTO audit_log (entity_type, entity_id, action, performed_by, occurred_at, reason, version,
+    changes) VALUES ('batch', :bid, 'ADJUST_QTY', 'bench', now(), 'REWEIGH', :ver + 1,
+    '{"onHandQty": {"before": "100.0000", "after": "101.0000"}}');
+INSERT INTO outbox (event_id, topic, message_key, payload, headers)
+  SELECT gen_random_uuid(), topic, :bid, payload, headers FROM outbox WHERE id = %(sample)d;
+COMMIT;
+"""
+
+
+def start_server(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(command, env=env)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() != 0:
+        raise SystemExit("wrk is missing: sudo apt-get install -y wrk")
+    print("installing wrk from Debian's packages ...")
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, capture_output=True)
+    return shutil.which("wrk") or "wrk"
+
+
+async def wait_healthy(base: str, server: subprocess.Popen[bytes]) -> None:
+    async with httpx.AsyncClient(base_url=base) as client:
+        for _ in range(300):
+            if server.poll() is not None:
+                raise SystemExit(f"the API exited with {server.returncode}")
+            try:
+                if (await client.get("/healthz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise SystemExit("the API did not start")
+
+
+async def seed(base: str, token: str) -> list[str]:
+    headers = {IDENTITY_HEADER: token}
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as client:
+        site = (
+            await client.post(
+                "/v1/sites", json={"name": "Bench", "licenseNumber": "B-1", "state": "OR"}
+            )
+        ).json()
+        location = (
+            await client.post(f"/v1/sites/{site['id']}/locations", json={"zone": "Bench"})
+        ).json()
+        body = {
+            "siteId": site["id"],
+            "vendor": {"name": "Bench Farms"},
+            "brand": {"name": "Bench"},
+            "product": {
+                "name": "Bench OG",
+                "category": "Flower",
+                "strain": "OG",
+                "unitOfMeasure": "Grams",
+            },
+            "lot": {"code": "L-1"},
+            "location": {"id": location["id"]},
+            "quantity": "100000.0000",
+            "cogsMode": "FIXED",
+            "unitCogs": "2.5000",
+            "paymentTerms": "NET_30",
+        }
+        ids: list[str] = []
+        gate = asyncio.Semaphore(8)
+
+        async def one(n: int) -> None:
+            async with gate:
+                response = await client.post(
+                    "/v1/batches/intake", json={**body, "code": f"BENCH-{n:05d}"}
+                )
+                batch_id = response.json()["batch"]["id"]
+                live = await client.post(
+                    f"/v1/batches/{batch_id}/status", json={"status": "LIVE", "reason": "bench"}
+                )
+                assert live.status_code == 200, live.text
+                ids.append(batch_id)
+
+        with tqdm(total=BATCHES, desc="taking batches in through the API", unit="batch") as bar:
+            for chunk in range(0, BATCHES, 64):
+                await asyncio.gather(*(one(n) for n in range(chunk, min(chunk + 64, BATCHES))))
+                bar.update(min(64, BATCHES - chunk))
+        return ids
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time used so far by every PostgreSQL process of the machine (backends included)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() == "postgres":
+                total += cpu_seconds(int(entry.name))
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def run_wrk(wrk: str, base: str, script: Path, seconds: int) -> tuple[float, float, float, int]:
+    out = subprocess.run(
+        [wrk, "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s", str(script), base],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors:.*", out)
+    failures = int(bad.group(1)) if bad else 0
+    if errors:
+        print(f"wrk: {errors.group(0)}")
+
+    def pct(label: str) -> float:
+        value, unit = re.search(rf"\s{label}%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    return rate, pct("50"), pct("99"), failures
+
+
+def run_pgbench(dsn: str, script: Path, seconds: int) -> float:
+    url = urlparse(dsn)
+    env = {**os.environ, "PGPASSWORD": url.password or ""}
+    completed = subprocess.run(
+        [
+            "pgbench", "-n", "-M", "prepared", f"-c{CONNECTIONS}", "-j2", f"-T{seconds}",
+            "-f", str(script), "-h", url.hostname or "127.0.0.1", "-p", str(url.port or 5432),
+            "-U", url.username or "postgres", url.path.lstrip("/"),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+    )  # fmt: skip
+    if completed.returncode != 0:
+        raise SystemExit(f"pgbench failed:\n{completed.stdout}\n{completed.stderr}")
+    out = completed.stdout
+    match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out) or re.search(
+        r"tps = ([\d.]+)", out
+    )
+    if match is None:
+        raise SystemExit(f"could not read pgbench's output:\n{out}")
+    return float(match.group(1))
+
+
+async def main(seconds: int) -> None:
+    wrk = ensure_wrk()
+    postgres = PostgresServer.acquire()
+    database = await postgres.create_database("bench_adjust")
+    dsn = postgres.url_for(database, driver="postgresql")
+    private, public = generate_keypair()
+    admin = Identity(
+        subject="bench",
+        permissions=("inventory:read", "inventory:create", "inventory:update"),
+        sites=(ALL_SITES,),
+    )
+    token = issue_identity_token(admin, private, ttl=timedelta(hours=2))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = None
+    try:
+        await asyncio.to_thread(upgrade, MIGRATIONS, postgres.url_for(database))
+        env = {
+            **os.environ,
+            "INVENTORY_DATABASE_URL": postgres.url_for(database),
+            "CANOPY_IDENTITY_PUBLIC_KEY": public,
+            "LOG_LEVEL": "WARNING",
+            "OTEL_TRACES_EXPORTER": "none",
+        }
+        command = [sys.executable, "-m", "inventory", "api", "--port", str(port)]
+        if os.environ.get("BENCH_SERVER_COMMAND"):  # e.g. a profiler wrapping the same app
+            command = [sys.executable, *os.environ["BENCH_SERVER_COMMAND"].split(), str(port)]
+        server = start_server(command, env)
+        await wait_healthy(base, server)
+        ids = await seed(base, token)
+        with tempfile.TemporaryDirectory() as tmp:
+            lua = Path(tmp) / "adjust.lua"
+            lua.write_text(
+                WRK_SCRIPT
+                % {
+                    "ids": ",".join(json.dumps(i) for i in ids),
+                    "token": token,
+                    "header": IDENTITY_HEADER,
+                }
+            )
+            print(f"warming up for 5 s, then {seconds} s with {CONNECTIONS} connections ...")
+            run_wrk(wrk, base, lua, 5)
+            cpu_before, pg_before = cpu_seconds(server.pid), postgres_cpu_seconds()
+            rate, p50, p99, failures = run_wrk(wrk, base, lua, seconds)
+            server_cpu = (cpu_seconds(server.pid) - cpu_before) / seconds
+            api_pg_cpu = (postgres_cpu_seconds() - pg_before) / seconds
+            if failures:
+                raise SystemExit(f"{failures} adjustments were refused: the benchmark is invalid")
+            server.send_signal(signal.SIGINT)
+            server.wait(timeout=60)
+            server = None
+            import asyncpg
+
+            conn = await asyncpg.connect(dsn)
+            await conn.execute(
+                "CREATE TABLE bench_batch AS SELECT row_number() OVER (ORDER BY id)::int AS n, id FROM batch;"
+                " CREATE UNIQUE INDEX ON bench_batch (n)"
+            )
+            sample = await conn.fetchval("SELECT max(id) FROM outbox")
+            size = await conn.fetchval("SELECT avg(length(payload::text))::int FROM outbox")
+            await conn.close()
+            sql = Path(tmp) / "adjust.sql"
+            sql.write_text(PGBENCH_SCRIPT % {"batches": len(ids), "sample": sample})
+            print(f"pgbench: the same transaction in SQL ({size}-byte events), {seconds} s ...")
+            pg_before = postgres_cpu_seconds()
+            tps = run_pgbench(dsn, sql, seconds)
+            bench_pg_cpu = (postgres_cpu_seconds() - pg_before) / seconds
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        await postgres.drop_database(database)
+
+    ratio = rate / tps
+    print(
+        f"API: {rate:,.0f} adjustments/s over HTTP, latency p50 {p50:.1f} ms, p99 {p99:.1f} ms, every response 200"
+    )
+    print(
+        f"CPU per adjustment: API process {server_cpu / rate * 1000:.2f} ms ({server_cpu:.0%} of a"
+        f" core), PostgreSQL {api_pg_cpu / rate * 1000:.2f} ms; pgbench's transaction:"
+        f" PostgreSQL {bench_pg_cpu / tps * 1000:.2f} ms"
+    )
+    print(
+        f"limit: pgbench runs the same transaction at {tps:,.0f} tx/s (the API reaches {ratio:.0%} of it)"
+    )
+    print(
+        f"targets: ratio >= 0.25 {'met' if ratio >= 0.25 else 'MISSED'}, p99 < 100 ms {'met' if p99 < 100 else 'MISSED'}"
+    )
+    print(
+        f"inventory-adjust: {rate:.0f} adj/s, p99 {p99:.0f} ms, pgbench {tps:.0f} tx/s, ratio {ratio:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", 20)))
+    args = parser.parse_args()
+    started = time.perf_counter()
+    asyncio.run(main(args.seconds))
