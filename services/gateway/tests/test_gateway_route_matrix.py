@@ -61,9 +61,12 @@ async def test_every_route_of_the_document_has_an_expected_permission(make_gatew
 async def test_the_document_states_the_permission_each_forwarded_route_requires(make_gateway):
     gateway = await make_gateway(service_routes=None)
     document = gateway.app.openapi()
+    schemes = set(document["components"]["securitySchemes"])
     for route in INVENTORY_ROUTES:
         operation = document["paths"]["/api" + route.path][route.method.lower()]
         assert operation["x-required-permission"] == route.permission
+        assert {name for entry in operation["security"] for name in entry} == schemes
+    assert schemes == {"HTTPBearer", "APIKeyHeader"}
 
 
 async def test_every_role_gets_exactly_the_routes_its_permissions_allow(make_gateway, upstream):

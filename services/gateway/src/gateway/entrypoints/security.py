@@ -16,7 +16,7 @@ from gateway.bootstrap import Container
 from gateway.errors import forbidden, site_forbidden, unauthenticated
 from gateway.service_layer.authenticate import Authenticated
 
-__all__ = ["Caller", "check_site", "container_of", "requires"]
+__all__ = ["SECURITY", "Caller", "check_site", "container_of", "requires", "requires_fast"]
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -46,6 +46,10 @@ async def _authenticate(
 
 Caller = Annotated[Authenticated, Depends(_authenticate)]
 
+# How routes that use :func:`requires_fast` declare their security in the OpenAPI document: the
+# same two schemes that FastAPI derives from ``_bearer`` and ``_api_key`` on the other routes.
+SECURITY: list[dict[str, list[str]]] = [{"HTTPBearer": []}, {"APIKeyHeader": []}]
+
 
 def requires(permission: str) -> Callable[[Authenticated], Awaitable[Authenticated]]:
     """A dependency that lets through only callers holding ``permission``."""
@@ -62,3 +66,30 @@ def requires(permission: str) -> Callable[[Authenticated], Awaitable[Authenticat
 def check_site(caller: Authenticated, site_id: str | None) -> None:
     if site_id is not None and not caller.identity.can_access_site(site_id):
         raise site_forbidden(site_id)
+
+
+def requires_fast(permission: str) -> Callable[[Request], Awaitable[Authenticated]]:
+    """:func:`requires` as one flat dependency, for the forwarded routes (the hot path).
+
+    FastAPI resolves every nested dependency with its own parameter extraction; the nested form
+    (permission -> authentication -> two security schemes) cost a fifth of the gateway's CPU per
+    forwarded request. This reads the same two headers itself; the route declares
+    :data:`SECURITY` in its OpenAPI entry.
+    """
+
+    async def permitted(request: Request) -> Authenticated:
+        authenticator = container_of(request).authenticator
+        headers = request.headers
+        if api_key := headers.get("x-api-key"):
+            caller = await authenticator.api_key(api_key)
+        else:
+            scheme, _, credentials = headers.get("authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or not credentials:
+                raise unauthenticated()
+            caller = await authenticator.bearer(credentials.strip())
+        if not caller.identity.has(permission):
+            raise forbidden(permission)
+        return caller
+
+    permitted.__name__ = f"requires_{permission.replace(':', '_')}"
+    return permitted

@@ -21,7 +21,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from gateway.entrypoints.responses import ERRORS
-from gateway.entrypoints.security import check_site, container_of, requires
+from gateway.entrypoints.security import SECURITY, check_site, container_of, requires_fast
 from gateway.service_layer.authenticate import Authenticated
 
 __all__ = ["PUBLIC_PREFIX", "RouteSpec", "add_service_routes", "public_path"]
@@ -80,7 +80,7 @@ def _sites_in(value: object) -> list[str]:
 
 
 def _endpoint(spec: RouteSpec) -> Callable[..., Awaitable[Response]]:
-    caller_dependency = requires(spec.permission)
+    caller_dependency = requires_fast(spec.permission)
 
     async def endpoint(**kwargs: Any) -> Response:
         request: Request = kwargs["request"]
@@ -193,5 +193,5 @@ def add_service_routes(app: FastAPI, specs: Sequence[RouteSpec]) -> None:
             tags=list(spec.tags or (spec.upstream,)),
             responses={**ERRORS, **extra},
             operation_id=spec.operation_id or _operation_name(spec),
-            openapi_extra={"x-required-permission": spec.permission},
+            openapi_extra={"x-required-permission": spec.permission, "security": SECURITY},
         )
