@@ -7,11 +7,10 @@ import uuid
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from faststream.kafka import KafkaBroker
 from shared.events import EventEnvelope
-from shared.messaging import RetryPolicy, redrive
+from shared.messaging import RetryPolicy, kafka_broker, redrive
 from shared.testing.infra import KafkaServer
-from shared.testing.messaging import Harness, running
+from shared.testing.messaging import Harness, assert_order_per_key, running
 from sqlalchemy.ext.asyncio import AsyncSession
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.slow]
@@ -28,7 +27,7 @@ async def test_a_broker_restart_in_the_middle_of_1000_events_loses_and_doubles_n
             await harness.write_many([(f"batch-{i}", chunk) for i in range(10)])
             await asyncio.sleep(0.02)
 
-    broker = KafkaBroker(harness.bootstrap)
+    broker = kafka_broker(harness.bootstrap)
     harness.consumer(broker)
     async with broker, running(harness.relay(delivery_timeout_ms=5000)):
         await broker.start()
@@ -45,6 +44,7 @@ async def test_a_broker_restart_in_the_middle_of_1000_events_loses_and_doubles_n
     assert stopped_at < 1000, "the broker must stop while events are still flowing"
     assert await harness.scalar("SELECT count(*) FROM effects") == 1000
     assert await harness.scalar("SELECT count(DISTINCT event_id) FROM effects") == 1000
+    await assert_order_per_key(harness)
     assert await harness.scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
 
 
@@ -84,7 +84,7 @@ async def test_a_poison_message_is_dead_lettered_after_bounded_attempts_and_the_
     for seq in (12, 13, 14):
         await harness.write("k", seq)
 
-    broker = KafkaBroker(harness.bootstrap)
+    broker = kafka_broker(harness.bootstrap)
     harness.consumer(
         broker, handler=fussy, policy=RetryPolicy(max_attempts=3, backoff_initial=0.01)
     )
@@ -118,7 +118,7 @@ async def test_dead_letters_can_be_redriven_once_the_cause_is_fixed(harness: Har
 
     await harness.write("k", 1)
     group = f"tests-{uuid.uuid4().hex[:8]}"
-    broker = KafkaBroker(harness.bootstrap)
+    broker = kafka_broker(harness.bootstrap)
     harness.consumer(
         broker,
         handler=flaky,

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import base64
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime, timedelta
 
+import jwt
 import pytest
 from shared.errors import ServiceError
 from shared.identity import (
@@ -53,3 +58,58 @@ def test_site_grants_and_permissions() -> None:
     with pytest.raises(ServiceError) as denied:
         ALICE.require("inventory:update")
     assert denied.value.status == 403
+
+
+def test_a_token_for_another_audience_or_issuer_is_refused() -> None:
+    private, public = generate_keypair()
+    now = datetime.now(UTC)
+    base = {
+        "sub": "u-1",
+        "iat": now,
+        "exp": now + timedelta(minutes=1),
+        "identity": ALICE.model_dump(mode="json"),
+    }
+    for claims in (
+        {**base, "aud": "someone-else", "iss": "canopy-gateway"},
+        {**base, "aud": "canopy-services", "iss": "someone-else"},
+        {**base, "iss": "canopy-gateway"},
+    ):
+        with pytest.raises(ServiceError):
+            verify_identity_token(jwt.encode(claims, private, algorithm="EdDSA"), public)
+
+
+def test_a_token_without_an_expiry_is_refused() -> None:
+    private, public = generate_keypair()
+    claims = {
+        "sub": "u-1",
+        "aud": "canopy-services",
+        "iss": "canopy-gateway",
+        "iat": datetime.now(UTC),
+        "identity": ALICE.model_dump(mode="json"),
+    }
+    with pytest.raises(ServiceError):
+        verify_identity_token(jwt.encode(claims, private, algorithm="EdDSA"), public)
+
+
+def test_a_token_signed_with_the_public_key_as_an_hmac_secret_is_refused() -> None:
+    _, public = generate_keypair()
+    now = datetime.now(UTC)
+    claims = {
+        "sub": "u-1",
+        "aud": "canopy-services",
+        "iss": "canopy-gateway",
+        "iat": now,
+        "exp": now + timedelta(minutes=1),
+        "identity": ALICE.model_dump(mode="json"),
+    }
+    header = base64.urlsafe_b64encode(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()).rstrip(
+        b"="
+    )
+    body = base64.urlsafe_b64encode(
+        json.dumps(claims, default=lambda d: int(d.timestamp())).encode()
+    ).rstrip(b"=")
+    signature = base64.urlsafe_b64encode(
+        hmac.new(public.encode(), header + b"." + body, hashlib.sha256).digest()
+    ).rstrip(b"=")
+    with pytest.raises(ServiceError):
+        verify_identity_token((header + b"." + body + b"." + signature).decode(), public)

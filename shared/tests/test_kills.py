@@ -9,9 +9,9 @@ import sys
 import uuid
 
 import pytest
-from faststream.kafka import KafkaBroker
+from shared.messaging import kafka_broker
 from shared.testing.infra import PostgresServer, repo_root
-from shared.testing.messaging import Harness, make_harness, running
+from shared.testing.messaging import Harness, assert_order_per_key, make_harness, running
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.slow]
 
@@ -55,6 +55,7 @@ async def test_a_consumer_killed_mid_stream_is_replaced_and_nothing_is_lost_or_d
     assert killed_at < 600, "the kill must land while events are still being consumed"
     assert await harness.scalar("SELECT count(*) FROM effects") == 600
     assert await harness.scalar("SELECT count(DISTINCT event_id) FROM effects") == 600
+    await assert_order_per_key(harness)
 
 
 @pytest.fixture
@@ -101,7 +102,7 @@ async def test_the_database_killed_mid_stream_loses_and_doubles_nothing(
             written += 10
             await asyncio.sleep(0.02)
 
-    broker = KafkaBroker(harness.bootstrap)
+    broker = kafka_broker(harness.bootstrap)
     harness.consumer(broker)
     try:
         async with broker, running(harness.relay()):
@@ -116,6 +117,7 @@ async def test_the_database_killed_mid_stream_loses_and_doubles_nothing(
             await asyncio.sleep(1.0)
         assert await harness.scalar("SELECT count(*) FROM effects") == 500
         assert await harness.scalar("SELECT count(DISTINCT event_id) FROM effects") == 500
+        await assert_order_per_key(harness)
         assert await harness.scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
     finally:
         await harness.engine.dispose()

@@ -8,20 +8,11 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer
-from faststream.kafka import KafkaBroker
+from shared.messaging import kafka_broker
 from shared.outbox.relay import OutboxRelay
-from shared.testing.messaging import Harness, running
+from shared.testing.messaging import Harness, assert_order_per_key, running
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
-
-
-async def assert_order_per_key(harness: Harness) -> None:
-    async with harness.engine.connect() as conn:
-        rows = (await conn.exec_driver_sql("SELECT key, seq FROM effects ORDER BY applied")).all()
-    last: dict[str, int] = {}
-    for key, seq in rows:
-        assert seq > last.get(key, -1), f"{key}: seq {seq} applied after {last[key]}"
-        last[key] = seq
 
 
 async def count_on_topic(bootstrap: str, topic: str) -> int:
@@ -49,7 +40,7 @@ async def test_an_event_reaches_the_consumer_exactly_once_in_order_per_key(
     for seq in range(25):
         await harness.write_many([(key, seq) for key in keys])
 
-    broker = KafkaBroker(harness.bootstrap)
+    broker = kafka_broker(harness.bootstrap)
     harness.consumer(broker)
     async with broker, running(harness.relay()):
         await broker.start()
@@ -85,7 +76,7 @@ async def test_a_relay_killed_between_publishing_and_marking_loses_and_doubles_n
     assert await count_on_topic(harness.bootstrap, harness.topic.name) == 100
     assert await harness.scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 100
 
-    broker = KafkaBroker(harness.bootstrap)
+    broker = kafka_broker(harness.bootstrap)
     harness.consumer(broker)
     async with broker, running(harness.relay()):
         await broker.start()

@@ -6,11 +6,11 @@ import asyncio
 
 import httpx
 import pytest
-from faststream.kafka import KafkaBroker
 from opentelemetry import trace
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from shared.events import EventEnvelope, new_event
+from shared.messaging import kafka_broker
 from shared.outbox import enqueue
 from shared.service_app import create_service_app
 from shared.settings import ServiceSettings
@@ -43,7 +43,7 @@ async def test_a_trace_started_at_an_http_request_continues_into_the_consumer(
         seen.append(trace.get_current_span().get_span_context())
         await harness.record_effect(session, envelope)
 
-    broker = KafkaBroker(harness.bootstrap, middlewares=(kafka_telemetry_middleware(provider),))
+    broker = kafka_broker(harness.bootstrap, middlewares=(kafka_telemetry_middleware(provider),))
     harness.consumer(broker, handler=handler)
     async with broker, running(harness.relay()):
         await broker.start()

@@ -88,14 +88,26 @@ class KafkaReadiness:
     def __init__(self, bootstrap_servers: str) -> None:
         self._bootstrap = bootstrap_servers
         self._client: Any = None
+        self._connecting = asyncio.Lock()
 
     async def __call__(self) -> None:
+        await (await self._connected()).fetch_all_metadata()
+
+    async def _connected(self) -> Any:
         from aiokafka.client import AIOKafkaClient
 
-        if self._client is None:
-            self._client = AIOKafkaClient(bootstrap_servers=self._bootstrap)
-            await self._client.bootstrap()
-        await self._client.fetch_all_metadata()
+        async with self._connecting:
+            if self._client is None:
+                # Kept only once bootstrapped: a client that never reached the cluster stays
+                # without brokers for good, and would keep a recovered Kafka looking down.
+                client = AIOKafkaClient(bootstrap_servers=self._bootstrap)
+                try:
+                    await client.bootstrap()
+                except BaseException:
+                    await client.close()
+                    raise
+                self._client = client
+            return self._client
 
     async def close(self) -> None:
         if self._client is not None:

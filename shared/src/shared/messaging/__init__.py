@@ -8,7 +8,11 @@ from shared.messaging.consumer import (
     PoisonMessageError,
     RetryPolicy,
 )
-from shared.messaging.faststream_binding import bind_consumer, broker_dead_letter_sink
+from shared.messaging.faststream_binding import (
+    bind_consumer,
+    broker_dead_letter_sink,
+    kafka_broker,
+)
 from shared.messaging.redrive import redrive
 
 __all__ = [
@@ -20,5 +24,6 @@ __all__ = [
     "RetryPolicy",
     "bind_consumer",
     "broker_dead_letter_sink",
+    "kafka_broker",
     "redrive",
 ]

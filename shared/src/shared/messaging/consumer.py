@@ -51,6 +51,7 @@ CONSUMED = Counter(
 )
 
 Handler = Callable[[AsyncSession, EventEnvelope], Awaitable[None]]
+Position = tuple[str, int, int]
 
 
 class PoisonMessageError(Exception):
@@ -165,7 +166,11 @@ class IdempotentConsumer:
         self._handler = handler
         self._dead_letters = dead_letters
         self._policy = policy or RetryPolicy()
-        self._attempts: dict[tuple[str, int, int], int] = {}
+        # Per (topic, partition, offset): failures that count towards dead-lettering, outages that
+        # only pace retries, and dead letters owed because publishing them failed.
+        self._failures: dict[Position, int] = {}
+        self._outages: dict[Position, int] = {}
+        self._owed: dict[Position, tuple[BaseException, int]] = {}
 
     async def process(self, record: Record) -> Outcome:
         outcome = await self._process(record)
@@ -174,41 +179,61 @@ class IdempotentConsumer:
 
     async def _process(self, record: Record) -> Outcome:
         position = (record.topic, record.partition, record.offset)
+        if position in self._owed:
+            # The handler already gave up on this record; only its dead letter is still owed.
+            error, attempts = self._owed[position]
+            return await self._dead_letter_or_retry(record, error, attempts)
         try:
             envelope = EventEnvelope.from_bytes(record.value or b"")
         except ValidationError as error:
-            await self._dead_letter(record, error, attempts=1)
-            return Outcome.DEAD_LETTERED
+            return await self._dead_letter_or_retry(record, error, 1)
         try:
             applied = await self._apply(envelope)
         except (PoisonMessageError, UnknownEventTypeError, ValidationError) as error:
-            self._attempts.pop(position, None)
-            await self._dead_letter(record, error, attempts=1)
-            return Outcome.DEAD_LETTERED
+            return await self._dead_letter_or_retry(record, error, 1)
         except Exception as error:
-            attempts = self._attempts.get(position, 0) + 1
             if _is_transient(error):
+                outages = self._outages[position] = self._outages.get(position, 0) + 1
                 log.warning("%s: transient failure at %s, retrying: %r", self.name, position, error)
-                await asyncio.sleep(self._policy.delay(min(attempts, 8)))
-                self._attempts[position] = attempts
+                await asyncio.sleep(self._policy.delay(min(outages, 8)))
                 return Outcome.RETRY
-            if attempts < self._policy.max_attempts:
+            failures = self._failures[position] = self._failures.get(position, 0) + 1
+            if failures < self._policy.max_attempts:
                 log.warning(
                     "%s: attempt %d/%d failed at %s: %r",
                     self.name,
-                    attempts,
+                    failures,
                     self._policy.max_attempts,
                     position,
                     error,
                 )
-                self._attempts[position] = attempts
-                await asyncio.sleep(self._policy.delay(attempts))
+                await asyncio.sleep(self._policy.delay(failures))
                 return Outcome.RETRY
-            self._attempts.pop(position, None)
-            await self._dead_letter(record, error, attempts=attempts)
-            return Outcome.DEAD_LETTERED
-        self._attempts.pop(position, None)
+            return await self._dead_letter_or_retry(record, error, failures)
+        self._forget(position)
         return Outcome.APPLIED if applied else Outcome.DUPLICATE
+
+    async def _dead_letter_or_retry(
+        self, record: Record, error: BaseException, attempts: int
+    ) -> Outcome:
+        position = (record.topic, record.partition, record.offset)
+        try:
+            await self._dead_letter(record, error, attempts=attempts)
+        except Exception as sink_error:
+            # Without its dead letter the record must not be committed past; try the publish
+            # again later (never the handler again), pacing the retries.
+            self._owed[position] = (error, attempts)
+            outages = self._outages[position] = self._outages.get(position, 0) + 1
+            log.error("%s: could not dead-letter %s: %r; retrying", self.name, position, sink_error)
+            await asyncio.sleep(self._policy.delay(min(outages, 8)))
+            return Outcome.RETRY
+        self._forget(position)
+        return Outcome.DEAD_LETTERED
+
+    def _forget(self, position: Position) -> None:
+        self._failures.pop(position, None)
+        self._outages.pop(position, None)
+        self._owed.pop(position, None)
 
     async def _apply(self, envelope: EventEnvelope) -> bool:
         async with self._sessions() as session, session.begin():

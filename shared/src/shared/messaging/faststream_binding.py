@@ -3,12 +3,17 @@
 FastStream's Kafka default (ACK_FIRST) auto-commits before processing, and an exception under
 MANUAL leaves the offset to be committed by the *next* successful message (FastStream #2618), so the
 binding always answers every message itself: ack after the effects committed, nack (seek back) to
-retry. The raw bytes reach the consumer untouched so that a malformed message is dead-lettered
-rather than dropped by a decoder.
+retry. Nothing FastStream does before the handler may fail on a bad record, because such a failure
+would skip the record silently: header values are made valid UTF-8 before FastStream's parser decodes
+them, and the raw bytes reach the consumer undecoded, so a malformed message is dead-lettered.
+
+Brokers come from :func:`kafka_broker`: its producer (which publishes the dead letters) is
+idempotent with ``acks=all``, so a dead letter survives a leader failover once its offset is committed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from faststream import AckPolicy
@@ -17,11 +22,37 @@ from faststream.message import StreamMessage
 
 from shared.messaging.consumer import IdempotentConsumer, Outcome
 
-__all__ = ["bind_consumer", "broker_dead_letter_sink"]
+__all__ = ["bind_consumer", "broker_dead_letter_sink", "kafka_broker"]
+
+
+def kafka_broker(bootstrap_servers: str, *, middlewares: Sequence[Any] = ()) -> KafkaBroker:
+    """A FastStream broker whose publishes (dead letters) are idempotent and acknowledged by all."""
+    return KafkaBroker(
+        bootstrap_servers, enable_idempotence=True, acks="all", middlewares=tuple(middlewares)
+    )
 
 
 async def _raw_body(message: StreamMessage[Any]) -> Any:
     return message.body
+
+
+def _utf8(value: bytes | None) -> bytes:
+    if value is None:
+        return b""
+    try:
+        value.decode()
+    except UnicodeDecodeError:
+        return value.decode(errors="replace").encode()
+    return value
+
+
+async def _lenient_parser(
+    record: Any, original: Callable[[Any], Awaitable[StreamMessage[Any]]]
+) -> StreamMessage[Any]:
+    # FastStream's parser decodes every header value and would raise on a bad one before the
+    # handler runs; the record is fixed in place because FastStream has attached its consumer to it.
+    record.headers = tuple((name, _utf8(value)) for name, value in record.headers)
+    return await original(record)
 
 
 def broker_dead_letter_sink(broker: KafkaBroker) -> Any:
@@ -44,6 +75,7 @@ def bind_consumer(
         group_id=consumer.group_id,
         ack_policy=AckPolicy.MANUAL,
         auto_offset_reset="earliest",
+        parser=_lenient_parser,
         decoder=_raw_body,
         max_poll_interval_ms=max_poll_interval_ms,
         title=f"{consumer.name}:{','.join(topics)}",
@@ -52,7 +84,7 @@ def bind_consumer(
         try:
             outcome = await consumer.process(msg.raw_message)  # type: ignore[arg-type]
         except Exception:
-            # The dead-letter publish itself failed (e.g. the broker is away): try again later.
+            # Unexpected: leave the offset where it is so the record comes back.
             await msg.nack()
             raise
         if outcome is Outcome.RETRY:

@@ -1,7 +1,8 @@
 """Re-drive dead letters: publish them back to their original topic, key and headers.
 
-Safe to run at any time because every consumer is idempotent: groups that had already processed an
-event skip it by its event id, and the group that dead-lettered it gets another chance.
+Every consumer is idempotent, so groups that had already processed an event skip it by its event id
+and the group that dead-lettered it gets another chance. A re-driven event arrives after newer
+events of its key: handlers that care about order compare ``aggregate_version``.
 Usage: ``python -m shared.messaging.redrive --bootstrap HOST:PORT --topic inventory.batch.events.dlt``
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Sequence
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
@@ -22,37 +24,46 @@ async def redrive(
     bootstrap_servers: str,
     dead_letter_topic: str,
     *,
-    group_id: str = "canopy-redrive",
     consumer: str | None = None,
-    idle_timeout_ms: int = 3000,
+    group_id: str | None = None,
 ) -> int:
-    """Move every dead letter (optionally only those of one consumer) back; returns the count."""
+    """Move the dead letters present now (optionally only one consumer's) back; returns the count.
+
+    It stops at the end offsets it saw when it started: a message that fails again and is
+    dead-lettered anew waits for the next re-drive instead of looping. Each consumer filter has
+    its own consumer group, so re-driving one consumer's letters never marks another's as done.
+    """
+    group = group_id or f"canopy-redrive-{consumer or 'all'}"
     source = AIOKafkaConsumer(
-        dead_letter_topic,
         bootstrap_servers=bootstrap_servers,
-        group_id=group_id,
+        group_id=group,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
     )
-    sink = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, enable_idempotence=True)
+    sink = AIOKafkaProducer(
+        bootstrap_servers=bootstrap_servers, enable_idempotence=True, acks="all"
+    )
     await source.start()
     await sink.start()
     moved = 0
     try:
-        while True:
-            batch = await source.getmany(timeout_ms=idle_timeout_ms)
-            if not batch:
-                return moved
+        partitions = [
+            TopicPartition(dead_letter_topic, p)
+            for p in sorted(await sink.partitions_for(dead_letter_topic))
+        ]
+        source.assign(partitions)
+        end = await source.end_offsets(partitions)
+        remaining = {tp for tp in partitions if await source.position(tp) < end[tp]}
+        while remaining:
+            batch = await source.getmany(*remaining, timeout_ms=1000)
             for partition, records in batch.items():
+                last = None
                 for record in records:
-                    headers = dict(record.headers)
-                    original = headers.get("x-dlt-original-topic", b"").decode()
-                    wanted = (
-                        consumer is None or headers.get("x-dlt-consumer", b"").decode() == consumer
-                    )
-                    if original and wanted:
+                    if record.offset >= end[partition]:
+                        break
+                    if _belongs(record.headers, consumer):
                         await sink.send_and_wait(
-                            original,
+                            _header(record.headers, "x-dlt-original-topic"),
                             value=record.value,
                             key=record.key,
                             headers=[
@@ -60,12 +71,25 @@ async def redrive(
                             ],
                         )
                         moved += 1
-                await source.commit(
-                    {TopicPartition(partition.topic, partition.partition): records[-1].offset + 1}
-                )
+                    last = record.offset
+                if last is not None:
+                    await source.commit({partition: last + 1})
+                if last is None or last + 1 >= end[partition]:
+                    remaining.discard(partition)
+        return moved
     finally:
         await source.stop()
         await sink.stop()
+
+
+def _header(headers: Sequence[tuple[str, bytes]], name: str) -> str:
+    return next((v.decode() for k, v in headers if k == name), "")
+
+
+def _belongs(headers: Sequence[tuple[str, bytes]], consumer: str | None) -> bool:
+    if not _header(headers, "x-dlt-original-topic"):
+        return False
+    return consumer is None or _header(headers, "x-dlt-consumer") == consumer
 
 
 def main(argv: list[str] | None = None) -> int:

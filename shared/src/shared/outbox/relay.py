@@ -10,6 +10,10 @@ Guarantees and why they hold:
   row lock on the aggregate, so id order equals commit order for one key.
 * Latency: the relay LISTENs for the NOTIFY that the insert trigger sends at commit, and polls
   anyway because notifications are not delivered while the relay is disconnected.
+* A row Kafka refuses (a topic missing on the broker, a record over the size limit) stops the
+  relay at that row, in order: the rows acknowledged before it are marked and never re-sent, the
+  failure is retried with growing backoff, and the backlog-age gauge (refreshed on a timer that
+  failures don't reset) tells the operator that the outbox is stuck.
 """
 
 from __future__ import annotations
@@ -51,9 +55,10 @@ _FETCH = """
     FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1
 """
 _MARK = "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
+_PURGE_CHUNK = 5000
 _PURGE = """
     DELETE FROM outbox WHERE id IN (
-        SELECT id FROM outbox WHERE published_at < now() - $1::interval LIMIT 5000)
+        SELECT id FROM outbox WHERE published_at < now() - $1::interval LIMIT $2)
 """
 _BACKLOG = (
     "SELECT extract(epoch FROM now() - min(created_at)) FROM outbox WHERE published_at IS NULL"
@@ -74,9 +79,11 @@ class RelayConfig:
     poll_interval: float = 1.0
     lock_retry_interval: float = 2.0
     error_backoff: float = 1.0
+    max_error_backoff: float = 30.0
     purge_after: timedelta = timedelta(days=1)
-    purge_interval: float = 60.0
-    # Kafka's own retries cover short broker outages; past this the batch is retried from the table.
+    housekeeping_interval: float = 5.0
+    # How long one Kafka request may take before the client retries it (idempotence keeps the
+    # retries from duplicating); a batch waits for the broker as long as the broker is away.
     delivery_timeout_ms: int = 30_000
 
 
@@ -86,22 +93,40 @@ class OutboxRelay:
     def __init__(self, config: RelayConfig) -> None:
         self._config = config
         self._wakeup = asyncio.Event()
+        self._next_housekeeping = 0.0
         self.published = 0
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
         stop = stop or asyncio.Event()
+        failures = 0
         while not stop.is_set():
+            published_before = self.published
             try:
                 await self._lead(stop)
             except asyncio.CancelledError:
                 raise
             except Exception:
+                failures = 0 if self.published > published_before else failures + 1
                 FAILURES.labels(self._config.name).inc()
                 log.exception("outbox relay %s failed; restarting", self._config.name)
-                await _sleep_or_stop(stop, self._config.error_backoff)
+                backoff = min(
+                    self._config.max_error_backoff,
+                    self._config.error_backoff * 2 ** max(0, failures - 1),
+                )
+                await _sleep_or_stop(stop, backoff)
 
     async def _lead(self, stop: asyncio.Event) -> None:
-        conn: asyncpg.Connection = await asyncpg.connect(asyncpg_dsn(self._config.database_url))
+        conn: asyncpg.Connection = await asyncpg.connect(
+            asyncpg_dsn(self._config.database_url),
+            command_timeout=60,
+            # A half-open connection would hold the advisory lock, and block every standby, for as
+            # long as the server's default keepalive (hours); these bring it down to ~25 s.
+            server_settings={
+                "tcp_keepalives_idle": "10",
+                "tcp_keepalives_interval": "5",
+                "tcp_keepalives_count": "3",
+            },
+        )
         try:
             while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", RELAY_LOCK_KEY):
                 if await _sleep_or_stop(stop, self._config.lock_retry_interval):
@@ -138,41 +163,67 @@ class OutboxRelay:
         self, conn: asyncpg.Connection, producer: AIOKafkaProducer, stop: asyncio.Event
     ) -> None:
         loop = asyncio.get_running_loop()
-        next_purge = loop.time() + self._config.purge_interval
         while not stop.is_set():
             self._wakeup.clear()
+            # Before publishing, so that the gauge keeps moving while publishing keeps failing.
+            if loop.time() >= self._next_housekeeping:
+                await self._housekeeping(conn)
+                self._next_housekeeping = loop.time() + self._config.housekeeping_interval
             sent = await self.publish_batch(conn, producer)
-            if loop.time() >= next_purge:
-                await conn.execute(_PURGE, self._config.purge_after)
-                backlog = await conn.fetchval(_BACKLOG)
-                BACKLOG_AGE.labels(self._config.name).set(float(backlog or 0))
-                next_purge = loop.time() + self._config.purge_interval
             if sent < self._config.batch_size:
                 await _wait_any(self._wakeup, stop, self._config.poll_interval)
 
+    async def _housekeeping(self, conn: asyncpg.Connection) -> None:
+        backlog = await conn.fetchval(_BACKLOG)
+        BACKLOG_AGE.labels(self._config.name).set(float(backlog or 0))
+        # Chunked so no single delete holds locks long; repeated so purging keeps up with publishing.
+        for _ in range(100):
+            deleted = await conn.execute(_PURGE, self._config.purge_after, _PURGE_CHUNK)
+            if int(deleted.rsplit(" ", 1)[-1]) < _PURGE_CHUNK:
+                break
+
     async def publish_batch(self, conn: asyncpg.Connection, producer: AIOKafkaProducer) -> int:
-        """Send one batch and mark it; returns how many rows were published."""
+        """Send one batch and mark what Kafka acknowledged; returns how many rows were published.
+
+        Acknowledgements are taken in id order and the acknowledged prefix is marked even when a
+        later row fails, so a row Kafka refuses never causes the rows before it to be sent again.
+        """
         rows = await conn.fetch(_FETCH, self._config.batch_size)
         if not rows:
             return 0
+        acknowledged: list[int] = []
+        failure: BaseException | None = None
         with tracer.start_as_current_span(
             "outbox publish", attributes={"outbox.batch_size": len(rows)}
         ):
-            futures = [
-                await producer.send(
-                    row["topic"],
-                    value=row["payload"].encode(),
-                    key=row["message_key"].encode(),
-                    headers=[(k, v.encode()) for k, v in json.loads(row["headers"]).items()],
-                )
-                for row in rows
-            ]
-            await asyncio.gather(*futures)
-            await self._mark_published(conn, [row["id"] for row in rows])
-        PUBLISHED.labels(self._config.name).inc(len(rows))
-        BATCH_SIZE.labels(self._config.name).observe(len(rows))
-        self.published += len(rows)
-        return len(rows)
+            pending = []
+            try:
+                for row in rows:
+                    delivery = await producer.send(
+                        row["topic"],
+                        value=row["payload"].encode(),
+                        key=row["message_key"].encode(),
+                        headers=[(k, v.encode()) for k, v in json.loads(row["headers"]).items()],
+                    )
+                    # Kept one by one: a failed send must not lose the deliveries before it.
+                    pending.append(delivery)
+            except Exception as error:
+                failure = error
+            for row, delivery in zip(rows, pending, strict=False):
+                try:
+                    await delivery
+                except Exception as error:
+                    failure = failure or error
+                    break
+                acknowledged.append(row["id"])
+            if acknowledged:
+                await self._mark_published(conn, acknowledged)
+        PUBLISHED.labels(self._config.name).inc(len(acknowledged))
+        BATCH_SIZE.labels(self._config.name).observe(len(acknowledged))
+        self.published += len(acknowledged)
+        if failure is not None:
+            raise failure
+        return len(acknowledged)
 
     async def _mark_published(self, conn: asyncpg.Connection, ids: list[int]) -> None:
         await conn.execute(_MARK, ids)

@@ -10,12 +10,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from faststream.kafka import KafkaBroker
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from shared.events import EventEnvelope
-from shared.messaging import IdempotentConsumer, bind_consumer, broker_dead_letter_sink
+from shared.messaging import (
+    IdempotentConsumer,
+    bind_consumer,
+    broker_dead_letter_sink,
+    kafka_broker,
+)
 from shared.runner import run_until_signalled
 
 
@@ -33,7 +37,7 @@ async def consume(database_url: str, bootstrap: str, topic: str, group: str, del
         )
         await asyncio.sleep(delay)
 
-    broker = KafkaBroker(bootstrap)
+    broker = kafka_broker(bootstrap)
     consumer = IdempotentConsumer(
         name="effects",
         group_id=group,

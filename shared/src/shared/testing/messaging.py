@@ -24,7 +24,7 @@ from shared.events import EventEnvelope, Topic, event_type, new_event
 from shared.messaging import IdempotentConsumer, RetryPolicy, bind_consumer, broker_dead_letter_sink
 from shared.outbox import MESSAGING_DDL, OutboxRelay, RelayConfig, enqueue
 
-__all__ = ["Harness", "PingBase", "make_harness", "running", "wait_until"]
+__all__ = ["Harness", "PingBase", "assert_order_per_key", "make_harness", "running", "wait_until"]
 
 
 class PingBase(BaseModel):
@@ -73,14 +73,17 @@ class Harness:
         raise AssertionError(f"{sql!r} gave {value!r}, expected {expected!r} within {timeout}s")
 
     def relay(self, **overrides: Any) -> OutboxRelay:
+        settings: dict[str, Any] = {
+            "poll_interval": 0.2,
+            "lock_retry_interval": 0.2,
+            "error_backoff": 0.2,
+            **overrides,
+        }
         config = RelayConfig(
             name="test",
             database_url=self.database_url,
             bootstrap_servers=self.bootstrap,
-            poll_interval=0.2,
-            lock_retry_interval=0.2,
-            error_backoff=0.2,
-            **overrides,
+            **settings,
         )
         return OutboxRelay(config)
 
@@ -160,3 +163,14 @@ async def running(relay: OutboxRelay) -> AsyncIterator[asyncio.Task[None]]:
         stop.set()
         with contextlib.suppress(BaseException):
             await asyncio.wait_for(task, timeout=30)
+
+
+async def assert_order_per_key(harness: Harness) -> None:
+    """Effects of one key were applied in the order their events were written."""
+    async with harness.engine.connect() as conn:
+        rows = (await conn.execute(text("SELECT key, seq FROM effects ORDER BY applied"))).all()
+    last: dict[str, int] = {}
+    for row in rows:
+        key, seq = str(row[0]), int(row[1])
+        assert seq > last.get(key, -1), f"{key}: seq {seq} applied after {last[key]}"
+        last[key] = seq
