@@ -45,3 +45,9 @@ bench-metrc-pull: bootstrap  ## full pull of 5,000 packages from the sandbox und
 
 bench-gateway: bootstrap  ## adjustments/s through the gateway vs straight to inventory, 64 clients
 	uv run python services/gateway/bench/gateway_bench.py
+
+bench-inventory: bootstrap  ## adjustments/s through the inventory API (64 clients) vs pgbench on the same transaction
+	uv run python services/inventory/bench/adjust_bench.py
+
+bench-inventory-scale: bootstrap  ## enhanced list and batch detail p95 with 1,000,000 batches loaded
+	uv run python services/inventory/bench/scale_bench.py

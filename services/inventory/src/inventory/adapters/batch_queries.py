@@ -34,6 +34,8 @@ BATCH_COLUMNS: Final = (
     " deleted_at"
 )
 
+_PREFIXED_COLUMNS: Final = ", ".join(f"b.{column.strip()}" for column in BATCH_COLUMNS.split(","))
+
 SORT_COLUMNS: Final = {
     "code": "code",
     "sku": "sku",
@@ -55,16 +57,6 @@ SORT_COLUMNS: Final = {
     "updatedAt": "updated_at",
 }
 """Sort field (wire name) -> column. ``ageDays`` sorts on created_at, reversed."""
-
-STATUSES: Final = (
-    "AWAITING_INTAKE",
-    "LIVE",
-    "PHOTOGRAPHY_COMPLETE",
-    "ON_HOLD",
-    "QUARANTINED",
-    "SOLD_OUT",
-    "CLOSED",
-)
 
 
 @dataclass
@@ -139,31 +131,64 @@ def _any_of(where: BatchFilter, column: str, bounds: Sequence[tuple[Any, Any]], 
 
 
 def _summary_sql(where: str, low_stock: str, windows: list[str]) -> str:
-    status_counts = ", ".join(
-        f"count(*) FILTER (WHERE status = '{status}') AS \"{status}\"" for status in STATUSES
-    )
+    # One pass over the filtered set. Each FILTER costs a comparison per row, so the last member
+    # of each family (CLOSED, IN_STOCK, CRITICAL) is derived as the rest of the total.
     fresh, moderate, aging = windows
+    statuses = ", ".join(
+        f"count(*) FILTER (WHERE status = '{status}') AS \"{status}\"" for status in _COUNTED
+    )
     return (
-        "SELECT count(*) AS total,"
-        " COALESCE(sum(on_hand_qty), 0) AS on_hand, COALESCE(sum(reserved_qty), 0) AS reserved,"
-        " COALESCE(sum(quarantine_qty), 0) AS quarantine, COALESCE(sum(hold_qty), 0) AS hold,"
-        " COALESCE(sum(defective_qty), 0) AS defective,"
-        " COALESCE(sum(available_qty), 0) AS available,"
-        " round(COALESCE(sum((on_hand_qty + quarantine_qty + defective_qty) * unit_cost), 0), 4)"
-        " AS value,"
-        f" {status_counts},"
+        f"SELECT count(*) AS total, {statuses},"
         ' count(*) FILTER (WHERE available_qty = 0) AS "OUT_OF_STOCK",'
         f" count(*) FILTER (WHERE available_qty > 0 AND available_qty <= {low_stock})"
         ' AS "LOW_STOCK",'
-        f' count(*) FILTER (WHERE available_qty > {low_stock}) AS "IN_STOCK",'
         f' count(*) FILTER (WHERE created_at > {fresh}) AS "FRESH",'
         f" count(*) FILTER (WHERE created_at <= {fresh} AND created_at > {moderate})"
         ' AS "MODERATE",'
         f" count(*) FILTER (WHERE created_at <= {moderate} AND created_at > {aging})"
         ' AS "AGING",'
-        f' count(*) FILTER (WHERE created_at <= {aging}) AS "CRITICAL"'
+        " sum(on_hand_qty) AS on_hand, sum(reserved_qty) AS reserved,"
+        " sum(quarantine_qty) AS quarantine, sum(hold_qty) AS hold,"
+        " sum(defective_qty) AS defective, sum(available_qty) AS available,"
+        " sum(stock_value) AS value"
         f" FROM batch WHERE {where}"
     )
+
+
+_COUNTED: Final = (
+    "AWAITING_INTAKE",
+    "LIVE",
+    "PHOTOGRAPHY_COMPLETE",
+    "ON_HOLD",
+    "QUARANTINED",
+    "SOLD_OUT",
+)
+_SUMMED: Final = ("on_hand", "reserved", "quarantine", "hold", "defective", "available", "value")
+
+
+@dataclass
+class Summary:
+    """Counts and totals over a filtered set of batches."""
+
+    total: int = 0
+    totals: dict[str, Decimal] = field(default_factory=dict)
+    status: dict[str, int] = field(default_factory=dict)
+    stock: dict[str, int] = field(default_factory=dict)
+    age: dict[str, int] = field(default_factory=dict)
+
+
+def _fold(row: Row) -> Summary:
+    total: int = row["total"]
+    status = {name: row[name] for name in _COUNTED}
+    status["CLOSED"] = total - sum(status.values())
+    stock = {name: row[name] for name in ("OUT_OF_STOCK", "LOW_STOCK")}
+    stock["IN_STOCK"] = total - sum(stock.values())
+    age = {name: row[name] for name in ("FRESH", "MODERATE", "AGING")}
+    age["CRITICAL"] = total - sum(age.values())
+    zero = Decimal("0.0000")
+    totals = {name: (row[name] or zero) for name in _SUMMED}
+    totals["value"] = totals["value"].quantize(Decimal("0.0001"))
+    return Summary(total=total, totals=totals, status=status, stock=stock, age=age)
 
 
 class BatchQueries:
@@ -190,15 +215,22 @@ class BatchQueries:
     async def page(
         self, where: BatchFilter, *, order_by: str, descending: bool, offset: int, limit: int
     ) -> list[Row]:
-        """One page of the enhanced list; ``order_by`` is a value of :data:`SORT_COLUMNS`."""
+        """One page of the enhanced list; ``order_by`` is a value of :data:`SORT_COLUMNS`.
+
+        Two steps: the page's ids come from an index-only scan of the open batches' covering
+        index (every filter and sort column is in it), then only those rows are read in full.
+        MATERIALIZED keeps the planner from merging the steps and reading every matching row.
+        """
         if order_by not in SORT_COLUMNS.values():
             raise ValueError(f"not a sortable column: {order_by}")
         direction = "DESC" if descending else "ASC"
         condition = where.sql()
         sql = (
-            f"SELECT {BATCH_COLUMNS} FROM batch WHERE {condition}"
-            f" ORDER BY {order_by} {direction}, id {direction}"
-            f" OFFSET {where._param(offset)} LIMIT {where._param(limit)}"
+            f"WITH page AS MATERIALIZED (SELECT id, {order_by} AS sort_key FROM batch"
+            f" WHERE {condition} ORDER BY {order_by} {direction}, id {direction}"
+            f" OFFSET {where._param(offset)} LIMIT {where._param(limit)})"
+            f" SELECT {_PREFIXED_COLUMNS} FROM page JOIN batch b ON b.id = page.id"
+            f" ORDER BY page.sort_key {direction}, b.id {direction}"
         )
         return list(await self._conn.fetch(sql, *where.params))
 
@@ -208,13 +240,14 @@ class BatchQueries:
         *,
         low_stock: Decimal,
         aging_bounds: tuple[datetime, datetime, datetime],
-    ) -> Row:
+    ) -> Summary:
         """Counts and totals over everything ``where`` selects. ``aging_bounds``: the receipt
-        times below which a batch is MODERATE, AGING and CRITICAL."""
+        times at or below which a batch is MODERATE, AGING and CRITICAL."""
         condition = where.sql()
         low = where._param(low_stock) + "::numeric"
         windows = [where._param(bound) + "::timestamptz" for bound in aging_bounds]
-        return await self._conn.fetchrow(_summary_sql(condition, low, windows), *where.params)
+        row = await self._conn.fetchrow(_summary_sql(condition, low, windows), *where.params)
+        return _fold(row)
 
     async def batch_row(self, batch_id: UUID) -> Row | None:
         return await self._conn.fetchrow(

@@ -19,6 +19,7 @@ from inventory.domain import (
     InvariantViolationError,
     LedgerInconsistencyError,
 )
+from inventory.service_layer import batch_commands
 from inventory.service_layer import batch_operations as ops
 from inventory.service_layer.caller import Caller
 from inventory.service_layer.unit_of_work import UnitOfWork
@@ -141,7 +142,7 @@ async def bulk_delete(
     reason = cmd.reason or DEFAULT_DELETE_REASON
 
     async def apply(batch_id: UUID, record: BatchRecord) -> ops.WriteOutcome:
-        return await ops.delete_batch(
+        return await batch_commands.delete_batch(
             uow, caller, batch_id, reason=reason, version=None, record=record
         )
 

@@ -84,6 +84,15 @@ class UnitOfWork:
             self._transaction = None
             await self._connection_cm.__aexit__(exc_type, exc, tb)
 
+    @asynccontextmanager
+    async def another_connection(self) -> AsyncIterator[Connection]:
+        """A second pooled connection, for a read that can run at the same time as this unit of
+        work's own (autocommit only: it would not see this transaction's writes)."""
+        if not self.autocommit:
+            raise RuntimeError("only an autocommit unit of work reads on a second connection")
+        async with self._database.connection() as conn:
+            yield conn
+
     async def commit(self) -> None:
         if self._transaction is None:
             raise RuntimeError("an autocommit unit of work has nothing to commit")

@@ -12,7 +12,7 @@ from shared.contracts import inventory as api
 from shared.contracts.types import DecimalString, UtcDateTime
 
 from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, json_response, read_with
-from inventory.service_layer import queries
+from inventory.service_layer import as_of, queries
 
 __all__ = ["router"]
 
@@ -72,7 +72,7 @@ async def batch_as_of(
     batch_id: BatchId,
     at: Annotated[UtcDateTime, Query(description="The instant (aware, ISO 8601)")],
 ) -> Response:
-    result = await read_with(container, lambda uow: queries.batch_as_of(uow, caller, batch_id, at))
+    result = await read_with(container, lambda uow: as_of.batch_as_of(uow, caller, batch_id, at))
     return json_response(result)
 
 
@@ -87,7 +87,7 @@ async def site_as_of(
 ) -> Response:
     result = await read_with(
         container,
-        lambda uow: queries.site_as_of(uow, caller, site_id, at, cursor=cursor, limit=limit),
+        lambda uow: as_of.site_as_of(uow, caller, site_id, at, cursor=cursor, limit=limit),
     )
     return json_response(result)
 

@@ -14,8 +14,9 @@ from fastapi.responses import Response
 from shared.contracts import inventory as api
 
 from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, write_with
-from inventory.service_layer import batch_operations as ops
+from inventory.service_layer import batch_commands as ops
 from inventory.service_layer import bulk
+from inventory.service_layer.batch_operations import WriteOutcome
 from inventory.service_layer.caller import Caller, utc_now
 from inventory.service_layer.intake import intake as intake_handler
 from inventory.service_layer.presenters import batch_from_record, movement_from_domain
@@ -29,14 +30,14 @@ router = APIRouter(tags=["batch writes"])
 BatchId = Annotated[UUID, Path(alias="batchId")]
 _B = "/v1/batches/{batchId}"
 C = TypeVar("C")
-Handler = Callable[[UnitOfWork, Caller, UUID, C], Awaitable[ops.WriteOutcome]]
+Handler = Callable[[UnitOfWork, Caller, UUID, C], Awaitable[WriteOutcome]]
 
 
 R = TypeVar("R", bound=api.BatchWriteResult)
 
 
 def present(
-    outcome: ops.WriteOutcome,
+    outcome: WriteOutcome,
     result: type[R] = api.BatchWriteResult,  # type: ignore[assignment]
 ) -> R:
     return result(
