@@ -303,9 +303,7 @@ async def main(seconds: int) -> None:
             sql = Path(tmp) / "adjust.sql"
             sql.write_text(PGBENCH_SCRIPT % {"batches": len(ids), "sample": sample})
             print(f"pgbench: the same transaction in SQL ({size}-byte events), {seconds} s ...")
-            pg_before = postgres_cpu_seconds()
             tps = run_pgbench(dsn, sql, seconds)
-            bench_pg_cpu = (postgres_cpu_seconds() - pg_before) / seconds
     finally:
         if server is not None:
             server.terminate()
@@ -318,8 +316,7 @@ async def main(seconds: int) -> None:
     )
     print(
         f"CPU per adjustment: API process {server_cpu / rate * 1000:.2f} ms ({server_cpu:.0%} of a"
-        f" core), PostgreSQL {api_pg_cpu / rate * 1000:.2f} ms; pgbench's transaction:"
-        f" PostgreSQL {bench_pg_cpu / tps * 1000:.2f} ms"
+        f" core), PostgreSQL {api_pg_cpu / rate * 1000:.2f} ms"
     )
     print(
         f"limit: pgbench runs the same transaction at {tps:,.0f} tx/s (the API reaches {ratio:.0%} of it)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
@@ -31,7 +32,7 @@ async def test_a_transfer_moves_stock_between_locations_with_balanced_legs(world
         (world.location_a, "-40.0000"),
         (world.location_b, "40.0000"),
     ]
-    assert sum(float(m["quantityChange"]) for m in legs) == 0  # debits equal credits
+    assert sum(Decimal(m["quantityChange"]) for m in legs) == 0  # debits equal credits
     assert result["batch"]["onHandQty"] == "100.0000"
     detail = await world.admin.ok("GET", f"/v1/batches/{batch['id']}/detail")
     assert {loc["locationId"]: loc["qty"] for loc in detail["locations"]} == {
