@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -307,36 +308,40 @@ async def main(duration: float, warmup: float, rounds: int) -> None:
 
         print(
             f"{CLIENTS} clients, one batch and one connection each; {warmup:.0f} s warm-up, "
-            f"{duration:.0f} s measured per run; {rounds} rounds, alternated",
+            f"{duration:.0f} s measured per run; {rounds} rounds, the order reversed every other "
+            "round so that drift of a shared machine hits all alike",
             flush=True,
         )
-        results: dict[str, list[RunResult]] = {"direct": [], **{k: [] for k in kinds}}
-        for _ in range(rounds):
-            me = {"load generator": os.getpid(), "inventory": inventory.popen.pid}
-            run = await load(
-                "direct (inventory)",
-                inventory.url,
-                "/v1",
-                signed,
-                batches,
-                warmup=warmup,
-                duration=duration,
-                processes=me,
-            )
-            results["direct"].append(run)
-            print(run.line(), flush=True)
-            for kind in kinds:
-                run = await load(
-                    f"gateway ({kind})",
+        me = {"load generator": os.getpid(), "inventory": inventory.popen.pid}
+        targets: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
+            "direct": (inventory.url, "/v1", signed, me),
+            **{
+                kind: (
                     gateways[kind].url,
                     "/api/v1",
                     bearer,
+                    {**me, "gateway": gateways[kind].popen.pid},
+                )
+                for kind in kinds
+            },
+        }
+        results: dict[str, list[RunResult]] = {name: [] for name in targets}
+        for round_number in range(rounds):
+            order = list(targets) if round_number % 2 == 0 else list(reversed(targets))
+            for name in order:
+                base, prefix, headers, watched = targets[name]
+                label = "direct (inventory)" if name == "direct" else f"gateway ({name})"
+                run = await load(
+                    label,
+                    base,
+                    prefix,
+                    headers,
                     batches,
                     warmup=warmup,
                     duration=duration,
-                    processes={**me, "gateway": gateways[kind].popen.pid},
+                    processes=watched,
                 )
-                results[kind].append(run)
+                results[name].append(run)
                 print(run.line(), flush=True)
 
         conn = await asyncpg.connect(postgres.url_for(inventory_db, driver="postgresql"))
@@ -347,25 +352,29 @@ async def main(duration: float, warmup: float, rounds: int) -> None:
             await conn.close()
         print(f"ledger: {movements} movements, actor(s): {sorted(r[0] for r in actors)}")
 
-        def merged(runs: list[RunResult]) -> RunResult:
-            return RunResult(
-                runs[0].label,
-                sum(r.adjustments for r in runs),
-                sum(r.seconds for r in runs),
-                [v for r in runs for v in r.latencies_ms],
-                sum(r.errors for r in runs),
+        direct_runs = results["direct"]
+        print("medians over the rounds (ratio: gateway / direct of the same round):")
+        summary: dict[str, tuple[float, float, float]] = {}
+        for name in targets:
+            runs = results[name]
+            rate = statistics.median(r.rate for r in runs)
+            p99 = statistics.median(r.percentile(0.99) for r in runs)
+            ratio = statistics.median(
+                r.rate / d.rate for r, d in zip(runs, direct_runs, strict=True)
             )
-
-        direct = merged(results["direct"])
-        print("over all rounds:")
-        print(direct.line())
-        for kind in kinds:
-            combined = merged(results[kind])
-            print(f"{combined.line()}   ratio {combined.rate / direct.rate:.2f}")
-        best = merged(results["aiohttp"])
+            cpu = {
+                key: statistics.median((r.cpu_ms or {}).get(key, 0.0) for r in runs)
+                for key in (runs[0].cpu_ms or {})
+            }
+            summary[name] = (rate, p99, ratio)
+            print(
+                f"  {name:<14} {rate:6.0f} adj/s   p99 {p99:6.0f} ms   ratio {ratio:.2f}   CPU ms/adj "
+                + ", ".join(f"{k} {v:.2f}" for k, v in cpu.items())
+            )
+        rate, p99, ratio = summary["aiohttp"]
         print(
-            f"gateway-adjust: {best.rate:.0f} adj/s, p99 {best.percentile(0.99):.0f} ms, "
-            f"direct {direct.rate:.0f} adj/s, ratio {best.rate / direct.rate:.2f}"
+            f"gateway-adjust: {rate:.0f} adj/s, p99 {p99:.0f} ms, "
+            f"direct {summary['direct'][0]:.0f} adj/s, ratio {ratio:.2f}"
         )
     finally:
         for process in processes:
@@ -378,6 +387,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=2.0)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     arguments = parser.parse_args()
     asyncio.run(main(arguments.duration, arguments.warmup, arguments.rounds))

@@ -245,3 +245,26 @@ async def test_one_trace_spans_the_gateway_and_the_forwarded_request(gateway, up
     assert server[0].attributes["http.response.status_code"] == 200
     assert format(server[0].context.trace_id, "032x") == trace_id
     assert traceparent.split("-")[2] == format(server[0].context.span_id, "016x")
+
+
+async def test_nul_characters_are_refused_at_the_edge_for_every_service(gateway, upstream):
+    headers = {**await gateway.headers_for([Role.INVENTORY]), "Content-Type": "application/json"}
+    in_body = await gateway.client.post(
+        "/api/v1/widgets",
+        content=b'{"site_id": "a", "quantity": "1", "x": "a\\u0000"}',
+        headers=headers,
+    )
+    assert in_body.status_code == 422
+    assert code(in_body) == "VALIDATION_ERROR"
+    in_query = await gateway.client.get("/api/v1/widgets?site_id=a%00b", headers=headers)
+    assert in_query.status_code == 422
+    assert upstream.requests == []
+
+
+def test_only_a_real_nul_escape_counts_not_the_text_backslash_u0000():
+    from gateway.upstream.routes import _JSON_NUL
+
+    assert _JSON_NUL.search(b'{"a": "x\\u0000"}')
+    assert _JSON_NUL.search(b'{"a": "x\\\\\\u0000"}')
+    assert not _JSON_NUL.search(b'{"a": "x\\\\u0000"}')
+    assert not _JSON_NUL.search(b'{"a": "u0000"}')

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from gateway.entrypoints.responses import ERRORS
 from gateway.entrypoints.security import SECURITY, check_site, container_of, requires_fast
+from gateway.errors import GatewayError
 from gateway.service_layer.authenticate import Authenticated
 
 __all__ = ["PUBLIC_PREFIX", "RouteSpec", "add_service_routes", "public_path"]
@@ -79,6 +80,30 @@ def _sites_in(value: object) -> list[str]:
     return found
 
 
+# A JSON \u0000 escape that is not itself escaped (preceded by an even number of backslashes).
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def _refuse_nul(request: Request, body: bytes | None) -> None:
+    """No Canopy service can store a NUL character (PostgreSQL text cannot hold one), so the
+    public edge refuses it in any query value or JSON string, for every service alike."""
+    in_query = any("\x00" in value for _, value in request.query_params.multi_items())
+    if in_query or (body is not None and b"\\u0000" in body and _JSON_NUL.search(body)):
+        raise GatewayError(
+            "VALIDATION_ERROR",
+            "The request is not valid: text must not contain NUL characters",
+            status=422,
+            details={
+                "problems": [
+                    {
+                        "field": "query" if in_query else "body",
+                        "problem": "contains a NUL character",
+                    }
+                ]
+            },
+        )
+
+
 def _endpoint(spec: RouteSpec) -> Callable[..., Awaitable[Response]]:
     caller_dependency = requires_fast(spec.permission)
 
@@ -96,6 +121,7 @@ def _endpoint(spec: RouteSpec) -> Callable[..., Awaitable[Response]]:
             **{n: urllib.parse.quote(str(kwargs[n]), safe="") for n in spec.path_params}
         )
         body = await request.body() if spec.body is not None else None
+        _refuse_nul(request, body)
         return await container.forwarder.forward(
             upstream=container.upstreams[spec.upstream],
             method=spec.method,

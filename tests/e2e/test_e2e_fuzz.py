@@ -1,0 +1,165 @@
+"""A bounded schemathesis run of the whole public API, the gateway in front of the real inventory
+service, both running as processes on real ports (``python -m gateway api``,
+``python -m inventory api``) on real PostgreSQL: no 5xx anywhere, and no answer that breaks the
+gateway's OpenAPI document (status code, content type, body schema)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+EXAMPLES_PER_MODE = 10
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+ADMIN_PASSWORD = "the fuzzing admin's password"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start(module: str, env: dict[str, str], log_path) -> tuple[str, subprocess.Popen[bytes]]:
+    port = free_port()
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", module, "api", "--port", str(port)],
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{module} exited: {log_path.read_text()[-2000:]}")
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return url, process
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{module} did not start")
+
+
+@pytest.fixture
+def running_platform(databases, identity_keys, kafka_server, tmp_path):
+    common = {"CANOPY_ENV": "test", "OTEL_TRACES_EXPORTER": "none", "LOG_LEVEL": "WARNING"}
+    inventory_url, inventory = start(
+        "inventory",
+        {
+            **common,
+            "INVENTORY_DATABASE_URL": databases[0],
+            "CANOPY_IDENTITY_PUBLIC_KEY": identity_keys[1],
+            "KAFKA_BOOTSTRAP_SERVERS": kafka_server.bootstrap,
+        },
+        tmp_path / "inventory.log",
+    )
+    gateway_env = {
+        **common,
+        "GATEWAY_DATABASE_URL": databases[1],
+        "GATEWAY_IDENTITY_PRIVATE_KEY": identity_keys[0],
+        "GATEWAY_ARGON2_TIME_COST": "1",
+        "GATEWAY_ARGON2_MEMORY_KIB": "1024",
+        "GATEWAY_ARGON2_PARALLELISM": "1",
+        "INVENTORY_URL": inventory_url,
+    }
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gateway",
+            "create-admin",
+            "--email",
+            "fuzz@test.example",
+            "--password-stdin",
+        ],
+        input=(ADMIN_PASSWORD + "\n").encode(),
+        env={**os.environ, **gateway_env},
+        capture_output=True,
+        check=True,
+    )
+    gateway_url, gateway = start("gateway", gateway_env, tmp_path / "gateway.log")
+    try:
+        yield gateway_url
+    finally:
+        for process in (gateway, inventory):
+            process.terminate()
+            process.wait(timeout=15)
+
+
+def admin_key(url: str) -> str:
+    login = httpx.post(
+        url + "/api/v1/auth/login", json={"email": "fuzz@test.example", "password": ADMIN_PASSWORD}
+    )
+    auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    # An API key, not the session: fuzzing POST /auth/logout must not end the fuzzer's access.
+    key = httpx.post(
+        url + "/api/v1/api-keys",
+        json={"name": "fuzz", "roles": ["Admin"], "sites": ["*"]},
+        headers=auth,
+    ).json()["key"]
+    # Some data for the generated requests to find.
+    site = httpx.post(
+        url + "/api/v1/sites",
+        json={"name": "Fuzz", "licenseNumber": "FUZZ-1", "state": "OR"},
+        headers=auth,
+    )
+    assert site.status_code == 201, site.text
+    return str(key)
+
+
+def test_the_whole_public_api_survives_fuzzing(running_platform):
+    url = running_platform
+    auth = {"X-API-Key": admin_key(url)}
+    schema = schemathesis.openapi.from_url(url + "/openapi.json")
+    fuzzed = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+
+            @given(case=operation.as_strategy(generation_mode=mode))
+            @settings(
+                max_examples=EXAMPLES_PER_MODE,
+                deadline=None,
+                database=None,
+                derandomize=True,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
+            def run(case) -> None:
+                response = case.call(base_url=url, headers=auth, timeout=30)
+                case.validate_response(response, checks=CHECKS)
+
+            try:
+                run()
+            except Unsatisfiable:
+                # Nothing to make invalid: an operation without parameters or body.
+                if mode is not GenerationMode.NEGATIVE:
+                    raise
+        fuzzed.append(f"{operation.method.upper()} {operation.path}")
+    # Every operation of the document (the health probes included) was fuzzed.
+    assert len(fuzzed) == len(
+        [m for item in httpx.get(url + "/openapi.json").json()["paths"].values() for m in item]
+    )
+    assert len(fuzzed) > 50
