@@ -6,13 +6,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from opentelemetry.sdk.trace import TracerProvider
-from shared.telemetry import configure_tracing, instrument_engine
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from shared.telemetry import configure_tracing
 
 from inventory.adapters.database import Database
 from inventory.config import InventorySettings
@@ -24,26 +18,20 @@ __all__ = ["Container", "build"]
 @dataclass(frozen=True)
 class Container:
     settings: InventorySettings
-    engine: AsyncEngine
-    """SQLAlchemy engine: readiness checks and migrations (the platform's tooling)."""
-    sessions: async_sessionmaker[AsyncSession]
     database: Database
-    """asyncpg pool: every read and write of the service (see adapters/database.py)."""
+    """The asyncpg pool every read and write goes through (see adapters/database.py for why
+    asyncpg rather than SQLAlchemy sessions); it is created on first use."""
     uow: UnitOfWorkFactory
     tracer_provider: TracerProvider
 
 
 def build(settings: InventorySettings) -> Container:
-    provider = configure_tracing(settings)
-    url = settings.database_url.get_secret_value()
-    engine = create_async_engine(url, pool_size=2, max_overflow=2, pool_pre_ping=True)
-    instrument_engine(engine, provider)
-    database = Database(url, max_size=settings.database_pool_size)
+    database = Database(
+        settings.database_url.get_secret_value(), max_size=settings.database_pool_size
+    )
     return Container(
         settings=settings,
-        engine=engine,
-        sessions=async_sessionmaker(engine, expire_on_commit=False),
         database=database,
         uow=partial(UnitOfWork, database),
-        tracer_provider=provider,
+        tracer_provider=configure_tracing(settings),
     )

@@ -80,7 +80,6 @@ async def app(settings: InventorySettings, inventory_db: str) -> AsyncIterator[F
     yield application
     container = application.state.container
     await container.database.close()
-    await container.engine.dispose()
     await assert_ledger_matches_balances(inventory_db)
 
 

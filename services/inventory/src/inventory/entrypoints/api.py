@@ -41,7 +41,6 @@ def create_app(settings: InventorySettings | None = None) -> FastAPI:
         yield
         await kafka.close()
         await container.database.close()
-        await container.engine.dispose()
 
     app = create_service_app(
         title="Canopy inventory",
