@@ -276,3 +276,18 @@ async def test_the_site_as_of_view_pages_by_batch(world: Any) -> None:
     assert len(second["items"]) == 1
     assert not second["hasMore"]
     assert all(i["onHandQty"] == "100.0000" for i in first["items"] + second["items"])
+
+
+async def test_a_nul_character_is_invalid_input_not_a_server_error(
+    world: Any, db: asyncpg.Connection
+) -> None:
+    batch = await world.live()
+    search = await world.admin.call("GET", "/v1/batches/enhanced", params={"search": "a\x00b"})
+    assert (search.status_code, search.json()["error"]["code"]) == (422, "VALIDATION_ERROR")
+    note = await world.admin.call(
+        "POST",
+        f"/v1/batches/{batch['id']}/adjustments",
+        json={"adjustment": "1", "reason": "REWEIGH", "notes": "x\x00"},
+    )
+    assert (note.status_code, note.json()["error"]["code"]) == (422, "VALIDATION_ERROR")
+    assert (await world.batch(batch["id"]))["version"] == batch["version"]

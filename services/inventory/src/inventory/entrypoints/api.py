@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from asyncpg.exceptions import CharacterNotInRepertoireError
 from fastapi import FastAPI
 from shared.service_app import KafkaReadiness, create_service_app
 from shared.telemetry import instrument_app
@@ -16,7 +17,7 @@ from shared.telemetry import instrument_app
 from inventory import bootstrap
 from inventory.config import InventorySettings
 from inventory.domain import DomainError
-from inventory.entrypoints.errors import on_domain_error
+from inventory.entrypoints.errors import on_domain_error, on_text_postgres_refuses
 from inventory.entrypoints.identity_cache import VerifiedTokens
 from inventory.entrypoints.routers import batch_reads, batch_writes, reference, views
 
@@ -52,6 +53,7 @@ def create_app(settings: InventorySettings | None = None) -> FastAPI:
     # Read once at startup: a service without the gateway's key refuses to start.
     app.state.identity_tokens = VerifiedTokens(container.settings.identity_public_key_pem())
     app.add_exception_handler(DomainError, on_domain_error)
+    app.add_exception_handler(CharacterNotInRepertoireError, on_text_postgres_refuses)
     for router in (batch_reads.router, batch_writes.router, views.router, reference.router):
         app.include_router(router)
     instrument_app(app, container.tracer_provider, server_span_only=True)

@@ -18,7 +18,7 @@ from shared.service_app import current_request_id
 
 from inventory.domain import DomainError, InvariantViolationError, LedgerInconsistencyError
 
-__all__ = ["error_body", "http_status", "on_domain_error"]
+__all__ = ["error_body", "http_status", "on_domain_error", "on_text_postgres_refuses"]
 
 log = logging.getLogger(__name__)
 
@@ -52,3 +52,16 @@ async def on_domain_error(_: Request, error: Exception) -> JSONResponse:
     if status >= 500:
         log.error("inventory data inconsistency: %s", error.message, exc_info=error)
     return JSONResponse(error_body(error).model_dump(mode="json"), status_code=status)
+
+
+async def on_text_postgres_refuses(_: Request, error: Exception) -> JSONResponse:
+    """PostgreSQL's text cannot hold NUL characters; a request carrying one is invalid input,
+    not a server error (nothing was written: the statement failed and its transaction with it)."""
+    body = ErrorBody(
+        error=ErrorDetail(
+            code="VALIDATION_ERROR",
+            message="The request is not valid: text must not contain NUL characters",
+            details={"problems": [{"field": "text", "problem": "contains a NUL character"}]},
+        )
+    )
+    return JSONResponse(body.model_dump(mode="json"), status_code=422)

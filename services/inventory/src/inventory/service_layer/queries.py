@@ -150,7 +150,8 @@ async def enhanced_list(
     # The page and the summary scan the same index range; on two connections they run at the
     # same time (two cores), which halves the wait.
     async with uow.another_connection() as second:
-        rows, summary = await asyncio.gather(
+        # Both must finish before either connection is released, even when one fails.
+        outcomes = await asyncio.gather(
             queries.page(
                 _filter(caller, query, now),
                 order_by=column,
@@ -163,7 +164,13 @@ async def enhanced_list(
                 low_stock=DEFAULT_LOW_STOCK_THRESHOLD,
                 aging_bounds=bounds,  # type: ignore[arg-type]  # closed brackets have bounds
             ),
+            return_exceptions=True,
         )
+    rows, summary = outcomes
+    if isinstance(rows, BaseException):
+        raise rows
+    if isinstance(summary, BaseException):
+        raise summary
     total = summary.total
     pages = (total + query.page_size - 1) // query.page_size
     totals = summary.totals
