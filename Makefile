@@ -1,5 +1,7 @@
 # Canopy: the two commands are `make up` (run) and `make test` (test). See README.md.
 SHELL := /bin/bash
+# uv may have been installed for the user only (see deploy/bootstrap.sh).
+export PATH := $(HOME)/.local/bin:$(PATH)
 PY := .venv/bin/python
 SRC := shared/src services/inventory/src services/compliance/src services/reporting/src services/gateway/src services/metrc_sandbox/src
 

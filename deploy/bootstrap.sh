@@ -14,11 +14,18 @@ command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || missing+=(maven)
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql postgresql-contrib)
 command -v pgbench >/dev/null || missing+=(postgresql-contrib)
+command -v python3 >/dev/null || missing+=(python3)
+command -v flock >/dev/null || missing+=(util-linux)
 [ ${#missing[@]} -eq 0 ] || { log "installing: ${missing[*]}"; apt_install "${missing[@]}"; }
 
+export PATH="$HOME/.local/bin:$PATH"
 if ! command -v uv >/dev/null; then
   log "installing uv from PyPI..."
-  python3 -m pip install --quiet "uv==0.13.9" >&2 || die "could not install uv (python3 -m pip install uv)"
+  if ! python3 -m pip --version >/dev/null 2>&1; then apt_install python3-pip; fi
+  # A distribution's Python refuses system-wide pip installs (PEP 668): fall back to the user's.
+  python3 -m pip install --quiet "uv==0.13.9" >&2 2>/dev/null \
+    || python3 -m pip install --quiet --user --break-system-packages "uv==0.13.9" >&2 \
+    || die "could not install uv: python3 -m pip install --user uv"
 fi
 (cd "$REPO" && uv sync --frozen --python 3.11 --quiet) || die "uv sync failed"
 

@@ -54,6 +54,7 @@ PROPS
 }
 
 start() {
+  with_lock "kafka-$PORT"
   if pid_alive "$PIDFILE"; then log "kafka already running on 127.0.0.1:$PORT"; return 0; fi
   build
   need_java
@@ -63,18 +64,15 @@ start() {
   write_config
   if [ ! -f "$DIR/data/meta.properties" ]; then
     local cid
-    cid=$(python3 -c 'import base64,uuid
-while True:
-    s=base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-    if not s.startswith("-"): print(s); break')
+    cid=$(java -cp "$LIBS/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
     # shellcheck disable=SC2046
     java $(java_opts) -cp "$LIBS/*" kafka.tools.StorageTool format --standalone \
       -t "$cid" -c "$DIR/server.properties" >"$DIR/format.out" 2>&1 \
       || { cat "$DIR/format.out" >&2; die "kafka storage format failed"; }
   fi
   # shellcheck disable=SC2046
-  nohup java $(java_opts) -cp "$LIBS/*" kafka.Kafka "$DIR/server.properties" >"$OUT" 2>&1 &
-  echo $! >"$PIDFILE"
+  nohup java $(java_opts) -cp "$LIBS/*" kafka.Kafka "$DIR/server.properties" >"$OUT" 2>&1 9>&- &
+  record_pid "$PIDFILE" $!
   wait_for_port 127.0.0.1 "$PORT" 120 "$PIDFILE" "$OUT" || die "kafka did not start"
   local waited=0
   until grep -q "Kafka Server started" "$OUT"; do
@@ -88,7 +86,7 @@ case "${1:-}" in
   build) build ;;
   start) start ;;
   stop) stop_pidfile "$PIDFILE" 20; log "kafka on :$PORT stopped" ;;
-  kill) pid_alive "$PIDFILE" && kill -KILL "$(cat "$PIDFILE")"; rm -f "$PIDFILE" ;;
+  kill) if pid_alive "$PIDFILE"; then kill -KILL "$(pid_of "$PIDFILE")"; fi; rm -f "$PIDFILE" ;;
   status) if pid_alive "$PIDFILE"; then echo "kafka running on 127.0.0.1:$PORT"; else echo "kafka stopped"; exit 1; fi ;;
   wipe) stop_pidfile "$PIDFILE" 20; rm -rf "$DIR" ;;
   *) die "usage: $0 build|start|stop|kill|status|wipe" ;;

@@ -9,7 +9,25 @@ mkdir -p "$STACK_DIR"
 log() { printf '%s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# Pid files hold "PID STARTTIME": a pid alone can name an unrelated process after a reboot, and
+# neither "already running" nor a SIGKILL may trust it then.
+proc_start() { sed -E 's/^.*\) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20; }
+record_pid() { printf '%s %s\n' "$2" "$(proc_start "$2")" >"$1"; }
+pid_of() { local pid _; read -r pid _ <"$1"; echo "$pid"; }
+pid_alive() {
+  local pid start
+  [ -f "$1" ] || return 1
+  read -r pid start <"$1" || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  [ -z "${start:-}" ] || [ "$(proc_start "$pid")" = "$start" ]
+}
+
+# with_lock NAME: hold an exclusive lock for the rest of the script (two test sessions starting the
+# same component at once would otherwise race).
+with_lock() {
+  exec 9>"$STACK_DIR/.$1.lock"
+  flock 9
+}
 
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
@@ -35,7 +53,7 @@ wait_for_port() {
 stop_pidfile() {
   local pidfile=$1 grace=${2:-15} pid waited=0
   pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
-  pid=$(cat "$pidfile")
+  pid=$(pid_of "$pidfile")
   kill -TERM "$pid" 2>/dev/null || true
   while kill -0 "$pid" 2>/dev/null; do
     if (( waited >= grace * 10 )); then kill -KILL "$pid" 2>/dev/null || true; break; fi

@@ -16,10 +16,11 @@ start() {
   if pid_alive "$PIDFILE"; then log "metrc sandbox already running on 127.0.0.1:$PORT"; return 0; fi
   [ -x "$PYTHON" ] || die "no virtualenv at $REPO/.venv: run 'uv sync' first"
   [ -f "$SEED_FILE" ] || die "seed file $SEED_FILE not found"
+  port_open 127.0.0.1 "$PORT" && die "port $PORT is taken by another process; stop it or set METRC_SANDBOX_PORT"
   mkdir -p "$DIR"
   nohup "$PYTHON" -m metrc_sandbox serve --host 127.0.0.1 --port "$PORT" --seed-file "$SEED_FILE" \
-    --log-level "${METRC_SANDBOX_LOG_LEVEL:-warning}" >"$OUT" 2>&1 &
-  echo $! >"$PIDFILE"
+    --log-level "${METRC_SANDBOX_LOG_LEVEL:-warning}" >"$OUT" 2>&1 9>&- &
+  record_pid "$PIDFILE" $!
   wait_for_port 127.0.0.1 "$PORT" 30 "$PIDFILE" "$OUT" || die "metrc sandbox did not start"
   log "metrc sandbox ready on http://127.0.0.1:$PORT (admin API under /_sandbox)"
 }

@@ -7,6 +7,11 @@ source "$(dirname "$0")/lib.sh"
 
 PORT="${PG_PORT:-55432}"
 DIR="$STACK_DIR/pg-$PORT"
+if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$STACK_DIR" 2>/dev/null; then
+  # The cluster belongs to the postgres user, who cannot enter a private home such as /root:
+  # keep it where postgres can, one directory per stack.
+  DIR="/var/lib/canopy/$(printf '%s' "$STACK_DIR" | sha1sum | cut -c1-12)/pg-$PORT"
+fi
 DATA="$DIR/data"
 SERVICES=(inventory compliance reporting gateway)
 SUPERPASS="${PG_SUPERUSER_PASSWORD:-postgres}"
@@ -35,7 +40,9 @@ init_cluster() {
   mkdir -p "$DIR"
   [ "$(id -u)" = 0 ] && chown postgres: "$DIR"
   local pwfile="$DIR/.pw"
-  printf '%s\n' "$SUPERPASS" > "$pwfile"; [ "$(id -u)" = 0 ] && chown postgres: "$pwfile"
+  trap 'rm -f "$DIR/.pw"' EXIT
+  (umask 077; printf '%s\n' "$SUPERPASS" >"$pwfile")
+  [ "$(id -u)" = 0 ] && chown postgres: "$pwfile"
   as_owner "$BIN/initdb" -D "$DATA" -U postgres --pwfile="$pwfile" --auth-local=trust \
     --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 --no-sync >"$DIR/initdb.out" 2>&1 \
     || { cat "$DIR/initdb.out" >&2; die "initdb failed"; }
@@ -57,6 +64,7 @@ ensure_service_databases() {
 }
 
 start() {
+  with_lock "pg-$PORT"
   BIN=$(pg_bin)
   [ -f "$DATA/PG_VERSION" ] || init_cluster
   if as_owner "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
@@ -67,7 +75,7 @@ start() {
     if [ "${PG_FAST:-0}" = 1 ]; then
       opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     fi
-    as_owner "$BIN/pg_ctl" -D "$DATA" -l "$DIR/postgres.log" -w -t 60 -o "$opts" start >/dev/null \
+    as_owner "$BIN/pg_ctl" -D "$DATA" -l "$DIR/postgres.log" -w -t 60 -o "$opts" start >/dev/null 9>&- \
       || { tail -n 30 "$DIR/postgres.log" >&2; die "postgres did not start"; }
     log "postgres ready on 127.0.0.1:$PORT"
   fi

@@ -44,6 +44,7 @@ env_for() {
 
 start() {
   mkdir -p "$DIR"
+  with_lock services
   ensure_identity_keys
   local svc
   for svc in inventory compliance reporting gateway; do
@@ -55,9 +56,12 @@ start() {
   for entry in "${PROCESSES[@]}"; do
     IFS='|' read -r name cmd port <<<"$entry"
     if pid_alive "$DIR/$name.pid"; then continue; fi
+    if [ "$port" != - ] && port_open 127.0.0.1 "$port"; then
+      die "port $port, wanted by $name, is taken by another process: stop it, then run this again"
+    fi
     # shellcheck disable=SC2046,SC2086
-    nohup env $(env_for "$name") "$PY" $cmd >"$DIR/$name.out" 2>&1 &
-    echo $! >"$DIR/$name.pid"
+    nohup env $(env_for "$name") "$PY" $cmd >"$DIR/$name.out" 2>&1 9>&- &
+    record_pid "$DIR/$name.pid" $!
   done
   for entry in "${PROCESSES[@]}"; do
     IFS='|' read -r name cmd port <<<"$entry"

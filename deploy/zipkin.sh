@@ -18,6 +18,7 @@ build() {
 }
 
 start() {
+  with_lock "zipkin-$PORT"
   if pid_alive "$PIDFILE"; then log "zipkin already running on http://127.0.0.1:$PORT"; return 0; fi
   build
   if port_open 127.0.0.1 "$PORT"; then
@@ -25,8 +26,8 @@ start() {
   fi
   mkdir -p "$DIR"
   QUERY_PORT="$PORT" STORAGE_TYPE=mem MEM_MAX_SPANS=200000 \
-    nohup java -Xms128m -Xmx384m -XX:+UseSerialGC -jar "$JAR" >"$OUT" 2>&1 &
-  echo $! >"$PIDFILE"
+    nohup java -Xms128m -Xmx384m -XX:+UseSerialGC -jar "$JAR" >"$OUT" 2>&1 9>&- &
+  record_pid "$PIDFILE" $!
   wait_for_port 127.0.0.1 "$PORT" 120 "$PIDFILE" "$OUT" || die "zipkin did not start"
   log "zipkin ready on http://127.0.0.1:$PORT"
 }
