@@ -108,3 +108,31 @@ async def test_events_keep_the_trace_of_the_transaction_that_wrote_them(harness:
     assert headers["event-id"] == str(envelope.event_id)
     assert headers["event-type"] == envelope.event_type
     assert uuid.UUID(headers["event-id"]) == envelope.event_id
+
+
+async def test_a_standby_relay_takes_over_when_the_leaders_connection_is_killed(
+    harness: Harness,
+) -> None:
+    first, second = harness.relay(), harness.relay()
+    broker = kafka_broker(harness.bootstrap)
+    harness.consumer(broker)
+    async with broker, running(first), running(second):
+        await broker.start()
+        await harness.write_many([(f"k{i % 4}", i) for i in range(100)])
+        await harness.wait_for("SELECT count(*) FROM outbox WHERE published_at IS NULL", 0)
+        leader = first if first.published else second
+        # The leader's session holds the advisory lock: terminating it frees the lock for the standby.
+        await harness.scalar(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_locks"
+            " WHERE locktype = 'advisory' AND granted"
+        )
+        await harness.write_many([(f"k{i % 4}", i) for i in range(100, 200)])
+        await harness.wait_for("SELECT count(*) FROM outbox WHERE published_at IS NULL", 0)
+        await harness.wait_for("SELECT count(*) FROM effects", 200)
+        await asyncio.sleep(1.0)
+
+    standby = second if leader is first else first
+    assert standby.published > 0 or leader.published > 100, "someone published after the kill"
+    assert await harness.scalar("SELECT count(DISTINCT event_id) FROM effects") == 200
+    assert await harness.scalar("SELECT count(*) FROM effects") == 200
+    await assert_order_per_key(harness)
