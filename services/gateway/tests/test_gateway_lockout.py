@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import asyncpg
 from gateway.domain import Role
 from gateway.testing import PASSWORD
 
@@ -76,3 +77,36 @@ async def test_concurrent_guesses_cannot_exceed_the_limit(gateway):
     answers = await asyncio.gather(*(fail(gateway, email) for _ in range(12)))
     assert sum(a.status_code == 401 for a in answers) == 5
     assert sum(a.status_code == 429 for a in answers) == 7
+
+
+async def test_old_login_attempts_and_long_ended_sessions_are_purged(make_gateway, gateway_db):
+    gateway = await make_gateway()
+    email = await gateway.create_user(roles=[Role.AUDITOR])
+    old = await gateway.login(email)
+    dsn = gateway_db.replace("postgresql+asyncpg://", "postgresql://", 1)
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(
+            "INSERT INTO login_attempts (email, ip, succeeded, attempted_at)"
+            " VALUES ($1, '10.0.0.9', false, now() - interval '30 days')",
+            email,
+        )
+        await conn.execute(
+            "UPDATE sessions SET expires_at = now() - interval '30 days' WHERE user_id = $1",
+            old["user"]["id"],
+        )
+        # A fresh gateway process purges at its first login.
+        fresh = await make_gateway()
+        await fresh.login(email)
+        attempts = await conn.fetchval(
+            "SELECT count(*) FROM login_attempts WHERE attempted_at < now() - interval '1 day'"
+        )
+        ended = await conn.fetchval(
+            "SELECT count(*) FROM sessions WHERE expires_at < now() - interval '1 day'"
+        )
+        tokens = await conn.fetchval("SELECT count(*) FROM refresh_tokens")
+    finally:
+        await conn.close()
+    assert attempts == 0
+    assert ended == 0
+    assert tokens == 1  # only the new session's

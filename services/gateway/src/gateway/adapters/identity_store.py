@@ -44,6 +44,7 @@ __all__ = [
     "list_users",
     "lock_account",
     "mark_refresh_used",
+    "purge_expired",
     "recent_account_failures",
     "record_login_attempt",
     "revoke_api_key",
@@ -452,6 +453,17 @@ async def list_api_keys(
         select(api_keys).order_by(api_keys.c.created_at, api_keys.c.id).limit(limit).offset(offset)
     )
     return [_api_key(row._mapping) for row in rows], total
+
+
+async def purge_expired(
+    conn: AsyncConnection, *, attempts_before: datetime, sessions_before: datetime
+) -> None:
+    """Forget login attempts past any lockout window and sessions long over (their refresh
+    tokens go with them), so the identity store does not grow without bound."""
+    await conn.execute(
+        delete(login_attempts).where(login_attempts.c.attempted_at < attempts_before)
+    )
+    await conn.execute(delete(sessions).where(sessions.c.expires_at < sessions_before))
 
 
 async def revoke_api_key(conn: AsyncConnection, key_id: str, now: datetime) -> bool:

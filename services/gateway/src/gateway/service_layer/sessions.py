@@ -11,12 +11,14 @@ limit, attempts are refused with 429 and Retry-After before the password is even
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum, auto
 
 from pydantic import SecretStr
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.adapters import identity_store as store
@@ -29,6 +31,10 @@ from gateway.service_layer.authenticate import Authenticator
 __all__ = ["LoginLimits", "SessionService", "TokenPair"]
 
 log = logging.getLogger(__name__)
+
+_PURGE_INTERVAL_SECONDS = 600.0
+_KEEP_ATTEMPTS = timedelta(days=7)
+_KEEP_ENDED_SESSIONS = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,7 @@ class SessionService:
         self._tokens = access_tokens
         self._authenticator = authenticator
         self._limits = limits
+        self._next_purge = 0.0
 
     async def login(self, *, email: str, password: SecretStr, client_ip: str) -> TokenPair:
         email = normalize_email(email)
@@ -112,11 +119,30 @@ class SessionService:
                     )
                 pair = await self._open_session(conn, usable, now)
         # Outside the transaction: the failed attempt above must be committed, not rolled back.
+        await self._purge_now_and_then(now)
         if pair is None:
             log.info("login failed")
             raise invalid_credentials()
         log.info("login succeeded for user %s", pair.user.id)
         return pair
+
+    async def _purge_now_and_then(self, now: datetime) -> None:
+        # Logins are what add rows, so they also take the old ones away; at most every ten
+        # minutes per process, in a transaction of its own.
+        if time.monotonic() < self._next_purge:
+            return
+        self._next_purge = time.monotonic() + _PURGE_INTERVAL_SECONDS
+        try:
+            async with self._engine.begin() as conn:
+                await store.purge_expired(
+                    conn,
+                    attempts_before=now - max(self._limits.window, _KEEP_ATTEMPTS),
+                    sessions_before=now - _KEEP_ENDED_SESSIONS,
+                )
+        except SQLAlchemyError:
+            # Housekeeping only: the login itself is done; the next one tries again.
+            log.warning("purging old login attempts and sessions failed", exc_info=True)
+            self._next_purge = 0.0
 
     @staticmethod
     def _locked_out(
