@@ -25,7 +25,7 @@ from gateway.entrypoints.security import SECURITY, check_site, container_of, req
 from gateway.errors import GatewayError
 from gateway.service_layer.authenticate import Authenticated
 
-__all__ = ["PUBLIC_PREFIX", "RouteSpec", "add_service_routes", "public_path"]
+__all__ = ["PUBLIC_PREFIX", "RouteSpec", "add_service_routes"]
 
 # A service's /v1/... is the gateway's /api/v1/...: one version number for both.
 PUBLIC_PREFIX = "/api"
@@ -60,10 +60,6 @@ class RouteSpec:
     @property
     def path_params(self) -> list[str]:
         return _PATH_PARAM.findall(self.path)
-
-
-def public_path(spec: RouteSpec) -> str:
-    return PUBLIC_PREFIX + spec.path
 
 
 def _sites_in(value: object) -> list[str]:
