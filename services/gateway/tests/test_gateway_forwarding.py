@@ -266,3 +266,15 @@ def test_only_a_real_nul_escape_counts_not_the_text_backslash_u0000():
     assert _JSON_NUL.search(b'{"a": "x\\\\\\u0000"}')
     assert not _JSON_NUL.search(b'{"a": "x\\\\u0000"}')
     assert not _JSON_NUL.search(b'{"a": "u0000"}')
+
+
+async def test_a_service_failure_without_an_error_body_becomes_one(gateway, upstream):
+    async def crash(_):
+        return web.Response(status=500, text="Internal Server Error")
+
+    upstream.handler = crash
+    headers = await gateway.headers_for([Role.AUDITOR])
+    response = await gateway.client.get("/api/v1/widgets/w1", headers=headers)
+    assert response.status_code == 502
+    assert code(response) == "UPSTREAM_INVALID_RESPONSE"
+    assert response.json()["error"]["details"] == {"service": "inventory", "status": 500}

@@ -41,7 +41,8 @@ document); roles carry permissions. Users see only the sites they were granted.
 `code`. A service's own errors (e.g. `NEGATIVE_INVENTORY`) are passed through unchanged; the
 gateway adds `UNAUTHENTICATED` (401), `PERMISSION_DENIED`/`SITE_ACCESS_DENIED` (403),
 `REQUEST_TOO_LARGE` (413), `VALIDATION_ERROR` (422), `TOO_MANY_LOGIN_ATTEMPTS` (429),
-`UPSTREAM_UNAVAILABLE` (502), `OVERLOADED` (503) and `UPSTREAM_TIMEOUT` (504).
+`UPSTREAM_UNAVAILABLE` or `UPSTREAM_INVALID_RESPONSE` (502), `OVERLOADED` (503) and
+`UPSTREAM_TIMEOUT` (504).
 
 **Request ids.** Send `X-Request-ID` or get one; it is echoed back, passed to the services and
 found in their logs and events.

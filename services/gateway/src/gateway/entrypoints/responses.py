@@ -27,7 +27,10 @@ AUTHENTICATED: dict[int | str, dict[str, Any]] = {
 # Forwarded routes: also what the gateway answers when the service behind it is in trouble.
 ERRORS: dict[int | str, dict[str, Any]] = {
     **AUTHENTICATED,
-    502: _error("UPSTREAM_UNAVAILABLE: the owning service cannot be reached"),
+    502: _error(
+        "UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or"
+        " UPSTREAM_INVALID_RESPONSE: it failed without an error body"
+    ),
     503: _error("OVERLOADED: the gateway is at capacity (Retry-After says when to retry)"),
     504: _error("UPSTREAM_TIMEOUT: the owning service did not answer in time"),
 }

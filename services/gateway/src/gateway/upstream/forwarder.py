@@ -10,7 +10,8 @@ A forwarded request carries, besides the caller's validated body and query:
 * ``Idempotency-Key``, ``If-Match``, ``Content-Type``, ``Accept``: passed through as sent.
 
 The service's answer comes back unchanged (status, error body, pagination headers). The gateway's
-own failures are 502 UPSTREAM_UNAVAILABLE, 504 UPSTREAM_TIMEOUT and 503 OVERLOADED.
+own failures are 502 UPSTREAM_UNAVAILABLE (or UPSTREAM_INVALID_RESPONSE for a failure without
+an error body), 504 UPSTREAM_TIMEOUT and 503 OVERLOADED.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -57,6 +58,12 @@ _DROPPED_RESPONSE_HEADERS = frozenset(
         "te",
     }
 )
+
+
+def _is_json(headers: Sequence[tuple[str, str]]) -> bool:
+    return any(
+        name.lower() == "content-type" and "json" in value.lower() for name, value in headers
+    )
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,16 @@ class Forwarder:
             raise self._unavailable(upstream) from None
         finally:
             self._slots.release()
+        if answer.status >= 400 and not _is_json(answer.headers):
+            # Not a service's error body (a crash page, a proxy in between): every failure the
+            # public API reports must still be the one error body.
+            log.warning("upstream %s answered %s without a JSON body", upstream.name, answer.status)
+            raise GatewayError(
+                "UPSTREAM_INVALID_RESPONSE",
+                f"The {upstream.name} service failed without an error body; retry shortly",
+                status=502,
+                details={"service": upstream.name, "status": answer.status},
+            )
         response = Response(content=answer.body, status_code=answer.status)
         for name, value in answer.headers:
             if name.lower() not in _DROPPED_RESPONSE_HEADERS:
