@@ -38,7 +38,8 @@ def create_app(settings: InventorySettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await container.database.pool()
+        # The pool is created on first use, not here: a process whose database is away still
+        # starts, answers /readyz with 503, and connects once the database is back.
         yield
         await kafka.close()
         await container.database.close()
