@@ -1,8 +1,10 @@
 """Benchmark of the gateway in front of the inventory service (``make bench-gateway``).
 
 Both services run as in production (``python -m inventory api``, ``python -m gateway api``: one
-uvicorn worker each, uvloop, httptools) on the test PostgreSQL. 64 concurrent clients, each with
-its own connection and its own batch, post adjustments (+1, -1, ...) for a fixed time:
+uvicorn worker each, uvloop, httptools) on the test PostgreSQL, set up as the inventory's own
+benchmark is (``services/inventory/bench/adjust_bench.py``): 640 LIVE batches, and wrk (a C load
+generator in its own process) with 64 connections posting adjustments (+1, -1, ...) round robin
+over the batches, so the requests in flight are on distinct batches, for a fixed time:
 
 * through the gateway, logged in with a bearer token: password login once, then every request
   is authenticated, authorised, validated, signed (identity token) and forwarded;
@@ -20,6 +22,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
+import resource
+import shutil
 import socket
 import statistics
 import subprocess
@@ -44,6 +49,7 @@ from shared.migrations import upgrade
 from shared.testing.infra import PostgresServer
 
 CLIENTS = 64
+BATCHES = 640
 ROOT = Path(__file__).resolve().parents[3]
 PASSWORD = "benchmark admin password"
 
@@ -106,81 +112,126 @@ def cpu_seconds(pid: int) -> float:
 @dataclass
 class RunResult:
     label: str
-    adjustments: int
-    seconds: float
-    latencies_ms: list[float]
-    errors: int
-    cpu_ms: dict[str, float] | None = None
-
-    @property
-    def rate(self) -> float:
-        return self.adjustments / self.seconds
-
-    def percentile(self, q: float) -> float:
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+    rate: float
+    p50_ms: float
+    p99_ms: float
+    failures: int
+    cpu_ms: dict[str, float]
 
     def line(self) -> str:
-        cpu = ""
-        if self.cpu_ms:
-            cpu = "   CPU ms/adj: " + ", ".join(f"{k} {v:.2f}" for k, v in self.cpu_ms.items())
+        cpu = ", ".join(f"{k} {v:.2f}" for k, v in self.cpu_ms.items())
         return (
-            f"{self.label:<24} {self.rate:6.0f} adj/s   p50 {self.percentile(0.50):6.1f} ms"
-            f"   p99 {self.percentile(0.99):6.1f} ms   errors {self.errors}{cpu}"
+            f"{self.label:<24} {self.rate:6.0f} adj/s   p50 {self.p50_ms:6.1f} ms"
+            f"   p99 {self.p99_ms:6.1f} ms   non-2xx {self.failures}   CPU ms/adj: {cpu}"
         )
+
+
+WRK_SCRIPT = """
+local ids = {%(ids)s}
+local headers = {["Content-Type"] = "application/json", ["%(header)s"] = "%(value)s"}
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("first", (threads - 1) * math.floor(#ids / 2))
+end
+function init(args)
+  n = first
+end
+request = function()
+  n = n + 1
+  local sign = (math.floor(n / #ids) %% 2 == 0) and "1" or "-1"
+  local body = '{"adjustment":"' .. sign .. '","reason":"COUNT_DISCREPANCY"}'
+  return wrk.format("POST", "%(prefix)s/batches/" .. ids[(n %% #ids) + 1] .. "/adjustments",
+                    headers, body)
+end
+"""
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() != 0:
+        raise SystemExit("wrk is missing: sudo apt-get install -y wrk")
+    print("installing wrk from Debian's packages ...", flush=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, capture_output=True)
+    return shutil.which("wrk") or "wrk"
+
+
+def write_script(
+    folder: Path, name: str, batches: list[str], prefix: str, header: tuple[str, str]
+) -> Path:
+    script = folder / f"{name}.lua"
+    script.write_text(
+        WRK_SCRIPT
+        % {
+            "ids": ",".join(f'"{b}"' for b in batches),
+            "header": header[0],
+            "value": header[1],
+            "prefix": prefix,
+        }
+    )
+    return script
+
+
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def wrk_run(wrk: str, base: str, script: Path, seconds: float) -> tuple[float, float, float, int]:
+    out = subprocess.run(
+        [wrk, "-t2", f"-c{CLIENTS}", f"-d{int(seconds)}s", "--latency", "-s", str(script), base],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rate = float(_find(r"Requests/sec:\s+([\d.]+)", out))
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+
+    def percentile(label: str) -> float:
+        match = re.search(rf"\s{label}%\s+([\d.]+)(us|ms|s)\b", out)
+        if match is None:
+            raise RuntimeError(f"no {label}th percentile in wrk's output:\n{out}")
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    return rate, percentile("50"), percentile("99"), int(bad.group(1)) if bad else 0
+
+
+def _find(pattern: str, text: str) -> str:
+    match = re.search(pattern, text)
+    if match is None:
+        raise RuntimeError(f"{pattern!r} not in wrk's output:\n{text}")
+    return match.group(1)
 
 
 async def load(
     label: str,
+    wrk: str,
     base: str,
-    prefix: str,
-    headers: dict[str, str],
-    batches: list[str],
+    script: Path,
     *,
     warmup: float,
     duration: float,
     processes: dict[str, int],
 ) -> RunResult:
-    """CLIENTS workers, one connection and one batch each, as fast as answers come back."""
-    latencies: list[float] = []
-    errors = 0
-    done = 0
-    measuring = False
-    stop = False
-
-    async def client(batch_id: str) -> None:
-        nonlocal errors, done
-        connector = aiohttp.TCPConnector(limit=1)
-        url = f"{base}{prefix}/batches/{batch_id}/adjustments"
-        sign = 1
-        async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
-            while not stop:
-                body = {"adjustment": str(sign), "reason": "COUNT_DISCREPANCY"}
-                sign = -sign
-                started = time.perf_counter()
-                async with session.post(url, json=body) as answer:
-                    await answer.read()
-                    ok = answer.status == 200
-                if measuring:
-                    if ok:
-                        done += 1
-                        latencies.append((time.perf_counter() - started) * 1000)
-                    else:
-                        errors += 1
-
-    workers = [asyncio.create_task(client(b)) for b in batches]
-    await asyncio.sleep(warmup)
-    measuring = True
-    began = time.perf_counter()
-    cpu_before = {name: cpu_seconds(pid) for name, pid in processes.items()}
-    await asyncio.sleep(duration)
-    measuring = False
-    cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in processes.items()}
-    elapsed = time.perf_counter() - began
-    stop = True
-    await asyncio.gather(*workers)
-    per_adjustment = {name: 1000 * used / max(done, 1) for name, used in cpu.items()}
-    return RunResult(label, done, elapsed, latencies, errors, per_adjustment)
+    """A warm-up run, then a measured one, with the CPU each process spent meanwhile."""
+    await asyncio.to_thread(wrk_run, wrk, base, script, warmup)
+    before = {name: cpu_seconds(pid) for name, pid in processes.items()}
+    wrk_before = children_cpu_seconds()
+    rate, p50, p99, failures = await asyncio.to_thread(wrk_run, wrk, base, script, duration)
+    spent = {name: cpu_seconds(pid) - before[name] for name, pid in processes.items()}
+    spent["wrk"] = children_cpu_seconds() - wrk_before
+    adjustments = max(rate * duration, 1)
+    return RunResult(
+        label,
+        rate,
+        p50,
+        p99,
+        failures,
+        {name: 1000 * used / adjustments for name, used in spent.items()},
+    )
 
 
 async def prepare(gateway: str, token: str) -> list[str]:
@@ -196,8 +247,13 @@ async def prepare(gateway: str, token: str) -> list[str]:
         site = await post(
             "/api/v1/sites", {"name": "Bench", "licenseNumber": "BENCH-1", "state": "OR"}
         )
-        batches = []
-        for n in range(CLIENTS):
+        slots = asyncio.Semaphore(8)
+
+        async def one(n: int) -> str:
+            async with slots:
+                return await live_batch(n)
+
+        async def live_batch(n: int) -> str:
             intake = await post(
                 "/api/v1/batches/intake",
                 {
@@ -207,17 +263,18 @@ async def prepare(gateway: str, token: str) -> list[str]:
                     "product": {"name": "Bench 1g", "category": "Vape", "unitOfMeasure": "Each"},
                     "lot": {"code": "BENCH"},
                     "location": {"zone": "Vault"},
-                    "code": f"BENCH-{n:03d}",
+                    "code": f"BENCH-{n:04d}",
                     "quantity": "1000.0000",
                     "cogsMode": "FIXED",
                     "unitCogs": "1.0000",
                     "paymentTerms": "NET_30",
                 },
             )
-            batch_id = intake["batch"]["id"]
+            batch_id = str(intake["batch"]["id"])
             await post(f"/api/v1/batches/{batch_id}/status", {"status": "LIVE", "reason": "b"}, 200)
-            batches.append(batch_id)
-        return batches
+            return batch_id
+
+        return list(await asyncio.gather(*(one(n) for n in range(BATCHES))))
 
 
 async def main(duration: float, warmup: float, rounds: int) -> None:
@@ -290,7 +347,6 @@ async def main(duration: float, warmup: float, rounds: int) -> None:
             ) as answer,
         ):
             tokens = await answer.json()
-        bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
         batches = await prepare(gateways["aiohttp"].url, tokens["access_token"])
         identity = Identity(
             subject=tokens["user"]["id"],
@@ -304,22 +360,31 @@ async def main(duration: float, warmup: float, rounds: int) -> None:
             ),
             sites=(ALL_SITES,),
         )
-        signed = {IDENTITY_HEADER: issue_identity_token(identity, private, ttl=timedelta(hours=1))}
-
+        signed = issue_identity_token(identity, private, ttl=timedelta(hours=1))
+        wrk = ensure_wrk()
+        scripts = {
+            "direct": write_script(logs, "direct", batches, "/v1", (IDENTITY_HEADER, signed)),
+            "gateway": write_script(
+                logs,
+                "gateway",
+                batches,
+                "/api/v1",
+                ("Authorization", f"Bearer {tokens['access_token']}"),
+            ),
+        }
         print(
-            f"{CLIENTS} clients, one batch and one connection each; {warmup:.0f} s warm-up, "
-            f"{duration:.0f} s measured per run; {rounds} rounds, the order reversed every other "
-            "round so that drift of a shared machine hits all alike",
+            f"{BATCHES} LIVE batches; wrk, {CLIENTS} connections, round robin over the batches;"
+            f" {warmup:.0f} s warm-up and {duration:.0f} s measured per run; {rounds} rounds, the"
+            " order reversed every other round so that drift of a shared machine hits all alike",
             flush=True,
         )
-        me = {"load generator": os.getpid(), "inventory": inventory.popen.pid}
-        targets: dict[str, tuple[str, str, dict[str, str], dict[str, int]]] = {
-            "direct": (inventory.url, "/v1", signed, me),
+        me = {"inventory": inventory.popen.pid}
+        targets: dict[str, tuple[str, Path, dict[str, int]]] = {
+            "direct": (inventory.url, scripts["direct"], me),
             **{
                 kind: (
                     gateways[kind].url,
-                    "/api/v1",
-                    bearer,
+                    scripts["gateway"],
                     {**me, "gateway": gateways[kind].popen.pid},
                 )
                 for kind in kinds
@@ -329,14 +394,13 @@ async def main(duration: float, warmup: float, rounds: int) -> None:
         for round_number in range(rounds):
             order = list(targets) if round_number % 2 == 0 else list(reversed(targets))
             for name in order:
-                base, prefix, headers, watched = targets[name]
+                base, script, watched = targets[name]
                 label = "direct (inventory)" if name == "direct" else f"gateway ({name})"
                 run = await load(
                     label,
+                    wrk,
                     base,
-                    prefix,
-                    headers,
-                    batches,
+                    script,
                     warmup=warmup,
                     duration=duration,
                     processes=watched,
@@ -358,19 +422,22 @@ async def main(duration: float, warmup: float, rounds: int) -> None:
         for name in targets:
             runs = results[name]
             rate = statistics.median(r.rate for r in runs)
-            p99 = statistics.median(r.percentile(0.99) for r in runs)
+            p50 = statistics.median(r.p50_ms for r in runs)
+            p99 = statistics.median(r.p99_ms for r in runs)
             ratio = statistics.median(
                 r.rate / d.rate for r, d in zip(runs, direct_runs, strict=True)
             )
-            cpu = {
-                key: statistics.median((r.cpu_ms or {}).get(key, 0.0) for r in runs)
-                for key in (runs[0].cpu_ms or {})
-            }
+            cpu = {key: statistics.median(r.cpu_ms[key] for r in runs) for key in runs[0].cpu_ms}
             summary[name] = (rate, p99, ratio)
             print(
-                f"  {name:<14} {rate:6.0f} adj/s   p99 {p99:6.0f} ms   ratio {ratio:.2f}   CPU ms/adj "
-                + ", ".join(f"{k} {v:.2f}" for k, v in cpu.items())
+                f"  {name:<14} {rate:6.0f} adj/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms"
+                f"   ratio {ratio:.2f}   CPU ms/adj "
+                + ", ".join(f"{k} {v:.2f}" for k, v in cpu.items()),
+                flush=True,
             )
+        failures = sum(r.failures for runs in results.values() for r in runs)
+        if failures:
+            print(f"WARNING: {failures} answers were not 2xx")
         rate, p99, ratio = summary["aiohttp"]
         print(
             f"gateway-adjust: {rate:.0f} adj/s, p99 {p99:.0f} ms, "
