@@ -38,6 +38,7 @@ _NOT_FOUND = documented(404, "USER_NOT_FOUND")
 _EXISTS = documented(409, "USER_EXISTS")
 
 router = APIRouter(prefix="/api/v1", tags=["users"], responses=AUTHENTICATED)
+_MANAGE: dict[str, object] = {"x-required-permission": Permission.USERS_MANAGE.value}
 
 
 def _key_view(record: ApiKeyRecord) -> ApiKeyView:
@@ -54,7 +55,11 @@ def _key_view(record: ApiKeyRecord) -> ApiKeyView:
 
 
 @router.post(
-    "/users", summary="Create a user", status_code=status.HTTP_201_CREATED, responses=_EXISTS
+    "/users",
+    openapi_extra=_MANAGE,
+    summary="Create a user",
+    status_code=status.HTTP_201_CREATED,
+    responses=_EXISTS,
 )
 async def create_user(body: CreateUserRequest, _: Manager, request: Request) -> UserView:
     user = await container_of(request).accounts.create_user(
@@ -67,7 +72,7 @@ async def create_user(body: CreateUserRequest, _: Manager, request: Request) -> 
     return user_view(user)
 
 
-@router.get("/users", summary="List users (by email)")
+@router.get("/users", openapi_extra=_MANAGE, summary="List users (by email)")
 async def list_users(
     _: Manager, request: Request, limit: Limit = 50, offset: Offset = 0
 ) -> Page[UserView]:
@@ -75,13 +80,14 @@ async def list_users(
     return Page(items=[user_view(u) for u in users], total=total, limit=limit, offset=offset)
 
 
-@router.get("/users/{user_id}", summary="One user", responses=_NOT_FOUND)
+@router.get("/users/{user_id}", openapi_extra=_MANAGE, summary="One user", responses=_NOT_FOUND)
 async def get_user(user_id: UserId, _: Manager, request: Request) -> UserView:
     return user_view(await container_of(request).accounts.user(user_id))
 
 
 @router.patch(
     "/users/{user_id}",
+    openapi_extra=_MANAGE,
     summary="Rename, disable or re-enable a user, or set a new password",
     description="Disabling a user or setting a new password ends all of the user's sessions.",
     responses=_NOT_FOUND,
@@ -95,7 +101,12 @@ async def update_user(
     return user_view(user)
 
 
-@router.put("/users/{user_id}/roles", summary="Set the user's roles", responses=_NOT_FOUND)
+@router.put(
+    "/users/{user_id}/roles",
+    openapi_extra=_MANAGE,
+    summary="Set the user's roles",
+    responses=_NOT_FOUND,
+)
 async def set_roles(user_id: UserId, body: RolesRequest, _: Manager, request: Request) -> UserView:
     user = await container_of(request).accounts.set_roles(
         user_id, [role.value for role in body.roles]
@@ -105,6 +116,7 @@ async def set_roles(user_id: UserId, body: RolesRequest, _: Manager, request: Re
 
 @router.put(
     "/users/{user_id}/sites",
+    openapi_extra=_MANAGE,
     summary="Set the sites the user may see ('*' = all)",
     responses=_NOT_FOUND,
 )
@@ -114,6 +126,7 @@ async def set_sites(user_id: UserId, body: SitesRequest, _: Manager, request: Re
 
 @router.post(
     "/api-keys",
+    openapi_extra=_MANAGE,
     summary="Create an API key for an integration",
     description="The answer holds the whole key, once: only its hash is stored.",
     status_code=status.HTTP_201_CREATED,
@@ -133,7 +146,7 @@ async def create_api_key(
     return CreatedApiKeyView(**view.model_dump(), key=created.key.get_secret_value())
 
 
-@router.get("/api-keys", summary="List API keys (never their secrets)")
+@router.get("/api-keys", openapi_extra=_MANAGE, summary="List API keys (never their secrets)")
 async def list_api_keys(
     _: Manager, request: Request, limit: Limit = 50, offset: Offset = 0
 ) -> Page[ApiKeyView]:
@@ -143,6 +156,7 @@ async def list_api_keys(
 
 @router.delete(
     "/api-keys/{key_id}",
+    openapi_extra=_MANAGE,
     summary="Revoke an API key",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=documented(404, "API_KEY_NOT_FOUND"),

@@ -23,6 +23,8 @@ from gateway.service_layer.sessions import TokenPair
 __all__ = ["router", "user_view"]
 
 router = APIRouter(prefix="/api/v1", tags=["authentication"])
+_PUBLIC: dict[str, object] = {"x-required-permission": "none"}
+_ANY_CALLER: dict[str, object] = {"x-required-permission": "authenticated"}
 
 _LIMITED = documented(429, "TOO_MANY_LOGIN_ATTEMPTS, see Retry-After")
 _BAD_CREDENTIALS = documented(401, "INVALID_CREDENTIALS or INVALID_REFRESH_TOKEN")
@@ -52,6 +54,7 @@ def _tokens(pair: TokenPair) -> TokenResponse:
 
 @router.post(
     "/auth/login",
+    openapi_extra=_PUBLIC,
     summary="Log in with email and password",
     description="Returns a short-lived access token and a single-use refresh token. After"
     " repeated failures, the account (or the client address) is locked out for a while: 429"
@@ -68,6 +71,7 @@ async def login(body: LoginRequest, request: Request) -> TokenResponse:
 
 @router.post(
     "/auth/refresh",
+    openapi_extra=_PUBLIC,
     summary="Exchange a refresh token for new tokens",
     description="The refresh token is spent: the answer carries the next one. Presenting a spent"
     " token again ends the whole session (it was copied).",
@@ -79,6 +83,7 @@ async def refresh(body: RefreshRequest, request: Request) -> TokenResponse:
 
 @router.post(
     "/auth/logout",
+    openapi_extra=_ANY_CALLER,
     summary="End the current session",
     description="Revokes the session of the access token, and with it every refresh token.",
     status_code=status.HTTP_204_NO_CONTENT,
@@ -93,7 +98,12 @@ async def logout(caller: Caller, request: Request) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/auth/me", summary="Who the credentials belong to", responses=AUTHENTICATED)
+@router.get(
+    "/auth/me",
+    summary="Who the credentials belong to",
+    responses=AUTHENTICATED,
+    openapi_extra=_ANY_CALLER,
+)
 async def me(caller: Caller) -> MeView:
     identity = caller.identity
     return MeView(
@@ -108,6 +118,7 @@ async def me(caller: Caller) -> MeView:
 
 @router.get(
     "/roles",
+    openapi_extra=_ANY_CALLER,
     summary="The roles and the permissions each carries",
     tags=["users"],
     responses=AUTHENTICATED,
