@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from shared.errors import ErrorBody, ErrorDetail
-from shared.service_app import create_service_app, database_check
+from shared.service_app import KafkaReadiness, create_service_app, database_check
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 
@@ -62,6 +62,7 @@ def create_app(
     service_routes: Sequence[RouteSpec] | None = None,
 ) -> FastAPI:
     container = bootstrap.build(settings or GatewaySettings())
+    kafka = KafkaReadiness(container.settings.kafka_bootstrap_servers)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -71,14 +72,16 @@ def create_app(
         gc.freeze()
         yield
         await container.forwarder.close()
+        await kafka.close()
         await container.engine.dispose()
 
     app = create_service_app(
         title="Canopy API",
         description=DESCRIPTION,
-        # Only its own database: the gateway never touches Kafka, and a service being down is
-        # answered per request (502) rather than taking the whole public door out of rotation.
-        readiness={"database": database_check(container.engine)},
+        # The platform's readiness contract (every service: its database and Kafka). A service
+        # behind the gateway being down is answered per request (502) instead: it does not take
+        # the whole public door out of rotation.
+        readiness={"database": database_check(container.engine), "kafka": kafka},
         lifespan=lifespan,
     )
     app.state.container = container
