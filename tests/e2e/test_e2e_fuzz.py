@@ -79,6 +79,7 @@ def running_platform(databases, identity_keys, kafka_server, tmp_path):
         **common,
         "GATEWAY_DATABASE_URL": databases[1],
         "GATEWAY_IDENTITY_PRIVATE_KEY": identity_keys[0],
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_server.bootstrap,
         "GATEWAY_ARGON2_TIME_COST": "1",
         "GATEWAY_ARGON2_MEMORY_KIB": "1024",
         "GATEWAY_ARGON2_PARALLELISM": "1",
