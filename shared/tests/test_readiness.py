@@ -59,3 +59,20 @@ async def test_not_ready_when_the_database_does_not_answer(kafka_server: KafkaSe
     assert response.status_code == 503
     assert response.json()["checks"]["database"].startswith("failed")
     assert response.json()["checks"]["kafka"] == "ok"
+
+
+async def test_an_unexpected_error_answers_500_with_the_request_id_and_no_internals() -> None:
+    app = create_service_app(title="t", description="t", readiness={})
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.get("/boom", headers={"X-Request-ID": "req-42"})
+    assert response.status_code == 500
+    assert response.headers["x-request-id"] == "req-42"
+    assert response.json()["error"]["code"] == "INTERNAL_ERROR"
+    assert response.json()["error"]["details"] == {"request_id": "req-42"}
+    assert "secret internals" not in response.text

@@ -61,6 +61,9 @@ class RequestIdMiddleware:
             return
         incoming = dict(scope["headers"]).get(b"x-request-id")
         request_id = incoming.decode()[:128] if incoming else uuid.uuid4().hex
+        # Also in the scope: the catch-all error handler runs outside this middleware, after the
+        # context variable has been reset, and must still name the request in its answer.
+        scope.setdefault("state", {})["request_id"] = request_id
         token = _request_id.set(request_id)
 
         async def send_with_id(message: Message) -> None:
@@ -181,16 +184,18 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(body.model_dump(mode="json"), status_code=422)
 
     @app.exception_handler(Exception)
-    async def on_unexpected(_: Request, error: Exception) -> JSONResponse:
-        log.exception("unhandled error", exc_info=error)
+    async def on_unexpected(request: Request, error: Exception) -> JSONResponse:
+        request_id = request.scope.get("state", {}).get("request_id") or current_request_id()
+        log.exception("unhandled error (request %s)", request_id, exc_info=error)
         body = ErrorBody(
             error=ErrorDetail(
                 code="INTERNAL_ERROR",
                 message="Something went wrong on our side; the request id identifies it in our logs",
-                details={"request_id": current_request_id()},
+                details={"request_id": request_id},
             )
         )
-        return JSONResponse(body.model_dump(mode="json"), status_code=500)
+        headers = {"x-request-id": request_id} if request_id else None
+        return JSONResponse(body.model_dump(mode="json"), status_code=500, headers=headers)
 
 
 def create_database_service_app(
