@@ -22,13 +22,7 @@ IDENTITY_DIR="$STACK_DIR/identity"
 
 # A development key pair for identity tokens: the gateway signs with the private key, services verify.
 ensure_identity_keys() {
-  [ -f "$IDENTITY_DIR/public.pem" ] && return 0
-  mkdir -p "$IDENTITY_DIR" && chmod 700 "$IDENTITY_DIR"
-  "$PY" -c "from shared.identity import generate_keypair
-private, public = generate_keypair()
-open('$IDENTITY_DIR/private.pem', 'w').write(private)
-open('$IDENTITY_DIR/public.pem', 'w').write(public)"
-  chmod 600 "$IDENTITY_DIR/private.pem"
+  "$PY" -m shared.identity_keys --dir "$IDENTITY_DIR" >/dev/null
 }
 
 env_for() {

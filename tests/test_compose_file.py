@@ -47,6 +47,8 @@ API_SERVICES = tuple(f"{svc}-api" for svc in PROCESSES)
 # One-shot schema upgrades, run before a service's processes (as deploy/services.sh does).
 MIGRATE_SERVICES = tuple(f"{svc}-migrate" for svc in PROCESSES)
 TOPICS_INIT = "kafka-topics-init"
+# One-shot: the identity key pair (private half for the gateway, public half for every service).
+IDENTITY_KEYS = "identity-keys"
 TOPICS_INIT_COMMAND = (
     "python -m shared.kafka_topics --bootstrap kafka:9092 --file /app/deploy/kafka/topics.yaml"
 )
@@ -248,6 +250,8 @@ _URL_CREDENTIALS = re.compile(r"[a-z][a-z0-9+.-]*://[^/@\s:]+:(?P<secret>[^@\s]+
 
 def _secret_value_problem(where: str, value: str) -> str | None:
     """A secret must be overridable from the environment and default to a dev value, if at all."""
+    if where.endswith("_FILE") and value.startswith("/run/"):
+        return None  # a path to a secret mounted at run time, not the secret itself
     match = _WHOLE_INTERPOLATION.match(value)
     if match is None:
         return f"{where}: hard-coded secret (use ${{VAR:-{DEV_SECRET_PREFIX}...}})"
@@ -311,7 +315,7 @@ def test_schema_check_rejects_broken_compose_files(broken: dict[str, Any]) -> No
 # the design's stack
 # ---------------------------------------------------------------------------------------------
 def test_every_service_of_the_design_is_present(services: dict[str, dict[str, Any]]) -> None:
-    expected = {*INFRASTRUCTURE, *PROCESS_SERVICES, *MIGRATE_SERVICES, TOPICS_INIT}
+    expected = {*INFRASTRUCTURE, *PROCESS_SERVICES, *MIGRATE_SERVICES, TOPICS_INIT, IDENTITY_KEYS}
     assert not expected - services.keys(), f"missing: {sorted(expected - services.keys())}"
     assert not services.keys() - expected, f"unexpected: {sorted(services.keys() - expected)}"
 
@@ -649,3 +653,20 @@ def test_every_process_runs_a_command_its_service_offers(
     assert command[:3] == ["python", "-m", service]
     offered = importlib.import_module(f"{service}.__main__").COMMANDS.subcommands()
     assert command[3] in offered, f"{process}: `{service} {command[3]}` does not exist ({offered})"
+
+
+def test_only_the_gateway_holds_the_private_identity_key(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    holders = {
+        name
+        for name, service in services.items()
+        if any(str(v).startswith("identity-private:") for v in service.get("volumes", []))
+    }
+    assert holders == {IDENTITY_KEYS, "gateway-api"}
+    for name in PROCESS_SERVICES:
+        mounts = [str(v) for v in services[name].get("volumes", [])]
+        assert "identity-public:/run/canopy/identity-public:ro" in mounts, name
+        assert services[name]["depends_on"][IDENTITY_KEYS]["condition"] == (
+            "service_completed_successfully"
+        )

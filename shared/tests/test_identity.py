@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import jwt
 import pytest
@@ -113,3 +114,17 @@ def test_a_token_signed_with_the_public_key_as_an_hmac_secret_is_refused() -> No
     ).rstrip(b"=")
     with pytest.raises(ServiceError):
         verify_identity_token((header + b"." + body + b"." + signature).decode(), public)
+
+
+def test_the_key_pair_is_created_once_with_a_private_private_key(tmp_path: Path) -> None:
+    from shared.identity_keys import ensure_keypair
+
+    assert ensure_keypair(tmp_path / "private", tmp_path / "public")
+    private, public = tmp_path / "private" / "private.pem", tmp_path / "public" / "public.pem"
+    assert private.stat().st_mode & 0o777 == 0o400
+    assert public.stat().st_mode & 0o777 == 0o444
+    before = public.read_text()
+    assert not ensure_keypair(tmp_path / "private", tmp_path / "public")
+    assert public.read_text() == before
+    token = issue_identity_token(ALICE, private.read_text())
+    assert verify_identity_token(token, public.read_text()) == ALICE
