@@ -70,8 +70,11 @@ DEFAULT_CONFIG = {
 }
 FAST_RETRY = RetryPolicy(max_attempts=5, base_delay=0.05, max_delay=0.5)
 # How long Metrc may still be working on a request after the client gave up on it. Reading back
-# earlier could miss a write that lands a moment later.
-SETTLE = 0.3
+# earlier can miss a write that lands a moment later, and then a resend applies it twice: an
+# adjustment has no natural key to refuse the second one. It must exceed the longest time the state
+# may take to apply an abandoned write (here the slowest injected fault, 800 ms, less the 400 ms
+# client timeout; the compliance service waits minutes, not a second).
+SETTLE = 1.0
 
 
 def seed() -> dict[str, Any]:
