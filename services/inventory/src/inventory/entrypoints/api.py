@@ -6,6 +6,7 @@ their permissions and summaries come from ``shared.contracts.inventory.ROUTES``.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -32,6 +33,22 @@ Writes accept an `Idempotency-Key` header: a replay returns the first answer.
 """
 
 
+# Measured on the adjustment benchmark: with the defaults (700, 10, 10) the collector ran ~60
+# times a second and took ~0.2 ms per adjustment (full collections walking every module,
+# model and route up to 100 ms at a time). A request's objects die by reference counting;
+# what the collector finds is mostly the in-flight requests' state.
+_YOUNG_GENERATION_THRESHOLD = 10_000
+
+
+def settle_garbage_collector() -> None:
+    """What exists once the app is built (modules, routes, models, the OpenAPI schema) lives
+    as long as the process: freeze it, so collections walk only what requests create, and
+    collect the youngest generation every 10,000 net allocations instead of 700."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(_YOUNG_GENERATION_THRESHOLD, 20, 20)
+
+
 def create_app(settings: InventorySettings | None = None) -> FastAPI:
     container = bootstrap.build(settings or InventorySettings())
     kafka = KafkaReadiness(container.settings.kafka_bootstrap_servers)
@@ -40,6 +57,7 @@ def create_app(settings: InventorySettings | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # The pool is created on first use, not here: a process whose database is away still
         # starts, answers /readyz with 503, and connects once the database is back.
+        settle_garbage_collector()
         yield
         await kafka.close()
         await container.database.close()
