@@ -13,7 +13,6 @@ from contextlib import asynccontextmanager
 from asyncpg.exceptions import CharacterNotInRepertoireError
 from fastapi import FastAPI
 from shared.service_app import KafkaReadiness, create_service_app
-from shared.telemetry import instrument_app
 
 from inventory import bootstrap
 from inventory.config import InventorySettings
@@ -21,6 +20,7 @@ from inventory.domain import DomainError
 from inventory.entrypoints.errors import on_domain_error, on_text_postgres_refuses
 from inventory.entrypoints.identity_cache import VerifiedTokens
 from inventory.entrypoints.routers import batch_reads, batch_writes, reference, views
+from inventory.entrypoints.tracing import ServerSpans
 
 __all__ = ["create_app"]
 
@@ -75,5 +75,9 @@ def create_app(settings: InventorySettings | None = None) -> FastAPI:
     app.add_exception_handler(CharacterNotInRepertoireError, on_text_postgres_refuses)
     for router in (batch_reads.router, batch_writes.router, views.router, reference.router):
         app.include_router(router)
-    instrument_app(app, container.tracer_provider, server_span_only=True)
+    # Our own server span per request (entrypoints/tracing.py), instead of FastAPI's request
+    # telemetry, which would add a second one. The setting is the ``telemetry`` argument of
+    # FastAPI(), which the shared app factory does not pass.
+    app._telemetry["tracing"] = False
+    app.add_middleware(ServerSpans, tracer_provider=container.tracer_provider)
     return app

@@ -1,0 +1,85 @@
+"""Traces: one server span per request, continuing the caller's trace, and the events a
+request writes carry that trace on to Kafka."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import asyncpg
+import pytest
+from fastapi import FastAPI
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind, StatusCode
+
+CALLER_TRACE = "0af7651916cd43dd8448eb211c80319c"
+CALLER_SPAN = "b7ad6b7169203331"
+
+
+@pytest.fixture
+def spans(app: FastAPI) -> Iterator[InMemorySpanExporter]:
+    exporter = InMemorySpanExporter()
+    app.state.container.tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
+    yield exporter
+    exporter.shutdown()  # the processor stays registered but exports nothing more
+
+
+def servers(exporter: InMemorySpanExporter) -> list[ReadableSpan]:
+    return [s for s in exporter.get_finished_spans() if s.kind is SpanKind.SERVER]
+
+
+async def test_one_server_span_per_request_continuing_the_callers_trace(
+    world: Any, spans: InMemorySpanExporter, db: asyncpg.Connection
+) -> None:
+    batch = await world.live()
+    spans.clear()
+    response = await world.admin.call(
+        "POST",
+        f"/v1/batches/{batch['id']}/adjustments",
+        json={"adjustment": "1", "reason": "REWEIGH"},
+        headers={"traceparent": f"00-{CALLER_TRACE}-{CALLER_SPAN}-01"},
+    )
+    assert response.status_code == 200, response.text
+    (span,) = servers(spans)
+    assert span.name == "POST /v1/batches/{batchId}/adjustments"
+    assert format(span.context.trace_id, "032x") == CALLER_TRACE
+    assert span.parent is not None
+    assert format(span.parent.span_id, "016x") == CALLER_SPAN
+    assert span.attributes is not None
+    assert span.attributes["http.route"] == "/v1/batches/{batchId}/adjustments"
+    assert span.attributes["http.request.method"] == "POST"
+    assert span.attributes["http.response.status_code"] == 200
+    assert span.status.status_code is StatusCode.UNSET
+    # The event written by that request continues the same trace on to Kafka.
+    headers = json.loads(
+        await db.fetchval(
+            "SELECT headers FROM outbox WHERE message_key = $1 ORDER BY id DESC LIMIT 1",
+            batch["id"],
+        )
+    )
+    assert headers["traceparent"].split("-")[1:3] == [
+        CALLER_TRACE,
+        format(span.context.span_id, "016x"),
+    ]
+
+
+async def test_refusals_are_spans_too_and_health_checks_are_not(
+    world: Any, spans: InMemorySpanExporter
+) -> None:
+    spans.clear()
+    missing = await world.admin.call(
+        "POST",
+        "/v1/batches/00000000-0000-4000-8000-000000000000/adjustments",
+        json={"adjustment": "1", "reason": "REWEIGH"},
+    )
+    assert missing.status_code == 404
+    (span,) = servers(spans)
+    assert span.attributes is not None
+    assert span.attributes["http.response.status_code"] == 404
+    assert span.status.status_code is StatusCode.UNSET
+    spans.clear()
+    assert (await world.admin.call("GET", "/healthz")).status_code == 200
+    assert servers(spans) == []
