@@ -5,6 +5,7 @@ a check after every test that the ledger adds up to the balances."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,9 @@ import pytest
 from fastapi import FastAPI
 from inventory.config import InventorySettings
 from inventory.entrypoints.api import create_app
+from shared.contracts import inventory as api
+from shared.events import EventEnvelope, decode
+from shared.events.registry import lookup
 from shared.identity import (
     ALL_SITES,
     IDENTITY_HEADER,
@@ -81,6 +85,7 @@ async def app(settings: InventorySettings, inventory_db: str) -> AsyncIterator[F
     container = application.state.container
     await container.database.close()
     await assert_ledger_matches_balances(inventory_db)
+    await assert_outbox_events_are_canonical(inventory_db)
 
 
 async def assert_ledger_matches_balances(dsn: str) -> None:
@@ -129,6 +134,39 @@ async def assert_ledger_matches_balances(dsn: str) -> None:
         await conn.close()
 
 
+async def assert_outbox_events_are_canonical(dsn: str) -> None:
+    """Every outbox row is a valid envelope of a registered event type, its payload is exactly
+    what the registered model gives back (the service writes payloads as JSON directly, see
+    service_layer/event_mapping.py), and its topic, key and headers are the envelope's."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        rows = await conn.fetch(
+            "SELECT event_id, topic, message_key, payload::text AS payload,"
+            " headers::text AS headers FROM outbox ORDER BY id"
+        )
+    finally:
+        await conn.close()
+    for row in rows:
+        envelope = EventEnvelope.model_validate_json(row["payload"])
+        payload = decode(envelope)
+        assert payload.model_dump(mode="json") == envelope.payload, envelope.event_type
+        assert envelope.model_dump(mode="json") == json.loads(row["payload"])
+        registered = lookup(envelope.event_type, envelope.event_version)
+        assert (row["event_id"], row["topic"], row["message_key"]) == (
+            envelope.event_id,
+            registered.topic.name,
+            envelope.aggregate_id,
+        )
+        headers = json.loads(row["headers"])
+        assert {k: v for k, v in headers.items() if k not in ("traceparent", "tracestate")} == {
+            "event-id": str(envelope.event_id),
+            "event-type": envelope.event_type,
+            "event-version": str(envelope.event_version),
+            "content-type": "application/json",
+            **({"correlation-id": envelope.correlation_id} if envelope.correlation_id else {}),
+        }
+
+
 @dataclass
 class User:
     """A test user: an identity, and a client that sends its token."""
@@ -148,6 +186,20 @@ class User:
 UserFactory = Callable[..., Awaitable[User]]
 
 
+async def assert_write_answers_are_canonical(response: httpx.Response) -> None:
+    """A batch write answers exactly what ``api.BatchWriteResult`` gives back (the service
+    builds that JSON directly, see service_layer/presenters.py)."""
+    if response.request.method == "GET" or not 200 <= response.status_code < 300:
+        return
+    await response.aread()
+    if not response.headers.get("content-type", "").startswith("application/json"):
+        return
+    body = response.json()
+    if isinstance(body, dict) and body.keys() == {"success", "batch", "movements"}:
+        result = api.BatchWriteResult.model_validate(body)
+        assert result.model_dump(mode="json") == body
+
+
 @pytest.fixture
 async def make_user(app: FastAPI, identity_keys: tuple[str, str]) -> AsyncIterator[UserFactory]:
     clients: list[httpx.AsyncClient] = []
@@ -164,6 +216,7 @@ async def make_user(app: FastAPI, identity_keys: tuple[str, str]) -> AsyncIterat
             transport=httpx.ASGITransport(app=app),
             base_url="http://inventory",
             headers={IDENTITY_HEADER: token},
+            event_hooks={"response": [assert_write_answers_are_canonical]},
         )
         clients.append(client)
         return User(identity=identity, client=client)

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
-
-from shared.events import EventEnvelope
-from shared.outbox import outbox_columns
 
 from inventory.adapters.database import Connection
 from inventory.adapters.records import (
@@ -25,7 +23,7 @@ from inventory.adapters.records import (
 )
 from inventory.domain import BatchState, Movement, QuantityMap
 
-__all__ = ["AuditEntry", "BatchStore"]
+__all__ = ["AuditEntry", "BatchStore", "OutboxEvent"]
 
 _SELECT = """
     SELECT b.*, s.name AS site_name, s.license_number AS site_license, s.state AS site_state,
@@ -172,6 +170,30 @@ _LOCATION_IN_SITE = """
 """
 
 
+@dataclass(frozen=True, slots=True)
+class OutboxEvent:
+    """One integration event as its transactional outbox row (the columns ``shared.outbox``
+    writes and its relay reads): the envelope as JSON text, the topic, the message key (the
+    batch id) and the Kafka headers as JSON text."""
+
+    event_id: UUID
+    event_type: str
+    topic: str
+    key: str
+    envelope: str
+    headers: str
+
+
+def _outbox_columns(events: Sequence[OutboxEvent]) -> list[list[Any]]:
+    return [
+        [e.event_id for e in events],
+        [e.topic for e in events],
+        [e.key for e in events],
+        [e.envelope for e in events],
+        [e.headers for e in events],
+    ]
+
+
 class AuditEntry:
     """The audit row an operation writes next to its movements."""
 
@@ -251,7 +273,7 @@ def _common(
     state: BatchState,
     movements: Sequence[Movement],
     audit: AuditEntry,
-    events: Sequence[EventEnvelope],
+    events: Sequence[OutboxEvent],
 ) -> list[Any]:
     """Parameters $1..$33, shared by the insert and the save statements."""
     b = state.buckets
@@ -271,7 +293,7 @@ def _common(
         audit.reason,
         audit.request_id,
         json.dumps(audit.changes, default=str),  # $28
-        *outbox_columns(events),  # $29..$33
+        *_outbox_columns(events),  # $29..$33
     ]
 
 
@@ -319,7 +341,7 @@ class BatchStore:
         record: BatchRecord,
         movements: Sequence[Movement],
         audit: AuditEntry,
-        events: Sequence[EventEnvelope],
+        events: Sequence[OutboxEvent],
     ) -> list[int] | None:
         """Write the operation that took ``before`` to ``record.state``, with its movements,
         audit row and outbox events, in one statement. Returns the movement ids in sequence
@@ -363,7 +385,7 @@ class BatchStore:
         record: BatchRecord,
         movements: Sequence[Movement],
         audit: AuditEntry,
-        events: Sequence[EventEnvelope],
+        events: Sequence[OutboxEvent],
         *,
         site_id: str,
     ) -> list[int]:

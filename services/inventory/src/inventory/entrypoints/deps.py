@@ -22,6 +22,7 @@ from inventory.domain import DomainError
 from inventory.entrypoints.errors import error_body, http_status
 from inventory.entrypoints.identity_cache import VerifiedTokens
 from inventory.service_layer.caller import Caller
+from inventory.service_layer.json_form import encode
 from inventory.service_layer.unit_of_work import (
     IdempotencyClaim,
     UnitOfWork,
@@ -40,7 +41,10 @@ __all__ = [
     "write_with",
 ]
 
-M = TypeVar("M", bound=BaseModel)
+Answer = BaseModel | dict[str, Any]
+"""What a handler answers: a contract model, or a value already in its JSON form (the batch
+writes build theirs directly, see ``service_layer.presenters``)."""
+M = TypeVar("M", bound=Answer)
 
 _identity_header = APIKeyHeader(
     name=IDENTITY_HEADER,
@@ -113,9 +117,13 @@ def endpoint(
     )
 
 
-def json_response(model: BaseModel, status_code: int = 200) -> Response:
-    # Serialised once by pydantic (FastAPI would validate the model again, then serialise).
-    return Response(model.model_dump_json(), status_code=status_code, media_type="application/json")
+def json_text(answer: Answer) -> str:
+    # Serialised once (FastAPI would validate a model again, then serialise it).
+    return answer.model_dump_json() if isinstance(answer, BaseModel) else encode(answer)
+
+
+def json_response(answer: Answer, status_code: int = 200) -> Response:
+    return Response(json_text(answer), status_code=status_code, media_type="application/json")
 
 
 async def read_with(container: Container, work: Callable[[UnitOfWork], Awaitable[Any]]) -> Any:
@@ -165,7 +173,7 @@ async def write_with(
         container.uow,
         claim,
         work,
-        render=lambda result: StoredResponse(status=status_code, body=result.model_dump_json()),
+        render=lambda result: StoredResponse(status=status_code, body=json_text(result)),
         render_error=_stored_error,
     )
     return Response(

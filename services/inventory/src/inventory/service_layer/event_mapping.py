@@ -2,18 +2,27 @@
 
 Each integration event carries the batch as it is after the operation (a snapshot built once per
 operation) and exactly the ledger rows its domain event explains.
+
+Payloads are built here directly in their JSON form (the form ``model_dump(mode="json")`` of
+the registered payload model gives: decimal strings, ``...Z`` times, enum values) and encoded
+once, instead of being validated into pydantic models, dumped to a dict, copied into an envelope
+and encoded again: on the adjustment benchmark that chain cost about 0.4 ms per event, a
+fifth of the request. The models stay the contract: the test suite checks every event the
+service writes against its registered model, and that the model gives back exactly this JSON.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+from uuid import uuid4
 
-from shared.contracts.inventory import AdjustmentReason as WireReason
-from shared.contracts.inventory import Bucket as WireBucket
-from shared.events import EventEnvelope, new_event
+from opentelemetry import propagate
+from pydantic import BaseModel
+from shared.events import all_event_types
 from shared.events import inventory as ev
 
+from inventory.adapters.batch_store import OutboxEvent
 from inventory.adapters.records import BatchRecord, LocationRow
 from inventory.domain import (
     BatchDeleted,
@@ -37,121 +46,126 @@ from inventory.domain import (
     StockTransferred,
 )
 from inventory.service_layer.caller import Caller
+from inventory.service_layer.json_form import decimal_text, encode, utc_text
 
-__all__ = ["PRODUCER", "integration_events", "snapshot"]
+__all__ = ["PRODUCER", "OutboxEvent", "integration_events", "snapshot"]
 
 PRODUCER = "inventory"
 
+_REGISTERED = {registered.model: registered for registered in all_event_types()}
 
-def _location(row: LocationRow) -> ev.LocationInfo:
-    return ev.LocationInfo(
-        id=row.id,
-        site_id=row.site_id,
-        zone=row.zone,
-        rack=row.rack,
-        shelf=row.shelf,
-        bin=row.bin,
-        label=row.label,
-    )
+JsonObject = dict[str, Any]
 
 
-def _reference(reference: Reference | None) -> ev.ReferenceInfo | None:
-    return None if reference is None else ev.ReferenceInfo(type=reference.type, id=reference.id)
+def _location(row: LocationRow) -> JsonObject:
+    return {
+        "id": row.id,
+        "site_id": row.site_id,
+        "zone": row.zone,
+        "rack": row.rack,
+        "shelf": row.shelf,
+        "bin": row.bin,
+        "label": row.label,
+    }
 
 
-def snapshot(record: BatchRecord) -> ev.BatchSnapshot:
-    """The batch after the operation, as every inventory event carries it."""
+def _reference(reference: Reference | None) -> JsonObject | None:
+    return None if reference is None else {"type": reference.type, "id": reference.id}
+
+
+def snapshot(record: BatchRecord) -> JsonObject:
+    """The batch after the operation, as every inventory event carries it (the JSON form of
+    ``ev.BatchSnapshot``)."""
     state, facts = record.state, record.facts
-    d, b = state.details, state.buckets
-    return ev.BatchSnapshot.model_validate(
-        {
-            "batch_id": state.batch_id,
-            "code": d.code,
-            "sku": d.sku,
-            "site": {
-                "id": facts.site.id,
-                "name": facts.site.name,
-                "license_number": facts.site.license_number,
-                "state": facts.site.state,
-            },
-            "product": {
-                "id": d.product_id,
-                "name": facts.product_name,
-                "category": d.category,
-                "subcategory": facts.subcategory,
-                "strain": d.strain,
-                "brand_id": d.brand_id,
-                "brand_name": facts.brand_name,
-                "sku": facts.product_sku,
-            },
-            "vendor": {
-                "id": d.vendor_id,
-                "name": facts.vendor_name,
-                "license_number": facts.vendor_license,
-            },
-            "lot": {"id": d.lot_id, "code": facts.lot_code},
-            "unit_of_measure": facts.unit_of_measure,
-            "status": state.status.value,
-            "grade": d.grade,
-            "is_sample": facts.is_sample,
-            "balances": {
-                "on_hand": b.on_hand,
-                "reserved": b.reserved,
-                "quarantine": b.quarantine,
-                "hold": b.hold,
-                "defective": b.defective,
-                "available": b.available,
-                "physical": b.physical,
-            },
-            "locations": [
-                {"location": _location(record.places[location_id]), "qty": qty}
-                for location_id, qty in sorted(state.locations.items())
-            ],
-            "costs": {
-                "cogs_mode": d.costing.mode.value,
-                "unit_cogs": d.costing.unit_cogs,
-                "unit_cogs_min": d.costing.unit_cogs_min,
-                "unit_cogs_max": d.costing.unit_cogs_max,
-                "ticket": facts.ticket,
-                "payment_terms": d.payment_terms.value,
-            },
-            "version": state.version,
-            "created_at": state.created_at,
-            "updated_at": state.updated_at,
-            "deleted_at": state.deleted_at,
-        }
-    )
+    d, b, costing = state.details, state.buckets, state.details.costing
+    return {
+        "batch_id": state.batch_id,
+        "code": d.code,
+        "sku": d.sku,
+        "site": {
+            "id": facts.site.id,
+            "name": facts.site.name,
+            "license_number": facts.site.license_number,
+            "state": facts.site.state,
+        },
+        "product": {
+            "id": d.product_id,
+            "name": facts.product_name,
+            "category": d.category,
+            "subcategory": facts.subcategory,
+            "strain": d.strain,
+            "brand_id": d.brand_id,
+            "brand_name": facts.brand_name,
+            "sku": facts.product_sku,
+        },
+        "vendor": {
+            "id": d.vendor_id,
+            "name": facts.vendor_name,
+            "license_number": facts.vendor_license,
+        },
+        "lot": {"id": d.lot_id, "code": facts.lot_code},
+        "unit_of_measure": facts.unit_of_measure,
+        "status": state.status.value,
+        "grade": d.grade,
+        "is_sample": facts.is_sample,
+        "balances": {
+            "on_hand": format(b.on_hand, "f"),
+            "reserved": format(b.reserved, "f"),
+            "quarantine": format(b.quarantine, "f"),
+            "hold": format(b.hold, "f"),
+            "defective": format(b.defective, "f"),
+            "available": format(b.available, "f"),
+            "physical": format(b.physical, "f"),
+        },
+        "locations": [
+            {"location": _location(record.places[location_id]), "qty": format(qty, "f")}
+            for location_id, qty in sorted(state.locations.items())
+        ],
+        "costs": {
+            "cogs_mode": costing.mode.value,
+            "unit_cogs": decimal_text(costing.unit_cogs),
+            "unit_cogs_min": decimal_text(costing.unit_cogs_min),
+            "unit_cogs_max": decimal_text(costing.unit_cogs_max),
+            "ticket": decimal_text(facts.ticket),
+            "payment_terms": d.payment_terms.value,
+        },
+        "version": state.version,
+        "created_at": utc_text(state.created_at),
+        "updated_at": utc_text(state.updated_at),
+        "deleted_at": None if state.deleted_at is None else utc_text(state.deleted_at),
+    }
 
 
-def _movements(record: BatchRecord, movements: Sequence[Movement]) -> list[ev.MovementInfo]:
+def _movements(record: BatchRecord, movements: Sequence[Movement]) -> list[JsonObject]:
     return [
-        ev.MovementInfo(
-            batch_version=m.batch_version,
-            sequence=m.sequence,
-            bucket=WireBucket(m.bucket.value),
-            type=m.type.value,
-            change=m.change,
-            before=m.before,
-            after=m.after,
-            reason=WireReason(m.reason.value) if m.reason else None,
-            notes=m.notes,
-            reference=_reference(m.reference),
-            location=_location(record.places[m.location_id]) if m.location_id else None,
-            actor=m.actor,
-            occurred_at=m.occurred_at,
-        )
+        {
+            "batch_version": m.batch_version,
+            "sequence": m.sequence,
+            "bucket": m.bucket.value,
+            "type": m.type.value,
+            "change": format(m.change, "f"),
+            "before": format(m.before, "f"),
+            "after": format(m.after, "f"),
+            "reason": m.reason.value if m.reason else None,
+            "notes": m.notes,
+            "reference": _reference(m.reference),
+            "location": _location(record.places[m.location_id]) if m.location_id else None,
+            "actor": m.actor,
+            "occurred_at": utc_text(m.occurred_at),
+        }
         for m in movements
     ]
 
 
 def _specific(
     event: BatchEvent, record: BatchRecord, changes: Mapping[str, Any] | None
-) -> tuple[type[ev.BatchEventBase], dict[str, Any]]:
+) -> tuple[type[ev.BatchEventBase], JsonObject]:
+    """The registered payload model of ``event`` and the JSON of its own fields."""
     place = record.places
     match event:
         case BatchReceived():
             return ev.BatchCreatedV1, {
-                "quantity": event.quantity,
+                "quantity": format(event.quantity, "f"),
                 "location": _location(place[event.location_id]),
                 "reference": _reference(event.reference),
                 "notes": event.movements[0].notes if event.movements else None,
@@ -159,7 +173,7 @@ def _specific(
         case StockAdjusted():
             return ev.BatchAdjustedV1, {
                 "bucket": event.bucket.value,
-                "adjustment": event.adjustment,
+                "adjustment": format(event.adjustment, "f"),
                 "reason": event.reason.value,
                 "notes": event.notes,
                 "location": _location(place[event.location_id]),
@@ -171,66 +185,93 @@ def _specific(
                 "reason": event.reason,
             }
         case BatchRevised():
-            return ev.BatchUpdatedV1, {"changes": dict(changes or {}), "reason": event.reason}
+            # Field changes arrive JSON-ready (wire names, before/after values).
+            return ev.BatchUpdatedV1, {
+                "changes": {
+                    name: {"before": change.get("before"), "after": change.get("after")}
+                    for name, change in (changes or {}).items()
+                },
+                "reason": event.reason,
+            }
         case BatchDeleted():
             return ev.BatchDeletedV1, {"reason": event.reason}
         case StockTransferred():
             return ev.BatchTransferredV1, {
                 "bucket": event.bucket.value,
-                "quantity": event.quantity,
+                "quantity": format(event.quantity, "f"),
                 "from_location": _location(place[event.from_location_id]),
                 "to_location": _location(place[event.to_location_id]),
             }
         case StockReserved():
             return ev.BatchReservedV1, {
                 "reference": _reference(event.reference),
-                "quantity": event.quantity,
+                "quantity": format(event.quantity, "f"),
             }
         case ReservationReleased():
             return ev.BatchReservationReleasedV1, {
                 "reference": _reference(event.reference),
-                "quantity": event.quantity,
-                "remaining": event.remaining,
+                "quantity": format(event.quantity, "f"),
+                "remaining": format(event.remaining, "f"),
             }
         case StockSold():
             return ev.BatchSoldV1, {
                 "reference": _reference(event.reference),
-                "quantity": event.quantity,
-                "from_reservation": event.from_reservation,
+                "quantity": format(event.quantity, "f"),
+                "from_reservation": format(event.from_reservation, "f"),
                 "location": _location(place[event.location_id]),
             }
         case StockReturned():
             return ev.BatchReturnedV1, {
                 "refund": event.movement_type is MovementType.REFUND_RETURN,
                 "bucket": event.bucket.value,
-                "quantity": event.quantity,
+                "quantity": format(event.quantity, "f"),
                 "location": _location(place[event.location_id]),
                 "reference": _reference(event.reference),
             }
         case SampleSent():
             return ev.BatchSampleSentV1, {
-                "quantity": event.quantity,
+                "quantity": format(event.quantity, "f"),
                 "location": _location(place[event.location_id]),
                 "reference": _reference(event.reference),
             }
         case StockDisposed():
             return ev.BatchDisposedV1, {
                 "bucket": event.bucket.value,
-                "quantity": event.quantity,
+                "quantity": format(event.quantity, "f"),
                 "reason": event.reason.value,
                 "location": _location(place[event.location_id]),
             }
         case StockHeld():
-            return ev.BatchHeldV1, {"quantity": event.quantity}
+            return ev.BatchHeldV1, {"quantity": format(event.quantity, "f")}
         case HoldReleased():
-            return ev.BatchHoldReleasedV1, {"quantity": event.quantity}
+            return ev.BatchHoldReleasedV1, {"quantity": format(event.quantity, "f")}
         case StockMarkedDefective():
             return ev.BatchMarkedDefectiveV1, {
                 "source_bucket": event.source_bucket.value,
-                "quantity": event.quantity,
+                "quantity": format(event.quantity, "f"),
                 "reason": event.reason.value,
             }
     raise TypeError(f"no integration event for {type(event).__name__}")
+
+
+def payload_json(
+    record: BatchRecord,
+    event: BatchEvent,
+    *,
+    batch: JsonObject | None = None,
+    changes: Mapping[str, Any] | None = None,
+) -> tuple[type[BaseModel], JsonObject]:
+    """The registered payload model of ``event`` and the payload in its JSON form.
+
+    ``batch``: the snapshot of ``record``, when the caller has built it already."""
+    model, fields = _specific(event, record, changes)
+    return model, {
+        "batch": snapshot(record) if batch is None else batch,
+        "movements": _movements(record, event.movements),
+        "actor": event.actor,
+        "occurred_at": utc_text(event.occurred_at),
+        **fields,
+    }
 
 
 def integration_events(
@@ -239,31 +280,58 @@ def integration_events(
     caller: Caller,
     *,
     changes: Mapping[str, Any] | None = None,
-) -> list[EventEnvelope]:
-    """Envelopes for every domain event of one operation on ``record`` (already updated)."""
+) -> list[OutboxEvent]:
+    """The outbox rows of every domain event of one operation on ``record`` (already
+    updated): the envelope ``shared.events.new_event`` would wrap the payload model in, and the
+    topic, key and headers ``shared.outbox`` would write for it."""
     if not events:
         return []
     batch = snapshot(record)
-    envelopes = []
+    identity = caller.identity
+    actor = {"id": identity.subject, "kind": identity.kind, "display_name": identity.display_name}
+    batch_id, site_id, correlation_id = (
+        record.state.batch_id,
+        record.facts.site.id,
+        caller.request_id,
+    )
+    rows = []
     for event in events:
-        model, fields = _specific(event, record, changes)
-        payload = model(
-            batch=batch,
-            movements=_movements(record, event.movements),
-            actor=event.actor,
-            occurred_at=event.occurred_at,
-            **fields,
-        )
-        envelopes.append(
-            new_event(
-                payload,
-                producer=PRODUCER,
-                aggregate_id=record.state.batch_id,
-                aggregate_version=event.version,
-                site_id=record.facts.site.id,
-                actor=caller.event_actor,
-                correlation_id=caller.request_id,
-                occurred_at=event.occurred_at,
+        model, payload = payload_json(record, event, batch=batch, changes=changes)
+        registered = _REGISTERED[model]
+        event_id = uuid4()
+        # The fields of shared.events.EventEnvelope, in its order.
+        envelope = {
+            "event_id": str(event_id),
+            "event_type": registered.name,
+            "event_version": registered.version,
+            "occurred_at": utc_text(event.occurred_at),
+            "producer": PRODUCER,
+            "aggregate_id": batch_id,
+            "aggregate_version": event.version,
+            "site_id": site_id,
+            "actor": actor,
+            "correlation_id": correlation_id,
+            "causation_id": None,
+            "payload": payload,
+        }
+        # What shared.outbox.kafka_headers_for sends, the trace context included.
+        headers = {
+            "event-id": envelope["event_id"],
+            "event-type": registered.name,
+            "event-version": str(registered.version),
+            "content-type": "application/json",
+        }
+        if correlation_id:
+            headers["correlation-id"] = correlation_id
+        propagate.inject(headers)
+        rows.append(
+            OutboxEvent(
+                event_id=event_id,
+                event_type=registered.name,
+                topic=registered.topic.name,
+                key=batch_id,
+                envelope=encode(envelope),
+                headers=encode(headers),
             )
         )
-    return envelopes
+    return rows

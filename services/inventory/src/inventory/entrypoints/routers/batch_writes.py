@@ -19,7 +19,7 @@ from inventory.service_layer import bulk
 from inventory.service_layer.batch_operations import WriteOutcome
 from inventory.service_layer.caller import Caller, utc_now
 from inventory.service_layer.intake import intake as intake_handler
-from inventory.service_layer.presenters import batch_from_record, movement_from_domain
+from inventory.service_layer.presenters import batch_json, movement_json
 from inventory.service_layer.unit_of_work import UnitOfWork
 from inventory.service_layer.update import update_batch
 
@@ -33,26 +33,22 @@ C = TypeVar("C")
 Handler = Callable[[UnitOfWork, Caller, UUID, C], Awaitable[WriteOutcome]]
 
 
-R = TypeVar("R", bound=api.BatchWriteResult)
-
-
-def present(
-    outcome: WriteOutcome,
-    result: type[R] = api.BatchWriteResult,  # type: ignore[assignment]
-) -> R:
-    return result(
-        batch=batch_from_record(outcome.record, utc_now()),
-        movements=[
-            movement_from_domain(m, i)
+def present(outcome: WriteOutcome) -> dict[str, Any]:
+    """The JSON form of ``api.BatchWriteResult`` (and of ``api.IntakeResult``, the same)."""
+    return {
+        "success": True,
+        "batch": batch_json(outcome.record, utc_now()),
+        "movements": [
+            movement_json(m, i)
             for m, i in zip(outcome.movements, outcome.movement_ids, strict=True)
         ],
-    )
+    }
 
 
 async def _write(
     container: Any, request: Request, caller: Caller, batch_id: UUID, cmd: C, handler: Handler[C]
 ) -> Response:
-    async def work(uow: UnitOfWork) -> api.BatchWriteResult:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
         return present(await handler(uow, caller, batch_id, cmd))
 
     return await write_with(container, request, caller, work, optimistic=True)
@@ -81,8 +77,8 @@ async def bulk_delete(
 async def intake(
     caller: CallerDep, container: ContainerDep, request: Request, cmd: api.IntakeRequest
 ) -> Response:
-    async def work(uow: UnitOfWork) -> api.IntakeResult:
-        return present(await intake_handler(uow, caller, cmd), api.IntakeResult)
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        return present(await intake_handler(uow, caller, cmd))
 
     return await write_with(container, request, caller, work, status_code=201)
 
@@ -107,7 +103,7 @@ async def delete(
     reason: Annotated[str | None, Query(max_length=500)] = None,
     version: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
-    async def work(uow: UnitOfWork) -> api.BatchWriteResult:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
         return present(
             await ops.delete_batch(uow, caller, batch_id, reason=reason, version=version)
         )

@@ -1,0 +1,35 @@
+"""Values in the JSON form the contracts give them (``model_dump(mode="json")`` of the
+``shared`` models): times as ISO 8601 UTC with a ``Z``, quantities and money as fixed-point
+decimal strings, and compact JSON text.
+
+The hot write path builds its response and its events directly in this form instead of
+validating pydantic models and dumping them (see ``presenters`` and ``event_mapping``); the
+test suite checks that the models give back exactly what is written.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+__all__ = ["decimal_text", "encode", "utc_text"]
+
+
+def utc_text(moment: datetime) -> str:
+    """An aware time as pydantic writes it in JSON: ISO 8601 in UTC, ``Z`` for the offset."""
+    return moment.astimezone(UTC).isoformat().removesuffix("+00:00") + "Z"
+
+
+def decimal_text(value: Decimal | None) -> str | None:
+    """A quantity or amount as ``DecimalString`` writes it: fixed point, never an exponent."""
+    return None if value is None else format(value, "f")
+
+
+_encoder = json.JSONEncoder(separators=(",", ":"))
+
+
+def encode(value: Any) -> str:
+    """Compact JSON text of a JSON-form value."""
+    return _encoder.encode(value)
