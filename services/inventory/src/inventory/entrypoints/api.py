@@ -73,7 +73,9 @@ def create_app(settings: InventorySettings | None = None) -> FastAPI:
     app.state.identity_tokens = VerifiedTokens(container.settings.identity_public_key_pem())
     app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(CharacterNotInRepertoireError, on_text_postgres_refuses)
-    for router in (batch_reads.router, batch_writes.router, views.router, reference.router):
+    # The writes first: matching tries routes in order, and the single-batch writes are the
+    # hot path (no two of these routers' routes match the same method and path).
+    for router in (batch_writes.router, batch_reads.router, views.router, reference.router):
         app.include_router(router)
     # Our own server span per request (entrypoints/tracing.py), instead of FastAPI's request
     # telemetry, which would add a second one. The setting is the ``telemetry`` argument of
