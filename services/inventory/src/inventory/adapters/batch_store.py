@@ -7,11 +7,14 @@ reservations, movements, audit row) in one statement."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
+
+import orjson
 
 from inventory.adapters.database import Connection
 from inventory.adapters.records import (
@@ -24,6 +27,17 @@ from inventory.adapters.records import (
 from inventory.domain import BatchState, Movement, QuantityMap
 
 __all__ = ["AuditEntry", "BatchStore", "OutboxEvent"]
+
+
+def encode_json(value: Any) -> str:
+    """JSON text for a jsonb column; what JSON has no type for (a time in the audit's changes)
+    is written as its ``str()``, and what orjson refuses (an integer beyond 64 bits in a
+    batch's free-form metadata) the standard library writes."""
+    try:
+        return orjson.dumps(value, default=str, option=orjson.OPT_PASSTHROUGH_DATETIME).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value, default=str)
+
 
 _SELECT = """
     SELECT b.*, s.name AS site_name, s.license_number AS site_license, s.state AS site_state,
@@ -94,49 +108,118 @@ _MOVEMENTS_AUDIT_OUTBOX = """
 # Every part is gated on ``upd``: when the row is no longer at the version the operation started
 # from (a concurrent writer got there first), nothing at all is written and ``updated`` is 0.
 # That makes this one statement a complete, atomic write even outside a transaction.
-_SAVE = (
-    """
-    WITH upd AS (
-        UPDATE batch SET status = $2, on_hand_qty = $3, reserved_qty = $4, quarantine_qty = $5,
-            hold_qty = $6, defective_qty = $7, version = $8, updated_at = $9, deleted_at = $34,
-            sku = $36, grade = $37, cogs_mode = $38, unit_cogs = $39, unit_cogs_min = $40,
-            unit_cogs_max = $41, payment_terms = $42, ticket = $43, notes = $44,
-            metadata = $45::jsonb, is_sample = $46
-        WHERE id = $1 AND version = $35
-        RETURNING 1
-    ),
+#
+# The statement has only the parts an operation needs (an adjustment changes no reservation
+# and no descriptive column): measured on the adjustment benchmark, the full 54-parameter
+# statement cost 0.18 ms of the API's CPU to encode and 0.3 ms of PostgreSQL's even with
+# nothing to write. Each shape is one prepared statement per connection (a handful in practice).
+_SET_DETAILS = """,
+            sku = {sku}, grade = {grade}, cogs_mode = {cogs_mode}, unit_cogs = {unit_cogs},
+            unit_cogs_min = {unit_cogs_min}, unit_cogs_max = {unit_cogs_max},
+            payment_terms = {payment_terms}, ticket = {ticket}, notes = {notes},
+            metadata = {metadata}::jsonb, is_sample = {is_sample}"""
+_SAVE_PARTS = {
+    "loc_put": """
     loc_put AS (
         INSERT INTO batch_location (batch_id, location_id, qty, updated_at)
-        SELECT $1, x.location, x.qty, $9
-        FROM unnest($47::uuid[], $48::numeric[]) AS x(location, qty)
+        SELECT {id}, x.location, x.qty, {updated_at}
+        FROM unnest({loc_put_ids}::uuid[], {loc_put_qty}::numeric[]) AS x(location, qty)
         WHERE EXISTS (SELECT 1 FROM upd)
         ON CONFLICT (batch_id, location_id)
         DO UPDATE SET qty = EXCLUDED.qty, updated_at = EXCLUDED.updated_at
-    ),
+    ),""",
+    "loc_del": """
     loc_del AS (
-        DELETE FROM batch_location WHERE batch_id = $1 AND location_id = ANY($49::uuid[])
+        DELETE FROM batch_location WHERE batch_id = {id} AND location_id = ANY({loc_del}::uuid[])
             AND EXISTS (SELECT 1 FROM upd)
-    ),
+    ),""",
+    "res_put": """
     res_put AS (
         INSERT INTO reservation (batch_id, reference_type, reference_id, qty, updated_at)
-        SELECT $1, x.kind, x.ref, x.qty, $9
-        FROM unnest($50::text[], $51::text[], $52::numeric[]) AS x(kind, ref, qty)
+        SELECT {id}, x.kind, x.ref, x.qty, {updated_at}
+        FROM unnest({res_put_kind}::text[], {res_put_ref}::text[], {res_put_qty}::numeric[])
+             AS x(kind, ref, qty)
         WHERE EXISTS (SELECT 1 FROM upd)
         ON CONFLICT (batch_id, reference_type, reference_id)
         DO UPDATE SET qty = EXCLUDED.qty, updated_at = EXCLUDED.updated_at
-    ),
+    ),""",
+    "res_del": """
     res_del AS (
-        DELETE FROM reservation r USING unnest($53::text[], $54::text[]) AS x(kind, ref)
-        WHERE r.batch_id = $1 AND r.reference_type = x.kind AND r.reference_id = x.ref
+        DELETE FROM reservation r
+        USING unnest({res_del_kind}::text[], {res_del_ref}::text[]) AS x(kind, ref)
+        WHERE r.batch_id = {id} AND r.reference_type = x.kind AND r.reference_id = x.ref
             AND EXISTS (SELECT 1 FROM upd)
-    ),
-    """
-    + _MOVEMENTS_AUDIT_OUTBOX.replace("{gate}", "upd")
-    + """
-    SELECT (SELECT count(*) FROM upd) AS updated,
-           (SELECT array_agg(id ORDER BY sequence) FROM mv) AS movement_ids
-    """
-)
+    ),""",
+    "movements": """
+    mv AS (
+        INSERT INTO movement (batch_id, batch_version, sequence, bucket, movement_type,
+            quantity_change, quantity_before, quantity_after, location_id, adjustment_reason,
+            notes, reference_type, reference_id, performed_by, occurred_at, request_id)
+        SELECT {id}, m.version, m.sequence, m.bucket, m.kind, m.change, m.before, m.after,
+               m.location, m.reason, m.notes, m.ref_type, m.ref_id, m.actor, m.at, {request_id}
+        FROM unnest({mv_version}::int[], {mv_sequence}::int[], {mv_bucket}::text[],
+                    {mv_kind}::text[], {mv_change}::numeric[], {mv_before}::numeric[],
+                    {mv_after}::numeric[], {mv_location}::uuid[], {mv_reason}::text[],
+                    {mv_notes}::text[], {mv_ref_type}::text[], {mv_ref_id}::text[],
+                    {mv_actor}::text[], {mv_at}::timestamptz[])
+             AS m(version, sequence, bucket, kind, change, before, after, location, reason,
+                  notes, ref_type, ref_id, actor, at)
+        WHERE EXISTS (SELECT 1 FROM upd)
+        RETURNING id, sequence
+    ),""",
+    "events": """
+    ob AS (
+        INSERT INTO outbox (event_id, topic, message_key, payload, headers)
+        SELECT * FROM unnest({ob_id}::uuid[], {ob_topic}::text[], {ob_key}::text[],
+                             {ob_payload}::jsonb[], {ob_headers}::jsonb[])
+        WHERE EXISTS (SELECT 1 FROM upd)
+    ),""",
+}
+
+
+class _Numbered(dict[str, str]):
+    """Placeholder names -> ``$n``, numbered in order of first use."""
+
+    def __missing__(self, name: str) -> str:
+        self[name] = f"${len(self) + 1}"
+        return self[name]
+
+
+@functools.cache
+def _save_statement(shape: frozenset[str]) -> tuple[str, tuple[str, ...]]:
+    """The save statement with the parts in ``shape`` ("details" and the keys of
+    ``_SAVE_PARTS``), and its parameters' names in order."""
+    numbers = _Numbered()
+    sql = (
+        """
+    WITH upd AS (
+        UPDATE batch SET status = {status}, on_hand_qty = {on_hand}, reserved_qty = {reserved},
+            quarantine_qty = {quarantine}, hold_qty = {hold}, defective_qty = {defective},
+            version = {version}, updated_at = {updated_at}, deleted_at = {deleted_at}"""
+        + (_SET_DETAILS if "details" in shape else "")
+        + """
+        WHERE id = {id} AND version = {version_before}
+        RETURNING 1
+    ),"""
+        + "".join(part for name, part in _SAVE_PARTS.items() if name in shape)
+        + """
+    au AS (
+        INSERT INTO audit_log (entity_type, entity_id, action, performed_by, occurred_at,
+                               reason, version, changes, request_id)
+        SELECT 'batch', {id}::text, {action}, {actor}, {updated_at}, {reason}, {version},
+               {changes}::jsonb, {request_id}
+        WHERE EXISTS (SELECT 1 FROM upd)
+    )
+    SELECT (SELECT count(*) FROM upd) AS updated, """
+        + (
+            "(SELECT array_agg(id ORDER BY sequence) FROM mv)"
+            if "movements" in shape
+            else "NULL::bigint[]"
+        )
+        + " AS movement_ids\n"
+    ).format_map(numbers)
+    return sql, tuple(numbers)
+
 
 _INSERT = (
     """
@@ -250,6 +333,13 @@ def _map_changes(
     return puts, gone
 
 
+_MOVEMENT_PARAMETERS = (
+    "mv_version", "mv_sequence", "mv_bucket", "mv_kind", "mv_change", "mv_before", "mv_after",
+    "mv_location", "mv_reason", "mv_notes", "mv_ref_type", "mv_ref_id", "mv_actor", "mv_at",
+)  # fmt: skip
+_OUTBOX_PARAMETERS = ("ob_id", "ob_topic", "ob_key", "ob_payload", "ob_headers")
+
+
 def _movement_columns(movements: Sequence[Movement]) -> list[list[Any]]:
     return [
         [m.batch_version for m in movements],
@@ -292,7 +382,7 @@ def _common(
         audit.actor,
         audit.reason,
         audit.request_id,
-        json.dumps(audit.changes, default=str),  # $28
+        encode_json(audit.changes),  # $28
         *_outbox_columns(events),  # $29..$33
     ]
 
@@ -342,40 +432,77 @@ class BatchStore:
         movements: Sequence[Movement],
         audit: AuditEntry,
         events: Sequence[OutboxEvent],
+        *,
+        revised: bool = False,
     ) -> list[int] | None:
         """Write the operation that took ``before`` to ``record.state``, with its movements,
         audit row and outbox events, in one statement. Returns the movement ids in sequence
         order, or None when the row is no longer at ``before.version`` (then nothing was
-        written)."""
+        written). ``revised``: the operation may have changed the descriptive columns (the
+        details and the facts); other operations leave them as they are."""
         state, facts = record.state, record.facts
-        d = state.details
+        b = state.buckets
+        values: dict[str, Any] = {
+            "id": state.batch_id,
+            "status": state.status.value,
+            "on_hand": b.on_hand,
+            "reserved": b.reserved,
+            "quarantine": b.quarantine,
+            "hold": b.hold,
+            "defective": b.defective,
+            "version": state.version,
+            "updated_at": state.updated_at,
+            "deleted_at": state.deleted_at,
+            "version_before": before.version,
+            "action": audit.action,
+            "actor": audit.actor,
+            "reason": audit.reason,
+            "changes": encode_json(audit.changes),
+            "request_id": audit.request_id,
+        }
+        shape = set()
+        if revised or state.details != before.details:
+            d = state.details
+            shape.add("details")
+            values.update(
+                sku=d.sku,
+                grade=d.grade,
+                cogs_mode=d.costing.mode.value,
+                unit_cogs=d.costing.unit_cogs,
+                unit_cogs_min=d.costing.unit_cogs_min,
+                unit_cogs_max=d.costing.unit_cogs_max,
+                payment_terms=d.payment_terms.value,
+                ticket=facts.ticket,
+                notes=facts.notes,
+                metadata=encode_json(facts.metadata),
+                is_sample=facts.is_sample,
+            )
         location_puts, location_gone = _map_changes(before.locations, state.locations)
+        if location_puts:
+            shape.add("loc_put")
+            values["loc_put_ids"] = [key for key, _ in location_puts]
+            values["loc_put_qty"] = [qty for _, qty in location_puts]
+        if location_gone:
+            shape.add("loc_del")
+            values["loc_del"] = location_gone
         reservation_puts, reservation_gone = _map_changes(before.reservations, state.reservations)
-        row = await self._conn.fetchrow(
-            _SAVE,
-            *_common(state, movements, audit, events),
-            state.deleted_at,  # $34
-            before.version,  # $35
-            d.sku,  # $36
-            d.grade,
-            d.costing.mode.value,
-            d.costing.unit_cogs,
-            d.costing.unit_cogs_min,
-            d.costing.unit_cogs_max,
-            d.payment_terms.value,
-            facts.ticket,
-            facts.notes,
-            json.dumps(facts.metadata),
-            facts.is_sample,  # $46
-            [key for key, _ in location_puts],
-            [qty for _, qty in location_puts],
-            location_gone,
-            [ref.type for ref, _ in reservation_puts],
-            [ref.id for ref, _ in reservation_puts],
-            [qty for _, qty in reservation_puts],
-            [ref.type for ref in reservation_gone],
-            [ref.id for ref in reservation_gone],
-        )
+        if reservation_puts:
+            shape.add("res_put")
+            values["res_put_kind"] = [ref.type for ref, _ in reservation_puts]
+            values["res_put_ref"] = [ref.id for ref, _ in reservation_puts]
+            values["res_put_qty"] = [qty for _, qty in reservation_puts]
+        if reservation_gone:
+            shape.add("res_del")
+            values["res_del_kind"] = [ref.type for ref in reservation_gone]
+            values["res_del_ref"] = [ref.id for ref in reservation_gone]
+        if movements:
+            shape.add("movements")
+            values.update(zip(_MOVEMENT_PARAMETERS, _movement_columns(movements), strict=True))
+        if events:
+            shape.add("events")
+            values.update(zip(_OUTBOX_PARAMETERS, _outbox_columns(events), strict=True))
+        sql, names = _save_statement(frozenset(shape))
+        row = await self._conn.fetchrow(sql, *[values[name] for name in names])
         if row["updated"] != 1:
             return None
         return list(row["movement_ids"] or [])
@@ -419,7 +546,7 @@ class BatchStore:
             d.payment_terms.value,
             facts.ticket,
             facts.notes,
-            json.dumps(facts.metadata),
+            encode_json(facts.metadata),
             state.primary_location_id,  # $59
             list(state.locations.keys()),
             list(state.locations.values()),

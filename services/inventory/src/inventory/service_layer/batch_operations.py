@@ -130,7 +130,9 @@ async def operate(
         request_id=caller.request_id,
     )
     events = integration_events(record, result.events, caller, changes=extra_changes)
-    ids = await uow.batches.save(before, record, result.movements, audit, events)
+    ids = await uow.batches.save(
+        before, record, result.movements, audit, events, revised=describe is not None
+    )
     if ids is None:
         if uow.autocommit:
             raise VersionMovedOnError
