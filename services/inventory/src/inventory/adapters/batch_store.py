@@ -317,12 +317,14 @@ def _record(row: Mapping[str, Any]) -> BatchRecord:
         is_sample=row["is_sample"],
         ticket=row["ticket"],
         notes=row["notes"],
+        # Free-form JSON from clients: the standard library keeps integers beyond 64 bits exact.
         metadata=json.loads(row["metadata"]),
     )
-    places = {str(item["id"]): LocationRow.from_json(item) for item in json.loads(row["locations"])}
-    primary = LocationRow.from_json(json.loads(row["primary_location"]))
+    locations = orjson.loads(row["locations"])
+    places = {str(item["id"]): LocationRow.from_json(item) for item in locations}
+    primary = LocationRow.from_json(orjson.loads(row["primary_location"]))
     places.setdefault(primary.id, primary)
-    return BatchRecord(state=state_from_row(row), facts=facts, places=places)
+    return BatchRecord(state=state_from_row(row, locations=locations), facts=facts, places=places)
 
 
 def _map_changes(

