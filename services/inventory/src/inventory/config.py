@@ -17,3 +17,8 @@ class InventorySettings(ServiceSettings):
     database_pool_size: int = Field(
         default=20, ge=1, le=200, validation_alias="INVENTORY_DATABASE_POOL_SIZE"
     )
+    trace_database: bool = Field(
+        default=True,
+        validation_alias="INVENTORY_TRACE_DATABASE",
+        description="A client span per SQL statement (OpenTelemetry's asyncpg instrumentation)",
+    )

@@ -66,6 +66,29 @@ async def test_one_server_span_per_request_continuing_the_callers_trace(
     ]
 
 
+async def test_each_sql_statement_is_a_client_span_of_the_request(
+    world: Any, spans: InMemorySpanExporter
+) -> None:
+    batch = await world.live()
+    spans.clear()
+    response = await world.admin.call(
+        "POST",
+        f"/v1/batches/{batch['id']}/adjustments",
+        json={"adjustment": "1", "reason": "REWEIGH"},
+    )
+    assert response.status_code == 200, response.text
+    (server,) = servers(spans)
+    statements = [s for s in spans.get_finished_spans() if s.kind is SpanKind.CLIENT]
+    # The optimistic write: read the batch, then one statement writes everything.
+    assert [s.name for s in statements] == ["SELECT", "WITH"]
+    for statement in statements:
+        assert statement.parent is not None
+        assert statement.parent.span_id == server.context.span_id
+        assert statement.attributes is not None
+        assert statement.attributes["db.system"] == "postgresql"
+        assert "$1" in str(statement.attributes["db.statement"])  # the text, not the values
+
+
 async def test_refusals_are_spans_too_and_health_checks_are_not(
     world: Any, spans: InMemorySpanExporter
 ) -> None:
