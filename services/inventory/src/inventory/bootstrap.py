@@ -26,25 +26,17 @@ class Container:
 
 
 def build(settings: InventorySettings) -> Container:
-    database = Database(
-        settings.database_url.get_secret_value(), max_size=settings.database_pool_size
-    )
     tracer_provider = configure_tracing(settings)
-    if settings.trace_database:
-        trace_database(tracer_provider)
+    database = Database(
+        settings.database_url.get_secret_value(),
+        max_size=settings.database_pool_size,
+        tracer=tracer_provider.get_tracer("inventory.database")
+        if settings.trace_database
+        else None,
+    )
     return Container(
         settings=settings,
         database=database,
         uow=partial(UnitOfWork, database),
         tracer_provider=tracer_provider,
     )
-
-
-def trace_database(tracer_provider: TracerProvider) -> None:
-    """A client span per SQL statement, in the trace of the request that ran it (its text,
-    not its parameters). The instrumentation patches asyncpg itself: once per process."""
-    from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
-
-    instrumentor = AsyncPGInstrumentor()  # type: ignore[no-untyped-call]
-    if not instrumentor.is_instrumented_by_opentelemetry:
-        instrumentor.instrument(tracer_provider=tracer_provider)

@@ -20,5 +20,5 @@ class InventorySettings(ServiceSettings):
     trace_database: bool = Field(
         default=True,
         validation_alias="INVENTORY_TRACE_DATABASE",
-        description="A client span per SQL statement (OpenTelemetry's asyncpg instrumentation)",
+        description="A client span per SQL statement (its text, never its values)",
     )

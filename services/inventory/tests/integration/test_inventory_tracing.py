@@ -106,3 +106,22 @@ async def test_refusals_are_spans_too_and_health_checks_are_not(
     spans.clear()
     assert (await world.admin.call("GET", "/healthz")).status_code == 200
     assert servers(spans) == []
+
+
+async def test_a_failing_statement_is_an_error_span_naming_the_error(
+    app: FastAPI, spans: InMemorySpanExporter
+) -> None:
+    spans.clear()
+    async with app.state.container.database.connection() as conn:
+        with pytest.raises(asyncpg.UndefinedTableError):
+            await conn.fetchval("SELECT count(*) FROM no_such_table WHERE id = $1", "sekrit")
+    (span,) = [s for s in spans.get_finished_spans() if s.kind is SpanKind.CLIENT]
+    assert span.name == "SELECT"
+    assert span.status.status_code is StatusCode.ERROR
+    assert span.status.description == "UndefinedTableError"
+    assert [event.name for event in span.events] == ["exception"]
+    assert span.attributes is not None
+    assert span.attributes["db.statement"] == "SELECT count(*) FROM no_such_table WHERE id = $1"
+    assert span.attributes["db.system"] == "postgresql"
+    assert "sekrit" not in str(dict(span.attributes))  # values never travel with the span
+    assert not any("password" in str(value) for value in span.attributes.values())

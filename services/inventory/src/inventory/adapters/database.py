@@ -30,7 +30,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
+from opentelemetry.trace import Tracer
 from shared.outbox import asyncpg_dsn
+
+from inventory.adapters.traced_connection import TracedConnection, span_attributes
 
 __all__ = ["Connection", "Database"]
 
@@ -46,8 +49,11 @@ class Database:
     """A lazily created asyncpg pool: the first caller creates it inside the running event loop
     (an ASGI test transport runs no lifespan, and uvicorn's loop only exists at startup)."""
 
-    def __init__(self, url: str, *, min_size: int = 2, max_size: int = 20) -> None:
+    def __init__(
+        self, url: str, *, min_size: int = 2, max_size: int = 20, tracer: Tracer | None = None
+    ) -> None:
         self._dsn = asyncpg_dsn(url)
+        self._tracer = tracer
         self._min_size = min_size
         self._max_size = max_size
         self._pool: Any = None
@@ -61,6 +67,7 @@ class Database:
                 if self._pool is None:
                     self._pool = await asyncpg.create_pool(
                         self._dsn,
+                        **self._tracing(),
                         min_size=self._min_size,
                         max_size=self._max_size,
                         # Keep the per-connection prepared statements of the list queries too.
@@ -69,6 +76,18 @@ class Database:
                         server_settings={"application_name": "inventory", "timezone": "UTC"},
                     )
         return self._pool
+
+    def _tracing(self) -> dict[str, Any]:
+        """Pool options that make every statement a span (see traced_connection.py)."""
+        if self._tracer is None:
+            return {}
+        tracer, attributes = self._tracer, span_attributes(self._dsn)
+
+        async def traced(conn: TracedConnection) -> None:
+            conn.tracer = tracer
+            conn.attributes = attributes
+
+        return {"connection_class": TracedConnection, "init": traced}
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[Connection]:
