@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 import socket
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -89,3 +93,115 @@ async def test_the_service_migrates_and_its_api_process_becomes_ready(
     # uvicorn re-raises SIGTERM after a graceful shutdown, so the exit status is -SIGTERM.
     assert api.returncode in (0, -15), errors.decode()[-2000:]
     assert b"Application shutdown complete" in errors, errors.decode()[-2000:]
+
+
+def children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def socket_inodes(pid: int) -> set[str]:
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(FileNotFoundError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    return inodes
+
+
+def accepted_connections(port: int) -> set[str]:
+    """Socket inodes of the established connections whose local end is ``port``."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port and fields[3] == "01":
+            inodes.add(fields[9])
+    return inodes
+
+
+async def wait_until(condition: Callable[[], bool], seconds: float = 20) -> None:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.1)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+async def test_api_workers_share_the_port_are_restarted_and_stop_with_their_supervisor(
+    tmp_path: Path,
+) -> None:
+    _, public = generate_keypair()
+    env = {**os.environ, "CANOPY_IDENTITY_PUBLIC_KEY": public, "LOG_JSON": "true"}
+    port = free_port()
+    command = [sys.executable, "-m", "inventory", "api", "--workers", "2", "--port", str(port)]
+    supervisor = await asyncio.create_subprocess_exec(
+        *command, env=env, cwd=repo_root(), stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        await wait_until(lambda: len(children(supervisor.pid)) == 2)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+
+            async def healthy() -> bool:
+                try:
+                    return (await client.get("/healthz")).status_code == 200
+                except httpx.TransportError:
+                    return False
+
+            for _ in range(300):
+                if await healthy():
+                    break
+                await asyncio.sleep(0.1)
+            # Sixteen connections: the kernel spreads them over both workers' sockets.
+            streams = [await asyncio.open_connection("127.0.0.1", port) for _ in range(16)]
+            for _, writer in streams:
+                writer.write(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+            for reader, _ in streams:
+                assert (await reader.readuntil(b"\r\n\r\n")).startswith(b"HTTP/1.1 200")
+            connections = accepted_connections(port)
+            held = [len(socket_inodes(worker) & connections) for worker in children(supervisor.pid)]
+            assert sum(held) >= 16  # and the client's own connection
+            assert min(held) >= 1, held
+            for _, writer in streams:
+                writer.close()
+                await writer.wait_closed()
+
+            # A second copy of the service cannot join the port and take half its connections.
+            second = await asyncio.create_subprocess_exec(
+                *command, env=env, cwd=repo_root(), stderr=asyncio.subprocess.PIPE
+            )
+            _, errors = await asyncio.wait_for(second.communicate(), timeout=60)
+            assert second.returncode != 0
+            assert b"in use" in errors, errors.decode()[-2000:]
+
+            # A worker killed outright is replaced. Meanwhile no connection is refused: those
+            # the kernel hashes to its socket wait in that socket's queue for the new worker.
+            victim, survivor = children(supervisor.pid)
+            os.kill(victim, signal.SIGKILL)
+
+            async def fresh_connection() -> int:
+                async with httpx.AsyncClient(timeout=60) as once:
+                    return (await once.get(f"http://127.0.0.1:{port}/healthz")).status_code
+
+            assert await asyncio.gather(*(fresh_connection() for _ in range(8))) == [200] * 8
+            await wait_until(
+                lambda: (
+                    len(children(supervisor.pid)) == 2 and victim not in children(supervisor.pid)
+                )
+            )
+            assert survivor in children(supervisor.pid)
+
+        # Killing the supervisor outright takes its workers with it (nothing keeps the port).
+        workers = children(supervisor.pid)
+        supervisor.kill()
+        await supervisor.wait()
+        await wait_until(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers))
+        with socket.socket() as probe:
+            probe.setsockopt(
+                socket.SOL_SOCKET, socket.SO_REUSEADDR, 1
+            )  # past TIME_WAIT, not LISTEN
+            probe.bind(("127.0.0.1", port))
+            probe.listen()
+    finally:
+        if supervisor.returncode is None:
+            supervisor.kill()
+            await supervisor.wait()

@@ -9,11 +9,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
+import socket
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from shared.api_workers import WorkerSupervisor, die_with_parent, reuse_port_sockets
 from shared.outbox.relay import OutboxRelay, RelayConfig
 from shared.settings import ServiceSettings
 from shared.telemetry import configure_logging, configure_tracing
@@ -49,7 +54,15 @@ class ServiceCommands:
         api = commands.add_parser("api", help="serve the HTTP API")
         api.add_argument("--host", default="127.0.0.1")
         api.add_argument("--port", type=int, default=self.default_port)
-        api.add_argument("--workers", type=int, default=1)
+        api.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("API_WORKERS", "1")),
+            help="API processes, each with its own socket on the port (default: $API_WORKERS or 1)",
+        )
+        # How the supervisor hands a worker its socket (shared.api_workers).
+        api.add_argument("--listen-fd", type=int, help=argparse.SUPPRESS)
+        api.add_argument("--supervisor-pid", type=int, help=argparse.SUPPRESS)
         if self.has_outbox:
             commands.add_parser("relay", help="publish the outbox to Kafka")
         if self.worker is not None:
@@ -62,19 +75,7 @@ class ServiceCommands:
         configure_logging(settings)
         match args.command:
             case "api":
-                import uvicorn
-
-                uvicorn.run(
-                    self.app_factory,
-                    factory=True,
-                    host=args.host,
-                    port=args.port,
-                    workers=args.workers,
-                    loop="uvloop",
-                    http="httptools",
-                    log_config=None,
-                    access_log=False,
-                )
+                return self._serve(args)
             case "relay":
                 configure_tracing(settings)
                 relay = OutboxRelay(
@@ -96,6 +97,28 @@ class ServiceCommands:
                 assert self.migrations is not None
                 upgrade(self.migrations, settings.database_url.get_secret_value())
         return 0
+
+    def _serve(self, args: argparse.Namespace) -> int:
+        import uvicorn
+
+        options: dict[str, Any] = {
+            "factory": True,
+            "loop": "uvloop",
+            "http": "httptools",
+            "log_config": None,
+            "access_log": False,
+        }
+        if args.listen_fd is not None:  # one of several workers, started by the supervisor
+            die_with_parent(args.supervisor_pid)
+            sock = socket.socket(fileno=args.listen_fd)
+            uvicorn.Server(uvicorn.Config(self.app_factory, **options)).run(sockets=[sock])
+            return 0
+        if args.workers <= 1:
+            uvicorn.run(self.app_factory, host=args.host, port=args.port, **options)
+            return 0
+        sockets = reuse_port_sockets(args.host, args.port, args.workers)
+        worker = [sys.executable, "-m", self.name, "api", "--supervisor-pid", str(os.getpid())]
+        return WorkerSupervisor(sockets, lambda fd: [*worker, "--listen-fd", str(fd)]).run()
 
 
 async def run_until_signalled(body: Callable[[asyncio.Event], Awaitable[None]]) -> None:
