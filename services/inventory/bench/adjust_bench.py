@@ -1,8 +1,10 @@
 """Benchmark of adjustments through the inventory HTTP API, against the database's own limit
 (``make bench-inventory``).
 
-1. A fresh database on the test PostgreSQL (shared.testing.infra), migrated; the API under
-   uvicorn in its own process (``python -m inventory api``: 1 worker, uvloop, httptools).
+1. A fresh database on the test PostgreSQL (shared.testing.infra), migrated; the API as it is
+   deployed, ``python -m inventory api --workers <cores>`` (uvloop, httptools; one process per
+   core, each with its own socket on the port, see shared/api_workers.py), 20 database
+   connections in all.
 2. 640 LIVE batches taken in through the API.
 3. Load: wrk (a C load generator, its own process) with 64 connections on 2 threads, each
    request an adjustment of one batch, alternately +1 and -1. Each wrk thread goes round robin
@@ -17,10 +19,10 @@
    gateway keeps its connections), and wrk's coordinated-omission correction spreads those
    few waits over the whole distribution (p99 several times the steady state's). The pause
    costs ~1 % of a 20 s run's adjustments/s.
-4. The limit: pgbench, 64 clients, the same transaction written as SQL (lock the batch row,
-   update it and its location row, insert the movement, the audit row and the outbox row, in
-   one transaction, the deferred location check firing at commit), prepared statements, against
-   the same PostgreSQL.
+4. The limit: pgbench, the same transaction written as SQL (lock the batch row, update it and
+   its location row, insert the movement, the audit row and the outbox row, in one transaction,
+   the deferred location check firing at commit), prepared statements, against the same
+   PostgreSQL, with 4, 20 and 64 clients: the best rate is the limit.
 
 Neither side runs the outbox relay (both leave their rows in the outbox). Last line:
 ``inventory-adjust: <adj/s> adj/s, p99 <ms> ms, pgbench <tx/s> tx/s, ratio <r>``.
@@ -62,6 +64,9 @@ WRK_THREADS = 2
 # One API process per core, as the README advises for production, sharing 20 connections.
 WORKERS = int(os.environ.get("BENCH_WORKERS", os.cpu_count() or 1))
 POOL_CONNECTIONS = int(os.environ.get("BENCH_POOL", 20))
+# The limit is PostgreSQL's best rate: on two cores 64 backends contend (measured: 890 tx/s at 64
+# clients, 1,650 at 4), so the transaction is also run at the API's connection count and below.
+PGBENCH_CLIENTS = (4, POOL_CONNECTIONS, CONNECTIONS)
 MIGRATIONS = repo_root() / "services" / "inventory" / "src" / "inventory" / "migrations"
 
 WRK_SCRIPT = """
@@ -262,12 +267,12 @@ def run_wrk(wrk: str, base: str, script: Path, seconds: int) -> tuple[float, flo
     return rate, pct("50"), pct("99"), failures
 
 
-def run_pgbench(dsn: str, script: Path, seconds: int) -> float:
+def run_pgbench(dsn: str, script: Path, seconds: int, clients: int) -> float:
     url = urlparse(dsn)
     env = {**os.environ, "PGPASSWORD": url.password or ""}
     completed = subprocess.run(
         [
-            "pgbench", "-n", "-M", "prepared", f"-c{CONNECTIONS}", "-j2", f"-T{seconds}",
+            "pgbench", "-n", "-M", "prepared", f"-c{clients}", "-j2", f"-T{seconds}",
             "-f", str(script), "-h", url.hostname or "127.0.0.1", "-p", str(url.port or 5432),
             "-U", url.username or "postgres", url.path.lstrip("/"),
         ],
@@ -355,8 +360,15 @@ async def main(seconds: int) -> None:
             await conn.close()
             sql = Path(tmp) / "adjust.sql"
             sql.write_text(PGBENCH_SCRIPT % {"batches": len(ids), "sample": sample})
-            print(f"pgbench: the same transaction in SQL ({size}-byte events), {seconds} s ...")
-            tps = run_pgbench(dsn, sql, seconds)
+            rates = {}
+            for clients in PGBENCH_CLIENTS:
+                print(
+                    f"pgbench: the same transaction in SQL ({size}-byte events),"
+                    f" {clients} clients, {seconds // 2} s ..."
+                )
+                rates[clients] = run_pgbench(dsn, sql, seconds // 2, clients)
+            best = max(rates, key=rates.__getitem__)
+            tps = rates[best]
     finally:
         if server is not None:
             server.terminate()
@@ -372,7 +384,18 @@ async def main(seconds: int) -> None:
         f" ({server_cpu:.0%} of a core), PostgreSQL {api_pg_cpu / rate * 1000:.2f} ms"
     )
     print(
-        f"limit: pgbench runs the same transaction at {tps:,.0f} tx/s (the API reaches {ratio:.0%} of it)"
+        "pgbench: "
+        + ", ".join(f"{rate:,.0f} tx/s with {clients} clients" for clients, rate in rates.items())
+    )
+    print(
+        f"limit: pgbench runs the same transaction at {tps:,.0f} tx/s at best ({best} clients;"
+        f" the API reaches {ratio:.0%} of it)"
+    )
+    need = CONNECTIONS / 0.1
+    print(
+        f"p99 < 100 ms with {CONNECTIONS} clients that each wait for their answer needs a mean"
+        f" under 100 ms, i.e. over {need:.0f} adj/s: {need / tps:.0%} of PostgreSQL's best rate,"
+        " with the API, PostgreSQL and wrk on the same cores"
     )
     print(
         f"targets: ratio >= 0.25 {'met' if ratio >= 0.25 else 'MISSED'}, p99 < 100 ms {'met' if p99 < 100 else 'MISSED'}"
