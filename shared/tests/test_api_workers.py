@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -54,6 +56,18 @@ def test_a_port_something_else_listens_on_is_refused() -> None:
             sock.close()
 
 
+@contextlib.contextmanager
+def sigterm_after(seconds: float) -> Iterator[None]:
+    """SIGTERM to this process (the supervisor under test) after ``seconds``; never once the
+    block is over, when nothing would handle it and pytest itself would die."""
+    timer = threading.Timer(seconds, os.kill, (os.getpid(), signal.SIGTERM))
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
 def worker_command(tmp_path: Path, body: str) -> list[str]:
     """A worker that records its pid in tmp_path, then runs ``body``."""
     script = (
@@ -70,9 +84,9 @@ def test_a_worker_that_dies_is_restarted_and_sigterm_stops_them_all(tmp_path: Pa
     supervisor = WorkerSupervisor(
         sockets, lambda fd: [*command, str(fd)], startup_grace=0.2, stop_timeout=5
     )
-    threading.Timer(2.5, os.kill, (os.getpid(), signal.SIGTERM)).start()
     started = time.monotonic()
-    assert supervisor.run() == 0
+    with sigterm_after(2.5):
+        assert supervisor.run() == 0
     assert time.monotonic() - started < 8
     pids = [int(path.name) for path in tmp_path.iterdir()]
     # Both slots were restarted at least once, each always with its own socket.
@@ -88,9 +102,9 @@ def test_sigterm_reaches_every_running_worker(tmp_path: Path) -> None:
     # Workers that would run for a minute: the supervisor's SIGTERM is what ends them.
     command = worker_command(tmp_path, "time.sleep(60)\n")
     supervisor = WorkerSupervisor(sockets, lambda fd: [*command, str(fd)], stop_timeout=5)
-    threading.Timer(1.5, os.kill, (os.getpid(), signal.SIGTERM)).start()
     started = time.monotonic()
-    assert supervisor.run() == 0
+    with sigterm_after(1.5):
+        assert supervisor.run() == 0
     assert time.monotonic() - started < 6
     pids = [int(path.name) for path in tmp_path.iterdir()]
     assert len(pids) == 2

@@ -43,6 +43,8 @@ def reuse_port_sockets(host: str, port: int, count: int) -> list[socket.socket]:
 
     A port some other process listens on is refused (``OSError``, address in use) even if that
     process also set ``SO_REUSEPORT``: a plain bind is tried first, which such a process blocks.
+    (Two supervisors started in the same instant could both pass that probe; the deploy scripts
+    start a service under a lock, so they do not.)
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
@@ -150,6 +152,10 @@ class WorkerSupervisor:
             if process.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
                     process.terminate()
+        # Stop listening at once, as a single uvicorn does: the kernel would otherwise go on
+        # completing handshakes on these copies that no worker will ever accept.
+        for sock in self._sockets:
+            sock.close()
         deadline = time.monotonic() + self._stop_timeout
         for process in processes:
             try:

@@ -14,22 +14,27 @@ from typing import Any
 from urllib.parse import urlparse
 
 import asyncpg
-from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer
+from opentelemetry.trace import NoOpTracer, SpanKind, Status, StatusCode, Tracer
 
 __all__ = ["TracedConnection", "span_attributes"]
 
 
 def span_attributes(dsn: str) -> dict[str, str | int]:
-    """What every statement's span says about where it ran (no password)."""
+    """What every statement's span says about where it ran (never the password)."""
     url = urlparse(dsn)
+    hosts = url.netloc.rpartition("@")[2]
     attributes: dict[str, str | int] = {
         "db.system": "postgresql",
         "db.name": url.path.lstrip("/"),
         "db.user": url.username or "",
-        "server.address": url.hostname or "",
+        "server.address": hosts,
     }
-    if url.port is not None:
-        attributes["server.port"] = url.port
+    try:
+        if url.port is not None:
+            attributes["server.address"] = url.hostname or ""
+            attributes["server.port"] = url.port
+    except ValueError:  # several hosts ("h1:5432,h2:5433"): the list is the address
+        pass
     return attributes
 
 
@@ -39,12 +44,17 @@ def _operation(query: str) -> str:
     return head[0].upper() if head else "SQL"
 
 
+def _sqlstate(error: BaseException) -> str:
+    return str(getattr(error, "sqlstate", None) or "")
+
+
 class TracedConnection(asyncpg.Connection):  # type: ignore[misc]
     """An asyncpg connection whose statements are spans; ``tracer`` and ``attributes`` are
-    set by the pool's ``init`` before the connection is first used."""
+    set by the pool's ``init`` (asyncpg may run a statement while connecting, before ``init``:
+    that one is not traced)."""
 
-    tracer: Tracer
-    attributes: dict[str, str | int]
+    tracer: Tracer = NoOpTracer()
+    attributes: dict[str, str | int] = {}  # replaced per connection, never mutated
 
     async def _traced(self, method: Any, query: str, *args: Any, **kwargs: Any) -> Any:
         span = self.tracer.start_span(
@@ -55,8 +65,14 @@ class TracedConnection(asyncpg.Connection):  # type: ignore[misc]
         try:
             return await method(query, *args, **kwargs)
         except BaseException as error:
-            span.record_exception(error)
-            span.set_status(Status(StatusCode.ERROR, type(error).__name__))
+            # Not record_exception: PostgreSQL's message and detail can quote the values
+            # ("Key (code)=(X) already exists", "invalid input for query argument $1: ...").
+            kind = type(error).__name__
+            span.add_event(
+                "exception",
+                {"exception.type": kind, "db.response.status_code": _sqlstate(error)},
+            )
+            span.set_status(Status(StatusCode.ERROR, kind))
             raise
         finally:
             span.end()
