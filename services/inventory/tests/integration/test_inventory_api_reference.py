@@ -95,3 +95,18 @@ async def test_vendors_brands_products_and_lots(world: Any) -> None:
     assert (
         await admin.call("GET", "/v1/vendors/00000000-0000-4000-8000-000000000000/lots")
     ).status_code == 404
+
+
+async def test_query_strings_are_read_through_the_contracts_query_models(world: Any) -> None:
+    admin = world.admin
+    # The same models the gateway validates with: a misspelt or unknown parameter is refused,
+    # not silently ignored (a "serach" that returned everything would look like a result).
+    for path, params in [
+        ("/v1/vendors", {"serach": "acme"}),
+        ("/v1/products", {"brand": "x"}),
+        ("/v1/products", {"brandId": "not-a-uuid"}),
+        ("/v1/inventory/as-of", {"at": "2026-01-01T00:00:00Z"}),  # siteId is required
+    ]:
+        response = await admin.call("GET", path, params=params)
+        assert response.status_code == 422, (path, params, response.text)
+        assert response.json()["error"]["code"] == "VALIDATION_ERROR"

@@ -15,7 +15,6 @@ from uuid import UUID
 from pydantic import BaseModel
 from shared.contracts import inventory as c
 
-from gateway.upstream import inventory_queries as q
 from gateway.upstream.routes import RouteSpec
 
 __all__ = ["INVENTORY_MODELS", "INVENTORY_ROUTES"]
@@ -47,17 +46,17 @@ INVENTORY_MODELS: dict[tuple[str, str], Models] = {
     ("GET", "/v1/batches/enhanced"): Models(c.EnhancedBatchList, query=c.EnhancedListQuery),
     ("GET", _B): Models(c.Batch),
     ("GET", f"{_B}/detail"): Models(c.BatchDetail),
-    ("GET", f"{_B}/movements"): Models(c.MovementPage, query=q.MovementsQuery),
-    ("GET", f"{_B}/as-of"): Models(c.BatchAsOf, query=q.BatchAsOfQuery),
-    ("GET", "/v1/inventory/as-of"): Models(c.InventoryAsOf, query=q.SiteAsOfQuery),
+    ("GET", f"{_B}/movements"): Models(c.MovementPage, query=c.MovementsQuery),
+    ("GET", f"{_B}/as-of"): Models(c.BatchAsOf, query=c.BatchAsOfQuery),
+    ("GET", "/v1/inventory/as-of"): Models(c.InventoryAsOf, query=c.SiteAsOfQuery),
     ("GET", "/v1/products/{productId}/available-batches"): Models(
-        list[c.AvailableBatch], query=q.AvailableBatchesQuery, tag="reference data"
+        list[c.AvailableBatch], query=c.AvailableBatchesQuery, tag="reference data"
     ),
     ("POST", "/v1/batches/intake"): Models(
         c.IntakeResult, body=c.IntakeRequest, status_code=201, idempotent=True
     ),
     ("PATCH", _B): _write(c.UpdateBatchRequest),
-    ("DELETE", _B): Models(c.BatchWriteResult, query=q.DeleteBatchQuery, idempotent=True),
+    ("DELETE", _B): Models(c.BatchWriteResult, query=c.DeleteBatchQuery, idempotent=True),
     ("POST", f"{_B}/adjustments"): _write(c.AdjustQuantityRequest),
     ("POST", f"{_B}/status"): _write(c.StatusChangeRequest),
     ("POST", f"{_B}/transfers"): _write(c.TransferRequest),
@@ -81,12 +80,12 @@ INVENTORY_MODELS: dict[tuple[str, str], Models] = {
     ("POST", "/v1/sites/{siteId}/locations"): _created(
         c.LocationCreate, c.Location, "reference data"
     ),
-    ("GET", "/v1/vendors"): Models(list[c.Vendor], query=q.SearchQuery, tag="reference data"),
+    ("GET", "/v1/vendors"): Models(list[c.Vendor], query=c.SearchQuery, tag="reference data"),
     ("POST", "/v1/vendors"): _created(c.VendorCreate, c.Vendor, "reference data"),
     ("GET", "/v1/vendors/{vendorId}/lots"): Models(list[c.Lot], tag="reference data"),
-    ("GET", "/v1/brands"): Models(list[c.Brand], query=q.SearchQuery, tag="reference data"),
+    ("GET", "/v1/brands"): Models(list[c.Brand], query=c.SearchQuery, tag="reference data"),
     ("POST", "/v1/brands"): _created(c.BrandCreate, c.Brand, "reference data"),
-    ("GET", "/v1/products"): Models(list[c.Product], query=q.ProductsQuery, tag="reference data"),
+    ("GET", "/v1/products"): Models(list[c.Product], query=c.ProductsQuery, tag="reference data"),
     ("POST", "/v1/products"): _created(c.ProductCreate, c.Product, "reference data"),
 }
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from shared.contracts import inventory as api
-from shared.contracts.types import DecimalString, UtcDateTime
 
 from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, json_response, read_with
 from inventory.service_layer import as_of, queries
@@ -56,11 +54,13 @@ async def batch_movements(
     caller: CallerDep,
     container: ContainerDep,
     batch_id: BatchId,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    query: Annotated[api.MovementsQuery, Query()],
 ) -> Response:
     page = await read_with(
-        container, lambda uow: queries.movements(uow, caller, batch_id, cursor=cursor, limit=limit)
+        container,
+        lambda uow: queries.movements(
+            uow, caller, batch_id, cursor=query.cursor, limit=query.limit
+        ),
     )
     return json_response(page)
 
@@ -70,9 +70,11 @@ async def batch_as_of(
     caller: CallerDep,
     container: ContainerDep,
     batch_id: BatchId,
-    at: Annotated[UtcDateTime, Query(description="The instant (aware, ISO 8601)")],
+    query: Annotated[api.BatchAsOfQuery, Query()],
 ) -> Response:
-    result = await read_with(container, lambda uow: as_of.batch_as_of(uow, caller, batch_id, at))
+    result = await read_with(
+        container, lambda uow: as_of.batch_as_of(uow, caller, batch_id, query.at)
+    )
     return json_response(result)
 
 
@@ -80,14 +82,13 @@ async def batch_as_of(
 async def site_as_of(
     caller: CallerDep,
     container: ContainerDep,
-    site_id: Annotated[UUID, Query(alias="siteId")],
-    at: Annotated[UtcDateTime, Query(description="The instant (aware, ISO 8601)")],
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    query: Annotated[api.SiteAsOfQuery, Query()],
 ) -> Response:
     result = await read_with(
         container,
-        lambda uow: as_of.site_as_of(uow, caller, site_id, at, cursor=cursor, limit=limit),
+        lambda uow: as_of.site_as_of(
+            uow, caller, query.site_id, query.at, cursor=query.cursor, limit=query.limit
+        ),
     )
     return json_response(result)
 
@@ -102,11 +103,11 @@ async def available_batches(
     caller: CallerDep,
     container: ContainerDep,
     product_id: Annotated[UUID, Path(alias="productId")],
-    min_quantity: Annotated[DecimalString, Query(alias="minQuantity")] = Decimal("0"),
+    query: Annotated[api.AvailableBatchesQuery, Query()],
 ) -> Response:
     batches = await read_with(
         container,
-        lambda uow: queries.available_for_product(uow, caller, product_id, min_quantity),
+        lambda uow: queries.available_for_product(uow, caller, product_id, query.min_quantity),
     )
     body = "[" + ",".join(b.model_dump_json() for b in batches) + "]"
     return Response(body, media_type="application/json")

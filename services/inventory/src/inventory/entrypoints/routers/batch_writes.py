@@ -138,12 +138,13 @@ async def delete(
     container: ContainerDep,
     request: Request,
     batch_id: BatchId,
-    reason: Annotated[str | None, Query(max_length=500)] = None,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    query: Annotated[api.DeleteBatchQuery, Query()],
 ) -> Response:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         return present(
-            await ops.delete_batch(uow, caller, batch_id, reason=reason, version=version)
+            await ops.delete_batch(
+                uow, caller, batch_id, reason=query.reason, version=query.version
+            )
         )
 
     return await write_with(container, request, caller, work)

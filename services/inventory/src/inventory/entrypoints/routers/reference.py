@@ -19,7 +19,7 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["reference data"])
 
-Search = Annotated[str | None, Query(max_length=100)]
+Search = Annotated[api.SearchQuery, Query()]
 SiteId = Annotated[UUID, Path(alias="siteId")]
 
 
@@ -74,8 +74,8 @@ async def create_location(
 
 
 @endpoint(router, "GET", "/v1/vendors", response_model=list[api.Vendor])
-async def list_vendors(container: ContainerDep, search: Search = None) -> Response:
-    return _list(await read_with(container, lambda uow: reference.list_vendors(uow, search)))
+async def list_vendors(container: ContainerDep, query: Search) -> Response:
+    return _list(await read_with(container, lambda uow: reference.list_vendors(uow, query.search)))
 
 
 @endpoint(router, "POST", "/v1/vendors", response_model=api.Vendor, status_code=201)
@@ -95,8 +95,8 @@ async def list_lots(
 
 
 @endpoint(router, "GET", "/v1/brands", response_model=list[api.Brand])
-async def list_brands(container: ContainerDep, search: Search = None) -> Response:
-    return _list(await read_with(container, lambda uow: reference.list_brands(uow, search)))
+async def list_brands(container: ContainerDep, query: Search) -> Response:
+    return _list(await read_with(container, lambda uow: reference.list_brands(uow, query.search)))
 
 
 @endpoint(router, "POST", "/v1/brands", response_model=api.Brand, status_code=201)
@@ -110,15 +110,12 @@ async def create_brand(
 
 @endpoint(router, "GET", "/v1/products", response_model=list[api.Product])
 async def list_products(
-    container: ContainerDep,
-    search: Search = None,
-    category: Annotated[str | None, Query(max_length=50)] = None,
-    brand_id: Annotated[UUID | None, Query(alias="brandId")] = None,
+    container: ContainerDep, query: Annotated[api.ProductsQuery, Query()]
 ) -> Response:
     products = await read_with(
         container,
         lambda uow: reference.list_products(
-            uow, search=search, category=category, brand_id=brand_id
+            uow, search=query.search, category=query.category, brand_id=query.brand_id
         ),
     )
     return _list(products)

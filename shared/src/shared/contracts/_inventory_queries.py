@@ -1,9 +1,7 @@
-"""Query parameters of the inventory routes whose contract has no query model (yet).
-
-They mirror the inventory service's routers parameter for parameter (camelCase on the wire), so
-the gateway documents and validates them; they belong in ``shared.contracts.inventory`` and move
-there when the inventory contract declares them.
-"""
+"""Query parameters of the inventory routes that take more than an id: what the inventory
+service reads from the query string and what the gateway documents and validates (camelCase on
+the wire; an unknown parameter is refused). The list routes' queries are read models
+(``BatchListQuery``, ``EnhancedListQuery``)."""
 
 from __future__ import annotations
 
@@ -11,6 +9,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from pydantic import Field
+
 from shared.contracts.types import ApiModel, DecimalString, UtcDateTime
 
 __all__ = [
