@@ -15,16 +15,11 @@ import httpx
 import pytest
 from shared.identity import generate_keypair
 from shared.testing.infra import KafkaServer, PostgresServer, repo_root
+from shared.testing.processes import children, free_port
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.slow]
 
 SERVICES = ("inventory", "compliance", "reporting", "gateway")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -93,10 +88,6 @@ async def test_the_service_migrates_and_its_api_process_becomes_ready(
     # uvicorn re-raises SIGTERM after a graceful shutdown, so the exit status is -SIGTERM.
     assert api.returncode in (0, -15), errors.decode()[-2000:]
     assert b"Application shutdown complete" in errors, errors.decode()[-2000:]
-
-
-def children(pid: int) -> list[int]:
-    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
 def socket_inodes(pid: int) -> set[str]:

@@ -6,10 +6,8 @@ gateway's OpenAPI document (status code, content type, body schema)."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
@@ -23,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from shared.testing.processes import free_port, wait_healthy
 
 EXAMPLES_PER_MODE = 10
 CHECKS = [
@@ -32,12 +31,6 @@ CHECKS = [
     response_schema_conformance,
 ]
 ADMIN_PASSWORD = "the fuzzing admin's password"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def start(module: str, env: dict[str, str], log_path) -> tuple[str, subprocess.Popen[bytes]]:
@@ -50,16 +43,8 @@ def start(module: str, env: dict[str, str], log_path) -> tuple[str, subprocess.P
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{module} exited: {log_path.read_text()[-2000:]}")
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                return url, process
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{module} did not start")
+    wait_healthy(url, process, log=log_path)
+    return url, process
 
 
 @pytest.fixture

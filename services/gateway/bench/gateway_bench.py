@@ -25,12 +25,10 @@ import os
 import re
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -47,17 +45,12 @@ from shared.identity import (
 )
 from shared.migrations import upgrade
 from shared.testing.infra import PostgresServer
+from shared.testing.processes import cpu_seconds, free_port, wait_healthy
 
 CLIENTS = 64
 BATCHES = 640
 ROOT = Path(__file__).resolve().parents[3]
 PASSWORD = "benchmark admin password"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -74,22 +67,6 @@ class Process:
             self.popen.kill()
 
 
-async def wait_up(process: Process, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    async with aiohttp.ClientSession() as session:
-        while time.monotonic() < deadline:
-            if process.popen.poll() is not None:
-                raise RuntimeError(f"{process.name} exited ({process.popen.returncode})")
-            try:
-                async with session.get(process.url + "/healthz") as answer:
-                    if answer.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-    raise RuntimeError(f"{process.name} did not start")
-
-
 def spawn(name: str, module: str, env: dict[str, str], logs: Path) -> Process:
     port = free_port()
     log = (logs / f"{name}.log").open("wb")
@@ -101,12 +78,6 @@ def spawn(name: str, module: str, env: dict[str, str], logs: Path) -> Process:
         cwd=ROOT,
     )
     return Process(name=name, url=f"http://127.0.0.1:{port}", popen=popen)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (from /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -337,7 +308,7 @@ async def main(duration: float, warmup: float, rounds: int) -> None:
         }
         processes.extend(gateways.values())
         for process in processes:
-            await wait_up(process)
+            await asyncio.to_thread(wait_healthy, process.url, process.popen)
 
         async with (
             aiohttp.ClientSession() as session,

@@ -5,10 +5,8 @@ answer that breaks the document (status, content type, body schema)."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
@@ -22,6 +20,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from shared.testing.processes import free_port, wait_healthy
 
 EXAMPLES_PER_MODE = 15
 CHECKS = [
@@ -30,25 +29,6 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited with {process.returncode}")
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not start in {seconds} s")
 
 
 @pytest.fixture
@@ -91,7 +71,7 @@ def running_gateway(gateway_db, identity_keys, upstream, tmp_path):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(url, process)
+        wait_healthy(url, process, seconds=30)
         yield url
     finally:
         process.terminate()

@@ -37,7 +37,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -56,6 +55,7 @@ from shared.identity import (
 )
 from shared.migrations import upgrade
 from shared.testing.infra import PostgresServer, repo_root
+from shared.testing.processes import cpu_seconds, free_port, tree_cpu_seconds, wait_healthy
 from tqdm import tqdm
 
 BATCHES = 640
@@ -124,16 +124,6 @@ COMMIT;
 """
 
 
-def start_server(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(command, env=env)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def ensure_wrk() -> str:
     found = shutil.which("wrk")
     if found:
@@ -143,20 +133,6 @@ def ensure_wrk() -> str:
     print("installing wrk from Debian's packages ...")
     subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, capture_output=True)
     return shutil.which("wrk") or "wrk"
-
-
-async def wait_healthy(base: str, server: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient(base_url=base) as client:
-        for _ in range(300):
-            if server.poll() is not None:
-                raise SystemExit(f"the API exited with {server.returncode}")
-            try:
-                if (await client.get("/healthz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise SystemExit("the API did not start")
 
 
 async def seed(base: str, token: str) -> list[str]:
@@ -207,18 +183,6 @@ async def seed(base: str, token: str) -> list[str]:
                 await asyncio.gather(*(one(n) for n in range(chunk, min(chunk + 64, BATCHES))))
                 bar.update(min(64, BATCHES - chunk))
         return ids
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) a process has used so far, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def tree_cpu_seconds(pid: int) -> float:
-    """CPU time used so far by a process and its children (the API's supervisor and workers)."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return cpu_seconds(pid) + sum(tree_cpu_seconds(int(child)) for child in children)
 
 
 def postgres_cpu_seconds() -> float:
@@ -322,8 +286,8 @@ async def main(seconds: int) -> None:
         ]  # fmt: skip
         if os.environ.get("BENCH_SERVER_COMMAND"):  # e.g. a profiler wrapping the same app
             command = [sys.executable, *os.environ["BENCH_SERVER_COMMAND"].split(), str(port)]
-        server = start_server(command, env)
-        await wait_healthy(base, server)
+        server = await asyncio.to_thread(subprocess.Popen, command, env=env)
+        await asyncio.to_thread(wait_healthy, base, server, seconds=30)
         ids = await seed(base, token)
         with tempfile.TemporaryDirectory() as tmp:
             lua = Path(tmp) / "adjust.lua"

@@ -43,6 +43,7 @@ from shared.identity import (
 )
 from shared.migrations import upgrade
 from shared.testing.infra import PostgresServer, repo_root
+from shared.testing.processes import free_port, wait_healthy
 from tqdm import tqdm
 
 MIGRATIONS = repo_root() / "services" / "inventory" / "src" / "inventory" / "migrations"
@@ -276,31 +277,6 @@ async def load_batches(conn: asyncpg.Connection, total: int, seed: int) -> None:
     print(f"VACUUM ANALYZE took {time.perf_counter() - started:.0f} s")
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(command, env=env)
-
-
-async def wait_healthy(client: httpx.AsyncClient, server: subprocess.Popen[bytes]) -> None:
-    for _ in range(300):
-        if server.poll() is not None:
-            raise SystemExit(f"the API exited with {server.returncode}")
-        try:
-            if (await client.get("/healthz")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.1)
-    raise SystemExit("the API did not start")
-
-
 SORTS = ["createdAt", "onHandQty", "availableQty", "sku", "productName", "code", "ageDays",
          "unitCogs", "vendorName", "batchStatus", "grade", "ticket"]  # fmt: skip
 
@@ -392,11 +368,13 @@ async def main(total: int, seed: int, keep: bool, reuse: str | None) -> None:
         port = free_port()
         env = {**os.environ, "INVENTORY_DATABASE_URL": url, "CANOPY_IDENTITY_PUBLIC_KEY": public,
                "LOG_LEVEL": "WARNING", "OTEL_TRACES_EXPORTER": "none"}  # fmt: skip
-        server = start_server([sys.executable, "-m", "inventory", "api", "--port", str(port)], env)
+        command = [sys.executable, "-m", "inventory", "api", "--port", str(port)]
+        server = await asyncio.to_thread(subprocess.Popen, command, env=env)
+        base = f"http://127.0.0.1:{port}"
+        await asyncio.to_thread(wait_healthy, base, server, seconds=30)
         async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{port}", headers={IDENTITY_HEADER: token}, timeout=60
+            base_url=base, headers={IDENTITY_HEADER: token}, timeout=60
         ) as client:
-            await wait_healthy(client, server)
             warm = [("/v1/batches/enhanced", p) for p in lists[:100]] + [
                 (f"/v1/batches/{i}/detail", {}) for i in ids[:100]
             ]
