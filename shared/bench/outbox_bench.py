@@ -29,11 +29,18 @@ from pathlib import Path
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pydantic import BaseModel
-from shared.events import Topic, event_type, new_event
+from shared.database import Database, UnitOfWork, asyncpg_dsn
+from shared.events import Topic, event_type
 from shared.kafka_topics import create_topics
-from shared.outbox import MESSAGING_DDL, OutboxRelay, RelayConfig, asyncpg_dsn, enqueue
+from shared.outbox import (
+    MESSAGING_DDL,
+    OutboxMessage,
+    OutboxRelay,
+    RelayConfig,
+    outbox_message,
+    write_outbox,
+)
 from shared.testing.infra import KafkaServer, PostgresServer
-from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from tqdm import tqdm
 
 EVENTS = 20_000
@@ -59,12 +66,19 @@ def register(topic_name: str) -> None:
     event_type("bench.event", version=1, topic=topic)(BenchEvent)
 
 
-def envelope(seq: int) -> object:
-    return new_event(
+def message(seq: int) -> OutboxMessage:
+    return outbox_message(
         BenchEvent(batch_id=f"b{seq % 500}", seq=seq, note=PAYLOAD_NOTE),
         producer="bench",
         aggregate_id=f"b{seq % 500}",
     )
+
+
+async def write(database: Database, messages: list[OutboxMessage]) -> None:
+    """One transaction, as a service writes its events (``shared.outbox.write_outbox``)."""
+    async with UnitOfWork(database) as uow:
+        await write_outbox(uow.conn, messages)
+        await uow.commit()
 
 
 async def run_relay(database_url: str, bootstrap: str, topic: str) -> None:
@@ -79,8 +93,7 @@ async def run_relay(database_url: str, bootstrap: str, topic: str) -> None:
 
 async def run_writer(database_url: str, topic: str, rate: float, out: Path) -> None:
     register(topic)
-    engine = create_async_engine(database_url, pool_size=8)
-    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    database = Database(database_url, name="bench-writer", max_size=8)
     committed: dict[str, float] = {}
     per_tx, writers = 10, 4
     interval = per_tx * writers / rate  # seconds between a writer's transactions
@@ -89,25 +102,22 @@ async def run_writer(database_url: str, topic: str, rate: float, out: Path) -> N
         start = time.perf_counter()
         for n, first in enumerate(range(offset * per_tx, EVENTS, per_tx * writers)):
             await asyncio.sleep(max(0.0, start + n * interval - time.perf_counter()))
-            batch = [envelope(seq) for seq in range(first, min(first + per_tx, EVENTS))]
-            async with sessions() as session, session.begin():
-                await enqueue(session, batch)  # type: ignore[arg-type]
+            batch = [message(seq) for seq in range(first, min(first + per_tx, EVENTS))]
+            await write(database, batch)
             stamp = time.time()
             for event in batch:
-                committed[str(event.event_id)] = stamp  # type: ignore[attr-defined]
+                committed[str(event.event_id)] = stamp
 
     await asyncio.gather(*(writer(i) for i in range(writers)))
-    await engine.dispose()
+    await database.close()
     await asyncio.to_thread(out.write_text, json.dumps(committed))
 
 
 async def preload(database_url: str) -> None:
-    engine = create_async_engine(database_url)
-    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    database = Database(database_url, name="bench-preload")
     for start in tqdm(range(0, EVENTS, 1000), desc="preloading the outbox", unit="k rows"):
-        async with sessions() as session, session.begin():
-            await enqueue(session, [envelope(seq) for seq in range(start, start + 1000)])  # type: ignore[misc]
-    await engine.dispose()
+        await write(database, [message(seq) for seq in range(start, start + 1000)])
+    await database.close()
 
 
 async def published(conn: asyncpg.Connection) -> int:
@@ -140,7 +150,7 @@ async def raw_producer_rate(bootstrap: str, topic: str) -> float:
         max_batch_size=512 * 1024,
     )
     await producer.start()
-    messages = [(envelope(i).to_bytes(), f"b{i % 500}".encode()) for i in range(EVENTS)]  # type: ignore[attr-defined]
+    messages = [(message(i).envelope.encode(), f"b{i % 500}".encode()) for i in range(EVENTS)]
     start = time.perf_counter()
     futures = [await producer.send(topic, value=v, key=k) for v, k in messages]
     await asyncio.gather(*futures)

@@ -16,4 +16,4 @@ async def harness(
 ) -> AsyncIterator[Harness]:
     built = await make_harness(database_url, kafka_server.bootstrap, await topic_factory("ping"))
     yield built
-    await built.engine.dispose()
+    await built.database.close()

@@ -1,43 +1,60 @@
-"""Which failures are worth retrying forever, and which mean the message itself is bad."""
+"""Which failures are worth retrying forever, and which mean the message itself is bad: keyed on
+asyncpg's errors and PostgreSQL's SQLSTATEs, anywhere in the exception's chain."""
 
 from __future__ import annotations
 
 import asyncpg
-from shared.messaging.consumer import _is_transient
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from shared.messaging import is_transient
 
 
-def wrapped(error: Exception) -> DBAPIError:
-    # How SQLAlchemy's asyncpg dialect surfaces a driver error: DBAPIError wrapping an adapter
-    # error whose cause is asyncpg's own exception.
-    adapter = Exception(str(error))
-    adapter.__cause__ = error
-    return DBAPIError("SELECT 1", {}, adapter)
+def raised_from(error: Exception) -> Exception:
+    """How a handler's own error surfaces when it wraps a database error."""
+    wrapper = RuntimeError("could not apply the event")
+    wrapper.__cause__ = error
+    return wrapper
 
 
 def test_a_server_still_recovering_is_transient() -> None:
-    assert _is_transient(wrapped(asyncpg.CannotConnectNowError("not yet accepting connections")))
+    assert is_transient(asyncpg.CannotConnectNowError("not yet accepting connections"))
 
 
 def test_a_server_shutting_down_is_transient() -> None:
-    assert _is_transient(wrapped(asyncpg.AdminShutdownError("terminating connection")))
+    assert is_transient(asyncpg.AdminShutdownError("terminating connection"))
 
 
-def test_serialization_failures_and_deadlocks_are_transient() -> None:
-    assert _is_transient(wrapped(asyncpg.SerializationError("could not serialize")))
-    assert _is_transient(wrapped(asyncpg.DeadlockDetectedError("deadlock detected")))
+def test_a_connection_lost_in_the_middle_of_a_statement_is_transient() -> None:
+    assert is_transient(asyncpg.ConnectionDoesNotExistError("connection was closed"))
+    assert is_transient(asyncpg.InterfaceError("connection is closed"))
 
 
-def test_a_refused_connection_is_transient() -> None:
-    assert _is_transient(ConnectionRefusedError(111, "refused"))
+def test_serialization_failures_deadlocks_and_lock_timeouts_are_transient() -> None:
+    assert is_transient(asyncpg.SerializationError("could not serialize"))
+    assert is_transient(asyncpg.DeadlockDetectedError("deadlock detected"))
+    assert is_transient(asyncpg.LockNotAvailableError("could not obtain lock"))
+
+
+def test_too_many_connections_is_transient() -> None:
+    assert is_transient(asyncpg.TooManyConnectionsError("sorry, too many clients"))
+
+
+def test_a_refused_connection_or_a_timeout_is_transient() -> None:
+    assert is_transient(ConnectionRefusedError(111, "refused"))
+    assert is_transient(TimeoutError())
+
+
+def test_a_transient_cause_behind_a_handlers_own_error_is_found() -> None:
+    assert is_transient(raised_from(asyncpg.CannotConnectNowError("starting up")))
 
 
 def test_a_constraint_violation_is_not_transient() -> None:
-    violation = asyncpg.UniqueViolationError("duplicate key")
-    assert not _is_transient(IntegrityError("INSERT", {}, violation))
-    assert not _is_transient(wrapped(violation))
+    assert not is_transient(asyncpg.UniqueViolationError("duplicate key"))
+    assert not is_transient(raised_from(asyncpg.ForeignKeyViolationError("no such row")))
+
+
+def test_a_value_the_statement_cannot_take_is_not_transient() -> None:
+    assert not is_transient(asyncpg.DataError("invalid input for query argument $1"))
 
 
 def test_a_bug_is_not_transient() -> None:
-    assert not _is_transient(ValueError("bug"))
-    assert not _is_transient(KeyError("missing"))
+    assert not is_transient(ValueError("bug"))
+    assert not is_transient(KeyError("missing"))

@@ -1,4 +1,5 @@
-"""Killing a consumer or the database in the middle of work loses nothing and doubles nothing."""
+"""Killing a consumer (one event or a batch per transaction) or the database in the middle of
+work loses nothing and doubles nothing."""
 
 from __future__ import annotations
 
@@ -9,14 +10,18 @@ import sys
 import uuid
 
 import pytest
+from aiokafka import AIOKafkaConsumer
+from shared.events import EventEnvelope
 from shared.messaging import kafka_broker
+from shared.outbox import outbox_message
 from shared.testing.infra import PostgresServer, repo_root
 from shared.testing.messaging import Harness, assert_order_per_key, make_harness, running
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.slow]
 
 
-async def start_consumer(harness: Harness, group: str) -> asyncio.subprocess.Process:
+async def start_consumer(harness: Harness, group: str, *options: str) -> asyncio.subprocess.Process:
+    """The test consumer (``shared.testing.consumer_process``: built only from ``shared``)."""
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -29,6 +34,7 @@ async def start_consumer(harness: Harness, group: str) -> asyncio.subprocess.Pro
         harness.topic.name,
         "--group",
         group,
+        *options,
         cwd=repo_root(),
     )
 
@@ -56,6 +62,62 @@ async def test_a_consumer_killed_mid_stream_is_replaced_and_nothing_is_lost_or_d
     assert await harness.scalar("SELECT count(*) FROM effects") == 600
     assert await harness.scalar("SELECT count(DISTINCT event_id) FROM effects") == 600
     await assert_order_per_key(harness)
+
+
+async def test_a_batch_consumer_killed_mid_batch_applies_every_effect_once_and_dead_letters_poison(
+    harness: Harness,
+) -> None:
+    poison = outbox_message(
+        {"key": "batch-0", "seq": 10_000, "poison": True},
+        event=harness.ping,
+        producer="tests",
+        aggregate_id="batch-0",
+    )
+    events = [harness.message(f"batch-{i % 10}", i) for i in range(600)]
+    await harness.write_messages([*events[:400], poison, *events[400:]])
+    group = f"tests-{uuid.uuid4().hex[:8]}"
+    in_transaction = (
+        "SELECT count(*) > 0 FROM pg_stat_activity"
+        " WHERE application_name = 'test-consumer' AND state = 'idle in transaction'"
+    )
+    batch = ("--batch", "50", "--delay", "0.01")
+    async with running(harness.relay()):
+        victim = await start_consumer(harness, group, *batch)
+        await harness.wait_for("SELECT count(*) >= 150 FROM effects", True, timeout=90)
+        # Inside a batch's transaction: effects written, inbox rows written, nothing committed.
+        await harness.wait_for(in_transaction, True, timeout=30)
+        victim.send_signal(signal.SIGKILL)
+        await victim.wait()
+        killed_at = await harness.scalar("SELECT count(*) FROM effects")
+        successor = await start_consumer(harness, group, *batch)
+        try:
+            await harness.wait_for("SELECT count(*) FROM effects", 600, timeout=120)
+            await asyncio.sleep(1.0)
+        finally:
+            successor.terminate()
+            await successor.wait()
+
+    assert killed_at < 600, "the kill must land while events are still being consumed"
+    assert await harness.scalar("SELECT count(*) FROM effects") == 600
+    assert await harness.scalar("SELECT count(DISTINCT event_id) FROM effects") == 600
+    assert await harness.scalar("SELECT count(*) FROM effects WHERE seq = 10000") == 0
+    await assert_order_per_key(harness)
+    letters = await values_on(harness.bootstrap, harness.topic.dead_letter.name)
+    assert [EventEnvelope.from_bytes(v).event_id for v in letters] == [poison.event_id]
+
+
+async def values_on(bootstrap: str, topic: str) -> list[bytes]:
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None
+    )
+    await consumer.start()
+    try:
+        found = []
+        while batch := await consumer.getmany(timeout_ms=1500):
+            found.extend(r.value for records in batch.values() for r in records)
+        return found
+    finally:
+        await consumer.stop()
 
 
 @pytest.fixture
@@ -120,5 +182,5 @@ async def test_the_database_killed_mid_stream_loses_and_doubles_nothing(
         await assert_order_per_key(harness)
         assert await harness.scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
     finally:
-        await harness.engine.dispose()
+        await harness.database.close()
         await own_postgres.drop_database(database)

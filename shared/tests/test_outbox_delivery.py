@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer
+from shared.events import EventEnvelope, Topic, event_type
+from shared.kafka_topics import create_topics
 from shared.messaging import kafka_broker
+from shared.outbox import outbox_message
 from shared.outbox.relay import OutboxRelay
-from shared.testing.messaging import Harness, assert_order_per_key, running
+from shared.testing.infra import KafkaServer
+from shared.testing.messaging import Harness, PingBase, assert_order_per_key, running
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
@@ -101,13 +106,15 @@ async def test_only_one_relay_publishes_at_a_time(harness: Harness) -> None:
 
 
 async def test_events_keep_the_trace_of_the_transaction_that_wrote_them(harness: Harness) -> None:
-    envelope = await harness.write("k", 1)
-    headers = await harness.scalar(
-        f"SELECT headers FROM outbox WHERE event_id = '{envelope.event_id}'"
+    message = await harness.write("k", 1)
+    headers = json.loads(
+        await harness.scalar(
+            f"SELECT headers::text FROM outbox WHERE event_id = '{message.event_id}'"
+        )
     )
-    assert headers["event-id"] == str(envelope.event_id)
-    assert headers["event-type"] == envelope.event_type
-    assert uuid.UUID(headers["event-id"]) == envelope.event_id
+    assert headers["event-id"] == str(message.event_id)
+    assert headers["event-type"] == message.event_type
+    assert uuid.UUID(headers["event-id"]) == message.event_id
 
 
 async def test_a_standby_relay_takes_over_when_the_leaders_connection_is_killed(
@@ -136,3 +143,56 @@ async def test_a_standby_relay_takes_over_when_the_leaders_connection_is_killed(
     assert await harness.scalar("SELECT count(DISTINCT event_id) FROM effects") == 200
     assert await harness.scalar("SELECT count(*) FROM effects") == 200
     await assert_order_per_key(harness)
+
+
+async def values_on(bootstrap: str, topic: str) -> list[bytes | None]:
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None
+    )
+    await consumer.start()
+    try:
+        found = []
+        while batch := await consumer.getmany(timeout_ms=1500):
+            for records in batch.values():
+                found.extend(r.value for r in records)
+        return found
+    finally:
+        await consumer.stop()
+
+
+async def test_a_row_kafka_refuses_stops_the_relay_at_that_row_without_resending_the_rows_before(
+    harness: Harness, kafka_server: KafkaServer
+) -> None:
+    missing = Topic(
+        name=harness.topic.name + "-missing",
+        partitions=1,
+        retention_ms=3_600_000,
+        owner="tests",
+        key="k",
+        description="not created yet",
+    )
+    stray = event_type(f"tests.{missing.name}", version=1, topic=missing)(
+        type("Stray", (PingBase,), {})
+    )
+    await harness.write_messages(
+        [
+            *(harness.message("k", i) for i in range(5)),
+            outbox_message(stray(key="k", seq=5), producer="t", aggregate_id="k"),
+            *(harness.message("k", i) for i in range(6, 10)),
+        ]
+    )
+
+    relay = harness.relay(delivery_timeout_ms=1000, error_backoff=0.1, max_error_backoff=0.5)
+    async with running(relay):
+        await asyncio.sleep(6)  # several failed attempts
+        assert await harness.scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 5
+        assert len(await values_on(harness.bootstrap, harness.topic.name)) == 5
+        await create_topics(kafka_server.bootstrap, [missing])
+        await harness.wait_for("SELECT count(*) FROM outbox WHERE published_at IS NULL", 0)
+
+    published = [
+        EventEnvelope.from_bytes(v or b"").payload["seq"]
+        for v in await values_on(harness.bootstrap, harness.topic.name)
+    ]
+    assert published == [0, 1, 2, 3, 4, 6, 7, 8, 9]  # each once, in order
+    assert len(await values_on(harness.bootstrap, missing.name)) == 1

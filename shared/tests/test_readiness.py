@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
 import httpx
 import pytest
-from shared.service_app import KafkaReadiness, create_service_app, database_check
+from shared.database import Database
+from shared.service_app import KafkaReadiness, create_service_app
 from shared.testing.infra import KafkaServer
-from sqlalchemy.ext.asyncio import create_async_engine
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
@@ -20,12 +21,12 @@ def closed_port() -> int:
 
 
 async def readyz(database_url: str, bootstrap: str) -> httpx.Response:
-    engine = create_async_engine(database_url)
+    database = Database(database_url, name="tests")
     kafka = KafkaReadiness(bootstrap)
     app = create_service_app(
         title="t",
         description="t",
-        readiness={"database": database_check(engine), "kafka": kafka},
+        readiness={"database": database.check, "kafka": kafka},
     )
     try:
         async with httpx.AsyncClient(
@@ -35,7 +36,7 @@ async def readyz(database_url: str, bootstrap: str) -> httpx.Response:
             return await client.get("/readyz")
     finally:
         await kafka.close()
-        await engine.dispose()
+        await database.close()
 
 
 async def test_ready_when_database_and_kafka_answer(
@@ -76,3 +77,33 @@ async def test_an_unexpected_error_answers_500_with_the_request_id_and_no_intern
     assert response.json()["error"]["code"] == "INTERNAL_ERROR"
     assert response.json()["error"]["details"] == {"request_id": "req-42"}
     assert "secret internals" not in response.text
+
+
+async def test_readiness_recovers_when_kafka_comes_back(kafka_server: KafkaServer) -> None:
+    broker_host, broker_port = kafka_server.bootstrap.split(":")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    check = KafkaReadiness(f"127.0.0.1:{port}")
+    with pytest.raises(Exception):  # noqa: B017 - whatever aiokafka raises for "no broker"
+        await check()
+
+    async def forward(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(broker_host, int(broker_port))
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            while data := await src.read(65536):
+                dst.write(data)
+                await dst.drain()
+            dst.close()
+
+        await asyncio.gather(
+            pipe(reader, up_writer), pipe(up_reader, writer), return_exceptions=True
+        )
+
+    proxy = await asyncio.start_server(forward, "127.0.0.1", port)  # Kafka is reachable now
+    try:
+        await check()
+    finally:
+        await check.close()
+        proxy.close()

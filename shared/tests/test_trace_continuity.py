@@ -9,14 +9,13 @@ import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from shared.events import EventEnvelope, new_event
+from shared.database import UnitOfWork
+from shared.events import EventEnvelope
 from shared.messaging import kafka_broker
-from shared.outbox import enqueue
 from shared.service_app import create_service_app
 from shared.settings import ServiceSettings
 from shared.telemetry import configure_tracing, instrument_app, kafka_telemetry_middleware
 from shared.testing.messaging import Harness, running
-from sqlalchemy.ext.asyncio import AsyncSession
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
@@ -32,16 +31,14 @@ async def test_a_trace_started_at_an_http_request_continues_into_the_consumer(
 
     @app.post("/pings/{key}")
     async def ping(key: str) -> dict[str, str]:
-        envelope = new_event(harness.ping(key=key, seq=1), producer="tests", aggregate_id=key)
-        async with harness.sessions() as session, session.begin():
-            await enqueue(session, envelope)
-        return {"event_id": str(envelope.event_id)}
+        message = await harness.write(key, 1)
+        return {"event_id": str(message.event_id)}
 
     seen: list[trace.SpanContext] = []
 
-    async def handler(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def handler(uow: UnitOfWork, envelope: EventEnvelope) -> None:
         seen.append(trace.get_current_span().get_span_context())
-        await harness.record_effect(session, envelope)
+        await harness.record_effect(uow, envelope)
 
     broker = kafka_broker(harness.bootstrap, middlewares=(kafka_telemetry_middleware(provider),))
     harness.consumer(broker, handler=handler)

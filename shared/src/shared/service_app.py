@@ -213,12 +213,12 @@ def create_database_service_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         await kafka.close()
-        await database.dispose()
+        await database.close()
 
     app = create_service_app(
         title=title,
         description=description,
-        readiness={"database": database_check(database.engine), "kafka": kafka},
+        readiness={"database": database.check, "kafka": kafka},
         lifespan=lifespan,
     )
     instrument_app(app, tracer_provider)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from opentelemetry.sdk.trace import TracerProvider
-from shared.database import Database, open_database
+from shared.database import Database
 from shared.telemetry import configure_tracing
 
 from compliance.config import ComplianceSettings
@@ -22,6 +22,9 @@ class Container:
 
 def build(settings: ComplianceSettings) -> Container:
     provider = configure_tracing(settings)
-    return Container(
-        settings=settings, database=open_database(settings, provider), tracer_provider=provider
+    database = Database(
+        settings.database_url.get_secret_value(),
+        name="compliance",
+        tracer=provider.get_tracer("compliance.database"),
     )
+    return Container(settings=settings, database=database, tracer_provider=provider)

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from functools import partial
 
 from opentelemetry.sdk.trace import TracerProvider
+from shared.database import Database
 from shared.telemetry import configure_tracing
 
-from inventory.adapters.database import Database
 from inventory.config import InventorySettings
 from inventory.service_layer.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
@@ -19,8 +19,8 @@ __all__ = ["Container", "build"]
 class Container:
     settings: InventorySettings
     database: Database
-    """The asyncpg pool every read and write goes through (see adapters/database.py for why
-    asyncpg rather than SQLAlchemy sessions); it is created on first use."""
+    """The asyncpg pool every read and write goes through (``shared.database``); it is created
+    on first use."""
     uow: UnitOfWorkFactory
     tracer_provider: TracerProvider
 
@@ -29,6 +29,7 @@ def build(settings: InventorySettings) -> Container:
     tracer_provider = configure_tracing(settings)
     database = Database(
         settings.database_url.get_secret_value(),
+        name="inventory",
         max_size=settings.database_pool_size,
         tracer=tracer_provider.get_tracer("inventory.database")
         if settings.trace_database

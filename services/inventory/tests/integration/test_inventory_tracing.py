@@ -10,11 +10,11 @@ from typing import Any
 import asyncpg
 import pytest
 from fastapi import FastAPI
-from inventory.adapters.traced_connection import span_attributes
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
+from shared.database import span_attributes
 
 CALLER_TRACE = "0af7651916cd43dd8448eb211c80319c"
 CALLER_SPAN = "b7ad6b7169203331"

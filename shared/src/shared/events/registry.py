@@ -76,11 +76,16 @@ def lookup(name: str, version: int) -> EventType:
         raise UnknownEventTypeError(f"unknown event type {name} v{version}") from None
 
 
-def type_of(payload: BaseModel) -> EventType:
+def registered_model(model: type[BaseModel]) -> EventType:
+    """The event type a payload model is registered as."""
     try:
-        return _BY_MODEL[type(payload)]
+        return _BY_MODEL[model]
     except KeyError:
-        raise UnknownEventTypeError(f"{type(payload).__name__} is not a registered event") from None
+        raise UnknownEventTypeError(f"{model.__name__} is not a registered event") from None
+
+
+def type_of(payload: BaseModel) -> EventType:
+    return registered_model(type(payload))
 
 
 def new_event(

@@ -1,12 +1,15 @@
-"""Consuming integration events: idempotent consumers, dead letters and their re-drive."""
+"""Consuming integration events: inbox consumers, dead letters and their re-drive."""
 
 from shared.messaging.consumer import (
+    BatchHandler,
+    BatchInboxConsumer,
     DeadLetterSink,
     Handler,
-    IdempotentConsumer,
+    InboxConsumer,
     Outcome,
     PoisonMessageError,
     RetryPolicy,
+    is_transient,
 )
 from shared.messaging.faststream_binding import (
     bind_consumer,
@@ -16,14 +19,17 @@ from shared.messaging.faststream_binding import (
 from shared.messaging.redrive import redrive
 
 __all__ = [
+    "BatchHandler",
+    "BatchInboxConsumer",
     "DeadLetterSink",
     "Handler",
-    "IdempotentConsumer",
+    "InboxConsumer",
     "Outcome",
     "PoisonMessageError",
     "RetryPolicy",
     "bind_consumer",
     "broker_dead_letter_sink",
+    "is_transient",
     "kafka_broker",
     "redrive",
 ]

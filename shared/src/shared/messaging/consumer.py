@@ -1,15 +1,34 @@
-"""Idempotent consumers: exactly-once effects on top of at-least-once delivery.
+"""Inbox consumers: exactly-once effects on top of at-least-once delivery.
 
-Each message is handled in one database transaction that first records ``(consumer, event_id)``
-in the inbox; a redelivered event finds its row and is skipped. Offsets are committed only after
-that transaction commits. Failures are sorted into three kinds (after arroyo):
+A consumer is a plain async function and the unit of work it runs in::
 
-* poison (the message itself is bad: undecodable, unknown type, invalid payload): dead-lettered
-  at once;
-* transient (the database or the network is away): retried with capped backoff for as long as it
-  takes, never dead-lettered, so an outage does not empty a topic into the dead-letter queue;
+    async def on_event(uow: UnitOfWork, envelope: EventEnvelope) -> None: ...
+    consumer = InboxConsumer(name="reporting", group_id="reporting", unit_of_work=factory,
+                             handler=on_event, dead_letters=broker_dead_letter_sink(broker))
+
+or, for throughput, up to ``max_batch`` events per transaction::
+
+    async def on_events(uow: UnitOfWork, envelopes: Sequence[EventEnvelope]) -> None: ...
+    consumer = BatchInboxConsumer(..., handler=on_events, max_batch=500)
+
+Each transaction records ``(consumer, event_id)`` in the inbox first; an event already there (a
+redelivery, a re-drive, a duplicate within the batch) is not handed to the handler again. The
+handler's effects, the inbox rows and any outbox rows the handler writes
+(``shared.outbox.write_outbox(uow.conn, ...)``) commit together; the binding commits the Kafka
+offsets only after that (``shared.messaging.faststream_binding``).
+
+Failures are sorted into three kinds (after arroyo):
+
+* poison (the message itself is bad: undecodable, unknown type, invalid payload,
+  :class:`PoisonMessageError`): dead-lettered at once;
+* transient (the database or the network is away: see :func:`is_transient`): retried with capped
+  backoff for as long as it takes, never dead-lettered, so an outage does not empty a topic into
+  the dead-letter queue;
 * anything else (a bug, a constraint violation): retried ``max_attempts`` times, then
   dead-lettered with the error in headers, and the consumer moves on.
+
+A batch whose transaction fails for any reason but an outage is taken again one event per
+transaction, so a poison message is dead-lettered alone and the rest of its batch is applied.
 """
 
 from __future__ import annotations
@@ -21,27 +40,29 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
+from uuid import UUID
 
+import asyncpg
 from prometheus_client import Counter
 from pydantic import ValidationError
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.database import Connection, UnitOfWork
 from shared.events.envelope import EventEnvelope
 from shared.events.registry import UnknownEventTypeError
 from shared.events.topics import dead_letter_topic
-from shared.outbox.schema import inbox_table
 
 __all__ = [
+    "BatchHandler",
+    "BatchInboxConsumer",
     "DeadLetterSink",
     "Handler",
-    "IdempotentConsumer",
+    "InboxConsumer",
     "Outcome",
     "PoisonMessageError",
     "Record",
     "RetryPolicy",
+    "is_transient",
 ]
 
 log = logging.getLogger(__name__)
@@ -50,7 +71,11 @@ CONSUMED = Counter(
     "consumer_messages_total", "Messages handled, by outcome", ["consumer", "outcome"]
 )
 
-Handler = Callable[[AsyncSession, EventEnvelope], Awaitable[None]]
+U = TypeVar("U", bound=UnitOfWork)
+Handler = Callable[[U, EventEnvelope], Awaitable[None]]
+"""One event, in its own transaction."""
+BatchHandler = Callable[[U, Sequence[EventEnvelope]], Awaitable[None]]
+"""Up to ``max_batch`` events (never seen before, in partition order), in one transaction."""
 Position = tuple[str, int, int]
 
 
@@ -100,22 +125,25 @@ class RetryPolicy:
         return random.uniform(capped / 2, capped)
 
 
+# Errors that mean "try again later", not "this message is bad". asyncpg's plain InterfaceError
+# is a connection or pool that is closed (or closing); its subclasses (DataError: a value the
+# statement cannot take, ...) are not. OutdatedSchemaCacheError: a migration changed a type
+# under a prepared statement, which asyncpg re-prepares on the next try.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
-    OperationalError,
-    InterfaceError,
     ConnectionError,
     TimeoutError,
     OSError,
+    asyncpg.exceptions.OutdatedSchemaCacheError,
 )
 
-# SQLSTATE classes that mean "try again later", not "this message is bad": connection exceptions
-# (08), insufficient resources (53), operator intervention such as a server starting up or shutting
-# down (57P), serialization failures and deadlocks (40001, 40P01), lock not available (55P03).
+# SQLSTATE classes that mean "try again later": connection exceptions (08), insufficient
+# resources (53), operator intervention such as a server starting up or shutting down (57P),
+# serialization failures and deadlocks (40001, 40P01), lock not available (55P03).
 TRANSIENT_SQLSTATES = ("08", "53", "57P", "40001", "40P01", "55P03")
 
 
 def _causes(error: BaseException) -> list[BaseException]:
-    """The error, what it wraps (SQLAlchemy's ``orig``) and what caused it, without loops."""
+    """The error and what caused it, without loops."""
     seen: list[BaseException] = []
     pending: list[BaseException | None] = [error]
     while pending:
@@ -123,47 +151,55 @@ def _causes(error: BaseException) -> list[BaseException]:
         if current is None or any(current is s for s in seen) or len(seen) > 20:
             continue
         seen.append(current)
-        orig = getattr(current, "orig", None)
-        pending.extend(
-            [
-                orig if isinstance(orig, BaseException) else None,
-                current.__cause__,
-                current.__context__,
-            ]
-        )
+        pending.extend([current.__cause__, current.__context__])
     return seen
 
 
-def _is_transient(error: BaseException) -> bool:
+def is_transient(error: BaseException) -> bool:
+    """Whether ``error`` (or anything in its chain) says the database or network is away."""
     for cause in _causes(error):
-        if isinstance(cause, TRANSIENT_ERRORS):
+        if isinstance(cause, TRANSIENT_ERRORS) or type(cause) is asyncpg.InterfaceError:
             return True
-        # asyncpg's connection failures arrive wrapped in DBAPIError with connection_invalidated set.
-        if isinstance(cause, DBAPIError) and cause.connection_invalidated:
-            return True
-        sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+        sqlstate = getattr(cause, "sqlstate", None)
         if isinstance(sqlstate, str) and sqlstate.startswith(TRANSIENT_SQLSTATES):
             return True
     return False
 
 
-class IdempotentConsumer:
-    """Handles one record at a time; the caller commits the offset unless the outcome is RETRY."""
+_CLAIM = """
+    INSERT INTO inbox (consumer, event_id) SELECT $1, unnest($2::uuid[])
+    ON CONFLICT DO NOTHING RETURNING event_id
+"""
+
+
+async def _claim(conn: Connection, consumer: str, event_ids: Sequence[UUID]) -> set[UUID]:
+    """Record ``event_ids`` in the inbox; returns those that were not there yet. A concurrent
+    transaction claiming the same id waits here until the first one ends."""
+    rows = await conn.fetch(_CLAIM, consumer, list(dict.fromkeys(event_ids)))
+    return {row["event_id"] for row in rows}
+
+
+def _position(record: Record) -> Position:
+    return (record.topic, record.partition, record.offset)
+
+
+class _Inbox(Generic[U]):
+    """What both consumers share: the inbox, the failure classification and dead letters."""
+
+    max_batch = 1
 
     def __init__(
         self,
         *,
         name: str,
         group_id: str,
-        session_factory: async_sessionmaker[AsyncSession],
-        handler: Handler,
+        unit_of_work: Callable[[], U],
         dead_letters: DeadLetterSink,
         policy: RetryPolicy | None = None,
     ) -> None:
         self.name = name
         self.group_id = group_id
-        self._sessions = session_factory
-        self._handler = handler
+        self._unit_of_work = unit_of_work
         self._dead_letters = dead_letters
         self._policy = policy or RetryPolicy()
         # Per (topic, partition, offset): failures that count towards dead-lettering, outages that
@@ -172,13 +208,27 @@ class IdempotentConsumer:
         self._outages: dict[Position, int] = {}
         self._owed: dict[Position, tuple[BaseException, int]] = {}
 
-    async def process(self, record: Record) -> Outcome:
-        outcome = await self._process(record)
+    async def _run(self, uow: U, envelopes: Sequence[EventEnvelope]) -> None:
+        raise NotImplementedError
+
+    async def _apply(self, envelopes: Sequence[EventEnvelope]) -> set[UUID]:
+        """One transaction: claim the ids, run the handler on the new ones, commit. Returns the
+        ids applied now (the others were seen before)."""
+        async with self._unit_of_work() as uow:
+            fresh = await _claim(uow.conn, self.name, [e.event_id for e in envelopes])
+            if fresh:
+                first = {e.event_id: e for e in reversed(envelopes) if e.event_id in fresh}
+                await self._run(uow, [e for e in envelopes if first.get(e.event_id) is e])
+            await uow.commit()
+        return fresh
+
+    def _count(self, outcome: Outcome) -> Outcome:
         CONSUMED.labels(self.name, outcome.value).inc()
         return outcome
 
-    async def _process(self, record: Record) -> Outcome:
-        position = (record.topic, record.partition, record.offset)
+    async def _one(self, record: Record) -> Outcome:
+        """One record in its own transaction, with the three-way failure classification."""
+        position = _position(record)
         if position in self._owed:
             # The handler already gave up on this record; only its dead letter is still owed.
             error, attempts = self._owed[position]
@@ -188,14 +238,12 @@ class IdempotentConsumer:
         except ValidationError as error:
             return await self._dead_letter_or_retry(record, error, 1)
         try:
-            applied = await self._apply(envelope)
+            applied = await self._apply([envelope])
         except (PoisonMessageError, UnknownEventTypeError, ValidationError) as error:
             return await self._dead_letter_or_retry(record, error, 1)
         except Exception as error:
-            if _is_transient(error):
-                outages = self._outages[position] = self._outages.get(position, 0) + 1
-                log.warning("%s: transient failure at %s, retrying: %r", self.name, position, error)
-                await asyncio.sleep(self._policy.delay(min(outages, 8)))
+            if is_transient(error):
+                await self._pace_outage(position, error)
                 return Outcome.RETRY
             failures = self._failures[position] = self._failures.get(position, 0) + 1
             if failures < self._policy.max_attempts:
@@ -213,10 +261,15 @@ class IdempotentConsumer:
         self._forget(position)
         return Outcome.APPLIED if applied else Outcome.DUPLICATE
 
+    async def _pace_outage(self, position: Position, error: BaseException) -> None:
+        outages = self._outages[position] = self._outages.get(position, 0) + 1
+        log.warning("%s: transient failure at %s, retrying: %r", self.name, position, error)
+        await asyncio.sleep(self._policy.delay(min(outages, 8)))
+
     async def _dead_letter_or_retry(
         self, record: Record, error: BaseException, attempts: int
     ) -> Outcome:
-        position = (record.topic, record.partition, record.offset)
+        position = _position(record)
         try:
             await self._dead_letter(record, error, attempts=attempts)
         except Exception as sink_error:
@@ -235,18 +288,8 @@ class IdempotentConsumer:
         self._outages.pop(position, None)
         self._owed.pop(position, None)
 
-    async def _apply(self, envelope: EventEnvelope) -> bool:
-        async with self._sessions() as session, session.begin():
-            first_time = await session.execute(
-                pg_insert(inbox_table)
-                .values(consumer=self.name, event_id=envelope.event_id)
-                .on_conflict_do_nothing()
-                .returning(inbox_table.c.event_id)
-            )
-            if first_time.first() is None:
-                return False
-            await self._handler(session, envelope)
-            return True
+    def _troubled(self, position: Position) -> bool:
+        return position in self._failures or position in self._owed
 
     async def _dead_letter(self, record: Record, error: BaseException, *, attempts: int) -> None:
         headers = {name: value.decode(errors="replace") for name, value in record.headers}
@@ -275,3 +318,110 @@ class IdempotentConsumer:
         await self._dead_letters(
             dead_letter_topic(record.topic), record.key, record.value or b"", headers
         )
+
+
+class InboxConsumer(_Inbox[U]):
+    """One event per transaction; the binding commits the offset unless the outcome is RETRY."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        group_id: str,
+        unit_of_work: Callable[[], U],
+        handler: Handler[U],
+        dead_letters: DeadLetterSink,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        super().__init__(
+            name=name,
+            group_id=group_id,
+            unit_of_work=unit_of_work,
+            dead_letters=dead_letters,
+            policy=policy,
+        )
+        self._handler = handler
+
+    async def _run(self, uow: U, envelopes: Sequence[EventEnvelope]) -> None:
+        for envelope in envelopes:
+            await self._handler(uow, envelope)
+
+    async def process(self, record: Record) -> Outcome:
+        return self._count(await self._one(record))
+
+
+class BatchInboxConsumer(_Inbox[U]):
+    """Up to ``max_batch`` events per transaction (what one poll returned). The binding commits
+    the batch's offsets only if no record's outcome is RETRY; otherwise the whole batch comes
+    back, and the records already applied are skipped by the inbox."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        group_id: str,
+        unit_of_work: Callable[[], U],
+        handler: BatchHandler[U],
+        dead_letters: DeadLetterSink,
+        policy: RetryPolicy | None = None,
+        max_batch: int = 500,
+        max_wait_ms: int = 100,
+    ) -> None:
+        super().__init__(
+            name=name,
+            group_id=group_id,
+            unit_of_work=unit_of_work,
+            dead_letters=dead_letters,
+            policy=policy,
+        )
+        if max_batch < 1:
+            raise ValueError("max_batch must be at least 1")
+        self._handler = handler
+        self.max_batch = max_batch
+        self.max_wait_ms = max_wait_ms
+
+    async def _run(self, uow: U, envelopes: Sequence[EventEnvelope]) -> None:
+        await self._handler(uow, envelopes)
+
+    async def process_batch(self, records: Sequence[Record]) -> list[Outcome]:
+        """The outcome of each record, in order."""
+        outcomes = [self._count(o) for o in await self._batch(records)]
+        return outcomes
+
+    async def _batch(self, records: Sequence[Record]) -> list[Outcome]:
+        if not records:
+            return []
+        # A record that failed before, or whose dead letter is owed, goes the careful way: one
+        # transaction per record, so it cannot hold the others back again.
+        if not any(self._troubled(_position(r)) for r in records):
+            envelopes: list[EventEnvelope] = []
+            try:
+                envelopes = [EventEnvelope.from_bytes(r.value or b"") for r in records]
+                applied = await self._apply(envelopes)
+            except Exception as error:
+                if is_transient(error):
+                    await self._pace_outage(_position(records[0]), error)
+                    return [Outcome.RETRY] * len(records)
+                log.warning(
+                    "%s: a batch of %d failed (%r); taking it one event at a time",
+                    self.name,
+                    len(records),
+                    error,
+                )
+            else:
+                self._outages.pop(_position(records[0]), None)
+                outcomes = []
+                for envelope in envelopes:
+                    fresh = envelope.event_id in applied
+                    applied.discard(envelope.event_id)
+                    outcomes.append(Outcome.APPLIED if fresh else Outcome.DUPLICATE)
+                return outcomes
+        outcomes = []
+        for record in records:
+            outcome = await self._one(record)
+            outcomes.append(outcome)
+            if outcome is Outcome.RETRY:
+                # The records after it wait for it: the events of one key stay in order.
+                outcomes += [Outcome.RETRY] * (len(records) - len(outcomes))
+                break
+        return outcomes

@@ -1,4 +1,4 @@
-"""Binds :class:`IdempotentConsumer` to a FastStream Kafka broker with explicit acknowledgement.
+"""Binds an inbox consumer to a FastStream Kafka broker with explicit acknowledgement.
 
 FastStream's Kafka default (ACK_FIRST) auto-commits before processing, and an exception under
 MANUAL leaves the offset to be committed by the *next* successful message (FastStream #2618), so the
@@ -6,6 +6,10 @@ binding always answers every message itself: ack after the effects committed, na
 retry. Nothing FastStream does before the handler may fail on a bad record, because such a failure
 would skip the record silently: header values are made valid UTF-8 before FastStream's parser decodes
 them, and the raw bytes reach the consumer undecoded, so a malformed message is dead-lettered.
+
+In batch mode one poll's records (up to ``max_batch``, from any of the consumer's partitions) go
+to the consumer together: the ack commits every partition's position past them, after the
+batch's transaction; a nack seeks each partition back to its first record of the batch.
 
 Brokers come from :func:`kafka_broker`: its producer (which publishes the dead letters) is
 idempotent with ``acks=all``, so a dead letter survives a leader failover once its offset is committed.
@@ -20,7 +24,7 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.message import StreamMessage
 
-from shared.messaging.consumer import IdempotentConsumer, Outcome
+from shared.messaging.consumer import BatchInboxConsumer, InboxConsumer, Outcome
 
 __all__ = ["bind_consumer", "broker_dead_letter_sink", "kafka_broker"]
 
@@ -47,12 +51,14 @@ def _utf8(value: bytes | None) -> bytes:
 
 
 async def _lenient_parser(
-    record: Any, original: Callable[[Any], Awaitable[StreamMessage[Any]]]
+    raw: Any, original: Callable[[Any], Awaitable[StreamMessage[Any]]]
 ) -> StreamMessage[Any]:
     # FastStream's parser decodes every header value and would raise on a bad one before the
-    # handler runs; the record is fixed in place because FastStream has attached its consumer to it.
-    record.headers = tuple((name, _utf8(value)) for name, value in record.headers)
-    return await original(record)
+    # handler runs; each record is fixed in place because FastStream has attached its consumer
+    # to it. ``raw`` is one record, or a tuple of them in batch mode.
+    for record in raw if isinstance(raw, tuple) else (raw,):
+        record.headers = tuple((name, _utf8(value)) for name, value in record.headers)
+    return await original(raw)
 
 
 def broker_dead_letter_sink(broker: KafkaBroker) -> Any:
@@ -64,11 +70,37 @@ def broker_dead_letter_sink(broker: KafkaBroker) -> Any:
 
 def bind_consumer(
     broker: KafkaBroker,
-    consumer: IdempotentConsumer,
+    consumer: InboxConsumer[Any] | BatchInboxConsumer[Any],
     *topics: str,
     max_poll_interval_ms: int = 10 * 60 * 1000,
 ) -> None:
-    """Subscribe ``consumer`` to ``topics`` in its consumer group, reading from the earliest offset."""
+    """Subscribe ``consumer`` to ``topics`` in its consumer group, reading from the earliest
+    offset: one record per call, or, for a :class:`BatchInboxConsumer`, up to its
+    ``max_batch`` records per poll (from one or several partitions)."""
+    title = f"{consumer.name}:{','.join(topics)}"
+    if isinstance(consumer, BatchInboxConsumer):
+        batched = consumer
+
+        @broker.subscriber(
+            *topics,
+            batch=True,
+            max_records=batched.max_batch,
+            batch_timeout_ms=batched.max_wait_ms,
+            group_id=consumer.group_id,
+            ack_policy=AckPolicy.MANUAL,
+            auto_offset_reset="earliest",
+            parser=_lenient_parser,
+            decoder=_raw_body,
+            max_poll_interval_ms=max_poll_interval_ms,
+            title=title,
+        )
+        async def on_batch(body: Any, msg: KafkaMessage) -> None:
+            records: Any = msg.raw_message
+            await _settle(msg, lambda: batched.process_batch(records))
+
+        return
+
+    single = consumer
 
     @broker.subscriber(
         *topics,
@@ -78,16 +110,26 @@ def bind_consumer(
         parser=_lenient_parser,
         decoder=_raw_body,
         max_poll_interval_ms=max_poll_interval_ms,
-        title=f"{consumer.name}:{','.join(topics)}",
+        title=title,
     )
     async def on_message(body: Any, msg: KafkaMessage) -> None:
-        try:
-            outcome = await consumer.process(msg.raw_message)  # type: ignore[arg-type]
-        except Exception:
-            # Unexpected: leave the offset where it is so the record comes back.
-            await msg.nack()
-            raise
-        if outcome is Outcome.RETRY:
-            await msg.nack()
-        else:
-            await msg.ack()
+        record: Any = msg.raw_message
+        await _settle(msg, lambda: _as_list(single.process(record)))
+
+
+async def _as_list(outcome: Awaitable[Outcome]) -> list[Outcome]:
+    return [await outcome]
+
+
+async def _settle(msg: KafkaMessage, process: Callable[[], Awaitable[list[Outcome]]]) -> None:
+    """Commit the offsets only when every record is done; otherwise seek back to them."""
+    try:
+        outcomes = await process()
+    except Exception:
+        # Unexpected: leave the offsets where they are so the records come back.
+        await msg.nack()
+        raise
+    if Outcome.RETRY in outcomes:
+        await msg.nack()
+    else:
+        await msg.ack()

@@ -30,9 +30,10 @@ from aiokafka import AIOKafkaProducer
 from opentelemetry import trace
 from prometheus_client import Counter, Gauge, Histogram
 
+from shared.database import asyncpg_dsn
 from shared.outbox.schema import NOTIFY_CHANNEL
 
-__all__ = ["OutboxRelay", "RelayConfig", "asyncpg_dsn"]
+__all__ = ["OutboxRelay", "RelayConfig"]
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
@@ -63,11 +64,6 @@ _PURGE = """
 _BACKLOG = (
     "SELECT extract(epoch FROM now() - min(created_at)) FROM outbox WHERE published_at IS NULL"
 )
-
-
-def asyncpg_dsn(url: str) -> str:
-    """SQLAlchemy's ``postgresql+asyncpg://`` URL in the form asyncpg itself accepts."""
-    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
 @dataclass(frozen=True, slots=True)

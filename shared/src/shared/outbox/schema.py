@@ -1,49 +1,14 @@
 """Tables of the transactional outbox and the consumer inbox, created in every service's database.
 
-Each service's first Alembic migration runs :data:`MESSAGING_DDL`; the SQLAlchemy tables below are
-what the writer and the inbox use, so both sides agree on one definition.
+Each service's first Alembic migration runs :data:`MESSAGING_DDL` (through
+``shared.migrations.create_messaging_tables``).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    DateTime,
-    MetaData,
-    Table,
-    Text,
-    Uuid,
-    func,
-)
-from sqlalchemy.dialects.postgresql import JSONB
-
-__all__ = ["MESSAGING_DDL", "NOTIFY_CHANNEL", "inbox_table", "messaging_metadata", "outbox_table"]
+__all__ = ["MESSAGING_DDL", "NOTIFY_CHANNEL"]
 
 NOTIFY_CHANNEL = "outbox"
-
-messaging_metadata = MetaData()
-
-outbox_table = Table(
-    "outbox",
-    messaging_metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=True),
-    Column("event_id", Uuid, nullable=False, unique=True),
-    Column("topic", Text, nullable=False),
-    Column("message_key", Text, nullable=False),
-    Column("payload", JSONB, nullable=False),
-    Column("headers", JSONB, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("published_at", DateTime(timezone=True)),
-)
-
-inbox_table = Table(
-    "inbox",
-    messaging_metadata,
-    Column("consumer", Text, primary_key=True),
-    Column("event_id", Uuid, primary_key=True),
-    Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-)
 
 MESSAGING_DDL: tuple[str, ...] = (
     """

@@ -1,50 +1,74 @@
-"""A consumer in a process of its own, so tests can SIGKILL it in the middle of work.
+"""A consumer in a process of its own, built only from ``shared``, so tests can SIGKILL it in the
+middle of work.
 
-``python -m shared.testing.consumer_process --db URL --bootstrap H:P --topic T --group G``
-records each event in the ``effects`` table (see :mod:`shared.testing.messaging`), slowly enough
-that a kill lands between effects, commits and offset commits.
+``python -m shared.testing.consumer_process --db URL --bootstrap H:P --topic T --group G
+[--batch N] [--delay S]`` records each event in the ``effects`` table (see
+:mod:`shared.testing.messaging`), slowly enough (``--delay`` seconds per event, inside the
+transaction) that a kill lands between effects, commits and offset commits. ``--batch N`` takes
+up to N events per transaction; a message whose payload says ``"poison": true`` is refused by the
+handler (:class:`~shared.messaging.PoisonMessageError`).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Sequence
+from functools import partial
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
-
+from shared.database import Database, UnitOfWork
 from shared.events import EventEnvelope
 from shared.messaging import (
-    IdempotentConsumer,
+    BatchInboxConsumer,
+    InboxConsumer,
+    PoisonMessageError,
+    RetryPolicy,
     bind_consumer,
     broker_dead_letter_sink,
     kafka_broker,
 )
 from shared.runner import run_until_signalled
+from shared.testing.messaging import record_effects
 
 
-async def consume(database_url: str, bootstrap: str, topic: str, group: str, delay: float) -> None:
-    engine = create_async_engine(database_url)
+async def consume(
+    database_url: str, bootstrap: str, topic: str, group: str, delay: float, batch: int
+) -> None:
+    database = Database(database_url, name="test-consumer", max_size=4)
 
-    async def record(session: AsyncSession, envelope: EventEnvelope) -> None:
-        await session.execute(
-            text("INSERT INTO effects (event_id, key, seq) VALUES (:id, :key, :seq)"),
-            {
-                "id": envelope.event_id,
-                "key": envelope.payload["key"],
-                "seq": envelope.payload["seq"],
-            },
-        )
-        await asyncio.sleep(delay)
+    async def record(uow: UnitOfWork, envelopes: Sequence[EventEnvelope]) -> None:
+        if any(e.payload.get("poison") for e in envelopes):
+            raise PoisonMessageError("the test's poison message")
+        await record_effects(uow.conn, envelopes)
+        await asyncio.sleep(delay * len(envelopes))
+
+    async def record_one(uow: UnitOfWork, envelope: EventEnvelope) -> None:
+        await record(uow, [envelope])
 
     broker = kafka_broker(bootstrap)
-    consumer = IdempotentConsumer(
-        name="effects",
-        group_id=group,
-        session_factory=async_sessionmaker(engine, expire_on_commit=False),
-        handler=record,
-        dead_letters=broker_dead_letter_sink(broker),
-    )
+    unit_of_work = partial(UnitOfWork, database)
+    sink = broker_dead_letter_sink(broker)
+    policy = RetryPolicy(max_attempts=3, backoff_initial=0.05, backoff_max=0.2)
+    consumer: InboxConsumer[UnitOfWork] | BatchInboxConsumer[UnitOfWork]
+    if batch > 1:
+        consumer = BatchInboxConsumer(
+            name="effects",
+            group_id=group,
+            unit_of_work=unit_of_work,
+            handler=record,
+            dead_letters=sink,
+            policy=policy,
+            max_batch=batch,
+        )
+    else:
+        consumer = InboxConsumer(
+            name="effects",
+            group_id=group,
+            unit_of_work=unit_of_work,
+            handler=record_one,
+            dead_letters=sink,
+            policy=policy,
+        )
     bind_consumer(broker, consumer, topic)
 
     async def run(stop: asyncio.Event) -> None:
@@ -53,7 +77,7 @@ async def consume(database_url: str, bootstrap: str, topic: str, group: str, del
             await stop.wait()
 
     await run_until_signalled(run)
-    await engine.dispose()
+    await database.close()
 
 
 def main() -> None:
@@ -63,8 +87,9 @@ def main() -> None:
     parser.add_argument("--topic", required=True)
     parser.add_argument("--group", required=True)
     parser.add_argument("--delay", type=float, default=0.005)
+    parser.add_argument("--batch", type=int, default=1, help="events per transaction")
     args = parser.parse_args()
-    asyncio.run(consume(args.db, args.bootstrap, args.topic, args.group, args.delay))
+    asyncio.run(consume(args.db, args.bootstrap, args.topic, args.group, args.delay, args.batch))
 
 
 if __name__ == "__main__":

@@ -1,30 +1,49 @@
 """Test support for messaging: a database with the outbox and inbox, a test event type on its own
-topic, a relay and an idempotent consumer that records its effects, and helpers to run them."""
+topic, a relay and an inbox consumer that records its effects, and helpers to run them.
+
+Everything here is built from ``shared`` alone (pool, unit of work, outbox writer, relay, inbox
+consumer), exactly as a service wires it.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from faststream.kafka import KafkaBroker
 from pydantic import BaseModel
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
+
+from shared.database import Connection, Database, UnitOfWork, in_transaction
+from shared.events import EventEnvelope, Topic, event_type
+from shared.messaging import (
+    BatchInboxConsumer,
+    InboxConsumer,
+    RetryPolicy,
+    bind_consumer,
+    broker_dead_letter_sink,
 )
+from shared.outbox import MESSAGING_DDL, OutboxMessage, OutboxRelay, RelayConfig, outbox_message
+from shared.outbox import write_outbox as write_messages
 
-from shared.events import EventEnvelope, Topic, event_type, new_event
-from shared.messaging import IdempotentConsumer, RetryPolicy, bind_consumer, broker_dead_letter_sink
-from shared.outbox import MESSAGING_DDL, OutboxRelay, RelayConfig, enqueue
+__all__ = [
+    "EFFECTS_DDL",
+    "Harness",
+    "PingBase",
+    "assert_order_per_key",
+    "make_harness",
+    "record_effects",
+    "running",
+    "wait_until",
+]
 
-__all__ = ["Harness", "PingBase", "assert_order_per_key", "make_harness", "running", "wait_until"]
+EFFECTS_DDL = (
+    "CREATE TABLE effects (applied bigserial PRIMARY KEY, event_id uuid NOT NULL,"
+    " key text NOT NULL, seq int NOT NULL)"
+)
 
 
 class PingBase(BaseModel):
@@ -32,34 +51,47 @@ class PingBase(BaseModel):
     seq: int
 
 
+async def record_effects(conn: Connection, envelopes: Sequence[EventEnvelope]) -> None:
+    """The test consumers' effect: one ``effects`` row per event, in order."""
+    await conn.execute(
+        "INSERT INTO effects (event_id, key, seq)"
+        " SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[])",
+        [e.event_id for e in envelopes],
+        [e.payload["key"] for e in envelopes],
+        [e.payload["seq"] for e in envelopes],
+    )
+
+
 @dataclass
 class Harness:
-    engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
+    database: Database
     database_url: str
     topic: Topic
     ping: type[PingBase]
     bootstrap: str
 
-    async def write(self, key: str, seq: int) -> EventEnvelope:
-        envelope = new_event(self.ping(key=key, seq=seq), producer="tests", aggregate_id=key)
-        async with self.sessions() as session, session.begin():
-            await enqueue(session, envelope)
-        return envelope
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.database)
+
+    def message(self, key: str, seq: int) -> OutboxMessage:
+        return outbox_message(self.ping(key=key, seq=seq), producer="tests", aggregate_id=key)
+
+    async def write(self, key: str, seq: int) -> OutboxMessage:
+        return (await self.write_messages([self.message(key, seq)]))[0]
 
     async def write_many(self, events: list[tuple[str, int]]) -> None:
-        async with self.sessions() as session, session.begin():
-            await enqueue(
-                session,
-                [
-                    new_event(self.ping(key=k, seq=s), producer="tests", aggregate_id=k)
-                    for k, s in events
-                ],
-            )
+        await self.write_messages([self.message(k, s) for k, s in events])
+
+    async def write_messages(self, messages: Sequence[OutboxMessage]) -> Sequence[OutboxMessage]:
+        async def work(uow: UnitOfWork) -> None:
+            await write_messages(uow.conn, messages)
+
+        await in_transaction(self.unit_of_work, work)
+        return messages
 
     async def scalar(self, sql: str) -> Any:
-        async with self.engine.connect() as conn:
-            return (await conn.execute(text(sql))).scalar()
+        async with self.database.connection() as conn:
+            return await conn.fetchval(sql)
 
     async def wait_for(self, sql: str, expected: Any, timeout: float = 60.0) -> None:
         loop = asyncio.get_running_loop()
@@ -87,28 +119,24 @@ class Harness:
         )
         return OutboxRelay(config)
 
-    async def record_effect(self, session: AsyncSession, envelope: EventEnvelope) -> None:
-        await session.execute(
-            text("INSERT INTO effects (event_id, key, seq) VALUES (:id, :key, :seq)"),
-            {
-                "id": envelope.event_id,
-                "key": envelope.payload["key"],
-                "seq": envelope.payload["seq"],
-            },
-        )
+    async def record_effect(self, uow: UnitOfWork, envelope: EventEnvelope) -> None:
+        await record_effects(uow.conn, [envelope])
+
+    async def record_batch(self, uow: UnitOfWork, envelopes: Sequence[EventEnvelope]) -> None:
+        await record_effects(uow.conn, envelopes)
 
     def consumer(
         self,
         broker: KafkaBroker,
         *,
-        handler: Callable[[AsyncSession, EventEnvelope], Awaitable[None]] | None = None,
+        handler: Callable[[UnitOfWork, EventEnvelope], Awaitable[None]] | None = None,
         group_id: str | None = None,
         policy: RetryPolicy | None = None,
-    ) -> IdempotentConsumer:
-        consumer = IdempotentConsumer(
+    ) -> InboxConsumer[UnitOfWork]:
+        consumer = InboxConsumer(
             name="effects",
             group_id=group_id or f"tests-{uuid.uuid4().hex[:8]}",
-            session_factory=self.sessions,
+            unit_of_work=self.unit_of_work,
             handler=handler or self.record_effect,
             dead_letters=broker_dead_letter_sink(broker),
             policy=policy or RetryPolicy(max_attempts=3, backoff_initial=0.01, backoff_max=0.05),
@@ -116,28 +144,38 @@ class Harness:
         bind_consumer(broker, consumer, self.topic.name)
         return consumer
 
+    def batch_consumer(
+        self,
+        broker: KafkaBroker,
+        *,
+        max_batch: int = 100,
+        handler: Callable[[UnitOfWork, Sequence[EventEnvelope]], Awaitable[None]] | None = None,
+        group_id: str | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> BatchInboxConsumer[UnitOfWork]:
+        consumer = BatchInboxConsumer(
+            name="effects",
+            group_id=group_id or f"tests-{uuid.uuid4().hex[:8]}",
+            unit_of_work=self.unit_of_work,
+            handler=handler or self.record_batch,
+            dead_letters=broker_dead_letter_sink(broker),
+            policy=policy or RetryPolicy(max_attempts=3, backoff_initial=0.01, backoff_max=0.05),
+            max_batch=max_batch,
+        )
+        bind_consumer(broker, consumer, self.topic.name)
+        return consumer
+
 
 async def make_harness(database_url: str, bootstrap: str, topic: Topic) -> Harness:
-    engine = create_async_engine(database_url, pool_size=10)
-    async with engine.begin() as conn:
-        for statement in MESSAGING_DDL:
-            await conn.execute(text(statement))
-        await conn.execute(
-            text(
-                "CREATE TABLE effects (applied bigserial PRIMARY KEY, event_id uuid NOT NULL,"
-                " key text NOT NULL, seq int NOT NULL)"
-            )
-        )
+    database = Database(database_url, name="tests", max_size=10)
+    async with database.connection() as conn:
+        for statement in (*MESSAGING_DDL, EFFECTS_DDL):
+            await conn.execute(statement)
     ping: type[PingBase] = event_type(f"tests.{topic.name}", version=1, topic=topic)(
         type("Ping", (PingBase,), {})
     )
     return Harness(
-        engine=engine,
-        sessions=async_sessionmaker(engine, expire_on_commit=False),
-        database_url=database_url,
-        topic=topic,
-        ping=ping,
-        bootstrap=bootstrap,
+        database=database, database_url=database_url, topic=topic, ping=ping, bootstrap=bootstrap
     )
 
 
@@ -167,10 +205,10 @@ async def running(relay: OutboxRelay) -> AsyncIterator[asyncio.Task[None]]:
 
 async def assert_order_per_key(harness: Harness) -> None:
     """Effects of one key were applied in the order their events were written."""
-    async with harness.engine.connect() as conn:
-        rows = (await conn.execute(text("SELECT key, seq FROM effects ORDER BY applied"))).all()
+    async with harness.database.connection() as conn:
+        rows = await conn.fetch("SELECT key, seq FROM effects ORDER BY applied")
     last: dict[str, int] = {}
     for row in rows:
-        key, seq = str(row[0]), int(row[1])
+        key, seq = str(row["key"]), int(row["seq"])
         assert seq > last.get(key, -1), f"{key}: seq {seq} applied after {last[key]}"
         last[key] = seq

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any, Final
 from uuid import UUID
 
-from inventory.adapters.database import Connection
+from shared.database import Connection
 
 __all__ = ["SORT_COLUMNS", "BatchFilter", "BatchQueries"]
 

@@ -1,8 +1,11 @@
 """Loading batches under a row lock and saving a whole operation (state, per-location quantities,
-reservations, movements, audit row) in one statement."""
+reservations, movements, audit row, outbox events) in one statement.
 
-# SQL here is assembled only from constants of this module (column lists, whitelisted sort
-# columns); every value is a bound parameter ($n). Hence S608 does not apply.
+SQL with named parameters (``shared.database.Sql``); the statements are assembled only from
+constants of this module, and every value is a bound parameter.
+"""
+
+# Hence S608 (SQL built from strings) does not apply.
 # ruff: noqa: S608
 
 from __future__ import annotations
@@ -10,13 +13,13 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 import orjson
+from shared.database import Connection, Sql
+from shared.outbox import OUTBOX_INSERT, OutboxMessage, outbox_values
 
-from inventory.adapters.database import Connection
 from inventory.adapters.records import (
     BatchFacts,
     BatchRecord,
@@ -26,7 +29,7 @@ from inventory.adapters.records import (
 )
 from inventory.domain import BatchState, Movement, QuantityMap
 
-__all__ = ["AuditEntry", "BatchStore", "OutboxEvent"]
+__all__ = ["AuditEntry", "BatchStore"]
 
 
 def encode_json(value: Any) -> str:
@@ -67,79 +70,50 @@ _SELECT = """
 # row itself, but its subqueries (locations, reservations) would still see the snapshot from
 # before the wait, i.e. the previous writer's changes to the batch row without its changes to
 # the other tables. The load runs after the lock is held, with a fresh snapshot.
-_LOCK_ONE = "SELECT id FROM batch WHERE id = $1 FOR UPDATE"
+_LOCK_ONE = Sql("SELECT id FROM batch WHERE id = {id} FOR UPDATE")
 # Sorted ids: two bulk actions over overlapping batches lock them in the same order and so
 # cannot deadlock each other.
-_LOCK_MANY = "SELECT id FROM batch WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE"
-_READ_ONE = _SELECT + " WHERE b.id = $1"
-_READ_MANY = _SELECT + " WHERE b.id = ANY($1::uuid[])"
+_LOCK_MANY = Sql("SELECT id FROM batch WHERE id = ANY({ids}::uuid[]) ORDER BY id FOR UPDATE")
+_READ_ONE = Sql(_SELECT + " WHERE b.id = {id}")
+_READ_MANY = Sql(_SELECT + " WHERE b.id = ANY({ids}::uuid[])")
+_LOCATION_IN_SITE = Sql(
+    "SELECT id, site_id, zone, rack, shelf, bin, label FROM location"
+    " WHERE id = {location_id} AND site_id = {site_id}"
+)
 
-# Parameters $1..$33 mean the same in both statements (see ``_common``). ``{gate}`` is the
-# statement's batch write: nothing below happens unless it did.
-_MOVEMENTS_AUDIT_OUTBOX = """
-    mv AS (
-        INSERT INTO movement (batch_id, batch_version, sequence, bucket, movement_type,
-            quantity_change, quantity_before, quantity_after, location_id, adjustment_reason,
-            notes, reference_type, reference_id, performed_by, occurred_at, request_id)
-        SELECT $1, m.version, m.sequence, m.bucket, m.kind, m.change, m.before, m.after,
-               m.location, m.reason, m.notes, m.ref_type, m.ref_id, m.actor, m.at, $27
-        FROM unnest($10::int[], $11::int[], $12::text[], $13::text[], $14::numeric[],
-                    $15::numeric[], $16::numeric[], $17::uuid[], $18::text[], $19::text[],
-                    $20::text[], $21::text[], $22::text[], $23::timestamptz[])
-             AS m(version, sequence, bucket, kind, change, before, after, location, reason,
-                  notes, ref_type, ref_id, actor, at)
-        WHERE EXISTS (SELECT 1 FROM {gate})
-        RETURNING id, sequence
-    ),
-    au AS (
-        INSERT INTO audit_log (entity_type, entity_id, action, performed_by, occurred_at,
-                               reason, version, changes, request_id)
-        SELECT 'batch', $1::text, $24, $25, $9, $26, $8, $28::jsonb, $27
-        WHERE EXISTS (SELECT 1 FROM {gate})
-    ),
-    -- The transactional outbox (shared.outbox): the same rows enqueue() writes.
-    ob AS (
-        INSERT INTO outbox (event_id, topic, message_key, payload, headers)
-        SELECT * FROM unnest($29::uuid[], $30::text[], $31::text[], $32::jsonb[], $33::jsonb[])
-        WHERE EXISTS (SELECT 1 FROM {gate})
-    )
-"""
-
-# Every part is gated on ``upd``: when the row is no longer at the version the operation started
-# from (a concurrent writer got there first), nothing at all is written and ``updated`` is 0.
-# That makes this one statement a complete, atomic write even outside a transaction.
+# A write is one statement: its first part (``written``) inserts or updates the batch row, and
+# every other part is gated on it. When the row is no longer at the version the operation
+# started from (a concurrent writer got there first), nothing at all is written and ``updated``
+# is 0. That makes the statement a complete, atomic write even outside a transaction.
 #
-# The statement has only the parts an operation needs (an adjustment changes no reservation
-# and no descriptive column): measured on the adjustment benchmark, the full 54-parameter
-# statement cost 0.18 ms of the API's CPU to encode and 0.3 ms of PostgreSQL's even with
-# nothing to write. Each shape is one prepared statement per connection (a handful in practice).
-_SET_DETAILS = """,
-            sku = {sku}, grade = {grade}, cogs_mode = {cogs_mode}, unit_cogs = {unit_cogs},
-            unit_cogs_min = {unit_cogs_min}, unit_cogs_max = {unit_cogs_max},
-            payment_terms = {payment_terms}, ticket = {ticket}, notes = {notes},
-            metadata = {metadata}::jsonb, is_sample = {is_sample}"""
-_SAVE_PARTS = {
-    "loc_put": """
+# Each part is one fragment, the same in the insert and in every shape of the save. The save
+# has only the parts an operation needs (an adjustment changes no reservation and no
+# descriptive column): measured on the adjustment benchmark, the full 54-parameter statement
+# cost 0.18 ms of the API's CPU to encode and 0.3 ms of PostgreSQL's even with nothing to
+# write. Each shape is one prepared statement per connection (a handful in practice).
+_GATE = "WHERE EXISTS (SELECT 1 FROM written)"
+_PARTS = {
+    "loc_put": f"""
     loc_put AS (
         INSERT INTO batch_location (batch_id, location_id, qty, updated_at)
-        SELECT {id}, x.location, x.qty, {updated_at}
-        FROM unnest({loc_put_ids}::uuid[], {loc_put_qty}::numeric[]) AS x(location, qty)
-        WHERE EXISTS (SELECT 1 FROM upd)
+        SELECT {{id}}, x.location, x.qty, {{updated_at}}
+        FROM unnest({{loc_put_ids}}::uuid[], {{loc_put_qty}}::numeric[]) AS x(location, qty)
+        {_GATE}
         ON CONFLICT (batch_id, location_id)
         DO UPDATE SET qty = EXCLUDED.qty, updated_at = EXCLUDED.updated_at
     ),""",
     "loc_del": """
     loc_del AS (
         DELETE FROM batch_location WHERE batch_id = {id} AND location_id = ANY({loc_del}::uuid[])
-            AND EXISTS (SELECT 1 FROM upd)
+            AND EXISTS (SELECT 1 FROM written)
     ),""",
-    "res_put": """
+    "res_put": f"""
     res_put AS (
         INSERT INTO reservation (batch_id, reference_type, reference_id, qty, updated_at)
-        SELECT {id}, x.kind, x.ref, x.qty, {updated_at}
-        FROM unnest({res_put_kind}::text[], {res_put_ref}::text[], {res_put_qty}::numeric[])
+        SELECT {{id}}, x.kind, x.ref, x.qty, {{updated_at}}
+        FROM unnest({{res_put_kind}}::text[], {{res_put_ref}}::text[], {{res_put_qty}}::numeric[])
              AS x(kind, ref, qty)
-        WHERE EXISTS (SELECT 1 FROM upd)
+        {_GATE}
         ON CONFLICT (batch_id, reference_type, reference_id)
         DO UPDATE SET qty = EXCLUDED.qty, updated_at = EXCLUDED.updated_at
     ),""",
@@ -148,51 +122,67 @@ _SAVE_PARTS = {
         DELETE FROM reservation r
         USING unnest({res_del_kind}::text[], {res_del_ref}::text[]) AS x(kind, ref)
         WHERE r.batch_id = {id} AND r.reference_type = x.kind AND r.reference_id = x.ref
-            AND EXISTS (SELECT 1 FROM upd)
+            AND EXISTS (SELECT 1 FROM written)
     ),""",
-    "movements": """
+    "movements": f"""
     mv AS (
         INSERT INTO movement (batch_id, batch_version, sequence, bucket, movement_type,
             quantity_change, quantity_before, quantity_after, location_id, adjustment_reason,
             notes, reference_type, reference_id, performed_by, occurred_at, request_id)
-        SELECT {id}, m.version, m.sequence, m.bucket, m.kind, m.change, m.before, m.after,
-               m.location, m.reason, m.notes, m.ref_type, m.ref_id, m.actor, m.at, {request_id}
-        FROM unnest({mv_version}::int[], {mv_sequence}::int[], {mv_bucket}::text[],
-                    {mv_kind}::text[], {mv_change}::numeric[], {mv_before}::numeric[],
-                    {mv_after}::numeric[], {mv_location}::uuid[], {mv_reason}::text[],
-                    {mv_notes}::text[], {mv_ref_type}::text[], {mv_ref_id}::text[],
-                    {mv_actor}::text[], {mv_at}::timestamptz[])
+        SELECT {{id}}, m.version, m.sequence, m.bucket, m.kind, m.change, m.before, m.after,
+               m.location, m.reason, m.notes, m.ref_type, m.ref_id, m.actor, m.at, {{request_id}}
+        FROM unnest({{mv_version}}::int[], {{mv_sequence}}::int[], {{mv_bucket}}::text[],
+                    {{mv_kind}}::text[], {{mv_change}}::numeric[], {{mv_before}}::numeric[],
+                    {{mv_after}}::numeric[], {{mv_location}}::uuid[], {{mv_reason}}::text[],
+                    {{mv_notes}}::text[], {{mv_ref_type}}::text[], {{mv_ref_id}}::text[],
+                    {{mv_actor}}::text[], {{mv_at}}::timestamptz[])
              AS m(version, sequence, bucket, kind, change, before, after, location, reason,
                   notes, ref_type, ref_id, actor, at)
-        WHERE EXISTS (SELECT 1 FROM upd)
+        {_GATE}
         RETURNING id, sequence
     ),""",
-    "events": """
-    ob AS (
-        INSERT INTO outbox (event_id, topic, message_key, payload, headers)
-        SELECT * FROM unnest({ob_id}::uuid[], {ob_topic}::text[], {ob_key}::text[],
-                             {ob_payload}::jsonb[], {ob_headers}::jsonb[])
-        WHERE EXISTS (SELECT 1 FROM upd)
+    # The transactional outbox: shared.outbox's own insert, gated like the rest.
+    "events": f"""
+    ob AS ({OUTBOX_INSERT}
+        {_GATE}
     ),""",
 }
+_AUDIT = f"""
+    au AS (
+        INSERT INTO audit_log (entity_type, entity_id, action, performed_by, occurred_at,
+                               reason, version, changes, request_id)
+        SELECT 'batch', {{id}}::text, {{action}}, {{actor}}, {{updated_at}}, {{reason}},
+               {{version}}, {{changes}}::jsonb, {{request_id}}
+        {_GATE}
+    )"""
 
 
-class _Numbered(dict[str, str]):
-    """Placeholder names -> ``$n``, numbered in order of first use."""
+def _answer(shape: frozenset[str]) -> str:
+    movement_ids = (
+        "(SELECT array_agg(id ORDER BY sequence) FROM mv)" if "movements" in shape else "NULL"
+    )
+    return f"""
+    SELECT (SELECT count(*) FROM written) AS updated, {movement_ids}::bigint[] AS movement_ids
+    """
 
-    def __missing__(self, name: str) -> str:
-        self[name] = f"${len(self) + 1}"
-        return self[name]
+
+_SET_DETAILS = """,
+            sku = {sku}, grade = {grade}, cogs_mode = {cogs_mode}, unit_cogs = {unit_cogs},
+            unit_cogs_min = {unit_cogs_min}, unit_cogs_max = {unit_cogs_max},
+            payment_terms = {payment_terms}, ticket = {ticket}, notes = {notes},
+            metadata = {metadata}::jsonb, is_sample = {is_sample}"""
+
+
+def _parts(shape: frozenset[str]) -> str:
+    return "".join(part for name, part in _PARTS.items() if name in shape) + _AUDIT
 
 
 @functools.cache
-def _save_statement(shape: frozenset[str]) -> tuple[str, tuple[str, ...]]:
-    """The save statement with the parts in ``shape`` ("details" and the keys of
-    ``_SAVE_PARTS``), and its parameters' names in order."""
-    numbers = _Numbered()
-    sql = (
+def _save_statement(shape: frozenset[str]) -> Sql:
+    """The save statement with the parts in ``shape`` ("details" and the keys of ``_PARTS``)."""
+    return Sql(
         """
-    WITH upd AS (
+    WITH written AS (
         UPDATE batch SET status = {status}, on_hand_qty = {on_hand}, reserved_qty = {reserved},
             quarantine_qty = {quarantine}, hold_qty = {hold}, defective_qty = {defective},
             version = {version}, updated_at = {updated_at}, deleted_at = {deleted_at}"""
@@ -201,80 +191,33 @@ def _save_statement(shape: frozenset[str]) -> tuple[str, tuple[str, ...]]:
         WHERE id = {id} AND version = {version_before}
         RETURNING 1
     ),"""
-        + "".join(part for name, part in _SAVE_PARTS.items() if name in shape)
-        + """
-    au AS (
-        INSERT INTO audit_log (entity_type, entity_id, action, performed_by, occurred_at,
-                               reason, version, changes, request_id)
-        SELECT 'batch', {id}::text, {action}, {actor}, {updated_at}, {reason}, {version},
-               {changes}::jsonb, {request_id}
-        WHERE EXISTS (SELECT 1 FROM upd)
+        + _parts(shape)
+        + _answer(shape)
     )
-    SELECT (SELECT count(*) FROM upd) AS updated, """
-        + (
-            "(SELECT array_agg(id ORDER BY sequence) FROM mv)"
-            if "movements" in shape
-            else "NULL::bigint[]"
-        )
-        + " AS movement_ids\n"
-    ).format_map(numbers)
-    return sql, tuple(numbers)
 
 
-_INSERT = (
+_INSERT_SHAPE = frozenset({"loc_put", "movements", "events"})
+_INSERT = Sql(
     """
-    WITH ins AS (
+    WITH written AS (
         INSERT INTO batch (id, code, sku, site_id, product_id, lot_id, vendor_id, brand_id,
             product_name, category, subcategory, strain, vendor_name, brand_name, lot_code,
             unit_of_measure, status, grade, is_sample, on_hand_qty, reserved_qty,
             quarantine_qty, hold_qty, defective_qty, cogs_mode, unit_cogs, unit_cogs_min,
             unit_cogs_max, payment_terms, ticket, notes, metadata, primary_location_id,
             version, created_at, updated_at)
-        VALUES ($1, $34, $35, $36, $37, $38, $39, $40, $41, $42, $43, $44, $45, $46, $47,
-                $48, $2, $49, $50, $3, $4, $5, $6, $7, $51, $52, $53, $54, $55, $56, $57,
-                $58::jsonb, $59, $8, $9, $9)
+        VALUES ({id}, {code}, {sku}, {site_id}, {product_id}, {lot_id}, {vendor_id},
+                {brand_id}, {product_name}, {category}, {subcategory}, {strain}, {vendor_name},
+                {brand_name}, {lot_code}, {unit_of_measure}, {status}, {grade}, {is_sample},
+                {on_hand}, {reserved}, {quarantine}, {hold}, {defective}, {cogs_mode},
+                {unit_cogs}, {unit_cogs_min}, {unit_cogs_max}, {payment_terms}, {ticket},
+                {notes}, {metadata}::jsonb, {primary_location_id}, {version}, {updated_at},
+                {updated_at})
         RETURNING 1
-    ),
-    loc_put AS (
-        INSERT INTO batch_location (batch_id, location_id, qty, updated_at)
-        SELECT $1, x.location, x.qty, $9
-        FROM unnest($60::uuid[], $61::numeric[]) AS x(location, qty)
-    ),
-    """
-    + _MOVEMENTS_AUDIT_OUTBOX.replace("{gate}", "ins")
-    + """
-    SELECT (SELECT count(*) FROM ins) AS updated,
-           (SELECT array_agg(id ORDER BY sequence) FROM mv) AS movement_ids
-    """
+    ),"""
+    + _parts(_INSERT_SHAPE)
+    + _answer(_INSERT_SHAPE)
 )
-
-_LOCATION_IN_SITE = """
-    SELECT id, site_id, zone, rack, shelf, bin, label FROM location WHERE id = $1 AND site_id = $2
-"""
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxEvent:
-    """One integration event as its transactional outbox row (the columns ``shared.outbox``
-    writes and its relay reads): the envelope as JSON text, the topic, the message key (the
-    batch id) and the Kafka headers as JSON text."""
-
-    event_id: UUID
-    event_type: str
-    topic: str
-    key: str
-    envelope: str
-    headers: str
-
-
-def _outbox_columns(events: Sequence[OutboxEvent]) -> list[list[Any]]:
-    return [
-        [e.event_id for e in events],
-        [e.topic for e in events],
-        [e.key for e in events],
-        [e.envelope for e in events],
-        [e.headers for e in events],
-    ]
 
 
 class AuditEntry:
@@ -335,58 +278,62 @@ def _map_changes(
     return puts, gone
 
 
-_MOVEMENT_PARAMETERS = (
-    "mv_version", "mv_sequence", "mv_bucket", "mv_kind", "mv_change", "mv_before", "mv_after",
-    "mv_location", "mv_reason", "mv_notes", "mv_ref_type", "mv_ref_id", "mv_actor", "mv_at",
-)  # fmt: skip
-_OUTBOX_PARAMETERS = ("ob_id", "ob_topic", "ob_key", "ob_payload", "ob_headers")
+def _movement_values(movements: Sequence[Movement]) -> dict[str, list[Any]]:
+    return {
+        "mv_version": [m.batch_version for m in movements],
+        "mv_sequence": [m.sequence for m in movements],
+        "mv_bucket": [m.bucket.value for m in movements],
+        "mv_kind": [m.type.value for m in movements],
+        "mv_change": [m.change for m in movements],
+        "mv_before": [m.before for m in movements],
+        "mv_after": [m.after for m in movements],
+        "mv_location": [m.location_id for m in movements],
+        "mv_reason": [m.reason.value if m.reason else None for m in movements],
+        "mv_notes": [m.notes for m in movements],
+        "mv_ref_type": [m.reference.type if m.reference else None for m in movements],
+        "mv_ref_id": [m.reference.id if m.reference else None for m in movements],
+        "mv_actor": [m.actor for m in movements],
+        "mv_at": [m.occurred_at for m in movements],
+    }
 
 
-def _movement_columns(movements: Sequence[Movement]) -> list[list[Any]]:
-    return [
-        [m.batch_version for m in movements],
-        [m.sequence for m in movements],
-        [m.bucket.value for m in movements],
-        [m.type.value for m in movements],
-        [m.change for m in movements],
-        [m.before for m in movements],
-        [m.after for m in movements],
-        [m.location_id for m in movements],
-        [m.reason.value if m.reason else None for m in movements],
-        [m.notes for m in movements],
-        [m.reference.type if m.reference else None for m in movements],
-        [m.reference.id if m.reference else None for m in movements],
-        [m.actor for m in movements],
-        [m.occurred_at for m in movements],
-    ]
-
-
-def _common(
-    state: BatchState,
-    movements: Sequence[Movement],
-    audit: AuditEntry,
-    events: Sequence[OutboxEvent],
-) -> list[Any]:
-    """Parameters $1..$33, shared by the insert and the save statements."""
+def _state_values(state: BatchState, audit: AuditEntry) -> dict[str, Any]:
+    """The batch row's state and its audit row: what every write sets."""
     b = state.buckets
-    return [
-        state.batch_id,  # $1
-        state.status.value,
-        b.on_hand,
-        b.reserved,
-        b.quarantine,
-        b.hold,
-        b.defective,
-        state.version,  # $8
-        state.updated_at,  # $9
-        *_movement_columns(movements),  # $10..$23
-        audit.action,  # $24
-        audit.actor,
-        audit.reason,
-        audit.request_id,
-        encode_json(audit.changes),  # $28
-        *_outbox_columns(events),  # $29..$33
-    ]
+    return {
+        "id": state.batch_id,
+        "status": state.status.value,
+        "on_hand": b.on_hand,
+        "reserved": b.reserved,
+        "quarantine": b.quarantine,
+        "hold": b.hold,
+        "defective": b.defective,
+        "version": state.version,
+        "updated_at": state.updated_at,
+        "action": audit.action,
+        "actor": audit.actor,
+        "reason": audit.reason,
+        "changes": encode_json(audit.changes),
+        "request_id": audit.request_id,
+    }
+
+
+def _detail_values(state: BatchState, facts: BatchFacts) -> dict[str, Any]:
+    """The descriptive columns (the domain's details and the facts a revision may change)."""
+    d = state.details
+    return {
+        "sku": d.sku,
+        "grade": d.grade,
+        "cogs_mode": d.costing.mode.value,
+        "unit_cogs": d.costing.unit_cogs,
+        "unit_cogs_min": d.costing.unit_cogs_min,
+        "unit_cogs_max": d.costing.unit_cogs_max,
+        "payment_terms": d.payment_terms.value,
+        "ticket": facts.ticket,
+        "notes": facts.notes,
+        "metadata": encode_json(facts.metadata),
+        "is_sample": facts.is_sample,
+    }
 
 
 class BatchStore:
@@ -397,24 +344,28 @@ class BatchStore:
 
     async def lock(self, batch_id: UUID | str) -> BatchRecord | None:
         """Load a batch and lock its row until the transaction ends (None when absent)."""
-        batch_id = _as_uuid(batch_id)
-        if await self._conn.fetchval(_LOCK_ONE, batch_id) is None:
+        key = {"id": _as_uuid(batch_id)}
+        if await self._conn.fetchval(_LOCK_ONE.text, *_LOCK_ONE.args(key)) is None:
             return None
-        row = await self._conn.fetchrow(_READ_ONE, batch_id)
+        row = await self._conn.fetchrow(_READ_ONE.text, *_READ_ONE.args(key))
         return None if row is None else _record(row)
 
     async def lock_many(self, batch_ids: Sequence[UUID]) -> dict[str, BatchRecord]:
-        locked = [row["id"] for row in await self._conn.fetch(_LOCK_MANY, list(batch_ids))]
-        rows = await self._conn.fetch(_READ_MANY, locked) if locked else []
+        rows = await self._conn.fetch(_LOCK_MANY.text, *_LOCK_MANY.args({"ids": list(batch_ids)}))
+        locked = [row["id"] for row in rows]
+        if not locked:
+            return {}
+        rows = await self._conn.fetch(_READ_MANY.text, *_READ_MANY.args({"ids": locked}))
         return {str(row["id"]): _record(row) for row in rows}
 
     async def read(self, batch_id: UUID | str) -> BatchRecord | None:
         """Load without locking (read models)."""
-        row = await self._conn.fetchrow(_READ_ONE, _as_uuid(batch_id))
+        row = await self._conn.fetchrow(_READ_ONE.text, *_READ_ONE.args({"id": _as_uuid(batch_id)}))
         return None if row is None else _record(row)
 
     async def location_in_site(self, location_id: str, site_id: str) -> LocationRow | None:
-        row = await self._conn.fetchrow(_LOCATION_IN_SITE, _as_uuid(location_id), site_id)
+        key = {"location_id": _as_uuid(location_id), "site_id": site_id}
+        row = await self._conn.fetchrow(_LOCATION_IN_SITE.text, *_LOCATION_IN_SITE.args(key))
         if row is None:
             return None
         return LocationRow(
@@ -433,7 +384,7 @@ class BatchStore:
         record: BatchRecord,
         movements: Sequence[Movement],
         audit: AuditEntry,
-        events: Sequence[OutboxEvent],
+        events: Sequence[OutboxMessage],
         *,
         revised: bool = False,
     ) -> list[int] | None:
@@ -442,43 +393,14 @@ class BatchStore:
         order, or None when the row is no longer at ``before.version`` (then nothing was
         written). ``revised``: the operation may have changed the descriptive columns (the
         details and the facts); other operations leave them as they are."""
-        state, facts = record.state, record.facts
-        b = state.buckets
-        values: dict[str, Any] = {
-            "id": state.batch_id,
-            "status": state.status.value,
-            "on_hand": b.on_hand,
-            "reserved": b.reserved,
-            "quarantine": b.quarantine,
-            "hold": b.hold,
-            "defective": b.defective,
-            "version": state.version,
-            "updated_at": state.updated_at,
-            "deleted_at": state.deleted_at,
-            "version_before": before.version,
-            "action": audit.action,
-            "actor": audit.actor,
-            "reason": audit.reason,
-            "changes": encode_json(audit.changes),
-            "request_id": audit.request_id,
-        }
+        state = record.state
+        values = _state_values(state, audit)
+        values["deleted_at"] = state.deleted_at
+        values["version_before"] = before.version
         shape = set()
         if revised or state.details != before.details:
-            d = state.details
             shape.add("details")
-            values.update(
-                sku=d.sku,
-                grade=d.grade,
-                cogs_mode=d.costing.mode.value,
-                unit_cogs=d.costing.unit_cogs,
-                unit_cogs_min=d.costing.unit_cogs_min,
-                unit_cogs_max=d.costing.unit_cogs_max,
-                payment_terms=d.payment_terms.value,
-                ticket=facts.ticket,
-                notes=facts.notes,
-                metadata=encode_json(facts.metadata),
-                is_sample=facts.is_sample,
-            )
+            values.update(_detail_values(state, record.facts))
         location_puts, location_gone = _map_changes(before.locations, state.locations)
         if location_puts:
             shape.add("loc_put")
@@ -499,12 +421,12 @@ class BatchStore:
             values["res_del_ref"] = [ref.id for ref in reservation_gone]
         if movements:
             shape.add("movements")
-            values.update(zip(_MOVEMENT_PARAMETERS, _movement_columns(movements), strict=True))
+            values.update(_movement_values(movements))
         if events:
             shape.add("events")
-            values.update(zip(_OUTBOX_PARAMETERS, _outbox_columns(events), strict=True))
-        sql, names = _save_statement(frozenset(shape))
-        row = await self._conn.fetchrow(sql, *[values[name] for name in names])
+            values.update(outbox_values(events))
+        statement = _save_statement(frozenset(shape))
+        row = await self._conn.fetchrow(statement.text, *statement.args(values))
         if row["updated"] != 1:
             return None
         return list(row["movement_ids"] or [])
@@ -514,45 +436,37 @@ class BatchStore:
         record: BatchRecord,
         movements: Sequence[Movement],
         audit: AuditEntry,
-        events: Sequence[OutboxEvent],
+        events: Sequence[OutboxMessage],
         *,
         site_id: str,
     ) -> list[int]:
         """Insert a new batch with its locations, movements, audit row and outbox events."""
         state, facts = record.state, record.facts
         d = state.details
-        row = await self._conn.fetchrow(
-            _INSERT,
-            *_common(state, movements, audit, events),
-            d.code,  # $34
-            d.sku,
-            site_id,
-            d.product_id,
-            d.lot_id,
-            d.vendor_id,
-            d.brand_id,
-            facts.product_name,
-            d.category,
-            facts.subcategory,
-            d.strain,
-            facts.vendor_name,
-            facts.brand_name,
-            facts.lot_code,
-            facts.unit_of_measure,  # $48
-            d.grade,
-            facts.is_sample,
-            d.costing.mode.value,  # $51
-            d.costing.unit_cogs,
-            d.costing.unit_cogs_min,
-            d.costing.unit_cogs_max,
-            d.payment_terms.value,
-            facts.ticket,
-            facts.notes,
-            encode_json(facts.metadata),
-            state.primary_location_id,  # $59
-            list(state.locations.keys()),
-            list(state.locations.values()),
+        values = _state_values(state, audit)
+        values.update(_detail_values(state, facts))
+        values.update(_movement_values(movements))
+        values.update(outbox_values(events))
+        values.update(
+            code=d.code,
+            site_id=site_id,
+            product_id=d.product_id,
+            lot_id=d.lot_id,
+            vendor_id=d.vendor_id,
+            brand_id=d.brand_id,
+            product_name=facts.product_name,
+            category=d.category,
+            subcategory=facts.subcategory,
+            strain=d.strain,
+            vendor_name=facts.vendor_name,
+            brand_name=facts.brand_name,
+            lot_code=facts.lot_code,
+            unit_of_measure=facts.unit_of_measure,
+            primary_location_id=state.primary_location_id,
+            loc_put_ids=list(state.locations.keys()),
+            loc_put_qty=list(state.locations.values()),
         )
+        row = await self._conn.fetchrow(_INSERT.text, *_INSERT.args(values))
         return list(row["movement_ids"] or [])
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from inventory.adapters.database import Connection
+from shared.database import Connection
 
 __all__ = ["IdempotencyStore", "StoredResponse"]
 

@@ -15,8 +15,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
-
-from inventory.adapters.database import Connection
+from shared.database import Connection
 
 __all__ = ["ReferenceStore", "UniqueViolationError", "location_label"]
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from inventory.adapters.database import Connection
+from shared.database import Connection
 
 __all__ = ["ViewStore"]
 

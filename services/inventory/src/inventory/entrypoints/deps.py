@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from shared.contracts.inventory import IDEMPOTENCY_KEY_HEADER, ROUTES, Route
 from shared.errors import ErrorBody, ServiceError
 from shared.identity import IDENTITY_HEADER
+from shared.json_form import encode
 from shared.service_app import current_request_id
 
 from inventory.adapters.idempotency_store import StoredResponse
@@ -22,7 +23,6 @@ from inventory.domain import DomainError
 from inventory.entrypoints.errors import error_body, http_status
 from inventory.entrypoints.identity_cache import VerifiedTokens
 from inventory.service_layer.caller import Caller
-from inventory.service_layer.json_form import encode
 from inventory.service_layer.unit_of_work import (
     IdempotencyClaim,
     UnitOfWork,

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from shared.contracts import inventory as api
+from shared.json_form import decimal_text, utc_text
 
 from inventory.adapters.records import BatchRecord
 from inventory.domain import (
@@ -26,7 +27,6 @@ from inventory.domain import (
     allowed_transitions,
     stock_status,
 )
-from inventory.service_layer.json_form import decimal_text, utc_text
 
 __all__ = [
     "allowed_next_statuses",

@@ -13,12 +13,13 @@ hot path of single-batch writes (two round trips instead of six); see :func:`run
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from types import TracebackType
-from typing import Any, TypeVar
+from contextlib import asynccontextmanager
+from typing import TypeVar
+
+from shared.database import Connection, Database, in_transaction
+from shared.database import UnitOfWork as SharedUnitOfWork
 
 from inventory.adapters.batch_store import BatchStore
-from inventory.adapters.database import Connection, Database
 from inventory.adapters.idempotency_store import IdempotencyStore, StoredResponse
 from inventory.adapters.reference_store import ReferenceStore
 from inventory.adapters.view_store import ViewStore
@@ -39,50 +40,29 @@ __all__ = [
 T = TypeVar("T")
 
 
-class UnitOfWork:
-    """``async with factory() as uow: ...; await uow.commit()``."""
+class UnitOfWork(SharedUnitOfWork):
+    """``async with factory() as uow: ...; await uow.commit()``; ``autocommit``: no
+    transaction (see the module's docstring)."""
 
-    conn: Connection
     batches: BatchStore
     reference: ReferenceStore
     views: ViewStore
     idempotency: IdempotencyStore
 
     def __init__(self, database: Database, *, autocommit: bool = False) -> None:
+        super().__init__(database)
         self._database = database
         self.autocommit = autocommit
-        self._connection_cm: AbstractAsyncContextManager[Connection] | None = None
-        self._transaction: Any = None
 
-    async def __aenter__(self) -> UnitOfWork:
-        self._connection_cm = self._database.connection()
-        self.conn = await self._connection_cm.__aenter__()
-        try:
-            if not self.autocommit:
-                self._transaction = self.conn.transaction()
-                await self._transaction.start()
-        except BaseException:
-            await self._connection_cm.__aexit__(None, None, None)
-            raise
-        self.batches = BatchStore(self.conn)
-        self.reference = ReferenceStore(self.conn)
-        self.views = ViewStore(self.conn)
-        self.idempotency = IdempotencyStore(self.conn)
-        return self
+    async def _begin(self) -> None:
+        if not self.autocommit:
+            await super()._begin()
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        assert self._connection_cm is not None
-        try:
-            if self._transaction is not None:
-                await self._transaction.rollback()
-        finally:
-            self._transaction = None
-            await self._connection_cm.__aexit__(exc_type, exc, tb)
+    def attach(self, conn: Connection) -> None:
+        self.batches = BatchStore(conn)
+        self.reference = ReferenceStore(conn)
+        self.views = ViewStore(conn)
+        self.idempotency = IdempotencyStore(conn)
 
     @asynccontextmanager
     async def another_connection(self) -> AsyncIterator[Connection]:
@@ -93,34 +73,13 @@ class UnitOfWork:
         async with self._database.connection() as conn:
             yield conn
 
-    async def commit(self) -> None:
-        if self._transaction is None:
-            raise RuntimeError("an autocommit unit of work has nothing to commit")
-        await self._transaction.commit()
-        self._transaction = None
-
-    @asynccontextmanager
-    async def savepoint(self) -> AsyncIterator[None]:
-        """Undo the block's writes (state, ledger, events) if it raises."""
-        nested = self.conn.transaction()
-        await nested.start()
-        try:
-            yield
-        except BaseException:
-            await nested.rollback()
-            raise
-        await nested.commit()
-
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 
 
 async def run(factory: UnitOfWorkFactory, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
     """Run ``work`` in a new unit of work and commit it; any error rolls everything back."""
-    async with factory() as uow:
-        result = await work(uow)
-        await uow.commit()
-        return result
+    return await in_transaction(factory, work)
 
 
 async def read(database: Database, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:

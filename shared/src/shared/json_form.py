@@ -2,9 +2,9 @@
 ``shared`` models): times as ISO 8601 UTC with a ``Z``, quantities and money as fixed-point
 decimal strings, and compact JSON text.
 
-The hot write path builds its response and its events directly in this form instead of
-validating pydantic models and dumping them (see ``presenters`` and ``event_mapping``); the
-test suite checks that the models give back exactly what is written.
+Hot paths (the inventory's writes, the outbox writer) build answers and events directly in this
+form instead of validating pydantic models and dumping them; the tests check that the models
+give back exactly what is written.
 """
 
 from __future__ import annotations

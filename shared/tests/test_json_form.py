@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
-from inventory.service_layer.json_form import decimal_text, encode, utc_text
 from pydantic import TypeAdapter
 from shared.contracts.types import DecimalString, UtcDateTime
+from shared.json_form import decimal_text, encode, utc_text
 
 TIMES = TypeAdapter(UtcDateTime)
 DECIMALS = TypeAdapter(DecimalString)

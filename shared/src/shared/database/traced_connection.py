@@ -1,11 +1,11 @@
 """A client span per SQL statement, in the trace of the request that ran it.
 
-The span carries the statement's text (``$n`` placeholders, never the values; see
-batch_store.py), the database, the user and the server's address. OpenTelemetry's asyncpg
-instrumentation records the same, but measured on the adjustment benchmark it cost about 0.2 ms
-of CPU per statement (0.4 ms of the API's 2.0 ms per adjustment); a span made here costs about
-0.02 ms. The pool creates connections of this class (``connection_class``), so every statement
-of the service is covered without patching asyncpg.
+The span carries the statement's text (``$n`` placeholders, never the values), the database,
+the user and the server's address. OpenTelemetry's asyncpg instrumentation records the same,
+but measured on the inventory's adjustment benchmark it cost about 0.2 ms of CPU per statement
+(0.4 ms of the API's 2.0 ms per adjustment); a span made here costs about 0.02 ms. The pool
+creates connections of this class (``connection_class``), so every statement of a service is
+covered without patching asyncpg.
 """
 
 from __future__ import annotations
