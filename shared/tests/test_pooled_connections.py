@@ -11,6 +11,7 @@ from pathlib import Path
 import compliance
 import inventory
 import reporting
+
 import shared
 
 SOURCES = [Path(package.__file__).parent for package in (shared, inventory, compliance, reporting)]

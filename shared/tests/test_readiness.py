@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import socket
 
 import httpx
 import pytest
 from shared.database import Database
-from shared.service_app import KafkaReadiness, create_service_app
+from shared.http import KafkaReadiness, create_service_app
 from shared.testing.infra import KafkaServer
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
@@ -22,20 +23,24 @@ def closed_port() -> int:
 
 async def readyz(database_url: str, bootstrap: str) -> httpx.Response:
     database = Database(database_url, name="tests")
-    kafka = KafkaReadiness(bootstrap)
     app = create_service_app(
-        title="t",
-        description="t",
-        readiness={"database": database.check, "kafka": kafka},
+        title="t", description="t", database=database.check, kafka_bootstrap_servers=bootstrap
     )
+    thresholds = gc.get_threshold()
     try:
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://t"
-        ) as client:
+        # The app's lifespan closes its Kafka client (it also settles this process's collector,
+        # which is put back below).
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://t"
+            ) as client,
+        ):
             assert (await client.get("/healthz")).status_code == 200
             return await client.get("/readyz")
     finally:
-        await kafka.close()
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
         await database.close()
 
 
@@ -63,7 +68,12 @@ async def test_not_ready_when_the_database_does_not_answer(kafka_server: KafkaSe
 
 
 async def test_an_unexpected_error_answers_500_with_the_request_id_and_no_internals() -> None:
-    app = create_service_app(title="t", description="t", readiness={})
+    app = create_service_app(
+        title="t",
+        description="t",
+        database=lambda: asyncio.sleep(0),
+        kafka_bootstrap_servers=f"127.0.0.1:{closed_port()}",
+    )
 
     @app.get("/boom")
     async def boom() -> None:

@@ -20,16 +20,24 @@ class ErrorBody(BaseModel):
 
 
 class ServiceError(Exception):
-    """An error a service reports to its caller with a stable code and an HTTP status."""
+    """An error a service reports to its caller with a stable code and an HTTP status (and, when
+    the answer needs them, headers such as Retry-After or WWW-Authenticate)."""
 
     def __init__(
-        self, code: str, message: str, *, status: int = 400, details: dict[str, Any] | None = None
+        self,
+        code: str,
+        message: str,
+        *,
+        status: int = 400,
+        details: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
         self.details = details or {}
+        self.headers = headers or {}
 
     def body(self) -> ErrorBody:
         return ErrorBody(

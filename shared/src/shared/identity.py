@@ -8,14 +8,11 @@ else. A header that anyone could set proves nothing; this one proves the gateway
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from fastapi import Header
 from pydantic import BaseModel, Field
 
 from shared.errors import ServiceError
@@ -25,7 +22,6 @@ __all__ = [
     "IDENTITY_HEADER",
     "Identity",
     "generate_keypair",
-    "identity_dependency",
     "issue_identity_token",
     "verify_identity_token",
 ]
@@ -108,18 +104,3 @@ def verify_identity_token(token: str, public_key_pem: str) -> Identity:
             "UNAUTHENTICATED", f"Invalid identity token: {error}", status=401
         ) from None
     return Identity.model_validate(claims["identity"])
-
-
-def identity_dependency(public_key_pem: str) -> Callable[[str | None], Identity]:
-    """A FastAPI dependency that answers 401 unless the request carries a valid identity token."""
-
-    def current_identity(
-        token: Annotated[str | None, Header(alias=IDENTITY_HEADER, include_in_schema=False)] = None,
-    ) -> Identity:
-        if not token:
-            raise ServiceError(
-                "UNAUTHENTICATED", "Requests must come through the gateway", status=401
-            )
-        return verify_identity_token(token, public_key_pem)
-
-    return current_identity

@@ -1,7 +1,9 @@
 """Alembic, run from code: every service keeps its own migrations folder and calls these helpers.
 
 A service's ``migrations/env.py`` is two lines (``from shared.migrations import run_env; run_env()``),
-and ``python -m <service> migrate`` upgrades its database to head.
+and ``python -m <service> migrate`` upgrades its database to head. Every service's database has
+the platform's tables, created by its own migrations through :func:`create_messaging_tables`
+(the outbox with its NOTIFY trigger, and the inbox) and :func:`create_idempotency_table`.
 """
 
 from __future__ import annotations
@@ -9,13 +11,24 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from alembic import command, context
+from alembic import command, context, op
 from alembic.config import Config
 from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-__all__ = ["alembic_config", "run_env", "upgrade"]
+from shared.http.idempotency import IDEMPOTENCY_DDL
+from shared.outbox.schema import MESSAGING_DDL
+
+__all__ = [
+    "alembic_config",
+    "create_idempotency_table",
+    "create_messaging_tables",
+    "drop_idempotency_table",
+    "drop_messaging_tables",
+    "run_env",
+    "upgrade",
+]
 
 
 def alembic_config(migrations_dir: Path, database_url: str) -> Config:
@@ -48,3 +61,26 @@ def run_env() -> None:
         await engine.dispose()
 
     asyncio.run(run())
+
+
+def create_messaging_tables() -> None:
+    """In a migration's ``upgrade()``: the outbox (and the trigger that wakes the relay at
+    commit) and the inbox."""
+    for statement in MESSAGING_DDL:
+        op.execute(statement)
+
+
+def drop_messaging_tables() -> None:
+    op.execute("DROP TABLE IF EXISTS inbox")
+    op.execute("DROP TABLE IF EXISTS outbox")
+    op.execute("DROP FUNCTION IF EXISTS outbox_notify()")
+
+
+def create_idempotency_table() -> None:
+    """In a migration's ``upgrade()``: the Idempotency-Key store of ``shared.http``."""
+    for statement in IDEMPOTENCY_DDL:
+        op.execute(statement)
+
+
+def drop_idempotency_table() -> None:
+    op.execute("DROP TABLE IF EXISTS idempotency_key")

@@ -6,12 +6,9 @@ that the gateway itself detects (credentials, permissions, limits, upstream trou
 
 from __future__ import annotations
 
-from typing import Any
-
 from shared.errors import ServiceError
 
 __all__ = [
-    "GatewayError",
     "forbidden",
     "invalid_credentials",
     "site_forbidden",
@@ -20,34 +17,18 @@ __all__ = [
 ]
 
 
-class GatewayError(ServiceError):
-    """A :class:`ServiceError` that may also set response headers (Retry-After, WWW-Authenticate)."""
-
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        *,
-        status: int = 400,
-        details: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(code, message, status=status, details=details)
-        self.headers = headers or {}
-
-
-def unauthenticated(message: str = "Authentication is required") -> GatewayError:
-    return GatewayError(
+def unauthenticated(message: str = "Authentication is required") -> ServiceError:
+    return ServiceError(
         "UNAUTHENTICATED", message, status=401, headers={"WWW-Authenticate": "Bearer"}
     )
 
 
-def invalid_credentials() -> GatewayError:
-    return GatewayError("INVALID_CREDENTIALS", "The email or password is not correct", status=401)
+def invalid_credentials() -> ServiceError:
+    return ServiceError("INVALID_CREDENTIALS", "The email or password is not correct", status=401)
 
 
-def too_many_attempts(retry_after_seconds: int, scope: str) -> GatewayError:
-    return GatewayError(
+def too_many_attempts(retry_after_seconds: int, scope: str) -> ServiceError:
+    return ServiceError(
         "TOO_MANY_LOGIN_ATTEMPTS",
         f"Too many failed login attempts; try again in {retry_after_seconds} seconds",
         status=429,
@@ -56,8 +37,8 @@ def too_many_attempts(retry_after_seconds: int, scope: str) -> GatewayError:
     )
 
 
-def forbidden(permission: str) -> GatewayError:
-    return GatewayError(
+def forbidden(permission: str) -> ServiceError:
+    return ServiceError(
         "PERMISSION_DENIED",
         f"Permission denied: {permission} is required",
         status=403,
@@ -65,8 +46,8 @@ def forbidden(permission: str) -> GatewayError:
     )
 
 
-def site_forbidden(site_id: str) -> GatewayError:
-    return GatewayError(
+def site_forbidden(site_id: str) -> ServiceError:
+    return ServiceError(
         "SITE_ACCESS_DENIED",
         "You have not been granted access to this site",
         status=403,

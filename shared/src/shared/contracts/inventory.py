@@ -12,7 +12,7 @@ different body is refused with IDEMPOTENCY_KEY_REUSED.
 
 from __future__ import annotations
 
-from typing import Final, Literal, NamedTuple
+from typing import Final, Literal
 
 from shared.contracts._inventory_enums import (
     AdjustmentReason,
@@ -103,6 +103,7 @@ from shared.contracts._inventory_writes import (
     UpdateBatchRequest,
     VendorRef,
 )
+from shared.contracts.routes import IDEMPOTENCY_KEY_HEADER, Route
 
 __all__ = [
     "ERROR_CODES",
@@ -192,8 +193,6 @@ __all__ = [
     "ViewFilters",
 ]
 
-IDEMPOTENCY_KEY_HEADER: Final = "Idempotency-Key"
-
 Permission = Literal["inventory:read", "inventory:create", "inventory:update", "inventory:delete"]
 PERMISSIONS: Final[tuple[Permission, ...]] = (
     "inventory:read",
@@ -201,16 +200,6 @@ PERMISSIONS: Final[tuple[Permission, ...]] = (
     "inventory:update",
     "inventory:delete",
 )
-
-
-class Route(NamedTuple):
-    """One internal route: the gateway maps ``/api/v1/...`` onto ``path`` and checks
-    ``permission`` before forwarding (the service checks it again)."""
-
-    method: str
-    path: str
-    permission: Permission
-    summary: str
 
 
 _B = "/v1/batches/{batchId}"

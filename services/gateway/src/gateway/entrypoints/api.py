@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
-from shared.errors import ErrorBody, ErrorDetail
-from shared.service_app import KafkaReadiness, create_service_app, database_check
-from starlette.exceptions import HTTPException
+from shared.http import create_service_app
+from sqlalchemy import text
 from starlette.middleware import Middleware
 
 from gateway import bootstrap
 from gateway.config import GatewaySettings
 from gateway.entrypoints import account_routes, auth_routes
 from gateway.entrypoints.middleware import BodySizeLimit
-from gateway.entrypoints.telemetry import TracingMiddleware
-from gateway.errors import GatewayError
 from gateway.upstream.routes import RouteSpec, add_service_routes
 from gateway.upstream.tables import SERVICE_ROUTES
 
@@ -62,17 +57,15 @@ def create_app(
     service_routes: Sequence[RouteSpec] | None = None,
 ) -> FastAPI:
     container = bootstrap.build(settings or GatewaySettings())
-    kafka = KafkaReadiness(container.settings.kafka_bootstrap_servers)
+
+    async def database_answers() -> None:
+        async with container.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        # Everything built so far (modules, models, routes: some 170,000 objects) lives as long
-        # as the process; frozen, the garbage collector stops re-scanning it on every full
-        # collection, which bench-gateway measured at a tenth of the CPU per request.
-        gc.freeze()
         yield
         await container.forwarder.close()
-        await kafka.close()
         await container.engine.dispose()
 
     app = create_service_app(
@@ -81,22 +74,16 @@ def create_app(
         # The platform's readiness contract (every service: its database and Kafka). A service
         # behind the gateway being down is answered per request (502) instead: it does not take
         # the whole public door out of rotation.
-        readiness={"database": database_check(container.engine), "kafka": kafka},
+        database=database_answers,
+        kafka_bootstrap_servers=container.settings.kafka_bootstrap_servers,
+        tracer_provider=container.tracer_provider,
         lifespan=lifespan,
     )
     app.state.container = container
-    # FastAPI's native telemetry would add its own server span, and one per dependency and
-    # endpoint, on top of ours (it stands aside only for the stock OpenTelemetry middleware,
-    # which cost more; see entrypoints/telemetry.py). Its settings are only taken at
-    # construction, and shared.service_app constructs the application.
-    for signal in ("tracing", "metrics", "logs", "operation_spans"):
-        app._telemetry[signal] = False
     # Innermost, inside the request id middleware, so a 413 still carries the request id.
     app.user_middleware.append(
         Middleware(BodySizeLimit, max_bytes=container.settings.max_request_bytes)
     )
-    # Outside the request id middleware and everything else, so the span covers them all.
-    app.add_middleware(TracingMiddleware, provider=container.tracer_provider)
     # Outermost, so that every answer (401s, 413s, 5xx) carries the CORS headers.
     if container.settings.cors_origins:
         app.add_middleware(
@@ -114,25 +101,7 @@ def create_app(
             expose_headers=["X-Request-ID", "Retry-After", "Location", "ETag"],
             max_age=600,
         )
-    _install_error_handlers(app)
     add_service_routes(app, SERVICE_ROUTES if service_routes is None else service_routes)
     app.include_router(auth_routes.router)
     app.include_router(account_routes.router)
     return app
-
-
-def _install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(GatewayError)
-    async def on_gateway_error(_: Request, error: GatewayError) -> JSONResponse:
-        return JSONResponse(
-            error.body().model_dump(mode="json"), status_code=error.status, headers=error.headers
-        )
-
-    # Starlette's own answers (unknown path, wrong method) in the one error body too.
-    @app.exception_handler(HTTPException)
-    async def on_http_error(_: Request, error: HTTPException) -> JSONResponse:
-        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(error.status_code, "BAD_REQUEST")
-        body = ErrorBody(error=ErrorDetail(code=code, message=str(error.detail)))
-        return JSONResponse(
-            body.model_dump(mode="json"), status_code=error.status_code, headers=error.headers
-        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, status
 from fastapi.responses import Response
+from shared.errors import ServiceError
 
 from gateway.adapters.identity_store import UserRecord
 from gateway.domain import ROLE_DESCRIPTIONS, ROLE_PERMISSIONS, Role
@@ -17,7 +18,6 @@ from gateway.entrypoints.schemas import (
     UserView,
 )
 from gateway.entrypoints.security import Caller, container_of
-from gateway.errors import GatewayError
 from gateway.service_layer.sessions import TokenPair
 
 __all__ = ["router", "user_view"]
@@ -91,7 +91,7 @@ async def refresh(body: RefreshRequest, request: Request) -> TokenResponse:
 )
 async def logout(caller: Caller, request: Request) -> Response:
     if caller.session_id is None:
-        raise GatewayError(
+        raise ServiceError(
             "NOT_A_SESSION", "API keys have no session to end; revoke the key instead", status=400
         )
     await container_of(request).sessions.logout(caller.session_id)

@@ -8,12 +8,12 @@ import sys
 from dataclasses import dataclass
 
 from pydantic import SecretStr
+from shared.errors import ServiceError
 from shared.settings import Environment
 
 from gateway.bootstrap import build_accounts
 from gateway.config import GatewaySettings
 from gateway.domain import Role
-from gateway.errors import GatewayError
 
 __all__ = ["ACCOUNT_COMMANDS", "DEMO_USERS", "main"]
 
@@ -56,7 +56,7 @@ async def _create_admin(
         user = await accounts.create_user(
             email=email, password=password, display_name=name, roles=[Role.ADMIN], sites=["*"]
         )
-    except GatewayError as error:
+    except ServiceError as error:
         _say(f"create-admin: {error.message}", error=True)
         return 1
     finally:

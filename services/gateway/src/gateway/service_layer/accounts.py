@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pydantic import SecretStr
+from shared.errors import ServiceError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.adapters import identity_store as store
 from gateway.adapters.passwords import PasswordHashing
 from gateway.domain import Role, hash_secret, new_api_key
-from gateway.errors import GatewayError
 from gateway.service_layer.authenticate import Authenticator
 from gateway.service_layer.sessions import normalize_email
 
@@ -34,8 +34,8 @@ class CreatedApiKey:
     key: SecretStr
 
 
-def user_not_found(user_id: uuid.UUID) -> GatewayError:
-    return GatewayError(
+def user_not_found(user_id: uuid.UUID) -> ServiceError:
+    return ServiceError(
         "USER_NOT_FOUND", "No user has this id", status=404, details={"user_id": str(user_id)}
     )
 
@@ -44,7 +44,7 @@ def _roles(names: Sequence[str]) -> list[str]:
     # The request models already restrict roles to Role; this guards the command line too.
     unknown = sorted(set(names) - {role.value for role in Role})
     if unknown:
-        raise GatewayError(
+        raise ServiceError(
             "UNKNOWN_ROLE",
             "Unknown role(s): " + ", ".join(unknown),
             status=422,
@@ -89,7 +89,7 @@ class AccountService:
                 await store.set_user_sites(conn, user_id, sorted(set(sites)))
                 user = await store.get_user(conn, user_id)
         except IntegrityError:
-            raise GatewayError(
+            raise ServiceError(
                 "USER_EXISTS", "A user with this email already exists", status=409
             ) from None
         assert user is not None
@@ -197,7 +197,7 @@ class AccountService:
         async with self._engine.begin() as conn:
             existing = await store.get_api_key(conn, key_id)
             if existing is None:
-                raise GatewayError(
+                raise ServiceError(
                     "API_KEY_NOT_FOUND",
                     "No API key has this id",
                     status=404,

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum, auto
 
 from pydantic import SecretStr
+from shared.errors import ServiceError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -25,7 +26,7 @@ from gateway.adapters import identity_store as store
 from gateway.adapters.access_tokens import AccessTokens
 from gateway.adapters.passwords import PasswordHashing
 from gateway.domain import hash_secret, new_refresh_token
-from gateway.errors import GatewayError, invalid_credentials, too_many_attempts
+from gateway.errors import invalid_credentials, too_many_attempts
 from gateway.service_layer.authenticate import Authenticator
 
 __all__ = ["LoginLimits", "SessionService", "TokenPair"]
@@ -147,7 +148,7 @@ class SessionService:
     @staticmethod
     def _locked_out(
         failures: list[datetime], limit: int, now: datetime, scope: str
-    ) -> GatewayError | None:
+    ) -> ServiceError | None:
         if len(failures) < limit:
             return None
         # The lock lifts when the limit-th most recent failure leaves the window.
@@ -223,14 +224,14 @@ class SessionService:
         if outcome is _Refresh.REUSED and record is not None:
             self._authenticator.forget_session(record.session_id)
             log.warning("refresh token reused: session %s revoked", record.session_id)
-            raise GatewayError(
+            raise ServiceError(
                 "REFRESH_TOKEN_REUSED",
                 "This refresh token was already used; the session has been ended for safety."
                 " Log in again",
                 status=401,
             )
         if pair is None:
-            raise GatewayError(
+            raise ServiceError(
                 "INVALID_REFRESH_TOKEN",
                 "The refresh token is not valid or its session has ended; log in again",
                 status=401,

@@ -26,10 +26,10 @@ from datetime import timedelta
 from fastapi.responses import Response
 from opentelemetry import propagate
 from pydantic import SecretStr
+from shared.errors import ServiceError
+from shared.http import current_request_id
 from shared.identity import IDENTITY_HEADER, Identity, issue_identity_token
-from shared.service_app import current_request_id
 
-from gateway.errors import GatewayError
 from gateway.upstream.clients import (
     UpstreamClient,
     UpstreamTimeoutError,
@@ -145,7 +145,7 @@ class Forwarder:
             # Not a service's error body (a crash page, a proxy in between): every failure the
             # public API reports must still be the one error body.
             log.warning("upstream %s answered %s without a JSON body", upstream.name, answer.status)
-            raise GatewayError(
+            raise ServiceError(
                 "UPSTREAM_INVALID_RESPONSE",
                 f"The {upstream.name} service failed without an error body; retry shortly",
                 status=502,
@@ -164,7 +164,7 @@ class Forwarder:
         try:
             await asyncio.wait_for(self._slots.acquire(), self._overload_wait)
         except TimeoutError:
-            raise GatewayError(
+            raise ServiceError(
                 "OVERLOADED",
                 "The gateway is handling too many requests; retry shortly",
                 status=503,
@@ -173,8 +173,8 @@ class Forwarder:
             ) from None
 
     @staticmethod
-    def _timeout(upstream: Upstream) -> GatewayError:
-        return GatewayError(
+    def _timeout(upstream: Upstream) -> ServiceError:
+        return ServiceError(
             "UPSTREAM_TIMEOUT",
             f"The {upstream.name} service did not answer in time; the request may or may not"
             " have been applied (retry with the same Idempotency-Key)",
@@ -183,8 +183,8 @@ class Forwarder:
         )
 
     @staticmethod
-    def _unavailable(upstream: Upstream) -> GatewayError:
-        return GatewayError(
+    def _unavailable(upstream: Upstream) -> ServiceError:
+        return ServiceError(
             "UPSTREAM_UNAVAILABLE",
             f"The {upstream.name} service cannot be reached; retry shortly",
             status=502,

@@ -19,10 +19,10 @@ from uuid import UUID
 from fastapi import Body, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
+from shared.errors import ServiceError
 
 from gateway.entrypoints.responses import ERRORS
 from gateway.entrypoints.security import SECURITY, check_site, container_of, requires_fast
-from gateway.errors import GatewayError
 from gateway.service_layer.authenticate import Authenticated
 
 __all__ = ["PUBLIC_PREFIX", "RouteSpec", "add_service_routes"]
@@ -85,7 +85,7 @@ def _refuse_nul(request: Request, body: bytes | None) -> None:
     public edge refuses it in any query value or JSON string, for every service alike."""
     in_query = any("\x00" in value for _, value in request.query_params.multi_items())
     if in_query or (body is not None and b"\\u0000" in body and _JSON_NUL.search(body)):
-        raise GatewayError(
+        raise ServiceError(
             "VALIDATION_ERROR",
             "The request is not valid: text must not contain NUL characters",
             status=422,

@@ -14,33 +14,31 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from shared.contracts.inventory import ERROR_CODES
 from shared.errors import ErrorBody, ErrorDetail
-from shared.service_app import current_request_id
+from shared.http import current_request_id, internal_error_body
 
 from inventory.domain import DomainError, InvariantViolationError, LedgerInconsistencyError
 
-__all__ = ["error_body", "http_status", "on_domain_error", "on_text_postgres_refuses"]
+__all__ = ["error_body", "http_status", "is_server_error", "on_domain_error"]
 
 log = logging.getLogger(__name__)
 
 _SERVER_ERRORS = (InvariantViolationError, LedgerInconsistencyError)
 
 
+def is_server_error(error: DomainError) -> bool:
+    return isinstance(error, _SERVER_ERRORS)
+
+
 def http_status(error: DomainError) -> int:
-    if isinstance(error, _SERVER_ERRORS):
+    if is_server_error(error):
         return 500
     return ERROR_CODES.get(error.code, (422, ""))[0]
 
 
 def error_body(error: DomainError) -> ErrorBody:
-    if isinstance(error, _SERVER_ERRORS):
+    if is_server_error(error):
         # Corrupt data or a bug: say so without leaking internals; the log has the rest.
-        return ErrorBody(
-            error=ErrorDetail(
-                code="INTERNAL_ERROR",
-                message="Something went wrong on our side; the request id identifies it in our logs",
-                details={"request_id": current_request_id()},
-            )
-        )
+        return internal_error_body(current_request_id())
     return ErrorBody(
         error=ErrorDetail(code=error.code, message=error.message, details=error.details)
     )
@@ -52,16 +50,3 @@ async def on_domain_error(_: Request, error: Exception) -> JSONResponse:
     if status >= 500:
         log.error("inventory data inconsistency: %s", error.message, exc_info=error)
     return JSONResponse(error_body(error).model_dump(mode="json"), status_code=status)
-
-
-async def on_text_postgres_refuses(_: Request, error: Exception) -> JSONResponse:
-    """PostgreSQL's text cannot hold NUL characters; a request carrying one is invalid input,
-    not a server error (nothing was written: the statement failed and its transaction with it)."""
-    body = ErrorBody(
-        error=ErrorDetail(
-            code="VALIDATION_ERROR",
-            message="The request is not valid: text must not contain NUL characters",
-            details={"problems": [{"field": "text", "problem": "contains a NUL character"}]},
-        )
-    )
-    return JSONResponse(body.model_dump(mode="json"), status_code=422)

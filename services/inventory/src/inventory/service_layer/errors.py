@@ -7,7 +7,6 @@ from inventory.domain import DomainError
 
 __all__ = [
     "DuplicateError",
-    "IdempotencyKeyReusedError",
     "NotFoundError",
     "PermissionDeniedError",
     "SiteAccessDeniedError",
@@ -43,16 +42,6 @@ class SiteAccessDeniedError(DomainError):
 
     def __init__(self, site_id: str) -> None:
         super().__init__(f"You have no access to site {site_id}", details={"site_id": site_id})
-
-
-class IdempotencyKeyReusedError(DomainError):
-    code = "IDEMPOTENCY_KEY_REUSED"
-
-    def __init__(self, key: str) -> None:
-        super().__init__(
-            "This Idempotency-Key was already used with a different request",
-            details={"idempotency_key": key},
-        )
 
 
 class PermissionDeniedError(DomainError):

@@ -20,20 +20,15 @@ from shared.database import Connection, Database, in_transaction
 from shared.database import UnitOfWork as SharedUnitOfWork
 
 from inventory.adapters.batch_store import BatchStore
-from inventory.adapters.idempotency_store import IdempotencyStore, StoredResponse
 from inventory.adapters.reference_store import ReferenceStore
 from inventory.adapters.view_store import ViewStore
-from inventory.domain import DomainError, InvariantViolationError, LedgerInconsistencyError
-from inventory.service_layer.errors import IdempotencyKeyReusedError
 
 __all__ = [
-    "IdempotencyClaim",
     "UnitOfWork",
     "UnitOfWorkFactory",
     "VersionMovedOnError",
     "read",
     "run",
-    "run_idempotent",
     "run_optimistic",
 ]
 
@@ -47,7 +42,6 @@ class UnitOfWork(SharedUnitOfWork):
     batches: BatchStore
     reference: ReferenceStore
     views: ViewStore
-    idempotency: IdempotencyStore
 
     def __init__(self, database: Database, *, autocommit: bool = False) -> None:
         super().__init__(database)
@@ -62,7 +56,6 @@ class UnitOfWork(SharedUnitOfWork):
         self.batches = BatchStore(conn)
         self.reference = ReferenceStore(conn)
         self.views = ViewStore(conn)
-        self.idempotency = IdempotencyStore(conn)
 
     @asynccontextmanager
     async def another_connection(self) -> AsyncIterator[Connection]:
@@ -110,52 +103,3 @@ async def run_optimistic(
         except VersionMovedOnError:
             pass
     return await run(factory, work)
-
-
-class IdempotencyClaim:
-    """An Idempotency-Key with what identifies the request it was first used for."""
-
-    __slots__ = ("key", "request_hash", "scope")
-
-    def __init__(self, *, scope: str, key: str, request_hash: str) -> None:
-        self.scope = scope
-        self.key = key
-        self.request_hash = request_hash
-
-
-async def run_idempotent(
-    factory: UnitOfWorkFactory,
-    claim: IdempotencyClaim,
-    work: Callable[[UnitOfWork], Awaitable[T]],
-    *,
-    render: Callable[[T], StoredResponse],
-    render_error: Callable[[DomainError], StoredResponse],
-) -> tuple[StoredResponse, bool]:
-    """Run ``work`` once per key: the answer (success, or a refusal by a business rule) is
-    stored with the effects in one transaction and returned to every replay.
-
-    Unexpected errors are not stored: the transaction rolls back with the key, so a retry runs
-    the request again. Returns the answer and whether it is a replay.
-
-    Raises:
-        IdempotencyKeyReusedError: The key was used before for a different request.
-    """
-    async with factory() as uow:
-        existing = await uow.idempotency.claim(claim.scope, claim.key, claim.request_hash)
-        if existing is not None:
-            if existing.request_hash != claim.request_hash:
-                raise IdempotencyKeyReusedError(claim.key)
-            # A claimed key always has its answer: the claim and the answer commit together.
-            assert existing.response is not None
-            return existing.response, True
-        try:
-            async with uow.savepoint():
-                result = await work(uow)
-            response = render(result)
-        except (InvariantViolationError, LedgerInconsistencyError):
-            raise  # corrupt data or a bug: a server error, never an answer to replay
-        except DomainError as error:
-            response = render_error(error)
-        await uow.idempotency.complete(claim.scope, claim.key, response)
-        await uow.commit()
-        return response, False

@@ -12,6 +12,7 @@ import time
 from collections import OrderedDict
 
 import jwt
+
 from shared.identity import Identity, verify_identity_token
 
 __all__ = ["VerifiedTokens"]

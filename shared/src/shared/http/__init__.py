@@ -1,0 +1,39 @@
+"""The kit of every service's HTTP API: the app (server spans, request ids, the one error body,
+health, readiness, metrics), routes from the contract's table behind the gateway's identity
+token and the route's permission, Idempotency-Key runs, and JSON answers encoded once."""
+
+from shared.http.app import create_service_app, settle_garbage_collector
+from shared.http.errors import error_response, internal_error_body
+from shared.http.idempotency import (
+    IdempotencyClaim,
+    StoredResponse,
+    fingerprint,
+    idempotency_key,
+    respond_once,
+    run_once,
+)
+from shared.http.readiness import KafkaReadiness, ReadinessCheck
+from shared.http.request_ids import current_request_id
+from shared.http.responses import Answer, json_response, json_text
+from shared.http.routes import ContractRoutes, accept_identity_tokens
+
+__all__ = [
+    "Answer",
+    "ContractRoutes",
+    "IdempotencyClaim",
+    "KafkaReadiness",
+    "ReadinessCheck",
+    "StoredResponse",
+    "accept_identity_tokens",
+    "create_service_app",
+    "current_request_id",
+    "error_response",
+    "fingerprint",
+    "idempotency_key",
+    "internal_error_body",
+    "json_response",
+    "json_text",
+    "respond_once",
+    "run_once",
+    "settle_garbage_collector",
+]

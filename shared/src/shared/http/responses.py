@@ -1,0 +1,25 @@
+"""JSON answers encoded once: a contract model (``model_dump_json``), or a value already in its
+JSON form (``shared.json_form``), which hot paths build directly. FastAPI would validate a model
+again and then serialise it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from shared.json_form import encode
+
+__all__ = ["Answer", "json_response", "json_text"]
+
+Answer = BaseModel | dict[str, Any] | list[Any]
+"""What a route answers: a contract model, or a value in its JSON form."""
+
+
+def json_text(answer: Answer) -> str:
+    return answer.model_dump_json() if isinstance(answer, BaseModel) else encode(answer)
+
+
+def json_response(answer: Answer, status_code: int = 200) -> Response:
+    return Response(json_text(answer), status_code=status_code, media_type="application/json")
