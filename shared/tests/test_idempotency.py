@@ -8,10 +8,9 @@ import json
 from collections.abc import AsyncIterator
 
 import pytest
-from shared.database import Database, UnitOfWork
+from shared.database import IDEMPOTENCY_DDL, Database, UnitOfWork
 from shared.errors import ServiceError
 from shared.http import IdempotencyClaim, StoredResponse, run_once
-from shared.http.idempotency import IDEMPOTENCY_DDL
 
 pytestmark = [pytest.mark.postgres]
 

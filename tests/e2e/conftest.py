@@ -16,8 +16,8 @@ import pytest
 import uvicorn
 from gateway.domain import Role
 from gateway.testing import GatewayHarness, migrate, settings_for_test
+from inventory.bootstrap import create_app as create_inventory_app
 from inventory.config import InventorySettings
-from inventory.entrypoints.api import create_app as create_inventory_app
 from shared.identity import generate_keypair
 from shared.migrations import upgrade
 from shared.testing.infra import KafkaServer, PostgresServer

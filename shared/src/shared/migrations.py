@@ -17,7 +17,7 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from shared.http.idempotency import IDEMPOTENCY_DDL
+from shared.database import IDEMPOTENCY_DDL
 from shared.outbox.schema import MESSAGING_DDL
 
 __all__ = [

@@ -8,7 +8,7 @@ from inventory.config import InventorySettings
 
 COMMANDS = ServiceCommands(
     name="inventory",
-    app_factory="inventory.entrypoints.api:create_app",
+    app_factory="inventory.bootstrap:create_app",
     settings=InventorySettings,
     migrations=Path(__file__).parent / "migrations",
     default_port=8001,

@@ -2,31 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
 
-from opentelemetry.sdk.trace import TracerProvider
+from fastapi import FastAPI
 from shared.database import Database
 from shared.telemetry import configure_tracing
 
+from inventory.adapters.unit_of_work import InventoryUnitOfWork
 from inventory.config import InventorySettings
-from inventory.service_layer.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from inventory.entrypoints import api
+from inventory.entrypoints.container import Container
 
-__all__ = ["Container", "build"]
-
-
-@dataclass(frozen=True)
-class Container:
-    settings: InventorySettings
-    database: Database
-    """The asyncpg pool every read and write goes through (``shared.database``); it is created
-    on first use."""
-    uow: UnitOfWorkFactory
-    tracer_provider: TracerProvider
+__all__ = ["build", "create_app"]
 
 
 def build(settings: InventorySettings) -> Container:
     tracer_provider = configure_tracing(settings)
+    # The asyncpg pool every read and write goes through; it is created on first use.
     database = Database(
         settings.database_url.get_secret_value(),
         name="inventory",
@@ -37,7 +29,14 @@ def build(settings: InventorySettings) -> Container:
     )
     return Container(
         settings=settings,
-        database=database,
-        uow=partial(UnitOfWork, database),
+        uow=partial(InventoryUnitOfWork, database),
+        reader=partial(InventoryUnitOfWork, database, autocommit=True),
+        database_check=database.check,
+        close=database.close,
         tracer_provider=tracer_provider,
     )
+
+
+def create_app(settings: InventorySettings | None = None) -> FastAPI:
+    """The API process's app (``python -m inventory api`` names this factory)."""
+    return api.create_app(build(settings or InventorySettings()))

@@ -18,8 +18,8 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
+from inventory.bootstrap import create_app
 from inventory.config import InventorySettings
-from inventory.entrypoints.api import create_app
 from shared.contracts import inventory as api
 from shared.events import EventEnvelope, decode
 from shared.events.registry import lookup
@@ -83,7 +83,7 @@ async def app(settings: InventorySettings, inventory_db: str) -> AsyncIterator[F
     application = create_app(settings)
     yield application
     container = application.state.container
-    await container.database.close()
+    await container.close()
     await assert_ledger_matches_balances(inventory_db)
     await assert_outbox_events_are_canonical(inventory_db)
 

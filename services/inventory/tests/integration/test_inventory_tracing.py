@@ -112,7 +112,8 @@ async def test_refusals_are_spans_too_and_health_checks_are_not(
 async def test_a_failing_statement_is_an_error_span_naming_the_error_never_the_values(
     app: FastAPI, spans: InMemorySpanExporter
 ) -> None:
-    async with app.state.container.database.connection() as conn:
+    async with app.state.container.reader() as uow:
+        conn = uow.conn  # the pool's traced connection
         await conn.execute("CREATE TEMPORARY TABLE seen (code text PRIMARY KEY, n int)")
         await conn.execute("INSERT INTO seen VALUES ($1, 1)", "sekrit-code")
         spans.clear()

@@ -8,11 +8,11 @@ from enum import StrEnum
 import inventory.domain as domain
 import pytest
 from fastapi import FastAPI
-from inventory.adapters.batch_queries import SORT_COLUMNS
+from inventory.bootstrap import create_app
 from inventory.config import InventorySettings
-from inventory.entrypoints.api import create_app
 from inventory.entrypoints.errors import http_status
 from inventory.service_layer import errors as service_errors
+from inventory.service_layer.ports import SORT_COLUMNS
 from shared.contracts import inventory as api
 from shared.identity import generate_keypair
 

@@ -8,7 +8,8 @@ from uuid import UUID
 
 from pydantic import ConfigDict, Field
 
-from shared.contracts._inventory_enums import (
+from shared.contracts._inventory_reference import InventoryFilters
+from shared.contracts.inventory_enums import (
     AdjustmentReason,
     AgingBracket,
     BatchStatus,
@@ -20,7 +21,6 @@ from shared.contracts._inventory_enums import (
     SortOrder,
     StockStatus,
 )
-from shared.contracts._inventory_reference import InventoryFilters
 from shared.contracts.types import ApiModel, DecimalString, UtcDateTime
 
 __all__ = [

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import ConfigDict, Field
 
-from shared.contracts._inventory_enums import (
+from shared.contracts.inventory_enums import (
     AgingBracket,
     BatchStatus,
     SortField,

@@ -14,14 +14,14 @@ from uuid import UUID
 
 from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 
-from shared.contracts._inventory_enums import (
+from shared.contracts._inventory_reads import Batch, Movement
+from shared.contracts.inventory_enums import (
     AdjustmentReason,
     BatchStatus,
     Bucket,
     CogsMode,
     PaymentTerms,
 )
-from shared.contracts._inventory_reads import Batch, Movement
 from shared.contracts.types import ApiModel, DecimalString
 
 __all__ = [

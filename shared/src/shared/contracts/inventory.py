@@ -14,18 +14,6 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
-from shared.contracts._inventory_enums import (
-    AdjustmentReason,
-    AgingBracket,
-    BatchStatus,
-    Bucket,
-    CogsMode,
-    MovementType,
-    PaymentTerms,
-    SortField,
-    SortOrder,
-    StockStatus,
-)
 from shared.contracts._inventory_queries import (
     AvailableBatchesQuery,
     BatchAsOfQuery,
@@ -102,6 +90,18 @@ from shared.contracts._inventory_writes import (
     TransferRequest,
     UpdateBatchRequest,
     VendorRef,
+)
+from shared.contracts.inventory_enums import (
+    AdjustmentReason,
+    AgingBracket,
+    BatchStatus,
+    Bucket,
+    CogsMode,
+    MovementType,
+    PaymentTerms,
+    SortField,
+    SortOrder,
+    StockStatus,
 )
 from shared.contracts.routes import IDEMPOTENCY_KEY_HEADER, Route
 

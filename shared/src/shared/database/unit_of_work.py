@@ -19,19 +19,38 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
+from shared.database.idempotency_keys import IdempotencyKeys
 from shared.database.pool import Connection, Database
 
-__all__ = ["UnitOfWork", "in_transaction"]
+__all__ = ["Transactional", "UnitOfWork", "in_transaction"]
 
 T = TypeVar("T")
-U = TypeVar("U", bound="UnitOfWork")
+
+
+class Transactional(Protocol):
+    """What :func:`in_transaction` needs: an async context manager that can commit (this
+    module's :class:`UnitOfWork`, or a service's port of one)."""
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    async def commit(self) -> None: ...
+
+
+U = TypeVar("U", bound=Transactional)
 
 
 class UnitOfWork:
     conn: Connection
     """The unit of work's connection, inside its transaction."""
+    idempotency_keys: IdempotencyKeys
+    """The Idempotency-Key store of the service's database (``shared.http.run_once``)."""
 
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -53,6 +72,7 @@ class UnitOfWork:
         except BaseException:
             await self._lease.__aexit__(None, None, None)
             raise
+        self.idempotency_keys = IdempotencyKeys(self.conn)
         self.attach(self.conn)
         return self
 

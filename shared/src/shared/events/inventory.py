@@ -18,7 +18,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.contracts._inventory_enums import (
+from shared.contracts.inventory_enums import (
     AdjustmentReason,
     BatchStatus,
     Bucket,

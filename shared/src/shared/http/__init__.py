@@ -2,11 +2,11 @@
 health, readiness, metrics), routes from the contract's table behind the gateway's identity
 token and the route's permission, Idempotency-Key runs, and JSON answers encoded once."""
 
+from shared.database import StoredResponse
 from shared.http.app import create_service_app, settle_garbage_collector
 from shared.http.errors import error_response, internal_error_body
 from shared.http.idempotency import (
     IdempotencyClaim,
-    StoredResponse,
     fingerprint,
     idempotency_key,
     respond_once,

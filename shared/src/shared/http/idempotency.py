@@ -1,5 +1,6 @@
-"""Idempotency keys: the first request with a key stores its answer in the same transaction as
-its effects; a replay gets that answer back, and nothing happens twice.
+"""Idempotency-Key over HTTP: the first request with a key stores its answer in the same
+transaction as its effects (``uow.idempotency_keys``, see ``shared.database.idempotency_keys``);
+a replay gets that answer back, and nothing happens twice.
 
 ::
 
@@ -10,84 +11,45 @@ its effects; a replay gets that answer back, and nothing happens twice.
     claim = IdempotencyClaim(scope=caller.actor, key=key, request_hash=await fingerprint(request))
     return await respond_once(factory, claim, work, status_code=201, refusal=answer_for)
 
-Why it is race-free: the claim is an INSERT on the primary key (scope, key). A second request
-with the same key blocks on the first one's uncommitted row until that transaction ends; then it
-either conflicts (the first committed: read its answer) or inserts (the first rolled back).
-
-The table is created in each service's database by ``shared.migrations.create_idempotency_table``.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from fastapi import Request
 from fastapi.responses import Response
 
 from shared.contracts.routes import IDEMPOTENCY_KEY_HEADER
-from shared.database import Connection, UnitOfWork
+from shared.database import IdempotencyKeys, StoredResponse, Transactional
 from shared.errors import ServiceError
 from shared.http.responses import Answer, json_text
 
 __all__ = [
-    "IDEMPOTENCY_DDL",
     "IdempotencyClaim",
     "IdempotencyKeyReusedError",
-    "IdempotencyStore",
-    "StoredResponse",
+    "KeyedUnitOfWork",
     "fingerprint",
     "idempotency_key",
     "respond_once",
     "run_once",
 ]
 
-U = TypeVar("U", bound=UnitOfWork)
+
+class KeyedUnitOfWork(Transactional, Protocol):
+    """What :func:`run_once` needs: ``shared.database.UnitOfWork``, or a service's port of it."""
+
+    @property
+    def idempotency_keys(self) -> IdempotencyKeys: ...
+    def savepoint(self) -> AbstractAsyncContextManager[None]: ...
+
+
+U = TypeVar("U", bound=KeyedUnitOfWork)
 A = TypeVar("A", bound=Answer)
-
-IDEMPOTENCY_DDL: tuple[str, ...] = (
-    """
-    CREATE TABLE IF NOT EXISTS idempotency_key (
-        scope         text NOT NULL,
-        key           text NOT NULL,
-        request_hash  text NOT NULL,
-        status_code   integer,
-        response_body jsonb,
-        created_at    timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (scope, key)
-    )
-    """,
-    "CREATE INDEX IF NOT EXISTS idempotency_key_created_at ON idempotency_key (created_at)",
-)
-
-_CLAIM = """
-    INSERT INTO idempotency_key (scope, key, request_hash) VALUES ($1, $2, $3)
-    ON CONFLICT (scope, key) DO NOTHING
-    RETURNING 1
-"""
-_READ = """
-    SELECT request_hash, status_code, response_body::text AS body
-    FROM idempotency_key WHERE scope = $1 AND key = $2
-"""
-_COMPLETE = """
-    UPDATE idempotency_key SET status_code = $3, response_body = $4::jsonb
-    WHERE scope = $1 AND key = $2
-"""
-
-
-@dataclass(frozen=True, slots=True)
-class StoredResponse:
-    status: int
-    body: str
-    """The JSON text of the response body."""
-
-
-@dataclass(frozen=True, slots=True)
-class Existing:
-    request_hash: str
-    response: StoredResponse | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,26 +72,6 @@ class IdempotencyKeyReusedError(ServiceError):
         )
 
 
-class IdempotencyStore:
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
-
-    async def claim(self, scope: str, key: str, request_hash: str) -> Existing | None:
-        """Claim ``key`` for this request; None when claimed, else what the first one left."""
-        if await self._conn.fetchval(_CLAIM, scope, key, request_hash):
-            return None
-        row = await self._conn.fetchrow(_READ, scope, key)
-        response = (
-            None
-            if row["status_code"] is None
-            else StoredResponse(status=row["status_code"], body=row["body"])
-        )
-        return Existing(request_hash=row["request_hash"], response=response)
-
-    async def complete(self, scope: str, key: str, response: StoredResponse) -> None:
-        await self._conn.execute(_COMPLETE, scope, key, response.status, response.body)
-
-
 async def run_once(
     unit_of_work: Callable[[], U],
     claim: IdempotencyClaim,
@@ -149,7 +91,7 @@ async def run_once(
         IdempotencyKeyReusedError: The key was used before for a different request.
     """
     async with unit_of_work() as uow:
-        store = IdempotencyStore(uow.conn)
+        store = uow.idempotency_keys
         existing = await store.claim(claim.scope, claim.key, claim.request_hash)
         if existing is not None:
             if existing.request_hash != claim.request_hash:

@@ -12,7 +12,6 @@ columns come from a whitelist, never from the request text.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Final
@@ -20,7 +19,9 @@ from uuid import UUID
 
 from shared.database import Connection
 
-__all__ = ["SORT_COLUMNS", "BatchFilter", "BatchQueries"]
+from inventory.service_layer.ports import SORT_COLUMNS, BatchFilter, Summary
+
+__all__ = ["BatchQueries"]
 
 Row = Any
 
@@ -36,98 +37,62 @@ BATCH_COLUMNS: Final = (
 
 _PREFIXED_COLUMNS: Final = ", ".join(f"b.{column.strip()}" for column in BATCH_COLUMNS.split(","))
 
-SORT_COLUMNS: Final = {
-    "code": "code",
-    "sku": "sku",
-    "productName": "product_name",
-    "category": "category",
-    "vendorName": "vendor_name",
-    "brandName": "brand_name",
-    "grade": "grade",
-    "batchStatus": "status",
-    "onHandQty": "on_hand_qty",
-    "reservedQty": "reserved_qty",
-    "quarantineQty": "quarantine_qty",
-    "holdQty": "hold_qty",
-    "defectiveQty": "defective_qty",
-    "availableQty": "available_qty",
-    "unitCogs": "unit_cost",
-    "ticket": "ticket",
-    "createdAt": "created_at",
-    "updatedAt": "updated_at",
-}
-"""Sort field (wire name) -> column. ``ageDays`` sorts on created_at, reversed."""
 
+class _Where:
+    """A filter as a WHERE clause (without the keyword), its values bound as ``$n``."""
 
-@dataclass
-class BatchFilter:
-    """Conditions on ``batch`` rows; ``site_ids`` None means every site."""
+    def __init__(self, where: BatchFilter) -> None:
+        self.params: list[Any] = []
+        self.sql = self._clauses(where)
 
-    site_ids: Sequence[str] | None
-    statuses: Sequence[str] = ()
-    categories: Sequence[str] = ()
-    vendor_ids: Sequence[UUID] = ()
-    brand_ids: Sequence[UUID] = ()
-    grades: Sequence[str] = ()
-    location_ids: Sequence[UUID] = ()
-    search: str | None = None
-    include_archived: bool = False
-    stock_bands: Sequence[tuple[Decimal | None, Decimal | None]] = ()
-    """(above, at most) bounds on available_qty, OR-ed; None is unbounded."""
-    received_windows: Sequence[tuple[datetime | None, datetime | None]] = ()
-    """(after, not after) bounds on created_at, OR-ed."""
-    params: list[Any] = field(default_factory=list)
-
-    def _param(self, value: Any) -> str:
+    def param(self, value: Any) -> str:
         self.params.append(value)
         return f"${len(self.params)}"
 
-    def sql(self) -> str:
-        """The WHERE clause (without the keyword); fills :attr:`params`."""
+    def _clauses(self, where: BatchFilter) -> str:
         clauses: list[str] = []
-        if self.site_ids is not None:
-            clauses.append(f"site_id = ANY({self._param(list(self.site_ids))}::uuid[])")
-        if not self.include_archived:
+        if where.site_ids is not None:
+            clauses.append(f"site_id = ANY({self.param(list(where.site_ids))}::uuid[])")
+        if not where.include_archived:
             # Deleted batches are CLOSED (a CHECK says so), so this hides both.
             clauses.append("status <> 'CLOSED'")
         for column, values, cast in (
-            ("status", self.statuses, "text"),
-            ("category", self.categories, "text"),
-            ("vendor_id", self.vendor_ids, "uuid"),
-            ("brand_id", self.brand_ids, "uuid"),
-            ("grade", self.grades, "text"),
+            ("status", where.statuses, "text"),
+            ("category", where.categories, "text"),
+            ("vendor_id", where.vendor_ids, "uuid"),
+            ("brand_id", where.brand_ids, "uuid"),
+            ("grade", where.grades, "text"),
         ):
             if values:
-                clauses.append(f"{column} = ANY({self._param(list(values))}::{cast}[])")
-        if self.search:
-            clauses.append(f"search_text LIKE {self._param(_contains(self.search))}")
-        if self.location_ids:
+                clauses.append(f"{column} = ANY({self.param(list(values))}::{cast}[])")
+        if where.search:
+            clauses.append(f"search_text LIKE {self.param(_contains(where.search))}")
+        if where.location_ids:
             clauses.append(
                 "EXISTS (SELECT 1 FROM batch_location bl WHERE bl.batch_id = batch.id"
-                f" AND bl.location_id = ANY({self._param(list(self.location_ids))}::uuid[]))"
+                f" AND bl.location_id = ANY({self.param(list(where.location_ids))}::uuid[]))"
             )
-        if self.stock_bands:
-            clauses.append(_any_of(self, "available_qty", self.stock_bands, "numeric"))
-        if self.received_windows:
-            clauses.append(_any_of(self, "created_at", self.received_windows, "timestamptz"))
+        if where.stock_bands:
+            clauses.append(self._any_of("available_qty", where.stock_bands, "numeric"))
+        if where.received_windows:
+            clauses.append(self._any_of("created_at", where.received_windows, "timestamptz"))
         return " AND ".join(clauses) or "true"
+
+    def _any_of(self, column: str, bounds: Sequence[tuple[Any, Any]], cast: str) -> str:
+        parts = []
+        for low, high in bounds:
+            terms = []
+            if low is not None:
+                terms.append(f"{column} > {self.param(low)}::{cast}")
+            if high is not None:
+                terms.append(f"{column} <= {self.param(high)}::{cast}")
+            parts.append("(" + (" AND ".join(terms) or "true") + ")")
+        return "(" + " OR ".join(parts) + ")"
 
 
 def _contains(text: str) -> str:
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
-
-
-def _any_of(where: BatchFilter, column: str, bounds: Sequence[tuple[Any, Any]], cast: str) -> str:
-    parts = []
-    for low, high in bounds:
-        terms = []
-        if low is not None:
-            terms.append(f"{column} > {where._param(low)}::{cast}")
-        if high is not None:
-            terms.append(f"{column} <= {where._param(high)}::{cast}")
-        parts.append("(" + (" AND ".join(terms) or "true") + ")")
-    return "(" + " OR ".join(parts) + ")"
 
 
 def _summary_sql(where: str, low_stock: str, windows: list[str]) -> str:
@@ -166,17 +131,6 @@ _COUNTED: Final = (
 _SUMMED: Final = ("on_hand", "reserved", "quarantine", "hold", "defective", "available", "value")
 
 
-@dataclass
-class Summary:
-    """Counts and totals over a filtered set of batches."""
-
-    total: int = 0
-    totals: dict[str, Decimal] = field(default_factory=dict)
-    status: dict[str, int] = field(default_factory=dict)
-    stock: dict[str, int] = field(default_factory=dict)
-    age: dict[str, int] = field(default_factory=dict)
-
-
 def _fold(row: Row) -> Summary:
     total: int = row["total"]
     status = {name: row[name] for name in _COUNTED}
@@ -199,18 +153,19 @@ class BatchQueries:
         self, where: BatchFilter, *, after: tuple[datetime, UUID] | None, limit: int
     ) -> list[Row]:
         """Newest first, keyset-paginated on (created_at, id)."""
-        condition = where.sql()
+        clause = _Where(where)
+        condition = clause.sql
         if after is not None:
             created, batch_id = after
             condition += (
-                f" AND (created_at, id) < ({where._param(created)}::timestamptz,"
-                f" {where._param(batch_id)}::uuid)"
+                f" AND (created_at, id) < ({clause.param(created)}::timestamptz,"
+                f" {clause.param(batch_id)}::uuid)"
             )
         sql = (
             f"SELECT {BATCH_COLUMNS} FROM batch WHERE {condition}"
-            f" ORDER BY created_at DESC, id DESC LIMIT {where._param(limit)}"
+            f" ORDER BY created_at DESC, id DESC LIMIT {clause.param(limit)}"
         )
-        return list(await self._conn.fetch(sql, *where.params))
+        return list(await self._conn.fetch(sql, *clause.params))
 
     async def page(
         self, where: BatchFilter, *, order_by: str, descending: bool, offset: int, limit: int
@@ -224,15 +179,15 @@ class BatchQueries:
         if order_by not in SORT_COLUMNS.values():
             raise ValueError(f"not a sortable column: {order_by}")
         direction = "DESC" if descending else "ASC"
-        condition = where.sql()
+        clause = _Where(where)
         sql = (
             f"WITH page AS MATERIALIZED (SELECT id, {order_by} AS sort_key FROM batch"
-            f" WHERE {condition} ORDER BY {order_by} {direction}, id {direction}"
-            f" OFFSET {where._param(offset)} LIMIT {where._param(limit)})"
+            f" WHERE {clause.sql} ORDER BY {order_by} {direction}, id {direction}"
+            f" OFFSET {clause.param(offset)} LIMIT {clause.param(limit)})"
             f" SELECT {_PREFIXED_COLUMNS} FROM page JOIN batch b ON b.id = page.id"
             f" ORDER BY page.sort_key {direction}, b.id {direction}"
         )
-        return list(await self._conn.fetch(sql, *where.params))
+        return list(await self._conn.fetch(sql, *clause.params))
 
     async def summary(
         self,
@@ -243,10 +198,10 @@ class BatchQueries:
     ) -> Summary:
         """Counts and totals over everything ``where`` selects. ``aging_bounds``: the receipt
         times at or below which a batch is MODERATE, AGING and CRITICAL."""
-        condition = where.sql()
-        low = where._param(low_stock) + "::numeric"
-        windows = [where._param(bound) + "::timestamptz" for bound in aging_bounds]
-        row = await self._conn.fetchrow(_summary_sql(condition, low, windows), *where.params)
+        clause = _Where(where)
+        low = clause.param(low_stock) + "::numeric"
+        windows = [clause.param(bound) + "::timestamptz" for bound in aging_bounds]
+        row = await self._conn.fetchrow(_summary_sql(clause.sql, low, windows), *clause.params)
         return _fold(row)
 
     async def batch_row(self, batch_id: UUID) -> Row | None:

@@ -16,20 +16,23 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 import orjson
 from shared.database import Connection, Sql
 from shared.outbox import OUTBOX_INSERT, OutboxMessage, outbox_values
 
-from inventory.adapters.records import (
+from inventory.adapters.records import location_from_json, state_from_row
+from inventory.domain import BatchState, Movement, QuantityMap
+from inventory.service_layer.ports import DuplicateKeyError
+from inventory.service_layer.records import (
+    AuditEntry,
     BatchFacts,
     BatchRecord,
     LocationRow,
     SiteRow,
-    state_from_row,
 )
-from inventory.domain import BatchState, Movement, QuantityMap
 
-__all__ = ["AuditEntry", "BatchStore"]
+__all__ = ["BatchStore"]
 
 
 def encode_json(value: Any) -> str:
@@ -220,27 +223,6 @@ _INSERT = Sql(
 )
 
 
-class AuditEntry:
-    """The audit row an operation writes next to its movements."""
-
-    __slots__ = ("action", "actor", "changes", "reason", "request_id")
-
-    def __init__(
-        self,
-        *,
-        action: str,
-        actor: str,
-        reason: str | None,
-        changes: Mapping[str, Any],
-        request_id: str | None,
-    ) -> None:
-        self.action = action
-        self.actor = actor
-        self.reason = reason
-        self.changes = changes
-        self.request_id = request_id
-
-
 def _record(row: Mapping[str, Any]) -> BatchRecord:
     facts = BatchFacts(
         site=SiteRow(
@@ -264,8 +246,8 @@ def _record(row: Mapping[str, Any]) -> BatchRecord:
         metadata=json.loads(row["metadata"]),
     )
     locations = orjson.loads(row["locations"])
-    places = {str(item["id"]): LocationRow.from_json(item) for item in locations}
-    primary = LocationRow.from_json(orjson.loads(row["primary_location"]))
+    places = {str(item["id"]): location_from_json(item) for item in locations}
+    primary = location_from_json(orjson.loads(row["primary_location"]))
     places.setdefault(primary.id, primary)
     return BatchRecord(state=state_from_row(row, locations=locations), facts=facts, places=places)
 
@@ -466,7 +448,10 @@ class BatchStore:
             loc_put_ids=list(state.locations.keys()),
             loc_put_qty=list(state.locations.values()),
         )
-        row = await self._conn.fetchrow(_INSERT.text, *_INSERT.args(values))
+        try:
+            row = await self._conn.fetchrow(_INSERT.text, *_INSERT.args(values))
+        except asyncpg.UniqueViolationError as error:
+            raise DuplicateKeyError(error.constraint_name) from None
         return list(row["movement_ids"] or [])
 
 

@@ -1,10 +1,9 @@
-"""What the batch store loads and saves: the domain's BatchState plus the facts the domain does
-not model (site, names, unit of measure, price, notes, metadata) and the known locations."""
+"""Rows -> the service layer's records: the domain's BatchState rebuilt from a ``batch`` row and
+its location and reservation JSON, and locations from their JSON."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -22,69 +21,21 @@ from inventory.domain import (
     QuantityMap,
     Reference,
 )
+from inventory.service_layer.records import LocationRow
 
-__all__ = ["BatchFacts", "BatchRecord", "LocationRow", "SiteRow", "state_from_row"]
-
-
-@dataclass(frozen=True, slots=True)
-class LocationRow:
-    id: str
-    site_id: str
-    zone: str
-    rack: str | None
-    shelf: str | None
-    bin: str | None
-    label: str
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> LocationRow:
-        return cls(
-            id=str(data["id"]),
-            site_id=str(data["site_id"]),
-            zone=data["zone"],
-            rack=data.get("rack"),
-            shelf=data.get("shelf"),
-            bin=data.get("bin"),
-            label=data["label"],
-        )
+__all__ = ["location_from_json", "state_from_row"]
 
 
-@dataclass(frozen=True, slots=True)
-class SiteRow:
-    id: str
-    name: str
-    license_number: str
-    state: str
-
-
-@dataclass(frozen=True, slots=True)
-class BatchFacts:
-    """Facts of a batch outside the domain's BatchDetails (copied from reference rows at
-    intake, or edited by updateBatch: ticket, notes, metadata, is_sample)."""
-
-    site: SiteRow
-    product_name: str
-    subcategory: str | None
-    product_sku: str | None
-    brand_name: str
-    vendor_name: str
-    vendor_license: str | None
-    lot_code: str
-    unit_of_measure: str
-    is_sample: bool
-    ticket: Decimal | None
-    notes: str | None
-    metadata: dict[str, Any]
-
-
-@dataclass(slots=True)
-class BatchRecord:
-    """A loaded batch: domain state, facts, and the locations whose descriptions are known
-    (those holding stock, the primary one, and any a handler looked up)."""
-
-    state: BatchState
-    facts: BatchFacts
-    places: dict[str, LocationRow] = field(default_factory=dict)
+def location_from_json(data: Mapping[str, Any]) -> LocationRow:
+    return LocationRow(
+        id=str(data["id"]),
+        site_id=str(data["site_id"]),
+        zone=data["zone"],
+        rack=data.get("rack"),
+        shelf=data.get("shelf"),
+        bin=data.get("bin"),
+        label=data["label"],
+    )
 
 
 def _uuid_text(value: UUID | str) -> str:

@@ -12,9 +12,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from shared.http import accept_identity_tokens, create_service_app
 
-from inventory import bootstrap
-from inventory.config import InventorySettings
 from inventory.domain import DomainError
+from inventory.entrypoints.container import Container
 from inventory.entrypoints.errors import on_domain_error
 from inventory.entrypoints.routers import batch_reads, batch_writes, reference, views
 
@@ -29,20 +28,20 @@ Writes accept an `Idempotency-Key` header: a replay returns the first answer.
 """
 
 
-def create_app(settings: InventorySettings | None = None) -> FastAPI:
-    container = bootstrap.build(settings or InventorySettings())
+def create_app(container: Container) -> FastAPI:
+    """The API on what ``bootstrap`` built (``bootstrap.create_app`` is the process's factory)."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # The pool is created on first use, not here: a process whose database is away still
         # starts, answers /readyz with 503, and connects once the database is back.
         yield
-        await container.database.close()
+        await container.close()
 
     app = create_service_app(
         title="Canopy inventory",
         description=DESCRIPTION,
-        database=container.database.check,
+        database=container.database_check,
         kafka_bootstrap_servers=container.settings.kafka_bootstrap_servers,
         tracer_provider=container.tracer_provider,
         lifespan=lifespan,

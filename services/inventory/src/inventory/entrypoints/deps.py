@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Request
 from fastapi.responses import Response
 from shared.contracts.inventory import ROUTES
+from shared.database import in_transaction
 from shared.http import (
     Answer,
     ContractRoutes,
@@ -21,11 +22,12 @@ from shared.http import (
     respond_once,
 )
 
-from inventory.bootstrap import Container
 from inventory.domain import DomainError
+from inventory.entrypoints.container import Container
 from inventory.entrypoints.errors import error_body, http_status, is_server_error
 from inventory.service_layer.caller import Caller
-from inventory.service_layer.unit_of_work import UnitOfWork, read, run, run_optimistic
+from inventory.service_layer.ports import UnitOfWork
+from inventory.service_layer.unit_of_work import read, run_optimistic
 
 __all__ = ["CallerDep", "ContainerDep", "endpoint", "json_response", "read_with", "write_with"]
 
@@ -51,7 +53,7 @@ ContainerDep = Annotated[Container, Depends(get_container)]
 
 
 async def read_with(container: Container, work: Callable[[UnitOfWork], Awaitable[Any]]) -> Any:
-    return await read(container.database, work)
+    return await read(container.reader, work)
 
 
 def _refusal(error: Exception) -> StoredResponse | None:
@@ -79,9 +81,9 @@ async def write_with(
     key = idempotency_key(request)
     if key is None:
         if optimistic:
-            result = await run_optimistic(container.database, container.uow, work)
+            result = await run_optimistic(container.reader, container.uow, work)
         else:
-            result = await run(container.uow, work)
+            result = await in_transaction(container.uow, work)
         return json_response(result, status_code)
     claim = IdempotencyClaim(scope=caller.actor, key=key, request_hash=await fingerprint(request))
     return await respond_once(container.uow, claim, work, status_code=status_code, refusal=_refusal)

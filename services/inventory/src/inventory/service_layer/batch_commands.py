@@ -1,26 +1,16 @@
 """Handlers of the writes on one existing batch: adjust, status, transfer, reservations, sales,
-returns, samples, disposal, holds, defects, soft delete. Each maps its request onto one domain
+returns, samples, disposal, holds, defects, soft delete. Each maps its command onto one domain
 operation and runs it through :func:`inventory.service_layer.batch_operations.operate`."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from uuid import UUID
 
-from shared.contracts import inventory as api
-
-from inventory.adapters.records import BatchRecord
-from inventory.domain import (
-    AdjustmentReason,
-    Batch,
-    BatchStatus,
-    Bucket,
-    OperationResult,
-    Reference,
-)
+from inventory.service_layer import commands as c
 from inventory.service_layer.batch_operations import WriteOutcome, operate
 from inventory.service_layer.caller import Caller
-from inventory.service_layer.unit_of_work import UnitOfWork
+from inventory.service_layer.ports import UnitOfWork
+from inventory.service_layer.records import BatchRecord
 
 __all__ = [
     "adjust_quantity",
@@ -39,326 +29,249 @@ __all__ = [
 ]
 
 
-def _reason(value: api.AdjustmentReason | None) -> AdjustmentReason | None:
-    return None if value is None else AdjustmentReason(value.value)
-
-
-def _ref(kind: str | None, ref_id: str | None) -> Reference | None:
-    return Reference(kind, ref_id) if kind and ref_id else None
-
-
 def _loc(value: UUID | None) -> str | None:
     return None if value is None else str(value)
 
 
-_FIELD_BUCKETS = {
-    api.QuantityField.ON_HAND: Bucket.ON_HAND,
-    api.QuantityField.RESERVED: Bucket.RESERVED,
-    api.QuantityField.QUARANTINE: Bucket.QUARANTINE,
-    api.QuantityField.HOLD: Bucket.HOLD,
-    api.QuantityField.DEFECTIVE: Bucket.DEFECTIVE,
-}
-
-
-async def adjust_quantity(
-    uow: UnitOfWork, caller: Caller, batch_id: UUID, cmd: api.AdjustQuantityRequest
-) -> WriteOutcome:
-    def run(batch: Batch, now: datetime) -> OperationResult:
-        return batch.adjust(
-            bucket=_FIELD_BUCKETS[cmd.field],
+async def adjust_quantity(uow: UnitOfWork, caller: Caller, cmd: c.AdjustQuantity) -> WriteOutcome:
+    return await operate(
+        uow,
+        caller,
+        cmd.batch_id,
+        action="ADJUST_QTY",
+        expected_version=cmd.version,
+        reason=cmd.reason.value if cmd.reason else None,
+        locations=[cmd.location_id],
+        operation=lambda batch, now: batch.adjust(
+            bucket=cmd.bucket,
             adjustment=cmd.adjustment,
-            reason=_reason(cmd.reason),
+            reason=cmd.reason,
             notes=cmd.notes,
             location_id=_loc(cmd.location_id),
             actor=caller.actor,
             occurred_at=now,
-        )
-
-    return await operate(
-        uow,
-        caller,
-        batch_id,
-        action="ADJUST_QTY",
-        operation=run,
-        expected_version=cmd.version,
-        reason=cmd.reason.value if cmd.reason else None,
-        locations=[cmd.location_id],
+        ),
     )
 
 
-async def change_status(
-    uow: UnitOfWork, caller: Caller, batch_id: UUID, cmd: api.StatusChangeRequest
-) -> WriteOutcome:
-    def run(batch: Batch, now: datetime) -> OperationResult:
-        return batch.change_status(
-            new_status=BatchStatus(cmd.status.value),
-            reason=cmd.reason or "",
-            disposal_reason=AdjustmentReason(cmd.disposal_reason.value),
-            actor=caller.actor,
-            occurred_at=now,
-        )
-
+async def change_status(uow: UnitOfWork, caller: Caller, cmd: c.ChangeStatus) -> WriteOutcome:
     return await operate(
         uow,
         caller,
-        batch_id,
+        cmd.batch_id,
         action="UPDATE_STATUS",
-        operation=run,
         expected_version=cmd.version,
         reason=cmd.reason,
+        operation=lambda batch, now: batch.change_status(
+            new_status=cmd.status,
+            reason=cmd.reason or "",
+            disposal_reason=cmd.disposal_reason,
+            actor=caller.actor,
+            occurred_at=now,
+        ),
     )
 
 
-async def transfer(
-    uow: UnitOfWork, caller: Caller, batch_id: UUID, cmd: api.TransferRequest
-) -> WriteOutcome:
-    def run(batch: Batch, now: datetime) -> OperationResult:
-        return batch.transfer(
-            quantity=cmd.quantity,
-            from_location_id=str(cmd.from_location_id),
-            to_location_id=str(cmd.to_location_id),
-            bucket=Bucket(cmd.bucket.value) if cmd.bucket else None,
-            notes=cmd.notes,
-            actor=caller.actor,
-            occurred_at=now,
-        )
-
+async def transfer(uow: UnitOfWork, caller: Caller, cmd: c.Transfer) -> WriteOutcome:
     return await operate(
         uow,
         caller,
-        batch_id,
+        cmd.batch_id,
         action="TRANSFER",
-        operation=run,
         expected_version=cmd.version,
         reason=cmd.notes,
         locations=[cmd.from_location_id, cmd.to_location_id],
-    )
-
-
-async def reserve(
-    uow: UnitOfWork, caller: Caller, batch_id: UUID, cmd: api.ReserveRequest
-) -> WriteOutcome:
-    reference = Reference(cmd.reference_type, cmd.reference_id)
-
-    def run(batch: Batch, now: datetime) -> OperationResult:
-        return batch.reserve(
+        operation=lambda batch, now: batch.transfer(
             quantity=cmd.quantity,
-            reference=reference,
+            from_location_id=str(cmd.from_location_id),
+            to_location_id=str(cmd.to_location_id),
+            bucket=cmd.bucket,
             notes=cmd.notes,
             actor=caller.actor,
             occurred_at=now,
-        )
+        ),
+    )
 
+
+async def reserve(uow: UnitOfWork, caller: Caller, cmd: c.Reserve) -> WriteOutcome:
     return await operate(
         uow,
         caller,
-        batch_id,
+        cmd.batch_id,
         action="RESERVE",
-        operation=run,
         expected_version=cmd.version,
-        reason=str(reference),
+        reason=str(cmd.reference),
+        operation=lambda batch, now: batch.reserve(
+            quantity=cmd.quantity,
+            reference=cmd.reference,
+            notes=cmd.notes,
+            actor=caller.actor,
+            occurred_at=now,
+        ),
     )
 
 
 async def release_reservation(
-    uow: UnitOfWork, caller: Caller, batch_id: UUID, cmd: api.ReleaseReservationRequest
+    uow: UnitOfWork, caller: Caller, cmd: c.ReleaseReservation
 ) -> WriteOutcome:
-    reference = Reference(cmd.reference_type, cmd.reference_id)
-
-    def run(batch: Batch, now: datetime) -> OperationResult:
-        return batch.release_reservation(
-            reference=reference,
+    return await operate(
+        uow,
+        caller,
+        cmd.batch_id,
+        action="RELEASE_RESERVATION",
+        expected_version=cmd.version,
+        reason=str(cmd.reference),
+        operation=lambda batch, now: batch.release_reservation(
+            reference=cmd.reference,
             quantity=cmd.quantity,
             notes=cmd.notes,
             actor=caller.actor,
             occurred_at=now,
-        )
-
-    return await operate(
-        uow,
-        caller,
-        batch_id,
-        action="RELEASE_RESERVATION",
-        operation=run,
-        expected_version=cmd.version,
-        reason=str(reference),
+        ),
     )
 
 
-async def sell(
-    uow: UnitOfWork, caller: Caller, batch_id: UUID, cmd: api.SaleRequest
-) -> WriteOutcome:
-    reference = Reference(cmd.reference_type, cmd.reference_id)
-
-    def run(batch: Batch, now: datetime) -> OperationResult:
-        return batch.sell(
+async def sell(uow: UnitOfWork, caller: Caller, cmd: c.Sell) -> WriteOutcome:
+    return await operate(
+        uow,
+        caller,
+        cmd.batch_id,
+        action="SALE",
+        expected_version=cmd.version,
+        reason=str(cmd.reference),
+        locations=[cmd.location_id],
+        operation=lambda batch, now: batch.sell(
             quantity=cmd.quantity,
-            reference=reference,
+            reference=cmd.reference,
             location_id=_loc(cmd.location_id),
             notes=cmd.notes,
             actor=caller.actor,
             occurred_at=now,
-        )
-
-    return await operate(
-        uow,
-        caller,
-        batch_id,
-        action="SALE",
-        operation=run,
-        expected_version=cmd.version,
-        reason=str(reference),
-        locations=[cmd.location_id],
+        ),
     )
 
 
-async def receive_return(
-    uow: UnitOfWork, caller: Caller, batch_id: UUID, cmd: api.ReturnRequest
-) -> WriteOutcome:
-    def run(batch: Batch, now: datetime) -> OperationResult:
-        return batch.receive_return(
+async def receive_return(uow: UnitOfWork, caller: Caller, cmd: c.ReceiveReturn) -> WriteOutcome:
+    return await operate(
+        uow,
+        caller,
+        cmd.batch_id,
+        action="RETURN",
+        expected_version=cmd.version,
+        reason=cmd.notes,
+        locations=[cmd.location_id],
+        operation=lambda batch, now: batch.receive_return(
             quantity=cmd.quantity,
             refund=cmd.refund,
-            reference=_ref(cmd.reference_type, cmd.reference_id),
+            reference=cmd.reference,
             location_id=_loc(cmd.location_id),
             notes=cmd.notes,
             actor=caller.actor,
             occurred_at=now,
-        )
-
-    return await operate(
-        uow,
-        caller,
-        batch_id,
-        action="RETURN",
-        operation=run,
-        expected_version=cmd.version,
-        reason=cmd.notes,
-        locations=[cmd.location_id],
+        ),
     )
 
 
-async def send_sample(
-    uow: UnitOfWork, caller: Caller, batch_id: UUID, cmd: api.SampleRequest
-) -> WriteOutcome:
-    def run(batch: Batch, now: datetime) -> OperationResult:
-        return batch.send_sample(
-            quantity=cmd.quantity,
-            reference=_ref(cmd.reference_type, cmd.reference_id),
-            location_id=_loc(cmd.location_id),
-            notes=cmd.notes,
-            actor=caller.actor,
-            occurred_at=now,
-        )
-
+async def send_sample(uow: UnitOfWork, caller: Caller, cmd: c.SendSample) -> WriteOutcome:
     return await operate(
         uow,
         caller,
-        batch_id,
+        cmd.batch_id,
         action="SAMPLE",
-        operation=run,
         expected_version=cmd.version,
         reason=cmd.notes,
         locations=[cmd.location_id],
-    )
-
-
-async def dispose(
-    uow: UnitOfWork, caller: Caller, batch_id: UUID, cmd: api.DisposalRequest
-) -> WriteOutcome:
-    def run(batch: Batch, now: datetime) -> OperationResult:
-        return batch.dispose(
+        operation=lambda batch, now: batch.send_sample(
             quantity=cmd.quantity,
-            bucket=Bucket(cmd.bucket.value),
-            reason=_reason(cmd.reason),
+            reference=cmd.reference,
             location_id=_loc(cmd.location_id),
             notes=cmd.notes,
             actor=caller.actor,
             occurred_at=now,
-        )
-
-    return await operate(
-        uow,
-        caller,
-        batch_id,
-        action="DISPOSAL",
-        operation=run,
-        expected_version=cmd.version,
-        reason=cmd.reason.value if cmd.reason else None,
-        locations=[cmd.location_id],
+        ),
     )
 
 
-async def hold(
-    uow: UnitOfWork, caller: Caller, batch_id: UUID, cmd: api.HoldRequest
-) -> WriteOutcome:
-    def run(batch: Batch, now: datetime) -> OperationResult:
-        return batch.hold(
-            quantity=cmd.quantity, notes=cmd.notes, actor=caller.actor, occurred_at=now
-        )
-
-    return await operate(
-        uow, caller, batch_id, action="HOLD", operation=run, expected_version=cmd.version,
-        reason=cmd.notes,
-    )  # fmt: skip
-
-
-async def release_hold(
-    uow: UnitOfWork, caller: Caller, batch_id: UUID, cmd: api.HoldRequest
-) -> WriteOutcome:
-    def run(batch: Batch, now: datetime) -> OperationResult:
-        return batch.release_hold(
-            quantity=cmd.quantity, notes=cmd.notes, actor=caller.actor, occurred_at=now
-        )
-
-    return await operate(
-        uow, caller, batch_id, action="RELEASE_HOLD", operation=run,
-        expected_version=cmd.version, reason=cmd.notes,
-    )  # fmt: skip
-
-
-async def mark_defective(
-    uow: UnitOfWork, caller: Caller, batch_id: UUID, cmd: api.DefectiveRequest
-) -> WriteOutcome:
-    def run(batch: Batch, now: datetime) -> OperationResult:
-        return batch.mark_defective(
-            quantity=cmd.quantity,
-            reason=_reason(cmd.reason),
-            notes=cmd.notes,
-            actor=caller.actor,
-            occurred_at=now,
-        )
-
+async def dispose(uow: UnitOfWork, caller: Caller, cmd: c.Dispose) -> WriteOutcome:
     return await operate(
         uow,
         caller,
-        batch_id,
-        action="MARK_DEFECTIVE",
-        operation=run,
+        cmd.batch_id,
+        action="DISPOSAL",
         expected_version=cmd.version,
         reason=cmd.reason.value if cmd.reason else None,
+        locations=[cmd.location_id],
+        operation=lambda batch, now: batch.dispose(
+            quantity=cmd.quantity,
+            bucket=cmd.bucket,
+            reason=cmd.reason,
+            location_id=_loc(cmd.location_id),
+            notes=cmd.notes,
+            actor=caller.actor,
+            occurred_at=now,
+        ),
+    )
+
+
+async def hold(uow: UnitOfWork, caller: Caller, cmd: c.Hold) -> WriteOutcome:
+    return await operate(
+        uow,
+        caller,
+        cmd.batch_id,
+        action="HOLD",
+        expected_version=cmd.version,
+        reason=cmd.notes,
+        operation=lambda batch, now: batch.hold(
+            quantity=cmd.quantity, notes=cmd.notes, actor=caller.actor, occurred_at=now
+        ),
+    )
+
+
+async def release_hold(uow: UnitOfWork, caller: Caller, cmd: c.ReleaseHold) -> WriteOutcome:
+    return await operate(
+        uow,
+        caller,
+        cmd.batch_id,
+        action="RELEASE_HOLD",
+        expected_version=cmd.version,
+        reason=cmd.notes,
+        operation=lambda batch, now: batch.release_hold(
+            quantity=cmd.quantity, notes=cmd.notes, actor=caller.actor, occurred_at=now
+        ),
+    )
+
+
+async def mark_defective(uow: UnitOfWork, caller: Caller, cmd: c.MarkDefective) -> WriteOutcome:
+    return await operate(
+        uow,
+        caller,
+        cmd.batch_id,
+        action="MARK_DEFECTIVE",
+        expected_version=cmd.version,
+        reason=cmd.reason.value if cmd.reason else None,
+        operation=lambda batch, now: batch.mark_defective(
+            quantity=cmd.quantity,
+            reason=cmd.reason,
+            notes=cmd.notes,
+            actor=caller.actor,
+            occurred_at=now,
+        ),
     )
 
 
 async def delete_batch(
-    uow: UnitOfWork,
-    caller: Caller,
-    batch_id: UUID,
-    *,
-    reason: str | None,
-    version: int | None,
-    record: BatchRecord | None = None,
+    uow: UnitOfWork, caller: Caller, cmd: c.DeleteBatch, *, record: BatchRecord | None = None
 ) -> WriteOutcome:
-    def run(batch: Batch, now: datetime) -> OperationResult:
-        return batch.delete(reason=reason or "", actor=caller.actor, occurred_at=now)
-
+    """``record``: the batch, when the caller (a bulk delete) holds its row lock already."""
     return await operate(
         uow,
         caller,
-        batch_id,
+        cmd.batch_id,
         action="DELETE",
-        operation=run,
-        expected_version=version,
-        reason=reason,
+        expected_version=cmd.version,
+        reason=cmd.reason,
         record=record,
+        operation=lambda batch, now: batch.delete(
+            reason=cmd.reason or "", actor=caller.actor, occurred_at=now
+        ),
     )

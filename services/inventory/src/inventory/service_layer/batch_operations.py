@@ -15,8 +15,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from inventory.adapters.batch_store import AuditEntry
-from inventory.adapters.records import BatchRecord
 from inventory.domain import (
     Batch,
     BatchNotFoundError,
@@ -28,7 +26,9 @@ from inventory.domain import (
 from inventory.service_layer.caller import Caller, utc_now
 from inventory.service_layer.errors import NotFoundError
 from inventory.service_layer.event_mapping import integration_events
-from inventory.service_layer.unit_of_work import UnitOfWork, VersionMovedOnError
+from inventory.service_layer.ports import UnitOfWork
+from inventory.service_layer.records import AuditEntry, BatchRecord
+from inventory.service_layer.unit_of_work import VersionMovedOnError
 
 __all__ = ["WriteOutcome", "known_locations", "locked_batch", "operate", "state_changes"]
 

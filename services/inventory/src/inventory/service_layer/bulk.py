@@ -6,28 +6,49 @@ the others."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 from uuid import UUID
 
-from shared.contracts import inventory as api
-
-from inventory.adapters.records import BatchRecord
 from inventory.domain import (
     BatchNotFoundError,
-    BatchStatus,
     DomainError,
     InvariantViolationError,
     LedgerInconsistencyError,
 )
 from inventory.service_layer import batch_commands
 from inventory.service_layer import batch_operations as ops
+from inventory.service_layer import commands as c
 from inventory.service_layer.caller import Caller
-from inventory.service_layer.unit_of_work import UnitOfWork
+from inventory.service_layer.ports import UnitOfWork
+from inventory.service_layer.records import BatchRecord
 
-__all__ = ["bulk_delete", "bulk_update_status"]
+__all__ = ["BulkItem", "BulkOutcome", "bulk_delete", "bulk_update_status"]
 
 DEFAULT_STATUS_REASON = "bulk status change"
 DEFAULT_DELETE_REASON = "bulk delete"
+
+
+class BulkOutcome(StrEnum):
+    UPDATED = "UPDATED"
+    DELETED = "DELETED"
+    SKIPPED = "SKIPPED"
+    FAILED = "FAILED"
+
+
+@dataclass(frozen=True, slots=True)
+class BulkItem:
+    """What happened to one batch of a bulk action."""
+
+    batch_id: UUID
+    outcome: BulkOutcome
+    code: str | None = None
+    """The error code when FAILED or SKIPPED."""
+    message: str | None = None
+    version: int | None = None
+    """The batch's version after the change."""
+
 
 Apply = Callable[[UUID, BatchRecord], Awaitable[ops.WriteOutcome]]
 Skip = Callable[[BatchRecord], tuple[str, str] | None]
@@ -36,27 +57,26 @@ Skip = Callable[[BatchRecord], tuple[str, str] | None]
 async def _each(
     uow: UnitOfWork,
     caller: Caller,
-    batch_ids: list[UUID],
+    batch_ids: Sequence[UUID],
     *,
-    done: api.BulkOutcome,
+    done: BulkOutcome,
     skip: Skip,
     apply: Apply,
-) -> list[api.BulkItemResult]:
+) -> list[BulkItem]:
     unique = list(dict.fromkeys(batch_ids))
     records = await uow.batches.lock_many(sorted(unique))
     results = []
     for batch_id in unique:
         record = records.get(str(batch_id))
         if record is None or not caller.can_access_site(record.facts.site.id):
-            missing = BatchNotFoundError(str(batch_id))
-            results.append(_failed(batch_id, missing))
+            results.append(_failed(batch_id, BatchNotFoundError(str(batch_id))))
             continue
         if (why := skip(record)) is not None:
             code, message = why
             results.append(
-                api.BulkItemResult(
+                BulkItem(
                     batch_id=batch_id,
-                    outcome=api.BulkOutcome.SKIPPED,
+                    outcome=BulkOutcome.SKIPPED,
                     code=code,
                     message=f"Batch {batch_id} is already {message}",
                     version=record.state.version,
@@ -71,35 +91,21 @@ async def _each(
             results.append(_failed(batch_id, error))
             continue
         results.append(
-            api.BulkItemResult(
-                batch_id=batch_id, outcome=done, version=outcome.record.state.version
-            )
+            BulkItem(batch_id=batch_id, outcome=done, version=outcome.record.state.version)
         )
     return results
 
 
-def _failed(batch_id: UUID, error: DomainError) -> api.BulkItemResult:
-    return api.BulkItemResult(
-        batch_id=batch_id, outcome=api.BulkOutcome.FAILED, code=error.code, message=error.message
+def _failed(batch_id: UUID, error: DomainError) -> BulkItem:
+    return BulkItem(
+        batch_id=batch_id, outcome=BulkOutcome.FAILED, code=error.code, message=error.message
     )
 
 
-def _errors(results: list[api.BulkItemResult]) -> list[api.BulkItemError]:
-    return [
-        api.BulkItemError(batch_id=r.batch_id, code=r.code or "", message=r.message or "")
-        for r in results
-        if r.outcome is api.BulkOutcome.FAILED
-    ]
-
-
-def _count(results: list[api.BulkItemResult], outcome: api.BulkOutcome) -> int:
-    return sum(1 for r in results if r.outcome is outcome)
-
-
 async def bulk_update_status(
-    uow: UnitOfWork, caller: Caller, cmd: api.BulkStatusRequest
-) -> api.BulkStatusResult:
-    target = BatchStatus(cmd.new_status.value)
+    uow: UnitOfWork, caller: Caller, cmd: c.ChangeStatuses
+) -> list[BulkItem]:
+    target = cmd.status
     reason = cmd.reason or DEFAULT_STATUS_REASON
 
     async def apply(batch_id: UUID, record: BatchRecord) -> ops.WriteOutcome:
@@ -118,47 +124,29 @@ async def bulk_update_status(
             record=record,
         )
 
-    results = await _each(
+    return await _each(
         uow,
         caller,
         cmd.batch_ids,
-        done=api.BulkOutcome.UPDATED,
+        done=BulkOutcome.UPDATED,
         skip=lambda r: ("ALREADY_IN_STATUS", target.value) if r.state.status is target else None,
         apply=apply,
     )
-    errors = _errors(results)
-    return api.BulkStatusResult(
-        success=not errors,
-        updated=_count(results, api.BulkOutcome.UPDATED),
-        skipped=_count(results, api.BulkOutcome.SKIPPED),
-        errors=errors,
-        results=results,
-    )
 
 
-async def bulk_delete(
-    uow: UnitOfWork, caller: Caller, cmd: api.BulkDeleteRequest
-) -> api.BulkDeleteResult:
+async def bulk_delete(uow: UnitOfWork, caller: Caller, cmd: c.DeleteBatches) -> list[BulkItem]:
     reason = cmd.reason or DEFAULT_DELETE_REASON
 
     async def apply(batch_id: UUID, record: BatchRecord) -> ops.WriteOutcome:
         return await batch_commands.delete_batch(
-            uow, caller, batch_id, reason=reason, version=None, record=record
+            uow, caller, c.DeleteBatch(batch_id=batch_id, reason=reason), record=record
         )
 
-    results = await _each(
+    return await _each(
         uow,
         caller,
         cmd.batch_ids,
-        done=api.BulkOutcome.DELETED,
+        done=BulkOutcome.DELETED,
         skip=lambda r: ("ALREADY_DELETED", "deleted") if r.state.deleted_at is not None else None,
         apply=apply,
-    )
-    errors = _errors(results)
-    return api.BulkDeleteResult(
-        success=not errors,
-        deleted=_count(results, api.BulkOutcome.DELETED),
-        skipped=_count(results, api.BulkOutcome.SKIPPED),
-        errors=errors,
-        results=results,
     )

@@ -20,7 +20,6 @@ from shared.events import inventory as ev
 from shared.json_form import decimal_text, utc_text
 from shared.outbox import OutboxMessage, outbox_message
 
-from inventory.adapters.records import BatchRecord, LocationRow
 from inventory.domain import (
     BatchDeleted,
     BatchEvent,
@@ -43,6 +42,7 @@ from inventory.domain import (
     StockTransferred,
 )
 from inventory.service_layer.caller import Caller
+from inventory.service_layer.records import BatchRecord, LocationRow
 
 __all__ = ["PRODUCER", "integration_events", "payload_json", "snapshot"]
 

@@ -4,39 +4,38 @@ AWAITING_INTAKE and its INTAKE movement, audit row and ``created`` event, in one
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from dataclasses import asdict
+from typing import NoReturn
 from uuid import UUID, uuid4
 
-from shared.contracts import inventory as api
-
-from inventory.adapters.batch_store import AuditEntry
-from inventory.adapters.records import BatchFacts, BatchRecord, LocationRow, SiteRow
-from inventory.adapters.reference_store import UniqueViolationError
 from inventory.domain import (
     Batch,
     BatchDetails,
-    CogsMode,
     Costing,
     FieldError,
     IntakeRequest,
-    PaymentTerms,
-    Reference,
     ValidationError,
 )
 from inventory.domain.intake import FLOWER_CATEGORY
+from inventory.service_layer import commands as c
 from inventory.service_layer.batch_operations import WriteOutcome
 from inventory.service_layer.caller import Caller, utc_now
 from inventory.service_layer.errors import DuplicateError, NotFoundError
 from inventory.service_layer.event_mapping import integration_events
-from inventory.service_layer.unit_of_work import UnitOfWork
+from inventory.service_layer.ports import DuplicateKeyError, Row, UnitOfWork
+from inventory.service_layer.records import (
+    AuditEntry,
+    BatchFacts,
+    BatchRecord,
+    LocationRow,
+    SiteRow,
+)
 from inventory.service_layer.update import price
 
 __all__ = ["intake"]
 
-Row = Any
 
-
-async def _vendor(uow: UnitOfWork, ref: api.VendorRef) -> Row:
+async def _vendor(uow: UnitOfWork, ref: c.VendorChoice) -> Row:
     if ref.id is not None:
         return await uow.reference.vendor(ref.id) or _missing("vendor", ref.id)
     assert ref.name is not None
@@ -45,14 +44,14 @@ async def _vendor(uow: UnitOfWork, ref: api.VendorRef) -> Row:
     )
 
 
-async def _brand(uow: UnitOfWork, ref: api.BrandRef, vendor_id: UUID) -> Row:
+async def _brand(uow: UnitOfWork, ref: c.BrandChoice, vendor_id: UUID) -> Row:
     if ref.id is not None:
         return await uow.reference.brand(ref.id) or _missing("brand", ref.id)
     assert ref.name is not None
     return await uow.reference.find_or_create_brand(name=ref.name.strip(), vendor_id=vendor_id)
 
 
-async def _product(uow: UnitOfWork, ref: api.ProductRef, brand_id: UUID) -> Row:
+async def _product(uow: UnitOfWork, ref: c.ProductChoice, brand_id: UUID) -> Row:
     if ref.id is not None:
         product = await uow.reference.product(ref.id) or _missing("product", ref.id)
         if product["brand_id"] != brand_id:
@@ -69,12 +68,12 @@ async def _product(uow: UnitOfWork, ref: api.ProductRef, brand_id: UUID) -> Row:
         errors.append(FieldError("strain", "is required for Flower"))
     if errors:
         raise ValidationError(errors)
-    fields = ref.model_dump(exclude={"id"}, by_alias=False)
+    fields = {name: value for name, value in asdict(ref).items() if name != "id"}
     fields["brand_id"] = brand_id
     return await uow.reference.create_product(fields, find_existing=True)
 
 
-async def _lot(uow: UnitOfWork, ref: api.LotRef, vendor_id: UUID) -> Row:
+async def _lot(uow: UnitOfWork, ref: c.LotChoice, vendor_id: UUID) -> Row:
     if ref.id is not None:
         lot = await uow.reference.lot(ref.id) or _missing("lot", ref.id)
         if lot["vendor_id"] != vendor_id:
@@ -84,11 +83,11 @@ async def _lot(uow: UnitOfWork, ref: api.LotRef, vendor_id: UUID) -> Row:
     return await uow.reference.find_or_create_lot(vendor_id=vendor_id, code=ref.code.strip())
 
 
-async def _location(uow: UnitOfWork, ref: api.LocationRef, site_id: UUID) -> Row:
+async def _location(uow: UnitOfWork, ref: c.LocationChoice, site_id: UUID) -> Row:
     if ref.id is not None:
         location = await uow.reference.location(ref.id)
         if location is None or location["site_id"] != site_id:
-            _missing("location", ref.id)
+            return _missing("location", ref.id)
         return location
     if not ref.zone:
         raise ValidationError.single("location.zone", "is required to create a location")
@@ -97,7 +96,7 @@ async def _location(uow: UnitOfWork, ref: api.LocationRef, site_id: UUID) -> Row
     )
 
 
-def _missing(kind: str, identifier: UUID) -> Row:
+def _missing(kind: str, identifier: UUID) -> NoReturn:
     raise NotFoundError(kind, str(identifier))
 
 
@@ -106,7 +105,7 @@ def _generated_code() -> str:
     return f"B-{utc_now():%Y%m%d}-{secrets.token_hex(3).upper()}"
 
 
-async def intake(uow: UnitOfWork, caller: Caller, cmd: api.IntakeRequest) -> WriteOutcome:
+async def intake(uow: UnitOfWork, caller: Caller, cmd: c.Intake) -> WriteOutcome:
     caller.require_site(str(cmd.site_id))
     site = await uow.reference.site(cmd.site_id) or _missing("site", cmd.site_id)
     vendor = await _vendor(uow, cmd.vendor)
@@ -125,18 +124,13 @@ async def intake(uow: UnitOfWork, caller: Caller, cmd: api.IntakeRequest) -> Wri
         strain=product["strain"],
         sku=cmd.sku or product["sku"] or code,
         grade=cmd.grade,
-        payment_terms=PaymentTerms(cmd.payment_terms.value),
+        payment_terms=cmd.payment_terms,
         costing=Costing(
-            mode=CogsMode(cmd.cogs_mode.value),
+            mode=cmd.cogs_mode,
             unit_cogs=cmd.unit_cogs,
             unit_cogs_min=cmd.unit_cogs_min,
             unit_cogs_max=cmd.unit_cogs_max,
         ),
-    )
-    reference = (
-        Reference(cmd.reference_type, cmd.reference_id)
-        if cmd.reference_type and cmd.reference_id
-        else None
     )
     batch, result = Batch.intake(
         batch_id=str(uuid4()),
@@ -144,7 +138,7 @@ async def intake(uow: UnitOfWork, caller: Caller, cmd: api.IntakeRequest) -> Wri
             details=details,
             quantity=cmd.quantity,
             location_id=str(location["id"]),
-            reference=reference,
+            reference=cmd.reference,
             notes=cmd.notes,
         ),
         actor=caller.actor,
@@ -195,8 +189,8 @@ async def intake(uow: UnitOfWork, caller: Caller, cmd: api.IntakeRequest) -> Wri
         ids = await uow.batches.insert(
             record, result.movements, audit, events, site_id=str(site["id"])
         )
-    except UniqueViolationError as error:
-        if error.constraint_name == "batch_code_key":
+    except DuplicateKeyError as error:
+        if error.constraint == "batch_code_key":
             raise DuplicateError("batch", "code", code) from None
         raise
     return WriteOutcome(record=record, movements=result.movements, movement_ids=tuple(ids))

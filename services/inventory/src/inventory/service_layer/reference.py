@@ -1,38 +1,21 @@
-"""Reference data handlers: sites, locations, vendors, brands, products, lots.
-
-Sites and locations belong to a site and follow the caller's site grants; vendors, brands and
-products are shared by every site of the operator."""
+"""Reference data writes: sites, locations, vendors, brands, products (each answers the row it
+created). Sites and locations belong to a site and follow the caller's site grants; vendors,
+brands and products are shared by every site of the operator."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
-from uuid import UUID
+from dataclasses import asdict
+from typing import TypeVar
 
-from shared.contracts import inventory as api
-
-from inventory.adapters.reference_store import UniqueViolationError
+from inventory.domain import ValidationError
+from inventory.domain.intake import FLOWER_CATEGORY
+from inventory.service_layer import commands as c
 from inventory.service_layer.caller import Caller
-from inventory.service_layer.errors import (
-    DuplicateError,
-    NotFoundError,
-    SiteAccessDeniedError,
-)
-from inventory.service_layer.unit_of_work import UnitOfWork
+from inventory.service_layer.errors import DuplicateError, NotFoundError, SiteAccessDeniedError
+from inventory.service_layer.ports import DuplicateKeyError, Row, UnitOfWork
 
-__all__ = [
-    "create_brand",
-    "create_location",
-    "create_product",
-    "create_site",
-    "create_vendor",
-    "list_brands",
-    "list_locations",
-    "list_lots",
-    "list_products",
-    "list_sites",
-    "list_vendors",
-]
+__all__ = ["create_brand", "create_location", "create_product", "create_site", "create_vendor"]
 
 T = TypeVar("T")
 
@@ -45,75 +28,16 @@ async def _unique(
     try:
         async with uow.savepoint():
             return await insert()
-    except UniqueViolationError:
+    except DuplicateKeyError:
         raise DuplicateError(kind, field, value) from None
 
 
-def _site(row: Any) -> api.Site:
-    return api.Site(
-        id=row["id"],
-        name=row["name"],
-        license_number=row["license_number"],
-        state=row["state"],
-        created_at=row["created_at"],
-    )
-
-
-def _location(row: Any) -> api.Location:
-    return api.Location(
-        id=row["id"],
-        site_id=row["site_id"],
-        zone=row["zone"],
-        rack=row["rack"],
-        shelf=row["shelf"],
-        bin=row["bin"],
-        label=row["label"],
-        created_at=row["created_at"],
-    )
-
-
-def _vendor(row: Any) -> api.Vendor:
-    return api.Vendor(
-        id=row["id"],
-        name=row["name"],
-        is_seller=row["is_seller"],
-        license_number=row["license_number"],
-        created_at=row["created_at"],
-    )
-
-
-def _brand(row: Any) -> api.Brand:
-    return api.Brand(
-        id=row["id"], name=row["name"], vendor_id=row["vendor_id"], created_at=row["created_at"]
-    )
-
-
-def _product(row: Any) -> api.Product:
-    return api.Product(
-        id=row["id"],
-        name=row["name"],
-        category=row["category"],
-        subcategory=row["subcategory"],
-        strain=row["strain"],
-        brand_id=row["brand_id"],
-        brand_name=row["brand_name"],
-        unit_of_measure=row["unit_of_measure"],
-        sku=row["sku"],
-        created_at=row["created_at"],
-    )
-
-
-async def list_sites(uow: UnitOfWork, caller: Caller) -> list[api.Site]:
-    rows = await uow.reference.sites(None if caller.all_sites else caller.site_ids)
-    return [_site(row) for row in rows]
-
-
-async def create_site(uow: UnitOfWork, caller: Caller, cmd: api.SiteCreate) -> api.Site:
+async def create_site(uow: UnitOfWork, caller: Caller, cmd: c.CreateSite) -> Row:
     # Nobody can hold a grant for a site that does not exist yet: only an identity granted
     # every site creates sites.
     if not caller.all_sites:
         raise SiteAccessDeniedError("*")
-    row = await _unique(
+    return await _unique(
         uow,
         "site",
         "licenseNumber",
@@ -122,41 +46,27 @@ async def create_site(uow: UnitOfWork, caller: Caller, cmd: api.SiteCreate) -> a
             name=cmd.name, license_number=cmd.license_number, state=cmd.state
         ),
     )
-    return _site(row)
 
 
-async def _visible_site(uow: UnitOfWork, caller: Caller, site_id: UUID) -> None:
-    if not caller.can_access_site(str(site_id)) or await uow.reference.site(site_id) is None:
-        raise NotFoundError("site", str(site_id))
-
-
-async def list_locations(uow: UnitOfWork, caller: Caller, site_id: UUID) -> list[api.Location]:
-    await _visible_site(uow, caller, site_id)
-    return [_location(row) for row in await uow.reference.locations(site_id)]
-
-
-async def create_location(
-    uow: UnitOfWork, caller: Caller, site_id: UUID, cmd: api.LocationCreate
-) -> api.Location:
-    await _visible_site(uow, caller, site_id)
-    row = await _unique(
+async def create_location(uow: UnitOfWork, caller: Caller, cmd: c.CreateLocation) -> Row:
+    if (
+        not caller.can_access_site(str(cmd.site_id))
+        or await uow.reference.site(cmd.site_id) is None
+    ):
+        raise NotFoundError("site", str(cmd.site_id))
+    return await _unique(
         uow,
         "location",
         "place",
         "/".join(p for p in (cmd.zone, cmd.rack, cmd.shelf, cmd.bin) if p),
         lambda: uow.reference.create_location(
-            site_id=site_id, zone=cmd.zone, rack=cmd.rack, shelf=cmd.shelf, bin_=cmd.bin
+            site_id=cmd.site_id, zone=cmd.zone, rack=cmd.rack, shelf=cmd.shelf, bin_=cmd.bin
         ),
     )
-    return _location(row)
 
 
-async def list_vendors(uow: UnitOfWork, search: str | None) -> list[api.Vendor]:
-    return [_vendor(row) for row in await uow.reference.vendors(search)]
-
-
-async def create_vendor(uow: UnitOfWork, cmd: api.VendorCreate) -> api.Vendor:
-    row = await _unique(
+async def create_vendor(uow: UnitOfWork, cmd: c.CreateVendor) -> Row:
+    return await _unique(
         uow,
         "vendor",
         "name",
@@ -165,55 +75,29 @@ async def create_vendor(uow: UnitOfWork, cmd: api.VendorCreate) -> api.Vendor:
             name=cmd.name.strip(), is_seller=cmd.is_seller, license_number=cmd.license_number
         ),
     )
-    return _vendor(row)
 
 
-async def list_lots(uow: UnitOfWork, vendor_id: UUID) -> list[api.Lot]:
-    if await uow.reference.vendor(vendor_id) is None:
-        raise NotFoundError("vendor", str(vendor_id))
-    return [
-        api.Lot(id=r["id"], code=r["code"], vendor_id=r["vendor_id"], created_at=r["created_at"])
-        for r in await uow.reference.lots(vendor_id)
-    ]
-
-
-async def list_brands(uow: UnitOfWork, search: str | None) -> list[api.Brand]:
-    return [_brand(row) for row in await uow.reference.brands(search)]
-
-
-async def create_brand(uow: UnitOfWork, cmd: api.BrandCreate) -> api.Brand:
+async def create_brand(uow: UnitOfWork, cmd: c.CreateBrand) -> Row:
     if cmd.vendor_id is not None and await uow.reference.vendor(cmd.vendor_id) is None:
         raise NotFoundError("vendor", str(cmd.vendor_id))
-    row = await _unique(
+    return await _unique(
         uow,
         "brand",
         "name",
         cmd.name,
         lambda: uow.reference.create_brand(name=cmd.name.strip(), vendor_id=cmd.vendor_id),
     )
-    return _brand(row)
 
 
-async def list_products(
-    uow: UnitOfWork, *, search: str | None, category: str | None, brand_id: UUID | None
-) -> list[api.Product]:
-    rows = await uow.reference.products(search=search, category=category, brand_id=brand_id)
-    return [_product(row) for row in rows]
-
-
-async def create_product(uow: UnitOfWork, cmd: api.ProductCreate) -> api.Product:
-    from inventory.domain import ValidationError
-    from inventory.domain.intake import FLOWER_CATEGORY
-
+async def create_product(uow: UnitOfWork, cmd: c.CreateProduct) -> Row:
     if await uow.reference.brand(cmd.brand_id) is None:
         raise NotFoundError("brand", str(cmd.brand_id))
     if cmd.category.strip().casefold() == FLOWER_CATEGORY and not cmd.strain:
         raise ValidationError.single("strain", "is required for Flower")
-    row = await _unique(
+    return await _unique(
         uow,
         "product",
         "name",
         cmd.name,
-        lambda: uow.reference.create_product(cmd.model_dump(by_alias=False), find_existing=False),
+        lambda: uow.reference.create_product(asdict(cmd), find_existing=False),
     )
-    return _product(row)

@@ -5,45 +5,27 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from shared.contracts import inventory as api
-
-from inventory.adapters.reference_store import UniqueViolationError
+from inventory.service_layer import commands as c
 from inventory.service_layer.caller import Caller, utc_now
 from inventory.service_layer.errors import DuplicateError, NotFoundError, PermissionDeniedError
-from inventory.service_layer.unit_of_work import UnitOfWork
+from inventory.service_layer.ports import DuplicateKeyError, UnitOfWork
 
-__all__ = ["delete_view", "list_views", "save_view"]
-
-
-async def list_views(uow: UnitOfWork, caller: Caller) -> list[api.SavedView]:
-    return [
-        api.SavedView(
-            id=row["id"],
-            name=row["name"],
-            filters=api.ViewFilters.model_validate_json(row["filters"]),
-            is_shared=row["is_shared"],
-            owner_id=row["owner_id"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-        )
-        for row in await uow.views.visible_to(caller.actor)
-    ]
+__all__ = ["delete_view", "save_view"]
 
 
-async def save_view(
-    uow: UnitOfWork, caller: Caller, cmd: api.SaveViewRequest
-) -> api.SaveViewResult:
+async def save_view(uow: UnitOfWork, caller: Caller, cmd: c.SaveView) -> UUID:
+    """Returns the new view's id."""
     now = utc_now()
     try:
         async with uow.savepoint():
             view_id = await uow.views.create(
                 owner_id=caller.actor,
                 name=cmd.name.strip(),
-                filters_json=cmd.filters.model_dump_json(by_alias=True),
+                filters_json=cmd.filters_json,
                 is_shared=cmd.is_shared,
                 now=now,
             )
-    except UniqueViolationError:
+    except DuplicateKeyError:
         raise DuplicateError("saved view", "name", cmd.name) from None
     await uow.views.audit(
         view_id=view_id,
@@ -52,10 +34,11 @@ async def save_view(
         now=now,
         request_id=caller.request_id,
     )
-    return api.SaveViewResult(id=view_id)
+    return view_id
 
 
-async def delete_view(uow: UnitOfWork, caller: Caller, view_id: UUID) -> api.SuccessResult:
+async def delete_view(uow: UnitOfWork, caller: Caller, cmd: c.DeleteView) -> None:
+    view_id = cmd.view_id
     row = await uow.views.lock(view_id)
     if row is None or (row["owner_id"] != caller.actor and not row["is_shared"]):
         raise NotFoundError("saved view", str(view_id))
@@ -70,4 +53,3 @@ async def delete_view(uow: UnitOfWork, caller: Caller, view_id: UUID) -> api.Suc
         now=now,
         request_id=caller.request_id,
     )
-    return api.SuccessResult()

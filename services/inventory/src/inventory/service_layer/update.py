@@ -7,24 +7,21 @@ from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
-from shared.contracts import inventory as api
-
-from inventory.adapters.records import BatchRecord
 from inventory.domain import (
     Batch,
     BatchDetails,
     CogsMode,
     Costing,
     OperationResult,
-    PaymentTerms,
     ValidationError,
     to_quantity,
 )
+from inventory.service_layer import commands as c
 from inventory.service_layer.batch_operations import WriteOutcome, locked_batch, operate
 from inventory.service_layer.caller import Caller
-from inventory.service_layer.unit_of_work import UnitOfWork
+from inventory.service_layer.ports import UnitOfWork
+from inventory.service_layer.records import BatchRecord
 
 __all__ = ["price", "update_batch"]
 
@@ -46,10 +43,10 @@ def price(value: Decimal | None) -> Decimal | None:
     return amount
 
 
-def _costing(current: Costing, cmd: api.UpdateBatchRequest, given: set[str]) -> Costing:
+def _costing(current: Costing, cmd: c.UpdateBatch, given: frozenset[str]) -> Costing:
     if not given & _COSTING_FIELDS:
         return current
-    mode = CogsMode(cmd.cogs_mode.value) if cmd.cogs_mode else current.mode
+    mode = cmd.cogs_mode or current.mode
     # Amounts not sent carry over only within the same mode: switching FIXED -> RANGE must
     # name the range (the domain reports what is missing).
     keep = mode is current.mode
@@ -67,14 +64,14 @@ def _costing(current: Costing, cmd: api.UpdateBatchRequest, given: set[str]) -> 
 
 
 def _revised_details(
-    current: BatchDetails, cmd: api.UpdateBatchRequest, given: set[str]
+    current: BatchDetails, cmd: c.UpdateBatch, given: frozenset[str]
 ) -> BatchDetails:
     return replace(
         current,
         sku=cmd.sku if "sku" in given and cmd.sku else current.sku,
         grade=cmd.grade if "grade" in given else current.grade,
         payment_terms=(
-            PaymentTerms(cmd.payment_terms.value)
+            cmd.payment_terms
             if "payment_terms" in given and cmd.payment_terms
             else current.payment_terms
         ),
@@ -107,19 +104,17 @@ def _diff(before: BatchRecord, after: BatchRecord) -> dict[str, Any]:
     }
 
 
-async def update_batch(
-    uow: UnitOfWork, caller: Caller, batch_id: UUID, cmd: api.UpdateBatchRequest
-) -> WriteOutcome:
-    record = await locked_batch(uow, caller, batch_id)
+async def update_batch(uow: UnitOfWork, caller: Caller, cmd: c.UpdateBatch) -> WriteOutcome:
+    record = await locked_batch(uow, caller, cmd.batch_id)
     original = BatchRecord(state=record.state, facts=record.facts, places=record.places)
-    given = set(cmd.model_fields_set)
+    given = cmd.given
     facts = record.facts
     new_facts = replace(
         facts,
         ticket=price(cmd.ticket) if "ticket" in given else facts.ticket,
         notes=cmd.notes if "notes" in given else facts.notes,
         is_sample=cmd.is_sample if cmd.is_sample is not None else facts.is_sample,
-        metadata=cmd.metadata if cmd.metadata is not None else facts.metadata,
+        metadata=dict(cmd.metadata) if cmd.metadata is not None else facts.metadata,
     )
     details = _revised_details(record.state.details, cmd, given)
 
@@ -133,7 +128,7 @@ async def update_batch(
     return await operate(
         uow,
         caller,
-        batch_id,
+        cmd.batch_id,
         action="UPDATE_BATCH",
         operation=run,
         expected_version=cmd.version,

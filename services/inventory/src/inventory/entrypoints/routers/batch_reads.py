@@ -10,7 +10,8 @@ from fastapi.responses import Response
 from shared.contracts import inventory as api
 
 from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, json_response, read_with
-from inventory.service_layer import as_of, queries
+from inventory.reads import as_of
+from inventory.reads import batches as queries
 
 __all__ = ["router"]
 
@@ -109,5 +110,4 @@ async def available_batches(
         container,
         lambda uow: queries.available_for_product(uow, caller, product_id, query.min_quantity),
     )
-    body = "[" + ",".join(b.model_dump_json() for b in batches) + "]"
-    return Response(body, media_type="application/json")
+    return json_response(batches)

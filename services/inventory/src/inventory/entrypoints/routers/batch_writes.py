@@ -11,16 +11,19 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 from shared.contracts import inventory as api
 
+from inventory.entrypoints import commands as to
+from inventory.entrypoints.container import Container
 from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, write_with
+from inventory.reads.presenters import bulk_delete_result, bulk_status_result, write_result
 from inventory.service_layer import batch_commands as ops
 from inventory.service_layer import bulk
 from inventory.service_layer.batch_operations import WriteOutcome
-from inventory.service_layer.caller import Caller, utc_now
+from inventory.service_layer.caller import Caller
 from inventory.service_layer.intake import intake as intake_handler
-from inventory.service_layer.presenters import batch_json, movement_json
-from inventory.service_layer.unit_of_work import UnitOfWork
+from inventory.service_layer.ports import UnitOfWork
 from inventory.service_layer.update import update_batch
 
 __all__ = ["router"]
@@ -30,26 +33,14 @@ router = APIRouter(tags=["batch writes"])
 BatchId = Annotated[UUID, Path(alias="batchId")]
 _B = "/v1/batches/{batchId}"
 C = TypeVar("C")
-Handler = Callable[[UnitOfWork, Caller, UUID, C], Awaitable[WriteOutcome]]
-
-
-def present(outcome: WriteOutcome) -> dict[str, Any]:
-    """The JSON form of ``api.BatchWriteResult`` (and of ``api.IntakeResult``, the same)."""
-    return {
-        "success": True,
-        "batch": batch_json(outcome.record, utc_now()),
-        "movements": [
-            movement_json(m, i)
-            for m, i in zip(outcome.movements, outcome.movement_ids, strict=True)
-        ],
-    }
+Handler = Callable[[UnitOfWork, Caller, C], Awaitable[WriteOutcome]]
 
 
 async def _write(
-    container: Any, request: Request, caller: Caller, batch_id: UUID, cmd: C, handler: Handler[C]
+    container: Container, request: Request, caller: Caller, cmd: C, handler: Handler[C]
 ) -> Response:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        return present(await handler(uow, caller, batch_id, cmd))
+        return write_result(await handler(uow, caller, cmd))
 
     return await write_with(container, request, caller, work, optimistic=True)
 
@@ -60,23 +51,34 @@ async def _write(
 # few microseconds on every request.
 @endpoint(router, "POST", "/v1/batches/bulk/status", response_model=api.BulkStatusResult)
 async def bulk_status(
-    caller: CallerDep, container: ContainerDep, request: Request, cmd: api.BulkStatusRequest
+    caller: CallerDep, container: ContainerDep, request: Request, body: api.BulkStatusRequest
 ) -> Response:
-    return await write_with(
-        container, request, caller, lambda uow: bulk.bulk_update_status(uow, caller, cmd)
-    )
+    cmd = to.change_statuses(body)
+
+    async def work(uow: UnitOfWork) -> api.BulkStatusResult:
+        return bulk_status_result(await bulk.bulk_update_status(uow, caller, cmd))
+
+    return await write_with(container, request, caller, work)
 
 
 @endpoint(router, "POST", "/v1/batches/bulk/delete", response_model=api.BulkDeleteResult)
 async def bulk_delete(
-    caller: CallerDep, container: ContainerDep, request: Request, cmd: api.BulkDeleteRequest
+    caller: CallerDep, container: ContainerDep, request: Request, body: api.BulkDeleteRequest
 ) -> Response:
-    return await write_with(
-        container, request, caller, lambda uow: bulk.bulk_delete(uow, caller, cmd)
-    )
+    cmd = to.delete_batches(body)
+
+    async def work(uow: UnitOfWork) -> api.BulkDeleteResult:
+        return bulk_delete_result(await bulk.bulk_delete(uow, caller, cmd))
+
+    return await write_with(container, request, caller, work)
 
 
-def _batch_write(path: str, model: type[Any], handler: Handler[Any], name: str) -> None:
+def _batch_write(
+    path: str,
+    model: type[BaseModel],
+    to_command: Callable[[UUID, Any], C],
+    handler: Handler[C],
+) -> None:
     """Register POST ``path`` taking ``model`` and answering the batch after ``handler``."""
 
     async def route(
@@ -84,39 +86,45 @@ def _batch_write(path: str, model: type[Any], handler: Handler[Any], name: str) 
         container: ContainerDep,
         request: Request,
         batch_id: BatchId,
-        cmd: Any,
+        body: Any,
     ) -> Response:
-        return await _write(container, request, caller, batch_id, cmd, handler)
+        return await _write(container, request, caller, to_command(batch_id, body), handler)
 
     # Annotations are strings here (postponed evaluation); FastAPI needs the body model itself.
-    route.__annotations__["cmd"] = model
-    route.__name__ = name
+    route.__annotations__["body"] = model
+    route.__name__ = handler.__name__
     endpoint(router, "POST", path, response_model=api.BatchWriteResult)(route)
 
 
-for _path, _model, _handler in (
-    (f"{_B}/adjustments", api.AdjustQuantityRequest, ops.adjust_quantity),
-    (f"{_B}/status", api.StatusChangeRequest, ops.change_status),
-    (f"{_B}/transfers", api.TransferRequest, ops.transfer),
-    (f"{_B}/reservations", api.ReserveRequest, ops.reserve),
-    (f"{_B}/reservations/release", api.ReleaseReservationRequest, ops.release_reservation),
-    (f"{_B}/sales", api.SaleRequest, ops.sell),
-    (f"{_B}/returns", api.ReturnRequest, ops.receive_return),
-    (f"{_B}/samples", api.SampleRequest, ops.send_sample),
-    (f"{_B}/disposals", api.DisposalRequest, ops.dispose),
-    (f"{_B}/holds", api.HoldRequest, ops.hold),
-    (f"{_B}/holds/release", api.HoldRequest, ops.release_hold),
-    (f"{_B}/defective", api.DefectiveRequest, ops.mark_defective),
-):
-    _batch_write(_path, _model, _handler, _handler.__name__)
+_batch_write(
+    f"{_B}/adjustments", api.AdjustQuantityRequest, to.adjust_quantity, ops.adjust_quantity
+)
+_batch_write(f"{_B}/status", api.StatusChangeRequest, to.change_status, ops.change_status)
+_batch_write(f"{_B}/transfers", api.TransferRequest, to.transfer, ops.transfer)
+_batch_write(f"{_B}/reservations", api.ReserveRequest, to.reserve, ops.reserve)
+_batch_write(
+    f"{_B}/reservations/release",
+    api.ReleaseReservationRequest,
+    to.release_reservation,
+    ops.release_reservation,
+)
+_batch_write(f"{_B}/sales", api.SaleRequest, to.sell, ops.sell)
+_batch_write(f"{_B}/returns", api.ReturnRequest, to.return_, ops.receive_return)
+_batch_write(f"{_B}/samples", api.SampleRequest, to.sample, ops.send_sample)
+_batch_write(f"{_B}/disposals", api.DisposalRequest, to.dispose, ops.dispose)
+_batch_write(f"{_B}/holds", api.HoldRequest, to.hold, ops.hold)
+_batch_write(f"{_B}/holds/release", api.HoldRequest, to.release_hold, ops.release_hold)
+_batch_write(f"{_B}/defective", api.DefectiveRequest, to.defective, ops.mark_defective)
 
 
 @endpoint(router, "POST", "/v1/batches/intake", response_model=api.IntakeResult, status_code=201)
 async def intake(
-    caller: CallerDep, container: ContainerDep, request: Request, cmd: api.IntakeRequest
+    caller: CallerDep, container: ContainerDep, request: Request, body: api.IntakeRequest
 ) -> Response:
+    cmd = to.intake(body)
+
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        return present(await intake_handler(uow, caller, cmd))
+        return write_result(await intake_handler(uow, caller, cmd))
 
     return await write_with(container, request, caller, work, status_code=201)
 
@@ -127,9 +135,9 @@ async def update(
     container: ContainerDep,
     request: Request,
     batch_id: BatchId,
-    cmd: api.UpdateBatchRequest,
+    body: api.UpdateBatchRequest,
 ) -> Response:
-    return await _write(container, request, caller, batch_id, cmd, update_batch)
+    return await _write(container, request, caller, to.update_batch(batch_id, body), update_batch)
 
 
 @endpoint(router, "DELETE", _B, response_model=api.BatchWriteResult)
@@ -140,11 +148,9 @@ async def delete(
     batch_id: BatchId,
     query: Annotated[api.DeleteBatchQuery, Query()],
 ) -> Response:
+    cmd = to.delete_batch(batch_id, query)
+
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        return present(
-            await ops.delete_batch(
-                uow, caller, batch_id, reason=query.reason, version=query.version
-            )
-        )
+        return write_result(await ops.delete_batch(uow, caller, cmd))
 
     return await write_with(container, request, caller, work)

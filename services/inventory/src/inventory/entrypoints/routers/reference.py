@@ -3,17 +3,25 @@ brands, products."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
 from shared.contracts import inventory as api
 
-from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, read_with, write_with
+from inventory.entrypoints import commands as to
+from inventory.entrypoints.deps import (
+    CallerDep,
+    ContainerDep,
+    endpoint,
+    json_response,
+    read_with,
+    write_with,
+)
+from inventory.reads import reference as show
 from inventory.service_layer import reference
+from inventory.service_layer.ports import UnitOfWork
 
 __all__ = ["router"]
 
@@ -23,34 +31,27 @@ Search = Annotated[api.SearchQuery, Query()]
 SiteId = Annotated[UUID, Path(alias="siteId")]
 
 
-def _list(items: Sequence[BaseModel]) -> Response:
-    return Response(
-        "[" + ",".join(i.model_dump_json() for i in items) + "]", media_type="application/json"
-    )
-
-
 @endpoint(router, "GET", "/v1/sites", response_model=list[api.Site])
 async def list_sites(caller: CallerDep, container: ContainerDep) -> Response:
-    return _list(await read_with(container, lambda uow: reference.list_sites(uow, caller)))
+    return json_response(await read_with(container, lambda uow: show.list_sites(uow, caller)))
 
 
 @endpoint(router, "POST", "/v1/sites", response_model=api.Site, status_code=201)
 async def create_site(
-    caller: CallerDep, container: ContainerDep, request: Request, cmd: api.SiteCreate
+    caller: CallerDep, container: ContainerDep, request: Request, body: api.SiteCreate
 ) -> Response:
-    return await write_with(
-        container,
-        request,
-        caller,
-        lambda uow: reference.create_site(uow, caller, cmd),
-        status_code=201,
-    )
+    cmd = to.create_site(body)
+
+    async def work(uow: UnitOfWork) -> api.Site:
+        return show.site(await reference.create_site(uow, caller, cmd))
+
+    return await write_with(container, request, caller, work, status_code=201)
 
 
 @endpoint(router, "GET", "/v1/sites/{siteId}/locations", response_model=list[api.Location])
 async def list_locations(caller: CallerDep, container: ContainerDep, site_id: SiteId) -> Response:
-    return _list(
-        await read_with(container, lambda uow: reference.list_locations(uow, caller, site_id))
+    return json_response(
+        await read_with(container, lambda uow: show.list_locations(uow, caller, site_id))
     )
 
 
@@ -62,50 +63,59 @@ async def create_location(
     container: ContainerDep,
     request: Request,
     site_id: SiteId,
-    cmd: api.LocationCreate,
+    body: api.LocationCreate,
 ) -> Response:
-    return await write_with(
-        container,
-        request,
-        caller,
-        lambda uow: reference.create_location(uow, caller, site_id, cmd),
-        status_code=201,
-    )
+    cmd = to.create_location(site_id, body)
+
+    async def work(uow: UnitOfWork) -> api.Location:
+        return show.location(await reference.create_location(uow, caller, cmd))
+
+    return await write_with(container, request, caller, work, status_code=201)
 
 
 @endpoint(router, "GET", "/v1/vendors", response_model=list[api.Vendor])
 async def list_vendors(container: ContainerDep, query: Search) -> Response:
-    return _list(await read_with(container, lambda uow: reference.list_vendors(uow, query.search)))
+    return json_response(
+        await read_with(container, lambda uow: show.list_vendors(uow, query.search))
+    )
 
 
 @endpoint(router, "POST", "/v1/vendors", response_model=api.Vendor, status_code=201)
 async def create_vendor(
-    caller: CallerDep, container: ContainerDep, request: Request, cmd: api.VendorCreate
+    caller: CallerDep, container: ContainerDep, request: Request, body: api.VendorCreate
 ) -> Response:
-    return await write_with(
-        container, request, caller, lambda uow: reference.create_vendor(uow, cmd), status_code=201
-    )
+    cmd = to.create_vendor(body)
+
+    async def work(uow: UnitOfWork) -> api.Vendor:
+        return show.vendor(await reference.create_vendor(uow, cmd))
+
+    return await write_with(container, request, caller, work, status_code=201)
 
 
 @endpoint(router, "GET", "/v1/vendors/{vendorId}/lots", response_model=list[api.Lot])
 async def list_lots(
     container: ContainerDep, vendor_id: Annotated[UUID, Path(alias="vendorId")]
 ) -> Response:
-    return _list(await read_with(container, lambda uow: reference.list_lots(uow, vendor_id)))
+    return json_response(await read_with(container, lambda uow: show.list_lots(uow, vendor_id)))
 
 
 @endpoint(router, "GET", "/v1/brands", response_model=list[api.Brand])
 async def list_brands(container: ContainerDep, query: Search) -> Response:
-    return _list(await read_with(container, lambda uow: reference.list_brands(uow, query.search)))
+    return json_response(
+        await read_with(container, lambda uow: show.list_brands(uow, query.search))
+    )
 
 
 @endpoint(router, "POST", "/v1/brands", response_model=api.Brand, status_code=201)
 async def create_brand(
-    caller: CallerDep, container: ContainerDep, request: Request, cmd: api.BrandCreate
+    caller: CallerDep, container: ContainerDep, request: Request, body: api.BrandCreate
 ) -> Response:
-    return await write_with(
-        container, request, caller, lambda uow: reference.create_brand(uow, cmd), status_code=201
-    )
+    cmd = to.create_brand(body)
+
+    async def work(uow: UnitOfWork) -> api.Brand:
+        return show.brand(await reference.create_brand(uow, cmd))
+
+    return await write_with(container, request, caller, work, status_code=201)
 
 
 @endpoint(router, "GET", "/v1/products", response_model=list[api.Product])
@@ -114,17 +124,20 @@ async def list_products(
 ) -> Response:
     products = await read_with(
         container,
-        lambda uow: reference.list_products(
+        lambda uow: show.list_products(
             uow, search=query.search, category=query.category, brand_id=query.brand_id
         ),
     )
-    return _list(products)
+    return json_response(products)
 
 
 @endpoint(router, "POST", "/v1/products", response_model=api.Product, status_code=201)
 async def create_product(
-    caller: CallerDep, container: ContainerDep, request: Request, cmd: api.ProductCreate
+    caller: CallerDep, container: ContainerDep, request: Request, body: api.ProductCreate
 ) -> Response:
-    return await write_with(
-        container, request, caller, lambda uow: reference.create_product(uow, cmd), status_code=201
-    )
+    cmd = to.create_product(body)
+
+    async def work(uow: UnitOfWork) -> api.Product:
+        return show.product(await reference.create_product(uow, cmd))
+
+    return await write_with(container, request, caller, work, status_code=201)

@@ -9,8 +9,19 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from shared.contracts import inventory as api
 
-from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, read_with, write_with
+from inventory.entrypoints import commands as to
+from inventory.entrypoints.deps import (
+    CallerDep,
+    ContainerDep,
+    endpoint,
+    json_response,
+    read_with,
+    write_with,
+)
+from inventory.reads.saved_views import list_views as visible_views
+from inventory.service_layer import commands as c
 from inventory.service_layer import saved_views
+from inventory.service_layer.ports import UnitOfWork
 
 __all__ = ["router"]
 
@@ -19,23 +30,19 @@ router = APIRouter(tags=["saved views"])
 
 @endpoint(router, "GET", "/v1/views", response_model=list[api.SavedView])
 async def list_views(caller: CallerDep, container: ContainerDep) -> Response:
-    views = await read_with(container, lambda uow: saved_views.list_views(uow, caller))
-    return Response(
-        "[" + ",".join(v.model_dump_json() for v in views) + "]", media_type="application/json"
-    )
+    return json_response(await read_with(container, lambda uow: visible_views(uow, caller)))
 
 
 @endpoint(router, "POST", "/v1/views", response_model=api.SaveViewResult, status_code=201)
 async def save_view(
-    caller: CallerDep, container: ContainerDep, request: Request, cmd: api.SaveViewRequest
+    caller: CallerDep, container: ContainerDep, request: Request, body: api.SaveViewRequest
 ) -> Response:
-    return await write_with(
-        container,
-        request,
-        caller,
-        lambda uow: saved_views.save_view(uow, caller, cmd),
-        status_code=201,
-    )
+    cmd = to.save_view(body)
+
+    async def work(uow: UnitOfWork) -> api.SaveViewResult:
+        return api.SaveViewResult(id=await saved_views.save_view(uow, caller, cmd))
+
+    return await write_with(container, request, caller, work, status_code=201)
 
 
 @endpoint(router, "DELETE", "/v1/views/{viewId}", response_model=api.SuccessResult)
@@ -45,6 +52,10 @@ async def delete_view(
     request: Request,
     view_id: Annotated[UUID, Path(alias="viewId")],
 ) -> Response:
-    return await write_with(
-        container, request, caller, lambda uow: saved_views.delete_view(uow, caller, view_id)
-    )
+    cmd = c.DeleteView(view_id=view_id)
+
+    async def work(uow: UnitOfWork) -> api.SuccessResult:
+        await saved_views.delete_view(uow, caller, cmd)
+        return api.SuccessResult()
+
+    return await write_with(container, request, caller, work)

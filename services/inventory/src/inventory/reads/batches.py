@@ -1,4 +1,4 @@
-"""Read handlers: lists, detail, ledger, as-of balances, FIFO availability.
+"""Reads of batches, answered in the contract's shapes: lists, detail, ledger, FIFO availability.
 
 Every read is filtered by the caller's site grants: a batch of a site the caller cannot see
 does not exist for it (lists leave it out, a direct read answers BATCH_NOT_FOUND).
@@ -18,7 +18,6 @@ from uuid import UUID
 
 from shared.contracts import inventory as api
 
-from inventory.adapters.batch_queries import SORT_COLUMNS, BatchFilter, BatchQueries
 from inventory.domain import (
     DEFAULT_LOW_STOCK_THRESHOLD,
     AgingBracket,
@@ -26,14 +25,14 @@ from inventory.domain import (
     ValidationError,
     received_window,
 )
-from inventory.service_layer.caller import Caller, utc_now
-from inventory.service_layer.errors import NotFoundError
-from inventory.service_layer.presenters import (
+from inventory.reads.presenters import (
     allowed_next_statuses,
     batch_from_row,
     movement_from_row,
 )
-from inventory.service_layer.unit_of_work import UnitOfWork
+from inventory.service_layer.caller import Caller, utc_now
+from inventory.service_layer.errors import NotFoundError
+from inventory.service_layer.ports import SORT_COLUMNS, BatchFilter, Row, UnitOfWork
 
 __all__ = [
     "available_for_product",
@@ -103,7 +102,7 @@ async def list_batches(uow: UnitOfWork, caller: Caller, query: api.BatchListQuer
             after = (datetime.fromisoformat(data[0]), UUID(data[1]))
         except (IndexError, TypeError, ValueError):
             raise ValidationError.single("cursor", "is not a cursor this API returned") from None
-    rows = await BatchQueries(uow.conn).page_after(where, after=after, limit=query.limit + 1)
+    rows = await uow.queries.page_after(where, after=after, limit=query.limit + 1)
     now = utc_now()
     items = [batch_from_row(row, now) for row in rows[: query.limit]]
     more = len(rows) > query.limit
@@ -134,7 +133,7 @@ async def enhanced_list(
     uow: UnitOfWork, caller: Caller, query: api.EnhancedListQuery
 ) -> api.EnhancedBatchList:
     now = utc_now()
-    queries = BatchQueries(uow.conn)
+    queries = uow.queries
     if query.sort_by is api.SortField.AGE:
         # Older means received earlier: ascending age is descending receipt time.
         column, descending = "created_at", query.sort_order is api.SortOrder.ASC
@@ -159,7 +158,7 @@ async def enhanced_list(
                 offset=(query.page - 1) * query.page_size,
                 limit=query.page_size,
             ),
-            BatchQueries(second).summary(
+            second.summary(
                 _filter(caller, query, now),
                 low_stock=DEFAULT_LOW_STOCK_THRESHOLD,
                 aging_bounds=bounds,  # type: ignore[arg-type]  # closed brackets have bounds
@@ -200,8 +199,8 @@ async def enhanced_list(
     )
 
 
-async def visible_row(uow: UnitOfWork, caller: Caller, batch_id: UUID) -> Any:
-    row = await BatchQueries(uow.conn).batch_row(batch_id)
+async def visible_row(uow: UnitOfWork, caller: Caller, batch_id: UUID) -> Row:
+    row = await uow.queries.batch_row(batch_id)
     if row is None or not caller.can_access_site(str(row["site_id"])):
         raise BatchNotFoundError(str(batch_id))
     return row
@@ -213,7 +212,7 @@ async def batch(uow: UnitOfWork, caller: Caller, batch_id: UUID) -> api.Batch:
 
 async def batch_detail(uow: UnitOfWork, caller: Caller, batch_id: UUID) -> api.BatchDetail:
     row = await visible_row(uow, caller, batch_id)
-    queries = BatchQueries(uow.conn)
+    queries = uow.queries
     model = batch_from_row(row, utc_now())
     return api.BatchDetail(
         batch=model,
@@ -269,7 +268,7 @@ async def movements(
         if len(data) != 1 or not isinstance(data[0], int):
             raise ValidationError.single("cursor", "is not a cursor this API returned")
         before = data[0]
-    rows = await BatchQueries(uow.conn).movements_of(batch_id, before_id=before, limit=limit + 1)
+    rows = await uow.queries.movements_of(batch_id, before_id=before, limit=limit + 1)
     items = [movement_from_row(r) for r in rows[:limit]]
     more = len(rows) > limit
     return api.MovementPage(
@@ -283,7 +282,7 @@ async def available_for_product(
     if await uow.reference.product(product_id) is None:
         raise NotFoundError("product", str(product_id))
     now = utc_now()
-    rows = await BatchQueries(uow.conn).available_for_product(
+    rows = await uow.queries.available_for_product(
         product_id, site_ids=_sites(caller, []), min_quantity=min_quantity
     )
     out = []

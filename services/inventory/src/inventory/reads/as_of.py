@@ -10,7 +10,6 @@ from uuid import UUID
 
 from shared.contracts import inventory as api
 
-from inventory.adapters.batch_queries import BatchQueries
 from inventory.domain import (
     AdjustmentReason,
     Bucket,
@@ -21,10 +20,10 @@ from inventory.domain import (
     ValidationError,
     replay,
 )
+from inventory.reads.batches import decode_cursor, encode_cursor, uuid_or_none, visible_row
 from inventory.service_layer.caller import Caller
 from inventory.service_layer.errors import NotFoundError
-from inventory.service_layer.queries import decode_cursor, encode_cursor, uuid_or_none, visible_row
-from inventory.service_layer.unit_of_work import UnitOfWork
+from inventory.service_layer.ports import UnitOfWork
 
 __all__ = ["batch_as_of", "site_as_of"]
 
@@ -85,7 +84,7 @@ async def batch_as_of(
 ) -> api.BatchAsOf:
     """Replayed by the domain from the ledger prefix up to ``at`` (which also checks it)."""
     row = await visible_row(uow, caller, batch_id)
-    ledger = [_domain_movement(r) for r in await BatchQueries(uow.conn).ledger_until(batch_id, at)]
+    ledger = [_domain_movement(r) for r in await uow.queries.ledger_until(batch_id, at)]
     balances = replay(ledger)
     return _as_of_model(
         batch_id, row["code"], at, balances.version, balances.buckets, dict(balances.locations)
@@ -105,7 +104,7 @@ async def site_as_of(
         after = uuid_or_none(str(data[0])) if data else None
         if after is None:
             raise ValidationError.single("cursor", "is not a cursor this API returned")
-    queries = BatchQueries(uow.conn)
+    queries = uow.queries
     page = await queries.site_batches_at(site_id, at, after_id=after, limit=limit + 1)
     more = len(page) > limit
     page = page[:limit]

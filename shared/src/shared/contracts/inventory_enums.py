@@ -1,4 +1,6 @@
-"""Closed value sets of the inventory contracts (private; import from ``shared.contracts.inventory``).
+"""Closed value sets of the inventory's vocabulary, shared by its HTTP contract
+(``shared.contracts.inventory`` re-exports them) and its event payloads (``shared.events.inventory``),
+which must not depend on the HTTP contract itself.
 
 They mirror the inventory domain's enums value for value (a test in the inventory service checks
 it); shared code cannot import a service, so the contract states them itself.

@@ -1,4 +1,4 @@
-"""Batches, movements and locations as the HTTP contract shows them (``shared.contracts``).
+"""Batches, movements, write answers and bulk results as the HTTP contract shows them.
 
 Two sources: a loaded :class:`BatchRecord` (after a write) and a ``batch`` row (list queries,
 whose columns have the same names). What a write answers is built directly in its JSON form
@@ -18,7 +18,6 @@ from typing import Any
 from shared.contracts import inventory as api
 from shared.json_form import decimal_text, utc_text
 
-from inventory.adapters.records import BatchRecord
 from inventory.domain import (
     BatchStatus,
     Movement,
@@ -27,13 +26,20 @@ from inventory.domain import (
     allowed_transitions,
     stock_status,
 )
+from inventory.service_layer.batch_operations import WriteOutcome
+from inventory.service_layer.bulk import BulkItem, BulkOutcome
+from inventory.service_layer.caller import utc_now
+from inventory.service_layer.records import BatchRecord
 
 __all__ = [
     "allowed_next_statuses",
     "batch_from_row",
     "batch_json",
+    "bulk_delete_result",
+    "bulk_status_result",
     "movement_from_row",
     "movement_json",
+    "write_result",
 ]
 
 
@@ -190,3 +196,60 @@ def movement_from_row(row: Mapping[str, Any]) -> api.Movement:
 def allowed_next_statuses(status: str) -> list[api.BatchStatus]:
     """The statuses the machine allows next (guards such as "empty" aside)."""
     return sorted(api.BatchStatus(s.value) for s in allowed_transitions(BatchStatus(status)))
+
+
+def write_result(outcome: WriteOutcome) -> dict[str, Any]:
+    """The JSON form of ``api.BatchWriteResult`` (and of ``api.IntakeResult``, the same)."""
+    return {
+        "success": True,
+        "batch": batch_json(outcome.record, utc_now()),
+        "movements": [
+            movement_json(m, i)
+            for m, i in zip(outcome.movements, outcome.movement_ids, strict=True)
+        ],
+    }
+
+
+def _bulk(items: list[BulkItem]) -> tuple[list[api.BulkItemResult], list[api.BulkItemError]]:
+    results = [
+        api.BulkItemResult(
+            batch_id=item.batch_id,
+            outcome=api.BulkOutcome(item.outcome.value),
+            code=item.code,
+            message=item.message,
+            version=item.version,
+        )
+        for item in items
+    ]
+    errors = [
+        api.BulkItemError(batch_id=r.batch_id, code=r.code or "", message=r.message or "")
+        for r in results
+        if r.outcome is api.BulkOutcome.FAILED
+    ]
+    return results, errors
+
+
+def _count(items: list[BulkItem], outcome: BulkOutcome) -> int:
+    return sum(1 for item in items if item.outcome is outcome)
+
+
+def bulk_status_result(items: list[BulkItem]) -> api.BulkStatusResult:
+    results, errors = _bulk(items)
+    return api.BulkStatusResult(
+        success=not errors,
+        updated=_count(items, BulkOutcome.UPDATED),
+        skipped=_count(items, BulkOutcome.SKIPPED),
+        errors=errors,
+        results=results,
+    )
+
+
+def bulk_delete_result(items: list[BulkItem]) -> api.BulkDeleteResult:
+    results, errors = _bulk(items)
+    return api.BulkDeleteResult(
+        success=not errors,
+        deleted=_count(items, BulkOutcome.DELETED),
+        skipped=_count(items, BulkOutcome.SKIPPED),
+        errors=errors,
+        results=results,
+    )
