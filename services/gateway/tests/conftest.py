@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from gateway.entrypoints.forwarded.routes import RouteSpec
 from gateway.testing import GatewayHarness, migrate, settings_for_test
-from gateway.upstream.routes import RouteSpec
 from multidict import CIMultiDict
 from pydantic import BaseModel, ConfigDict, Field
 from shared.identity import generate_keypair

@@ -260,7 +260,7 @@ async def test_nul_characters_are_refused_at_the_edge_for_every_service(gateway,
 
 
 def test_only_a_real_nul_escape_counts_not_the_text_backslash_u0000():
-    from gateway.upstream.routes import _JSON_NUL
+    from gateway.entrypoints.forwarded.routes import _JSON_NUL
 
     assert _JSON_NUL.search(b'{"a": "x\\u0000"}')
     assert _JSON_NUL.search(b'{"a": "x\\\\\\u0000"}')

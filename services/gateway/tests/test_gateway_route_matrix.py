@@ -119,7 +119,7 @@ async def test_every_role_gets_exactly_the_routes_its_permissions_allow(make_gat
 
 
 def test_the_gateway_describes_every_route_of_the_inventory_contract_and_no_other():
-    from gateway.upstream.inventory import INVENTORY_MODELS
+    from gateway.entrypoints.forwarded.inventory import INVENTORY_MODELS
 
     assert set(INVENTORY_MODELS) == {(r.method, r.path) for r in INVENTORY_ROUTES}
 

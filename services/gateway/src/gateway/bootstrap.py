@@ -11,12 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from gateway.adapters.access_tokens import AccessTokens
 from gateway.adapters.passwords import PasswordHashing
+from gateway.adapters.upstream.clients import ClientLimits, make_client
+from gateway.adapters.upstream.forwarder import Forwarder, IdentitySigner, Upstream
 from gateway.config import GatewaySettings
 from gateway.service_layer.accounts import AccountService
 from gateway.service_layer.authenticate import Authenticator
 from gateway.service_layer.sessions import LoginLimits, SessionService
-from gateway.upstream.clients import ClientLimits, make_client
-from gateway.upstream.forwarder import Forwarder, IdentitySigner, Upstream
 
 __all__ = ["Container", "build", "build_accounts"]
 

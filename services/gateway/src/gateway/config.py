@@ -9,7 +9,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator, model_vali
 from pydantic_settings import NoDecode
 from shared.settings import Environment, ServiceSettings, dev_database_url
 
-from gateway.upstream.clients import ClientKind
+from gateway.adapters.upstream.clients import ClientKind
 
 __all__ = ["DEV_ACCESS_TOKEN_SECRET", "GatewaySettings"]
 

@@ -17,7 +17,7 @@ from gateway.bootstrap import Container
 from gateway.config import GatewaySettings
 from gateway.domain import Role
 from gateway.entrypoints.api import create_app
-from gateway.upstream.routes import RouteSpec
+from gateway.entrypoints.forwarded.routes import RouteSpec
 
 __all__ = ["MIGRATIONS", "GatewayHarness", "migrate", "settings_for_test"]
 

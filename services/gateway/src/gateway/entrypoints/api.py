@@ -14,9 +14,9 @@ from starlette.middleware import Middleware
 from gateway import bootstrap
 from gateway.config import GatewaySettings
 from gateway.entrypoints import account_routes, auth_routes
+from gateway.entrypoints.forwarded.routes import RouteSpec, add_service_routes
+from gateway.entrypoints.forwarded.tables import SERVICE_ROUTES
 from gateway.entrypoints.middleware import BodySizeLimit
-from gateway.upstream.routes import RouteSpec, add_service_routes
-from gateway.upstream.tables import SERVICE_ROUTES
 
 __all__ = ["DESCRIPTION", "create_app"]
 

@@ -15,7 +15,7 @@ from uuid import UUID
 from pydantic import BaseModel
 from shared.contracts import inventory as c
 
-from gateway.upstream.routes import RouteSpec
+from gateway.entrypoints.forwarded.routes import RouteSpec
 
 __all__ = ["INVENTORY_MODELS", "INVENTORY_ROUTES"]
 

@@ -6,8 +6,8 @@ added to :data:`SERVICE_ROUTES`.
 
 from __future__ import annotations
 
-from gateway.upstream.inventory import INVENTORY_ROUTES
-from gateway.upstream.routes import RouteSpec
+from gateway.entrypoints.forwarded.inventory import INVENTORY_ROUTES
+from gateway.entrypoints.forwarded.routes import RouteSpec
 
 __all__ = ["SERVICE_ROUTES"]
 

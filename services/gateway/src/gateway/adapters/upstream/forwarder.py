@@ -30,7 +30,7 @@ from shared.errors import ServiceError
 from shared.http import current_request_id
 from shared.identity import IDENTITY_HEADER, Identity, issue_identity_token
 
-from gateway.upstream.clients import (
+from gateway.adapters.upstream.clients import (
     UpstreamClient,
     UpstreamTimeoutError,
     UpstreamUnavailableError,

@@ -1,1 +1,0 @@
-"""Forwarding to the services behind the gateway: HTTP clients, the forwarder, route tables."""
