@@ -1,4 +1,5 @@
-"""Each service runs as its own process: migrate, then the API under uvicorn answers /readyz."""
+"""Each service runs as its own processes: migrate, then the API under uvicorn answers /readyz;
+the workers of compliance and reporting take each event once and dead-letter poison."""
 
 from __future__ import annotations
 
@@ -8,12 +9,19 @@ import os
 import signal
 import socket
 import sys
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from shared.events import INVENTORY_EVENTS
+from shared.events import inventory as ev
 from shared.identity import generate_keypair
+from shared.kafka_topics import create_topics
+from shared.outbox import outbox_message
 from shared.testing.infra import KafkaServer, PostgresServer, repo_root
 from shared.testing.processes import children, free_port
 
@@ -65,7 +73,7 @@ async def test_the_service_migrates_and_its_api_process_becomes_ready(
     )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            for _ in range(150):
+            for _ in range(300):  # a loaded machine may take a while to start a process
                 try:
                     response = await client.get("/readyz")
                 except httpx.TransportError:
@@ -196,3 +204,76 @@ async def test_api_workers_share_the_port_are_restarted_and_stop_with_their_supe
         if supervisor.returncode is None:
             supervisor.kill()
             await supervisor.wait()
+
+
+@pytest.mark.parametrize("service", ["compliance", "reporting"])
+async def test_the_worker_process_takes_each_event_once_and_dead_letters_poison(
+    service: str, postgres_server: PostgresServer, kafka_server: KafkaServer
+) -> None:
+    database = await postgres_server.create_database(service)
+    env = {
+        **os.environ,
+        "DATABASE_URL": postgres_server.url_for(database),
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_server.bootstrap,
+        f"{service.upper()}_CONSUMER_GROUP": f"tests-{uuid.uuid4().hex[:8]}",
+        "LOG_JSON": "true",
+    }
+    migrate = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", service, "migrate", env=env, cwd=repo_root()
+    )
+    assert await migrate.wait() == 0
+    topic = INVENTORY_EVENTS
+    await create_topics(kafka_server.bootstrap, [topic, topic.dead_letter])
+    example = ev.BatchHeldV1.model_config["json_schema_extra"]["examples"][0]  # type: ignore[index]
+    event = outbox_message(example, event=ev.BatchHeldV1, producer="tests", aggregate_id="b-1")
+    poison = f'{{"poison": "{uuid.uuid4()}"}}'.encode()
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_server.bootstrap)
+    await producer.start()
+    for value in (event.envelope.encode(), poison, event.envelope.encode()):  # once, twice
+        await producer.send_and_wait(topic.name, value, key=b"b-1")
+    await producer.stop()
+
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", service, "worker", env=env, cwd=repo_root(),
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    conn = await asyncpg.connect(postgres_server.url_for(database, driver="postgresql"))
+    try:
+        deadline = asyncio.get_running_loop().time() + 120
+        while not await conn.fetchval(
+            "SELECT count(*) FROM inbox WHERE event_id = $1", event.event_id
+        ):
+            assert asyncio.get_running_loop().time() < deadline, "the event never arrived"
+            await asyncio.sleep(0.2)
+        letters = await dead_letters(kafka_server.bootstrap, topic.dead_letter.name, poison)
+        assert letters
+        assert letters[0]["x-dlt-consumer"].startswith(service)
+        assert (
+            await conn.fetchval("SELECT count(*) FROM inbox WHERE event_id = $1", event.event_id)
+            == 1
+        )
+    finally:
+        await conn.close()
+        worker.terminate()
+        _, errors = await asyncio.wait_for(worker.communicate(), timeout=60)
+        await postgres_server.drop_database(database)
+    assert worker.returncode == 0, errors.decode()[-2000:]
+
+
+async def dead_letters(bootstrap: str, topic: str, value: bytes) -> list[dict[str, str]]:
+    """The headers of the dead letters of ``value`` on ``topic`` (waiting up to a minute)."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None
+    )
+    await consumer.start()
+    found: list[dict[str, str]] = []
+    try:
+        deadline = asyncio.get_running_loop().time() + 60
+        while not found and asyncio.get_running_loop().time() < deadline:
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                found += [
+                    {k: v.decode() for k, v in r.headers} for r in records if r.value == value
+                ]
+    finally:
+        await consumer.stop()
+    return found

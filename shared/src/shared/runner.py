@@ -16,7 +16,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from shared.api_workers import WorkerSupervisor, die_with_parent, reuse_port_sockets
 from shared.outbox.relay import OutboxRelay, RelayConfig
@@ -28,13 +28,20 @@ __all__ = ["ServiceCommands", "run_until_signalled"]
 log = logging.getLogger(__name__)
 
 
+S = TypeVar("S", bound=ServiceSettings)
+
+
 @dataclass(frozen=True)
-class ServiceCommands:
+class ServiceCommands(Generic[S]):
+    """A service's command line. ``app_factory`` ("package.module:function", the service's
+    ``bootstrap.create_app``) makes the API's app; ``worker(settings, stop)`` consumes Kafka
+    until ``stop`` is set."""
+
     name: str
-    app_factory: str  # "package.module:function" for uvicorn's --factory
-    settings: Callable[[], ServiceSettings]
+    app_factory: str
+    settings: Callable[[], S]
     migrations: Path | None = None
-    worker: Callable[[ServiceSettings, asyncio.Event], Awaitable[None]] | None = None
+    worker: Callable[[S, asyncio.Event], Awaitable[None]] | None = None
     default_port: int = 8000
     has_outbox: bool = True
 

@@ -30,7 +30,6 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
 from opentelemetry.trace import SpanKind, Status, StatusCode
-from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.settings import ServiceSettings, TraceExporter
@@ -40,7 +39,6 @@ __all__ = [
     "ServerSpans",
     "configure_logging",
     "configure_tracing",
-    "instrument_engine",
     "kafka_telemetry_middleware",
 ]
 
@@ -89,12 +87,6 @@ def _instrument_httpx(provider: TracerProvider) -> None:
 
         HTTPXClientInstrumentor().instrument(tracer_provider=provider)
         _httpx_instrumented = True
-
-
-def instrument_engine(engine: AsyncEngine, provider: TracerProvider) -> None:
-    from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
-
-    SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine, tracer_provider=provider)
 
 
 def kafka_telemetry_middleware(provider: TracerProvider) -> Any:

@@ -14,3 +14,8 @@ class ComplianceSettings(ServiceSettings):
         default=SecretStr(dev_database_url("compliance")),
         validation_alias=AliasChoices("COMPLIANCE_DATABASE_URL", "DATABASE_URL"),
     )
+    consumer_group: str = Field(
+        default="compliance",
+        validation_alias="COMPLIANCE_CONSUMER_GROUP",
+        description="The Kafka consumer group of the worker's consumers",
+    )

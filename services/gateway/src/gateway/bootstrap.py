@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from opentelemetry.sdk.trace import TracerProvider
-from shared.telemetry import configure_tracing, instrument_engine
+from shared.telemetry import configure_tracing
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from gateway.adapters.access_tokens import AccessTokens
@@ -50,7 +50,6 @@ def _passwords(settings: GatewaySettings) -> PasswordHashing:
 def build(settings: GatewaySettings) -> Container:
     provider = configure_tracing(settings)
     engine = _engine(settings)
-    instrument_engine(engine, provider)
     passwords = _passwords(settings)
     tokens = AccessTokens(
         settings.access_token_secret, timedelta(seconds=settings.access_token_ttl_seconds)

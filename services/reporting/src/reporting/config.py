@@ -14,3 +14,8 @@ class ReportingSettings(ServiceSettings):
         default=SecretStr(dev_database_url("reporting")),
         validation_alias=AliasChoices("REPORTING_DATABASE_URL", "DATABASE_URL"),
     )
+    consumer_group: str = Field(
+        default="reporting",
+        validation_alias="REPORTING_CONSUMER_GROUP",
+        description="The Kafka consumer group of the worker's consumers",
+    )

@@ -15,6 +15,7 @@ from shared.messaging.faststream_binding import (
     bind_consumer,
     broker_dead_letter_sink,
     kafka_broker,
+    run_worker,
 )
 from shared.messaging.redrive import redrive
 
@@ -32,4 +33,5 @@ __all__ = [
     "is_transient",
     "kafka_broker",
     "redrive",
+    "run_worker",
 ]

@@ -17,16 +17,19 @@ idempotent with ``acks=all``, so a dead letter survives a leader failover once i
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.message import StreamMessage
+from opentelemetry.sdk.trace import TracerProvider
 
 from shared.messaging.consumer import BatchInboxConsumer, InboxConsumer, Outcome
+from shared.telemetry import kafka_telemetry_middleware
 
-__all__ = ["bind_consumer", "broker_dead_letter_sink", "kafka_broker"]
+__all__ = ["bind_consumer", "broker_dead_letter_sink", "kafka_broker", "run_worker"]
 
 
 def kafka_broker(bootstrap_servers: str, *, middlewares: Sequence[Any] = ()) -> KafkaBroker:
@@ -34,6 +37,25 @@ def kafka_broker(bootstrap_servers: str, *, middlewares: Sequence[Any] = ()) -> 
     return KafkaBroker(
         bootstrap_servers, enable_idempotence=True, acks="all", middlewares=tuple(middlewares)
     )
+
+
+async def run_worker(
+    bootstrap_servers: str,
+    subscribe: Callable[[KafkaBroker], None],
+    stop: asyncio.Event,
+    *,
+    tracer_provider: TracerProvider | None = None,
+) -> None:
+    """A worker process's body: a broker (with a consumer span per message, continuing the
+    writer's trace, when ``tracer_provider`` is given), ``subscribe(broker)`` binding the
+    service's consumers to it, then consume until ``stop`` is set (``python -m <service>
+    worker`` sets it on SIGTERM); the broker's shutdown lets the current message finish."""
+    middlewares = () if tracer_provider is None else (kafka_telemetry_middleware(tracer_provider),)
+    broker = kafka_broker(bootstrap_servers, middlewares=middlewares)
+    subscribe(broker)
+    async with broker:
+        await broker.start()
+        await stop.wait()
 
 
 async def _raw_body(message: StreamMessage[Any]) -> Any:

@@ -16,6 +16,8 @@ import asyncio
 from collections.abc import Sequence
 from functools import partial
 
+from faststream.kafka import KafkaBroker
+
 from shared.database import Database, UnitOfWork
 from shared.events import EventEnvelope
 from shared.messaging import (
@@ -25,7 +27,7 @@ from shared.messaging import (
     RetryPolicy,
     bind_consumer,
     broker_dead_letter_sink,
-    kafka_broker,
+    run_worker,
 )
 from shared.runner import run_until_signalled
 from shared.testing.messaging import record_effects
@@ -45,38 +47,34 @@ async def consume(
     async def record_one(uow: UnitOfWork, envelope: EventEnvelope) -> None:
         await record(uow, [envelope])
 
-    broker = kafka_broker(bootstrap)
     unit_of_work = partial(UnitOfWork, database)
-    sink = broker_dead_letter_sink(broker)
     policy = RetryPolicy(max_attempts=3, backoff_initial=0.05, backoff_max=0.2)
-    consumer: InboxConsumer[UnitOfWork] | BatchInboxConsumer[UnitOfWork]
-    if batch > 1:
-        consumer = BatchInboxConsumer(
-            name="effects",
-            group_id=group,
-            unit_of_work=unit_of_work,
-            handler=record,
-            dead_letters=sink,
-            policy=policy,
-            max_batch=batch,
-        )
-    else:
-        consumer = InboxConsumer(
-            name="effects",
-            group_id=group,
-            unit_of_work=unit_of_work,
-            handler=record_one,
-            dead_letters=sink,
-            policy=policy,
-        )
-    bind_consumer(broker, consumer, topic)
 
-    async def run(stop: asyncio.Event) -> None:
-        async with broker:
-            await broker.start()
-            await stop.wait()
+    def subscribe(broker: KafkaBroker) -> None:
+        sink = broker_dead_letter_sink(broker)
+        consumer: InboxConsumer[UnitOfWork] | BatchInboxConsumer[UnitOfWork]
+        if batch > 1:
+            consumer = BatchInboxConsumer(
+                name="effects",
+                group_id=group,
+                unit_of_work=unit_of_work,
+                handler=record,
+                dead_letters=sink,
+                policy=policy,
+                max_batch=batch,
+            )
+        else:
+            consumer = InboxConsumer(
+                name="effects",
+                group_id=group,
+                unit_of_work=unit_of_work,
+                handler=record_one,
+                dead_letters=sink,
+                policy=policy,
+            )
+        bind_consumer(broker, consumer, topic)
 
-    await run_until_signalled(run)
+    await run_until_signalled(lambda stop: run_worker(bootstrap, subscribe, stop))
     await database.close()
 
 

@@ -4,8 +4,7 @@ Revision ID: 0001
 Revises:
 """
 
-from alembic import op
-from shared.outbox import MESSAGING_DDL
+from shared.migrations import create_messaging_tables, drop_messaging_tables
 
 revision = "0001"
 down_revision = None
@@ -14,11 +13,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    for statement in MESSAGING_DDL:
-        op.execute(statement)
+    create_messaging_tables()
 
 
 def downgrade() -> None:
-    op.execute("DROP TABLE IF EXISTS inbox")
-    op.execute("DROP TABLE IF EXISTS outbox")
-    op.execute("DROP FUNCTION IF EXISTS outbox_notify()")
+    drop_messaging_tables()
