@@ -218,3 +218,17 @@ async def test_lookups(metrc: FakeMetrc) -> None:
     assert "Drying" in [r.name for r in await metrc.list_package_adjust_reasons(LICENSE)]
     assert len(await metrc.list_locations(LICENSE)) == 2
     assert await metrc.list_package_adjustments(LICENSE) == []
+
+
+async def test_read_back_finds_an_adjustment_dated_the_facility_day_before_the_utc_day(
+    metrc: FakeMetrc,
+) -> None:
+    # 02:00 UTC on the 9th is still the 8th in a facility west of UTC: its adjustment carries
+    # the 8th, and a read-back asked for "since 01:59 UTC on the 9th" must still see it.
+    await metrc.create_packages(LICENSE, [opening(TAGS[0], "10")])
+    await metrc.adjust_packages(LICENSE, [adjust(TAGS[0], "-1", "canopy:west")])
+
+    since = datetime(2026, 2, 9, 1, 59, tzinfo=UTC)
+    history = await metrc.package_adjustments_since(LICENSE, TAGS[0], since)
+
+    assert [a.adjustment_note for a in history] == ["canopy:west"]

@@ -12,7 +12,7 @@ The read-back helpers at the end (``find_package``, ``recent_packages``,
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from compliance.adapters.metrc import endpoints as ep
@@ -382,13 +382,15 @@ class MetrcClient(MetrcClientBase):
     async def package_adjustments_since(
         self, license_number: str, label: str, since: datetime
     ) -> list[PackageAdjustment]:
-        """Adjustments of one package dated on or after ``since``'s calendar day.
+        """Adjustments of one package dated on or after the facility-local day of ``since``.
 
         Metrc's ``AdjustmentDate`` is the business date the caller sent (often midnight), not
         the moment it was recorded, so the comparison is by day; put an intent id in
         ``ReasonNote`` to tell same-day adjustments apart.
         """
-        day = since.date()
+        # AdjustmentDate is the facility's local date, which trails the UTC date by up to a day
+        # (UTC-12): a day earlier catches them all, and the intent id in the note tells them apart.
+        day = since.astimezone(UTC).date() - timedelta(days=1)
         return [
             adjustment
             for adjustment in await self.list_package_adjustments(license_number)

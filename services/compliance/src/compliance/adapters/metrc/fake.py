@@ -500,7 +500,9 @@ class FakeMetrc:
     async def package_adjustments_since(
         self, license_number: str, label: str, since: datetime
     ) -> list[PackageAdjustment]:
-        day = since.date()
+        # AdjustmentDate is the facility's local date, which trails the UTC date by up to a day
+        # (UTC-12): a day earlier catches them all, and the intent id in the note tells them apart.
+        day = since.astimezone(UTC).date() - timedelta(days=1)
         return [
             a
             for a in self._facility(license_number).adjustments
