@@ -25,7 +25,7 @@ from compliance.adapters.metrc.endpoints import (
     TransferDirection,
 )
 from compliance.adapters.metrc.errors import MetrcNotFoundError
-from compliance.adapters.metrc.paging import ProgressCallback
+from compliance.adapters.metrc.paging import ProgressCallback, adjustment_read_back_day
 from compliance.adapters.metrc.payloads import (
     HarvestFinish,
     HarvestPackageCreate,
@@ -382,13 +382,10 @@ class MetrcClient(MetrcClientBase):
     async def package_adjustments_since(
         self, license_number: str, label: str, since: datetime
     ) -> list[PackageAdjustment]:
-        """Adjustments of one package dated on or after ``since``'s calendar day.
-
-        Metrc's ``AdjustmentDate`` is the business date the caller sent (often midnight), not
-        the moment it was recorded, so the comparison is by day; put an intent id in
-        ``ReasonNote`` to tell same-day adjustments apart.
-        """
-        day = since.date()
+        """Adjustments of one package dated on or after the day ``since`` falls on at the
+        facility (see ``adjustment_read_back_day``); put an intent id in ``ReasonNote`` to tell
+        same-day adjustments apart."""
+        day = adjustment_read_back_day(since)
         return [
             adjustment
             for adjustment in await self.list_package_adjustments(license_number)
