@@ -32,11 +32,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Literal, TypeVar
 
 from compliance.adapters.metrc.fake import catalog
+from compliance.adapters.metrc.fake.manifests import FakeManifests
 from compliance.adapters.metrc.fake.records import FakeFacility
-from compliance.adapters.metrc.fake.transfers import FakeTransfers
 from compliance.adapters.metrc.schemas import (
     Facility,
     FacilityLicense,
@@ -66,7 +67,7 @@ def _known(found: _T | None, what: str, name: str) -> _T:
     return found
 
 
-class FakeMetrc(FakeTransfers):
+class FakeMetrc(FakeManifests):
     """In-memory Metrc for one user. ``writes`` logs every write that reached "Metrc"."""
 
     def __init__(
@@ -226,7 +227,7 @@ class FakeMetrc(FakeTransfers):
         self,
         license_number: str,
         item: str,
-        quantity: object,
+        quantity: Decimal,
         unit_of_measure: str,
         location: str | None = None,
         *,
@@ -242,30 +243,9 @@ class FakeMetrc(FakeTransfers):
         place = None
         if location is not None:
             place = _known(catalog.named(facility.locations, location), "location", location)
-        day = packaged or self.today(facility)
-        facility.used_tags.add(label)
-        package = Package.model_validate(
-            {
-                "id": self.next_id("package"),
-                "label": label,
-                "package_type": "Product",
-                "quantity": quantity,
-                "original_package_quantity": quantity,
-                "unit_of_measure_name": unit.name,
-                "unit_of_measure_abbreviation": unit.abbreviation,
-                "item": found.model_copy(update={"is_used": True}),
-                "location_id": place.id if place else None,
-                "location_name": place.name if place else None,
-                "location_type_name": place.location_type_name if place else None,
-                "packaged_date": day,
-                "lab_testing_state": "NotSubmitted",
-                "lab_testing_state_date": day,
-                "is_on_recall": False,
-                "last_modified": self.now(),
-            }
+        return self.new_package(
+            facility, label, found, unit, quantity, packaged or self.today(facility), place
         )
-        facility.packages[label] = package
-        return package
 
     # --- lookups ---------------------------------------------------------------------------------
 
@@ -310,9 +290,7 @@ class FakeMetrc(FakeTransfers):
         self, license_number: str, *, since: datetime | None = None, until: datetime | None = None
     ) -> list[Item]:
         facility = self.acting(license_number)
-        used = {
-            p.item.id for f in self.facilities.values() for p in f.packages.values() if p.item
-        }
+        used = {p.item.id for f in self.facilities.values() for p in f.packages.values() if p.item}
         items = [i.model_copy(update={"is_used": i.id in used}) for i in facility.items]
         return self.window(items, since, until)
 

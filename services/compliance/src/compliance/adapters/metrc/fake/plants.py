@@ -1,31 +1,25 @@
-"""Cultivation in the fake: plant batches, tracked plants and their growth phases, harvests,
-harvest waste, packages from a harvest, finishing harvests and destroying plants."""
+"""Plants in the fake: plant batches (untracked plants), tracked plants and their growth phases,
+destroying plants."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 
-from compliance.adapters.metrc.endpoints import HarvestStatus, PlantBatchStatus, PlantStatus
+from compliance.adapters.metrc.endpoints import PlantBatchStatus, PlantStatus
 from compliance.adapters.metrc.fake import catalog
 from compliance.adapters.metrc.fake.core import Rows
-from compliance.adapters.metrc.fake.packages import FakePackages
+from compliance.adapters.metrc.fake.package_changes import FakePackageChanges
 from compliance.adapters.metrc.fake.records import FakeFacility
 from compliance.adapters.metrc.payloads import (
-    HarvestFinish,
-    HarvestPackageCreate,
-    HarvestUnfinish,
-    HarvestWaste,
     PlantBatchDestroy,
     PlantBatchGrowthPhaseChange,
     PlantBatchPlanting,
     PlantGrowthPhaseChange,
-    PlantHarvest,
 )
-from compliance.adapters.metrc.schemas import Harvest, Package, Plant, PlantBatch, WriteResult
+from compliance.adapters.metrc.schemas import Plant, PlantBatch, WriteResult
 
-__all__ = ["FakeCultivation"]
+__all__ = ["FakePlants"]
 
 _SERIAL_DIGITS = 9
 
@@ -38,7 +32,7 @@ def _run_of_tags(starting: str, count: int) -> list[str] | None:
     return [f"{stem}{int(serial) + n:0{_SERIAL_DIGITS}d}" for n in range(count)]
 
 
-class FakeCultivation(FakePackages):
+class FakePlants(FakePackageChanges):
     # --- plant batches ---------------------------------------------------------------------------
 
     async def list_plant_batches(
@@ -80,7 +74,7 @@ class FakeCultivation(FakePackages):
         self, license_number: str, plantings: Sequence[PlantBatchPlanting]
     ) -> WriteResult:
         def plant(rows: Rows, facility: FakeFacility, posted: PlantBatchPlanting) -> list[int]:
-            strain = self.strain(rows, facility, posted.strain)
+            strain = self.existing(rows, facility.strains, "Strain", posted.strain)
             location = self.location(rows, facility, posted.location, "plant batches")
             self.past_date(rows, facility, "ActualDate", posted.actual_date)
             kind = catalog.one_of(catalog.PLANT_BATCH_TYPES, posted.type)
@@ -327,292 +321,3 @@ class FakeCultivation(FakePackages):
             path="/plants/v2/growthphase",
             grows=True,
         )
-
-    async def harvest_plants(
-        self, license_number: str, harvests: Sequence[PlantHarvest]
-    ) -> WriteResult:
-        def harvest(rows: Rows, facility: FakeFacility, posted: PlantHarvest) -> list[int]:
-            plant = self._tracked(rows, facility, None, posted.plant)
-            self.positive(rows, "Weight", posted.weight)
-            unit = self.weight_unit(rows, "UnitOfWeight", posted.unit_of_weight)
-            drying = self.location(rows, facility, posted.drying_location, "harvests")
-            self.past_date(rows, facility, "ActualDate", posted.actual_date)
-            if plant is not None and plant.growth_phase != "Flowering":
-                rows.fail(f"Plant {plant.label} is not in the Flowering phase.")
-            if not rows.ok or plant is None or unit is None or drying is None:
-                return []
-            stamp = self.now()
-            name = posted.harvest_name or f"{plant.strain_name or 'Harvest'} {posted.actual_date}"
-            into = self._open_harvest(facility, name) or Harvest(
-                id=self.next_id("harvest"),
-                name=name,
-                harvest_type="WholePlant",
-                drying_location_id=drying.id,
-                drying_location_name=drying.name,
-                unit_of_weight_name=unit.name,
-                harvest_start_date=posted.actual_date,
-            )
-            strains = [s for s in (into.source_strain_names or "").split(", ") if s]
-            if plant.strain_name and plant.strain_name not in strains:
-                strains.append(plant.strain_name)
-            added = catalog.convert(posted.weight, unit, _unit(into.unit_of_weight_name))
-            facility.harvests[into.id] = into.model_copy(
-                update={
-                    "plant_count": into.plant_count + 1,
-                    "total_wet_weight": into.total_wet_weight + added,
-                    "current_weight": into.current_weight + added,
-                    "source_strain_names": ", ".join(strains) or None,
-                    "source_strain_count": len(strains),
-                    "last_modified": stamp,
-                }
-            )
-            facility.plants[plant.id] = plant.model_copy(
-                update={
-                    "state": "Harvested",
-                    "harvest_id": into.id,
-                    "harvest_count": 1,
-                    "harvested_date": posted.actual_date,
-                    "harvested_wet_weight": posted.weight,
-                    "harvested_unit_of_weight_name": unit.name,
-                    "last_modified": stamp,
-                }
-            )
-            return []
-
-        return self.write(
-            "harvest_plants",
-            license_number,
-            harvests,
-            harvest,
-            method="PUT",
-            path="/plants/v2/harvest",
-            grows=True,
-        )
-
-    # --- harvests --------------------------------------------------------------------------------
-
-    async def list_harvests(
-        self,
-        license_number: str,
-        status: HarvestStatus = "active",
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-    ) -> list[Harvest]:
-        facility = self.acting(license_number)
-        active = status == "active"
-        harvests = [h for h in facility.harvests.values() if (h.finished_date is None) is active]
-        return self.window(harvests, since, until)
-
-    @staticmethod
-    def _open_harvest(facility: FakeFacility, name: str) -> Harvest | None:
-        return catalog.named(
-            (h for h in facility.harvests.values() if h.finished_date is None), name
-        )
-
-    @staticmethod
-    def _harvest(
-        rows: Rows, facility: FakeFacility, harvest_id: int, *, finished: bool = False
-    ) -> Harvest | None:
-        found = facility.harvests.get(harvest_id)
-        if found is None:
-            rows.fail(f"Harvest {harvest_id} does not exist in the current Facility.")
-            return None
-        if (found.finished_date is not None) is not finished:
-            rows.fail(f"Harvest {found.name} is {'not ' if finished else ''}finished.")
-            return None
-        return found
-
-    async def create_harvest_packages(
-        self, license_number: str, packages: Sequence[HarvestPackageCreate]
-    ) -> WriteResult:
-        def package(rows: Rows, facility: FakeFacility, posted: HarvestPackageCreate) -> list[int]:
-            tag = self.free_tag(rows, facility, posted.tag, "Package")
-            item = self.item(rows, facility, posted.item)
-            unit = self.weight_unit(rows, "UnitOfWeight", posted.unit_of_weight)
-            location = None
-            if posted.location is not None:
-                location = self.location(rows, facility, posted.location, "packages")
-            self.past_date(rows, facility, "ActualDate", posted.actual_date)
-            if not posted.ingredients:
-                rows.fail("Ingredients were not specified.")
-            taken: dict[int, tuple[Harvest, Decimal]] = {}
-            total = Decimal(0)
-            for ingredient in posted.ingredients:
-                harvest = self._harvest(rows, facility, ingredient.harvest_id)
-                weight_ok = self.positive(rows, "Weight", ingredient.weight)
-                weight_unit = self.weight_unit(rows, "UnitOfWeight", ingredient.unit_of_weight)
-                if harvest is None or not weight_ok or weight_unit is None:
-                    continue
-                before = taken.get(harvest.id, (harvest, Decimal(0)))[1]
-                own = _unit(harvest.unit_of_weight_name)
-                taken[harvest.id] = (
-                    harvest,
-                    before + catalog.convert(ingredient.weight, weight_unit, own),
-                )
-                if unit is not None:
-                    total += catalog.convert(ingredient.weight, weight_unit, unit)
-            for harvest, amount in taken.values():
-                if amount > harvest.current_weight:
-                    rows.fail(_short(harvest, amount, "was requested"))
-            if item is not None and unit is not None and item.quantity_type != "WeightBased":
-                rows.fail(f"Item {item.name} is not measured by weight.")
-            if not rows.ok or tag is None or item is None or unit is None:
-                return []
-            stamp = self.now()
-            facility.used_tags.add(tag.label)
-            for harvest, amount in taken.values():
-                facility.harvests[harvest.id] = harvest.model_copy(
-                    update={
-                        "current_weight": harvest.current_weight - amount,
-                        "total_packaged_weight": harvest.total_packaged_weight + amount,
-                        "package_count": harvest.package_count + 1,
-                        "last_modified": stamp,
-                    }
-                )
-            names = [harvest.name for harvest, _ in taken.values()]
-            created = Package(
-                id=self.next_id("package"),
-                label=tag.label,
-                package_type="Product",
-                quantity=total,
-                original_package_quantity=total,
-                unit_of_measure_name=unit.name,
-                unit_of_measure_abbreviation=unit.abbreviation,
-                item=item.model_copy(update={"is_used": True}),
-                location_id=location.id if location else None,
-                location_name=location.name if location else None,
-                location_type_name=location.location_type_name if location else None,
-                note=posted.note,
-                source_harvest_names=", ".join(names),
-                source_harvest_count=len(names),
-                packaged_date=posted.actual_date,
-                expiration_date=posted.expiration_date,
-                sell_by_date=posted.sell_by_date,
-                use_by_date=posted.use_by_date,
-                lab_testing_state="NotSubmitted",
-                lab_testing_state_date=posted.actual_date,
-                is_production_batch=posted.is_production_batch,
-                production_batch_number=posted.production_batch_number,
-                is_trade_sample=posted.is_trade_sample,
-                is_donation=posted.is_donation,
-                product_requires_remediation=posted.product_requires_remediation,
-                is_on_recall=False,
-                last_modified=stamp,
-            )
-            facility.packages[created.label] = created
-            return [created.id]
-
-        return self.write(
-            "create_harvest_packages",
-            license_number,
-            packages,
-            package,
-            method="POST",
-            path="/harvests/v2/packages",
-        )
-
-    async def record_harvest_waste(
-        self, license_number: str, wastes: Sequence[HarvestWaste]
-    ) -> WriteResult:
-        def waste(rows: Rows, facility: FakeFacility, posted: HarvestWaste) -> list[int]:
-            harvest = self._harvest(rows, facility, posted.id)
-            unit = self.weight_unit(rows, "UnitOfWeight", posted.unit_of_weight)
-            weight_ok = self.positive(rows, "WasteWeight", posted.waste_weight)
-            self.past_date(rows, facility, "ActualDate", posted.actual_date)
-            if catalog.one_of(catalog.HARVEST_WASTE_TYPES, posted.waste_type) is None:
-                valid = ", ".join(catalog.HARVEST_WASTE_TYPES)
-                rows.fail(
-                    f"Waste Type {posted.waste_type} is not valid. Valid values are: {valid}."
-                )
-            if harvest is None or unit is None or not weight_ok or not rows.ok:
-                return []
-            amount = catalog.convert(posted.waste_weight, unit, _unit(harvest.unit_of_weight_name))
-            if amount > harvest.current_weight:
-                rows.fail(_short(harvest, amount, "of waste cannot be recorded"))
-                return []
-            facility.harvests[harvest.id] = harvest.model_copy(
-                update={
-                    "current_weight": harvest.current_weight - amount,
-                    "total_waste_weight": harvest.total_waste_weight + amount,
-                    "last_modified": self.now(),
-                }
-            )
-            waste_id = self.next_id("harvest_waste")
-            facility.harvest_waste[waste_id] = (harvest.id, amount)
-            return [waste_id]
-
-        return self.write(
-            "record_harvest_waste",
-            license_number,
-            wastes,
-            waste,
-            method="POST",
-            path="/harvests/v2/waste",
-        )
-
-    async def finish_harvests(
-        self, license_number: str, finishes: Sequence[HarvestFinish]
-    ) -> WriteResult:
-        def finish(rows: Rows, facility: FakeFacility, posted: HarvestFinish) -> list[int]:
-            harvest = self._harvest(rows, facility, posted.id)
-            dated = self.past_date(rows, facility, "ActualDate", posted.actual_date)
-            if harvest is None or not dated or not rows.ok:
-                return []
-            started = harvest.harvest_start_date
-            if started is not None and posted.actual_date < started:
-                rows.fail(
-                    f"ActualDate cannot be before the harvest date of Harvest {harvest.name}."
-                )
-                return []
-            # Metrc books whatever weight is left as moisture loss; it does not demand zero.
-            return self._set_finished(facility, harvest, posted.actual_date)
-
-        return self.write(
-            "finish_harvests",
-            license_number,
-            finishes,
-            finish,
-            method="PUT",
-            path="/harvests/v2/finish",
-        )
-
-    async def unfinish_harvests(
-        self, license_number: str, unfinishes: Sequence[HarvestUnfinish]
-    ) -> WriteResult:
-        def unfinish(rows: Rows, facility: FakeFacility, posted: HarvestUnfinish) -> list[int]:
-            harvest = self._harvest(rows, facility, posted.id, finished=True)
-            if harvest is None:
-                return []
-            return self._set_finished(facility, harvest, None)
-
-        return self.write(
-            "unfinish_harvests",
-            license_number,
-            unfinishes,
-            unfinish,
-            method="PUT",
-            path="/harvests/v2/unfinish",
-        )
-
-    def _set_finished(
-        self, facility: FakeFacility, harvest: Harvest, day: date | None
-    ) -> list[int]:
-        facility.harvests[harvest.id] = harvest.model_copy(
-            update={"finished_date": day, "last_modified": self.now()}
-        )
-        return [harvest.id]
-
-
-def _unit(name: str | None) -> catalog.Unit:
-    unit = catalog.named(catalog.UNITS, name or "")
-    assert unit is not None, f"unknown unit {name}"
-    return unit
-
-
-def _short(harvest: Harvest, amount: Decimal, outcome: str) -> str:
-    unit = harvest.unit_of_weight_name or ""
-    return (
-        f"Harvest {harvest.name} has only {catalog.describe(harvest.current_weight, unit)} "
-        f"remaining; {catalog.describe(amount, unit)} {outcome}."
-    )
