@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -24,7 +24,6 @@ __all__ = [
     "PullBatch",
     "PullProgress",
     "Window",
-    "adjustment_read_back_day",
     "split_windows",
 ]
 
@@ -90,24 +89,6 @@ def split_windows(start: datetime, end: datetime, max_span: timedelta = MAX_WIND
         if upper >= end:
             return windows
         cursor = upper
-
-
-# The westernmost offset a facility can have: at any instant, no facility's date is earlier than
-# the date at UTC-12.
-_WESTERNMOST = timedelta(hours=12)
-
-
-def adjustment_read_back_day(since: datetime) -> date:
-    """The earliest ``AdjustmentDate`` an adjustment sent at or after ``since`` can carry.
-
-    Metrc's ``AdjustmentDate`` is the business date the caller sent: a date at the facility, not
-    the moment it was recorded. In a US evening the facility's today is yesterday in UTC, so
-    comparing with ``since``'s UTC date would miss the adjustment, and a caller reading back after
-    an unknown outcome would send it a second time. Compared with the date at UTC-12 instead, a
-    read-back sees every adjustment of that day wherever the facility is, and perhaps a few of the
-    day before, which the intent id in the note tells apart.
-    """
-    return (since.astimezone(UTC) - _WESTERNMOST).date()
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from compliance.adapters.metrc.paging import (
     ProgressCallback,
     PullProgress,
 )
+from compliance.adapters.metrc.read_back import ReadBack
 from compliance.adapters.metrc.schemas import Package, WriteResult
 
 __all__ = ["FakeCore", "Rows"]
@@ -82,7 +83,7 @@ class _Injected:
     applied: bool
 
 
-class FakeCore:
+class FakeCore(ReadBack):
     def __init__(
         self,
         *,
@@ -96,7 +97,7 @@ class FakeCore:
         self.user_name = user_name
         self.writes: list[tuple[str, str, list[object]]] = []
         """Every write that reached "Metrc": (operation, license number, objects)."""
-        self._clock = now or (lambda: datetime.now(UTC))
+        self._now = now or (lambda: datetime.now(UTC))
         self._last = datetime.min.replace(tzinfo=UTC)
         self._ids = {kind: (n + 1) * 1_000_000 for n, kind in enumerate(_KINDS)}
         self._injected: list[_Injected] = []
@@ -105,13 +106,13 @@ class FakeCore:
 
     def now(self) -> datetime:
         """The next LastModified stamp: never equal to or before the one before."""
-        moment = max(self._clock(), self._last + _ONE_MICROSECOND)
+        moment = max(self._now(), self._last + _ONE_MICROSECOND)
         self._last = moment
         return moment
 
     def today(self, facility: FakeFacility) -> date:
         """Today on the facility's wall clock: Metrc dates are facility-local."""
-        return self._clock().astimezone(ZoneInfo(facility.time_zone)).date()
+        return self._now().astimezone(ZoneInfo(facility.time_zone)).date()
 
     def next_id(self, kind: str) -> int:
         self._ids[kind] += 1

@@ -10,7 +10,7 @@ from compliance.adapters.metrc.fake import catalog
 from compliance.adapters.metrc.fake.core import Rows
 from compliance.adapters.metrc.fake.packages import FakePackages, other_kind, place_of, unit_of
 from compliance.adapters.metrc.fake.records import FakeFacility
-from compliance.adapters.metrc.paging import ProgressCallback, adjustment_read_back_day
+from compliance.adapters.metrc.paging import ProgressCallback
 from compliance.adapters.metrc.payloads import (
     PackageAdjust,
     PackageFinish,
@@ -200,14 +200,3 @@ class FakePackageChanges(FakePackages):
         facility.packages[package.label] = package.model_copy(
             update={**changes, "last_modified": self.now()}
         )
-
-    async def package_adjustments_since(
-        self, license_number: str, label: str, since: datetime
-    ) -> list[PackageAdjustment]:
-        day = adjustment_read_back_day(since)
-        return [
-            a
-            for a in await self.list_package_adjustments(license_number)
-            if a.package_label == label
-            and (a.adjustment_date is None or a.adjustment_date.date() >= day)
-        ]

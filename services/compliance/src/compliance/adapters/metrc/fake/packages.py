@@ -4,12 +4,11 @@ and finding a package again after an unknown outcome."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TypedDict
 
 from compliance.adapters.metrc.endpoints import PackageStatus
-from compliance.adapters.metrc.errors import MetrcNotFoundError
 from compliance.adapters.metrc.fake import catalog
 from compliance.adapters.metrc.fake.core import Rows
 from compliance.adapters.metrc.fake.fields import FakeFields, PackageState
@@ -36,8 +35,6 @@ _LISTED: dict[str, tuple[PackageState, ...]] = {
     "onhold": ("onhold",),
     "intransit": ("intransit",),
 }
-# How far a read-back window reaches past now, for clock skew (as MetrcClient reads back).
-_SKEW = timedelta(minutes=2)
 
 
 class FakePackages(FakeFields):
@@ -222,30 +219,6 @@ class FakePackages(FakeFields):
         kind = item.quantity_type
         if kind is not None and kind != unit.quantity_type:
             rows.fail(f"Unit of Measure {unit.name} is not valid for Item {item.name} ({kind}).")
-
-    # --- read-back after an unknown outcome ------------------------------------------------------
-
-    async def find_package(self, license_number: str, label: str) -> Package | None:
-        try:
-            return await self.get_package(license_number, label)
-        except MetrcNotFoundError:
-            return None
-
-    async def recent_packages(
-        self,
-        license_number: str,
-        *,
-        within: timedelta = timedelta(minutes=15),
-        statuses: Sequence[PackageStatus] = ("active", "onhold", "intransit", "inactive"),
-    ) -> list[Package]:
-        now = self._clock()
-        found: dict[int, Package] = {}
-        for status in statuses:
-            for package in await self.list_packages(
-                license_number, status, since=now - within - _SKEW, until=now + _SKEW
-            ):
-                found[package.id] = package
-        return list(found.values())
 
 
 def unit_of(package: Package) -> catalog.Unit:

@@ -48,17 +48,6 @@ class FakePlants(FakePackageChanges):
         batches = [b for b in facility.plant_batches.values() if (b.untracked_count > 0) is active]
         return self.window(batches, since, until)
 
-    async def find_plant_batch(
-        self, license_number: str, name: str, *, modified_since: datetime | None = None
-    ) -> PlantBatch | None:
-        statuses: tuple[PlantBatchStatus, ...] = ("active", "inactive")
-        for status in statuses:
-            batches = await self.list_plant_batches(license_number, status, since=modified_since)
-            found = catalog.named(batches, name)
-            if found is not None:
-                return found
-        return None
-
     @staticmethod
     def _active_batch(facility: FakeFacility, name: str) -> PlantBatch | None:
         batches = (b for b in facility.plant_batches.values() if b.untracked_count > 0)
