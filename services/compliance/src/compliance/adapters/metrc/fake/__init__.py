@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from compliance.adapters.metrc.fake import catalog
 from compliance.adapters.metrc.fake.manifests import FakeManifests
@@ -50,7 +50,9 @@ from compliance.adapters.metrc.schemas import (
     Tag,
     UnitOfMeasure,
 )
-from compliance.adapters.metrc.testing.world import MetrcWorld
+
+if TYPE_CHECKING:
+    from compliance.adapters.metrc.testing.world import MetrcWorld
 
 __all__ = ["FakeFacility", "FakeMetrc"]
 
