@@ -2,7 +2,8 @@
 
 No Docker engine runs where these tests run, so the file is checked statically: against the Compose
 Specification's JSON schema, and against the design (every process present, healthy before it is
-depended on, built from a Dockerfile that exists, and no secret but the development defaults).
+depended on, built from the one Dockerfile with a build argument naming a real service, running
+commands its image offers, and no secret but the development defaults).
 
 The schema comes from an installed dev dependency, ``check-jsonschema``, which ships the Compose
 Specification schema (vendored by its maintainers and refreshed with each release).
@@ -11,9 +12,12 @@ Specification schema (vendored by its maintainers and refreshed with each releas
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import itertools
 import json
 import re
 import shlex
+import subprocess
 import tomllib
 from collections.abc import Iterator
 from importlib import metadata
@@ -29,6 +33,8 @@ from jsonschema.validators import validator_for  # type: ignore[import-untyped]
 REPO = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = REPO / "docker-compose.yml"
 DOCKERIGNORE = REPO / ".dockerignore"
+DOCKERFILE = REPO / "Dockerfile"
+SERVICE_ARG = "SERVICE"
 POSTGRES_INIT = REPO / "deploy" / "postgres" / "init.sh"
 
 SCHEMA_DISTRIBUTION = "check-jsonschema"
@@ -162,15 +168,17 @@ def strings_in(node: Any) -> Iterator[str]:
             yield from strings_in(item)
 
 
-def build_of(service: dict[str, Any]) -> tuple[Path, Path] | None:
-    """(context, Dockerfile) of a service that is built, both resolved against the compose file."""
+def build_of(service: dict[str, Any]) -> tuple[Path, Path, dict[str, str]] | None:
+    """(context, Dockerfile, build args) of a service that is built; paths resolved against the
+    compose file."""
     build = service.get("build")
     if build is None:
         return None
     if isinstance(build, str):
         build = {"context": build}
     context = (COMPOSE_FILE.parent / build.get("context", ".")).resolve()
-    return context, (context / build.get("dockerfile", "Dockerfile")).resolve()
+    dockerfile = (context / build.get("dockerfile", "Dockerfile")).resolve()
+    return context, dockerfile, dict(build.get("args") or {})
 
 
 def dockerfile_instructions(path: Path) -> list[tuple[str, str]]:
@@ -500,45 +508,83 @@ def test_processes_wait_for_their_infrastructure(
 
 
 # ---------------------------------------------------------------------------------------------
-# images
+# images: one Dockerfile, the build argument SERVICE names the service
 # ---------------------------------------------------------------------------------------------
-def _built_services(services: dict[str, dict[str, Any]]) -> dict[str, tuple[Path, Path]]:
-    return {name: built for name, service in services.items() if (built := build_of(service))}
+def service_packages() -> dict[str, dict[str, Any]]:
+    """Each folder under services/ with its pyproject.toml, parsed."""
+    return {
+        path.parent.name: tomllib.loads(path.read_text(encoding="utf-8"))
+        for path in sorted((REPO / "services").glob("*/pyproject.toml"))
+    }
 
 
-def test_every_referenced_dockerfile_exists(services: dict[str, dict[str, Any]]) -> None:
-    built = _built_services(services)
-    assert built, "no service is built from a Dockerfile"
-    for name, (context, dockerfile) in built.items():
+SERVICE_FOLDERS = tuple(service_packages())
+# Compose services built from the Dockerfile, by the SERVICE build argument they pass.
+BUILT = {
+    name: service["build"].get("args", {}).get(SERVICE_ARG)
+    for name, service in load_compose()["services"].items()
+    if "build" in service
+}
+
+
+def test_every_image_is_built_from_the_one_dockerfile(services: dict[str, dict[str, Any]]) -> None:
+    assert BUILT, "no service is built from a Dockerfile"
+    for name in BUILT:
+        built = build_of(services[name])
+        assert built is not None
+        context, dockerfile, args = built
         assert context == REPO, (
             f"{name}: the build context must be the repo root (uv.lock, shared/)"
         )
-        assert dockerfile.is_file(), f"{name}: {dockerfile} does not exist"
-        assert dockerfile.parent.parent == REPO / "services", f"{name}: {dockerfile}"
+        assert dockerfile == DOCKERFILE, f"{name} is built from {dockerfile}, not {DOCKERFILE}"
+        assert set(args) == {SERVICE_ARG}, f"{name}: build args {args}"
+    assert DOCKERFILE.is_file()
+    assert not sorted(REPO.glob("services/*/Dockerfile")), "one Dockerfile for all services"
 
 
-def test_every_service_package_has_its_dockerfile_used(services: dict[str, dict[str, Any]]) -> None:
-    used = {dockerfile for _, dockerfile in _built_services(services).values()}
-    packages = {path.parent for path in (REPO / "services").glob("*/pyproject.toml")}
-    assert {package / "Dockerfile" for package in packages} == used
+def test_the_build_args_name_exactly_the_services() -> None:
+    assert set(BUILT.values()) == set(SERVICE_FOLDERS)
 
 
-def test_processes_of_one_service_share_one_image(services: dict[str, dict[str, Any]]) -> None:
-    by_dockerfile: dict[Path, set[str]] = {}
-    for name, (_, dockerfile) in _built_services(services).items():
-        by_dockerfile.setdefault(dockerfile, set()).add(services[name].get("image", f"<{name}>"))
-    for dockerfile, images in by_dockerfile.items():
-        assert len(images) == 1, f"{dockerfile.relative_to(REPO)} is tagged {sorted(images)}"
+@pytest.mark.parametrize("folder", SERVICE_FOLDERS)
+def test_each_service_is_a_locked_workspace_package_with_a_main(folder: str) -> None:
+    """What the Dockerfile assumes of SERVICE: services/<SERVICE> is the workspace package
+    canopy-<SERVICE with dashes>, importable as <SERVICE>, runnable as python -m <SERVICE>."""
+    project = service_packages()[folder]
+    assert project["project"]["name"] == "canopy-" + folder.replace("_", "-")
+    module = project.get("tool", {}).get("uv", {}).get("build-backend", {}).get("module-name")
+    assert module in (None, folder), f"{folder} builds the module {module}"
+    assert (REPO / "services" / folder / "src" / folder / "__main__.py").is_file()
+    root = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "services/*" in root["tool"]["uv"]["workspace"]["members"]
+    lock = tomllib.loads((REPO / "uv.lock").read_text(encoding="utf-8"))
+    assert project["project"]["name"] in lock["manifest"]["members"], "uv.lock is stale"
 
 
-@pytest.mark.parametrize(
-    "package_dir", sorted(p.parent.name for p in (REPO / "services").glob("*/pyproject.toml"))
-)
-def test_dockerfile_builds_the_locked_package_for_a_non_root_user(package_dir: str) -> None:
-    dockerfile = REPO / "services" / package_dir / "Dockerfile"
-    project = tomllib.loads((dockerfile.parent / "pyproject.toml").read_text(encoding="utf-8"))
-    package = project["project"]["name"]
-    instructions = dockerfile_instructions(dockerfile)
+def test_one_image_tag_per_service(services: dict[str, dict[str, Any]]) -> None:
+    tags: dict[str, set[str]] = {}
+    for name, folder in BUILT.items():
+        tags.setdefault(folder, set()).add(services[name].get("image", f"<{name}>"))
+    for folder, images in tags.items():
+        assert images == {f"canopy/{folder.replace('_', '-')}:dev"}, f"{folder}: {images}"
+
+
+def _shell_word(word: str, folder: str) -> str:
+    """``word`` as /bin/sh expands it in a RUN with SERVICE=folder (the build argument)."""
+    done = subprocess.run(
+        ["sh", "-c", f"printf %s {word}"],
+        env={"SERVICE": folder, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+@pytest.mark.parametrize("folder", SERVICE_FOLDERS)
+def test_dockerfile_builds_the_locked_package_for_a_non_root_user(folder: str) -> None:
+    package = service_packages()[folder]["project"]["name"]
+    instructions = dockerfile_instructions(DOCKERFILE)
     stages = [args for keyword, args in instructions if keyword == "FROM"]
     assert len(stages) >= 2, "multi-stage: build the venv in one stage, run in another"
     base_args = {
@@ -550,13 +596,30 @@ def test_dockerfile_builds_the_locked_package_for_a_non_root_user(package_dir: s
         re.sub(r"\$\{(\w+)\}", lambda m: base_args.get(m[1], m[0]), s.split()[0]) for s in stages
     }
     assert bases == {"python:3.11-slim"}, bases
-    runs = " ".join(args for keyword, args in instructions if keyword == "RUN")
-    assert re.search(rf"uv sync --frozen --no-dev --package {re.escape(package)}\b", runs), runs
+    # SERVICE has no default (a build without it fails) and is declared in every stage.
+    assert [args for keyword, args in instructions if keyword == "ARG" and "SERVICE" in args] == [
+        SERVICE_ARG
+    ] * len(stages)
+
+    runs = [args for keyword, args in instructions if keyword == "RUN"]
+    syncs = [
+        re.search(r"uv sync --frozen --no-dev --package (\"[^\"]*\"|\S+)", run)
+        for run in runs
+        if "uv sync" in run
+    ]
+    assert len(syncs) == 2, "dependencies from the lock first, then the workspace packages"
+    for sync in syncs:
+        assert sync is not None
+        assert _shell_word(sync[1], folder) == package
+    assert "--no-install-workspace" in runs[runs.index(syncs[0].string)]
+    assert "--no-editable" in runs[runs.index(syncs[1].string)]
+
     users = [args for keyword, args in instructions if keyword == "USER"]
     assert users, "no USER: the image would run as root"
     assert users[-1].split(":")[0] not in ("root", "0"), users[-1]
     env = " ".join(args for keyword, args in instructions if keyword == "ENV")
     assert "PYTHONDONTWRITEBYTECODE=1" in env
+    assert "CANOPY_SERVICE=${SERVICE}" in env
     assert not re.search(
         rf"(?:ENV|ARG)\b.*(?:{_SECRET_NAME.pattern})",
         "\n".join(
@@ -566,41 +629,80 @@ def test_dockerfile_builds_the_locked_package_for_a_non_root_user(package_dir: s
     ), "no secrets baked into images"
 
 
-def test_dockerfiles_copy_only_what_the_build_context_holds(
+def test_an_image_run_without_a_command_lists_its_services_processes() -> None:
+    [command] = [args for keyword, args in dockerfile_instructions(DOCKERFILE) if keyword == "CMD"]
+    assert shlex.split(command) == ["exec", "python", "-m", "${CANOPY_SERVICE}", "--help"]
+
+
+def test_the_image_declares_no_healthcheck_so_each_compose_service_states_its_own(
     services: dict[str, dict[str, Any]],
 ) -> None:
+    keywords = {keyword for keyword, _ in dockerfile_instructions(DOCKERFILE)}
+    assert "HEALTHCHECK" not in keywords, "relays and one-shots would inherit an HTTP probe"
+    for name in (*API_SERVICES, "metrc-sandbox"):
+        assert healthcheck_enabled(services[name]), f"{name} has no healthcheck"
+
+
+def test_the_dockerfile_copies_every_workspace_members_manifest() -> None:
+    """uv sync --frozen needs the workspace as it was locked, whichever service is built."""
+    copied = {
+        source
+        for keyword, arguments in dockerfile_instructions(DOCKERFILE)
+        if keyword == "COPY"
+        for source in copy_sources(arguments) or []
+    }
+    members = {"shared", *(f"services/{folder}" for folder in SERVICE_FOLDERS)}
+    assert {f"{member}/pyproject.toml" for member in members} <= copied
+    assert {"pyproject.toml", "uv.lock"} <= copied
+
+
+@pytest.mark.parametrize("folder", SERVICE_FOLDERS)
+def test_the_dockerfile_copies_only_what_the_build_context_holds(folder: str) -> None:
     rules = dockerignore_rules()
     for must_stay in ("uv.lock", "pyproject.toml", "shared/src/shared/__init__.py"):
         assert not ignored(must_stay, rules), f".dockerignore leaves out {must_stay}"
     for must_go in (".venv/bin/python", ".git/HEAD", ".stack/x", "deploy/kafka/target/libs/a.jar"):
         assert ignored(must_go, rules), f".dockerignore lets {must_go} into the context"
 
-    not_yet_there = []
-    for _, dockerfile in sorted(set(_built_services(services).values())):
-        for keyword, arguments in dockerfile_instructions(dockerfile):
-            sources = copy_sources(arguments) if keyword in ("COPY", "ADD") else None
-            for source in sources or []:
-                where = f"{dockerfile.relative_to(REPO)}: {keyword} {source}"
-                assert not ignored(source, rules), f"{where} is excluded by .dockerignore"
-                if not (REPO / source).exists():
-                    assert source.startswith("deploy/"), f"{where} does not exist"
-                    not_yet_there.append(where)
-    if not_yet_there:
-        pytest.skip("stack data not in the repository yet: " + "; ".join(not_yet_there))
+    for keyword, arguments in dockerfile_instructions(DOCKERFILE):
+        sources = copy_sources(arguments) if keyword in ("COPY", "ADD") else None
+        for source in sources or []:
+            path = source.replace("${SERVICE}", folder)
+            where = f"Dockerfile (SERVICE={folder}): {keyword} {path}"
+            assert "$" not in path, f"{where}: only SERVICE is substituted"
+            assert not ignored(path, rules), f"{where} is excluded by .dockerignore"
+            assert (REPO / path).exists(), f"{where} does not exist"
 
 
-def test_files_named_in_commands_are_in_the_repository(
+def test_files_named_in_commands_are_in_the_image(
     services: dict[str, dict[str, Any]],
 ) -> None:
     """Commands name data files by their path in the image (/app/...), copied from the repo."""
-    missing = []
+    copied = [
+        (source, destination)
+        for keyword, arguments in dockerfile_instructions(DOCKERFILE)
+        if keyword == "COPY" and (sources := copy_sources(arguments))
+        for source in sources
+        for destination in [shlex.split(arguments)[-1]]
+    ]
     for name, service in services.items():
         for path in re.findall(r"/app/(\S+)", command_of(service)):
-            if not (REPO / path).is_file():
-                assert path.startswith("deploy/"), f"{name}: {path} is not in the repository"
-                missing.append(f"{name}: {path}")
-    if missing:
-        pytest.skip("stack data not in the repository yet: " + "; ".join(missing))
+            assert (REPO / path).is_file(), f"{name}: {path} is not in the repository"
+            assert any(
+                f"/app/{path}".startswith(destination) and path.startswith(source.rstrip("/"))
+                for source, destination in copied
+            ), f"{name}: /app/{path} is not copied into the image"
+
+
+def test_the_identity_keys_are_owned_by_the_images_user(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    runs = " ".join(
+        args for keyword, args in dockerfile_instructions(DOCKERFILE) if keyword == "RUN"
+    )
+    uid = re.search(r"useradd\b.*--uid (\d+)", runs)
+    assert uid is not None
+    assert f"--owner {uid[1]}" in command_of(services[IDENTITY_KEYS])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -644,15 +746,41 @@ def test_secret_check_accepts_overridable_dev_defaults(clean: dict[str, Any]) ->
     assert hard_coded_secrets(clean) == []
 
 
-@pytest.mark.parametrize("process", PROCESS_SERVICES + MIGRATE_SERVICES)
-def test_every_process_runs_a_command_its_service_offers(
-    process: str, services: dict[str, dict[str, Any]]
+def program_help(module: str, subcommands: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    """The ``--help`` text of ``python -m module subcommands...``, read in this process."""
+    spec = importlib.util.find_spec(module)
+    assert spec is not None, f"no module {module}"
+    is_package = spec.submodule_search_locations is not None
+    program = importlib.import_module(f"{module}.__main__" if is_package else module)
+    main = getattr(program, "main", None) or program.COMMANDS.main
+    with pytest.raises(SystemExit) as exited:
+        main([*subcommands, "--help"])
+    assert exited.value.code == 0, f"python -m {module} {' '.join(subcommands)} does not exist"
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", sorted(BUILT))
+def test_every_command_is_one_its_image_offers(
+    name: str, services: dict[str, dict[str, Any]], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    service = process.split("-")[0]
-    command = services[process]["command"].split()
-    assert command[:3] == ["python", "-m", service]
-    offered = importlib.import_module(f"{service}.__main__").COMMANDS.subcommands()
-    assert command[3] in offered, f"{process}: `{service} {command[3]}` does not exist ({offered})"
+    """python -m <module> <subcommand> --option...: the module is the image's service (or shared/,
+    which the service depends on), the subcommand and every option exist."""
+    folder = BUILT[name]
+    words = shlex.split(command_of(services[name]))
+    assert words[:2] == ["python", "-m"], words
+    module, arguments = words[2], words[3:]
+    dependencies = service_packages()[folder]["project"].get("dependencies", [])
+    assert module.split(".")[0] == folder or (
+        module.split(".")[0] == "shared" and "canopy-shared" in dependencies
+    ), f"{name} runs {module}, which the {folder} image does not hold"
+    if name in (*PROCESS_SERVICES, *MIGRATE_SERVICES):
+        assert folder == name.rsplit("-", 1)[0], f"{name} runs from the {folder} image"
+        assert module == folder
+
+    subcommands = list(itertools.takewhile(lambda word: not word.startswith("-"), arguments))
+    usage = program_help(module, subcommands, capsys)
+    for option in (word for word in arguments if word.startswith("--")):
+        assert option in usage, f"{name}: python -m {module} {subcommands} has no {option}"
 
 
 def test_only_the_gateway_holds_the_private_identity_key(

@@ -127,7 +127,9 @@ async def own_postgres() -> PostgresServer:
     Durable settings (fsync, synchronous_commit): with them off, a crash may forget commits it has
     already acknowledged, which no application can survive; the test runs what production runs.
     """
-    port = os.environ.get("CANOPY_TEST_KILLABLE_PG_PORT", "55434")
+    # Next to the test server's port, so that test runs given their own ports do not collide.
+    default = int(os.environ.get("CANOPY_TEST_PG_PORT", "55433")) + 1
+    port = os.environ.get("CANOPY_TEST_KILLABLE_PG_PORT", str(default))
     server = PostgresServer(
         admin_url=f"postgresql://postgres:postgres@127.0.0.1:{port}/postgres",
         controllable=True,

@@ -1,26 +1,48 @@
-"""Fixtures for the Metrc client's unit tests: a fake clock and a client over MockTransport."""
+"""Fixtures for the Metrc adapter's tests: a fake clock and a client over MockTransport (unit
+tests of the client), the sandbox process, and ``backend``: the in-memory fake or the sandbox over
+real HTTP through the real client, loaded with the contract world (the contract suite)."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 from compliance.adapters.metrc import (
+    FakeMetrc,
     MetrcClient,
     MetrcCredentials,
     MetrcRateLimiter,
     RateLimits,
     RetryPolicy,
 )
-from compliance.adapters.metrc.testing import FakeClock
+from compliance.adapters.metrc.testing import (
+    FakeClock,
+    MetrcBackend,
+    SandboxProcess,
+    contract_world,
+)
 from pydantic import SecretStr
 
 # Tests repeat these literals (conftest is not importable under --import-mode=importlib).
 VENDOR_KEY = "VENDOR-KEY-d41d8cd98f00b204"
 USER_KEY = "USER-KEY-e9800998ecf8427e"
+# Metrc's documented limits; tests that change one put them back through this.
+SANDBOX_CONFIG = {
+    "latency_ms": 0,
+    "jitter_ms": 0,
+    "get_rate_per_facility": 50,
+    "get_rate_per_vendor": 150,
+    "concurrency_per_facility": 10,
+    "concurrency_per_vendor": 30,
+    "max_page_size": 20,
+    "max_write_objects": 10,
+    "last_modified_max_hours": 24,
+    "retry_after_seconds": 1,
+    "rate_limits_enabled": True,
+}
 
 Handler = Callable[[httpx.Request], httpx.Response | Awaitable[httpx.Response]]
 
@@ -65,3 +87,42 @@ async def make_client(clock: FakeClock) -> AsyncIterator[Callable[..., MetrcClie
     yield factory
     for client in clients:
         await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def sandbox_process() -> Iterator[SandboxProcess]:
+    """One sandbox process for the session; each test resets it."""
+    with SandboxProcess() as process:
+        yield process
+
+
+@pytest.fixture
+async def sandbox(sandbox_process: SandboxProcess) -> SandboxProcess:
+    """The sandbox with no faults and Metrc's limits (its state is the test's to load)."""
+    await sandbox_process.clear_faults()
+    await sandbox_process.configure(**SANDBOX_CONFIG)
+    return sandbox_process
+
+
+@pytest.fixture(params=["fake", "sandbox"])
+async def backend(request: pytest.FixtureRequest) -> AsyncIterator[MetrcBackend]:
+    """The contract suite's Metrc: ``FakeMetrc`` in memory, or the sandbox over real HTTP through
+    ``MetrcClient``, both loaded with ``contract_world()``."""
+    world = contract_world()
+    if request.param == "fake":
+        fake = FakeMetrc.from_world(world)
+        yield MetrcBackend("fake", fake, fake, world)
+        return
+    sandbox: SandboxProcess = request.getfixturevalue("sandbox_process")
+    await sandbox.clear_faults()
+    await sandbox.configure(**SANDBOX_CONFIG)
+    await sandbox.load(world)
+    async with MetrcClient(
+        base_url=sandbox.base_url,
+        credentials=MetrcCredentials(
+            vendor_key=SecretStr(world.vendor_key), user_key=SecretStr(world.user_key)
+        ),
+        retry=RetryPolicy(max_attempts=5, base_delay=0.05, max_delay=0.5),
+        timeout=httpx.Timeout(5.0, connect=2.0),
+    ) as client:
+        yield MetrcBackend("sandbox", client, sandbox, world)

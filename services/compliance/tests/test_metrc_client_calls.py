@@ -543,12 +543,19 @@ async def test_adjustments_since_filters_by_label_and_day(make_client: ClientFac
         lambda r: httpx.Response(200, json={"Data": rows, "TotalPages": 1, "TotalRecords": 3})
     )
 
+    # 13:00 UTC on the 8th is the 8th everywhere (01:00 at UTC-12): the 7th is not looked at.
     found = await client.package_adjustments_since(
-        LICENSE, TAG, datetime(2026, 2, 8, 11, tzinfo=UTC)
+        LICENSE, TAG, datetime(2026, 2, 8, 13, tzinfo=UTC)
     )
-
     assert [a.adjustment_note for a in found] == ["canopy:1"]
     assert found[0].adjustment_quantity == Decimal(-1)
+
+    # 02:00 UTC on the 8th is still the evening of the 7th in Colorado, where an adjustment sent
+    # then carries the 7th as its AdjustmentDate: the read-back must see it.
+    evening = await client.package_adjustments_since(
+        LICENSE, TAG, datetime(2026, 2, 8, 2, tzinfo=UTC)
+    )
+    assert [a.adjustment_quantity for a in evening] == [Decimal(-1), Decimal(-2)]
 
 
 async def test_identical_adjustment_lines_on_different_pages_are_not_merged(

@@ -11,6 +11,7 @@ from compliance.adapters.metrc._core import MetrcCredentials, metrc_base_url
 from compliance.adapters.metrc._limiter import Clock, MetrcRateLimiter, RateLimits, SystemClock
 from compliance.adapters.metrc._retry import RetryPolicy
 from compliance.adapters.metrc.client import MetrcClient
+from compliance.adapters.metrc.control import MetrcControl, SentTransfer
 from compliance.adapters.metrc.endpoints import (
     HarvestStatus,
     PackageStatus,
@@ -108,6 +109,7 @@ __all__ = [
     "Location",
     "MetrcAuthError",
     "MetrcClient",
+    "MetrcControl",
     "MetrcCredentials",
     "MetrcError",
     "MetrcNotFoundError",
@@ -144,6 +146,7 @@ __all__ = [
     "PullProgress",
     "RateLimits",
     "RetryPolicy",
+    "SentTransfer",
     "Strain",
     "SystemClock",
     "Tag",
@@ -168,5 +171,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     # mypy proves both implementations satisfy the port the service layer depends on.
-    def _conforms(client: MetrcClient, fake: FakeMetrc) -> tuple[MetrcPort, MetrcPort]:
-        return client, fake
+    def _conforms(
+        fake: FakeMetrc, client: MetrcClient
+    ) -> tuple[MetrcPort, MetrcPort, MetrcControl]:
+        return client, fake, fake

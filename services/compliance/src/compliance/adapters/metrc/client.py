@@ -4,15 +4,15 @@ Reads page through everything (see ``MetrcClientBase.stream``) and return comple
 take a sequence of payload models (Metrc's bodies are arrays, at most 10 objects) and return the
 ``WriteResult``. Errors are the tree in ``errors.py``.
 
-The read-back helpers at the end (``find_package``, ``recent_packages``,
-``package_adjustments_since``, ``find_plant_batch``) are what the compliance service uses after a
+The read-back helpers (``find_package``, ``recent_packages``, ``package_adjustments_since``,
+``find_plant_batch``) come from ``ReadBack``: what the compliance service uses after a
 ``MetrcUnknownOutcomeError`` to learn whether its write was applied, instead of resending it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
 from compliance.adapters.metrc import endpoints as ep
@@ -24,7 +24,6 @@ from compliance.adapters.metrc.endpoints import (
     PlantStatus,
     TransferDirection,
 )
-from compliance.adapters.metrc.errors import MetrcNotFoundError
 from compliance.adapters.metrc.paging import ProgressCallback
 from compliance.adapters.metrc.payloads import (
     HarvestFinish,
@@ -44,6 +43,7 @@ from compliance.adapters.metrc.payloads import (
     TransferTemplateCreate,
     TransferTemplateUpdate,
 )
+from compliance.adapters.metrc.read_back import ReadBack
 from compliance.adapters.metrc.schemas import (
     Facility,
     Harvest,
@@ -68,11 +68,8 @@ from compliance.adapters.metrc.schemas import (
 
 __all__ = ["MetrcClient"]
 
-# How far into the future a read-back window reaches, for clock skew between Canopy and Metrc.
-_SKEW = timedelta(minutes=2)
 
-
-class MetrcClient(MetrcClientBase):
+class MetrcClient(MetrcClientBase, ReadBack):
     """The Metrc v2 client. Build one per (vendor key, user key) and share its ``limiter`` with
     every other client on the same vendor key. Use as ``async with MetrcClient(...) as metrc:``.
 
@@ -349,64 +346,3 @@ class MetrcClient(MetrcClientBase):
         return await self.pull(
             ep.TRANSFER_TEMPLATE_DELIVERY_PACKAGES, path_params={"id": delivery_id}
         )
-
-    # --- read-back after an unknown outcome ------------------------------------------------------
-
-    async def find_package(self, license_number: str, label: str) -> Package | None:
-        """The package with this tag, or ``None`` if Metrc has none (404). A package create whose
-        outcome is unknown was applied exactly when its tag now names a package. A tag that
-        belongs to another facility is ``MetrcAuthError`` (Metrc answers 401, not 404)."""
-        try:
-            return await self.get_package(license_number, label)
-        except MetrcNotFoundError:
-            return None
-
-    async def recent_packages(
-        self,
-        license_number: str,
-        *,
-        within: timedelta = timedelta(minutes=15),
-        statuses: Sequence[PackageStatus] = ("active", "onhold", "intransit", "inactive"),
-    ) -> list[Package]:
-        """Packages last modified in the past ``within`` (all pages, every status given)."""
-        now = self._now()
-        since, until = now - within - _SKEW, now + _SKEW
-        found: dict[int, Package] = {}
-        for status in statuses:
-            for package in await self.list_packages(
-                license_number, status, since=since, until=until
-            ):
-                found[package.id] = package
-        return list(found.values())
-
-    async def package_adjustments_since(
-        self, license_number: str, label: str, since: datetime
-    ) -> list[PackageAdjustment]:
-        """Adjustments of one package dated on or after ``since``'s calendar day.
-
-        Metrc's ``AdjustmentDate`` is the business date the caller sent (often midnight), not
-        the moment it was recorded, so the comparison is by day; put an intent id in
-        ``ReasonNote`` to tell same-day adjustments apart.
-        """
-        day = since.date()
-        return [
-            adjustment
-            for adjustment in await self.list_package_adjustments(license_number)
-            if adjustment.package_label == label
-            and (adjustment.adjustment_date is None or adjustment.adjustment_date.date() >= day)
-        ]
-
-    async def find_plant_batch(
-        self, license_number: str, name: str, *, modified_since: datetime | None = None
-    ) -> PlantBatch | None:
-        """The plant batch with this name (Metrc matches names case-insensitively), active first,
-        then inactive; ``modified_since`` narrows the scan to recently modified batches."""
-        wanted = name.casefold()
-        statuses: tuple[PlantBatchStatus, ...] = ("active", "inactive")
-        for status in statuses:
-            for batch in await self.list_plant_batches(
-                license_number, status, since=modified_since
-            ):
-                if batch.name.casefold() == wanted:
-                    return batch
-        return None

@@ -1,7 +1,8 @@
-"""``MetrcPort``: the part of Metrc the compliance service depends on.
+"""``MetrcPort``: the part of Metrc the compliance service depends on: every call Canopy makes.
 
 ``MetrcClient`` implements it over HTTP; ``FakeMetrc`` implements it in memory for unit tests
-of the service layer. Both raise the exceptions in ``errors.py``. The contract every caller must
+of the service layer; one test suite runs against both (README, "Metrc"). Both raise the
+exceptions in ``errors.py``. The contract every caller must
 follow for writes:
 
 * ``MetrcRejectedError``: final, nothing applied; show the row messages.
@@ -19,26 +20,50 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
-from compliance.adapters.metrc.endpoints import PackageStatus, PlantBatchStatus
+from compliance.adapters.metrc.endpoints import (
+    HarvestStatus,
+    PackageStatus,
+    PlantBatchStatus,
+    PlantStatus,
+    TransferDirection,
+)
 from compliance.adapters.metrc.paging import ProgressCallback
 from compliance.adapters.metrc.payloads import (
+    HarvestFinish,
+    HarvestPackageCreate,
+    HarvestUnfinish,
+    HarvestWaste,
     PackageAdjust,
     PackageCreate,
     PackageFinish,
     PackageLocationChange,
     PackageUnfinish,
+    PlantBatchDestroy,
+    PlantBatchGrowthPhaseChange,
     PlantBatchPlanting,
+    PlantGrowthPhaseChange,
+    PlantHarvest,
+    TransferTemplateCreate,
+    TransferTemplateUpdate,
 )
 from compliance.adapters.metrc.schemas import (
     Facility,
+    Harvest,
     Item,
+    ItemCategory,
     Location,
     Package,
     PackageAdjustment,
     PackageAdjustReason,
+    Plant,
     PlantBatch,
     Strain,
     Tag,
+    Transfer,
+    TransferDelivery,
+    TransferDeliveryPackage,
+    TransferTemplateDelivery,
+    TransferType,
     UnitOfMeasure,
     WriteResult,
 )
@@ -57,6 +82,8 @@ class MetrcPort(Protocol):
     async def list_items(
         self, license_number: str, *, since: datetime | None = None, until: datetime | None = None
     ) -> list[Item]: ...
+
+    async def list_item_categories(self, license_number: str) -> list[ItemCategory]: ...
 
     async def list_strains(
         self, license_number: str, *, since: datetime | None = None, until: datetime | None = None
@@ -124,6 +151,102 @@ class MetrcPort(Protocol):
     async def create_plant_batch_plantings(
         self, license_number: str, plantings: Sequence[PlantBatchPlanting]
     ) -> WriteResult: ...
+
+    async def change_plant_batch_growth_phase(
+        self, license_number: str, changes: Sequence[PlantBatchGrowthPhaseChange]
+    ) -> WriteResult: ...
+
+    async def destroy_plant_batches(
+        self, license_number: str, destroys: Sequence[PlantBatchDestroy]
+    ) -> WriteResult: ...
+
+    # plants
+    async def list_plants(
+        self,
+        license_number: str,
+        status: PlantStatus = "vegetative",
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[Plant]: ...
+
+    async def get_plant(self, license_number: str, id_or_label: int | str) -> Plant: ...
+
+    async def change_plant_growth_phases(
+        self, license_number: str, changes: Sequence[PlantGrowthPhaseChange]
+    ) -> WriteResult: ...
+
+    async def harvest_plants(
+        self, license_number: str, harvests: Sequence[PlantHarvest]
+    ) -> WriteResult: ...
+
+    # harvests
+    async def list_harvests(
+        self,
+        license_number: str,
+        status: HarvestStatus = "active",
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[Harvest]: ...
+
+    async def create_harvest_packages(
+        self, license_number: str, packages: Sequence[HarvestPackageCreate]
+    ) -> WriteResult: ...
+
+    async def record_harvest_waste(
+        self, license_number: str, wastes: Sequence[HarvestWaste]
+    ) -> WriteResult: ...
+
+    async def finish_harvests(
+        self, license_number: str, finishes: Sequence[HarvestFinish]
+    ) -> WriteResult: ...
+
+    async def unfinish_harvests(
+        self, license_number: str, unfinishes: Sequence[HarvestUnfinish]
+    ) -> WriteResult: ...
+
+    # transfers
+    async def list_transfer_types(self, license_number: str) -> list[TransferType]: ...
+
+    async def list_transfers(
+        self,
+        license_number: str,
+        direction: TransferDirection,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[Transfer]: ...
+
+    async def list_transfer_deliveries(self, transfer_id: int) -> list[TransferDelivery]: ...
+
+    async def list_transfer_delivery_packages(
+        self, delivery_id: int
+    ) -> list[TransferDeliveryPackage]: ...
+
+    async def list_outgoing_transfer_templates(
+        self, license_number: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Transfer]: ...
+
+    async def create_outgoing_transfer_templates(
+        self, license_number: str, templates: Sequence[TransferTemplateCreate]
+    ) -> WriteResult: ...
+
+    async def update_outgoing_transfer_templates(
+        self, license_number: str, templates: Sequence[TransferTemplateUpdate]
+    ) -> WriteResult: ...
+
+    async def delete_outgoing_transfer_template(
+        self, license_number: str, template_id: int
+    ) -> WriteResult: ...
+
+    async def list_transfer_template_deliveries(
+        self, template_id: int
+    ) -> list[TransferTemplateDelivery]: ...
+
+    async def list_transfer_template_delivery_packages(
+        self, delivery_id: int
+    ) -> list[TransferDeliveryPackage]: ...
 
     # read-back after an unknown outcome
     async def find_package(self, license_number: str, label: str) -> Package | None: ...

@@ -119,6 +119,7 @@ class Location(MetrcModel):
     for_plants: bool = False
     for_harvests: bool = False
     for_packages: bool = False
+    last_modified: MetrcDateTime = None
 
 
 class ItemCategory(MetrcModel):
@@ -159,6 +160,7 @@ class Item(MetrcModel):
     unit_volume: Quantity | None = None
     unit_volume_unit_of_measure_name: str | None = None
     is_used: bool = False
+    last_modified: MetrcDateTime = None
 
 
 class Strain(MetrcModel):
@@ -171,6 +173,7 @@ class Strain(MetrcModel):
     sativa_percentage: Quantity | None = None
     genetics: str | None = None
     is_used: bool = False
+    last_modified: MetrcDateTime = None
 
 
 class UnitOfMeasure(MetrcModel):
@@ -438,5 +441,6 @@ class TransferDeliveryPackage(MetrcModel):
     is_testing_sample: bool = False
     gross_weight: Quantity | None = None
     gross_unit_of_weight_name: str | None = None
-    wholesale_price: Quantity | None = None
+    shipper_wholesale_price: Quantity | None = None
+    receiver_wholesale_price: Quantity | None = None
     external_id: str | None = None

@@ -1,39 +1,26 @@
-"""Test helpers for code that uses the Metrc client: a fake clock, and the Metrc sandbox run as
-an external process (the in-memory port is in ``fake.py``)."""
+"""The Metrc sandbox run as an external process, driven through its admin API."""
 
 from __future__ import annotations
 
-import asyncio
-import socket
 import subprocess
 import sys
 import tempfile
 import time
+from decimal import Decimal
 from typing import IO, Any
 
 import httpx
+from shared.testing.processes import free_port
 
-__all__ = ["FakeClock", "SandboxProcess", "default_seed"]
+from compliance.adapters.metrc.control import SentTransfer
+from compliance.adapters.metrc.testing.world import (
+    MetrcWorld,
+    WorldFacility,
+    WorldItem,
+    WorldPackage,
+)
 
-
-class FakeClock:
-    """A ``Clock`` whose time moves only when someone sleeps; every sleep is recorded.
-
-    Sleeping still yields to the event loop once, so concurrent tasks interleave as they would
-    with real time.
-    """
-
-    def __init__(self, start: float = 0.0) -> None:
-        self.now = start
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += max(0.0, seconds)
-        await asyncio.sleep(0)
+__all__ = ["SandboxProcess", "default_seed"]
 
 
 class SandboxProcess:
@@ -50,9 +37,9 @@ class SandboxProcess:
             client = MetrcClient(base_url=sandbox.base_url, credentials=...)
     """
 
-    def __init__(self, *, python: str | None = None, host: str = "127.0.0.1") -> None:
+    def __init__(self, *, python: str | None = None) -> None:
         self.python = python or sys.executable
-        self.host = host
+        self.host = "127.0.0.1"
         self.port = 0
         self._process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
@@ -62,7 +49,7 @@ class SandboxProcess:
         return f"http://{self.host}:{self.port}"
 
     def start(self, *, timeout: float = 30.0) -> None:
-        self.port = _free_port(self.host)
+        self.port = free_port()
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         self._process = subprocess.Popen(
             [
@@ -145,63 +132,48 @@ class SandboxProcess:
     async def bulk_packages(self, **spec: Any) -> Any:
         return await self._admin("POST", "/_sandbox/packages/bulk", spec)
 
+    # --- what Metrc's web UI does (``MetrcControl``) -------------------------------------------
+
+    async def load(self, world: MetrcWorld) -> None:
+        await self.reset(world.sandbox_seed())
+
+    async def hold_package(self, label: str) -> None:
+        await self._admin("POST", f"/_sandbox/packages/{label}/hold")
+
+    async def release_package(self, label: str) -> None:
+        await self._admin("POST", f"/_sandbox/packages/{label}/release")
+
+    async def send_transfer_template(self, template_id: int) -> SentTransfer:
+        sent = await self._admin("POST", f"/_sandbox/transfers/{template_id}/send")
+        return SentTransfer(sent["transfer_id"], sent["manifest_number"], sent["delivery_ids"])
+
+    async def receive_delivery(self, delivery_id: int, *, accept: bool) -> None:
+        outcome = "accept" if accept else "reject"
+        await self._admin("POST", f"/_sandbox/transfers/deliveries/{delivery_id}/{outcome}")
+
 
 def default_seed(
     license_number: str = "SF-SBX-CO-21-8002",
     *,
-    vendor_key: str = "vendor-key",
-    user_key: str = "user-key",
     package_tags: int = 200,
     plant_tags: int = 200,
     packages: int = 1,
 ) -> dict[str, Any]:
-    """A one-facility cultivation seed in the sandbox's documented format."""
-    return {
-        "seed": 42,
-        "vendor_keys": [vendor_key],
-        "users": [{"user_key": user_key, "name": "Demo User", "facilities": [license_number]}],
-        "facilities": [
-            {
-                "license_number": license_number,
-                "name": "Canopy Test Facility",
-                "state": "CO",
-                "license_type": "Marijuana Cultivation",
-                "can_create_opening_balance_packages": True,
-                "can_grow_plants": True,
-            }
-        ],
-        "locations": [
-            {"license_number": license_number, "name": "Vault", "location_type": "Default"}
-        ],
-        "strains": [{"license_number": license_number, "name": "Blue Dream"}],
-        "items": [
-            {
-                "license_number": license_number,
-                "name": "Blue Dream Flower",
-                "category": "Buds",
-                "unit_of_measure": "Grams",
-                "strain": "Blue Dream",
-            }
-        ],
-        "tags": [
-            {"license_number": license_number, "type": "Package", "count": package_tags},
-            {"license_number": license_number, "type": "Plant", "count": plant_tags},
-        ],
-        "packages": [
-            {
-                "license_number": license_number,
-                "item": "Blue Dream Flower",
-                "quantity": "100.0",
-                "unit_of_measure": "Grams",
-                "location": "Vault",
-            }
+    """A one-facility cultivation seed (one location, strain and item; ``packages`` packages of
+    100 g) in the sandbox's seed format."""
+    world = MetrcWorld(
+        facilities=(
+            WorldFacility(
+                license_number,
+                "Canopy Test Facility",
+                package_tags=package_tags,
+                plant_tags=plant_tags,
+            ),
+        ),
+        items=(WorldItem(license_number, "Blue Dream Flower", "Buds", "Grams", "Blue Dream"),),
+        packages=tuple(
+            WorldPackage(license_number, "Blue Dream Flower", Decimal("100.0"), "Grams", "Vault")
             for _ in range(packages)
-        ],
-    }
-
-
-def _free_port(host: str) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        port: int = probe.getsockname()[1]
-        return port
+        ),
+    )
+    return world.sandbox_seed()
