@@ -14,7 +14,9 @@ PROCESSES=(
   "inventory-relay|-m inventory relay|-"
   "compliance-api|-m compliance api --port 8002|8002"
   "compliance-relay|-m compliance relay|-"
+  "compliance-worker|-m compliance worker|-"
   "reporting-api|-m reporting api --port 8003|8003"
+  "reporting-worker|-m reporting worker|-"
   "gateway-api|-m gateway api --port 8000|8000"
 )
 

@@ -44,8 +44,8 @@ SCHEMA_FILE = "check_jsonschema/builtin_schemas/vendor/compose-spec.json"
 INFRASTRUCTURE = ("kafka", "postgres", "zipkin", "metrc-sandbox")
 PROCESSES: dict[str, tuple[str, ...]] = {
     "inventory": ("api", "relay"),
-    "compliance": ("api", "relay"),
-    "reporting": ("api",),
+    "compliance": ("api", "relay", "worker"),
+    "reporting": ("api", "worker"),
     "gateway": ("api",),
 }
 PROCESS_SERVICES = tuple(f"{svc}-{proc}" for svc, procs in PROCESSES.items() for proc in procs)
