@@ -12,7 +12,7 @@ different body is refused with IDEMPOTENCY_KEY_REUSED.
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Final
 
 from shared.contracts._inventory_queries import (
     AvailableBatchesQuery,
@@ -108,7 +108,6 @@ from shared.contracts.routes import IDEMPOTENCY_KEY_HEADER, Route
 __all__ = [
     "ERROR_CODES",
     "IDEMPOTENCY_KEY_HEADER",
-    "PERMISSIONS",
     "ROUTES",
     "AdjustQuantityRequest",
     "AdjustmentReason",
@@ -160,7 +159,6 @@ __all__ = [
     "MovementsQuery",
     "Pagination",
     "PaymentTerms",
-    "Permission",
     "Product",
     "ProductCreate",
     "ProductRef",
@@ -192,15 +190,6 @@ __all__ = [
     "VendorRef",
     "ViewFilters",
 ]
-
-Permission = Literal["inventory:read", "inventory:create", "inventory:update", "inventory:delete"]
-PERMISSIONS: Final[tuple[Permission, ...]] = (
-    "inventory:read",
-    "inventory:create",
-    "inventory:update",
-    "inventory:delete",
-)
-
 
 _B = "/v1/batches/{batchId}"
 
