@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from compliance.domain import BatchChange, JurisdictionRules
 from pydantic import SecretStr
+
+from compliance.domain import BatchChange, JurisdictionRules
 
 __all__ = [
     "BatchChange",

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import uuid4
 
+from pydantic import SecretStr
+
 from compliance.adapters.metrc.errors import MetrcAuthError, MetrcError
 from compliance.domain import (
     ComplianceError,
@@ -32,7 +34,6 @@ from compliance.service_layer.context import (
     vendor_key_context,
 )
 from compliance.service_layer.errors import NotFoundError
-from pydantic import SecretStr
 
 __all__ = [
     "CredentialsService",

@@ -23,6 +23,8 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
+from pydantic import SecretStr
+
 from compliance.adapters.metrc.port import MetrcPort
 from compliance.domain import (
     ComplianceEvent,
@@ -35,7 +37,6 @@ from compliance.domain import (
     SyncLogEntry,
     SyncLogQuery,
 )
-from pydantic import SecretStr
 
 __all__ = [
     "Clock",
