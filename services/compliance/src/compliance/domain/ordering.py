@@ -69,7 +69,7 @@ def ready(queue: Iterable[Submission], now: datetime) -> list[Submission]:
     """The submissions that may be sent (or, for a link, checked) now, in ledger order."""
     subs = sorted(queue, key=lambda s: s.sequence)
     states = readiness(subs, now)
-    return [s for s in subs if states[s.id].is_ready]
+    return [s for s in subs if s.id in states and states[s.id].is_ready]
 
 
 def readiness(queue: Iterable[Submission], now: datetime) -> dict[UUID, Readiness]:

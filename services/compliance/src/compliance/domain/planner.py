@@ -19,8 +19,10 @@ and its site's rules, it returns the link as it will be and the writes to queue,
 
 Rows are planned once: the link remembers the last ledger position planned, so a redelivered
 event plans nothing. Before planning a newer version, the planner checks that the writes
-planned so far add up to the batch's last known physical quantity, and reports
-``QUANTITY_DRIFT`` if not (it never invents an adjustment to hide a gap).
+planned so far add up to the batch's physical quantity at the previous version, and reports
+``QUANTITY_DRIFT`` if not (it never invents an adjustment to hide a gap). The check waits for the
+next version because one operation may come as several events that all carry the batch as it
+is after the whole operation; a missed change is therefore reported with the change after it.
 """
 
 from __future__ import annotations
