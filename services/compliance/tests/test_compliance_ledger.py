@@ -46,14 +46,14 @@ def adjust(quantity: str = "-1") -> AdjustPackage:
     )
 
 
-def create(source: OpeningBalance | FromBatches = OpeningBalance()) -> CreatePackage:
+def create(source: OpeningBalance | FromBatches | None = None) -> CreatePackage:
     return CreatePackage(
         quantity=Decimal(10),
         unit="Grams",
         product_id="p",
         product_name="P",
         location_id=None,
-        source=source,
+        source=source or OpeningBalance(),
         date=DAY,
     )
 
@@ -112,7 +112,8 @@ class TestStateMachine:
         again = s.requeue(retry_at=NOW + timedelta(seconds=5), error=error).send(NOW, sent_as=SENT)
         assert again.attempts == 2
         failed = again.fail(NOW, error)
-        assert failed.state is SubmissionState.FAILED and not failed.is_done
+        assert failed.state is SubmissionState.FAILED
+        assert not failed.is_done
         retried = failed.retry(NOW)
         assert (retried.state, retried.attempts, retried.manual_retries) == (
             SubmissionState.PENDING,
@@ -128,7 +129,8 @@ class TestStateMachine:
             .reject(NOW, problem(ProblemCode.METRC_REJECTED, "no"))
         )
         dismissed = s.dismiss(NOW, actor="qa")
-        assert dismissed.is_done and dismissed.dismissed_by == "qa"
+        assert dismissed.is_done
+        assert dismissed.dismissed_by == "qa"
         with pytest.raises(InvalidTransitionError):
             dismissed.dismiss(NOW, actor="qa")
         with pytest.raises(InvalidTransitionError):

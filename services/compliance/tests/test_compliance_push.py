@@ -3,6 +3,7 @@ sees each push: the service layer on the in-memory unit of work and FakeMetrc.""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from decimal import Decimal
 from uuid import uuid4
@@ -65,7 +66,8 @@ class TestPackagesFollowBatches:
             b.tag, ITEM, Decimal("100.5"), "Grams",
         )  # fmt: skip
         link = h.link(b)
-        assert link is not None and link.state is LinkState.LINKED
+        assert link is not None
+        assert link.state is LinkState.LINKED
         assert link.metrc_package_id == package.id
         assert writes(h, "create_packages") == [1]
         assert h.db.sync_log[-1].status is SyncStatus.SUCCESS
@@ -92,16 +94,17 @@ class TestPackagesFollowBatches:
         assert [(a.adjustment_quantity, a.adjustment_reason_name) for a in adjustments] == [
             (Decimal("-2.5"), "Entry Error"), (Decimal("-1.5"), "Waste"), (Decimal("-1"), "Entry Error"),
         ]  # fmt: skip
-        assert adjustments[0].adjustment_note is not None and adjustments[
-            0
-        ].adjustment_note.startswith("cycle count [canopy:")
+        assert adjustments[0].adjustment_note is not None
+        assert adjustments[0].adjustment_note.startswith("cycle count [canopy:")
         await h.record(b.adjust("-95", "LOST"))
         await h.settle()
         assert h.package(b).is_finished  # type: ignore[union-attr]
         await h.record(b.give_back("4"))
         await h.settle()
         package = h.package(b)
-        assert package is not None and not package.is_finished and package.quantity == Decimal("4")
+        assert package is not None
+        assert not package.is_finished
+        assert package.quantity == Decimal("4")
         assert all(s.state is SubmissionState.ACCEPTED for s in h.submissions(b))
 
     async def test_an_intake_succeeds_and_is_recorded_while_metrc_is_unreachable(self) -> None:
@@ -121,7 +124,8 @@ class TestPackagesFollowBatches:
         assert h.fake.writes == []
         assert h.submissions(b) == []
         link = h.link(b)
-        assert link is not None and link.state is LinkState.NOT_TRACKED
+        assert link is not None
+        assert link.state is LinkState.NOT_TRACKED
         (event,) = [e for e in h.db.events if isinstance(e, PackageLinkChanged)]
         assert (event.state, event.problem_code) == ("NOT_TRACKED", "SITE_NOT_METRC")
         assert "hemp is not tracked" in (event.problem_message or "")
@@ -197,10 +201,8 @@ class TestExactlyOnce:
             raise Crash
 
         h.fake.create_packages = create_then_die  # type: ignore[method-assign,assignment]
-        try:
+        with contextlib.suppress(Crash):
             await h.pusher.push_due()
-        except Crash:
-            pass
         h.fake.create_packages = real  # type: ignore[method-assign]
         (s,) = h.submissions(b)
         assert s.state is SubmissionState.IN_FLIGHT
@@ -240,7 +242,8 @@ class TestOrderAndRetries:
         (s,) = h.submissions(b)
         assert s.state is SubmissionState.PENDING
         assert s.next_attempt_at >= h.clock.now() + timedelta(seconds=120)
-        assert s.last_error is not None and s.last_error.code is ProblemCode.METRC_UNAVAILABLE
+        assert s.last_error is not None
+        assert s.last_error.code is ProblemCode.METRC_UNAVAILABLE
         h.clock.advance(timedelta(seconds=119))
         assert (await h.pusher.push_due()).requests == 0
         h.clock.advance(timedelta(seconds=1))
@@ -321,7 +324,8 @@ class TestSources:
         await h.settle()
         assert writes(h, "create_packages") == []
         link = h.link(b)
-        assert link is not None and (link.state, link.metrc_package_id) == (LinkState.LINKED, 77)
+        assert link is not None
+        assert (link.state, link.metrc_package_id) == (LinkState.LINKED, 77)
         assert h.package(b).quantity == Decimal(39)  # type: ignore[union-attr]
 
     async def test_an_arrived_package_that_does_not_match_is_not_linked(self) -> None:
@@ -339,7 +343,8 @@ class TestSources:
         await h.settle()
         (s,) = h.submissions(b)
         assert s.state is SubmissionState.REJECTED
-        assert s.last_error is not None and s.last_error.code is ProblemCode.LINK_MISMATCH
+        assert s.last_error is not None
+        assert s.last_error.code is ProblemCode.LINK_MISMATCH
         assert "quantity 38 (batch: 40)" in s.last_error.message
 
     async def test_a_transfer_not_yet_received_in_metrc_is_checked_again_then_failed_with_guidance(
@@ -355,7 +360,8 @@ class TestSources:
         await h.pusher.push_due()
         (s,) = h.submissions(b)
         assert s.state is SubmissionState.FAILED
-        assert s.last_error is not None and s.last_error.code is ProblemCode.PACKAGE_NOT_RECEIVED
+        assert s.last_error is not None
+        assert s.last_error.code is ProblemCode.PACKAGE_NOT_RECEIVED
         assert "Receive the transfer in Metrc" in s.last_error.guidance
 
     async def test_a_package_made_from_other_batches_draws_on_their_packages_once(self) -> None:
@@ -374,7 +380,8 @@ class TestSources:
         await h.record(pre_roll.created("30"))
         await h.settle()
         made = h.package(pre_roll)
-        assert made is not None and made.quantity == Decimal(30)
+        assert made is not None
+        assert made.quantity == Decimal(30)
         assert h.package(flower).quantity == Decimal(65)  # type: ignore[union-attr]
         assert [a.adjustment_quantity for a in h.fake.facilities[LICENSE].adjustments] == [
             Decimal(-5)
@@ -409,7 +416,8 @@ class TestSources:
         await h.settle()
         (s,) = h.submissions(b)
         assert s.state is SubmissionState.REJECTED
-        assert s.last_error is not None and "without a source" in s.last_error.guidance
+        assert s.last_error is not None
+        assert "without a source" in s.last_error.guidance
 
     async def test_a_sale_stays_pending_until_a_manifest_and_adjustments_go_past_it(self) -> None:
         h = ComplianceHarness()
@@ -435,14 +443,16 @@ class TestValidation:
         assert h.fake.writes == []
         (s,) = h.submissions(b)
         assert s.state is SubmissionState.REJECTED
-        assert s.last_error is not None and s.last_error.code is ProblemCode.ITEM_NOT_FOUND
+        assert s.last_error is not None
+        assert s.last_error.code is ProblemCode.ITEM_NOT_FOUND
         entry = h.db.sync_log[-1]
         assert (entry.status, entry.error_code, entry.http_status) == (
             SyncStatus.REJECTED,
             "ITEM_NOT_FOUND",
             None,
         )
-        assert entry.guidance is not None and "exist and be active in Metrc" in entry.guidance
+        assert entry.guidance is not None
+        assert "exist and be active in Metrc" in entry.guidance
         (event,) = [e for e in h.db.events if isinstance(e, PushRejected)]
         assert event.guidance == entry.guidance
 
@@ -456,7 +466,8 @@ class TestValidation:
             "1A4FF0100000022000000001",
             "1A4FF0100000022000000002",
         }  # type: ignore[union-attr]
-        assert h.package(first) is not None and h.package(second) is not None
+        assert h.package(first) is not None
+        assert h.package(second) is not None
 
     async def test_no_tag_left_is_the_guides_package_tag_not_available(self) -> None:
         h = ComplianceHarness(package_tags=[])
@@ -464,7 +475,8 @@ class TestValidation:
         b = await intake(h, tag=None)
         await h.settle()
         (s,) = h.submissions(b)
-        assert s.last_error is not None and s.last_error.code is ProblemCode.TAG_NOT_AVAILABLE
+        assert s.last_error is not None
+        assert s.last_error.code is ProblemCode.TAG_NOT_AVAILABLE
         assert "Obtain Metrc tags from the state" in s.last_error.guidance
 
 

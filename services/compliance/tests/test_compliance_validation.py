@@ -190,11 +190,13 @@ class TestPackageCreation:
 
     def test_a_product_mapped_to_a_metrc_item_uses_that_item(self) -> None:
         sent = check(create(product_id="product-2", product_name="Joint"))
-        assert isinstance(sent, SentAs) and sent.item == "Pre-Roll"
+        assert isinstance(sent, SentAs)
+        assert sent.item == "Pre-Roll"
 
     def test_a_location_must_be_mapped_to_one_metrc_lists(self) -> None:
         sent = check(create(location_id="vault"))
-        assert isinstance(sent, SentAs) and sent.location == "Vault"
+        assert isinstance(sent, SentAs)
+        assert sent.location == "Vault"
         assert codes(check(create(location_id="garage"))) == [ProblemCode.LOCATION_NOT_MAPPED]
 
     def test_ingredients_come_from_the_sources_packages_in_their_units(self) -> None:
@@ -286,13 +288,15 @@ class TestTransferredPackages:
 
     def test_a_package_not_yet_received_in_metrc_is_reported_with_what_to_do(self) -> None:
         error = check_arrived_package(submission(self.LINK), self.SENT, None)
-        assert error is not None and error.code is ProblemCode.PACKAGE_NOT_RECEIVED
+        assert error is not None
+        assert error.code is ProblemCode.PACKAGE_NOT_RECEIVED
         assert "Receive the transfer in Metrc" in error.guidance
 
     def test_every_difference_is_named(self) -> None:
         package = replace(self.PACKAGE, quantity=Decimal(39), unit="Ounces", item="Other")
         error = check_arrived_package(submission(self.LINK), self.SENT, package)
-        assert error is not None and error.code is ProblemCode.LINK_MISMATCH
+        assert error is not None
+        assert error.code is ProblemCode.LINK_MISMATCH
         assert "item Other (batch: Blue Dream 3.5g)" in error.message
         assert "unit Ounces (batch: Grams)" in error.message
         assert "quantity 39 (batch: 40)" in error.message
@@ -301,7 +305,8 @@ class TestTransferredPackages:
         error = check_arrived_package(
             submission(self.LINK), self.SENT, replace(self.PACKAGE, finished=True)
         )
-        assert error is not None and error.code is ProblemCode.LINK_MISMATCH
+        assert error is not None
+        assert error.code is ProblemCode.LINK_MISMATCH
 
 
 class TestMetrcMessages:
