@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import replace
 from datetime import datetime
 from types import TracebackType
-from typing import Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Generic, Self, TypeVar
 from uuid import UUID
 
 from compliance.domain import (
@@ -355,3 +355,11 @@ class InMemoryUnitOfWork:
             table.changes.clear()
         self.sync_log.added.clear()
         self.outbox.added.clear()
+
+
+if TYPE_CHECKING:
+    from compliance.service_layer.ports import UnitOfWorkFactory
+
+    # mypy proves the reference implementation satisfies the port.
+    def _conforms(db: InMemoryDatabase) -> UnitOfWorkFactory:
+        return db.uow

@@ -165,13 +165,26 @@ class EventOutbox(Protocol):
 
 
 class UnitOfWork(Protocol):
-    jurisdictions: JurisdictionRepository
-    credentials: CredentialRepository
-    links: LinkRepository
-    submissions: SubmissionRepository
-    sync_log: SyncLogRepository
-    notifications: NotificationRepository
-    outbox: EventOutbox
+    @property
+    def jurisdictions(self) -> JurisdictionRepository: ...
+
+    @property
+    def credentials(self) -> CredentialRepository: ...
+
+    @property
+    def links(self) -> LinkRepository: ...
+
+    @property
+    def submissions(self) -> SubmissionRepository: ...
+
+    @property
+    def sync_log(self) -> SyncLogRepository: ...
+
+    @property
+    def notifications(self) -> NotificationRepository: ...
+
+    @property
+    def outbox(self) -> EventOutbox: ...
 
     async def __aenter__(self) -> Self: ...
 
