@@ -56,11 +56,9 @@ class SlowMetrc(FakeMetrc):
 
 
 async def package_with_a_slow_adjustment(policy: PushPolicy) -> tuple[ComplianceHarness, SlowMetrc]:
-    h = ComplianceHarness(policy=policy)
-    slow = SlowMetrc(now=h.clock.now)
-    h.fake = slow
-    slow.add_facility(LICENSE, items=[(ITEM, "Grams")], locations=["Vault"], package_tags=h.tags)
-    h.connector.metrc = slow
+    h = ComplianceHarness(policy=policy, metrc_factory=lambda now: SlowMetrc(now=now))
+    assert isinstance(h.fake, SlowMetrc)
+    slow = h.fake
     await h.save_keys()
     b = h.batch(tag=h.tags[0], source=OpeningBalance())
     await h.record(b.created("100"))

@@ -10,7 +10,7 @@ come in pairs that cancel out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -330,11 +330,11 @@ class ComplianceHarness:
         policy: PushPolicy | None = None,
         program: Program = Program.CANNABIS,
         require_metrc_id: bool = True,
-        metrc: FakeMetrc | None = None,
+        metrc_factory: Callable[[Callable[[], datetime]], FakeMetrc] | None = None,
     ) -> None:
         self.clock = ManualClock()
         self.site_id = uuid4()
-        self.fake = metrc or FakeMetrc(now=self.clock.now)
+        self.fake = (metrc_factory or (lambda now: FakeMetrc(now=now)))(self.clock.now)
         self.tags = list(package_tags) if package_tags is not None else tags(40)
         self.location_map = dict(locations or {"vault": "Vault", "back": "Back Room"})
         if LICENSE not in self.fake.facilities:
