@@ -27,6 +27,7 @@ from compliance.domain import (
     Notification,
     PackageLink,
     Submission,
+    SubmissionQuery,
     SubmissionState,
     SyncLogEntry,
     SyncLogQuery,
@@ -219,6 +220,15 @@ class _Submissions:
                 and s.dismissed_at is None
             )
         )
+
+    async def search(self, query: SubmissionQuery) -> list[Submission]:
+        return self._where(query.matches)[::-1][: query.limit]
+
+    async def count_by_state(self) -> dict[tuple[str, SubmissionState], int]:
+        counts: dict[tuple[str, SubmissionState], int] = defaultdict(int)
+        for s in self._t.values():
+            counts[(s.license_number, s.state)] += 1
+        return dict(counts)
 
 
 class _SyncLog:

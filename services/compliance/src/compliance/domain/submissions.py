@@ -41,6 +41,7 @@ __all__ = [
     "SentIngredient",
     "Submission",
     "SubmissionKind",
+    "SubmissionQuery",
     "SubmissionState",
     "TransferOut",
     "UnfinishPackage",
@@ -380,3 +381,31 @@ class Submission:
     def _expect(self, action: str, *states: SubmissionState) -> None:
         if self.state not in states or (self.dismissed_at is not None and action != "retried"):
             raise InvalidTransitionError(self.id, self.state, action)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubmissionQuery:
+    """Filters of the ledger: every given one must match; newest (highest sequence) first."""
+
+    license_number: str | None = None
+    site_id: UUID | None = None
+    batch_id: UUID | None = None
+    states: frozenset[SubmissionState] | None = None
+    kinds: frozenset[SubmissionKind] | None = None
+    created_since: datetime | None = None
+    created_until: datetime | None = None
+    limit: int = 100
+    before_sequence: int | None = None
+    """Keyset paging: only submissions with a lower sequence (the last one of the page before)."""
+
+    def matches(self, s: Submission) -> bool:
+        return (
+            (self.license_number is None or s.license_number == self.license_number)
+            and (self.site_id is None or s.site_id == self.site_id)
+            and (self.batch_id is None or s.batch_id == self.batch_id)
+            and (self.states is None or s.state in self.states)
+            and (self.kinds is None or s.kind in self.kinds)
+            and (self.created_since is None or s.created_at >= self.created_since)
+            and (self.created_until is None or s.created_at < self.created_until)
+            and (self.before_sequence is None or s.sequence < self.before_sequence)
+        )

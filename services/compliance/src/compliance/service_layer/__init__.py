@@ -21,12 +21,14 @@ from compliance.service_layer.errors import NotFoundError
 from compliance.service_layer.manual import ManualOperations, ManualPush
 from compliance.service_layer.notify import deliver_notifications
 from compliance.service_layer.push import Pusher
+from compliance.service_layer.queries import BatchCompliance, Queries, QueueHealth
 from compliance.service_layer.record import Recorded, record_batch_change
 from compliance.service_layer.recovery import Recovery, RecoveryReport
 from compliance.service_layer.report import PushReport
 from compliance.service_layer.rules import RulesSaved, RulesService
 
 __all__ = [
+    "BatchCompliance",
     "CredentialsService",
     "CredentialsView",
     "DismissSubmission",
@@ -38,6 +40,8 @@ __all__ = [
     "PushBatch",
     "PushReport",
     "Pusher",
+    "Queries",
+    "QueueHealth",
     "Recorded",
     "Recovery",
     "RecoveryReport",

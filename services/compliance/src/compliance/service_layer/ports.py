@@ -34,6 +34,8 @@ from compliance.domain import (
     PackageLink,
     SealedSecret,
     Submission,
+    SubmissionQuery,
+    SubmissionState,
     SyncLogEntry,
     SyncLogQuery,
 )
@@ -130,6 +132,14 @@ class SubmissionRepository(Protocol):
 
     async def stopped(self, license_number: str) -> list[Submission]:
         """REJECTED and FAILED submissions of the license that nobody dismissed."""
+        ...
+
+    async def search(self, query: SubmissionQuery) -> list[Submission]:
+        """The ledger, filtered, newest first (``query.limit`` at most)."""
+        ...
+
+    async def count_by_state(self) -> dict[tuple[str, SubmissionState], int]:
+        """How many submissions each license has in each state (for metrics)."""
         ...
 
 
