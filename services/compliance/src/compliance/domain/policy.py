@@ -17,8 +17,11 @@ class PushPolicy:
     first_retry: the backoff ceiling after the first failed attempt; it doubles per attempt.
     max_retry: the backoff ceiling's cap.
     read_back_after: how long after a send a write with an unknown outcome is read back. Must
-        exceed the longest a Metrc call can take (client timeout x attempts + backoff) plus
-        Metrc's own lag, or an abandoned write can land after the read-back said "not applied".
+        exceed the longest a Metrc call can take plus Metrc's own lag, or an abandoned write can
+        land after the read-back said "not applied". With the client's defaults a write call
+        lasts at most 4 attempts x (10 s connect + 30 s read) + 3 waits of at most 60 s
+        (Retry-After cap) = 340 s; 10 minutes leaves Metrc over 4 minutes to finish a request
+        the client gave up on.
     max_objects_per_request: Metrc's limit of objects per write.
     concurrent_requests: Metrc writes in flight at once per license.
     claim_limit: submissions claimed per license per cycle.
@@ -33,7 +36,7 @@ class PushPolicy:
     max_attempts: int = 8
     first_retry: timedelta = timedelta(seconds=5)
     max_retry: timedelta = timedelta(minutes=15)
-    read_back_after: timedelta = timedelta(minutes=3)
+    read_back_after: timedelta = timedelta(minutes=10)
     max_objects_per_request: int = 10
     concurrent_requests: int = 10
     claim_limit: int = 500
