@@ -235,6 +235,8 @@ class TestRotationAndExpiry:
         report = await h.pusher.push_due()
         assert "cannot be decrypted" in report.skipped[LICENSE].message
         assert h.fake.writes == []
+        (note,) = [n for n in h.db.notifications.values() if n.kind is NotificationKind.KEY_INVALID]
+        assert "re-enter them" in note.message
 
     async def test_a_key_close_to_expiry_raises_one_warning(self) -> None:
         h = ComplianceHarness()

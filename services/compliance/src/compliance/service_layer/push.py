@@ -90,23 +90,27 @@ class Pusher:
                 return
 
     async def _note_unusable_keys(self, license_number: str, why: Problem) -> None:
-        if why.code is not ProblemCode.CREDENTIALS_MISSING:
+        """Tell the team why a license with work to do cannot reach Metrc (once per cause)."""
+        if why.code not in (ProblemCode.CREDENTIALS_MISSING, ProblemCode.CREDENTIALS_INVALID):
             return
         now = self._ctx.now()
         async with self._ctx.uow() as uow:
-            await uow.notifications.raise_(
-                Notification(
-                    id=uuid4(),
-                    kind=NotificationKind.KEY_INVALID,
-                    severity=Severity.ERROR,
-                    title=f"No Metrc API keys for license {license_number}",
-                    message=why.message,
-                    guidance=why.guidance,
-                    created_at=now,
-                    license_number=license_number,
-                    dedup_key=f"key-missing:{license_number}",
+            if why.code is ProblemCode.CREDENTIALS_INVALID:
+                await self._ctx.notify_keys_invalid(uow, license_number, why.message, now=now)
+            else:
+                await uow.notifications.raise_(
+                    Notification(
+                        id=uuid4(),
+                        kind=NotificationKind.KEY_INVALID,
+                        severity=Severity.ERROR,
+                        title=f"No Metrc API keys for license {license_number}",
+                        message=why.message,
+                        guidance=why.guidance,
+                        created_at=now,
+                        license_number=license_number,
+                        dedup_key=f"key-missing:{license_number}",
+                    )
                 )
-            )
             await uow.commit()
 
 
