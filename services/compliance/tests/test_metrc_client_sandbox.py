@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -126,6 +126,12 @@ async def metrc(sandbox: SandboxProcess) -> AsyncIterator[MetrcClient]:
 async def today(metrc: MetrcClient) -> date:
     # Metrc's "today" is the sandbox's; the test machine's clock may be set anywhere.
     return (await metrc.list_packages(LICENSE))[0].packaged_date or datetime.now(UTC).date()
+
+
+def start_of(day: date) -> datetime:
+    """Where to read adjustment history from: Metrc files an adjustment under the facility-local
+    date it was sent with, which is the UTC date before between UTC midnight and the facility's."""
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 async def tags(metrc: MetrcClient, count: int, kind: str = "package") -> list[str]:
@@ -429,7 +435,7 @@ async def test_outgoing_transfer_templates(metrc: MetrcClient, sandbox: SandboxP
 async def test_read_back_helpers(metrc: MetrcClient) -> None:
     day = await today(metrc)
     [tag] = await tags(metrc, 1)
-    started = datetime.now(UTC)
+    started = start_of(day)
 
     assert await metrc.find_package(LICENSE, tag) is None
     await metrc.create_packages(LICENSE, [opening(tag, day)])
@@ -595,7 +601,7 @@ async def test_a_lost_adjust_response_is_resolved_from_the_history(
 ) -> None:
     day = await today(metrc)
     [seeded] = await metrc.list_packages(LICENSE)
-    started = datetime.now(UTC)
+    started = start_of(day)
     await sandbox.add_faults(
         {"method": "POST", "path": "/packages/v2/adjust", "kind": "lost_response", "times": 1}
     )
@@ -693,7 +699,7 @@ async def test_no_write_is_applied_twice_for_one_intent_under_any_fault_sequence
     async with client_for(sandbox, timeout=httpx.Timeout(0.4, connect=2.0)) as client:
         day = await today(client)
         labels = await tags(client, 6)
-        since = datetime.now(UTC) - timedelta(minutes=1)
+        since = start_of(day)
         expected: dict[str, Decimal] = {}
         notes: list[str] = []
 
