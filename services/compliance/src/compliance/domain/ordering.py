@@ -1,0 +1,147 @@
+"""Which submissions may go to Metrc now: writes to one package are applied in order.
+
+A submission waits for every earlier (lower ``sequence``) submission of its package that is not
+done (accepted, or rejected/failed and dismissed), with two exceptions where the order cannot
+change Metrc's outcome:
+
+* a sale waiting for its manifest (``TRANSFER_OUT``) holds back only the writes that need the
+  quantity to be gone (finishing); adjustments and moves go past it, since Metrc still holds
+  more than Canopy, never less;
+* a package made from other batches takes its place in each *source's* order at the source's
+  ``INGREDIENT_DRAW`` (the row where inventory took the stock out of the source): it waits for
+  the source's writes before that row, and the source's later writes wait for the create. Until
+  compliance has seen that row it waits (``AWAITING_INGREDIENT_DRAW``).
+
+A rejected or failed write holds back its package's later writes until someone retries or
+dismisses it: pushing them past a missing create, or past an adjustment Metrc refused, would
+apply them to a package that is not what Canopy planned.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from compliance.domain.batches import FromBatches
+from compliance.domain.submissions import (
+    CreatePackage,
+    IngredientDraw,
+    Submission,
+    SubmissionKind,
+    SubmissionState,
+)
+
+__all__ = ["Readiness", "Wait", "readiness", "ready"]
+
+
+class Wait(StrEnum):
+    READY = "READY"
+    NOT_DUE = "NOT_DUE"
+    IN_FLIGHT = "IN_FLIGHT"
+    BEHIND_EARLIER_WRITE = "BEHIND_EARLIER_WRITE"
+    BEHIND_FAILED_WRITE = "BEHIND_FAILED_WRITE"
+    AWAITING_MANIFEST = "AWAITING_MANIFEST"
+    AWAITING_INGREDIENT_DRAW = "AWAITING_INGREDIENT_DRAW"
+    AWAITING_PACKAGE_CREATE = "AWAITING_PACKAGE_CREATE"
+    STOPPED = "STOPPED"
+
+
+@dataclass(frozen=True)
+class Readiness:
+    wait: Wait
+    blocker: UUID | None = None
+
+    @property
+    def is_ready(self) -> bool:
+        return self.wait is Wait.READY
+
+
+_PASS_PENDING_SALES = frozenset(
+    {SubmissionKind.ADJUST_PACKAGE, SubmissionKind.CHANGE_LOCATION, SubmissionKind.CREATE_PACKAGE}
+)
+
+
+def ready(queue: Iterable[Submission], now: datetime) -> list[Submission]:
+    """The submissions that may be sent (or, for a link, checked) now, in ledger order."""
+    subs = sorted(queue, key=lambda s: s.sequence)
+    states = readiness(subs, now)
+    return [s for s in subs if s.id in states and states[s.id].is_ready]
+
+
+def readiness(queue: Iterable[Submission], now: datetime) -> dict[UUID, Readiness]:
+    """Why each open submission of one license waits, or that it is ready.
+
+    ``queue`` holds the license's submissions that are not done; done ones are ignored if given.
+    """
+    subs = sorted((s for s in queue if not s.is_done), key=lambda s: s.sequence)
+    by_package: dict[UUID, list[Submission]] = defaultdict(list)
+    for s in subs:
+        by_package[s.batch_id].append(s)
+    result: dict[UUID, Readiness] = {}
+    for s in subs:
+        result[s.id] = _readiness(s, by_package, now)
+    return result
+
+
+def _readiness(s: Submission, by_package: dict[UUID, list[Submission]], now: datetime) -> Readiness:
+    if s.state is SubmissionState.IN_FLIGHT:
+        return Readiness(Wait.IN_FLIGHT)
+    if s.state is not SubmissionState.PENDING:
+        return Readiness(Wait.STOPPED)
+    if s.kind is SubmissionKind.TRANSFER_OUT:
+        return Readiness(Wait.AWAITING_MANIFEST)
+    if isinstance(s.intent, IngredientDraw):
+        return Readiness(Wait.AWAITING_PACKAGE_CREATE, _create_for(s, by_package))
+    blocked = _first_blocker(s, by_package[s.batch_id], before=s.sequence)
+    if blocked is not None:
+        return blocked
+    intent = s.intent
+    if isinstance(intent, CreatePackage) and isinstance(intent.source, FromBatches):
+        for ingredient in intent.source.ingredients:
+            source_queue = by_package.get(ingredient.batch_id, [])
+            marker = next(
+                (
+                    m
+                    for m in source_queue
+                    if isinstance(m.intent, IngredientDraw) and m.intent.into_batch_id == s.batch_id
+                ),
+                None,
+            )
+            if marker is None:
+                return Readiness(Wait.AWAITING_INGREDIENT_DRAW)
+            blocked = _first_blocker(s, source_queue, before=marker.sequence)
+            if blocked is not None:
+                return blocked
+    if s.next_attempt_at > now:
+        return Readiness(Wait.NOT_DUE)
+    return Readiness(Wait.READY)
+
+
+def _first_blocker(
+    s: Submission, package_queue: Sequence[Submission], *, before: int
+) -> Readiness | None:
+    for earlier in package_queue:
+        if earlier.sequence >= before:
+            break
+        if earlier.is_done or earlier.id == s.id:
+            continue
+        if earlier.kind is SubmissionKind.TRANSFER_OUT:
+            if s.kind in _PASS_PENDING_SALES:
+                continue
+            return Readiness(Wait.AWAITING_MANIFEST, earlier.id)
+        if earlier.state in (SubmissionState.REJECTED, SubmissionState.FAILED):
+            return Readiness(Wait.BEHIND_FAILED_WRITE, earlier.id)
+        return Readiness(Wait.BEHIND_EARLIER_WRITE, earlier.id)
+    return None
+
+
+def _create_for(draw: Submission, by_package: dict[UUID, list[Submission]]) -> UUID | None:
+    assert isinstance(draw.intent, IngredientDraw)
+    for s in by_package.get(draw.intent.into_batch_id, []):
+        if s.kind is SubmissionKind.CREATE_PACKAGE:
+            return s.id
+    return None

@@ -1,0 +1,184 @@
+"""Step 1 of a push round: claim a license's ready submissions, validated, before anything is sent.
+
+In one transaction with the license locked: read the license's open queue, take what ordering
+says is ready, validate each against the guide's rules and what Metrc lists (``prepare``),
+reject the invalid ones with their guidance, give a create without a tag one of the facility's
+available tags, and mark the rest IN_FLIGHT with the values they will be sent with. This is
+committed *before* anything is sent: after a crash they are found in flight, and the recovery
+reads Metrc back before any of them is sent again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from compliance.domain import (
+    Direction,
+    JurisdictionRules,
+    MetrcCatalog,
+    Notification,
+    NotificationKind,
+    PackageLink,
+    Problem,
+    ProblemCode,
+    Severity,
+    Submission,
+    SubmissionKind,
+    SubmissionState,
+    SyncStatus,
+    link_changed,
+    prepare,
+    problem,
+    ready,
+)
+from compliance.service_layer.context import ServiceContext
+from compliance.service_layer.metrc_requests import OPERATIONS
+from compliance.service_layer.outcomes import combine, store_rejected
+from compliance.service_layer.ports import UnitOfWork
+from compliance.service_layer.report import PushReport
+
+__all__ = ["claim_ready"]
+
+
+async def claim_ready(
+    ctx: ServiceContext, license_number: str, catalog: MetrcCatalog, report: PushReport
+) -> list[Submission]:
+    """The license's ready submissions, now IN_FLIGHT with their Metrc values (committed)."""
+    now = ctx.now()
+    actor = ctx.system_actor
+    async with ctx.uow() as uow:
+        await uow.lock_license(license_number)
+        queue = await uow.submissions.open_for_license(license_number)
+        await _check_backlog(ctx, uow, license_number, queue, now)
+        candidates = [s for s in ready(queue, now) if s.is_attempted][: ctx.policy.claim_limit]
+        if not candidates:
+            await uow.commit()
+            return []
+        links = await uow.links.get_many(set().union(*(s.package_keys for s in candidates)))
+        rules: dict[UUID, JurisdictionRules | None] = {}
+        for site_id in {s.site_id for s in candidates}:
+            rules[site_id] = await uow.jurisdictions.get(site_id)
+        free_tags = await _free_tags(uow, license_number, catalog, candidates, links)
+        claimed: list[Submission] = []
+        for s in candidates:
+            link, site_rules = links.get(s.batch_id), rules.get(s.site_id)
+            if link is None or site_rules is None or not site_rules.pushes_to_metrc:
+                why = site_rules.why_not_metrc if site_rules else "the site has no rules"
+                error = problem(ProblemCode.SITE_NOT_METRC, f"Not pushed to Metrc: {why}.")
+                await _refuse(ctx, uow, s, [error], now=now, report=report)
+                continue
+            tag = link.tag
+            if tag is None and s.kind is SubmissionKind.CREATE_PACKAGE and free_tags:
+                tag = free_tags.pop(0)
+                link = link.with_tag(tag, now)
+                links[s.batch_id] = link
+                await uow.links.save(link)
+                await uow.outbox.add(link_changed(link, at=now, actor=actor))
+            owner = await uow.links.owner_of_tag(license_number, tag) if tag else None
+            prepared = prepare(
+                s,
+                link=link,
+                rules=site_rules,
+                catalog=catalog,
+                tag=tag,
+                tag_owner=owner,
+                sources=links,
+                now=now,
+            )
+            if isinstance(prepared, list):
+                await _refuse(ctx, uow, s, prepared, now=now, report=report)
+                continue
+            sent = s.send(now, sent_as=prepared)
+            await uow.submissions.save(sent)
+            claimed.append(sent)
+        await uow.commit()
+    return claimed
+
+
+async def _refuse(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    s: Submission,
+    problems: list[Problem],
+    *,
+    now: datetime,
+    report: PushReport,
+) -> None:
+    """Validation stopped ``s``: wait when every problem clears on its own, else reject."""
+    error = combine(problems)
+    waits = [p.retry_at for p in problems if p.retry_at is not None]
+    if len(waits) == len(problems):
+        await uow.submissions.save(s.requeue(retry_at=max(waits), error=error))
+        return
+    await store_rejected(uow, s, error, now=now, actor=ctx.system_actor)
+    report.rejected += 1
+    await ctx.log(
+        uow,
+        operation=OPERATIONS[s.kind],
+        direction=Direction.PUSH,
+        status=SyncStatus.REJECTED,
+        started=now,
+        actor=ctx.system_actor,
+        license_number=s.license_number,
+        site_id=s.site_id,
+        objects=1,
+        rejected=1,
+        batch_ids=(s.batch_id,),
+        submission_ids=(s.id,),
+        problem=error,
+    )
+
+
+async def _free_tags(
+    uow: UnitOfWork,
+    license_number: str,
+    catalog: MetrcCatalog,
+    candidates: Sequence[Submission],
+    links: dict[UUID, PackageLink],
+) -> list[str]:
+    """The facility's available tags no link holds yet, when some create needs one."""
+    wants_tag = any(
+        s.kind is SubmissionKind.CREATE_PACKAGE
+        and (link := links.get(s.batch_id)) is not None
+        and link.tag is None
+        for s in candidates
+    )
+    if not wants_tag or not catalog.available_tags:
+        return []
+    taken = await uow.links.tags_in_use(license_number, catalog.available_tags)
+    return [t for t in catalog.available_tags if t not in taken]
+
+
+async def _check_backlog(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    license_number: str,
+    queue: Sequence[Submission],
+    now: datetime,
+) -> None:
+    """Raise (or resolve) the license's "backlog growing" notification."""
+    policy = ctx.policy
+    waiting = [s for s in queue if s.state is SubmissionState.PENDING and s.is_attempted]
+    key = f"backlog:{license_number}"
+    oldest = min((s.created_at for s in waiting), default=now)
+    if len(waiting) <= policy.backlog_alert_size and now - oldest <= policy.backlog_alert_age:
+        await uow.notifications.resolve(key, now)
+        return
+    await uow.notifications.raise_(
+        Notification(
+            id=uuid4(),
+            kind=NotificationKind.BACKLOG_GROWING,
+            severity=Severity.WARNING,
+            title=f"Metrc backlog growing for license {license_number}",
+            message=(
+                f"{len(waiting)} pushes are waiting; the oldest was planned "
+                f"{int((now - oldest).total_seconds() // 60)} minutes ago."
+            ),
+            guidance=problem(ProblemCode.METRC_UNAVAILABLE, "").guidance,
+            created_at=now,
+            license_number=license_number,
+            dedup_key=key,
+        )
+    )

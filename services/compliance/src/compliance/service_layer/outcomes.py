@@ -1,0 +1,168 @@
+"""Recording what became of a submission, with everything that goes with it, in one unit of work.
+
+Every state change of a submission is stored together with its consequences: the event on
+``compliance.events``, the link (a create or a link accepted makes the batch LINKED; the draws
+of its ingredients are accounted for), and a notification when a push is rejected or fails.
+The caller commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from uuid import uuid4
+
+from compliance.domain import (
+    CreatePackage,
+    FromBatches,
+    IngredientDraw,
+    Notification,
+    NotificationKind,
+    Problem,
+    ProblemCode,
+    PushPolicy,
+    Severity,
+    Submission,
+    SubmissionKind,
+    SubmissionState,
+    link_changed,
+    problem,
+    submission_event,
+)
+from compliance.service_layer.ports import UnitOfWork
+
+__all__ = [
+    "combine",
+    "store_accepted",
+    "store_failed",
+    "store_rejected",
+    "store_retry_later",
+]
+
+
+def combine(problems: Sequence[Problem]) -> Problem:
+    """One problem standing for several: the first one's code, every message, each guidance once."""
+    first = problems[0]
+    if len(problems) == 1:
+        return first
+    guidance = " ".join(dict.fromkeys(p.guidance for p in problems))
+    return Problem(
+        code=first.code,
+        message="; ".join(p.message for p in problems),
+        guidance=guidance,
+        field=first.field,
+    )
+
+
+async def store_accepted(
+    uow: UnitOfWork,
+    s: Submission,
+    *,
+    now: datetime,
+    actor: str,
+    metrc_ids: tuple[int, ...] = (),
+) -> Submission:
+    done = s.accept(now, metrc_ids=metrc_ids)
+    await uow.submissions.save(done)
+    await uow.outbox.add(submission_event(done, at=now, actor=actor))
+    if done.kind in (SubmissionKind.CREATE_PACKAGE, SubmissionKind.LINK_PACKAGE):
+        link = await uow.links.get(done.batch_id)
+        if link is not None:
+            package_id = done.metrc_ids[0] if done.metrc_ids else None
+            linked = link.linked(now, metrc_package_id=package_id)
+            if done.tag is not None and linked.tag is None:
+                linked = linked.with_tag(done.tag, now)
+            await uow.links.save(linked)
+            if linked != link:
+                await uow.outbox.add(link_changed(linked, at=now, actor=actor))
+    await settle_draws(uow, done, now=now)
+    return done
+
+
+async def settle_draws(uow: UnitOfWork, s: Submission, *, now: datetime) -> None:
+    """A package made from other batches was created (or a person settled its create): the
+    draws it made on its sources are accounted for, so their later writes may go."""
+    intent = s.intent
+    if not (isinstance(intent, CreatePackage) and isinstance(intent.source, FromBatches)):
+        return
+    for draw in await uow.submissions.draws_into(s.batch_id):
+        if (
+            isinstance(draw.intent, IngredientDraw)
+            and draw.intent.into_batch_id == s.batch_id
+            and draw.state is SubmissionState.PENDING
+        ):
+            await uow.submissions.save(draw.accept(now))
+
+
+async def store_rejected(
+    uow: UnitOfWork, s: Submission, error: Problem, *, now: datetime, actor: str
+) -> Submission:
+    rejected = s.reject(now, error)
+    await uow.submissions.save(rejected)
+    await uow.outbox.add(submission_event(rejected, at=now, actor=actor))
+    await _notify_stopped(uow, rejected, now=now)
+    return rejected
+
+
+async def store_failed(
+    uow: UnitOfWork, s: Submission, error: Problem, *, now: datetime, actor: str
+) -> Submission:
+    failed = s.fail(now, error)
+    await uow.submissions.save(failed)
+    await uow.outbox.add(submission_event(failed, at=now, actor=actor))
+    await _notify_stopped(uow, failed, now=now)
+    return failed
+
+
+async def store_retry_later(
+    uow: UnitOfWork,
+    s: Submission,
+    error: Problem,
+    *,
+    now: datetime,
+    actor: str,
+    policy: PushPolicy,
+    jitter: float,
+    retry_after: timedelta | None = None,
+) -> Submission:
+    """Metrc did not apply it and may later: back to PENDING with backoff (never earlier than
+    Metrc's Retry-After), or FAILED once ``policy.max_attempts`` sends were spent."""
+    if policy.exhausted(s.attempts):
+        final = error
+        if error.code is not ProblemCode.PACKAGE_NOT_RECEIVED:
+            final = problem(
+                ProblemCode.METRC_UNAVAILABLE,
+                f"Gave up after {s.attempts} attempts; the last said: {error.message}",
+            )
+        return await store_failed(uow, s, final, now=now, actor=actor)
+    later = s.requeue(
+        retry_at=policy.retry_at(
+            attempts=s.attempts, now=now, jitter=jitter, retry_after=retry_after
+        ),
+        error=error,
+    )
+    await uow.submissions.save(later)
+    return later
+
+
+async def _notify_stopped(uow: UnitOfWork, s: Submission, *, now: datetime) -> None:
+    link = await uow.links.get(s.batch_id)
+    code = link.batch.code if link is not None else str(s.batch_id)
+    error = s.last_error
+    assert error is not None
+    verb = "rejected" if s.state is SubmissionState.REJECTED else "failed"
+    await uow.notifications.raise_(
+        Notification(
+            id=uuid4(),
+            kind=NotificationKind.PUSH_FAILED,
+            severity=Severity.ERROR,
+            title=f"Metrc push {verb}: {s.kind.value.lower().replace('_', ' ')} of batch {code}",
+            message=error.message,
+            guidance=error.guidance,
+            created_at=now,
+            license_number=s.license_number,
+            site_id=s.site_id,
+            subject=str(s.id),
+            dedup_key=f"push:{s.id}:{s.manual_retries}",
+        )
+    )

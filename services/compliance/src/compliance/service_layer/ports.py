@@ -1,0 +1,274 @@
+"""What the service layer needs from the world, as protocols; adapters implement them.
+
+* :class:`UnitOfWork`: one database transaction and the repositories inside it. Nothing is
+  written unless ``commit()`` is called; leaving the ``async with`` block otherwise rolls back.
+  A consumer of inventory's events opens one per message (the inbox row goes in the same
+  transaction) and calls :func:`record_batch_change` inside it.
+* :class:`MetrcConnector`: a ``MetrcPort`` for a license's URL and keys.
+* :class:`SecretCipher`: seals and opens API keys (authenticated encryption, rotating keys).
+* :class:`Clock`: the wall clock (aware UTC); :class:`Jitter` the randomness of backoff.
+* :class:`Mailer`: delivers a notification by email.
+
+Repositories return the domain's frozen records and store them whole (``save``); none of them
+commits. The in-memory implementation (``compliance.adapters.in_memory``) is the reference the
+PostgreSQL adapters must match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+from uuid import UUID
+
+from pydantic import SecretStr
+
+from compliance.adapters.metrc.port import MetrcPort
+from compliance.domain import (
+    ComplianceEvent,
+    JurisdictionRules,
+    LicenseCredentials,
+    Notification,
+    PackageLink,
+    SealedSecret,
+    Submission,
+    SubmissionQuery,
+    SubmissionState,
+    SyncLogEntry,
+    SyncLogQuery,
+)
+
+__all__ = [
+    "Clock",
+    "CredentialRepository",
+    "EventOutbox",
+    "Jitter",
+    "JurisdictionRepository",
+    "LinkRepository",
+    "MailDeliveryError",
+    "Mailer",
+    "MetrcAccess",
+    "MetrcConnector",
+    "NotificationRepository",
+    "SecretCipher",
+    "SecretUnreadableError",
+    "SubmissionRepository",
+    "SyncLogRepository",
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+]
+
+
+class JurisdictionRepository(Protocol):
+    async def get(self, site_id: UUID) -> JurisdictionRules | None: ...
+
+    async def save(self, rules: JurisdictionRules) -> None: ...
+
+    async def for_license(self, license_number: str) -> list[JurisdictionRules]: ...
+
+    async def all(self) -> list[JurisdictionRules]: ...
+
+
+class CredentialRepository(Protocol):
+    async def get(self, license_number: str) -> LicenseCredentials | None: ...
+
+    async def save(self, credentials: LicenseCredentials) -> None: ...
+
+    async def all(self) -> list[LicenseCredentials]: ...
+
+
+class LinkRepository(Protocol):
+    async def get(self, batch_id: UUID) -> PackageLink | None: ...
+
+    async def get_many(self, batch_ids: Collection[UUID]) -> dict[UUID, PackageLink]: ...
+
+    async def save(self, link: PackageLink) -> None: ...
+
+    async def owner_of_tag(self, license_number: str, tag: str) -> UUID | None:
+        """The batch whose link holds ``tag`` in this license, if any (tags are unique per
+        license: the PostgreSQL adapter enforces it with a unique index)."""
+        ...
+
+    async def tags_in_use(self, license_number: str, tags: Collection[str]) -> set[str]:
+        """Which of ``tags`` a link of this license already holds."""
+        ...
+
+
+class SubmissionRepository(Protocol):
+    async def next_sequence(self) -> int:
+        """A number larger than any handed out before (a database sequence)."""
+        ...
+
+    async def add(self, submission: Submission) -> None: ...
+
+    async def save(self, submission: Submission) -> None: ...
+
+    async def get(self, submission_id: UUID) -> Submission | None: ...
+
+    async def get_many(self, submission_ids: Collection[UUID]) -> list[Submission]: ...
+
+    async def open_for_license(self, license_number: str) -> list[Submission]:
+        """Every submission of the license that is not done (not accepted, and not a dismissed
+        rejection or failure), in sequence order: the queue ``ordering.readiness`` reads."""
+        ...
+
+    async def licenses_with_due(self, now: datetime) -> list[str]:
+        """Licenses with a PENDING submission whose ``next_attempt_at`` has come."""
+        ...
+
+    async def in_flight(self, *, sent_before: datetime) -> list[Submission]:
+        """IN_FLIGHT submissions sent before the given time, in sequence order."""
+        ...
+
+    async def for_batch(self, batch_id: UUID) -> list[Submission]:
+        """Every submission of a batch's package, in sequence order."""
+        ...
+
+    async def draws_into(self, batch_id: UUID) -> list[Submission]:
+        """The INGREDIENT_DRAW submissions of the batches a package is made from."""
+        ...
+
+    async def stopped(self, license_number: str) -> list[Submission]:
+        """REJECTED and FAILED submissions of the license that nobody dismissed."""
+        ...
+
+    async def search(self, query: SubmissionQuery) -> list[Submission]:
+        """The ledger, filtered, newest first (``query.limit`` at most)."""
+        ...
+
+    async def count_by_state(self) -> dict[tuple[str, SubmissionState], int]:
+        """How many submissions each license has in each state (for metrics)."""
+        ...
+
+
+class SyncLogRepository(Protocol):
+    async def add(self, entry: SyncLogEntry) -> None: ...
+
+    async def query(self, query: SyncLogQuery) -> list[SyncLogEntry]: ...
+
+
+class NotificationRepository(Protocol):
+    async def raise_(self, notification: Notification) -> bool:
+        """Store ``notification`` unless an unresolved one has its ``dedup_key``; True if
+        stored."""
+        ...
+
+    async def resolve(self, dedup_key: str, at: datetime) -> None: ...
+
+    async def recent(
+        self, *, license_number: str | None = None, open_only: bool = False, limit: int = 100
+    ) -> list[Notification]:
+        """Newest first."""
+        ...
+
+    async def undelivered(self, limit: int) -> list[Notification]: ...
+
+    async def mark_emailed(self, notification_id: UUID, at: datetime) -> None: ...
+
+
+class EventOutbox(Protocol):
+    async def add(self, event: ComplianceEvent) -> None:
+        """Publish ``event`` on ``compliance.events`` when (and only if) the unit of work commits."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    @property
+    def jurisdictions(self) -> JurisdictionRepository: ...
+
+    @property
+    def credentials(self) -> CredentialRepository: ...
+
+    @property
+    def links(self) -> LinkRepository: ...
+
+    @property
+    def submissions(self) -> SubmissionRepository: ...
+
+    @property
+    def sync_log(self) -> SyncLogRepository: ...
+
+    @property
+    def notifications(self) -> NotificationRepository: ...
+
+    @property
+    def outbox(self) -> EventOutbox: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    async def lock_license(self, license_number: str) -> None:
+        """Hold the license until the transaction ends (a transaction-scoped advisory lock), so
+        two workers never claim the same license's submissions at once."""
+        ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
+
+
+@dataclass(frozen=True)
+class MetrcAccess:
+    """Where a license's Metrc is and the keys to it (opened from their sealed form only for
+    the call; ``SecretStr`` keeps them out of reprs and logs)."""
+
+    license_number: str
+    base_url: str
+    vendor_key: SecretStr
+    user_key: SecretStr
+
+
+class MetrcConnector(Protocol):
+    def connect(self, access: MetrcAccess) -> MetrcPort:
+        """A client for ``access``; the connector may reuse one per license and keys, and closes
+        them at shutdown."""
+        ...
+
+
+class SecretUnreadableError(Exception):
+    """A sealed secret could not be opened: tampered with, sealed under another context, or
+    sealed with a key the cipher does not hold. Says nothing about the secret itself."""
+
+
+class SecretCipher(Protocol):
+    def seal(self, secret: SecretStr, *, context: str) -> SealedSecret: ...
+
+    def open(self, sealed: SealedSecret, *, context: str) -> SecretStr:
+        """Raises:
+        SecretUnreadableError: the secret cannot be opened with the keys held."""
+        ...
+
+    def needs_reseal(self, sealed: SealedSecret) -> bool:
+        """True when ``sealed`` is not under the current key (rotation re-seals it)."""
+        ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class Jitter(Protocol):
+    def __call__(self) -> float:
+        """A number in [0, 1] (``random.random``)."""
+        ...
+
+
+class MailDeliveryError(Exception):
+    """The mail server did not take the message; it is tried again later."""
+
+
+class Mailer(Protocol):
+    async def send(self, *, to: Sequence[str], subject: str, body: str) -> None:
+        """Raises:
+        MailDeliveryError: the message was not handed over."""
+        ...

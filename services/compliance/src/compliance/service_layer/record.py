@@ -1,0 +1,144 @@
+"""Recording what happened to a batch: the planned Metrc writes become submissions.
+
+:func:`record_batch_change` runs *inside* the caller's unit of work and does not commit: the
+inventory consumer opens one per event, records the event's inbox row in it, calls this, and
+commits, so the submissions exist exactly when the event counts as consumed. It never calls
+Metrc: an intake succeeds in inventory, and is recorded here, while Metrc is down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from compliance.domain import (
+    BatchChange,
+    Direction,
+    Notification,
+    NotificationKind,
+    PackageLink,
+    Problem,
+    ProblemCode,
+    Severity,
+    Submission,
+    SyncLogEntry,
+    SyncStatus,
+    link_changed,
+    plan_batch_change,
+    submission_event,
+)
+from compliance.domain.planner import Plan
+from compliance.service_layer.ports import UnitOfWork
+
+__all__ = ["Recorded", "record_batch_change", "store_plan"]
+
+_NOTIFY: dict[ProblemCode, tuple[NotificationKind, Severity]] = {
+    ProblemCode.QUANTITY_DRIFT: (NotificationKind.QUANTITY_DRIFT, Severity.ERROR),
+    ProblemCode.NEEDS_MANUAL_PUSH: (NotificationKind.BATCH_NOT_PUSHED, Severity.WARNING),
+    ProblemCode.SOURCE_REQUIRED: (NotificationKind.BATCH_NOT_PUSHED, Severity.WARNING),
+    ProblemCode.SOURCE_NOT_SUPPORTED: (NotificationKind.BATCH_NOT_PUSHED, Severity.INFO),
+    ProblemCode.OPENING_BALANCE_NOT_ALLOWED: (NotificationKind.BATCH_NOT_PUSHED, Severity.WARNING),
+    ProblemCode.TAG_CHANGE_AFTER_LINK: (NotificationKind.BATCH_NOT_PUSHED, Severity.WARNING),
+}
+
+
+@dataclass(frozen=True)
+class Recorded:
+    link: PackageLink
+    submissions: tuple[Submission, ...]
+    notes: tuple[Problem, ...]
+
+
+async def record_batch_change(uow: UnitOfWork, change: BatchChange, *, now: datetime) -> Recorded:
+    link = await uow.links.get(change.batch.batch_id)
+    rules = await uow.jurisdictions.get(change.batch.site_id)
+    plan = plan_batch_change(change, link, rules)
+    if plan.link == link:
+        return Recorded(plan.link, (), plan.notes)
+    return await store_plan(
+        uow, plan, now=now, actor=change.actor, caused_by=change.event_id, operation="plan"
+    )
+
+
+async def store_plan(
+    uow: UnitOfWork,
+    plan: Plan,
+    *,
+    now: datetime,
+    actor: str,
+    caused_by: UUID | None = None,
+    operation: str,
+) -> Recorded:
+    """Store a plan's link and its writes as submissions, publish them, log and notify its notes."""
+    link = plan.link
+    await uow.links.save(link)
+    stored: list[Submission] = []
+    for intent in plan.intents:
+        assert link.license_number is not None, "a plan with writes has a license"
+        s = Submission.new(
+            id=uuid4(),
+            sequence=await uow.submissions.next_sequence(),
+            license_number=link.license_number,
+            site_id=link.site_id,
+            batch_id=link.batch_id,
+            intent=intent,
+            now=now,
+            actor=actor,
+            caused_by=caused_by,
+        )
+        await uow.submissions.add(s)
+        await uow.outbox.add(submission_event(s, at=now, actor=actor))
+        stored.append(s)
+    if plan.link_changed:
+        await uow.outbox.add(link_changed(link, at=now, actor=actor))
+    for note in plan.notes:
+        await _log_note(uow, link, note, now=now, actor=actor, operation=operation)
+    return Recorded(link, tuple(stored), plan.notes)
+
+
+async def _log_note(
+    uow: UnitOfWork,
+    link: PackageLink,
+    note: Problem,
+    *,
+    now: datetime,
+    actor: str,
+    operation: str,
+) -> None:
+    await uow.sync_log.add(
+        SyncLogEntry(
+            id=uuid4(),
+            operation=operation,
+            direction=Direction.PUSH,
+            status=SyncStatus.SKIPPED,
+            started_at=now,
+            finished_at=now,
+            actor=actor,
+            license_number=link.license_number,
+            site_id=link.site_id,
+            batch_ids=(link.batch_id,),
+            error_code=note.code.value,
+            error_message=note.message,
+            guidance=note.guidance,
+        )
+    )
+    notify = _NOTIFY.get(note.code)
+    if notify is None:
+        return
+    kind, severity = notify
+    await uow.notifications.raise_(
+        Notification(
+            id=uuid4(),
+            kind=kind,
+            severity=severity,
+            title=f"Batch {link.batch.code} is not in step with Metrc",
+            message=note.message,
+            guidance=note.guidance,
+            created_at=now,
+            license_number=link.license_number,
+            site_id=link.site_id,
+            subject=str(link.batch_id),
+            dedup_key=f"{note.code.value}:{link.batch_id}",
+        )
+    )
