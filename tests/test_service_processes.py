@@ -16,13 +16,14 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from shared.events import INVENTORY_EVENTS
 from shared.events import inventory as ev
 from shared.identity import generate_keypair
 from shared.kafka_topics import create_topics
 from shared.outbox import outbox_message
 from shared.testing.infra import KafkaServer, PostgresServer, repo_root
+from shared.testing.messaging import messages_on
 from shared.testing.processes import children, free_port
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.slow]
@@ -262,18 +263,9 @@ async def test_the_worker_process_takes_each_event_once_and_dead_letters_poison(
 
 async def dead_letters(bootstrap: str, topic: str, value: bytes) -> list[dict[str, str]]:
     """The headers of the dead letters of ``value`` on ``topic`` (waiting up to a minute)."""
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None
-    )
-    await consumer.start()
-    found: list[dict[str, str]] = []
-    try:
-        deadline = asyncio.get_running_loop().time() + 60
-        while not found and asyncio.get_running_loop().time() < deadline:
-            for records in (await consumer.getmany(timeout_ms=500)).values():
-                found += [
-                    {k: v.decode() for k, v in r.headers} for r in records if r.value == value
-                ]
-    finally:
-        await consumer.stop()
-    return found
+    deadline = asyncio.get_running_loop().time() + 60
+    while True:
+        found = [h for v, h in await messages_on(bootstrap, topic) if v == value]
+        if found or asyncio.get_running_loop().time() > deadline:
+            return found
+        await asyncio.sleep(0.5)

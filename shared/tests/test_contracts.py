@@ -16,10 +16,10 @@ from shared.events import (
     all_event_types,
     decode,
     event_type,
-    new_event,
 )
 from shared.events.compatibility import SCHEMA_DIR, breaking_changes
 from shared.kafka_topics import topics_document
+from shared.outbox import outbox_message
 from shared.testing.infra import repo_root
 
 
@@ -108,13 +108,14 @@ event_type("tests.sample", version=1, topic=TOPIC)(Sample)
 
 
 def test_an_envelope_round_trips_through_bytes_and_decodes_its_payload() -> None:
-    envelope = new_event(
+    message = outbox_message(
         Sample(qty="1.5000"),
         producer="tests",
         aggregate_id="b1",
         aggregate_version=3,
         occurred_at=datetime(2026, 1, 2, tzinfo=UTC),
     )
+    envelope = EventEnvelope.from_bytes(message.envelope)
     again = EventEnvelope.from_bytes(envelope.to_bytes())
     assert again == envelope
     assert (again.event_type, again.event_version) == ("tests.sample", 1)

@@ -7,29 +7,13 @@ import asyncio
 import uuid
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from shared.database import UnitOfWork
 from shared.events import EventEnvelope
 from shared.messaging import RetryPolicy, kafka_broker, redrive
-from shared.testing.messaging import Harness, running
+from shared.testing.messaging import Harness, messages_on, running
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
-
-
-async def messages_on(bootstrap: str, topic: str) -> list[tuple[bytes | None, dict[str, str]]]:
-    """Every message on ``topic`` now, with its headers."""
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None
-    )
-    await consumer.start()
-    try:
-        found = []
-        while batch := await consumer.getmany(timeout_ms=1500):
-            for records in batch.values():
-                found.extend((r.value, {k: v.decode() for k, v in r.headers}) for r in records)
-        return found
-    finally:
-        await consumer.stop()
 
 
 async def dead_letters(
@@ -102,8 +86,11 @@ async def test_a_poison_message_in_a_batch_is_dead_lettered_alone_and_the_rest_a
 
     await harness.write_many([("k", seq) for seq in range(10, 20)])
     broker = kafka_broker(harness.bootstrap)
-    harness.batch_consumer(
-        broker, handler=fussy, policy=RetryPolicy(max_attempts=2, backoff_initial=0.01)
+    harness.consumer(
+        broker,
+        max_batch=100,
+        handler=fussy,
+        policy=RetryPolicy(max_attempts=2, backoff_initial=0.01),
     )
     async with broker, running(harness.relay()):
         await broker.start()

@@ -279,11 +279,11 @@ async def test_a_message_whose_headers_are_not_utf8_is_still_handled(harness: Ha
         )
     await producer.stop()
 
-    for make in (harness.consumer, harness.batch_consumer):
+    for max_batch in (1, 100):
         await harness.scalar("DELETE FROM effects")
         await harness.scalar("DELETE FROM inbox")
         broker = kafka_broker(harness.bootstrap)
-        make(broker)
+        harness.consumer(broker, max_batch=max_batch)
         async with broker:
             await broker.start()
             await harness.wait_for(

@@ -10,12 +10,17 @@ import sys
 import uuid
 
 import pytest
-from aiokafka import AIOKafkaConsumer
 from shared.events import EventEnvelope
 from shared.messaging import kafka_broker
 from shared.outbox import outbox_message
 from shared.testing.infra import PostgresServer, repo_root
-from shared.testing.messaging import Harness, assert_order_per_key, make_harness, running
+from shared.testing.messaging import (
+    Harness,
+    assert_order_per_key,
+    make_harness,
+    messages_on,
+    running,
+)
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.slow]
 
@@ -102,22 +107,8 @@ async def test_a_batch_consumer_killed_mid_batch_applies_every_effect_once_and_d
     assert await harness.scalar("SELECT count(DISTINCT event_id) FROM effects") == 600
     assert await harness.scalar("SELECT count(*) FROM effects WHERE seq = 10000") == 0
     await assert_order_per_key(harness)
-    letters = await values_on(harness.bootstrap, harness.topic.dead_letter.name)
-    assert [EventEnvelope.from_bytes(v).event_id for v in letters] == [poison.event_id]
-
-
-async def values_on(bootstrap: str, topic: str) -> list[bytes]:
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None
-    )
-    await consumer.start()
-    try:
-        found = []
-        while batch := await consumer.getmany(timeout_ms=1500):
-            found.extend(r.value for records in batch.values() for r in records)
-        return found
-    finally:
-        await consumer.stop()
+    letters = await messages_on(harness.bootstrap, harness.topic.dead_letter.name)
+    assert [EventEnvelope.from_bytes(v).event_id for v, _ in letters] == [poison.event_id]
 
 
 @pytest.fixture

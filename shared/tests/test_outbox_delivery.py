@@ -8,34 +8,21 @@ import uuid
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer
 from shared.events import EventEnvelope, Topic, event_type
 from shared.kafka_topics import create_topics
 from shared.messaging import kafka_broker
 from shared.outbox import outbox_message
 from shared.outbox.relay import OutboxRelay
 from shared.testing.infra import KafkaServer
-from shared.testing.messaging import Harness, PingBase, assert_order_per_key, running
+from shared.testing.messaging import (
+    Harness,
+    PingBase,
+    assert_order_per_key,
+    messages_on,
+    running,
+)
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
-
-
-async def count_on_topic(bootstrap: str, topic: str) -> int:
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        group_id=None,
-    )
-    await consumer.start()
-    try:
-        total = 0
-        while batch := await consumer.getmany(timeout_ms=1500):
-            total += sum(len(records) for records in batch.values())
-        return total
-    finally:
-        await consumer.stop()
 
 
 async def test_an_event_reaches_the_consumer_exactly_once_in_order_per_key(
@@ -78,7 +65,7 @@ async def test_a_relay_killed_between_publishing_and_marking_loses_and_doubles_n
     with pytest.raises(RelayKilledBeforeMarking):
         await asyncio.wait_for(doomed, timeout=30)
     # The batch reached Kafka, yet the table still says it was never published.
-    assert await count_on_topic(harness.bootstrap, harness.topic.name) == 100
+    assert len(await messages_on(harness.bootstrap, harness.topic.name)) == 100
     assert await harness.scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 100
 
     broker = kafka_broker(harness.bootstrap)
@@ -89,7 +76,7 @@ async def test_a_relay_killed_between_publishing_and_marking_loses_and_doubles_n
         await harness.wait_for("SELECT count(*) FROM inbox", 100)
         await asyncio.sleep(1.0)
 
-    assert await count_on_topic(harness.bootstrap, harness.topic.name) == 200  # re-sent in full
+    assert len(await messages_on(harness.bootstrap, harness.topic.name)) == 200  # re-sent in full
     assert await harness.scalar("SELECT count(*) FROM effects") == 100  # applied once each
     await assert_order_per_key(harness)
 
@@ -102,7 +89,7 @@ async def test_only_one_relay_publishes_at_a_time(harness: Harness) -> None:
         await harness.write_many([(f"k{i % 3}", 300 + i) for i in range(300)])
         await harness.wait_for("SELECT count(*) FROM outbox WHERE published_at IS NULL", 0)
     assert sorted([first.published, second.published]) == [0, 600]
-    assert await count_on_topic(harness.bootstrap, harness.topic.name) == 600
+    assert len(await messages_on(harness.bootstrap, harness.topic.name)) == 600
 
 
 async def test_events_keep_the_trace_of_the_transaction_that_wrote_them(harness: Harness) -> None:
@@ -145,21 +132,6 @@ async def test_a_standby_relay_takes_over_when_the_leaders_connection_is_killed(
     await assert_order_per_key(harness)
 
 
-async def values_on(bootstrap: str, topic: str) -> list[bytes | None]:
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None
-    )
-    await consumer.start()
-    try:
-        found = []
-        while batch := await consumer.getmany(timeout_ms=1500):
-            for records in batch.values():
-                found.extend(r.value for r in records)
-        return found
-    finally:
-        await consumer.stop()
-
-
 async def test_a_row_kafka_refuses_stops_the_relay_at_that_row_without_resending_the_rows_before(
     harness: Harness, kafka_server: KafkaServer
 ) -> None:
@@ -186,13 +158,13 @@ async def test_a_row_kafka_refuses_stops_the_relay_at_that_row_without_resending
     async with running(relay):
         await asyncio.sleep(6)  # several failed attempts
         assert await harness.scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 5
-        assert len(await values_on(harness.bootstrap, harness.topic.name)) == 5
+        assert len(await messages_on(harness.bootstrap, harness.topic.name)) == 5
         await create_topics(kafka_server.bootstrap, [missing])
         await harness.wait_for("SELECT count(*) FROM outbox WHERE published_at IS NULL", 0)
 
     published = [
         EventEnvelope.from_bytes(v or b"").payload["seq"]
-        for v in await values_on(harness.bootstrap, harness.topic.name)
+        for v, _ in await messages_on(harness.bootstrap, harness.topic.name)
     ]
     assert published == [0, 1, 2, 3, 4, 6, 7, 8, 9]  # each once, in order
-    assert len(await values_on(harness.bootstrap, missing.name)) == 1
+    assert len(await messages_on(harness.bootstrap, missing.name)) == 1

@@ -9,7 +9,6 @@ from shared.events.registry import (
     all_event_types,
     decode,
     event_type,
-    new_event,
 )
 from shared.events.topics import ALL_TOPICS, COMPLIANCE_EVENTS, INVENTORY_EVENTS, Topic
 
@@ -26,5 +25,4 @@ __all__ = [
     "decode",
     "event_type",
     "inventory",
-    "new_event",
 ]

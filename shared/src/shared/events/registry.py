@@ -1,6 +1,7 @@
 """Registry of integration event types: ``(event_type, version)`` → payload model and topic.
 
-Producers build envelopes with :func:`new_event`; consumers decode payloads with :func:`decode`.
+Producers build envelopes with ``shared.outbox.outbox_message``; consumers decode payloads with
+:func:`decode`.
 Every registered type has a committed JSON Schema snapshot (``shared/events/schemas``) that a test
 compares against the model, so an incompatible change cannot slip through.
 """
@@ -9,13 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, TypeVar
-from uuid import UUID
+from typing import TypeVar
 
 from pydantic import BaseModel
 
-from shared.events.envelope import Actor, EventEnvelope
+from shared.events.envelope import EventEnvelope
 from shared.events.topics import Topic
 
 __all__ = [
@@ -24,7 +23,6 @@ __all__ = [
     "all_event_types",
     "decode",
     "event_type",
-    "new_event",
 ]
 
 P = TypeVar("P", bound=BaseModel)
@@ -86,36 +84,6 @@ def registered_model(model: type[BaseModel]) -> EventType:
 
 def type_of(payload: BaseModel) -> EventType:
     return registered_model(type(payload))
-
-
-def new_event(
-    payload: BaseModel,
-    *,
-    producer: str,
-    aggregate_id: str,
-    aggregate_version: int | None = None,
-    site_id: str | None = None,
-    actor: Actor | None = None,
-    correlation_id: str | None = None,
-    causation_id: UUID | None = None,
-    occurred_at: datetime | None = None,
-) -> EventEnvelope:
-    """Wrap a registered payload in an envelope; the event type and version come from the registry."""
-    registered = type_of(payload)
-    extra: dict[str, Any] = {} if occurred_at is None else {"occurred_at": occurred_at}
-    return EventEnvelope(
-        event_type=registered.name,
-        event_version=registered.version,
-        producer=producer,
-        aggregate_id=aggregate_id,
-        aggregate_version=aggregate_version,
-        site_id=site_id,
-        actor=actor,
-        correlation_id=correlation_id,
-        causation_id=causation_id,
-        payload=payload.model_dump(mode="json"),
-        **extra,
-    )
 
 
 def decode(envelope: EventEnvelope) -> BaseModel:

@@ -99,59 +99,41 @@ def bind_consumer(
     """Subscribe ``consumer`` to ``topics`` in its consumer group, reading from the earliest
     offset: one record per call, or, for a :class:`BatchInboxConsumer`, up to its
     ``max_batch`` records per poll (from one or several partitions)."""
-    title = f"{consumer.name}:{','.join(topics)}"
+    options: dict[str, Any] = {
+        "group_id": consumer.group_id,
+        "ack_policy": AckPolicy.MANUAL,
+        "auto_offset_reset": "earliest",
+        "parser": _lenient_parser,
+        "decoder": _raw_body,
+        "max_poll_interval_ms": max_poll_interval_ms,
+        "title": f"{consumer.name}:{','.join(topics)}",
+    }
     if isinstance(consumer, BatchInboxConsumer):
         batched = consumer
-
-        @broker.subscriber(
-            *topics,
-            batch=True,
-            max_records=batched.max_batch,
-            batch_timeout_ms=batched.max_wait_ms,
-            group_id=consumer.group_id,
-            ack_policy=AckPolicy.MANUAL,
-            auto_offset_reset="earliest",
-            parser=_lenient_parser,
-            decoder=_raw_body,
-            max_poll_interval_ms=max_poll_interval_ms,
-            title=title,
+        options.update(
+            batch=True, max_records=batched.max_batch, batch_timeout_ms=batched.max_wait_ms
         )
-        async def on_batch(body: Any, msg: KafkaMessage) -> None:
-            records: Any = msg.raw_message
-            await _settle(msg, lambda: batched.process_batch(records))
 
-        return
+        async def process(records: Any) -> list[Outcome]:
+            return await batched.process_batch(records)
 
-    single = consumer
-
-    @broker.subscriber(
-        *topics,
-        group_id=consumer.group_id,
-        ack_policy=AckPolicy.MANUAL,
-        auto_offset_reset="earliest",
-        parser=_lenient_parser,
-        decoder=_raw_body,
-        max_poll_interval_ms=max_poll_interval_ms,
-        title=title,
-    )
-    async def on_message(body: Any, msg: KafkaMessage) -> None:
-        record: Any = msg.raw_message
-        await _settle(msg, lambda: _as_list(single.process(record)))
-
-
-async def _as_list(outcome: Awaitable[Outcome]) -> list[Outcome]:
-    return [await outcome]
-
-
-async def _settle(msg: KafkaMessage, process: Callable[[], Awaitable[list[Outcome]]]) -> None:
-    """Commit the offsets only when every record is done; otherwise seek back to them."""
-    try:
-        outcomes = await process()
-    except Exception:
-        # Unexpected: leave the offsets where they are so the records come back.
-        await msg.nack()
-        raise
-    if Outcome.RETRY in outcomes:
-        await msg.nack()
     else:
-        await msg.ack()
+        single = consumer
+
+        async def process(records: Any) -> list[Outcome]:
+            return [await single.process(records)]
+
+    async def on_records(body: Any, msg: KafkaMessage) -> None:
+        # Commit the offsets only when every record is done; otherwise seek back to them.
+        try:
+            outcomes = await process(msg.raw_message)
+        except Exception:
+            # Unexpected: leave the offsets where they are so the records come back.
+            await msg.nack()
+            raise
+        if Outcome.RETRY in outcomes:
+            await msg.nack()
+        else:
+            await msg.ack()
+
+    broker.subscriber(*topics, **options)(on_records)

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from aiokafka import AIOKafkaConsumer
 from faststream.kafka import KafkaBroker
 from pydantic import BaseModel
 
@@ -35,6 +36,7 @@ __all__ = [
     "PingBase",
     "assert_order_per_key",
     "make_harness",
+    "messages_on",
     "record_effects",
     "running",
     "wait_until",
@@ -129,39 +131,26 @@ class Harness:
         self,
         broker: KafkaBroker,
         *,
-        handler: Callable[[UnitOfWork, EventEnvelope], Awaitable[None]] | None = None,
+        handler: Callable[[UnitOfWork, Any], Awaitable[None]] | None = None,
+        max_batch: int = 1,
         group_id: str | None = None,
         policy: RetryPolicy | None = None,
-    ) -> InboxConsumer[UnitOfWork]:
-        consumer = InboxConsumer(
-            name="effects",
-            group_id=group_id or f"tests-{uuid.uuid4().hex[:8]}",
-            unit_of_work=self.unit_of_work,
-            handler=handler or self.record_effect,
-            dead_letters=broker_dead_letter_sink(broker),
-            policy=policy or RetryPolicy(max_attempts=3, backoff_initial=0.01, backoff_max=0.05),
-        )
-        bind_consumer(broker, consumer, self.topic.name)
-        return consumer
-
-    def batch_consumer(
-        self,
-        broker: KafkaBroker,
-        *,
-        max_batch: int = 100,
-        handler: Callable[[UnitOfWork, Sequence[EventEnvelope]], Awaitable[None]] | None = None,
-        group_id: str | None = None,
-        policy: RetryPolicy | None = None,
-    ) -> BatchInboxConsumer[UnitOfWork]:
-        consumer = BatchInboxConsumer(
-            name="effects",
-            group_id=group_id or f"tests-{uuid.uuid4().hex[:8]}",
-            unit_of_work=self.unit_of_work,
-            handler=handler or self.record_batch,
-            dead_letters=broker_dead_letter_sink(broker),
-            policy=policy or RetryPolicy(max_attempts=3, backoff_initial=0.01, backoff_max=0.05),
-            max_batch=max_batch,
-        )
+    ) -> InboxConsumer[UnitOfWork] | BatchInboxConsumer[UnitOfWork]:
+        """The test's consumer of its topic, bound to ``broker``: one event per transaction,
+        or up to ``max_batch`` (the handler then takes a list)."""
+        common: dict[str, Any] = {
+            "name": "effects",
+            "group_id": group_id or f"tests-{uuid.uuid4().hex[:8]}",
+            "unit_of_work": self.unit_of_work,
+            "dead_letters": broker_dead_letter_sink(broker),
+            "policy": policy or RetryPolicy(max_attempts=3, backoff_initial=0.01, backoff_max=0.05),
+        }
+        consumer: InboxConsumer[UnitOfWork] | BatchInboxConsumer[UnitOfWork]
+        if max_batch > 1:
+            handler = handler or self.record_batch
+            consumer = BatchInboxConsumer(handler=handler, max_batch=max_batch, **common)
+        else:
+            consumer = InboxConsumer(handler=handler or self.record_effect, **common)
         bind_consumer(broker, consumer, self.topic.name)
         return consumer
 
@@ -212,3 +201,19 @@ async def assert_order_per_key(harness: Harness) -> None:
         key, seq = str(row["key"]), int(row["seq"])
         assert seq > last.get(key, -1), f"{key}: seq {seq} applied after {last[key]}"
         last[key] = seq
+
+
+async def messages_on(bootstrap: str, topic: str) -> list[tuple[bytes, dict[str, str]]]:
+    """Every message on ``topic`` now (value and headers), read without a consumer group."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None
+    )
+    await consumer.start()
+    try:
+        found = []
+        while batch := await consumer.getmany(timeout_ms=1500):
+            for records in batch.values():
+                found += [(r.value, {k: v.decode() for k, v in r.headers}) for r in records]
+        return found
+    finally:
+        await consumer.stop()
