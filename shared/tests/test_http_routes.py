@@ -3,7 +3,6 @@ identity tokens holding the route's permission; the caller reaches the route."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -11,7 +10,7 @@ import httpx
 import pytest
 from fastapi import APIRouter, FastAPI
 from shared.contracts.routes import Route
-from shared.http import ContractRoutes, accept_identity_tokens, create_service_app
+from shared.http import ContractRoutes
 from shared.http.identity import VerifiedTokens
 from shared.identity import (
     IDENTITY_HEADER,
@@ -20,6 +19,7 @@ from shared.identity import (
     issue_identity_token,
     verify_identity_token,
 )
+from shared.testing.apps import kit_app
 
 PRIVATE, PUBLIC = generate_keypair()
 ROUTES = (
@@ -50,13 +50,7 @@ async def make_thing() -> dict[str, str]:
 
 
 def app() -> FastAPI:
-    built = create_service_app(
-        title="t",
-        description="t",
-        database=lambda: asyncio.sleep(0),
-        kafka_bootstrap_servers="127.0.0.1:9",
-    )
-    accept_identity_tokens(built, PUBLIC)
+    built = kit_app(public_key=PUBLIC)
     built.include_router(router)
     return built
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -58,31 +59,21 @@ def record_of(harness: Harness, seq: int, offset: int | None = None) -> FakeReco
     return FakeRecord(value=envelope, offset=seq if offset is None else offset)
 
 
-def single(
-    harness: Harness, handler: object, sink: RecordingSink, **policy: float
-) -> InboxConsumer[UnitOfWork]:
-    return InboxConsumer(
-        name="c",
-        group_id="g",
-        unit_of_work=harness.unit_of_work,
-        handler=handler,  # type: ignore[arg-type]
-        dead_letters=sink,
-        policy=RetryPolicy(**policy) if policy else QUICK,  # type: ignore[arg-type]
-    )
-
-
-def batched(
-    harness: Harness, handler: object, sink: RecordingSink
-) -> BatchInboxConsumer[UnitOfWork]:
-    return BatchInboxConsumer(
-        name="c",
-        group_id="g",
-        unit_of_work=harness.unit_of_work,
-        handler=handler,  # type: ignore[arg-type]
-        dead_letters=sink,
-        policy=QUICK,
-        max_batch=50,
-    )
+def build(
+    harness: Harness, handler: object, sink: RecordingSink, *, max_batch: int = 1, **policy: float
+) -> Any:
+    """An inbox consumer of fake records (no broker): one event per transaction, or batches."""
+    common: dict[str, Any] = {
+        "name": "c",
+        "group_id": "g",
+        "unit_of_work": harness.unit_of_work,
+        "handler": handler,
+        "dead_letters": sink,
+        "policy": RetryPolicy(**policy) if policy else QUICK,  # type: ignore[arg-type]
+    }
+    if max_batch > 1:
+        return BatchInboxConsumer(max_batch=max_batch, **common)
+    return InboxConsumer(**common)
 
 
 async def until_settled(consumer: InboxConsumer[UnitOfWork], record: FakeRecord) -> list[Outcome]:
@@ -93,7 +84,7 @@ async def until_settled(consumer: InboxConsumer[UnitOfWork], record: FakeRecord)
 
 
 async def test_an_event_seen_before_is_not_handled_again(harness: Harness) -> None:
-    consumer = single(harness, harness.record_effect, RecordingSink())
+    consumer = build(harness, harness.record_effect, RecordingSink())
     record = record_of(harness, 1)
     assert await consumer.process(record) is Outcome.APPLIED
     assert await consumer.process(record) is Outcome.DUPLICATE
@@ -112,7 +103,7 @@ async def test_effects_inbox_and_outgoing_events_commit_together_or_not_at_all(
         if fail:
             raise ValueError("after writing everything")
 
-    consumer = single(harness, forward, RecordingSink(), max_attempts=5)
+    consumer = build(harness, forward, RecordingSink(), max_attempts=5)
     record = record_of(harness, 1)
     assert await consumer.process(record) is Outcome.RETRY
     counts = "SELECT (SELECT count(*) FROM effects) + (SELECT count(*) FROM inbox) + (SELECT count(*) FROM outbox)"
@@ -133,7 +124,7 @@ async def test_outages_do_not_count_towards_dead_lettering(harness: Harness) -> 
         raise ValueError("a bug")
 
     sink = RecordingSink()
-    consumer = single(harness, handler, sink)
+    consumer = build(harness, handler, sink)
     outcomes = await until_settled(consumer, record_of(harness, 1))
     assert outcomes[-1] is Outcome.DEAD_LETTERED
     assert calls == 6 + 3
@@ -151,7 +142,7 @@ async def test_a_dead_letter_that_cannot_be_published_is_retried_without_rerunni
         raise ValueError("a bug")
 
     sink = RecordingSink(failures_left=3)
-    consumer = single(
+    consumer = build(
         harness, handler, sink, max_attempts=2, backoff_initial=0.001, backoff_max=0.002
     )
     outcomes = await until_settled(consumer, record_of(harness, 1))
@@ -167,7 +158,7 @@ async def test_a_handler_that_says_poison_is_dead_lettered_at_once(harness: Harn
 
     sink = RecordingSink()
     assert (
-        await single(harness, refuse, sink).process(record_of(harness, 1)) is Outcome.DEAD_LETTERED
+        await build(harness, refuse, sink).process(record_of(harness, 1)) is Outcome.DEAD_LETTERED
     )
     assert sink.letters[0][1]["x-dlt-attempts"] == "1"
 
@@ -181,7 +172,7 @@ async def test_a_batch_is_one_transaction_and_skips_duplicates_within_it_and_eve
         calls.append([e.payload["seq"] for e in envelopes])
         await harness.record_batch(uow, envelopes)
 
-    consumer = batched(harness, handler, RecordingSink())
+    consumer = build(harness, handler, RecordingSink(), max_batch=50)
     seen = record_of(harness, 1, offset=1)
     assert await consumer.process_batch([seen]) == [Outcome.APPLIED]
     two, three = record_of(harness, 2, offset=2), record_of(harness, 3, offset=3)
@@ -200,7 +191,7 @@ async def test_a_poison_message_in_a_batch_does_not_hold_back_the_others(harness
         await harness.record_batch(uow, envelopes)
 
     sink = RecordingSink()
-    consumer = batched(harness, handler, sink)
+    consumer = build(harness, handler, sink, max_batch=50)
     records = [
         record_of(harness, 1, 1),
         FakeRecord(value=b"{not json", offset=2),
@@ -231,7 +222,7 @@ async def test_a_failing_event_in_a_batch_is_retried_alone_and_those_after_it_wa
         await harness.record_batch(uow, envelopes)
 
     sink = RecordingSink()
-    consumer = batched(harness, handler, sink)
+    consumer = build(harness, handler, sink, max_batch=50)
     records = [record_of(harness, seq, seq) for seq in (1, 2, 3)]
     first = await consumer.process_batch(records)
     # The batch failed, then one by one: 1 applied, 2 failed once (retry), 3 waits behind it.
@@ -259,7 +250,7 @@ async def test_an_outage_during_a_batch_retries_the_whole_batch_without_counting
             raise ConnectionResetError("database away")
         await harness.record_batch(uow, envelopes)
 
-    consumer = batched(harness, handler, RecordingSink())
+    consumer = build(harness, handler, RecordingSink(), max_batch=50)
     records = [record_of(harness, seq, seq) for seq in (1, 2)]
     for _ in range(4):
         assert await consumer.process_batch(records) == [Outcome.RETRY, Outcome.RETRY]

@@ -44,29 +44,44 @@ async def start_consumer(harness: Harness, group: str, *options: str) -> asyncio
     )
 
 
-async def test_a_consumer_killed_mid_stream_is_replaced_and_nothing_is_lost_or_doubled(
-    harness: Harness,
-) -> None:
-    await harness.write_many([(f"batch-{i % 10}", i) for i in range(600)])
+IN_TRANSACTION = (
+    "SELECT count(*) > 0 FROM pg_stat_activity"
+    " WHERE application_name = 'test-consumer' AND state = 'idle in transaction'"
+)
+
+
+async def kill_and_replace(harness: Harness, *options: str) -> int:
+    """Start the test consumer, SIGKILL it once 150 effects are in and it is inside a
+    transaction (effects and inbox rows written, nothing committed; no shutdown, no offset
+    commit), start another in its group, and wait for all 600 effects. Returns how many effects
+    there were at the kill."""
     group = f"tests-{uuid.uuid4().hex[:8]}"
     async with running(harness.relay()):
-        victim = await start_consumer(harness, group)
+        victim = await start_consumer(harness, group, *options)
         await harness.wait_for("SELECT count(*) >= 150 FROM effects", True, timeout=90)
-        victim.send_signal(signal.SIGKILL)  # no shutdown, no offset commit, mid-transaction
+        await harness.wait_for(IN_TRANSACTION, True, timeout=30)
+        victim.send_signal(signal.SIGKILL)
         await victim.wait()
-        killed_at = await harness.scalar("SELECT count(*) FROM effects")
-        successor = await start_consumer(harness, group)
+        killed_at = int(await harness.scalar("SELECT count(*) FROM effects"))
+        successor = await start_consumer(harness, group, *options)
         try:
             await harness.wait_for("SELECT count(*) FROM effects", 600, timeout=120)
             await asyncio.sleep(1.0)
         finally:
             successor.terminate()
             await successor.wait()
-
     assert killed_at < 600, "the kill must land while events are still being consumed"
     assert await harness.scalar("SELECT count(*) FROM effects") == 600
     assert await harness.scalar("SELECT count(DISTINCT event_id) FROM effects") == 600
     await assert_order_per_key(harness)
+    return killed_at
+
+
+async def test_a_consumer_killed_mid_stream_is_replaced_and_nothing_is_lost_or_doubled(
+    harness: Harness,
+) -> None:
+    await harness.write_many([(f"batch-{i % 10}", i) for i in range(600)])
+    await kill_and_replace(harness)
 
 
 async def test_a_batch_consumer_killed_mid_batch_applies_every_effect_once_and_dead_letters_poison(
@@ -80,33 +95,8 @@ async def test_a_batch_consumer_killed_mid_batch_applies_every_effect_once_and_d
     )
     events = [harness.message(f"batch-{i % 10}", i) for i in range(600)]
     await harness.write_messages([*events[:400], poison, *events[400:]])
-    group = f"tests-{uuid.uuid4().hex[:8]}"
-    in_transaction = (
-        "SELECT count(*) > 0 FROM pg_stat_activity"
-        " WHERE application_name = 'test-consumer' AND state = 'idle in transaction'"
-    )
-    batch = ("--batch", "50", "--delay", "0.01")
-    async with running(harness.relay()):
-        victim = await start_consumer(harness, group, *batch)
-        await harness.wait_for("SELECT count(*) >= 150 FROM effects", True, timeout=90)
-        # Inside a batch's transaction: effects written, inbox rows written, nothing committed.
-        await harness.wait_for(in_transaction, True, timeout=30)
-        victim.send_signal(signal.SIGKILL)
-        await victim.wait()
-        killed_at = await harness.scalar("SELECT count(*) FROM effects")
-        successor = await start_consumer(harness, group, *batch)
-        try:
-            await harness.wait_for("SELECT count(*) FROM effects", 600, timeout=120)
-            await asyncio.sleep(1.0)
-        finally:
-            successor.terminate()
-            await successor.wait()
-
-    assert killed_at < 600, "the kill must land while events are still being consumed"
-    assert await harness.scalar("SELECT count(*) FROM effects") == 600
-    assert await harness.scalar("SELECT count(DISTINCT event_id) FROM effects") == 600
+    await kill_and_replace(harness, "--batch", "50", "--delay", "0.01")
     assert await harness.scalar("SELECT count(*) FROM effects WHERE seq = 10000") == 0
-    await assert_order_per_key(harness)
     letters = await messages_on(harness.bootstrap, harness.topic.dead_letter.name)
     assert [EventEnvelope.from_bytes(v).event_id for v, _ in letters] == [poison.event_id]
 

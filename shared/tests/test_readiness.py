@@ -9,7 +9,8 @@ import socket
 import httpx
 import pytest
 from shared.database import Database
-from shared.http import KafkaReadiness, create_service_app
+from shared.http import KafkaReadiness
+from shared.testing.apps import kit_app
 from shared.testing.infra import KafkaServer
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
@@ -23,9 +24,7 @@ def closed_port() -> int:
 
 async def readyz(database_url: str, bootstrap: str) -> httpx.Response:
     database = Database(database_url, name="tests")
-    app = create_service_app(
-        title="t", description="t", database=database.check, kafka_bootstrap_servers=bootstrap
-    )
+    app = kit_app(kafka=bootstrap, database_check=database.check)
     thresholds = gc.get_threshold()
     try:
         # The app's lifespan closes its Kafka client (it also settles this process's collector,
@@ -68,12 +67,7 @@ async def test_not_ready_when_the_database_does_not_answer(kafka_server: KafkaSe
 
 
 async def test_an_unexpected_error_answers_500_with_the_request_id_and_no_internals() -> None:
-    app = create_service_app(
-        title="t",
-        description="t",
-        database=lambda: asyncio.sleep(0),
-        kafka_bootstrap_servers=f"127.0.0.1:{closed_port()}",
-    )
+    app = kit_app(kafka=f"127.0.0.1:{closed_port()}")
 
     @app.get("/boom")
     async def boom() -> None:

@@ -11,10 +11,10 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from shared.database import UnitOfWork
 from shared.events import EventEnvelope
-from shared.http import create_service_app
 from shared.messaging import kafka_broker
 from shared.settings import ServiceSettings
 from shared.telemetry import configure_tracing, kafka_telemetry_middleware
+from shared.testing.apps import kit_app
 from shared.testing.messaging import Harness, running
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
@@ -26,12 +26,8 @@ async def test_a_trace_started_at_an_http_request_continues_into_the_consumer(
     spans = InMemorySpanExporter()
     provider = configure_tracing(ServiceSettings(), extra_processors=(SimpleSpanProcessor(spans),))
 
-    app = create_service_app(
-        title="t",
-        description="t",
-        database=harness.database.check,
-        kafka_bootstrap_servers=harness.bootstrap,
-        tracer_provider=provider,
+    app = kit_app(
+        kafka=harness.bootstrap, database_check=harness.database.check, tracer_provider=provider
     )
 
     @app.post("/pings/{key}")

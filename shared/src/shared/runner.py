@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import logging
 import os
 import signal
@@ -33,17 +34,28 @@ S = TypeVar("S", bound=ServiceSettings)
 
 @dataclass(frozen=True)
 class ServiceCommands(Generic[S]):
-    """A service's command line. ``app_factory`` ("package.module:function", the service's
-    ``bootstrap.create_app``) makes the API's app; ``worker(settings, stop)`` consumes Kafka
-    until ``stop`` is set."""
+    """A service's command line, ``python -m <name> ...``. The API's app comes from
+    ``app_factory`` ("package.module:function"; by default the service's
+    ``bootstrap.create_app``); ``migrate`` runs the package's ``migrations`` folder;
+    ``worker(settings, stop)`` (``shared.messaging.consumer_worker``) consumes Kafka until
+    ``stop`` is set; ``relay`` publishes the outbox unless ``has_outbox`` is false."""
 
     name: str
-    app_factory: str
     settings: Callable[[], S]
-    migrations: Path | None = None
+    default_port: int
     worker: Callable[[S, asyncio.Event], Awaitable[None]] | None = None
-    default_port: int = 8000
     has_outbox: bool = True
+    app_factory: str = ""
+
+    @property
+    def factory(self) -> str:
+        return self.app_factory or f"{self.name}.bootstrap:create_app"
+
+    @property
+    def migrations(self) -> Path | None:
+        spec = importlib.util.find_spec(self.name)
+        folder = Path(spec.origin or "").parent / "migrations" if spec else None
+        return folder if folder is not None and folder.is_dir() else None
 
     def subcommands(self) -> tuple[str, ...]:
         offered = ["api"]
@@ -118,10 +130,10 @@ class ServiceCommands(Generic[S]):
         if args.listen_fd is not None:  # one of several workers, started by the supervisor
             die_with_parent(args.supervisor_pid)
             sock = socket.socket(fileno=args.listen_fd)
-            uvicorn.Server(uvicorn.Config(self.app_factory, **options)).run(sockets=[sock])
+            uvicorn.Server(uvicorn.Config(self.factory, **options)).run(sockets=[sock])
             return 0
         if args.workers <= 1:
-            uvicorn.run(self.app_factory, host=args.host, port=args.port, **options)
+            uvicorn.run(self.factory, host=args.host, port=args.port, **options)
             return 0
         sockets = reuse_port_sockets(args.host, args.port, args.workers)
         worker = [sys.executable, "-m", self.name, "api", "--supervisor-pid", str(os.getpid())]

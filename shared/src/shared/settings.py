@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = [
@@ -19,7 +19,10 @@ __all__ = [
     "Environment",
     "ServiceSettings",
     "TraceExporter",
+    "consumer_group_field",
+    "database_url_field",
     "dev_database_url",
+    "service_name_field",
 ]
 
 
@@ -139,3 +142,26 @@ def _password_of(url: str) -> str | None:
 def dev_database_url(service: str, port: int = 55432) -> str:
     """The native stack's database of ``service`` (see deploy/postgres.sh); development only."""
     return f"postgresql+asyncpg://{service}:canopy-dev-{service}@127.0.0.1:{port}/{service}"
+
+
+def service_name_field(service: str) -> Any:
+    """A service's ``service_name``: its name in traces, ``OTEL_SERVICE_NAME`` overriding it."""
+    return Field(default=service, validation_alias="OTEL_SERVICE_NAME")
+
+
+def database_url_field(service: str) -> Any:
+    """A service's ``database_url``: ``<SERVICE>_DATABASE_URL`` (or ``DATABASE_URL``), else its
+    database on the native stack."""
+    return Field(
+        default=SecretStr(dev_database_url(service)),
+        validation_alias=AliasChoices(f"{service.upper()}_DATABASE_URL", "DATABASE_URL"),
+    )
+
+
+def consumer_group_field(service: str) -> Any:
+    """The Kafka consumer group of a service's workers, ``<SERVICE>_CONSUMER_GROUP``."""
+    return Field(
+        default=service,
+        validation_alias=f"{service.upper()}_CONSUMER_GROUP",
+        description="The Kafka consumer group of the worker's consumers",
+    )

@@ -1,20 +1,17 @@
 """``python -m compliance api|relay|worker|migrate``: the compliance service's processes."""
 
-from pathlib import Path
-
+from shared.messaging import consumer_worker
 from shared.runner import ServiceCommands
 
 from compliance import bootstrap
 from compliance.config import ComplianceSettings
+from compliance.entrypoints import consumers
 
 COMMANDS = ServiceCommands(
     name="compliance",
-    app_factory="compliance.bootstrap:create_app",
     settings=ComplianceSettings,
-    migrations=Path(__file__).parent / "migrations",
-    worker=bootstrap.worker,
     default_port=8002,
-    has_outbox=True,
+    worker=consumer_worker(bootstrap.build, consumers.subscribe),
 )
 
 if __name__ == "__main__":

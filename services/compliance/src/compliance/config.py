@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, SecretStr
-from shared.settings import ServiceSettings, dev_database_url
+from pydantic import Field, SecretStr
+from shared.settings import (
+    ServiceSettings,
+    consumer_group_field,
+    database_url_field,
+    service_name_field,
+)
 
 __all__ = ["DEV_CREDENTIAL_KEYS", "ComplianceSettings"]
 
@@ -12,11 +17,8 @@ DEV_CREDENTIAL_KEYS = "canopy-dev-key:Y2Fub3B5LWRldi1jcmVkZW50aWFsLWtleS0wMDAwMD
 
 
 class ComplianceSettings(ServiceSettings):
-    service_name: str = Field(default="compliance", validation_alias="OTEL_SERVICE_NAME")
-    database_url: SecretStr = Field(
-        default=SecretStr(dev_database_url("compliance")),
-        validation_alias=AliasChoices("COMPLIANCE_DATABASE_URL", "DATABASE_URL"),
-    )
+    service_name: str = service_name_field("compliance")
+    database_url: SecretStr = database_url_field("compliance")
     credential_keys: SecretStr = Field(
         default=SecretStr(DEV_CREDENTIAL_KEYS),
         validation_alias="COMPLIANCE_CREDENTIAL_KEYS",
@@ -25,8 +27,4 @@ class ComplianceSettings(ServiceSettings):
             "comma-separated, current key first"
         ),
     )
-    consumer_group: str = Field(
-        default="compliance",
-        validation_alias="COMPLIANCE_CONSUMER_GROUP",
-        description="The Kafka consumer group of the worker's consumers",
-    )
+    consumer_group: str = consumer_group_field("compliance")

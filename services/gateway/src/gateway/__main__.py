@@ -2,7 +2,6 @@
 its account commands."""
 
 import sys
-from pathlib import Path
 
 from shared.runner import ServiceCommands
 
@@ -10,11 +9,10 @@ from gateway.config import GatewaySettings
 
 COMMANDS = ServiceCommands(
     name="gateway",
-    app_factory="gateway.entrypoints.api:create_app",
     settings=GatewaySettings,
-    migrations=Path(__file__).parent / "migrations",
     default_port=8000,
     has_outbox=False,
+    app_factory="gateway.entrypoints.api:create_app",
 )
 
 

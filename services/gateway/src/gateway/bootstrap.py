@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from opentelemetry.sdk.trace import TracerProvider
 from shared.telemetry import configure_tracing
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from gateway.adapters.access_tokens import AccessTokens
@@ -31,6 +32,15 @@ class Container:
     accounts: AccountService
     forwarder: Forwarder
     upstreams: dict[str, Upstream]
+
+    async def database_check(self) -> None:
+        """Readiness: one round trip to the identity store's database."""
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def close(self) -> None:
+        await self.forwarder.close()
+        await self.engine.dispose()
 
 
 def _engine(settings: GatewaySettings) -> AsyncEngine:

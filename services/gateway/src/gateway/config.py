@@ -5,9 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Self
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
-from shared.settings import Environment, ServiceSettings, dev_database_url
+from shared.settings import (
+    Environment,
+    ServiceSettings,
+    database_url_field,
+    service_name_field,
+)
 
 from gateway.adapters.upstream.clients import ClientKind
 
@@ -18,11 +23,8 @@ DEV_ACCESS_TOKEN_SECRET = "canopy-dev-access-token-secret-do-not-use-in-producti
 
 
 class GatewaySettings(ServiceSettings):
-    service_name: str = Field(default="gateway", validation_alias="OTEL_SERVICE_NAME")
-    database_url: SecretStr = Field(
-        default=SecretStr(dev_database_url("gateway")),
-        validation_alias=AliasChoices("GATEWAY_DATABASE_URL", "DATABASE_URL"),
-    )
+    service_name: str = service_name_field("gateway")
+    database_url: SecretStr = database_url_field("gateway")
 
     # --- upstream services -------------------------------------------------------------------
     inventory_url: str = Field(default="http://127.0.0.1:8001", validation_alias="INVENTORY_URL")

@@ -19,13 +19,10 @@ __all__ = ["build", "create_app"]
 def build(settings: InventorySettings) -> Container:
     tracer_provider = configure_tracing(settings)
     # The asyncpg pool every read and write goes through; it is created on first use.
-    database = Database(
-        settings.database_url.get_secret_value(),
-        name="inventory",
+    database = Database.of_service(
+        settings,
+        tracer_provider if settings.trace_database else None,
         max_size=settings.database_pool_size,
-        tracer=tracer_provider.get_tracer("inventory.database")
-        if settings.trace_database
-        else None,
     )
     return Container(
         settings=settings,

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, SecretStr
-from shared.settings import ServiceSettings, dev_database_url
+from pydantic import Field, SecretStr
+from shared.settings import ServiceSettings, database_url_field, service_name_field
 
 __all__ = ["InventorySettings"]
 
 
 class InventorySettings(ServiceSettings):
-    service_name: str = Field(default="inventory", validation_alias="OTEL_SERVICE_NAME")
-    database_url: SecretStr = Field(
-        default=SecretStr(dev_database_url("inventory")),
-        validation_alias=AliasChoices("INVENTORY_DATABASE_URL", "DATABASE_URL"),
-    )
+    service_name: str = service_name_field("inventory")
+    database_url: SecretStr = database_url_field("inventory")
     database_pool_size: int = Field(
         default=20, ge=1, le=200, validation_alias="INVENTORY_DATABASE_POOL_SIZE"
     )

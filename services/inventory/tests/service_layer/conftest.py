@@ -15,7 +15,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from types import TracebackType
 from typing import Any, Self
 from uuid import UUID, uuid4
 
@@ -79,7 +78,7 @@ class FakeBatches:
         row = self._db.tables.locations.get(UUID(location_id))
         if row is None or str(row["site_id"]) != site_id:
             return None
-        return location_row(row)
+        return LocationRow.of(row)
 
     def _write(
         self, record: BatchRecord, movements: Sequence[Movement], audit: AuditEntry,
@@ -95,46 +94,17 @@ class FakeBatches:
         tables.outbox.extend(events)
         return ids
 
-    async def save(
-        self,
-        before: BatchState,
-        record: BatchRecord,
-        movements: Sequence[Movement],
-        audit: AuditEntry,
-        events: Sequence[OutboxMessage],
-        *,
-        revised: bool = False,
-    ) -> list[int] | None:
+    async def save(self, before: BatchState, record: BatchRecord, movements: Sequence[Movement], audit: AuditEntry, events: Sequence[OutboxMessage], *, revised: bool = False) -> list[int] | None:  # fmt: skip
         stored = self._db.tables.batches[before.batch_id]
         if stored.state.version != before.version:
             return None
         return self._write(record, movements, audit, events)
 
-    async def insert(
-        self,
-        record: BatchRecord,
-        movements: Sequence[Movement],
-        audit: AuditEntry,
-        events: Sequence[OutboxMessage],
-        *,
-        site_id: str,
-    ) -> list[int]:
+    async def insert(self, record: BatchRecord, movements: Sequence[Movement], audit: AuditEntry, events: Sequence[OutboxMessage], *, site_id: str) -> list[int]:  # fmt: skip
         code = record.state.details.code
         if any(b.state.details.code == code for b in self._db.tables.batches.values()):
             raise DuplicateKeyError("batch_code_key")
         return self._write(record, movements, audit, events)
-
-
-def location_row(row: Row) -> LocationRow:
-    return LocationRow(
-        id=str(row["id"]),
-        site_id=str(row["site_id"]),
-        zone=row["zone"],
-        rack=row["rack"],
-        shelf=row["shelf"],
-        bin=row["bin"],
-        label=row["label"],
-    )
 
 
 def _unique(table: dict[UUID, Row], constraint: str, key: Callable[[Row], Any], row: Row) -> Row:
@@ -335,12 +305,7 @@ class FakeUnitOfWork:
             self._snapshot = copy.deepcopy(self._db.tables)
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         if self._snapshot is not None:  # left without committing: undo everything
             self._db.tables = self._snapshot
             self._snapshot = None

@@ -1,19 +1,17 @@
 """``python -m reporting api|worker|migrate``: the reporting service's processes."""
 
-from pathlib import Path
-
+from shared.messaging import consumer_worker
 from shared.runner import ServiceCommands
 
 from reporting import bootstrap
 from reporting.config import ReportingSettings
+from reporting.entrypoints import consumers
 
 COMMANDS = ServiceCommands(
     name="reporting",
-    app_factory="reporting.bootstrap:create_app",
     settings=ReportingSettings,
-    migrations=Path(__file__).parent / "migrations",
-    worker=bootstrap.worker,
     default_port=8003,
+    worker=consumer_worker(bootstrap.build, consumers.subscribe),
     has_outbox=False,
 )
 

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, SecretStr
-from shared.settings import ServiceSettings, dev_database_url
+from pydantic import SecretStr
+from shared.settings import (
+    ServiceSettings,
+    consumer_group_field,
+    database_url_field,
+    service_name_field,
+)
 
 __all__ = ["ReportingSettings"]
 
 
 class ReportingSettings(ServiceSettings):
-    service_name: str = Field(default="reporting", validation_alias="OTEL_SERVICE_NAME")
-    database_url: SecretStr = Field(
-        default=SecretStr(dev_database_url("reporting")),
-        validation_alias=AliasChoices("REPORTING_DATABASE_URL", "DATABASE_URL"),
-    )
-    consumer_group: str = Field(
-        default="reporting",
-        validation_alias="REPORTING_CONSUMER_GROUP",
-        description="The Kafka consumer group of the worker's consumers",
-    )
+    service_name: str = service_name_field("reporting")
+    database_url: SecretStr = database_url_field("reporting")
+    consumer_group: str = consumer_group_field("reporting")

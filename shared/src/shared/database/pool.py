@@ -31,9 +31,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
-from opentelemetry.trace import Tracer
+from opentelemetry.trace import Tracer, TracerProvider
 
 from shared.database.traced_connection import TracedConnection, span_attributes
+from shared.settings import ServiceSettings
 
 __all__ = ["Connection", "Database", "asyncpg_dsn"]
 
@@ -77,6 +78,24 @@ class Database:
         self._lock = asyncio.Lock()
         # asyncio.Semaphore hands permits out in arrival order (no barging since 3.11.1).
         self._turns = asyncio.Semaphore(max_size)
+
+    @classmethod
+    def of_service(
+        cls,
+        settings: ServiceSettings,
+        tracer_provider: TracerProvider | None,
+        *,
+        max_size: int = 20,
+    ) -> Database:
+        """The pool of a service's own database (``settings.database_url``), each statement a
+        span when ``tracer_provider`` is given."""
+        name = settings.service_name
+        return cls(
+            settings.database_url.get_secret_value(),
+            name=name,
+            max_size=max_size,
+            tracer=None if tracer_provider is None else tracer_provider.get_tracer(f"{name}.db"),
+        )
 
     async def pool(self) -> Any:
         if self._pool is None:

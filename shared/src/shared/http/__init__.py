@@ -15,7 +15,7 @@ from shared.http.idempotency import (
 from shared.http.readiness import KafkaReadiness, ReadinessCheck
 from shared.http.request_ids import current_request_id
 from shared.http.responses import Answer, json_response, json_text
-from shared.http.routes import ContractRoutes, accept_identity_tokens
+from shared.http.routes import ContractRoutes
 
 __all__ = [
     "Answer",
@@ -24,7 +24,6 @@ __all__ = [
     "KafkaReadiness",
     "ReadinessCheck",
     "StoredResponse",
-    "accept_identity_tokens",
     "create_service_app",
     "current_request_id",
     "error_response",

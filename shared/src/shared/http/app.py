@@ -2,30 +2,30 @@
 the one error body, ``/healthz`` (the process runs), ``/readyz`` (its database and Kafka answer)
 and ``/metrics`` (Prometheus).
 
-``create_service_app`` is the one way to make a service's app; the service adds its routes (see
-:mod:`shared.http.routes`) and its own exception handlers (its domain errors -> statuses).
+``create_service_app(title=..., description=..., parts=container)`` is the one way to make a
+service's app; the service adds its routes (see :mod:`shared.http.routes`) and its own exception
+handlers (its domain errors -> statuses).
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
-from opentelemetry.trace import TracerProvider
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared.http.errors import install_error_handlers
+from shared.http.identity import VerifiedTokens
 from shared.http.readiness import KafkaReadiness, ReadinessCheck
 from shared.http.request_ids import RequestIdMiddleware
+from shared.service_parts import ServiceParts
 from shared.telemetry import ServerSpans
 
 __all__ = ["create_service_app", "settle_garbage_collector"]
-
-Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 # Measured on the inventory's adjustment benchmark: with the defaults (700, 10, 10) the collector
 # ran ~60 times a second and took ~0.2 ms per adjustment (full collections walking every module,
@@ -48,34 +48,31 @@ def create_service_app(
     *,
     title: str,
     description: str,
-    database: ReadinessCheck,
-    kafka_bootstrap_servers: str,
-    tracer_provider: TracerProvider | None = None,
-    lifespan: Lifespan | None = None,
+    parts: ServiceParts,
+    identity_tokens: bool = True,
     version: str = "0.1.0",
     readiness_timeout: float = 2.0,
 ) -> FastAPI:
-    """A service's app, ready when ``database`` (a check such as ``Database.check``) and Kafka
-    answer. ``lifespan`` runs inside the app's own, which settles the garbage collector once
-    everything is built and closes the Kafka client at the end (the service closes its own
-    pool); ``tracer_provider`` gives every request a server span (tests may leave it out).
+    """A service's app (``app.state.container`` is ``parts``): ready when its database and Kafka
+    answer; every request a server span; with ``identity_tokens`` (every service but the
+    gateway, which issues them), the routes of ``shared.http.ContractRoutes`` verify the gateway's
+    tokens with the public key of the settings, read once here (a service without it refuses to
+    start). At startup the garbage collector is settled; at shutdown the Kafka client and the
+    service's database are closed.
 
     A database that is away does not stop the app from starting: ``/readyz`` says 503 until it
     answers (the pool is created on first use)."""
-    kafka = KafkaReadiness(kafka_bootstrap_servers)
-    readiness: Mapping[str, ReadinessCheck] = {"database": database, "kafka": kafka}
+    kafka = KafkaReadiness(parts.settings.kafka_bootstrap_servers)
+    readiness: Mapping[str, ReadinessCheck] = {"database": parts.database_check, "kafka": kafka}
 
     @asynccontextmanager
-    async def settled(app: FastAPI) -> AsyncIterator[None]:
+    async def settled(_: FastAPI) -> AsyncIterator[None]:
         settle_garbage_collector()
         try:
-            if lifespan is None:
-                yield
-            else:
-                async with lifespan(app):
-                    yield
+            yield
         finally:
             await kafka.close()
+            await parts.close()
 
     app = FastAPI(
         title=title,
@@ -86,10 +83,13 @@ def create_service_app(
         # add its own server span and one per dependency and endpoint.
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
+    app.state.container = parts
+    if identity_tokens:
+        app.state.identity_tokens = VerifiedTokens(parts.settings.identity_public_key_pem())
     app.add_middleware(RequestIdMiddleware)
-    if tracer_provider is not None:
+    if parts.tracer_provider is not None:
         # Outside the request id middleware, so the span covers it too.
-        app.add_middleware(ServerSpans, tracer_provider=tracer_provider)
+        app.add_middleware(ServerSpans, tracer_provider=parts.tracer_provider)
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", include_in_schema=False)
     async def metrics() -> Response:

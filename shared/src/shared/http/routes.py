@@ -30,7 +30,7 @@ from shared.http.identity import VerifiedTokens
 from shared.http.request_ids import current_request_id
 from shared.identity import IDENTITY_HEADER, Identity
 
-__all__ = ["ERROR_RESPONSES", "ContractRoutes", "accept_identity_tokens"]
+__all__ = ["ERROR_RESPONSES", "ContractRoutes"]
 
 C = TypeVar("C")
 
@@ -48,11 +48,6 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorBody, "description": "A stale version or a duplicate"},
     422: {"model": ErrorBody, "description": "VALIDATION_ERROR or a business rule refused it"},
 }
-
-
-def accept_identity_tokens(app: FastAPI, public_key_pem: str) -> None:
-    """Let ``app``'s routes verify the gateway's identity tokens with ``public_key_pem``."""
-    app.state.identity_tokens = VerifiedTokens(public_key_pem)
 
 
 class ContractRoutes(Generic[C]):

@@ -14,6 +14,7 @@ from shared.messaging.consumer import (
 from shared.messaging.faststream_binding import (
     bind_consumer,
     broker_dead_letter_sink,
+    consumer_worker,
     kafka_broker,
     run_worker,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "RetryPolicy",
     "bind_consumer",
     "broker_dead_letter_sink",
+    "consumer_worker",
     "is_transient",
     "kafka_broker",
     "redrive",

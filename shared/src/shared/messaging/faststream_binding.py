@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
@@ -27,9 +27,17 @@ from faststream.message import StreamMessage
 from opentelemetry.sdk.trace import TracerProvider
 
 from shared.messaging.consumer import BatchInboxConsumer, InboxConsumer, Outcome
+from shared.service_parts import ServiceParts
+from shared.settings import ServiceSettings
 from shared.telemetry import kafka_telemetry_middleware
 
-__all__ = ["bind_consumer", "broker_dead_letter_sink", "kafka_broker", "run_worker"]
+__all__ = [
+    "bind_consumer",
+    "broker_dead_letter_sink",
+    "consumer_worker",
+    "kafka_broker",
+    "run_worker",
+]
 
 
 def kafka_broker(bootstrap_servers: str, *, middlewares: Sequence[Any] = ()) -> KafkaBroker:
@@ -56,6 +64,32 @@ async def run_worker(
     async with broker:
         await broker.start()
         await stop.wait()
+
+
+P = TypeVar("P", bound=ServiceParts)
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def consumer_worker(
+    build: Callable[[S], P], subscribe: Callable[[KafkaBroker, P], None]
+) -> Callable[[S, asyncio.Event], Awaitable[None]]:
+    """A service's ``worker`` command (``shared.runner.ServiceCommands(worker=...)``): build the
+    service's container, bind its consumers (``subscribe(broker, container)``), consume until
+    SIGTERM, close the container."""
+
+    async def worker(settings: S, stop: asyncio.Event) -> None:
+        container = build(settings)
+        try:
+            await run_worker(
+                settings.kafka_bootstrap_servers,
+                lambda broker: subscribe(broker, container),
+                stop,
+                tracer_provider=container.tracer_provider,
+            )
+        finally:
+            await container.close()
+
+    return worker
 
 
 async def _raw_body(message: StreamMessage[Any]) -> Any:

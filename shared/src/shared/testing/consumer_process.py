@@ -14,29 +14,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections.abc import Sequence
-from functools import partial
 
 from faststream.kafka import KafkaBroker
 
 from shared.database import Database, UnitOfWork
-from shared.events import EventEnvelope
-from shared.messaging import (
-    BatchInboxConsumer,
-    InboxConsumer,
-    PoisonMessageError,
-    RetryPolicy,
-    bind_consumer,
-    broker_dead_letter_sink,
-    run_worker,
-)
+from shared.events import EventEnvelope, Topic
+from shared.messaging import PoisonMessageError, RetryPolicy, run_worker
 from shared.runner import run_until_signalled
-from shared.testing.messaging import record_effects
+from shared.testing.messaging import Harness, PingBase, record_effects
 
 
 async def consume(
     database_url: str, bootstrap: str, topic: str, group: str, delay: float, batch: int
 ) -> None:
     database = Database(database_url, name="test-consumer", max_size=4)
+    subscribed = Topic(
+        name=topic, partitions=1, retention_ms=1, owner="tests", key="", description=""
+    )
+    harness = Harness(database, database_url, subscribed, PingBase, bootstrap)
 
     async def record(uow: UnitOfWork, envelopes: Sequence[EventEnvelope]) -> None:
         if any(e.payload.get("poison") for e in envelopes):
@@ -47,32 +42,14 @@ async def consume(
     async def record_one(uow: UnitOfWork, envelope: EventEnvelope) -> None:
         await record(uow, [envelope])
 
-    unit_of_work = partial(UnitOfWork, database)
-    policy = RetryPolicy(max_attempts=3, backoff_initial=0.05, backoff_max=0.2)
-
     def subscribe(broker: KafkaBroker) -> None:
-        sink = broker_dead_letter_sink(broker)
-        consumer: InboxConsumer[UnitOfWork] | BatchInboxConsumer[UnitOfWork]
-        if batch > 1:
-            consumer = BatchInboxConsumer(
-                name="effects",
-                group_id=group,
-                unit_of_work=unit_of_work,
-                handler=record,
-                dead_letters=sink,
-                policy=policy,
-                max_batch=batch,
-            )
-        else:
-            consumer = InboxConsumer(
-                name="effects",
-                group_id=group,
-                unit_of_work=unit_of_work,
-                handler=record_one,
-                dead_letters=sink,
-                policy=policy,
-            )
-        bind_consumer(broker, consumer, topic)
+        harness.consumer(
+            broker,
+            handler=record if batch > 1 else record_one,
+            max_batch=batch,
+            group_id=group,
+            policy=RetryPolicy(max_attempts=3, backoff_initial=0.05, backoff_max=0.2),
+        )
 
     await run_until_signalled(lambda stop: run_worker(bootstrap, subscribe, stop))
     await database.close()

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from shared.http import create_service_app
-from sqlalchemy import text
 from starlette.middleware import Middleware
 
 from gateway import bootstrap
@@ -57,29 +55,12 @@ def create_app(
     service_routes: Sequence[RouteSpec] | None = None,
 ) -> FastAPI:
     container = bootstrap.build(settings or GatewaySettings())
-
-    async def database_answers() -> None:
-        async with container.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        await container.forwarder.close()
-        await container.engine.dispose()
-
+    # The platform's readiness contract (every service: its database and Kafka). A service
+    # behind the gateway being down is answered per request (502) instead: it does not take the
+    # whole public door out of rotation. The gateway issues identity tokens; it verifies none.
     app = create_service_app(
-        title="Canopy API",
-        description=DESCRIPTION,
-        # The platform's readiness contract (every service: its database and Kafka). A service
-        # behind the gateway being down is answered per request (502) instead: it does not take
-        # the whole public door out of rotation.
-        database=database_answers,
-        kafka_bootstrap_servers=container.settings.kafka_bootstrap_servers,
-        tracer_provider=container.tracer_provider,
-        lifespan=lifespan,
+        title="Canopy API", description=DESCRIPTION, parts=container, identity_tokens=False
     )
-    app.state.container = container
     # Innermost, inside the request id middleware, so a 413 still carries the request id.
     app.user_middleware.append(
         Middleware(BodySizeLimit, max_bytes=container.settings.max_request_bytes)

@@ -21,7 +21,7 @@ import orjson
 from shared.database import Connection, Sql
 from shared.outbox import OUTBOX_INSERT, OutboxMessage, outbox_values
 
-from inventory.adapters.records import location_from_json, state_from_row
+from inventory.adapters.records import state_from_row
 from inventory.domain import BatchState, Movement, QuantityMap
 from inventory.service_layer.ports import DuplicateKeyError
 from inventory.service_layer.records import (
@@ -246,8 +246,8 @@ def _record(row: Mapping[str, Any]) -> BatchRecord:
         metadata=json.loads(row["metadata"]),
     )
     locations = orjson.loads(row["locations"])
-    places = {str(item["id"]): location_from_json(item) for item in locations}
-    primary = location_from_json(orjson.loads(row["primary_location"]))
+    places = {str(item["id"]): LocationRow.of(item) for item in locations}
+    primary = LocationRow.of(orjson.loads(row["primary_location"]))
     places.setdefault(primary.id, primary)
     return BatchRecord(state=state_from_row(row, locations=locations), facts=facts, places=places)
 
@@ -348,17 +348,7 @@ class BatchStore:
     async def location_in_site(self, location_id: str, site_id: str) -> LocationRow | None:
         key = {"location_id": _as_uuid(location_id), "site_id": site_id}
         row = await self._conn.fetchrow(_LOCATION_IN_SITE.text, *_LOCATION_IN_SITE.args(key))
-        if row is None:
-            return None
-        return LocationRow(
-            id=str(row["id"]),
-            site_id=str(row["site_id"]),
-            zone=row["zone"],
-            rack=row["rack"],
-            shelf=row["shelf"],
-            bin=row["bin"],
-            label=row["label"],
-        )
+        return None if row is None else LocationRow.of(row)
 
     async def save(
         self,

@@ -1,5 +1,5 @@
 """Rows -> the service layer's records: the domain's BatchState rebuilt from a ``batch`` row and
-its location and reservation JSON, and locations from their JSON."""
+its location and reservation JSON."""
 
 from __future__ import annotations
 
@@ -21,21 +21,8 @@ from inventory.domain import (
     QuantityMap,
     Reference,
 )
-from inventory.service_layer.records import LocationRow
 
-__all__ = ["location_from_json", "state_from_row"]
-
-
-def location_from_json(data: Mapping[str, Any]) -> LocationRow:
-    return LocationRow(
-        id=str(data["id"]),
-        site_id=str(data["site_id"]),
-        zone=data["zone"],
-        rack=data.get("rack"),
-        shelf=data.get("shelf"),
-        bin=data.get("bin"),
-        label=data["label"],
-    )
+__all__ = ["state_from_row"]
 
 
 def _uuid_text(value: UUID | str) -> str:

@@ -6,11 +6,8 @@ their permissions and summaries come from ``shared.contracts.inventory.ROUTES``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
-from shared.http import accept_identity_tokens, create_service_app
+from shared.http import create_service_app
 
 from inventory.domain import DomainError
 from inventory.entrypoints.container import Container
@@ -30,25 +27,7 @@ Writes accept an `Idempotency-Key` header: a replay returns the first answer.
 
 def create_app(container: Container) -> FastAPI:
     """The API on what ``bootstrap`` built (``bootstrap.create_app`` is the process's factory)."""
-
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        # The pool is created on first use, not here: a process whose database is away still
-        # starts, answers /readyz with 503, and connects once the database is back.
-        yield
-        await container.close()
-
-    app = create_service_app(
-        title="Canopy inventory",
-        description=DESCRIPTION,
-        database=container.database_check,
-        kafka_bootstrap_servers=container.settings.kafka_bootstrap_servers,
-        tracer_provider=container.tracer_provider,
-        lifespan=lifespan,
-    )
-    app.state.container = container
-    # Read once at startup: a service without the gateway's key refuses to start.
-    accept_identity_tokens(app, container.settings.identity_public_key_pem())
+    app = create_service_app(title="Canopy inventory", description=DESCRIPTION, parts=container)
     app.add_exception_handler(DomainError, on_domain_error)
     # The writes first: matching tries routes in order, and the single-batch writes are the
     # hot path (no two of these routers' routes match the same method and path).

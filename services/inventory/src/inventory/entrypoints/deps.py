@@ -5,7 +5,7 @@ Idempotency-Key at most once per key)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
@@ -27,9 +27,10 @@ from inventory.entrypoints.container import Container
 from inventory.entrypoints.errors import error_body, http_status, is_server_error
 from inventory.service_layer.caller import Caller
 from inventory.service_layer.ports import UnitOfWork
-from inventory.service_layer.unit_of_work import read, run_optimistic
+from inventory.service_layer.unit_of_work import read as run_read
+from inventory.service_layer.unit_of_work import run_optimistic
 
-__all__ = ["CallerDep", "ContainerDep", "endpoint", "json_response", "read_with", "write_with"]
+__all__ = ["CallerDep", "ContainerDep", "endpoint", "read", "write_with"]
 
 M = TypeVar("M", bound=Answer)
 
@@ -52,8 +53,9 @@ async def get_container(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
-async def read_with(container: Container, work: Callable[[UnitOfWork], Awaitable[Any]]) -> Any:
-    return await read(container.reader, work)
+async def read(container: Container, work: Callable[[UnitOfWork], Awaitable[Answer]]) -> Response:
+    """Run a read outside any transaction and answer its result as JSON."""
+    return json_response(await run_read(container.reader, work))
 
 
 def _refusal(error: Exception) -> StoredResponse | None:

@@ -285,26 +285,9 @@ async def available_for_product(
     rows = await uow.queries.available_for_product(
         product_id, site_ids=_sites(caller, []), min_quantity=min_quantity
     )
-    out = []
-    for row in rows:
-        b = batch_from_row(row, now)
-        out.append(
-            api.AvailableBatch(
-                batch_id=b.id,
-                code=b.code,
-                sku=b.sku,
-                site_id=b.site_id,
-                product_id=b.product_id,
-                batch_status=b.batch_status,
-                available_qty=b.available_qty,
-                unit_of_measure=b.unit_of_measure,
-                unit_cogs=b.unit_cogs,
-                ticket=b.ticket,
-                grade=b.grade,
-                created_at=b.created_at,
-                age_days=b.age_days,
-                aging_bracket=b.aging_bracket,
-                version=b.version,
-            )
-        )
-    return out
+    # The batch as the list shows it, cut to what a FIFO pick needs.
+    fields = set(api.AvailableBatch.model_fields) - {"batch_id"}
+    return [
+        api.AvailableBatch(batch_id=b.id, **{name: getattr(b, name) for name in fields})
+        for b in (batch_from_row(row, now) for row in rows)
+    ]

@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from shared.contracts import inventory as api
 from shared.json_form import decimal_text, utc_text
@@ -35,8 +35,7 @@ __all__ = [
     "allowed_next_statuses",
     "batch_from_row",
     "batch_json",
-    "bulk_delete_result",
-    "bulk_status_result",
+    "bulk_result",
     "movement_from_row",
     "movement_json",
     "write_result",
@@ -210,7 +209,11 @@ def write_result(outcome: WriteOutcome) -> dict[str, Any]:
     }
 
 
-def _bulk(items: list[BulkItem]) -> tuple[list[api.BulkItemResult], list[api.BulkItemError]]:
+B = TypeVar("B", api.BulkStatusResult, api.BulkDeleteResult)
+
+
+def bulk_result(items: list[BulkItem], model: type[B], done: BulkOutcome) -> B:
+    """A bulk action's answer: per batch, and counted (``updated`` or ``deleted``, by ``done``)."""
     results = [
         api.BulkItemResult(
             batch_id=item.batch_id,
@@ -226,30 +229,8 @@ def _bulk(items: list[BulkItem]) -> tuple[list[api.BulkItemResult], list[api.Bul
         for r in results
         if r.outcome is api.BulkOutcome.FAILED
     ]
-    return results, errors
-
-
-def _count(items: list[BulkItem], outcome: BulkOutcome) -> int:
-    return sum(1 for item in items if item.outcome is outcome)
-
-
-def bulk_status_result(items: list[BulkItem]) -> api.BulkStatusResult:
-    results, errors = _bulk(items)
-    return api.BulkStatusResult(
-        success=not errors,
-        updated=_count(items, BulkOutcome.UPDATED),
-        skipped=_count(items, BulkOutcome.SKIPPED),
-        errors=errors,
-        results=results,
-    )
-
-
-def bulk_delete_result(items: list[BulkItem]) -> api.BulkDeleteResult:
-    results, errors = _bulk(items)
-    return api.BulkDeleteResult(
-        success=not errors,
-        deleted=_count(items, BulkOutcome.DELETED),
-        skipped=_count(items, BulkOutcome.SKIPPED),
-        errors=errors,
-        results=results,
-    )
+    counts = {
+        done.value.lower(): sum(1 for i in items if i.outcome is done),
+        "skipped": sum(1 for i in items if i.outcome is BulkOutcome.SKIPPED),
+    }
+    return model(success=not errors, errors=errors, results=results, **counts)

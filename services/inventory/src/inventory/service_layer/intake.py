@@ -144,15 +144,7 @@ async def intake(uow: UnitOfWork, caller: Caller, cmd: c.Intake) -> WriteOutcome
         actor=caller.actor,
         occurred_at=utc_now(),
     )
-    place = LocationRow(
-        id=str(location["id"]),
-        site_id=str(location["site_id"]),
-        zone=location["zone"],
-        rack=location["rack"],
-        shelf=location["shelf"],
-        bin=location["bin"],
-        label=location["label"],
-    )
+    place = LocationRow.of(location)
     record = BatchRecord(
         state=batch.state,
         facts=BatchFacts(

@@ -12,11 +12,10 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from types import TracebackType
-from typing import Any, Final, Protocol, Self
+from typing import Any, Final, Protocol
 from uuid import UUID
 
-from shared.database import IdempotencyKeys
+from shared.database import IdempotencyKeys, Transactional
 from shared.outbox import OutboxMessage
 
 from inventory.domain import BatchState, Movement
@@ -221,7 +220,7 @@ class BatchReadModel(Protocol):
     ) -> list[Row]: ...
 
 
-class UnitOfWork(Protocol):
+class UnitOfWork(Transactional, Protocol):
     """``async with factory() as uow: ...; await uow.commit()``: nothing is written unless
     committed. An ``autocommit`` unit of work has no transaction: reads see committed data and
     the only write allowed is a batch repository's single conditional ``save``."""
@@ -240,14 +239,6 @@ class UnitOfWork(Protocol):
     def idempotency_keys(self) -> IdempotencyKeys:
         """The Idempotency-Key store (``shared.http.run_once``)."""
 
-    async def __aenter__(self) -> Self: ...
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-    async def commit(self) -> None: ...
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         """Undo the block's writes if it raises; a duplicate key surfaces as
         DuplicateKeyError and leaves the transaction usable."""

@@ -24,6 +24,19 @@ class LocationRow:
     bin: str | None
     label: str
 
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> LocationRow:
+        """From a location's row or its JSON (ids as text; rack, shelf and bin may be absent)."""
+        return cls(
+            id=str(row["id"]),
+            site_id=str(row["site_id"]),
+            zone=row["zone"],
+            rack=row.get("rack"),
+            shelf=row.get("shelf"),
+            bin=row.get("bin"),
+            label=row["label"],
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class SiteRow:

@@ -1,16 +1,10 @@
-"""The reporting service's HTTP API (internal: the gateway is the only public door).
-
-Its routes will come from its contract's ROUTES table (``shared.http.ContractRoutes``), as the
-inventory's do; until then it serves health, readiness and metrics.
-"""
+"""The reporting service's HTTP API (reached through the gateway only). Today: health, readiness
+and metrics. Its read models will be served from a contract's ROUTES table, like the inventory's."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
-from shared.http import accept_identity_tokens, create_service_app
+from shared.http import create_service_app
 
 from reporting.entrypoints.container import Container
 
@@ -20,20 +14,4 @@ DESCRIPTION = "Dashboards, aging, profitability and compliance reports, built fr
 
 
 def create_app(container: Container) -> FastAPI:
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        await container.close()
-
-    app = create_service_app(
-        title="Canopy reporting",
-        description=DESCRIPTION,
-        database=container.database_check,
-        kafka_bootstrap_servers=container.settings.kafka_bootstrap_servers,
-        tracer_provider=container.tracer_provider,
-        lifespan=lifespan,
-    )
-    app.state.container = container
-    # Read once at startup: a service without the gateway's key refuses to start.
-    accept_identity_tokens(app, container.settings.identity_public_key_pem())
-    return app
+    return create_service_app(title="Canopy reporting", description=DESCRIPTION, parts=container)

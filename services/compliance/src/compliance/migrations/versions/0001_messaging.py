@@ -1,4 +1,4 @@
-"""The transactional outbox and the consumer inbox.
+"""The compliance service's outbox (push outcomes, findings) and inbox (inventory events).
 
 Revision ID: 0001
 Revises:
@@ -8,13 +8,4 @@ from shared.migrations import create_messaging_tables, drop_messaging_tables
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    create_messaging_tables()
-
-
-def downgrade() -> None:
-    drop_messaging_tables()
+upgrade, downgrade = create_messaging_tables, drop_messaging_tables

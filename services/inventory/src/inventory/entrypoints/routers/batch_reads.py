@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from shared.contracts import inventory as api
 
-from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, json_response, read_with
+from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, read
 from inventory.reads import as_of
 from inventory.reads import batches as queries
 
@@ -25,29 +25,24 @@ _B = "/v1/batches/{batchId}"
 async def list_batches(
     caller: CallerDep, container: ContainerDep, query: Annotated[api.BatchListQuery, Query()]
 ) -> Response:
-    page = await read_with(container, lambda uow: queries.list_batches(uow, caller, query))
-    return json_response(page)
+    return await read(container, lambda uow: queries.list_batches(uow, caller, query))
 
 
 @endpoint(router, "GET", "/v1/batches/enhanced", response_model=api.EnhancedBatchList)
 async def enhanced_list(
     caller: CallerDep, container: ContainerDep, query: Annotated[api.EnhancedListQuery, Query()]
 ) -> Response:
-    result = await read_with(container, lambda uow: queries.enhanced_list(uow, caller, query))
-    return json_response(result)
+    return await read(container, lambda uow: queries.enhanced_list(uow, caller, query))
 
 
 @endpoint(router, "GET", _B, response_model=api.Batch)
 async def get_batch(caller: CallerDep, container: ContainerDep, batch_id: BatchId) -> Response:
-    return json_response(
-        await read_with(container, lambda uow: queries.batch(uow, caller, batch_id))
-    )
+    return await read(container, lambda uow: queries.batch(uow, caller, batch_id))
 
 
 @endpoint(router, "GET", f"{_B}/detail", response_model=api.BatchDetail)
 async def batch_detail(caller: CallerDep, container: ContainerDep, batch_id: BatchId) -> Response:
-    detail = await read_with(container, lambda uow: queries.batch_detail(uow, caller, batch_id))
-    return json_response(detail)
+    return await read(container, lambda uow: queries.batch_detail(uow, caller, batch_id))
 
 
 @endpoint(router, "GET", f"{_B}/movements", response_model=api.MovementPage)
@@ -57,13 +52,12 @@ async def batch_movements(
     batch_id: BatchId,
     query: Annotated[api.MovementsQuery, Query()],
 ) -> Response:
-    page = await read_with(
+    return await read(
         container,
         lambda uow: queries.movements(
             uow, caller, batch_id, cursor=query.cursor, limit=query.limit
         ),
     )
-    return json_response(page)
 
 
 @endpoint(router, "GET", f"{_B}/as-of", response_model=api.BatchAsOf)
@@ -73,10 +67,7 @@ async def batch_as_of(
     batch_id: BatchId,
     query: Annotated[api.BatchAsOfQuery, Query()],
 ) -> Response:
-    result = await read_with(
-        container, lambda uow: as_of.batch_as_of(uow, caller, batch_id, query.at)
-    )
-    return json_response(result)
+    return await read(container, lambda uow: as_of.batch_as_of(uow, caller, batch_id, query.at))
 
 
 @endpoint(router, "GET", "/v1/inventory/as-of", response_model=api.InventoryAsOf)
@@ -85,13 +76,12 @@ async def site_as_of(
     container: ContainerDep,
     query: Annotated[api.SiteAsOfQuery, Query()],
 ) -> Response:
-    result = await read_with(
+    return await read(
         container,
         lambda uow: as_of.site_as_of(
             uow, caller, query.site_id, query.at, cursor=query.cursor, limit=query.limit
         ),
     )
-    return json_response(result)
 
 
 @endpoint(
@@ -106,8 +96,7 @@ async def available_batches(
     product_id: Annotated[UUID, Path(alias="productId")],
     query: Annotated[api.AvailableBatchesQuery, Query()],
 ) -> Response:
-    batches = await read_with(
+    return await read(
         container,
         lambda uow: queries.available_for_product(uow, caller, product_id, query.min_quantity),
     )
-    return json_response(batches)

@@ -17,7 +17,7 @@ from shared.contracts import inventory as api
 from inventory.entrypoints import commands as to
 from inventory.entrypoints.container import Container
 from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, write_with
-from inventory.reads.presenters import bulk_delete_result, bulk_status_result, write_result
+from inventory.reads.presenters import bulk_result, write_result
 from inventory.service_layer import batch_commands as ops
 from inventory.service_layer import bulk
 from inventory.service_layer.batch_operations import WriteOutcome
@@ -49,16 +49,36 @@ async def _write(
 # /v1/batches/{batchId}/... routes, which would otherwise match them; the single-batch writes
 # come next, first of all routes (see api.py): each route tried before the right one costs a
 # few microseconds on every request.
+B = TypeVar("B", api.BulkStatusResult, api.BulkDeleteResult)
+
+
+async def _bulk(
+    container: Container,
+    request: Request,
+    caller: Caller,
+    handler: Callable[[UnitOfWork], Awaitable[list[bulk.BulkItem]]],
+    answer: type[B],
+    done: bulk.BulkOutcome,
+) -> Response:
+    async def work(uow: UnitOfWork) -> B:
+        return bulk_result(await handler(uow), answer, done)
+
+    return await write_with(container, request, caller, work)
+
+
 @endpoint(router, "POST", "/v1/batches/bulk/status", response_model=api.BulkStatusResult)
 async def bulk_status(
     caller: CallerDep, container: ContainerDep, request: Request, body: api.BulkStatusRequest
 ) -> Response:
     cmd = to.change_statuses(body)
-
-    async def work(uow: UnitOfWork) -> api.BulkStatusResult:
-        return bulk_status_result(await bulk.bulk_update_status(uow, caller, cmd))
-
-    return await write_with(container, request, caller, work)
+    return await _bulk(
+        container,
+        request,
+        caller,
+        lambda uow: bulk.bulk_update_status(uow, caller, cmd),
+        api.BulkStatusResult,
+        bulk.BulkOutcome.UPDATED,
+    )
 
 
 @endpoint(router, "POST", "/v1/batches/bulk/delete", response_model=api.BulkDeleteResult)
@@ -66,11 +86,14 @@ async def bulk_delete(
     caller: CallerDep, container: ContainerDep, request: Request, body: api.BulkDeleteRequest
 ) -> Response:
     cmd = to.delete_batches(body)
-
-    async def work(uow: UnitOfWork) -> api.BulkDeleteResult:
-        return bulk_delete_result(await bulk.bulk_delete(uow, caller, cmd))
-
-    return await write_with(container, request, caller, work)
+    return await _bulk(
+        container,
+        request,
+        caller,
+        lambda uow: bulk.bulk_delete(uow, caller, cmd),
+        api.BulkDeleteResult,
+        bulk.BulkOutcome.DELETED,
+    )
 
 
 def _batch_write(

@@ -3,25 +3,22 @@ brands, products."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 from shared.contracts import inventory as api
 
 from inventory.entrypoints import commands as to
-from inventory.entrypoints.deps import (
-    CallerDep,
-    ContainerDep,
-    endpoint,
-    json_response,
-    read_with,
-    write_with,
-)
+from inventory.entrypoints.container import Container
+from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, read, write_with
 from inventory.reads import reference as show
 from inventory.service_layer import reference
-from inventory.service_layer.ports import UnitOfWork
+from inventory.service_layer.caller import Caller
+from inventory.service_layer.ports import Row, UnitOfWork
 
 __all__ = ["router"]
 
@@ -31,9 +28,24 @@ Search = Annotated[api.SearchQuery, Query()]
 SiteId = Annotated[UUID, Path(alias="siteId")]
 
 
+async def _created(
+    container: Container,
+    request: Request,
+    caller: Caller,
+    model: type[BaseModel],
+    create: Callable[[UnitOfWork], Awaitable[Row]],
+) -> Response:
+    """Run ``create`` (at most once per Idempotency-Key) and answer the row as ``model``."""
+
+    async def work(uow: UnitOfWork) -> BaseModel:
+        return show.shown(model, await create(uow))
+
+    return await write_with(container, request, caller, work, status_code=201)
+
+
 @endpoint(router, "GET", "/v1/sites", response_model=list[api.Site])
 async def list_sites(caller: CallerDep, container: ContainerDep) -> Response:
-    return json_response(await read_with(container, lambda uow: show.list_sites(uow, caller)))
+    return await read(container, lambda uow: show.list_sites(uow, caller))
 
 
 @endpoint(router, "POST", "/v1/sites", response_model=api.Site, status_code=201)
@@ -41,18 +53,14 @@ async def create_site(
     caller: CallerDep, container: ContainerDep, request: Request, body: api.SiteCreate
 ) -> Response:
     cmd = to.create_site(body)
-
-    async def work(uow: UnitOfWork) -> api.Site:
-        return show.site(await reference.create_site(uow, caller, cmd))
-
-    return await write_with(container, request, caller, work, status_code=201)
+    return await _created(
+        container, request, caller, api.Site, lambda uow: reference.create_site(uow, caller, cmd)
+    )
 
 
 @endpoint(router, "GET", "/v1/sites/{siteId}/locations", response_model=list[api.Location])
 async def list_locations(caller: CallerDep, container: ContainerDep, site_id: SiteId) -> Response:
-    return json_response(
-        await read_with(container, lambda uow: show.list_locations(uow, caller, site_id))
-    )
+    return await read(container, lambda uow: show.list_locations(uow, caller, site_id))
 
 
 @endpoint(
@@ -66,18 +74,18 @@ async def create_location(
     body: api.LocationCreate,
 ) -> Response:
     cmd = to.create_location(site_id, body)
-
-    async def work(uow: UnitOfWork) -> api.Location:
-        return show.location(await reference.create_location(uow, caller, cmd))
-
-    return await write_with(container, request, caller, work, status_code=201)
+    return await _created(
+        container,
+        request,
+        caller,
+        api.Location,
+        lambda uow: reference.create_location(uow, caller, cmd),
+    )
 
 
 @endpoint(router, "GET", "/v1/vendors", response_model=list[api.Vendor])
 async def list_vendors(container: ContainerDep, query: Search) -> Response:
-    return json_response(
-        await read_with(container, lambda uow: show.list_vendors(uow, query.search))
-    )
+    return await read(container, lambda uow: show.list_vendors(uow, query.search))
 
 
 @endpoint(router, "POST", "/v1/vendors", response_model=api.Vendor, status_code=201)
@@ -85,25 +93,21 @@ async def create_vendor(
     caller: CallerDep, container: ContainerDep, request: Request, body: api.VendorCreate
 ) -> Response:
     cmd = to.create_vendor(body)
-
-    async def work(uow: UnitOfWork) -> api.Vendor:
-        return show.vendor(await reference.create_vendor(uow, cmd))
-
-    return await write_with(container, request, caller, work, status_code=201)
+    return await _created(
+        container, request, caller, api.Vendor, lambda uow: reference.create_vendor(uow, cmd)
+    )
 
 
 @endpoint(router, "GET", "/v1/vendors/{vendorId}/lots", response_model=list[api.Lot])
 async def list_lots(
     container: ContainerDep, vendor_id: Annotated[UUID, Path(alias="vendorId")]
 ) -> Response:
-    return json_response(await read_with(container, lambda uow: show.list_lots(uow, vendor_id)))
+    return await read(container, lambda uow: show.list_lots(uow, vendor_id))
 
 
 @endpoint(router, "GET", "/v1/brands", response_model=list[api.Brand])
 async def list_brands(container: ContainerDep, query: Search) -> Response:
-    return json_response(
-        await read_with(container, lambda uow: show.list_brands(uow, query.search))
-    )
+    return await read(container, lambda uow: show.list_brands(uow, query.search))
 
 
 @endpoint(router, "POST", "/v1/brands", response_model=api.Brand, status_code=201)
@@ -111,24 +115,21 @@ async def create_brand(
     caller: CallerDep, container: ContainerDep, request: Request, body: api.BrandCreate
 ) -> Response:
     cmd = to.create_brand(body)
-
-    async def work(uow: UnitOfWork) -> api.Brand:
-        return show.brand(await reference.create_brand(uow, cmd))
-
-    return await write_with(container, request, caller, work, status_code=201)
+    return await _created(
+        container, request, caller, api.Brand, lambda uow: reference.create_brand(uow, cmd)
+    )
 
 
 @endpoint(router, "GET", "/v1/products", response_model=list[api.Product])
 async def list_products(
     container: ContainerDep, query: Annotated[api.ProductsQuery, Query()]
 ) -> Response:
-    products = await read_with(
+    return await read(
         container,
         lambda uow: show.list_products(
             uow, search=query.search, category=query.category, brand_id=query.brand_id
         ),
     )
-    return json_response(products)
 
 
 @endpoint(router, "POST", "/v1/products", response_model=api.Product, status_code=201)
@@ -136,8 +137,6 @@ async def create_product(
     caller: CallerDep, container: ContainerDep, request: Request, body: api.ProductCreate
 ) -> Response:
     cmd = to.create_product(body)
-
-    async def work(uow: UnitOfWork) -> api.Product:
-        return show.product(await reference.create_product(uow, cmd))
-
-    return await write_with(container, request, caller, work, status_code=201)
+    return await _created(
+        container, request, caller, api.Product, lambda uow: reference.create_product(uow, cmd)
+    )

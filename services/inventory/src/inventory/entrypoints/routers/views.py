@@ -10,14 +10,7 @@ from fastapi.responses import Response
 from shared.contracts import inventory as api
 
 from inventory.entrypoints import commands as to
-from inventory.entrypoints.deps import (
-    CallerDep,
-    ContainerDep,
-    endpoint,
-    json_response,
-    read_with,
-    write_with,
-)
+from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, read, write_with
 from inventory.reads.saved_views import list_views as visible_views
 from inventory.service_layer import commands as c
 from inventory.service_layer import saved_views
@@ -30,7 +23,7 @@ router = APIRouter(tags=["saved views"])
 
 @endpoint(router, "GET", "/v1/views", response_model=list[api.SavedView])
 async def list_views(caller: CallerDep, container: ContainerDep) -> Response:
-    return json_response(await read_with(container, lambda uow: visible_views(uow, caller)))
+    return await read(container, lambda uow: visible_views(uow, caller))
 
 
 @endpoint(router, "POST", "/v1/views", response_model=api.SaveViewResult, status_code=201)

@@ -1,4 +1,4 @@
-"""The transactional outbox and the consumer inbox.
+"""The inventory's outbox (events leave with the state that caused them) and inbox.
 
 Revision ID: 0001
 Revises:
@@ -8,13 +8,4 @@ from shared.migrations import create_messaging_tables, drop_messaging_tables
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    create_messaging_tables()
-
-
-def downgrade() -> None:
-    drop_messaging_tables()
+upgrade, downgrade = create_messaging_tables, drop_messaging_tables

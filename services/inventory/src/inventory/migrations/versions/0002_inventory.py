@@ -14,6 +14,7 @@ Revises: 0001
 """
 
 from alembic import op
+from shared.database import IDEMPOTENCY_DDL
 
 revision = "0002"
 down_revision = "0001"
@@ -249,18 +250,8 @@ UPGRADE = [
         WHERE deleted_at IS NULL
     """,
     "CREATE INDEX saved_view_shared ON saved_view (created_at) WHERE is_shared AND deleted_at IS NULL",
-    """
-    CREATE TABLE idempotency_key (
-        scope         text NOT NULL,
-        key           text NOT NULL,
-        request_hash  text NOT NULL,
-        status_code   integer,
-        response_body jsonb,
-        created_at    timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (scope, key)
-    )
-    """,
-    "CREATE INDEX idempotency_key_created_at ON idempotency_key (created_at)",
+    # The Idempotency-Key store of shared.http (the same table in every service's database).
+    *IDEMPOTENCY_DDL,
     # Append-only tables: a mistake is corrected by a compensating row, never by editing history.
     """
     CREATE FUNCTION refuse_history_change() RETURNS trigger LANGUAGE plpgsql AS $$
