@@ -5,7 +5,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 PY := .venv/bin/python
 SRC := shared/src services/inventory/src services/compliance/src services/reporting/src services/gateway/src services/metrc_sandbox/src
 
-.PHONY: up down clean test lint typecheck imports unit bootstrap schemas topics-file bench-outbox \
+.PHONY: up down clean test lint typecheck imports unit bootstrap schemas topics-file bench-outbox bench-consumer \
         bench-inventory bench-inventory-scale bench-metrc-pull bench-gateway
 
 up:  ## install what is missing, start the whole stack, print where everything is
@@ -41,6 +41,9 @@ topics-file:  ## regenerate deploy/kafka/topics.yaml from shared/events/topics.p
 
 bench-outbox: bootstrap  ## relay throughput and commit-to-consume latency for 20,000 events
 	uv run python shared/bench/outbox_bench.py
+
+bench-consumer: bootstrap  ## inbox consumer: events/s into PostgreSQL in batches of 500 and one per transaction
+	uv run python shared/bench/consumer_bench.py
 
 bench-metrc-pull: bootstrap  ## full pull of 5,000 packages from the sandbox under Metrc's limits
 	uv run python services/compliance/bench/metrc_pull.py

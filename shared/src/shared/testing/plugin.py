@@ -36,20 +36,25 @@ async def database_url(postgres_server: PostgresServer) -> AsyncIterator[str]:
     await postgres_server.drop_database(name)
 
 
+async def make_topic(bootstrap: str, prefix: str = "test", partitions: int = 3) -> Topic:
+    """A uniquely named topic and its dead-letter topic, created on the broker."""
+    topic = Topic(
+        name=f"{prefix}.{uuid.uuid4().hex[:8]}",
+        partitions=partitions,
+        retention_ms=3_600_000,
+        owner="tests",
+        key="test key",
+        description="created by a test",
+    )
+    await create_topics(bootstrap, [topic, topic.dead_letter])
+    return topic
+
+
 @pytest.fixture
 def topic_factory(kafka_server: KafkaServer) -> TopicFactory:
     """Creates uniquely named topics (and their dead-letter topics) for one test."""
 
     async def make(prefix: str = "test", partitions: int = 3) -> Topic:
-        topic = Topic(
-            name=f"{prefix}.{uuid.uuid4().hex[:8]}",
-            partitions=partitions,
-            retention_ms=3_600_000,
-            owner="tests",
-            key="test key",
-            description="created by a test",
-        )
-        await create_topics(kafka_server.bootstrap, [topic, topic.dead_letter])
-        return topic
+        return await make_topic(kafka_server.bootstrap, prefix, partitions)
 
     return make
