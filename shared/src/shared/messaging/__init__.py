@@ -7,10 +7,8 @@ from shared.messaging.consumer import (
     Handler,
     InboxConsumer,
     Outcome,
-    PoisonMessageError,
-    RetryPolicy,
-    is_transient,
 )
+from shared.messaging.failures import PoisonMessageError, RetryPolicy, is_transient
 from shared.messaging.faststream_binding import (
     bind_consumer,
     broker_dead_letter_sink,

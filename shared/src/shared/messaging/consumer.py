@@ -35,15 +35,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
 from uuid import UUID
 
-import asyncpg
 from prometheus_client import Counter
 from pydantic import ValidationError
 
@@ -51,6 +48,7 @@ from shared.database import Connection, UnitOfWork
 from shared.events.envelope import EventEnvelope
 from shared.events.registry import UnknownEventTypeError
 from shared.events.topics import dead_letter_topic
+from shared.messaging.failures import PoisonMessageError, RetryPolicy, is_transient
 
 __all__ = [
     "BatchHandler",
@@ -59,10 +57,7 @@ __all__ = [
     "Handler",
     "InboxConsumer",
     "Outcome",
-    "PoisonMessageError",
     "Record",
-    "RetryPolicy",
-    "is_transient",
 ]
 
 log = logging.getLogger(__name__)
@@ -77,10 +72,6 @@ Handler = Callable[[U, EventEnvelope], Awaitable[None]]
 BatchHandler = Callable[[U, Sequence[EventEnvelope]], Awaitable[None]]
 """Up to ``max_batch`` events (never seen before, in partition order), in one transaction."""
 Position = tuple[str, int, int]
-
-
-class PoisonMessageError(Exception):
-    """Raised by a handler when the message can never be processed: dead-letter it, don't retry."""
 
 
 class Outcome(StrEnum):
@@ -111,59 +102,6 @@ class DeadLetterSink(Protocol):
     async def __call__(
         self, topic: str, key: bytes | None, value: bytes, headers: dict[str, str]
     ) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    max_attempts: int = 5
-    backoff_initial: float = 0.2
-    backoff_max: float = 10.0
-
-    def delay(self, attempt: int) -> float:
-        capped = min(self.backoff_max, self.backoff_initial * 2 ** max(0, attempt - 1))
-        # Full jitter keeps a fleet of consumers from retrying in lockstep against one database.
-        return random.uniform(capped / 2, capped)
-
-
-# Errors that mean "try again later", not "this message is bad". asyncpg's plain InterfaceError
-# is a connection or pool that is closed (or closing); its subclasses (DataError: a value the
-# statement cannot take, ...) are not. OutdatedSchemaCacheError: a migration changed a type
-# under a prepared statement, which asyncpg re-prepares on the next try.
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
-    ConnectionError,
-    TimeoutError,
-    OSError,
-    asyncpg.exceptions.OutdatedSchemaCacheError,
-)
-
-# SQLSTATE classes that mean "try again later": connection exceptions (08), insufficient
-# resources (53), operator intervention such as a server starting up or shutting down (57P),
-# serialization failures and deadlocks (40001, 40P01), lock not available (55P03).
-TRANSIENT_SQLSTATES = ("08", "53", "57P", "40001", "40P01", "55P03")
-
-
-def _causes(error: BaseException) -> list[BaseException]:
-    """The error and what caused it, without loops."""
-    seen: list[BaseException] = []
-    pending: list[BaseException | None] = [error]
-    while pending:
-        current = pending.pop()
-        if current is None or any(current is s for s in seen) or len(seen) > 20:
-            continue
-        seen.append(current)
-        pending.extend([current.__cause__, current.__context__])
-    return seen
-
-
-def is_transient(error: BaseException) -> bool:
-    """Whether ``error`` (or anything in its chain) says the database or network is away."""
-    for cause in _causes(error):
-        if isinstance(cause, TRANSIENT_ERRORS) or type(cause) is asyncpg.InterfaceError:
-            return True
-        sqlstate = getattr(cause, "sqlstate", None)
-        if isinstance(sqlstate, str) and sqlstate.startswith(TRANSIENT_SQLSTATES):
-            return True
-    return False
 
 
 _CLAIM = """
