@@ -37,7 +37,7 @@ class TestRules:
             )
         (violation,) = raised.value.violations
         assert violation.field == "reason_map.THEFT"
-        assert "Drying, Entry Error, Theft, Waste" in violation.message
+        assert "is not a Metrc reason here (API Related Error, Drying," in violation.message
         assert h.db.rules[h.site_id].reason_map["THEFT"] == "Theft"
 
     async def test_rules_are_stored_unchecked_when_metrc_cannot_be_asked_and_say_why(self) -> None:

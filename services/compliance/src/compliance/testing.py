@@ -69,6 +69,7 @@ LICENSE = "SF-SBX-CO-21-8002"
 VENDOR_KEY = "VENDOR-KEY-d41d8cd98f00b204"
 USER_KEY = "USER-KEY-e9800998ecf8427e"
 ITEM = "Blue Dream 3.5g"
+STRAIN = "Blue Dream"
 START = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
 REASONS: Mapping[str, str] = {
     cause: ("Theft" if cause in ("LOST", "THEFT") else "Waste" if cause in ("DAMAGED", "EXPIRED", "QUALITY_ISSUE") else "Entry Error")
@@ -322,7 +323,7 @@ class ComplianceHarness:
     def __init__(
         self,
         *,
-        package_tags: Sequence[str] | None = None,
+        package_tags: int = 40,
         allow_opening_balance: bool = True,
         facility_allows_opening_balance: bool = True,
         track_locations: bool = False,
@@ -335,16 +336,17 @@ class ComplianceHarness:
         self.clock = ManualClock()
         self.site_id = uuid4()
         self.fake = (metrc_factory or (lambda now: FakeMetrc(now=now)))(self.clock.now)
-        self.tags = list(package_tags) if package_tags is not None else tags(40)
         self.location_map = dict(locations or {"vault": "Vault", "back": "Back Room"})
         if LICENSE not in self.fake.facilities:
             self.fake.add_facility(
-                LICENSE,
-                items=[(ITEM, "Grams"), ("Pre-Roll", "Each")],
-                locations=sorted(set(self.location_map.values())),
-                package_tags=self.tags,
-                can_create_opening_balance_packages=facility_allows_opening_balance,
+                LICENSE, can_create_opening_balance_packages=facility_allows_opening_balance
             )
+            self.fake.add_strain(LICENSE, STRAIN)
+            self.fake.add_item(LICENSE, ITEM, "Buds", "Grams", strain=STRAIN)
+            self.fake.add_item(LICENSE, "Pre-Roll", "Pre-Roll Flower", "Each", strain=STRAIN)
+            for location in sorted(set(self.location_map.values())):
+                self.fake.add_location(LICENSE, location)
+        self.tags = self.fake.issue_tags(LICENSE, "Package", package_tags) if package_tags else []
         self.db = InMemoryDatabase()
         self.cipher = CredentialCipher({"test-1": bytes(range(32))}, current="test-1")
         self.metrc: MetrcPort = self.fake
