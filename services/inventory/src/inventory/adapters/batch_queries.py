@@ -150,7 +150,9 @@ def _summary_sql(where: str, low_stock: str, windows: list[str]) -> str:
         " sum(on_hand_qty) AS on_hand, sum(reserved_qty) AS reserved,"
         " sum(quarantine_qty) AS quarantine, sum(hold_qty) AS hold,"
         " sum(defective_qty) AS defective, sum(available_qty) AS available,"
-        " sum(stock_value) AS value"
+        # Rounded by PostgreSQL: a sum of products of two 4-place numbers can hold more digits
+        # than Python's decimal context (28) quantizes without an error.
+        " round(sum(stock_value), 4) AS value"
         f" FROM batch WHERE {where}"
     )
 
@@ -187,7 +189,6 @@ def _fold(row: Row) -> Summary:
     age["CRITICAL"] = total - sum(age.values())
     zero = Decimal("0.0000")
     totals = {name: (row[name] or zero) for name in _SUMMED}
-    totals["value"] = totals["value"].quantize(Decimal("0.0001"))
     return Summary(total=total, totals=totals, status=status, stock=stock, age=age)
 
 
