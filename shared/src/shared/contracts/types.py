@@ -5,7 +5,8 @@
   client that sends one has already rounded it through binary floating point.
 * :data:`DecimalTotalString`: a sum over many rows (a summary's totals): the same rules without the
   NUMERIC(15,4) bound on integer digits, since no stored column holds it.
-* :data:`UtcDateTime`: aware datetimes, normalised to UTC; naive ones are refused.
+* :data:`UtcDateTime`: aware datetimes, normalised to UTC; naive ones, and those whose UTC year
+  would fall outside 1 to 9999, are refused.
 * :class:`ApiModel`: the base of every HTTP model: camelCase on the wire (``onHandQty``), snake_case
   in Python, unknown fields refused.
 """
@@ -96,11 +97,19 @@ DecimalTotalString = Annotated[
 
 
 def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    # 9999-12-31T23:59:59-14:00 is a valid ISO 8601 instant that falls in year 10000 in UTC,
+    # which no datetime holds: an OverflowError that pydantic would let escape as a 500.
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(
+            "is outside the instants this API can represent (years 1 to 9999 in UTC)"
+        ) from None
 
 
 UtcDateTime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
-"""An aware datetime, converted to UTC; naive datetimes are refused."""
+"""An aware datetime, converted to UTC; naive datetimes, and instants outside years 1 to 9999 in
+UTC, are refused."""
 
 
 class ApiModel(BaseModel):
