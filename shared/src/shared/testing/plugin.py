@@ -11,11 +11,18 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
+from shared import log_redaction
 from shared.events.topics import Topic
 from shared.kafka_topics import create_topics
 from shared.testing.infra import KafkaServer, PostgresServer
 
 TopicFactory = Callable[..., Awaitable[Topic]]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # As every service process does when it configures logging: the services the tests run
+    # in-process log through the same redaction.
+    log_redaction.install()
 
 
 @pytest.fixture(scope="session")
