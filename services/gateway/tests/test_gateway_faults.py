@@ -1,0 +1,64 @@
+"""Faults a new user found at the gateway (issue 10), each reproduced here: a refused request is a
+4xx with a stable code that changes nothing, and no log line carries a statement's parameters."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from gateway.domain import Role
+from sqlalchemy import text
+
+
+async def _admin(gateway: Any) -> dict[str, str]:
+    return await gateway.headers_for([Role.ADMIN])
+
+
+async def _stored_keys(gateway: Any) -> int:
+    async with gateway.container.engine.connect() as conn:
+        return int((await conn.execute(text("SELECT count(*) FROM api_keys"))).scalar_one())
+
+
+def _logged(caplog: Any) -> str:
+    # Formatted as a handler formats them: message, then the traceback.
+    formatter = logging.Formatter("%(message)s")
+    return "\n".join(formatter.format(record) for record in caplog.records)
+
+
+async def test_an_api_key_expiring_beyond_year_9999_in_utc_is_refused_and_nothing_is_logged(
+    gateway: Any, caplog: Any
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    admin = await _admin(gateway)
+    before = await _stored_keys(gateway)
+    response = await gateway.client.post(
+        "/api/v1/api-keys",
+        json={
+            "name": "k",
+            "roles": ["Auditor"],
+            "sites": ["*"],
+            "expires_at": "9999-12-31T23:59:59-14:00",
+        },
+        headers=admin,
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert await _stored_keys(gateway) == before
+    logged = _logged(caplog)
+    for leak in ("[parameters", "query argument", "9999, 12, 31", "INSERT INTO"):
+        assert leak not in logged
+
+
+async def test_an_api_key_that_would_already_have_expired_is_refused(gateway: Any) -> None:
+    admin = await _admin(gateway)
+    before = await _stored_keys(gateway)
+    response = await gateway.client.post(
+        "/api/v1/api-keys",
+        json={"name": "k", "roles": ["Auditor"], "sites": ["*"], "expires_at": "2001-01-01T00:00Z"},
+        headers=admin,
+    )
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "VALIDATION_ERROR"
+    assert "future" in error["message"]
+    assert await _stored_keys(gateway) == before
