@@ -4,8 +4,11 @@ and a refused request changes nothing."""
 
 from __future__ import annotations
 
+import base64
+import json
 from decimal import Decimal
 from typing import Any
+from uuid import uuid4
 
 import asyncpg
 
@@ -60,3 +63,75 @@ async def test_as_of_the_extreme_instants_that_are_representable_answers(world: 
         await world.admin.ok(
             "GET", "/v1/inventory/as-of", params={"at": at, "siteId": world.site_id}
         )
+
+
+# --- a cursor the API did not issue is a 422 ----------------------------------------------------
+
+
+def _cursor(value: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode()
+
+
+# None of these is a cursor any of the lists issues ([5] would be a movements cursor).
+FORGED_CURSORS = (
+    [["0001-01-01T00:00:00+14:00", str(uuid4())]],
+    [["9999-12-31T23:59:59-14:00", str(uuid4())]],
+    [["2026-01-01T00:00:00+05:00", str(uuid4())]],
+    [["2026-01-01T00:00:00", str(uuid4())]],
+    [["2026-01-01T00:00:00+00:00", str(uuid4()).upper()]],
+    [["2026-01-01T00:00:00+00:00", str(uuid4()), 1]],
+    [[2**70]],
+    [[-1]],
+    [[True]],
+    [[5.0]],
+    [[None]],
+    [[str(uuid4()), str(uuid4())]],
+    [["not a uuid"]],
+    [5],
+    [{"id": 5}],
+    [[]],
+)
+
+
+async def test_every_list_refuses_a_cursor_it_did_not_issue(world: Any) -> None:
+    batch = await world.intake()
+    lists = (
+        ("/v1/batches", {}),
+        (f"/v1/batches/{batch['id']}/movements", {}),
+        ("/v1/inventory/as-of", {"siteId": world.site_id, "at": "2030-01-01T00:00:00Z"}),
+    )
+    for (forged,) in FORGED_CURSORS:
+        cursor = _cursor(forged)
+        for path, params in lists:
+            response = await world.admin.call("GET", path, params={**params, "cursor": cursor})
+            assert response.status_code == 422, (path, forged, response.text)
+            assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+    for text in ("not-a-cursor", _cursor([5]) + "=", "W10", "\u00e9"):
+        for path, params in lists:
+            response = await world.admin.call("GET", path, params={**params, "cursor": text})
+            assert response.status_code == 422, (path, text, response.text)
+
+
+async def test_every_list_follows_the_cursors_it_issued_to_the_end(world: Any) -> None:
+    for _ in range(3):
+        batch = await world.live()
+    await world.admin.ok(
+        "POST",
+        f"/v1/batches/{batch['id']}/adjustments",
+        json={"adjustment": "-1.0000", "reason": "COUNT_DISCREPANCY"},
+    )
+    lists = (
+        ("/v1/batches", {}),
+        (f"/v1/batches/{batch['id']}/movements", {}),
+        ("/v1/inventory/as-of", {"siteId": world.site_id, "at": "2099-01-01T00:00:00Z"}),
+    )
+    for path, params in lists:
+        seen, cursor = 0, None
+        while True:
+            extra = {"cursor": cursor} if cursor else {}
+            page = await world.admin.ok("GET", path, params={**params, "limit": 1, **extra})
+            seen += len(page["items"])
+            cursor = page["nextCursor"]
+            if not page["hasMore"]:
+                break
+        assert seen >= 2, path
