@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from gateway.domain import Role
+from gateway.upstream.tables import SERVICE_ROUTES
 from sqlalchemy import text
 
 
@@ -62,3 +63,21 @@ async def test_an_api_key_that_would_already_have_expired_is_refused(gateway: An
     assert error["code"] == "VALIDATION_ERROR"
     assert "future" in error["message"]
     assert await _stored_keys(gateway) == before
+
+
+async def test_the_gateway_refuses_a_json_number_quantity_before_forwarding(
+    make_gateway: Any, upstream: Any
+) -> None:
+    gateway = await make_gateway(service_routes=SERVICE_ROUTES)
+    admin = await _admin(gateway)
+    batch = "0f8b8a52-5a43-4d8e-8a57-2f7b2b1f0c11"
+    for number in (5, 0.1, -2):
+        response = await gateway.client.post(
+            f"/api/v1/batches/{batch}/adjustments",
+            json={"adjustment": number, "reason": "COUNT_DISCREPANCY"},
+            headers=admin,
+        )
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+        assert "decimal string" in response.json()["error"]["message"]
+    assert upstream.requests == []

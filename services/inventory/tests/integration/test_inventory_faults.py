@@ -135,3 +135,34 @@ async def test_every_list_follows_the_cursors_it_issued_to_the_end(world: Any) -
             if not page["hasMore"]:
                 break
         assert seen >= 2, path
+
+
+# --- quantities and money are decimal strings, never JSON numbers ------------------------------
+
+
+async def test_a_json_integer_quantity_is_refused_like_any_number_and_changes_nothing(
+    world: Any, db: asyncpg.Connection
+) -> None:
+    batch = await world.live()
+    before = await _counts(db)
+    writes = (
+        ("/v1/batches/intake", world.intake_body(quantity=5)),
+        ("/v1/batches/intake", world.intake_body(unitCogs=3)),
+        (
+            f"/v1/batches/{batch['id']}/adjustments",
+            {"adjustment": 5, "reason": "COUNT_DISCREPANCY"},
+        ),
+        (f"/v1/batches/{batch['id']}/holds", {"quantity": 1}),
+        (
+            f"/v1/batches/{batch['id']}/reservations",
+            {"quantity": 1, "referenceType": "ORDER", "referenceId": "SO-1"},
+        ),
+    )
+    for path, body in writes:
+        response = await world.admin.call("POST", path, json=body)
+        assert response.status_code == 422, (path, response.text)
+        error = response.json()["error"]
+        assert error["code"] == "VALIDATION_ERROR"
+        assert "decimal string" in error["message"], error
+    assert await _counts(db) == before
+    assert (await world.batch(batch["id"]))["onHandQty"] == batch["onHandQty"]

@@ -1,8 +1,10 @@
 """Value types shared by the HTTP contracts and the event payloads.
 
 * :data:`DecimalString`: quantities and money. Python ``Decimal`` in code, a JSON *string* on the
-  wire (``"12.5000"``), never a float: a JSON number with a fraction is refused on input, because a
-  client that sends one has already rounded it through binary floating point.
+  wire (``"12.5000"``): every JSON number is refused on input, integers included, with an error
+  that says to send a string (a client that sends a float has already rounded it through binary
+  floating point, and a rule that took 5 but not 0.1 would be a rule nobody can guess). The gateway
+  and the services validate with the same models, so the rule is the same at both.
 * :data:`DecimalTotalString`: a sum over many rows (a summary's totals): the same rules without the
   NUMERIC(15,4) bound on integer digits, since no stored column holds it.
 * :data:`UtcDateTime`: aware datetimes, normalised to UTC; naive ones, and those whose UTC year
@@ -55,15 +57,18 @@ def _parse_decimal_total(value: Any) -> Decimal:
 
 
 def _decimal_matching(value: Any, pattern: re.Pattern[str], limits: str) -> Decimal:
-    # bool is an int subclass and float has already lost digits: both are refused outright.
-    if isinstance(value, bool | float):
-        raise ValueError('must be a decimal string such as "12.5000", not a JSON number')
+    # Any JSON number is refused, integers too: one rule for every quantity and money field (a
+    # float has already lost digits, and accepting 5 but not 0.1 is a rule nobody can guess).
+    if isinstance(value, int | float):
+        raise ValueError(
+            'must be sent as a decimal string such as "12.5000" (in quotes), not as a JSON number'
+        )
     if isinstance(value, Decimal):
         text = format(value, "f")
-    elif isinstance(value, int | str):
-        text = str(value).strip()
+    elif isinstance(value, str):
+        text = value.strip()
     else:
-        raise ValueError('must be a decimal string such as "12.5000"')
+        raise ValueError('must be sent as a decimal string such as "12.5000"')
     if not pattern.fullmatch(text):
         raise ValueError(f'must be a decimal with {limits}, e.g. "12.5000"')
     try:
