@@ -6,8 +6,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from fastapi.routing import APIRoute
 from gateway.domain import Role
 from gateway.upstream.tables import SERVICE_ROUTES
+from shared.strict_json import StrictJsonRoute
 from sqlalchemy import text
 
 
@@ -81,3 +83,52 @@ async def test_the_gateway_refuses_a_json_number_quantity_before_forwarding(
         assert response.json()["error"]["code"] == "VALIDATION_ERROR"
         assert "decimal string" in response.json()["error"]["message"]
     assert upstream.requests == []
+
+
+async def test_a_body_that_is_not_json_is_refused_at_the_gateway_with_a_code_that_says_why(
+    make_gateway: Any, upstream: Any
+) -> None:
+    gateway = await make_gateway(service_routes=SERVICE_ROUTES)
+    admin = await _admin(gateway)
+    batch = "0f8b8a52-5a43-4d8e-8a57-2f7b2b1f0c11"
+    cases = (
+        (b'{"adjustment": ', "application/json", 400, "MALFORMED_JSON"),
+        (b'{"adjustment": 1e400, "reason": "LOST"}', "application/json", 400, "MALFORMED_JSON"),
+        (b'{"adjustment": NaN, "reason": "LOST"}', "application/json", 400, "MALFORMED_JSON"),
+        (b'{"adjustment": "1", "notes": "\\udfff"}', "application/json", 400, "MALFORMED_JSON"),
+        (b'{"adjustment": "1", "notes": "\xc3\x28"}', "application/json", 400, "MALFORMED_JSON"),
+        (b'{"adjustment": "1", "reason": "LOST"}', "text/plain", 415, "UNSUPPORTED_MEDIA_TYPE"),
+    )
+    for body, content_type, status, code in cases:
+        response = await gateway.client.post(
+            f"/api/v1/batches/{batch}/adjustments",
+            content=body,
+            headers={**admin, "Content-Type": content_type},
+        )
+        assert (response.status_code, response.json()["error"]["code"]) == (status, code), body
+    # The gateway's own routes alike.
+    login = await gateway.client.post(
+        "/api/v1/auth/login",
+        content=b'{"email": "a@b.example", "password": NaN}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert (login.status_code, login.json()["error"]["code"]) == (400, "MALFORMED_JSON")
+    assert upstream.requests == []
+
+
+async def test_every_route_with_a_body_parses_it_strictly(make_gateway: Any) -> None:
+    gateway = await make_gateway(service_routes=SERVICE_ROUTES)
+    routes = [r for r in _api_routes(gateway.app.routes) if r.body_field]
+    assert len(routes) > 20
+    assert [r.path for r in routes if not isinstance(r, StrictJsonRoute)] == []
+
+
+def _api_routes(routes: list[Any]) -> list[APIRoute]:
+    """Every API route, those of included routers too (FastAPI keeps a router whole)."""
+    found: list[APIRoute] = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found.append(route)
+        elif (included := getattr(route, "original_router", None)) is not None:
+            found += _api_routes(included.routes)
+    return found

@@ -11,6 +11,8 @@ from typing import Any
 from uuid import uuid4
 
 import asyncpg
+from fastapi.routing import APIRoute
+from shared.strict_json import StrictJsonRoute
 
 
 async def _counts(db: asyncpg.Connection) -> dict[str, int]:
@@ -166,3 +168,79 @@ async def test_a_json_integer_quantity_is_refused_like_any_number_and_changes_no
         assert "decimal string" in error["message"], error
     assert await _counts(db) == before
     assert (await world.batch(batch["id"]))["onHandQty"] == batch["onHandQty"]
+
+
+# --- a body that is not JSON says so, with a stable code ---------------------------------------
+
+MALFORMED_BODIES = (
+    (b'{"adjustment": ', "application/json", "MALFORMED_JSON"),
+    (b'{"adjustment": 1e400, "reason": "LOST"}', "application/json", "MALFORMED_JSON"),
+    (b'{"adjustment": NaN, "reason": "LOST"}', "application/json", "MALFORMED_JSON"),
+    (
+        b'{"adjustment": "1", "reason": "LOST", "notes": "\\ud800"}',
+        "application/json",
+        "MALFORMED_JSON",
+    ),
+    (
+        b'{"adjustment": "1", "reason": "LOST", "notes": "\xff"}',
+        "application/json",
+        "MALFORMED_JSON",
+    ),
+    (b'{"adjustment": "1", "reason": "LOST"}', "text/plain", "UNSUPPORTED_MEDIA_TYPE"),
+    (b"adjustment=1&reason=LOST", "application/x-www-form-urlencoded", "UNSUPPORTED_MEDIA_TYPE"),
+)
+EXPECTED_STATUS = {"MALFORMED_JSON": 400, "UNSUPPORTED_MEDIA_TYPE": 415}
+
+
+async def test_a_body_that_is_not_json_is_refused_with_a_code_that_says_why(
+    world: Any, db: asyncpg.Connection
+) -> None:
+    batch = await world.live()
+    before = await _counts(db)
+    for body, content_type, code in MALFORMED_BODIES:
+        response = await world.admin.call(
+            "POST",
+            f"/v1/batches/{batch['id']}/adjustments",
+            content=body,
+            headers={"Content-Type": content_type},
+        )
+        assert response.status_code == EXPECTED_STATUS[code], (body, response.text)
+        error = response.json()["error"]
+        assert error["code"] == code, (body, error)
+        assert "dictionary" not in error["message"]
+    metadata = await world.admin.call(
+        "POST",
+        "/v1/batches/intake",
+        content=json.dumps(world.intake_body(metadata={"n": 1})).replace("1}", "NaN}"),
+        headers={"Content-Type": "application/json"},
+    )
+    assert metadata.json()["error"]["code"] == "MALFORMED_JSON", metadata.text
+    assert await _counts(db) == before
+
+
+async def test_json_with_a_charset_or_a_json_suffix_type_is_accepted(world: Any) -> None:
+    batch = await world.live()
+    for content_type in ("application/json; charset=utf-8", "application/merge-patch+json"):
+        await world.admin.ok(
+            "POST",
+            f"/v1/batches/{batch['id']}/adjustments",
+            content=json.dumps({"adjustment": "-1", "reason": "LOST", "notes": "\U0001f600"}),
+            headers={"Content-Type": content_type},
+        )
+
+
+def test_every_route_with_a_body_parses_it_strictly(app: Any) -> None:
+    routes = [r for r in _api_routes(app.routes) if r.body_field]
+    assert len(routes) > 20
+    assert [r.path for r in routes if not isinstance(r, StrictJsonRoute)] == []
+
+
+def _api_routes(routes: list[Any]) -> list[APIRoute]:
+    """Every API route, those of included routers too (FastAPI keeps a router whole)."""
+    found: list[APIRoute] = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found.append(route)
+        elif (included := getattr(route, "original_router", None)) is not None:
+            found += _api_routes(included.routes)
+    return found

@@ -310,6 +310,8 @@ ERROR_CODES: Final[dict[str, tuple[int, str]]] = {
     "OPERATION_NOT_ALLOWED": (422, "Not in the batch's current status"),
     "VALIDATION_ERROR": (422, "The request breaks a field rule (details list every problem)"),
     "IDEMPOTENCY_KEY_REUSED": (422, "The Idempotency-Key was used with a different request"),
+    "MALFORMED_JSON": (400, "The body is not JSON: syntax, UTF-8, NaN, a huge number, a surrogate"),
+    "UNSUPPORTED_MEDIA_TYPE": (415, "The body is not sent as application/json"),
     "UNAUTHENTICATED": (401, "No valid identity token from the gateway"),
     "PERMISSION_DENIED": (403, "The identity lacks the route's permission"),
     "SITE_ACCESS_DENIED": (403, "The identity is not granted the site named in the request"),

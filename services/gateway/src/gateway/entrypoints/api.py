@@ -39,8 +39,10 @@ document); roles carry permissions. Users see only the sites they were granted.
 
 **Errors.** Every failure answers `{"error": {"code", "message", "details"}}` with a stable
 `code`. A service's own errors (e.g. `NEGATIVE_INVENTORY`) are passed through unchanged; the
-gateway adds `UNAUTHENTICATED` (401), `PERMISSION_DENIED`/`SITE_ACCESS_DENIED` (403),
-`REQUEST_TOO_LARGE` (413), `VALIDATION_ERROR` (422), `TOO_MANY_LOGIN_ATTEMPTS` (429),
+gateway adds `MALFORMED_JSON` (400: the body is not JSON, or holds NaN, Infinity, a number out
+of range or a lone surrogate), `UNAUTHENTICATED` (401), `PERMISSION_DENIED`/`SITE_ACCESS_DENIED`
+(403), `REQUEST_TOO_LARGE` (413), `UNSUPPORTED_MEDIA_TYPE` (415: a body not sent as
+`application/json`), `VALIDATION_ERROR` (422), `TOO_MANY_LOGIN_ATTEMPTS` (429),
 `UPSTREAM_UNAVAILABLE` or `UPSTREAM_INVALID_RESPONSE` (502), `OVERLOADED` (503) and
 `UPSTREAM_TIMEOUT` (504).
 

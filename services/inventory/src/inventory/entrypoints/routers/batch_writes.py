@@ -12,6 +12,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from shared.contracts import inventory as api
+from shared.strict_json import StrictJsonRoute
 
 from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, write_with
 from inventory.service_layer import batch_commands as ops
@@ -25,7 +26,7 @@ from inventory.service_layer.update import update_batch
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["batch writes"])
+router = APIRouter(tags=["batch writes"], route_class=StrictJsonRoute)
 
 BatchId = Annotated[UUID, Path(alias="batchId")]
 _B = "/v1/batches/{batchId}"

@@ -11,13 +11,14 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 from shared.contracts import inventory as api
+from shared.strict_json import StrictJsonRoute
 
 from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, read_with, write_with
 from inventory.service_layer import reference
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["reference data"])
+router = APIRouter(tags=["reference data"], route_class=StrictJsonRoute)
 
 Search = Annotated[api.SearchQuery, Query()]
 SiteId = Annotated[UUID, Path(alias="siteId")]
