@@ -244,3 +244,33 @@ def _api_routes(routes: list[Any]) -> list[APIRoute]:
         elif (included := getattr(route, "original_router", None)) is not None:
             found += _api_routes(included.routes)
     return found
+
+
+# --- bulk actions need a reason, as the single-batch ones do -----------------------------------
+
+
+async def test_bulk_status_and_bulk_delete_without_a_reason_are_refused_whole(
+    world: Any, db: asyncpg.Connection
+) -> None:
+    live = await world.live()
+    empty = await world.intake(quantity="1")
+    await world.admin.ok(
+        "POST",
+        f"/v1/batches/{empty['id']}/adjustments",
+        json={"adjustment": "-1", "reason": "DAMAGED"},
+    )
+    before = await _counts(db)
+    for reason in (None, "", "   "):
+        extra = {} if reason is None else {"reason": reason}
+        for path, body in (
+            ("/v1/batches/bulk/status", {"batchIds": [live["id"]], "newStatus": "ON_HOLD"}),
+            ("/v1/batches/bulk/delete", {"batchIds": [empty["id"]]}),
+        ):
+            response = await world.admin.call("POST", path, json={**body, **extra})
+            assert response.status_code == 422, (path, reason, response.text)
+            error = response.json()["error"]
+            assert (error["code"], error["message"]) == ("REASON_REQUIRED", "Reason is required")
+    single = await world.admin.call("DELETE", f"/v1/batches/{empty['id']}")
+    assert single.json()["error"]["code"] == "REASON_REQUIRED"
+    assert await _counts(db) == before
+    assert (await world.batch(live["id"]))["batchStatus"] == "LIVE"

@@ -349,6 +349,14 @@ class SuccessResult(ApiModel):
 
 
 BatchIds = Annotated[list[UUID], Field(min_length=1, max_length=500)]
+BulkReason = Annotated[
+    str | None,
+    Field(
+        default=None,
+        max_length=500,
+        description="Why; required (REASON_REQUIRED without it), as for a single-batch change",
+    ),
+]
 
 
 class BulkStatusRequest(ApiModel):
@@ -366,12 +374,12 @@ class BulkStatusRequest(ApiModel):
 
     batch_ids: BatchIds
     new_status: BatchStatus
-    reason: str | None = Field(default=None, max_length=500)
+    reason: BulkReason
 
 
 class BulkDeleteRequest(ApiModel):
     batch_ids: BatchIds
-    reason: str | None = Field(default=None, max_length=500)
+    reason: BulkReason
 
 
 class BulkOutcome(StrEnum):
