@@ -274,3 +274,40 @@ async def test_bulk_status_and_bulk_delete_without_a_reason_are_refused_whole(
     assert single.json()["error"]["code"] == "REASON_REQUIRED"
     assert await _counts(db) == before
     assert (await world.batch(live["id"]))["batchStatus"] == "LIVE"
+
+
+# --- leaving CLOSED is the spec's INVALID_STATUS_TRANSITION ------------------------------------
+
+
+async def test_reopening_a_closed_batch_is_an_invalid_transition_single_and_bulk(
+    world: Any, db: asyncpg.Connection
+) -> None:
+    closed = await world.intake()
+    await world.admin.ok(
+        "POST", f"/v1/batches/{closed['id']}/status", json={"status": "CLOSED", "reason": "cancel"}
+    )
+    deleted = await world.intake()
+    await world.admin.ok(
+        "POST", f"/v1/batches/{deleted['id']}/status", json={"status": "CLOSED", "reason": "cancel"}
+    )
+    await world.admin.ok("DELETE", f"/v1/batches/{deleted['id']}", params={"reason": "dup"})
+    before = await _counts(db)
+    for batch in (closed, deleted):
+        response = await world.admin.call(
+            "POST", f"/v1/batches/{batch['id']}/status", json={"status": "LIVE", "reason": "oops"}
+        )
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert (error["code"], error["message"]) == (
+            "INVALID_STATUS_TRANSITION",
+            "Cannot transition from CLOSED to LIVE",
+        )
+    bulk = await world.admin.ok(
+        "POST",
+        "/v1/batches/bulk/status",
+        json={"batchIds": [closed["id"], deleted["id"]], "newStatus": "LIVE", "reason": "oops"},
+    )
+    assert [(r["outcome"], r["code"], r["message"]) for r in bulk["results"]] == [
+        ("FAILED", "INVALID_STATUS_TRANSITION", "Cannot transition from CLOSED to LIVE")
+    ] * 2
+    assert await _counts(db) == before
