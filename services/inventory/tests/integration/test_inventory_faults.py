@@ -12,6 +12,7 @@ from uuid import uuid4
 
 import asyncpg
 from fastapi.routing import APIRoute
+from inventory.config import InventorySettings
 from shared.strict_json import StrictJsonRoute
 
 
@@ -311,3 +312,48 @@ async def test_reopening_a_closed_batch_is_an_invalid_transition_single_and_bulk
         ("FAILED", "INVALID_STATUS_TRANSITION", "Cannot transition from CLOSED to LIVE")
     ] * 2
     assert await _counts(db) == before
+
+
+# --- units of measure are the state's ----------------------------------------------------------
+
+
+async def test_a_unit_of_measure_the_state_does_not_know_is_refused_and_changes_nothing(
+    world: Any, db: asyncpg.Connection
+) -> None:
+    before = await _counts(db)
+    product = {"name": "Gummies", "category": "Edible", "unitOfMeasure": "Gramz"}
+    intake = await world.admin.call(
+        "POST", "/v1/batches/intake", json=world.intake_body(product=product)
+    )
+    brand = await world.admin.ok("POST", "/v1/brands", 201, json={"name": "Sweet"})
+    created = await world.admin.call(
+        "POST", "/v1/products", json={**product, "brandId": brand["id"], "unitOfMeasure": "grams"}
+    )
+    for response, field, unit in (
+        (intake, "product.unitOfMeasure", "Gramz"),
+        (created, "unitOfMeasure", "grams"),
+    ):
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert error["code"] == "VALIDATION_ERROR"
+        assert error["details"]["errors"][0]["field"] == field
+        message = error["details"]["errors"][0]["message"]
+        assert unit in message
+        assert "Grams" in message  # the closest of the configured units
+    assert await _counts(db) == {**before, "brand": before["brand"] + 1}
+
+
+async def test_every_unit_of_the_configured_list_is_accepted(world: Any) -> None:
+    for unit in ("Grams", "Kilograms", "Milligrams", "Ounces", "Pounds", "Each", "Milliliters"):
+        product = {"name": f"P {unit}", "category": "Edible", "unitOfMeasure": unit}
+        batch = await world.intake(product=product)
+        assert batch["unitOfMeasure"] == unit
+
+
+def test_the_unit_list_is_a_setting_whose_default_is_metrcs() -> None:
+    assert InventorySettings(INVENTORY_UNITS_OF_MEASURE=" Each, Grams ,").units_of_measure == (
+        "Each",
+        "Grams",
+    )
+    default = InventorySettings().units_of_measure
+    assert {"Grams", "Kilograms", "Milligrams", "Ounces", "Pounds", "Each"} <= set(default)

@@ -137,7 +137,10 @@ class ProductCreate(ApiModel):
     strain: str | None = Field(default=None, max_length=100)
     brand_id: UUID
     unit_of_measure: str = Field(
-        min_length=1, max_length=30, description="Metrc's name: Grams, Pounds, Each ..."
+        min_length=1,
+        max_length=30,
+        description="One of the state's units as Metrc spells them (Grams, Kilograms,"
+        " Milligrams, Ounces, Pounds, Each ...: the service's INVENTORY_UNITS_OF_MEASURE)",
     )
     sku: str | None = Field(default=None, max_length=100)
 

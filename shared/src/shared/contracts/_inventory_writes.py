@@ -99,7 +99,12 @@ class ProductRef(_OneOf):
     category: str | None = Field(default=None, min_length=1, max_length=50)
     subcategory: str | None = Field(default=None, max_length=50)
     strain: str | None = Field(default=None, max_length=100)
-    unit_of_measure: str | None = Field(default=None, min_length=1, max_length=30)
+    unit_of_measure: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=30,
+        description="One of the state's units as Metrc spells them (Grams, Each ...)",
+    )
     sku: str | None = Field(default=None, max_length=100)
 
 

@@ -5,7 +5,7 @@ products are shared by every site of the operator."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -201,10 +201,14 @@ async def list_products(
     return [_product(row) for row in rows]
 
 
-async def create_product(uow: UnitOfWork, cmd: api.ProductCreate) -> api.Product:
+async def create_product(
+    uow: UnitOfWork, cmd: api.ProductCreate, *, units: Collection[str]
+) -> api.Product:
+    """Create a product measured in one of ``units`` (the configured list)."""
     from inventory.domain import ValidationError
-    from inventory.domain.intake import FLOWER_CATEGORY
+    from inventory.domain.intake import FLOWER_CATEGORY, check_unit_of_measure
 
+    check_unit_of_measure(cmd.unit_of_measure, units, field="unitOfMeasure")
     if await uow.reference.brand(cmd.brand_id) is None:
         raise NotFoundError("brand", str(cmd.brand_id))
     if cmd.category.strip().casefold() == FLOWER_CATEGORY and not cmd.strain:

@@ -116,8 +116,10 @@ for _path, _model, _handler in (
 async def intake(
     caller: CallerDep, container: ContainerDep, request: Request, cmd: api.IntakeRequest
 ) -> Response:
+    units = container.settings.units_of_measure
+
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        return present(await intake_handler(uow, caller, cmd))
+        return present(await intake_handler(uow, caller, cmd, units=units))
 
     return await write_with(container, request, caller, work, status_code=201)
 

@@ -126,6 +126,11 @@ async def list_products(
 async def create_product(
     caller: CallerDep, container: ContainerDep, request: Request, cmd: api.ProductCreate
 ) -> Response:
+    units = container.settings.units_of_measure
     return await write_with(
-        container, request, caller, lambda uow: reference.create_product(uow, cmd), status_code=201
+        container,
+        request,
+        caller,
+        lambda uow: reference.create_product(uow, cmd, units=units),
+        status_code=201,
     )
