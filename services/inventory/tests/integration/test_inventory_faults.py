@@ -357,3 +357,63 @@ def test_the_unit_list_is_a_setting_whose_default_is_metrcs() -> None:
     )
     default = InventorySettings().units_of_measure
     assert {"Grams", "Kilograms", "Milligrams", "Ounces", "Pounds", "Each"} <= set(default)
+
+
+# --- reference searches match text literally, and page --------------------------------------
+
+
+async def test_searching_for_percent_or_underscore_matches_them_literally(world: Any) -> None:
+    for name in ("Acme 100% Organic", "Acme_Farms", "Acme Farms", "AcmeXFarms"):
+        await world.admin.ok("POST", "/v1/vendors", 201, json={"name": name})
+        await world.admin.ok("POST", "/v1/brands", 201, json={"name": name})
+    for path in ("/v1/vendors", "/v1/brands"):
+        for search, expected in (
+            ("%", ["Acme 100% Organic"]),
+            ("_", ["Acme_Farms"]),
+            ("e_f", ["Acme_Farms"]),
+            ("\\", []),
+        ):
+            page = await world.admin.ok("GET", path, params={"search": search})
+            assert [v["name"] for v in page["items"]] == expected, (path, search)
+
+
+async def test_reference_lists_page_through_everything_instead_of_stopping(world: Any) -> None:
+    brand = await world.admin.ok("POST", "/v1/brands", 201, json={"name": "Brand 00"})
+    vendor = await world.admin.ok("POST", "/v1/vendors", 201, json={"name": "Vendor 00"})
+    for i in range(1, 5):
+        await world.admin.ok("POST", "/v1/vendors", 201, json={"name": f"Vendor {i:02d}"})
+        await world.admin.ok("POST", "/v1/brands", 201, json={"name": f"Brand {i:02d}"})
+        await world.admin.ok(
+            "POST",
+            "/v1/products",
+            201,
+            json={
+                "name": f"Product {i:02d}",
+                "category": "Edible",
+                "brandId": brand["id"],
+                "unitOfMeasure": "Each",
+            },
+        )
+        await world.intake(vendor={"id": vendor["id"]}, lot={"code": f"LOT-{i}"})
+    for path, params, count in (
+        ("/v1/vendors", {"search": "Vendor"}, 5),
+        ("/v1/brands", {"search": "Brand"}, 5),
+        ("/v1/products", {"brandId": brand["id"]}, 4),
+        (f"/v1/vendors/{vendor['id']}/lots", {}, 4),
+    ):
+        seen: list[str] = []
+        cursor = None
+        while True:
+            extra = {"cursor": cursor} if cursor else {}
+            page = await world.admin.ok("GET", path, params={**params, "limit": 2, **extra})
+            assert len(page["items"]) <= 2
+            seen += [item["id"] for item in page["items"]]
+            cursor = page["nextCursor"]
+            if not page["hasMore"]:
+                assert cursor is None
+                break
+        assert len(seen) == len(set(seen)) == count, path
+        everything = await world.admin.ok("GET", path, params=params)
+        assert [item["id"] for item in everything["items"]] == seen, path
+        forged = await world.admin.call("GET", path, params={**params, "cursor": _cursor([5])})
+        assert forged.status_code == 422, path

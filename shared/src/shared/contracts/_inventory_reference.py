@@ -19,12 +19,15 @@ from shared.contracts.types import ApiModel, UtcDateTime
 __all__ = [
     "Brand",
     "BrandCreate",
+    "BrandPage",
     "InventoryFilters",
     "Location",
     "LocationCreate",
     "Lot",
+    "LotPage",
     "Product",
     "ProductCreate",
+    "ProductPage",
     "SaveViewRequest",
     "SaveViewResult",
     "SavedView",
@@ -32,6 +35,7 @@ __all__ = [
     "SiteCreate",
     "Vendor",
     "VendorCreate",
+    "VendorPage",
     "ViewFilters",
 ]
 
@@ -222,3 +226,34 @@ class SavedView(ApiModel):
     owner_id: str = Field(description="The identity subject that saved it")
     created_at: UtcDateTime
     updated_at: UtcDateTime
+
+
+class _ReferencePage(ApiModel):
+    next_cursor: str | None = Field(
+        default=None, description="Pass as ``cursor`` for the next page; null on the last"
+    )
+    has_more: bool
+
+
+class VendorPage(_ReferencePage):
+    """Vendors by name, a page at a time."""
+
+    items: list[Vendor]
+
+
+class BrandPage(_ReferencePage):
+    """Brands by name, a page at a time."""
+
+    items: list[Brand]
+
+
+class ProductPage(_ReferencePage):
+    """Products by name, a page at a time."""
+
+    items: list[Product]
+
+
+class LotPage(_ReferencePage):
+    """A vendor's lots, newest first, a page at a time."""
+
+    items: list[Lot]

@@ -20,7 +20,7 @@ from uuid import UUID
 
 from inventory.adapters.database import Connection
 
-__all__ = ["SORT_COLUMNS", "BatchFilter", "BatchQueries"]
+__all__ = ["SORT_COLUMNS", "BatchFilter", "BatchQueries", "contains_pattern"]
 
 Row = Any
 
@@ -100,7 +100,7 @@ class BatchFilter:
             if values:
                 clauses.append(f"{column} = ANY({self._param(list(values))}::{cast}[])")
         if self.search:
-            clauses.append(f"search_text LIKE {self._param(_contains(self.search))}")
+            clauses.append(f"search_text LIKE {self._param(contains_pattern(self.search))}")
         if self.location_ids:
             clauses.append(
                 "EXISTS (SELECT 1 FROM batch_location bl WHERE bl.batch_id = batch.id"
@@ -113,7 +113,9 @@ class BatchFilter:
         return " AND ".join(clauses) or "true"
 
 
-def _contains(text: str) -> str:
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching lower-cased text that contains ``text`` literally (its %, _ and
+    backslashes escaped)."""
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 

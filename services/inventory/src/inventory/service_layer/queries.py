@@ -41,6 +41,7 @@ __all__ = [
     "batch_detail",
     "cursor_id",
     "cursor_instant",
+    "cursor_text",
     "cursor_uuid",
     "decode_cursor",
     "encode_cursor",
@@ -113,6 +114,13 @@ def cursor_uuid(value: Any) -> UUID:
     if not isinstance(value, str) or str(identifier := UUID(value)) != value:
         raise ValueError("not a UUID")
     return identifier
+
+
+def cursor_text(value: Any) -> str:
+    """A sort key the API wrote in a cursor (a name, lower-cased)."""
+    if not isinstance(value, str) or len(value) > 200:
+        raise ValueError("not a sort key")
+    return value
 
 
 def cursor_id(value: Any) -> int:
