@@ -1,13 +1,14 @@
 """The pytest plugin loaded by the root configuration (``-p shared.testing.plugin``).
 
-Session fixtures hold one broker and one PostgreSQL server per test run; function fixtures give
-each test its own database and its own topics, so tests never see each other's data.
+Session fixtures hold one broker and one PostgreSQL server per test run (stopped at its end if
+the run started them; the run's last lines say what became of them); function fixtures give each
+test its own database and its own topics, so tests never see each other's data.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
 
@@ -25,14 +26,29 @@ def pytest_configure(config: pytest.Config) -> None:
     log_redaction.install()
 
 
-@pytest.fixture(scope="session")
-def kafka_server() -> KafkaServer:
-    return KafkaServer.acquire()
+_stack_report: list[str] = []
 
 
 @pytest.fixture(scope="session")
-def postgres_server() -> PostgresServer:
-    return PostgresServer.acquire()
+def kafka_server() -> Iterator[KafkaServer]:
+    server = KafkaServer.acquire()
+    yield server
+    _stack_report.append(server.release())
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = PostgresServer.acquire()
+    yield server
+    _stack_report.append(server.release())
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say what became of the test stack, so nothing stays running unannounced."""
+    if _stack_report:
+        terminalreporter.section("test stack")
+        for line in _stack_report:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture
