@@ -6,6 +6,11 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STACK_DIR="${CANOPY_STACK_DIR:-$REPO/.stack}"
 mkdir -p "$STACK_DIR"
 
+# Origins the gateway lets browsers call it from (CORS) on the native stack: the web application's
+# development server (Vite) unless GATEWAY_CORS_ORIGINS says otherwise. The gateway itself allows
+# none unless told (the application it serves at / is same-origin).
+CORS_ORIGINS="${GATEWAY_CORS_ORIGINS-http://localhost:5173,http://127.0.0.1:5173}"
+
 log() { printf '%s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 

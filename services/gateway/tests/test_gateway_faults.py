@@ -132,3 +132,34 @@ def _api_routes(routes: list[Any]) -> list[APIRoute]:
         elif (included := getattr(route, "original_router", None)) is not None:
             found += _api_routes(included.routes)
     return found
+
+
+PREFLIGHT = {
+    "Access-Control-Request-Method": "POST",
+    "Access-Control-Request-Headers": "authorization, content-type, idempotency-key",
+}
+
+
+async def test_a_preflight_from_an_allowed_origin_succeeds_on_every_kind_of_route(
+    make_gateway: Any,
+) -> None:
+    origin = "http://localhost:5173"
+    gateway = await make_gateway(service_routes=SERVICE_ROUTES, GATEWAY_CORS_ORIGINS=origin)
+    for path in ("/api/v1/batches/intake", "/api/v1/auth/login", "/api/v1/api-keys"):
+        response = await gateway.client.options(path, headers={"Origin": origin, **PREFLIGHT})
+        assert response.status_code == 200, (path, response.text)
+        assert response.headers["access-control-allow-origin"] == origin
+        assert "POST" in response.headers["access-control-allow-methods"]
+        assert "idempotency-key" in response.headers["access-control-allow-headers"].lower()
+
+
+async def test_a_preflight_without_an_allowed_origin_is_refused_as_cors_not_as_a_method(
+    make_gateway: Any,
+) -> None:
+    for env in ({}, {"GATEWAY_CORS_ORIGINS": "https://app.canopy.example"}):
+        gateway = await make_gateway(service_routes=SERVICE_ROUTES, **env)
+        response = await gateway.client.options(
+            "/api/v1/batches/intake", headers={"Origin": "https://evil.example", **PREFLIGHT}
+        )
+        assert response.status_code == 400, (env, response.text)
+        assert "access-control-allow-origin" not in response.headers

@@ -99,23 +99,23 @@ def create_app(
     )
     # Outside the request id middleware and everything else, so the span covers them all.
     app.add_middleware(TracingMiddleware, provider=container.tracer_provider)
-    # Outermost, so that every answer (401s, 413s, 5xx) carries the CORS headers.
-    if container.settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=container.settings.cors_origins,
-            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=[
-                "Authorization",
-                "Content-Type",
-                "Idempotency-Key",
-                "If-Match",
-                "X-API-Key",
-                "X-Request-ID",
-            ],
-            expose_headers=["X-Request-ID", "Retry-After", "Location", "ETag"],
-            max_age=600,
-        )
+    # Outermost, so that every answer (401s, 413s, 5xx) carries the CORS headers. Installed even
+    # with no origin allowed: a preflight is then refused as CORS (400), not as a method (405).
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=container.settings.cors_origins,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "Idempotency-Key",
+            "If-Match",
+            "X-API-Key",
+            "X-Request-ID",
+        ],
+        expose_headers=["X-Request-ID", "Retry-After", "Location", "ETag"],
+        max_age=600,
+    )
     _install_error_handlers(app)
     add_service_routes(app, SERVICE_ROUTES if service_routes is None else service_routes)
     app.include_router(auth_routes.router)
