@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi.routing import APIRoute
@@ -163,3 +164,43 @@ async def test_a_preflight_without_an_allowed_origin_is_refused_as_cors_not_as_a
         )
         assert response.status_code == 400, (env, response.text)
         assert "access-control-allow-origin" not in response.headers
+
+
+def _documented_names_and_texts(document: dict[str, Any]) -> tuple[set[str], list[str]]:
+    names: set[str] = set()
+    texts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "properties" and isinstance(value, dict):
+                    names.update(value)
+                if key in ("description", "summary") and isinstance(value, str):
+                    texts.append(value)
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(document)
+    for item in document["paths"].values():
+        for operation in item.values():
+            names.update(p["name"] for p in operation.get("parameters", []))
+    return names, texts
+
+
+async def test_the_openapi_text_names_every_field_as_the_wire_spells_it(make_gateway: Any) -> None:
+    gateway = await make_gateway(service_routes=SERVICE_ROUTES)
+    document = (await gateway.client.get("/openapi.json")).json()
+    names, texts = _documented_names_and_texts(document)
+    snake_of = {re.sub(r"(?<!^)([A-Z])", r"_\1", n).lower(): n for n in names}
+    wrong: set[str] = set()
+    for prose in texts:
+        for quoted in re.findall(r"`+([A-Za-z_][A-Za-z0-9_]*)`+", prose):
+            field_like = "_" in quoted.strip("_") or re.search(r"[a-z][A-Z]", quoted)
+            if field_like and not quoted.isupper() and quoted not in names:
+                wrong.add(quoted)
+        for word in re.findall(r"\b[a-z]+(?:_[a-z]+)+\b", prose):
+            if word in snake_of and word not in names:
+                wrong.add(f"{word} (the field is {snake_of[word]})")
+    assert not wrong, sorted(wrong)

@@ -52,9 +52,13 @@ found in their logs and events.
 **Retries.** Writes that may be retried accept `Idempotency-Key`: a repeat with the same key
 returns the first result and changes nothing.
 
-**Pagination.** Lists take `limit` and either `offset` (the gateway's own lists) or `cursor`
-(a service's lists: pass the `next_cursor` of the previous page); each list answer says how to
-get the next page.
+**Pagination.** Lists take `limit` and either `offset` (the gateway's own lists: the answer's
+`total` says how many there are) or `cursor` (a service's lists: pass the `nextCursor` of the
+previous page; `hasMore` says whether there is one); the enhanced batch list pages by `page`
+and `pageSize` (its answer's `pagination`).
+
+**Numbers.** Quantities and money are decimal strings (`"12.5000"`): a JSON number there, an
+integer too, is refused (422) with a message that says to send a string.
 """
 
 
