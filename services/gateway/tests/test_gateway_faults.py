@@ -204,3 +204,21 @@ async def test_the_openapi_text_names_every_field_as_the_wire_spells_it(make_gat
             if word in snake_of and word not in names:
                 wrong.add(f"{word} (the field is {snake_of[word]})")
     assert not wrong, sorted(wrong)
+
+
+async def test_an_api_key_expiring_at_the_last_representable_instant_is_listed_and_works(
+    gateway: Any,
+) -> None:
+    admin = await _admin(gateway)
+    last = "9999-12-31T23:59:59.999999Z"
+    created = await gateway.client.post(
+        "/api/v1/api-keys",
+        json={"name": "k", "roles": ["Auditor"], "sites": ["*"], "expires_at": last},
+        headers=admin,
+    )
+    assert created.status_code == 201, created.text
+    listed = await gateway.client.get("/api/v1/api-keys", headers=admin)
+    (key,) = [k for k in listed.json()["items"] if k["id"] == created.json()["id"]]
+    assert key["expires_at"] == last  # PostgreSQL stores it as infinity; read back in UTC
+    me = await gateway.client.get("/api/v1/auth/me", headers={"X-API-Key": created.json()["key"]})
+    assert me.status_code == 200, me.text
