@@ -11,6 +11,7 @@ import sys
 import asyncpg
 import pytest
 from shared.telemetry import JsonLogFormatter
+from shared.testing.log_audit import register_secret
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -24,6 +25,8 @@ log = logging.getLogger("test.log_redaction")
 def redaction_installed() -> None:
     # What every service process does as it configures logging (shared.telemetry).
     log_redaction.install()
+    # And the run's log audit (the test process and PostgreSQL's own log) must not find it.
+    register_secret(CANARY)
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 from shared.testing.fuzz_inputs import Targeted, left_untried, run_targeted, targeted_inputs
+from shared.testing.log_audit import register_secret, watch_file
 from shared.testing.processes import free_port, wait_healthy
 
 EXAMPLES_PER_MODE = 15
@@ -65,6 +66,8 @@ def running_gateway(gateway_db, identity_keys, upstream, tmp_path):
         check=True,
     )
     assert admin.returncode == 0
+    register_secret("the fuzzing admin's password")
+    watch_file(tmp_path / "gateway.log")
     log = (tmp_path / "gateway.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "gateway", "api", "--port", str(port)],
@@ -94,6 +97,7 @@ def api_key_for(url: str) -> str:
         json={"name": "fuzz", "roles": ["Admin"], "sites": ["*"]},
         headers={"Authorization": f"Bearer {token}"},
     )
+    register_secret(created.json()["key"])
     return str(created.json()["key"])
 
 

@@ -176,6 +176,20 @@ class PostgresServer:
     def kill(self) -> None:
         self._control("kill")
 
+    def log_file(self) -> Path | None:
+        """The server's own log (None for the environment's server)."""
+        if not self.controllable:
+            return None
+        completed = subprocess.run(
+            [str(repo_root() / "deploy" / "postgres.sh"), "logfile"],
+            env={**os.environ, **self._env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return Path(completed.stdout.strip())
+
     def url_for(self, database: str, *, driver: str = "postgresql+asyncpg") -> str:
         base, _ = self.admin_url.rsplit("/", 1)
         return f"{base.replace('postgresql://', driver + '://', 1)}/{database}"
