@@ -19,7 +19,13 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from shared.testing.fuzz_inputs import Targeted, left_untried, run_targeted, targeted_inputs
+from shared.testing.fuzz_inputs import (
+    Targeted,
+    left_untried,
+    refused_before_the_application,
+    run_targeted,
+    targeted_inputs,
+)
 
 EXAMPLES_PER_MODE = 10
 CHECKS = [
@@ -45,6 +51,8 @@ def fuzz_mode(operation, mode, pending: list[Targeted], url: str, auth: dict[str
     )
     def run(case) -> None:
         response = case.call(base_url=url, headers=auth, timeout=30)
+        if refused_before_the_application(response):
+            return
         case.validate_response(response, checks=CHECKS)
         if mode is GenerationMode.POSITIVE:
             run_targeted(case, pending, base_url=url, headers=auth, checks=CHECKS, timeout=30)

@@ -22,7 +22,13 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from shared.testing.fuzz_inputs import Targeted, left_untried, run_targeted, targeted_inputs
+from shared.testing.fuzz_inputs import (
+    Targeted,
+    left_untried,
+    refused_before_the_application,
+    run_targeted,
+    targeted_inputs,
+)
 from shared.testing.log_audit import register_secret, watch_file
 from shared.testing.processes import free_port, wait_healthy
 
@@ -116,6 +122,8 @@ def fuzz_mode(operation, mode, pending: list[Targeted], url: str, auth: dict[str
     )
     def run(case) -> None:
         response = case.call(base_url=url, headers=auth, timeout=15)
+        if refused_before_the_application(response):
+            return
         case.validate_response(response, checks=CHECKS)
         if mode is GenerationMode.POSITIVE:
             run_targeted(case, pending, base_url=url, headers=auth, checks=CHECKS, timeout=15)

@@ -24,6 +24,7 @@ __all__ = [
     "NUMBERS",
     "Targeted",
     "left_untried",
+    "refused_before_the_application",
     "run_targeted",
     "targeted_inputs",
 ]
@@ -163,6 +164,20 @@ def targeted_inputs(document: dict[str, Any], method: str, path: str) -> list[Ta
                 Targeted("number", "body", field_path, n, True, decimal=decimal) for n in numbers
             ]
     return found
+
+
+def refused_before_the_application(response: Any) -> bool:
+    """The HTTP server (uvicorn) refused the bytes themselves, e.g. a header name holding ';'
+    that the fuzzer made up: the request never reached the application, so the document,
+    which describes the application's answers, has nothing to say about this one."""
+    content_type = response.headers.get("content-type") or ""
+    if isinstance(content_type, list):  # schemathesis keeps every value of a header
+        content_type = content_type[0] if content_type else ""
+    return bool(
+        response.status_code == 400
+        and content_type.startswith("text/plain")
+        and response.text == "Invalid HTTP request received."
+    )
 
 
 def run_targeted(
