@@ -228,32 +228,38 @@ class SavedView(ApiModel):
     updated_at: UtcDateTime
 
 
-class _ReferencePage(ApiModel):
-    next_cursor: str | None = Field(
-        default=None, description="Pass as ``cursor`` for the next page; null on the last"
-    )
-    has_more: bool
+_NEXT_CURSOR = Field(
+    default=None, description="Pass as ``cursor`` for the next page; null on the last"
+)
 
 
-class VendorPage(_ReferencePage):
+class VendorPage(ApiModel):
     """Vendors by name, a page at a time."""
 
     items: list[Vendor]
+    next_cursor: str | None = _NEXT_CURSOR
+    has_more: bool
 
 
-class BrandPage(_ReferencePage):
+class BrandPage(ApiModel):
     """Brands by name, a page at a time."""
 
     items: list[Brand]
+    next_cursor: str | None = _NEXT_CURSOR
+    has_more: bool
 
 
-class ProductPage(_ReferencePage):
+class ProductPage(ApiModel):
     """Products by name, a page at a time."""
 
     items: list[Product]
+    next_cursor: str | None = _NEXT_CURSOR
+    has_more: bool
 
 
-class LotPage(_ReferencePage):
+class LotPage(ApiModel):
     """A vendor's lots, newest first, a page at a time."""
 
     items: list[Lot]
+    next_cursor: str | None = _NEXT_CURSOR
+    has_more: bool
