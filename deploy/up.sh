@@ -15,6 +15,7 @@ cat <<INFO
 
 Canopy is up.
   Gateway (public API)   http://127.0.0.1:8000      docs: http://127.0.0.1:8000/docs
+  CORS origins allowed   ${CORS_ORIGINS:-none}   (GATEWAY_CORS_ORIGINS, comma-separated)
   Trace UI (Zipkin)      http://127.0.0.1:9411
   Metrc sandbox          http://127.0.0.1:${METRC_SANDBOX_PORT:-8090}
   Inventory / compliance / reporting (internal)   :8001 / :8002 / :8003

@@ -39,6 +39,8 @@ def open_database(
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=True,
+        # A failed statement's parameters never reach an error's text, hence never a log.
+        hide_parameters=True,
     )
     instrument_engine(engine, tracer_provider)
     # Objects stay usable after commit: handlers return what they wrote without reloading it.

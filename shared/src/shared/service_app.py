@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.database import Database
 from shared.errors import ErrorBody, ErrorDetail, ServiceError
+from shared.strict_json import StrictJsonRoute
 from shared.telemetry import instrument_app
 
 __all__ = [
@@ -128,6 +129,8 @@ def create_service_app(
     readiness_timeout: float = 2.0,
 ) -> FastAPI:
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    # Routes declared on the application itself; a router passes route_class=StrictJsonRoute.
+    app.router.route_class = StrictJsonRoute
     app.add_middleware(RequestIdMiddleware)
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", include_in_schema=False)

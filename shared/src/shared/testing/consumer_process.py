@@ -24,7 +24,7 @@ from shared.runner import run_until_signalled
 
 
 async def consume(database_url: str, bootstrap: str, topic: str, group: str, delay: float) -> None:
-    engine = create_async_engine(database_url)
+    engine = create_async_engine(database_url, hide_parameters=True)
 
     async def record(session: AsyncSession, envelope: EventEnvelope) -> None:
         await session.execute(

@@ -118,7 +118,7 @@ class Harness:
 
 
 async def make_harness(database_url: str, bootstrap: str, topic: Topic) -> Harness:
-    engine = create_async_engine(database_url, pool_size=10)
+    engine = create_async_engine(database_url, pool_size=10, hide_parameters=True)
     async with engine.begin() as conn:
         for statement in MESSAGING_DDL:
             await conn.execute(text(statement))

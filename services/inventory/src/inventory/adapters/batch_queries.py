@@ -20,7 +20,7 @@ from uuid import UUID
 
 from inventory.adapters.database import Connection
 
-__all__ = ["SORT_COLUMNS", "BatchFilter", "BatchQueries"]
+__all__ = ["SORT_COLUMNS", "BatchFilter", "BatchQueries", "contains_pattern"]
 
 Row = Any
 
@@ -100,7 +100,7 @@ class BatchFilter:
             if values:
                 clauses.append(f"{column} = ANY({self._param(list(values))}::{cast}[])")
         if self.search:
-            clauses.append(f"search_text LIKE {self._param(_contains(self.search))}")
+            clauses.append(f"search_text LIKE {self._param(contains_pattern(self.search))}")
         if self.location_ids:
             clauses.append(
                 "EXISTS (SELECT 1 FROM batch_location bl WHERE bl.batch_id = batch.id"
@@ -113,7 +113,9 @@ class BatchFilter:
         return " AND ".join(clauses) or "true"
 
 
-def _contains(text: str) -> str:
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching lower-cased text that contains ``text`` literally (its %, _ and
+    backslashes escaped)."""
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -150,7 +152,9 @@ def _summary_sql(where: str, low_stock: str, windows: list[str]) -> str:
         " sum(on_hand_qty) AS on_hand, sum(reserved_qty) AS reserved,"
         " sum(quarantine_qty) AS quarantine, sum(hold_qty) AS hold,"
         " sum(defective_qty) AS defective, sum(available_qty) AS available,"
-        " sum(stock_value) AS value"
+        # Rounded by PostgreSQL: a sum of products of two 4-place numbers can hold more digits
+        # than Python's decimal context (28) quantizes without an error.
+        " round(sum(stock_value), 4) AS value"
         f" FROM batch WHERE {where}"
     )
 
@@ -187,7 +191,6 @@ def _fold(row: Row) -> Summary:
     age["CRITICAL"] = total - sum(age.values())
     zero = Decimal("0.0000")
     totals = {name: (row[name] or zero) for name in _SUMMED}
-    totals["value"] = totals["value"].quantize(Decimal("0.0001"))
     return Summary(total=total, totals=totals, status=status, stock=stock, age=age)
 
 

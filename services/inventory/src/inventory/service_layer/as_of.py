@@ -18,12 +18,16 @@ from inventory.domain import (
     Movement,
     MovementType,
     Reference,
-    ValidationError,
     replay,
 )
 from inventory.service_layer.caller import Caller
 from inventory.service_layer.errors import NotFoundError
-from inventory.service_layer.queries import decode_cursor, encode_cursor, uuid_or_none, visible_row
+from inventory.service_layer.queries import (
+    cursor_uuid,
+    decode_cursor,
+    encode_cursor,
+    visible_row,
+)
 from inventory.service_layer.unit_of_work import UnitOfWork
 
 __all__ = ["batch_as_of", "site_as_of"]
@@ -101,10 +105,7 @@ async def site_as_of(
         raise NotFoundError("site", str(site_id))
     after = None
     if cursor:
-        data = decode_cursor(cursor)
-        after = uuid_or_none(str(data[0])) if data else None
-        if after is None:
-            raise ValidationError.single("cursor", "is not a cursor this API returned")
+        (after,) = decode_cursor(cursor, cursor_uuid)
     queries = BatchQueries(uow.conn)
     page = await queries.site_batches_at(site_id, at, after_id=after, limit=limit + 1)
     more = len(page) > limit

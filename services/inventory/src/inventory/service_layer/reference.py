@@ -5,18 +5,25 @@ products are shared by every site of the operator."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any, TypeVar
 from uuid import UUID
 
 from shared.contracts import inventory as api
 
-from inventory.adapters.reference_store import UniqueViolationError
+from inventory.adapters.reference_store import NameKey, UniqueViolationError
 from inventory.service_layer.caller import Caller
 from inventory.service_layer.errors import (
     DuplicateError,
     NotFoundError,
     SiteAccessDeniedError,
+)
+from inventory.service_layer.queries import (
+    cursor_instant,
+    cursor_text,
+    cursor_uuid,
+    decode_cursor,
+    encode_cursor,
 )
 from inventory.service_layer.unit_of_work import UnitOfWork
 
@@ -151,8 +158,31 @@ async def create_location(
     return _location(row)
 
 
-async def list_vendors(uow: UnitOfWork, search: str | None) -> list[api.Vendor]:
-    return [_vendor(row) for row in await uow.reference.vendors(search)]
+def _name_key(cursor: str | None) -> NameKey | None:
+    if not cursor:
+        return None
+    name, last_id = decode_cursor(cursor, cursor_text, cursor_uuid)
+    return name, last_id
+
+
+def _name_cursor(rows: list[Any], limit: int) -> str | None:
+    """The next page's cursor (None on the last page): the last row's sort key and id."""
+    if len(rows) <= limit:
+        return None
+    last = rows[limit - 1]
+    return encode_cursor([last["sort_key"], str(last["id"])])
+
+
+async def list_vendors(uow: UnitOfWork, query: api.SearchQuery) -> api.VendorPage:
+    rows = await uow.reference.vendors(
+        query.search, after=_name_key(query.cursor), limit=query.limit + 1
+    )
+    cursor = _name_cursor(rows, query.limit)
+    return api.VendorPage(
+        items=[_vendor(row) for row in rows[: query.limit]],
+        next_cursor=cursor,
+        has_more=cursor is not None,
+    )
 
 
 async def create_vendor(uow: UnitOfWork, cmd: api.VendorCreate) -> api.Vendor:
@@ -168,17 +198,33 @@ async def create_vendor(uow: UnitOfWork, cmd: api.VendorCreate) -> api.Vendor:
     return _vendor(row)
 
 
-async def list_lots(uow: UnitOfWork, vendor_id: UUID) -> list[api.Lot]:
+async def list_lots(uow: UnitOfWork, vendor_id: UUID, query: api.ReferencePageQuery) -> api.LotPage:
     if await uow.reference.vendor(vendor_id) is None:
         raise NotFoundError("vendor", str(vendor_id))
-    return [
+    after = None
+    if query.cursor:
+        created, lot_id = decode_cursor(query.cursor, cursor_instant, cursor_uuid)
+        after = (created, lot_id)
+    rows = await uow.reference.lots(vendor_id, after=after, limit=query.limit + 1)
+    items = [
         api.Lot(id=r["id"], code=r["code"], vendor_id=r["vendor_id"], created_at=r["created_at"])
-        for r in await uow.reference.lots(vendor_id)
+        for r in rows[: query.limit]
     ]
+    more = len(rows) > query.limit
+    cursor = encode_cursor([items[-1].created_at.isoformat(), str(items[-1].id)]) if more else None
+    return api.LotPage(items=items, next_cursor=cursor, has_more=more)
 
 
-async def list_brands(uow: UnitOfWork, search: str | None) -> list[api.Brand]:
-    return [_brand(row) for row in await uow.reference.brands(search)]
+async def list_brands(uow: UnitOfWork, query: api.SearchQuery) -> api.BrandPage:
+    rows = await uow.reference.brands(
+        query.search, after=_name_key(query.cursor), limit=query.limit + 1
+    )
+    cursor = _name_cursor(rows, query.limit)
+    return api.BrandPage(
+        items=[_brand(row) for row in rows[: query.limit]],
+        next_cursor=cursor,
+        has_more=cursor is not None,
+    )
 
 
 async def create_brand(uow: UnitOfWork, cmd: api.BrandCreate) -> api.Brand:
@@ -194,17 +240,30 @@ async def create_brand(uow: UnitOfWork, cmd: api.BrandCreate) -> api.Brand:
     return _brand(row)
 
 
-async def list_products(
-    uow: UnitOfWork, *, search: str | None, category: str | None, brand_id: UUID | None
-) -> list[api.Product]:
-    rows = await uow.reference.products(search=search, category=category, brand_id=brand_id)
-    return [_product(row) for row in rows]
+async def list_products(uow: UnitOfWork, query: api.ProductsQuery) -> api.ProductPage:
+    rows = await uow.reference.products(
+        search=query.search,
+        category=query.category,
+        brand_id=query.brand_id,
+        after=_name_key(query.cursor),
+        limit=query.limit + 1,
+    )
+    cursor = _name_cursor(rows, query.limit)
+    return api.ProductPage(
+        items=[_product(row) for row in rows[: query.limit]],
+        next_cursor=cursor,
+        has_more=cursor is not None,
+    )
 
 
-async def create_product(uow: UnitOfWork, cmd: api.ProductCreate) -> api.Product:
+async def create_product(
+    uow: UnitOfWork, cmd: api.ProductCreate, *, units: Collection[str]
+) -> api.Product:
+    """Create a product measured in one of ``units`` (the configured list)."""
     from inventory.domain import ValidationError
-    from inventory.domain.intake import FLOWER_CATEGORY
+    from inventory.domain.intake import FLOWER_CATEGORY, check_unit_of_measure
 
+    check_unit_of_measure(cmd.unit_of_measure, units, field="unitOfMeasure")
     if await uow.reference.brand(cmd.brand_id) is None:
         raise NotFoundError("brand", str(cmd.brand_id))
     if cmd.category.strip().casefold() == FLOWER_CATEGORY and not cmd.strain:

@@ -8,13 +8,14 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from shared.contracts import inventory as api
+from shared.strict_json import StrictJsonRoute
 
 from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, json_response, read_with
 from inventory.service_layer import as_of, queries
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["batches"])
+router = APIRouter(tags=["batches"], route_class=StrictJsonRoute)
 
 BatchId = Annotated[UUID, Path(alias="batchId")]
 _B = "/v1/batches/{batchId}"

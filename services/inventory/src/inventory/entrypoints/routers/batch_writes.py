@@ -12,6 +12,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from shared.contracts import inventory as api
+from shared.strict_json import StrictJsonRoute
 
 from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, write_with
 from inventory.service_layer import batch_commands as ops
@@ -25,7 +26,7 @@ from inventory.service_layer.update import update_batch
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["batch writes"])
+router = APIRouter(tags=["batch writes"], route_class=StrictJsonRoute)
 
 BatchId = Annotated[UUID, Path(alias="batchId")]
 _B = "/v1/batches/{batchId}"
@@ -115,8 +116,10 @@ for _path, _model, _handler in (
 async def intake(
     caller: CallerDep, container: ContainerDep, request: Request, cmd: api.IntakeRequest
 ) -> Response:
+    units = container.settings.units_of_measure
+
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        return present(await intake_handler(uow, caller, cmd))
+        return present(await intake_handler(uow, caller, cmd, units=units))
 
     return await write_with(container, request, caller, work, status_code=201)
 

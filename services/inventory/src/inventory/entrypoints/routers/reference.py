@@ -11,13 +11,21 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 from shared.contracts import inventory as api
+from shared.strict_json import StrictJsonRoute
 
-from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, read_with, write_with
+from inventory.entrypoints.deps import (
+    CallerDep,
+    ContainerDep,
+    endpoint,
+    json_response,
+    read_with,
+    write_with,
+)
 from inventory.service_layer import reference
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["reference data"])
+router = APIRouter(tags=["reference data"], route_class=StrictJsonRoute)
 
 Search = Annotated[api.SearchQuery, Query()]
 SiteId = Annotated[UUID, Path(alias="siteId")]
@@ -73,9 +81,9 @@ async def create_location(
     )
 
 
-@endpoint(router, "GET", "/v1/vendors", response_model=list[api.Vendor])
+@endpoint(router, "GET", "/v1/vendors", response_model=api.VendorPage)
 async def list_vendors(container: ContainerDep, query: Search) -> Response:
-    return _list(await read_with(container, lambda uow: reference.list_vendors(uow, query.search)))
+    return json_response(await read_with(container, lambda uow: reference.list_vendors(uow, query)))
 
 
 @endpoint(router, "POST", "/v1/vendors", response_model=api.Vendor, status_code=201)
@@ -87,16 +95,20 @@ async def create_vendor(
     )
 
 
-@endpoint(router, "GET", "/v1/vendors/{vendorId}/lots", response_model=list[api.Lot])
+@endpoint(router, "GET", "/v1/vendors/{vendorId}/lots", response_model=api.LotPage)
 async def list_lots(
-    container: ContainerDep, vendor_id: Annotated[UUID, Path(alias="vendorId")]
+    container: ContainerDep,
+    vendor_id: Annotated[UUID, Path(alias="vendorId")],
+    query: Annotated[api.ReferencePageQuery, Query()],
 ) -> Response:
-    return _list(await read_with(container, lambda uow: reference.list_lots(uow, vendor_id)))
+    return json_response(
+        await read_with(container, lambda uow: reference.list_lots(uow, vendor_id, query))
+    )
 
 
-@endpoint(router, "GET", "/v1/brands", response_model=list[api.Brand])
+@endpoint(router, "GET", "/v1/brands", response_model=api.BrandPage)
 async def list_brands(container: ContainerDep, query: Search) -> Response:
-    return _list(await read_with(container, lambda uow: reference.list_brands(uow, query.search)))
+    return json_response(await read_with(container, lambda uow: reference.list_brands(uow, query)))
 
 
 @endpoint(router, "POST", "/v1/brands", response_model=api.Brand, status_code=201)
@@ -108,23 +120,24 @@ async def create_brand(
     )
 
 
-@endpoint(router, "GET", "/v1/products", response_model=list[api.Product])
+@endpoint(router, "GET", "/v1/products", response_model=api.ProductPage)
 async def list_products(
     container: ContainerDep, query: Annotated[api.ProductsQuery, Query()]
 ) -> Response:
-    products = await read_with(
-        container,
-        lambda uow: reference.list_products(
-            uow, search=query.search, category=query.category, brand_id=query.brand_id
-        ),
+    return json_response(
+        await read_with(container, lambda uow: reference.list_products(uow, query))
     )
-    return _list(products)
 
 
 @endpoint(router, "POST", "/v1/products", response_model=api.Product, status_code=201)
 async def create_product(
     caller: CallerDep, container: ContainerDep, request: Request, cmd: api.ProductCreate
 ) -> Response:
+    units = container.settings.units_of_measure
     return await write_with(
-        container, request, caller, lambda uow: reference.create_product(uow, cmd), status_code=201
+        container,
+        request,
+        caller,
+        lambda uow: reference.create_product(uow, cmd, units=units),
+        status_code=201,
     )

@@ -8,13 +8,14 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from shared.contracts import inventory as api
+from shared.strict_json import StrictJsonRoute
 
 from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, read_with, write_with
 from inventory.service_layer import saved_views
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["saved views"])
+router = APIRouter(tags=["saved views"], route_class=StrictJsonRoute)
 
 
 @endpoint(router, "GET", "/v1/views", response_model=list[api.SavedView])
