@@ -1,0 +1,227 @@
+"""Aging: how long sellable stock has been in inventory, over every batch.
+
+Age follows the inventory service's rule exactly: whole days, floored, from the batch's receipt
+(``created_at``) to the instant the report is asked for (``ages_at``); a receipt after that
+instant counts as 0. Brackets by default are inventory's (FRESH 0-14, MODERATE 15-30, AGING
+31-60, CRITICAL 61+); the three upper bounds are parameters of the report.
+
+The read model cannot store brackets, which move with the clock. It keeps, per site and per UTC
+day of receipt, the count, units and value of the aging members received that day. At query
+time a day lies wholly inside one bracket, except the at most three days that contain a
+bracket's boundary instant (``ages_at`` minus 15, 31 and 61 days by default): those are
+*straddling* days, and for them the batches themselves are read (an index range of one day).
+So a report reads one row per day of history plus the batches of three days, never every batch,
+and its brackets agree with inventory's to the microsecond.
+
+``aging_items_count`` counts the AGING and CRITICAL brackets (stock past MODERATE), as the spec's
+source system counted the two oldest of its brackets; ``top_aging_items`` are the oldest members.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Final
+from uuid import UUID
+
+from reporting.domain.aggregates import Totals
+from reporting.domain.errors import InvalidReportParametersError
+from reporting.domain.money import money, mul
+
+__all__ = [
+    "AgingBracket",
+    "AgingCandidate",
+    "AgingClock",
+    "AgingItem",
+    "AgingReport",
+    "AgingRow",
+    "AgingThresholds",
+    "BracketTotals",
+    "age_in_days",
+    "aging_report",
+]
+
+_DAY: Final = timedelta(days=1)
+MAX_TOP_ITEMS: Final = 100
+
+
+class AgingBracket(StrEnum):
+    FRESH = "FRESH"
+    MODERATE = "MODERATE"
+    AGING = "AGING"
+    CRITICAL = "CRITICAL"
+
+
+_BRACKETS: Final = tuple(AgingBracket)
+PAST_MODERATE: Final = frozenset({AgingBracket.AGING, AgingBracket.CRITICAL})
+
+
+@dataclass(frozen=True, slots=True)
+class AgingThresholds:
+    """The oldest age (whole days) of FRESH, MODERATE and AGING; CRITICAL is the rest."""
+
+    fresh_max_days: int = 14
+    moderate_max_days: int = 30
+    aging_max_days: int = 60
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.fresh_max_days < self.moderate_max_days < self.aging_max_days <= 36_500:
+            raise InvalidReportParametersError(
+                "aging thresholds must satisfy 0 <= fresh < moderate < aging <= 36500 days"
+            )
+
+    @property
+    def first_days(self) -> tuple[int, int, int]:
+        """The youngest age of MODERATE, AGING and CRITICAL."""
+        return self.fresh_max_days + 1, self.moderate_max_days + 1, self.aging_max_days + 1
+
+    def bracket(self, age_days: int) -> AgingBracket:
+        return _BRACKETS[sum(age_days >= first for first in self.first_days)]
+
+
+def age_in_days(created_at: datetime, ages_at: datetime) -> int:
+    """Whole days from receipt to ``ages_at`` (floored; never negative)."""
+    return max(0, (ages_at - created_at) // _DAY)
+
+
+@dataclass(frozen=True, slots=True)
+class AgingClock:
+    """Brackets at one instant.
+
+    A batch's age is at least ``n`` days exactly when it was received at or before
+    ``ages_at - n days`` (a *cut*); its bracket is the number of cuts it is at or before."""
+
+    thresholds: AgingThresholds
+    ages_at: datetime
+
+    @property
+    def cuts(self) -> tuple[datetime, ...]:
+        return tuple(self.ages_at - first * _DAY for first in self.thresholds.first_days)
+
+    def bracket_of(self, created_at: datetime) -> AgingBracket:
+        return self.thresholds.bracket(age_in_days(created_at, self.ages_at))
+
+    @property
+    def straddling_days(self) -> tuple[date, ...]:
+        """The UTC days that hold a cut, whose batches fall into two brackets."""
+        return tuple(sorted({cut.astimezone(UTC).date() for cut in self.cuts}))
+
+    def bracket_of_day(self, day: date) -> AgingBracket | None:
+        """The bracket of every batch received on ``day`` (UTC), or None if the day straddles
+        a cut."""
+        if day in self.straddling_days:
+            return None
+        return self.bracket_of(datetime.combine(day, time(), UTC))
+
+
+@dataclass(frozen=True, slots=True)
+class AgingRow:
+    """An aging member received on a straddling day."""
+
+    created_at: datetime
+    on_hand: Decimal
+    unit_cost: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class AgingCandidate:
+    """An aging member as the top-items index gives it (oldest first)."""
+
+    batch_id: UUID
+    site_id: UUID
+    code: str
+    sku: str
+    product_name: str
+    created_at: datetime
+    on_hand: Decimal
+    unit_cost: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class AgingItem:
+    batch_id: UUID
+    site_id: UUID
+    code: str
+    sku: str
+    product_name: str
+    received_at: datetime
+    age_days: int
+    bracket: AgingBracket
+    on_hand_qty: Decimal
+    value: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class BracketTotals:
+    count: int
+    total_units: Decimal
+    total_value: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class AgingReport:
+    """The spec's ``{summary, agingItemsCount, topAgingItems}``, with the instant ages are
+    measured at, the thresholds used and the read model's as-of time."""
+
+    as_of: datetime | None
+    ages_at: datetime
+    thresholds: AgingThresholds
+    summary: dict[AgingBracket, BracketTotals]
+    aging_items_count: int
+    top_aging_items: tuple[AgingItem, ...]
+
+
+def aging_report(
+    clock: AgingClock,
+    *,
+    days: Iterable[tuple[date, Totals]],
+    straddling_rows: Iterable[AgingRow],
+    oldest: Sequence[AgingCandidate],
+    as_of: datetime | None,
+) -> AgingReport:
+    """The report from the per-day totals (rows of one day are added up; straddling days are
+    skipped), the members received on the straddling days, and the oldest members."""
+    brackets = dict.fromkeys(AgingBracket, Totals())
+    straddling = set(clock.straddling_days)
+    for day, totals in days:
+        if day not in straddling:
+            bracket = clock.bracket_of(datetime.combine(day, time(), UTC))
+            brackets[bracket] = brackets[bracket] + totals
+    for row in straddling_rows:
+        if row.created_at.astimezone(UTC).date() not in straddling:
+            raise ValueError("a row of a day that does not straddle a cut")
+        bracket = clock.bracket_of(row.created_at)
+        brackets[bracket] = brackets[bracket] + Totals(
+            1, row.on_hand, mul(row.on_hand, row.unit_cost)
+        )
+    summary = {
+        bracket: BracketTotals(t.batches, t.units, money(t.value))
+        for bracket, t in brackets.items()
+    }
+    return AgingReport(
+        as_of=as_of,
+        ages_at=clock.ages_at,
+        thresholds=clock.thresholds,
+        summary=summary,
+        aging_items_count=sum(summary[b].count for b in PAST_MODERATE),
+        top_aging_items=tuple(_item(clock, candidate) for candidate in oldest),
+    )
+
+
+def _item(clock: AgingClock, candidate: AgingCandidate) -> AgingItem:
+    age = age_in_days(candidate.created_at, clock.ages_at)
+    return AgingItem(
+        batch_id=candidate.batch_id,
+        site_id=candidate.site_id,
+        code=candidate.code,
+        sku=candidate.sku,
+        product_name=candidate.product_name,
+        received_at=candidate.created_at,
+        age_days=age,
+        bracket=clock.thresholds.bracket(age),
+        on_hand_qty=candidate.on_hand,
+        value=money(mul(candidate.on_hand, candidate.unit_cost)),
+    )
