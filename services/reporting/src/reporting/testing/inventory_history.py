@@ -40,6 +40,7 @@ __all__ = [
     "consumed",
     "deliveries",
     "histories",
+    "in_order",
 ]
 
 NOW: Final = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -530,6 +531,18 @@ def consumed(delivery: Delivery) -> ConsumedInventoryEvent:
 
 def _partition(batch_id: UUID) -> int:
     return batch_id.int % PARTITIONS
+
+
+def in_order(batches: Sequence[SimulatedBatch]) -> list[ConsumedInventoryEvent]:
+    """The batches' events delivered once each, batch after batch, each at its offset."""
+    offsets = [0] * PARTITIONS
+    out = []
+    for batch in batches:
+        partition = _partition(batch.batch_id)
+        for event in batch.events:
+            out.append(consumed(Delivery(Position(TOPIC, partition, offsets[partition]), event)))
+            offsets[partition] += 1
+    return out
 
 
 @st.composite
