@@ -72,12 +72,22 @@ def _named(names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> dict[str, l
     return dict(zip(names, columns(rows, len(names)), strict=True))
 
 
-_GET_VIEWS: Final = Sql("SELECT * FROM batch_view WHERE batch_id = ANY(CAST(:ids AS uuid[]))")
-_PUT_VIEWS: Final = Sql(
+# Locked in batch id order: two transactions locking overlapping sets cannot deadlock.
+_LOCK_VIEWS: Final = Sql(
+    "SELECT * FROM batch_view WHERE batch_id = ANY(CAST(:ids AS uuid[]))"
+    " ORDER BY batch_id FOR UPDATE"
+)
+# No ON CONFLICT: a view that appeared since the lock (a second consumer during a rebalance)
+# makes the transaction fail and be retried, instead of counting that batch twice.
+_ADD_VIEWS: Final = Sql(
     f"INSERT INTO batch_view ({', '.join(VIEW_COLUMNS)})"
     f" SELECT * FROM unnest({_unnest(VIEW_COLUMNS, _VIEW_TYPES)})"
-    " ON CONFLICT (batch_id) DO UPDATE SET "
-    + ", ".join(f"{c} = EXCLUDED.{c}" for c in VIEW_COLUMNS[1:])
+)
+_REPLACE_VIEWS: Final = Sql(
+    f"UPDATE batch_view AS b SET ({', '.join(VIEW_COLUMNS[1:])})"
+    f" = ({', '.join('u.' + c for c in VIEW_COLUMNS[1:])})"
+    f" FROM unnest({_unnest(VIEW_COLUMNS, _VIEW_TYPES)}) AS u({', '.join(VIEW_COLUMNS)})"
+    " WHERE b.batch_id = u.batch_id"
 )
 _APPEND_MOVEMENTS: Final = Sql(
     f"INSERT INTO movement ({', '.join(MOVEMENT_COLUMNS)})"
@@ -89,13 +99,23 @@ class PgBatchViews:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def get_many(self, batch_ids: Collection[UUID]) -> dict[UUID, BatchView]:
-        rows = await self._conn.fetch(_GET_VIEWS.text, *_GET_VIEWS.args({"ids": list(batch_ids)}))
-        return {row["batch_id"]: view_from_row(row) for row in rows}
+    async def lock_many(self, batch_ids: Collection[UUID]) -> dict[UUID, BatchView]:
+        args = _LOCK_VIEWS.args({"ids": list(batch_ids)})
+        return {
+            row["batch_id"]: view_from_row(row)
+            for row in await self._conn.fetch(_LOCK_VIEWS.text, *args)
+        }
 
-    async def put_many(self, views: Collection[BatchView]) -> None:
+    async def add(self, views: Collection[BatchView]) -> None:
         rows = [view_values(v) for v in views]
-        await self._conn.execute(_PUT_VIEWS.text, *_PUT_VIEWS.args(_named(VIEW_COLUMNS, rows)))
+        await self._conn.execute(_ADD_VIEWS.text, *_ADD_VIEWS.args(_named(VIEW_COLUMNS, rows)))
+
+    async def replace(self, views: Collection[BatchView]) -> None:
+        rows = [view_values(v) for v in views]
+        args = _REPLACE_VIEWS.args(_named(VIEW_COLUMNS, rows))
+        status = await self._conn.execute(_REPLACE_VIEWS.text, *args)
+        if status != f"UPDATE {len(rows)}":
+            raise RuntimeError(f"replaced views: {status}, expected {len(rows)}")
 
 
 class PgMovementLog:

@@ -75,7 +75,7 @@ class ProfitKey(NamedTuple):
     category: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Totals:
     """Batches, their on-hand units and the value of those units."""
 
@@ -95,7 +95,7 @@ class Totals:
         return self.batches == 0 and self.units.is_zero() and self.value.is_zero()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ProfitTotals:
     """Sales of a set of batches (see :class:`reporting.domain.batch.Sales`)."""
 

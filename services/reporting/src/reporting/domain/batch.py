@@ -65,7 +65,7 @@ class CogsMode(StrEnum):
     RANGE = "RANGE"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Costs:
     """Unit cost (FIXED, or RANGE between min and max) and the asking price (``ticket``)."""
 
@@ -94,7 +94,7 @@ class Costs:
         return midpoint(self.unit_cogs_min, self.unit_cogs_max)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Balances:
     on_hand: Decimal
     reserved: Decimal
@@ -112,7 +112,7 @@ class Balances:
         return max(free, ZERO)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class BatchFacts:
     """The batch as an event carries it: as it is after the change."""
 
@@ -134,7 +134,7 @@ class BatchFacts:
     deleted_at: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Movement:
     """One ledger row an event wrote; ``(batch_id, batch_version, sequence)`` is unique.
 
@@ -159,7 +159,7 @@ class Movement:
     occurred_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class BatchChange:
     """One inventory event, as the projection needs it: the batch after the change and the
     ledger rows the change wrote (in sequence order)."""
@@ -183,7 +183,7 @@ class BatchChange:
             previous = movement.sequence
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Sales:
     """What a batch has sold, cumulatively, valued when each movement happened.
 
@@ -204,7 +204,7 @@ class Sales:
         return sub(self.units_sold, self.units_returned)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class BatchView:
     """The batch snapshot read model: the latest facts, the batch's sales, and how far into
     the batch's history the projection has come.

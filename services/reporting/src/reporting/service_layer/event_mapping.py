@@ -7,6 +7,7 @@ refund flag, are in those rows). The type is kept with each ledger row for the h
 
 from __future__ import annotations
 
+from typing import Final
 from uuid import UUID
 
 from shared.events import inventory as ev
@@ -26,6 +27,12 @@ from reporting.service_layer.commands import ConsumedInventoryEvent
 
 __all__ = ["batch_change"]
 
+# The contract's enums are StrEnums with the domain's values: a dict lookup converts them
+# (a tenth of the cost of calling the enum, which counts at 10,000 events a second).
+_STATUS: Final = {s.value: s for s in BatchStatus}
+_BUCKET: Final = {b.value: b for b in Bucket}
+_COGS: Final = {c.value: c for c in CogsMode}
+
 
 def _facts(batch: ev.BatchSnapshot) -> BatchFacts:
     balances, costs = batch.balances, batch.costs
@@ -39,7 +46,7 @@ def _facts(batch: ev.BatchSnapshot) -> BatchFacts:
         product_name=batch.product.name,
         category=batch.product.category,
         subcategory=batch.product.subcategory,
-        status=BatchStatus(batch.status.value),
+        status=_STATUS[batch.status],
         balances=Balances(
             on_hand=balances.on_hand,
             reserved=balances.reserved,
@@ -48,7 +55,7 @@ def _facts(batch: ev.BatchSnapshot) -> BatchFacts:
             defective=balances.defective,
         ),
         costs=Costs(
-            mode=CogsMode(costs.cogs_mode.value),
+            mode=_COGS[costs.cogs_mode],
             unit_cogs=costs.unit_cogs,
             unit_cogs_min=costs.unit_cogs_min,
             unit_cogs_max=costs.unit_cogs_max,
@@ -67,7 +74,7 @@ def _movement(batch_id: UUID, event_type: str, m: ev.MovementInfo) -> Movement:
         batch_version=m.batch_version,
         sequence=m.sequence,
         event_type=event_type,
-        bucket=Bucket(m.bucket.value),
+        bucket=_BUCKET[m.bucket],
         type=m.type,
         change=m.change,
         before=m.before,

@@ -64,10 +64,16 @@ class Progress:
 
 
 class BatchViews(Protocol):
-    async def get_many(self, batch_ids: Collection[UUID]) -> dict[UUID, BatchView]: ...
+    async def lock_many(self, batch_ids: Collection[UUID]) -> dict[UUID, BatchView]:
+        """The views of those batches that have one, locked until the transaction ends: a
+        second consumer of the same partition (during a rebalance) waits, then sees what
+        this one wrote, so no event is counted twice."""
 
-    async def put_many(self, views: Collection[BatchView]) -> None:
-        """Insert or replace the views (by batch id)."""
+    async def add(self, views: Collection[BatchView]) -> None:
+        """Store views of batches that had none (a batch that has one is an error)."""
+
+    async def replace(self, views: Collection[BatchView]) -> None:
+        """Store new views of batches that have one."""
 
 
 class MovementLog(Protocol):

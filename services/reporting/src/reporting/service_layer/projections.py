@@ -67,9 +67,13 @@ async def apply_inventory_events(
     """
     changes = [batch_change(event) for event in events]
     batch_ids = {change.batch.batch_id for change in changes}
-    result = fold(await uow.batches.get_many(batch_ids), changes)
-    if result.views:
-        await uow.batches.put_many(list(result.views.values()))
+    known = await uow.batches.lock_many(batch_ids)
+    result = fold(known, changes)
+    new = [view for batch_id, view in result.views.items() if batch_id not in known]
+    if new:
+        await uow.batches.add(new)
+    if len(new) < len(result.views):
+        await uow.batches.replace([v for i, v in result.views.items() if i in known])
     if result.movements:
         await uow.movements.append(result.movements)
     if not result.deltas.is_empty():

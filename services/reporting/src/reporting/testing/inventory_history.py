@@ -16,6 +16,7 @@ chunks.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -41,6 +42,8 @@ __all__ = [
     "deliveries",
     "histories",
     "in_order",
+    "interleaved",
+    "random_batch",
 ]
 
 NOW: Final = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -416,6 +419,25 @@ class SimulatedBatch:
         self._commit()
         return True
 
+    def clear_out(self) -> bool:
+        """Release every earmark and dispose of all stock, one operation each (then the batch
+        can be closed and deleted)."""
+        if not self._sellable():
+            return False
+        while self.reservations:
+            self.release_reservation(10_000)
+        if self.hold:
+            self.release_hold(10_000)
+        for bucket in ("ON_HAND", "DEFECTIVE"):
+            amount = getattr(self, bucket.lower())
+            if amount:
+                self._begin()
+                self._post(bucket, "DISPOSAL", -amount, reason="EXPIRED", location=self.location)
+                self._emit(ev.BatchDisposedV1, bucket=bucket, quantity=f"{amount:.4f}",
+                           reason="EXPIRED", location=self.location)  # fmt: skip
+                self._commit()
+        return True
+
     def reprice(self, share: int, costs: dict[str, str | None]) -> bool:
         """Change the ticket (none when ``share`` is 0) and the costs (BatchUpdatedV1)."""
         if self.deleted_at is not None:
@@ -465,6 +487,7 @@ _OPERATIONS: Final[tuple[_Operation, ...]] = (
     lambda b, share, n, c: b.transfer(share),
     lambda b, share, n, c: b.reprice(share % 20_000, c),
     lambda b, share, n, c: b.delete(),
+    lambda b, share, n, c: b.clear_out() and b.delete(),
 )
 
 
@@ -496,6 +519,47 @@ def _batch(draw: st.DrawFn, n: int) -> SimulatedBatch:
     for op, share, n_, costs in steps:
         _OPERATIONS[op](batch, share, n_, costs)
     return batch
+
+
+def random_batch(rng: random.Random, n: int, *, steps: int = 25) -> SimulatedBatch:
+    """A batch with a random history drawn with ``rng`` (for benchmarks: no hypothesis)."""
+    batch = SimulatedBatch(
+        batch_id=uuid5(_NS, f"batch-{n}-{rng.getrandbits(64)}"),
+        site=rng.choice(SITES),
+        product=rng.choice(PRODUCTS),
+        created_at=NOW - timedelta(seconds=rng.randint(-86_400, 100 * 86_400)),
+        costs={**_fixed(rng.randint(0, 99_999)), "ticket": rng.choice([None, "4.0000"])},
+    )
+    batch.clock = batch.created_at - timedelta(minutes=7)
+    batch.intake(Decimal(rng.randint(1, 10**7)) / 1000)
+    batch.change_status("LIVE")
+    for _ in range(rng.randint(0, steps)):
+        operation = rng.choice(_OPERATIONS)
+        operation(
+            batch, rng.randint(0, 10_000), rng.randint(0, 100), _fixed(rng.randint(0, 99_999))
+        )
+    return batch
+
+
+def interleaved(
+    rng: random.Random, batches: Sequence[SimulatedBatch]
+) -> list[ConsumedInventoryEvent]:
+    """The batches' events delivered once each, batches interleaved at random (each batch's in
+    order), each at its offset."""
+    queues = [list(b.events) for b in batches if b.events]
+    offsets = [0] * PARTITIONS
+    out = []
+    while queues:
+        index = rng.randrange(len(queues))
+        event = queues[index].pop(0)
+        if not queues[index]:
+            queues[index] = queues[-1]
+            queues.pop()
+        assert isinstance(event, ev.BatchEventBase)
+        partition = _partition(event.batch.batch_id)
+        out.append(consumed(Delivery(Position(TOPIC, partition, offsets[partition]), event)))
+        offsets[partition] += 1
+    return out
 
 
 def histories(max_batches: int = 8) -> st.SearchStrategy[list[SimulatedBatch]]:

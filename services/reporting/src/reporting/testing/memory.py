@@ -72,12 +72,20 @@ class _BatchViews:
     def __init__(self, rows: _Rows) -> None:
         self._rows = rows
 
-    async def get_many(self, batch_ids: Collection[UUID]) -> dict[UUID, BatchView]:
+    async def lock_many(self, batch_ids: Collection[UUID]) -> dict[UUID, BatchView]:
         views = self._rows.views
         return {i: views[i] for i in batch_ids if i in views}
 
-    async def put_many(self, views: Collection[BatchView]) -> None:
+    async def add(self, views: Collection[BatchView]) -> None:
         for view in views:
+            if view.batch_id in self._rows.views:  # the primary key of the table
+                raise ValueError(f"batch {view.batch_id} has a view already")
+            self._rows.views[view.batch_id] = view
+
+    async def replace(self, views: Collection[BatchView]) -> None:
+        for view in views:
+            if view.batch_id not in self._rows.views:
+                raise ValueError(f"batch {view.batch_id} has no view to replace")
             self._rows.views[view.batch_id] = view
 
 
