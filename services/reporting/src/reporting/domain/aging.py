@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Final
@@ -111,10 +111,11 @@ class AgingClock:
 
     def bracket_of_day(self, day: date) -> AgingBracket | None:
         """The bracket of every batch received on ``day`` (UTC), or None if the day straddles
-        a cut."""
-        if day in self.straddling_days:
+        a cut: the number of cuts after the whole day (a cut on a later day)."""
+        cut_days = [cut.astimezone(UTC).date() for cut in self.cuts]
+        if day in cut_days:
             return None
-        return self.bracket_of(datetime.combine(day, time(), UTC))
+        return _BRACKETS[sum(cut_day > day for cut_day in cut_days)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,9 +187,12 @@ def aging_report(
     skipped), the members received on the straddling days, and the oldest members."""
     brackets = dict.fromkeys(AgingBracket, Totals())
     straddling = set(clock.straddling_days)
+    # Per day, the same rule as bracket_of_day with its inputs computed once (a report adds
+    # up one row per day of history).
+    cut_days = [cut.astimezone(UTC).date() for cut in clock.cuts]
     for day, totals in days:
         if day not in straddling:
-            bracket = clock.bracket_of(datetime.combine(day, time(), UTC))
+            bracket = _BRACKETS[(cut_days[0] > day) + (cut_days[1] > day) + (cut_days[2] > day)]
             brackets[bracket] = brackets[bracket] + totals
     for row in straddling_rows:
         if row.created_at.astimezone(UTC).date() not in straddling:

@@ -7,8 +7,10 @@ message will get) and when it saw it. From these:
 * ``behind`` = high watermark - (last applied offset + 1): messages published, not yet applied;
 * a partition is *complete through* the time the watermark was seen if nothing is behind, else
   through the time of the last event applied (events of a partition are in publishing order);
-* a read model is as of the earliest complete-through time of its topic's partitions: every
-  event published before that instant is in it. Unknown (None) until every partition has told.
+* a read model is as of the earliest complete-through time of its topic's partitions (those
+  it has a row for: the consumer records every partition assigned to it): every event published
+  before that instant is in it. Before any watermark is seen, that is the last event applied
+  (``messages_behind`` is then unknown); None while nothing at all is known.
 
 A consumer refreshes the watermarks while idle too (every fetch answers with them); otherwise an
 idle read model would seem to fall behind while being complete.

@@ -43,6 +43,7 @@ __all__ = [
     "histories",
     "in_order",
     "interleaved",
+    "new_batch",
     "random_batch",
 ]
 
@@ -518,6 +519,38 @@ def _batch(draw: st.DrawFn, n: int) -> SimulatedBatch:
     )
     for op, share, n_, costs in steps:
         _OPERATIONS[op](batch, share, n_, costs)
+    return batch
+
+
+def new_batch(
+    *,
+    quantity: Decimal | int = 100,
+    site: int = 0,
+    product: int = 0,
+    received: datetime = NOW,
+    unit_cogs: str | None = "2.5000",
+    cost_range: tuple[str, str] | None = None,
+    ticket: str | None = "4.0000",
+    live: bool = True,
+) -> SimulatedBatch:
+    """A batch taken in (and made LIVE) with the given figures, for example-based tests."""
+    costs = (
+        _fixed(0) | {"unit_cogs": unit_cogs}
+        if cost_range is None
+        else {"cogs_mode": "RANGE", "unit_cogs": None, "unit_cogs_min": cost_range[0],
+              "unit_cogs_max": cost_range[1]}
+    )  # fmt: skip
+    batch = SimulatedBatch(
+        batch_id=uuid5(_NS, f"batch-{site}-{product}-{received.isoformat()}-{quantity}-{ticket}"),
+        site=SITES[site],
+        product=PRODUCTS[product],
+        created_at=received,
+        costs={**costs, "ticket": ticket},
+    )
+    batch.clock = received - timedelta(minutes=7)
+    batch.intake(Decimal(quantity))
+    if live:
+        batch.change_status("LIVE")
     return batch
 
 

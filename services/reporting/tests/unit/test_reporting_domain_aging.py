@@ -1,0 +1,118 @@
+"""Aging brackets at query time, agreeing with inventory's rule to the microsecond."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from uuid import uuid4
+
+import pytest
+from reporting.domain import (
+    AgingBracket,
+    AgingCandidate,
+    AgingClock,
+    AgingRow,
+    AgingThresholds,
+    InvalidReportParametersError,
+    Totals,
+    age_in_days,
+    aging_report,
+)
+
+AT = datetime(2026, 3, 2, 9, 30, 15, 250_000, tzinfo=UTC)
+DAY = timedelta(days=1)
+US = timedelta(microseconds=1)
+
+
+class TestAges:
+    def test_ages_are_whole_days_floored(self) -> None:
+        assert age_in_days(AT - 15 * DAY, AT) == 15
+        assert age_in_days(AT - 15 * DAY + US, AT) == 14
+        assert age_in_days(AT, AT) == 0
+
+    def test_a_receipt_after_the_instant_counts_as_age_zero(self) -> None:
+        assert age_in_days(AT + DAY, AT) == 0
+        assert AgingClock(AgingThresholds(), AT).bracket_of(AT + 3 * DAY) is AgingBracket.FRESH
+
+    @pytest.mark.parametrize(
+        ("days", "bracket"),
+        [(0, "FRESH"), (14, "FRESH"), (15, "MODERATE"), (30, "MODERATE"), (31, "AGING"),
+         (60, "AGING"), (61, "CRITICAL"), (400, "CRITICAL")],
+    )  # fmt: skip
+    def test_default_brackets_are_inventorys_at_their_bounds(self, days: int, bracket: str) -> None:
+        assert AgingThresholds().bracket(days).value == bracket
+
+    def test_thresholds_must_increase(self) -> None:
+        for bad in ((14, 14, 60), (30, 15, 60), (-1, 5, 9), (1, 2, 40_000)):
+            with pytest.raises(InvalidReportParametersError):
+                AgingThresholds(*bad)
+
+
+class TestDays:
+    def test_a_whole_day_has_one_bracket_unless_it_holds_a_cut(self) -> None:
+        clock = AgingClock(AgingThresholds(), AT)
+        straddling = set(clock.straddling_days)
+        assert straddling == {
+            (AT - 15 * DAY).date(),
+            (AT - 31 * DAY).date(),
+            (AT - 61 * DAY).date(),
+        }
+        for offset in range(-3, 100):
+            day = (AT - offset * DAY).date()
+            bracket = clock.bracket_of_day(day)
+            start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            instants = [start, start + DAY / 2, start + DAY - US]
+            if day in straddling:
+                assert bracket is None
+                assert len({clock.bracket_of(i) for i in instants}) == 2
+            else:
+                assert {clock.bracket_of(i) for i in instants} == {bracket}
+
+    def test_batches_of_a_straddling_day_are_split_at_the_cut_to_the_microsecond(self) -> None:
+        clock = AgingClock(AgingThresholds(), AT)
+        cut = AT - 15 * DAY
+        rows = [AgingRow(cut, Decimal(1), Decimal(2)), AgingRow(cut + US, Decimal(3), Decimal(2))]
+        report = aging_report(clock, days=[], straddling_rows=rows, oldest=[], as_of=None)
+        assert report.summary[AgingBracket.MODERATE].count == 1
+        assert report.summary[AgingBracket.MODERATE].total_units == Decimal(1)
+        assert report.summary[AgingBracket.FRESH].total_value == Decimal("6.0000")
+
+    def test_a_row_of_a_day_that_does_not_straddle_is_refused(self) -> None:
+        clock = AgingClock(AgingThresholds(), AT)
+        with pytest.raises(ValueError, match="straddle"):
+            aging_report(
+                clock, days=[], straddling_rows=[AgingRow(AT, Decimal(1), Decimal(1))],
+                oldest=[], as_of=None,
+            )  # fmt: skip
+
+
+def test_the_report_adds_days_counts_aging_items_and_lists_the_oldest() -> None:
+    clock = AgingClock(AgingThresholds(), AT)
+    today, old = AT.date(), (AT - 100 * DAY).date()
+    days = [
+        (today, Totals(2, Decimal(10), Decimal(20))),
+        (today, Totals(1, Decimal(1), Decimal(1))),  # another site's row of the same day
+        ((AT - 40 * DAY).date(), Totals(3, Decimal(30), Decimal("0.00005"))),
+        (old, Totals(4, Decimal(40), Decimal(80))),
+        ((AT + 2 * DAY).date(), Totals(1, Decimal(5), Decimal(5))),  # received "in the future"
+    ]
+    oldest = AgingCandidate(uuid4(), uuid4(), "B-1", "SKU", "=cmd", AT - 100 * DAY,
+                            Decimal(40), Decimal(2))  # fmt: skip
+    report = aging_report(clock, days=days, straddling_rows=[], oldest=[oldest], as_of=AT)
+    assert {
+        b.value: (t.count, t.total_units, t.total_value) for b, t in report.summary.items()
+    } == {
+        "FRESH": (4, Decimal(16), Decimal("26.0000")),
+        "MODERATE": (0, Decimal(0), Decimal("0.0000")),
+        "AGING": (3, Decimal(30), Decimal("0.0000")),
+        "CRITICAL": (4, Decimal(40), Decimal("80.0000")),
+    }
+    assert report.aging_items_count == 7
+    item = report.top_aging_items[0]
+    assert (item.age_days, item.bracket, item.value) == (
+        100,
+        AgingBracket.CRITICAL,
+        Decimal("80.0000"),
+    )
+    assert report.ages_at == AT
+    assert date(2026, 3, 2) == today
