@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
+import os
 import random
 import statistics
 import time
@@ -41,6 +43,7 @@ from reporting.adapters.generations import bind_live_generation
 from reporting.adapters.read_model import PgReadModel
 from reporting.adapters.rows import VIEW_COLUMNS, view_values
 from reporting.domain import (
+    EVERY_SITE,
     Balances,
     BatchFacts,
     BatchStatus,
@@ -65,6 +68,7 @@ from reporting.service_layer.projections import apply_inventory_events, record_w
 from reporting.testing.inventory_history import TOPIC, SimulatedBatch, interleaved, random_batch
 from shared.migrations import upgrade
 from shared.testing.infra import PostgresServer, repo_root
+from shared.testing.processes import cpu_seconds
 from tqdm import tqdm
 
 MIGRATIONS = repo_root() / "services" / "reporting" / "src" / "reporting" / "migrations"
@@ -181,9 +185,17 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
     return statistics.median(ordered), at(0.95), at(0.99)
 
 
-async def fold_rate(dsn: str, chunks: list[list[Any]]) -> tuple[list[float], int]:
+async def fold_rate(dsn: str, chunks: list[list[Any]]) -> tuple[list[float], int, float, float]:
+    """Wall time per transaction, events folded, and the CPU seconds this process and the
+    PostgreSQL backend spent (the machine is shared: CPU time says what the work costs)."""
     conn = await asyncpg.connect(dsn)
     times = []
+    backend = await conn.fetchval("SELECT pg_backend_pid()")
+    # A consumer holds one chunk of events at a time; this process holds all of them, so keep
+    # them out of the collector's full passes (they would be charged to the fold).
+    gc.collect()
+    gc.freeze()
+    client, server = time.process_time(), cpu_seconds(backend)
     try:
         for chunk in tqdm(chunks, desc="folding", unit="txn"):
             started = time.perf_counter()
@@ -191,6 +203,7 @@ async def fold_rate(dsn: str, chunks: list[list[Any]]) -> tuple[list[float], int
                 await bind_live_generation(conn, writer=True)
                 await apply_inventory_events(PgReadModel(conn), chunk, now=datetime.now(UTC))
             times.append((time.perf_counter() - started) * 1000)
+        client, server = time.process_time() - client, cpu_seconds(backend) - server
         async with conn.transaction():
             await bind_live_generation(conn, writer=True)
             await record_watermarks(
@@ -199,7 +212,7 @@ async def fold_rate(dsn: str, chunks: list[list[Any]]) -> tuple[list[float], int
             )
     finally:
         await conn.close()
-    return times, sum(len(c) for c in chunks)
+    return times, sum(len(c) for c in chunks), client, server
 
 
 async def measure(
@@ -220,16 +233,26 @@ async def measure(
     return times
 
 
-async def main(total: int, seed: int, runs: int, fold_events: int, keep: bool) -> None:
+async def main(
+    total: int, seed: int, runs: int, fold_events: int, keep: bool, reuse: str | None
+) -> None:
     postgres = PostgresServer.acquire()
-    database = await postgres.create_database("bench_reporting")
+    database = reuse or await postgres.create_database("bench_reporting")
     dsn = postgres.url_for(database, driver="postgresql")
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     try:
-        await asyncio.to_thread(upgrade, MIGRATIONS, postgres.url_for(database))
         conn = await asyncpg.connect(dsn)
-        started = time.perf_counter()
-        sites = await load(conn, total, seed)
-        print(f"loaded {total:,} batch views in {time.perf_counter() - started:.0f} s")
+        if reuse:
+            total = await conn.fetchval("SELECT count(*) FROM read_model_1.batch_view")
+            sites = [r["site_id"] for r in await conn.fetch(
+                "SELECT DISTINCT site_id FROM read_model_1.dashboard_total WHERE site_id <> $1",
+                EVERY_SITE)]  # fmt: skip
+            print(f"reusing {database}: {total:,} batch views")
+        else:
+            await asyncio.to_thread(upgrade, MIGRATIONS, postgres.url_for(database))
+            started = time.perf_counter()
+            sites = await load(conn, total, seed)
+            print(f"loaded {total:,} batch views in {time.perf_counter() - started:.0f} s")
         await conn.execute("VACUUM ANALYZE")
         sizes = await conn.fetchrow(
             "SELECT pg_size_pretty(pg_total_relation_size('read_model_1.batch_view')) AS views,"
@@ -242,8 +265,8 @@ async def main(total: int, seed: int, runs: int, fold_events: int, keep: bool) -
         await conn.close()
 
         print("generating events ...", flush=True)
-        chunks = event_chunks(seed, fold_events, 1000)
-        fold_times, folded = await fold_rate(dsn, chunks)
+        chunks = event_chunks(seed + int(time.time()), fold_events, 1000)
+        fold_times, folded, client_cpu, server_cpu = await fold_rate(dsn, chunks)
 
         rng = random.Random(seed + 1)
         scopes = [
@@ -263,18 +286,24 @@ async def main(total: int, seed: int, runs: int, fold_events: int, keep: bool) -
                 uow, BatchProfitabilityQuery(SiteScope.every_site(), ids[n % len(ids)]),
                 now=datetime.now(UTC), topics=TOPICS))  # fmt: skip
     finally:
-        if keep:
+        if keep or reuse:
             print(f"kept database {database}")
         else:
             await postgres.drop_database(database)
 
     f50, f95, f99 = percentiles(fold_times)
     rate = folded / (sum(fold_times) / 1000)
+    per_k_client, per_k_server = client_cpu / folded * 1e6, server_cpu / folded * 1e6
+    print(f"load average after: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"data: {total:,} batch views ({sizes['views']} with indexes); aggregate rows:"
           f" dashboard {sizes['dashboard_rows']}, aging days {sizes['aging_rows']},"
           f" profit {sizes['profit_rows']}")  # fmt: skip
     print(f"fold: {folded:,} events in {len(fold_times)} transactions of 1,000: p50 {f50:.1f} ms,"
           f" p95 {f95:.1f} ms, p99 {f99:.1f} ms per transaction; {rate:,.0f} events/s on one connection")  # fmt: skip
+    print(f"fold CPU per 1,000 events: this process {per_k_client:.0f} ms (map, fold, encode),"
+          f" PostgreSQL backend {per_k_server:.0f} ms; the CPU alone allows"
+          f" {1e6 / (per_k_client + per_k_server):,.0f} events/s one transaction after another,"
+          f" {1e6 / max(per_k_client, per_k_server):,.0f} events/s with both sides busy at once")  # fmt: skip
     results = {}
     for name, samples in (("dashboard", dash), ("aging", aging), ("profitability summary", profit),
                           ("batch profitability", batch)):  # fmt: skip
@@ -296,5 +325,6 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=300, help="requests per report")
     parser.add_argument("--fold-events", type=int, default=20_000)
     parser.add_argument("--keep", action="store_true", help="keep the database (for EXPLAIN)")
+    parser.add_argument("--reuse", metavar="DATABASE", help="measure a database kept before")
     args = parser.parse_args()
-    asyncio.run(main(args.batches, args.seed, args.runs, args.fold_events, args.keep))
+    asyncio.run(main(args.batches, args.seed, args.runs, args.fold_events, args.keep, args.reuse))

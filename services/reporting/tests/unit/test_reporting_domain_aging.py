@@ -11,7 +11,6 @@ from reporting.domain import (
     AgingBracket,
     AgingCandidate,
     AgingClock,
-    AgingRow,
     AgingThresholds,
     InvalidReportParametersError,
     Totals,
@@ -68,22 +67,23 @@ class TestDays:
             else:
                 assert {clock.bracket_of(i) for i in instants} == {bracket}
 
-    def test_batches_of_a_straddling_day_are_split_at_the_cut_to_the_microsecond(self) -> None:
+    def test_a_receipt_reaches_as_many_cuts_as_its_bracket_index_to_the_microsecond(self) -> None:
         clock = AgingClock(AgingThresholds(), AT)
-        cut = AT - 15 * DAY
-        rows = [AgingRow(cut, Decimal(1), Decimal(2)), AgingRow(cut + US, Decimal(3), Decimal(2))]
-        report = aging_report(clock, days=[], straddling_rows=rows, oldest=[], as_of=None)
+        for cut in clock.cuts:
+            for instant in (cut - US, cut, cut + US, cut + DAY, cut - DAY):
+                assert clock.cuts_reached(instant) == list(AgingBracket).index(
+                    clock.bracket_of(instant)
+                )
+        assert clock.cuts_reached(AT - 15 * DAY) == 1
+        assert clock.cuts_reached(AT - 15 * DAY + US) == 0
+
+    def test_the_straddling_days_come_in_split_by_the_cuts_they_reached(self) -> None:
+        clock = AgingClock(AgingThresholds(), AT)
+        split = [(1, Totals(1, Decimal(1), Decimal(2))), (0, Totals(1, Decimal(3), Decimal(6)))]
+        report = aging_report(clock, days=[], straddling=split, oldest=[], as_of=None)
         assert report.summary[AgingBracket.MODERATE].count == 1
         assert report.summary[AgingBracket.MODERATE].total_units == Decimal(1)
         assert report.summary[AgingBracket.FRESH].total_value == Decimal("6.0000")
-
-    def test_a_row_of_a_day_that_does_not_straddle_is_refused(self) -> None:
-        clock = AgingClock(AgingThresholds(), AT)
-        with pytest.raises(ValueError, match="straddle"):
-            aging_report(
-                clock, days=[], straddling_rows=[AgingRow(AT, Decimal(1), Decimal(1))],
-                oldest=[], as_of=None,
-            )  # fmt: skip
 
 
 def test_the_report_adds_days_counts_aging_items_and_lists_the_oldest() -> None:
@@ -98,7 +98,7 @@ def test_the_report_adds_days_counts_aging_items_and_lists_the_oldest() -> None:
     ]
     oldest = AgingCandidate(uuid4(), uuid4(), "B-1", "SKU", "=cmd", AT - 100 * DAY,
                             Decimal(40), Decimal(2))  # fmt: skip
-    report = aging_report(clock, days=days, straddling_rows=[], oldest=[oldest], as_of=AT)
+    report = aging_report(clock, days=days, straddling=[], oldest=[oldest], as_of=AT)
     assert {
         b.value: (t.count, t.total_units, t.total_value) for b, t in report.summary.items()
     } == {

@@ -9,6 +9,7 @@ from uuid import UUID
 
 import pytest
 from reporting.domain import (
+    EVERY_SITE,
     AgingDayKey,
     BatchChange,
     BatchView,
@@ -55,10 +56,10 @@ class TestANewBatch:
     def test_awaiting_intake_counts_in_its_status_but_not_as_sellable_stock(self) -> None:
         projection = project(None, changes(new_batch(quantity=100, live=False))[0])
         assert projection is not None
+        stock = Totals(1, Decimal("100.0000"), Decimal("250.00000000"))
         assert projection.deltas.dashboard == {
-            DashboardKey(SITE, Dimension.STATUS, "AWAITING_INTAKE"): Totals(
-                1, Decimal("100.0000"), Decimal("250.00000000")
-            )
+            DashboardKey(site, Dimension.STATUS, "AWAITING_INTAKE"): stock
+            for site in (SITE, EVERY_SITE)
         }
         assert projection.deltas.aging == {}
 
@@ -71,14 +72,19 @@ class TestDeltas:
         projection = project(view.view, live)
         assert projection is not None
         stock = Totals(1, Decimal("100.0000"), Decimal("250.00000000"))
-        assert projection.deltas.dashboard == {
-            DashboardKey(SITE, Dimension.STATUS, "AWAITING_INTAKE"): -stock,
-            DashboardKey(SITE, Dimension.STATUS, "LIVE"): stock,
-            DashboardKey(SITE, Dimension.SELLABLE, ""): stock,
-            DashboardKey(SITE, Dimension.CATEGORY, "Flower"): stock,
-            DashboardKey(SITE, Dimension.SUBCATEGORY, "Indoor"): stock,
+        for site in (SITE, EVERY_SITE):  # the site's rows and the totals over every site
+            assert {k: v for k, v in projection.deltas.dashboard.items() if k.site_id == site} == {
+                DashboardKey(site, Dimension.STATUS, "AWAITING_INTAKE"): -stock,
+                DashboardKey(site, Dimension.STATUS, "LIVE"): stock,
+                DashboardKey(site, Dimension.SELLABLE, ""): stock,
+                DashboardKey(site, Dimension.CATEGORY, "Flower"): stock,
+                DashboardKey(site, Dimension.SUBCATEGORY, "Indoor"): stock,
+            }
+        assert len(projection.deltas.dashboard) == 10
+        assert projection.deltas.aging == {
+            AgingDayKey(SITE, NOW.date()): stock,
+            AgingDayKey(EVERY_SITE, NOW.date()): stock,
         }
-        assert projection.deltas.aging == {AgingDayKey(SITE, NOW.date()): stock}
 
     def test_a_sale_changes_stock_and_adds_to_the_categorys_profit(self) -> None:
         batch = new_batch(quantity=100, unit_cogs="2.5000", ticket="4.0000")
@@ -88,10 +94,12 @@ class TestDeltas:
         assert projection is not None
         change = Totals(0, Decimal("-25.0000"), Decimal("-62.50000000"))
         assert projection.deltas.dashboard[DashboardKey(SITE, Dimension.SELLABLE, "")] == change
+        sold = ProfitTotals(
+            1, Decimal("25.0000"), Decimal(0), Decimal("100.00000000"), Decimal("62.50000000")
+        )
         assert projection.deltas.profit == {
-            ProfitKey(SITE, "Flower"): ProfitTotals(
-                1, Decimal("25.0000"), Decimal(0), Decimal("100.00000000"), Decimal("62.50000000")
-            )
+            ProfitKey(SITE, "Flower"): sold,
+            ProfitKey(EVERY_SITE, "Flower"): sold,
         }
 
     def test_a_deleted_batch_leaves_the_dashboard_and_aging_but_keeps_its_sales(self) -> None:

@@ -333,7 +333,7 @@ def test_the_histories_cover_every_bracket_and_every_event_type() -> None:
     brackets: set[AgingBracket] = set()
     shared_versions = 0
 
-    @settings(max_examples=300, deadline=None, database=None)
+    @settings(max_examples=300, deadline=None, database=None, derandomize=True)
     @given(histories())
     def collect(batches: list[SimulatedBatch]) -> None:
         nonlocal shared_versions

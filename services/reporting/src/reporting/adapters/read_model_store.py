@@ -25,10 +25,14 @@ import asyncpg
 
 from reporting.adapters.rows import (
     MOVEMENT_COLUMNS,
+    MOVEMENT_TYPES,
     VIEW_COLUMNS,
+    VIEW_SELECT,
+    VIEW_TYPES,
     columns,
     movement_values,
     position_from_row,
+    text,
     view_from_row,
     view_values,
 )
@@ -52,20 +56,13 @@ from reporting.service_layer.ports import Progress
 
 __all__ = ["PgAggregates", "PgBatchViews", "PgComplianceStore", "PgMovementLog", "PgPositions"]
 
-_VIEW_TYPES: Final = (
-    "uuid", "uuid", "text", "text", "text", "uuid", "text", "text", "text", "text", "numeric",
-    "numeric", "numeric", "numeric", "numeric", "text", "numeric", "numeric", "numeric", "numeric",
-    "numeric", "boolean", "int", "int", "timestamptz", "timestamptz", "timestamptz", "timestamptz",
-    "numeric", "numeric", "numeric", "numeric", "numeric",
-)  # fmt: skip
-_MOVEMENT_TYPES: Final = (
-    "uuid", "int", "int", "text", "text", "text", "numeric", "numeric", "numeric", "text", "text",
-    "text", "text", "uuid", "text", "text", "timestamptz",
-)  # fmt: skip
-
 
 def _unnest(names: Sequence[str], types: Sequence[str]) -> str:
-    return ", ".join(f"CAST(:{n} AS {t}[])" for n, t in zip(names, types, strict=True))
+    """Array parameters for ``unnest``; NUMERIC ones arrive as text (see adapters.rows)."""
+    return ", ".join(
+        f"CAST(CAST(:{n} AS text[]) AS numeric[])" if t == "numeric" else f"CAST(:{n} AS {t}[])"
+        for n, t in zip(names, types, strict=True)
+    )
 
 
 def _named(names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> dict[str, list[Any]]:
@@ -74,24 +71,24 @@ def _named(names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> dict[str, l
 
 # Locked in batch id order: two transactions locking overlapping sets cannot deadlock.
 _LOCK_VIEWS: Final = Sql(
-    "SELECT * FROM batch_view WHERE batch_id = ANY(CAST(:ids AS uuid[]))"
+    f"SELECT {VIEW_SELECT} FROM batch_view WHERE batch_id = ANY(CAST(:ids AS uuid[]))"
     " ORDER BY batch_id FOR UPDATE"
 )
 # No ON CONFLICT: a view that appeared since the lock (a second consumer during a rebalance)
 # makes the transaction fail and be retried, instead of counting that batch twice.
 _ADD_VIEWS: Final = Sql(
     f"INSERT INTO batch_view ({', '.join(VIEW_COLUMNS)})"
-    f" SELECT * FROM unnest({_unnest(VIEW_COLUMNS, _VIEW_TYPES)})"
+    f" SELECT * FROM unnest({_unnest(VIEW_COLUMNS, VIEW_TYPES)})"
 )
 _REPLACE_VIEWS: Final = Sql(
     f"UPDATE batch_view AS b SET ({', '.join(VIEW_COLUMNS[1:])})"
     f" = ({', '.join('u.' + c for c in VIEW_COLUMNS[1:])})"
-    f" FROM unnest({_unnest(VIEW_COLUMNS, _VIEW_TYPES)}) AS u({', '.join(VIEW_COLUMNS)})"
+    f" FROM unnest({_unnest(VIEW_COLUMNS, VIEW_TYPES)}) AS u({', '.join(VIEW_COLUMNS)})"
     " WHERE b.batch_id = u.batch_id"
 )
 _APPEND_MOVEMENTS: Final = Sql(
     f"INSERT INTO movement ({', '.join(MOVEMENT_COLUMNS)})"
-    f" SELECT * FROM unnest({_unnest(MOVEMENT_COLUMNS, _MOVEMENT_TYPES)})"
+    f" SELECT * FROM unnest({_unnest(MOVEMENT_COLUMNS, MOVEMENT_TYPES)})"
 )
 
 
@@ -169,20 +166,24 @@ class PgAggregates:
         await self._add(
             _ADD_DASHBOARD,
             ("site_id", "dimension", "name", "batches", "units", "value"),
-            [(k.site_id, k.dimension.value, k.name, t.batches, t.units, t.value)
+            [(k.site_id, k.dimension.value, k.name, t.batches, text(t.units), text(t.value))
              for k, t in deltas.dashboard.items()],
         )  # fmt: skip
         await self._add(
             _ADD_AGING,
             ("site_id", "intake_day", "batches", "units", "value"),
-            [(k.site_id, k.day, t.batches, t.units, t.value) for k, t in deltas.aging.items()],
+            [
+                (k.site_id, k.day, t.batches, text(t.units), text(t.value))
+                for k, t in deltas.aging.items()
+            ],
         )
         await self._add(
             _ADD_PROFIT,
             ("site_id", "category", "batches_with_sales", "units_sold", "units_returned",
              "revenue", "cogs", "unpriced_units"),
-            [(k.site_id, k.category, p.batches_with_sales, p.units_sold, p.units_returned,
-              p.revenue, p.cogs, p.unpriced_units) for k, p in deltas.profit.items()],
+            [(k.site_id, k.category, p.batches_with_sales, text(p.units_sold),
+              text(p.units_returned), text(p.revenue), text(p.cogs), text(p.unpriced_units))
+             for k, p in deltas.profit.items()],
         )  # fmt: skip
 
 

@@ -2,11 +2,14 @@
 
 Every query reads small aggregate tables or a bounded index range, never every batch:
 
-* dashboard: the ``dashboard_total`` rows of the sites, summed per dimension and name;
-* aging: the ``aging_day`` rows of the sites summed per day; the aging members received on the
-  (at most three) straddling days, an index range per site; the oldest members, the first rows
-  of ``batch_view_aging`` per site (a LATERAL per site), merged;
-* profitability: a view by primary key, or the ``profit_category`` rows of the sites;
+* dashboard: the ``dashboard_total`` rows of the sites, summed per dimension and name (for
+  every site, the total rows);
+* aging: the ``aging_day`` rows of the sites summed per day (or the total rows); the aging
+  members received on the (at most three) straddling days, an index range per site, split at
+  the cuts and summed; the oldest members, the first rows of ``batch_view_aging`` per site (a
+  LATERAL per site), merged;
+* profitability: a view by primary key, or the ``profit_category`` rows of the sites (or the
+  total rows);
 * movement history: a primary-key range of one batch.
 
 A query for "every site" asks the same indexes per known site (the sites with dashboard rows).
@@ -14,10 +17,11 @@ A query for "every site" asks the same indexes per known site (the sites with da
 
 # SQL here is assembled only from this module's constant fragments; every value is a bound
 # parameter. Hence S608 does not apply.
+# ruff: noqa: S608
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any, Final
 from uuid import UUID
@@ -25,11 +29,16 @@ from uuid import UUID
 import asyncpg
 
 from reporting.adapters.read_model_store import sync_from_row
-from reporting.adapters.rows import movement_from_row, position_from_row, view_from_row
+from reporting.adapters.rows import (
+    VIEW_SELECT,
+    movement_from_row,
+    position_from_row,
+    view_from_row,
+)
 from reporting.adapters.sql import Sql
 from reporting.domain import (
+    EVERY_SITE,
     AgingCandidate,
-    AgingRow,
     BatchView,
     Dimension,
     FindingKey,
@@ -47,42 +56,56 @@ __all__ = ["PgReportQueries"]
 
 
 class _BySite:
-    """A query in two forms: for some sites (``:sites``), and for every site."""
+    """A query in two forms: for some sites (``:sites``), and for every site; for an
+    aggregate (``total=True``) every site means its total rows (site ``EVERY_SITE``)."""
 
-    __slots__ = ("every", "some")
+    __slots__ = ("every", "every_value", "some")
 
-    def __init__(self, template: str) -> None:
+    def __init__(self, template: str, *, total: bool = False) -> None:
         self.some = Sql(template.format(sites="site_id = ANY(CAST(:sites AS uuid[]))"))
-        self.every = Sql(template.format(sites="TRUE"))
+        self.every = Sql(template.format(sites="site_id = :every" if total else "TRUE"))
+        self.every_value = {"every": EVERY_SITE} if total else {}
 
     def pick(self, sites: Sites, **values: Any) -> tuple[Any, ...]:
         """The statement's text followed by its arguments (``conn.fetch(*pick(...))``)."""
         if sites is None:
-            return (self.every.text, *self.every.args(values))
+            return (self.every.text, *self.every.args({**values, **self.every_value}))
         return (self.some.text, *self.some.args({**values, "sites": list(sites)}))
 
 
-_BATCH: Final = Sql("SELECT * FROM batch_view WHERE batch_id = :batch_id")
+_BATCH: Final = Sql(f"SELECT {VIEW_SELECT} FROM batch_view WHERE batch_id = :batch_id")
 _MOVEMENTS: Final = Sql(
     "SELECT * FROM movement WHERE batch_id = :batch_id"
     " AND (batch_version, sequence) < (:version, :sequence)"
     " ORDER BY batch_version DESC, sequence DESC LIMIT :limit"
 )
 _DASHBOARD: Final = _BySite(
-    "SELECT dimension, name, sum(batches) AS batches, sum(units) AS units, sum(value) AS value"
-    " FROM dashboard_total WHERE {sites} GROUP BY dimension, name"
+    "SELECT dimension, name, sum(batches)::bigint AS batches, sum(units) AS units, sum(value) AS value"
+    " FROM dashboard_total WHERE {sites} GROUP BY dimension, name",
+    total=True,
 )
 _AGING_DAYS: Final = _BySite(
-    "SELECT intake_day, sum(batches) AS batches, sum(units) AS units, sum(value) AS value"
-    " FROM aging_day WHERE {sites} GROUP BY intake_day"
+    "SELECT intake_day, sum(batches)::bigint AS batches, sum(units) AS units, sum(value) AS value"
+    " FROM aging_day WHERE {sites} GROUP BY intake_day",
+    total=True,
 )
-_KNOWN_SITES: Final = Sql("SELECT DISTINCT site_id FROM dashboard_total WHERE dimension = 'status'")
-_AGING_ROWS: Final = Sql(
-    "SELECT b.created_at, b.on_hand, b.unit_cost"
+_KNOWN_SITES: Final = Sql(
+    "SELECT DISTINCT site_id FROM dashboard_total WHERE dimension = 'status' AND site_id <> :every"
+)
+# One index range per site and straddling day, split at the cuts and added up here (a few rows
+# back instead of every batch of three days). OFFSET 0 keeps the LATERAL subquery a subquery
+# run per (site, day) with those as index bounds: pulled up into the join, the planner read
+# every aging member of the sites and filtered the days afterwards (0.8 s at 1,000,000).
+_AGING_SPLIT: Final = Sql(
+    "SELECT (r.created_at <= :cut1)::int + (r.created_at <= :cut2)::int"
+    " + (r.created_at <= :cut3)::int AS reached, count(*) AS batches,"
+    " sum(r.on_hand) AS units, sum(r.on_hand * r.unit_cost) AS value"
     " FROM unnest(CAST(:sites AS uuid[])) AS s(site_id)"
     " CROSS JOIN unnest(CAST(:starts AS timestamptz[])) AS d(start)"
-    " JOIN batch_view b ON b.aging_member AND b.site_id = s.site_id"
-    " AND b.created_at >= d.start AND b.created_at < d.start + interval '1 day'"
+    " CROSS JOIN LATERAL (SELECT b.created_at, b.on_hand, b.unit_cost FROM batch_view b"
+    " WHERE b.aging_member AND b.site_id = s.site_id"
+    " AND b.created_at >= d.start AND b.created_at < d.start + interval '1 day' OFFSET 0) AS r"
+    " GROUP BY 1"
 )
 _OLDEST: Final = Sql(
     "SELECT o.* FROM unnest(CAST(:sites AS uuid[])) AS s(site_id) CROSS JOIN LATERAL ("
@@ -92,10 +115,11 @@ _OLDEST: Final = Sql(
     " ORDER BY o.created_at, o.batch_id LIMIT :limit"
 )
 _PROFIT: Final = _BySite(
-    "SELECT category, sum(batches_with_sales) AS batches_with_sales,"
+    "SELECT category, sum(batches_with_sales)::bigint AS batches_with_sales,"
     " sum(units_sold) AS units_sold, sum(units_returned) AS units_returned,"
     " sum(revenue) AS revenue, sum(cogs) AS cogs, sum(unpriced_units) AS unpriced_units"
-    " FROM profit_category WHERE {sites} GROUP BY category"
+    " FROM profit_category WHERE {sites} GROUP BY category",
+    total=True,
 )
 _LINK_COUNTS: Final = _BySite("SELECT * FROM license_link_count WHERE {sites}")
 _FINDING_COUNTS: Final = _BySite(
@@ -138,15 +162,22 @@ class PgReportQueries:
     async def _sites(self, sites: Sites) -> list[UUID]:
         if sites is not None:
             return list(sites)
-        return [row["site_id"] for row in await self._conn.fetch(_KNOWN_SITES.text)]
+        args = _KNOWN_SITES.args({"every": EVERY_SITE})
+        return [row["site_id"] for row in await self._conn.fetch(_KNOWN_SITES.text, *args)]
 
-    async def aging_rows(self, sites: Sites, days: Collection[date]) -> list[AgingRow]:
+    async def aging_split_days(
+        self, sites: Sites, days: Collection[date], cuts: Sequence[datetime]
+    ) -> list[tuple[int, Totals]]:
         if not days:
             return []
-        starts = [datetime.combine(day, time(), UTC) for day in days]
-        args = _AGING_ROWS.args({"sites": await self._sites(sites), "starts": starts})
-        rows = await self._conn.fetch(_AGING_ROWS.text, *args)
-        return [AgingRow(row["created_at"], row["on_hand"], row["unit_cost"]) for row in rows]
+        cut1, cut2, cut3 = cuts
+        args = _AGING_SPLIT.args({
+            "sites": await self._sites(sites),
+            "starts": [datetime.combine(day, time(), UTC) for day in days],
+            "cut1": cut1, "cut2": cut2, "cut3": cut3,
+        })  # fmt: skip
+        rows = await self._conn.fetch(_AGING_SPLIT.text, *args)
+        return [(row["reached"], _totals(row)) for row in rows]
 
     async def oldest_aging(self, sites: Sites, limit: int) -> list[AgingCandidate]:
         args = _OLDEST.args({"sites": await self._sites(sites), "limit": limit})

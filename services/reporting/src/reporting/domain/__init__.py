@@ -18,6 +18,7 @@ Modules:
 """
 
 from reporting.domain.aggregates import (
+    EVERY_SITE,
     NO_SUBCATEGORY,
     AgingDayKey,
     DashboardKey,
@@ -37,7 +38,6 @@ from reporting.domain.aging import (
     AgingClock,
     AgingItem,
     AgingReport,
-    AgingRow,
     AgingThresholds,
     BracketTotals,
     age_in_days,
@@ -94,6 +94,7 @@ from reporting.domain.profitability import (
 from reporting.domain.projection import Fold, Projection, fold, project
 
 __all__ = [
+    "EVERY_SITE",
     "NO_SUBCATEGORY",
     "PHYSICAL_BUCKETS",
     "SELLABLE_STATUSES",
@@ -103,7 +104,6 @@ __all__ = [
     "AgingDayKey",
     "AgingItem",
     "AgingReport",
-    "AgingRow",
     "AgingThresholds",
     "Balances",
     "BatchChange",

@@ -14,6 +14,9 @@ profit            site, category                             a batch that has so
                                                              back anything, deleted or not
 ================  =========================================  =================================
 
+Every row exists per site and once more in total, under the site :data:`EVERY_SITE`: a report
+for one caller's sites adds up their rows, a report for every site reads the total rows.
+
 Totals are batches, on-hand units and their value at unit cost (see
 :attr:`reporting.domain.batch.Costs.unit_cost`). So when a batch changes, the aggregates change
 by *its contribution after minus its contribution before*: a delta that touches a handful of
@@ -27,13 +30,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date
 from decimal import Decimal
 from enum import StrEnum
-from typing import NamedTuple, TypeVar
+from typing import Final, NamedTuple, TypeVar
 from uuid import UUID
 
 from reporting.domain.batch import SELLABLE_STATUSES, BatchView
 from reporting.domain.money import ZERO, add, mul, sub
 
 __all__ = [
+    "EVERY_SITE",
     "NO_SUBCATEGORY",
     "AgingDayKey",
     "DashboardKey",
@@ -47,6 +51,9 @@ __all__ = [
     "difference",
     "stock_value",
 ]
+
+EVERY_SITE: Final = UUID(int=0)
+"""The site under which each aggregate's totals over every site are kept (no site has it)."""
 
 NO_SUBCATEGORY = ""
 """The name a batch without a subcategory is counted under (keys cannot be NULL)."""
@@ -189,27 +196,29 @@ def _accumulate(rows: dict[K, V], key: K, value: V) -> None:
 
 
 def contribute(deltas: Deltas, view: BatchView, *, sign: int) -> None:
-    """Add ``view``'s contribution to every aggregate into ``deltas`` (``sign`` -1 takes it
-    away)."""
+    """Add ``view``'s contribution to every aggregate, for its site and in total, into
+    ``deltas`` (``sign`` -1 takes it away)."""
     facts = view.facts
-    site = facts.site_id
     if facts.deleted_at is None:
         totals = Totals(1, facts.balances.on_hand, stock_value(view))
         if sign < 0:
             totals = -totals
-        _accumulate(
-            deltas.dashboard, DashboardKey(site, Dimension.STATUS, facts.status.value), totals
-        )
-        if facts.status in SELLABLE_STATUSES:
-            for key in (
-                DashboardKey(site, Dimension.SELLABLE, ""),
-                DashboardKey(site, Dimension.CATEGORY, facts.category),
-                DashboardKey(site, Dimension.SUBCATEGORY, facts.subcategory or NO_SUBCATEGORY),
-            ):
-                _accumulate(deltas.dashboard, key, totals)
-            if facts.balances.on_hand > ZERO:
-                day = facts.created_at.astimezone(UTC).date()
-                _accumulate(deltas.aging, AgingDayKey(site, day), totals)
+        sellable = facts.status in SELLABLE_STATUSES
+        aging = sellable and facts.balances.on_hand > ZERO
+        day = facts.created_at.astimezone(UTC).date() if aging else None
+        for site in (facts.site_id, EVERY_SITE):
+            _accumulate(
+                deltas.dashboard, DashboardKey(site, Dimension.STATUS, facts.status.value), totals
+            )
+            if sellable:
+                for key in (
+                    DashboardKey(site, Dimension.SELLABLE, ""),
+                    DashboardKey(site, Dimension.CATEGORY, facts.category),
+                    DashboardKey(site, Dimension.SUBCATEGORY, facts.subcategory or NO_SUBCATEGORY),
+                ):
+                    _accumulate(deltas.dashboard, key, totals)
+                if day is not None:
+                    _accumulate(deltas.aging, AgingDayKey(site, day), totals)
     sales = view.sales
     if sales.units_sold or sales.units_returned or sales.unpriced_units:
         profit = ProfitTotals(
@@ -220,7 +229,10 @@ def contribute(deltas: Deltas, view: BatchView, *, sign: int) -> None:
             sales.cogs,
             sales.unpriced_units,
         )
-        _accumulate(deltas.profit, ProfitKey(site, facts.category), -profit if sign < 0 else profit)
+        if sign < 0:
+            profit = -profit
+        for site in (facts.site_id, EVERY_SITE):
+            _accumulate(deltas.profit, ProfitKey(site, facts.category), profit)
 
 
 def difference(before: BatchView | None, after: BatchView) -> Deltas:

@@ -8,10 +8,12 @@ instant counts as 0. Brackets by default are inventory's (FRESH 0-14, MODERATE 1
 The read model cannot store brackets, which move with the clock. It keeps, per site and per UTC
 day of receipt, the count, units and value of the aging members received that day. At query
 time a day lies wholly inside one bracket, except the at most three days that contain a
-bracket's boundary instant (``ages_at`` minus 15, 31 and 61 days by default): those are
-*straddling* days, and for them the batches themselves are read (an index range of one day).
-So a report reads one row per day of history plus the batches of three days, never every batch,
-and its brackets agree with inventory's to the microsecond.
+bracket's boundary instant, a *cut* (``ages_at`` minus 15, 31 and 61 days by default): for
+those *straddling* days the batches themselves are split at the cuts (an index range of one day
+per site, added up by the database). So a report reads one row per day of history plus the
+batches of three days, never every batch, and its brackets agree with inventory's to the
+microsecond: a batch is at least ``n`` days old exactly when it was received at or before
+``ages_at - n days``, so its bracket is the number of cuts it was received at or before.
 
 ``aging_items_count`` counts the AGING and CRITICAL brackets (stock past MODERATE), as the spec's
 source system counted the two oldest of its brackets; ``top_aging_items`` are the oldest members.
@@ -37,7 +39,6 @@ __all__ = [
     "AgingClock",
     "AgingItem",
     "AgingReport",
-    "AgingRow",
     "AgingThresholds",
     "BracketTotals",
     "age_in_days",
@@ -98,11 +99,23 @@ class AgingClock:
     ages_at: datetime
 
     @property
-    def cuts(self) -> tuple[datetime, ...]:
-        return tuple(self.ages_at - first * _DAY for first in self.thresholds.first_days)
+    def cuts(self) -> tuple[datetime, datetime, datetime]:
+        """The instants a batch must have been received at or before to be at least as old
+        as MODERATE, AGING and CRITICAL begin."""
+        first = self.thresholds.first_days
+        return (
+            self.ages_at - first[0] * _DAY,
+            self.ages_at - first[1] * _DAY,
+            self.ages_at - first[2] * _DAY,
+        )
 
     def bracket_of(self, created_at: datetime) -> AgingBracket:
         return self.thresholds.bracket(age_in_days(created_at, self.ages_at))
+
+    def cuts_reached(self, created_at: datetime) -> int:
+        """How many cuts a receipt is at or before: the index of its bracket (equal to
+        :meth:`bracket_of`; this form is what a database can evaluate)."""
+        return sum(created_at <= cut for cut in self.cuts)
 
     @property
     def straddling_days(self) -> tuple[date, ...]:
@@ -116,15 +129,6 @@ class AgingClock:
         if day in cut_days:
             return None
         return _BRACKETS[sum(cut_day > day for cut_day in cut_days)]
-
-
-@dataclass(frozen=True, slots=True)
-class AgingRow:
-    """An aging member received on a straddling day."""
-
-    created_at: datetime
-    on_hand: Decimal
-    unit_cost: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,28 +183,24 @@ def aging_report(
     clock: AgingClock,
     *,
     days: Iterable[tuple[date, Totals]],
-    straddling_rows: Iterable[AgingRow],
+    straddling: Iterable[tuple[int, Totals]],
     oldest: Sequence[AgingCandidate],
     as_of: datetime | None,
 ) -> AgingReport:
     """The report from the per-day totals (rows of one day are added up; straddling days are
-    skipped), the members received on the straddling days, and the oldest members."""
+    skipped), the members received on the straddling days by the number of cuts they reached
+    (see :meth:`AgingClock.cuts_reached`), and the oldest members."""
     brackets = dict.fromkeys(AgingBracket, Totals())
-    straddling = set(clock.straddling_days)
+    skipped = set(clock.straddling_days)
     # Per day, the same rule as bracket_of_day with its inputs computed once (a report adds
     # up one row per day of history).
     cut_days = [cut.astimezone(UTC).date() for cut in clock.cuts]
     for day, totals in days:
-        if day not in straddling:
+        if day not in skipped:
             bracket = _BRACKETS[(cut_days[0] > day) + (cut_days[1] > day) + (cut_days[2] > day)]
             brackets[bracket] = brackets[bracket] + totals
-    for row in straddling_rows:
-        if row.created_at.astimezone(UTC).date() not in straddling:
-            raise ValueError("a row of a day that does not straddle a cut")
-        bracket = clock.bracket_of(row.created_at)
-        brackets[bracket] = brackets[bracket] + Totals(
-            1, row.on_hand, mul(row.on_hand, row.unit_cost)
-        )
+    for reached, totals in straddling:
+        brackets[_BRACKETS[reached]] = brackets[_BRACKETS[reached]] + totals
     summary = {
         bracket: BracketTotals(t.batches, t.units, money(t.value))
         for bracket, t in brackets.items()

@@ -4,7 +4,8 @@ A unit of work gives one transaction and these repositories inside it; the handl
 commit (the inbox consumer commits the effects together with its inbox rows, then the offsets).
 ``reporting.adapters`` implements them on PostgreSQL, ``reporting.testing`` in memory.
 
-``Sites`` narrows a read to some sites; None means every site.
+``Sites`` narrows a read to some sites; None means every site (the aggregates' total rows,
+``reporting.domain.EVERY_SITE``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from uuid import UUID
 
 from reporting.domain import (
     AgingCandidate,
-    AgingRow,
     BatchLinkUpdate,
     BatchView,
     ComplianceFold,
@@ -139,8 +139,11 @@ class ReportQueries(Protocol):
 
     async def aging_days(self, sites: Sites) -> list[tuple[date, Totals]]: ...
 
-    async def aging_rows(self, sites: Sites, days: Collection[date]) -> list[AgingRow]:
-        """The aging members received on ``days`` (UTC)."""
+    async def aging_split_days(
+        self, sites: Sites, days: Collection[date], cuts: Sequence[datetime]
+    ) -> list[tuple[int, Totals]]:
+        """Totals of the aging members received on ``days`` (UTC), by how many of ``cuts``
+        each was received at or before (``AgingClock.cuts_reached``)."""
 
     async def oldest_aging(self, sites: Sites, limit: int) -> list[AgingCandidate]:
         """The ``limit`` oldest aging members (receipt time, then batch id)."""

@@ -75,7 +75,7 @@ async def aging(
     return aging_report(
         clock,
         days=await reports.aging_days(sites),
-        straddling_rows=await reports.aging_rows(sites, clock.straddling_days),
+        straddling=await reports.aging_split_days(sites, clock.straddling_days, clock.cuts),
         oldest=await reports.oldest_aging(sites, query.top),
         as_of=await _as_of(reports, topics.inventory, now),
     )

@@ -506,6 +506,8 @@ def _batch(draw: st.DrawFn, n: int) -> SimulatedBatch:
     )
     batch.clock = batch.created_at - timedelta(minutes=7)
     batch.intake(Decimal(draw(st.integers(1, 10**7))) / 1000)
+    if draw(st.integers(0, 4)):  # most batches go LIVE at once (more to do with them)
+        batch.change_status("LIVE")
     steps = draw(
         st.lists(
             st.tuples(

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from typing import TypeVar
 from uuid import UUID
 
 from reporting.domain import (
+    EVERY_SITE,
     AgingCandidate,
     AgingDayKey,
-    AgingRow,
     BatchLinkUpdate,
     BatchView,
     ComplianceFold,
@@ -34,6 +34,7 @@ from reporting.domain import (
     SyncFinished,
     Totals,
     aging_member,
+    stock_value,
 )
 from reporting.service_layer.commands import Watermark
 from reporting.service_layer.ports import Progress, Sites
@@ -50,7 +51,13 @@ def _add(rows: dict[K, V], key: K, value: V) -> None:
 
 
 def _visible(sites: Sites, site_id: UUID) -> bool:
+    """Batch views and compliance rows: every row of a site in ``sites`` (None: every site)."""
     return sites is None or site_id in sites
+
+
+def _summed(sites: Sites, site_id: UUID) -> bool:
+    """Aggregate rows: the total rows for every site, else the rows of each site asked for."""
+    return site_id == EVERY_SITE if sites is None else site_id in sites
 
 
 @dataclass
@@ -187,11 +194,11 @@ class _Reports:
         return [
             (k.dimension, k.name, t)
             for k, t in self._rows.dashboard.items()
-            if _visible(sites, k.site_id)
+            if _summed(sites, k.site_id)
         ]
 
     async def aging_days(self, sites: Sites) -> list[tuple[date, Totals]]:
-        return [(k.day, t) for k, t in self._rows.aging.items() if _visible(sites, k.site_id)]
+        return [(k.day, t) for k, t in self._rows.aging.items() if _summed(sites, k.site_id)]
 
     def _members(self, sites: Sites) -> list[BatchView]:
         return [
@@ -200,12 +207,15 @@ class _Reports:
             if _visible(sites, v.facts.site_id) and aging_member(v)
         ]
 
-    async def aging_rows(self, sites: Sites, days: Collection[date]) -> list[AgingRow]:
-        return [
-            AgingRow(v.facts.created_at, v.facts.balances.on_hand, v.facts.costs.unit_cost)
-            for v in self._members(sites)
-            if v.facts.created_at.astimezone(UTC).date() in days
-        ]
+    async def aging_split_days(
+        self, sites: Sites, days: Collection[date], cuts: Sequence[datetime]
+    ) -> list[tuple[int, Totals]]:
+        split: dict[int, Totals] = {}
+        for v in self._members(sites):
+            if v.facts.created_at.astimezone(UTC).date() in days:
+                reached = sum(v.facts.created_at <= cut for cut in cuts)
+                _add(split, reached, Totals(1, v.facts.balances.on_hand, stock_value(v)))
+        return list(split.items())
 
     async def oldest_aging(self, sites: Sites, limit: int) -> list[AgingCandidate]:
         members = sorted(self._members(sites), key=lambda v: (v.facts.created_at, v.batch_id))
@@ -218,7 +228,7 @@ class _Reports:
         ]  # fmt: skip
 
     async def profit_rows(self, sites: Sites) -> list[tuple[str, ProfitTotals]]:
-        return [(k.category, t) for k, t in self._rows.profit.items() if _visible(sites, k.site_id)]
+        return [(k.category, t) for k, t in self._rows.profit.items() if _summed(sites, k.site_id)]
 
     async def license_counts(self, sites: Sites) -> list[tuple[LicenseKey, LinkCounts]]:
         return [(k, c) for k, c in self._rows.license_counts.items() if _visible(sites, k.site_id)]
