@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from typing import Any, Final
 from uuid import UUID
 
@@ -80,12 +81,14 @@ _MOVEMENTS: Final = Sql(
     " ORDER BY batch_version DESC, sequence DESC LIMIT :limit"
 )
 _DASHBOARD: Final = _BySite(
-    "SELECT dimension, name, sum(batches)::bigint AS batches, sum(units) AS units, sum(value) AS value"
+    "SELECT dimension, name, sum(batches)::bigint AS batches, sum(units)::text AS units,"
+    " sum(value)::text AS value"
     " FROM dashboard_total WHERE {sites} GROUP BY dimension, name",
     total=True,
 )
 _AGING_DAYS: Final = _BySite(
-    "SELECT intake_day, sum(batches)::bigint AS batches, sum(units) AS units, sum(value) AS value"
+    "SELECT intake_day, sum(batches)::bigint AS batches, sum(units)::text AS units,"
+    " sum(value)::text AS value"
     " FROM aging_day WHERE {sites} GROUP BY intake_day",
     total=True,
 )
@@ -99,7 +102,7 @@ _KNOWN_SITES: Final = Sql(
 _AGING_SPLIT: Final = Sql(
     "SELECT (r.created_at <= :cut1)::int + (r.created_at <= :cut2)::int"
     " + (r.created_at <= :cut3)::int AS reached, count(*) AS batches,"
-    " sum(r.on_hand) AS units, sum(r.on_hand * r.unit_cost) AS value"
+    " sum(r.on_hand)::text AS units, sum(r.on_hand * r.unit_cost)::text AS value"
     " FROM unnest(CAST(:sites AS uuid[])) AS s(site_id)"
     " CROSS JOIN unnest(CAST(:starts AS timestamptz[])) AS d(start)"
     " CROSS JOIN LATERAL (SELECT b.created_at, b.on_hand, b.unit_cost FROM batch_view b"
@@ -116,8 +119,9 @@ _OLDEST: Final = Sql(
 )
 _PROFIT: Final = _BySite(
     "SELECT category, sum(batches_with_sales)::bigint AS batches_with_sales,"
-    " sum(units_sold) AS units_sold, sum(units_returned) AS units_returned,"
-    " sum(revenue) AS revenue, sum(cogs) AS cogs, sum(unpriced_units) AS unpriced_units"
+    " sum(units_sold)::text AS units_sold, sum(units_returned)::text AS units_returned,"
+    " sum(revenue)::text AS revenue, sum(cogs)::text AS cogs,"
+    " sum(unpriced_units)::text AS unpriced_units"
     " FROM profit_category WHERE {sites} GROUP BY category",
     total=True,
 )
@@ -131,7 +135,8 @@ _NEWEST: Final = (2**31 - 1, 2**31 - 1)
 
 
 def _totals(row: Any) -> Totals:
-    return Totals(row["batches"], row["units"], row["value"])
+    # Sums come as text (see adapters.rows: a third of the cost of the binary numeric codec).
+    return Totals(row["batches"], Decimal(row["units"]), Decimal(row["value"]))
 
 
 class PgReportQueries:
@@ -195,8 +200,9 @@ class PgReportQueries:
             (
                 row["category"],
                 ProfitTotals(
-                    row["batches_with_sales"], row["units_sold"], row["units_returned"],
-                    row["revenue"], row["cogs"], row["unpriced_units"],
+                    row["batches_with_sales"], Decimal(row["units_sold"]),
+                    Decimal(row["units_returned"]), Decimal(row["revenue"]), Decimal(row["cogs"]),
+                    Decimal(row["unpriced_units"]),
                 ),
             )
             for row in rows

@@ -106,4 +106,4 @@ def fold(views: Mapping[UUID, BatchView], changes: Iterable[BatchChange]) -> Fol
         if before is not None:
             contribute(deltas, before, sign=-1)
         contribute(deltas, after, sign=+1)
-    return Fold(current, tuple(movements), deltas.nonzero(), applied, skipped)
+    return Fold(current, tuple(movements), deltas.with_totals(), applied, skipped)

@@ -35,59 +35,28 @@ _COGS: Final = {c.value: c for c in CogsMode}
 
 
 def _facts(batch: ev.BatchSnapshot) -> BatchFacts:
-    balances, costs = batch.balances, batch.costs
+    # Positional arguments, in the dataclasses' field order: this runs for every event.
+    balances, costs, product = batch.balances, batch.costs, batch.product
     return BatchFacts(
-        batch_id=batch.batch_id,
-        site_id=batch.site.id,
-        license_number=batch.site.license_number,
-        code=batch.code,
-        sku=batch.sku,
-        product_id=batch.product.id,
-        product_name=batch.product.name,
-        category=batch.product.category,
-        subcategory=batch.product.subcategory,
-        status=_STATUS[batch.status],
-        balances=Balances(
-            on_hand=balances.on_hand,
-            reserved=balances.reserved,
-            quarantine=balances.quarantine,
-            hold=balances.hold,
-            defective=balances.defective,
-        ),
-        costs=Costs(
-            mode=_COGS[costs.cogs_mode],
-            unit_cogs=costs.unit_cogs,
-            unit_cogs_min=costs.unit_cogs_min,
-            unit_cogs_max=costs.unit_cogs_max,
-            ticket=costs.ticket,
-        ),
-        version=batch.version,
-        created_at=batch.created_at,
-        updated_at=batch.updated_at,
-        deleted_at=batch.deleted_at,
-    )
+        batch.batch_id, batch.site.id, batch.site.license_number, batch.code, batch.sku,
+        product.id, product.name, product.category, product.subcategory, _STATUS[batch.status],
+        Balances(balances.on_hand, balances.reserved, balances.quarantine, balances.hold,
+                 balances.defective),
+        Costs(_COGS[costs.cogs_mode], costs.unit_cogs, costs.unit_cogs_min, costs.unit_cogs_max,
+              costs.ticket),
+        batch.version, batch.created_at, batch.updated_at, batch.deleted_at,
+    )  # fmt: skip
 
 
 def _movement(batch_id: UUID, event_type: str, m: ev.MovementInfo) -> Movement:
+    reference, location = m.reference, m.location
     return Movement(
-        batch_id=batch_id,
-        batch_version=m.batch_version,
-        sequence=m.sequence,
-        event_type=event_type,
-        bucket=_BUCKET[m.bucket],
-        type=m.type,
-        change=m.change,
-        before=m.before,
-        after=m.after,
-        reason=None if m.reason is None else m.reason.value,
-        notes=m.notes,
-        reference_type=None if m.reference is None else m.reference.type,
-        reference_id=None if m.reference is None else m.reference.id,
-        location_id=None if m.location is None else m.location.id,
-        location_label=None if m.location is None else m.location.label,
-        actor=m.actor,
-        occurred_at=m.occurred_at,
-    )
+        batch_id, m.batch_version, m.sequence, event_type, _BUCKET[m.bucket], m.type, m.change,
+        m.before, m.after, None if m.reason is None else m.reason.value, m.notes,
+        None if reference is None else reference.type, None if reference is None else reference.id,
+        None if location is None else location.id, None if location is None else location.label,
+        m.actor, m.occurred_at,
+    )  # fmt: skip
 
 
 def batch_change(event: ConsumedInventoryEvent) -> BatchChange:
