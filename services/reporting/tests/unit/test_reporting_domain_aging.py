@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from uuid import uuid4
 
@@ -80,25 +80,31 @@ class TestDays:
     def test_the_straddling_days_come_in_split_by_the_cuts_they_reached(self) -> None:
         clock = AgingClock(AgingThresholds(), AT)
         split = [(1, Totals(1, Decimal(1), Decimal(2))), (0, Totals(1, Decimal(3), Decimal(6)))]
-        report = aging_report(clock, days=[], straddling=split, oldest=[], as_of=None)
+        report = aging_report(clock, whole_days=[], straddling=split, oldest=[], as_of=None)
         assert report.summary[AgingBracket.MODERATE].count == 1
         assert report.summary[AgingBracket.MODERATE].total_units == Decimal(1)
         assert report.summary[AgingBracket.FRESH].total_value == Decimal("6.0000")
 
 
-def test_the_report_adds_days_counts_aging_items_and_lists_the_oldest() -> None:
+def test_a_whole_day_is_in_the_bracket_of_the_cuts_on_later_days() -> None:
     clock = AgingClock(AgingThresholds(), AT)
-    today, old = AT.date(), (AT - 100 * DAY).date()
-    days = [
-        (today, Totals(2, Decimal(10), Decimal(20))),
-        (today, Totals(1, Decimal(1), Decimal(1))),  # another site's row of the same day
-        ((AT - 40 * DAY).date(), Totals(3, Decimal(30), Decimal("0.00005"))),
-        (old, Totals(4, Decimal(40), Decimal(80))),
-        ((AT + 2 * DAY).date(), Totals(1, Decimal(5), Decimal(5))),  # received "in the future"
+    for offset in range(-3, 100):
+        day = (AT - offset * DAY).date()
+        if day not in clock.cut_days:
+            assert list(AgingBracket)[clock.days_reached(day)] is clock.bracket_of_day(day)
+
+
+def test_the_report_adds_brackets_counts_aging_items_and_lists_the_oldest() -> None:
+    clock = AgingClock(AgingThresholds(), AT)
+    whole_days = [
+        (0, Totals(2, Decimal(10), Decimal(20))),
+        (0, Totals(2, Decimal(6), Decimal(6))),  # rows of one bracket in several pieces
+        (2, Totals(3, Decimal(30), Decimal("0.00005"))),
+        (3, Totals(4, Decimal(40), Decimal(80))),
     ]
     oldest = AgingCandidate(uuid4(), uuid4(), "B-1", "SKU", "=cmd", AT - 100 * DAY,
                             Decimal(40), Decimal(2))  # fmt: skip
-    report = aging_report(clock, days=days, straddling=[], oldest=[oldest], as_of=AT)
+    report = aging_report(clock, whole_days=whole_days, straddling=[], oldest=[oldest], as_of=AT)
     assert {
         b.value: (t.count, t.total_units, t.total_value) for b, t in report.summary.items()
     } == {
@@ -115,4 +121,3 @@ def test_the_report_adds_days_counts_aging_items_and_lists_the_oldest() -> None:
         Decimal("80.0000"),
     )
     assert report.ages_at == AT
-    assert date(2026, 3, 2) == today

@@ -4,9 +4,9 @@ Every query reads small aggregate tables or a bounded index range, never every b
 
 * dashboard: the ``dashboard_total`` rows of the sites, summed per dimension and name (for
   every site, the total rows);
-* aging: the ``aging_day`` rows of the sites summed per day (or the total rows); the aging
+* aging: the ``aging_day`` rows of the sites (or the total rows) added up by bracket; the aging
   members received on the (at most three) straddling days, an index range per site, split at
-  the cuts and summed; the oldest members, the first rows of ``batch_view_aging`` per site (a
+  the cuts and added up; the oldest members, the first rows of ``batch_view_aging`` per site (a
   LATERAL per site), merged;
 * profitability: a view by primary key, or the ``profit_category`` rows of the sites (or the
   total rows);
@@ -86,10 +86,12 @@ _DASHBOARD: Final = _BySite(
     " FROM dashboard_total WHERE {sites} GROUP BY dimension, name",
     total=True,
 )
-_AGING_DAYS: Final = _BySite(
-    "SELECT intake_day, sum(batches)::bigint AS batches, sum(units)::text AS units,"
-    " sum(value)::text AS value"
-    " FROM aging_day WHERE {sites} GROUP BY intake_day",
+# The days that hold no cut, added up by bracket: the number of cut days after the day.
+_AGING_WHOLE_DAYS: Final = _BySite(
+    "SELECT (intake_day < :day1)::int + (intake_day < :day2)::int + (intake_day < :day3)::int"
+    " AS reached, sum(batches)::bigint AS batches, sum(units)::text AS units,"
+    " sum(value)::text AS value FROM aging_day"
+    " WHERE {sites} AND intake_day NOT IN (:day1, :day2, :day3) GROUP BY 1",
     total=True,
 )
 _KNOWN_SITES: Final = Sql(
@@ -160,9 +162,14 @@ class PgReportQueries:
         rows = await self._conn.fetch(*_DASHBOARD.pick(sites))
         return [(Dimension(row["dimension"]), row["name"], _totals(row)) for row in rows]
 
-    async def aging_days(self, sites: Sites) -> list[tuple[date, Totals]]:
-        rows = await self._conn.fetch(*_AGING_DAYS.pick(sites))
-        return [(row["intake_day"], _totals(row)) for row in rows]
+    async def aging_whole_days(
+        self, sites: Sites, cut_days: Sequence[date]
+    ) -> list[tuple[int, Totals]]:
+        day1, day2, day3 = cut_days
+        rows = await self._conn.fetch(
+            *_AGING_WHOLE_DAYS.pick(sites, day1=day1, day2=day2, day3=day3)
+        )
+        return [(row["reached"], _totals(row)) for row in rows]
 
     async def _sites(self, sites: Sites) -> list[UUID]:
         if sites is not None:

@@ -6,14 +6,15 @@ instant counts as 0. Brackets by default are inventory's (FRESH 0-14, MODERATE 1
 31-60, CRITICAL 61+); the three upper bounds are parameters of the report.
 
 The read model cannot store brackets, which move with the clock. It keeps, per site and per UTC
-day of receipt, the count, units and value of the aging members received that day. At query
-time a day lies wholly inside one bracket, except the at most three days that contain a
-bracket's boundary instant, a *cut* (``ages_at`` minus 15, 31 and 61 days by default): for
-those *straddling* days the batches themselves are split at the cuts (an index range of one day
-per site, added up by the database). So a report reads one row per day of history plus the
-batches of three days, never every batch, and its brackets agree with inventory's to the
-microsecond: a batch is at least ``n`` days old exactly when it was received at or before
-``ages_at - n days``, so its bracket is the number of cuts it was received at or before.
+day of receipt, the count, units and value of the aging members received that day. A batch is at
+least ``n`` days old exactly when it was received at or before ``ages_at - n days`` (a *cut*:
+``ages_at`` minus 15, 31 and 61 days by default), so its bracket is the number of cuts it was
+received at or before. At query time a day lies wholly inside one bracket (the number of cuts
+on later days), except the at most three days that hold a cut: for those *straddling* days the
+batches themselves are split at the cuts (an index range of one day per site). Both rules are
+simple comparisons the database evaluates while it adds up (the domain gives it the cuts), so a
+report reads one row per day of history plus the batches of three days, never every batch, gets
+four rows back, and agrees with inventory's brackets to the microsecond.
 
 ``aging_items_count`` counts the AGING and CRITICAL brackets (stock past MODERATE), as the spec's
 source system counted the two oldest of its brackets; ``top_aging_items`` are the oldest members.
@@ -118,17 +119,27 @@ class AgingClock:
         return sum(created_at <= cut for cut in self.cuts)
 
     @property
+    def cut_days(self) -> tuple[date, date, date]:
+        """The UTC days of the cuts, in the cuts' order."""
+        first, second, third = (cut.astimezone(UTC).date() for cut in self.cuts)
+        return first, second, third
+
+    @property
     def straddling_days(self) -> tuple[date, ...]:
         """The UTC days that hold a cut, whose batches fall into two brackets."""
-        return tuple(sorted({cut.astimezone(UTC).date() for cut in self.cuts}))
+        return tuple(sorted(set(self.cut_days)))
+
+    def days_reached(self, day: date) -> int:
+        """For a day that holds no cut, how many cuts lie on later days: the index of the
+        bracket of every batch received that day (a database can evaluate this form)."""
+        return sum(cut_day > day for cut_day in self.cut_days)
 
     def bracket_of_day(self, day: date) -> AgingBracket | None:
         """The bracket of every batch received on ``day`` (UTC), or None if the day straddles
-        a cut: the number of cuts after the whole day (a cut on a later day)."""
-        cut_days = [cut.astimezone(UTC).date() for cut in self.cuts]
-        if day in cut_days:
+        a cut."""
+        if day in self.cut_days:
             return None
-        return _BRACKETS[sum(cut_day > day for cut_day in cut_days)]
+        return _BRACKETS[self.days_reached(day)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,24 +193,17 @@ class AgingReport:
 def aging_report(
     clock: AgingClock,
     *,
-    days: Iterable[tuple[date, Totals]],
+    whole_days: Iterable[tuple[int, Totals]],
     straddling: Iterable[tuple[int, Totals]],
     oldest: Sequence[AgingCandidate],
     as_of: datetime | None,
 ) -> AgingReport:
-    """The report from the per-day totals (rows of one day are added up; straddling days are
-    skipped), the members received on the straddling days by the number of cuts they reached
-    (see :meth:`AgingClock.cuts_reached`), and the oldest members."""
+    """The report from the aging members' totals, by bracket index: those of the days that
+    hold no cut (by :meth:`AgingClock.days_reached`) and those received on the straddling days
+    (by :meth:`AgingClock.cuts_reached`), however many rows each comes in; and the oldest
+    members."""
     brackets = dict.fromkeys(AgingBracket, Totals())
-    skipped = set(clock.straddling_days)
-    # Per day, the same rule as bracket_of_day with its inputs computed once (a report adds
-    # up one row per day of history).
-    cut_days = [cut.astimezone(UTC).date() for cut in clock.cuts]
-    for day, totals in days:
-        if day not in skipped:
-            bracket = _BRACKETS[(cut_days[0] > day) + (cut_days[1] > day) + (cut_days[2] > day)]
-            brackets[bracket] = brackets[bracket] + totals
-    for reached, totals in straddling:
+    for reached, totals in (*whole_days, *straddling):
         brackets[_BRACKETS[reached]] = brackets[_BRACKETS[reached]] + totals
     summary = {
         bracket: BracketTotals(t.batches, t.units, money(t.value))

@@ -137,7 +137,11 @@ class ReportQueries(Protocol):
 
     async def dashboard_rows(self, sites: Sites) -> list[tuple[Dimension, str, Totals]]: ...
 
-    async def aging_days(self, sites: Sites) -> list[tuple[date, Totals]]: ...
+    async def aging_whole_days(
+        self, sites: Sites, cut_days: Sequence[date]
+    ) -> list[tuple[int, Totals]]:
+        """Totals of the aging members received on days other than ``cut_days``, by how many
+        of ``cut_days`` are later than their day (``AgingClock.days_reached``)."""
 
     async def aging_split_days(
         self, sites: Sites, days: Collection[date], cuts: Sequence[datetime]

@@ -74,7 +74,7 @@ async def aging(
     clock = AgingClock(query.thresholds, now)
     return aging_report(
         clock,
-        days=await reports.aging_days(sites),
+        whole_days=await reports.aging_whole_days(sites, clock.cut_days),
         straddling=await reports.aging_split_days(sites, clock.straddling_days, clock.cuts),
         oldest=await reports.oldest_aging(sites, query.top),
         as_of=await _as_of(reports, topics.inventory, now),

@@ -197,8 +197,14 @@ class _Reports:
             if _summed(sites, k.site_id)
         ]
 
-    async def aging_days(self, sites: Sites) -> list[tuple[date, Totals]]:
-        return [(k.day, t) for k, t in self._rows.aging.items() if _summed(sites, k.site_id)]
+    async def aging_whole_days(
+        self, sites: Sites, cut_days: Sequence[date]
+    ) -> list[tuple[int, Totals]]:
+        by_reached: dict[int, Totals] = {}
+        for key, totals in self._rows.aging.items():
+            if _summed(sites, key.site_id) and key.day not in cut_days:
+                _add(by_reached, sum(cut_day > key.day for cut_day in cut_days), totals)
+        return list(by_reached.items())
 
     def _members(self, sites: Sites) -> list[BatchView]:
         return [
