@@ -33,7 +33,11 @@ from reporting.service_layer.commands import (
     Topics,
     Watermark,
 )
-from reporting.service_layer.errors import BatchNotFoundError, SiteAccessDeniedError
+from reporting.service_layer.errors import (
+    BatchNotFoundError,
+    SiteAccessDeniedError,
+    UnprojectableEventError,
+)
 from reporting.service_layer.projections import (
     apply_compliance_updates,
     apply_inventory_events,
@@ -191,10 +195,15 @@ async def test_an_event_that_cannot_be_projected_stops_the_batch_before_anything
     model = InMemoryReadModel()
     events = in_order([new_batch()])
     before = copy.deepcopy(model.rows)
-    with pytest.raises(InconsistentEventError):
-        await apply_inventory_events(
-            model, [events[0], replace(events[1], aggregate_version=42)], now=NOW
-        )
+    poisoned = replace(events[1], aggregate_version=42)
+    with pytest.raises(UnprojectableEventError) as refused:
+        await apply_inventory_events(model, [events[0], poisoned], now=NOW)
+    assert (refused.value.event_id, refused.value.position) == (
+        poisoned.event_id,
+        poisoned.position,
+    )
+    assert refused.value.code == "INVALID_EVENT"
+    assert isinstance(refused.value, InconsistentEventError)
     assert model.rows == before
 
 

@@ -3,11 +3,15 @@ statuses: BATCH_NOT_FOUND 404, SITE_ACCESS_DENIED 403, VALIDATION_ERROR 422)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from uuid import UUID
 
-from reporting.domain import ReportingDomainError
+from reporting.domain import InconsistentEventError, ReportingDomainError
 
-__all__ = ["BatchNotFoundError", "SiteAccessDeniedError"]
+if TYPE_CHECKING:  # commands import these errors
+    from reporting.service_layer.commands import Position
+
+__all__ = ["BatchNotFoundError", "SiteAccessDeniedError", "UnprojectableEventError"]
 
 
 class BatchNotFoundError(ReportingDomainError):
@@ -27,3 +31,13 @@ class SiteAccessDeniedError(ReportingDomainError):
     def __init__(self, site_ids: list[UUID]) -> None:
         super().__init__("Not granted: " + ", ".join(str(s) for s in site_ids))
         self.site_ids = site_ids
+
+
+class UnprojectableEventError(InconsistentEventError):
+    """One message of a batch cannot be projected: which one, so that the consumer can
+    dead-letter it and apply the others (nothing of the batch was written)."""
+
+    def __init__(self, event_id: UUID, position: Position, reason: str) -> None:
+        super().__init__(f"event {event_id} at {position}: {reason}")
+        self.event_id = event_id
+        self.position = position

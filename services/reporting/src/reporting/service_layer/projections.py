@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from reporting.domain import LicenseKey, fold, fold_compliance
+from reporting.domain import BatchChange, InconsistentEventError, LicenseKey, fold, fold_compliance
 from reporting.domain.compliance import BatchLinkUpdate, FindingUpdate, SyncFinished
 from reporting.service_layer.commands import (
     ConsumedComplianceUpdate,
@@ -22,6 +22,7 @@ from reporting.service_layer.commands import (
     Position,
     Watermark,
 )
+from reporting.service_layer.errors import UnprojectableEventError
 from reporting.service_layer.event_mapping import batch_change
 from reporting.service_layer.ports import Progress, ReadModelUnitOfWork
 
@@ -56,16 +57,23 @@ def _progress(
     ]
 
 
+def _change(event: ConsumedInventoryEvent) -> BatchChange:
+    try:
+        return batch_change(event)
+    except InconsistentEventError as error:
+        raise UnprojectableEventError(event.event_id, event.position, error.message) from error
+
+
 async def apply_inventory_events(
     uow: ReadModelUnitOfWork, events: Sequence[ConsumedInventoryEvent], *, now: datetime
 ) -> Applied:
     """Fold consumed inventory events (in partition order) into the read models.
 
     Raises:
-        InconsistentEventError: An event cannot be projected; nothing of the batch is written
-            (the consumer dead-letters that message and retries the others).
+        UnprojectableEventError: An event cannot be projected (it names the event); nothing of
+            the batch is written: the consumer dead-letters that message and retries the others.
     """
-    changes = [batch_change(event) for event in events]
+    changes = [_change(event) for event in events]
     batch_ids = {change.batch.batch_id for change in changes}
     known = await uow.batches.lock_many(batch_ids)
     result = fold(known, changes)
