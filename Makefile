@@ -6,7 +6,7 @@ PY := .venv/bin/python
 SRC := shared/src services/inventory/src services/compliance/src services/reporting/src services/gateway/src services/metrc_sandbox/src
 
 .PHONY: up down clean test lint typecheck imports unit bootstrap schemas topics-file bench-outbox \
-        bench-inventory bench-inventory-scale bench-metrc-pull bench-gateway
+        bench-inventory bench-inventory-scale bench-metrc-pull bench-gateway bench-reporting-read-models
 
 up:  ## install what is missing, start the whole stack, print where everything is
 	@deploy/up.sh
@@ -53,3 +53,6 @@ bench-inventory: bootstrap  ## adjustments/s through the inventory API (64 clien
 
 bench-inventory-scale: bootstrap  ## enhanced list and batch detail p95 with 1,000,000 batches loaded
 	uv run python services/inventory/bench/scale_bench.py
+
+bench-reporting-read-models: bootstrap  ## folding 1,000-event transactions, and the reports' p95 with 1,000,000 batches
+	uv run python services/reporting/bench/read_model_bench.py
