@@ -18,16 +18,10 @@ from gateway.domain import Role
 from gateway.testing import GatewayHarness, migrate, settings_for_test
 from inventory.config import InventorySettings
 from inventory.entrypoints.api import create_app as create_inventory_app
-from shared.identity import generate_keypair
 from shared.migrations import upgrade
 from shared.testing.infra import KafkaServer, PostgresServer
 
 INVENTORY_MIGRATIONS = Path(inventory.__file__).parent / "migrations"
-
-
-@pytest.fixture(scope="session")
-def identity_keys() -> tuple[str, str]:
-    return generate_keypair()
 
 
 @pytest.fixture

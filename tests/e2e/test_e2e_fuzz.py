@@ -1,16 +1,12 @@
 """A bounded schemathesis run of the whole public API, the gateway in front of the real inventory
 service, both running as processes on real ports (``python -m gateway api``,
-``python -m inventory api``) on real PostgreSQL: no 5xx anywhere, and no answer that breaks the
-gateway's OpenAPI document (status code, content type, body schema)."""
+``python -m inventory api``: the ``running_platform`` fixture of tests/conftest.py) on real
+PostgreSQL: no 5xx anywhere, and no answer that breaks the gateway's OpenAPI document (status
+code, content type, body schema)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import httpx
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -21,7 +17,6 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from shared.testing.processes import free_port, wait_healthy
 
 EXAMPLES_PER_MODE = 10
 CHECKS = [
@@ -30,75 +25,11 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-ADMIN_PASSWORD = "the fuzzing admin's password"
 
 
-def start(module: str, env: dict[str, str], log_path) -> tuple[str, subprocess.Popen[bytes]]:
-    port = free_port()
-    log = log_path.open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", module, "api", "--port", str(port)],
-        env={**os.environ, **env},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_healthy(url, process, log=log_path)
-    return url, process
-
-
-@pytest.fixture
-def running_platform(databases, identity_keys, kafka_server, tmp_path):
-    common = {"CANOPY_ENV": "test", "OTEL_TRACES_EXPORTER": "none", "LOG_LEVEL": "WARNING"}
-    inventory_url, inventory = start(
-        "inventory",
-        {
-            **common,
-            "INVENTORY_DATABASE_URL": databases[0],
-            "CANOPY_IDENTITY_PUBLIC_KEY": identity_keys[1],
-            "KAFKA_BOOTSTRAP_SERVERS": kafka_server.bootstrap,
-        },
-        tmp_path / "inventory.log",
-    )
-    gateway_env = {
-        **common,
-        "GATEWAY_DATABASE_URL": databases[1],
-        "GATEWAY_IDENTITY_PRIVATE_KEY": identity_keys[0],
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_server.bootstrap,
-        "GATEWAY_ARGON2_TIME_COST": "1",
-        "GATEWAY_ARGON2_MEMORY_KIB": "1024",
-        "GATEWAY_ARGON2_PARALLELISM": "1",
-        "INVENTORY_URL": inventory_url,
-    }
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gateway",
-            "create-admin",
-            "--email",
-            "fuzz@test.example",
-            "--password-stdin",
-        ],
-        input=(ADMIN_PASSWORD + "\n").encode(),
-        env={**os.environ, **gateway_env},
-        capture_output=True,
-        check=True,
-    )
-    gateway_url, gateway = start("gateway", gateway_env, tmp_path / "gateway.log")
-    try:
-        yield gateway_url
-    finally:
-        for process in (gateway, inventory):
-            process.terminate()
-            process.wait(timeout=15)
-
-
-def admin_key(url: str) -> str:
-    login = httpx.post(
-        url + "/api/v1/auth/login", json={"email": "fuzz@test.example", "password": ADMIN_PASSWORD}
-    )
-    auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
+def admin_key(platform) -> str:
+    url = platform.gateway_url
+    auth = {"Authorization": f"Bearer {platform.admin_token()}"}
     # An API key, not the session: fuzzing POST /auth/logout must not end the fuzzer's access.
     key = httpx.post(
         url + "/api/v1/api-keys",
@@ -116,8 +47,8 @@ def admin_key(url: str) -> str:
 
 
 def test_the_whole_public_api_survives_fuzzing(running_platform):
-    url = running_platform
-    auth = {"X-API-Key": admin_key(url)}
+    url = running_platform.gateway_url
+    auth = {"X-API-Key": admin_key(running_platform)}
     schema = schemathesis.openapi.from_url(url + "/openapi.json")
     fuzzed = []
     for result in schema.get_all_operations():

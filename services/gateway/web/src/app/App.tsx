@@ -20,7 +20,8 @@ export function App() {
   }
   return (
     <Routes>
-      <Route path="/login" element={<Navigate to="/" replace />} />
+      {/* Just signed in: back to where the person was going. */}
+      <Route path="/login" element={<Navigate to={(location.state as { from?: string } | null)?.from ?? "/"} replace />} />
       <Route path="*" element={<SignedIn />} />
     </Routes>
   );

@@ -1,5 +1,5 @@
 import { useState, type SyntheticEvent } from "react";
-import { useLocation, useNavigate } from "react-router";
+
 
 import { ApiError, messageOf } from "../api/errors";
 import { Field } from "../ui/Field";
@@ -7,21 +7,18 @@ import { useAuth } from "./AuthProvider";
 
 export default function LoginPage() {
   const { signIn, ended } = useAuth();
-  const navigate = useNavigate();
-  const location = useLocation();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const back = (location.state as { from?: string } | null)?.from ?? "/inventory";
 
   const submit = async (event: SyntheticEvent) => {
     event.preventDefault();
     setBusy(true);
     setError(null);
     try {
+      // Signed in, the application's routes take the person where they were going.
       await signIn(email, password);
-      void navigate(back, { replace: true });
     } catch (failure) {
       setError(
         failure instanceof ApiError && failure.code === "INVALID_CREDENTIALS"

@@ -11,7 +11,7 @@ import { useLocations } from "./queries";
 /** The value of a datetime-local input for a Date, in the browser's time zone. */
 function localInput(date: Date): string {
   const pad = (n: number) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
 }
 
 /** /inventory/as-of: the site's inventory at a past instant, replayed from the ledger. */
@@ -58,7 +58,7 @@ export default function AsOfPage() {
       </div>
       <form className="toolbar" onSubmit={submit}>
         <label htmlFor={inputId}>Date and time (your time zone)</label>
-        <input id={inputId} type="datetime-local" value={text} max={localInput(new Date())} onChange={(e) => setText(e.target.value)} />
+        <input id={inputId} type="datetime-local" step={1} value={text} onChange={(e) => setText(e.target.value)} />
         <button type="submit" className="button button-primary" disabled={!text}>
           Show inventory
         </button>

@@ -224,8 +224,23 @@ export function AdjustDialog({ detail, open, onOpenChange }: { detail: Detail; o
   );
 }
 
+/**
+ * The status changes the batch allows now: the status machine's edges (the API's
+ * allowedTransitions), less those the inventory refuses for a batch that still holds stock
+ * (selling out, and closing a batch that is not QUARANTINED or AWAITING_INTAKE: stock is never
+ * written off silently; dispose of it first).
+ */
+export function offeredTransitions(detail: Detail): Schemas["BatchStatus"][] {
+  const b = detail.batch;
+  const empty = [b.physicalQty, b.reservedQty, b.holdQty].every((q) => (toUnits(q) ?? 0n) === 0n);
+  return detail.allowedTransitions.filter(
+    (s) => empty || !(s === "SOLD_OUT" || (s === "CLOSED" && b.batchStatus !== "QUARANTINED" && b.batchStatus !== "AWAITING_INTAKE")),
+  );
+}
+
 export function StatusDialog({ detail, open, onOpenChange }: { detail: Detail; open: boolean; onOpenChange: (open: boolean) => void }) {
-  const allowed = detail.allowedTransitions;
+  const allowed = offeredTransitions(detail);
+  const held = detail.allowedTransitions.length > allowed.length;
   const [status, setStatus] = useState<Schemas["BatchStatus"] | "">("");
   const [reason, setReason] = useState("");
   const chosen = status && allowed.includes(status) ? status : "";
@@ -236,7 +251,7 @@ export function StatusDialog({ detail, open, onOpenChange }: { detail: Detail; o
       title="Change status"
       description={`Batch ${detail.batch.code} is ${STATUS_LABELS[detail.batch.batchStatus]}. Only the changes its status allows are offered.`}
       detail={detail}
-      invalid={!chosen}
+      invalid={!chosen || !reason.trim()}
       submitLabel="Change status"
       success={`Batch ${detail.batch.code} is now ${chosen ? STATUS_LABELS[chosen] : ""}`}
       testId="status-dialog"
@@ -244,7 +259,7 @@ export function StatusDialog({ detail, open, onOpenChange }: { detail: Detail; o
         unwrap(
           api.POST("/api/v1/batches/{batchId}/status", {
             params: { ...path(detail), header: { "Idempotency-Key": key } },
-            body: { status: chosen as Schemas["BatchStatus"], reason: reason.trim() || null, version },
+            body: { status: chosen as Schemas["BatchStatus"], reason: reason.trim(), version },
           }),
         )
       }
@@ -263,9 +278,13 @@ export function StatusDialog({ detail, open, onOpenChange }: { detail: Detail; o
               </select>
             )}
           </Field>
+          {held && <p className="hint">Selling out and closing need an empty batch: dispose of or adjust the stock first.</p>}
           {chosen === "QUARANTINED" && <p className="muted">All of on-hand moves into quarantine; reservations and holds are released.</p>}
+          {chosen === "CLOSED" && detail.batch.batchStatus === "QUARANTINED" && (
+            <p className="muted">What remains in quarantine is disposed of (a DISPOSAL movement).</p>
+          )}
           {detail.batch.batchStatus === "QUARANTINED" && chosen === "LIVE" && <p className="muted">The quarantined quantity moves back to on hand.</p>}
-          <Field label="Reason" error={errors.reason}>
+          <Field label="Reason" required error={errors.reason} hint="Recorded in the audit trail">
             {(control) => <input {...control} value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />}
           </Field>
         </>

@@ -6,8 +6,9 @@ import { ApiError } from "../api/errors";
 import { useAuth } from "../auth/AuthProvider";
 import { StatusBadge, StockStatusBadge } from "../ui/badges";
 import { formatDateTime, formatMoney, formatQty, toUnits } from "../ui/decimal";
+import { escapeCloses, mainArea, useReturnFocus } from "../ui/focus";
 import { DrawerSkeleton, EmptyState, ErrorState } from "../ui/states";
-import { AdjustDialog, HoldDialog, ReleaseReservationDialog, ReserveDialog, StatusDialog } from "./BatchDialogs";
+import { AdjustDialog, HoldDialog, offeredTransitions, ReleaseReservationDialog, ReserveDialog, StatusDialog } from "./BatchDialogs";
 import { useBatchDetail } from "./queries";
 
 type Detail = Schemas["BatchDetail"];
@@ -17,11 +18,21 @@ type Dialogs = "adjust" | "status" | "hold" | "release-hold" | "reserve" | null;
  * audit trail, and the actions the user may take on the batch. */
 export function BatchDrawer({ batchId, onClose }: { batchId: string | null; onClose: () => void }) {
   const detail = useBatchDetail(batchId);
+  // Back to the batch's row if the button that opened the drawer is gone (the list refetched).
+  const focus = useReturnFocus(
+    () => document.querySelector<HTMLElement>(`[data-batch-id="${batchId ?? ""}"] button`) ?? mainArea(),
+  );
   return (
     <Dialog.Root open={batchId !== null} onOpenChange={(open) => !open && onClose()}>
       <Dialog.Portal>
         <Dialog.Overlay className="overlay overlay-light" />
-        <Dialog.Content className="drawer" data-testid="batch-drawer" aria-describedby={undefined}>
+        <Dialog.Content
+          className="drawer"
+          data-testid="batch-drawer"
+          aria-describedby={undefined}
+          {...focus}
+          onKeyDown={escapeCloses(onClose)}
+        >
           <div className="drawer-header">
             <Dialog.Title className="drawer-title">
               {detail.data ? `Batch ${detail.data.batch.code}` : "Batch"}
@@ -55,7 +66,7 @@ function Loaded({ detail }: { detail: Detail }) {
   const has = (value: string) => (toUnits(value) ?? 0n) > 0n;
   const actions: { key: Exclude<Dialogs, null>; label: string; show: boolean }[] = [
     { key: "adjust", label: "Adjust quantity", show: can("POST /api/v1/batches/{batchId}/adjustments") && !closed },
-    { key: "status", label: "Change status", show: can("POST /api/v1/batches/{batchId}/status") && detail.allowedTransitions.length > 0 },
+    { key: "status", label: "Change status", show: can("POST /api/v1/batches/{batchId}/status") && offeredTransitions(detail).length > 0 },
     { key: "hold", label: "Put on hold", show: can("POST /api/v1/batches/{batchId}/holds") && !closed && has(detail.availableQty) },
     { key: "release-hold", label: "Release hold", show: can("POST /api/v1/batches/{batchId}/holds/release") && has(b.holdQty) },
     { key: "reserve", label: "Reserve", show: can("POST /api/v1/batches/{batchId}/reservations") && !closed && has(detail.availableQty) },

@@ -7,6 +7,7 @@ import { messageOf } from "../api/errors";
 import { useAuth } from "../auth/AuthProvider";
 import { STATUS_LABELS } from "../ui/badges";
 import { Modal } from "../ui/Modal";
+import { escapeCloses, mainArea, useReturnFocus } from "../ui/focus";
 import { useToast } from "../ui/toast";
 import { useRefreshBatches } from "./queries";
 
@@ -37,12 +38,13 @@ export function BulkBar({
   const [reason, setReason] = useState("");
   const [result, setResult] = useState<{ action: Action; answer: Result } | null>(null);
   const statusId = useId();
+  const focus = useReturnFocus(mainArea);
   const reasonId = useId();
 
   const run = useMutation({
     mutationFn: async ({ kind, key }: { kind: Action; key: string }): Promise<Result> => {
       const headers = { "Idempotency-Key": key };
-      const why = reason.trim() || undefined;
+      const why = reason.trim();
       if (kind === "status") {
         return unwrap(
           api.POST("/api/v1/batches/bulk/status", { body: { batchIds: selected, newStatus: status, reason: why }, params: { header: headers } }),
@@ -95,7 +97,7 @@ export function BulkBar({
       <AlertDialog.Root open={action !== null} onOpenChange={(open) => !open && setAction(null)}>
         <AlertDialog.Portal>
           <AlertDialog.Overlay className="overlay" />
-          <AlertDialog.Content className="modal" data-testid="bulk-confirm">
+          <AlertDialog.Content className="modal" data-testid="bulk-confirm" {...focus} onKeyDown={escapeCloses(() => setAction(null))}>
             <AlertDialog.Title className="modal-title">
               {action === "delete" ? `Delete ${count} ${count === 1 ? "batch" : "batches"}?` : `Change the status of ${count} ${count === 1 ? "batch" : "batches"}`}
             </AlertDialog.Title>
@@ -117,15 +119,17 @@ export function BulkBar({
               </div>
             )}
             <div className="field">
-              <label htmlFor={reasonId}>Reason</label>
-              <input id={reasonId} value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />
+              <label htmlFor={reasonId}>
+                Reason<span aria-hidden="true"> *</span>
+              </label>
+              <input id={reasonId} value={reason} required maxLength={500} onChange={(e) => setReason(e.target.value)} />
             </div>
             <div className="dialog-actions">
               <AlertDialog.Cancel className="button">Cancel</AlertDialog.Cancel>
               <button
                 type="button"
                 className={`button ${action === "delete" ? "button-danger" : "button-primary"}`}
-                disabled={run.isPending}
+                disabled={run.isPending || !reason.trim()}
                 onClick={() => action && run.mutate({ kind: action, key: idempotencyKey() })}
               >
                 {run.isPending ? "Saving…" : action === "delete" ? "Delete" : "Change status"}

@@ -221,8 +221,8 @@ export default function IntakePage() {
     event.preventDefault();
     setTried(true);
     if (!site || Object.keys(local).length > 0) {
-      const first = document.querySelector<HTMLElement>("[aria-invalid='true']");
-      first?.focus();
+      // After React has marked the fields: focus the first one to fix.
+      requestAnimationFrame(() => document.querySelector<HTMLElement>("[aria-invalid='true']")?.focus());
       return;
     }
     intake.mutate(site.id);

@@ -1,5 +1,5 @@
 import type { RowSelectionState } from "@tanstack/react-table";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link } from "react-router";
 
 import type { Schemas } from "../api/client";
@@ -10,7 +10,7 @@ import { BatchDrawer } from "./BatchDrawer";
 import { BatchTable } from "./BatchTable";
 import { BulkBar } from "./BulkBar";
 import { FilterChips, FiltersButton } from "./Filters";
-import { clearedFilters, hasFilters, PAGE_SIZES, useListState, type ListState } from "./listState";
+import { clearedFilters, hasFilters, latestParams, PAGE_SIZES, useListState, type ListState } from "./listState";
 import { useBrands, useEnhancedList, useLocations, useVendors } from "./queries";
 import { SavedViews } from "./SavedViews";
 import { Summary } from "./Summary";
@@ -31,18 +31,21 @@ export default function InventoryPage() {
   const names = useFilterNames(siteId, state);
   const openBatch = params.get("batch");
 
-  const open = useCallback(
-    (batch: Schemas["Batch"]) =>
-      setParams((current) => {
-        const next = new URLSearchParams(current);
-        next.set("batch", batch.id);
-        return next;
-      }),
-    [setParams],
-  );
+  // Stable, so the table's columns (and the focused button in them) survive a change of URL.
+  const setParamsRef = useRef(setParams);
+  useEffect(() => {
+    setParamsRef.current = setParams;
+  }, [setParams]);
+  const open = useCallback((batch: Schemas["Batch"]) => {
+    setParamsRef.current(() => {
+      const next = latestParams();
+      next.set("batch", batch.id);
+      return next;
+    });
+  }, []);
   const close = () =>
-    setParams((current) => {
-      const next = new URLSearchParams(current);
+    setParams(() => {
+      const next = latestParams();
       next.delete("batch");
       return next;
     });
@@ -72,7 +75,7 @@ export default function InventoryPage() {
       {list.isPending ? <DashboardSkeleton /> : list.data ? <Summary summary={list.data.summary} /> : null}
 
       <div className="toolbar" role="search">
-        <SearchBox value={state.search} onChange={(search) => change({ ...state, search, page: 1 })} />
+        <SearchBox value={state.search} onChange={(search) => setState((current) => ({ ...current, search, page: 1 }))} />
         <FiltersButton state={state} onChange={change} siteId={siteId} />
         <SavedViews state={state} onApply={change} />
       </div>

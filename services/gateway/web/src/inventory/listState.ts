@@ -72,6 +72,16 @@ function writeState(state: ListState, keep: URLSearchParams): URLSearchParams {
   return params;
 }
 
+/**
+ * The query string as it is now. React Router hands its setter the parameters of the last
+ * render, and applies navigations in a transition: two updates in quick succession (a filter
+ * clicked while a debounced search is pending) would each start from the same old parameters
+ * and the second would undo the first. The browser's location is updated at once.
+ */
+export function latestParams(): URLSearchParams {
+  return new URLSearchParams(window.location.search);
+}
+
 export function hasFilters(state: ListState): boolean {
   return Boolean(state.search.trim()) || state.includeArchived || LIST_KEYS.some((key) => state[key].length > 0);
 }
@@ -94,7 +104,9 @@ export function clearedFilters(state: ListState): ListState {
 }
 
 /** The list state from the URL, and a setter that writes it back (and remembers it). */
-export function useListState(): [ListState, (next: ListState) => void, URLSearchParams, SetURLSearchParams] {
+export type SetListState = (next: ListState | ((current: ListState) => ListState)) => void;
+
+export function useListState(): [ListState, SetListState, URLSearchParams, SetURLSearchParams] {
   const [params, setParams] = useSearchParams();
   const state = useMemo(() => readState(params), [params]);
 
@@ -111,10 +123,13 @@ export function useListState(): [ListState, (next: ListState) => void, URLSearch
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
-  const setState = useCallback(
-    (next: ListState) => {
-      setParams((current) => {
-        const written = writeState(next, current);
+  // An updater gets the state of the URL as it is when applied (a debounced search must not
+  // undo a filter chosen meanwhile).
+  const setState = useCallback<SetListState>(
+    (next) => {
+      setParams(() => {
+        const current = latestParams();
+        const written = writeState(typeof next === "function" ? next(readState(current)) : next, current);
         const own = new URLSearchParams([...written].filter(([key]) => OWN_KEYS.has(key)));
         localStorage.setItem(STORAGE_KEY, own.toString());
         return written;
