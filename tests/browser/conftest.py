@@ -173,9 +173,11 @@ class Site:
     def live(self, **overrides: Any) -> dict[str, Any]:
         batch = self.intake(**overrides)
         return dict(
-            self.api.ok("POST", f"/api/v1/batches/{batch['id']}/status", json={"status": "LIVE", "reason": "received"})[
-                "batch"
-            ]
+            self.api.ok(
+                "POST",
+                f"/api/v1/batches/{batch['id']}/status",
+                json={"status": "LIVE", "reason": "received"},
+            )["batch"]
         )
 
 

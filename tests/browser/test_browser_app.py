@@ -67,7 +67,9 @@ def test_an_expiring_session_is_refreshed_and_a_revoked_one_ends(api, screen):
     assert logout.status_code == 204
     time.sleep(0.2)
     page.get_by_test_id("search").fill("session")
-    expect(page.get_by_text("Your session has ended. Sign in again to go on.")).to_be_visible(timeout=15_000)
+    expect(page.get_by_text("Your session has ended. Sign in again to go on.")).to_be_visible(
+        timeout=15_000
+    )
     expect(page.get_by_role("heading", name="Sign in to Canopy")).to_be_visible()
     assert page.evaluate("sessionStorage.getItem('canopy.session')") is None
 
@@ -131,7 +133,13 @@ def test_loading_shows_skeletons_and_a_failure_offers_a_retry(api, screen):
     site.live(code="RETRY-1")
     user = api.user(["Auditor"], [site.id])
     page = screen.page
-    outage = {"error": {"code": "UPSTREAM_UNAVAILABLE", "message": "The inventory service cannot be reached", "details": {}}}
+    outage = {
+        "error": {
+            "code": "UPSTREAM_UNAVAILABLE",
+            "message": "The inventory service cannot be reached",
+            "details": {},
+        }
+    }
     mode = {"now": "hold"}
     held: list[Route] = []
 

@@ -19,7 +19,11 @@ def open_batch(screen, code: str):
 def test_the_drawer_shows_the_batch_as_the_api_holds_it(api, screen):
     site = api.site()
     batch = site.live(code="DRAWER-1", quantity="120.5", unitCogs="3.25", ticket="6")
-    api.ok("POST", f"/api/v1/batches/{batch['id']}/reservations", json={"quantity": "20", "referenceType": "ORDER", "referenceId": "SO-77"})
+    api.ok(
+        "POST",
+        f"/api/v1/batches/{batch['id']}/reservations",
+        json={"quantity": "20", "referenceType": "ORDER", "referenceId": "SO-77"},
+    )
     user = api.user(["Owner"], [site.id])
     screen.sign_in(user)
 
@@ -35,7 +39,9 @@ def test_the_drawer_shows_the_batch_as_the_api_holds_it(api, screen):
     expect(drawer).to_contain_text("ORDER SO-77")
     movements = drawer.get_by_test_id("movements").locator("tbody tr")
     expect(movements).to_have_count(len(detail["movements"]))
-    expect(drawer.get_by_test_id("audit-trail").locator("li")).to_have_count(len(detail["auditLogs"]))
+    expect(drawer.get_by_test_id("audit-trail").locator("li")).to_have_count(
+        len(detail["auditLogs"])
+    )
     expect(drawer.get_by_test_id("metrc-slot")).to_contain_text("Metrc link and push state")
     assert "batch=" + batch["id"] in screen.page.url
     screen.screenshot("batch-drawer")
@@ -60,14 +66,16 @@ def test_adjusting_a_quantity_records_a_movement_with_its_reason(api, screen):
     submit = dialog.get_by_role("button", name="Save adjustment")
 
     # The spec's rules on their fields, before anything is sent.
-    dialog.get_by_label("Adjustment (+/−)").fill("-100.5")
-    expect(dialog).to_contain_text("Adjustment would result in negative inventory. Current onHandQty: 100, adjustment: -100.5")
+    dialog.get_by_label("Adjustment (+/-)").fill("-100.5")
+    expect(dialog).to_contain_text(
+        "Adjustment would result in negative inventory. Current onHandQty: 100, adjustment: -100.5"
+    )
     expect(submit).to_be_disabled()
-    dialog.get_by_label("Adjustment (+/−)").fill("2000000")
+    dialog.get_by_label("Adjustment (+/-)").fill("2000000")
     expect(dialog).to_contain_text("Adjustment too large")
-    dialog.get_by_label("Adjustment (+/−)").fill("1.23456")
+    dialog.get_by_label("Adjustment (+/-)").fill("1.23456")
     expect(dialog).to_contain_text("at most 4 decimal places")
-    dialog.get_by_label("Adjustment (+/−)").fill("-4.25")
+    dialog.get_by_label("Adjustment (+/-)").fill("-4.25")
     expect(submit).to_be_disabled()  # no reason yet
     dialog.get_by_label("Reason").select_option("OTHER")
     expect(dialog).to_contain_text("Notes are required when the reason is Other")
@@ -89,7 +97,9 @@ def test_adjusting_a_quantity_records_a_movement_with_its_reason(api, screen):
     assert adjustment["quantityChange"] == "-4.2500"
     assert adjustment["adjustmentReason"] == "COUNT_DISCREPANCY"
     assert adjustment["notes"] == "cycle count, aisle 4"
-    expect(drawer.get_by_test_id("movements").locator("tbody tr").first).to_contain_text("ADJUSTMENT")
+    expect(drawer.get_by_test_id("movements").locator("tbody tr").first).to_contain_text(
+        "ADJUSTMENT"
+    )
     # The list behind the drawer was refetched too.
     row = screen.page.locator("[data-testid=batch-table] tbody tr", has_text="ADJ-1")
     expect(row).to_contain_text("95.75")
@@ -120,7 +130,9 @@ def test_only_the_status_changes_the_batch_allows_are_offered(api, screen):
     dialog.get_by_label("Reason").fill("mold found")
     screen.check_accessibility("status dialog")
     dialog.get_by_role("button", name="Change status").click()
-    expect(screen.page.get_by_test_id("toast-success")).to_contain_text("Batch STATUS-1 is now Quarantined")
+    expect(screen.page.get_by_test_id("toast-success")).to_contain_text(
+        "Batch STATUS-1 is now Quarantined"
+    )
     expect(drawer.get_by_test_id("qty-quarantine")).to_contain_text("40")
     expect(drawer.get_by_test_id("qty-on-hand")).to_contain_text("0")
     held = api.detail(batch["id"])
@@ -160,10 +172,14 @@ def test_holds_and_reservations_move_the_earmarks(api, screen):
     expect(drawer.get_by_test_id("qty-available")).to_contain_text("25")
     held = api.detail(batch["id"])
     assert held["batch"]["holdQty"] == "10.0000"
-    assert held["reservations"] == [{"referenceType": "ORDER", "referenceId": "SO-1042", "qty": "15.0000"}]
+    assert held["reservations"] == [
+        {"referenceType": "ORDER", "referenceId": "SO-1042", "qty": "15.0000"}
+    ]
 
     drawer.get_by_role("button", name=re.compile("^Release SO-1042")).click()
-    screen.page.get_by_test_id("release-reservation-dialog").get_by_role("button", name="Release").click()
+    screen.page.get_by_test_id("release-reservation-dialog").get_by_role(
+        "button", name="Release"
+    ).click()
     expect(drawer).to_contain_text("Nothing reserved.")
     drawer.get_by_role("button", name="Release hold").click()
     dialog = screen.page.get_by_test_id("hold-dialog")
@@ -183,16 +199,22 @@ def test_a_batch_changed_by_someone_else_meanwhile_is_a_conflict_to_reload(api, 
     drawer = open_batch(screen, "STALE-1")
     drawer.get_by_role("button", name="Adjust quantity").click()
     dialog = screen.page.get_by_test_id("adjust-dialog")
-    dialog.get_by_label("Adjustment (+/−)").fill("-10")
+    dialog.get_by_label("Adjustment (+/-)").fill("-10")
     dialog.get_by_label("Reason").select_option("DAMAGED")
 
     # Someone else adjusts the batch while the dialog is open.
-    api.ok("POST", f"/api/v1/batches/{batch['id']}/adjustments", json={"adjustment": "-30", "reason": "LOST"})
+    api.ok(
+        "POST",
+        f"/api/v1/batches/{batch['id']}/adjustments",
+        json={"adjustment": "-30", "reason": "LOST"},
+    )
     screen.console.expect_http(409)
     dialog.get_by_role("button", name="Save adjustment").click()
     conflict = dialog.get_by_test_id("conflict")
     expect(conflict).to_contain_text("Someone changed this batch while you were working on it")
-    expect(screen.page.get_by_test_id("toast-error")).to_contain_text("This batch was changed by someone else")
+    expect(screen.page.get_by_test_id("toast-error")).to_contain_text(
+        "This batch was changed by someone else"
+    )
     screen.screenshot("conflict")
     assert api.detail(batch["id"])["batch"]["onHandQty"] == "70.0000"  # nothing of ours applied
 

@@ -10,7 +10,11 @@ def test_bulk_status_change_reports_each_batch_and_clears_the_selection(api, scr
     site = api.site()
     live = [site.live(code=f"BULK-L{n}") for n in range(2)]
     closed = site.intake(code="BULK-C0")
-    api.ok("POST", f"/api/v1/batches/{closed['id']}/status", json={"status": "CLOSED", "reason": "cancelled"})
+    api.ok(
+        "POST",
+        f"/api/v1/batches/{closed['id']}/status",
+        json={"status": "CLOSED", "reason": "cancelled"},
+    )
     user = api.user(["Owner"], [site.id])
     screen.sign_in(user, "/inventory?includeArchived=true")
     page = screen.page
@@ -31,7 +35,9 @@ def test_bulk_status_change_reports_each_batch_and_clears_the_selection(api, scr
     expect(results.locator("tr", has_text="BULK-L0")).to_contain_text("UPDATED")
     expect(results.locator("tr", has_text="BULK-L1")).to_contain_text("UPDATED")
     expect(results.locator("tr", has_text="BULK-C0")).to_contain_text("FAILED")
-    expect(results.locator("tr", has_text="BULK-C0")).to_contain_text(f"Batch {closed['id']} is closed")
+    expect(results.locator("tr", has_text="BULK-C0")).to_contain_text(
+        f"Batch {closed['id']} is closed"
+    )
     expect(page.get_by_test_id("toast-error")).to_contain_text("1 of 3 batches failed")
     screen.screenshot("bulk-results")
     for batch in live:
@@ -47,7 +53,11 @@ def test_bulk_status_change_reports_each_batch_and_clears_the_selection(api, scr
 def test_bulk_delete_deletes_only_empty_batches(api, screen):
     site = api.site()
     empty = site.live(code="DEL-EMPTY")
-    api.ok("POST", f"/api/v1/batches/{empty['id']}/disposals", json={"quantity": "100", "reason": "EXPIRED"})
+    api.ok(
+        "POST",
+        f"/api/v1/batches/{empty['id']}/disposals",
+        json={"quantity": "100", "reason": "EXPIRED"},
+    )
     full = site.live(code="DEL-FULL")
     user = api.user(["Owner"], [site.id])
     screen.sign_in(user)

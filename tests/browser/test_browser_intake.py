@@ -55,7 +55,9 @@ def test_every_rule_of_the_intake_is_shown_on_its_field(api, screen):
     labelled(form, "Quantity").fill("0")
     expect(field_error(form, "Quantity")).to_have_text("Must be greater than zero")
     labelled(form, "Quantity").fill("1.00001")
-    expect(field_error(form, "Quantity")).to_have_text("Enter a number with at most 4 decimal places")
+    expect(field_error(form, "Quantity")).to_have_text(
+        "Enter a number with at most 4 decimal places"
+    )
     labelled(form, "Range").check()
     labelled(form, "Unit cost, minimum").fill("5")
     labelled(form, "Unit cost, maximum").fill("4")
@@ -99,10 +101,27 @@ def test_a_valid_intake_creates_the_batch_and_opens_it(api, screen):
     expect(drawer.get_by_test_id("qty-on-hand")).to_contain_text("250.125")
     batch = api.enhanced(siteId=site.id, search="HT-INTAKE-1")["items"][0]
     assert batch["batchStatus"] == "AWAITING_INTAKE"
-    assert (batch["vendorName"], batch["brandName"], batch["lotCode"]) == ("Hilltop Growers", "Hilltop", "HT-2026-11")
-    assert (batch["productName"], batch["category"], batch["strain"]) == ("OG Kush 7g", "Flower", "OG Kush")
-    assert (batch["onHandQty"], batch["unitCogsMin"], batch["unitCogsMax"]) == ("250.1250", "3.1000", "3.9000")
-    assert (batch["cogsMode"], batch["paymentTerms"], batch["grade"], batch["ticket"]) == ("RANGE", "NET_15", "AA", "7.5000")
+    assert (batch["vendorName"], batch["brandName"], batch["lotCode"]) == (
+        "Hilltop Growers",
+        "Hilltop",
+        "HT-2026-11",
+    )
+    assert (batch["productName"], batch["category"], batch["strain"]) == (
+        "OG Kush 7g",
+        "Flower",
+        "OG Kush",
+    )
+    assert (batch["onHandQty"], batch["unitCogsMin"], batch["unitCogsMax"]) == (
+        "250.1250",
+        "3.1000",
+        "3.9000",
+    )
+    assert (batch["cogsMode"], batch["paymentTerms"], batch["grade"], batch["ticket"]) == (
+        "RANGE",
+        "NET_15",
+        "AA",
+        "7.5000",
+    )
     assert api.detail(batch["id"])["locations"][0]["label"] == "Vault/R2"
 
 
@@ -126,7 +145,9 @@ def test_the_apis_refusal_is_shown_on_the_field_it_concerns(api, screen):
     screen.console.expect_http(409)
     form.get_by_role("button", name="Receive batch").click()
     expect(page.get_by_test_id("toast-error")).to_contain_text("The batch was not received")
-    expect(field_error(form, "Batch code")).to_contain_text("A batch with code 'TAKEN-1' exists already")
+    expect(field_error(form, "Batch code")).to_contain_text(
+        "A batch with code 'TAKEN-1' exists already"
+    )
     assert len(api.enhanced(siteId=site.id, search="TAKEN-1")["items"]) == 1
 
 
@@ -136,7 +157,11 @@ def test_inventory_as_of_a_past_moment_replays_the_ledger(api, screen):
     time.sleep(1.1)
     between = datetime.now(UTC).replace(microsecond=0)
     time.sleep(1.1)
-    api.ok("POST", f"/api/v1/batches/{batch['id']}/adjustments", json={"adjustment": "-30", "reason": "LOST"})
+    api.ok(
+        "POST",
+        f"/api/v1/batches/{batch['id']}/adjustments",
+        json={"adjustment": "-30", "reason": "LOST"},
+    )
     user = api.user(["Auditor"], [site.id])
     screen.sign_in(user, "/inventory/as-of")
     page = screen.page
@@ -145,11 +170,15 @@ def test_inventory_as_of_a_past_moment_replays_the_ledger(api, screen):
     page.get_by_role("button", name="Show inventory").click()
     row = page.get_by_test_id("as-of-table").locator("tr", has_text="ASOF-1")
     expect(row.locator("td").nth(1)).to_have_text("80")  # before the adjustment
-    held = api.ok("GET", "/api/v1/inventory/as-of", params={"siteId": site.id, "at": between.isoformat()})
+    held = api.ok(
+        "GET", "/api/v1/inventory/as-of", params={"siteId": site.id, "at": between.isoformat()}
+    )
     assert [(b["code"], b["onHandQty"]) for b in held["items"]] == [("ASOF-1", "80.0000")]
     screen.screenshot("inventory-as-of")
     screen.check_accessibility("inventory as of")
 
-    page.get_by_label("Date and time (your time zone)").fill(datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"))
+    page.get_by_label("Date and time (your time zone)").fill(
+        datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    )
     page.get_by_role("button", name="Show inventory").click()
     expect(row.locator("td").nth(1)).to_have_text("50")  # after it

@@ -41,7 +41,11 @@ def test_search_filters_sort_and_pages_are_the_apis(api, screen):
         site.live(
             quantity=str(100 + n),
             sku=f"SRCH-{n:03d}",
-            product={"name": "Gelato 1g" if n % 2 else "Runtz 1g", "category": "Vape", "unitOfMeasure": "Each"},
+            product={
+                "name": "Gelato 1g" if n % 2 else "Runtz 1g",
+                "category": "Vape",
+                "unitOfMeasure": "Each",
+            },
         )
     target = site.live(code="NEEDLE-0001", quantity="3")
     site.intake(code="WAITING-0001")
@@ -94,12 +98,18 @@ def test_search_filters_sort_and_pages_are_the_apis(api, screen):
     header = page.get_by_role("columnheader", name=re.compile("^On hand"))
     header.get_by_role("button").click()
     expect(header).to_have_attribute("aria-sort", "ascending")
-    expected = [b["code"] for b in api.enhanced(siteId=site.id, sortBy="onHandQty", sortOrder="asc")["items"]]
+    expected = [
+        b["code"]
+        for b in api.enhanced(siteId=site.id, sortBy="onHandQty", sortOrder="asc")["items"]
+    ]
     assert screen.rows() == expected
     assert screen.rows()[0] == target["code"]
     header.get_by_role("button").click()
     expect(header).to_have_attribute("aria-sort", "descending")
-    expected = [b["code"] for b in api.enhanced(siteId=site.id, sortBy="onHandQty", sortOrder="desc")["items"]]
+    expected = [
+        b["code"]
+        for b in api.enhanced(siteId=site.id, sortBy="onHandQty", sortOrder="desc")["items"]
+    ]
     assert screen.rows() == expected
 
     # every column sorts
@@ -115,7 +125,7 @@ def test_a_saved_view_brings_back_its_filters_and_sort(api, screen):
     site.live(code="VIEW-LIVE-1")
     site.intake(code="VIEW-WAIT-1")
     user = api.user(["Owner"], [site.id])
-    screen.sign_in(user, f"/inventory?status=LIVE&sortBy=code&sortOrder=asc")
+    screen.sign_in(user, "/inventory?status=LIVE&sortBy=code&sortOrder=asc")
     page = screen.page
     assert screen.rows() == ["VIEW-LIVE-1"]
 

@@ -10,7 +10,9 @@ def press_tab_until(page, predicate_js: str, limit: int = 80, key: str = "Tab") 
     """Tab (or ``key``) until the focused element satisfies ``predicate_js`` (given ``el``)."""
     for _ in range(limit):
         page.keyboard.press(key)
-        if page.evaluate(f"(() => {{ const el = document.activeElement; return Boolean({predicate_js}); }})()"):
+        if page.evaluate(
+            f"(() => {{ const el = document.activeElement; return Boolean({predicate_js}); }})()"
+        ):
             return
     raise AssertionError(f"no focusable element matched {predicate_js} within {limit} tabs")
 
@@ -60,7 +62,7 @@ def test_the_main_journey_works_by_keyboard_alone(api, screen):
     page.keyboard.press("Enter")
     dialog = page.get_by_test_id("adjust-dialog")
     expect(dialog).to_be_visible()
-    focus_named(page, "Adjustment (+/−)")  # by its label
+    focus_named(page, "Adjustment (+/-)")  # by its label
     page.keyboard.type("-7")
     page.keyboard.press("Tab")
     page.keyboard.press("ArrowDown")  # Reason: the first reason, Count discrepancy
@@ -79,7 +81,9 @@ def test_the_main_journey_works_by_keyboard_alone(api, screen):
     expect(dialog).to_be_visible()
     dialog.get_by_label("New status").focus()
     page.keyboard.press("ArrowDown")  # the first change offered
-    first_allowed = dialog.get_by_label("New status").locator("option").nth(1).get_attribute("value")
+    first_allowed = (
+        dialog.get_by_label("New status").locator("option").nth(1).get_attribute("value")
+    )
     expect(dialog.get_by_label("New status")).to_have_value(first_allowed)
     page.keyboard.press("Tab")
     page.keyboard.type("checked by keyboard")

@@ -9,7 +9,6 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import pytest
 from gateway.entrypoints.web_app import DEFAULT_DIST
 from gateway.testing import GatewayHarness, settings_for_test
@@ -111,9 +110,7 @@ class TestTheApiIsUntouched:
         assert (await gateway.client.delete("/api/v1/auth/login")).status_code == 405
 
     @pytest.mark.parametrize("path", ["/docs", "/redoc", "/openapi.json"])
-    async def test_the_documents_are_not_the_page(
-        self, gateway: GatewayHarness, path: str
-    ) -> None:
+    async def test_the_documents_are_not_the_page(self, gateway: GatewayHarness, path: str) -> None:
         response = await gateway.client.get(path)
         assert response.status_code == 200
         assert response.content != INDEX

@@ -75,7 +75,9 @@ def build() -> None:
     npm("run", "--silent", "build")
     for path in DIST.rglob("*"):
         if path.is_file() and path.suffix in COMPRESSIBLE:
-            path.with_name(path.name + ".gz").write_bytes(gzip.compress(path.read_bytes(), 9, mtime=0))
+            path.with_name(path.name + ".gz").write_bytes(
+                gzip.compress(path.read_bytes(), 9, mtime=0)
+            )
     STAMP.write_text(wanted)
     print(f"web: built in {time.monotonic() - started:.1f} s", flush=True)
 

@@ -51,12 +51,16 @@ class WebApp:
         path: str = scope["path"]
         if path == "/api" or path.startswith("/api/"):
             return True
-        return any(route.matches(scope)[0] is not Match.NONE for route in self.fastapi.router.routes)
+        return any(
+            route.matches(scope)[0] is not Match.NONE for route in self.fastapi.router.routes
+        )
 
     def _response(self, path: str, gzip: bool) -> Response:
         index = self.dist / "index.html"
         if not index.is_file():
-            return _error(503, "WEB_APP_NOT_BUILT", "The web application is not built: run `make web`")
+            return _error(
+                503, "WEB_APP_NOT_BUILT", "The web application is not built: run `make web`"
+            )
         if path.startswith("/assets/"):
             file = self._file(path)
             if file is None:

@@ -195,7 +195,7 @@ export function AdjustDialog({ detail, open, onOpenChange }: { detail: Detail; o
               </select>
             )}
           </Field>
-          <Field label="Adjustment (+/−)" required error={amountError ?? errors.adjustment} hint={`${detail.batch.unitOfMeasure}; negative to remove`}>
+          <Field label="Adjustment (+/-)" required error={amountError ?? errors.adjustment} hint={`${detail.batch.unitOfMeasure}; negative to remove`}>
             {(control) => <input {...control} inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />}
           </Field>
           <Field label="Reason" required error={errors.reason}>
