@@ -6,6 +6,7 @@ import { BrowserRouter } from "react-router";
 import { ApiError } from "./api/errors";
 import { App } from "./app/App";
 import { SiteProvider } from "./app/SiteProvider";
+import { startLoading } from "./app/startup";
 import { AuthProvider } from "./auth/AuthProvider";
 import "./styles.css";
 import { ToastProvider } from "./ui/toast";
@@ -20,6 +21,8 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+startLoading(queryClient);
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root");

@@ -1,8 +1,10 @@
 import { useQuery } from "@tanstack/react-query";
-import { createContext, use, useMemo, useState, type ReactNode } from "react";
+import { createContext, use, useEffect, useMemo, useState, type ReactNode } from "react";
 
-import { api, unwrap, type Schemas } from "../api/client";
+import type { Schemas } from "../api/client";
+import { sitesQuery } from "../api/queries";
 import { useAuth } from "../auth/AuthProvider";
+import { session } from "../auth/session";
 
 interface Sites {
   sites: Schemas["Site"][];
@@ -13,7 +15,10 @@ interface Sites {
   choose: (siteId: string) => void;
 }
 
-const STORAGE_KEY = "canopy.site";
+/** Where the browser remembers the site a user last worked in (per user). */
+export function siteStorageKey(userId: string | null): string {
+  return `canopy.site.${userId ?? ""}`;
+}
 const SiteContext = createContext<Sites | null>(null);
 
 /**
@@ -22,15 +27,12 @@ const SiteContext = createContext<Sites | null>(null);
  * batches are what a person works with, and what the enhanced list serves fastest.
  */
 export function SiteProvider({ children }: { children: ReactNode }) {
-  const { can, signedIn } = useAuth();
-  const enabled = signedIn && can("GET /api/v1/sites");
-  const query = useQuery({
-    queryKey: ["sites"],
-    queryFn: () => unwrap(api.GET("/api/v1/sites")),
-    enabled,
-    staleTime: 5 * 60_000,
-  });
-  const [chosen, setChosen] = useState(() => localStorage.getItem(STORAGE_KEY));
+  const { signedIn } = useAuth();
+  // Asked for as soon as the person is signed in, beside their permissions (every role may
+  // read sites; a user with no role at all gets an error here and "access denied" on screens).
+  const query = useQuery({ ...sitesQuery, enabled: signedIn });
+  const key = siteStorageKey(session.userId);
+  const [chosen, setChosen] = useState(() => localStorage.getItem(key));
 
   const value = useMemo<Sites>(() => {
     const sites = [...(query.data ?? [])].sort((a, b) => a.name.localeCompare(b.name));
@@ -41,11 +43,18 @@ export function SiteProvider({ children }: { children: ReactNode }) {
       error: query.error,
       refetch: () => void query.refetch(),
       choose: (siteId) => {
-        localStorage.setItem(STORAGE_KEY, siteId);
+        localStorage.setItem(key, siteId);
         setChosen(siteId);
       },
     };
-  }, [query, chosen]);
+  }, [query, chosen, key]);
+
+  // Remembered even when never chosen (the first site), so the next page load can ask for its
+  // batches at once (app/startup.ts).
+  const siteId = value.site?.id;
+  useEffect(() => {
+    if (siteId) localStorage.setItem(key, siteId);
+  }, [key, siteId]);
 
   return <SiteContext value={value}>{children}</SiteContext>;
 }

@@ -3,6 +3,7 @@ import { createContext, use, useEffect, useMemo, useState, type ReactNode } from
 
 import { api, unwrap, type Schemas } from "../api/client";
 import { OPERATION_PERMISSIONS, type Operation } from "../api/permissions";
+import { meQuery } from "../api/queries";
 import { session, type SessionEnd } from "./session";
 
 interface Auth {
@@ -34,12 +35,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     [queryClient],
   );
 
-  const me = useQuery({
-    queryKey: ["me"],
-    queryFn: () => unwrap(api.GET("/api/v1/auth/me")),
-    enabled: signedIn,
-    staleTime: 60_000,
-  });
+  const me = useQuery({ ...meQuery, enabled: signedIn });
 
   const value = useMemo<Auth>(() => {
     const permissions = new Set(me.data?.permissions ?? []);

@@ -7,6 +7,8 @@ interface Tokens {
   /** Epoch milliseconds. */
   accessExpiresAt: number;
   refreshToken: string;
+  /** The signed-in user's id (the identity's subject), for what the browser remembers per user. */
+  userId: string;
 }
 
 export type SessionEnd = "signed-out" | "expired";
@@ -31,6 +33,10 @@ class Session {
 
   get signedIn(): boolean {
     return this.tokens !== null;
+  }
+
+  get userId(): string | null {
+    return this.tokens?.userId ?? null;
   }
 
   subscribe(listener: (end: SessionEnd | null) => void): () => void {
@@ -97,6 +103,7 @@ class Session {
       accessToken: answer.access_token,
       accessExpiresAt: Date.now() + answer.expires_in * 1000,
       refreshToken: answer.refresh_token,
+      userId: answer.user.id,
     };
     sessionStorage.setItem(STORAGE_KEY, JSON.stringify(this.tokens));
   }

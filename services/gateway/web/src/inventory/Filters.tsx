@@ -10,12 +10,29 @@ type Names = Record<string, string>;
 
 /** Every filter of the enhanced list, in a popover; each change applies at once (page 1). */
 export function FiltersButton({ state, onChange, siteId }: { state: ListState; onChange: (next: ListState) => void; siteId: string }) {
+  const active = LIST_KEYS.reduce((n, key) => n + state[key].length, 0) + (state.includeArchived ? 1 : 0);
+  return (
+    <Popover.Root>
+      <Popover.Trigger className="button" data-testid="filters-button">
+        Filters{active > 0 ? ` (${active})` : ""}
+      </Popover.Trigger>
+      <Popover.Portal>
+        <Popover.Content className="popover filters" align="start" sideOffset={6} aria-label="Filters">
+          <FiltersPanel state={state} onChange={onChange} siteId={siteId} />
+          <Popover.Close className="button">Done</Popover.Close>
+        </Popover.Content>
+      </Popover.Portal>
+    </Popover.Root>
+  );
+}
+
+/** The filters themselves: mounted with the open popover, so their lists load only then. */
+function FiltersPanel({ state, onChange, siteId }: { state: ListState; onChange: (next: ListState) => void; siteId: string }) {
   const vendors = useVendors();
   const brands = useBrands();
   const products = useProducts();
   const locations = useLocations(siteId);
   const categories = [...new Set((products.data ?? []).map((p) => p.category))].sort();
-  const active = LIST_KEYS.reduce((n, key) => n + state[key].length, 0) + (state.includeArchived ? 1 : 0);
 
   const toggle = <K extends ListKey>(key: K, value: ListState[K][number]) => {
     const current = state[key] as string[];
@@ -28,12 +45,6 @@ export function FiltersButton({ state, onChange, siteId }: { state: ListState; o
   };
 
   return (
-    <Popover.Root>
-      <Popover.Trigger className="button" data-testid="filters-button">
-        Filters{active > 0 ? ` (${active})` : ""}
-      </Popover.Trigger>
-      <Popover.Portal>
-        <Popover.Content className="popover filters" align="start" sideOffset={6} aria-label="Filters">
           <div className="filters-grid">
             <Checkboxes title="Status" values={STATUS_LABELS} chosen={state.status} onToggle={(v) => toggle("status", v)} />
             <Checkboxes title="Stock" values={STOCK_LABELS} chosen={state.stockStatus} onToggle={(v) => toggle("stockStatus", v)} />
@@ -69,10 +80,6 @@ export function FiltersButton({ state, onChange, siteId }: { state: ListState; o
               </label>
             </div>
           </div>
-          <Popover.Close className="button">Done</Popover.Close>
-        </Popover.Content>
-      </Popover.Portal>
-    </Popover.Root>
   );
 }
 

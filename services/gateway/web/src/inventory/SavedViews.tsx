@@ -14,7 +14,8 @@ import { useSavedViews } from "./queries";
 /** Saved views: the user's own and those shared with everyone; apply, save, delete (own). */
 export function SavedViews({ state, onApply }: { state: ListState; onApply: (next: ListState) => void }) {
   const { can, me } = useAuth();
-  const views = useSavedViews();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const views = useSavedViews(menuOpen);
   const toast = useToast();
   const client = useQueryClient();
   const [saving, setSaving] = useState(false);
@@ -51,7 +52,7 @@ export function SavedViews({ state, onApply }: { state: ListState; onApply: (nex
 
   return (
     <>
-      <DropdownMenu.Root>
+      <DropdownMenu.Root open={menuOpen} onOpenChange={setMenuOpen}>
         <DropdownMenu.Trigger className="button" data-testid="views-button">
           Saved views ▾
         </DropdownMenu.Trigger>

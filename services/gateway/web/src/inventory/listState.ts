@@ -103,25 +103,27 @@ export function clearedFilters(state: ListState): ListState {
   };
 }
 
+/** The URL's query, or, when it names no filter, sort or page, the list as it was left. */
+export function withRemembered(params: URLSearchParams): URLSearchParams {
+  const saved = localStorage.getItem(STORAGE_KEY);
+  if (!saved || [...params.keys()].some((key) => OWN_KEYS.has(key))) return params;
+  const restored = new URLSearchParams(saved);
+  for (const [key, value] of params) restored.append(key, value);
+  return restored;
+}
+
 /** The list state from the URL, and a setter that writes it back (and remembers it). */
 export type SetListState = (next: ListState | ((current: ListState) => ListState)) => void;
 
 export function useListState(): [ListState, SetListState, URLSearchParams, SetURLSearchParams] {
   const [params, setParams] = useSearchParams();
-  const state = useMemo(() => readState(params), [params]);
-
-  // Coming back to /inventory without a query: restore the list as it was left.
+  // Coming back to /inventory without a query: the list as it was left, from the first render
+  // (no request for the default list first), and in the URL right after.
+  const effective = useMemo(() => withRemembered(params), [params]);
+  const state = useMemo(() => readState(effective), [effective]);
   useEffect(() => {
-    const hasOwn = [...params.keys()].some((key) => OWN_KEYS.has(key));
-    const saved = localStorage.getItem(STORAGE_KEY);
-    if (!hasOwn && saved) {
-      const restored = new URLSearchParams(saved);
-      for (const [key, value] of params) restored.append(key, value);
-      setParams(restored, { replace: true });
-    }
-    // Only on arrival.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+    if (effective !== params) setParams(effective, { replace: true });
+  }, [effective, params, setParams]);
 
   // An updater gets the state of the URL as it is when applied (a debounced search must not
   // undo a filter chosen meanwhile).

@@ -1,21 +1,12 @@
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { api, unwrap } from "../api/client";
+import { enhancedListQuery } from "../api/queries";
 import { useAuth } from "../auth/AuthProvider";
 import type { ListState } from "./listState";
-import type { paths } from "../api/schema";
-
-type EnhancedQuery = NonNullable<paths["/api/v1/batches/enhanced"]["get"]["parameters"]["query"]>;
 
 export function useEnhancedList(siteId: string, state: ListState) {
-  const query: EnhancedQuery = { siteId: [siteId] };
-  for (const [key, value] of Object.entries(state) as [string, unknown][]) {
-    if (Array.isArray(value) ? value.length > 0 : value !== "" && value !== false) Object.assign(query, { [key]: value });
-  }
-  return useQuery({
-    queryKey: ["batches", "enhanced", query],
-    queryFn: ({ signal }) => unwrap(api.GET("/api/v1/batches/enhanced", { params: { query }, signal })),
-  });
+  return useQuery(enhancedListQuery(siteId, { ...state }));
 }
 
 export function useBatchDetail(batchId: string | null) {
@@ -62,12 +53,12 @@ export function useLots(vendorId: string | undefined) {
   });
 }
 
-export function useSavedViews() {
+export function useSavedViews(wanted: boolean) {
   const { can } = useAuth();
   return useQuery({
     queryKey: ["views"],
     queryFn: () => unwrap(api.GET("/api/v1/views")),
-    enabled: can("GET /api/v1/views"),
+    enabled: wanted && can("GET /api/v1/views"),
   });
 }
 
