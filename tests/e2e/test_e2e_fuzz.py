@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 EXAMPLES_PER_MODE = 10
+HTTP_FRAMING = {"transfer-encoding", "content-length", "connection", "te", "upgrade", "host"}
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -65,6 +66,12 @@ def test_the_whole_public_api_survives_fuzzing(running_platform):
                 suppress_health_check=list(HealthCheck),
             )
             def run(case) -> None:
+                # Framing headers belong to HTTP itself: a request with a made-up one (say
+                # Transfer-Encoding: f<5p) is refused by uvicorn's parser, in plain text, before
+                # any of our code can answer; what the API answers is what is tested here.
+                for name in list(case.headers or {}):
+                    if name.lower() in HTTP_FRAMING:
+                        del case.headers[name]
                 response = case.call(base_url=url, headers=auth, timeout=30)
                 case.validate_response(response, checks=CHECKS)
 
