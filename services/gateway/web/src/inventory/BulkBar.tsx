@@ -170,7 +170,7 @@ function Results({ answer, codes }: { answer: Result; codes: Record<string, stri
           <tr key={r.batchId} className={`outcome-${r.outcome.toLowerCase()}`}>
             <td>{codes[r.batchId] ?? r.batchId}</td>
             <td>{r.outcome}</td>
-            <td>{r.message ?? ""}</td>
+            <td>{(r.message ?? "").replace(r.batchId, codes[r.batchId] ?? r.batchId)}</td>
           </tr>
         ))}
       </tbody>
