@@ -191,9 +191,17 @@ def api(web_platform: RunningPlatform) -> Iterator[Api]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def screenshots() -> Path:
     # Screenshots of this run only.
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    return SCREENSHOTS
+
+
+@pytest.fixture(scope="module")
+def browser(screenshots: Path) -> Iterator[Browser]:
+    # Per module, not per session: while Playwright's synchronous API is open it marks its own
+    # event loop as running in this thread, and the asynchronous tests that run after the
+    # browser tests (tests/e2e) could not start theirs.
     with sync_playwright() as playwright:
         launched = launch_chromium(playwright)
         yield launched
