@@ -6,7 +6,8 @@ PY := .venv/bin/python
 SRC := shared/src services/inventory/src services/compliance/src services/reporting/src services/gateway/src services/metrc_sandbox/src
 
 .PHONY: up down clean test lint typecheck imports unit bootstrap schemas topics-file bench-outbox \
-        bench-inventory bench-inventory-scale bench-metrc-pull bench-gateway bench-reporting-read-models
+        bench-inventory bench-inventory-scale bench-metrc-pull bench-gateway web web-client \
+        bench-web bench-reporting-read-models
 
 up:  ## install what is missing, start the whole stack, print where everything is
 	@deploy/up.sh
@@ -20,9 +21,19 @@ clean: down  ## stop everything and wipe all local data
 bootstrap:
 	@deploy/bootstrap.sh
 
+WEB := services/gateway/web
+NPM := cd $(WEB) && PATH="$(CURDIR)/.venv/bin:$$PATH" npm run --silent
+
 lint: bootstrap
 	uv run ruff check .
 	uv run ruff format --check .
+	$(NPM) typecheck
+	$(NPM) lint
+
+web: bootstrap  ## build the web application (npm ci and vite build, each only when its inputs changed)
+
+web-client:  ## regenerate the web application's API client from the gateway's OpenAPI document
+	uv run python $(WEB)/scripts/generate_client.py
 
 typecheck: bootstrap
 	uv run mypy $(SRC)
@@ -44,6 +55,9 @@ bench-outbox: bootstrap  ## relay throughput and commit-to-consume latency for 2
 
 bench-metrc-pull: bootstrap  ## full pull of 5,000 packages from the sandbox under Metrc's limits
 	uv run python services/compliance/bench/metrc_pull.py
+
+bench-web: bootstrap  ## the inventory page in headless Chromium with 1,000,000 batches: first rows, filter change, bundle
+	uv run python $(WEB)/bench/web_bench.py
 
 bench-gateway: bootstrap  ## adjustments/s through the gateway vs straight to inventory, 64 clients
 	uv run python services/gateway/bench/gateway_bench.py

@@ -2,16 +2,13 @@
 database, real Kafka for its readiness), and the gateway in front of it with its own identity
 database. Requests go client -> gateway (in-process ASGI) -> HTTP -> inventory -> PostgreSQL.
 
-``running_platform`` runs both as processes instead (``python -m inventory api``, ``python -m
-gateway api``), as a user's stack runs them; their logs are part of the run's log audit."""
+``running_platform`` (tests/conftest.py, shared.testing.platform) runs both as processes instead,
+as a user's stack runs them; their logs are part of the run's log audit."""
 
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,20 +21,10 @@ from gateway.domain import Role
 from gateway.testing import GatewayHarness, migrate, settings_for_test
 from inventory.config import InventorySettings
 from inventory.entrypoints.api import create_app as create_inventory_app
-from shared.identity import generate_keypair
 from shared.migrations import upgrade
 from shared.testing.infra import KafkaServer, PostgresServer
-from shared.testing.log_audit import register_secret, watch_file
-from shared.testing.processes import free_port, wait_healthy
 
 INVENTORY_MIGRATIONS = Path(inventory.__file__).parent / "migrations"
-ADMIN_PASSWORD = "the e2e admin's password"
-CORS_ORIGIN = "http://localhost:5173"
-
-
-@pytest.fixture(scope="session")
-def identity_keys() -> tuple[str, str]:
-    return generate_keypair()
 
 
 @pytest.fixture
@@ -208,109 +195,3 @@ def upstream_calls(platform: Platform) -> Callable[[], int]:
 
 
 # --- both services as processes -----------------------------------------------------------------
-
-
-def start_service(
-    module: str, env: dict[str, str], log_path: Path
-) -> tuple[str, subprocess.Popen[bytes]]:
-    port = free_port()
-    watch_file(log_path)
-    log = log_path.open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", module, "api", "--port", str(port)],
-        env={**os.environ, **env},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_healthy(url, process, log=log_path)
-    return url, process
-
-
-@dataclass
-class RunningPlatform:
-    """The gateway and the inventory as processes; the gateway's URL and the databases."""
-
-    url: str
-    inventory_db: str
-    logs: tuple[Path, Path]
-    cors_origin: str = CORS_ORIGIN
-
-    def admin_key(self) -> str:
-        """An admin's API key (a session could be ended by a request under test), and a site."""
-        login = httpx.post(
-            self.url + "/api/v1/auth/login",
-            json={"email": "admin@test.example", "password": ADMIN_PASSWORD},
-        )
-        auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
-        key = httpx.post(
-            self.url + "/api/v1/api-keys",
-            json={"name": "e2e", "roles": ["Admin"], "sites": ["*"]},
-            headers=auth,
-        ).json()["key"]
-        register_secret(key)
-        site = httpx.post(
-            self.url + "/api/v1/sites",
-            json={"name": "Processes", "licenseNumber": "PROC-1", "state": "OR"},
-            headers=auth,
-        )
-        assert site.status_code == 201, site.text
-        return str(key)
-
-
-@pytest.fixture
-def running_platform(
-    databases: tuple[str, str],
-    identity_keys: tuple[str, str],
-    kafka_server: KafkaServer,
-    tmp_path: Path,
-) -> Iterator[RunningPlatform]:
-    common = {"CANOPY_ENV": "test", "OTEL_TRACES_EXPORTER": "none", "LOG_LEVEL": "INFO"}
-    inventory_url, inventory_process = start_service(
-        "inventory",
-        {
-            **common,
-            "INVENTORY_DATABASE_URL": databases[0],
-            "CANOPY_IDENTITY_PUBLIC_KEY": identity_keys[1],
-            "KAFKA_BOOTSTRAP_SERVERS": kafka_server.bootstrap,
-        },
-        tmp_path / "inventory.log",
-    )
-    gateway_env = {
-        **common,
-        "GATEWAY_DATABASE_URL": databases[1],
-        "GATEWAY_IDENTITY_PRIVATE_KEY": identity_keys[0],
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_server.bootstrap,
-        "GATEWAY_ARGON2_TIME_COST": "1",
-        "GATEWAY_ARGON2_MEMORY_KIB": "1024",
-        "GATEWAY_ARGON2_PARALLELISM": "1",
-        "GATEWAY_CORS_ORIGINS": CORS_ORIGIN,
-        "INVENTORY_URL": inventory_url,
-    }
-    register_secret(ADMIN_PASSWORD)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gateway",
-            "create-admin",
-            "--email",
-            "admin@test.example",
-            "--password-stdin",
-        ],
-        input=(ADMIN_PASSWORD + "\n").encode(),
-        env={**os.environ, **gateway_env},
-        capture_output=True,
-        check=True,
-    )
-    gateway_url, gateway_process = start_service("gateway", gateway_env, tmp_path / "gateway.log")
-    try:
-        yield RunningPlatform(
-            url=gateway_url,
-            inventory_db=databases[0].replace("postgresql+asyncpg://", "postgresql://", 1),
-            logs=(tmp_path / "gateway.log", tmp_path / "inventory.log"),
-        )
-    finally:
-        for process in (gateway_process, inventory_process):
-            process.terminate()
-            process.wait(timeout=15)

@@ -73,9 +73,13 @@ class User:
 
 @pytest.fixture
 def user(running_platform: Any) -> Iterator[User]:
-    admin = User(running_platform.url, running_platform.admin_key())
+    admin = User(running_platform.gateway_url, running_platform.admin_key())
     yield admin
     admin.http.close()
+
+
+def inventory_dsn(platform: Any) -> str:
+    return str(platform.databases[0]).replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
 async def _counts(dsn: str) -> dict[str, int]:
@@ -109,7 +113,7 @@ async def test_every_fault_a_new_user_found_is_a_4xx_with_a_stable_code_that_cha
         json={"status": "CLOSED", "reason": "cancelled"},
     )
     keys_before = user.ok("GET", "/api/v1/api-keys")["total"]
-    before = await _counts(running_platform.inventory_db)
+    before = await _counts(inventory_dsn(running_platform))
 
     # Instants beyond years 1 to 9999 in UTC; the keep-alive connection survives them.
     for at in ("9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"):
@@ -232,7 +236,7 @@ async def test_every_fault_a_new_user_found_is_a_4xx_with_a_stable_code_that_cha
     )
     assert "did you mean Grams?" in gramz["message"]
 
-    assert await _counts(running_platform.inventory_db) == before
+    assert await _counts(inventory_dsn(running_platform)) == before
     assert user.ok("GET", "/api/v1/api-keys")["total"] == keys_before
     assert user.ok("GET", f"/api/v1/batches/{live['id']}")["onHandQty"] == "100.0000"
     _no_unhandled_errors(running_platform)

@@ -66,7 +66,7 @@ def fuzz_mode(operation, mode, pending: list[Targeted], url: str, auth: dict[str
 
 
 def test_the_whole_public_api_survives_fuzzing(running_platform):
-    url = running_platform.url
+    url = running_platform.gateway_url
     auth = {"X-API-Key": running_platform.admin_key()}
     schema = schemathesis.openapi.from_url(url + "/openapi.json")
     document = httpx.get(url + "/openapi.json").json()

@@ -19,6 +19,7 @@ from gateway.config import GatewaySettings
 from gateway.entrypoints import account_routes, auth_routes
 from gateway.entrypoints.middleware import BodySizeLimit
 from gateway.entrypoints.telemetry import TracingMiddleware
+from gateway.entrypoints.web_app import mount_web_app
 from gateway.errors import GatewayError
 from gateway.upstream.routes import RouteSpec, add_service_routes
 from gateway.upstream.tables import SERVICE_ROUTES
@@ -103,6 +104,8 @@ def create_app(
     )
     # Outside the request id middleware and everything else, so the span covers them all.
     app.add_middleware(TracingMiddleware, provider=container.tracer_provider)
+    # The web application answers the GETs that no route takes (outside the API's tracing).
+    mount_web_app(app, container.settings.web_dist)
     # Outermost, so that every answer (401s, 413s, 5xx) carries the CORS headers. Installed even
     # with no origin allowed: a preflight is then refused as CORS (400), not as a method (405).
     app.add_middleware(
