@@ -1311,6 +1311,21 @@ export interface components {
             /** Vendorid */
             vendorId?: string | null;
         };
+        /**
+         * BrandPage
+         * @description Brands by name, a page at a time.
+         */
+        BrandPage: {
+            /** Hasmore */
+            hasMore: boolean;
+            /** Items */
+            items: components["schemas"]["Brand"][];
+            /**
+             * Nextcursor
+             * @description Pass as ``cursor`` for the next page; null on the last
+             */
+            nextCursor?: string | null;
+        };
         /** BrandRef */
         BrandRef: {
             /** Id */
@@ -1329,7 +1344,10 @@ export interface components {
         BulkDeleteRequest: {
             /** Batchids */
             batchIds: string[];
-            /** Reason */
+            /**
+             * Reason
+             * @description Why; required (REASON_REQUIRED without it), as for a single-batch change
+             */
             reason?: string | null;
         };
         /**
@@ -1401,7 +1419,10 @@ export interface components {
             /** Batchids */
             batchIds: string[];
             newStatus: components["schemas"]["BatchStatus"];
-            /** Reason */
+            /**
+             * Reason
+             * @description Why; required (REASON_REQUIRED without it), as for a single-batch change
+             */
             reason?: string | null;
         };
         /**
@@ -1699,7 +1720,9 @@ export interface components {
          * InventorySummary
          * @description Counts and totals over the whole filtered set (not just the page).
          *
-         *     ``totalValue`` values physical stock at unit cost; a RANGE cost counts at its midpoint.
+         *     ``totalValue`` values physical stock at unit cost (a RANGE cost counts at its midpoint),
+         *     rounded to 4 places. Totals are sums over any number of batches, so they are not bounded
+         *     by NUMERIC(15,4) as a single batch's quantities are.
          */
         InventorySummary: {
             /** Agingcounts */
@@ -1716,39 +1739,39 @@ export interface components {
             };
             /**
              * Totalavailableqty
-             * @example 12.5000
+             * @example 123456789012.5000
              */
             totalAvailableQty: string;
             /** Totalbatches */
             totalBatches: number;
             /**
              * Totaldefectiveqty
-             * @example 12.5000
+             * @example 123456789012.5000
              */
             totalDefectiveQty: string;
             /**
              * Totalholdqty
-             * @example 12.5000
+             * @example 123456789012.5000
              */
             totalHoldQty: string;
             /**
              * Totalonhandqty
-             * @example 12.5000
+             * @example 123456789012.5000
              */
             totalOnHandQty: string;
             /**
              * Totalquarantineqty
-             * @example 12.5000
+             * @example 123456789012.5000
              */
             totalQuarantineQty: string;
             /**
              * Totalreservedqty
-             * @example 12.5000
+             * @example 123456789012.5000
              */
             totalReservedQty: string;
             /**
              * Totalvalue
-             * @example 12.5000
+             * @example 123456789012.5000
              */
             totalValue: string;
         };
@@ -1869,6 +1892,21 @@ export interface components {
              * Format: uuid
              */
             vendorId: string;
+        };
+        /**
+         * LotPage
+         * @description A vendor's lots, newest first, a page at a time.
+         */
+        LotPage: {
+            /** Hasmore */
+            hasMore: boolean;
+            /** Items */
+            items: components["schemas"]["Lot"][];
+            /**
+             * Nextcursor
+             * @description Pass as ``cursor`` for the next page; null on the last
+             */
+            nextCursor?: string | null;
         };
         /** LotRef */
         LotRef: {
@@ -2051,7 +2089,7 @@ export interface components {
             subcategory?: string | null;
             /**
              * Unitofmeasure
-             * @description Metrc's name: Grams, Pounds, Each ...
+             * @description One of the state's units as Metrc spells them (Grams, Kilograms, Milligrams, Ounces, Pounds, Each ...: the service's INVENTORY_UNITS_OF_MEASURE)
              */
             unitOfMeasure: string;
         };
@@ -2090,9 +2128,24 @@ export interface components {
             subcategory?: string | null;
             /**
              * Unitofmeasure
-             * @description Metrc's name: Grams, Pounds, Each ...
+             * @description One of the state's units as Metrc spells them (Grams, Kilograms, Milligrams, Ounces, Pounds, Each ...: the service's INVENTORY_UNITS_OF_MEASURE)
              */
             unitOfMeasure: string;
+        };
+        /**
+         * ProductPage
+         * @description Products by name, a page at a time.
+         */
+        ProductPage: {
+            /** Hasmore */
+            hasMore: boolean;
+            /** Items */
+            items: components["schemas"]["Product"][];
+            /**
+             * Nextcursor
+             * @description Pass as ``cursor`` for the next page; null on the last
+             */
+            nextCursor?: string | null;
         };
         /**
          * ProductRef
@@ -2111,7 +2164,10 @@ export interface components {
             strain?: string | null;
             /** Subcategory */
             subcategory?: string | null;
-            /** Unitofmeasure */
+            /**
+             * Unitofmeasure
+             * @description One of the state's units as Metrc spells them (Grams, Each ...)
+             */
             unitOfMeasure?: string | null;
         };
         /**
@@ -2656,6 +2712,21 @@ export interface components {
             licenseNumber?: string | null;
             /** Name */
             name: string;
+        };
+        /**
+         * VendorPage
+         * @description Vendors by name, a page at a time.
+         */
+        VendorPage: {
+            /** Hasmore */
+            hasMore: boolean;
+            /** Items */
+            items: components["schemas"]["Vendor"][];
+            /**
+             * Nextcursor
+             * @description Pass as ``cursor`` for the next page; null on the last
+             */
+            nextCursor?: string | null;
         };
         /** VendorRef */
         VendorRef: {
@@ -3210,6 +3281,15 @@ export interface operations {
                     "application/json": components["schemas"]["BatchPage"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -3248,6 +3328,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3327,6 +3416,15 @@ export interface operations {
                     "application/json": components["schemas"]["BulkDeleteResult"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -3365,6 +3463,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3444,6 +3551,15 @@ export interface operations {
                     "application/json": components["schemas"]["BulkStatusResult"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -3482,6 +3598,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3572,6 +3697,15 @@ export interface operations {
                     "application/json": components["schemas"]["EnhancedBatchList"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -3610,6 +3744,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3689,6 +3832,15 @@ export interface operations {
                     "application/json": components["schemas"]["IntakeResult"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -3727,6 +3879,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3801,6 +3962,15 @@ export interface operations {
                     "application/json": components["schemas"]["Batch"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -3839,6 +4009,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3920,6 +4099,15 @@ export interface operations {
                     "application/json": components["schemas"]["BatchWriteResult"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -3958,6 +4146,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4039,6 +4236,15 @@ export interface operations {
                     "application/json": components["schemas"]["BatchWriteResult"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -4077,6 +4283,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4158,6 +4373,15 @@ export interface operations {
                     "application/json": components["schemas"]["BatchWriteResult"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -4196,6 +4420,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4273,6 +4506,15 @@ export interface operations {
                     "application/json": components["schemas"]["BatchAsOf"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -4311,6 +4553,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4392,6 +4643,15 @@ export interface operations {
                     "application/json": components["schemas"]["BatchWriteResult"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -4430,6 +4690,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4504,6 +4773,15 @@ export interface operations {
                     "application/json": components["schemas"]["BatchDetail"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -4542,6 +4820,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4623,6 +4910,15 @@ export interface operations {
                     "application/json": components["schemas"]["BatchWriteResult"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -4661,6 +4957,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4742,6 +5047,15 @@ export interface operations {
                     "application/json": components["schemas"]["BatchWriteResult"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -4780,6 +5094,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4861,6 +5184,15 @@ export interface operations {
                     "application/json": components["schemas"]["BatchWriteResult"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -4899,6 +5231,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4976,6 +5317,15 @@ export interface operations {
                     "application/json": components["schemas"]["MovementPage"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -5014,6 +5364,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5095,6 +5454,15 @@ export interface operations {
                     "application/json": components["schemas"]["BatchWriteResult"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -5133,6 +5501,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5214,6 +5591,15 @@ export interface operations {
                     "application/json": components["schemas"]["BatchWriteResult"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -5252,6 +5638,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5333,6 +5728,15 @@ export interface operations {
                     "application/json": components["schemas"]["BatchWriteResult"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -5371,6 +5775,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5452,6 +5865,15 @@ export interface operations {
                     "application/json": components["schemas"]["BatchWriteResult"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -5490,6 +5912,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5571,6 +6002,15 @@ export interface operations {
                     "application/json": components["schemas"]["BatchWriteResult"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -5609,6 +6049,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5690,6 +6139,15 @@ export interface operations {
                     "application/json": components["schemas"]["BatchWriteResult"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -5728,6 +6186,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5809,6 +6276,15 @@ export interface operations {
                     "application/json": components["schemas"]["BatchWriteResult"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -5847,6 +6323,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5904,6 +6389,9 @@ export interface operations {
     inventory_get_brands: {
         parameters: {
             query?: {
+                cursor?: string | null;
+                limit?: number;
+                /** @description Part of the name, matched literally (% and _ are plain characters) */
                 search?: string | null;
             };
             header?: never;
@@ -5918,7 +6406,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Brand"][];
+                    "application/json": components["schemas"]["BrandPage"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
@@ -5959,6 +6456,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6038,6 +6544,15 @@ export interface operations {
                     "application/json": components["schemas"]["Brand"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -6076,6 +6591,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6154,6 +6678,15 @@ export interface operations {
                     "application/json": components["schemas"]["InventoryAsOf"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -6192,6 +6725,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6249,6 +6791,9 @@ export interface operations {
     inventory_get_products: {
         parameters: {
             query?: {
+                cursor?: string | null;
+                limit?: number;
+                /** @description Part of the name, matched literally (% and _ are plain characters) */
                 search?: string | null;
                 category?: string | null;
                 brandId?: string | null;
@@ -6265,7 +6810,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Product"][];
+                    "application/json": components["schemas"]["ProductPage"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
@@ -6306,6 +6860,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6385,6 +6948,15 @@ export interface operations {
                     "application/json": components["schemas"]["Product"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -6423,6 +6995,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6499,6 +7080,15 @@ export interface operations {
                     "application/json": components["schemas"]["AvailableBatch"][];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -6537,6 +7127,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6674,6 +7273,15 @@ export interface operations {
                     "application/json": components["schemas"]["Site"][];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -6712,6 +7320,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6791,6 +7408,15 @@ export interface operations {
                     "application/json": components["schemas"]["Site"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -6829,6 +7455,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6903,6 +7538,15 @@ export interface operations {
                     "application/json": components["schemas"]["Location"][];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -6941,6 +7585,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7022,6 +7675,15 @@ export interface operations {
                     "application/json": components["schemas"]["Location"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -7060,6 +7722,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7581,6 +8252,9 @@ export interface operations {
     inventory_get_vendors: {
         parameters: {
             query?: {
+                cursor?: string | null;
+                limit?: number;
+                /** @description Part of the name, matched literally (% and _ are plain characters) */
                 search?: string | null;
             };
             header?: never;
@@ -7595,7 +8269,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Vendor"][];
+                    "application/json": components["schemas"]["VendorPage"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
@@ -7636,6 +8319,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7715,6 +8407,15 @@ export interface operations {
                     "application/json": components["schemas"]["Vendor"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -7753,6 +8454,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7809,7 +8519,10 @@ export interface operations {
     };
     inventory_get_vendors_vendorId_lots: {
         parameters: {
-            query?: never;
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
             header?: never;
             path: {
                 vendorId: string;
@@ -7824,7 +8537,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Lot"][];
+                    "application/json": components["schemas"]["LotPage"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
@@ -7865,6 +8587,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7937,6 +8668,15 @@ export interface operations {
                     "application/json": components["schemas"]["SavedView"][];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -7975,6 +8715,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8054,6 +8803,15 @@ export interface operations {
                     "application/json": components["schemas"]["SaveViewResult"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -8092,6 +8850,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8169,6 +8936,15 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessResult"];
                 };
             };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
             401: {
                 headers: {
@@ -8207,6 +8983,15 @@ export interface operations {
             };
             /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
