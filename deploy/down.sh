@@ -7,7 +7,8 @@ if [ -x "$REPO/deploy/metrc-sandbox.sh" ]; then "$REPO/deploy/metrc-sandbox.sh" 
 "$REPO/deploy/zipkin.sh" stop || true
 "$REPO/deploy/kafka.sh" stop || true
 "$REPO/deploy/postgres.sh" stop || true
-# The test stack, started by `make test` on its own ports.
-CANOPY_STACK_DIR="$REPO/.stack/test" KAFKA_PORT=29092 "$REPO/deploy/kafka.sh" stop || true
-CANOPY_STACK_DIR="$REPO/.stack/test" PG_PORT=55433 "$REPO/deploy/postgres.sh" stop || true
+# The test stacks `make test` and the benchmarks started (or kept, CANOPY_TEST_KEEP_STACK=1), on
+# whatever ports they used.
+CANOPY_STACK_DIR="$REPO/.stack/test" "$REPO/deploy/kafka.sh" stop-all || true
+CANOPY_STACK_DIR="$REPO/.stack/test" "$REPO/deploy/postgres.sh" stop-all || true
 log "stopped"

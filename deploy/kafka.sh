@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Apache Kafka (KRaft, one combined broker+controller node on loopback), from Maven Central jars.
-# Usage: deploy/kafka.sh build|start|stop|kill|status|wipe
+# Usage: deploy/kafka.sh build|start|stop|stop-all|kill|status|wipe
 #   KAFKA_PORT (19092) and KAFKA_CONTROLLER_PORT (KAFKA_PORT+1) choose the listeners;
 #   data lives in $CANOPY_STACK_DIR/kafka-$KAFKA_PORT and survives stop/start.
 source "$(dirname "$0")/lib.sh"
@@ -58,9 +58,8 @@ start() {
   if pid_alive "$PIDFILE"; then log "kafka already running on 127.0.0.1:$PORT"; return 0; fi
   build
   need_java
-  if port_open 127.0.0.1 "$PORT"; then
-    die "port $PORT is taken by another process (not this stack's kafka in $DIR); stop it or set KAFKA_PORT"
-  fi
+  refuse_taken_port "$PORT" "Kafka" KAFKA_PORT
+  refuse_taken_port "$CONTROLLER_PORT" "Kafka's controller" KAFKA_CONTROLLER_PORT
   write_config
   if [ ! -f "$DIR/data/meta.properties" ]; then
     local cid
@@ -82,12 +81,23 @@ start() {
   log "kafka ready on 127.0.0.1:$PORT"
 }
 
+# stop_all: stop every broker of this stack directory, whatever its port (`make down`).
+stop_all() {
+  local dir
+  for dir in "$STACK_DIR"/kafka-*; do
+    [ -f "$dir/kafka.pid" ] || continue
+    stop_pidfile "$dir/kafka.pid" 20
+    log "kafka on :${dir##*/kafka-} stopped"
+  done
+}
+
 case "${1:-}" in
   build) build ;;
+  stop-all) stop_all ;;
   start) start ;;
   stop) stop_pidfile "$PIDFILE" 20; log "kafka on :$PORT stopped" ;;
   kill) if pid_alive "$PIDFILE"; then kill -KILL "$(pid_of "$PIDFILE")"; fi; rm -f "$PIDFILE" ;;
   status) if pid_alive "$PIDFILE"; then echo "kafka running on 127.0.0.1:$PORT"; else echo "kafka stopped"; exit 1; fi ;;
   wipe) stop_pidfile "$PIDFILE" 20; rm -rf "$DIR" ;;
-  *) die "usage: $0 build|start|stop|kill|status|wipe" ;;
+  *) die "usage: $0 build|start|stop|stop-all|kill|status|wipe" ;;
 esac

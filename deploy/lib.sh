@@ -6,6 +6,11 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STACK_DIR="${CANOPY_STACK_DIR:-$REPO/.stack}"
 mkdir -p "$STACK_DIR"
 
+# Origins the gateway lets browsers call it from (CORS) on the native stack: the web application's
+# development server (Vite) unless GATEWAY_CORS_ORIGINS says otherwise. The gateway itself allows
+# none unless told (the application it serves at / is same-origin).
+CORS_ORIGINS="${GATEWAY_CORS_ORIGINS-http://localhost:5173,http://127.0.0.1:5173}"
+
 log() { printf '%s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
@@ -30,6 +35,32 @@ with_lock() {
 }
 
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+# port_holder PORT: "pid N (command line)" of the process listening on PORT, found through
+# /proc (the socket's inode in /proc/net/tcp*, then the process holding that inode).
+port_holder() {
+  local hex inode fd pid
+  hex=$(printf ':%04X' "$1")
+  inode=$(awk -v p="$hex" '$4 == "0A" && substr($2, length($2) - 4) == p { print $10; exit }' \
+    /proc/net/tcp /proc/net/tcp6 2>/dev/null)
+  if [ -n "$inode" ] && [ "$inode" != 0 ]; then
+    for fd in /proc/[0-9]*/fd/*; do
+      if [ "$(readlink "$fd" 2>/dev/null)" = "socket:[$inode]" ]; then
+        pid=${fd#/proc/}; pid=${pid%%/*}
+        printf 'pid %s (%s)' "$pid" "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-200)"
+        return 0
+      fi
+    done
+  fi
+  printf 'a process this user cannot see'
+}
+
+# refuse_taken_port PORT WHAT VARIABLE: die naming the holder when PORT is already in use.
+refuse_taken_port() {
+  if port_open 127.0.0.1 "$1"; then
+    die "port $1 ($2) is taken by $(port_holder "$1"); stop it or choose another port with $3"
+  fi
+}
 
 # wait_for_port HOST PORT SECONDS PIDFILE LOGFILE: fails fast if the process dies while we wait.
 wait_for_port() {

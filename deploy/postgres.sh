@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # PostgreSQL from Debian's packages: a private cluster on loopback with one role and one database per service.
-# Usage: deploy/postgres.sh start|stop|kill|status|wipe|psql [ARGS]
+# Usage: deploy/postgres.sh start|stop|stop-all|kill|status|wipe|psql|logfile [ARGS]
 #   PG_PORT (55432) picks the port; PG_FAST=1 trades durability for speed (tests only).
 #   Data lives in $CANOPY_STACK_DIR/pg-$PG_PORT and survives stop/start.
 source "$(dirname "$0")/lib.sh"
@@ -66,11 +66,14 @@ ensure_service_databases() {
 start() {
   with_lock "pg-$PORT"
   BIN=$(pg_bin)
-  [ -f "$DATA/PG_VERSION" ] || init_cluster
-  if as_owner "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
+  if [ -f "$DATA/PG_VERSION" ] && as_owner "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
     log "postgres already running on 127.0.0.1:$PORT"
   else
+    refuse_taken_port "$PORT" "PostgreSQL" PG_PORT
+    [ -f "$DATA/PG_VERSION" ] || init_cluster
     local opts="-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c max_connections=400"
+    # terse: no DETAIL lines in the server's log, which quote values ("Key (email)=(...)").
+    opts+=" -c log_error_verbosity=terse"
     opts+=" -c shared_buffers=256MB -c max_locks_per_transaction=256"
     if [ "${PG_FAST:-0}" = 1 ]; then
       opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
@@ -90,13 +93,25 @@ stop() {
   log "postgres on :$PORT stopped"
 }
 
+# stop_all: stop every cluster of this stack directory, whatever its port (`make down`).
+stop_all() {
+  local data
+  for data in "$(dirname "$DIR")"/pg-*/data; do
+    [ -f "$data/PG_VERSION" ] || continue
+    PORT=${data%/data}; PORT=${PORT##*/pg-}; DIR=${data%/data}; DATA=$data
+    stop
+  done
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
+  stop-all) stop_all ;;
+  logfile) echo "$DIR/postgres.log" ;;
   kill) [ -f "$DATA/postmaster.pid" ] && kill -KILL "$(head -n 1 "$DATA/postmaster.pid")" 2>/dev/null || true ;;
   status) BIN=$(pg_bin); as_owner "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1 \
             && echo "postgres running on 127.0.0.1:$PORT" || { echo "postgres stopped"; exit 1; } ;;
   wipe) stop; rm -rf "$DIR" ;;
   psql) shift; BIN=$(pg_bin); psql_super "$@" ;;
-  *) die "usage: $0 start|stop|kill|status|wipe|psql" ;;
+  *) die "usage: $0 start|stop|stop-all|kill|status|wipe|psql|logfile" ;;
 esac

@@ -35,7 +35,8 @@ env_for() {
        "INVENTORY_URL=http://127.0.0.1:8001 COMPLIANCE_URL=http://127.0.0.1:8002" \
        "REPORTING_URL=http://127.0.0.1:8003 METRC_BASE_URL=http://127.0.0.1:${METRC_SANDBOX_PORT:-8090}" \
        "CANOPY_IDENTITY_PUBLIC_KEY_FILE=$IDENTITY_DIR/public.pem" \
-       "GATEWAY_IDENTITY_PRIVATE_KEY_FILE=$IDENTITY_DIR/private.pem"
+       "GATEWAY_IDENTITY_PRIVATE_KEY_FILE=$IDENTITY_DIR/private.pem" \
+       "GATEWAY_CORS_ORIGINS=$CORS_ORIGINS"
 }
 
 start() {
@@ -53,7 +54,7 @@ start() {
     IFS='|' read -r name cmd port <<<"$entry"
     if pid_alive "$DIR/$name.pid"; then continue; fi
     if [ "$port" != - ] && port_open 127.0.0.1 "$port"; then
-      die "port $port, wanted by $name, is taken by another process: stop it, then run this again"
+      die "port $port, wanted by $name, is taken by $(port_holder "$port"): stop it, then run this again"
     fi
     # shellcheck disable=SC2046,SC2086
     nohup env $(env_for "$name") "$PY" $cmd >"$DIR/$name.out" 2>&1 9>&- &

@@ -14,7 +14,9 @@ if [ -x "$REPO/deploy/metrc-sandbox.sh" ]; then "$REPO/deploy/metrc-sandbox.sh" 
 cat <<INFO
 
 Canopy is up.
-  Gateway (public API)   http://127.0.0.1:8000      docs: http://127.0.0.1:8000/docs
+  Web application        http://127.0.0.1:8000/     (sign in with a demo user below)
+  Gateway (public API)   http://127.0.0.1:8000/api  docs: http://127.0.0.1:8000/docs
+  CORS origins allowed   ${CORS_ORIGINS:-none}   (GATEWAY_CORS_ORIGINS, comma-separated)
   Trace UI (Zipkin)      http://127.0.0.1:9411
   Metrc sandbox          http://127.0.0.1:${METRC_SANDBOX_PORT:-8090}
   Inventory / compliance / reporting (internal)   :8001 / :8002 / :8003

@@ -596,10 +596,18 @@ def test_dockerfile_builds_the_locked_package_for_a_non_root_user(folder: str) -
         re.sub(r"\$\{(\w+)\}", lambda m: base_args.get(m[1], m[0]), s.split()[0]) for s in stages
     }
     assert bases == {"python:3.11-slim"}, bases
-    # SERVICE has no default (a build without it fails) and is declared in every stage.
-    assert [args for keyword, args in instructions if keyword == "ARG" and "SERVICE" in args] == [
-        SERVICE_ARG
-    ] * len(stages)
+    # SERVICE has no default (a build without it fails) and is declared in every stage that
+    # uses it (a stage sees only the build arguments it declares).
+    per_stage: list[list[tuple[str, str]]] = []
+    for keyword, args in instructions:
+        if keyword == "FROM":
+            per_stage.append([])
+        elif per_stage:
+            per_stage[-1].append((keyword, args))
+    using = [stage for stage in per_stage if any("${SERVICE}" in a for _, a in stage)]
+    assert len(using) >= 2, "the build and runtime stages name the service"
+    for stage in using:
+        assert [a for k, a in stage if k == "ARG" and "SERVICE" in a] == [SERVICE_ARG]
 
     runs = [args for keyword, args in instructions if keyword == "RUN"]
     syncs = [

@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import uuid
+from collections.abc import AsyncIterator
 
 import pytest
 from shared.events import EventEnvelope
@@ -102,13 +103,13 @@ async def test_a_batch_consumer_killed_mid_batch_applies_every_effect_once_and_d
 
 
 @pytest.fixture
-async def own_postgres() -> PostgresServer:
+async def own_postgres() -> AsyncIterator[PostgresServer]:
     """A PostgreSQL server of this test's own: killing it must not disturb other test runs.
 
     Durable settings (fsync, synchronous_commit): with them off, a crash may forget commits it has
     already acknowledged, which no application can survive; the test runs what production runs.
     """
-    # Next to the test server's port, so that test runs given their own ports do not collide.
+    # Next to the run's own cluster by default, so that two checkouts' runs do not share it.
     default = int(os.environ.get("CANOPY_TEST_PG_PORT", "55433")) + 1
     port = os.environ.get("CANOPY_TEST_KILLABLE_PG_PORT", str(default))
     server = PostgresServer(
@@ -122,7 +123,8 @@ async def own_postgres() -> PostgresServer:
     )
     await asyncio.to_thread(server.stop)  # so that it starts with the durable settings
     await asyncio.to_thread(server.start)
-    return server
+    yield server
+    await asyncio.to_thread(server.stop)  # this test's own: nothing of it outlives the test
 
 
 async def test_the_database_killed_mid_stream_loses_and_doubles_nothing(

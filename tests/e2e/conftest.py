@@ -1,6 +1,9 @@
 """End-to-end fixtures: the real inventory service on a real port (uvicorn, its own migrated
 database, real Kafka for its readiness), and the gateway in front of it with its own identity
-database. Requests go client -> gateway (in-process ASGI) -> HTTP -> inventory -> PostgreSQL."""
+database. Requests go client -> gateway (in-process ASGI) -> HTTP -> inventory -> PostgreSQL.
+
+``running_platform`` (tests/conftest.py, shared.testing.platform) runs both as processes instead,
+as a user's stack runs them; their logs are part of the run's log audit."""
 
 from __future__ import annotations
 
@@ -18,16 +21,10 @@ from gateway.domain import Role
 from gateway.testing import GatewayHarness, migrate, settings_for_test
 from inventory.bootstrap import create_app as create_inventory_app
 from inventory.config import InventorySettings
-from shared.identity import generate_keypair
 from shared.migrations import upgrade
 from shared.testing.infra import KafkaServer, PostgresServer
 
 INVENTORY_MIGRATIONS = Path(inventory.__file__).parent / "migrations"
-
-
-@pytest.fixture(scope="session")
-def identity_keys() -> tuple[str, str]:
-    return generate_keypair()
 
 
 @pytest.fixture
@@ -195,3 +192,6 @@ def upstream_calls(platform: Platform) -> Callable[[], int]:
         return int(platform.inventory.server.server_state.total_requests)
 
     return count
+
+
+# --- both services as processes -----------------------------------------------------------------

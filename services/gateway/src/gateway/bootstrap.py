@@ -44,8 +44,14 @@ class Container:
 
 
 def _engine(settings: GatewaySettings) -> AsyncEngine:
+    # hide_parameters: SQLAlchemy's error text would otherwise list every parameter of a failed
+    # statement (a key's secret hash, an email) in the logs.
     return create_async_engine(
-        settings.database_url.get_secret_value(), pool_size=10, max_overflow=10, pool_pre_ping=True
+        settings.database_url.get_secret_value(),
+        pool_size=10,
+        max_overflow=10,
+        pool_pre_ping=True,
+        hide_parameters=True,
     )
 
 

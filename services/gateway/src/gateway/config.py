@@ -66,6 +66,11 @@ class GatewaySettings(ServiceSettings):
     max_request_bytes: int = Field(
         default=1_048_576, ge=1, validation_alias="GATEWAY_MAX_REQUEST_BYTES"
     )
+    web_dist: Path | None = Field(
+        default=None,
+        validation_alias="GATEWAY_WEB_DIST",
+        description="The built web application served at / (default: services/gateway/web/dist)",
+    )
 
     # --- authentication ----------------------------------------------------------------------
     access_token_secret: SecretStr = Field(

@@ -12,6 +12,7 @@ import httpx
 from fastapi import FastAPI
 from pydantic import SecretStr
 from shared.migrations import upgrade
+from shared.testing.log_audit import register_secret
 
 from gateway.bootstrap import Container
 from gateway.config import GatewaySettings
@@ -86,6 +87,7 @@ class GatewayHarness:
     ) -> str:
         self._counter[0] += 1
         email = email or f"user{self._counter[0]}@test.example"
+        register_secret(password)
         await self.container.accounts.create_user(
             email=email,
             password=SecretStr(password),
@@ -101,6 +103,8 @@ class GatewayHarness:
         )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
+        for token in ("access_token", "refresh_token"):
+            register_secret(body[token])
         return body
 
     async def headers_for(

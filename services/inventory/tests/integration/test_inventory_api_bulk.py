@@ -24,6 +24,7 @@ async def test_bulk_status_validates_each_batch_on_its_own(
         json={
             "batchIds": [live["id"], awaiting["id"], already["id"], MISSING],
             "newStatus": "ON_HOLD",
+            "reason": "audit",
         },
     )
     assert (result["success"], result["updated"], result["skipped"]) == (False, 1, 1)
@@ -73,7 +74,7 @@ async def test_bulk_delete_only_deletes_empty_batches(world: Any) -> None:
     result = await world.admin.ok(
         "POST",
         "/v1/batches/bulk/delete",
-        json={"batchIds": [stocked["id"], empty["id"], reserved_empty["id"]]},
+        json={"batchIds": [stocked["id"], empty["id"], reserved_empty["id"]], "reason": "tidy"},
     )
     outcomes = {r["batchId"]: (r["outcome"], r["code"]) for r in result["results"]}
     assert outcomes == {
@@ -83,7 +84,7 @@ async def test_bulk_delete_only_deletes_empty_batches(world: Any) -> None:
     }
     assert (result["deleted"], result["success"]) == (2, False)
     again = await world.admin.ok(
-        "POST", "/v1/batches/bulk/delete", json={"batchIds": [empty["id"]]}
+        "POST", "/v1/batches/bulk/delete", json={"batchIds": [empty["id"]], "reason": "tidy"}
     )
     assert (again["skipped"], again["results"][0]["code"]) == (1, "ALREADY_DELETED")
     assert (await world.batch(stocked["id"]))["deletedAt"] is None
@@ -91,7 +92,7 @@ async def test_bulk_delete_only_deletes_empty_batches(world: Any) -> None:
 
 async def test_a_replayed_bulk_action_is_applied_once(world: Any, db: asyncpg.Connection) -> None:
     batch = await world.live()
-    body = {"batchIds": [batch["id"]], "newStatus": "ON_HOLD"}
+    body = {"batchIds": [batch["id"]], "newStatus": "ON_HOLD", "reason": "audit"}
     headers = {"Idempotency-Key": "bulk-1"}
     first = await world.admin.call("POST", "/v1/batches/bulk/status", json=body, headers=headers)
     second = await world.admin.call("POST", "/v1/batches/bulk/status", json=body, headers=headers)
@@ -104,9 +105,13 @@ async def test_a_replayed_bulk_action_is_applied_once(world: Any, db: asyncpg.Co
 
 async def test_bulk_requests_are_bounded(world: Any) -> None:
     empty = await world.admin.call(
-        "POST", "/v1/batches/bulk/status", json={"batchIds": [], "newStatus": "LIVE"}
+        "POST",
+        "/v1/batches/bulk/status",
+        json={"batchIds": [], "newStatus": "LIVE", "reason": "x"},
     )
     assert empty.status_code == 422
     many = [MISSING] * 501
-    response = await world.admin.call("POST", "/v1/batches/bulk/delete", json={"batchIds": many})
+    response = await world.admin.call(
+        "POST", "/v1/batches/bulk/delete", json={"batchIds": many, "reason": "x"}
+    )
     assert response.status_code == 422

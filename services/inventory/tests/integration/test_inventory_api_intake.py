@@ -41,8 +41,8 @@ async def test_intake_reuses_reference_rows_by_id_and_by_name(
     world: Any, db: asyncpg.Connection
 ) -> None:
     first = await world.intake()
-    vendors = await world.admin.ok("GET", "/v1/vendors")
-    products = await world.admin.ok("GET", "/v1/products")
+    vendors = (await world.admin.ok("GET", "/v1/vendors"))["items"]
+    products = (await world.admin.ok("GET", "/v1/products"))["items"]
     second = await world.intake(
         vendor={"id": first["vendorId"]},
         brand={"name": "valley gold"},  # found case-insensitively

@@ -76,14 +76,13 @@ async def test_vendors_brands_products_and_lots(world: Any) -> None:
         json={"name": "X", "category": "Vape", "brandId": vendor["id"], "unitOfMeasure": "Each"},
     )
     assert unknown_brand.status_code == 404
-    assert [v["name"] for v in await admin.ok("GET", "/v1/vendors", params={"search": "acme"})] == [
-        "Acme Farms"
-    ]
-    assert [b["name"] for b in await admin.ok("GET", "/v1/brands")] == ["Acme"]
+    vendors = await admin.ok("GET", "/v1/vendors", params={"search": "acme"})
+    assert [v["name"] for v in vendors["items"]] == ["Acme Farms"]
+    assert [b["name"] for b in (await admin.ok("GET", "/v1/brands"))["items"]] == ["Acme"]
     found = await admin.ok(
         "GET", "/v1/products", params={"category": "flower", "brandId": brand["id"]}
     )
-    assert [p["id"] for p in found] == [product["id"]]
+    assert [p["id"] for p in found["items"]] == [product["id"]]
     await world.intake(
         vendor={"id": vendor["id"]},
         brand={"id": brand["id"]},
@@ -91,7 +90,7 @@ async def test_vendors_brands_products_and_lots(world: Any) -> None:
         lot={"code": "L-7"},
     )
     lots = await admin.ok("GET", f"/v1/vendors/{vendor['id']}/lots")
-    assert [lot["code"] for lot in lots] == ["L-7"]
+    assert [lot["code"] for lot in lots["items"]] == ["L-7"]
     assert (
         await admin.call("GET", "/v1/vendors/00000000-0000-4000-8000-000000000000/lots")
     ).status_code == 404

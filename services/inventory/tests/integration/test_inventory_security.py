@@ -88,7 +88,9 @@ async def test_a_user_of_another_site_sees_nothing_and_writes_nothing(
         response = await outsider.call("POST", f"/v1/batches/{ours['id']}/{action}", json=body)
         assert response.status_code == 404, action
     bulk = await outsider.ok(
-        "POST", "/v1/batches/bulk/status", json={"batchIds": [ours["id"]], "newStatus": "ON_HOLD"}
+        "POST",
+        "/v1/batches/bulk/status",
+        json={"batchIds": [ours["id"]], "newStatus": "ON_HOLD", "reason": "x"},
     )
     assert bulk["results"][0]["code"] == "BATCH_NOT_FOUND"
     intake = await outsider.call("POST", "/v1/batches/intake", json=world.intake_body())

@@ -10,7 +10,7 @@ taken batch code, site license, vendor, brand, product or location raises Duplic
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,7 +22,7 @@ import pytest
 from inventory.domain import BatchState, CogsMode, Movement, PaymentTerms
 from inventory.service_layer import commands as c
 from inventory.service_layer.caller import Caller
-from inventory.service_layer.ports import DuplicateKeyError
+from inventory.service_layer.ports import DuplicateKeyError, NameKey
 from inventory.service_layer.records import AuditEntry, BatchRecord, LocationRow
 from shared.identity import ALL_SITES, Identity
 from shared.outbox import OutboxMessage
@@ -32,6 +32,17 @@ Row = dict[str, Any]
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _name_page(
+    rows: Iterable[Row], search: str | None, after: NameKey | None, limit: int
+) -> list[Row]:
+    """A page of a list by name, as the store pages it: lower-cased name, then id."""
+    found = sorted(
+        (r for r in rows if not search or search.lower() in r["name"].lower()),
+        key=lambda r: (r["name"].lower(), r["id"]),
+    )
+    return [r for r in found if after is None or (r["name"].lower(), r["id"]) > after][:limit]
 
 
 @dataclass
@@ -166,8 +177,8 @@ class FakeReference:
                 if r["site_id"] == site_id and r["label"] == label
             )  # fmt: skip
 
-    async def vendors(self, search: str | None) -> list[Row]:
-        return list(self._t.vendors.values())
+    async def vendors(self, search: str | None, *, after: NameKey | None, limit: int) -> list[Row]:
+        return _name_page(self._t.vendors.values(), search, after, limit)
 
     async def vendor(self, vendor_id: UUID) -> Row | None:
         return self._t.vendors.get(vendor_id)
@@ -183,8 +194,8 @@ class FakeReference:
             return found[0]
         return await self.create_vendor(name=name, is_seller=True, license_number=license_number)
 
-    async def brands(self, search: str | None) -> list[Row]:
-        return list(self._t.brands.values())
+    async def brands(self, search: str | None, *, after: NameKey | None, limit: int) -> list[Row]:
+        return _name_page(self._t.brands.values(), search, after, limit)
 
     async def brand(self, brand_id: UUID) -> Row | None:
         return self._t.brands.get(brand_id)
@@ -198,9 +209,20 @@ class FakeReference:
         return found[0] if found else await self.create_brand(name=name, vendor_id=vendor_id)
 
     async def products(
-        self, *, search: str | None, category: str | None, brand_id: UUID | None
+        self,
+        *,
+        search: str | None,
+        category: str | None,
+        brand_id: UUID | None,
+        after: NameKey | None,
+        limit: int,
     ) -> list[Row]:
-        return list(self._t.products.values())
+        rows = [
+            r for r in self._t.products.values()
+            if (category is None or r["category"] == category)
+            and (brand_id is None or r["brand_id"] == brand_id)
+        ]  # fmt: skip
+        return _name_page(rows, search, after, limit)
 
     async def product(self, product_id: UUID) -> Row | None:
         return self._t.products.get(product_id)
@@ -219,8 +241,14 @@ class FakeReference:
             self._t.products, "product_name_key", lambda r: (r["brand_id"], r["name"].lower()), row
         )
 
-    async def lots(self, vendor_id: UUID) -> list[Row]:
-        return [r for r in self._t.lots.values() if r["vendor_id"] == vendor_id]
+    async def lots(
+        self, vendor_id: UUID, *, after: tuple[datetime, UUID] | None, limit: int
+    ) -> list[Row]:
+        rows = sorted(
+            (r for r in self._t.lots.values() if r["vendor_id"] == vendor_id),
+            key=lambda r: (r["created_at"], r["id"]),
+        )
+        return [r for r in rows if after is None or (r["created_at"], r["id"]) > after][:limit]
 
     async def lot(self, lot_id: UUID) -> Row | None:
         return self._t.lots.get(lot_id)

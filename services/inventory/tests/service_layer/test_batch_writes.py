@@ -18,6 +18,7 @@ from inventory.domain import (
     OptimisticLockConflictError,
     Reference,
 )
+from inventory.domain.intake import METRC_UNITS_OF_MEASURE as UNITS
 from inventory.service_layer import batch_commands as ops
 from inventory.service_layer import commands as c
 from inventory.service_layer.errors import NotFoundError
@@ -32,7 +33,7 @@ D = Decimal
 
 async def live_batch(world: Any) -> UUID:
     outcome = await in_transaction(
-        world.db.unit_of_work, lambda uow: intake(uow, world.admin, world.intake())
+        world.db.unit_of_work, lambda uow: intake(uow, world.admin, world.intake(), units=UNITS)
     )
     batch_id = UUID(outcome.record.state.batch_id)
     await write(world, ops.change_status, c.ChangeStatus(batch_id, BatchStatus.LIVE, "received"))

@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 import pytest
 from inventory.domain import AdjustmentReason, BatchStatus, Bucket
+from inventory.domain.intake import METRC_UNITS_OF_MEASURE as UNITS
 from inventory.service_layer import batch_commands as ops
 from inventory.service_layer import commands as c
 from inventory.service_layer import reference, saved_views
@@ -28,7 +29,9 @@ async def run(world: Any, work: Any) -> Any:
 
 
 async def batch(world: Any, code: str) -> UUID:
-    outcome = await run(world, lambda uow: intake(uow, world.admin, world.intake(code=code)))
+    outcome = await run(
+        world, lambda uow: intake(uow, world.admin, world.intake(code=code), units=UNITS)
+    )
     return UUID(outcome.record.state.batch_id)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from inventory.domain import BatchStatus, ValidationError
+from inventory.domain.intake import METRC_UNITS_OF_MEASURE as UNITS
 from inventory.service_layer import commands as c
 from inventory.service_layer.errors import DuplicateError, NotFoundError, SiteAccessDeniedError
 from inventory.service_layer.intake import intake
@@ -19,7 +20,7 @@ from shared.events import inventory as ev
 
 async def run(world: Any, cmd: c.Intake, caller: Any = None) -> Any:
     return await in_transaction(
-        world.db.unit_of_work, lambda uow: intake(uow, caller or world.admin, cmd)
+        world.db.unit_of_work, lambda uow: intake(uow, caller or world.admin, cmd, units=UNITS)
     )
 
 
@@ -96,3 +97,15 @@ async def test_flower_needs_a_strain_and_a_failed_intake_leaves_no_reference_row
     with pytest.raises(ValidationError):
         await run(world, world.intake(product=product))
     assert world.db.tables.vendors == {}  # rolled back with the unit of work
+
+
+async def test_a_unit_the_state_does_not_know_is_refused_with_the_closest_one_named(
+    world: Any,
+) -> None:
+    product = c.ProductChoice(
+        name="Blue Dream 3.5g", category="Flower", strain="Blue Dream", unit_of_measure="Gram"
+    )
+    with pytest.raises(ValidationError) as refused:
+        await run(world, world.intake(product=product))
+    assert "did you mean Grams?" in str(refused.value)
+    assert world.db.tables.products == {}

@@ -104,8 +104,6 @@ def test_a_deleted_or_closed_batch_refuses_everything(
     with pytest.raises(BatchClosedError) as caught:
         live_batch.receive_return(quantity=1, refund=True, **who)
     assert (caught.value.code, caught.value.details["deleted"]) == ("BATCH_CLOSED", False)
-    with pytest.raises(BatchClosedError):
-        live_batch.change_status(new_status=S.LIVE, reason="reopen", **who)
     live_batch.delete(reason="cleanup", **who)
     with pytest.raises(BatchClosedError, match="is deleted"):
         live_batch.delete(reason="again", **who)
@@ -129,3 +127,18 @@ def test_batch_not_found_uses_the_specs_message() -> None:
         "Batch 42 not found",
         {"batch_id": "42"},
     )
+
+
+@pytest.mark.parametrize("target", list(S))
+def test_leaving_closed_is_the_specs_invalid_transition_deleted_or_not(
+    live_batch: Batch, who: dict[str, Any], target: S
+) -> None:
+    empty(live_batch, who)
+    live_batch.change_status(new_status=S.CLOSED, reason="done", **who)
+    for _ in range(2):  # closed, then closed and deleted
+        with pytest.raises(InvalidStatusTransitionError) as caught:
+            live_batch.change_status(new_status=target, reason="reopen", **who)
+        assert caught.value.code == "INVALID_STATUS_TRANSITION"
+        assert caught.value.message == f"Cannot transition from CLOSED to {target}"
+        if live_batch.deleted_at is None:
+            live_batch.delete(reason="cleanup", **who)

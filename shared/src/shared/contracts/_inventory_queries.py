@@ -18,6 +18,7 @@ __all__ = [
     "DeleteBatchQuery",
     "MovementsQuery",
     "ProductsQuery",
+    "ReferencePageQuery",
     "SearchQuery",
     "SiteAsOfQuery",
 ]
@@ -48,8 +49,19 @@ class DeleteBatchQuery(ApiModel):
     version: int | None = Field(default=None, ge=1, description="Expected batch version")
 
 
-class SearchQuery(ApiModel):
-    search: str | None = Field(default=None, max_length=100)
+class ReferencePageQuery(ApiModel):
+    """A page of a reference list: pass the previous page's ``nextCursor`` as ``cursor``."""
+
+    cursor: str | None = Field(default=None, max_length=2000)
+    limit: int = Field(default=100, ge=1, le=500)
+
+
+class SearchQuery(ReferencePageQuery):
+    search: str | None = Field(
+        default=None,
+        max_length=100,
+        description="Part of the name, matched literally (% and _ are plain characters)",
+    )
 
 
 class ProductsQuery(SearchQuery):

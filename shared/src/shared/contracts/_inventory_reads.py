@@ -21,7 +21,7 @@ from shared.contracts.inventory_enums import (
     SortOrder,
     StockStatus,
 )
-from shared.contracts.types import ApiModel, DecimalString, UtcDateTime
+from shared.contracts.types import ApiModel, DecimalString, DecimalTotalString, UtcDateTime
 
 __all__ = [
     "AuditLogEntry",
@@ -180,16 +180,18 @@ class Pagination(ApiModel):
 class InventorySummary(ApiModel):
     """Counts and totals over the whole filtered set (not just the page).
 
-    ``totalValue`` values physical stock at unit cost; a RANGE cost counts at its midpoint."""
+    ``totalValue`` values physical stock at unit cost (a RANGE cost counts at its midpoint),
+    rounded to 4 places. Totals are sums over any number of batches, so they are not bounded
+    by NUMERIC(15,4) as a single batch's quantities are."""
 
     total_batches: int
-    total_on_hand_qty: DecimalString
-    total_reserved_qty: DecimalString
-    total_quarantine_qty: DecimalString
-    total_hold_qty: DecimalString
-    total_defective_qty: DecimalString
-    total_available_qty: DecimalString
-    total_value: DecimalString
+    total_on_hand_qty: DecimalTotalString
+    total_reserved_qty: DecimalTotalString
+    total_quarantine_qty: DecimalTotalString
+    total_hold_qty: DecimalTotalString
+    total_defective_qty: DecimalTotalString
+    total_available_qty: DecimalTotalString
+    total_value: DecimalTotalString
     status_counts: dict[BatchStatus, int]
     stock_status_counts: dict[StockStatus, int]
     aging_counts: dict[AgingBracket, int]

@@ -19,12 +19,15 @@ from shared.contracts.types import ApiModel, UtcDateTime
 __all__ = [
     "Brand",
     "BrandCreate",
+    "BrandPage",
     "InventoryFilters",
     "Location",
     "LocationCreate",
     "Lot",
+    "LotPage",
     "Product",
     "ProductCreate",
+    "ProductPage",
     "SaveViewRequest",
     "SaveViewResult",
     "SavedView",
@@ -32,6 +35,7 @@ __all__ = [
     "SiteCreate",
     "Vendor",
     "VendorCreate",
+    "VendorPage",
     "ViewFilters",
 ]
 
@@ -137,7 +141,10 @@ class ProductCreate(ApiModel):
     strain: str | None = Field(default=None, max_length=100)
     brand_id: UUID
     unit_of_measure: str = Field(
-        min_length=1, max_length=30, description="Metrc's name: Grams, Pounds, Each ..."
+        min_length=1,
+        max_length=30,
+        description="One of the state's units as Metrc spells them (Grams, Kilograms,"
+        " Milligrams, Ounces, Pounds, Each ...: the service's INVENTORY_UNITS_OF_MEASURE)",
     )
     sku: str | None = Field(default=None, max_length=100)
 
@@ -219,3 +226,40 @@ class SavedView(ApiModel):
     owner_id: str = Field(description="The identity subject that saved it")
     created_at: UtcDateTime
     updated_at: UtcDateTime
+
+
+_NEXT_CURSOR = Field(
+    default=None, description="Pass as ``cursor`` for the next page; null on the last"
+)
+
+
+class VendorPage(ApiModel):
+    """Vendors by name, a page at a time."""
+
+    items: list[Vendor]
+    next_cursor: str | None = _NEXT_CURSOR
+    has_more: bool
+
+
+class BrandPage(ApiModel):
+    """Brands by name, a page at a time."""
+
+    items: list[Brand]
+    next_cursor: str | None = _NEXT_CURSOR
+    has_more: bool
+
+
+class ProductPage(ApiModel):
+    """Products by name, a page at a time."""
+
+    items: list[Product]
+    next_cursor: str | None = _NEXT_CURSOR
+    has_more: bool
+
+
+class LotPage(ApiModel):
+    """A vendor's lots, newest first, a page at a time."""
+
+    items: list[Lot]
+    next_cursor: str | None = _NEXT_CURSOR
+    has_more: bool

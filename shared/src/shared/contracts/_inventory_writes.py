@@ -99,7 +99,12 @@ class ProductRef(_OneOf):
     category: str | None = Field(default=None, min_length=1, max_length=50)
     subcategory: str | None = Field(default=None, max_length=50)
     strain: str | None = Field(default=None, max_length=100)
-    unit_of_measure: str | None = Field(default=None, min_length=1, max_length=30)
+    unit_of_measure: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=30,
+        description="One of the state's units as Metrc spells them (Grams, Each ...)",
+    )
     sku: str | None = Field(default=None, max_length=100)
 
 
@@ -349,6 +354,14 @@ class SuccessResult(ApiModel):
 
 
 BatchIds = Annotated[list[UUID], Field(min_length=1, max_length=500)]
+BulkReason = Annotated[
+    str | None,
+    Field(
+        default=None,
+        max_length=500,
+        description="Why; required (REASON_REQUIRED without it), as for a single-batch change",
+    ),
+]
 
 
 class BulkStatusRequest(ApiModel):
@@ -366,12 +379,12 @@ class BulkStatusRequest(ApiModel):
 
     batch_ids: BatchIds
     new_status: BatchStatus
-    reason: str | None = Field(default=None, max_length=500)
+    reason: BulkReason
 
 
 class BulkDeleteRequest(ApiModel):
     batch_ids: BatchIds
-    reason: str | None = Field(default=None, max_length=500)
+    reason: BulkReason
 
 
 class BulkOutcome(StrEnum):

@@ -1,6 +1,7 @@
 """The kit of every service's HTTP API: the app (server spans, request ids, the one error body,
-health, readiness, metrics), routes from the contract's table behind the gateway's identity
-token and the route's permission, Idempotency-Key runs, and JSON answers encoded once."""
+health, readiness, metrics), strict JSON bodies, routes from the contract's table behind the
+gateway's identity token and the route's permission, Idempotency-Key runs, and JSON answers
+encoded once."""
 
 from shared.database import StoredResponse
 from shared.http.app import create_service_app, settle_garbage_collector
@@ -16,6 +17,7 @@ from shared.http.readiness import KafkaReadiness, ReadinessCheck
 from shared.http.request_ids import current_request_id
 from shared.http.responses import Answer, json_response, json_text
 from shared.http.routes import ContractRoutes
+from shared.http.strict_json import StrictJsonRoute
 
 __all__ = [
     "Answer",
@@ -24,6 +26,7 @@ __all__ = [
     "KafkaReadiness",
     "ReadinessCheck",
     "StoredResponse",
+    "StrictJsonRoute",
     "create_service_app",
     "current_request_id",
     "error_response",

@@ -22,6 +22,7 @@ from shared.http.errors import install_error_handlers
 from shared.http.identity import VerifiedTokens
 from shared.http.readiness import KafkaReadiness, ReadinessCheck
 from shared.http.request_ids import RequestIdMiddleware
+from shared.http.strict_json import StrictJsonRoute
 from shared.service_parts import ServiceParts
 from shared.telemetry import ServerSpans
 
@@ -83,6 +84,9 @@ def create_service_app(
         # add its own server span and one per dependency and endpoint.
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
+    # Bodies are parsed as strict JSON (400 MALFORMED_JSON, 415 UNSUPPORTED_MEDIA_TYPE) on the
+    # routes declared on the application itself; a router passes route_class=StrictJsonRoute.
+    app.router.route_class = StrictJsonRoute
     app.state.container = parts
     if identity_tokens:
         app.state.identity_tokens = VerifiedTokens(parts.settings.identity_public_key_pem())

@@ -136,9 +136,9 @@ def outbox_message(
 
 OUTBOX_INSERT = """
     INSERT INTO outbox (event_id, topic, message_key, payload, headers)
-    SELECT * FROM unnest({outbox_event_id}::uuid[], {outbox_topic}::text[],
-                         {outbox_key}::text[], {outbox_envelope}::jsonb[],
-                         {outbox_headers}::jsonb[])
+    SELECT * FROM unnest(CAST(:outbox_event_id AS uuid[]), CAST(:outbox_topic AS text[]),
+                         CAST(:outbox_key AS text[]), CAST(:outbox_envelope AS jsonb[]),
+                         CAST(:outbox_headers AS jsonb[]))
 """
 """The outbox insert as an :class:`~shared.database.Sql` fragment (named parameters
 ``outbox_*``, given by :func:`outbox_values`); a statement may add a WHERE clause."""

@@ -1,9 +1,12 @@
 """Real Kafka and PostgreSQL for tests: attach to what the environment names, else start the native stack.
 
 ``KAFKA_BOOTSTRAP_SERVERS`` and ``TEST_DATABASE_ADMIN_URL`` (a superuser URL) win. Otherwise the
-project's own scripts under deploy/ start a broker and a cluster on test-only ports in
-``.stack/test`` (left running between sessions for speed; ``make down`` stops them). Nothing is
-skipped: if the infrastructure cannot start, the tests fail and say why.
+project's own scripts under deploy/ start a broker and a cluster on test-only ports
+(``CANOPY_TEST_KAFKA_PORT``, 29092; ``CANOPY_TEST_PG_PORT``, 55433) in ``.stack/test``. What a run
+started, it stops when it ends (:meth:`release`), unless ``CANOPY_TEST_KEEP_STACK=1`` keeps it for
+the next run's speed; either way the run says so at its end, and ``make down`` stops a kept one.
+A server that was already running is left as it was. Nothing is skipped: if the infrastructure
+cannot start, the tests fail and say why (a taken port names the process holding it).
 """
 
 from __future__ import annotations
@@ -11,12 +14,16 @@ from __future__ import annotations
 import os
 import subprocess
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg
 
-__all__ = ["KafkaServer", "PostgresServer", "repo_root"]
+__all__ = ["KEEP_STACK", "KafkaServer", "PostgresServer", "repo_root"]
+
+KEEP_STACK = "CANOPY_TEST_KEEP_STACK"
+"""Set to 1 to leave the test stack a run started running after it, for the next run's speed."""
 
 
 def repo_root() -> Path:
@@ -27,6 +34,38 @@ def repo_root() -> Path:
     raise RuntimeError(
         "run the tests from inside the Canopy repository (deploy/kafka.sh not found)"
     )
+
+
+def _test_stack_dir() -> Path:
+    return repo_root() / ".stack" / "test"
+
+
+def _keep() -> bool:
+    return os.environ.get(KEEP_STACK, "") not in ("", "0")
+
+
+def _running(script: str, env: dict[str, str]) -> bool:
+    completed = subprocess.run(
+        [str(repo_root() / "deploy" / script), "status"],
+        env={**os.environ, **env},
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    return completed.returncode == 0
+
+
+def _release(name: str, where: str, started_here: bool, stop: Callable[[], None]) -> str:
+    """Stop a server this run started (unless kept); a line saying what became of it."""
+    if not started_here:
+        return f"{name} on {where}: left running, as it was before this run"
+    if _keep():
+        return (
+            f"{name} on {where}: kept running for the next run ({KEEP_STACK}=1);"
+            " `make down` stops it"
+        )
+    stop()
+    return f"{name} on {where}: stopped (this run started it)"
 
 
 def _run(script: str, action: str, env: dict[str, str]) -> None:
@@ -52,16 +91,24 @@ class KafkaServer:
     bootstrap: str
     controllable: bool
     _env: dict[str, str] = field(default_factory=dict)
+    started_here: bool = False
 
     @classmethod
-    def acquire(cls) -> KafkaServer:
+    def acquire(cls, *, stack_dir: Path | None = None) -> KafkaServer:
         if external := os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
             return cls(bootstrap=external, controllable=False)
         port = os.environ.get("CANOPY_TEST_KAFKA_PORT", "29092")
-        env = {"KAFKA_PORT": port, "CANOPY_STACK_DIR": str(repo_root() / ".stack" / "test")}
+        env = {"KAFKA_PORT": port, "CANOPY_STACK_DIR": str(stack_dir or _test_stack_dir())}
         server = cls(bootstrap=f"127.0.0.1:{port}", controllable=True, _env=env)
+        server.started_here = not _running("kafka.sh", env)
         server.start()
         return server
+
+    def release(self) -> str:
+        """At the end of a run: stop the broker if this run started it (see the module)."""
+        if not self.controllable:
+            return f"Kafka at {self.bootstrap}: the environment's, left as it is"
+        return _release("Kafka", self.bootstrap, self.started_here, self.stop)
 
     def _control(self, action: str) -> None:
         if not self.controllable:
@@ -85,24 +132,33 @@ class PostgresServer:
     admin_url: str
     controllable: bool
     _env: dict[str, str] = field(default_factory=dict)
+    started_here: bool = False
 
     @classmethod
-    def acquire(cls) -> PostgresServer:
+    def acquire(cls, *, port: str | None = None, stack_dir: Path | None = None) -> PostgresServer:
         if external := os.environ.get("TEST_DATABASE_ADMIN_URL"):
             return cls(admin_url=external, controllable=False)
-        port = os.environ.get("CANOPY_TEST_PG_PORT", "55433")
+        port = port or os.environ.get("CANOPY_TEST_PG_PORT", "55433")
         env = {
             "PG_PORT": port,
             "PG_FAST": "1",
-            "CANOPY_STACK_DIR": str(repo_root() / ".stack" / "test"),
+            "CANOPY_STACK_DIR": str(stack_dir or _test_stack_dir()),
         }
         server = cls(
             admin_url=f"postgresql://postgres:postgres@127.0.0.1:{port}/postgres",
             controllable=True,
             _env=env,
         )
+        server.started_here = not _running("postgres.sh", env)
         server.start()
         return server
+
+    def release(self) -> str:
+        """At the end of a run: stop the cluster if this run started it (see the module)."""
+        where = self.admin_url.rsplit("@", 1)[-1].split("/", 1)[0]
+        if not self.controllable:
+            return f"PostgreSQL at {where}: the environment's, left as it is"
+        return _release("PostgreSQL", where, self.started_here, self.stop)
 
     def _control(self, action: str) -> None:
         if not self.controllable:
@@ -119,6 +175,20 @@ class PostgresServer:
 
     def kill(self) -> None:
         self._control("kill")
+
+    def log_file(self) -> Path | None:
+        """The server's own log (None for the environment's server)."""
+        if not self.controllable:
+            return None
+        completed = subprocess.run(
+            [str(repo_root() / "deploy" / "postgres.sh"), "logfile"],
+            env={**os.environ, **self._env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return Path(completed.stdout.strip())
 
     def url_for(self, database: str, *, driver: str = "postgresql+asyncpg") -> str:
         base, _ = self.admin_url.rsplit("/", 1)

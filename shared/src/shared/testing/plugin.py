@@ -1,31 +1,88 @@
 """The pytest plugin loaded by the root configuration (``-p shared.testing.plugin``).
 
-Session fixtures hold one broker and one PostgreSQL server per test run; function fixtures give
-each test its own database and its own topics, so tests never see each other's data.
+Session fixtures hold one broker and one PostgreSQL server per test run (stopped at its end if
+the run started them; the run's last lines say what became of them); function fixtures give each
+test its own database and its own topics, so tests never see each other's data.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
 
+from shared import log_redaction
 from shared.events.topics import Topic
 from shared.kafka_topics import create_topics
+from shared.testing import log_audit
 from shared.testing.infra import KafkaServer, PostgresServer
 
 TopicFactory = Callable[..., Awaitable[Topic]]
 
 
-@pytest.fixture(scope="session")
-def kafka_server() -> KafkaServer:
-    return KafkaServer.acquire()
+def pytest_configure(config: pytest.Config) -> None:
+    # As every service process does when it configures logging: the services the tests run
+    # in-process log through the same redaction, at the same level (INFO), and every record
+    # of the run is kept for the log audit at its end.
+    log_redaction.install()
+    root = logging.getLogger()
+    if root.getEffectiveLevel() > logging.INFO:
+        root.setLevel(logging.INFO)
+    logging.getLogger("aiokafka").setLevel(logging.WARNING)
+    root.addHandler(log_audit.start().handler())
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if any log line of it holds a secret or a statement parameter."""
+    audit = log_audit.current()
+    if audit is None:
+        return
+    _audit_findings[:] = audit.findings()
+    if _audit_findings and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_stack_report: list[str] = []
+_audit_findings: list[str] = []
 
 
 @pytest.fixture(scope="session")
-def postgres_server() -> PostgresServer:
-    return PostgresServer.acquire()
+def kafka_server() -> Iterator[KafkaServer]:
+    server = KafkaServer.acquire()
+    yield server
+    _stack_report.append(server.release())
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = PostgresServer.acquire()
+    if (audit := log_audit.current()) is not None and (log := server.log_file()) is not None:
+        audit.watch(log, from_end=True)
+    yield server
+    _stack_report.append(server.release())
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say what the log audit found, and what became of the test stack, so nothing stays
+    running unannounced."""
+    audit = log_audit.current()
+    if audit is not None:
+        records, files = audit.scanned()
+        terminalreporter.section("log audit")
+        terminalreporter.write_line(
+            f"{records} log records of the test process and {files} log files of processes"
+            f" and PostgreSQL scanned for secrets and statement parameters:"
+            f" {len(_audit_findings)} found"
+        )
+        for finding in _audit_findings[:50]:
+            terminalreporter.write_line(finding, red=True)
+    if _stack_report:
+        terminalreporter.section("test stack")
+        for line in _stack_report:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture

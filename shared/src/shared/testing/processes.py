@@ -1,17 +1,31 @@
-"""Service processes in tests and benchmarks: a free port to start one on, waiting until it
-answers, and the CPU time it (and its workers) used, read from /proc."""
+"""Service processes in tests and benchmarks: a free port to start one on, starting one (``python
+-m <service> api|relay|migrate``) and waiting until it answers, and the CPU time it (and its
+workers) used, read from /proc."""
 
 from __future__ import annotations
 
 import os
 import socket
 import subprocess
+import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-__all__ = ["children", "cpu_seconds", "free_port", "tree_cpu_seconds", "wait_healthy"]
+from shared.testing.log_audit import watch_file
+
+__all__ = [
+    "ServiceProcess",
+    "children",
+    "cpu_seconds",
+    "free_port",
+    "run_service_command",
+    "start_service",
+    "tree_cpu_seconds",
+    "wait_healthy",
+]
 
 
 def free_port() -> int:
@@ -54,3 +68,70 @@ def children(pid: int) -> list[int]:
 def tree_cpu_seconds(pid: int) -> float:
     """CPU time used so far by a process and its children, theirs included."""
     return cpu_seconds(pid) + sum(tree_cpu_seconds(child) for child in children(pid))
+
+
+@dataclass
+class ServiceProcess:
+    """A service process started by :func:`start_service`; ``url`` is empty for a non-API one."""
+
+    name: str
+    url: str
+    popen: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self) -> None:
+        """SIGTERM, then SIGKILL if it has not stopped within 15 s."""
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(timeout=15)
+
+
+def start_service(
+    module: str, env: dict[str, str], logs: Path, *, command: str = "api", name: str | None = None
+) -> ServiceProcess:
+    """``python -m <module> <command>`` with ``env`` added to this environment, its output in
+    ``logs/<name>.log``. An API gets a free port and is returned once /healthz answers."""
+    name = name or f"{module}-{command}"
+    logs.mkdir(parents=True, exist_ok=True)
+    log = logs / f"{name}.log"
+    watch_file(log)  # the log audit reads it at the end of the run
+    args = [sys.executable, "-m", module, command]
+    url = ""
+    if command == "api":
+        port = free_port()
+        args += ["--port", str(port)]
+        url = f"http://127.0.0.1:{port}"
+    with log.open("wb") as output:
+        popen = subprocess.Popen(
+            args, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT
+        )
+    process = ServiceProcess(name=name, url=url, popen=popen, log=log)
+    if url:
+        try:
+            wait_healthy(url, popen, log=log)
+        except BaseException:
+            process.stop()
+            raise
+    return process
+
+
+def run_service_command(
+    module: str, args: list[str], env: dict[str, str], *, stdin: str | None = None
+) -> str:
+    """Run ``python -m <module> <args...>`` to completion (migrate, create-admin ...); its output,
+    or RuntimeError with it when it fails."""
+    result = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        input=stdin.encode() if stdin is not None else None,
+        env={**os.environ, **env},
+        capture_output=True,
+        check=False,
+    )
+    output = (result.stdout + result.stderr).decode(errors="replace")
+    if result.returncode != 0:
+        raise RuntimeError(f"python -m {module} {' '.join(args)} failed: {output[-2000:]}")
+    return output

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.responses import Response
+from shared.http.strict_json import StrictJsonRoute
 
 from gateway.adapters.identity_store import ApiKeyRecord
 from gateway.domain import Permission, Role
@@ -37,7 +38,9 @@ KeyId = Annotated[str, Path(pattern=r"^[0-9a-f]{12}$")]
 _NOT_FOUND = documented(404, "USER_NOT_FOUND")
 _EXISTS = documented(409, "USER_EXISTS")
 
-router = APIRouter(prefix="/api/v1", tags=["users"], responses=AUTHENTICATED)
+router = APIRouter(
+    prefix="/api/v1", tags=["users"], responses=AUTHENTICATED, route_class=StrictJsonRoute
+)
 _MANAGE: dict[str, object] = {"x-required-permission": Permission.USERS_MANAGE.value}
 
 

@@ -15,6 +15,7 @@ from gateway.entrypoints import account_routes, auth_routes
 from gateway.entrypoints.forwarded.routes import RouteSpec, add_service_routes
 from gateway.entrypoints.forwarded.tables import SERVICE_ROUTES
 from gateway.entrypoints.middleware import BodySizeLimit
+from gateway.entrypoints.web_app import mount_web_app
 
 __all__ = ["DESCRIPTION", "create_app"]
 
@@ -32,8 +33,10 @@ document); roles carry permissions. Users see only the sites they were granted.
 
 **Errors.** Every failure answers `{"error": {"code", "message", "details"}}` with a stable
 `code`. A service's own errors (e.g. `NEGATIVE_INVENTORY`) are passed through unchanged; the
-gateway adds `UNAUTHENTICATED` (401), `PERMISSION_DENIED`/`SITE_ACCESS_DENIED` (403),
-`REQUEST_TOO_LARGE` (413), `VALIDATION_ERROR` (422), `TOO_MANY_LOGIN_ATTEMPTS` (429),
+gateway adds `MALFORMED_JSON` (400: the body is not JSON, or holds NaN, Infinity, a number out
+of range or a lone surrogate), `UNAUTHENTICATED` (401), `PERMISSION_DENIED`/`SITE_ACCESS_DENIED`
+(403), `REQUEST_TOO_LARGE` (413), `UNSUPPORTED_MEDIA_TYPE` (415: a body not sent as
+`application/json`), `VALIDATION_ERROR` (422), `TOO_MANY_LOGIN_ATTEMPTS` (429),
 `UPSTREAM_UNAVAILABLE` or `UPSTREAM_INVALID_RESPONSE` (502), `OVERLOADED` (503) and
 `UPSTREAM_TIMEOUT` (504).
 
@@ -43,9 +46,13 @@ found in their logs and events.
 **Retries.** Writes that may be retried accept `Idempotency-Key`: a repeat with the same key
 returns the first result and changes nothing.
 
-**Pagination.** Lists take `limit` and either `offset` (the gateway's own lists) or `cursor`
-(a service's lists: pass the `next_cursor` of the previous page); each list answer says how to
-get the next page.
+**Pagination.** Lists take `limit` and either `offset` (the gateway's own lists: the answer's
+`total` says how many there are) or `cursor` (a service's lists: pass the `nextCursor` of the
+previous page; `hasMore` says whether there is one); the enhanced batch list pages by `page`
+and `pageSize` (its answer's `pagination`).
+
+**Numbers.** Quantities and money are decimal strings (`"12.5000"`): a JSON number there, an
+integer too, is refused (422) with a message that says to send a string.
 """
 
 
@@ -65,23 +72,25 @@ def create_app(
     app.user_middleware.append(
         Middleware(BodySizeLimit, max_bytes=container.settings.max_request_bytes)
     )
-    # Outermost, so that every answer (401s, 413s, 5xx) carries the CORS headers.
-    if container.settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=container.settings.cors_origins,
-            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=[
-                "Authorization",
-                "Content-Type",
-                "Idempotency-Key",
-                "If-Match",
-                "X-API-Key",
-                "X-Request-ID",
-            ],
-            expose_headers=["X-Request-ID", "Retry-After", "Location", "ETag"],
-            max_age=600,
-        )
+    # The web application answers the GETs that no route takes.
+    mount_web_app(app, container.settings.web_dist)
+    # Outermost, so that every answer (401s, 413s, 5xx) carries the CORS headers. Installed even
+    # with no origin allowed: a preflight is then refused as CORS (400), not as a method (405).
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=container.settings.cors_origins,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "Idempotency-Key",
+            "If-Match",
+            "X-API-Key",
+            "X-Request-ID",
+        ],
+        expose_headers=["X-Request-ID", "Retry-After", "Location", "ETag"],
+        max_age=600,
+    )
     add_service_routes(app, SERVICE_ROUTES if service_routes is None else service_routes)
     app.include_router(auth_routes.router)
     app.include_router(account_routes.router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, status
 from fastapi.responses import Response
 from shared.errors import ServiceError
+from shared.http.strict_json import StrictJsonRoute
 
 from gateway.adapters.identity_store import UserRecord
 from gateway.domain import ROLE_DESCRIPTIONS, ROLE_PERMISSIONS, Role
@@ -22,7 +23,7 @@ from gateway.service_layer.sessions import TokenPair
 
 __all__ = ["router", "user_view"]
 
-router = APIRouter(prefix="/api/v1", tags=["authentication"])
+router = APIRouter(prefix="/api/v1", tags=["authentication"], route_class=StrictJsonRoute)
 _PUBLIC: dict[str, object] = {"x-required-permission": "none"}
 _ANY_CALLER: dict[str, object] = {"x-required-permission": "authenticated"}
 

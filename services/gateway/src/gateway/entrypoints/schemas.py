@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
     SecretStr,
     StringConstraints,
 )
+from shared.contracts.types import UtcDateTime
 
 from gateway.domain import Permission, Role
 
@@ -137,11 +137,18 @@ class SitesRequest(_Strict):
     sites: Annotated[list[SiteId], Field(max_length=500)]
 
 
+def _in_the_future(value: datetime) -> datetime:
+    if value <= datetime.now(UTC):
+        raise ValueError("must be in the future: a key that has already expired is of no use")
+    return value
+
+
 class CreateApiKeyRequest(_Strict):
     name: Name
     roles: Annotated[list[Role], Field(min_length=1, max_length=6)]
     sites: Annotated[list[SiteId], Field(min_length=1, max_length=500)]
-    expires_at: AwareDatetime | None = None
+    # UtcDateTime: an instant past year 9999 in UTC is refused here, not failed at the database.
+    expires_at: Annotated[UtcDateTime, AfterValidator(_in_the_future)] | None = None
 
 
 class ApiKeyView(BaseModel):

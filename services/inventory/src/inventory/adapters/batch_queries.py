@@ -21,7 +21,7 @@ from shared.database import Connection
 
 from inventory.service_layer.ports import SORT_COLUMNS, BatchFilter, Summary
 
-__all__ = ["BatchQueries"]
+__all__ = ["BatchQueries", "contains_pattern"]
 
 Row = Any
 
@@ -66,7 +66,7 @@ class _Where:
             if values:
                 clauses.append(f"{column} = ANY({self.param(list(values))}::{cast}[])")
         if where.search:
-            clauses.append(f"search_text LIKE {self.param(_contains(where.search))}")
+            clauses.append(f"search_text LIKE {self.param(contains_pattern(where.search))}")
         if where.location_ids:
             clauses.append(
                 "EXISTS (SELECT 1 FROM batch_location bl WHERE bl.batch_id = batch.id"
@@ -90,7 +90,9 @@ class _Where:
         return "(" + " OR ".join(parts) + ")"
 
 
-def _contains(text: str) -> str:
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching lower-cased text that contains ``text`` literally (its %, _ and
+    backslashes escaped)."""
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -115,7 +117,9 @@ def _summary_sql(where: str, low_stock: str, windows: list[str]) -> str:
         " sum(on_hand_qty) AS on_hand, sum(reserved_qty) AS reserved,"
         " sum(quarantine_qty) AS quarantine, sum(hold_qty) AS hold,"
         " sum(defective_qty) AS defective, sum(available_qty) AS available,"
-        " sum(stock_value) AS value"
+        # Rounded by PostgreSQL: a sum of products of two 4-place numbers can hold more digits
+        # than Python's decimal context (28) quantizes without an error.
+        " round(sum(stock_value), 4) AS value"
         f" FROM batch WHERE {where}"
     )
 
@@ -141,7 +145,6 @@ def _fold(row: Row) -> Summary:
     age["CRITICAL"] = total - sum(age.values())
     zero = Decimal("0.0000")
     totals = {name: (row[name] or zero) for name in _SUMMED}
-    totals["value"] = totals["value"].quantize(Decimal("0.0001"))
     return Summary(total=total, totals=totals, status=status, stock=stock, age=age)
 
 

@@ -73,15 +73,15 @@ _SELECT = """
 # row itself, but its subqueries (locations, reservations) would still see the snapshot from
 # before the wait, i.e. the previous writer's changes to the batch row without its changes to
 # the other tables. The load runs after the lock is held, with a fresh snapshot.
-_LOCK_ONE = Sql("SELECT id FROM batch WHERE id = {id} FOR UPDATE")
+_LOCK_ONE = Sql("SELECT id FROM batch WHERE id = :id FOR UPDATE")
 # Sorted ids: two bulk actions over overlapping batches lock them in the same order and so
 # cannot deadlock each other.
-_LOCK_MANY = Sql("SELECT id FROM batch WHERE id = ANY({ids}::uuid[]) ORDER BY id FOR UPDATE")
-_READ_ONE = Sql(_SELECT + " WHERE b.id = {id}")
-_READ_MANY = Sql(_SELECT + " WHERE b.id = ANY({ids}::uuid[])")
+_LOCK_MANY = Sql("SELECT id FROM batch WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY id FOR UPDATE")
+_READ_ONE = Sql(_SELECT + " WHERE b.id = :id")
+_READ_MANY = Sql(_SELECT + " WHERE b.id = ANY(CAST(:ids AS uuid[]))")
 _LOCATION_IN_SITE = Sql(
     "SELECT id, site_id, zone, rack, shelf, bin, label FROM location"
-    " WHERE id = {location_id} AND site_id = {site_id}"
+    " WHERE id = :location_id AND site_id = :site_id"
 )
 
 # A write is one statement: its first part (``written``) inserts or updates the batch row, and
@@ -99,22 +99,25 @@ _PARTS = {
     "loc_put": f"""
     loc_put AS (
         INSERT INTO batch_location (batch_id, location_id, qty, updated_at)
-        SELECT {{id}}, x.location, x.qty, {{updated_at}}
-        FROM unnest({{loc_put_ids}}::uuid[], {{loc_put_qty}}::numeric[]) AS x(location, qty)
+        SELECT :id, x.location, x.qty, :updated_at
+        FROM unnest(CAST(:loc_put_ids AS uuid[]), CAST(:loc_put_qty AS numeric[]))
+             AS x(location, qty)
         {_GATE}
         ON CONFLICT (batch_id, location_id)
         DO UPDATE SET qty = EXCLUDED.qty, updated_at = EXCLUDED.updated_at
     ),""",
     "loc_del": """
     loc_del AS (
-        DELETE FROM batch_location WHERE batch_id = {id} AND location_id = ANY({loc_del}::uuid[])
+        DELETE FROM batch_location
+        WHERE batch_id = :id AND location_id = ANY(CAST(:loc_del AS uuid[]))
             AND EXISTS (SELECT 1 FROM written)
     ),""",
     "res_put": f"""
     res_put AS (
         INSERT INTO reservation (batch_id, reference_type, reference_id, qty, updated_at)
-        SELECT {{id}}, x.kind, x.ref, x.qty, {{updated_at}}
-        FROM unnest({{res_put_kind}}::text[], {{res_put_ref}}::text[], {{res_put_qty}}::numeric[])
+        SELECT :id, x.kind, x.ref, x.qty, :updated_at
+        FROM unnest(CAST(:res_put_kind AS text[]), CAST(:res_put_ref AS text[]),
+                    CAST(:res_put_qty AS numeric[]))
              AS x(kind, ref, qty)
         {_GATE}
         ON CONFLICT (batch_id, reference_type, reference_id)
@@ -123,8 +126,8 @@ _PARTS = {
     "res_del": """
     res_del AS (
         DELETE FROM reservation r
-        USING unnest({res_del_kind}::text[], {res_del_ref}::text[]) AS x(kind, ref)
-        WHERE r.batch_id = {id} AND r.reference_type = x.kind AND r.reference_id = x.ref
+        USING unnest(CAST(:res_del_kind AS text[]), CAST(:res_del_ref AS text[])) AS x(kind, ref)
+        WHERE r.batch_id = :id AND r.reference_type = x.kind AND r.reference_id = x.ref
             AND EXISTS (SELECT 1 FROM written)
     ),""",
     "movements": f"""
@@ -132,13 +135,15 @@ _PARTS = {
         INSERT INTO movement (batch_id, batch_version, sequence, bucket, movement_type,
             quantity_change, quantity_before, quantity_after, location_id, adjustment_reason,
             notes, reference_type, reference_id, performed_by, occurred_at, request_id)
-        SELECT {{id}}, m.version, m.sequence, m.bucket, m.kind, m.change, m.before, m.after,
-               m.location, m.reason, m.notes, m.ref_type, m.ref_id, m.actor, m.at, {{request_id}}
-        FROM unnest({{mv_version}}::int[], {{mv_sequence}}::int[], {{mv_bucket}}::text[],
-                    {{mv_kind}}::text[], {{mv_change}}::numeric[], {{mv_before}}::numeric[],
-                    {{mv_after}}::numeric[], {{mv_location}}::uuid[], {{mv_reason}}::text[],
-                    {{mv_notes}}::text[], {{mv_ref_type}}::text[], {{mv_ref_id}}::text[],
-                    {{mv_actor}}::text[], {{mv_at}}::timestamptz[])
+        SELECT :id, m.version, m.sequence, m.bucket, m.kind, m.change, m.before, m.after,
+               m.location, m.reason, m.notes, m.ref_type, m.ref_id, m.actor, m.at, :request_id
+        FROM unnest(CAST(:mv_version AS int[]), CAST(:mv_sequence AS int[]),
+                    CAST(:mv_bucket AS text[]), CAST(:mv_kind AS text[]),
+                    CAST(:mv_change AS numeric[]), CAST(:mv_before AS numeric[]),
+                    CAST(:mv_after AS numeric[]), CAST(:mv_location AS uuid[]),
+                    CAST(:mv_reason AS text[]), CAST(:mv_notes AS text[]),
+                    CAST(:mv_ref_type AS text[]), CAST(:mv_ref_id AS text[]),
+                    CAST(:mv_actor AS text[]), CAST(:mv_at AS timestamptz[]))
              AS m(version, sequence, bucket, kind, change, before, after, location, reason,
                   notes, ref_type, ref_id, actor, at)
         {_GATE}
@@ -154,8 +159,8 @@ _AUDIT = f"""
     au AS (
         INSERT INTO audit_log (entity_type, entity_id, action, performed_by, occurred_at,
                                reason, version, changes, request_id)
-        SELECT 'batch', {{id}}::text, {{action}}, {{actor}}, {{updated_at}}, {{reason}},
-               {{version}}, {{changes}}::jsonb, {{request_id}}
+        SELECT 'batch', CAST(:id AS text), :action, :actor, :updated_at, :reason,
+               :version, CAST(:changes AS jsonb), :request_id
         {_GATE}
     )"""
 
@@ -170,10 +175,10 @@ def _answer(shape: frozenset[str]) -> str:
 
 
 _SET_DETAILS = """,
-            sku = {sku}, grade = {grade}, cogs_mode = {cogs_mode}, unit_cogs = {unit_cogs},
-            unit_cogs_min = {unit_cogs_min}, unit_cogs_max = {unit_cogs_max},
-            payment_terms = {payment_terms}, ticket = {ticket}, notes = {notes},
-            metadata = {metadata}::jsonb, is_sample = {is_sample}"""
+            sku = :sku, grade = :grade, cogs_mode = :cogs_mode, unit_cogs = :unit_cogs,
+            unit_cogs_min = :unit_cogs_min, unit_cogs_max = :unit_cogs_max,
+            payment_terms = :payment_terms, ticket = :ticket, notes = :notes,
+            metadata = CAST(:metadata AS jsonb), is_sample = :is_sample"""
 
 
 def _parts(shape: frozenset[str]) -> str:
@@ -186,12 +191,12 @@ def _save_statement(shape: frozenset[str]) -> Sql:
     return Sql(
         """
     WITH written AS (
-        UPDATE batch SET status = {status}, on_hand_qty = {on_hand}, reserved_qty = {reserved},
-            quarantine_qty = {quarantine}, hold_qty = {hold}, defective_qty = {defective},
-            version = {version}, updated_at = {updated_at}, deleted_at = {deleted_at}"""
+        UPDATE batch SET status = :status, on_hand_qty = :on_hand, reserved_qty = :reserved,
+            quarantine_qty = :quarantine, hold_qty = :hold, defective_qty = :defective,
+            version = :version, updated_at = :updated_at, deleted_at = :deleted_at"""
         + (_SET_DETAILS if "details" in shape else "")
         + """
-        WHERE id = {id} AND version = {version_before}
+        WHERE id = :id AND version = :version_before
         RETURNING 1
     ),"""
         + _parts(shape)
@@ -209,13 +214,13 @@ _INSERT = Sql(
             quarantine_qty, hold_qty, defective_qty, cogs_mode, unit_cogs, unit_cogs_min,
             unit_cogs_max, payment_terms, ticket, notes, metadata, primary_location_id,
             version, created_at, updated_at)
-        VALUES ({id}, {code}, {sku}, {site_id}, {product_id}, {lot_id}, {vendor_id},
-                {brand_id}, {product_name}, {category}, {subcategory}, {strain}, {vendor_name},
-                {brand_name}, {lot_code}, {unit_of_measure}, {status}, {grade}, {is_sample},
-                {on_hand}, {reserved}, {quarantine}, {hold}, {defective}, {cogs_mode},
-                {unit_cogs}, {unit_cogs_min}, {unit_cogs_max}, {payment_terms}, {ticket},
-                {notes}, {metadata}::jsonb, {primary_location_id}, {version}, {updated_at},
-                {updated_at})
+        VALUES (:id, :code, :sku, :site_id, :product_id, :lot_id, :vendor_id,
+                :brand_id, :product_name, :category, :subcategory, :strain, :vendor_name,
+                :brand_name, :lot_code, :unit_of_measure, :status, :grade, :is_sample,
+                :on_hand, :reserved, :quarantine, :hold, :defective, :cogs_mode,
+                :unit_cogs, :unit_cogs_min, :unit_cogs_max, :payment_terms, :ticket,
+                :notes, CAST(:metadata AS jsonb), :primary_location_id, :version, :updated_at,
+                :updated_at)
         RETURNING 1
     ),"""
     + _parts(_INSERT_SHAPE)

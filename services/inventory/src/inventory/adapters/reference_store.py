@@ -11,11 +11,15 @@ the same new vendor at the same moment end up with one vendor row, not an error.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
 from shared.database import Connection
+
+from inventory.adapters.batch_queries import contains_pattern
+from inventory.service_layer.ports import NameKey
 
 __all__ = ["ReferenceStore", "UniqueViolationError", "location_label"]
 
@@ -33,7 +37,12 @@ _PRODUCT_COLUMNS = (
     " p.created_at, b.name AS brand_name"
 )
 _LOT_COLUMNS = "id, vendor_id, code, created_at"
-_LIST_LIMIT = 1000
+
+
+def _name_page(search: str | None, after: NameKey | None, limit: int) -> tuple[Any, ...]:
+    """$1 to $4 of a page by name: the search pattern, where the last page ended, the limit."""
+    name, last_id = after or (None, None)
+    return (contains_pattern(search) if search else None, name, last_id, limit)
 
 
 def location_label(zone: str, rack: str | None, shelf: str | None, bin_: str | None) -> str:
@@ -134,13 +143,15 @@ class ReferenceStore:
 
     # ---------------------------------------------------------------- vendors
 
-    async def vendors(self, search: str | None) -> list[Row]:
+    async def vendors(self, search: str | None, *, after: NameKey | None, limit: int) -> list[Row]:
+        """A page by name; ``search`` matches part of the name literally."""
         return list(
             await self._conn.fetch(
-                f"SELECT {_VENDOR_COLUMNS} FROM vendor"
-                " WHERE $1::text IS NULL OR name ILIKE '%' || $1 || '%'"
-                f" ORDER BY lower(name), id LIMIT {_LIST_LIMIT}",
-                search,
+                f"SELECT {_VENDOR_COLUMNS}, lower(name) AS sort_key FROM vendor"
+                " WHERE ($1::text IS NULL OR name ILIKE $1)"
+                " AND ($2::text IS NULL OR (lower(name), id) > ($2, $3::uuid))"
+                " ORDER BY lower(name), id LIMIT $4",
+                *_name_page(search, after, limit),
             )
         )
 
@@ -173,13 +184,15 @@ class ReferenceStore:
 
     # ----------------------------------------------------------------- brands
 
-    async def brands(self, search: str | None) -> list[Row]:
+    async def brands(self, search: str | None, *, after: NameKey | None, limit: int) -> list[Row]:
+        """A page by name; ``search`` matches part of the name literally."""
         return list(
             await self._conn.fetch(
-                f"SELECT {_BRAND_COLUMNS} FROM brand"
-                " WHERE $1::text IS NULL OR name ILIKE '%' || $1 || '%'"
-                f" ORDER BY lower(name), id LIMIT {_LIST_LIMIT}",
-                search,
+                f"SELECT {_BRAND_COLUMNS}, lower(name) AS sort_key FROM brand"
+                " WHERE ($1::text IS NULL OR name ILIKE $1)"
+                " AND ($2::text IS NULL OR (lower(name), id) > ($2, $3::uuid))"
+                " ORDER BY lower(name), id LIMIT $4",
+                *_name_page(search, after, limit),
             )
         )
 
@@ -212,16 +225,25 @@ class ReferenceStore:
     # --------------------------------------------------------------- products
 
     async def products(
-        self, *, search: str | None, category: str | None, brand_id: UUID | None
+        self,
+        *,
+        search: str | None,
+        category: str | None,
+        brand_id: UUID | None,
+        after: NameKey | None,
+        limit: int,
     ) -> list[Row]:
+        """A page by name; ``search`` matches part of the name literally."""
         return list(
             await self._conn.fetch(
-                f"SELECT {_PRODUCT_COLUMNS} FROM product p JOIN brand b ON b.id = p.brand_id"
-                " WHERE ($1::text IS NULL OR p.name ILIKE '%' || $1 || '%')"
-                " AND ($2::text IS NULL OR lower(p.category) = lower($2))"
-                " AND ($3::uuid IS NULL OR p.brand_id = $3)"
-                f" ORDER BY lower(p.name), p.id LIMIT {_LIST_LIMIT}",
-                search,
+                f"SELECT {_PRODUCT_COLUMNS}, lower(p.name) AS sort_key"
+                " FROM product p JOIN brand b ON b.id = p.brand_id"
+                " WHERE ($1::text IS NULL OR p.name ILIKE $1)"
+                " AND ($2::text IS NULL OR (lower(p.name), p.id) > ($2, $3::uuid))"
+                " AND ($5::text IS NULL OR lower(p.category) = lower($5))"
+                " AND ($6::uuid IS NULL OR p.brand_id = $6)"
+                " ORDER BY lower(p.name), p.id LIMIT $4",
+                *_name_page(search, after, limit),
                 category,
                 brand_id,
             )
@@ -262,12 +284,20 @@ class ReferenceStore:
 
     # ------------------------------------------------------------------- lots
 
-    async def lots(self, vendor_id: UUID) -> list[Row]:
+    async def lots(
+        self, vendor_id: UUID, *, after: tuple[datetime, UUID] | None, limit: int
+    ) -> list[Row]:
+        """A page of the vendor's lots, newest first."""
+        created, lot_id = after or (None, None)
         return list(
             await self._conn.fetch(
                 f"SELECT {_LOT_COLUMNS} FROM lot WHERE vendor_id = $1"
-                f" ORDER BY created_at DESC, id LIMIT {_LIST_LIMIT}",
+                " AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3::uuid))"
+                " ORDER BY created_at DESC, id DESC LIMIT $4",
                 vendor_id,
+                created,
+                lot_id,
+                limit,
             )
         )
 

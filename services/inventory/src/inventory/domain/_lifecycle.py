@@ -57,12 +57,17 @@ class LifecycleOperations(BatchCore):
 
         Raises:
             ReasonRequiredError: Blank reason.
-            InvalidStatusTransitionError: No such edge ("Cannot transition from X to Y").
+            InvalidStatusTransitionError: No such edge ("Cannot transition from X to Y"),
+                any change out of CLOSED included (checked first).
             BatchNotEmptyError: SOLD_OUT, or CLOSED from LIVE/ON_HOLD, with stock left.
         """
+        current = self._state.status
+        if current is BatchStatus.CLOSED:
+            # Terminal, deleted or not: the spec's answer to leaving it is the invalid
+            # transition ("Cannot transition from CLOSED to LIVE"), not BATCH_CLOSED.
+            ensure_transition(current, new_status)
         draft = self._begin(actor, occurred_at)
         reason = _checks.reason_text(reason)
-        current = self._state.status
         ensure_transition(current, new_status)
         if new_status is BatchStatus.SOLD_OUT or (
             new_status is BatchStatus.CLOSED

@@ -9,8 +9,8 @@ blank) and ``occurred_at`` (aware UTC, not earlier than the batch's last change)
    by exactly one, and returns an :class:`OperationResult`: the movements to append to
    the ledger and the domain events to publish.
 
-Order of checks, so that errors are predictable: closed/deleted batch (BATCH_CLOSED);
-actor and time; the operation's own input (quantity, reason ...); whether the status
+Order of checks, so that errors are predictable: closed/deleted batch (BATCH_CLOSED; a status
+change out of CLOSED is the spec's INVALID_STATUS_TRANSITION instead); actor and time; the operation's own input (quantity, reason ...); whether the status
 permits it (OPERATION_NOT_ALLOWED / INVALID_STATUS_TRANSITION); then quantities.
 
 Invariants that hold after every operation (see :mod:`inventory.domain.state`): no bucket

@@ -13,6 +13,8 @@ unit_cogs_max``, both required), money is non-negative; payment terms come from
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
@@ -26,6 +28,40 @@ FLOWER_CATEGORY: Final = "flower"
 """Category (compared case-insensitively) whose batches must name a strain."""
 MAX_CODE_LENGTH: Final = 100
 MAX_GRADE_LENGTH: Final = 20
+METRC_UNITS_OF_MEASURE: Final = (
+    "Each",
+    "Fluid Ounces",
+    "Gallons",
+    "Grams",
+    "Kilograms",
+    "Liters",
+    "Milligrams",
+    "Milliliters",
+    "Ounces",
+    "Pints",
+    "Pounds",
+    "Quarts",
+)
+"""Metrc's active units of measure (count, volume, weight), spelled as Metrc spells them: the
+default of the configured list (INVENTORY_UNITS_OF_MEASURE)."""
+
+
+def check_unit_of_measure(unit: str, allowed: Collection[str], *, field: str) -> str:
+    """``unit`` if it is one of ``allowed`` (exactly as spelled there), else VALIDATION_ERROR
+    naming the closest allowed units: a unit the state does not know would only be refused
+    by the state, long after the intake.
+    """
+    if unit in allowed:
+        return unit
+    closest = difflib.get_close_matches(unit, list(allowed), n=1, cutoff=0.5) or [
+        u for u in allowed if u.casefold() == unit.casefold()
+    ]
+    hint = f"; did you mean {closest[0]}?" if closest else ""
+    raise ValidationError.single(
+        field,
+        f"{unit!r} is not one of the units of measure configured for the state"
+        f" ({', '.join(allowed)}){hint}",
+    )
 
 
 class CogsMode(StrEnum):

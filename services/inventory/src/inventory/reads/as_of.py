@@ -17,10 +17,9 @@ from inventory.domain import (
     Movement,
     MovementType,
     Reference,
-    ValidationError,
     replay,
 )
-from inventory.reads.batches import decode_cursor, encode_cursor, uuid_or_none, visible_row
+from inventory.reads.batches import cursor_uuid, decode_cursor, encode_cursor, visible_row
 from inventory.service_layer.caller import Caller
 from inventory.service_layer.errors import NotFoundError
 from inventory.service_layer.ports import UnitOfWork
@@ -100,10 +99,7 @@ async def site_as_of(
         raise NotFoundError("site", str(site_id))
     after = None
     if cursor:
-        data = decode_cursor(cursor)
-        after = uuid_or_none(str(data[0])) if data else None
-        if after is None:
-            raise ValidationError.single("cursor", "is not a cursor this API returned")
+        (after,) = decode_cursor(cursor, cursor_uuid)
     queries = uow.queries
     page = await queries.site_batches_at(site_id, at, after_id=after, limit=limit + 1)
     more = len(page) > limit

@@ -10,8 +10,8 @@ import asyncio
 import base64
 import binascii
 import json
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -38,6 +38,10 @@ __all__ = [
     "available_for_product",
     "batch",
     "batch_detail",
+    "cursor_id",
+    "cursor_instant",
+    "cursor_text",
+    "cursor_uuid",
     "decode_cursor",
     "encode_cursor",
     "enhanced_list",
@@ -77,14 +81,52 @@ def encode_cursor(data: list[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(data).encode()).decode()
 
 
-def decode_cursor(cursor: str) -> list[Any]:
+def decode_cursor(cursor: str, *fields: Callable[[Any], Any]) -> list[Any]:
+    """The values of a cursor this API issued, one per parser in ``fields``.
+
+    Only the exact text the API writes is accepted (it must encode back to itself), so a
+    forged cursor, however well-formed (an instant in year 0 or 10000 in UTC, an id beyond
+    bigint, a UUID in capitals), is a VALIDATION_ERROR and never reaches a statement.
+    """
     try:
-        data = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+        data = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+        if not isinstance(data, list) or len(data) != len(fields):
+            raise ValueError("not a cursor")
+        values = [parse(item) for parse, item in zip(fields, data, strict=True)]
+        if encode_cursor(data) != cursor:
+            raise ValueError("not in the form this API writes")
+    except (binascii.Error, ValueError, TypeError, OverflowError):
         raise ValidationError.single("cursor", "is not a cursor this API returned") from None
-    if not isinstance(data, list):
-        raise ValidationError.single("cursor", "is not a cursor this API returned")
-    return data
+    return values
+
+
+def cursor_instant(value: Any) -> datetime:
+    """An instant as the API writes it in a cursor: ISO 8601 in UTC (``+00:00``)."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    if moment is None or moment.utcoffset() != timedelta(0) or moment.isoformat() != value:
+        raise ValueError("not an instant in UTC")
+    return moment
+
+
+def cursor_uuid(value: Any) -> UUID:
+    """A UUID as the API writes it in a cursor (lower case, hyphenated)."""
+    if not isinstance(value, str) or str(identifier := UUID(value)) != value:
+        raise ValueError("not a UUID")
+    return identifier
+
+
+def cursor_text(value: Any) -> str:
+    """A sort key the API wrote in a cursor (a name, lower-cased)."""
+    if not isinstance(value, str) or len(value) > 200:
+        raise ValueError("not a sort key")
+    return value
+
+
+def cursor_id(value: Any) -> int:
+    """A ledger row id: a positive bigint (a JSON true is not one)."""
+    if type(value) is not int or not 0 < value < 2**63:
+        raise ValueError("not a row id")
+    return value
 
 
 async def list_batches(uow: UnitOfWork, caller: Caller, query: api.BatchListQuery) -> api.BatchPage:
@@ -97,11 +139,8 @@ async def list_batches(uow: UnitOfWork, caller: Caller, query: api.BatchListQuer
     )
     after = None
     if query.cursor:
-        data = decode_cursor(query.cursor)
-        try:
-            after = (datetime.fromisoformat(data[0]), UUID(data[1]))
-        except (IndexError, TypeError, ValueError):
-            raise ValidationError.single("cursor", "is not a cursor this API returned") from None
+        created, batch_id = decode_cursor(query.cursor, cursor_instant, cursor_uuid)
+        after = (created, batch_id)
     rows = await uow.queries.page_after(where, after=after, limit=query.limit + 1)
     now = utc_now()
     items = [batch_from_row(row, now) for row in rows[: query.limit]]
@@ -264,10 +303,7 @@ async def movements(
     await visible_row(uow, caller, batch_id)
     before = None
     if cursor:
-        data = decode_cursor(cursor)
-        if len(data) != 1 or not isinstance(data[0], int):
-            raise ValidationError.single("cursor", "is not a cursor this API returned")
-        before = data[0]
+        (before,) = decode_cursor(cursor, cursor_id)
     rows = await uow.queries.movements_of(batch_id, before_id=before, limit=limit + 1)
     items = [movement_from_row(r) for r in rows[:limit]]
     more = len(rows) > limit

@@ -2,7 +2,9 @@
 the same domain operations as the single-batch endpoints (never around the state machine), with
 a result per batch. All in one transaction: the batches are locked in id order (no deadlock
 between two bulk actions), and a refusal of one batch writes nothing for it and does not stop
-the others."""
+the others. A reason is required, as for the single-batch change and delete: without one the
+whole request is refused (REASON_REQUIRED) before any batch is touched, so the audit trail always
+says why."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from inventory.domain import (
     DomainError,
     InvariantViolationError,
     LedgerInconsistencyError,
+    ReasonRequiredError,
 )
 from inventory.service_layer import batch_commands
 from inventory.service_layer import batch_operations as ops
@@ -25,9 +28,6 @@ from inventory.service_layer.ports import UnitOfWork
 from inventory.service_layer.records import BatchRecord
 
 __all__ = ["BulkItem", "BulkOutcome", "bulk_delete", "bulk_update_status"]
-
-DEFAULT_STATUS_REASON = "bulk status change"
-DEFAULT_DELETE_REASON = "bulk delete"
 
 
 class BulkOutcome(StrEnum):
@@ -96,6 +96,15 @@ async def _each(
     return results
 
 
+def _required(reason: str | None) -> str:
+    # The domain trims and checks the reason of each batch's change; checked here first too, so
+    # a missing one refuses the request as a whole rather than failing every batch in it.
+    if not (reason or "").strip():
+        raise ReasonRequiredError
+    assert reason is not None
+    return reason
+
+
 def _failed(batch_id: UUID, error: DomainError) -> BulkItem:
     return BulkItem(
         batch_id=batch_id, outcome=BulkOutcome.FAILED, code=error.code, message=error.message
@@ -106,7 +115,7 @@ async def bulk_update_status(
     uow: UnitOfWork, caller: Caller, cmd: c.ChangeStatuses
 ) -> list[BulkItem]:
     target = cmd.status
-    reason = cmd.reason or DEFAULT_STATUS_REASON
+    reason = _required(cmd.reason)
 
     async def apply(batch_id: UUID, record: BatchRecord) -> ops.WriteOutcome:
         return await ops.operate(
@@ -135,7 +144,7 @@ async def bulk_update_status(
 
 
 async def bulk_delete(uow: UnitOfWork, caller: Caller, cmd: c.DeleteBatches) -> list[BulkItem]:
-    reason = cmd.reason or DEFAULT_DELETE_REASON
+    reason = _required(cmd.reason)
 
     async def apply(batch_id: UUID, record: BatchRecord) -> ops.WriteOutcome:
         return await batch_commands.delete_batch(

@@ -4,6 +4,7 @@ AWAITING_INTAKE and its INTAKE movement, audit row and ``created`` event, in one
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from dataclasses import asdict
 from typing import NoReturn
 from uuid import UUID, uuid4
@@ -16,7 +17,7 @@ from inventory.domain import (
     IntakeRequest,
     ValidationError,
 )
-from inventory.domain.intake import FLOWER_CATEGORY
+from inventory.domain.intake import FLOWER_CATEGORY, check_unit_of_measure
 from inventory.service_layer import commands as c
 from inventory.service_layer.batch_operations import WriteOutcome
 from inventory.service_layer.caller import Caller, utc_now
@@ -51,7 +52,9 @@ async def _brand(uow: UnitOfWork, ref: c.BrandChoice, vendor_id: UUID) -> Row:
     return await uow.reference.find_or_create_brand(name=ref.name.strip(), vendor_id=vendor_id)
 
 
-async def _product(uow: UnitOfWork, ref: c.ProductChoice, brand_id: UUID) -> Row:
+async def _product(
+    uow: UnitOfWork, ref: c.ProductChoice, brand_id: UUID, units: Collection[str]
+) -> Row:
     if ref.id is not None:
         product = await uow.reference.product(ref.id) or _missing("product", ref.id)
         if product["brand_id"] != brand_id:
@@ -68,6 +71,8 @@ async def _product(uow: UnitOfWork, ref: c.ProductChoice, brand_id: UUID) -> Row
         errors.append(FieldError("strain", "is required for Flower"))
     if errors:
         raise ValidationError(errors)
+    assert ref.unit_of_measure is not None
+    check_unit_of_measure(ref.unit_of_measure, units, field="product.unitOfMeasure")
     fields = {name: value for name, value in asdict(ref).items() if name != "id"}
     fields["brand_id"] = brand_id
     return await uow.reference.create_product(fields, find_existing=True)
@@ -105,12 +110,15 @@ def _generated_code() -> str:
     return f"B-{utc_now():%Y%m%d}-{secrets.token_hex(3).upper()}"
 
 
-async def intake(uow: UnitOfWork, caller: Caller, cmd: c.Intake) -> WriteOutcome:
+async def intake(
+    uow: UnitOfWork, caller: Caller, cmd: c.Intake, *, units: Collection[str]
+) -> WriteOutcome:
+    """Take a batch in; a product it creates must be measured in one of ``units``."""
     caller.require_site(str(cmd.site_id))
     site = await uow.reference.site(cmd.site_id) or _missing("site", cmd.site_id)
     vendor = await _vendor(uow, cmd.vendor)
     brand = await _brand(uow, cmd.brand, vendor["id"])
-    product = await _product(uow, cmd.product, brand["id"])
+    product = await _product(uow, cmd.product, brand["id"], units)
     lot = await _lot(uow, cmd.lot, vendor["id"])
     location = await _location(uow, cmd.location, cmd.site_id)
     code = cmd.code or _generated_code()

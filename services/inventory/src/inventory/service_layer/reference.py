@@ -4,12 +4,12 @@ brands and products are shared by every site of the operator."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import asdict
 from typing import TypeVar
 
 from inventory.domain import ValidationError
-from inventory.domain.intake import FLOWER_CATEGORY
+from inventory.domain.intake import FLOWER_CATEGORY, check_unit_of_measure
 from inventory.service_layer import commands as c
 from inventory.service_layer.caller import Caller
 from inventory.service_layer.errors import DuplicateError, NotFoundError, SiteAccessDeniedError
@@ -89,7 +89,9 @@ async def create_brand(uow: UnitOfWork, cmd: c.CreateBrand) -> Row:
     )
 
 
-async def create_product(uow: UnitOfWork, cmd: c.CreateProduct) -> Row:
+async def create_product(uow: UnitOfWork, cmd: c.CreateProduct, *, units: Collection[str]) -> Row:
+    """Create a product measured in one of ``units`` (the configured list)."""
+    check_unit_of_measure(cmd.unit_of_measure, units, field="unitOfMeasure")
     if await uow.reference.brand(cmd.brand_id) is None:
         raise NotFoundError("brand", str(cmd.brand_id))
     if cmd.category.strip().casefold() == FLOWER_CATEGORY and not cmd.strain:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import RowMapping, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -28,6 +28,14 @@ class ApiKeyRecord:
         return f"ApiKeyRecord(id={self.id!r}, name={self.name!r})"
 
 
+def _aware(moment: datetime | None) -> datetime | None:
+    # asyncpg writes datetime.max (9999-12-31T23:59:59.999999Z, a valid expiry) as PostgreSQL's
+    # infinity and reads infinity back as a naive datetime.max: it is that instant, in UTC.
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
 def _api_key(m: RowMapping) -> ApiKeyRecord:
     return ApiKeyRecord(
         id=m["id"],
@@ -37,7 +45,7 @@ def _api_key(m: RowMapping) -> ApiKeyRecord:
         sites=tuple(m["sites"]),
         created_by=m["created_by"],
         created_at=m["created_at"],
-        expires_at=m["expires_at"],
+        expires_at=_aware(m["expires_at"]),
         revoked_at=m["revoked_at"],
     )
 

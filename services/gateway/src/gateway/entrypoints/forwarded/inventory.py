@@ -80,12 +80,14 @@ INVENTORY_MODELS: dict[tuple[str, str], Models] = {
     ("POST", "/v1/sites/{siteId}/locations"): _created(
         c.LocationCreate, c.Location, "reference data"
     ),
-    ("GET", "/v1/vendors"): Models(list[c.Vendor], query=c.SearchQuery, tag="reference data"),
+    ("GET", "/v1/vendors"): Models(c.VendorPage, query=c.SearchQuery, tag="reference data"),
     ("POST", "/v1/vendors"): _created(c.VendorCreate, c.Vendor, "reference data"),
-    ("GET", "/v1/vendors/{vendorId}/lots"): Models(list[c.Lot], tag="reference data"),
-    ("GET", "/v1/brands"): Models(list[c.Brand], query=c.SearchQuery, tag="reference data"),
+    ("GET", "/v1/vendors/{vendorId}/lots"): Models(
+        c.LotPage, query=c.ReferencePageQuery, tag="reference data"
+    ),
+    ("GET", "/v1/brands"): Models(c.BrandPage, query=c.SearchQuery, tag="reference data"),
     ("POST", "/v1/brands"): _created(c.BrandCreate, c.Brand, "reference data"),
-    ("GET", "/v1/products"): Models(list[c.Product], query=c.ProductsQuery, tag="reference data"),
+    ("GET", "/v1/products"): Models(c.ProductPage, query=c.ProductsQuery, tag="reference data"),
     ("POST", "/v1/products"): _created(c.ProductCreate, c.Product, "reference data"),
 }
 

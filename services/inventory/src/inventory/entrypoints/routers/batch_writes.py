@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 from shared.contracts import inventory as api
+from shared.http.strict_json import StrictJsonRoute
 
 from inventory.entrypoints import commands as to
 from inventory.entrypoints.container import Container
@@ -28,7 +29,7 @@ from inventory.service_layer.update import update_batch
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["batch writes"])
+router = APIRouter(tags=["batch writes"], route_class=StrictJsonRoute)
 
 BatchId = Annotated[UUID, Path(alias="batchId")]
 _B = "/v1/batches/{batchId}"
@@ -145,9 +146,10 @@ async def intake(
     caller: CallerDep, container: ContainerDep, request: Request, body: api.IntakeRequest
 ) -> Response:
     cmd = to.intake(body)
+    units = container.settings.units_of_measure
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        return write_result(await intake_handler(uow, caller, cmd))
+        return write_result(await intake_handler(uow, caller, cmd, units=units))
 
     return await write_with(container, request, caller, work, status_code=201)
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 from shared.contracts import inventory as api
+from shared.http.strict_json import StrictJsonRoute
 
 from inventory.entrypoints import commands as to
 from inventory.entrypoints.container import Container
@@ -22,7 +23,7 @@ from inventory.service_layer.ports import Row, UnitOfWork
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["reference data"])
+router = APIRouter(tags=["reference data"], route_class=StrictJsonRoute)
 
 Search = Annotated[api.SearchQuery, Query()]
 SiteId = Annotated[UUID, Path(alias="siteId")]
@@ -83,9 +84,9 @@ async def create_location(
     )
 
 
-@endpoint(router, "GET", "/v1/vendors", response_model=list[api.Vendor])
+@endpoint(router, "GET", "/v1/vendors", response_model=api.VendorPage)
 async def list_vendors(container: ContainerDep, query: Search) -> Response:
-    return await read(container, lambda uow: show.list_vendors(uow, query.search))
+    return await read(container, lambda uow: show.list_vendors(uow, query))
 
 
 @endpoint(router, "POST", "/v1/vendors", response_model=api.Vendor, status_code=201)
@@ -98,16 +99,18 @@ async def create_vendor(
     )
 
 
-@endpoint(router, "GET", "/v1/vendors/{vendorId}/lots", response_model=list[api.Lot])
+@endpoint(router, "GET", "/v1/vendors/{vendorId}/lots", response_model=api.LotPage)
 async def list_lots(
-    container: ContainerDep, vendor_id: Annotated[UUID, Path(alias="vendorId")]
+    container: ContainerDep,
+    vendor_id: Annotated[UUID, Path(alias="vendorId")],
+    query: Annotated[api.ReferencePageQuery, Query()],
 ) -> Response:
-    return await read(container, lambda uow: show.list_lots(uow, vendor_id))
+    return await read(container, lambda uow: show.list_lots(uow, vendor_id, query))
 
 
-@endpoint(router, "GET", "/v1/brands", response_model=list[api.Brand])
+@endpoint(router, "GET", "/v1/brands", response_model=api.BrandPage)
 async def list_brands(container: ContainerDep, query: Search) -> Response:
-    return await read(container, lambda uow: show.list_brands(uow, query.search))
+    return await read(container, lambda uow: show.list_brands(uow, query))
 
 
 @endpoint(router, "POST", "/v1/brands", response_model=api.Brand, status_code=201)
@@ -120,16 +123,11 @@ async def create_brand(
     )
 
 
-@endpoint(router, "GET", "/v1/products", response_model=list[api.Product])
+@endpoint(router, "GET", "/v1/products", response_model=api.ProductPage)
 async def list_products(
     container: ContainerDep, query: Annotated[api.ProductsQuery, Query()]
 ) -> Response:
-    return await read(
-        container,
-        lambda uow: show.list_products(
-            uow, search=query.search, category=query.category, brand_id=query.brand_id
-        ),
-    )
+    return await read(container, lambda uow: show.list_products(uow, query))
 
 
 @endpoint(router, "POST", "/v1/products", response_model=api.Product, status_code=201)
@@ -137,6 +135,11 @@ async def create_product(
     caller: CallerDep, container: ContainerDep, request: Request, body: api.ProductCreate
 ) -> Response:
     cmd = to.create_product(body)
+    units = container.settings.units_of_measure
     return await _created(
-        container, request, caller, api.Product, lambda uow: reference.create_product(uow, cmd)
+        container,
+        request,
+        caller,
+        api.Product,
+        lambda uow: reference.create_product(uow, cmd, units=units),
     )

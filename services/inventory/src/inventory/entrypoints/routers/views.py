@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from shared.contracts import inventory as api
+from shared.http.strict_json import StrictJsonRoute
 
 from inventory.entrypoints import commands as to
 from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, read, write_with
@@ -18,7 +19,7 @@ from inventory.service_layer.ports import UnitOfWork
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["saved views"])
+router = APIRouter(tags=["saved views"], route_class=StrictJsonRoute)
 
 
 @endpoint(router, "GET", "/v1/views", response_model=list[api.SavedView])

@@ -1,0 +1,41 @@
+import createClient from "openapi-fetch";
+
+import { session } from "../auth/session";
+import { ApiError, NetworkError } from "./errors";
+import type { components, paths } from "./schema";
+
+export type Schemas = components["schemas"];
+
+/** The typed client of the gateway's public API (types generated from its OpenAPI document). */
+export const api = createClient<paths>({
+  baseUrl: "",
+  fetch: async (request: Request) => {
+    try {
+      return await session.fetch(request);
+    } catch (error) {
+      if (error instanceof TypeError) throw new NetworkError();
+      throw error;
+    }
+  },
+});
+
+interface Answer<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/** The answer's data, or an ApiError carrying the gateway's code, message and details. */
+export async function unwrap<T>(call: Promise<Answer<T>>): Promise<T> {
+  const { data, error, response } = await call;
+  if (!response.ok) throw ApiError.from(response, error);
+  return data as T;
+}
+
+/** A fresh Idempotency-Key for one user action: a retry of the same action reuses it. */
+export function idempotencyKey(): string {
+  // randomUUID exists only in secure contexts (https, localhost); a LAN address over http is not.
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}

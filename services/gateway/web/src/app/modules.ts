@@ -1,0 +1,91 @@
+import type { QueryClient } from "@tanstack/react-query";
+import { lazy, type ComponentType, type LazyExoticComponent } from "react";
+
+import type { Operation } from "../api/permissions";
+import { enhancedListQuery } from "../api/queries";
+import { session } from "../auth/session";
+import { ignore } from "../ui/ignore";
+import { readState, withRemembered } from "../inventory/listState";
+import { siteStorageKey } from "./SiteProvider";
+
+/**
+ * Every screen of the application, in menu order. A screen is listed in the menu, and reachable,
+ * only when the signed-in user may call the operation it stands on (the permission comes from the
+ * gateway's OpenAPI document, generated into api/permissions.ts). Screens are loaded on first
+ * visit (their own bundle chunk), so a new area (compliance, cultivation and transfers, reports)
+ * is one more entry here and a folder of its own, and the main bundle does not grow with it.
+ */
+export interface Screen {
+  path: string;
+  label: string;
+  /** The operation the screen cannot work without. */
+  needs: Operation;
+  component: LazyExoticComponent<ComponentType>;
+  /** Loads the screen's chunk (the component waits for it; called early, it is there sooner). */
+  load: () => Promise<unknown>;
+  /** Starts the screen's first request at page load, beside the session's own (app/startup). */
+  prefetch?: (client: QueryClient) => void;
+  /** Hidden from the menu (reached from another screen). */
+  hidden?: boolean;
+}
+
+type Module = { default: ComponentType };
+
+function screen(definition: Omit<Screen, "component" | "load"> & { load: () => Promise<Module> }): Screen {
+  let loaded: Module | undefined;
+  const load = () =>
+    definition.load().then((module) => {
+      loaded = module;
+      return module;
+    });
+  // Once the chunk is here (app/startup.ts asks for it at page load), React gets it at once,
+  // through a thenable that resolves synchronously: no fallback is shown, and React does not
+  // hold the content back for its fallback throttle (300 ms after a fallback appears).
+  const resolved = (module: Module) => ({ then: (done: (value: Module) => void) => done(module) });
+  return {
+    ...definition,
+    load,
+    component: lazy(() => (loaded ? (resolved(loaded) as unknown as Promise<Module>) : load())),
+  };
+}
+
+export interface Area {
+  label: string;
+  screens: Screen[];
+}
+
+export const AREAS: Area[] = [
+  {
+    label: "Inventory",
+    screens: [
+      screen({
+        path: "/inventory",
+        label: "Batches",
+        needs: "GET /api/v1/batches/enhanced",
+        load: () => import("../inventory/InventoryPage"),
+        prefetch: (client) => {
+          // The list of the site last worked in, with the filters in the URL (or remembered).
+          const siteId = localStorage.getItem(siteStorageKey(session.userId));
+          const state = readState(withRemembered(new URLSearchParams(location.search)));
+          if (siteId) client.query(enhancedListQuery(siteId, { ...state })).catch(ignore);
+        },
+      }),
+      screen({
+        path: "/inventory/intake",
+        label: "Receive stock",
+        needs: "POST /api/v1/batches/intake",
+        load: () => import("../inventory/IntakePage"),
+      }),
+      screen({
+        path: "/inventory/as-of",
+        label: "Inventory as of",
+        needs: "GET /api/v1/inventory/as-of",
+        load: () => import("../inventory/AsOfPage"),
+      }),
+    ],
+  },
+  // Compliance (API keys, sync dashboard, sync log, reconciliation), cultivation and transfers,
+  // and reports slot in here as areas when their gateway routes exist.
+];
+
+export const SCREENS: Screen[] = AREAS.flatMap((area) => area.screens);

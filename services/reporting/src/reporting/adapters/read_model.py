@@ -1,0 +1,56 @@
+"""The read models of one generation on one asyncpg connection: every repository the
+handlers' unit-of-work protocols ask for (``ReadModelUnitOfWork``, ``ReportsUnitOfWork``).
+
+It does not own the transaction: the caller (the shared unit of work, a test) opens it, binds
+the generation (:mod:`reporting.adapters.generations`), builds this, runs a handler, commits.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from reporting.adapters.read_model_store import (
+    PgAggregates,
+    PgBatchViews,
+    PgComplianceStore,
+    PgMovementLog,
+    PgPositions,
+)
+from reporting.adapters.report_queries import PgReportQueries
+
+__all__ = ["PgReadModel"]
+
+
+class PgReadModel:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+        self._batches = PgBatchViews(conn)
+        self._movements = PgMovementLog(conn)
+        self._aggregates = PgAggregates(conn)
+        self._positions = PgPositions(conn)
+        self._compliance = PgComplianceStore(conn)
+        self._reports = PgReportQueries(conn)
+
+    @property
+    def batches(self) -> PgBatchViews:
+        return self._batches
+
+    @property
+    def movements(self) -> PgMovementLog:
+        return self._movements
+
+    @property
+    def aggregates(self) -> PgAggregates:
+        return self._aggregates
+
+    @property
+    def positions(self) -> PgPositions:
+        return self._positions
+
+    @property
+    def compliance(self) -> PgComplianceStore:
+        return self._compliance
+
+    @property
+    def reports(self) -> PgReportQueries:
+        return self._reports

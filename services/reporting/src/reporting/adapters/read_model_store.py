@@ -1,0 +1,371 @@
+"""The consumers' side of the read models on PostgreSQL: batch views, the movement history,
+aggregate deltas, partition positions and the compliance rows.
+
+Every write is one statement per table for a whole batch of events: the rows travel as arrays
+and ``unnest`` into an INSERT ... ON CONFLICT (an upsert). Aggregate deltas are *added* to their
+rows, so a row is touched once per transaction however many events changed it. Rows are sent
+in key order, so two consumers adding to the same rows lock them in the same order and cannot
+deadlock each other.
+
+Each class takes a connection already inside the caller's transaction, with the generation's
+``search_path`` set (:mod:`reporting.adapters.generations`).
+"""
+
+# SQL here is assembled only from this module's constant column lists; every value is a bound
+# parameter. Hence S608 does not apply.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any, Final
+from uuid import UUID
+
+import asyncpg
+from shared.database import Sql
+
+from reporting.adapters.rows import (
+    MOVEMENT_COLUMNS,
+    MOVEMENT_TYPES,
+    VIEW_COLUMNS,
+    VIEW_SELECT,
+    VIEW_TYPES,
+    columns,
+    movement_values,
+    position_from_row,
+    text,
+    view_from_row,
+    view_values,
+)
+from reporting.domain import (
+    BatchLinkUpdate,
+    BatchView,
+    ComplianceFold,
+    Deltas,
+    FindingUpdate,
+    LicenseKey,
+    LinkState,
+    Movement,
+    PartitionPosition,
+    SyncDirection,
+    SyncFinished,
+    SyncOutcome,
+)
+from reporting.service_layer.commands import Watermark
+from reporting.service_layer.ports import Progress
+
+__all__ = ["PgAggregates", "PgBatchViews", "PgComplianceStore", "PgMovementLog", "PgPositions"]
+
+
+def _unnest(names: Sequence[str], types: Sequence[str]) -> str:
+    """Array parameters for ``unnest``; NUMERIC ones arrive as text (see adapters.rows)."""
+    return ", ".join(
+        f"CAST(CAST(:{n} AS text[]) AS numeric[])" if t == "numeric" else f"CAST(:{n} AS {t}[])"
+        for n, t in zip(names, types, strict=True)
+    )
+
+
+def _named(names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> dict[str, list[Any]]:
+    return dict(zip(names, columns(rows, len(names)), strict=True))
+
+
+# Locked in batch id order: two transactions locking overlapping sets cannot deadlock.
+_LOCK_VIEWS: Final = Sql(
+    f"SELECT {VIEW_SELECT} FROM batch_view WHERE batch_id = ANY(CAST(:ids AS uuid[]))"
+    " ORDER BY batch_id FOR UPDATE"
+)
+# No ON CONFLICT: a view that appeared since the lock (a second consumer during a rebalance)
+# makes the transaction fail and be retried, instead of counting that batch twice.
+_ADD_VIEWS: Final = Sql(
+    f"INSERT INTO batch_view ({', '.join(VIEW_COLUMNS)})"
+    f" SELECT * FROM unnest({_unnest(VIEW_COLUMNS, VIEW_TYPES)})"
+)
+_REPLACE_VIEWS: Final = Sql(
+    f"UPDATE batch_view AS b SET ({', '.join(VIEW_COLUMNS[1:])})"
+    f" = ({', '.join('u.' + c for c in VIEW_COLUMNS[1:])})"
+    f" FROM unnest({_unnest(VIEW_COLUMNS, VIEW_TYPES)}) AS u({', '.join(VIEW_COLUMNS)})"
+    " WHERE b.batch_id = u.batch_id"
+)
+_APPEND_MOVEMENTS: Final = Sql(
+    f"INSERT INTO movement ({', '.join(MOVEMENT_COLUMNS)})"
+    f" SELECT * FROM unnest({_unnest(MOVEMENT_COLUMNS, MOVEMENT_TYPES)})"
+)
+
+
+class PgBatchViews:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def lock_many(self, batch_ids: Collection[UUID]) -> dict[UUID, BatchView]:
+        args = _LOCK_VIEWS.args({"ids": list(batch_ids)})
+        return {
+            row["batch_id"]: view_from_row(row)
+            for row in await self._conn.fetch(_LOCK_VIEWS.text, *args)
+        }
+
+    async def add(self, views: Collection[BatchView]) -> None:
+        rows = [view_values(v) for v in views]
+        await self._conn.execute(_ADD_VIEWS.text, *_ADD_VIEWS.args(_named(VIEW_COLUMNS, rows)))
+
+    async def replace(self, views: Collection[BatchView]) -> None:
+        rows = [view_values(v) for v in views]
+        args = _REPLACE_VIEWS.args(_named(VIEW_COLUMNS, rows))
+        status = await self._conn.execute(_REPLACE_VIEWS.text, *args)
+        if status != f"UPDATE {len(rows)}":
+            raise RuntimeError(f"replaced views: {status}, expected {len(rows)}")
+
+
+class PgMovementLog:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def append(self, movements: Sequence[Movement]) -> None:
+        # No ON CONFLICT: the projection never appends a row twice, and if a bug ever made it,
+        # the primary key stops the transaction instead of hiding it.
+        rows = [movement_values(m) for m in movements]
+        await self._conn.execute(
+            _APPEND_MOVEMENTS.text, *_APPEND_MOVEMENTS.args(_named(MOVEMENT_COLUMNS, rows))
+        )
+
+
+def _add_to(table: str, keys: Sequence[tuple[str, str]], sums: Sequence[tuple[str, str]]) -> Sql:
+    names = [n for n, _ in (*keys, *sums)]
+    types = [t for _, t in (*keys, *sums)]
+    key_list = ", ".join(n for n, _ in keys)
+    key_positions = ", ".join(str(n + 1) for n in range(len(keys)))
+    return Sql(
+        f"INSERT INTO {table} AS t ({', '.join(names)})"
+        f" SELECT * FROM unnest({_unnest(names, types)}) ORDER BY {key_positions}"
+        f" ON CONFLICT ({key_list}) DO UPDATE SET "
+        + ", ".join(f"{n} = t.{n} + EXCLUDED.{n}" for n, _ in sums)
+    )
+
+
+_TOTALS: Final = (("batches", "bigint"), ("units", "numeric"), ("value", "numeric"))
+_ADD_DASHBOARD: Final = _add_to(
+    "dashboard_total", (("site_id", "uuid"), ("dimension", "text"), ("name", "text")), _TOTALS
+)
+_ADD_AGING: Final = _add_to("aging_day", (("site_id", "uuid"), ("intake_day", "date")), _TOTALS)
+_ADD_PROFIT: Final = _add_to(
+    "profit_category",
+    (("site_id", "uuid"), ("category", "text")),
+    (("batches_with_sales", "bigint"), ("units_sold", "numeric"), ("units_returned", "numeric"),
+     ("revenue", "numeric"), ("cogs", "numeric"), ("unpriced_units", "numeric")),
+)  # fmt: skip
+
+
+class PgAggregates:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def _add(self, statement: Sql, names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            await self._conn.execute(statement.text, *statement.args(_named(names, rows)))
+
+    async def apply(self, deltas: Deltas) -> None:
+        await self._add(
+            _ADD_DASHBOARD,
+            ("site_id", "dimension", "name", "batches", "units", "value"),
+            [(k.site_id, k.dimension.value, k.name, t.batches, text(t.units), text(t.value))
+             for k, t in deltas.dashboard.items()],
+        )  # fmt: skip
+        await self._add(
+            _ADD_AGING,
+            ("site_id", "intake_day", "batches", "units", "value"),
+            [
+                (k.site_id, k.day, t.batches, text(t.units), text(t.value))
+                for k, t in deltas.aging.items()
+            ],
+        )
+        await self._add(
+            _ADD_PROFIT,
+            ("site_id", "category", "batches_with_sales", "units_sold", "units_returned",
+             "revenue", "cogs", "unpriced_units"),
+            [(k.site_id, k.category, p.batches_with_sales, text(p.units_sold),
+              text(p.units_returned), text(p.revenue), text(p.cogs), text(p.unpriced_units))
+             for k, p in deltas.profit.items()],
+        )  # fmt: skip
+
+
+_ADVANCE: Final = Sql(
+    "INSERT INTO topic_position AS p (topic, partition, last_offset, last_event_at, applied_at)"
+    " SELECT * FROM unnest(CAST(:topic AS text[]), CAST(:partition AS int[]),"
+    " CAST(:offset AS bigint[]), CAST(:event_at AS timestamptz[]),"
+    " CAST(:applied_at AS timestamptz[])) ORDER BY 1, 2"
+    " ON CONFLICT (topic, partition) DO UPDATE SET last_offset = EXCLUDED.last_offset,"
+    " last_event_at = EXCLUDED.last_event_at, applied_at = EXCLUDED.applied_at"
+    " WHERE EXCLUDED.last_offset > p.last_offset"
+)
+_WATERMARKS: Final = Sql(
+    "INSERT INTO topic_position AS p (topic, partition, high_watermark, watermark_at)"
+    " SELECT * FROM unnest(CAST(:topic AS text[]), CAST(:partition AS int[]),"
+    " CAST(:high_watermark AS bigint[]), CAST(:watermark_at AS timestamptz[])) ORDER BY 1, 2"
+    " ON CONFLICT (topic, partition) DO UPDATE SET high_watermark = EXCLUDED.high_watermark,"
+    " watermark_at = EXCLUDED.watermark_at"
+    " WHERE p.watermark_at IS NULL OR EXCLUDED.watermark_at >= p.watermark_at"
+)
+_POSITIONS: Final = Sql("SELECT * FROM topic_position ORDER BY topic, partition")
+
+
+class PgPositions:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def advance(self, progress: Sequence[Progress]) -> None:
+        if progress:
+            values = {
+                "topic": [p.topic for p in progress],
+                "partition": [p.partition for p in progress],
+                "offset": [p.offset for p in progress],
+                "event_at": [p.event_at for p in progress],
+                "applied_at": [p.applied_at for p in progress],
+            }
+            await self._conn.execute(_ADVANCE.text, *_ADVANCE.args(values))
+
+    async def record_watermarks(self, watermarks: Sequence[Watermark]) -> None:
+        values = {
+            "topic": [w.topic for w in watermarks],
+            "partition": [w.partition for w in watermarks],
+            "high_watermark": [w.high_watermark for w in watermarks],
+            "watermark_at": [w.observed_at for w in watermarks],
+        }
+        await self._conn.execute(_WATERMARKS.text, *_WATERMARKS.args(values))
+
+    async def all(self) -> list[PartitionPosition]:
+        return [position_from_row(row) for row in await self._conn.fetch(_POSITIONS.text)]
+
+
+_GET_LINKS: Final = Sql("SELECT * FROM compliance_link WHERE batch_id = ANY(CAST(:ids AS uuid[]))")
+_GET_FINDINGS: Final = Sql(
+    "SELECT * FROM compliance_finding WHERE finding_id = ANY(CAST(:ids AS uuid[]))"
+)
+_GET_SYNCS: Final = Sql(
+    "SELECT s.* FROM compliance_sync s"
+    " JOIN unnest(CAST(:sites AS uuid[]), CAST(:licenses AS text[])) AS k(site_id, license_number)"
+    " USING (site_id, license_number)"
+)
+_PUT_LINKS: Final = Sql(
+    "INSERT INTO compliance_link (batch_id, site_id, license_number, state, version, occurred_at)"
+    " SELECT * FROM unnest(CAST(:batch_id AS uuid[]), CAST(:site_id AS uuid[]),"
+    " CAST(:license_number AS text[]), CAST(:state AS text[]), CAST(:version AS bigint[]),"
+    " CAST(:occurred_at AS timestamptz[]))"
+    " ON CONFLICT (batch_id) DO UPDATE SET site_id = EXCLUDED.site_id,"
+    " license_number = EXCLUDED.license_number, state = EXCLUDED.state,"
+    " version = EXCLUDED.version, occurred_at = EXCLUDED.occurred_at"
+)
+_PUT_FINDINGS: Final = Sql(
+    "INSERT INTO compliance_finding"
+    " (finding_id, site_id, license_number, finding_class, open, version, occurred_at)"
+    " SELECT * FROM unnest(CAST(:finding_id AS uuid[]), CAST(:site_id AS uuid[]),"
+    " CAST(:license_number AS text[]), CAST(:finding_class AS text[]), CAST(:open AS boolean[]),"
+    " CAST(:version AS bigint[]), CAST(:occurred_at AS timestamptz[]))"
+    " ON CONFLICT (finding_id) DO UPDATE SET site_id = EXCLUDED.site_id,"
+    " license_number = EXCLUDED.license_number, finding_class = EXCLUDED.finding_class,"
+    " open = EXCLUDED.open, version = EXCLUDED.version, occurred_at = EXCLUDED.occurred_at"
+)
+_PUT_SYNCS: Final = Sql(
+    "INSERT INTO compliance_sync"
+    " (site_id, license_number, sync_id, direction, outcome, finished_at)"
+    " SELECT * FROM unnest(CAST(:site_id AS uuid[]), CAST(:license_number AS text[]),"
+    " CAST(:sync_id AS uuid[]), CAST(:direction AS text[]), CAST(:outcome AS text[]),"
+    " CAST(:finished_at AS timestamptz[]))"
+    " ON CONFLICT (site_id, license_number) DO UPDATE SET sync_id = EXCLUDED.sync_id,"
+    " direction = EXCLUDED.direction, outcome = EXCLUDED.outcome,"
+    " finished_at = EXCLUDED.finished_at"
+)
+_ADD_LINK_COUNTS: Final = _add_to(
+    "license_link_count",
+    (("site_id", "uuid"), ("license_number", "text")),
+    (("linked", "bigint"), ("pending", "bigint"), ("failed", "bigint")),
+)
+_ADD_FINDING_COUNTS: Final = _add_to(
+    "license_finding_count",
+    (("site_id", "uuid"), ("license_number", "text"), ("finding_class", "text")),
+    (("open_count", "bigint"),),
+)
+
+
+def _link(row: Any) -> BatchLinkUpdate:
+    return BatchLinkUpdate(
+        row["batch_id"], row["site_id"], row["license_number"], LinkState(row["state"]),
+        row["version"], row["occurred_at"],
+    )  # fmt: skip
+
+
+def _finding(row: Any) -> FindingUpdate:
+    return FindingUpdate(
+        row["finding_id"], row["site_id"], row["license_number"], row["finding_class"],
+        row["open"], row["version"], row["occurred_at"],
+    )  # fmt: skip
+
+
+def sync_from_row(row: Any) -> SyncFinished:
+    return SyncFinished(
+        row["sync_id"], row["site_id"], row["license_number"], SyncDirection(row["direction"]),
+        SyncOutcome(row["outcome"]), row["finished_at"],
+    )  # fmt: skip
+
+
+class PgComplianceStore:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def links(self, batch_ids: Collection[UUID]) -> dict[UUID, BatchLinkUpdate]:
+        rows = await self._conn.fetch(_GET_LINKS.text, *_GET_LINKS.args({"ids": list(batch_ids)}))
+        return {row["batch_id"]: _link(row) for row in rows}
+
+    async def findings(self, finding_ids: Collection[UUID]) -> dict[UUID, FindingUpdate]:
+        args = _GET_FINDINGS.args({"ids": list(finding_ids)})
+        return {
+            row["finding_id"]: _finding(row)
+            for row in await self._conn.fetch(_GET_FINDINGS.text, *args)
+        }
+
+    async def syncs(self, licenses: Collection[LicenseKey]) -> dict[LicenseKey, SyncFinished]:
+        keys = list(licenses)
+        args = _GET_SYNCS.args(
+            {"sites": [k.site_id for k in keys], "licenses": [k.license_number for k in keys]}
+        )
+        rows = await self._conn.fetch(_GET_SYNCS.text, *args)
+        return {
+            LicenseKey(row["site_id"], row["license_number"]): sync_from_row(row) for row in rows
+        }
+
+    async def _write(
+        self, statement: Sql, names: Sequence[str], rows: list[tuple[Any, ...]]
+    ) -> None:
+        if rows:
+            await self._conn.execute(statement.text, *statement.args(_named(names, rows)))
+
+    async def save(self, fold: ComplianceFold) -> None:
+        await self._write(
+            _PUT_LINKS,
+            ("batch_id", "site_id", "license_number", "state", "version", "occurred_at"),
+            [(u.batch_id, u.site_id, u.license_number, u.state.value, u.version, u.occurred_at)
+             for u in fold.links.values()],
+        )  # fmt: skip
+        await self._write(
+            _PUT_FINDINGS,
+            ("finding_id", "site_id", "license_number", "finding_class", "open", "version",
+             "occurred_at"),
+            [(u.finding_id, u.site_id, u.license_number, u.finding_class, u.open, u.version,
+              u.occurred_at) for u in fold.findings.values()],
+        )  # fmt: skip
+        await self._write(
+            _PUT_SYNCS,
+            ("site_id", "license_number", "sync_id", "direction", "outcome", "finished_at"),
+            [(s.site_id, s.license_number, s.sync_id, s.direction.value, s.outcome.value,
+              s.finished_at) for s in fold.syncs.values()],
+        )  # fmt: skip
+        await self._write(
+            _ADD_LINK_COUNTS,
+            ("site_id", "license_number", "linked", "pending", "failed"),
+            [(k.site_id, k.license_number, c.linked, c.pending, c.failed)
+             for k, c in fold.deltas.links.items()],
+        )  # fmt: skip
+        await self._write(
+            _ADD_FINDING_COUNTS,
+            ("site_id", "license_number", "finding_class", "open_count"),
+            [(k.site_id, k.license_number, k.finding_class, n)
+             for k, n in fold.deltas.open_findings.items()],
+        )  # fmt: skip

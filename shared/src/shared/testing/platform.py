@@ -1,0 +1,143 @@
+"""The platform as it runs in production, for tests and benchmarks: ``python -m inventory api``,
+its relay and ``python -m gateway api`` as processes on free ports, each service on its own
+migrated database of the test PostgreSQL, the test Kafka behind them, and an administrator.
+
+It starts the services by their command lines (it imports none of them)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from shared.events.topics import INVENTORY_EVENTS
+from shared.kafka_topics import create_topics
+from shared.testing.infra import KafkaServer, PostgresServer
+from shared.testing.log_audit import register_secret
+from shared.testing.processes import ServiceProcess, run_service_command, start_service
+
+__all__ = ["ADMIN_EMAIL", "ADMIN_PASSWORD", "CORS_ORIGIN", "RunningPlatform", "start_platform"]
+
+ADMIN_EMAIL = "admin@platform.test"
+ADMIN_PASSWORD = "the platform admin's password"
+CORS_ORIGIN = "http://localhost:5173"
+"""The one origin the gateway allows (as `make up` allows the Vite dev server)."""
+
+
+@dataclass
+class RunningPlatform:
+    """The services as processes; ``gateway_url`` is the public door."""
+
+    gateway_url: str
+    inventory_url: str
+    databases: tuple[str, str]
+    processes: list[ServiceProcess] = field(default_factory=list)
+    admin_email: str = ADMIN_EMAIL
+    admin_password: str = ADMIN_PASSWORD
+    cors_origin: str = CORS_ORIGIN
+
+    @property
+    def logs(self) -> list[Path]:
+        return [process.log for process in self.processes]
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.stop()
+
+    def admin_token(self) -> str:
+        login = httpx.post(
+            self.gateway_url + "/api/v1/auth/login",
+            json={"email": self.admin_email, "password": self.admin_password},
+        )
+        assert login.status_code == 200, login.text
+        token = str(login.json()["access_token"])
+        register_secret(token)
+        return token
+
+    def admin_key(self) -> str:
+        """An administrator's API key (a request under test could end a session) and a site for
+        the generated requests to find."""
+        auth = {"Authorization": f"Bearer {self.admin_token()}"}
+        created = httpx.post(
+            self.gateway_url + "/api/v1/api-keys",
+            json={"name": "tests", "roles": ["Admin"], "sites": ["*"]},
+            headers=auth,
+        )
+        assert created.status_code == 201, created.text
+        key = str(created.json()["key"])
+        register_secret(key)
+        site = httpx.post(
+            self.gateway_url + "/api/v1/sites",
+            json={"name": "Processes", "licenseNumber": "PROC-1", "state": "OR"},
+            headers=auth,
+        )
+        assert site.status_code == 201, site.text
+        return key
+
+
+async def start_platform(
+    postgres: PostgresServer,
+    kafka: KafkaServer,
+    keys: tuple[str, str],
+    logs: Path,
+    *,
+    relay: bool = False,
+    inventory_database: str | None = None,
+) -> RunningPlatform:
+    """Migrate a database per service (or the inventory's given one: a benchmark's loaded data),
+    create the administrator, start inventory (and its relay) then the gateway in front of it."""
+    inventory_db = inventory_database or await postgres.create_database("p_inv")
+    urls = (
+        postgres.url_for(inventory_db),
+        postgres.url_for(await postgres.create_database("p_gw")),
+    )
+    # INFO, as in production: the log audit reads what the services would really log.
+    common = {"CANOPY_ENV": "test", "OTEL_TRACES_EXPORTER": "none", "LOG_LEVEL": "INFO"}
+    inventory_env = {
+        **common,
+        "INVENTORY_DATABASE_URL": urls[0],
+        "CANOPY_IDENTITY_PUBLIC_KEY": keys[1],
+        "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
+    }
+    gateway_env = {
+        **common,
+        "GATEWAY_DATABASE_URL": urls[1],
+        "GATEWAY_IDENTITY_PRIVATE_KEY": keys[0],
+        "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
+        "GATEWAY_ARGON2_TIME_COST": "1",
+        "GATEWAY_ARGON2_MEMORY_KIB": "1024",
+        "GATEWAY_ARGON2_PARALLELISM": "1",
+        "GATEWAY_CORS_ORIGINS": CORS_ORIGIN,
+    }
+    register_secret(ADMIN_PASSWORD)
+    await asyncio.gather(
+        asyncio.to_thread(run_service_command, "inventory", ["migrate"], inventory_env),
+        asyncio.to_thread(run_service_command, "gateway", ["migrate"], gateway_env),
+    )
+    await asyncio.to_thread(
+        run_service_command,
+        "gateway",
+        ["create-admin", "--email", ADMIN_EMAIL, "--password-stdin"],
+        gateway_env,
+        stdin=ADMIN_PASSWORD + "\n",
+    )
+    processes: list[ServiceProcess] = []
+    try:
+        inventory = await asyncio.to_thread(start_service, "inventory", inventory_env, logs)
+        processes.append(inventory)
+        if relay:
+            await create_topics(kafka.bootstrap, [INVENTORY_EVENTS])
+            processes.append(start_service("inventory", inventory_env, logs, command="relay"))
+        gateway = await asyncio.to_thread(
+            start_service, "gateway", {**gateway_env, "INVENTORY_URL": inventory.url}, logs
+        )
+        processes.append(gateway)
+    except BaseException:
+        for process in processes:
+            process.stop()
+        raise
+    return RunningPlatform(
+        gateway_url=gateway.url, inventory_url=inventory.url, databases=urls, processes=processes
+    )
