@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what a fresh machine lacks: uv, the Python environment, PostgreSQL, Java and Maven,
+# Installs what a fresh machine lacks: uv, the Python environment, PostgreSQL, Java, Maven and npm,
 # then fetches the Kafka and Zipkin jars (cached in ~/.m2 and deploy/*/target). Safe to re-run.
 source "$(dirname "$0")/lib.sh"
 
@@ -16,6 +16,8 @@ compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgres
 command -v pgbench >/dev/null || missing+=(postgresql-contrib)
 command -v python3 >/dev/null || missing+=(python3)
 command -v flock >/dev/null || missing+=(util-linux)
+# npm fetches the official AsyncAPI schema the tests validate the events document against.
+command -v npm >/dev/null || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] || { log "installing: ${missing[*]}"; apt_install "${missing[@]}"; }
 
 export PATH="$HOME/.local/bin:$PATH"
