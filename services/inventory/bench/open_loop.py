@@ -27,6 +27,7 @@ import resource
 import sys
 import time
 from collections import Counter, deque
+from pathlib import Path
 from typing import Any
 
 import uvloop
@@ -137,7 +138,7 @@ class Generator:
         # Let the server accept every connection before the schedule starts.
         await asyncio.sleep(0.3)
         self.outstanding = self.total
-        usage_before = resource.getrusage(resource.RUSAGE_SELF)
+        usage_before, waited_before = resource.getrusage(resource.RUSAGE_SELF), runqueue_wait()
         start = time.perf_counter() + 0.05
         interval = 1.0 / self.rate
         for index in range(self.total):
@@ -157,9 +158,9 @@ class Generator:
             self.statuses["no answer in 30 s"] += self.outstanding
         usage = resource.getrusage(resource.RUSAGE_SELF)
         cpu = (usage.ru_utime - usage_before.ru_utime) + (usage.ru_stime - usage_before.ru_stime)
-        return self.report(cpu)
+        return self.report(cpu, runqueue_wait() - waited_before)
 
-    def report(self, cpu: float) -> dict[str, Any]:
+    def report(self, cpu: float, waited: float) -> dict[str, Any]:
         answered = [i for i in range(self.total) if self.finished[i]]
         latency = sorted((self.finished[i] - self.intended[i]) * 1000 for i in answered)
         service = sorted((self.finished[i] - self.sent[i]) * 1000 for i in answered)
@@ -178,7 +179,27 @@ class Generator:
             "most_in_flight": self.most_busy,
             "cpu_seconds": cpu,
             "cpu_ms_per_request": cpu / self.total * 1000 if self.total else 0.0,
+            "runqueue_wait_seconds": waited,
+            # When each answered request was meant to leave (this machine's monotonic clock,
+            # as time.perf_counter reads it in any process) and its latency, for the caller
+            # to line up with what else the machine was doing then.
+            "timeline": [[self.intended[i], latency_of] for i, latency_of in self._latencies()],
         }
+
+    def _latencies(self) -> list[tuple[int, float]]:
+        return [
+            (i, round((self.finished[i] - self.intended[i]) * 1000, 3))
+            for i in range(self.total)
+            if self.finished[i]
+        ]
+
+
+def runqueue_wait() -> float:
+    """Seconds this process's threads have spent runnable but waiting for a CPU (Linux)."""
+    total = 0
+    for task in Path("/proc/self/task").iterdir():
+        total += int((task / "schedstat").read_text().split()[1])
+    return total / 1e9
 
 
 def percentiles(ordered: list[float]) -> dict[str, float]:
