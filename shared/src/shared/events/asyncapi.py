@@ -141,8 +141,9 @@ def _key_schema(topic: Topic) -> dict[str, Any]:
 
 def _channel(topic: Topic, messages: list[EventType]) -> dict[str, Any]:
     dead_letters = topic.name.endswith(DEAD_LETTER_SUFFIX)
+    said = topic.description if topic.description.endswith(".") else topic.description + "."
     description = (
-        f"{topic.description}. Key: {topic.key}; {topic.partitions} partition(s);"
+        f"{said} Key: {topic.key}; {topic.partitions} partition(s);"
         f" {_retention(topic)}; written by {topic.owner}."
     )
     if dead_letters:
@@ -249,11 +250,12 @@ def _example(registered: EventType) -> dict[str, Any]:
 
 def _message(registered: EventType) -> dict[str, Any]:
     doc = inspect.getdoc(registered.model) or registered.name
+    summary, _, more = doc.partition("\n")
     return {
         "name": registered.name,
         "title": f"{registered.name} v{registered.version}",
-        "summary": doc.splitlines()[0],
-        "description": doc,
+        "summary": summary,
+        **({"description": more.strip()} if more.strip() else {}),
         "contentType": "application/json",
         "headers": _headers_schema(registered),
         "payload": {
