@@ -224,6 +224,12 @@ def _schedstat(pid: int) -> tuple[float, float]:
     return cpu / 1e9, wait / 1e9
 
 
+def _runnable() -> int:
+    """Threads of the whole machine running or waiting for a CPU right now."""
+    line = next(x for x in Path("/proc/stat").read_text().split("\n") if x.startswith("procs_r"))
+    return int(line.split()[1])
+
+
 def _machine_busy() -> float:
     """CPU seconds the whole machine has spent busy so far (every process, every tenant)."""
     fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
@@ -344,12 +350,12 @@ class Sampler(threading.Thread):
     def __init__(self, api: int, postmaster: int, generator: int) -> None:
         super().__init__(daemon=True)
         self.pids = (api, postmaster, generator)
-        self.samples: list[tuple[float, Usage]] = []
+        self.samples: list[tuple[float, Usage, int]] = []
         self._finished = threading.Event()
 
     def run(self) -> None:
         while not self._finished.is_set():
-            self.samples.append((time.perf_counter(), Usage.now(*self.pids)))
+            self.samples.append((time.perf_counter(), Usage.now(*self.pids), _runnable()))
             self._finished.wait(0.2)
 
     def stop(self) -> None:
@@ -361,21 +367,25 @@ def where_the_time_went(opened: dict[str, Any], limit_ms: float) -> list[str]:
     """Lines comparing the 200 ms intervals in which some request took over ``limit_ms``
     with the others: the machine's load, ours and other processes', and CPU waits."""
     timeline: list[list[float]] = opened["timeline"]
-    slow: list[Usage] = []
-    calm: list[Usage] = []
+    slow: list[tuple[Usage, float]] = []
+    calm: list[tuple[Usage, float]] = []
     samples = opened["samples"]
-    for (start, first), (end, last) in itertools.pairwise(samples):
+    for (start, first, queued), (end, last, queued_after) in itertools.pairwise(samples):
         latencies = [latency for at, latency in timeline if start <= at < end]
         if latencies:
-            (slow if max(latencies) > limit_ms else calm).append((last - first).per(end - start))
+            (slow if max(latencies) > limit_ms else calm).append(
+                ((last - first).per(end - start), (queued + queued_after) / 2)
+            )
     lines = []
     for name, group in (("with a request over", slow), ("all under", calm)):
         if not group:
             continue
-        mean = Usage.mean(group)
+        mean = Usage.mean([usage for usage, _ in group])
+        runnable = sum(queued for _, queued in group) / len(group)
         lines.append(
             f"  {len(group)} intervals of 200 ms {name} {limit_ms:.0f} ms: machine"
-            f" {mean.machine / CORES:.0%} busy, other processes {mean.others():.2f} cores;"
+            f" {mean.machine / CORES:.0%} busy, {runnable:.1f} threads runnable for its"
+            f" {CORES} cores, other processes {mean.others():.2f} cores;"
             f" per second the API ran {mean.api_cpu * 1000:.0f} ms and waited"
             f" {mean.api_wait * 1000:.0f} ms for a CPU, PostgreSQL ran {mean.pg_cpu * 1000:.0f}"
             f" ms and waited {mean.pg_wait * 1000:.0f} ms, the generator waited"
@@ -410,6 +420,7 @@ def run_pgbench(dsn: str, script: Path, seconds: int, clients: int) -> float:
 
 
 async def main(seconds: int) -> None:
+    load_at_start = os.getloadavg()
     wrk = ensure_wrk()
     postgres = PostgresServer.acquire()
     database = await postgres.create_database("bench_adjust")
@@ -445,7 +456,8 @@ async def main(seconds: int) -> None:
         if os.environ.get("BENCH_SERVER_COMMAND"):  # e.g. a profiler wrapping the same app
             command = [sys.executable, *os.environ["BENCH_SERVER_COMMAND"].split(), str(port)]
         server = await asyncio.to_thread(subprocess.Popen, command, env=env)
-        await asyncio.to_thread(wait_healthy, base, server, seconds=30)
+        # On a busy shared machine importing the app alone has taken over 30 s.
+        await asyncio.to_thread(wait_healthy, base, server, seconds=120)
         ids = await seed(base, token)
         with tempfile.TemporaryDirectory() as tmp:
             lua = Path(tmp) / "adjust.lua"
@@ -507,6 +519,10 @@ async def main(seconds: int) -> None:
         await postgres.drop_database(database)
 
     ratio = rate / tps
+    print(
+        f"machine: {CORES} cores shared with other work; load average at the start"
+        f" {load_at_start[0]:.1f}, at the end {os.getloadavg()[0]:.1f}"
+    )
     print(
         f"API: {rate:,.0f} adjustments/s over HTTP, latency p50 {p50:.1f} ms, p99 {p99:.1f} ms, every response 200"
     )
