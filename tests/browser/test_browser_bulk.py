@@ -36,7 +36,9 @@ def test_bulk_status_change_reports_each_batch_and_clears_the_selection(api, scr
     expect(results.locator("tr", has_text="BULK-L1")).to_contain_text("UPDATED")
     expect(results.locator("tr", has_text="BULK-C0")).to_contain_text("FAILED")
     # The API's reason, the batch named by its code.
-    expect(results.locator("tr", has_text="BULK-C0")).to_contain_text("Cannot transition from CLOSED to ON_HOLD")
+    expect(results.locator("tr", has_text="BULK-C0")).to_contain_text(
+        "Cannot transition from CLOSED to ON_HOLD"
+    )
     expect(page.get_by_test_id("toast-error")).to_contain_text("1 of 3 batches failed")
     screen.screenshot("bulk-results")
     for batch in live:
