@@ -5,9 +5,9 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 PY := .venv/bin/python
 SRC := shared/src services/inventory/src services/compliance/src services/reporting/src services/gateway/src services/metrc_sandbox/src
 
-.PHONY: up down clean test lint typecheck imports unit bootstrap schemas topics-file bench-outbox \
-        bench-consumer bench-inventory bench-inventory-scale bench-metrc-pull bench-gateway web \
-        web-client bench-web bench-reporting-read-models
+.PHONY: up down clean test lint typecheck imports unit bootstrap schemas asyncapi topics-file \
+        bench-outbox bench-consumer bench-inventory bench-inventory-scale bench-metrc-pull \
+        bench-gateway web web-client bench-web bench-reporting-read-models
 
 up:  ## install what is missing, start the whole stack, print where everything is
 	@deploy/up.sh
@@ -44,8 +44,11 @@ imports: bootstrap
 test: lint typecheck imports  ## ruff, mypy, import-linter, then the whole suite on real Kafka and PostgreSQL
 	uv run pytest
 
-schemas:  ## refresh the committed JSON Schema snapshots of the event types
+schemas: asyncapi  ## refresh the committed JSON Schema snapshots of the event types (and the AsyncAPI document)
 	uv run python -m shared.events.compatibility
+
+asyncapi:  ## regenerate shared/src/shared/events/asyncapi.json from the topics and the event registry
+	uv run python -m shared.events.asyncapi --write
 
 topics-file:  ## regenerate deploy/kafka/topics.yaml from shared/events/topics.py
 	uv run python -m shared.kafka_topics --write deploy/kafka/topics.yaml

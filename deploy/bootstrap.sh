@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what a fresh machine lacks: uv, the Python environment, PostgreSQL, Java and Maven,
+# Installs what a fresh machine lacks: uv, the Python environment, PostgreSQL, Java, Maven and npm,
 # then fetches the Kafka and Zipkin jars (cached in ~/.m2 and deploy/*/target). Safe to re-run.
 source "$(dirname "$0")/lib.sh"
 

@@ -150,3 +150,25 @@ async def test_every_public_path_reaches_its_own_route_not_a_look_alike(make_gat
             assert not [f for f in fields if f.startswith("path.")], (route, fields)
         else:
             assert upstream.requests[-1].path == url.removeprefix("/api"), route
+
+
+async def test_the_api_and_event_documentation_is_public_and_outside_the_document(
+    make_gateway, upstream
+):
+    # /docs and /openapi.json are FastAPI's own; the AsyncAPI document and its page sit beside
+    # them, answered to anyone, never forwarded, and not operations of the OpenAPI document.
+    from shared.events.asyncapi import ASYNCAPI_FILE
+
+    gateway = await make_gateway(service_routes=None)
+    for path in ("/openapi.json", "/docs", "/asyncapi.json", "/asyncapi"):
+        answer = await gateway.client.get(path)
+        assert answer.status_code == 200, path
+        assert path not in gateway.app.openapi()["paths"]
+    events = await gateway.client.get("/asyncapi.json")
+    assert events.headers["content-type"] == "application/json"
+    assert events.content == ASYNCAPI_FILE.read_bytes()
+    assert events.json()["asyncapi"] == "3.0.0"
+    page = await gateway.client.get("/asyncapi")
+    assert page.headers["content-type"].startswith("text/html")
+    assert '"/asyncapi.json"' in page.text
+    assert not upstream.requests

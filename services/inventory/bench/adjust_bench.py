@@ -6,7 +6,7 @@
    core, each with its own socket on the port, see shared/api_workers.py), 20 database
    connections in all.
 2. 640 LIVE batches taken in through the API.
-3. Load: wrk (a C load generator, its own process) with 64 connections on 2 threads, each
+3. Saturation: wrk (a C load generator, its own process) with 64 connections on 2 threads, each
    request an adjustment of one batch, alternately +1 and -1. Each wrk thread goes round robin
    over its own half of the 640 batches, so the 64 in-flight requests are on distinct batches
    (no optimistic write loses a race). Warm-up, then a measured run: adjustments/s and p50/p99
@@ -24,14 +24,23 @@
    the deferred location check firing at commit), prepared statements, against the same
    PostgreSQL, with 4, 20 and 64 clients: the best rate is the limit.
 
+5. Latency as users feel it: an open-loop run at a fixed offered rate of half the closed-loop
+   rate just measured (open_loop.py, its own process): adjustments leave evenly spaced whether
+   or not earlier ones were answered, and each one's latency counts from the moment it was
+   meant to leave, so a slow moment is charged to every request that arrived during it
+   (coordinated omission corrected). It also reports the service time from the actual send,
+   how late the generator sent, and its own CPU per request.
+
 Neither side runs the outbox relay (both leave their rows in the outbox). Last line:
-``inventory-adjust: <adj/s> adj/s, p99 <ms> ms, pgbench <tx/s> tx/s, ratio <r>``.
+``inventory-adjust: <adj/s> adj/s, p99 <ms> ms, pgbench <tx/s> tx/s, ratio <r>,
+open-loop <rate>/s p99 <ms> ms``; targets: ratio >= 0.25, open-loop p99 < 50 ms.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import re
@@ -40,9 +49,12 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import astuple, dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import httpx
@@ -55,10 +67,12 @@ from shared.identity import (
 )
 from shared.migrations import upgrade
 from shared.testing.infra import PostgresServer, repo_root
-from shared.testing.processes import cpu_seconds, free_port, tree_cpu_seconds, wait_healthy
+from shared.testing.processes import children, free_port, wait_healthy
 from tqdm import tqdm
 
 BATCHES = 640
+CORES = os.cpu_count() or 1
+OPEN_LOOP_P99_MS = 50.0
 CONNECTIONS = 64
 WRK_THREADS = 2
 # One API process per core, as the README advises for production, sharing 20 connections.
@@ -185,18 +199,79 @@ async def seed(base: str, token: str) -> list[str]:
         return ids
 
 
-def postgres_cpu_seconds() -> float:
-    """CPU time used so far by every PostgreSQL process of the machine (backends included)."""
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+def postmaster_pid(data_directory: str) -> int:
+    """The bench server's postmaster: only its processes count as PostgreSQL's work (other
+    servers on this machine, other checkouts' tests among them, are somebody else's load)."""
+    return int((Path(data_directory) / "postmaster.pid").read_text().split()[0])
+
+
+def _tree(pid: int) -> list[int]:
+    try:
+        return [pid, *(p for child in children(pid) for p in _tree(child))]
+    except FileNotFoundError:
+        return []
+
+
+def _schedstat(pid: int) -> tuple[float, float]:
+    """CPU time and time spent runnable but waiting for a CPU (s), over a process's threads."""
+    cpu = wait = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
         try:
-            if (entry / "comm").read_text().strip() == "postgres":
-                total += cpu_seconds(int(entry.name))
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            ran, waited, _ = (task / "schedstat").read_text().split()
+        except (FileNotFoundError, ProcessLookupError):
             continue
-    return total
+        cpu, wait = cpu + int(ran), wait + int(waited)
+    return cpu / 1e9, wait / 1e9
+
+
+def _runnable() -> int:
+    """Threads of the whole machine running or waiting for a CPU right now."""
+    line = next(x for x in Path("/proc/stat").read_text().split("\n") if x.startswith("procs_r"))
+    return int(line.split()[1])
+
+
+def _machine_busy() -> float:
+    """CPU seconds the whole machine has spent busy so far (every process, every tenant)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Usage:
+    """CPU and run-queue waiting (s) so far: the API's processes, PostgreSQL's, the machine."""
+
+    api_cpu: float
+    api_wait: float
+    pg_cpu: float
+    pg_wait: float
+    machine: float
+    generator_cpu: float = 0.0
+    generator_wait: float = 0.0
+
+    @classmethod
+    def now(cls, api: int, postmaster: int, generator: int | None = None) -> Usage:
+        def total(root: int | None) -> tuple[float, float]:
+            pairs = [_schedstat(pid) for pid in _tree(root)] if root else []
+            return sum(c for c, _ in pairs), sum(w for _, w in pairs)
+
+        return cls(*total(api), *total(postmaster), _machine_busy(), *total(generator))
+
+    def others(self) -> float:
+        """What processes other than this benchmark's used of the machine."""
+        return self.machine - self.api_cpu - self.pg_cpu - self.generator_cpu
+
+    def per(self, seconds: float) -> Usage:
+        return Usage(*(value / seconds for value in astuple(self)))
+
+    @staticmethod
+    def mean(usages: list[Usage]) -> Usage:
+        return Usage(
+            *(sum(values) / len(usages) for values in zip(*map(astuple, usages), strict=True))
+        )
+
+    def __sub__(self, other: Usage) -> Usage:
+        return Usage(*(a - b for a, b in zip(astuple(self), astuple(other), strict=True)))
 
 
 def run_wrk(wrk: str, base: str, script: Path, seconds: int) -> tuple[float, float, float, int]:
@@ -231,6 +306,94 @@ def run_wrk(wrk: str, base: str, script: Path, seconds: int) -> tuple[float, flo
     return rate, pct("50"), pct("99"), failures
 
 
+def run_open_loop(
+    port: int, token: str, ids: list[str], rate: float, seconds: int, api: int, postmaster: int
+) -> dict[str, Any]:
+    """The open-loop generator (open_loop.py, its own process) at ``rate`` adjustments/s."""
+    requests = []
+    for k in range(2 * len(ids)):
+        body = json.dumps({"adjustment": ("1", "-1")[(k // len(ids)) % 2], "reason": "REWEIGH"})
+        requests.append(
+            f"POST /v1/batches/{ids[k % len(ids)]}/adjustments HTTP/1.1\r\n"
+            f"Host: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+            f"{IDENTITY_HEADER}: {token}\r\nContent-Length: {len(body)}\r\n\r\n{body}"
+        )
+    config = {
+        "host": "127.0.0.1",
+        "port": port,
+        "requests": requests,
+        "rate": rate,
+        "seconds": seconds,
+        "connections": CONNECTIONS,
+    }
+    generator = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("open_loop.py"))],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    sampler = Sampler(api, postmaster, generator.pid)
+    sampler.start()
+    out, _ = generator.communicate(json.dumps(config))
+    sampler.stop()
+    if generator.returncode != 0:
+        raise SystemExit(f"the open-loop generator failed ({generator.returncode})")
+    result: dict[str, Any] = json.loads(out)
+    result["samples"] = sampler.samples
+    return result
+
+
+class Sampler(threading.Thread):
+    """What the machine was doing, every 200 ms: CPU and run-queue waiting of the API, of
+    PostgreSQL and of the generator, and the whole machine's busy time."""
+
+    def __init__(self, api: int, postmaster: int, generator: int) -> None:
+        super().__init__(daemon=True)
+        self.pids = (api, postmaster, generator)
+        self.samples: list[tuple[float, Usage, int]] = []
+        self._finished = threading.Event()
+
+    def run(self) -> None:
+        while not self._finished.is_set():
+            self.samples.append((time.perf_counter(), Usage.now(*self.pids), _runnable()))
+            self._finished.wait(0.2)
+
+    def stop(self) -> None:
+        self._finished.set()
+        self.join()
+
+
+def where_the_time_went(opened: dict[str, Any], limit_ms: float) -> list[str]:
+    """Lines comparing the 200 ms intervals in which some request took over ``limit_ms``
+    with the others: the machine's load, ours and other processes', and CPU waits."""
+    timeline: list[list[float]] = opened["timeline"]
+    slow: list[tuple[Usage, float]] = []
+    calm: list[tuple[Usage, float]] = []
+    samples = opened["samples"]
+    for (start, first, queued), (end, last, queued_after) in itertools.pairwise(samples):
+        latencies = [latency for at, latency in timeline if start <= at < end]
+        if latencies:
+            (slow if max(latencies) > limit_ms else calm).append(
+                ((last - first).per(end - start), (queued + queued_after) / 2)
+            )
+    lines = []
+    for name, group in (("with a request over", slow), ("all under", calm)):
+        if not group:
+            continue
+        mean = Usage.mean([usage for usage, _ in group])
+        runnable = sum(queued for _, queued in group) / len(group)
+        lines.append(
+            f"  {len(group)} intervals of 200 ms {name} {limit_ms:.0f} ms: machine"
+            f" {mean.machine / CORES:.0%} busy, {runnable:.1f} threads runnable for its"
+            f" {CORES} cores, other processes {mean.others():.2f} cores;"
+            f" per second the API ran {mean.api_cpu * 1000:.0f} ms and waited"
+            f" {mean.api_wait * 1000:.0f} ms for a CPU, PostgreSQL ran {mean.pg_cpu * 1000:.0f}"
+            f" ms and waited {mean.pg_wait * 1000:.0f} ms, the generator waited"
+            f" {mean.generator_wait * 1000:.0f} ms"
+        )
+    return lines
+
+
 def run_pgbench(dsn: str, script: Path, seconds: int, clients: int) -> float:
     url = urlparse(dsn)
     env = {**os.environ, "PGPASSWORD": url.password or ""}
@@ -257,6 +420,7 @@ def run_pgbench(dsn: str, script: Path, seconds: int, clients: int) -> float:
 
 
 async def main(seconds: int) -> None:
+    load_at_start = os.getloadavg()
     wrk = ensure_wrk()
     postgres = PostgresServer.acquire()
     database = await postgres.create_database("bench_adjust")
@@ -273,6 +437,11 @@ async def main(seconds: int) -> None:
     server = None
     try:
         await asyncio.to_thread(upgrade, MIGRATIONS, postgres.url_for(database))
+        import asyncpg
+
+        probe = await asyncpg.connect(dsn)
+        postmaster = postmaster_pid(await probe.fetchval("SHOW data_directory"))
+        await probe.close()
         env = {
             **os.environ,
             "INVENTORY_DATABASE_URL": postgres.url_for(database),
@@ -287,7 +456,8 @@ async def main(seconds: int) -> None:
         if os.environ.get("BENCH_SERVER_COMMAND"):  # e.g. a profiler wrapping the same app
             command = [sys.executable, *os.environ["BENCH_SERVER_COMMAND"].split(), str(port)]
         server = await asyncio.to_thread(subprocess.Popen, command, env=env)
-        await asyncio.to_thread(wait_healthy, base, server, seconds=30)
+        # On a busy shared machine importing the app alone has taken over 30 s.
+        await asyncio.to_thread(wait_healthy, base, server, seconds=120)
         ids = await seed(base, token)
         with tempfile.TemporaryDirectory() as tmp:
             lua = Path(tmp) / "adjust.lua"
@@ -303,17 +473,29 @@ async def main(seconds: int) -> None:
             )
             print(f"warming up for 5 s, then {seconds} s with {CONNECTIONS} connections ...")
             run_wrk(wrk, base, lua, 5)
-            cpu_before, pg_before = tree_cpu_seconds(server.pid), postgres_cpu_seconds()
+            before, started = Usage.now(server.pid, postmaster), time.perf_counter()
             rate, p50, p99, failures = run_wrk(wrk, base, lua, seconds)
-            server_cpu = (tree_cpu_seconds(server.pid) - cpu_before) / seconds
-            api_pg_cpu = (postgres_cpu_seconds() - pg_before) / seconds
+            closed = Usage.now(server.pid, postmaster) - before
+            closed_wall = time.perf_counter() - started
             if failures:
                 raise SystemExit(f"{failures} adjustments were refused: the benchmark is invalid")
+            offered = rate / 2
+            print(
+                f"open loop: {offered:.0f} adjustments/s offered (half the closed-loop rate),"
+                f" evenly spaced, for {seconds} s ..."
+            )
+            before, started = Usage.now(server.pid, postmaster), time.perf_counter()
+            opened = await asyncio.to_thread(
+                run_open_loop, port, token, ids, offered, seconds, server.pid, postmaster
+            )
+            spent = Usage.now(server.pid, postmaster) - before
+            # Longer than ``seconds``: connecting first, and the last answers after the schedule.
+            open_wall = time.perf_counter() - started
+            if set(opened["statuses"]) != {"200"}:
+                raise SystemExit(f"open loop: answers {opened['statuses']}: the run is invalid")
             server.send_signal(signal.SIGINT)
             server.wait(timeout=60)
             server = None
-            import asyncpg
-
             conn = await asyncpg.connect(dsn)
             await conn.execute(
                 "CREATE TABLE bench_batch AS SELECT row_number() OVER (ORDER BY id)::int AS n, id FROM batch;"
@@ -341,11 +523,18 @@ async def main(seconds: int) -> None:
 
     ratio = rate / tps
     print(
-        f"API: {rate:,.0f} adjustments/s over HTTP, latency p50 {p50:.1f} ms, p99 {p99:.1f} ms, every response 200"
+        f"machine: {CORES} cores shared with other work; load average at the start"
+        f" {load_at_start[0]:.1f}, at the end {os.getloadavg()[0]:.1f}"
     )
     print(
-        f"CPU per adjustment: API ({WORKERS} workers) {server_cpu / rate * 1000:.2f} ms"
-        f" ({server_cpu:.0%} of a core), PostgreSQL {api_pg_cpu / rate * 1000:.2f} ms"
+        f"API: {rate:,.0f} adjustments/s over HTTP, latency p50 {p50:.1f} ms, p99 {p99:.1f} ms, every response 200"
+    )
+    done = rate * seconds
+    print(
+        f"CPU per adjustment: API ({WORKERS} workers) {closed.api_cpu / done * 1000:.2f} ms"
+        f" ({closed.api_cpu / closed_wall:.0%} of a core), PostgreSQL"
+        f" {closed.pg_cpu / done * 1000:.2f} ms; the machine was"
+        f" {closed.machine / closed_wall / CORES:.0%} busy"
     )
     print(
         "pgbench: "
@@ -355,17 +544,54 @@ async def main(seconds: int) -> None:
         f"limit: pgbench runs the same transaction at {tps:,.0f} tx/s at best ({best} clients;"
         f" the API reaches {ratio:.0%} of it)"
     )
-    need = CONNECTIONS / 0.1
     print(
-        f"p99 < 100 ms with {CONNECTIONS} clients that each wait for their answer needs a mean"
-        f" under 100 ms, i.e. over {need:.0f} adj/s: {need / tps:.0%} of PostgreSQL's best rate,"
-        " with the API, PostgreSQL and wrk on the same cores"
+        f"closed loop: {CONNECTIONS} clients that each wait for their answer see a mean of"
+        f" {CONNECTIONS} / {rate:,.0f} per s = {CONNECTIONS / rate * 1000:.0f} ms: queueing at a"
+        " saturated machine, not the service time; the open loop below measures that"
+    )
+    latency, service, late = (
+        opened["latency_ms"],
+        opened["service_ms"],
+        opened["send_lateness_ms"],
+    )
+    open_p99 = latency["p99"]
+    print(
+        f"open loop at {offered:.0f}/s offered ({opened['achieved_rate']:.0f}/s answered, every"
+        f" response 200): latency from the intended send time p50 {latency['p50']:.1f} ms,"
+        f" p90 {latency['p90']:.1f} ms, p99 {open_p99:.1f} ms, p99.9 {latency['p99.9']:.1f} ms,"
+        f" max {latency['max']:.1f} ms"
     )
     print(
-        f"targets: ratio >= 0.25 {'met' if ratio >= 0.25 else 'MISSED'}, p99 < 100 ms {'met' if p99 < 100 else 'MISSED'}"
+        f"  service time (from the actual send) p50 {service['p50']:.1f} ms, p99"
+        f" {service['p99']:.1f} ms; sends left late by p99 {late['p99']:.2f} ms, max"
+        f" {late['max']:.1f} ms; {opened['most_in_flight']} in flight at most,"
+        f" {opened['connections_opened']} connections"
+    )
+    n = opened["requests"]
+    ours = spent.api_cpu + spent.pg_cpu + opened["cpu_seconds"]
+    print(
+        f"  per adjustment: API CPU {spent.api_cpu / n * 1000:.2f} ms and"
+        f" {spent.api_wait / n * 1000:.2f} ms waiting for a CPU; PostgreSQL CPU"
+        f" {spent.pg_cpu / n * 1000:.2f} ms and {spent.pg_wait / n * 1000:.2f} ms waiting;"
+        f" the generator's CPU {opened['cpu_ms_per_request']:.3f} ms"
     )
     print(
-        f"inventory-adjust: {rate:.0f} adj/s, p99 {p99:.0f} ms, pgbench {tps:.0f} tx/s, ratio {ratio:.2f}"
+        f"  the machine ({CORES} cores) was {spent.machine / open_wall / CORES:.0%} busy:"
+        f" {ours / open_wall:.2f} cores for this benchmark,"
+        f" {(spent.machine - ours) / open_wall:.2f} cores for other processes"
+    )
+    if open_p99 >= OPEN_LOOP_P99_MS:
+        print("where the time went, interval by interval:")
+        for line in where_the_time_went(opened, OPEN_LOOP_P99_MS):
+            print(line)
+    print(
+        f"targets: ratio >= 0.25 {'met' if ratio >= 0.25 else 'MISSED'},"
+        f" open-loop p99 < {OPEN_LOOP_P99_MS:.0f} ms"
+        f" {'met' if open_p99 < OPEN_LOOP_P99_MS else 'MISSED'}"
+    )
+    print(
+        f"inventory-adjust: {rate:.0f} adj/s, p99 {p99:.0f} ms, pgbench {tps:.0f} tx/s,"
+        f" ratio {ratio:.2f}, open-loop {offered:.0f}/s p99 {open_p99:.0f} ms"
     )
 
 

@@ -11,7 +11,7 @@ from starlette.middleware import Middleware
 
 from gateway import bootstrap
 from gateway.config import GatewaySettings
-from gateway.entrypoints import account_routes, auth_routes
+from gateway.entrypoints import account_routes, auth_routes, event_docs
 from gateway.entrypoints.forwarded.routes import RouteSpec, add_service_routes
 from gateway.entrypoints.forwarded.tables import SERVICE_ROUTES
 from gateway.entrypoints.middleware import BodySizeLimit
@@ -45,6 +45,10 @@ found in their logs and events.
 
 **Retries.** Writes that may be retried accept `Idempotency-Key`: a repeat with the same key
 returns the first result and changes nothing.
+
+**Events.** What Canopy publishes to Kafka for integrators (topics, keys, headers, envelope and
+every event type) is described in the AsyncAPI document at `/asyncapi.json` (readable at
+`/asyncapi`).
 
 **Pagination.** Lists take `limit` and either `offset` (the gateway's own lists: the answer's
 `total` says how many there are) or `cursor` (a service's lists: pass the `nextCursor` of the
@@ -94,4 +98,5 @@ def create_app(
     add_service_routes(app, SERVICE_ROUTES if service_routes is None else service_routes)
     app.include_router(auth_routes.router)
     app.include_router(account_routes.router)
+    app.include_router(event_docs.router)
     return app

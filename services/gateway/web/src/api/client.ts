@@ -32,6 +32,24 @@ export async function unwrap<T>(call: Promise<Answer<T>>): Promise<T> {
   return data as T;
 }
 
+interface Page<T> {
+  items: T[];
+  nextCursor?: string | null;
+  hasMore: boolean;
+}
+
+/** Every item of a cursor-paged list, page after page (reference lists: vendors, brands...). */
+export async function everyPage<T>(page: (cursor?: string) => Promise<Answer<Page<T>>>): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const answer = await unwrap(page(cursor));
+    items.push(...answer.items);
+    if (!answer.hasMore || !answer.nextCursor) return items;
+    cursor = answer.nextCursor;
+  }
+}
+
 /** A fresh Idempotency-Key for one user action: a retry of the same action reuses it. */
 export function idempotencyKey(): string {
   // randomUUID exists only in secure contexts (https, localhost); a LAN address over http is not.

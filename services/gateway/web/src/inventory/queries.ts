@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 
-import { api, unwrap } from "../api/client";
+import { api, everyPage, unwrap } from "../api/client";
 import { enhancedListQuery } from "../api/queries";
 import { useAuth } from "../auth/AuthProvider";
 import type { ListState } from "./listState";
@@ -19,17 +19,20 @@ export function useBatchDetail(batchId: string | null) {
 }
 
 export function useVendors(enabled = true) {
-  return useQuery({ queryKey: ["vendors"], queryFn: () => unwrap(api.GET("/api/v1/vendors")), staleTime: 60_000, enabled });
+  return useQuery({ queryKey: ["vendors"], queryFn: () => everyPage((cursor) => api.GET("/api/v1/vendors", { params: { query: { limit: 500, cursor } } })), staleTime: 60_000, enabled });
 }
 
 export function useBrands(enabled = true) {
-  return useQuery({ queryKey: ["brands"], queryFn: () => unwrap(api.GET("/api/v1/brands")), staleTime: 60_000, enabled });
+  return useQuery({ queryKey: ["brands"], queryFn: () => everyPage((cursor) => api.GET("/api/v1/brands", { params: { query: { limit: 500, cursor } } })), staleTime: 60_000, enabled });
 }
 
 export function useProducts(brandId?: string) {
   return useQuery({
     queryKey: ["products", brandId ?? null],
-    queryFn: () => unwrap(api.GET("/api/v1/products", { params: { query: brandId ? { brandId } : {} } })),
+    queryFn: () =>
+      everyPage((cursor) =>
+        api.GET("/api/v1/products", { params: { query: { ...(brandId ? { brandId } : {}), limit: 500, cursor } } }),
+      ),
     staleTime: 60_000,
     placeholderData: keepPreviousData,
   });
@@ -47,7 +50,12 @@ export function useLocations(siteId: string | undefined) {
 export function useLots(vendorId: string | undefined) {
   return useQuery({
     queryKey: ["lots", vendorId],
-    queryFn: () => unwrap(api.GET("/api/v1/vendors/{vendorId}/lots", { params: { path: { vendorId: vendorId ?? "" } } })),
+    queryFn: () =>
+      everyPage((cursor) =>
+        api.GET("/api/v1/vendors/{vendorId}/lots", {
+          params: { path: { vendorId: vendorId ?? "" }, query: { limit: 500, cursor } },
+        }),
+      ),
     enabled: vendorId !== undefined,
     staleTime: 60_000,
   });
