@@ -22,7 +22,7 @@ from typing import Any, Generic, TypeVar
 from shared.api_workers import WorkerSupervisor, die_with_parent, reuse_port_sockets
 from shared.outbox.relay import OutboxRelay, RelayConfig
 from shared.settings import ServiceSettings
-from shared.telemetry import configure_logging, configure_tracing
+from shared.telemetry import configure_logging, configure_tracing, serving_operations
 
 __all__ = ["ServiceCommands", "run_until_signalled"]
 
@@ -38,7 +38,8 @@ class ServiceCommands(Generic[S]):
     ``app_factory`` ("package.module:function"; by default the service's
     ``bootstrap.create_app``); ``migrate`` runs the package's ``migrations`` folder;
     ``worker(settings, stop)`` (``shared.messaging.consumer_worker``) consumes Kafka until
-    ``stop`` is set; ``relay`` publishes the outbox unless ``has_outbox`` is false."""
+    ``stop`` is set; ``relay`` publishes the outbox unless ``has_outbox`` is false. A relay and a
+    worker serve ``/metrics`` and ``/healthz`` on ``--metrics-port`` (or ``$METRICS_PORT``)."""
 
     name: str
     settings: Callable[[], S]
@@ -83,9 +84,9 @@ class ServiceCommands(Generic[S]):
         api.add_argument("--listen-fd", type=int, help=argparse.SUPPRESS)
         api.add_argument("--supervisor-pid", type=int, help=argparse.SUPPRESS)
         if self.has_outbox:
-            commands.add_parser("relay", help="publish the outbox to Kafka")
+            _operations_options(commands.add_parser("relay", help="publish the outbox to Kafka"))
         if self.worker is not None:
-            commands.add_parser("worker", help="consume Kafka events")
+            _operations_options(commands.add_parser("worker", help="consume Kafka events"))
         if self.migrations is not None:
             commands.add_parser("migrate", help="upgrade the database to the latest schema")
         args = parser.parse_args(argv)
@@ -104,12 +105,13 @@ class ServiceCommands(Generic[S]):
                         bootstrap_servers=settings.kafka_bootstrap_servers,
                     )
                 )
-                asyncio.run(run_until_signalled(relay.run))
+                asyncio.run(run_until_signalled(_with_operations(args, relay.run)))
             case "worker":
                 assert self.worker is not None
                 configure_tracing(settings)
                 worker = self.worker
-                asyncio.run(run_until_signalled(lambda stop: worker(settings, stop)))
+                body = _with_operations(args, lambda stop: worker(settings, stop))
+                asyncio.run(run_until_signalled(body))
             case "migrate":
                 from shared.migrations import upgrade
 
@@ -138,6 +140,32 @@ class ServiceCommands(Generic[S]):
         sockets = reuse_port_sockets(args.host, args.port, args.workers)
         worker = [sys.executable, "-m", self.name, "api", "--supervisor-pid", str(os.getpid())]
         return WorkerSupervisor(sockets, lambda fd: [*worker, "--listen-fd", str(fd)]).run()
+
+
+def _operations_options(command: argparse.ArgumentParser) -> None:
+    """A relay's or worker's ``/metrics`` and ``/healthz`` (shared.telemetry.operations)."""
+    port = os.environ.get("METRICS_PORT")
+    command.add_argument(
+        "--metrics-port",
+        type=int,
+        default=int(port) if port else None,
+        help="serve /metrics and /healthz on this port (default: $METRICS_PORT; unset: none)",
+    )
+    command.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the interface the metrics port listens on (0.0.0.0 in a container)",
+    )
+
+
+def _with_operations(
+    args: argparse.Namespace, body: Callable[[asyncio.Event], Awaitable[None]]
+) -> Callable[[asyncio.Event], Awaitable[None]]:
+    async def serving(stop: asyncio.Event) -> None:
+        async with serving_operations(args.host, args.metrics_port):
+            await body(stop)
+
+    return serving
 
 
 async def run_until_signalled(body: Callable[[asyncio.Event], Awaitable[None]]) -> None:

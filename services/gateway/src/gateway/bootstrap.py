@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from opentelemetry.sdk.trace import TracerProvider
+from shared.database import trace_engine
 from shared.telemetry import configure_tracing
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -66,6 +67,7 @@ def _passwords(settings: GatewaySettings) -> PasswordHashing:
 def build(settings: GatewaySettings) -> Container:
     provider = configure_tracing(settings)
     engine = _engine(settings)
+    trace_engine(engine, provider.get_tracer("gateway.db"))
     passwords = _passwords(settings)
     tokens = AccessTokens(
         settings.access_token_secret, timedelta(seconds=settings.access_token_ttl_seconds)

@@ -10,6 +10,7 @@ from shared.database.idempotency_keys import IDEMPOTENCY_DDL, IdempotencyKeys, S
 from shared.database.pool import Connection, Database, asyncpg_dsn
 from shared.database.sql import Sql
 from shared.database.traced_connection import TracedConnection, span_attributes
+from shared.database.traced_engine import trace_engine
 from shared.database.unit_of_work import Transactional, UnitOfWork, in_transaction
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "asyncpg_dsn",
     "in_transaction",
     "span_attributes",
+    "trace_engine",
 ]

@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 import asyncpg
 from opentelemetry.trace import NoOpTracer, SpanKind, Status, StatusCode, Tracer
 
-__all__ = ["TracedConnection", "span_attributes"]
+__all__ = ["TracedConnection", "operation_name", "span_attributes", "sqlstate"]
 
 
 def span_attributes(dsn: str) -> dict[str, str | int]:
@@ -38,13 +38,13 @@ def span_attributes(dsn: str) -> dict[str, str | int]:
     return attributes
 
 
-def _operation(query: str) -> str:
+def operation_name(query: str) -> str:
     """The span's name: the statement's first word (SELECT, WITH, INSERT, BEGIN ...)."""
     head = query.lstrip()[:16].split(None, 1)
     return head[0].upper() if head else "SQL"
 
 
-def _sqlstate(error: BaseException) -> str:
+def sqlstate(error: BaseException) -> str:
     return str(getattr(error, "sqlstate", None) or "")
 
 
@@ -58,7 +58,7 @@ class TracedConnection(asyncpg.Connection):  # type: ignore[misc]
 
     async def _traced(self, method: Any, query: str, *args: Any, **kwargs: Any) -> Any:
         span = self.tracer.start_span(
-            _operation(query),
+            operation_name(query),
             kind=SpanKind.CLIENT,
             attributes={**self.attributes, "db.statement": query},
         )
@@ -70,7 +70,7 @@ class TracedConnection(asyncpg.Connection):  # type: ignore[misc]
             kind = type(error).__name__
             span.add_event(
                 "exception",
-                {"exception.type": kind, "db.response.status_code": _sqlstate(error)},
+                {"exception.type": kind, "db.response.status_code": sqlstate(error)},
             )
             span.set_status(Status(StatusCode.ERROR, kind))
             raise

@@ -1,6 +1,7 @@
-"""The FastAPI application every service starts from: one server span per request, request ids,
-the one error body, ``/healthz`` (the process runs), ``/readyz`` (its database and Kafka answer)
-and ``/metrics`` (Prometheus).
+"""The FastAPI application every service starts from: one server span per request and the request
+metrics by route (``shared.telemetry.RequestTelemetry``), request ids, the one error body,
+``/healthz`` (the process runs), ``/readyz`` (its database and Kafka answer) and ``/metrics``
+(Prometheus).
 
 ``create_service_app(title=..., description=..., parts=container)`` is the one way to make a
 service's app; the service adds its routes (see :mod:`shared.http.routes`) and its own exception
@@ -24,7 +25,7 @@ from shared.http.readiness import KafkaReadiness, ReadinessCheck
 from shared.http.request_ids import RequestIdMiddleware
 from shared.http.strict_json import StrictJsonRoute
 from shared.service_parts import ServiceParts
-from shared.telemetry import ServerSpans
+from shared.telemetry import RequestTelemetry
 
 __all__ = ["create_service_app", "settle_garbage_collector"]
 
@@ -80,7 +81,7 @@ def create_service_app(
         description=description,
         version=version,
         lifespan=settled,
-        # Our own server span (ServerSpans) instead of FastAPI's native telemetry, which would
+        # Our own server span (RequestTelemetry) instead of FastAPI's native telemetry, which would
         # add its own server span and one per dependency and endpoint.
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
@@ -91,9 +92,8 @@ def create_service_app(
     if identity_tokens:
         app.state.identity_tokens = VerifiedTokens(parts.settings.identity_public_key_pem())
     app.add_middleware(RequestIdMiddleware)
-    if parts.tracer_provider is not None:
-        # Outside the request id middleware, so the span covers it too.
-        app.add_middleware(ServerSpans, tracer_provider=parts.tracer_provider)
+    # Outside the request id middleware, so the span and the duration cover it too.
+    app.add_middleware(RequestTelemetry, tracer_provider=parts.tracer_provider)
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics", include_in_schema=False)
     async def metrics() -> Response:

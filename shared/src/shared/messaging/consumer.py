@@ -63,7 +63,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 CONSUMED = Counter(
-    "consumer_messages_total", "Messages handled, by outcome", ["consumer", "outcome"]
+    "consumer_messages_total",
+    "Messages handled, by outcome: applied, duplicate (seen before), retry, dead_lettered",
+    ["consumer", "outcome"],
 )
 
 U = TypeVar("U", bound=UnitOfWork)
@@ -145,6 +147,8 @@ class _Inbox(Generic[U]):
         self._failures: dict[Position, int] = {}
         self._outages: dict[Position, int] = {}
         self._owed: dict[Position, tuple[BaseException, int]] = {}
+        # One series per outcome from the start (0 until it happens), so a scrape finds them.
+        self._outcomes = {outcome: CONSUMED.labels(name, outcome.value) for outcome in Outcome}
 
     async def _run(self, uow: U, envelopes: Sequence[EventEnvelope]) -> None:
         raise NotImplementedError
@@ -161,7 +165,7 @@ class _Inbox(Generic[U]):
         return fresh
 
     def _count(self, outcome: Outcome) -> Outcome:
-        CONSUMED.labels(self.name, outcome.value).inc()
+        self._outcomes[outcome].inc()
         return outcome
 
     async def _one(self, record: Record) -> Outcome:

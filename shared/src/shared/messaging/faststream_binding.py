@@ -11,6 +11,9 @@ In batch mode one poll's records (up to ``max_batch``, from any of the consumer'
 to the consumer together: the ack commits every partition's position past them, after the
 batch's transaction; a nack seeks each partition back to its first record of the batch.
 
+Each bound consumer keeps ``consumer_lag_messages{consumer, topic, partition}`` (the partition's
+high watermark minus the position after the records just handled), set after every poll.
+
 Brokers come from :func:`kafka_broker`: its producer (which publishes the dead letters) is
 idempotent with ``acks=all``, so a dead letter survives a leader failover once its offset is committed.
 """
@@ -22,15 +25,17 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
+from aiokafka import TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.message import StreamMessage
 from opentelemetry.sdk.trace import TracerProvider
+from prometheus_client import Gauge
 
 from shared.messaging.consumer import BatchInboxConsumer, InboxConsumer, Outcome
 from shared.service_parts import ServiceParts
 from shared.settings import ServiceSettings
-from shared.telemetry import kafka_telemetry_middleware
+from shared.telemetry import PROCESS_HEALTH, kafka_telemetry_middleware
 
 __all__ = [
     "bind_consumer",
@@ -39,6 +44,14 @@ __all__ = [
     "kafka_broker",
     "run_worker",
 ]
+
+
+LAG = Gauge(
+    "consumer_lag_messages",
+    "Messages of a partition after the consumer's position (high watermark - position)",
+    ["consumer", "topic", "partition"],
+)
+_HEALTH_PART = "consumers"
 
 
 def kafka_broker(bootstrap_servers: str, *, middlewares: Sequence[Any] = ()) -> KafkaBroker:
@@ -70,9 +83,15 @@ async def run_worker(
     middlewares = () if tracer_provider is None else (kafka_telemetry_middleware(tracer_provider),)
     broker = kafka_broker(bootstrap_servers, middlewares=middlewares)
     subscribe(broker)
-    async with broker:
-        await broker.start()
-        await stop.wait()
+    PROCESS_HEALTH.set(_HEALTH_PART, "starting")
+    try:
+        async with broker:
+            await broker.start()
+            PROCESS_HEALTH.set(_HEALTH_PART, "ok")
+            await stop.wait()
+            PROCESS_HEALTH.set(_HEALTH_PART, "stopping")
+    finally:
+        PROCESS_HEALTH.forget(_HEALTH_PART)
 
 
 P = TypeVar("P", bound=ServiceParts)
@@ -166,6 +185,8 @@ def bind_consumer(
         async def process(records: Any) -> list[Outcome]:
             return [await single.process(records)]
 
+    lag = _Lag(consumer.name)
+
     async def on_records(body: Any, msg: KafkaMessage) -> None:
         # Commit the offsets only when every record is done; otherwise seek back to them.
         try:
@@ -178,5 +199,32 @@ def bind_consumer(
             await msg.nack()
         else:
             await msg.ack()
+            lag.update(msg.consumer, msg.raw_message)
 
     broker.subscriber(*topics, **options)(on_records)
+
+
+class _Lag:
+    """``consumer_lag_messages`` of one consumer, per partition it has handled records of."""
+
+    def __init__(self, consumer: str) -> None:
+        self._consumer = consumer
+        self._series: dict[tuple[str, int], Any] = {}
+
+    def update(self, kafka_consumer: Any, raw: Any) -> None:
+        after: dict[tuple[str, int], int] = {}
+        for record in raw if isinstance(raw, tuple) else (raw,):
+            after[(record.topic, record.partition)] = record.offset + 1
+        highwaters = getattr(kafka_consumer, "highwater", None)  # absent from test clients
+        if highwaters is None:
+            return
+        for (topic, partition), position in after.items():
+            highwater = highwaters(TopicPartition(topic, partition))
+            if highwater is None:
+                continue
+            series = self._series.get((topic, partition))
+            if series is None:
+                series = self._series[(topic, partition)] = LAG.labels(
+                    self._consumer, topic, str(partition)
+                )
+            series.set(max(0, highwater - position))

@@ -1,0 +1,151 @@
+"""What every HTTP API records per request, in one middleware: a server span and the request
+metrics (rate, errors, duration), both by route template, never by raw path.
+
+Why not the OpenTelemetry FastAPI/ASGI instrumentation: on the inventory's adjustment benchmark
+it cost about 0.3 ms of CPU per request even with only its server span kept (it matches the route
+a second time to name the span, and collects a dozen attributes through several layers), and
+``make bench-gateway`` measured it at about 40% of the gateway's CPU per forwarded request.
+:class:`RequestTelemetry` costs about a tenth of that and records what a trace needs: the route,
+the method, the path, the status and any exception. FastAPI's own request telemetry is switched
+off where it is installed, so each request has exactly one server span.
+
+The metrics (Prometheus, the process's default registry, served at ``/metrics``):
+
+* ``http_requests_total{method, route, status}``: requests answered; errors are the ``5xx``
+  statuses (a request whose handler raised before answering counts as ``500``);
+* ``http_request_duration_seconds{method, route}``: a histogram of the time to answer.
+
+``route`` is the matched route's template (``/v1/batches/{batchId}/adjustments``), or
+``unmatched`` when no route matched (a 404 for an unknown path, a probe): a raw path never
+becomes a label, so the series stay few. Each (method, route, status) keeps its metric children
+in a dict, so a request costs a dict lookup, a counter increment and a histogram observation.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from opentelemetry import propagate, trace
+from opentelemetry.propagators.textmap import Getter
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from prometheus_client import Counter, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["REQUESTS", "REQUEST_DURATION", "UNMATCHED_ROUTE", "RequestTelemetry"]
+
+REQUESTS = Counter("http_requests_total", "HTTP requests answered", ["method", "route", "status"])
+REQUEST_DURATION = Histogram(
+    "http_request_duration_seconds",
+    "Time to answer an HTTP request",
+    ["method", "route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+UNMATCHED_ROUTE = "unmatched"
+# Any other method a client sends is counted as OTHER: a label never takes a client's free text.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+Headers = Iterable[tuple[bytes, bytes]]
+
+
+class _AsgiHeaders(Getter[Headers]):
+    """Reads the W3C trace context straight from the ASGI scope's header list."""
+
+    def get(self, carrier: Headers, key: str) -> list[str] | None:
+        wanted = key.lower().encode("latin-1")
+        found = [value.decode("latin-1") for name, value in carrier if name == wanted]
+        return found or None
+
+    def keys(self, carrier: Headers) -> list[str]:
+        return [name.decode("latin-1") for name, _ in carrier]
+
+
+_HEADERS = _AsgiHeaders()
+
+
+def _route(scope: Scope) -> str | None:
+    # The router has put the matched route into the scope by the time the app returns.
+    template: str | None = getattr(scope.get("route"), "path_format", None)
+    return template or None
+
+
+class RequestTelemetry:
+    """ASGI middleware: around every HTTP request except ``unobserved`` paths (health,
+    readiness and metrics), the request metrics and, with a ``tracer_provider``, a SERVER span
+    named ``"<METHOD> <route template>"`` continuing the caller's trace. The span is current
+    while the request runs, so outbox rows written meanwhile carry its context to Kafka and log
+    lines carry its ids."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        tracer_provider: trace.TracerProvider | None,
+        unobserved: Iterable[str] = ("/healthz", "/readyz", "/metrics"),
+    ) -> None:
+        self.app = app
+        self._tracer = (
+            None if tracer_provider is None else tracer_provider.get_tracer("shared.http")
+        )
+        self._unobserved = frozenset(unobserved)
+        self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self._unobserved:
+            await self.app(scope, receive, send)
+            return
+        status = 0
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        started = time.perf_counter()
+        try:
+            if self._tracer is None:
+                await self.app(scope, receive, send_status)
+            else:
+                await self._traced(scope, receive, send_status, lambda: status)
+        finally:
+            self._count(scope["method"], _route(scope), status or 500, started)
+
+    async def _traced(self, scope: Scope, receive: Receive, send: Send, status: Any) -> None:
+        assert self._tracer is not None
+        method = scope["method"]
+        span = self._tracer.start_span(
+            method,
+            context=propagate.extract(scope["headers"], getter=_HEADERS),
+            kind=SpanKind.SERVER,
+            attributes={
+                "http.request.method": method,
+                "url.path": scope["path"],
+                "url.scheme": scope.get("scheme", "http"),
+            },
+        )
+        with trace.use_span(span, end_on_exit=True):
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                template = _route(scope)
+                if template:
+                    span.update_name(f"{method} {template}")
+                    span.set_attribute("http.route", template)
+                answered = status()
+                if answered:
+                    span.set_attribute("http.response.status_code", answered)
+                    if answered >= 500:
+                        span.set_status(Status(StatusCode.ERROR))
+
+    def _count(self, method: str, route: str | None, status: int, started: float) -> None:
+        key = (method if method in _METHODS else "OTHER", route or UNMATCHED_ROUTE, status)
+        series = self._series.get(key)
+        if series is None:
+            series = self._series[key] = (
+                REQUESTS.labels(key[0], key[1], str(status)),
+                REQUEST_DURATION.labels(key[0], key[1]),
+            )
+        series[0].inc()
+        series[1].observe(time.perf_counter() - started)
