@@ -1,4 +1,5 @@
-"""One trace from an HTTP request, through the outbox and Kafka, into the consumer's span."""
+"""One trace from an HTTP request, through the outbox and the relay's publish span, into the
+consumer's span."""
 
 from __future__ import annotations
 
@@ -30,9 +31,12 @@ async def test_a_trace_started_at_an_http_request_continues_into_the_consumer(
         kafka=harness.bootstrap, database_check=harness.database.check, tracer_provider=provider
     )
 
+    message_ids = []
+
     @app.post("/pings/{key}")
     async def ping(key: str) -> dict[str, str]:
         message = await harness.write(key, 1)
+        message_ids.append(message.event_id)
         return {"event_id": str(message.event_id)}
 
     seen: list[trace.SpanContext] = []
@@ -53,10 +57,23 @@ async def test_a_trace_started_at_an_http_request_continues_into_the_consumer(
         await harness.wait_for("SELECT count(*) FROM effects", 1)
         await asyncio.sleep(0.2)
 
-    server_span = next(s for s in spans.get_finished_spans() if s.kind is trace.SpanKind.SERVER)
-    consumer_span = next(s for s in spans.get_finished_spans() if s.kind is trace.SpanKind.CONSUMER)
+    finished = spans.get_finished_spans()
+    server_span = next(s for s in finished if s.kind is trace.SpanKind.SERVER)
+    publish_span = next(s for s in finished if s.kind is trace.SpanKind.PRODUCER)
+    batch_span = next(s for s in finished if s.name == "outbox publish")
+    consumer_span = next(s for s in finished if s.kind is trace.SpanKind.CONSUMER)
     assert seen, "the handler ran"
     assert seen[0].trace_id == server_span.context.trace_id
+    # request -> publish (the relay's span for this message) -> consumer, one trace.
+    assert publish_span.context.trace_id == server_span.context.trace_id
+    assert publish_span.parent is not None
+    assert publish_span.parent.span_id == server_span.context.span_id
+    assert publish_span.name == f"publish {harness.topic.name}"
     assert consumer_span.context.trace_id == server_span.context.trace_id
     assert consumer_span.parent is not None
-    assert consumer_span.parent.span_id == server_span.context.span_id
+    assert consumer_span.parent.span_id == publish_span.context.span_id
+    # The batch's own span, in the relay's trace, is linked from each message's span.
+    assert [link.context.span_id for link in publish_span.links] == [batch_span.context.span_id]
+    assert publish_span.attributes is not None
+    assert publish_span.attributes["messaging.destination.name"] == harness.topic.name
+    assert publish_span.attributes["messaging.message.id"] == str(message_ids[0])
