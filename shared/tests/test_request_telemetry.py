@@ -108,3 +108,11 @@ async def test_the_metrics_page_is_prometheus_text() -> None:
     assert response.headers["content-type"].startswith("text/plain")
     assert "# TYPE http_requests_total counter" in response.text
     assert "# TYPE http_request_duration_seconds histogram" in response.text
+
+
+async def test_the_frameworks_own_routes_are_counted_by_their_path_too() -> None:
+    app, _ = app_with_routes()
+    before = sample("http_requests_total", method="GET", route="/openapi.json", status="200")
+    assert (await call(app, "/openapi.json")).status_code == 200
+    after = sample("http_requests_total", method="GET", route="/openapi.json", status="200")
+    assert after == before + 1

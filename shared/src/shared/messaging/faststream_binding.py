@@ -11,6 +11,12 @@ In batch mode one poll's records (up to ``max_batch``, from any of the consumer'
 to the consumer together: the ack commits every partition's position past them, after the
 batch's transaction; a nack seeks each partition back to its first record of the batch.
 
+Traces: FastStream's middleware (``run_worker``) makes each message's CONSUMER span a child of
+the span its headers name (the relay's publish span). For a batch it links only messages that
+carry FastStream's own ``correlation_id`` header, which ours do not, so a batch is processed under
+a ``process <topic>`` CONSUMER span of its own, linked to the publish span of each message (up to
+:data:`MAX_BATCH_LINKS`), as OpenTelemetry's messaging conventions do for batches.
+
 Each bound consumer keeps ``consumer_lag_messages{consumer, topic, partition}`` (the partition's
 high watermark minus the position after the records just handled), set after every poll.
 
@@ -29,7 +35,9 @@ from aiokafka import TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.message import StreamMessage
+from opentelemetry import propagate, trace
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import Link, SpanKind
 from prometheus_client import Gauge
 
 from shared.messaging.consumer import BatchInboxConsumer, InboxConsumer, Outcome
@@ -52,6 +60,10 @@ LAG = Gauge(
     ["consumer", "topic", "partition"],
 )
 _HEALTH_PART = "consumers"
+MAX_BATCH_LINKS = 128
+"""OpenTelemetry's default limit of links per span."""
+_TRACE_HEADERS = frozenset({"traceparent", "tracestate"})
+tracer = trace.get_tracer(__name__)
 
 
 def kafka_broker(bootstrap_servers: str, *, middlewares: Sequence[Any] = ()) -> KafkaBroker:
@@ -177,7 +189,8 @@ def bind_consumer(
         )
 
         async def process(records: Any) -> list[Outcome]:
-            return await batched.process_batch(records)
+            with _batch_span(batched.group_id, records):
+                return await batched.process_batch(records)
 
     else:
         single = consumer
@@ -228,3 +241,28 @@ class _Lag:
                     self._consumer, topic, str(partition)
                 )
             series.set(max(0, highwater - position))
+
+
+def _batch_span(group_id: str, records: Sequence[Any]) -> Any:
+    """The CONSUMER span a batch is processed under, linked to each message's publish span."""
+    links: dict[int, Link] = {}
+    for record in records:
+        if len(links) == MAX_BATCH_LINKS:
+            break
+        carrier = {k: v.decode(errors="replace") for k, v in record.headers if k in _TRACE_HEADERS}
+        context = trace.get_current_span(propagate.extract(carrier)).get_span_context()
+        if context.is_valid:
+            links.setdefault(context.span_id, Link(context))
+    topics = sorted({record.topic for record in records})
+    return tracer.start_as_current_span(
+        f"process {','.join(topics)}",
+        kind=SpanKind.CONSUMER,
+        links=list(links.values()),
+        attributes={
+            "messaging.system": "kafka",
+            "messaging.operation.type": "process",
+            "messaging.destination.name": ",".join(topics),
+            "messaging.consumer.group.name": group_id,
+            "messaging.batch.message_count": len(records),
+        },
+    )

@@ -15,7 +15,7 @@ The metrics (Prometheus, the process's default registry, served at ``/metrics``)
   statuses (a request whose handler raised before answering counts as ``500``);
 * ``http_request_duration_seconds{method, route}``: a histogram of the time to answer.
 
-``route`` is the matched route's template (``/v1/batches/{batchId}/adjustments``), or
+``route`` is the matched route's template (``/v1/batches/{batchId}/adjustments``, ``/openapi.json``), or
 ``unmatched`` when no route matched (a 404 for an unknown path, a probe): a raw path never
 becomes a label, so the series stay few. Each (method, route, status) keeps its metric children
 in a dict, so a request costs a dict lookup, a counter increment and a histogram observation.
@@ -24,6 +24,7 @@ in a dict, so a request costs a dict lookup, a counter increment and a histogram
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
@@ -65,9 +66,28 @@ _HEADERS = _AsgiHeaders()
 
 
 def _route(scope: Scope) -> str | None:
-    # The router has put the matched route into the scope by the time the app returns.
-    template: str | None = getattr(scope.get("route"), "path_format", None)
-    return template or None
+    """The matched route's template: FastAPI's routes put themselves into the scope; a plain
+    Starlette route (``/openapi.json``, ``/docs``) or mount (the web application) only its
+    endpoint, found among the application's routes."""
+    route = scope.get("route")
+    if route is not None:
+        template: str | None = getattr(route, "path_format", None)
+        return template or None
+    endpoint = scope.get("endpoint")
+    app = scope.get("app")
+    if endpoint is None or app is None:
+        return None
+    templates = _plain_routes.get(app)
+    if templates is None:
+        templates = _plain_routes[app] = {
+            getattr(r, "endpoint", None) or getattr(r, "app", None): r.path_format
+            for r in getattr(app, "routes", ())
+            if hasattr(r, "path_format")
+        }
+    return templates.get(endpoint)
+
+
+_plain_routes: weakref.WeakKeyDictionary[Any, dict[Any, str]] = weakref.WeakKeyDictionary()
 
 
 class RequestTelemetry:

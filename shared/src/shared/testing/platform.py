@@ -7,6 +7,7 @@ It starts the services by their command lines (it imports none of them)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,16 +86,23 @@ async def start_platform(
     *,
     relay: bool = False,
     inventory_database: str | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> RunningPlatform:
     """Migrate a database per service (or the inventory's given one: a benchmark's loaded data),
-    create the administrator, start inventory (and its relay) then the gateway in front of it."""
+    create the administrator, start inventory (and its relay) then the gateway in front of it.
+    ``env`` is added to every process's environment (a span receiver's, say)."""
     inventory_db = inventory_database or await postgres.create_database("p_inv")
     urls = (
         postgres.url_for(inventory_db),
         postgres.url_for(await postgres.create_database("p_gw")),
     )
     # INFO, as in production: the log audit reads what the services would really log.
-    common = {"CANOPY_ENV": "test", "OTEL_TRACES_EXPORTER": "none", "LOG_LEVEL": "INFO"}
+    common = {
+        "CANOPY_ENV": "test",
+        "OTEL_TRACES_EXPORTER": "none",
+        "LOG_LEVEL": "INFO",
+        **(env or {}),
+    }
     inventory_env = {
         **common,
         "INVENTORY_DATABASE_URL": urls[0],

@@ -1,5 +1,5 @@
 """Service processes in tests and benchmarks: a free port to start one on, starting one (``python
--m <service> api|relay|migrate``) and waiting until it answers, and the CPU time it (and its
+-m <service> api|relay|worker|migrate``) and waiting until it answers, and the CPU time it (and its
 workers) used, read from /proc."""
 
 from __future__ import annotations
@@ -72,12 +72,15 @@ def tree_cpu_seconds(pid: int) -> float:
 
 @dataclass
 class ServiceProcess:
-    """A service process started by :func:`start_service`; ``url`` is empty for a non-API one."""
+    """A service process started by :func:`start_service`; ``url`` is empty for a non-API one.
+    ``metrics_url`` serves its ``/metrics`` and ``/healthz`` (the API's own, or the relay's or
+    worker's metrics port)."""
 
     name: str
     url: str
     popen: subprocess.Popen[bytes]
     log: Path
+    metrics_url: str = ""
 
     def stop(self) -> None:
         """SIGTERM, then SIGKILL if it has not stopped within 15 s."""
@@ -94,25 +97,30 @@ def start_service(
     module: str, env: dict[str, str], logs: Path, *, command: str = "api", name: str | None = None
 ) -> ServiceProcess:
     """``python -m <module> <command>`` with ``env`` added to this environment, its output in
-    ``logs/<name>.log``. An API gets a free port and is returned once /healthz answers."""
+    ``logs/<name>.log``. An API gets a free port, a relay or worker a free metrics port; either
+    is returned once its /healthz answers 200."""
     name = name or f"{module}-{command}"
     logs.mkdir(parents=True, exist_ok=True)
     log = logs / f"{name}.log"
     watch_file(log)  # the log audit reads it at the end of the run
     args = [sys.executable, "-m", module, command]
-    url = ""
+    url = metrics_url = ""
     if command == "api":
         port = free_port()
         args += ["--port", str(port)]
-        url = f"http://127.0.0.1:{port}"
+        url = metrics_url = f"http://127.0.0.1:{port}"
+    elif command in ("relay", "worker"):
+        port = free_port()
+        args += ["--metrics-port", str(port)]
+        metrics_url = f"http://127.0.0.1:{port}"
     with log.open("wb") as output:
         popen = subprocess.Popen(
             args, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT
         )
-    process = ServiceProcess(name=name, url=url, popen=popen, log=log)
-    if url:
+    process = ServiceProcess(name=name, url=url, popen=popen, log=log, metrics_url=metrics_url)
+    if metrics_url:
         try:
-            wait_healthy(url, popen, log=log)
+            wait_healthy(metrics_url, popen, log=log)
         except BaseException:
             process.stop()
             raise
