@@ -8,15 +8,15 @@ DIR="$STACK_DIR/services"
 PG_PORT="${PG_PORT:-55432}"
 KAFKA="127.0.0.1:${KAFKA_PORT:-19092}"
 
-# name | command | port to wait for (or -)
+# name | command | port to wait for: an API's, or a relay's or worker's /metrics and /healthz
 PROCESSES=(
   "inventory-api|-m inventory api --port 8001|8001"
-  "inventory-relay|-m inventory relay|-"
+  "inventory-relay|-m inventory relay --metrics-port 9101|9101"
   "compliance-api|-m compliance api --port 8002|8002"
-  "compliance-relay|-m compliance relay|-"
-  "compliance-worker|-m compliance worker|-"
+  "compliance-relay|-m compliance relay --metrics-port 9102|9102"
+  "compliance-worker|-m compliance worker --metrics-port 9103|9103"
   "reporting-api|-m reporting api --port 8003|8003"
-  "reporting-worker|-m reporting worker|-"
+  "reporting-worker|-m reporting worker --metrics-port 9104|9104"
   "gateway-api|-m gateway api --port 8000|8000"
 )
 

@@ -20,6 +20,10 @@ Canopy is up.
   Trace UI (Zipkin)      http://127.0.0.1:9411
   Metrc sandbox          http://127.0.0.1:${METRC_SANDBOX_PORT:-8090}
   Inventory / compliance / reporting (internal)   :8001 / :8002 / :8003
+  Metrics (Prometheus)   every API's /metrics: :8000 :8001 :8002 :8003
+                         relays and workers, /metrics and /healthz on a port each:
+                         inventory-relay :9101  compliance-relay :9102
+                         compliance-worker :9103  reporting-worker :9104
   Kafka                  127.0.0.1:${KAFKA_PORT:-19092}
   PostgreSQL             127.0.0.1:${PG_PORT:-55432}  (one database and role per service)
   Logs                   $STACK_DIR/*/

@@ -65,6 +65,8 @@ METRC_SANDBOX_COMMAND = (
 # What the host sees by default: (service, container port) -> host port, on loopback.
 PUBLISHED = {("gateway-api", 8000): 8000, ("zipkin", 9411): 9411, ("metrc-sandbox", 8090): 8090}
 DEV_SECRET_PREFIX = "canopy-dev-"
+# A relay's or worker's /metrics and /healthz, inside its container.
+METRICS_PORT = 9100
 
 
 # ---------------------------------------------------------------------------------------------
@@ -370,6 +372,10 @@ def test_each_process_runs_its_command_with_its_environment(
     service = services[name]
     if process == "api":
         assert command_of(service) == f"python -m {svc} api --host 0.0.0.0 --port 8000"
+    elif process in ("relay", "worker"):
+        assert command_of(service) == (
+            f"python -m {svc} {process} --host 0.0.0.0 --metrics-port {METRICS_PORT}"
+        )
     else:
         assert command_of(service) == f"python -m {svc} {process}"
     assert build_of(service) == build_of(services[f"{svc}-api"]), "one image per service"
@@ -447,6 +453,15 @@ def test_api_healthcheck_probes_readyz_without_curl(
     probe = " ".join(test) if isinstance(test, list) else test
     assert "http://127.0.0.1:8000/readyz" in probe, probe
     assert not re.search(r"\b(curl|wget)\b", probe), "slim images have neither curl nor wget"
+
+
+@pytest.mark.parametrize("name", [n for n in PROCESS_SERVICES if not n.endswith("-api")])
+def test_relay_and_worker_healthchecks_probe_their_metrics_port(
+    services: dict[str, dict[str, Any]], name: str
+) -> None:
+    test = services[name]["healthcheck"]["test"]
+    probe = " ".join(test) if isinstance(test, list) else test
+    assert f"http://127.0.0.1:{METRICS_PORT}/healthz" in probe, probe
 
 
 def test_every_dependency_exists_and_its_condition_can_be_met(
