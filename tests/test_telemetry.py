@@ -275,7 +275,11 @@ async def test_every_process_serves_metrics_with_samples_of_its_work_and_health(
         families = _families(page)
         kind = name.rsplit("-", 1)[1]
         if kind == "api":
-            requests = [s for s in families["http_requests"] if s.name == "http_requests_total"]
+            requests = [
+                s
+                for s in families["http_request_duration_seconds"]
+                if s.name == "http_request_duration_seconds_count"
+            ]
             routes = {s.labels["route"] for s in requests}
             assert "/openapi.json" in routes, (name, routes)
             assert not any(UUID.search(route) for route in routes), routes  # never a raw path
@@ -309,14 +313,14 @@ async def test_every_process_serves_metrics_with_samples_of_its_work_and_health(
     inventory_api = _families(pages["inventory-api"])
     assert any(
         s.labels["route"] == "/v1/batches/{batchId}/adjustments" and s.labels["status"] == "200"
-        for s in inventory_api["http_requests"]
-        if s.name == "http_requests_total"
+        for s in inventory_api["http_request_duration_seconds"]
+        if s.name == "http_request_duration_seconds_count"
     )
     gateway_api = _families(pages["gateway-api"])
     assert any(
         s.labels["route"] == ADJUST_ROUTE
-        for s in gateway_api["http_requests"]
-        if s.name == "http_requests_total"
+        for s in gateway_api["http_request_duration_seconds"]
+        if s.name == "http_request_duration_seconds_count"
     )
     relay = _families(pages["inventory-relay"])
     (published,) = [s for s in relay["outbox_published"] if s.name == "outbox_published_total"]
