@@ -7,56 +7,59 @@ import asyncio
 
 import httpx
 from prometheus_client import Counter
-from shared.telemetry import PROCESS_HEALTH, serving_operations
+from shared.telemetry import ProcessHealth, serving_operations
 
 SEEN = Counter("operations_test_seen_total", "A counter only this test increments")
 
 
 async def test_metrics_and_health_are_served_while_the_block_runs() -> None:
     SEEN.inc()
-    PROCESS_HEALTH.set("test part", "ok")
+    health = ProcessHealth()
+    health.set("relay", "ok")
+    async with (
+        serving_operations("127.0.0.1", 0, health=health) as port,
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client,
+    ):
+        metrics = await client.get("/metrics")
+        assert metrics.status_code == 200
+        assert metrics.headers["content-type"].startswith("text/plain")
+        assert "operations_test_seen_total 1.0" in metrics.text
+        healthz = await client.get("/healthz")
+        assert healthz.status_code == 200
+        assert healthz.json() == {"status": "ok", "parts": {"relay": "ok"}}
+        assert (await client.get("/elsewhere")).status_code == 404
+        assert (await client.post("/metrics")).status_code == 405
+    # Closed with the block.
     try:
-        async with (
-            serving_operations("127.0.0.1", 0) as port,
-            httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client,
-        ):
-            metrics = await client.get("/metrics")
-            assert metrics.status_code == 200
-            assert metrics.headers["content-type"].startswith("text/plain")
-            assert "operations_test_seen_total 1.0" in metrics.text
-            health = await client.get("/healthz")
-            assert health.status_code == 200
-            assert health.json()["parts"]["test part"] == "ok"
-            assert (await client.get("/elsewhere")).status_code == 404
-            assert (await client.post("/metrics")).status_code == 405
-        # Closed with the block.
-        try:
-            await asyncio.open_connection("127.0.0.1", port)
-        except OSError:
-            pass
-        else:
-            raise AssertionError("the port still listens")
-    finally:
-        PROCESS_HEALTH.forget("test part")
+        await asyncio.open_connection("127.0.0.1", port)
+    except OSError:
+        pass
+    else:
+        raise AssertionError("the port still listens")
 
 
 async def test_health_is_503_naming_the_part_that_is_not_ok() -> None:
-    PROCESS_HEALTH.set("test relay", "failing: ConnectionRefusedError")
-    try:
-        async with (
-            serving_operations("127.0.0.1", 0) as port,
-            httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client,
-        ):
-            health = await client.get("/healthz")
-        assert health.status_code == 503
-        assert health.json()["status"] == "unhealthy"
-        assert health.json()["parts"]["test relay"] == "failing: ConnectionRefusedError"
-    finally:
-        PROCESS_HEALTH.forget("test relay")
+    health = ProcessHealth()
+    health.set("consumers", "ok")
+    health.set("relay", "failing: ConnectionRefusedError")
+    async with (
+        serving_operations("127.0.0.1", 0, health=health) as port,
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client,
+    ):
+        healthz = await client.get("/healthz")
+        assert healthz.status_code == 503
+        assert healthz.json() == {
+            "status": "unhealthy",
+            "parts": {"consumers": "ok", "relay": "failing: ConnectionRefusedError"},
+        }
+        health.forget("relay")
+        assert (await client.get("/healthz")).status_code == 200
+        health.forget("consumers")  # nothing has reported: still starting
+        assert (await client.get("/healthz")).status_code == 503
 
 
 async def test_a_request_that_is_not_http_is_dropped_and_serving_goes_on() -> None:
-    async with serving_operations("127.0.0.1", 0) as port:
+    async with serving_operations("127.0.0.1", 0, health=ProcessHealth()) as port:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(b"\x00" * 9000)  # no end of headers within the limit
         await writer.drain()

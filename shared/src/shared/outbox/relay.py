@@ -126,10 +126,15 @@ class OutboxRelay:
         self._backlog_rows = BACKLOG_ROWS.labels(name)
         self._is_leader = IS_LEADER.labels(name)
         self._health_part = f"relay {name}"
-        PROCESS_HEALTH.set(self._health_part, "starting")
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
-        stop = stop or asyncio.Event()
+        PROCESS_HEALTH.set(self._health_part, "starting")
+        try:
+            await self._run(stop or asyncio.Event())
+        finally:
+            PROCESS_HEALTH.forget(self._health_part)
+
+    async def _run(self, stop: asyncio.Event) -> None:
         failures = 0
         while not stop.is_set():
             published_before = self.published
