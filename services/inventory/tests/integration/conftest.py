@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -56,12 +55,7 @@ async def inventory_db(
     postgres_server: PostgresServer, inventory_template: str
 ) -> AsyncIterator[str]:
     """A fresh, migrated inventory database for one test (asyncpg DSN)."""
-    name = f"inv_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(postgres_server.admin_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{inventory_template}"')
-    finally:
-        await admin.close()
+    name = await postgres_server.create_database("inv", template=inventory_template)
     yield postgres_server.url_for(name, driver="postgresql")
     await postgres_server.drop_database(name)
 

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import asyncpg
 
@@ -84,14 +85,41 @@ def _run(script: str, action: str, env: dict[str, str]) -> None:
         )
 
 
-@dataclass
-class KafkaServer:
-    """A broker the tests may stop, kill and start again (only when they started it themselves)."""
+@dataclass(kw_only=True)
+class _NativeServer:
+    """A server of the native stack the tests may stop, kill and start again (only when they
+    started it themselves): its deploy/ script does the work."""
 
-    bootstrap: str
+    _script: ClassVar[str]
+    _what: ClassVar[str]
     controllable: bool
     _env: dict[str, str] = field(default_factory=dict)
     started_here: bool = False
+
+    def _control(self, action: str) -> None:
+        if not self.controllable:
+            raise RuntimeError(
+                f"this {self._what} belongs to the environment; the tests cannot control it"
+            )
+        _run(self._script, action, self._env)
+
+    def start(self) -> None:
+        self._control("start")
+
+    def stop(self) -> None:
+        self._control("stop")
+
+    def kill(self) -> None:
+        self._control("kill")
+
+
+@dataclass(kw_only=True)
+class KafkaServer(_NativeServer):
+    """A broker the tests may stop, kill and start again (only when they started it themselves)."""
+
+    _script = "kafka.sh"
+    _what = "broker"
+    bootstrap: str
 
     @classmethod
     def acquire(cls, *, stack_dir: Path | None = None) -> KafkaServer:
@@ -110,29 +138,14 @@ class KafkaServer:
             return f"Kafka at {self.bootstrap}: the environment's, left as it is"
         return _release("Kafka", self.bootstrap, self.started_here, self.stop)
 
-    def _control(self, action: str) -> None:
-        if not self.controllable:
-            raise RuntimeError(
-                "this broker belongs to the environment; the tests cannot control it"
-            )
-        _run("kafka.sh", action, self._env)
 
-    def start(self) -> None:
-        self._control("start")
+@dataclass(kw_only=True)
+class PostgresServer(_NativeServer):
+    """A cluster the tests may stop, kill and start again (only when they started it themselves)."""
 
-    def stop(self) -> None:
-        self._control("stop")
-
-    def kill(self) -> None:
-        self._control("kill")
-
-
-@dataclass
-class PostgresServer:
+    _script = "postgres.sh"
+    _what = "database"
     admin_url: str
-    controllable: bool
-    _env: dict[str, str] = field(default_factory=dict)
-    started_here: bool = False
 
     @classmethod
     def acquire(cls, *, port: str | None = None, stack_dir: Path | None = None) -> PostgresServer:
@@ -160,22 +173,6 @@ class PostgresServer:
             return f"PostgreSQL at {where}: the environment's, left as it is"
         return _release("PostgreSQL", where, self.started_here, self.stop)
 
-    def _control(self, action: str) -> None:
-        if not self.controllable:
-            raise RuntimeError(
-                "this database belongs to the environment; the tests cannot control it"
-            )
-        _run("postgres.sh", action, self._env)
-
-    def start(self) -> None:
-        self._control("start")
-
-    def stop(self) -> None:
-        self._control("stop")
-
-    def kill(self) -> None:
-        self._control("kill")
-
     def log_file(self) -> Path | None:
         """The server's own log (None for the environment's server)."""
         if not self.controllable:
@@ -194,12 +191,13 @@ class PostgresServer:
         base, _ = self.admin_url.rsplit("/", 1)
         return f"{base.replace('postgresql://', driver + '://', 1)}/{database}"
 
-    async def create_database(self, prefix: str = "test") -> str:
-        """A new empty database; returns its name."""
+    async def create_database(self, prefix: str = "test", *, template: str | None = None) -> str:
+        """A new database, empty or a copy of ``template``; returns its name."""
         name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+        copy = f' TEMPLATE "{template}"' if template else ""
         conn = await asyncpg.connect(self.admin_url)
         try:
-            await conn.execute(f'CREATE DATABASE "{name}"')
+            await conn.execute(f'CREATE DATABASE "{name}"{copy}')
         finally:
             await conn.close()
         return name
