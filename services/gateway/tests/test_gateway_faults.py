@@ -7,10 +7,10 @@ import logging
 import re
 from typing import Any
 
-from fastapi.routing import APIRoute
 from gateway.domain import Role
 from gateway.entrypoints.forwarded.tables import SERVICE_ROUTES
 from shared.http.strict_json import StrictJsonRoute
+from shared.testing.apps import api_routes
 from sqlalchemy import text
 
 
@@ -119,20 +119,9 @@ async def test_a_body_that_is_not_json_is_refused_at_the_gateway_with_a_code_tha
 
 async def test_every_route_with_a_body_parses_it_strictly(make_gateway: Any) -> None:
     gateway = await make_gateway(service_routes=SERVICE_ROUTES)
-    routes = [r for r in _api_routes(gateway.app.routes) if r.body_field]
+    routes = [r for r in api_routes(gateway.app.routes) if r.body_field]
     assert len(routes) > 20
     assert [r.path for r in routes if not isinstance(r, StrictJsonRoute)] == []
-
-
-def _api_routes(routes: list[Any]) -> list[APIRoute]:
-    """Every API route, those of included routers too (FastAPI keeps a router whole)."""
-    found: list[APIRoute] = []
-    for route in routes:
-        if isinstance(route, APIRoute):
-            found.append(route)
-        elif (included := getattr(route, "original_router", None)) is not None:
-            found += _api_routes(included.routes)
-    return found
 
 
 PREFLIGHT = {
