@@ -44,7 +44,6 @@ import itertools
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -67,7 +66,7 @@ from shared.identity import (
 )
 from shared.migrations import upgrade
 from shared.testing.infra import PostgresServer, repo_root
-from shared.testing.processes import children, free_port, wait_healthy
+from shared.testing.processes import children, ensure_wrk, free_port, wait_healthy
 from tqdm import tqdm
 
 BATCHES = 640
@@ -136,17 +135,6 @@ INSERT INTO outbox (event_id, topic, message_key, payload, headers)
   SELECT gen_random_uuid(), topic, :bid, payload, headers FROM outbox WHERE id = %(sample)d;
 COMMIT;
 """
-
-
-def ensure_wrk() -> str:
-    found = shutil.which("wrk")
-    if found:
-        return found
-    if os.geteuid() != 0:
-        raise SystemExit("wrk is missing: sudo apt-get install -y wrk")
-    print("installing wrk from Debian's packages ...")
-    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, capture_output=True)
-    return shutil.which("wrk") or "wrk"
 
 
 async def seed(base: str, token: str) -> list[str]:
