@@ -141,19 +141,39 @@ class ReferenceStore:
             bin_,
         )
 
-    # ---------------------------------------------------------------- vendors
-
-    async def vendors(self, search: str | None, *, after: NameKey | None, limit: int) -> list[Row]:
-        """A page by name; ``search`` matches part of the name literally."""
+    async def _page_by_name(
+        self, table: str, columns: str, search: str | None, after: NameKey | None, limit: int
+    ) -> list[Row]:
+        """A page of a table by name; ``search`` matches part of the name literally."""
         return list(
             await self._conn.fetch(
-                f"SELECT {_VENDOR_COLUMNS}, lower(name) AS sort_key FROM vendor"
+                f"SELECT {columns}, lower(name) AS sort_key FROM {table}"
                 " WHERE ($1::text IS NULL OR name ILIKE $1)"
                 " AND ($2::text IS NULL OR (lower(name), id) > ($2, $3::uuid))"
                 " ORDER BY lower(name), id LIMIT $4",
                 *_name_page(search, after, limit),
             )
         )
+
+    async def _named_or_new(
+        self, table: str, columns: str, insert: str, name: str, *values: object
+    ) -> Row:
+        """The row of that name (names are unique regardless of case), inserted first when there is
+        none; ``insert`` takes a new id as $1, the name as $2, then ``values``."""
+        created = await self._conn.fetchrow(
+            f"{insert} ON CONFLICT ((lower(name))) DO NOTHING RETURNING {columns}",
+            uuid4(),
+            name,
+            *values,
+        )
+        return created or await self._conn.fetchrow(
+            f"SELECT {columns} FROM {table} WHERE lower(name) = lower($1)", name
+        )
+
+    # ---------------------------------------------------------------- vendors
+
+    async def vendors(self, search: str | None, *, after: NameKey | None, limit: int) -> list[Row]:
+        return await self._page_by_name("vendor", _VENDOR_COLUMNS, search, after, limit)
 
     async def vendor(self, vendor_id: UUID) -> Row | None:
         return await self._conn.fetchrow(
@@ -171,30 +191,18 @@ class ReferenceStore:
         )
 
     async def find_or_create_vendor(self, *, name: str, license_number: str | None) -> Row:
-        created = await self._conn.fetchrow(
-            "INSERT INTO vendor (id, name, is_seller, license_number) VALUES ($1, $2, true, $3)"
-            f" ON CONFLICT ((lower(name))) DO NOTHING RETURNING {_VENDOR_COLUMNS}",
-            uuid4(),
+        return await self._named_or_new(
+            "vendor",
+            _VENDOR_COLUMNS,
+            "INSERT INTO vendor (id, name, is_seller, license_number) VALUES ($1, $2, true, $3)",
             name,
             license_number,
-        )
-        return created or await self._conn.fetchrow(
-            f"SELECT {_VENDOR_COLUMNS} FROM vendor WHERE lower(name) = lower($1)", name
         )
 
     # ----------------------------------------------------------------- brands
 
     async def brands(self, search: str | None, *, after: NameKey | None, limit: int) -> list[Row]:
-        """A page by name; ``search`` matches part of the name literally."""
-        return list(
-            await self._conn.fetch(
-                f"SELECT {_BRAND_COLUMNS}, lower(name) AS sort_key FROM brand"
-                " WHERE ($1::text IS NULL OR name ILIKE $1)"
-                " AND ($2::text IS NULL OR (lower(name), id) > ($2, $3::uuid))"
-                " ORDER BY lower(name), id LIMIT $4",
-                *_name_page(search, after, limit),
-            )
-        )
+        return await self._page_by_name("brand", _BRAND_COLUMNS, search, after, limit)
 
     async def brand(self, brand_id: UUID) -> Row | None:
         return await self._conn.fetchrow(
@@ -211,15 +219,12 @@ class ReferenceStore:
         )
 
     async def find_or_create_brand(self, *, name: str, vendor_id: UUID | None) -> Row:
-        created = await self._conn.fetchrow(
-            "INSERT INTO brand (id, name, vendor_id) VALUES ($1, $2, $3)"
-            f" ON CONFLICT ((lower(name))) DO NOTHING RETURNING {_BRAND_COLUMNS}",
-            uuid4(),
+        return await self._named_or_new(
+            "brand",
+            _BRAND_COLUMNS,
+            "INSERT INTO brand (id, name, vendor_id) VALUES ($1, $2, $3)",
             name,
             vendor_id,
-        )
-        return created or await self._conn.fetchrow(
-            f"SELECT {_BRAND_COLUMNS} FROM brand WHERE lower(name) = lower($1)", name
         )
 
     # --------------------------------------------------------------- products
