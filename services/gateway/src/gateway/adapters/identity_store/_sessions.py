@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.adapters.identity_store._users import _roles_of, _sites_of
@@ -119,19 +119,22 @@ async def mark_refresh_used(conn: AsyncConnection, token_id: uuid.UUID, now: dat
 async def revoke_session(
     conn: AsyncConnection, session_id: uuid.UUID, *, now: datetime, reason: str
 ) -> None:
-    await conn.execute(
-        update(sessions)
-        .where(sessions.c.id == session_id, sessions.c.revoked_at.is_(None))
-        .values(revoked_at=now, revoked_reason=reason)
-    )
+    await _revoke(conn, sessions.c.id == session_id, now=now, reason=reason)
 
 
 async def revoke_user_sessions(
     conn: AsyncConnection, user_id: uuid.UUID, *, now: datetime, reason: str
 ) -> None:
+    await _revoke(conn, sessions.c.user_id == user_id, now=now, reason=reason)
+
+
+async def _revoke(
+    conn: AsyncConnection, which: ColumnElement[bool], *, now: datetime, reason: str
+) -> None:
+    """Revoke the sessions ``which`` selects that are not revoked yet (the first reason stays)."""
     await conn.execute(
         update(sessions)
-        .where(sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None))
+        .where(which, sessions.c.revoked_at.is_(None))
         .values(revoked_at=now, revoked_reason=reason)
     )
 
