@@ -14,6 +14,7 @@ __all__ = [
     "AgingBracket",
     "BatchStatus",
     "Bucket",
+    "BulkOutcome",
     "CogsMode",
     "MovementType",
     "PaymentTerms",
@@ -132,6 +133,13 @@ class AgingBracket(StrEnum):
     MODERATE = "MODERATE"
     AGING = "AGING"
     CRITICAL = "CRITICAL"
+
+
+class BulkOutcome(StrEnum):
+    UPDATED = "UPDATED"
+    DELETED = "DELETED"
+    SKIPPED = "SKIPPED"
+    FAILED = "FAILED"
 
 
 class SortOrder(StrEnum):

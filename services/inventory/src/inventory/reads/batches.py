@@ -161,10 +161,7 @@ def _filter(caller: Caller, query: api.InventoryFilters, now: datetime) -> Batch
         search=query.search,
         include_archived=query.include_archived,
         stock_bands=[_STOCK_BANDS[s] for s in dict.fromkeys(query.stock_status)],
-        received_windows=[
-            received_window(AgingBracket(b.value), as_of=now)
-            for b in dict.fromkeys(query.age_bracket)
-        ],
+        received_windows=[received_window(b, as_of=now) for b in dict.fromkeys(query.age_bracket)],
     )
 
 

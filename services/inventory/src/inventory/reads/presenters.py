@@ -194,7 +194,7 @@ def movement_from_row(row: Mapping[str, Any]) -> api.Movement:
 
 def allowed_next_statuses(status: str) -> list[api.BatchStatus]:
     """The statuses the machine allows next (guards such as "empty" aside)."""
-    return sorted(api.BatchStatus(s.value) for s in allowed_transitions(BatchStatus(status)))
+    return sorted(allowed_transitions(BatchStatus(status)))
 
 
 def write_result(outcome: WriteOutcome) -> dict[str, Any]:
@@ -217,7 +217,7 @@ def bulk_result(items: list[BulkItem], model: type[B], done: BulkOutcome) -> B:
     results = [
         api.BulkItemResult(
             batch_id=item.batch_id,
-            outcome=api.BulkOutcome(item.outcome.value),
+            outcome=item.outcome,
             code=item.code,
             message=item.message,
             version=item.version,
