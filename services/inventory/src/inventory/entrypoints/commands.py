@@ -41,7 +41,10 @@ def _names(command: type[Any]) -> frozenset[str]:
 
 
 def _command(command: type[C], request: BaseModel, **different: Any) -> C:
-    """``command`` from ``request``'s fields of the same names, and ``different``."""
+    """``command`` from ``request``'s fields of the same names, and ``different``; a request's
+    ``referenceType`` and ``referenceId`` become the command's ``reference`` (None without them)."""
+    if "reference" in _names(command):
+        different.setdefault("reference", _reference(request))
     same = {
         name: getattr(request, name)
         for name in _names(command) - different.keys()
@@ -50,7 +53,9 @@ def _command(command: type[C], request: BaseModel, **different: Any) -> C:
     return command(**same, **different)
 
 
-def _reference(kind: str | None, ref_id: str | None) -> Reference | None:
+def _reference(request: BaseModel) -> Reference | None:
+    kind = getattr(request, "reference_type", None)
+    ref_id = getattr(request, "reference_id", None)
     return Reference(kind, ref_id) if kind and ref_id else None
 
 
@@ -67,30 +72,25 @@ def transfer(batch_id: UUID, body: api.TransferRequest) -> c.Transfer:
 
 
 def reserve(batch_id: UUID, body: api.ReserveRequest) -> c.Reserve:
-    reference = Reference(body.reference_type, body.reference_id)
-    return _command(c.Reserve, body, batch_id=batch_id, reference=reference)
+    return _command(c.Reserve, body, batch_id=batch_id)
 
 
 def release_reservation(
     batch_id: UUID, body: api.ReleaseReservationRequest
 ) -> c.ReleaseReservation:
-    reference = Reference(body.reference_type, body.reference_id)
-    return _command(c.ReleaseReservation, body, batch_id=batch_id, reference=reference)
+    return _command(c.ReleaseReservation, body, batch_id=batch_id)
 
 
 def sell(batch_id: UUID, body: api.SaleRequest) -> c.Sell:
-    reference = Reference(body.reference_type, body.reference_id)
-    return _command(c.Sell, body, batch_id=batch_id, reference=reference)
+    return _command(c.Sell, body, batch_id=batch_id)
 
 
 def return_(batch_id: UUID, body: api.ReturnRequest) -> c.ReceiveReturn:
-    reference = _reference(body.reference_type, body.reference_id)
-    return _command(c.ReceiveReturn, body, batch_id=batch_id, reference=reference)
+    return _command(c.ReceiveReturn, body, batch_id=batch_id)
 
 
 def sample(batch_id: UUID, body: api.SampleRequest) -> c.SendSample:
-    reference = _reference(body.reference_type, body.reference_id)
-    return _command(c.SendSample, body, batch_id=batch_id, reference=reference)
+    return _command(c.SendSample, body, batch_id=batch_id)
 
 
 def dispose(batch_id: UUID, body: api.DisposalRequest) -> c.Dispose:
@@ -139,7 +139,6 @@ def intake(body: api.IntakeRequest) -> c.Intake:
         product=_command(c.ProductChoice, body.product),
         lot=_command(c.LotChoice, body.lot),
         location=_command(c.LocationChoice, body.location),
-        reference=_reference(body.reference_type, body.reference_id),
     )
 
 
