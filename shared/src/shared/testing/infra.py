@@ -14,10 +14,9 @@ from __future__ import annotations
 import os
 import subprocess
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Self
 
 import asyncpg
 
@@ -56,19 +55,6 @@ def _running(script: str, env: dict[str, str]) -> bool:
     return completed.returncode == 0
 
 
-def _release(name: str, where: str, started_here: bool, stop: Callable[[], None]) -> str:
-    """Stop a server this run started (unless kept); a line saying what became of it."""
-    if not started_here:
-        return f"{name} on {where}: left running, as it was before this run"
-    if _keep():
-        return (
-            f"{name} on {where}: kept running for the next run ({KEEP_STACK}=1);"
-            " `make down` stops it"
-        )
-    stop()
-    return f"{name} on {where}: stopped (this run started it)"
-
-
 def _run(script: str, action: str, env: dict[str, str]) -> None:
     completed = subprocess.run(
         [str(repo_root() / "deploy" / script), action],
@@ -92,6 +78,7 @@ class _NativeServer:
 
     _script: ClassVar[str]
     _what: ClassVar[str]
+    _name: ClassVar[str]
     controllable: bool
     _env: dict[str, str] = field(default_factory=dict)
     started_here: bool = False
@@ -112,6 +99,31 @@ class _NativeServer:
     def kill(self) -> None:
         self._control("kill")
 
+    @property
+    def _where(self) -> str:
+        raise NotImplementedError
+
+    def _bring_up(self) -> Self:
+        """Start the server unless it runs already (then the run leaves it running at its end)."""
+        self.started_here = not _running(self._script, self._env)
+        self.start()
+        return self
+
+    def release(self) -> str:
+        """At the end of a run: stop the server if this run started it (see the module)."""
+        name, where = self._name, self._where
+        if not self.controllable:
+            return f"{name} at {where}: the environment's, left as it is"
+        if not self.started_here:
+            return f"{name} on {where}: left running, as it was before this run"
+        if _keep():
+            return (
+                f"{name} on {where}: kept running for the next run ({KEEP_STACK}=1);"
+                " `make down` stops it"
+            )
+        self.stop()
+        return f"{name} on {where}: stopped (this run started it)"
+
 
 @dataclass(kw_only=True)
 class KafkaServer(_NativeServer):
@@ -119,6 +131,7 @@ class KafkaServer(_NativeServer):
 
     _script = "kafka.sh"
     _what = "broker"
+    _name = "Kafka"
     bootstrap: str
 
     @classmethod
@@ -127,16 +140,11 @@ class KafkaServer(_NativeServer):
             return cls(bootstrap=external, controllable=False)
         port = os.environ.get("CANOPY_TEST_KAFKA_PORT", "29092")
         env = {"KAFKA_PORT": port, "CANOPY_STACK_DIR": str(stack_dir or _test_stack_dir())}
-        server = cls(bootstrap=f"127.0.0.1:{port}", controllable=True, _env=env)
-        server.started_here = not _running("kafka.sh", env)
-        server.start()
-        return server
+        return cls(bootstrap=f"127.0.0.1:{port}", controllable=True, _env=env)._bring_up()
 
-    def release(self) -> str:
-        """At the end of a run: stop the broker if this run started it (see the module)."""
-        if not self.controllable:
-            return f"Kafka at {self.bootstrap}: the environment's, left as it is"
-        return _release("Kafka", self.bootstrap, self.started_here, self.stop)
+    @property
+    def _where(self) -> str:
+        return self.bootstrap
 
 
 @dataclass(kw_only=True)
@@ -145,6 +153,7 @@ class PostgresServer(_NativeServer):
 
     _script = "postgres.sh"
     _what = "database"
+    _name = "PostgreSQL"
     admin_url: str
 
     @classmethod
@@ -157,21 +166,15 @@ class PostgresServer(_NativeServer):
             "PG_FAST": "1",
             "CANOPY_STACK_DIR": str(stack_dir or _test_stack_dir()),
         }
-        server = cls(
+        return cls(
             admin_url=f"postgresql://postgres:postgres@127.0.0.1:{port}/postgres",
             controllable=True,
             _env=env,
-        )
-        server.started_here = not _running("postgres.sh", env)
-        server.start()
-        return server
+        )._bring_up()
 
-    def release(self) -> str:
-        """At the end of a run: stop the cluster if this run started it (see the module)."""
-        where = self.admin_url.rsplit("@", 1)[-1].split("/", 1)[0]
-        if not self.controllable:
-            return f"PostgreSQL at {where}: the environment's, left as it is"
-        return _release("PostgreSQL", where, self.started_here, self.stop)
+    @property
+    def _where(self) -> str:
+        return self.admin_url.rsplit("@", 1)[-1].split("/", 1)[0]
 
     def log_file(self) -> Path | None:
         """The server's own log (None for the environment's server)."""
