@@ -19,7 +19,7 @@ import asyncpg
 from shared.database import Connection
 
 from inventory.adapters.batch_queries import contains_pattern
-from inventory.service_layer.ports import NameKey
+from inventory.service_layer.ports import NameKey, ProductFilter
 
 __all__ = ["ReferenceStore", "UniqueViolationError", "location_label"]
 
@@ -230,15 +230,9 @@ class ReferenceStore:
     # --------------------------------------------------------------- products
 
     async def products(
-        self,
-        *,
-        search: str | None,
-        category: str | None,
-        brand_id: UUID | None,
-        after: NameKey | None,
-        limit: int,
+        self, which: ProductFilter, *, after: NameKey | None, limit: int
     ) -> list[Row]:
-        """A page by name; ``search`` matches part of the name literally."""
+        """A page by name of the products ``which`` selects."""
         return list(
             await self._conn.fetch(
                 f"SELECT {_PRODUCT_COLUMNS}, lower(p.name) AS sort_key"
@@ -248,9 +242,9 @@ class ReferenceStore:
                 " AND ($5::text IS NULL OR lower(p.category) = lower($5))"
                 " AND ($6::uuid IS NULL OR p.brand_id = $6)"
                 " ORDER BY lower(p.name), p.id LIMIT $4",
-                *_name_page(search, after, limit),
-                category,
-                brand_id,
+                *_name_page(which.search, after, limit),
+                which.category,
+                which.brand_id,
             )
         )
 

@@ -21,7 +21,7 @@ from inventory.reads.batches import (
 )
 from inventory.service_layer.caller import Caller
 from inventory.service_layer.errors import NotFoundError
-from inventory.service_layer.ports import NameKey, Row, UnitOfWork
+from inventory.service_layer.ports import NameKey, ProductFilter, Row, UnitOfWork
 
 __all__ = [
     "list_brands",
@@ -108,11 +108,6 @@ async def list_brands(uow: UnitOfWork, query: api.SearchQuery) -> api.BrandPage:
 
 
 async def list_products(uow: UnitOfWork, query: api.ProductsQuery) -> api.ProductPage:
-    rows = await uow.reference.products(
-        search=query.search,
-        category=query.category,
-        brand_id=query.brand_id,
-        after=_name_key(query.cursor),
-        limit=query.limit + 1,
-    )
+    which = ProductFilter(search=query.search, category=query.category, brand_id=query.brand_id)
+    rows = await uow.reference.products(which, after=_name_key(query.cursor), limit=query.limit + 1)
     return _page(api.ProductPage, api.Product, rows, query.limit)
