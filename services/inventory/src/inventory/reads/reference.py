@@ -19,6 +19,7 @@ from inventory.reads.batches import (
     decode_cursor,
     encode_cursor,
 )
+from inventory.reads.presenters import shown
 from inventory.service_layer.caller import Caller
 from inventory.service_layer.errors import NotFoundError
 from inventory.service_layer.ports import NameKey, ProductFilter, Row, UnitOfWork
@@ -34,14 +35,7 @@ __all__ = [
     "visible_site",
 ]
 
-M = TypeVar("M", bound=BaseModel)
 P = TypeVar("P", api.VendorPage, api.BrandPage, api.ProductPage)
-
-
-def shown(model: type[M], row: Row) -> M:
-    """A reference row as the contract shows it (the columns are the model's fields; a list's
-    sort key is not one)."""
-    return model.model_validate({name: row[name] for name in model.model_fields})
 
 
 def _name_key(cursor: str | None) -> NameKey | None:
