@@ -57,6 +57,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import httpx
+from shared.contracts import inventory as api
 from shared.identity import (
     ALL_SITES,
     IDENTITY_HEADER,
@@ -148,22 +149,12 @@ async def seed(base: str, token: str) -> list[str]:
         location = (
             await client.post(f"/v1/sites/{site['id']}/locations", json={"zone": "Bench"})
         ).json()
+        # The intake the contract documents, at the bench's site and location, with stock enough.
         body = {
+            **api.IntakeRequest.model_json_schema()["examples"][0],
             "siteId": site["id"],
-            "vendor": {"name": "Bench Farms"},
-            "brand": {"name": "Bench"},
-            "product": {
-                "name": "Bench OG",
-                "category": "Flower",
-                "strain": "OG",
-                "unitOfMeasure": "Grams",
-            },
-            "lot": {"code": "L-1"},
             "location": {"id": location["id"]},
             "quantity": "100000.0000",
-            "cogsMode": "FIXED",
-            "unitCogs": "2.5000",
-            "paymentTerms": "NET_30",
         }
         ids: list[str] = []
         gate = asyncio.Semaphore(8)
