@@ -19,7 +19,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from opentelemetry.sdk.trace import TracerProvider
 from reporting.adapters.generations import bind_live_generation
-from reporting.adapters.read_model import PgReadModel
+from reporting.adapters.read_model import PgReadModel, reading
 from reporting.config import ReportingSettings
 from reporting.entrypoints.container import Container
 from reporting.entrypoints.worker import rebuild, worker
@@ -60,6 +60,7 @@ async def running(
     container = Container(
         settings=settings,
         uow=partial(UnitOfWork, database),
+        reports=partial(reading, database),
         database_check=database.check,
         close=database.close,
         tracer_provider=TracerProvider(),
