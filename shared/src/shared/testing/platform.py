@@ -8,6 +8,7 @@ It starts the services by their command lines (it imports none of them)."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,6 +114,8 @@ async def start_platform(
     reporting_env = {
         **common,
         "REPORTING_DATABASE_URL": reporting_url,
+        # A group of its own: the test Kafka outlives a platform, and holds other runs' events.
+        "REPORTING_CONSUMER_GROUP": f"reporting-{uuid.uuid4().hex[:8]}",
         "CANOPY_IDENTITY_PUBLIC_KEY": keys[1],
         "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
     }

@@ -7927,6 +7927,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                    "text/csv": string;
                 };
             };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
@@ -8135,6 +8136,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                    "text/csv": string;
                 };
             };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
@@ -8343,6 +8345,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                    "text/csv": string;
                 };
             };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
@@ -8754,6 +8757,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                    "text/csv": string;
                 };
             };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */
@@ -8858,6 +8862,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                    "text/csv": string;
                 };
             };
             /** @description UNAUTHENTICATED: no, expired or revoked credentials */

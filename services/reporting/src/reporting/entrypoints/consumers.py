@@ -67,7 +67,10 @@ EVENT_LAG = Histogram(
     "reporting_event_lag_seconds",
     "From an event's occurrence to its commit in the read models",
     ["topic"],
-    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+    buckets=(
+        *(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.125, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5),
+        *(0.75, 1, 1.5, 2, 3, 5, 10, 30, 60, 300),
+    ),
 )
 UNMAPPED = Counter(
     "reporting_compliance_events_unmapped_total",

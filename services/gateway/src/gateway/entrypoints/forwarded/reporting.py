@@ -56,6 +56,7 @@ def _spec(route: Route) -> RouteSpec:
         path_types={"batchId": UUID},
         tags=("reports",),
         description="Answers `text/csv` (RFC 4180, CRLF), one row per line." if csv else None,
+        media_type="text/csv" if csv else None,
         responses=_documented_errors(),
     )
 
