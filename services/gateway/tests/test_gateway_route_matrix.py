@@ -2,7 +2,8 @@
 without the route's permission gets 403, and neither request ever reaches the service.
 
 The expected permission of each route comes from outside the gateway's code where it can: the
-inventory contract's ROUTES table for forwarded routes, and the table below for the gateway's own.
+inventory and reporting contracts' ROUTES tables for forwarded routes, and the table below for
+the gateway's own.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import uuid
 
 from gateway.domain import ROLE_PERMISSIONS, Role
 from shared.contracts.inventory import ROUTES as INVENTORY_ROUTES
+from shared.contracts.reporting import ROUTES as REPORTING_ROUTES
 
 PUBLIC = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/refresh")}
 OPERATIONS = {("GET", "/healthz"), ("GET", "/readyz")}
@@ -33,6 +35,7 @@ GATEWAY_OWN: dict[tuple[str, str], str] = {
 EXPECTED: dict[tuple[str, str], str] = {
     **GATEWAY_OWN,
     **{(r.method, "/api" + r.path): r.permission for r in INVENTORY_ROUTES},
+    **{(r.method, "/api" + r.path): r.permission for r in REPORTING_ROUTES},
 }
 
 
@@ -65,7 +68,7 @@ async def test_the_document_states_the_permission_each_route_requires(make_gatew
         stated = document["paths"][path][method.lower()]["x-required-permission"]
         assert stated == permission, (method, path)
     schemes = set(document["components"]["securitySchemes"])
-    for route in INVENTORY_ROUTES:
+    for route in (*INVENTORY_ROUTES, *REPORTING_ROUTES):
         operation = document["paths"]["/api" + route.path][route.method.lower()]
         assert operation["x-required-permission"] == route.permission
         assert {name for entry in operation["security"] for name in entry} == schemes
@@ -122,6 +125,14 @@ def test_the_gateway_describes_every_route_of_the_inventory_contract_and_no_othe
     from gateway.entrypoints.forwarded.inventory import INVENTORY_MODELS
 
     assert set(INVENTORY_MODELS) == {(r.method, r.path) for r in INVENTORY_ROUTES}
+
+
+def test_the_gateway_describes_every_route_of_the_reporting_contract_with_reports_read():
+    from gateway.entrypoints.forwarded.reporting import REPORTING_MODELS
+    from gateway.entrypoints.forwarded.reporting import REPORTING_ROUTES as SPECS
+
+    assert set(REPORTING_MODELS) == {(r.method, r.path) for r in REPORTING_ROUTES}
+    assert {spec.permission for spec in SPECS} == {"reports:read"}
 
 
 async def test_writes_document_the_idempotency_key_and_reads_the_query_they_accept(make_gateway):

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from shared.database import Database, UnitOfWork
 from shared.telemetry import configure_tracing
 
+from reporting.adapters.read_model import reading
 from reporting.config import ReportingSettings
 from reporting.entrypoints import api
 from reporting.entrypoints.container import Container
@@ -21,6 +22,7 @@ def build(settings: ReportingSettings) -> Container:
     return Container(
         settings=settings,
         uow=partial(UnitOfWork, database),
+        reports=partial(reading, database),
         database_check=database.check,
         close=database.close,
         tracer_provider=tracer_provider,

@@ -11,6 +11,12 @@ or, for throughput, up to ``max_batch`` events per transaction::
     async def on_events(uow: UnitOfWork, envelopes: Sequence[EventEnvelope]) -> None: ...
     consumer = BatchInboxConsumer(..., handler=on_events, max_batch=500)
 
+or the same with where each event was read (a read model that records its position in each
+partition, to say how far behind its topic it is)::
+
+    async def on_deliveries(uow: UnitOfWork, deliveries: Sequence[Delivery]) -> None: ...
+    consumer = DeliveryBatchInboxConsumer(..., handler=on_deliveries, max_batch=500)
+
 Each transaction records ``(consumer, event_id)`` in the inbox first; an event already there (a
 redelivery, a re-drive, a duplicate within the batch) is not handed to the handler again. The
 handler's effects, the inbox rows and any outbox rows the handler writes
@@ -36,6 +42,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
@@ -54,6 +61,9 @@ __all__ = [
     "BatchHandler",
     "BatchInboxConsumer",
     "DeadLetterSink",
+    "Delivery",
+    "DeliveryBatchHandler",
+    "DeliveryBatchInboxConsumer",
     "Handler",
     "InboxConsumer",
     "Outcome",
@@ -72,6 +82,20 @@ Handler = Callable[[U, EventEnvelope], Awaitable[None]]
 BatchHandler = Callable[[U, Sequence[EventEnvelope]], Awaitable[None]]
 """Up to ``max_batch`` events (never seen before, in partition order), in one transaction."""
 Position = tuple[str, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """An event and where it was read."""
+
+    envelope: EventEnvelope
+    topic: str
+    partition: int
+    offset: int
+
+
+DeliveryBatchHandler = Callable[[U, Sequence[Delivery]], Awaitable[None]]
+"""Up to ``max_batch`` events with their positions (never seen before, in partition order)."""
 
 
 class Outcome(StrEnum):
@@ -121,6 +145,12 @@ def _position(record: Record) -> Position:
     return (record.topic, record.partition, record.offset)
 
 
+def _delivery(record: Record) -> Delivery:
+    return Delivery(
+        EventEnvelope.from_bytes(record.value or b""), record.topic, record.partition, record.offset
+    )
+
+
 class _Inbox(Generic[U]):
     """What both consumers share: the inbox, the failure classification and dead letters."""
 
@@ -146,17 +176,21 @@ class _Inbox(Generic[U]):
         self._outages: dict[Position, int] = {}
         self._owed: dict[Position, tuple[BaseException, int]] = {}
 
-    async def _run(self, uow: U, envelopes: Sequence[EventEnvelope]) -> None:
+    async def _run(self, uow: U, deliveries: Sequence[Delivery]) -> None:
         raise NotImplementedError
 
-    async def _apply(self, envelopes: Sequence[EventEnvelope]) -> set[UUID]:
+    async def _apply(self, deliveries: Sequence[Delivery]) -> set[UUID]:
         """One transaction: claim the ids, run the handler on the new ones, commit. Returns the
         ids applied now (the others were seen before)."""
         async with self._unit_of_work() as uow:
-            fresh = await _claim(uow.conn, self.name, [e.event_id for e in envelopes])
+            fresh = await _claim(uow.conn, self.name, [d.envelope.event_id for d in deliveries])
             if fresh:
-                first = {e.event_id: e for e in reversed(envelopes) if e.event_id in fresh}
-                await self._run(uow, [e for e in envelopes if first.get(e.event_id) is e])
+                first = {
+                    d.envelope.event_id: d
+                    for d in reversed(deliveries)
+                    if d.envelope.event_id in fresh
+                }
+                await self._run(uow, [d for d in deliveries if first.get(d.envelope.event_id) is d])
             await uow.commit()
         return fresh
 
@@ -172,11 +206,11 @@ class _Inbox(Generic[U]):
             error, attempts = self._owed[position]
             return await self._dead_letter_or_retry(record, error, attempts)
         try:
-            envelope = EventEnvelope.from_bytes(record.value or b"")
+            delivery = _delivery(record)
         except ValidationError as error:
             return await self._dead_letter_or_retry(record, error, 1)
         try:
-            applied = await self._apply([envelope])
+            applied = await self._apply([delivery])
         except (PoisonMessageError, UnknownEventTypeError, ValidationError) as error:
             return await self._dead_letter_or_retry(record, error, 1)
         except Exception as error:
@@ -280,18 +314,19 @@ class InboxConsumer(_Inbox[U]):
         )
         self._handler = handler
 
-    async def _run(self, uow: U, envelopes: Sequence[EventEnvelope]) -> None:
-        for envelope in envelopes:
-            await self._handler(uow, envelope)
+    async def _run(self, uow: U, deliveries: Sequence[Delivery]) -> None:
+        for delivery in deliveries:
+            await self._handler(uow, delivery.envelope)
 
     async def process(self, record: Record) -> Outcome:
         return self._count(await self._one(record))
 
 
-class BatchInboxConsumer(_Inbox[U]):
-    """Up to ``max_batch`` events per transaction (what one poll returned). The binding commits
-    the batch's offsets only if no record's outcome is RETRY; otherwise the whole batch comes
-    back, and the records already applied are skipped by the inbox."""
+class DeliveryBatchInboxConsumer(_Inbox[U]):
+    """Up to ``max_batch`` events per transaction (what one poll returned), each with where it
+    was read. The binding commits the batch's offsets only if no record's outcome is RETRY;
+    otherwise the whole batch comes back, and the records already applied are skipped by the
+    inbox."""
 
     def __init__(
         self,
@@ -299,7 +334,7 @@ class BatchInboxConsumer(_Inbox[U]):
         name: str,
         group_id: str,
         unit_of_work: Callable[[], U],
-        handler: BatchHandler[U],
+        handler: DeliveryBatchHandler[U],
         dead_letters: DeadLetterSink,
         policy: RetryPolicy | None = None,
         max_batch: int = 500,
@@ -318,8 +353,8 @@ class BatchInboxConsumer(_Inbox[U]):
         self.max_batch = max_batch
         self.max_wait_ms = max_wait_ms
 
-    async def _run(self, uow: U, envelopes: Sequence[EventEnvelope]) -> None:
-        await self._handler(uow, envelopes)
+    async def _run(self, uow: U, deliveries: Sequence[Delivery]) -> None:
+        await self._handler(uow, deliveries)
 
     async def process_batch(self, records: Sequence[Record]) -> list[Outcome]:
         """The outcome of each record, in order."""
@@ -332,10 +367,10 @@ class BatchInboxConsumer(_Inbox[U]):
         # A record that failed before, or whose dead letter is owed, goes the careful way: one
         # transaction per record, so it cannot hold the others back again.
         if not any(self._troubled(_position(r)) for r in records):
-            envelopes: list[EventEnvelope] = []
+            deliveries: list[Delivery] = []
             try:
-                envelopes = [EventEnvelope.from_bytes(r.value or b"") for r in records]
-                applied = await self._apply(envelopes)
+                deliveries = [_delivery(r) for r in records]
+                applied = await self._apply(deliveries)
             except Exception as error:
                 if is_transient(error):
                     await self._pace_outage(_position(records[0]), error)
@@ -349,9 +384,9 @@ class BatchInboxConsumer(_Inbox[U]):
             else:
                 self._outages.pop(_position(records[0]), None)
                 outcomes = []
-                for envelope in envelopes:
-                    fresh = envelope.event_id in applied
-                    applied.discard(envelope.event_id)
+                for delivery in deliveries:
+                    fresh = delivery.envelope.event_id in applied
+                    applied.discard(delivery.envelope.event_id)
                     outcomes.append(Outcome.APPLIED if fresh else Outcome.DUPLICATE)
                 return outcomes
         outcomes = []
@@ -363,3 +398,33 @@ class BatchInboxConsumer(_Inbox[U]):
                 outcomes += [Outcome.RETRY] * (len(records) - len(outcomes))
                 break
         return outcomes
+
+
+class BatchInboxConsumer(DeliveryBatchInboxConsumer[U]):
+    """A :class:`DeliveryBatchInboxConsumer` whose handler takes the envelopes alone."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        group_id: str,
+        unit_of_work: Callable[[], U],
+        handler: BatchHandler[U],
+        dead_letters: DeadLetterSink,
+        policy: RetryPolicy | None = None,
+        max_batch: int = 500,
+        max_wait_ms: int = 100,
+    ) -> None:
+        async def envelopes_only(uow: U, deliveries: Sequence[Delivery]) -> None:
+            await handler(uow, [d.envelope for d in deliveries])
+
+        super().__init__(
+            name=name,
+            group_id=group_id,
+            unit_of_work=unit_of_work,
+            handler=envelopes_only,
+            dead_letters=dead_letters,
+            policy=policy,
+            max_batch=max_batch,
+            max_wait_ms=max_wait_ms,
+        )

@@ -27,7 +27,7 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.message import StreamMessage
 from opentelemetry.sdk.trace import TracerProvider
 
-from shared.messaging.consumer import BatchInboxConsumer, InboxConsumer, Outcome
+from shared.messaging.consumer import DeliveryBatchInboxConsumer, InboxConsumer, Outcome
 from shared.service_parts import ServiceParts
 from shared.settings import ServiceSettings
 from shared.telemetry import kafka_telemetry_middleware
@@ -135,12 +135,13 @@ def broker_dead_letter_sink(broker: KafkaBroker) -> Any:
 
 def bind_consumer(
     broker: KafkaBroker,
-    consumer: InboxConsumer[Any] | BatchInboxConsumer[Any],
+    consumer: InboxConsumer[Any] | DeliveryBatchInboxConsumer[Any],
     *topics: str,
     max_poll_interval_ms: int = 10 * 60 * 1000,
 ) -> None:
     """Subscribe ``consumer`` to ``topics`` in its consumer group, reading from the earliest
-    offset: one record per call, or, for a :class:`BatchInboxConsumer`, up to its
+    offset: one record per call, or, for a batch consumer (:class:`DeliveryBatchInboxConsumer`,
+    ``BatchInboxConsumer``), up to its
     ``max_batch`` records per poll (from one or several partitions)."""
     options: dict[str, Any] = {
         "group_id": consumer.group_id,
@@ -151,7 +152,7 @@ def bind_consumer(
         "max_poll_interval_ms": max_poll_interval_ms,
         "title": f"{consumer.name}:{','.join(topics)}",
     }
-    if isinstance(consumer, BatchInboxConsumer):
+    if isinstance(consumer, DeliveryBatchInboxConsumer):
         batched = consumer
         options.update(
             batch=True, max_records=batched.max_batch, batch_timeout_ms=batched.max_wait_ms

@@ -1,18 +1,20 @@
 """The platform as it runs in production, for tests and benchmarks: ``python -m inventory api``,
-its relay and ``python -m gateway api`` as processes on free ports, each service on its own
-migrated database of the test PostgreSQL, the test Kafka behind them, and an administrator.
+its relay, ``python -m reporting api`` (and, if asked, its worker) and ``python -m gateway api``
+as processes on free ports, each service on its own migrated database of the test PostgreSQL,
+the test Kafka behind them, and an administrator.
 
 It starts the services by their command lines (it imports none of them)."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
-from shared.events.topics import INVENTORY_EVENTS
+from shared.events.topics import COMPLIANCE_EVENTS, INVENTORY_EVENTS
 from shared.kafka_topics import create_topics
 from shared.testing.infra import KafkaServer, PostgresServer
 from shared.testing.log_audit import register_secret
@@ -34,6 +36,11 @@ class RunningPlatform:
     inventory_url: str
     databases: tuple[str, str]
     processes: list[ServiceProcess] = field(default_factory=list)
+    reporting_url: str = ""
+    reporting_database: str = ""
+    reporting_env: dict[str, str] = field(default_factory=dict)
+    """What ``python -m reporting ...`` needs to run against this platform (a test starts,
+    kills and restarts the worker with it)."""
     admin_email: str = ADMIN_EMAIL
     admin_password: str = ADMIN_PASSWORD
     cors_origin: str = CORS_ORIGIN
@@ -84,20 +91,31 @@ async def start_platform(
     logs: Path,
     *,
     relay: bool = False,
+    reporting_worker: bool = False,
     inventory_database: str | None = None,
 ) -> RunningPlatform:
     """Migrate a database per service (or the inventory's given one: a benchmark's loaded data),
-    create the administrator, start inventory (and its relay) then the gateway in front of it."""
+    create the administrator, start inventory (and its relay), reporting (and, with
+    ``reporting_worker``, its consumer of the events) then the gateway in front of them."""
     inventory_db = inventory_database or await postgres.create_database("p_inv")
     urls = (
         postgres.url_for(inventory_db),
         postgres.url_for(await postgres.create_database("p_gw")),
     )
+    reporting_url = postgres.url_for(await postgres.create_database("p_rep"))
     # INFO, as in production: the log audit reads what the services would really log.
     common = {"CANOPY_ENV": "test", "OTEL_TRACES_EXPORTER": "none", "LOG_LEVEL": "INFO"}
     inventory_env = {
         **common,
         "INVENTORY_DATABASE_URL": urls[0],
+        "CANOPY_IDENTITY_PUBLIC_KEY": keys[1],
+        "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
+    }
+    reporting_env = {
+        **common,
+        "REPORTING_DATABASE_URL": reporting_url,
+        # A group of its own: the test Kafka outlives a platform, and holds other runs' events.
+        "REPORTING_CONSUMER_GROUP": f"reporting-{uuid.uuid4().hex[:8]}",
         "CANOPY_IDENTITY_PUBLIC_KEY": keys[1],
         "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
     }
@@ -115,6 +133,7 @@ async def start_platform(
     await asyncio.gather(
         asyncio.to_thread(run_service_command, "inventory", ["migrate"], inventory_env),
         asyncio.to_thread(run_service_command, "gateway", ["migrate"], gateway_env),
+        asyncio.to_thread(run_service_command, "reporting", ["migrate"], reporting_env),
     )
     await asyncio.to_thread(
         run_service_command,
@@ -127,11 +146,20 @@ async def start_platform(
     try:
         inventory = await asyncio.to_thread(start_service, "inventory", inventory_env, logs)
         processes.append(inventory)
+        if relay or reporting_worker:
+            topics = [INVENTORY_EVENTS, COMPLIANCE_EVENTS]
+            await create_topics(kafka.bootstrap, [*topics, *(t.dead_letter for t in topics)])
         if relay:
-            await create_topics(kafka.bootstrap, [INVENTORY_EVENTS])
             processes.append(start_service("inventory", inventory_env, logs, command="relay"))
+        reporting = await asyncio.to_thread(start_service, "reporting", reporting_env, logs)
+        processes.append(reporting)
+        if reporting_worker:
+            processes.append(start_service("reporting", reporting_env, logs, command="worker"))
         gateway = await asyncio.to_thread(
-            start_service, "gateway", {**gateway_env, "INVENTORY_URL": inventory.url}, logs
+            start_service,
+            "gateway",
+            {**gateway_env, "INVENTORY_URL": inventory.url, "REPORTING_URL": reporting.url},
+            logs,
         )
         processes.append(gateway)
     except BaseException:
@@ -139,5 +167,11 @@ async def start_platform(
             process.stop()
         raise
     return RunningPlatform(
-        gateway_url=gateway.url, inventory_url=inventory.url, databases=urls, processes=processes
+        gateway_url=gateway.url,
+        inventory_url=inventory.url,
+        databases=urls,
+        processes=processes,
+        reporting_url=reporting.url,
+        reporting_database=reporting_url,
+        reporting_env=reporting_env,
     )

@@ -549,6 +549,208 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/aging": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Aging summary by bracket (getAgingSummary) */
+        get: operations["reporting_get_reports_aging"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/aging/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Aging summary as CSV
+         * @description Answers `text/csv` (RFC 4180, CRLF), one row per line.
+         */
+        get: operations["reporting_get_reports_aging_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/compliance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Compliance status per license */
+        get: operations["reporting_get_reports_compliance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/compliance/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Compliance status as CSV
+         * @description Answers `text/csv` (RFC 4180, CRLF), one row per line.
+         */
+        get: operations["reporting_get_reports_compliance_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Dashboard statistics (dashboardStats) */
+        get: operations["reporting_get_reports_dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/dashboard/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dashboard statistics as CSV
+         * @description Answers `text/csv` (RFC 4180, CRLF), one row per line.
+         */
+        get: operations["reporting_get_reports_dashboard_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/lag": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How far behind its topic each read model is */
+        get: operations["reporting_get_reports_lag"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/profitability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Profitability summary, by category */
+        get: operations["reporting_get_reports_profitability"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/profitability/batches/{batchId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Profitability of one batch */
+        get: operations["reporting_get_reports_profitability_batches_batchId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/profitability/batches/{batchId}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Profitability of one batch as CSV
+         * @description Answers `text/csv` (RFC 4180, CRLF), one row per line.
+         */
+        get: operations["reporting_get_reports_profitability_batches_batchId_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/profitability/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Profitability summary as CSV
+         * @description Answers `text/csv` (RFC 4180, CRLF), one row per line.
+         */
+        get: operations["reporting_get_reports_profitability_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/roles": {
         parameters: {
             query?: never;
@@ -825,6 +1027,91 @@ export interface components {
          * @enum {string}
          */
         AgingBracket: "FRESH" | "MODERATE" | "AGING" | "CRITICAL";
+        /** AgingBracketTotals */
+        AgingBracketTotals: {
+            /** Count */
+            count: number;
+            /**
+             * Totalunits
+             * @example 123456789012.5000
+             */
+            totalUnits: string;
+            /**
+             * Totalvalue
+             * @example 123456789012.5000
+             */
+            totalValue: string;
+        };
+        /** AgingItem */
+        AgingItem: {
+            /** Agedays */
+            ageDays: number;
+            /**
+             * Batchid
+             * Format: uuid
+             */
+            batchId: string;
+            /** Bracket */
+            bracket: string;
+            /** Code */
+            code: string;
+            /**
+             * Onhandqty
+             * @example 123456789012.5000
+             */
+            onHandQty: string;
+            /** Productname */
+            productName: string;
+            /**
+             * Receivedat
+             * Format: date-time
+             */
+            receivedAt: string;
+            /**
+             * Siteid
+             * Format: uuid
+             */
+            siteId: string;
+            /** Sku */
+            sku: string;
+            /**
+             * Value
+             * @example 123456789012.5000
+             */
+            value: string;
+        };
+        /** AgingSummary */
+        AgingSummary: {
+            /**
+             * Agesat
+             * Format: date-time
+             */
+            agesAt: string;
+            /** Agingitemscount */
+            agingItemsCount: number;
+            /** Agingmaxdays */
+            agingMaxDays: number;
+            /**
+             * Asof
+             * @description Every event published before this instant is in the report
+             */
+            asOf: string | null;
+            /** Freshmaxdays */
+            freshMaxDays: number;
+            /**
+             * Lagms
+             * @description Milliseconds from asOf to the answer
+             */
+            lagMs: number | null;
+            /** Moderatemaxdays */
+            moderateMaxDays: number;
+            /** Summary */
+            summary: {
+                [key: string]: components["schemas"]["AgingBracketTotals"];
+            };
+            /** Topagingitems */
+            topAgingItems: components["schemas"]["AgingItem"][];
+        };
         /** ApiKeyView */
         ApiKeyView: {
             /**
@@ -1257,6 +1544,99 @@ export interface components {
             /** Nextcursor */
             nextCursor?: string | null;
         };
+        /** BatchProfitability */
+        BatchProfitability: {
+            /**
+             * Asof
+             * @description Every event published before this instant is in the report
+             */
+            asOf: string | null;
+            /**
+             * Avgsellingprice
+             * @example 123456789012.5000
+             */
+            avgSellingPrice: string;
+            /**
+             * Batchid
+             * Format: uuid
+             */
+            batchId: string;
+            /** Category */
+            category: string;
+            /** Code */
+            code: string;
+            /**
+             * Grossprofit
+             * @example 123456789012.5000
+             */
+            grossProfit: string;
+            /**
+             * Lagms
+             * @description Milliseconds from asOf to the answer
+             */
+            lagMs: number | null;
+            /**
+             * Marginpercent
+             * @example 123456789012.5000
+             */
+            marginPercent: string;
+            /**
+             * Potentialprofit
+             * @example 123456789012.5000
+             */
+            potentialProfit: string;
+            /**
+             * Potentialrevenue
+             * @example 123456789012.5000
+             */
+            potentialRevenue: string;
+            /** Productname */
+            productName: string;
+            /**
+             * Remainingunits
+             * @example 123456789012.5000
+             */
+            remainingUnits: string;
+            /**
+             * Siteid
+             * Format: uuid
+             */
+            siteId: string;
+            /** Sku */
+            sku: string;
+            /** Ticket */
+            ticket: string | null;
+            /**
+             * Totalcost
+             * @example 123456789012.5000
+             */
+            totalCost: string;
+            /**
+             * Totalrevenue
+             * @example 123456789012.5000
+             */
+            totalRevenue: string;
+            /**
+             * Unitcost
+             * @example 123456789012.5000
+             */
+            unitCost: string;
+            /**
+             * Unitsreturned
+             * @example 123456789012.5000
+             */
+            unitsReturned: string;
+            /**
+             * Unitssold
+             * @example 123456789012.5000
+             */
+            unitsSold: string;
+            /**
+             * Unpricedunits
+             * @example 123456789012.5000
+             */
+            unpricedUnits: string;
+        };
         /**
          * BatchStatus
          * @description Lifecycle status of a batch (the spec's status machine).
@@ -1442,12 +1822,64 @@ export interface components {
             /** Updated */
             updated: number;
         };
+        /** CategoryProfit */
+        CategoryProfit: {
+            /** Batcheswithsales */
+            batchesWithSales: number;
+            /** Category */
+            category: string;
+            /**
+             * Grossprofit
+             * @example 123456789012.5000
+             */
+            grossProfit: string;
+            /**
+             * Marginpercent
+             * @example 123456789012.5000
+             */
+            marginPercent: string;
+            /**
+             * Totalcost
+             * @example 123456789012.5000
+             */
+            totalCost: string;
+            /**
+             * Totalrevenue
+             * @example 123456789012.5000
+             */
+            totalRevenue: string;
+            /**
+             * Unitssold
+             * @example 123456789012.5000
+             */
+            unitsSold: string;
+            /**
+             * Unpricedunits
+             * @example 123456789012.5000
+             */
+            unpricedUnits: string;
+        };
         /**
          * CogsMode
          * @description Unit cost known as one figure (FIXED) or as a range (RANGE, min < max).
          * @enum {string}
          */
         CogsMode: "FIXED" | "RANGE";
+        /** ComplianceStatus */
+        ComplianceStatus: {
+            /**
+             * Asof
+             * @description Every event published before this instant is in the report
+             */
+            asOf: string | null;
+            /**
+             * Lagms
+             * @description Milliseconds from asOf to the answer
+             */
+            lagMs: number | null;
+            /** Licenses */
+            licenses: components["schemas"]["LicenseStatus"][];
+        };
         /** CreateApiKeyRequest */
         CreateApiKeyRequest: {
             /** Expires At */
@@ -1510,6 +1942,37 @@ export interface components {
             roles: components["schemas"]["Role"][];
             /** Sites */
             sites: string[];
+        };
+        /** DashboardStats */
+        DashboardStats: {
+            /**
+             * Asof
+             * @description Every event published before this instant is in the report
+             */
+            asOf: string | null;
+            /** Categorystats */
+            categoryStats: components["schemas"]["NamedStat"][];
+            /**
+             * Lagms
+             * @description Milliseconds from asOf to the answer
+             */
+            lagMs: number | null;
+            /** Statuscounts */
+            statusCounts: {
+                [key: string]: number;
+            };
+            /** Subcategorystats */
+            subcategoryStats: components["schemas"]["NamedStat"][];
+            /**
+             * Totalinventoryvalue
+             * @example 123456789012.5000
+             */
+            totalInventoryValue: string;
+            /**
+             * Totalunits
+             * @example 123456789012.5000
+             */
+            totalUnits: string;
         };
         /** DefectiveRequest */
         DefectiveRequest: {
@@ -1775,6 +2238,44 @@ export interface components {
              */
             totalValue: string;
         };
+        /** LastSync */
+        LastSync: {
+            /** Direction */
+            direction: string;
+            /**
+             * Finishedat
+             * Format: date-time
+             */
+            finishedAt: string;
+            /** Outcome */
+            outcome: string;
+            /**
+             * Syncid
+             * Format: uuid
+             */
+            syncId: string;
+        };
+        /** LicenseStatus */
+        LicenseStatus: {
+            /** Failed */
+            failed: number;
+            lastSync: components["schemas"]["LastSync"] | null;
+            /** Licensenumber */
+            licenseNumber: string;
+            /** Linked */
+            linked: number;
+            /** Openfindings */
+            openFindings: {
+                [key: string]: number;
+            };
+            /** Pending */
+            pending: number;
+            /**
+             * Siteid
+             * Format: uuid
+             */
+            siteId: string;
+        };
         /**
          * Location
          * @example {
@@ -1995,6 +2496,23 @@ export interface components {
          * @enum {string}
          */
         MovementType: "INTAKE" | "SALE" | "RETURN" | "REFUND_RETURN" | "ADJUSTMENT" | "QUARANTINE" | "RELEASE_FROM_QUARANTINE" | "DISPOSAL" | "TRANSFER" | "SAMPLE" | "RESERVE" | "RELEASE_RESERVATION" | "HOLD" | "RELEASE_HOLD" | "DEFECTIVE" | "CORRECTION";
+        /** NamedStat */
+        NamedStat: {
+            /** Batches */
+            batches: number;
+            /** Name */
+            name: string | null;
+            /**
+             * Units
+             * @example 123456789012.5000
+             */
+            units: string;
+            /**
+             * Value
+             * @example 123456789012.5000
+             */
+            value: string;
+        };
         /** Page[ApiKeyView] */
         Page_ApiKeyView_: {
             /** Items */
@@ -2031,6 +2549,21 @@ export interface components {
             totalItems: number;
             /** Totalpages */
             totalPages: number;
+        };
+        /** PartitionLag */
+        PartitionLag: {
+            /** Highwatermark */
+            highWatermark: number | null;
+            /** Lasteventat */
+            lastEventAt: string | null;
+            /** Lastoffset */
+            lastOffset: number;
+            /** Messagesbehind */
+            messagesBehind: number | null;
+            /** Partition */
+            partition: number;
+            /** Watermarkat */
+            watermarkAt: string | null;
         };
         /**
          * PaymentTerms
@@ -2170,12 +2703,83 @@ export interface components {
              */
             unitOfMeasure?: string | null;
         };
+        /** ProfitabilitySummary */
+        ProfitabilitySummary: {
+            /**
+             * Asof
+             * @description Every event published before this instant is in the report
+             */
+            asOf: string | null;
+            /**
+             * Avgmargin
+             * @example 123456789012.5000
+             */
+            avgMargin: string;
+            /** Batcheswithsales */
+            batchesWithSales: number;
+            /** Bycategory */
+            byCategory: components["schemas"]["CategoryProfit"][];
+            /**
+             * Grossprofit
+             * @example 123456789012.5000
+             */
+            grossProfit: string;
+            /**
+             * Lagms
+             * @description Milliseconds from asOf to the answer
+             */
+            lagMs: number | null;
+            /**
+             * Totalcost
+             * @example 123456789012.5000
+             */
+            totalCost: string;
+            /**
+             * Totalrevenue
+             * @example 123456789012.5000
+             */
+            totalRevenue: string;
+            /**
+             * Totalunits
+             * @example 123456789012.5000
+             */
+            totalUnits: string;
+            /**
+             * Unpricedunits
+             * @example 123456789012.5000
+             */
+            unpricedUnits: string;
+        };
         /**
          * QuantityField
          * @description The spec's bucket column names, as adjustQty's ``field`` takes them.
          * @enum {string}
          */
         QuantityField: "onHandQty" | "reservedQty" | "quarantineQty" | "holdQty" | "defectiveQty";
+        /** ReadModelLag */
+        ReadModelLag: {
+            /**
+             * Asof
+             * @description Every event published before this instant is in the report
+             */
+            asOf: string | null;
+            /**
+             * Lagms
+             * @description Milliseconds from asOf to the answer
+             */
+            lagMs: number | null;
+            /** Messagesbehind */
+            messagesBehind: number | null;
+            /** Partitions */
+            partitions: components["schemas"]["PartitionLag"][];
+            /** Topic */
+            topic: string;
+        };
+        /** ReadModelStatus */
+        ReadModelStatus: {
+            /** Readmodels */
+            readModels: components["schemas"]["ReadModelLag"][];
+        };
         /** RefreshRequest */
         RefreshRequest: {
             /**
@@ -7162,6 +7766,1160 @@ export interface operations {
                 };
             };
             /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reporting_get_reports_aging: {
+        parameters: {
+            query?: {
+                /** @description Only these sites (each must be granted); none: every site granted */
+                siteId?: string[];
+                freshMaxDays?: number;
+                moderateMaxDays?: number;
+                agingMaxDays?: number;
+                /** @description How many of the oldest batches */
+                top?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgingSummary"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description VALIDATION_ERROR */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description READ_MODEL_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reporting_get_reports_aging_export: {
+        parameters: {
+            query?: {
+                /** @description Only these sites (each must be granted); none: every site granted */
+                siteId?: string[];
+                freshMaxDays?: number;
+                moderateMaxDays?: number;
+                agingMaxDays?: number;
+                /** @description How many of the oldest batches */
+                top?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/csv": string;
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description VALIDATION_ERROR */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description READ_MODEL_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reporting_get_reports_compliance: {
+        parameters: {
+            query?: {
+                /** @description Only these sites (each must be granted); none: every site granted */
+                siteId?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplianceStatus"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description VALIDATION_ERROR */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description READ_MODEL_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reporting_get_reports_compliance_export: {
+        parameters: {
+            query?: {
+                /** @description Only these sites (each must be granted); none: every site granted */
+                siteId?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/csv": string;
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description VALIDATION_ERROR */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description READ_MODEL_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reporting_get_reports_dashboard: {
+        parameters: {
+            query?: {
+                /** @description Only these sites (each must be granted); none: every site granted */
+                siteId?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardStats"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description VALIDATION_ERROR */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description READ_MODEL_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reporting_get_reports_dashboard_export: {
+        parameters: {
+            query?: {
+                /** @description Only these sites (each must be granted); none: every site granted */
+                siteId?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/csv": string;
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description VALIDATION_ERROR */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description READ_MODEL_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reporting_get_reports_lag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadModelStatus"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description VALIDATION_ERROR */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description READ_MODEL_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reporting_get_reports_profitability: {
+        parameters: {
+            query?: {
+                /** @description Only these sites (each must be granted); none: every site granted */
+                siteId?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfitabilitySummary"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description VALIDATION_ERROR */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description READ_MODEL_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reporting_get_reports_profitability_batches_batchId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchProfitability"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description VALIDATION_ERROR */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description READ_MODEL_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reporting_get_reports_profitability_batches_batchId_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/csv": string;
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description VALIDATION_ERROR */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description READ_MODEL_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reporting_get_reports_profitability_export: {
+        parameters: {
+            query?: {
+                /** @description Only these sites (each must be granted); none: every site granted */
+                siteId?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/csv": string;
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description VALIDATION_ERROR */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description READ_MODEL_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -7,8 +7,13 @@ the generation (:mod:`reporting.adapters.generations`), builds this, runs a hand
 
 from __future__ import annotations
 
-import asyncpg
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import asyncpg
+from shared.database import Database
+
+from reporting.adapters.generations import bind_live_generation
 from reporting.adapters.read_model_store import (
     PgAggregates,
     PgBatchViews,
@@ -18,7 +23,7 @@ from reporting.adapters.read_model_store import (
 )
 from reporting.adapters.report_queries import PgReportQueries
 
-__all__ = ["PgReadModel"]
+__all__ = ["PgReadModel", "reading"]
 
 
 class PgReadModel:
@@ -54,3 +59,15 @@ class PgReadModel:
     @property
     def reports(self) -> PgReportQueries:
         return self._reports
+
+
+@asynccontextmanager
+async def reading(database: Database) -> AsyncIterator[PgReadModel]:
+    """The live generation for one report: a pooled connection in a read-only REPEATABLE READ
+    transaction (the report's rows and its "as of" from one snapshot)."""
+    async with (
+        database.connection() as conn,
+        conn.transaction(isolation="repeatable_read", readonly=True),
+    ):
+        await bind_live_generation(conn, writer=False)
+        yield PgReadModel(conn)

@@ -197,11 +197,14 @@ _ADVANCE: Final = Sql(
     " WHERE EXCLUDED.last_offset > p.last_offset"
 )
 _WATERMARKS: Final = Sql(
-    "INSERT INTO topic_position AS p (topic, partition, high_watermark, watermark_at)"
+    "INSERT INTO topic_position AS p"
+    " (topic, partition, high_watermark, watermark_at, last_offset)"
     " SELECT * FROM unnest(CAST(:topic AS text[]), CAST(:partition AS int[]),"
-    " CAST(:high_watermark AS bigint[]), CAST(:watermark_at AS timestamptz[])) ORDER BY 1, 2"
+    " CAST(:high_watermark AS bigint[]), CAST(:watermark_at AS timestamptz[]),"
+    " CAST(:last_offset AS bigint[])) ORDER BY 1, 2"
     " ON CONFLICT (topic, partition) DO UPDATE SET high_watermark = EXCLUDED.high_watermark,"
-    " watermark_at = EXCLUDED.watermark_at"
+    " watermark_at = EXCLUDED.watermark_at,"
+    " last_offset = greatest(p.last_offset, EXCLUDED.last_offset)"
     " WHERE p.watermark_at IS NULL OR EXCLUDED.watermark_at >= p.watermark_at"
 )
 _POSITIONS: Final = Sql("SELECT * FROM topic_position ORDER BY topic, partition")
@@ -228,6 +231,7 @@ class PgPositions:
             "partition": [w.partition for w in watermarks],
             "high_watermark": [w.high_watermark for w in watermarks],
             "watermark_at": [w.observed_at for w in watermarks],
+            "last_offset": [w.handled - 1 for w in watermarks],
         }
         await self._conn.execute(_WATERMARKS.text, *_WATERMARKS.args(values))
 

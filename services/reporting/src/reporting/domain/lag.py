@@ -30,7 +30,8 @@ class PartitionPosition:
     topic: str
     partition: int
     last_offset: int
-    """-1 when nothing was applied yet."""
+    """The last offset applied, or handled otherwise (a duplicate, a dead-lettered message:
+    the consumer group's committed offset, recorded with the watermark); -1 before any."""
     last_event_at: datetime | None
     applied_at: datetime | None
     high_watermark: int | None

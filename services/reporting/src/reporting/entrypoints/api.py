@@ -1,5 +1,6 @@
-"""The reporting service's HTTP API (reached through the gateway only). Today: health, readiness
-and metrics. Its read models will be served from a contract's ROUTES table, like the inventory's."""
+"""The reporting service's HTTP API (reached through the gateway only): the reports of
+``shared.contracts.reporting.ROUTES`` (``reporting.entrypoints.routes``), health, readiness and
+metrics."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from fastapi import FastAPI
 from shared.http import create_service_app
 
 from reporting.entrypoints.container import Container
+from reporting.entrypoints.routes import router
 
 __all__ = ["create_app"]
 
@@ -14,4 +16,6 @@ DESCRIPTION = "Dashboards, aging, profitability and compliance reports, built fr
 
 
 def create_app(container: Container) -> FastAPI:
-    return create_service_app(title="Canopy reporting", description=DESCRIPTION, parts=container)
+    app = create_service_app(title="Canopy reporting", description=DESCRIPTION, parts=container)
+    app.include_router(router)
+    return app

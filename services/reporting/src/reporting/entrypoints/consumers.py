@@ -1,40 +1,179 @@
-"""The reporting worker's consumers: inventory and compliance events, up to 500 per transaction
-(``shared.messaging.BatchInboxConsumer``: reporting rebuilds its read models by replaying the
-topics, so throughput matters), each event once.
+"""The reporting worker's consumer: ``inventory.batch.events`` and ``compliance.events`` folded
+into the read models, up to 500 events per transaction (``shared.messaging``'s batched inbox
+consumer), in the same transaction as the inbox rows; the binding commits the offsets after it.
 
-The read models are built here (their issue adds them, written in the same unit of work as the
-inbox rows). Until then every event is checked against its registered model, so a malformed one
-goes to the topic's dead-letter topic, and takes its place in the inbox.
+* Inventory events: every registered type is projected. An unknown type, a payload its model
+  refuses, or an event that contradicts itself (``UnprojectableEventError``) is poison: the
+  consumer dead-letters that message alone (``<topic>.dlt``) and applies the rest of its batch.
+* Compliance events: compliance defines its event types on its own schedule. A type reporting
+  does not know yet is *tolerated*: it advances the topic's position (so lag stays true) and
+  changes no status, rather than filling the dead-letter topic with events that are not
+  wrong. A registered type whose payload its model refuses is poison, as above. Types that map
+  onto the status facts are listed in ``COMPLIANCE_FACTS``.
+
+The same handler serves the rebuild (``reporting.entrypoints.rebuild``), bound to the
+generation being built instead of the live one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Final
 
 from faststream.kafka import KafkaBroker
+from prometheus_client import Counter, Histogram
+from pydantic import BaseModel
 from shared.database import UnitOfWork
-from shared.events import COMPLIANCE_EVENTS, INVENTORY_EVENTS, EventEnvelope, decode
-from shared.messaging import BatchInboxConsumer, bind_consumer, broker_dead_letter_sink
+from shared.events import EventEnvelope, decode
+from shared.events.registry import UnknownEventTypeError
+from shared.messaging import (
+    DeadLetterSink,
+    Delivery,
+    DeliveryBatchInboxConsumer,
+    PoisonMessageError,
+    bind_consumer,
+    broker_dead_letter_sink,
+)
 
+from reporting.adapters.generations import bind_generation, bind_live_generation
+from reporting.adapters.read_model import PgReadModel
+from reporting.domain import ComplianceUpdate
 from reporting.entrypoints.container import Container
+from reporting.service_layer.commands import (
+    DEFAULT_TOPICS,
+    ConsumedComplianceUpdate,
+    ConsumedInventoryEvent,
+    Position,
+    Topics,
+)
+from reporting.service_layer.errors import UnprojectableEventError
+from reporting.service_layer.projections import apply_compliance_updates, apply_inventory_events
 
-__all__ = ["on_events", "subscribe"]
+__all__ = [
+    "COMPLIANCE_FACTS",
+    "LIVE_CONSUMER",
+    "MAX_BATCH",
+    "ReadModelHandler",
+    "events_consumer",
+    "subscribe",
+]
 
 MAX_BATCH = 500
+LIVE_CONSUMER = "reporting.events"
+
+EVENT_LAG = Histogram(
+    "reporting_event_lag_seconds",
+    "From an event's occurrence to its commit in the read models",
+    ["topic"],
+    buckets=(
+        *(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.125, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5),
+        *(0.75, 1, 1.5, 2, 3, 5, 10, 30, 60, 300),
+    ),
+)
+UNMAPPED = Counter(
+    "reporting_compliance_events_unmapped_total",
+    "compliance.events messages of a type the status does not use (tolerated, not dead-lettered)",
+    ["event_type"],
+)
+
+ComplianceFact = Callable[[BaseModel, EventEnvelope], ComplianceUpdate | None]
+COMPLIANCE_FACTS: Final[Mapping[str, ComplianceFact]] = {}
+"""Compliance event type -> its status fact (``reporting.domain.compliance``). Empty until
+compliance publishes the events the README's compliance table describes."""
 
 
-async def on_events(uow: UnitOfWork, envelopes: Sequence[EventEnvelope]) -> None:
-    for envelope in envelopes:
-        decode(envelope)
+def _inventory(delivery: Delivery, position: Position) -> ConsumedInventoryEvent:
+    envelope = delivery.envelope
+    return ConsumedInventoryEvent(
+        position=position,
+        event_id=envelope.event_id,
+        event_type=envelope.event_type,
+        aggregate_id=envelope.aggregate_id,
+        aggregate_version=envelope.aggregate_version,
+        payload=decode(envelope),  # unknown type, invalid payload: poison
+    )
 
 
-def subscribe(broker: KafkaBroker, container: Container) -> None:
-    consumer = BatchInboxConsumer(
-        name="reporting.events",
-        group_id=container.settings.consumer_group,
+def _compliance(delivery: Delivery, position: Position) -> ConsumedComplianceUpdate:
+    envelope = delivery.envelope
+    try:
+        payload = decode(envelope)  # invalid payload of a known type: poison
+    except UnknownEventTypeError:
+        UNMAPPED.labels(envelope.event_type).inc()
+        return ConsumedComplianceUpdate(position, None, envelope.occurred_at)
+    fact = COMPLIANCE_FACTS.get(envelope.event_type)
+    if fact is None:
+        UNMAPPED.labels(envelope.event_type).inc()
+    return ConsumedComplianceUpdate(
+        position, None if fact is None else fact(payload, envelope), envelope.occurred_at
+    )
+
+
+class ReadModelHandler:
+    """The batch handler: bind the generation, fold each topic's events, in the caller's
+    (the inbox consumer's) transaction. ``generation=None``: the live one."""
+
+    def __init__(self, topics: Topics = DEFAULT_TOPICS, generation: int | None = None) -> None:
+        self.topics = topics
+        self.generation = generation
+
+    async def __call__(self, uow: UnitOfWork, deliveries: Sequence[Delivery]) -> None:
+        inventory: list[ConsumedInventoryEvent] = []
+        compliance: list[ConsumedComplianceUpdate] = []
+        for delivery in deliveries:
+            position = Position(delivery.topic, delivery.partition, delivery.offset)
+            if delivery.topic == self.topics.inventory:
+                inventory.append(_inventory(delivery, position))
+            elif delivery.topic == self.topics.compliance:
+                compliance.append(_compliance(delivery, position))
+            else:
+                raise PoisonMessageError(f"reporting does not consume {delivery.topic}")
+        if self.generation is None:
+            await bind_live_generation(uow.conn, writer=True)
+        else:
+            await bind_generation(uow.conn, self.generation)
+        read_model = PgReadModel(uow.conn)
+        now = datetime.now(UTC)
+        try:
+            if inventory:
+                await apply_inventory_events(read_model, inventory, now=now)
+        except UnprojectableEventError as error:
+            raise PoisonMessageError(error.message) from error
+        if compliance:
+            await apply_compliance_updates(read_model, compliance, now=now)
+        _observe_lag(deliveries)
+
+
+def _observe_lag(deliveries: Sequence[Delivery]) -> None:
+    # Measured before the commit, which follows at once; an event's clock is its producer's.
+    now = time.time()
+    for delivery in deliveries:
+        lag = now - delivery.envelope.occurred_at.timestamp()
+        EVENT_LAG.labels(delivery.topic).observe(max(0.0, lag))
+
+
+def events_consumer(
+    container: Container,
+    dead_letters: DeadLetterSink,
+    *,
+    name: str = LIVE_CONSUMER,
+    group_id: str | None = None,
+    generation: int | None = None,
+    topics: Topics = DEFAULT_TOPICS,
+) -> DeliveryBatchInboxConsumer[UnitOfWork]:
+    """The live consumer (the defaults), or a rebuild's (its own name, group and generation)."""
+    return DeliveryBatchInboxConsumer(
+        name=name,
+        group_id=group_id or container.settings.consumer_group,
         unit_of_work=container.uow,
-        handler=on_events,
-        dead_letters=broker_dead_letter_sink(broker),
+        handler=ReadModelHandler(topics, generation),
+        dead_letters=dead_letters,
         max_batch=MAX_BATCH,
     )
-    bind_consumer(broker, consumer, INVENTORY_EVENTS.name, COMPLIANCE_EVENTS.name)
+
+
+def subscribe(broker: KafkaBroker, container: Container, topics: Topics = DEFAULT_TOPICS) -> None:
+    consumer = events_consumer(container, broker_dead_letter_sink(broker), topics=topics)
+    bind_consumer(broker, consumer, topics.inventory, topics.compliance)

@@ -87,12 +87,16 @@ class Position:
 
 @dataclass(frozen=True, slots=True)
 class Watermark:
-    """A partition's high watermark (offset of the next message) as a consumer saw it."""
+    """A partition's high watermark (offset of the next message) as a consumer saw it, and
+    the offset before which the consumer has handled every message (its group's committed
+    offset: applied, or a duplicate, or dead-lettered; 0 if none), so that a poison message or
+    a duplicate at the end of a partition does not look like a message still to apply."""
 
     topic: str
     partition: int
     high_watermark: int
     observed_at: datetime
+    handled: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,10 +114,12 @@ class ConsumedInventoryEvent:
 
 @dataclass(frozen=True, slots=True)
 class ConsumedComplianceUpdate:
-    """A compliance event mapped onto its fact (see ``reporting.domain.compliance``)."""
+    """A compliance event mapped onto its fact (see ``reporting.domain.compliance``), or, as
+    ``update=None``, an event of ``compliance.events`` that the status does not use (a type
+    reporting does not know yet): it changes nothing but the topic's position."""
 
     position: Position
-    update: ComplianceUpdate
+    update: ComplianceUpdate | None
     occurred_at: datetime
 
 

@@ -96,7 +96,7 @@ async def apply_compliance_updates(
     uow: ReadModelUnitOfWork, updates: Sequence[ConsumedComplianceUpdate], *, now: datetime
 ) -> Applied:
     """Fold consumed compliance facts (in partition order) into the compliance status."""
-    facts = [u.update for u in updates]
+    facts = [u.update for u in updates if u.update is not None]
     link_ids: set[UUID] = {f.batch_id for f in facts if isinstance(f, BatchLinkUpdate)}
     finding_ids: set[UUID] = {f.finding_id for f in facts if isinstance(f, FindingUpdate)}
     licenses: set[LicenseKey] = {f.license for f in facts if isinstance(f, SyncFinished)}
@@ -110,7 +110,7 @@ async def apply_compliance_updates(
     if result.applied:
         await store.save(result)
     await uow.positions.advance(_progress([(u.position, u.occurred_at) for u in updates], now))
-    return Applied(result.applied, result.skipped)
+    return Applied(result.applied, result.skipped + len(updates) - len(facts))
 
 
 async def record_watermarks(uow: ReadModelUnitOfWork, watermarks: Sequence[Watermark]) -> None:

@@ -22,6 +22,7 @@ from uuid import UUID, uuid5
 
 from hypothesis import strategies as st
 from pydantic import BaseModel
+from shared.events import EventEnvelope
 from shared.events import inventory as ev
 from shared.events.registry import type_of
 
@@ -37,6 +38,7 @@ __all__ = [
     "SimulatedBatch",
     "consumed",
     "deliveries",
+    "envelope",
     "histories",
     "in_order",
     "interleaved",
@@ -286,3 +288,19 @@ def deliveries(
         chunks.append([consumed(d) for d in stream[:size]])
         stream = stream[size:]
     return chunks
+
+
+def envelope(event: BaseModel) -> EventEnvelope:
+    """An inventory event in the envelope inventory's relay publishes it in (a new event id)."""
+    assert isinstance(event, ev.BatchEventBase)
+    registered = type_of(event)
+    return EventEnvelope(
+        event_type=registered.name,
+        event_version=registered.version,
+        occurred_at=event.occurred_at,
+        producer="inventory",
+        aggregate_id=str(event.batch.batch_id),
+        aggregate_version=event.batch.version,
+        site_id=str(event.batch.site.id),
+        payload=event.model_dump(mode="json"),
+    )

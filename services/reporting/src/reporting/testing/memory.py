@@ -142,7 +142,10 @@ class _Positions:
             current = self._get(w.topic, w.partition)
             if current.watermark_at is None or w.observed_at >= current.watermark_at:
                 self._rows.positions[w.topic, w.partition] = replace(
-                    current, high_watermark=w.high_watermark, watermark_at=w.observed_at
+                    current,
+                    high_watermark=w.high_watermark,
+                    watermark_at=w.observed_at,
+                    last_offset=max(current.last_offset, w.handled - 1),
                 )
 
     async def all(self) -> list[PartitionPosition]:

@@ -56,6 +56,9 @@ class RouteSpec:
     idempotent: bool = False
     responses: Mapping[int, str] = field(default_factory=dict)
     operation_id: str | None = None
+    media_type: str | None = None
+    """The success answer's content type when it is not JSON (``text/csv``): documented as a
+    string of that type."""
 
     @property
     def path_params(self) -> list[str]:
@@ -204,6 +207,11 @@ def add_service_routes(app: FastAPI, specs: Sequence[RouteSpec]) -> None:
             status: {"model": ERRORS["default"]["model"], "description": text}
             for status, text in spec.responses.items()
         }
+        if spec.media_type is not None:
+            extra[spec.status_code] = {
+                "description": "Successful Response",
+                "content": {spec.media_type: {"schema": {"type": "string"}}},
+            }
         app.add_api_route(
             PUBLIC_PREFIX + spec.path,
             _endpoint(spec),
