@@ -1,5 +1,6 @@
 """Browser tests: Debian's Chromium, driven by Playwright, against the platform as processes
-(gateway, inventory and its relay, real PostgreSQL and Kafka; tests/conftest.py starts them).
+(gateway, inventory and its relay, reporting and its worker, real PostgreSQL and Kafka;
+tests/conftest.py starts them).
 
 Every page fails its test on a console error or an uncaught exception (a test that expects the
 API to refuse something says which status it expects, because Chromium logs every non-2xx fetch
@@ -13,7 +14,8 @@ import asyncio
 import itertools
 import re
 import shutil
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,6 +70,7 @@ def web_platform(
             identity_keys,
             tmp_path_factory.mktemp("web-platform"),
             relay=True,
+            reporting_worker=True,
         )
     )
     yield platform
@@ -130,6 +133,19 @@ class Api:
 
     def enhanced(self, **params: Any) -> dict[str, Any]:
         return dict(self.ok("GET", "/api/v1/batches/enhanced", params=params))
+
+    def eventually(
+        self, path: str, until: Callable[[Any], bool], timeout: float = 30, **params: Any
+    ) -> Any:
+        """GET ``path`` until its answer satisfies ``until`` (read models built from events
+        catch up a moment after the write); the last answer."""
+        deadline = time.monotonic() + timeout
+        while True:
+            answer = self.ok("GET", path, params=params)
+            if until(answer):
+                return answer
+            assert time.monotonic() < deadline, f"{path} never got there: {answer}"
+            time.sleep(0.25)
 
 
 @dataclass

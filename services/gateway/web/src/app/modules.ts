@@ -84,8 +84,25 @@ export const AREAS: Area[] = [
       }),
     ],
   },
-  // Compliance (API keys, sync dashboard, sync log, reconciliation), cultivation and transfers,
-  // and reports slot in here as areas when their gateway routes exist.
+  {
+    label: "Reports",
+    screens: [
+      screen({
+        path: "/reports/aging",
+        label: "Aging",
+        needs: "GET /api/v1/reports/aging",
+        load: () => import("../reports/AgingPage"),
+      }),
+      screen({
+        path: "/reports/profitability",
+        label: "Profitability",
+        needs: "GET /api/v1/reports/profitability",
+        load: () => import("../reports/ProfitabilityPage"),
+      }),
+    ],
+  },
+  // Compliance (API keys, sync dashboard, sync log, reconciliation), cultivation and transfers
+  // slot in here as areas when their gateway routes exist.
 ];
 
 export const SCREENS: Screen[] = AREAS.flatMap((area) => area.screens);
