@@ -32,15 +32,12 @@ from compliance.domain import (
     SyncLogEntry,
     SyncLogQuery,
 )
+from compliance.service_layer.ports import TagTakenError
 
 __all__ = ["InMemoryDatabase", "InMemoryUnitOfWork", "TagTakenError"]
 
 K = TypeVar("K")
 V = TypeVar("V")
-
-
-class TagTakenError(Exception):
-    """Two links of one license would hold the same tag (PostgreSQL: a unique violation)."""
 
 
 class _Table(Generic[K, V]):
