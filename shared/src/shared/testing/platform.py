@@ -1,6 +1,7 @@
 """The platform as it runs in production, for tests and benchmarks: ``python -m inventory api``,
-its relay and ``python -m gateway api`` as processes on free ports, each service on its own
-migrated database of the test PostgreSQL, the test Kafka behind them, and an administrator.
+its relay, ``python -m compliance api`` and ``python -m gateway api`` as processes on free ports,
+each service on its own migrated database of the test PostgreSQL, the test Kafka behind them, and
+an administrator.
 
 It starts the services by their command lines (it imports none of them)."""
 
@@ -33,6 +34,9 @@ class RunningPlatform:
     gateway_url: str
     inventory_url: str
     databases: tuple[str, str]
+    """Inventory's and the gateway's."""
+    compliance_url: str = ""
+    compliance_database: str = ""
     processes: list[ServiceProcess] = field(default_factory=list)
     admin_email: str = ADMIN_EMAIL
     admin_password: str = ADMIN_PASSWORD
@@ -87,17 +91,25 @@ async def start_platform(
     inventory_database: str | None = None,
 ) -> RunningPlatform:
     """Migrate a database per service (or the inventory's given one: a benchmark's loaded data),
-    create the administrator, start inventory (and its relay) then the gateway in front of it."""
+    create the administrator, start inventory (and its relay) and compliance's API, then the
+    gateway in front of them."""
     inventory_db = inventory_database or await postgres.create_database("p_inv")
     urls = (
         postgres.url_for(inventory_db),
         postgres.url_for(await postgres.create_database("p_gw")),
     )
+    compliance_db = postgres.url_for(await postgres.create_database("p_cmp"))
     # INFO, as in production: the log audit reads what the services would really log.
     common = {"CANOPY_ENV": "test", "OTEL_TRACES_EXPORTER": "none", "LOG_LEVEL": "INFO"}
     inventory_env = {
         **common,
         "INVENTORY_DATABASE_URL": urls[0],
+        "CANOPY_IDENTITY_PUBLIC_KEY": keys[1],
+        "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
+    }
+    compliance_env = {
+        **common,
+        "COMPLIANCE_DATABASE_URL": compliance_db,
         "CANOPY_IDENTITY_PUBLIC_KEY": keys[1],
         "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
     }
@@ -114,6 +126,7 @@ async def start_platform(
     register_secret(ADMIN_PASSWORD)
     await asyncio.gather(
         asyncio.to_thread(run_service_command, "inventory", ["migrate"], inventory_env),
+        asyncio.to_thread(run_service_command, "compliance", ["migrate"], compliance_env),
         asyncio.to_thread(run_service_command, "gateway", ["migrate"], gateway_env),
     )
     await asyncio.to_thread(
@@ -130,8 +143,11 @@ async def start_platform(
         if relay:
             await create_topics(kafka.bootstrap, [INVENTORY_EVENTS])
             processes.append(start_service("inventory", inventory_env, logs, command="relay"))
+        compliance = await asyncio.to_thread(start_service, "compliance", compliance_env, logs)
+        processes.append(compliance)
+        upstreams = {"INVENTORY_URL": inventory.url, "COMPLIANCE_URL": compliance.url}
         gateway = await asyncio.to_thread(
-            start_service, "gateway", {**gateway_env, "INVENTORY_URL": inventory.url}, logs
+            start_service, "gateway", {**gateway_env, **upstreams}, logs
         )
         processes.append(gateway)
     except BaseException:
@@ -139,5 +155,10 @@ async def start_platform(
             process.stop()
         raise
     return RunningPlatform(
-        gateway_url=gateway.url, inventory_url=inventory.url, databases=urls, processes=processes
+        gateway_url=gateway.url,
+        inventory_url=inventory.url,
+        databases=urls,
+        compliance_url=compliance.url,
+        compliance_database=compliance_db,
+        processes=processes,
     )
