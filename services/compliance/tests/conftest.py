@@ -132,10 +132,14 @@ class ComplianceApi:
     """The compliance HTTP API over the service layer on the in-memory unit of work and
     ``FakeMetrc`` (``ComplianceHarness``), called with the gateway's identity tokens."""
 
-    def __init__(self, harness: Any, client: httpx.AsyncClient, private_key: str) -> None:
+    def __init__(
+        self, harness: Any, client: httpx.AsyncClient, private_key: str, spans: Any
+    ) -> None:
         self.h = harness
         self.client = client
         self._private_key = private_key
+        self.spans = spans
+        """The API's finished spans (an ``InMemorySpanExporter``)."""
 
     def caller(
         self, *permissions: str, sites: tuple[str, ...] = ("*",), subject: str = "qa-1"
@@ -159,6 +163,8 @@ async def compliance_api() -> AsyncIterator[ComplianceApi]:
     from compliance.service_layer import CredentialsService, Queries, RulesService
     from compliance.testing import ComplianceHarness
     from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
     from shared.identity import generate_keypair
     from shared.testing.log_audit import register_secret
 
@@ -173,6 +179,10 @@ async def compliance_api() -> AsyncIterator[ComplianceApi]:
     async def nothing() -> None:
         return None
 
+    spans = InMemorySpanExporter()
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(SimpleSpanProcessor(spans))
+
     container = Container(
         settings=ComplianceSettings(
             CANOPY_IDENTITY_PUBLIC_KEY=public, KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:9"
@@ -180,7 +190,7 @@ async def compliance_api() -> AsyncIterator[ComplianceApi]:
         uow=no_keyed_store,
         database_check=nothing,
         close=nothing,
-        tracer_provider=TracerProvider(),
+        tracer_provider=tracer_provider,
         context=harness.ctx,
         handlers=Handlers(
             credentials=CredentialsService(harness.ctx),
@@ -191,4 +201,4 @@ async def compliance_api() -> AsyncIterator[ComplianceApi]:
     )
     transport = httpx.ASGITransport(app=create_app(container))
     async with httpx.AsyncClient(transport=transport, base_url="http://compliance") as client:
-        yield ComplianceApi(harness, client, private)
+        yield ComplianceApi(harness, client, private, spans)

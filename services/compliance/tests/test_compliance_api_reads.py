@@ -4,6 +4,8 @@ cursor, the notification feed and every license's sync health."""
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import timedelta
 from uuid import uuid4
 
@@ -18,6 +20,10 @@ async def _pushed_batch(api, code: str = "B-1", *, index: int = 0, adjustments: 
     for _ in range(adjustments):
         await h.record(b.adjust("-1"))
     return b
+
+
+def _cursor(*parts: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(parts)).encode()).decode()
 
 
 class TestBatchLink:
@@ -191,6 +197,12 @@ class TestLedgerAndSyncLog:
             ("/v1/compliance/sync-log", "bm90LWEtY3Vyc29y"),
             ("/v1/compliance/submissions", "WyJ4Il0="),
             ("/v1/compliance/sync-log", "%%%"),
+            ("/v1/compliance/sync-log", _cursor("0001-01-01T00:00:00+14:00", str(uuid4()))),
+            ("/v1/compliance/sync-log", _cursor("2026-03-02T10:00:00", str(uuid4()))),
+            ("/v1/compliance/sync-log", _cursor("2026-03-02T10:00:00+00:00", "not-a-uuid")),
+            ("/v1/compliance/submissions", _cursor("-5")),
+            ("/v1/compliance/submissions", _cursor("99999999999999999999")),
+            ("/v1/compliance/submissions", _cursor("²")),
         ):
             answer = await api.client.get(path, params={"cursor": cursor}, headers=api.officer)
             assert answer.status_code == 422, (path, cursor)

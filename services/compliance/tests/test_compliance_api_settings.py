@@ -78,6 +78,18 @@ class TestJurisdictionRules:
         assert missing.status_code == 404
         assert missing.json()["error"]["code"] == "RULES_NOT_FOUND"
 
+    async def test_a_metrc_url_that_is_not_one_is_refused_as_a_field(self, compliance_api):
+        api = compliance_api
+        for url in ("http://[::1", "https://api-co.metrc.com:port", "ftp://x", "https://x?a=1"):
+            answer = await api.client.put(
+                f"/v1/compliance/rules/{uuid4()}",
+                json={**RULES, "metrcBaseUrl": url},
+                headers=api.officer,
+            )
+            assert answer.status_code == 422, url
+            fields = {f["field"] for f in answer.json()["error"]["details"]["fields"]}
+            assert "metrc_base_url" in fields, url
+
     async def test_a_reason_the_states_metrc_does_not_list_is_refused(self, compliance_api):
         api = compliance_api
         await api.h.save_keys()
@@ -148,6 +160,22 @@ class TestCredentials:
             _no_key_in(shown.text)
         record = api.h.db.credentials[LICENSE]
         assert VENDOR_KEY.encode() not in record.vendor_key.blob
+
+    async def test_no_span_of_the_api_carries_a_key(self, compliance_api):
+        api = compliance_api
+        for keys in (KEYS, {**KEYS, "vendorKey": "has spaces " + VENDOR_KEY}):
+            await api.client.put(
+                f"/v1/compliance/credentials/{LICENSE}", json=keys, headers=api.officer
+            )
+        await api.client.post(f"/v1/compliance/credentials/{LICENSE}/validate", headers=api.officer)
+        spans = api.spans.get_finished_spans()
+        assert spans
+        for span in spans:
+            text = " ".join(
+                [span.name, repr(dict(span.attributes or {}))]
+                + [f"{e.name} {dict(e.attributes or {})}" for e in span.events]
+            )
+            _no_key_in(text)
 
     async def test_keys_metrc_refuses_are_kept_invalid_with_the_reason_and_a_notification(
         self, compliance_api

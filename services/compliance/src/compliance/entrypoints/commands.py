@@ -6,7 +6,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from uuid import UUID
 
 from shared.contracts import compliance as api
@@ -72,6 +73,9 @@ def retry_failed(license_number: str, body: api.RetryRequest, actor: str) -> Ret
     return RetryFailed(license_number=license_number, actor=actor, submission_ids=ids)
 
 
+_SEQUENCE = re.compile(r"[0-9]{1,18}")
+
+
 # Cursors are opaque to clients: base64 of a small JSON array (the last row's sort key).
 def _encode(parts: list[str]) -> str:
     return base64.urlsafe_b64encode(json.dumps(parts).encode()).decode()
@@ -104,7 +108,7 @@ def ledger_query(q: api.LedgerQuery) -> SubmissionQuery:
     before = None
     if q.cursor is not None:
         (text,) = _decode(q.cursor, 1)
-        if not text.isdigit():
+        if not _SEQUENCE.fullmatch(text):  # a bigint, ASCII digits only
             raise _bad_cursor()
         before = int(text)
     return SubmissionQuery(
@@ -129,11 +133,13 @@ def sync_log_query(q: api.SyncLogQuery) -> SyncLogQuery:
     if q.cursor is not None:
         at, entry = _decode(q.cursor, 2)
         try:
-            before = (datetime.fromisoformat(at), UUID(entry))
-        except ValueError:
+            instant = datetime.fromisoformat(at)
+            # A forged instant may be naive, or fall outside years 1 to 9999 once in UTC.
+            if instant.tzinfo is None:
+                raise ValueError(at)
+            before = (instant.astimezone(UTC), UUID(entry))
+        except (ValueError, OverflowError):
             raise _bad_cursor() from None
-        if before[0].tzinfo is None:
-            raise _bad_cursor()
     return SyncLogQuery(
         license_number=q.license_number,
         site_id=q.site_id,
