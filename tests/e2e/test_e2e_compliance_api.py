@@ -192,3 +192,121 @@ async def test_a_compliance_officer_configures_metrc_through_the_gateway(running
         link = await client.get(f"/api/v1/batches/{uuid4()}/metrc-link", headers=stocker)
         assert link.status_code == 404
         assert link.json()["error"]["code"] == "BATCH_NOT_TRACKED"
+
+
+async def _record(platform, change) -> None:
+    """What the inventory consumer does with an event: the change recorded in compliance's
+    database (its links and submissions), so this test needs no consumer."""
+    from compliance.adapters.postgres import ComplianceUnitOfWork
+    from compliance.service_layer import record_batch_change
+    from shared.database import Database
+
+    database = Database(platform.compliance_database, name="e2e-compliance", min_size=1, max_size=2)
+    try:
+        async with ComplianceUnitOfWork(database) as uow:
+            await record_batch_change(uow, change, now=change.occurred_at)
+            await uow.commit()
+    finally:
+        await database.close()
+
+
+async def test_a_batch_is_pushed_retried_and_dismissed_through_the_gateway(running_platform, metrc):
+    from datetime import UTC, datetime
+
+    from compliance.domain import OpeningBalance
+    from compliance.testing import BatchScript, ManualClock
+
+    admin = {"X-API-Key": running_platform.admin_key()}
+    clock = ManualClock(datetime.now(UTC))
+    async with httpx.AsyncClient(base_url=running_platform.gateway_url, timeout=60) as client:
+        officer = await _key_for(client, admin, "Compliance QA")
+        reader = await _key_for(client, admin, "Auditor")
+        site = uuid4()
+        assert (
+            await client.put(
+                f"/api/v1/compliance/rules/{site}", json=_rules(metrc), headers=officer
+            )
+        ).status_code == 200
+        keys = await client.put(
+            f"/api/v1/compliance/credentials/{LICENSE}", json=_keys(), headers=officer
+        )
+        assert keys.json()["status"] == "VALID"
+
+        # A batch that waits for a person (no source), and one whose item Metrc does not know.
+        waiting = BatchScript(
+            site_id=site, code="E2E-1", product_name="Blue Dream Flower", clock=clock
+        )
+        unknown = BatchScript(
+            site_id=site,
+            code="E2E-2",
+            product_name="Purple Haze Flower",
+            source=OpeningBalance(),
+            clock=clock,
+        )
+        await _record(running_platform, waiting.created("25"))
+        await _record(running_platform, unknown.created("10"))
+
+        before = await client.get(f"/api/v1/batches/{waiting.batch_id}/metrc-link", headers=reader)
+        assert before.status_code == 200, before.text
+        assert before.json()["state"] == "UNLINKED"
+
+        pushed = await client.post(
+            f"/api/v1/compliance/batches/{waiting.batch_id}/push",
+            headers={**officer, "Idempotency-Key": "push-1"},
+        )
+        assert pushed.status_code == 200, pushed.text
+        link = pushed.json()["link"]
+        assert link["state"] == "LINKED"
+        assert [(s["kind"], s["state"]) for s in pushed.json()["submissions"]] == [
+            ("CREATE_PACKAGE", "ACCEPTED")
+        ]
+        sandbox = await metrc.state()
+        assert link["tag"] in str(sandbox)
+        replay = await client.post(
+            f"/api/v1/compliance/batches/{waiting.batch_id}/push",
+            headers={**officer, "Idempotency-Key": "push-1"},
+        )
+        assert replay.headers["Idempotent-Replayed"] == "true"
+        assert replay.json() == pushed.json()
+        after = await client.get(f"/api/v1/batches/{waiting.batch_id}/metrc-link", headers=reader)
+        assert after.json()["lastPush"]["state"] == "ACCEPTED"
+        assert after.json()["metrcPackageId"] is not None
+
+        # The push round of the first batch took the license's whole queue: the unknown item was
+        # rejected then. Pushing its batch retries it (the first manual retry), the guide's
+        # guidance says why it fails again; retried once more, the same; dismissed, settled.
+        rejected = await client.post(
+            f"/api/v1/compliance/batches/{unknown.batch_id}/push", headers=officer
+        )
+        (write,) = rejected.json()["submissions"]
+        assert write["state"] == "REJECTED"
+        assert write["lastError"]["code"] == "ITEM_NOT_FOUND"
+        assert "Metrc" in write["lastError"]["guidance"]
+        retried = await client.post(
+            f"/api/v1/compliance/licenses/{LICENSE}/retry",
+            json={"submissionIds": [write["id"]]},
+            headers=officer,
+        )
+        assert write["manualRetries"] == 1
+        assert [s["manualRetries"] for s in retried.json()["submissions"]] == [2]
+        assert retried.json()["submissions"][0]["state"] == "REJECTED"
+        dismissed = await client.post(
+            f"/api/v1/compliance/submissions/{write['id']}/dismiss", headers=officer
+        )
+        assert dismissed.json()["dismissedBy"]
+
+        # The ledger and the sync log over PostgreSQL.
+        ledger = await client.get(
+            "/api/v1/compliance/submissions",
+            params={"licenseNumber": LICENSE, "siteId": str(site), "limit": 1},
+            headers=officer,
+        )
+        assert ledger.json()["hasMore"] is True
+        creates = await client.get(
+            "/api/v1/compliance/sync-log",
+            params={"operation": "packages.create", "status": "SUCCESS", "siteId": str(site)},
+            headers=officer,
+        )
+        assert len(creates.json()["items"]) == 1
+        (health,) = (await client.get("/api/v1/compliance/health", headers=officer)).json()
+        assert health["stopped"] == 0
