@@ -268,3 +268,38 @@ class TestFeedAndHealth:
         ):
             answer = await api.client.get(path, headers=manager)
             assert answer.status_code == 403, path
+
+
+class TestLicenseWideDataAndSites:
+    async def test_a_caller_granted_some_sites_reads_by_site_and_nothing_license_wide(
+        self, compliance_api
+    ):
+        api = compliance_api
+        await api.h.save_keys()
+        await _pushed_batch(api)
+        await api.h.settle()
+        mine = str(api.h.site_id)
+        scoped = api.caller("compliance:sync", "compliance:manage", sites=(mine,))
+        for path, params in (
+            ("/v1/compliance/submissions", {"siteId": mine}),
+            ("/v1/compliance/sync-log", {"siteId": mine}),
+        ):
+            answer = await api.client.get(path, params=params, headers=scoped)
+            assert answer.status_code == 200, path
+            assert answer.json()["items"], path
+        for method, path in (
+            ("GET", "/v1/compliance/submissions"),
+            ("GET", "/v1/compliance/sync-log"),
+            ("GET", "/v1/compliance/notifications"),
+            ("GET", "/v1/compliance/health"),
+            ("GET", "/v1/compliance/credentials"),
+            ("GET", f"/v1/compliance/credentials/{LICENSE}"),
+            ("POST", f"/v1/compliance/credentials/{LICENSE}/validate"),
+            ("POST", "/v1/compliance/credentials/rotate"),
+            ("POST", f"/v1/compliance/licenses/{LICENSE}/retry"),
+            ("POST", f"/v1/compliance/submissions/{uuid4()}/dismiss"),
+        ):
+            body = {} if path.endswith("/retry") else None
+            answer = await api.client.request(method, path, json=body, headers=scoped)
+            assert answer.status_code == 403, (method, path)
+            assert answer.json()["error"]["code"] == "SITE_ACCESS_DENIED"

@@ -19,6 +19,7 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 from shared.contracts.compliance import ROUTES
 from shared.database import UnitOfWork
+from shared.errors import ServiceError
 from shared.http import (
     Answer,
     ContractRoutes,
@@ -29,7 +30,7 @@ from shared.http import (
     json_response,
     respond_once,
 )
-from shared.identity import Identity
+from shared.identity import ALL_SITES, Identity
 
 from compliance.domain import ComplianceError
 from compliance.entrypoints.container import Container, Handlers
@@ -50,6 +51,16 @@ class Caller:
 
     def can_access_site(self, site_id: object) -> bool:
         return self.identity.can_access_site(str(site_id))
+
+    def require_all_sites(self) -> None:
+        """A license, its keys and its queue span its sites: what is license-wide is for callers
+        granted every site (a caller granted some sites reads the ledger and the log by site)."""
+        if ALL_SITES not in self.identity.sites:
+            raise ServiceError(
+                "SITE_ACCESS_DENIED",
+                "License-wide compliance data needs access to every site; name a siteId",
+                status=403,
+            )
 
 
 ROUTE_TABLE: ContractRoutes[Caller] = ContractRoutes(ROUTES, caller=Caller)

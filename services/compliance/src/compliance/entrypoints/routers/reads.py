@@ -44,7 +44,11 @@ async def metrc_link(caller: Caller, handlers: HandlersDep, batch_id: BatchId) -
 
 
 @endpoint(router, "GET", "/v1/compliance/submissions", response_model=api.SubmissionPage)
-async def ledger(handlers: HandlersDep, query: Annotated[api.LedgerQuery, Query()]) -> Response:
+async def ledger(
+    caller: Caller, handlers: HandlersDep, query: Annotated[api.LedgerQuery, Query()]
+) -> Response:
+    if query.site_id is None:
+        caller.require_all_sites()
     found = await handlers.queries.ledger(to.ledger_query(query))
     page, more = found[: query.limit], len(found) > query.limit
     return json_response(
@@ -57,7 +61,11 @@ async def ledger(handlers: HandlersDep, query: Annotated[api.LedgerQuery, Query(
 
 
 @endpoint(router, "GET", "/v1/compliance/sync-log", response_model=api.SyncLogPage)
-async def sync_log(handlers: HandlersDep, query: Annotated[api.SyncLogQuery, Query()]) -> Response:
+async def sync_log(
+    caller: Caller, handlers: HandlersDep, query: Annotated[api.SyncLogQuery, Query()]
+) -> Response:
+    if query.site_id is None:
+        caller.require_all_sites()
     found = await handlers.queries.sync_log(to.sync_log_query(query))
     page, more = found[: query.limit], len(found) > query.limit
     last = page[-1] if page else None
@@ -79,8 +87,9 @@ async def sync_log(handlers: HandlersDep, query: Annotated[api.SyncLogQuery, Que
     response_model=list[api.NotificationView],
 )
 async def notifications(
-    handlers: HandlersDep, query: Annotated[api.NotificationQuery, Query()]
+    caller: Caller, handlers: HandlersDep, query: Annotated[api.NotificationQuery, Query()]
 ) -> Response:
+    caller.require_all_sites()
     found = await handlers.queries.notifications(
         license_number=query.license_number, open_only=query.open_only, limit=query.limit
     )
@@ -88,5 +97,6 @@ async def notifications(
 
 
 @endpoint(router, "GET", "/v1/compliance/health", response_model=list[api.LicenseHealth])
-async def health(handlers: HandlersDep) -> Response:
+async def health(caller: Caller, handlers: HandlersDep) -> Response:
+    caller.require_all_sites()
     return json_response([show.license_health(h) for h in await handlers.queries.sync_health()])
