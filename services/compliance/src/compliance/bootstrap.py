@@ -5,25 +5,73 @@ from __future__ import annotations
 from functools import partial
 
 from fastapi import FastAPI
-from shared.database import Database, UnitOfWork
+from shared.database import Database
 from shared.telemetry import configure_tracing
 
+from compliance.adapters.clock import UtcClock
+from compliance.adapters.credentials_crypto import CredentialCipher
+from compliance.adapters.metrc_connector import MetrcClients
+from compliance.adapters.postgres import ComplianceUnitOfWork
+from compliance.adapters.smtp_mailer import SmtpMailer
 from compliance.config import ComplianceSettings
 from compliance.entrypoints import api
-from compliance.entrypoints.container import Container
+from compliance.entrypoints.container import Container, Handlers
+from compliance.service_layer import (
+    CredentialsService,
+    ManualOperations,
+    Pusher,
+    Queries,
+    RulesService,
+    ServiceContext,
+)
 
-__all__ = ["build", "create_app"]
+__all__ = ["build", "create_app", "mailer"]
 
 
 def build(settings: ComplianceSettings) -> Container:
     tracer_provider = configure_tracing(settings)
     database = Database.of_service(settings, tracer_provider)  # created on first use
+    uow = partial(ComplianceUnitOfWork, database)
+    metrc = MetrcClients(tracer_provider=tracer_provider)
+    context = ServiceContext(
+        uow=uow,
+        connector=metrc,
+        cipher=CredentialCipher.from_keyring(settings.credential_keys),
+        clock=UtcClock(),
+    )
+
+    async def close() -> None:
+        await metrc.close()
+        await database.close()
+
     return Container(
         settings=settings,
-        uow=partial(UnitOfWork, database),
+        uow=uow,
         database_check=database.check,
-        close=database.close,
+        close=close,
         tracer_provider=tracer_provider,
+        context=context,
+        handlers=Handlers(
+            credentials=CredentialsService(context),
+            rules=RulesService(context),
+            manual=ManualOperations(context, Pusher(context)),
+            queries=Queries(context),
+        ),
+    )
+
+
+def mailer(settings: ComplianceSettings) -> SmtpMailer | None:
+    """The notifications' mailer, or None when no mail server is configured."""
+    if not settings.smtp_host:
+        return None
+    return SmtpMailer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_from,
+        security=settings.smtp_security,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        timeout=settings.smtp_timeout_seconds,
     )
 
 

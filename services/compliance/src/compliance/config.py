@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from pydantic import Field, SecretStr
 from shared.settings import (
     ServiceSettings,
@@ -10,10 +12,19 @@ from shared.settings import (
     service_name_field,
 )
 
-__all__ = ["DEV_CREDENTIAL_KEYS", "ComplianceSettings"]
+__all__ = ["DEV_CREDENTIAL_KEYS", "ComplianceSettings", "SmtpSecurity"]
 
 DEV_CREDENTIAL_KEYS = "canopy-dev-key:Y2Fub3B5LWRldi1jcmVkZW50aWFsLWtleS0wMDAwMDA="
 """Development keyring; its id starts with ``canopy-dev-``, so production refuses to start with it."""
+
+
+class SmtpSecurity(StrEnum):
+    NONE = "none"
+    """Plain SMTP (a local relay or a test sink)."""
+    STARTTLS = "starttls"
+    """Upgrade to TLS with STARTTLS (port 587); refused if the server does not offer it."""
+    TLS = "tls"
+    """TLS from the first byte (port 465)."""
 
 
 class ComplianceSettings(ServiceSettings):
@@ -28,3 +39,37 @@ class ComplianceSettings(ServiceSettings):
         ),
     )
     consumer_group: str = consumer_group_field("compliance")
+    # --- notifications by email ----------------------------------------------------------------
+    smtp_host: str | None = Field(
+        default=None,
+        validation_alias="COMPLIANCE_SMTP_HOST",
+        description="Mail server for the notification feed; unset: nothing is mailed",
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, validation_alias="COMPLIANCE_SMTP_PORT")
+    smtp_security: SmtpSecurity = Field(
+        default=SmtpSecurity.STARTTLS, validation_alias="COMPLIANCE_SMTP_SECURITY"
+    )
+    smtp_username: str | None = Field(default=None, validation_alias="COMPLIANCE_SMTP_USERNAME")
+    smtp_password: SecretStr | None = Field(
+        default=None, validation_alias="COMPLIANCE_SMTP_PASSWORD"
+    )
+    smtp_from: str = Field(
+        default="canopy-compliance@localhost",
+        validation_alias="COMPLIANCE_SMTP_FROM",
+        description="The notifications' From address",
+    )
+    smtp_timeout_seconds: float = Field(
+        default=10.0, gt=0, validation_alias="COMPLIANCE_SMTP_TIMEOUT_SECONDS"
+    )
+    notify_default_emails: str = Field(
+        default="",
+        validation_alias="COMPLIANCE_NOTIFY_DEFAULT_EMAILS",
+        description="Comma-separated addresses for notifications of a license with none of its own",
+    )
+    notify_interval_seconds: float = Field(
+        default=30.0, gt=0, validation_alias="COMPLIANCE_NOTIFY_INTERVAL_SECONDS"
+    )
+
+    @property
+    def default_recipients(self) -> tuple[str, ...]:
+        return tuple(a.strip() for a in self.notify_default_emails.split(",") if a.strip())

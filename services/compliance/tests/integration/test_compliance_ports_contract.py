@@ -355,7 +355,7 @@ class TestSyncLogAndFeed:
     ) -> None:
         h = await rich_records()
         await copy_into(store, h)
-        log = sorted(h.db.sync_log, key=lambda e: e.started_at, reverse=True)
+        log = sorted(h.db.sync_log, key=lambda e: (e.started_at, e.id), reverse=True)
         first = log[-1]
         queries = [
             SyncLogQuery(license_number=first.license_number),
@@ -379,6 +379,24 @@ class TestSyncLogAndFeed:
                     and (query.until is None or e.started_at < query.until)
                 ][: query.limit]
                 assert {e.id for e in found} == {e.id for e in expected}, query
+
+    async def test_the_sync_log_pages_by_keyset_through_entries_of_one_instant(
+        self, store: Store
+    ) -> None:
+        h = await rich_records()  # its clock stands still: many entries share an instant
+        await copy_into(store, h)
+        log = sorted(h.db.sync_log, key=lambda e: (e.started_at, e.id), reverse=True)
+        assert len({e.started_at for e in log}) < len(log)
+        pages: list[list[UUID]] = []
+        before = None
+        async with store.uow() as uow:
+            while True:
+                page = await uow.sync_log.query(SyncLogQuery(limit=3, before=before))
+                if not page:
+                    break
+                pages.append([e.id for e in page])
+                before = (page[-1].started_at, page[-1].id)
+        assert [i for page in pages for i in page] == [e.id for e in log]
 
     async def test_one_open_notification_per_cause_until_it_is_resolved(self, store: Store) -> None:
         def note(at_minute: int, key: str | None = "key-invalid:L-1") -> Notification:

@@ -9,15 +9,36 @@ from opentelemetry.sdk.trace import TracerProvider
 from shared.database import UnitOfWork
 
 from compliance.config import ComplianceSettings
+from compliance.service_layer import (
+    CredentialsService,
+    ManualOperations,
+    Queries,
+    RulesService,
+    ServiceContext,
+)
 
-__all__ = ["Container"]
+__all__ = ["Container", "Handlers"]
+
+
+@dataclass(frozen=True)
+class Handlers:
+    """The service layer the HTTP API calls, wired by bootstrap on the service's adapters."""
+
+    credentials: CredentialsService
+    rules: RulesService
+    manual: ManualOperations
+    queries: Queries
 
 
 @dataclass(frozen=True)
 class Container:
     settings: ComplianceSettings
     uow: Callable[[], UnitOfWork]
-    """One transaction per unit of work (``shared.database``)."""
+    """One transaction per unit of work (``shared.database``): the inbox, the outbox and the
+    Idempotency-Key store."""
     database_check: Callable[[], Awaitable[None]]
     close: Callable[[], Awaitable[None]]
     tracer_provider: TracerProvider
+    context: ServiceContext
+    """The service layer's ports and policy (the worker's loops run on it)."""
+    handlers: Handlers

@@ -379,7 +379,9 @@ _QUERY_SYNC = Sql(
       AND (CAST(:operation AS text) IS NULL OR operation = :operation)
       AND (CAST(:since AS timestamptz) IS NULL OR started_at >= :since)
       AND (CAST(:until AS timestamptz) IS NULL OR started_at < :until)
-    ORDER BY started_at DESC
+      AND (CAST(:before_at AS timestamptz) IS NULL
+           OR (started_at, id) < (:before_at, CAST(:before_id AS uuid)))
+    ORDER BY started_at DESC, id DESC
     LIMIT :limit
     """
 )
@@ -443,6 +445,8 @@ class PgSyncLog:
             "operation": query.operation,
             "since": query.since,
             "until": query.until,
+            "before_at": None if query.before is None else query.before[0],
+            "before_id": None if query.before is None else query.before[1],
             "limit": query.limit,
         }
         rows = await self._conn.fetch(_QUERY_SYNC.text, *_QUERY_SYNC.args(values))
