@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import partial
 
+import httpx
 from fastapi import FastAPI
 from shared.database import Database
 from shared.telemetry import configure_tracing
 
 from compliance.adapters.clock import UtcClock
 from compliance.adapters.credentials_crypto import CredentialCipher
+from compliance.adapters.metrc import RetryPolicy
 from compliance.adapters.metrc_connector import MetrcClients
 from compliance.adapters.postgres import ComplianceUnitOfWork
 from compliance.adapters.smtp_mailer import SmtpMailer
 from compliance.config import ComplianceSettings
+from compliance.domain import PushPolicy
 from compliance.entrypoints import api
 from compliance.entrypoints.container import Container, Handlers
 from compliance.service_layer import (
@@ -25,19 +29,30 @@ from compliance.service_layer import (
     ServiceContext,
 )
 
-__all__ = ["build", "create_app", "mailer"]
+__all__ = ["build", "create_app", "mailer", "push_policy"]
 
 
 def build(settings: ComplianceSettings) -> Container:
     tracer_provider = configure_tracing(settings)
     database = Database.of_service(settings, tracer_provider)  # created on first use
     uow = partial(ComplianceUnitOfWork, database)
-    metrc = MetrcClients(tracer_provider=tracer_provider)
+    metrc = MetrcClients(
+        tracer_provider=tracer_provider,
+        timeout=httpx.Timeout(
+            settings.metrc_read_timeout_seconds, connect=settings.metrc_connect_timeout_seconds
+        ),
+        retry=RetryPolicy(
+            max_attempts=settings.metrc_call_attempts,
+            max_retry_after=settings.metrc_max_retry_after_seconds,
+            max_delay=settings.metrc_max_backoff_seconds,
+        ),
+    )
     context = ServiceContext(
         uow=uow,
         connector=metrc,
         cipher=CredentialCipher.from_keyring(settings.credential_keys),
         clock=UtcClock(),
+        policy=push_policy(settings),
     )
 
     async def close() -> None:
@@ -57,6 +72,17 @@ def build(settings: ComplianceSettings) -> Container:
             manual=ManualOperations(context, Pusher(context)),
             queries=Queries(context),
         ),
+    )
+
+
+def push_policy(settings: ComplianceSettings) -> PushPolicy:
+    """The worker's numbers; the read-back wait is derived from the client's timeouts."""
+    return PushPolicy(
+        max_attempts=settings.push_max_attempts,
+        first_retry=timedelta(seconds=settings.push_first_retry_seconds),
+        max_retry=timedelta(seconds=settings.push_max_retry_seconds),
+        read_back_after=settings.read_back_after,
+        concurrent_requests=settings.push_concurrent_requests,
     )
 
 

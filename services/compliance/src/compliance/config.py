@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 
 from pydantic import Field, SecretStr
@@ -73,3 +74,81 @@ class ComplianceSettings(ServiceSettings):
     @property
     def default_recipients(self) -> tuple[str, ...]:
         return tuple(a.strip() for a in self.notify_default_emails.split(",") if a.strip())
+
+    # --- Metrc calls and the push worker -------------------------------------------------------
+    metrc_connect_timeout_seconds: float = Field(
+        default=10.0, gt=0, validation_alias="COMPLIANCE_METRC_CONNECT_TIMEOUT_SECONDS"
+    )
+    metrc_read_timeout_seconds: float = Field(
+        default=30.0, gt=0, validation_alias="COMPLIANCE_METRC_READ_TIMEOUT_SECONDS"
+    )
+    metrc_call_attempts: int = Field(
+        default=4,
+        ge=1,
+        validation_alias="COMPLIANCE_METRC_CALL_ATTEMPTS",
+        description="Tries of one Metrc call by the client (429, 5xx, nothing sent yet)",
+    )
+    metrc_max_retry_after_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        validation_alias="COMPLIANCE_METRC_MAX_RETRY_AFTER_SECONDS",
+        description="Longest Retry-After the client waits out inside a call",
+    )
+    metrc_max_backoff_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        validation_alias="COMPLIANCE_METRC_MAX_BACKOFF_SECONDS",
+        description="Cap of the client's backoff between tries of a call",
+    )
+    metrc_lag_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        validation_alias="COMPLIANCE_METRC_LAG_SECONDS",
+        description="How long Metrc may still apply a request after the client gave up on it",
+    )
+    push_max_attempts: int = Field(
+        default=8,
+        ge=1,
+        validation_alias="COMPLIANCE_PUSH_MAX_ATTEMPTS",
+        description="Sends of one write before it is failed (compliance.push_failed)",
+    )
+    push_concurrent_requests: int = Field(
+        default=10, ge=1, validation_alias="COMPLIANCE_PUSH_CONCURRENT_REQUESTS"
+    )
+    push_first_retry_seconds: float = Field(
+        default=5.0, gt=0, validation_alias="COMPLIANCE_PUSH_FIRST_RETRY_SECONDS"
+    )
+    push_max_retry_seconds: float = Field(
+        default=900.0, gt=0, validation_alias="COMPLIANCE_PUSH_MAX_RETRY_SECONDS"
+    )
+    push_poll_seconds: float = Field(
+        default=0.1,
+        gt=0,
+        validation_alias="COMPLIANCE_PUSH_POLL_SECONDS",
+        description="How often the worker looks for licenses with due writes",
+    )
+    push_rest_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        validation_alias="COMPLIANCE_PUSH_REST_SECONDS",
+        description="A license whose due writes all wait (behind a failure, a backoff) rests this long",
+    )
+    recovery_interval_seconds: float = Field(
+        default=5.0, gt=0, validation_alias="COMPLIANCE_RECOVERY_INTERVAL_SECONDS"
+    )
+
+    @property
+    def longest_metrc_call(self) -> timedelta:
+        """The longest one Metrc call can take: every try timing out on connect and read, and
+        the longest wait between tries (Retry-After's cap, or the client's backoff cap)."""
+        tries = self.metrc_call_attempts
+        per_try = self.metrc_connect_timeout_seconds + self.metrc_read_timeout_seconds
+        wait = max(self.metrc_max_retry_after_seconds, self.metrc_max_backoff_seconds)
+        return timedelta(seconds=tries * per_try + (tries - 1) * wait)
+
+    @property
+    def read_back_after(self) -> timedelta:
+        """How long after its claim a write with an unknown outcome is read back: two calls
+        (a claimed request may wait for one slot before it starts) plus Metrc's lag. Shorter,
+        and an abandoned request could land after the read-back said "not applied"."""
+        return 2 * self.longest_metrc_call + timedelta(seconds=self.metrc_lag_seconds)

@@ -1,30 +1,78 @@
 """The platform as it runs in production, for tests and benchmarks: ``python -m inventory api``,
 its relay, ``python -m compliance api`` and ``python -m gateway api`` as processes on free ports,
 each service on its own migrated database of the test PostgreSQL, the test Kafka behind them, and
-an administrator.
+an administrator. With ``compliance=...``: the Metrc sandbox (``python -m metrc_sandbox serve``),
+and compliance's worker (inventory events to Metrc) and relay on the compliance API's database.
 
 It starts the services by their command lines (it imports none of them)."""
 
 from __future__ import annotations
 
 import asyncio
+import time
+import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
-from shared.events.topics import INVENTORY_EVENTS
+from shared.events.topics import COMPLIANCE_EVENTS, INVENTORY_EVENTS
 from shared.kafka_topics import create_topics
 from shared.testing.infra import KafkaServer, PostgresServer
 from shared.testing.log_audit import register_secret
-from shared.testing.processes import ServiceProcess, run_service_command, start_service
+from shared.testing.processes import (
+    ServiceProcess,
+    free_port,
+    run_service_command,
+    start_service,
+)
 
-__all__ = ["ADMIN_EMAIL", "ADMIN_PASSWORD", "CORS_ORIGIN", "RunningPlatform", "start_platform"]
+__all__ = [
+    "ADMIN_EMAIL",
+    "ADMIN_PASSWORD",
+    "CORS_ORIGIN",
+    "ComplianceProcesses",
+    "RunningPlatform",
+    "start_platform",
+]
 
 ADMIN_EMAIL = "admin@platform.test"
 ADMIN_PASSWORD = "the platform admin's password"
 CORS_ORIGIN = "http://localhost:5173"
 """The one origin the gateway allows (as `make up` allows the Vite dev server)."""
+
+
+@dataclass
+class ComplianceProcesses:
+    """Compliance beside the platform: the sandbox playing Metrc at ``metrc_url`` (the first
+    process) and compliance's worker and relay on ``database_url``; ``start(command)`` starts
+    one more (after a test killed one)."""
+
+    metrc_url: str
+    database_url: str
+    env: dict[str, str]
+    logs: Path
+    processes: list[ServiceProcess] = field(default_factory=list)
+    starts: int = 0
+
+    def start(self, command: str) -> ServiceProcess:
+        self.starts += 1
+        name = f"compliance-{command}-{self.starts}"
+        process = start_service("compliance", self.env, self.logs, command=command, name=name)
+        self.processes.append(process)
+        return process
+
+    def running(self, command: str) -> list[ServiceProcess]:
+        return [
+            p
+            for p in self.processes
+            if p.name.startswith(f"compliance-{command}-") and p.popen.poll() is None
+        ]
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.stop()
 
 
 @dataclass
@@ -38,6 +86,7 @@ class RunningPlatform:
     compliance_url: str = ""
     compliance_database: str = ""
     processes: list[ServiceProcess] = field(default_factory=list)
+    compliance: ComplianceProcesses | None = None
     admin_email: str = ADMIN_EMAIL
     admin_password: str = ADMIN_PASSWORD
     cors_origin: str = CORS_ORIGIN
@@ -47,6 +96,8 @@ class RunningPlatform:
         return [process.log for process in self.processes]
 
     def stop(self) -> None:
+        if self.compliance is not None:
+            self.compliance.stop()
         for process in reversed(self.processes):
             process.stop()
 
@@ -89,10 +140,16 @@ async def start_platform(
     *,
     relay: bool = False,
     inventory_database: str | None = None,
+    compliance: Mapping[str, str] | None = None,
 ) -> RunningPlatform:
     """Migrate a database per service (or the inventory's given one: a benchmark's loaded data),
     create the administrator, start inventory (and its relay) and compliance's API, then the
-    gateway in front of them."""
+    gateway in front of them.
+
+    ``compliance``: also start the Metrc sandbox and compliance's worker and relay (and
+    inventory's relay, which feeds them), with these settings added to compliance's
+    environment (``METRC_SANDBOX_*`` ones go to the sandbox)."""
+    relay = relay or compliance is not None
     inventory_db = inventory_database or await postgres.create_database("p_inv")
     urls = (
         postgres.url_for(inventory_db),
@@ -112,6 +169,7 @@ async def start_platform(
         "COMPLIANCE_DATABASE_URL": compliance_db,
         "CANOPY_IDENTITY_PUBLIC_KEY": keys[1],
         "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
+        **{k: v for k, v in (compliance or {}).items() if not k.startswith("METRC_SANDBOX_")},
     }
     gateway_env = {
         **common,
@@ -143,13 +201,16 @@ async def start_platform(
         if relay:
             await create_topics(kafka.bootstrap, [INVENTORY_EVENTS])
             processes.append(start_service("inventory", inventory_env, logs, command="relay"))
-        compliance = await asyncio.to_thread(start_service, "compliance", compliance_env, logs)
-        processes.append(compliance)
-        upstreams = {"INVENTORY_URL": inventory.url, "COMPLIANCE_URL": compliance.url}
+        compliance_api = await asyncio.to_thread(start_service, "compliance", compliance_env, logs)
+        processes.append(compliance_api)
+        upstreams = {"INVENTORY_URL": inventory.url, "COMPLIANCE_URL": compliance_api.url}
         gateway = await asyncio.to_thread(
             start_service, "gateway", {**gateway_env, **upstreams}, logs
         )
         processes.append(gateway)
+        running = None
+        if compliance is not None:
+            running = await _start_compliance(kafka, logs, compliance_env, compliance)
     except BaseException:
         for process in processes:
             process.stop()
@@ -158,7 +219,60 @@ async def start_platform(
         gateway_url=gateway.url,
         inventory_url=inventory.url,
         databases=urls,
-        compliance_url=compliance.url,
+        compliance_url=compliance_api.url,
         compliance_database=compliance_db,
         processes=processes,
+        compliance=running,
     )
+
+
+async def _start_compliance(
+    kafka: KafkaServer,
+    logs: Path,
+    api_env: Mapping[str, str],
+    settings: Mapping[str, str],
+) -> ComplianceProcesses:
+    port = free_port()
+    sandbox_env = {k: v for k, v in settings.items() if k.startswith("METRC_SANDBOX_")}
+    sandbox = await asyncio.to_thread(
+        start_service,
+        "metrc_sandbox",
+        {**sandbox_env, "METRC_SANDBOX_PORT": str(port), "METRC_SANDBOX_LOG_LEVEL": "warning"},
+        logs,
+        command="serve",
+    )
+    metrc_url = f"http://127.0.0.1:{port}"
+    try:
+        await asyncio.to_thread(_wait_for_sandbox, metrc_url, sandbox)
+        # The API's database, migrated already: the worker and the relay share it.
+        database_url = api_env["COMPLIANCE_DATABASE_URL"]
+        env = {
+            **api_env,
+            # The topic is shared by a test run's platforms: each reads it as a new group.
+            "COMPLIANCE_CONSUMER_GROUP": f"compliance-{uuid.uuid4().hex[:8]}",
+        }
+        await create_topics(kafka.bootstrap, [COMPLIANCE_EVENTS])
+        running = ComplianceProcesses(
+            metrc_url=metrc_url, database_url=database_url, env=env, logs=logs
+        )
+        running.processes.append(sandbox)
+        running.start("worker")
+        running.start("relay")
+    except BaseException:
+        sandbox.stop()
+        raise
+    return running
+
+
+def _wait_for_sandbox(url: str, process: ServiceProcess, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.popen.poll() is not None:
+            raise RuntimeError(f"the Metrc sandbox exited: {process.log.read_text()[-2000:]}")
+        try:
+            if httpx.get(url + "/_sandbox/config", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("the Metrc sandbox did not start")

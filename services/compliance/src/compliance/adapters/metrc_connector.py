@@ -7,9 +7,16 @@ from __future__ import annotations
 
 import hashlib
 
+import httpx
 from opentelemetry.sdk.trace import TracerProvider
 
-from compliance.adapters.metrc import MetrcClient, MetrcCredentials, MetrcRateLimiter
+from compliance.adapters.metrc import (
+    MetrcClient,
+    MetrcCredentials,
+    MetrcRateLimiter,
+    RetryPolicy,
+)
+from compliance.adapters.metrc._core import DEFAULT_TIMEOUT
 from compliance.adapters.metrc.port import MetrcPort
 from compliance.service_layer.ports import MetrcAccess
 
@@ -22,7 +29,15 @@ def _fingerprint(*parts: str) -> str:
 
 
 class MetrcClients:
-    def __init__(self, *, tracer_provider: TracerProvider | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        tracer_provider: TracerProvider | None = None,
+        timeout: httpx.Timeout | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self._timeout = timeout
+        self._retry = retry
         self._tracer = (
             tracer_provider.get_tracer("compliance.adapters.metrc") if tracer_provider else None
         )
@@ -48,6 +63,8 @@ class MetrcClients:
             credentials=MetrcCredentials(vendor_key=access.vendor_key, user_key=access.user_key),
             limiter=limiter,
             tracer=self._tracer,
+            retry=self._retry,
+            timeout=self._timeout or DEFAULT_TIMEOUT,
         )
         self._clients[access.license_number] = (identity, client)
         return client

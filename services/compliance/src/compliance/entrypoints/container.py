@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from opentelemetry.sdk.trace import TracerProvider
-from shared.database import UnitOfWork
 
 from compliance.config import ComplianceSettings
 from compliance.service_layer import (
@@ -16,6 +16,11 @@ from compliance.service_layer import (
     RulesService,
     ServiceContext,
 )
+
+if TYPE_CHECKING:
+    # The PostgreSQL unit of work: both the service layer's port and shared.database's (the
+    # inbox consumer writes its inbox rows on its connection).
+    from compliance.adapters.postgres import ComplianceUnitOfWork
 
 __all__ = ["Container", "Handlers"]
 
@@ -33,7 +38,7 @@ class Handlers:
 @dataclass(frozen=True)
 class Container:
     settings: ComplianceSettings
-    uow: Callable[[], UnitOfWork]
+    uow: Callable[[], ComplianceUnitOfWork]
     """One transaction per unit of work (``shared.database``): the inbox, the outbox and the
     Idempotency-Key store."""
     database_check: Callable[[], Awaitable[None]]

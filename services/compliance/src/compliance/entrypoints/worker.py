@@ -1,5 +1,6 @@
-"""The compliance worker process: the inventory consumer and, when a mail server is configured,
-the notification mailer (``notify.mail_notifications``), on one container until SIGTERM."""
+"""The compliance worker process, on one container until SIGTERM: the inventory consumer (events
+become submissions), the push lanes and the read-back (``push_loop``), and, when a mail server
+is configured, the notification mailer (``notify.mail_notifications``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from compliance.config import ComplianceSettings
 from compliance.entrypoints import consumers
 from compliance.entrypoints.container import Container
 from compliance.entrypoints.notify import mail_notifications
+from compliance.entrypoints.push_loop import push_continuously, recover_continuously
 
 __all__ = ["compliance_worker"]
 
@@ -31,6 +33,17 @@ def compliance_worker(
                 tracer_provider=container.tracer_provider,
             )
         ]
+        jobs.append(
+            push_continuously(
+                container.context,
+                stop,
+                poll=settings.push_poll_seconds,
+                rest=settings.push_rest_seconds,
+            )
+        )
+        jobs.append(
+            recover_continuously(container.context, stop, every=settings.recovery_interval_seconds)
+        )
         mail = mailer(settings)
         if mail is not None:
             jobs.append(

@@ -2018,6 +2018,8 @@ export interface components {
             };
             /** Notes */
             notes?: string | null;
+            /** @description The Metrc package the batch is (tag and source), if known */
+            package?: components["schemas"]["PackageRef"] | null;
             paymentTerms: components["schemas"]["PaymentTerms"];
             product: components["schemas"]["ProductRef"];
             /**
@@ -2463,6 +2465,54 @@ export interface components {
             subject?: string | null;
             /** Title */
             title: string;
+        };
+        /** PackageIngredientRef */
+        PackageIngredientRef: {
+            /**
+             * Batchid
+             * Format: uuid
+             * @description A batch of the same site
+             */
+            batchId: string;
+            /**
+             * Quantity
+             * @description Drawn from it, in its unit; greater than zero
+             * @example 12.5000
+             */
+            quantity: string;
+        };
+        /**
+         * PackageRef
+         * @description The batch's Metrc package, for compliance.
+         */
+        PackageRef: {
+            source?: components["schemas"]["PackageSourceRef"] | null;
+            /**
+             * Tag
+             * @description 24 characters, digits and capital letters; required for TRANSFER
+             * @example 1A4FF0100000022000000123
+             */
+            tag?: string | null;
+        };
+        /**
+         * PackageSourceKind
+         * @description Where a batch's Metrc package came from.
+         * @enum {string}
+         */
+        PackageSourceKind: "OPENING_BALANCE" | "TRANSFER" | "BATCHES" | "HARVEST";
+        /**
+         * PackageSourceRef
+         * @description Where the package came from: ``TRANSFER`` (``manifestNumber`` optional), ``BATCHES``
+         *     (``ingredients``), ``OPENING_BALANCE`` or ``HARVEST`` (``harvestId``).
+         */
+        PackageSourceRef: {
+            /** Harvestid */
+            harvestId?: string | null;
+            /** Ingredients */
+            ingredients?: components["schemas"]["PackageIngredientRef"][] | null;
+            kind: components["schemas"]["PackageSourceKind"];
+            /** Manifestnumber */
+            manifestNumber?: string | null;
         };
         /** PackageSourceView */
         PackageSourceView: {

@@ -20,6 +20,9 @@ from inventory.domain import (
     BatchStatus,
     Bucket,
     CogsMode,
+    PackageIngredient,
+    PackageSource,
+    PackageSourceKind,
     PaymentTerms,
     Reference,
 )
@@ -169,6 +172,23 @@ def intake(body: api.IntakeRequest) -> c.Intake:
         cogs_mode=CogsMode(body.cogs_mode.value),
         payment_terms=PaymentTerms(body.payment_terms.value),
         reference=_reference(body.reference_type, body.reference_id),
+        package_tag=None if body.package is None else body.package.tag,
+        package_source=_package_source(body.package),
+    )
+
+
+def _package_source(package: api.PackageRef | None) -> PackageSource | None:
+    source = None if package is None else package.source
+    if source is None:
+        return None
+    return PackageSource(
+        kind=PackageSourceKind(source.kind.value),
+        manifest_number=source.manifest_number,
+        ingredients=tuple(
+            PackageIngredient(batch_id=str(i.batch_id), quantity=i.quantity)
+            for i in source.ingredients or ()
+        ),
+        harvest_id=None if source.harvest_id is None else str(source.harvest_id),
     )
 
 
