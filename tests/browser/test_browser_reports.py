@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import expect
@@ -82,7 +83,7 @@ def test_the_aging_report_charts_the_brackets_lists_the_oldest_and_downloads_its
     expect(page.get_by_role("heading", name="Aging", level=1)).to_be_visible()
     brackets = page.get_by_test_id("aging-brackets")
     fresh = brackets.locator("tr[data-bracket=FRESH]")
-    expect(fresh).to_contain_text("Fresh 0–14 d")
+    expect(fresh).to_contain_text("Fresh 0\N{EN DASH}14 d")
     expect(fresh.locator("td").nth(0)).to_have_text("2")
     expect(fresh.locator("td").nth(1)).to_have_text("130")
     expect(fresh.locator("td").nth(2)).to_have_text("$275.00")
@@ -90,8 +91,9 @@ def test_the_aging_report_charts_the_brackets_lists_the_oldest_and_downloads_its
     chart = page.get_by_test_id("aging-chart")
     expect(chart.get_by_test_id("chart-bar")).to_have_count(4)
     expect(chart.locator("svg[role=img]")).to_have_attribute(
-        "aria-label", "Batches per age bracket: Fresh 0–14 d 2; Moderate 15–30 d 0; "
-        "Aging 31–60 d 0; Critical 61+ d 0"
+        "aria-label",
+        "Batches per age bracket: Fresh 0\N{EN DASH}14 d 2; Moderate 15\N{EN DASH}30 d 0; "
+        "Aging 31\N{EN DASH}60 d 0; Critical 61+ d 0",
     )
     items = page.get_by_test_id("aging-items")
     codes = items.locator("tbody tr td:first-child").all_inner_texts()
@@ -106,8 +108,9 @@ def test_the_aging_report_charts_the_brackets_lists_the_oldest_and_downloads_its
     saved = download.value
     assert saved.suggested_filename.startswith("aging-")
     assert saved.suggested_filename.endswith(".csv")
-    rows = list(csv.DictReader(io.StringIO(open(saved.path(), encoding="utf-8").read())))
-    assert rows and all(row["asOf"] for row in rows)
+    rows = list(csv.DictReader(io.StringIO(Path(saved.path()).read_text(encoding="utf-8"))))
+    assert rows
+    assert all(row["asOf"] for row in rows)
     assert {flower["code"], edible["code"]} <= {row.get("code") for row in rows}
 
     # A batch of the oldest list opens in the inventory's drawer.
@@ -152,8 +155,9 @@ def test_profitability_shows_categories_and_a_chosen_batch_as_the_api_holds_them
 
     with page.expect_download() as download:
         card.get_by_role("button", name="Download batch CSV").click()
-    text = open(download.value.path(), encoding="utf-8").read()
-    assert flower["code"] in text and "asOf" in text.splitlines()[0]
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert flower["code"] in text
+    assert "asOf" in text.splitlines()[0]
 
 
 def test_reports_are_offered_only_to_those_who_may_read_them(api: Api, screen: Screen) -> None:
