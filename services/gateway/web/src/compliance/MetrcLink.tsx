@@ -41,6 +41,8 @@ export function MetrcLink({ batchId }: { batchId: string }) {
     onError: (error) => toast.error("The push failed", messageOf(error)),
   });
   if (!can("GET /api/v1/batches/{batchId}/metrc-link")) return null;
+  // Why the package waits (the link's problem) or why Metrc refused the last push.
+  const problem = link.data?.problem ?? link.data?.lastPush?.lastError;
   return (
     <section className="drawer-section" aria-labelledby="metrc" data-testid="metrc-link">
       <h3 id="metrc">Metrc</h3>
@@ -48,7 +50,7 @@ export function MetrcLink({ batchId }: { batchId: string }) {
         <p className="muted">Loading…</p>
       ) : link.isError ? (
         <p className="field-error">{messageOf(link.error)}</p>
-      ) : link.data === null ? (
+      ) : link.data === null || link.data.state === "NOT_TRACKED" ? (
         <p className="muted" data-testid="metrc-not-tracked">
           Compliance does not track this batch (its site has no jurisdiction rules, or the batch is not synced yet).
         </p>
@@ -88,12 +90,12 @@ export function MetrcLink({ batchId }: { batchId: string }) {
           </div>
         </dl>
       )}
-      {link.data?.problem && (
+      {problem && (
         <div className="problem" data-testid="metrc-problem">
           <p className="problem-message">
-            <code>{link.data.problem.code}</code> {link.data.problem.message}
+            <code>{problem.code}</code> {problem.message}
           </p>
-          <p className="guidance">{link.data.problem.guidance}</p>
+          <p className="guidance">{problem.guidance}</p>
         </div>
       )}
       {link.data && link.data.state !== "NOT_TRACKED" && can("POST /api/v1/compliance/batches/{batchId}/push") && (
