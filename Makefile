@@ -7,7 +7,7 @@ SRC := shared/src services/inventory/src services/compliance/src services/report
 
 .PHONY: up down clean test lint typecheck imports unit bootstrap schemas asyncapi topics-file \
         bench-outbox bench-consumer bench-inventory bench-inventory-scale bench-metrc-pull \
-        bench-gateway web web-client bench-web bench-reporting-read-models
+        bench-gateway web web-client bench-web bench-reporting-read-models bench-reporting
 
 up:  ## install what is missing, start the whole stack, print where everything is
 	@deploy/up.sh
@@ -73,6 +73,9 @@ bench-inventory: bootstrap  ## adjustments/s through the inventory API (64 clien
 
 bench-inventory-scale: bootstrap  ## enhanced list and batch detail p95 with 1,000,000 batches loaded
 	uv run python services/inventory/bench/scale_bench.py
+
+bench-reporting: bootstrap  ## event-to-read-model lag p99 under the inventory's benchmark load, the reports' p95 with 1,000,000 batches over HTTP, a rebuild's rate
+	uv run python services/reporting/bench/reporting_bench.py
 
 bench-reporting-read-models: bootstrap  ## folding 1,000-event transactions, and the reports' p95 with 1,000,000 batches
 	uv run python services/reporting/bench/read_model_bench.py
