@@ -6,6 +6,7 @@ line the processes log (the run's log audit greps every log for the registered k
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from uuid import uuid4
 
@@ -141,6 +142,19 @@ async def test_a_compliance_officer_configures_metrc_through_the_gateway(running
             f"/api/v1/compliance/credentials/{LICENSE}/validate", headers=officer
         )
         assert validated.json()["status"] == "VALID"
+        # More keyed writes at once than the pool has connections: each holds its key's claim
+        # on one while its handler needs others; none may starve (a 504 after the gateway's
+        # 10 s would say one did).
+        many = await asyncio.gather(
+            *(
+                client.post(
+                    f"/api/v1/compliance/credentials/{LICENSE}/validate",
+                    headers={**officer, "Idempotency-Key": f"validate-{i}"},
+                )
+                for i in range(30)
+            )
+        )
+        assert [a.status_code for a in many] == [200] * 30
         for path in (f"/api/v1/compliance/credentials/{LICENSE}", "/api/v1/compliance/credentials"):
             shown = await client.get(path, headers=officer)
             assert shown.status_code == 200

@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from compliance.adapters.smtp_mailer import SmtpMailer
 from compliance.config import ComplianceSettings, SmtpSecurity
-from compliance.entrypoints.notify import mail_notifications
+from compliance.entrypoints.notify import mail_notifications, mail_round
 from compliance.service_layer.ports import MailDeliveryError
 from compliance.testing import LICENSE, ComplianceHarness
 from shared.testing.log_audit import register_secret
@@ -66,20 +66,7 @@ def _mailer(port: int, **kwargs) -> SmtpMailer:
 
 
 async def _one_round(h: ComplianceHarness, mailer, **kwargs) -> None:
-    stop = asyncio.Event()
-    stop.set()  # a set event still runs the first round, then leaves
-
-    async def run() -> None:
-        await mail_notifications(h.ctx, mailer, stop, interval=0.01, **kwargs)
-
-    stop.clear()
-    task = asyncio.create_task(run())
-    for _ in range(200):
-        await asyncio.sleep(0.02)
-        if not any(n.emailed_at is None for n in h.db.notifications.values()) or task.done():
-            break
-    stop.set()
-    await task
+    await mail_round(h.ctx, mailer, **kwargs)
 
 
 class TestSmtpMailer:
@@ -169,6 +156,20 @@ class TestTheFeedByMail:
         await _one_round(h, _mailer(port))
         assert len(sink.messages) == 1
         assert all(n.emailed_at is not None for n in h.db.notifications.values())
+
+    async def test_the_worker_loop_mails_round_after_round_until_it_is_stopped(self, smtp_sink):
+        sink, port = smtp_sink
+        h = ComplianceHarness()
+        stop = asyncio.Event()
+        loop = asyncio.create_task(mail_notifications(h.ctx, _mailer(port), stop, interval=0.05))
+        await h.save_keys(user="USER-KEY-0000000000000000")  # raised while the loop runs
+        for _ in range(600):
+            if sink.messages:
+                break
+            await asyncio.sleep(0.05)
+        stop.set()
+        await asyncio.wait_for(loop, 10)
+        assert len(sink.messages) == 1
 
     async def test_a_user_key_near_its_expiry_is_warned_about_by_mail(self, smtp_sink):
         sink, port = smtp_sink

@@ -7,10 +7,15 @@ push round. So the key's claim is held in its own transaction while the handler 
 request with the same key waits on it) and the answer is stored with the claim when the handler
 is done. A business refusal is stored as the answer too; Metrc not answering is not (the same
 request, retried, runs again).
+
+A held claim keeps a pooled connection while its handler takes others; at most
+``KEYED_WRITES_AT_ONCE`` keyed writes run at once per process, so claims can never take every
+connection of the pool (20) and starve their own handlers.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
@@ -36,7 +41,10 @@ from compliance.domain import ComplianceError
 from compliance.entrypoints.container import Container, Handlers
 from compliance.entrypoints.errors import error_body, http_status
 
-__all__ = ["Caller", "HandlersDep", "endpoint", "write"]
+__all__ = ["KEYED_WRITES_AT_ONCE", "Caller", "HandlersDep", "endpoint", "write"]
+
+KEYED_WRITES_AT_ONCE = 4
+_keyed_writes = asyncio.Semaphore(KEYED_WRITES_AT_ONCE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,4 +114,7 @@ async def write(
     async def run(_: UnitOfWork) -> Answer:
         return await work()
 
-    return await respond_once(container.uow, claim, run, status_code=status_code, refusal=_refusal)
+    async with _keyed_writes:
+        return await respond_once(
+            container.uow, claim, run, status_code=status_code, refusal=_refusal
+        )

@@ -18,9 +18,18 @@ from collections.abc import Sequence
 from compliance.service_layer import CredentialsService, ServiceContext, deliver_notifications
 from compliance.service_layer.ports import Mailer
 
-__all__ = ["mail_notifications"]
+__all__ = ["mail_notifications", "mail_round"]
 
 log = logging.getLogger(__name__)
+
+
+async def mail_round(
+    ctx: ServiceContext, mailer: Mailer, *, default_recipients: Sequence[str] = ()
+) -> int:
+    """One round: the expiry warnings raised, the feed's unmailed notifications mailed; returns
+    how many were mailed."""
+    await CredentialsService(ctx).warn_expiring()
+    return await deliver_notifications(ctx, mailer, default_recipients=default_recipients)
 
 
 async def mail_notifications(
@@ -31,11 +40,9 @@ async def mail_notifications(
     interval: float,
     default_recipients: Sequence[str] = (),
 ) -> None:
-    keys = CredentialsService(ctx)
     while not stop.is_set():
         try:
-            await keys.warn_expiring()
-            mailed = await deliver_notifications(ctx, mailer, default_recipients=default_recipients)
+            mailed = await mail_round(ctx, mailer, default_recipients=default_recipients)
             if mailed:
                 log.info("compliance notifications mailed", extra={"mailed": mailed})
         except Exception:
