@@ -126,3 +126,79 @@ async def backend(request: pytest.FixtureRequest) -> AsyncIterator[MetrcBackend]
         timeout=httpx.Timeout(5.0, connect=2.0),
     ) as client:
         yield MetrcBackend("sandbox", client, sandbox, world)
+
+
+class ComplianceApi:
+    """The compliance HTTP API over the service layer on the in-memory unit of work and
+    ``FakeMetrc`` (``ComplianceHarness``), called with the gateway's identity tokens."""
+
+    def __init__(
+        self, harness: Any, client: httpx.AsyncClient, private_key: str, spans: Any
+    ) -> None:
+        self.h = harness
+        self.client = client
+        self._private_key = private_key
+        self.spans = spans
+        """The API's finished spans (an ``InMemorySpanExporter``)."""
+
+    def caller(
+        self, *permissions: str, sites: tuple[str, ...] = ("*",), subject: str = "qa-1"
+    ) -> dict[str, str]:
+        from shared.identity import IDENTITY_HEADER, Identity, issue_identity_token
+
+        identity = Identity(subject=subject, permissions=permissions, sites=sites)
+        return {IDENTITY_HEADER: issue_identity_token(identity, self._private_key)}
+
+    @property
+    def officer(self) -> dict[str, str]:
+        """A compliance officer: both compliance permissions and inventory reads, every site."""
+        return self.caller("compliance:sync", "compliance:manage", "inventory:read")
+
+
+@pytest.fixture
+async def compliance_api() -> AsyncIterator[ComplianceApi]:
+    from compliance.config import ComplianceSettings
+    from compliance.entrypoints.api import create_app
+    from compliance.entrypoints.container import Container, Handlers
+    from compliance.service_layer import CredentialsService, Queries, RulesService
+    from compliance.testing import ComplianceHarness
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+    from shared.identity import generate_keypair
+    from shared.testing.log_audit import register_secret
+
+    private, public = generate_keypair()
+    harness = ComplianceHarness()
+    for secret in (VENDOR_KEY, USER_KEY):
+        register_secret(secret)
+
+    def no_keyed_store() -> Any:
+        raise AssertionError("Idempotency-Key runs are tested on PostgreSQL")
+
+    async def nothing() -> None:
+        return None
+
+    spans = InMemorySpanExporter()
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(SimpleSpanProcessor(spans))
+
+    container = Container(
+        settings=ComplianceSettings(
+            CANOPY_IDENTITY_PUBLIC_KEY=public, KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:9"
+        ),
+        uow=no_keyed_store,
+        database_check=nothing,
+        close=nothing,
+        tracer_provider=tracer_provider,
+        context=harness.ctx,
+        handlers=Handlers(
+            credentials=CredentialsService(harness.ctx),
+            rules=RulesService(harness.ctx),
+            manual=harness.manual,
+            queries=Queries(harness.ctx),
+        ),
+    )
+    transport = httpx.ASGITransport(app=create_app(container))
+    async with httpx.AsyncClient(transport=transport, base_url="http://compliance") as client:
+        yield ComplianceApi(harness, client, private, spans)

@@ -53,6 +53,7 @@ def running_gateway(gateway_db, identity_keys, upstream, tmp_path):
         "GATEWAY_ARGON2_MEMORY_KIB": "1024",
         "GATEWAY_ARGON2_PARALLELISM": "1",
         "INVENTORY_URL": upstream.url,
+        "COMPLIANCE_URL": upstream.url,
         "OTEL_TRACES_EXPORTER": "none",
         "LOG_LEVEL": "WARNING",
     }

@@ -2,8 +2,8 @@
 without the route's permission gets 403, and neither request ever reaches the service.
 
 The expected permission of each route comes from outside the gateway's code where it can: the
-inventory and reporting contracts' ROUTES tables for forwarded routes, and the table below for
-the gateway's own.
+inventory, compliance and reporting contracts' ROUTES tables for forwarded routes, and the
+table below for the gateway's own.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import re
 import uuid
 
 from gateway.domain import ROLE_PERMISSIONS, Role
+from shared.contracts.compliance import ROUTES as COMPLIANCE_ROUTES
 from shared.contracts.inventory import ROUTES as INVENTORY_ROUTES
 from shared.contracts.reporting import ROUTES as REPORTING_ROUTES
 
@@ -35,8 +36,10 @@ GATEWAY_OWN: dict[tuple[str, str], str] = {
 EXPECTED: dict[tuple[str, str], str] = {
     **GATEWAY_OWN,
     **{(r.method, "/api" + r.path): r.permission for r in INVENTORY_ROUTES},
+    **{(r.method, "/api" + r.path): r.permission for r in COMPLIANCE_ROUTES},
     **{(r.method, "/api" + r.path): r.permission for r in REPORTING_ROUTES},
 }
+FORWARDED = (*INVENTORY_ROUTES, *COMPLIANCE_ROUTES, *REPORTING_ROUTES)
 
 
 def operations(document: dict) -> list[tuple[str, str]]:
@@ -68,7 +71,7 @@ async def test_the_document_states_the_permission_each_route_requires(make_gatew
         stated = document["paths"][path][method.lower()]["x-required-permission"]
         assert stated == permission, (method, path)
     schemes = set(document["components"]["securitySchemes"])
-    for route in (*INVENTORY_ROUTES, *REPORTING_ROUTES):
+    for route in FORWARDED:
         operation = document["paths"]["/api" + route.path][route.method.lower()]
         assert operation["x-required-permission"] == route.permission
         assert {name for entry in operation["security"] for name in entry} == schemes
@@ -135,6 +138,29 @@ def test_the_gateway_describes_every_route_of_the_reporting_contract_with_report
     assert {spec.permission for spec in SPECS} == {"reports:read"}
 
 
+def test_the_gateway_describes_every_route_of_the_compliance_contract_and_no_other():
+    from gateway.entrypoints.forwarded.compliance import COMPLIANCE_MODELS
+
+    assert set(COMPLIANCE_MODELS) == {(r.method, r.path) for r in COMPLIANCE_ROUTES}
+
+
+def test_compliance_settings_need_manage_and_pushes_and_reads_need_sync():
+    # The issue's split: compliance:manage configures Metrc (rules, keys), compliance:sync pushes
+    # and reads what was pushed; the batch detail's Metrc link is part of the batch detail.
+    for route in COMPLIANCE_ROUTES:
+        if "/rules" in route.path or "/credentials" in route.path:
+            assert route.permission == "compliance:manage", route
+        elif route.path.endswith("/metrc-link"):
+            assert route.permission == "inventory:read", route
+        else:
+            assert route.permission == "compliance:sync", route
+    assert {Role.ADMIN, Role.OWNER, Role.COMPLIANCE_QA} == {
+        role
+        for role, permissions in ROLE_PERMISSIONS.items()
+        if {"compliance:sync", "compliance:manage"} <= permissions
+    }
+
+
 async def test_writes_document_the_idempotency_key_and_reads_the_query_they_accept(make_gateway):
     gateway = await make_gateway(service_routes=None)
     document = gateway.app.openapi()
@@ -152,9 +178,9 @@ async def test_every_public_path_reaches_its_own_route_not_a_look_alike(make_gat
     # as /batches/bulk/status must not be swallowed by /batches/{batchId}/status.
     gateway = await make_gateway(service_routes=None)
     admin = await gateway.headers_for([Role.ADMIN])
-    for route in INVENTORY_ROUTES:
+    for route in FORWARDED:
         url = concrete("/api" + route.path)
-        body = {} if route.method in {"POST", "PATCH"} else None
+        body = {} if route.method in {"POST", "PATCH", "PUT"} else None
         answer = await gateway.client.request(route.method, url, json=body, headers=admin)
         if answer.status_code == 422:
             fields = [p["field"] for p in answer.json()["error"]["details"]["problems"]]

@@ -1,17 +1,16 @@
 """``python -m compliance api|relay|worker|migrate``: the compliance service's processes."""
 
-from shared.messaging import consumer_worker
 from shared.runner import ServiceCommands
 
 from compliance import bootstrap
 from compliance.config import ComplianceSettings
-from compliance.entrypoints import consumers
+from compliance.entrypoints.worker import compliance_worker
 
 COMMANDS = ServiceCommands(
     name="compliance",
     settings=ComplianceSettings,
     default_port=8002,
-    worker=consumer_worker(bootstrap.build, consumers.subscribe),
+    worker=compliance_worker(bootstrap.build, bootstrap.mailer),
 )
 
 if __name__ == "__main__":

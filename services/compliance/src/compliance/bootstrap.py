@@ -2,28 +2,102 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import partial
 
+import httpx
 from fastapi import FastAPI
-from shared.database import Database, UnitOfWork
+from shared.database import Database
 from shared.telemetry import configure_tracing
 
+from compliance.adapters.clock import UtcClock
+from compliance.adapters.credentials_crypto import CredentialCipher
+from compliance.adapters.metrc import RetryPolicy
+from compliance.adapters.metrc_connector import MetrcClients
+from compliance.adapters.postgres import ComplianceUnitOfWork
+from compliance.adapters.smtp_mailer import SmtpMailer
 from compliance.config import ComplianceSettings
+from compliance.domain import PushPolicy
 from compliance.entrypoints import api
-from compliance.entrypoints.container import Container
+from compliance.entrypoints.container import Container, Handlers
+from compliance.service_layer import (
+    CredentialsService,
+    ManualOperations,
+    Pusher,
+    Queries,
+    RulesService,
+    ServiceContext,
+)
 
-__all__ = ["build", "create_app"]
+__all__ = ["build", "create_app", "mailer", "push_policy"]
 
 
 def build(settings: ComplianceSettings) -> Container:
     tracer_provider = configure_tracing(settings)
     database = Database.of_service(settings, tracer_provider)  # created on first use
+    uow = partial(ComplianceUnitOfWork, database)
+    metrc = MetrcClients(
+        tracer_provider=tracer_provider,
+        timeout=httpx.Timeout(
+            settings.metrc_read_timeout_seconds, connect=settings.metrc_connect_timeout_seconds
+        ),
+        retry=RetryPolicy(
+            max_attempts=settings.metrc_call_attempts,
+            max_retry_after=settings.metrc_max_retry_after_seconds,
+            max_delay=settings.metrc_max_backoff_seconds,
+        ),
+    )
+    context = ServiceContext(
+        uow=uow,
+        connector=metrc,
+        cipher=CredentialCipher.from_keyring(settings.credential_keys),
+        clock=UtcClock(),
+        policy=push_policy(settings),
+    )
+
+    async def close() -> None:
+        await metrc.close()
+        await database.close()
+
     return Container(
         settings=settings,
-        uow=partial(UnitOfWork, database),
+        uow=uow,
         database_check=database.check,
-        close=database.close,
+        close=close,
         tracer_provider=tracer_provider,
+        context=context,
+        handlers=Handlers(
+            credentials=CredentialsService(context),
+            rules=RulesService(context),
+            manual=ManualOperations(context, Pusher(context)),
+            queries=Queries(context),
+        ),
+    )
+
+
+def push_policy(settings: ComplianceSettings) -> PushPolicy:
+    """The worker's numbers; the read-back wait is derived from the client's timeouts."""
+    return PushPolicy(
+        max_attempts=settings.push_max_attempts,
+        first_retry=timedelta(seconds=settings.push_first_retry_seconds),
+        max_retry=timedelta(seconds=settings.push_max_retry_seconds),
+        read_back_after=settings.read_back_after,
+        concurrent_requests=settings.push_concurrent_requests,
+    )
+
+
+def mailer(settings: ComplianceSettings) -> SmtpMailer | None:
+    """The notifications' mailer, or None when no mail server is configured."""
+    if not settings.smtp_host:
+        return None
+    return SmtpMailer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_from,
+        security=settings.smtp_security,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        timeout=settings.smtp_timeout_seconds,
     )
 
 

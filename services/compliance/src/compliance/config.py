@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from enum import StrEnum
+
 from pydantic import Field, SecretStr
 from shared.settings import (
     ServiceSettings,
@@ -10,10 +13,19 @@ from shared.settings import (
     service_name_field,
 )
 
-__all__ = ["DEV_CREDENTIAL_KEYS", "ComplianceSettings"]
+__all__ = ["DEV_CREDENTIAL_KEYS", "ComplianceSettings", "SmtpSecurity"]
 
 DEV_CREDENTIAL_KEYS = "canopy-dev-key:Y2Fub3B5LWRldi1jcmVkZW50aWFsLWtleS0wMDAwMDA="
 """Development keyring; its id starts with ``canopy-dev-``, so production refuses to start with it."""
+
+
+class SmtpSecurity(StrEnum):
+    NONE = "none"
+    """Plain SMTP (a local relay or a test sink)."""
+    STARTTLS = "starttls"
+    """Upgrade to TLS with STARTTLS (port 587); refused if the server does not offer it."""
+    TLS = "tls"
+    """TLS from the first byte (port 465)."""
 
 
 class ComplianceSettings(ServiceSettings):
@@ -28,3 +40,115 @@ class ComplianceSettings(ServiceSettings):
         ),
     )
     consumer_group: str = consumer_group_field("compliance")
+    # --- notifications by email ----------------------------------------------------------------
+    smtp_host: str | None = Field(
+        default=None,
+        validation_alias="COMPLIANCE_SMTP_HOST",
+        description="Mail server for the notification feed; unset: nothing is mailed",
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, validation_alias="COMPLIANCE_SMTP_PORT")
+    smtp_security: SmtpSecurity = Field(
+        default=SmtpSecurity.STARTTLS, validation_alias="COMPLIANCE_SMTP_SECURITY"
+    )
+    smtp_username: str | None = Field(default=None, validation_alias="COMPLIANCE_SMTP_USERNAME")
+    smtp_password: SecretStr | None = Field(
+        default=None, validation_alias="COMPLIANCE_SMTP_PASSWORD"
+    )
+    smtp_from: str = Field(
+        default="canopy-compliance@localhost",
+        validation_alias="COMPLIANCE_SMTP_FROM",
+        description="The notifications' From address",
+    )
+    smtp_timeout_seconds: float = Field(
+        default=10.0, gt=0, validation_alias="COMPLIANCE_SMTP_TIMEOUT_SECONDS"
+    )
+    notify_default_emails: str = Field(
+        default="",
+        validation_alias="COMPLIANCE_NOTIFY_DEFAULT_EMAILS",
+        description="Comma-separated addresses for notifications of a license with none of its own",
+    )
+    notify_interval_seconds: float = Field(
+        default=30.0, gt=0, validation_alias="COMPLIANCE_NOTIFY_INTERVAL_SECONDS"
+    )
+
+    @property
+    def default_recipients(self) -> tuple[str, ...]:
+        return tuple(a.strip() for a in self.notify_default_emails.split(",") if a.strip())
+
+    # --- Metrc calls and the push worker -------------------------------------------------------
+    metrc_connect_timeout_seconds: float = Field(
+        default=10.0, gt=0, validation_alias="COMPLIANCE_METRC_CONNECT_TIMEOUT_SECONDS"
+    )
+    metrc_read_timeout_seconds: float = Field(
+        default=30.0, gt=0, validation_alias="COMPLIANCE_METRC_READ_TIMEOUT_SECONDS"
+    )
+    metrc_call_attempts: int = Field(
+        default=4,
+        ge=1,
+        validation_alias="COMPLIANCE_METRC_CALL_ATTEMPTS",
+        description="Tries of one Metrc call by the client (429, 5xx, nothing sent yet)",
+    )
+    metrc_max_retry_after_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        validation_alias="COMPLIANCE_METRC_MAX_RETRY_AFTER_SECONDS",
+        description="Longest Retry-After the client waits out inside a call",
+    )
+    metrc_max_backoff_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        validation_alias="COMPLIANCE_METRC_MAX_BACKOFF_SECONDS",
+        description="Cap of the client's backoff between tries of a call",
+    )
+    metrc_lag_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        validation_alias="COMPLIANCE_METRC_LAG_SECONDS",
+        description="How long Metrc may still apply a request after the client gave up on it",
+    )
+    push_max_attempts: int = Field(
+        default=8,
+        ge=1,
+        validation_alias="COMPLIANCE_PUSH_MAX_ATTEMPTS",
+        description="Sends of one write before it is failed (compliance.push_failed)",
+    )
+    push_concurrent_requests: int = Field(
+        default=10, ge=1, validation_alias="COMPLIANCE_PUSH_CONCURRENT_REQUESTS"
+    )
+    push_first_retry_seconds: float = Field(
+        default=5.0, gt=0, validation_alias="COMPLIANCE_PUSH_FIRST_RETRY_SECONDS"
+    )
+    push_max_retry_seconds: float = Field(
+        default=900.0, gt=0, validation_alias="COMPLIANCE_PUSH_MAX_RETRY_SECONDS"
+    )
+    push_poll_seconds: float = Field(
+        default=0.1,
+        gt=0,
+        validation_alias="COMPLIANCE_PUSH_POLL_SECONDS",
+        description="How often the worker looks for licenses with due writes",
+    )
+    push_rest_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        validation_alias="COMPLIANCE_PUSH_REST_SECONDS",
+        description="A license whose due writes all wait (behind a failure, a backoff) rests this long",
+    )
+    recovery_interval_seconds: float = Field(
+        default=5.0, gt=0, validation_alias="COMPLIANCE_RECOVERY_INTERVAL_SECONDS"
+    )
+
+    @property
+    def longest_metrc_call(self) -> timedelta:
+        """The longest one Metrc call can take: every try timing out on connect and read, and
+        the longest wait between tries (Retry-After's cap, or the client's backoff cap)."""
+        tries = self.metrc_call_attempts
+        per_try = self.metrc_connect_timeout_seconds + self.metrc_read_timeout_seconds
+        wait = max(self.metrc_max_retry_after_seconds, self.metrc_max_backoff_seconds)
+        return timedelta(seconds=tries * per_try + (tries - 1) * wait)
+
+    @property
+    def read_back_after(self) -> timedelta:
+        """How long after its claim a write with an unknown outcome is read back: two calls
+        (a claimed request may wait for one slot before it starts) plus Metrc's lag. Shorter,
+        and an abandoned request could land after the read-back said "not applied"."""
+        return 2 * self.longest_metrc_call + timedelta(seconds=self.metrc_lag_seconds)

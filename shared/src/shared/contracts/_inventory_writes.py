@@ -21,6 +21,7 @@ from shared.contracts.inventory_enums import (
     Bucket,
     BulkOutcome,
     CogsMode,
+    PackageSourceKind,
     PaymentTerms,
 )
 from shared.contracts.types import ApiModel, DecimalString
@@ -43,6 +44,9 @@ __all__ = [
     "IntakeResult",
     "LocationRef",
     "LotRef",
+    "PackageIngredientRef",
+    "PackageRef",
+    "PackageSourceRef",
     "ProductRef",
     "QuantityField",
     "ReleaseReservationRequest",
@@ -120,6 +124,33 @@ class LocationRef(_OneOf):
     bin: str | None = Field(default=None, max_length=50)
 
 
+class PackageIngredientRef(ApiModel):
+    batch_id: UUID = Field(description="A batch of the same site")
+    quantity: DecimalString = Field(description="Drawn from it, in its unit; greater than zero")
+
+
+class PackageSourceRef(ApiModel):
+    """Where the package came from: ``TRANSFER`` (``manifestNumber`` optional), ``BATCHES``
+    (``ingredients``), ``OPENING_BALANCE`` or ``HARVEST`` (``harvestId``)."""
+
+    kind: PackageSourceKind
+    manifest_number: str | None = Field(default=None, min_length=1, max_length=50)
+    ingredients: list[PackageIngredientRef] | None = Field(default=None, max_length=50)
+    harvest_id: UUID | None = None
+
+
+class PackageRef(ApiModel):
+    """The batch's Metrc package, for compliance."""
+
+    tag: str | None = Field(
+        default=None,
+        max_length=100,
+        description="24 characters, digits and capital letters; required for TRANSFER",
+        examples=["1A4FF0100000022000000123"],
+    )
+    source: PackageSourceRef | None = None
+
+
 class IntakeRequest(ApiModel):
     """Receive a new batch: vendor, brand, product, lot, location (each found or created),
     the batch (status AWAITING_INTAKE) and its INTAKE movement, in one transaction."""
@@ -174,6 +205,9 @@ class IntakeRequest(ApiModel):
     notes: Notes
     reference_type: str | None = Field(default=None, max_length=50)
     reference_id: str | None = Field(default=None, max_length=100)
+    package: PackageRef | None = Field(
+        default=None, description="The Metrc package the batch is (tag and source), if known"
+    )
 
 
 class QuantityField(StrEnum):

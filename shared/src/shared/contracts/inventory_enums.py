@@ -17,6 +17,7 @@ __all__ = [
     "BulkOutcome",
     "CogsMode",
     "MovementType",
+    "PackageSourceKind",
     "PaymentTerms",
     "SortField",
     "SortOrder",
@@ -105,6 +106,15 @@ class CogsMode(StrEnum):
 
     FIXED = "FIXED"
     RANGE = "RANGE"
+
+
+class PackageSourceKind(StrEnum):
+    """Where a batch's Metrc package came from."""
+
+    OPENING_BALANCE = "OPENING_BALANCE"
+    TRANSFER = "TRANSFER"
+    BATCHES = "BATCHES"
+    HARVEST = "HARVEST"
 
 
 class PaymentTerms(StrEnum):

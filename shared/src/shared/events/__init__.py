@@ -1,7 +1,7 @@
 """Integration event contracts: the envelope, the topics and the registry of event types."""
 
 # Importing the service event modules registers their event types.
-from shared.events import inventory
+from shared.events import compliance, inventory
 from shared.events.envelope import Actor, EventEnvelope
 from shared.events.registry import (
     EventType,
@@ -22,6 +22,7 @@ __all__ = [
     "Topic",
     "UnknownEventTypeError",
     "all_event_types",
+    "compliance",
     "decode",
     "event_type",
     "inventory",

@@ -13,7 +13,7 @@ unknown one like any other change to its bucket); every other enumeration is clo
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -54,6 +54,8 @@ __all__ = [
     "LocationQuantityInfo",
     "LotInfo",
     "MovementInfo",
+    "PackageIngredientInfo",
+    "PackageSourceInfo",
     "ProductInfo",
     "ReferenceInfo",
     "SiteInfo",
@@ -130,6 +132,25 @@ class CostInfo(_Frozen):
     payment_terms: PaymentTerms
 
 
+class PackageIngredientInfo(_Frozen):
+    """A source batch a package is made from: its id, its package tag at the intake, and the
+    quantity drawn in its unit."""
+
+    batch_id: UUID
+    package_tag: str | None = None
+    quantity: DecimalString
+    unit: str | None = None
+
+
+class PackageSourceInfo(_Frozen):
+    """Where a batch's Metrc package came from."""
+
+    kind: Literal["OPENING_BALANCE", "TRANSFER", "BATCHES", "HARVEST"]
+    manifest_number: str | None = None
+    ingredients: list[PackageIngredientInfo] | None = None
+    harvest_id: UUID | None = None
+
+
 class BatchSnapshot(_Frozen):
     batch_id: UUID
     code: str
@@ -149,6 +170,10 @@ class BatchSnapshot(_Frozen):
     created_at: UtcDateTime
     updated_at: UtcDateTime
     deleted_at: UtcDateTime | None = None
+    package_tag: str | None = Field(
+        default=None, description="The Metrc package tag (24 characters), once known"
+    )
+    package_source: PackageSourceInfo | None = None
 
 
 class ReferenceInfo(_Frozen):

@@ -1,13 +1,16 @@
 """The platform as it runs in production, for tests and benchmarks: ``python -m inventory api``,
-its relay, ``python -m reporting api`` (and, if asked, its worker) and ``python -m gateway api``
-as processes on free ports, each service on its own migrated database of the test PostgreSQL,
-the test Kafka behind them, and an administrator.
+its relay, ``python -m compliance api``, ``python -m reporting api`` (and, if asked, its worker)
+and ``python -m gateway api`` as processes on free ports, each service on its own migrated
+database of the test PostgreSQL, the test Kafka behind them, and an administrator. With
+``compliance=...``: the Metrc sandbox (``python -m metrc_sandbox serve``), and compliance's worker
+(inventory events to Metrc) and relay on the compliance API's database.
 
 It starts the services by their command lines (it imports none of them)."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,14 +22,58 @@ from shared.events.topics import COMPLIANCE_EVENTS, INVENTORY_EVENTS
 from shared.kafka_topics import create_topics
 from shared.testing.infra import KafkaServer, PostgresServer
 from shared.testing.log_audit import register_secret
-from shared.testing.processes import ServiceProcess, run_service_command, start_service
+from shared.testing.processes import (
+    ServiceProcess,
+    free_port,
+    run_service_command,
+    start_service,
+)
 
-__all__ = ["ADMIN_EMAIL", "ADMIN_PASSWORD", "CORS_ORIGIN", "RunningPlatform", "start_platform"]
+__all__ = [
+    "ADMIN_EMAIL",
+    "ADMIN_PASSWORD",
+    "CORS_ORIGIN",
+    "ComplianceProcesses",
+    "RunningPlatform",
+    "start_platform",
+]
 
 ADMIN_EMAIL = "admin@platform.test"
 ADMIN_PASSWORD = "the platform admin's password"
 CORS_ORIGIN = "http://localhost:5173"
 """The one origin the gateway allows (as `make up` allows the Vite dev server)."""
+
+
+@dataclass
+class ComplianceProcesses:
+    """Compliance beside the platform: the sandbox playing Metrc at ``metrc_url`` (the first
+    process) and compliance's worker and relay on ``database_url``; ``start(command)`` starts
+    one more (after a test killed one)."""
+
+    metrc_url: str
+    database_url: str
+    env: dict[str, str]
+    logs: Path
+    processes: list[ServiceProcess] = field(default_factory=list)
+    starts: int = 0
+
+    def start(self, command: str) -> ServiceProcess:
+        self.starts += 1
+        name = f"compliance-{command}-{self.starts}"
+        process = start_service("compliance", self.env, self.logs, command=command, name=name)
+        self.processes.append(process)
+        return process
+
+    def running(self, command: str) -> list[ServiceProcess]:
+        return [
+            p
+            for p in self.processes
+            if p.name.startswith(f"compliance-{command}-") and p.popen.poll() is None
+        ]
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.stop()
 
 
 @dataclass
@@ -36,7 +83,11 @@ class RunningPlatform:
     gateway_url: str
     inventory_url: str
     databases: tuple[str, str]
+    """Inventory's and the gateway's."""
+    compliance_url: str = ""
+    compliance_database: str = ""
     processes: list[ServiceProcess] = field(default_factory=list)
+    compliance: ComplianceProcesses | None = None
     reporting_url: str = ""
     reporting_database: str = ""
     reporting_env: dict[str, str] = field(default_factory=dict)
@@ -51,6 +102,8 @@ class RunningPlatform:
         return [process.log for process in self.processes]
 
     def stop(self) -> None:
+        if self.compliance is not None:
+            self.compliance.stop()
         for process in reversed(self.processes):
             process.stop()
 
@@ -94,17 +147,24 @@ async def start_platform(
     relay: bool = False,
     reporting_worker: bool = False,
     inventory_database: str | None = None,
+    compliance: Mapping[str, str] | None = None,
     env: Mapping[str, str] | None = None,
 ) -> RunningPlatform:
     """Migrate a database per service (or the inventory's given one: a benchmark's loaded data),
-    create the administrator, start inventory (and its relay), reporting (and, with
-    ``reporting_worker``, its consumer of the events) then the gateway in front of them.
-    ``env`` is added to every process's environment (a span receiver's, say)."""
+    create the administrator, start inventory (and its relay), compliance's API, reporting (and,
+    with ``reporting_worker``, its consumer of the events), then the gateway in front of them.
+
+    ``compliance``: also start the Metrc sandbox and compliance's worker and relay (and
+    inventory's relay, which feeds them), with these settings added to compliance's
+    environment (``METRC_SANDBOX_*`` ones go to the sandbox). ``env`` is added to every
+    process's environment (a span receiver's, say)."""
+    relay = relay or compliance is not None
     inventory_db = inventory_database or await postgres.create_database("p_inv")
     urls = (
         postgres.url_for(inventory_db),
         postgres.url_for(await postgres.create_database("p_gw")),
     )
+    compliance_db = postgres.url_for(await postgres.create_database("p_cmp"))
     reporting_url = postgres.url_for(await postgres.create_database("p_rep"))
     # INFO, as in production: the log audit reads what the services would really log.
     common = {
@@ -118,6 +178,13 @@ async def start_platform(
         "INVENTORY_DATABASE_URL": urls[0],
         "CANOPY_IDENTITY_PUBLIC_KEY": keys[1],
         "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
+    }
+    compliance_env = {
+        **common,
+        "COMPLIANCE_DATABASE_URL": compliance_db,
+        "CANOPY_IDENTITY_PUBLIC_KEY": keys[1],
+        "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
+        **{k: v for k, v in (compliance or {}).items() if not k.startswith("METRC_SANDBOX_")},
     }
     reporting_env = {
         **common,
@@ -140,6 +207,7 @@ async def start_platform(
     register_secret(ADMIN_PASSWORD)
     await asyncio.gather(
         asyncio.to_thread(run_service_command, "inventory", ["migrate"], inventory_env),
+        asyncio.to_thread(run_service_command, "compliance", ["migrate"], compliance_env),
         asyncio.to_thread(run_service_command, "gateway", ["migrate"], gateway_env),
         asyncio.to_thread(run_service_command, "reporting", ["migrate"], reporting_env),
     )
@@ -159,17 +227,24 @@ async def start_platform(
             await create_topics(kafka.bootstrap, [*topics, *(t.dead_letter for t in topics)])
         if relay:
             processes.append(start_service("inventory", inventory_env, logs, command="relay"))
+        compliance_api = await asyncio.to_thread(start_service, "compliance", compliance_env, logs)
+        processes.append(compliance_api)
         reporting = await asyncio.to_thread(start_service, "reporting", reporting_env, logs)
         processes.append(reporting)
         if reporting_worker:
             processes.append(start_service("reporting", reporting_env, logs, command="worker"))
+        upstreams = {
+            "INVENTORY_URL": inventory.url,
+            "COMPLIANCE_URL": compliance_api.url,
+            "REPORTING_URL": reporting.url,
+        }
         gateway = await asyncio.to_thread(
-            start_service,
-            "gateway",
-            {**gateway_env, "INVENTORY_URL": inventory.url, "REPORTING_URL": reporting.url},
-            logs,
+            start_service, "gateway", {**gateway_env, **upstreams}, logs
         )
         processes.append(gateway)
+        running = None
+        if compliance is not None:
+            running = await _start_compliance(kafka, logs, compliance_env, compliance)
     except BaseException:
         for process in processes:
             process.stop()
@@ -178,8 +253,63 @@ async def start_platform(
         gateway_url=gateway.url,
         inventory_url=inventory.url,
         databases=urls,
+        compliance_url=compliance_api.url,
+        compliance_database=compliance_db,
         processes=processes,
+        compliance=running,
         reporting_url=reporting.url,
         reporting_database=reporting_url,
         reporting_env=reporting_env,
     )
+
+
+async def _start_compliance(
+    kafka: KafkaServer,
+    logs: Path,
+    api_env: Mapping[str, str],
+    settings: Mapping[str, str],
+) -> ComplianceProcesses:
+    port = free_port()
+    sandbox_env = {k: v for k, v in settings.items() if k.startswith("METRC_SANDBOX_")}
+    sandbox = await asyncio.to_thread(
+        start_service,
+        "metrc_sandbox",
+        {**sandbox_env, "METRC_SANDBOX_PORT": str(port), "METRC_SANDBOX_LOG_LEVEL": "warning"},
+        logs,
+        command="serve",
+    )
+    metrc_url = f"http://127.0.0.1:{port}"
+    try:
+        await asyncio.to_thread(_wait_for_sandbox, metrc_url, sandbox)
+        # The API's database, migrated already: the worker and the relay share it.
+        database_url = api_env["COMPLIANCE_DATABASE_URL"]
+        env = {
+            **api_env,
+            # The topic is shared by a test run's platforms: each reads it as a new group.
+            "COMPLIANCE_CONSUMER_GROUP": f"compliance-{uuid.uuid4().hex[:8]}",
+        }
+        await create_topics(kafka.bootstrap, [COMPLIANCE_EVENTS])
+        running = ComplianceProcesses(
+            metrc_url=metrc_url, database_url=database_url, env=env, logs=logs
+        )
+        running.processes.append(sandbox)
+        running.start("worker")
+        running.start("relay")
+    except BaseException:
+        sandbox.stop()
+        raise
+    return running
+
+
+def _wait_for_sandbox(url: str, process: ServiceProcess, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.popen.poll() is not None:
+            raise RuntimeError(f"the Metrc sandbox exited: {process.log.read_text()[-2000:]}")
+        try:
+            if httpx.get(url + "/_sandbox/config", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("the Metrc sandbox did not start")

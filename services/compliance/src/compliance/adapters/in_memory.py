@@ -32,15 +32,12 @@ from compliance.domain import (
     SyncLogEntry,
     SyncLogQuery,
 )
+from compliance.service_layer.ports import TagTakenError
 
 __all__ = ["InMemoryDatabase", "InMemoryUnitOfWork", "TagTakenError"]
 
 K = TypeVar("K")
 V = TypeVar("V")
-
-
-class TagTakenError(Exception):
-    """Two links of one license would hold the same tag (PostgreSQL: a unique violation)."""
 
 
 class _Table(Generic[K, V]):
@@ -248,10 +245,11 @@ class _SyncLog:
                 and (query.operation is None or e.operation == query.operation)
                 and (query.since is None or e.started_at >= query.since)
                 and (query.until is None or e.started_at < query.until)
+                and (query.before is None or (e.started_at, e.id) < query.before)
             )
 
         entries = [e for e in [*self._base, *self.added] if keep(e)]
-        entries.sort(key=lambda e: e.started_at, reverse=True)
+        entries.sort(key=lambda e: (e.started_at, e.id), reverse=True)
         return entries[: query.limit]
 
 

@@ -147,7 +147,11 @@ def validate_rules(rules: JurisdictionRules) -> JurisdictionRules:
             RuleViolation("license_number", f"must be at most {MAX_LICENSE_LENGTH} characters")
         )
     if base_url is not None:
-        parts = urlsplit(base_url)
+        try:
+            parts = urlsplit(base_url)
+            parts.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError:  # an unclosed IPv6 bracket, a port that is not a number
+            parts = urlsplit("")
         if parts.scheme not in ("https", "http") or not parts.netloc or parts.query:
             problems.append(
                 RuleViolation("metrc_base_url", "must be an http(s) URL without a query")

@@ -72,3 +72,6 @@ class SyncLogQuery:
     since: datetime | None = None
     until: datetime | None = None
     limit: int = 100
+    before: tuple[datetime, UUID] | None = None
+    """Keyset paging: only entries older than this ``(started_at, id)`` (the last one of the
+    page before), in the order ``started_at`` then ``id``, both descending."""

@@ -1,25 +1,31 @@
 """The compliance worker's consumers: inventory events, once each, in one transaction with the
 inbox row (``shared.messaging.InboxConsumer``).
 
-Pushing to Metrc starts here (its issue adds the submission ledger, written in the same unit of
-work). Until then an event is checked against its registered model, so a malformed one goes to
-``inventory.batch.events.dlt`` at once, and every event takes its place in the inbox.
+Each event becomes a ``BatchChange`` (``batch_changes``) and ``record_batch_change`` plans its
+Metrc writes in the same unit of work as the inbox row: the submissions exist exactly when the
+event counts as consumed, and recording never calls Metrc (an intake succeeds while Metrc is
+down). Events of one batch share a partition, so they are recorded in inventory's order. A
+malformed event goes to ``inventory.batch.events.dlt`` at once.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from faststream.kafka import KafkaBroker
-from shared.database import UnitOfWork
-from shared.events import INVENTORY_EVENTS, EventEnvelope, decode
+from shared.events import INVENTORY_EVENTS, EventEnvelope
 from shared.messaging import InboxConsumer, bind_consumer, broker_dead_letter_sink
 
+from compliance.entrypoints.batch_changes import batch_change
 from compliance.entrypoints.container import Container
+from compliance.service_layer import record_batch_change
+from compliance.service_layer.ports import UnitOfWork
 
 __all__ = ["on_inventory_event", "subscribe"]
 
 
 async def on_inventory_event(uow: UnitOfWork, envelope: EventEnvelope) -> None:
-    decode(envelope)
+    await record_batch_change(uow, batch_change(envelope), now=datetime.now(UTC))
 
 
 def subscribe(broker: KafkaBroker, container: Container) -> None:

@@ -4,20 +4,46 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from opentelemetry.sdk.trace import TracerProvider
-from shared.database import UnitOfWork
 
 from compliance.config import ComplianceSettings
+from compliance.service_layer import (
+    CredentialsService,
+    ManualOperations,
+    Queries,
+    RulesService,
+    ServiceContext,
+)
 
-__all__ = ["Container"]
+if TYPE_CHECKING:
+    # The PostgreSQL unit of work: both the service layer's port and shared.database's (the
+    # inbox consumer writes its inbox rows on its connection).
+    from compliance.adapters.postgres import ComplianceUnitOfWork
+
+__all__ = ["Container", "Handlers"]
+
+
+@dataclass(frozen=True)
+class Handlers:
+    """The service layer the HTTP API calls, wired by bootstrap on the service's adapters."""
+
+    credentials: CredentialsService
+    rules: RulesService
+    manual: ManualOperations
+    queries: Queries
 
 
 @dataclass(frozen=True)
 class Container:
     settings: ComplianceSettings
-    uow: Callable[[], UnitOfWork]
-    """One transaction per unit of work (``shared.database``)."""
+    uow: Callable[[], ComplianceUnitOfWork]
+    """One transaction per unit of work (``shared.database``): the inbox, the outbox and the
+    Idempotency-Key store."""
     database_check: Callable[[], Awaitable[None]]
     close: Callable[[], Awaitable[None]]
     tracer_provider: TracerProvider
+    context: ServiceContext
+    """The service layer's ports and policy (the worker's loops run on it)."""
+    handlers: Handlers

@@ -21,7 +21,12 @@ from compliance.service_layer.errors import NotFoundError
 from compliance.service_layer.manual import ManualOperations, ManualPush
 from compliance.service_layer.notify import deliver_notifications
 from compliance.service_layer.push import Pusher
-from compliance.service_layer.queries import BatchCompliance, Queries, QueueHealth
+from compliance.service_layer.queries import (
+    BatchCompliance,
+    LicenseSyncHealth,
+    Queries,
+    QueueHealth,
+)
 from compliance.service_layer.record import Recorded, record_batch_change
 from compliance.service_layer.recovery import Recovery, RecoveryReport
 from compliance.service_layer.report import PushReport
@@ -33,6 +38,7 @@ __all__ = [
     "CredentialsView",
     "DismissSubmission",
     "InvalidCredentialsError",
+    "LicenseSyncHealth",
     "ManualOperations",
     "ManualPush",
     "MetrcUnavailableError",

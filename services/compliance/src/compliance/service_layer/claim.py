@@ -43,16 +43,23 @@ __all__ = ["claim_ready"]
 
 
 async def claim_ready(
-    ctx: ServiceContext, license_number: str, catalog: MetrcCatalog, report: PushReport
+    ctx: ServiceContext,
+    license_number: str,
+    catalog: MetrcCatalog,
+    report: PushReport,
+    *,
+    limit: int | None = None,
 ) -> list[Submission]:
-    """The license's ready submissions, now IN_FLIGHT with their Metrc values (committed)."""
+    """The license's ready submissions (at most ``limit``, else ``policy.claim_limit``), now
+    IN_FLIGHT with their Metrc values (committed)."""
     now = ctx.now()
     actor = ctx.system_actor
     async with ctx.uow() as uow:
         await uow.lock_license(license_number)
         queue = await uow.submissions.open_for_license(license_number)
         await _check_backlog(ctx, uow, license_number, queue, now)
-        candidates = [s for s in ready(queue, now) if s.is_attempted][: ctx.policy.claim_limit]
+        most = ctx.policy.claim_limit if limit is None else min(limit, ctx.policy.claim_limit)
+        candidates = [s for s in ready(queue, now) if s.is_attempted][:most]
         if not candidates:
             await uow.commit()
             return []

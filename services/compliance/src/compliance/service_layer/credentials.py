@@ -175,6 +175,11 @@ class CredentialsService:
             raise NotFoundError("CREDENTIALS_NOT_FOUND", f"License {license_number} has no keys")
         return CredentialsView.of(record)
 
+    async def all(self) -> list[CredentialsView]:
+        async with self._ctx.uow() as uow:
+            records = await uow.credentials.all()
+        return sorted((CredentialsView.of(r) for r in records), key=lambda v: v.license_number)
+
     async def rotate(self) -> int:
         """Re-seal every key not sealed with the current encryption key; returns how many
         licenses were re-sealed. Old keys must stay configured until this has run."""

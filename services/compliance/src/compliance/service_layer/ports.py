@@ -56,6 +56,7 @@ __all__ = [
     "SecretUnreadableError",
     "SubmissionRepository",
     "SyncLogRepository",
+    "TagTakenError",
     "UnitOfWork",
     "UnitOfWorkFactory",
 ]
@@ -79,12 +80,19 @@ class CredentialRepository(Protocol):
     async def all(self) -> list[LicenseCredentials]: ...
 
 
+class TagTakenError(Exception):
+    """Two links of one license would hold the same tag (tags are unique per license)."""
+
+
 class LinkRepository(Protocol):
     async def get(self, batch_id: UUID) -> PackageLink | None: ...
 
     async def get_many(self, batch_ids: Collection[UUID]) -> dict[UUID, PackageLink]: ...
 
-    async def save(self, link: PackageLink) -> None: ...
+    async def save(self, link: PackageLink) -> None:
+        """Raises:
+        TagTakenError: another batch's link of the license holds ``link.tag``."""
+        ...
 
     async def owner_of_tag(self, license_number: str, tag: str) -> UUID | None:
         """The batch whose link holds ``tag`` in this license, if any (tags are unique per

@@ -4,21 +4,28 @@ A round claims the license's ready submissions (``claim.py``: validated, marked 
 committed), sends them grouped up to 10 per request, at most ``policy.concurrent_requests``
 requests at once, and records each outcome (``send.py``). Rounds repeat while something was
 claimed, since the writes behind an accepted one become ready.
+
+The worker uses :meth:`Pusher.stream_license` instead: no rounds, the license's requests keep
+flowing; as soon as one completes, what became ready is claimed and sent, so a backlog moves at
+the pace Metrc answers (``policy.concurrent_requests`` in flight, 10 objects each), not at the
+pace of a round's slowest request.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from uuid import uuid4
 
 from compliance.adapters.metrc.errors import MetrcAuthError, MetrcError
+from compliance.adapters.metrc.port import MetrcPort
 from compliance.domain import (
     Notification,
     NotificationKind,
     Problem,
     ProblemCode,
     Severity,
+    Submission,
     SubmissionKind,
     group_requests,
     problem,
@@ -56,38 +63,98 @@ class Pusher:
             return
         metrc = opened
         for _ in range(max_rounds):
-            try:
-                catalog = await ctx.catalogs.get(license_number, metrc)
-            except MetrcAuthError as error:
-                await ctx.keys_refused(license_number, error, actor=ctx.system_actor)
-                report.skipped[license_number] = problem(
-                    ProblemCode.CREDENTIALS_INVALID, error.message
-                )
-                return
-            except MetrcError as error:
-                report.skipped[license_number] = problem(
-                    ProblemCode.METRC_UNAVAILABLE, error.message
-                )
-                return
-            claimed = await claim_ready(ctx, license_number, catalog, report)
+            claimed = await self._claim(metrc, license_number, report, None)
             if not claimed:
                 return
-            requests = group_requests(
-                [s for s in claimed if s.is_write],
-                max_objects=ctx.policy.max_objects_per_request,
-            )
-            jobs: list[Awaitable[None]] = [
-                self._sender.send(metrc, r.license_number, r.kind, r.submissions, report)
-                for r in requests
-            ]
-            jobs += [
-                self._sender.check_link(metrc, s, report)
-                for s in claimed
-                if s.kind is SubmissionKind.LINK_PACKAGE
-            ]
+            jobs = self._jobs(metrc, license_number, claimed, report)
             await _gather_limited(jobs, ctx.policy.concurrent_requests)
             if license_number in report.skipped:
                 return
+
+    async def stream_license(
+        self,
+        license_number: str,
+        report: PushReport,
+        *,
+        keep_claiming: Callable[[], bool] = lambda: True,
+    ) -> int:
+        """Keep up to ``policy.concurrent_requests`` requests of the license in flight, claiming
+        again each time one completes, until nothing is ready and nothing is running (or
+        ``keep_claiming()`` turns false: what was claimed is still sent and recorded). Returns
+        how many submissions were claimed. Every request started is recorded before this
+        returns, error or not (an unrecorded one stays in flight, for the read-back)."""
+        ctx = self._ctx
+        opened = await ctx.metrc_for(license_number)
+        if isinstance(opened, Problem):
+            report.skipped[license_number] = opened
+            await self._note_unusable_keys(license_number, opened)
+            return 0
+        metrc = opened
+        limit = ctx.policy.concurrent_requests
+        gate = asyncio.Semaphore(limit)
+        running: set[asyncio.Task[None]] = set()
+        claimed_total = 0
+
+        async def gated(job: Awaitable[None]) -> None:
+            async with gate:
+                await job
+
+        try:
+            while True:
+                free = limit - len(running)
+                if free > 0 and license_number not in report.skipped and keep_claiming():
+                    claimed = await self._claim(metrc, license_number, report, free)
+                    claimed_total += len(claimed)
+                    for job in self._jobs(metrc, license_number, claimed, report):
+                        running.add(asyncio.create_task(gated(job)))
+                if not running:
+                    return claimed_total
+                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                running -= done
+                for task in done:
+                    task.result()
+        finally:
+            if running:
+                await asyncio.gather(*running, return_exceptions=True)
+
+    async def _claim(
+        self, metrc: MetrcPort, license_number: str, report: PushReport, requests: int | None
+    ) -> list[Submission]:
+        """Claim what is ready: enough for ``requests`` requests, or a round's worth (None)."""
+        ctx = self._ctx
+        try:
+            catalog = await ctx.catalogs.get(license_number, metrc)
+        except MetrcAuthError as error:
+            await ctx.keys_refused(license_number, error, actor=ctx.system_actor)
+            report.skipped[license_number] = problem(ProblemCode.CREDENTIALS_INVALID, error.message)
+            return []
+        except MetrcError as error:
+            report.skipped[license_number] = problem(ProblemCode.METRC_UNAVAILABLE, error.message)
+            return []
+        limit = None if requests is None else requests * ctx.policy.max_objects_per_request
+        return await claim_ready(ctx, license_number, catalog, report, limit=limit)
+
+    def _jobs(
+        self,
+        metrc: MetrcPort,
+        license_number: str,
+        claimed: Sequence[Submission],
+        report: PushReport,
+    ) -> list[Awaitable[None]]:
+        requests = group_requests(
+            [s for s in claimed if s.is_write],
+            max_objects=self._ctx.policy.max_objects_per_request,
+        )
+        jobs: list[Awaitable[None]] = [
+            self._sender.send(metrc, r.license_number, r.kind, r.submissions, report)
+            for r in requests
+        ]
+        jobs += [
+            self._sender.check_link(metrc, s, report)
+            for s in claimed
+            if s.kind is SubmissionKind.LINK_PACKAGE
+        ]
+        return jobs
 
     async def _note_unusable_keys(self, license_number: str, why: Problem) -> None:
         """Tell the team why a license with work to do cannot reach Metrc (once per cause)."""

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from compliance.domain import (
+    LicenseCredentials,
     Notification,
     PackageLink,
     Readiness,
@@ -21,7 +22,7 @@ from compliance.domain import (
 from compliance.service_layer.context import ServiceContext
 from compliance.service_layer.errors import NotFoundError
 
-__all__ = ["BatchCompliance", "Queries", "QueueHealth"]
+__all__ = ["BatchCompliance", "LicenseSyncHealth", "Queries", "QueueHealth"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,13 @@ class BatchCompliance:
     @property
     def last(self) -> Submission | None:
         return self.submissions[-1][0] if self.submissions else None
+
+
+@dataclass(frozen=True)
+class LicenseSyncHealth:
+    queue: QueueHealth
+    keys: LicenseCredentials | None
+    open_notifications: int
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,32 @@ class Queries:
     async def health(self, license_number: str) -> QueueHealth:
         async with self._ctx.uow() as uow:
             queue = await uow.submissions.open_for_license(license_number)
+        return self._health(license_number, queue)
+
+    async def sync_health(self) -> list[LicenseSyncHealth]:
+        """Every license compliance knows (from its keys or a site's rules): its queue, its
+        keys' status and its open notifications."""
+        async with self._ctx.uow() as uow:
+            keys = {c.license_number: c for c in await uow.credentials.all()}
+            licenses = set(keys) | {
+                r.license_number for r in await uow.jurisdictions.all() if r.license_number
+            }
+            found = []
+            for license_number in sorted(licenses):
+                queue = await uow.submissions.open_for_license(license_number)
+                feed = await uow.notifications.recent(
+                    license_number=license_number, open_only=True, limit=1000
+                )
+                found.append(
+                    LicenseSyncHealth(
+                        queue=self._health(license_number, queue),
+                        keys=keys.get(license_number),
+                        open_notifications=len(feed),
+                    )
+                )
+        return found
+
+    def _health(self, license_number: str, queue: list[Submission]) -> QueueHealth:
         now: datetime = self._ctx.now()
         waiting = [s for s in queue if s.state is SubmissionState.PENDING]
         oldest = min((s.created_at for s in waiting), default=None)

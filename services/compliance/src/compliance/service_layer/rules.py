@@ -57,6 +57,11 @@ class RulesService:
             raise NotFoundError("RULES_NOT_FOUND", f"Site {site_id} has no jurisdiction rules")
         return rules
 
+    async def all(self) -> list[JurisdictionRules]:
+        async with self._ctx.uow() as uow:
+            found = await uow.jurisdictions.all()
+        return sorted(found, key=lambda r: str(r.site_id))
+
     async def _check(self, rules: JurisdictionRules) -> tuple[bool, str | None]:
         ctx = self._ctx
         assert rules.license_number is not None

@@ -343,6 +343,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/batches/{batchId}/metrc-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The batch detail's Metrc link and the state of its last push */
+        get: operations["compliance_get_batches_batchId_metrc_link"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/batches/{batchId}/movements": {
         parameters: {
             query?: never;
@@ -491,6 +508,246 @@ export interface paths {
         put?: never;
         /** Create a brand */
         post: operations["inventory_post_brands"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/batches/{batchId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A batch's Metrc link and every write of its package, with why each waits */
+        get: operations["compliance_get_compliance_batches_batchId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/batches/{batchId}/push": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Push a batch to Metrc now */
+        post: operations["compliance_post_compliance_batches_batchId_push"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every license's Metrc keys: hints and status */
+        get: operations["compliance_get_compliance_credentials"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/credentials/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Seal every key again under the current encryption key */
+        post: operations["compliance_post_compliance_credentials_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/credentials/{licenseNumber}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A license's Metrc keys: hints and status, never the keys */
+        get: operations["compliance_get_compliance_credentials_licenseNumber"];
+        /** Save a license's Metrc keys (validated against Metrc) */
+        put: operations["compliance_put_compliance_credentials_licenseNumber"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/credentials/{licenseNumber}/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Validate a license's keys against Metrc now */
+        post: operations["compliance_post_compliance_credentials_licenseNumber_validate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sync health of every license: queue and keys */
+        get: operations["compliance_get_compliance_health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/licenses/{licenseNumber}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Retry the rejected and failed pushes of a license (the ones named, or all) */
+        post: operations["compliance_post_compliance_licenses_licenseNumber_retry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The compliance team's notifications, newest first */
+        get: operations["compliance_get_compliance_notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every site's jurisdiction rules */
+        get: operations["compliance_get_compliance_rules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/rules/{siteId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A site's jurisdiction rules */
+        get: operations["compliance_get_compliance_rules_siteId"];
+        /** Save a site's jurisdiction rules (validated, names checked against Metrc) */
+        put: operations["compliance_put_compliance_rules_siteId"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/submissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The submission ledger, newest first (cursor) */
+        get: operations["compliance_get_compliance_submissions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/submissions/{submissionId}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Settle a rejected or failed push by hand */
+        post: operations["compliance_post_compliance_submissions_submissionId_dismiss"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/sync-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The sync log, newest first (cursor) */
+        get: operations["compliance_get_compliance_sync_log"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1473,6 +1730,12 @@ export interface components {
              */
             version: number;
         };
+        /** BatchCompliance */
+        BatchCompliance: {
+            link: components["schemas"]["BatchLink"];
+            /** Submissions */
+            submissions: components["schemas"]["SubmissionView"][];
+        };
         /**
          * BatchDetail
          * @description Everything the batch drawer shows.
@@ -1500,6 +1763,49 @@ export interface components {
             movements: components["schemas"]["Movement"][];
             /** Reservations */
             reservations: components["schemas"]["Reservation"][];
+        };
+        /**
+         * BatchLink
+         * @description A batch's Metrc link and its last push: what the batch detail shows.
+         */
+        BatchLink: {
+            /**
+             * Batchid
+             * Format: uuid
+             */
+            batchId: string;
+            lastPush?: components["schemas"]["SubmissionView"] | null;
+            /** Licensenumber */
+            licenseNumber?: string | null;
+            /** Metrcpackageid */
+            metrcPackageId?: number | null;
+            /**
+             * Openwrites
+             * @description Writes of the package not yet done
+             */
+            openWrites: number;
+            /** Plannedfinished */
+            plannedFinished?: boolean | null;
+            /**
+             * Plannedquantity
+             * @description What Metrc will hold once every planned write is applied
+             */
+            plannedQuantity?: string | null;
+            problem?: components["schemas"]["MetrcProblem"] | null;
+            /**
+             * Siteid
+             * Format: uuid
+             */
+            siteId: string;
+            source?: components["schemas"]["PackageSourceView"] | null;
+            state: components["schemas"]["LinkState"];
+            /** Tag */
+            tag?: string | null;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
         };
         /**
          * BatchLocation
@@ -1943,6 +2249,70 @@ export interface components {
             /** Sites */
             sites: string[];
         };
+        /**
+         * CredentialsSave
+         * @description The license's Metrc keys. They are sealed at rest and never shown again (only hints).
+         */
+        CredentialsSave: {
+            /**
+             * Expiresat
+             * @description When the user key expires (default: in 365 days)
+             */
+            expiresAt?: string | null;
+            /**
+             * Notifyemails
+             * @description Where the license's notifications go
+             */
+            notifyEmails?: string[];
+            /**
+             * State
+             * @example CO
+             */
+            state: string;
+            /**
+             * Userkey
+             * Format: password
+             * @description The facility user's key
+             */
+            userKey: string;
+            /**
+             * Vendorkey
+             * Format: password
+             * @description The integrator's key for the state
+             */
+            vendorKey: string;
+        };
+        /**
+         * CredentialsView
+         * @description What may be shown of a license's keys: hints (last four characters) and the status of
+         *     the last validation (the guide's green check); never a key.
+         */
+        CredentialsView: {
+            /** Expiresat */
+            expiresAt?: string | null;
+            /** Licensenumber */
+            licenseNumber: string;
+            /** Notifyemails */
+            notifyEmails: string[];
+            /**
+             * Savedat
+             * Format: date-time
+             */
+            savedAt: string;
+            /** Savedby */
+            savedBy: string;
+            /** State */
+            state: string;
+            status: components["schemas"]["KeyStatus"];
+            /** Userkeyhint */
+            userKeyHint: string;
+            /** Validatedat */
+            validatedAt?: string | null;
+            /** Validationmessage */
+            validationMessage?: string | null;
+            /** Vendorkeyhint */
+            vendorKeyHint: string;
+        };
         /** DashboardStats */
         DashboardStats: {
             /**
@@ -2111,6 +2481,8 @@ export interface components {
             };
             /** Notes */
             notes?: string | null;
+            /** @description The Metrc package the batch is (tag and source), if known */
+            package?: components["schemas"]["PackageRef"] | null;
             paymentTerms: components["schemas"]["PaymentTerms"];
             product: components["schemas"]["ProductRef"];
             /**
@@ -2238,6 +2610,11 @@ export interface components {
              */
             totalValue: string;
         };
+        /**
+         * KeyStatus
+         * @enum {string}
+         */
+        KeyStatus: "UNVALIDATED" | "VALID" | "INVALID";
         /** LastSync */
         LastSync: {
             /** Direction */
@@ -2254,6 +2631,34 @@ export interface components {
              * Format: uuid
              */
             syncId: string;
+        };
+        /**
+         * LicenseHealth
+         * @description One license's sync health: its queue and its keys.
+         */
+        LicenseHealth: {
+            /** Inflight */
+            inFlight: number;
+            /** @description Absent: no keys saved */
+            keyStatus?: components["schemas"]["KeyStatus"] | null;
+            /** Licensenumber */
+            licenseNumber: string;
+            /** Oldestwaitingseconds */
+            oldestWaitingSeconds?: number | null;
+            /** Opennotifications */
+            openNotifications: number;
+            /**
+             * Stopped
+             * @description Rejected or failed writes nobody dismissed
+             */
+            stopped: number;
+            /** Validatedat */
+            validatedAt?: string | null;
+            /**
+             * Waiting
+             * @description Writes pending
+             */
+            waiting: number;
         };
         /** LicenseStatus */
         LicenseStatus: {
@@ -2276,6 +2681,11 @@ export interface components {
              */
             siteId: string;
         };
+        /**
+         * LinkState
+         * @enum {string}
+         */
+        LinkState: "NOT_TRACKED" | "UNLINKED" | "PENDING" | "LINKED";
         /**
          * Location
          * @example {
@@ -2416,6 +2826,14 @@ export interface components {
             /** Id */
             id?: string | null;
         };
+        /** ManualPushResult */
+        ManualPushResult: {
+            link: components["schemas"]["BatchLink"];
+            /** Notes */
+            notes: components["schemas"]["MetrcProblem"][];
+            /** Submissions */
+            submissions: components["schemas"]["SubmissionView"][];
+        };
         /** MeView */
         MeView: {
             /** Display Name */
@@ -2430,6 +2848,23 @@ export interface components {
             sites: string[];
             /** Subject */
             subject: string;
+        };
+        /**
+         * MetrcProblem
+         * @description Why something did not (or will not yet) reach Metrc: a stable code, this push's message,
+         *     and the compliance guide's guidance.
+         */
+        MetrcProblem: {
+            /** Code */
+            code: string;
+            /** Field */
+            field?: string | null;
+            /** Guidance */
+            guidance: string;
+            /** Message */
+            message: string;
+            /** Retryat */
+            retryAt?: string | null;
         };
         /**
          * Movement
@@ -2512,6 +2947,102 @@ export interface components {
              * @example 123456789012.5000
              */
             value: string;
+        };
+        /**
+         * NotificationKind
+         * @enum {string}
+         */
+        NotificationKind: "PUSH_FAILED" | "KEY_INVALID" | "KEY_EXPIRING" | "BACKLOG_GROWING" | "QUANTITY_DRIFT" | "BATCH_NOT_PUSHED";
+        /** NotificationView */
+        NotificationView: {
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Emailedat */
+            emailedAt?: string | null;
+            /** Guidance */
+            guidance: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            kind: components["schemas"]["NotificationKind"];
+            /** Licensenumber */
+            licenseNumber?: string | null;
+            /** Message */
+            message: string;
+            /** Resolvedat */
+            resolvedAt?: string | null;
+            severity: components["schemas"]["Severity"];
+            /** Siteid */
+            siteId?: string | null;
+            /** Subject */
+            subject?: string | null;
+            /** Title */
+            title: string;
+        };
+        /** PackageIngredientRef */
+        PackageIngredientRef: {
+            /**
+             * Batchid
+             * Format: uuid
+             * @description A batch of the same site
+             */
+            batchId: string;
+            /**
+             * Quantity
+             * @description Drawn from it, in its unit; greater than zero
+             * @example 12.5000
+             */
+            quantity: string;
+        };
+        /**
+         * PackageRef
+         * @description The batch's Metrc package, for compliance.
+         */
+        PackageRef: {
+            source?: components["schemas"]["PackageSourceRef"] | null;
+            /**
+             * Tag
+             * @description 24 characters, digits and capital letters; required for TRANSFER
+             * @example 1A4FF0100000022000000123
+             */
+            tag?: string | null;
+        };
+        /**
+         * PackageSourceKind
+         * @description Where a batch's Metrc package came from.
+         * @enum {string}
+         */
+        PackageSourceKind: "OPENING_BALANCE" | "TRANSFER" | "BATCHES" | "HARVEST";
+        /**
+         * PackageSourceRef
+         * @description Where the package came from: ``TRANSFER`` (``manifestNumber`` optional), ``BATCHES``
+         *     (``ingredients``), ``OPENING_BALANCE`` or ``HARVEST`` (``harvestId``).
+         */
+        PackageSourceRef: {
+            /** Harvestid */
+            harvestId?: string | null;
+            /** Ingredients */
+            ingredients?: components["schemas"]["PackageIngredientRef"][] | null;
+            kind: components["schemas"]["PackageSourceKind"];
+            /** Manifestnumber */
+            manifestNumber?: string | null;
+        };
+        /** PackageSourceView */
+        PackageSourceView: {
+            /** Ingredientbatchids */
+            ingredientBatchIds?: string[];
+            /**
+             * Kind
+             * @description OPENING_BALANCE | TRANSFER | BATCHES | HARVEST
+             */
+            kind: string;
+            /** Manifestnumber */
+            manifestNumber?: string | null;
         };
         /** Page[ApiKeyView] */
         Page_ApiKeyView_: {
@@ -2751,6 +3282,11 @@ export interface components {
             unpricedUnits: string;
         };
         /**
+         * Program
+         * @enum {string}
+         */
+        Program: "CANNABIS" | "HEMP";
+        /**
          * QuantityField
          * @description The spec's bucket column names, as adjustQty's ``field`` takes them.
          * @enum {string}
@@ -2857,6 +3393,19 @@ export interface components {
              */
             version?: number | null;
         };
+        /** RetryRequest */
+        RetryRequest: {
+            /**
+             * Submissionids
+             * @description The rejected or failed submissions to retry; absent: all of the license
+             */
+            submissionIds?: string[] | null;
+        };
+        /** RetryResult */
+        RetryResult: {
+            /** Submissions */
+            submissions: components["schemas"]["SubmissionView"][];
+        };
         /** ReturnRequest */
         ReturnRequest: {
             /** Locationid */
@@ -2900,6 +3449,28 @@ export interface components {
         RolesRequest: {
             /** Roles */
             roles: components["schemas"]["Role"][];
+        };
+        /** RotationResult */
+        RotationResult: {
+            /**
+             * Resealed
+             * @description Licenses whose keys were sealed again under the current key
+             */
+            resealed: number;
+        };
+        /** RulesSaveResult */
+        RulesSaveResult: {
+            /**
+             * Checkedagainstmetrc
+             * @description The Metrc names in the maps were checked against the facility's Metrc
+             */
+            checkedAgainstMetrc: boolean;
+            rules: components["schemas"]["SiteRules"];
+            /**
+             * Uncheckedbecause
+             * @description Why Metrc could not be asked (the names are checked at push)
+             */
+            uncheckedBecause?: string | null;
         };
         /**
          * SaleRequest
@@ -3024,6 +3595,11 @@ export interface components {
             updatedAt: string;
         };
         /**
+         * Severity
+         * @enum {string}
+         */
+        Severity: "INFO" | "WARNING" | "ERROR";
+        /**
          * Site
          * @example {
          *       "licenseNumber": "OR-123456",
@@ -3078,6 +3654,139 @@ export interface components {
              */
             state: string;
         };
+        /** SiteRules */
+        SiteRules: {
+            /**
+             * Allowopeningbalance
+             * @default false
+             */
+            allowOpeningBalance?: boolean;
+            /**
+             * Itemmap
+             * @description Canopy product id -> Metrc item
+             */
+            itemMap?: {
+                [key: string]: string;
+            };
+            /** Licensenumber */
+            licenseNumber?: string | null;
+            /**
+             * Locationmap
+             * @description Canopy location id -> Metrc location
+             */
+            locationMap?: {
+                [key: string]: string;
+            };
+            /** Metrcbaseurl */
+            metrcBaseUrl?: string | null;
+            program: components["schemas"]["Program"];
+            /** Pushestometrc */
+            pushesToMetrc: boolean;
+            /**
+             * Reasonmap
+             * @description Canopy cause (adjustment reason or movement type) -> Metrc adjust reason
+             */
+            reasonMap?: {
+                [key: string]: string;
+            };
+            /** Requiremetrcid */
+            requireMetrcId: boolean;
+            /**
+             * Siteid
+             * Format: uuid
+             */
+            siteId: string;
+            /**
+             * State
+             * @description Two-letter state code
+             * @example CO
+             */
+            state: string;
+            /**
+             * Timezone
+             * @default UTC
+             * @example America/Denver
+             */
+            timeZone?: string;
+            /**
+             * Tracklocations
+             * @default false
+             */
+            trackLocations?: boolean;
+            /** Unitmap */
+            unitMap?: {
+                [key: string]: string;
+            };
+            /** Updatedat */
+            updatedAt?: string | null;
+            /** Updatedby */
+            updatedBy?: string | null;
+            /**
+             * Whynotmetrc
+             * @description Why the site pushes nothing (absent when it pushes)
+             */
+            whyNotMetrc?: string | null;
+        };
+        /**
+         * SiteRulesSave
+         * @description A site's jurisdiction rules, as the compliance team edits them (the whole record).
+         */
+        SiteRulesSave: {
+            /**
+             * Allowopeningbalance
+             * @default false
+             */
+            allowOpeningBalance?: boolean;
+            /**
+             * Itemmap
+             * @description Canopy product id -> Metrc item
+             */
+            itemMap?: {
+                [key: string]: string;
+            };
+            /** Licensenumber */
+            licenseNumber?: string | null;
+            /**
+             * Locationmap
+             * @description Canopy location id -> Metrc location
+             */
+            locationMap?: {
+                [key: string]: string;
+            };
+            /** Metrcbaseurl */
+            metrcBaseUrl?: string | null;
+            program: components["schemas"]["Program"];
+            /**
+             * Reasonmap
+             * @description Canopy cause (adjustment reason or movement type) -> Metrc adjust reason
+             */
+            reasonMap?: {
+                [key: string]: string;
+            };
+            /** Requiremetrcid */
+            requireMetrcId: boolean;
+            /**
+             * State
+             * @description Two-letter state code
+             * @example CO
+             */
+            state: string;
+            /**
+             * Timezone
+             * @default UTC
+             * @example America/Denver
+             */
+            timeZone?: string;
+            /**
+             * Tracklocations
+             * @default false
+             */
+            trackLocations?: boolean;
+            /** Unitmap */
+            unitMap?: {
+                [key: string]: string;
+            };
+        };
         /** SitesRequest */
         SitesRequest: {
             /** Sites */
@@ -3123,6 +3832,113 @@ export interface components {
          * @enum {string}
          */
         StockStatus: "IN_STOCK" | "LOW_STOCK" | "OUT_OF_STOCK";
+        /**
+         * SubmissionKind
+         * @enum {string}
+         */
+        SubmissionKind: "CREATE_PACKAGE" | "LINK_PACKAGE" | "ADJUST_PACKAGE" | "CHANGE_LOCATION" | "FINISH_PACKAGE" | "UNFINISH_PACKAGE" | "INGREDIENT_DRAW" | "TRANSFER_OUT";
+        /**
+         * SubmissionPage
+         * @description Newest first; pass ``nextCursor`` back as ``cursor`` for the next page.
+         */
+        SubmissionPage: {
+            /** Hasmore */
+            hasMore: boolean;
+            /** Items */
+            items: components["schemas"]["SubmissionView"][];
+            /** Nextcursor */
+            nextCursor?: string | null;
+        };
+        /**
+         * SubmissionState
+         * @enum {string}
+         */
+        SubmissionState: "PENDING" | "IN_FLIGHT" | "ACCEPTED" | "REJECTED" | "FAILED";
+        /**
+         * SubmissionView
+         * @description One intended Metrc write (or read, for a link) of a batch's package.
+         */
+        SubmissionView: {
+            /** Actor */
+            actor: string;
+            /** Attempts */
+            attempts: number;
+            /**
+             * Batchid
+             * Format: uuid
+             */
+            batchId: string;
+            /**
+             * Cause
+             * @description Canopy's cause of an adjustment
+             */
+            cause?: string | null;
+            /** Causedby */
+            causedBy?: string | null;
+            /** Completedat */
+            completedAt?: string | null;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Dismissedat */
+            dismissedAt?: string | null;
+            /** Dismissedby */
+            dismissedBy?: string | null;
+            /** Firstsentat */
+            firstSentAt?: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Intobatchid */
+            intoBatchId?: string | null;
+            kind: components["schemas"]["SubmissionKind"];
+            lastError?: components["schemas"]["MetrcProblem"] | null;
+            /** Licensenumber */
+            licenseNumber: string;
+            /** Locationid */
+            locationId?: string | null;
+            /** Manualretries */
+            manualRetries: number;
+            /** Metrcids */
+            metrcIds: number[];
+            /** Metrcreason */
+            metrcReason?: string | null;
+            /**
+             * Nextattemptat
+             * Format: date-time
+             */
+            nextAttemptAt: string;
+            /** Note */
+            note?: string | null;
+            /**
+             * Quantity
+             * @description Signed for adjustments
+             */
+            quantity?: string | null;
+            /** Sentat */
+            sentAt?: string | null;
+            /** Sequence */
+            sequence: number;
+            /**
+             * Siteid
+             * Format: uuid
+             */
+            siteId: string;
+            state: components["schemas"]["SubmissionState"];
+            /**
+             * Tag
+             * @description The package tag of the last attempt
+             */
+            tag?: string | null;
+            /** Unit */
+            unit?: string | null;
+            /** @description Why an open write waits (only in a batch's view) */
+            waitsFor?: components["schemas"]["WaitReason"] | null;
+        };
         /** SuccessResult */
         SuccessResult: {
             /**
@@ -3131,6 +3947,76 @@ export interface components {
              */
             success?: boolean;
         };
+        /**
+         * SyncDirection
+         * @enum {string}
+         */
+        SyncDirection: "PUSH" | "PULL" | "CHECK";
+        /** SyncLogEntryView */
+        SyncLogEntryView: {
+            /** Accepted */
+            accepted: number;
+            /** Actor */
+            actor: string;
+            /** Batchids */
+            batchIds: string[];
+            direction: components["schemas"]["SyncDirection"];
+            /** Durationms */
+            durationMs: number;
+            /** Errorcode */
+            errorCode?: string | null;
+            /** Errormessage */
+            errorMessage?: string | null;
+            /**
+             * Finishedat
+             * Format: date-time
+             */
+            finishedAt: string;
+            /** Guidance */
+            guidance?: string | null;
+            /** Httpstatus */
+            httpStatus?: number | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Licensenumber */
+            licenseNumber?: string | null;
+            /** Objects */
+            objects: number;
+            /** Operation */
+            operation: string;
+            /** Rejected */
+            rejected: number;
+            /** Siteid */
+            siteId?: string | null;
+            /**
+             * Startedat
+             * Format: date-time
+             */
+            startedAt: string;
+            status: components["schemas"]["SyncStatus"];
+            /** Submissionids */
+            submissionIds: string[];
+        };
+        /**
+         * SyncLogPage
+         * @description Newest first; pass ``nextCursor`` back as ``cursor`` for the next page.
+         */
+        SyncLogPage: {
+            /** Hasmore */
+            hasMore: boolean;
+            /** Items */
+            items: components["schemas"]["SyncLogEntryView"][];
+            /** Nextcursor */
+            nextCursor?: string | null;
+        };
+        /**
+         * SyncStatus
+         * @enum {string}
+         */
+        SyncStatus: "SUCCESS" | "PARTIAL" | "REJECTED" | "RETRYING" | "UNKNOWN" | "FAILED" | "SKIPPED";
         /** TokenResponse */
         TokenResponse: {
             /**
@@ -3380,6 +4266,11 @@ export interface components {
             /** Vendorid */
             vendorId?: string[];
         };
+        /**
+         * WaitReason
+         * @enum {string}
+         */
+        WaitReason: "READY" | "NOT_DUE" | "IN_FLIGHT" | "BEHIND_EARLIER_WRITE" | "BEHIND_FAILED_WRITE" | "AWAITING_MANIFEST" | "AWAITING_INGREDIENT_DRAW" | "AWAITING_PACKAGE_CREATE" | "STOPPED";
     };
     responses: never;
     parameters: never;
@@ -5898,6 +6789,136 @@ export interface operations {
             };
         };
     };
+    compliance_get_batches_batchId_metrc_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchLink"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     inventory_get_batches_batchId_movements: {
         parameters: {
             query?: {
@@ -7230,6 +8251,2133 @@ export interface operations {
                 };
             };
             /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_get_compliance_batches_batchId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchCompliance"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_post_compliance_batches_batchId_push: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                batchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManualPushResult"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_get_compliance_credentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CredentialsView"][];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_post_compliance_credentials_rotate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotationResult"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_get_compliance_credentials_licenseNumber: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                licenseNumber: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CredentialsView"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_put_compliance_credentials_licenseNumber: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                licenseNumber: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CredentialsSave"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CredentialsView"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_post_compliance_credentials_licenseNumber_validate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                licenseNumber: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CredentialsView"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_get_compliance_health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicenseHealth"][];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_post_compliance_licenses_licenseNumber_retry: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                licenseNumber: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RetryRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetryResult"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_get_compliance_notifications: {
+        parameters: {
+            query?: {
+                licenseNumber?: string | null;
+                openOnly?: boolean;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationView"][];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_get_compliance_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiteRules"][];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_get_compliance_rules_siteId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                siteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiteRules"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_put_compliance_rules_siteId: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                siteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SiteRulesSave"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RulesSaveResult"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_get_compliance_submissions: {
+        parameters: {
+            query?: {
+                licenseNumber?: string | null;
+                siteId?: string | null;
+                batchId?: string | null;
+                state?: components["schemas"]["SubmissionState"][];
+                kind?: components["schemas"]["SubmissionKind"][];
+                /** @description Created at or after */
+                since?: string | null;
+                /** @description Created before */
+                until?: string | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionPage"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_post_compliance_submissions_submissionId_dismiss: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                submissionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionView"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_get_compliance_sync_log: {
+        parameters: {
+            query?: {
+                licenseNumber?: string | null;
+                siteId?: string | null;
+                status?: components["schemas"]["SyncStatus"] | null;
+                /** @description The type: packages.create, packages.adjust, plan ... */
+                operation?: string | null;
+                /** @description Started at or after */
+                since?: string | null;
+                /** @description Started before */
+                until?: string | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncLogPage"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -84,8 +84,54 @@ export const AREAS: Area[] = [
       }),
     ],
   },
-  // Compliance (API keys, sync dashboard, sync log, reconciliation), cultivation and transfers,
-  // and reports slot in here as areas when their gateway routes exist.
+  {
+    label: "Reports",
+    screens: [
+      screen({
+        path: "/reports/aging",
+        label: "Aging",
+        needs: "GET /api/v1/reports/aging",
+        load: () => import("../reports/AgingPage"),
+      }),
+      screen({
+        path: "/reports/profitability",
+        label: "Profitability",
+        needs: "GET /api/v1/reports/profitability",
+        load: () => import("../reports/ProfitabilityPage"),
+      }),
+    ],
+  },
+  {
+    label: "Compliance",
+    screens: [
+      screen({
+        path: "/compliance/sync",
+        label: "Sync dashboard",
+        needs: "GET /api/v1/compliance/health",
+        load: () => import("../compliance/SyncDashboardPage"),
+      }),
+      screen({
+        path: "/compliance/sync-log",
+        label: "Sync log",
+        needs: "GET /api/v1/compliance/sync-log",
+        load: () => import("../compliance/SyncLogPage"),
+      }),
+      screen({
+        path: "/compliance/keys",
+        label: "API keys",
+        needs: "GET /api/v1/compliance/credentials",
+        load: () => import("../compliance/KeysPage"),
+      }),
+      screen({
+        path: "/compliance/rules",
+        label: "Rules",
+        needs: "GET /api/v1/compliance/rules/{siteId}",
+        load: () => import("../compliance/RulesPage"),
+      }),
+    ],
+  },
+  // Cultivation and transfers (and reconciliation review) slot in here as areas when their
+  // gateway routes exist.
 ];
 
 export const SCREENS: Screen[] = AREAS.flatMap((area) => area.screens);

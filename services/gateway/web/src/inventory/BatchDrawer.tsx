@@ -10,6 +10,7 @@ import { escapeCloses, mainArea, useReturnFocus } from "../ui/focus";
 import { DrawerSkeleton, EmptyState, ErrorState } from "../ui/states";
 import { AdjustDialog, HoldDialog, offeredTransitions, ReleaseReservationDialog, ReserveDialog, StatusDialog } from "./BatchDialogs";
 import { useBatchDetail } from "./queries";
+import { MetrcLink } from "../compliance/MetrcLink";
 
 type Detail = Schemas["BatchDetail"];
 type Dialogs = "adjust" | "status" | "hold" | "release-hold" | "reserve" | null;
@@ -189,13 +190,7 @@ function Loaded({ detail }: { detail: Detail }) {
         )}
       </section>
 
-      <section className="drawer-section compliance-slot" aria-labelledby="metrc" data-testid="metrc-slot">
-        <h3 id="metrc">Metrc link and push state</h3>
-        <p className="muted">
-          Provided by the compliance service: the package tag this batch maps to and the state of each push to Metrc will
-          show here once its routes are in the public API.
-        </p>
-      </section>
+      <MetrcLink batchId={detail.batch.id} />
 
       <section className="drawer-section" aria-labelledby="movements">
         <h3 id="movements">Movements (newest first)</h3>

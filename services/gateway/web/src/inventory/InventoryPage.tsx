@@ -9,6 +9,7 @@ import { DashboardSkeleton, EmptyState, ErrorState, TableSkeleton } from "../ui/
 import { BatchDrawer } from "./BatchDrawer";
 import { BatchTable } from "./BatchTable";
 import { BulkBar } from "./BulkBar";
+import { DashboardStats } from "./DashboardStats";
 import { FilterChips, FiltersButton } from "./Filters";
 import { clearedFilters, hasFilters, latestParams, PAGE_SIZES, useListState, type ListState } from "./listState";
 import { useBrands, useEnhancedList, useLocations, useVendors } from "./queries";
@@ -71,6 +72,8 @@ export default function InventoryPage() {
           )}
         </div>
       </div>
+
+      <DashboardStats siteId={siteId} />
 
       {list.isPending ? <DashboardSkeleton /> : list.data ? <Summary summary={list.data.summary} /> : null}
 

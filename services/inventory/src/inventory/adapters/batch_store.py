@@ -213,14 +213,14 @@ _INSERT = Sql(
             unit_of_measure, status, grade, is_sample, on_hand_qty, reserved_qty,
             quarantine_qty, hold_qty, defective_qty, cogs_mode, unit_cogs, unit_cogs_min,
             unit_cogs_max, payment_terms, ticket, notes, metadata, primary_location_id,
-            version, created_at, updated_at)
+            version, created_at, updated_at, package_tag, package_source)
         VALUES (:id, :code, :sku, :site_id, :product_id, :lot_id, :vendor_id,
                 :brand_id, :product_name, :category, :subcategory, :strain, :vendor_name,
                 :brand_name, :lot_code, :unit_of_measure, :status, :grade, :is_sample,
                 :on_hand, :reserved, :quarantine, :hold, :defective, :cogs_mode,
                 :unit_cogs, :unit_cogs_min, :unit_cogs_max, :payment_terms, :ticket,
                 :notes, CAST(:metadata AS jsonb), :primary_location_id, :version, :updated_at,
-                :updated_at)
+                :updated_at, :package_tag, CAST(:package_source AS jsonb))
         RETURNING 1
     ),"""
     + _parts(_INSERT_SHAPE)
@@ -442,6 +442,10 @@ class BatchStore:
             primary_location_id=state.primary_location_id,
             loc_put_ids=list(state.locations.keys()),
             loc_put_qty=list(state.locations.values()),
+            package_tag=d.package_tag,
+            package_source=(
+                None if d.package_source is None else encode_json(d.package_source.to_json())
+            ),
         )
         try:
             row = await self._conn.fetchrow(_INSERT.text, *_INSERT.args(values))

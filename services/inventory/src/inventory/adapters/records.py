@@ -17,6 +17,7 @@ from inventory.domain import (
     Buckets,
     CogsMode,
     Costing,
+    PackageSource,
     PaymentTerms,
     QuantityMap,
     Reference,
@@ -51,6 +52,12 @@ def state_from_row(
         strain=row["strain"],
         sku=row["sku"],
         grade=row["grade"],
+        package_tag=row["package_tag"],
+        package_source=(
+            None
+            if row["package_source"] is None
+            else PackageSource.from_json(orjson.loads(row["package_source"]))
+        ),
     )
     if locations is None:
         locations = orjson.loads(row["locations"])

@@ -8,6 +8,7 @@ Modules:
     buckets       Bucket, Buckets (balances), available and physical quantities.
     status        BatchStatus and the spec's transition graph.
     movements     MovementType, AdjustmentReason, Reference, Movement (a ledger row).
+    packages      PackageSource: a batch's Metrc package tag and source.
     intake        IntakeRequest, BatchDetails, Costing, PaymentTerms and the intake rules.
     state         BatchState (what is stored) and its invariants.
     events        Domain events emitted by the operations.
@@ -80,6 +81,7 @@ from inventory.domain.intake import (
 )
 from inventory.domain.ledger import LedgerBalances, replay, verify_balances
 from inventory.domain.movements import Movement, Reference
+from inventory.domain.packages import PackageIngredient, PackageSource, PackageSourceKind
 from inventory.domain.quantities import (
     MAX_ADJUSTMENT,
     MAX_QUANTITY,
@@ -145,6 +147,9 @@ __all__ = [
     "OperationNotAllowedError",
     "OperationResult",
     "OptimisticLockConflictError",
+    "PackageIngredient",
+    "PackageSource",
+    "PackageSourceKind",
     "PaymentTerms",
     "QuantityMap",
     "ReasonRequiredError",

@@ -23,6 +23,7 @@ from shared.contracts.inventory_enums import CogsMode, PaymentTerms
 
 from inventory.domain.errors import FieldError, InvalidQuantityError, ValidationError
 from inventory.domain.movements import Reference
+from inventory.domain.packages import PackageSource, check_package
 from inventory.domain.quantities import QuantityInput, to_positive_quantity, to_quantity
 
 FLOWER_CATEGORY: Final = "flower"
@@ -106,6 +107,8 @@ class BatchDetails:
         strain: Required for Flower, optional otherwise.
         sku: Stock keeping unit, if the product has one.
         grade: Quality grade (up to 20 characters).
+        package_tag: The Metrc package tag (``packages.PACKAGE_TAG``), if known.
+        package_source: Where the package came from (fixed at intake), if known.
     """
 
     code: str
@@ -119,6 +122,8 @@ class BatchDetails:
     strain: str | None = None
     sku: str | None = None
     grade: str | None = None
+    package_tag: str | None = None
+    package_source: PackageSource | None = None
 
     @property
     def is_flower(self) -> bool:
@@ -252,4 +257,5 @@ def _normalize_details(errors: list[FieldError], d: BatchDetails) -> BatchDetail
     )
     if details.is_flower and details.strain is None:
         errors.append(FieldError("strain", "is required for Flower"))
+    check_package(errors, details.package_tag, details.package_source)
     return details

@@ -16,7 +16,13 @@ from uuid import UUID
 from pydantic import BaseModel
 from shared.contracts import inventory as api
 
-from inventory.domain import Bucket, Reference
+from inventory.domain import (
+    Bucket,
+    PackageIngredient,
+    PackageSource,
+    PackageSourceKind,
+    Reference,
+)
 from inventory.service_layer import commands as c
 
 C = TypeVar("C")
@@ -139,6 +145,23 @@ def intake(body: api.IntakeRequest) -> c.Intake:
         product=_command(c.ProductChoice, body.product),
         lot=_command(c.LotChoice, body.lot),
         location=_command(c.LocationChoice, body.location),
+        package_tag=None if body.package is None else body.package.tag,
+        package_source=_package_source(body.package),
+    )
+
+
+def _package_source(package: api.PackageRef | None) -> PackageSource | None:
+    source = None if package is None else package.source
+    if source is None:
+        return None
+    return PackageSource(
+        kind=PackageSourceKind(source.kind.value),
+        manifest_number=source.manifest_number,
+        ingredients=tuple(
+            PackageIngredient(batch_id=str(i.batch_id), quantity=i.quantity)
+            for i in source.ingredients or ()
+        ),
+        harvest_id=None if source.harvest_id is None else str(source.harvest_id),
     )
 
 

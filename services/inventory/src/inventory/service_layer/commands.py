@@ -19,6 +19,7 @@ from inventory.domain import (
     BatchStatus,
     Bucket,
     CogsMode,
+    PackageSource,
     PaymentTerms,
     Reference,
 )
@@ -290,6 +291,8 @@ class Intake:
     metadata: Mapping[str, Any] = field(default_factory=dict)
     notes: str | None = None
     reference: Reference | None = None
+    package_tag: str | None = None
+    package_source: PackageSource | None = None
 
 
 # ----------------------------------------------------------------------- reference data

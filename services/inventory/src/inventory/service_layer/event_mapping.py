@@ -127,6 +127,8 @@ def snapshot(record: BatchRecord) -> JsonObject:
         "created_at": utc_text(state.created_at),
         "updated_at": utc_text(state.updated_at),
         "deleted_at": None if state.deleted_at is None else utc_text(state.deleted_at),
+        "package_tag": d.package_tag,
+        "package_source": None if d.package_source is None else d.package_source.to_json(),
     }
 
 

@@ -15,6 +15,8 @@ from inventory.domain import (
     Costing,
     FieldError,
     IntakeRequest,
+    PackageSource,
+    PackageSourceKind,
     ValidationError,
 )
 from inventory.domain.intake import FLOWER_CATEGORY, check_unit_of_measure
@@ -105,6 +107,16 @@ def _missing(kind: str, identifier: UUID) -> NoReturn:
     raise NotFoundError(kind, str(identifier))
 
 
+def _accepted_source(source: PackageSource | None) -> PackageSource | None:
+    """Packages from other batches and from harvests are made by flows that move stock out
+    of their sources (consumption, cultivation); an intake does not take them yet."""
+    if source is not None and source.kind in (PackageSourceKind.BATCHES, PackageSourceKind.HARVEST):
+        raise ValidationError.single(
+            "package.source.kind", f"{source.kind.value} is not accepted by an intake yet"
+        )
+    return source
+
+
 def _generated_code() -> str:
     # Date for people, random suffix for uniqueness without a sequence round trip.
     return f"B-{utc_now():%Y%m%d}-{secrets.token_hex(3).upper()}"
@@ -132,6 +144,8 @@ async def intake(
         strain=product["strain"],
         sku=cmd.sku or product["sku"] or code,
         grade=cmd.grade,
+        package_tag=cmd.package_tag,
+        package_source=_accepted_source(cmd.package_source),
         payment_terms=cmd.payment_terms,
         costing=Costing(
             mode=cmd.cogs_mode,
@@ -192,5 +206,7 @@ async def intake(
     except DuplicateKeyError as error:
         if error.constraint == "batch_code_key":
             raise DuplicateError("batch", "code", code) from None
+        if error.constraint == "batch_package_tag_key":
+            raise DuplicateError("batch", "package tag", str(cmd.package_tag)) from None
         raise
     return WriteOutcome(record=record, movements=result.movements, movement_ids=tuple(ids))

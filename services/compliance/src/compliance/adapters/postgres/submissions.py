@@ -1,0 +1,248 @@
+"""The submission ledger on PostgreSQL (``service_layer.ports.SubmissionRepository``).
+
+One row per intended Metrc write; the columns the queue, the worker and the API filter on are
+columns (state, kind, license, batch, times, attempts), the records inside (intent, what was
+sent, the last problem) are ``jsonb`` in ``codec``'s form. ``sequence`` comes from the database
+sequence ``submission_sequence``, so it never rolls back and never repeats. "Not done" is
+written once here as the migration's partial index has it, so the open queue reads that index.
+"""
+
+# Statements are assembled only from this module's constant column lists and fixed clauses;
+# every value is a bound parameter. Hence S608 does not apply.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Mapping
+from datetime import datetime
+from typing import Any, Final
+from uuid import UUID
+
+from shared.database import Connection, Sql
+from shared.json_form import encode
+
+from compliance.adapters.postgres.codec import from_json, to_json
+from compliance.domain import (
+    IngredientDraw,
+    Intent,
+    Problem,
+    SentAs,
+    Submission,
+    SubmissionKind,
+    SubmissionQuery,
+    SubmissionState,
+)
+from compliance.domain.submissions import ATTEMPTED_KINDS
+
+__all__ = ["PgSubmissions"]
+
+NOT_DONE: Final = (
+    "NOT (state = 'ACCEPTED' OR (state IN ('REJECTED', 'FAILED') AND dismissed_at IS NOT NULL))"
+)
+_ATTEMPTED: Final = ", ".join(f"'{k.value}'" for k in sorted(ATTEMPTED_KINDS))
+
+_COLUMNS = (
+    "id, sequence, license_number, site_id, batch_id, kind, intent, into_batch_id, state, "
+    "attempts, manual_retries, next_attempt_at, sent_as, last_error, metrc_ids, created_at, "
+    "first_sent_at, sent_at, completed_at, caused_by, actor, dismissed_by, dismissed_at"
+)
+_NEXT = Sql("SELECT nextval('submission_sequence')")
+_ADD = Sql(
+    f"""
+    INSERT INTO submissions ({_COLUMNS})
+    VALUES (:id, :sequence, :license_number, :site_id, :batch_id, :kind, CAST(:intent AS jsonb),
+            :into_batch_id, :state, :attempts, :manual_retries, :next_attempt_at,
+            CAST(:sent_as AS jsonb), CAST(:last_error AS jsonb), CAST(:metrc_ids AS bigint[]),
+            :created_at, :first_sent_at, :sent_at, :completed_at, :caused_by, :actor,
+            :dismissed_by, :dismissed_at)
+    """
+)
+# What a transition may change; the identity, the intent and the sequence never change.
+_SAVE = Sql(
+    """
+    UPDATE submissions SET
+        state = :state, attempts = :attempts, manual_retries = :manual_retries,
+        next_attempt_at = :next_attempt_at, sent_as = CAST(:sent_as AS jsonb),
+        last_error = CAST(:last_error AS jsonb), metrc_ids = CAST(:metrc_ids AS bigint[]),
+        first_sent_at = :first_sent_at, sent_at = :sent_at, completed_at = :completed_at,
+        dismissed_by = :dismissed_by, dismissed_at = :dismissed_at
+    WHERE id = :id
+    """
+)
+_SELECT = f"SELECT {_COLUMNS} FROM submissions"
+_BY_IDS = Sql(f"{_SELECT} WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY sequence")
+_OPEN = Sql(f"{_SELECT} WHERE license_number = :license_number AND {NOT_DONE} ORDER BY sequence")
+_LICENSES_DUE = Sql(
+    f"""
+    SELECT DISTINCT license_number FROM submissions
+    WHERE state = 'PENDING' AND next_attempt_at <= :now AND kind IN ({_ATTEMPTED})
+    ORDER BY license_number
+    """
+)
+_IN_FLIGHT = Sql(
+    f"{_SELECT} WHERE state = 'IN_FLIGHT' AND sent_at <= :sent_before ORDER BY sequence"
+)
+_FOR_BATCH = Sql(f"{_SELECT} WHERE batch_id = :batch_id ORDER BY sequence")
+_DRAWS_INTO = Sql(f"{_SELECT} WHERE into_batch_id = :batch_id ORDER BY sequence")
+_STOPPED = Sql(
+    f"""
+    {_SELECT} WHERE license_number = :license_number AND state IN ('REJECTED', 'FAILED')
+      AND dismissed_at IS NULL
+    ORDER BY sequence
+    """
+)
+_SEARCH = Sql(
+    f"""
+    {_SELECT}
+    WHERE (CAST(:license_number AS text) IS NULL OR license_number = :license_number)
+      AND (CAST(:site_id AS uuid) IS NULL OR site_id = :site_id)
+      AND (CAST(:batch_id AS uuid) IS NULL OR batch_id = :batch_id)
+      AND (CAST(:states AS text[]) IS NULL OR state = ANY(CAST(:states AS text[])))
+      AND (CAST(:kinds AS text[]) IS NULL OR kind = ANY(CAST(:kinds AS text[])))
+      AND (CAST(:created_since AS timestamptz) IS NULL OR created_at >= :created_since)
+      AND (CAST(:created_until AS timestamptz) IS NULL OR created_at < :created_until)
+      AND (CAST(:before_sequence AS bigint) IS NULL OR sequence < :before_sequence)
+    ORDER BY sequence DESC
+    LIMIT :limit
+    """
+)
+_COUNTS = Sql("SELECT license_number, state, count(*) AS n FROM submissions GROUP BY 1, 2")
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else encode(to_json(value))
+
+
+def _values(s: Submission) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "state": s.state.value,
+        "attempts": s.attempts,
+        "manual_retries": s.manual_retries,
+        "next_attempt_at": s.next_attempt_at,
+        "sent_as": _json(s.sent_as),
+        "last_error": _json(s.last_error),
+        "metrc_ids": list(s.metrc_ids),
+        "first_sent_at": s.first_sent_at,
+        "sent_at": s.sent_at,
+        "completed_at": s.completed_at,
+        "dismissed_by": s.dismissed_by,
+        "dismissed_at": s.dismissed_at,
+    }
+
+
+def _submission(row: Mapping[str, Any]) -> Submission:
+    def read(hint: Any, text: str | None) -> Any:
+        return None if text is None else from_json(hint, json.loads(text))
+
+    return Submission(
+        id=row["id"],
+        sequence=row["sequence"],
+        license_number=row["license_number"],
+        site_id=row["site_id"],
+        batch_id=row["batch_id"],
+        intent=read(Intent, row["intent"]),
+        state=SubmissionState(row["state"]),
+        created_at=row["created_at"],
+        next_attempt_at=row["next_attempt_at"],
+        actor=row["actor"],
+        attempts=row["attempts"],
+        manual_retries=row["manual_retries"],
+        sent_as=read(SentAs | None, row["sent_as"]),
+        last_error=read(Problem | None, row["last_error"]),
+        metrc_ids=tuple(row["metrc_ids"]),
+        first_sent_at=row["first_sent_at"],
+        sent_at=row["sent_at"],
+        completed_at=row["completed_at"],
+        caused_by=row["caused_by"],
+        dismissed_by=row["dismissed_by"],
+        dismissed_at=row["dismissed_at"],
+    )
+
+
+class PgSubmissions:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    async def _fetch(self, statement: Sql, values: Mapping[str, Any]) -> list[Submission]:
+        rows = await self._conn.fetch(statement.text, *statement.args(values))
+        return [_submission(r) for r in rows]
+
+    async def next_sequence(self) -> int:
+        sequence: int = await self._conn.fetchval(_NEXT.text)
+        return sequence
+
+    async def add(self, submission: Submission) -> None:
+        s = submission
+        draw = s.intent.into_batch_id if isinstance(s.intent, IngredientDraw) else None
+        values = {
+            **_values(s),
+            "sequence": s.sequence,
+            "license_number": s.license_number,
+            "site_id": s.site_id,
+            "batch_id": s.batch_id,
+            "kind": s.kind.value,
+            "intent": _json(s.intent),
+            "into_batch_id": draw,
+            "created_at": s.created_at,
+            "caused_by": s.caused_by,
+            "actor": s.actor,
+        }
+        await self._conn.execute(_ADD.text, *_ADD.args(values))
+
+    async def save(self, submission: Submission) -> None:
+        status = await self._conn.execute(_SAVE.text, *_SAVE.args(_values(submission)))
+        if status == "UPDATE 0":
+            raise KeyError(f"no submission {submission.id}")
+
+    async def get(self, submission_id: UUID) -> Submission | None:
+        found = await self.get_many([submission_id])
+        return found[0] if found else None
+
+    async def get_many(self, submission_ids: Collection[UUID]) -> list[Submission]:
+        if not submission_ids:
+            return []
+        return await self._fetch(_BY_IDS, {"ids": list(submission_ids)})
+
+    async def open_for_license(self, license_number: str) -> list[Submission]:
+        return await self._fetch(_OPEN, {"license_number": license_number})
+
+    async def licenses_with_due(self, now: datetime) -> list[str]:
+        rows = await self._conn.fetch(_LICENSES_DUE.text, *_LICENSES_DUE.args({"now": now}))
+        return [r["license_number"] for r in rows]
+
+    async def in_flight(self, *, sent_before: datetime) -> list[Submission]:
+        return await self._fetch(_IN_FLIGHT, {"sent_before": sent_before})
+
+    async def for_batch(self, batch_id: UUID) -> list[Submission]:
+        return await self._fetch(_FOR_BATCH, {"batch_id": batch_id})
+
+    async def draws_into(self, batch_id: UUID) -> list[Submission]:
+        return await self._fetch(_DRAWS_INTO, {"batch_id": batch_id})
+
+    async def stopped(self, license_number: str) -> list[Submission]:
+        return await self._fetch(_STOPPED, {"license_number": license_number})
+
+    async def search(self, query: SubmissionQuery) -> list[Submission]:
+        def names(values: Collection[SubmissionState | SubmissionKind] | None) -> list[str] | None:
+            return None if values is None else sorted(v.value for v in values)
+
+        return await self._fetch(
+            _SEARCH,
+            {
+                "license_number": query.license_number,
+                "site_id": query.site_id,
+                "batch_id": query.batch_id,
+                "states": names(query.states),
+                "kinds": names(query.kinds),
+                "created_since": query.created_since,
+                "created_until": query.created_until,
+                "before_sequence": query.before_sequence,
+                "limit": query.limit,
+            },
+        )
+
+    async def count_by_state(self) -> dict[tuple[str, SubmissionState], int]:
+        rows = await self._conn.fetch(_COUNTS.text)
+        return {(r["license_number"], SubmissionState(r["state"])): r["n"] for r in rows}

@@ -1,0 +1,82 @@
+"""The compliance unit of work on PostgreSQL: ``shared.database``'s (one pooled connection, one
+transaction) with the compliance repositories attached; implements
+``service_layer.ports.UnitOfWork``.
+
+Being ``shared.database.UnitOfWork``, it is also what ``shared.messaging.InboxConsumer`` opens
+per inventory event, so the inbox row, the links and submissions ``record_batch_change`` writes
+and the events it publishes commit together. Events go to the outbox table in the same
+transaction (``shared.outbox``); the relay publishes them on ``compliance.events``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Final
+
+from pydantic import BaseModel
+from shared.database import Connection, Sql
+from shared.database import UnitOfWork as SharedUnitOfWork
+from shared.events import COMPLIANCE_EVENTS, all_event_types
+from shared.outbox import outbox_message, write_outbox
+
+from compliance.adapters.postgres.records import (
+    PgCredentials,
+    PgJurisdictions,
+    PgLinks,
+    PgNotifications,
+    PgSyncLog,
+)
+from compliance.adapters.postgres.submissions import PgSubmissions
+from compliance.domain import ComplianceEvent
+
+__all__ = ["PRODUCER", "ComplianceUnitOfWork", "PgOutbox", "payload_of"]
+
+PRODUCER: Final = "compliance"
+_LOCK = Sql("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+_MODELS: Final[dict[str, type[BaseModel]]] = {
+    t.name: t.model for t in all_event_types() if t.topic == COMPLIANCE_EVENTS
+}
+
+
+def payload_of(event: ComplianceEvent) -> BaseModel:
+    """The registered payload (``shared.events.compliance``) of a domain event."""
+    return _MODELS[event.event_type].model_validate(dataclasses.asdict(event))
+
+
+class PgOutbox:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    async def add(self, event: ComplianceEvent) -> None:
+        message = outbox_message(
+            payload_of(event),
+            producer=PRODUCER,
+            aggregate_id=str(event.batch_id),
+            site_id=str(event.site_id),
+            occurred_at=event.occurred_at,
+        )
+        await write_outbox(self._conn, [message])
+
+
+class ComplianceUnitOfWork(SharedUnitOfWork):
+    jurisdictions: PgJurisdictions
+    credentials: PgCredentials
+    links: PgLinks
+    submissions: PgSubmissions
+    sync_log: PgSyncLog
+    notifications: PgNotifications
+    outbox: PgOutbox
+
+    def attach(self, conn: Connection) -> None:
+        self.jurisdictions = PgJurisdictions(conn)
+        self.credentials = PgCredentials(conn)
+        self.links = PgLinks(conn)
+        self.submissions = PgSubmissions(conn)
+        self.sync_log = PgSyncLog(conn)
+        self.notifications = PgNotifications(conn)
+        self.outbox = PgOutbox(conn)
+
+    async def lock_license(self, license_number: str) -> None:
+        # Held until the transaction ends; taking it twice in one transaction is harmless.
+        key = f"compliance.license:{license_number}"
+        await self.conn.execute(_LOCK.text, *_LOCK.args({"key": key}))

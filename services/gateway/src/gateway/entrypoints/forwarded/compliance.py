@@ -1,0 +1,98 @@
+"""The compliance service's public routes: its contract's ROUTES table, with the contract's
+models (``shared.contracts.compliance``).
+
+Metrc keys travel in the body of ``PUT /api/v1/compliance/credentials/{licenseNumber}`` only;
+the gateway validates the body and forwards it as it came, never logging it, and no answer
+carries a key. The batch detail's Metrc link (``GET /api/v1/batches/{batchId}/metrc-link``) is
+compliance's own route composed beside inventory's batch routes: the gateway asks compliance,
+never a database of another service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel
+from shared.contracts import compliance as c
+
+from gateway.entrypoints.forwarded.routes import RouteSpec
+
+__all__ = ["COMPLIANCE_MODELS", "COMPLIANCE_ROUTES"]
+
+
+@dataclass(frozen=True)
+class Models:
+    response: Any
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    idempotent: bool = False
+    tag: str = "compliance"
+
+
+_C = "/v1/compliance"
+_LICENSE = f"{_C}/credentials/{{licenseNumber}}"
+
+COMPLIANCE_MODELS: dict[tuple[str, str], Models] = {
+    ("GET", f"{_C}/rules"): Models(list[c.SiteRules], tag="compliance settings"),
+    ("GET", f"{_C}/rules/{{siteId}}"): Models(c.SiteRules, tag="compliance settings"),
+    ("PUT", f"{_C}/rules/{{siteId}}"): Models(
+        c.RulesSaveResult, body=c.SiteRulesSave, idempotent=True, tag="compliance settings"
+    ),
+    ("GET", f"{_C}/credentials"): Models(list[c.CredentialsView], tag="compliance settings"),
+    ("GET", _LICENSE): Models(c.CredentialsView, tag="compliance settings"),
+    ("PUT", _LICENSE): Models(
+        c.CredentialsView, body=c.CredentialsSave, idempotent=True, tag="compliance settings"
+    ),
+    ("POST", f"{_LICENSE}/validate"): Models(
+        c.CredentialsView, idempotent=True, tag="compliance settings"
+    ),
+    ("POST", f"{_C}/credentials/rotate"): Models(
+        c.RotationResult, idempotent=True, tag="compliance settings"
+    ),
+    ("POST", f"{_C}/batches/{{batchId}}/push"): Models(c.ManualPushResult, idempotent=True),
+    ("POST", f"{_C}/licenses/{{licenseNumber}}/retry"): Models(
+        c.RetryResult, body=c.RetryRequest, idempotent=True
+    ),
+    ("POST", f"{_C}/submissions/{{submissionId}}/dismiss"): Models(
+        c.SubmissionView, idempotent=True
+    ),
+    ("GET", f"{_C}/batches/{{batchId}}"): Models(c.BatchCompliance),
+    ("GET", "/v1/batches/{batchId}/metrc-link"): Models(c.BatchLink, tag="batches"),
+    ("GET", f"{_C}/submissions"): Models(c.SubmissionPage, query=c.LedgerQuery),
+    ("GET", f"{_C}/sync-log"): Models(c.SyncLogPage, query=c.SyncLogQuery),
+    ("GET", f"{_C}/notifications"): Models(list[c.NotificationView], query=c.NotificationQuery),
+    ("GET", f"{_C}/health"): Models(list[c.LicenseHealth]),
+}
+
+_PATH_TYPES = {"batchId": UUID, "siteId": UUID, "submissionId": UUID, "licenseNumber": str}
+
+
+def _documented_errors() -> dict[int, str]:
+    by_status: dict[int, list[str]] = {}
+    for code, (status, _) in c.ERROR_CODES.items():
+        if status not in (401, 403, 500):
+            by_status.setdefault(status, []).append(code)
+    return {status: ", ".join(codes) for status, codes in sorted(by_status.items())}
+
+
+def _spec(route: c.Route) -> RouteSpec:
+    models = COMPLIANCE_MODELS[(route.method, route.path)]
+    return RouteSpec(
+        upstream="compliance",
+        method=route.method,
+        path=route.path,
+        permission=route.permission,
+        summary=route.summary,
+        body=models.body,
+        query=models.query,
+        response=models.response,
+        path_types=_PATH_TYPES,
+        tags=(models.tag,),
+        idempotent=models.idempotent,
+        responses=_documented_errors(),
+    )
+
+
+COMPLIANCE_ROUTES: tuple[RouteSpec, ...] = tuple(_spec(route) for route in c.ROUTES)

@@ -1,0 +1,174 @@
+"""The compliance service's HTTP contract: models, routes and error codes.
+
+The compliance service serves these routes (internal; every one needs the gateway's
+``X-Canopy-Identity`` token); the gateway exposes each under ``/api`` with the same permission.
+JSON field names are camelCase, quantities decimal strings, times aware UTC. Writes take an
+``Idempotency-Key`` header: a replay with the same key and body returns the first answer.
+
+Permissions: ``compliance:manage`` for what configures the Metrc integration (jurisdiction rules,
+API keys), ``compliance:sync`` for pushing and reading what was pushed (manual pushes, retries,
+dismissals, the ledger, the sync log, notifications, health). A batch's Metrc link is part of the
+batch detail and needs ``inventory:read`` (and the batch's site).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from shared.contracts._compliance_models import (
+    BatchCompliance,
+    BatchLink,
+    CredentialsSave,
+    CredentialsView,
+    KeyStatus,
+    LedgerQuery,
+    LicenseHealth,
+    LinkState,
+    ManualPushResult,
+    MetrcProblem,
+    NotificationKind,
+    NotificationQuery,
+    NotificationView,
+    PackageSourceView,
+    Program,
+    RetryRequest,
+    RetryResult,
+    RotationResult,
+    RulesSaveResult,
+    Severity,
+    SiteRules,
+    SiteRulesSave,
+    SubmissionKind,
+    SubmissionPage,
+    SubmissionState,
+    SubmissionView,
+    SyncDirection,
+    SyncLogEntryView,
+    SyncLogPage,
+    SyncLogQuery,
+    SyncStatus,
+    WaitReason,
+)
+from shared.contracts.routes import IDEMPOTENCY_KEY_HEADER, Route
+
+__all__ = [
+    "ERROR_CODES",
+    "IDEMPOTENCY_KEY_HEADER",
+    "MANAGE",
+    "ROUTES",
+    "SYNC",
+    "BatchCompliance",
+    "BatchLink",
+    "CredentialsSave",
+    "CredentialsView",
+    "KeyStatus",
+    "LedgerQuery",
+    "LicenseHealth",
+    "LinkState",
+    "ManualPushResult",
+    "MetrcProblem",
+    "NotificationKind",
+    "NotificationQuery",
+    "NotificationView",
+    "PackageSourceView",
+    "Program",
+    "RetryRequest",
+    "RetryResult",
+    "RotationResult",
+    "Route",
+    "RulesSaveResult",
+    "Severity",
+    "SiteRules",
+    "SiteRulesSave",
+    "SubmissionKind",
+    "SubmissionPage",
+    "SubmissionState",
+    "SubmissionView",
+    "SyncDirection",
+    "SyncLogEntryView",
+    "SyncLogPage",
+    "SyncLogQuery",
+    "SyncStatus",
+    "WaitReason",
+]
+
+SYNC: Final = "compliance:sync"
+MANAGE: Final = "compliance:manage"
+
+_C = "/v1/compliance"
+_LICENSE = f"{_C}/credentials/{{licenseNumber}}"
+
+ROUTES: Final[tuple[Route, ...]] = (
+    # jurisdictions and sites
+    Route("GET", f"{_C}/rules", MANAGE, "Every site's jurisdiction rules"),
+    Route("GET", f"{_C}/rules/{{siteId}}", MANAGE, "A site's jurisdiction rules"),
+    Route(
+        "PUT",
+        f"{_C}/rules/{{siteId}}",
+        MANAGE,
+        "Save a site's jurisdiction rules (validated, names checked against Metrc)",
+    ),
+    # credentials
+    Route("GET", f"{_C}/credentials", MANAGE, "Every license's Metrc keys: hints and status"),
+    Route("GET", _LICENSE, MANAGE, "A license's Metrc keys: hints and status, never the keys"),
+    Route("PUT", _LICENSE, MANAGE, "Save a license's Metrc keys (validated against Metrc)"),
+    Route("POST", f"{_LICENSE}/validate", MANAGE, "Validate a license's keys against Metrc now"),
+    Route(
+        "POST",
+        f"{_C}/credentials/rotate",
+        MANAGE,
+        "Seal every key again under the current encryption key",
+    ),
+    # manual operations
+    Route("POST", f"{_C}/batches/{{batchId}}/push", SYNC, "Push a batch to Metrc now"),
+    Route(
+        "POST",
+        f"{_C}/licenses/{{licenseNumber}}/retry",
+        SYNC,
+        "Retry the rejected and failed pushes of a license (the ones named, or all)",
+    ),
+    Route(
+        "POST",
+        f"{_C}/submissions/{{submissionId}}/dismiss",
+        SYNC,
+        "Settle a rejected or failed push by hand",
+    ),
+    # what was pushed
+    Route(
+        "GET",
+        f"{_C}/batches/{{batchId}}",
+        SYNC,
+        "A batch's Metrc link and every write of its package, with why each waits",
+    ),
+    Route(
+        "GET",
+        "/v1/batches/{batchId}/metrc-link",
+        "inventory:read",
+        "The batch detail's Metrc link and the state of its last push",
+    ),
+    Route("GET", f"{_C}/submissions", SYNC, "The submission ledger, newest first (cursor)"),
+    Route("GET", f"{_C}/sync-log", SYNC, "The sync log, newest first (cursor)"),
+    Route("GET", f"{_C}/notifications", SYNC, "The compliance team's notifications, newest first"),
+    Route("GET", f"{_C}/health", SYNC, "Sync health of every license: queue and keys"),
+)
+"""Every internal route of the compliance API (health, readiness and metrics aside)."""
+
+ERROR_CODES: Final[dict[str, tuple[int, str]]] = {
+    "RULES_NOT_FOUND": (404, "The site has no jurisdiction rules"),
+    "CREDENTIALS_NOT_FOUND": (404, "The license has no Metrc keys"),
+    "BATCH_NOT_TRACKED": (404, "Compliance has not heard of the batch (or its site is not yours)"),
+    "SUBMISSION_NOT_FOUND": (404, "No such submission (of that license)"),
+    "SUBMISSION_STATE_CONFLICT": (409, "The submission is not in a state that allows it"),
+    "INVALID_JURISDICTION_RULES": (422, "The rules break a rule (details list every field)"),
+    "INVALID_CREDENTIALS": (422, "The keys, state or addresses are malformed"),
+    "METRC_UNAVAILABLE": (503, "Metrc did not answer; nothing changed"),
+    "VALIDATION_ERROR": (422, "The request breaks a field rule (details list every problem)"),
+    "IDEMPOTENCY_KEY_REUSED": (422, "The Idempotency-Key was used with a different request"),
+    "MALFORMED_JSON": (400, "The body is not JSON"),
+    "UNSUPPORTED_MEDIA_TYPE": (415, "The body is not sent as application/json"),
+    "UNAUTHENTICATED": (401, "No valid identity token from the gateway"),
+    "PERMISSION_DENIED": (403, "The identity lacks the route's permission"),
+    "SITE_ACCESS_DENIED": (403, "The identity is not granted the site named in the request"),
+    "INTERNAL_ERROR": (500, "A bug or corrupt data; the request id identifies it in the logs"),
+}
+"""Every error code the compliance API answers with: HTTP status and meaning."""

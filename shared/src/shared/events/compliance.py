@@ -1,0 +1,189 @@
+"""Integration events of the compliance service, on ``compliance.events`` keyed by batch id.
+
+What the batch detail shows as its Metrc link (``compliance.package_link_changed``) and the
+state of each push (one event per state change a person may care about: planned, accepted,
+rejected, failed, retried, dismissed). Transient retries and in-flight moments are not
+published; the compliance API shows them. Quantities are decimal strings; times aware UTC.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.contracts.types import DecimalString, UtcDateTime
+from shared.events.registry import event_type
+from shared.events.topics import COMPLIANCE_EVENTS
+
+__all__ = [
+    "ComplianceEventBase",
+    "PackageLinkChangedV1",
+    "PushAcceptedV1",
+    "PushDismissedV1",
+    "PushEventBase",
+    "PushFailedV1",
+    "PushPlannedV1",
+    "PushRejectedV1",
+    "PushRetriedV1",
+]
+
+_AT = "2026-03-02T09:30:05Z"
+_COMMON: dict[str, Any] = {
+    "batch_id": "0f8b8a52-5a43-4d8e-8a57-2f7b2b1f0c11",
+    "site_id": "6a1e2d4c-9b1f-4f53-8f7a-1d2c3b4a5e60",
+    "license_number": "403-X0001",
+    "occurred_at": _AT,
+    "actor": "compliance",
+}
+_TAG = "1A4FF0100000022000000123"
+
+
+def _push_example(**fields: Any) -> ConfigDict:
+    example: dict[str, Any] = {
+        **_COMMON,
+        "submission_id": "3c2b1a09-8f7e-4d6c-9b5a-493827160504",
+        "sequence": 1042,
+        "kind": "CREATE_PACKAGE",
+        "state": "ACCEPTED",
+        "attempts": 1,
+        "quantity": "100.0000",
+        "unit": "Grams",
+        "tag": _TAG,
+        "metrc_ids": [55021],
+        "error_code": None,
+        "error_message": None,
+        "guidance": None,
+        "created_at": "2026-03-02T09:30:00Z",
+        "first_sent_at": "2026-03-02T09:30:01Z",
+        "completed_at": _AT,
+        **fields,
+    }
+    return ConfigDict(frozen=True, json_schema_extra={"examples": [example]})
+
+
+class ComplianceEventBase(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    batch_id: UUID
+    site_id: UUID
+    license_number: str | None
+    occurred_at: UtcDateTime
+    actor: str
+
+
+@event_type("compliance.package_link_changed", version=1, topic=COMPLIANCE_EVENTS)
+class PackageLinkChangedV1(ComplianceEventBase):
+    """A batch's Metrc link changed: ``state`` NOT_TRACKED, UNLINKED, PENDING or LINKED, with
+    the tag and Metrc's package id once known, and the problem when it is not tracked."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    **_COMMON,
+                    "state": "LINKED",
+                    "tag": _TAG,
+                    "metrc_package_id": 55021,
+                    "source": "OPENING_BALANCE",
+                    "problem_code": None,
+                    "problem_message": None,
+                    "guidance": None,
+                }
+            ]
+        },
+    )
+
+    state: str
+    tag: str | None
+    metrc_package_id: int | None
+    source: str | None
+    problem_code: str | None
+    problem_message: str | None
+    guidance: str | None
+
+
+class PushEventBase(ComplianceEventBase):
+    """One write to Metrc (a submission of the ledger) as it now stands."""
+
+    submission_id: UUID
+    sequence: int
+    kind: str
+    state: str
+    attempts: int
+    quantity: DecimalString | None
+    unit: str | None
+    tag: str | None
+    metrc_ids: list[int]
+    error_code: str | None
+    error_message: str | None
+    guidance: str | None
+    created_at: UtcDateTime
+    first_sent_at: UtcDateTime | None
+    completed_at: UtcDateTime | None
+
+
+@event_type("compliance.push_planned", version=1, topic=COMPLIANCE_EVENTS)
+class PushPlannedV1(PushEventBase):
+    """A write to Metrc was planned from an inventory change (state PENDING)."""
+
+    model_config = _push_example(
+        state="PENDING", attempts=0, metrc_ids=[], first_sent_at=None, completed_at=None
+    )
+
+
+@event_type("compliance.push_accepted", version=1, topic=COMPLIANCE_EVENTS)
+class PushAcceptedV1(PushEventBase):
+    """Metrc applied the write (or a read-back found it applied)."""
+
+    model_config = _push_example()
+
+
+@event_type("compliance.push_rejected", version=1, topic=COMPLIANCE_EVENTS)
+class PushRejectedV1(PushEventBase):
+    """The write was refused, by validation before the push or by Metrc, with the guidance."""
+
+    model_config = _push_example(
+        state="REJECTED",
+        metrc_ids=[],
+        error_code="ITEM_NOT_FOUND",
+        error_message="Item 'Blue Dream 3.5g' is not active in Metrc",
+        guidance="The item must exist and be active in Metrc.",
+    )
+
+
+@event_type("compliance.push_failed", version=1, topic=COMPLIANCE_EVENTS)
+class PushFailedV1(PushEventBase):
+    """The write kept failing (Metrc unavailable) and was given up after the policy's attempts;
+    a person retries or dismisses it."""
+
+    model_config = _push_example(
+        state="FAILED",
+        attempts=8,
+        metrc_ids=[],
+        error_code="METRC_UNAVAILABLE",
+        error_message="Metrc answered 503",
+        guidance="Metrc did not answer. The push is retried on its own.",
+    )
+
+
+@event_type("compliance.push_retried", version=1, topic=COMPLIANCE_EVENTS)
+class PushRetriedV1(PushEventBase):
+    """A person retried a rejected or failed write (state PENDING again)."""
+
+    model_config = _push_example(state="PENDING", attempts=0, metrc_ids=[], completed_at=None)
+
+
+@event_type("compliance.push_dismissed", version=1, topic=COMPLIANCE_EVENTS)
+class PushDismissedV1(PushEventBase):
+    """A person settled a rejected or failed write by hand; the writes behind it may go."""
+
+    model_config = _push_example(
+        state="FAILED",
+        metrc_ids=[],
+        error_code="METRC_UNAVAILABLE",
+        error_message="Metrc answered 503",
+        guidance="Metrc did not answer. The push is retried on its own.",
+    )
