@@ -63,7 +63,7 @@ from shared.migrations import upgrade
 from shared.testing.infra import KafkaServer, PostgresServer, repo_root
 from shared.testing.platform import start_platform
 from shared.testing.plugin import make_topic
-from shared.testing.processes import free_port, start_service
+from shared.testing.processes import start_service
 
 sys.path.insert(0, str(Path(__file__).parent))
 from read_model_bench import MIGRATIONS, load, percentiles
@@ -176,10 +176,9 @@ async def lag_under_load(
 ) -> tuple[float, int, dict[str, Any]]:
     keys = generate_keypair()
     platform = await start_platform(postgres, kafka, keys, logs, relay=True)
-    metrics = free_port()
-    worker_env = {**platform.reporting_env, "REPORTING_WORKER_METRICS_PORT": str(metrics),
-                  "LOG_LEVEL": "WARNING"}  # fmt: skip
-    platform.processes.append(start_service("reporting", worker_env, logs, command="worker"))
+    worker_env = {**platform.reporting_env, "LOG_LEVEL": "WARNING"}
+    worker = start_service("reporting", worker_env, logs, command="worker")
+    platform.processes.append(worker)
     try:
         headers = {"X-API-Key": platform.admin_key()}
         async with httpx.AsyncClient(
@@ -209,7 +208,7 @@ async def lag_under_load(
                     if behind == [0]:
                         break
                     await asyncio.sleep(2)
-        metrics_url = f"http://127.0.0.1:{metrics}/metrics"
+        metrics_url = f"{worker.metrics_url}/metrics"
         before = _histogram(await _scrape(metrics_url), INVENTORY_EVENTS.name)
         identity = Identity(subject="bench", permissions=("inventory:update",), sites=(ALL_SITES,))
         token = issue_identity_token(identity, keys[0], ttl=timedelta(hours=1))

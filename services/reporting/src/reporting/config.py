@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import SecretStr
 from shared.settings import (
     ServiceSettings,
     consumer_group_field,
@@ -17,9 +17,3 @@ class ReportingSettings(ServiceSettings):
     service_name: str = service_name_field("reporting")
     database_url: SecretStr = database_url_field("reporting")
     consumer_group: str = consumer_group_field("reporting")
-    metrics_port: int | None = Field(
-        default=None,
-        validation_alias="REPORTING_WORKER_METRICS_PORT",
-        description="The worker serves its Prometheus metrics (lag, consumed messages) on"
-        " 127.0.0.1 at this port; none when unset",
-    )

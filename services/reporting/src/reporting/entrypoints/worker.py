@@ -15,7 +15,6 @@ import time
 from dataclasses import dataclass
 
 from faststream.kafka import KafkaBroker
-from prometheus_client import start_http_server
 from shared.messaging import bind_consumer, broker_dead_letter_sink, run_worker
 
 from reporting.adapters.generations import PgGenerations, bind_generation
@@ -43,8 +42,6 @@ async def worker(
 ) -> None:
     """Consume both topics into the live generation until ``stop``."""
     settings = container.settings
-    if settings.metrics_port is not None:
-        start_http_server(settings.metrics_port, addr="127.0.0.1")
     watcher = WatermarkWatcher(
         settings.kafka_bootstrap_servers,
         (topics.inventory, topics.compliance),
