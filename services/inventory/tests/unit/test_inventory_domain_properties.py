@@ -304,9 +304,7 @@ class BatchLifecycle(RuleBasedStateMachine):
 
     @rule(step=time_steps, amount=quantities, reason=st.sampled_from(["passed", " "]))
     def release_part(self, step: timedelta, amount: Any, reason: str) -> None:
-        self.apply(
-            step, lambda who: self.batch.release_part(quantity=amount, reason=reason, **who)
-        )
+        self.apply(step, lambda who: self.batch.release_part(quantity=amount, reason=reason, **who))
 
     @rule(step=time_steps, amount=quantities)
     def hold(self, step: timedelta, amount: Any) -> None:

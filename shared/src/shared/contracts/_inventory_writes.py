@@ -44,6 +44,7 @@ __all__ = [
     "LotRef",
     "ProductRef",
     "QuantityField",
+    "QuarantinePartRequest",
     "ReleaseReservationRequest",
     "ReserveRequest",
     "ReturnRequest",
@@ -327,6 +328,23 @@ class HoldRequest(ApiModel):
 
     quantity: DecimalString
     notes: Notes
+    version: Version
+
+
+class QuarantinePartRequest(ApiModel):
+    """Move part of a LIVE batch's on-hand into quarantine, or part of its quarantine back to
+    on-hand; the status does not change (the whole batch is quarantined through its status)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"quantity": "12.5000", "reason": "failed potency check", "version": 3}]
+        }
+    )
+
+    quantity: DecimalString
+    reason: str | None = Field(
+        default=None, max_length=500, description="Why; required (REASON_REQUIRED without it)"
+    )
     version: Version
 
 

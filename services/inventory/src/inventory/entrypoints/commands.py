@@ -133,6 +133,14 @@ def defective(batch_id: UUID, body: api.DefectiveRequest) -> c.MarkDefective:
     return _command(c.MarkDefective, body, batch_id=batch_id, reason=_reason(body.reason))
 
 
+def quarantine_part(batch_id: UUID, body: api.QuarantinePartRequest) -> c.QuarantinePart:
+    return _command(c.QuarantinePart, body, batch_id=batch_id)
+
+
+def release_quarantine_part(batch_id: UUID, body: api.QuarantinePartRequest) -> c.QuarantinePart:
+    return _command(c.QuarantinePart, body, batch_id=batch_id, release=True)
+
+
 def delete_batch(batch_id: UUID, query: api.DeleteBatchQuery) -> c.DeleteBatch:
     return _command(c.DeleteBatch, query, batch_id=batch_id)
 

@@ -139,6 +139,13 @@ _batch_write(f"{_B}/disposals", api.DisposalRequest, to.dispose, ops.dispose)
 _batch_write(f"{_B}/holds", api.HoldRequest, to.hold, ops.hold)
 _batch_write(f"{_B}/holds/release", api.HoldRequest, to.release_hold, ops.release_hold)
 _batch_write(f"{_B}/defective", api.DefectiveRequest, to.defective, ops.mark_defective)
+_batch_write(f"{_B}/quarantine", api.QuarantinePartRequest, to.quarantine_part, ops.quarantine_part)
+_batch_write(
+    f"{_B}/quarantine/release",
+    api.QuarantinePartRequest,
+    to.release_quarantine_part,
+    ops.quarantine_part,
+)
 
 
 @endpoint(router, "POST", "/v1/batches/intake", response_model=api.IntakeResult, status_code=201)
