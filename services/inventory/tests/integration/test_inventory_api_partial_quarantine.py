@@ -7,9 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
-from shared.events import EventEnvelope
+from shared.events import EventEnvelope, decode
 from shared.events import inventory as ev
-from shared.events import decode
 
 
 def path(batch: dict[str, Any], action: str) -> str:

@@ -8,7 +8,6 @@ from datetime import datetime
 from uuid import UUID
 
 from inventory.domain import Batch, OperationResult
-
 from inventory.service_layer import commands as c
 from inventory.service_layer.batch_operations import WriteOutcome, operate
 from inventory.service_layer.caller import Caller
