@@ -233,7 +233,12 @@ class Movement(ApiModel):
     notes: str | None = None
     reference_type: str | None = None
     reference_id: str | None = None
-    performed_by: str
+    performed_by: str = Field(description="Who: the user id or API key id")
+    performed_by_name: str | None = Field(
+        default=None,
+        description="Who, as people read it: the display name the caller had when it acted "
+        "(null on rows written before names were recorded)",
+    )
     occurred_at: UtcDateTime
 
 
@@ -241,6 +246,10 @@ class MovementPage(ApiModel):
     items: list[Movement]
     next_cursor: str | None = None
     has_more: bool
+    total: int | None = Field(
+        default=None,
+        description="How many movements match the filters (all pages); only with includeTotal",
+    )
 
 
 class AuditLogEntry(ApiModel):
@@ -249,7 +258,10 @@ class AuditLogEntry(ApiModel):
     id: int
     batch_id: UUID
     action: str = Field(examples=["ADJUST_QTY", "UPDATE_STATUS", "UPDATE_BATCH"])
-    performed_by: str
+    performed_by: str = Field(description="Who: the user id or API key id")
+    performed_by_name: str | None = Field(
+        default=None, description="Who, as people read it (the caller's display name then)"
+    )
     occurred_at: UtcDateTime
     reason: str | None = None
     version: int

@@ -32,7 +32,13 @@ from inventory.reads.presenters import (
 )
 from inventory.service_layer.caller import Caller, utc_now
 from inventory.service_layer.errors import NotFoundError
-from inventory.service_layer.ports import SORT_COLUMNS, BatchFilter, Row, UnitOfWork
+from inventory.service_layer.ports import (
+    SORT_COLUMNS,
+    BatchFilter,
+    MovementFilter,
+    Row,
+    UnitOfWork,
+)
 
 __all__ = [
     "available_for_product",
@@ -279,12 +285,15 @@ async def batch_detail(uow: UnitOfWork, caller: Caller, batch_id: UUID) -> api.B
                 version=r["version"],
                 changes=json.loads(r["changes"]),
                 request_id=r["request_id"],
+                performed_by_name=r["performed_by_name"],
             )
             for r in await queries.audit_of(batch_id, DETAIL_LIMIT)
         ],
         movements=[
             movement_from_row(r)
-            for r in await queries.movements_of(batch_id, before_id=None, limit=DETAIL_LIMIT)
+            for r in await queries.movements_of(
+                batch_id, MovementFilter(), after_id=None, limit=DETAIL_LIMIT
+            )
         ],
         reservations=[
             api.Reservation(
@@ -298,17 +307,29 @@ async def batch_detail(uow: UnitOfWork, caller: Caller, batch_id: UUID) -> api.B
 
 
 async def movements(
-    uow: UnitOfWork, caller: Caller, batch_id: UUID, *, cursor: str | None, limit: int
+    uow: UnitOfWork, caller: Caller, batch_id: UUID, query: api.MovementsQuery
 ) -> api.MovementPage:
+    """A page of the batch's ledger, filtered and ordered as ``query`` says."""
     await visible_row(uow, caller, batch_id)
-    before = None
-    if cursor:
-        (before,) = decode_cursor(cursor, cursor_id)
-    rows = await uow.queries.movements_of(batch_id, before_id=before, limit=limit + 1)
-    items = [movement_from_row(r) for r in rows[:limit]]
-    more = len(rows) > limit
+    after = None
+    if query.cursor:
+        (after,) = decode_cursor(query.cursor, cursor_id)
+    where = MovementFilter(
+        types=[t.value for t in query.movement_type],
+        buckets=[b.value for b in query.bucket],
+        occurred_from=query.occurred_from,
+        occurred_to=query.occurred_to,
+        ascending=query.order is api.SortOrder.ASC,
+    )
+    rows = await uow.queries.movements_of(batch_id, where, after_id=after, limit=query.limit + 1)
+    items = [movement_from_row(r) for r in rows[: query.limit]]
+    more = len(rows) > query.limit
+    total = await uow.queries.count_movements(batch_id, where) if query.include_total else None
     return api.MovementPage(
-        items=items, next_cursor=encode_cursor([items[-1].id]) if more else None, has_more=more
+        items=items,
+        next_cursor=encode_cursor([items[-1].id]) if more else None,
+        has_more=more,
+        total=total,
     )
 
 

@@ -148,7 +148,9 @@ def batch_from_row(row: Mapping[str, Any], now: datetime) -> api.Batch:
     )
 
 
-def movement_json(movement: Movement, movement_id: int) -> dict[str, Any]:
+def movement_json(
+    movement: Movement, movement_id: int, actor_name: str | None = None
+) -> dict[str, Any]:
     """A movement a write appended, in the JSON form of ``api.Movement``."""
     reference = movement.reference
     return {
@@ -167,6 +169,7 @@ def movement_json(movement: Movement, movement_id: int) -> dict[str, Any]:
         "referenceType": reference.type if reference else None,
         "referenceId": reference.id if reference else None,
         "performedBy": movement.actor,
+        "performedByName": actor_name,
         "occurredAt": utc_text(movement.occurred_at),
     }
 
@@ -188,6 +191,7 @@ def movement_from_row(row: Mapping[str, Any]) -> api.Movement:
         reference_type=row["reference_type"],
         reference_id=row["reference_id"],
         performed_by=row["performed_by"],
+        performed_by_name=row["performed_by_name"],
         occurred_at=row["occurred_at"],
     )
 
@@ -203,7 +207,7 @@ def write_result(outcome: WriteOutcome) -> dict[str, Any]:
         "success": True,
         "batch": batch_json(outcome.record, utc_now()),
         "movements": [
-            movement_json(m, i)
+            movement_json(m, i, outcome.actor_name)
             for m, i in zip(outcome.movements, outcome.movement_ids, strict=True)
         ],
     }

@@ -42,6 +42,7 @@ class WriteOutcome:
     record: BatchRecord
     movements: tuple[Movement, ...]
     movement_ids: tuple[int, ...]
+    actor_name: str | None = None
 
 
 _BUCKET_FIELDS = {bucket: bucket.spec_field for bucket in Bucket}
@@ -128,6 +129,7 @@ async def operate(
         reason=reason,
         changes=changes,
         request_id=caller.request_id,
+        actor_name=caller.actor_name,
     )
     events = integration_events(record, result.events, caller, changes=extra_changes)
     ids = await uow.batches.save(
@@ -139,4 +141,9 @@ async def operate(
         # Under the row lock nobody else can have written: this is a bug, and writing over a
         # newer state would hide it.
         raise RuntimeError(f"batch {before.batch_id} moved past version {before.version}")
-    return WriteOutcome(record=record, movements=result.movements, movement_ids=tuple(ids))
+    return WriteOutcome(
+        record=record,
+        movements=result.movements,
+        movement_ids=tuple(ids),
+        actor_name=caller.actor_name,
+    )

@@ -27,6 +27,7 @@ __all__ = [
     "BatchReadModel",
     "BatchRepository",
     "DuplicateKeyError",
+    "MovementFilter",
     "NameKey",
     "ReferenceRepository",
     "Row",
@@ -191,6 +192,20 @@ class BatchFilter:
     """(after, not after) bounds on created_at, OR-ed."""
 
 
+@dataclass(frozen=True)
+class MovementFilter:
+    """Conditions on one batch's ledger rows; empty sequences and None mean "any"."""
+
+    types: Sequence[str] = ()
+    buckets: Sequence[str] = ()
+    occurred_from: datetime | None = None
+    """Inclusive."""
+    occurred_to: datetime | None = None
+    """Exclusive."""
+    ascending: bool = False
+    """Oldest first (ledger order) instead of newest first."""
+
+
 @dataclass
 class Summary:
     """Counts and totals over a filtered set of batches."""
@@ -223,8 +238,9 @@ class BatchReadModel(Protocol):
     async def reservations_of(self, batch_id: UUID) -> list[Row]: ...
     async def audit_of(self, batch_id: UUID, limit: int) -> list[Row]: ...
     async def movements_of(
-        self, batch_id: UUID, *, before_id: int | None, limit: int
+        self, batch_id: UUID, where: MovementFilter, *, after_id: int | None, limit: int
     ) -> list[Row]: ...
+    async def count_movements(self, batch_id: UUID, where: MovementFilter) -> int: ...
     async def ledger_until(self, batch_id: UUID, at: datetime) -> list[Row]: ...
     async def site_batches_at(
         self, site_id: UUID, at: datetime, *, after_id: UUID | None, limit: int
