@@ -35,7 +35,7 @@ async def test_quarantining_part_lowers_on_hand_and_available_and_keeps_the_batc
         "12.5000",
         "87.5000",
     )
-    assert after["batchStatus"] == "LIVE"
+    assert after["status"] == "LIVE"
     assert [(m["bucket"], m["movementType"], m["quantityChange"]) for m in result["movements"]] == [
         ("ON_HAND", "QUARANTINE", "-12.5000"),
         ("QUARANTINE", "QUARANTINE", "12.5000"),

@@ -59,7 +59,7 @@ EXAMPLE_BATCH: dict[str, Any] = {
     "vendorName": "Green Valley Farms",
     "lotId": "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b",
     "lotCode": "GV-2026-03",
-    "batchStatus": "LIVE",
+    "status": "LIVE",
     "grade": "A",
     "isSample": False,
     "unitOfMeasure": "Grams",
@@ -110,7 +110,7 @@ class Batch(ApiModel):
     vendor_name: str
     lot_id: UUID
     lot_code: str
-    batch_status: BatchStatus
+    status: BatchStatus
     grade: str | None = None
     is_sample: bool = False
     unit_of_measure: str
@@ -295,7 +295,7 @@ class AvailableBatch(ApiModel):
     sku: str
     site_id: UUID
     product_id: UUID
-    batch_status: BatchStatus
+    status: BatchStatus
     available_qty: DecimalString
     unit_of_measure: str
     unit_cogs: DecimalString | None = None

@@ -43,7 +43,6 @@ __all__ = [
     "LocationRef",
     "LotRef",
     "ProductRef",
-    "QuantityField",
     "QuarantinePartRequest",
     "ReleaseReservationRequest",
     "ReserveRequest",
@@ -176,16 +175,6 @@ class IntakeRequest(ApiModel):
     reference_id: str | None = Field(default=None, max_length=100)
 
 
-class QuantityField(StrEnum):
-    """The spec's bucket column names, as adjustQty's ``field`` takes them."""
-
-    ON_HAND = "onHandQty"
-    RESERVED = "reservedQty"
-    QUARANTINE = "quarantineQty"
-    HOLD = "holdQty"
-    DEFECTIVE = "defectiveQty"
-
-
 class AdjustQuantityRequest(ApiModel):
     """adjustQty: a signed correction (within +/-1,000,000) of a physical bucket."""
 
@@ -193,7 +182,7 @@ class AdjustQuantityRequest(ApiModel):
         json_schema_extra={
             "examples": [
                 {
-                    "field": "onHandQty",
+                    "bucket": "ON_HAND",
                     "adjustment": "-2.5000",
                     "reason": "COUNT_DISCREPANCY",
                     "notes": "cycle count",
@@ -203,7 +192,11 @@ class AdjustQuantityRequest(ApiModel):
         }
     )
 
-    field: QuantityField = QuantityField.ON_HAND
+    bucket: Bucket = Field(
+        default=Bucket.ON_HAND,
+        description="The physical bucket to correct (ON_HAND, QUARANTINE or DEFECTIVE), named "
+        "as movements, disposals and transfers name it",
+    )
     adjustment: DecimalString
     reason: OptionalReason = None
     notes: Notes
@@ -388,7 +381,7 @@ class BulkStatusRequest(ApiModel):
             "examples": [
                 {
                     "batchIds": ["0f8b8a52-5a43-4d8e-8a57-2f7b2b1f0c11"],
-                    "newStatus": "ON_HOLD",
+                    "status": "ON_HOLD",
                     "reason": "audit",
                 }
             ]
@@ -396,7 +389,7 @@ class BulkStatusRequest(ApiModel):
     )
 
     batch_ids: BatchIds
-    new_status: BatchStatus
+    status: BatchStatus
     reason: BulkReason
 
 

@@ -2,7 +2,7 @@
 
 The inventory service serves these routes under ``/v1`` (internal; every route but health needs
 the gateway's ``X-Canopy-Identity`` token); the gateway exposes them publicly and builds its
-OpenAPI from the same models. JSON field names are camelCase (``onHandQty``, ``batchStatus``);
+OpenAPI from the same models. JSON field names are camelCase (``onHandQty``, ``status``);
 quantities and money are decimal strings; times are aware UTC.
 
 Writes that a client may retry take an ``Idempotency-Key`` header: a replay with the same key
@@ -84,7 +84,6 @@ from shared.contracts._inventory_writes import (
     LocationRef,
     LotRef,
     ProductRef,
-    QuantityField,
     QuarantinePartRequest,
     ReleaseReservationRequest,
     ReserveRequest,
@@ -172,7 +171,6 @@ __all__ = [
     "ProductPage",
     "ProductRef",
     "ProductsQuery",
-    "QuantityField",
     "QuarantinePartRequest",
     "ReferencePageQuery",
     "ReleaseReservationRequest",

@@ -62,7 +62,7 @@ function Loaded({ detail }: { detail: Detail }) {
   const [dialog, setDialog] = useState<Dialogs>(null);
   const [releasing, setReleasing] = useState<Schemas["Reservation"] | null>(null);
   const b = detail.batch;
-  const closed = b.batchStatus === "CLOSED" || b.deletedAt !== null;
+  const closed = b.status === "CLOSED" || b.deletedAt !== null;
   const has = (value: string) => (toUnits(value) ?? 0n) > 0n;
   const actions: { key: Exclude<Dialogs, null>; label: string; show: boolean }[] = [
     { key: "adjust", label: "Adjust quantity", show: can("POST /api/v1/batches/{batchId}/adjustments") && !closed },
@@ -77,7 +77,7 @@ function Loaded({ detail }: { detail: Detail }) {
   return (
     <div className="drawer-body" data-testid="batch-detail">
       <p className="drawer-subtitle">
-        {b.productName} · {b.sku} · <StatusBadge status={b.batchStatus} /> · version {b.version}
+        {b.productName} · {b.sku} · <StatusBadge status={b.status} /> · version {b.version}
       </p>
       {actions.some((a) => a.show) && (
         <div className="drawer-actions" role="group" aria-label="Batch actions">

@@ -27,14 +27,6 @@ from inventory.service_layer import commands as c
 
 C = TypeVar("C")
 
-_FIELD_BUCKETS = {
-    api.QuantityField.ON_HAND: Bucket.ON_HAND,
-    api.QuantityField.RESERVED: Bucket.RESERVED,
-    api.QuantityField.QUARANTINE: Bucket.QUARANTINE,
-    api.QuantityField.HOLD: Bucket.HOLD,
-    api.QuantityField.DEFECTIVE: Bucket.DEFECTIVE,
-}
-
 
 _NAMES: dict[type[Any], frozenset[str]] = {}
 
@@ -69,7 +61,7 @@ def adjust_quantity(batch_id: UUID, body: api.AdjustQuantityRequest) -> c.Adjust
         c.AdjustQuantity,
         body,
         batch_id=batch_id,
-        bucket=_FIELD_BUCKETS[body.field],
+        bucket=Bucket(body.bucket.value),
         reason=_reason(body.reason),
     )
 
@@ -157,7 +149,7 @@ def update_batch(batch_id: UUID, body: api.UpdateBatchRequest) -> c.UpdateBatch:
 
 
 def change_statuses(body: api.BulkStatusRequest) -> c.ChangeStatuses:
-    status = BatchStatus(body.new_status.value)
+    status = BatchStatus(body.status.value)
     return _command(c.ChangeStatuses, body, batch_ids=tuple(body.batch_ids), status=status)
 
 

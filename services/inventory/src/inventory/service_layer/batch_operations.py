@@ -56,7 +56,7 @@ def state_changes(before: BatchState, after: BatchState) -> dict[str, Any]:
         if old != new:
             changes[name] = {"before": str(old), "after": str(new)}
     if before.status is not after.status:
-        changes["batchStatus"] = {"before": before.status.value, "after": after.status.value}
+        changes["status"] = {"before": before.status.value, "after": after.status.value}
     if before.deleted_at != after.deleted_at:
         changes["deletedAt"] = {"before": None, "after": after.deleted_at}
     changes["version"] = {"before": before.version, "after": after.version}

@@ -158,7 +158,7 @@ SORT_COLUMNS: Final = {
     "vendorName": "vendor_name",
     "brandName": "brand_name",
     "grade": "grade",
-    "batchStatus": "status",
+    "status": "status",
     "onHandQty": "on_hand_qty",
     "reservedQty": "reserved_qty",
     "quarantineQty": "quarantine_qty",

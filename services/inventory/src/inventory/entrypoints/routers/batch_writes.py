@@ -18,6 +18,7 @@ from shared.http.strict_json import StrictJsonRoute
 from inventory.entrypoints import commands as to
 from inventory.entrypoints.container import Container
 from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, write_with
+from inventory.entrypoints.errors import INTAKE_FIELDS, wire_names
 from inventory.reads.presenters import bulk_result, write_result
 from inventory.service_layer import batch_commands as ops
 from inventory.service_layer import bulk
@@ -156,7 +157,8 @@ async def intake(
     units = container.settings.units_of_measure
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        return write_result(await intake_handler(uow, caller, cmd, units=units))
+        with wire_names(INTAKE_FIELDS):
+            return write_result(await intake_handler(uow, caller, cmd, units=units))
 
     return await write_with(container, request, caller, work, status_code=201)
 
