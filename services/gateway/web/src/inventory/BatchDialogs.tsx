@@ -45,7 +45,7 @@ const LIMIT = 1_000_000n * 10_000n;
  * closes and the batch is refetched; a refusal is a toast with the API's message, and a stale
  * version (someone else changed the batch) says so and offers to reload the batch.
  */
-function BatchWriteDialog({
+export function BatchWriteDialog({
   open,
   onOpenChange,
   title,
@@ -139,7 +139,7 @@ function BatchWriteDialog({
   );
 }
 
-const path = (detail: Detail) => ({ path: { batchId: detail.batch.id } });
+export const path = (detail: Detail) => ({ path: { batchId: detail.batch.id } });
 
 export function AdjustDialog({ detail, open, onOpenChange }: { detail: Detail; open: boolean; onOpenChange: (open: boolean) => void }) {
   const [chosen, setChosen] = useState<Schemas["Bucket"]>("ON_HAND");

@@ -9,10 +9,15 @@ import { formatDateTime, formatMoney, formatQty, toUnits } from "../ui/decimal";
 import { escapeCloses, mainArea, useReturnFocus } from "../ui/focus";
 import { DrawerSkeleton, EmptyState, ErrorState } from "../ui/states";
 import { AdjustDialog, HoldDialog, offeredTransitions, ReleaseReservationDialog, ReserveDialog, StatusDialog } from "./BatchDialogs";
+import { QuarantineDialog } from "./QuarantineDialog";
 import { useBatchDetail } from "./queries";
 
 type Detail = Schemas["BatchDetail"];
-type Dialogs = "adjust" | "status" | "hold" | "release-hold" | "reserve" | null;
+/** Where part of the stock may be in quarantine while the batch is not QUARANTINED (a LIVE batch
+ * keeps it through photography and holds); a QUARANTINED batch is released through its status. */
+const PARTLY_QUARANTINABLE = new Set<string>(["LIVE", "PHOTOGRAPHY_COMPLETE", "ON_HOLD"]);
+
+type Dialogs = "adjust" | "status" | "hold" | "release-hold" | "reserve" | "quarantine" | "release-quarantine" | null;
 
 /** The batch detail drawer (a side sheet): quantities, costs, locations, reservations, ledger,
  * audit trail, and the actions the user may take on the batch. */
@@ -70,6 +75,16 @@ function Loaded({ detail }: { detail: Detail }) {
     { key: "hold", label: "Put on hold", show: can("POST /api/v1/batches/{batchId}/holds") && !closed && has(detail.availableQty) },
     { key: "release-hold", label: "Release hold", show: can("POST /api/v1/batches/{batchId}/holds/release") && has(b.holdQty) },
     { key: "reserve", label: "Reserve", show: can("POST /api/v1/batches/{batchId}/reservations") && !closed && has(detail.availableQty) },
+    {
+      key: "quarantine",
+      label: "Quarantine part",
+      show: can("POST /api/v1/batches/{batchId}/quarantine") && b.status === "LIVE" && has(detail.availableQty),
+    },
+    {
+      key: "release-quarantine",
+      label: "Release",
+      show: can("POST /api/v1/batches/{batchId}/quarantine/release") && PARTLY_QUARANTINABLE.has(b.status) && has(b.quarantineQty),
+    },
   ];
   const canRelease = can("POST /api/v1/batches/{batchId}/reservations/release");
   const open = (key: Dialogs) => (value: boolean) => setDialog(value ? key : null);
@@ -221,7 +236,7 @@ function Loaded({ detail }: { detail: Detail }) {
                   <td className="numeric">{formatQty(m.quantityChange)}</td>
                   <td className="numeric">{formatQty(m.quantityAfter)}</td>
                   <td>{[m.adjustmentReason, m.notes].filter(Boolean).join(": ")}</td>
-                  <td>{m.performedBy}</td>
+                  <td title={m.performedBy}>{m.performedByName ?? m.performedBy}</td>
                 </tr>
               ))}
             </tbody>
@@ -237,7 +252,7 @@ function Loaded({ detail }: { detail: Detail }) {
           <ol className="audit" data-testid="audit-trail">
             {detail.auditLogs.map((a) => (
               <li key={a.id}>
-                <strong>{a.action}</strong> by {a.performedBy}, {formatDateTime(a.occurredAt)} (version {a.version})
+                <strong>{a.action}</strong> by <span title={a.performedBy}>{a.performedByName ?? a.performedBy}</span>, {formatDateTime(a.occurredAt)} (version {a.version})
                 {a.reason ? ` — ${a.reason}` : ""}
               </li>
             ))}
@@ -252,6 +267,8 @@ function Loaded({ detail }: { detail: Detail }) {
       <HoldDialog detail={detail} release={false} open={dialog === "hold"} onOpenChange={open("hold")} />
       <HoldDialog detail={detail} release open={dialog === "release-hold"} onOpenChange={open("release-hold")} />
       <ReserveDialog detail={detail} open={dialog === "reserve"} onOpenChange={open("reserve")} />
+      <QuarantineDialog detail={detail} release={false} open={dialog === "quarantine"} onOpenChange={open("quarantine")} />
+      <QuarantineDialog detail={detail} release open={dialog === "release-quarantine"} onOpenChange={open("release-quarantine")} />
       <ReleaseReservationDialog detail={detail} reservation={releasing} onOpenChange={(value) => !value && setReleasing(null)} />
     </div>
   );

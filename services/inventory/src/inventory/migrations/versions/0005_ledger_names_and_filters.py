@@ -10,6 +10,8 @@
   ``(batch_id, id)`` for the plain list, ``(batch_id, movement_type, id)`` and
   ``(batch_id, bucket, id)`` for the type and bucket filters, ``(batch_id, occurred_at)`` for a
   time range far from the end of a long ledger.
+* The list's status column is named ``status`` now (as in reads, changes and bulk changes); a
+  saved view that sorted on its old name ``batchStatus`` sorts on ``status``.
 
 Revision ID: 0005
 Revises: 0004
@@ -29,9 +31,17 @@ UPGRADE = [
     "CREATE INDEX movement_batch_type ON movement (batch_id, movement_type, id)",
     "CREATE INDEX movement_batch_bucket ON movement (batch_id, bucket, id)",
     "CREATE INDEX movement_batch_time ON movement (batch_id, occurred_at)",
+    """
+    UPDATE saved_view SET filters = jsonb_set(filters, '{sortBy}', '"status"')
+        WHERE filters->>'sortBy' = 'batchStatus'
+    """,
 ]
 
 DOWNGRADE = [
+    """
+    UPDATE saved_view SET filters = jsonb_set(filters, '{sortBy}', '"batchStatus"')
+        WHERE filters->>'sortBy' = 'status'
+    """,
     "DROP INDEX IF EXISTS movement_batch_time",
     "DROP INDEX IF EXISTS movement_batch_bucket",
     "DROP INDEX IF EXISTS movement_batch_type",
