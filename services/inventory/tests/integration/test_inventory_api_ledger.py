@@ -4,10 +4,13 @@ trail."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+from inventory.adapters.batch_queries import BatchQueries
+from inventory.service_layer.ports import MovementFilter
 
 
 def ledger(batch: dict[str, Any]) -> str:
@@ -124,3 +127,76 @@ async def test_movements_and_the_audit_trail_name_who_did_it(make_user: Any, wor
         "user-42",
         "Ada Lovelace",
     )
+
+
+class _Statements:
+    """Stands in for the connection: keeps the statements the read adapter issues."""
+
+    def __init__(self) -> None:
+        self.issued: list[tuple[str, tuple[Any, ...]]] = []
+
+    async def fetch(self, sql: str, *args: Any) -> list[Any]:
+        self.issued.append((sql, args))
+        return []
+
+    async def fetchval(self, sql: str, *args: Any) -> int:
+        self.issued.append((sql, args))
+        return 0
+
+
+def _rows_read(plan: dict[str, Any]) -> int:
+    """Rows the scans of an EXPLAIN ANALYZE plan touched: returned and filtered out."""
+    own = 0
+    if "Scan" in plan["Node Type"]:
+        own = plan["Actual Rows"] + plan.get("Rows Removed by Filter", 0)
+    return own + sum(_rows_read(child) for child in plan.get("Plans", []))
+
+
+async def test_a_long_ledger_is_read_page_by_page_through_its_indexes(
+    world: Any, db: asyncpg.Connection
+) -> None:
+    """40,000 movements on one batch: every filter shape, either order, reads about its page
+    (a few hundred rows at most), never the whole ledger."""
+    batch = await busy_batch(world)
+    start = datetime.now(UTC) + timedelta(hours=1)
+    # HOLD / RELEASE_HOLD pairs net to zero and name no location, so the balances still hold.
+    await db.execute(
+        """
+        INSERT INTO movement (batch_id, batch_version, sequence, bucket, movement_type,
+            quantity_change, quantity_before, quantity_after, performed_by, occurred_at)
+        SELECT $1, 1000 + n / 2, n % 2, 'HOLD',
+               CASE WHEN n % 2 = 0 THEN 'HOLD' ELSE 'RELEASE_HOLD' END,
+               1 - 2 * (n % 2), n % 2, 1 - n % 2, 'load', $2::timestamptz + n * interval '1 second'
+        FROM generate_series(0, 39999) AS n
+        """,
+        batch["id"],
+        start,
+    )
+    await db.execute("ANALYZE movement")
+    middle = tuple(
+        await db.fetchrow(
+            "SELECT occurred_at, id FROM movement WHERE batch_id = $1 ORDER BY id"
+            " OFFSET 20000 LIMIT 1",
+            batch["id"],
+        )
+    )
+
+    early, late = start + timedelta(seconds=100), start + timedelta(seconds=39_000)
+    shapes = [
+        MovementFilter(),
+        MovementFilter(ascending=True),
+        MovementFilter(types=["ADJUSTMENT"]),
+        MovementFilter(types=["QUARANTINE"], ascending=True),
+        MovementFilter(buckets=["ON_HAND"]),
+        MovementFilter(occurred_to=early),
+        MovementFilter(occurred_from=late, ascending=True),
+        MovementFilter(occurred_from=early, occurred_to=late, types=["HOLD"]),
+    ]
+    statements = _Statements()
+    queries = BatchQueries(statements)  # type: ignore[arg-type]
+    for where in shapes:
+        await queries.movements_of(batch["id"], where, after=None, limit=101)
+        await queries.movements_of(batch["id"], where, after=middle, limit=101)
+    for sql, args in statements.issued:
+        plan = json.loads(await db.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", *args))
+        assert _rows_read(plan[0]["Plan"]) <= 500, (sql, plan)

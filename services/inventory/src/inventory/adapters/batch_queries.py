@@ -245,20 +245,26 @@ class BatchQueries:
         )
 
     async def movements_of(
-        self, batch_id: UUID, where: MovementFilter, *, after_id: int | None, limit: int
+        self,
+        batch_id: UUID,
+        where: MovementFilter,
+        *,
+        after: tuple[datetime, int] | None,
+        limit: int,
     ) -> list[Row]:
-        """Keyset-paginated on the ledger id: ``after_id`` is the last row of the previous
-        page, in the filter's order. Per batch the ledger id follows time (each write holds
-        the batch's row lock and never goes back in time), so id order is time order."""
+        """In time order (ties by ledger id), keyset-paginated: ``after`` is the (time, id) of
+        the previous page's last row. Each filter shape reads its page from an index that
+        starts with the batch and ends with (occurred_at, id) (migration 0005)."""
         condition, values = _movement_condition(batch_id, where)
         order, beyond = ("ASC", ">") if where.ascending else ("DESC", "<")
-        if after_id is not None:
-            values.append(after_id)
-            condition += f" AND id {beyond} ${len(values)}"
+        if after is not None:
+            values.extend(after)
+            condition += f" AND (occurred_at, id) {beyond} (${len(values) - 1}, ${len(values)})"
         values.append(limit)
         return list(
             await self._conn.fetch(
-                f"SELECT * FROM movement WHERE {condition} ORDER BY id {order} LIMIT ${len(values)}",
+                f"SELECT * FROM movement WHERE {condition}"
+                f" ORDER BY occurred_at {order}, id {order} LIMIT ${len(values)}",
                 *values,
             )
         )
@@ -342,8 +348,7 @@ class BatchQueries:
 
 def _movement_condition(batch_id: UUID, where: MovementFilter) -> tuple[str, list[Any]]:
     """The WHERE clause of a ledger query and its values, from fixed fragments: only the
-    filters given appear, so each shape gets its own plan (type and bucket filters use their
-    indexes, see migration 0005)."""
+    filters given appear, so each shape gets its own plan."""
     parts, values = ["batch_id = $1"], list[Any]([batch_id])
     for fragment, value in (
         ("movement_type = ANY(${}::text[])", list(where.types) or None),

@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -292,7 +292,7 @@ async def batch_detail(uow: UnitOfWork, caller: Caller, batch_id: UUID) -> api.B
         movements=[
             movement_from_row(r)
             for r in await queries.movements_of(
-                batch_id, MovementFilter(), after_id=None, limit=DETAIL_LIMIT
+                batch_id, MovementFilter(), after=None, limit=DETAIL_LIMIT
             )
         ],
         reservations=[
@@ -313,7 +313,8 @@ async def movements(
     await visible_row(uow, caller, batch_id)
     after = None
     if query.cursor:
-        (after,) = decode_cursor(query.cursor, cursor_id)
+        moment, row_id = decode_cursor(query.cursor, cursor_instant, cursor_id)
+        after = (moment, row_id)
     where = MovementFilter(
         types=[t.value for t in query.movement_type],
         buckets=[b.value for b in query.bucket],
@@ -321,13 +322,15 @@ async def movements(
         occurred_to=query.occurred_to,
         ascending=query.order is api.SortOrder.ASC,
     )
-    rows = await uow.queries.movements_of(batch_id, where, after_id=after, limit=query.limit + 1)
+    rows = await uow.queries.movements_of(batch_id, where, after=after, limit=query.limit + 1)
     items = [movement_from_row(r) for r in rows[: query.limit]]
     more = len(rows) > query.limit
     total = await uow.queries.count_movements(batch_id, where) if query.include_total else None
     return api.MovementPage(
         items=items,
-        next_cursor=encode_cursor([items[-1].id]) if more else None,
+        next_cursor=encode_cursor([items[-1].occurred_at.astimezone(UTC).isoformat(), items[-1].id])
+        if more
+        else None,
         has_more=more,
         total=total,
     )

@@ -203,7 +203,7 @@ class MovementFilter:
     occurred_to: datetime | None = None
     """Exclusive."""
     ascending: bool = False
-    """Oldest first (ledger order) instead of newest first."""
+    """Oldest first instead of newest first (by time, ties by ledger id)."""
 
 
 @dataclass
@@ -238,7 +238,12 @@ class BatchReadModel(Protocol):
     async def reservations_of(self, batch_id: UUID) -> list[Row]: ...
     async def audit_of(self, batch_id: UUID, limit: int) -> list[Row]: ...
     async def movements_of(
-        self, batch_id: UUID, where: MovementFilter, *, after_id: int | None, limit: int
+        self,
+        batch_id: UUID,
+        where: MovementFilter,
+        *,
+        after: tuple[datetime, int] | None,
+        limit: int,
     ) -> list[Row]: ...
     async def count_movements(self, batch_id: UUID, where: MovementFilter) -> int: ...
     async def ledger_until(self, batch_id: UUID, at: datetime) -> list[Row]: ...
