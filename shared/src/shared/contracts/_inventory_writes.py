@@ -8,7 +8,6 @@ schema on purpose, so that a missing one is answered with the spec's REASON_REQU
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -19,6 +18,7 @@ from shared.contracts.inventory_enums import (
     AdjustmentReason,
     BatchStatus,
     Bucket,
+    BulkOutcome,
     CogsMode,
     PaymentTerms,
 )
@@ -396,13 +396,6 @@ class BulkStatusRequest(ApiModel):
 class BulkDeleteRequest(ApiModel):
     batch_ids: BatchIds
     reason: BulkReason
-
-
-class BulkOutcome(StrEnum):
-    UPDATED = "UPDATED"
-    DELETED = "DELETED"
-    SKIPPED = "SKIPPED"
-    FAILED = "FAILED"
 
 
 class BulkItemResult(ApiModel):

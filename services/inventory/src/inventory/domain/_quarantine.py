@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from shared.contracts.inventory_enums import BatchStatus, Bucket, MovementType
+
 from inventory.domain import _checks
 from inventory.domain._batch_core import BatchCore, OperationResult
-from inventory.domain.buckets import Bucket
+from inventory.domain.buckets import spec_field
 from inventory.domain.errors import InsufficientAvailableError
 from inventory.domain.events import QuarantineReleased, StockQuarantined
-from inventory.domain.movements import MovementType
 from inventory.domain.quantities import QuantityInput, to_positive_quantity
-from inventory.domain.status import BatchStatus
 
 PARTIAL_QUARANTINE_STATUSES = frozenset({BatchStatus.LIVE})
 """Where part of the on-hand may go into quarantine: a LIVE batch (a QUARANTINED one has all
@@ -81,7 +81,7 @@ class QuarantineOperations(BatchCore):
         quarantined = draft.buckets.quarantine
         if amount > quarantined:
             raise InsufficientAvailableError(
-                source=Bucket.QUARANTINE.spec_field, requested=amount, available=quarantined
+                source=spec_field(Bucket.QUARANTINE), requested=amount, available=quarantined
             )
         for bucket, change in ((Bucket.QUARANTINE, -amount), (Bucket.ON_HAND, amount)):
             draft.post(

@@ -22,6 +22,7 @@ from inventory.domain import (
     Bucket,
     Movement,
     OperationResult,
+    spec_field,
 )
 from inventory.service_layer.caller import Caller, utc_now
 from inventory.service_layer.errors import NotFoundError
@@ -45,7 +46,7 @@ class WriteOutcome:
     actor_name: str | None = None
 
 
-_BUCKET_FIELDS = {bucket: bucket.spec_field for bucket in Bucket}
+_BUCKET_FIELDS = {bucket: spec_field(bucket) for bucket in Bucket}
 
 
 def state_changes(before: BatchState, after: BatchState) -> dict[str, Any]:
