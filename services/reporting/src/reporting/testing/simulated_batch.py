@@ -93,7 +93,7 @@ class SimulatedBatch:
 
     @property
     def available(self) -> Decimal:
-        return max(self.on_hand - self.reserved - self.quarantine - self.hold, Decimal(0))
+        return max(self.on_hand - self.reserved - self.hold, Decimal(0))
 
     @property
     def physical(self) -> Decimal:
