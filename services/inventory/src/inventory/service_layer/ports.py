@@ -151,7 +151,14 @@ class SavedViewRepository(Protocol):
     async def lock(self, view_id: UUID) -> Row | None: ...
     async def soft_delete(self, view_id: UUID, now: datetime) -> None: ...
     async def audit(
-        self, *, view_id: UUID, action: str, actor: str, now: datetime, request_id: str | None
+        self,
+        *,
+        view_id: UUID,
+        action: str,
+        actor: str,
+        actor_name: str | None,
+        now: datetime,
+        request_id: str | None,
     ) -> None: ...
 
 
