@@ -137,7 +137,7 @@ def test_only_the_status_changes_the_batch_allows_are_offered(api, screen):
     expect(drawer.get_by_test_id("qty-quarantine")).to_contain_text("40")
     expect(drawer.get_by_test_id("qty-on-hand")).to_contain_text("0")
     held = api.detail(batch["id"])
-    assert held["batch"]["batchStatus"] == "QUARANTINED"
+    assert held["batch"]["status"] == "QUARANTINED"
     assert held["batch"]["quarantineQty"] == "40.0000"
     assert held["batch"]["onHandQty"] == "0.0000"
 

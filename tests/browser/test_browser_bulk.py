@@ -42,8 +42,8 @@ def test_bulk_status_change_reports_each_batch_and_clears_the_selection(api, scr
     expect(page.get_by_test_id("toast-error")).to_contain_text("1 of 3 batches failed")
     screen.screenshot("bulk-results")
     for batch in live:
-        assert api.detail(batch["id"])["batch"]["batchStatus"] == "ON_HOLD"
-    assert api.detail(closed["id"])["batch"]["batchStatus"] == "CLOSED"
+        assert api.detail(batch["id"])["batch"]["status"] == "ON_HOLD"
+    assert api.detail(closed["id"])["batch"]["status"] == "CLOSED"
     page.get_by_test_id("bulk-results").get_by_role("button", name="Close").click()
     # The updated ones leave the selection; the failed one stays selected.
     expect(bar).to_contain_text("1 batch selected")

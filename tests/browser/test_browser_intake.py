@@ -100,7 +100,7 @@ def test_a_valid_intake_creates_the_batch_and_opens_it(api, screen):
     drawer = page.get_by_test_id("batch-detail")
     expect(drawer.get_by_test_id("qty-on-hand")).to_contain_text("250.125")
     batch = api.enhanced(siteId=site.id, search="HT-INTAKE-1")["items"][0]
-    assert batch["batchStatus"] == "AWAITING_INTAKE"
+    assert batch["status"] == "AWAITING_INTAKE"
     assert (batch["vendorName"], batch["brandName"], batch["lotCode"]) == (
         "Hilltop Growers",
         "Hilltop",

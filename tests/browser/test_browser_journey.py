@@ -145,6 +145,10 @@ def test_a_saved_view_brings_back_its_filters_and_sort(api, screen):
     assert views[0]["filters"]["sortBy"] == "code"
 
     page.get_by_test_id("filter-chips").get_by_role("button", name="Clear filters").click()
+    # The list refetches after the filters clear; wait for it rather than read the old rows.
+    expect(page.locator("[data-testid=batch-table] tbody tr td button.link-button")).to_have_count(
+        2
+    )
     assert sorted(screen.rows()) == ["VIEW-LIVE-1", "VIEW-WAIT-1"]
     page.get_by_test_id("views-button").click()
     page.get_by_role("menuitem", name=re.compile("^Live, by code")).click()

@@ -89,7 +89,7 @@ def test_the_main_journey_works_by_keyboard_alone(api, screen):
     page.keyboard.type("checked by keyboard")
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("toast-success").filter(has_text="is now")).to_be_visible()
-    assert api.detail(batch["id"])["batch"]["batchStatus"] == first_allowed
+    assert api.detail(batch["id"])["batch"]["status"] == first_allowed
     assert api.detail(batch["id"])["batch"]["onHandQty"] == "93.0000"
 
     # Close the drawer, clear the search, select both batches, bulk status change.
@@ -122,7 +122,7 @@ def test_the_main_journey_works_by_keyboard_alone(api, screen):
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("bulk-results-table").locator("tbody tr")).to_have_count(2)
     page.keyboard.press("Escape")
-    assert api.detail(other["id"])["batch"]["batchStatus"] == "ON_HOLD"
+    assert api.detail(other["id"])["batch"]["status"] == "ON_HOLD"
 
     # Sign out from the user menu.
     press_tab_until(page, "el && el.dataset.testid === 'user-menu'", key="Shift+Tab")

@@ -192,7 +192,7 @@ async def test_every_fault_a_new_user_found_is_a_4xx_with_a_stable_code_that_cha
         "/api/v1/batches/bulk/status",
         422,
         "REASON_REQUIRED",
-        json={"batchIds": [live["id"]], "newStatus": "ON_HOLD"},
+        json={"batchIds": [live["id"]], "status": "ON_HOLD"},
     )
     user.refused(
         "POST",
@@ -212,7 +212,7 @@ async def test_every_fault_a_new_user_found_is_a_4xx_with_a_stable_code_that_cha
     bulk = user.ok(
         "POST",
         "/api/v1/batches/bulk/status",
-        json={"batchIds": [closed["id"]], "newStatus": "LIVE", "reason": "oops"},
+        json={"batchIds": [closed["id"]], "status": "LIVE", "reason": "oops"},
     )
     assert bulk["results"][0]["code"] == "INVALID_STATUS_TRANSITION"
     # A unit the state does not know.

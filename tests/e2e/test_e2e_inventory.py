@@ -33,7 +33,7 @@ async def test_intake_records_the_logged_in_user_as_the_actor(platform):
         headers={"X-Request-ID": "intake-req-1"},
     )
     batch = result["batch"]
-    assert batch["batchStatus"] == "AWAITING_INTAKE"
+    assert batch["status"] == "AWAITING_INTAKE"
     assert batch["onHandQty"] == "100.0000"
     assert batch["siteId"] == platform.site_id
     (movement,) = result["movements"]
@@ -116,13 +116,13 @@ async def test_status_transitions_valid_invalid_quarantine_and_release(platform)
     batch = await platform.intake()
     status = f"/api/v1/batches/{batch['id']}/status"
     live = await qa.ok("POST", status, json={"status": "LIVE", "reason": "received"})
-    assert live["batch"]["batchStatus"] == "LIVE"
+    assert live["batch"]["status"] == "LIVE"
     invalid = await qa.call("POST", status, json={"status": "AWAITING_INTAKE", "reason": "undo"})
     assert invalid.status_code == 422
     assert code(invalid) == "INVALID_STATUS_TRANSITION"
     assert "Cannot transition from LIVE to AWAITING_INTAKE" in invalid.json()["error"]["message"]
     quarantined = await qa.ok("POST", status, json={"status": "QUARANTINED", "reason": "lab"})
-    assert quarantined["batch"]["batchStatus"] == "QUARANTINED"
+    assert quarantined["batch"]["status"] == "QUARANTINED"
     assert quarantined["batch"]["onHandQty"] == "0.0000"
     assert quarantined["batch"]["quarantineQty"] == "100.0000"
     assert quarantined["batch"]["availableQty"] == "0.0000"
@@ -150,7 +150,7 @@ async def test_bulk_status_and_bulk_delete_report_per_batch(platform):
     result = await owner.ok(
         "POST",
         "/api/v1/batches/bulk/status",
-        json={"batchIds": [b["id"] for b in [*waiting, sold]], "newStatus": "LIVE", "reason": "ok"},
+        json={"batchIds": [b["id"] for b in [*waiting, sold]], "status": "LIVE", "reason": "ok"},
     )
     assert result["updated"] == 2
     outcomes = {r["batchId"]: r["outcome"] for r in result["results"]}

@@ -183,8 +183,8 @@ async def test_every_public_path_reaches_its_own_route_not_a_look_alike(make_gat
         body = {} if route.method in {"POST", "PATCH", "PUT"} else None
         answer = await gateway.client.request(route.method, url, json=body, headers=admin)
         if answer.status_code == 422:
-            fields = [p["field"] for p in answer.json()["error"]["details"]["problems"]]
-            assert not [f for f in fields if f.startswith("path.")], (route, fields)
+            places = [p["in"] for p in answer.json()["error"]["details"]["problems"]]
+            assert "path" not in places, (route, places)
         else:
             assert upstream.requests[-1].path == url.removeprefix("/api"), route
 

@@ -278,7 +278,7 @@ async def load_batches(conn: asyncpg.Connection, total: int, seed: int) -> None:
 
 
 SORTS = ["createdAt", "onHandQty", "availableQty", "sku", "productName", "code", "ageDays",
-         "unitCogs", "vendorName", "batchStatus", "grade", "ticket"]  # fmt: skip
+         "unitCogs", "vendorName", "status", "grade", "ticket"]  # fmt: skip
 
 
 async def list_params(conn: asyncpg.Connection, rng: random.Random) -> list[dict[str, Any]]:

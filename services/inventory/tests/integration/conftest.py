@@ -204,8 +204,11 @@ async def make_user(app: FastAPI, identity_keys: tuple[str, str]) -> AsyncIterat
         *,
         sites: tuple[str, ...] = (ALL_SITES,),
         permissions: tuple[str, ...] = ALL_PERMISSIONS,
+        display_name: str | None = None,
     ) -> User:
-        identity = Identity(subject=subject, permissions=permissions, sites=sites)
+        identity = Identity(
+            subject=subject, permissions=permissions, sites=sites, display_name=display_name
+        )
         token = issue_identity_token(identity, identity_keys[0], ttl=timedelta(minutes=10))
         client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app),

@@ -29,7 +29,7 @@ async def test_an_adjustment_changes_on_hand_and_writes_one_movement_and_audit_r
         "POST",
         adjust_path(batch),
         json={
-            "field": "onHandQty",
+            "bucket": "ON_HAND",
             "adjustment": "-2.5",
             "reason": "COUNT_DISCREPANCY",
             "notes": "cycle count",
@@ -117,15 +117,15 @@ async def test_an_adjustment_can_add_stock_at_another_location(world: Any) -> No
             "Batch was modified by another user",
         ),
         (
-            {"adjustment": "1", "reason": "LOST", "field": "reservedQty"},
+            {"adjustment": "1", "reason": "LOST", "bucket": "RESERVED"},
             422,
             "VALIDATION_ERROR",
             None,
         ),
         (
-            {"adjustment": "1", "reason": "LOST", "field": "quarantineQty"},
+            {"adjustment": "-1", "reason": "LOST", "bucket": "QUARANTINE"},
             422,
-            "OPERATION_NOT_ALLOWED",
+            "NEGATIVE_INVENTORY",
             None,
         ),
         ({"adjustment": "1.00001", "reason": "LOST"}, 422, "VALIDATION_ERROR", None),

@@ -23,7 +23,7 @@ async def test_bulk_status_validates_each_batch_on_its_own(
         "/v1/batches/bulk/status",
         json={
             "batchIds": [live["id"], awaiting["id"], already["id"], MISSING],
-            "newStatus": "ON_HOLD",
+            "status": "ON_HOLD",
             "reason": "audit",
         },
     )
@@ -36,8 +36,8 @@ async def test_bulk_status_validates_each_batch_on_its_own(
         MISSING: ("FAILED", "BATCH_NOT_FOUND"),
     }
     assert {e["batchId"] for e in result["errors"]} == {awaiting["id"], MISSING}
-    assert (await world.batch(live["id"]))["batchStatus"] == "ON_HOLD"
-    assert (await world.batch(awaiting["id"]))["batchStatus"] == "AWAITING_INTAKE"
+    assert (await world.batch(live["id"]))["status"] == "ON_HOLD"
+    assert (await world.batch(awaiting["id"]))["status"] == "AWAITING_INTAKE"
     audit = await db.fetchval("SELECT count(*) FROM audit_log WHERE action = 'BULK_UPDATE_STATUS'")
     assert audit == 1
 
@@ -49,7 +49,7 @@ async def test_bulk_quarantine_syncs_quantities_like_the_single_change(world: An
         "/v1/batches/bulk/status",
         json={
             "batchIds": [b["id"] for b in batches],
-            "newStatus": "QUARANTINED",
+            "status": "QUARANTINED",
             "reason": "recall",
         },
     )
@@ -92,7 +92,7 @@ async def test_bulk_delete_only_deletes_empty_batches(world: Any) -> None:
 
 async def test_a_replayed_bulk_action_is_applied_once(world: Any, db: asyncpg.Connection) -> None:
     batch = await world.live()
-    body = {"batchIds": [batch["id"]], "newStatus": "ON_HOLD", "reason": "audit"}
+    body = {"batchIds": [batch["id"]], "status": "ON_HOLD", "reason": "audit"}
     headers = {"Idempotency-Key": "bulk-1"}
     first = await world.admin.call("POST", "/v1/batches/bulk/status", json=body, headers=headers)
     second = await world.admin.call("POST", "/v1/batches/bulk/status", json=body, headers=headers)
@@ -107,7 +107,7 @@ async def test_bulk_requests_are_bounded(world: Any) -> None:
     empty = await world.admin.call(
         "POST",
         "/v1/batches/bulk/status",
-        json={"batchIds": [], "newStatus": "LIVE", "reason": "x"},
+        json={"batchIds": [], "status": "LIVE", "reason": "x"},
     )
     assert empty.status_code == 422
     many = [MISSING] * 501

@@ -10,7 +10,7 @@ import asyncpg
 async def test_intake_creates_everything_in_one_go(world: Any, db: asyncpg.Connection) -> None:
     result = await world.admin.ok("POST", "/v1/batches/intake", 201, json=world.intake_body())
     batch = result["batch"]
-    assert batch["batchStatus"] == "AWAITING_INTAKE"
+    assert batch["status"] == "AWAITING_INTAKE"
     assert (batch["onHandQty"], batch["availableQty"], batch["physicalQty"]) == (
         "100.0000",
         "100.0000",
@@ -77,7 +77,11 @@ async def test_flower_needs_a_strain(world: Any, db: asyncpg.Connection) -> None
     assert response.status_code == 422
     error = response.json()["error"]
     assert error["code"] == "VALIDATION_ERROR"
-    assert {"field": "strain", "message": "is required for Flower"} in error["details"]["errors"]
+    assert {
+        "field": "product.strain",
+        "in": "body",
+        "problem": "is required for Flower",
+    } in error["details"]["problems"]
     assert await db.fetchval("SELECT count(*) FROM vendor") == 0  # nothing half-created
 
 
@@ -87,8 +91,8 @@ async def test_range_costing_needs_min_below_max(world: Any, db: asyncpg.Connect
     )
     response = await world.admin.call("POST", "/v1/batches/intake", json=body)
     assert response.status_code == 422
-    assert response.json()["error"]["details"]["errors"] == [
-        {"field": "unit_cogs_max", "message": "must be greater than unit_cogs_min"}
+    assert response.json()["error"]["details"]["problems"] == [
+        {"field": "unitCogsMax", "in": "body", "problem": "must be greater than unit_cogs_min"}
     ]
     assert await db.fetchval("SELECT count(*) FROM batch") == 0
     ok = world.intake_body(
@@ -107,7 +111,7 @@ async def test_quantity_must_be_positive(world: Any, db: asyncpg.Connection) -> 
         "POST", "/v1/batches/intake", json=world.intake_body(quantity="0")
     )
     assert response.status_code == 422
-    assert response.json()["error"]["details"]["errors"][0]["field"] == "quantity"
+    assert response.json()["error"]["details"]["problems"][0]["field"] == "quantity"
     assert await db.fetchval("SELECT count(*) FROM movement") == 0
 
 

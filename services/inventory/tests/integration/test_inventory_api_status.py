@@ -20,7 +20,7 @@ async def test_quarantine_moves_on_hand_to_quarantine_and_release_moves_it_back(
     )
     b = quarantined["batch"]
     assert (
-        b["batchStatus"],
+        b["status"],
         b["onHandQty"],
         b["quarantineQty"],
         b["reservedQty"],
@@ -39,7 +39,7 @@ async def test_quarantine_moves_on_hand_to_quarantine_and_release_moves_it_back(
         "POST", status_path(batch), json={"status": "LIVE", "reason": "lab passed"}
     )
     b = released["batch"]
-    assert (b["batchStatus"], b["onHandQty"], b["quarantineQty"]) == ("LIVE", "100.0000", "0.0000")
+    assert (b["status"], b["onHandQty"], b["quarantineQty"]) == ("LIVE", "100.0000", "0.0000")
     assert [m["movementType"] for m in released["movements"]] == ["RELEASE_FROM_QUARANTINE"] * 2
 
 
@@ -66,8 +66,8 @@ async def test_transitions_outside_the_machine_are_refused(
     assert response.status_code == 422
     assert response.json()["error"] == {
         "code": "INVALID_STATUS_TRANSITION",
-        "message": f"Cannot transition from {current['batchStatus']} to {target}",
-        "details": {"current": current["batchStatus"], "new": target},
+        "message": f"Cannot transition from {current['status']} to {target}",
+        "details": {"current": current["status"], "new": target},
     }
     assert (await world.batch(batch["id"]))["version"] == current["version"]
 
@@ -82,7 +82,7 @@ async def test_sold_out_needs_an_empty_batch(world: Any) -> None:
     sold = await world.admin.ok(
         "POST", status_path(batch), json={"status": "SOLD_OUT", "reason": "gone"}
     )
-    assert sold["batch"]["batchStatus"] == "SOLD_OUT"
+    assert sold["batch"]["status"] == "SOLD_OUT"
 
 
 async def test_closing_a_quarantined_batch_disposes_of_its_stock(world: Any) -> None:
@@ -213,7 +213,7 @@ async def test_soft_delete_needs_an_empty_batch_and_keeps_the_row(
     assert (refused.status_code, refused.json()["error"]["code"]) == (422, "BATCH_NOT_EMPTY")
     await world.admin.ok("POST", f"{path}/disposals", json={"quantity": "100", "reason": "EXPIRED"})
     deleted = await world.admin.ok("DELETE", path, params={"reason": "dup"})
-    assert deleted["batch"]["batchStatus"] == "CLOSED"
+    assert deleted["batch"]["status"] == "CLOSED"
     assert deleted["batch"]["deletedAt"] is not None
     assert await db.fetchval("SELECT count(*) FROM batch") == 1
     again = await world.admin.call("DELETE", path, params={"reason": "dup"})

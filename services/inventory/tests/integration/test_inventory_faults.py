@@ -253,7 +253,7 @@ async def test_bulk_status_and_bulk_delete_without_a_reason_are_refused_whole(
     for reason in (None, "", "   "):
         extra = {} if reason is None else {"reason": reason}
         for path, body in (
-            ("/v1/batches/bulk/status", {"batchIds": [live["id"]], "newStatus": "ON_HOLD"}),
+            ("/v1/batches/bulk/status", {"batchIds": [live["id"]], "status": "ON_HOLD"}),
             ("/v1/batches/bulk/delete", {"batchIds": [empty["id"]]}),
         ):
             response = await world.admin.call("POST", path, json={**body, **extra})
@@ -263,7 +263,7 @@ async def test_bulk_status_and_bulk_delete_without_a_reason_are_refused_whole(
     single = await world.admin.call("DELETE", f"/v1/batches/{empty['id']}")
     assert single.json()["error"]["code"] == "REASON_REQUIRED"
     assert await _counts(db) == before
-    assert (await world.batch(live["id"]))["batchStatus"] == "LIVE"
+    assert (await world.batch(live["id"]))["status"] == "LIVE"
 
 
 # --- leaving CLOSED is the spec's INVALID_STATUS_TRANSITION ------------------------------------
@@ -295,7 +295,7 @@ async def test_reopening_a_closed_batch_is_an_invalid_transition_single_and_bulk
     bulk = await world.admin.ok(
         "POST",
         "/v1/batches/bulk/status",
-        json={"batchIds": [closed["id"], deleted["id"]], "newStatus": "LIVE", "reason": "oops"},
+        json={"batchIds": [closed["id"], deleted["id"]], "status": "LIVE", "reason": "oops"},
     )
     assert [(r["outcome"], r["code"], r["message"]) for r in bulk["results"]] == [
         ("FAILED", "INVALID_STATUS_TRANSITION", "Cannot transition from CLOSED to LIVE")
@@ -325,8 +325,8 @@ async def test_a_unit_of_measure_the_state_does_not_know_is_refused_and_changes_
         assert response.status_code == 422, response.text
         error = response.json()["error"]
         assert error["code"] == "VALIDATION_ERROR"
-        assert error["details"]["errors"][0]["field"] == field
-        message = error["details"]["errors"][0]["message"]
+        assert error["details"]["problems"][0]["field"] == field
+        message = error["details"]["problems"][0]["problem"]
         assert unit in message
         assert "Grams" in message  # the closest of the configured units
     assert await _counts(db) == {**before, "brand": before["brand"] + 1}

@@ -90,7 +90,7 @@ async def test_a_user_of_another_site_sees_nothing_and_writes_nothing(
     bulk = await outsider.ok(
         "POST",
         "/v1/batches/bulk/status",
-        json={"batchIds": [ours["id"]], "newStatus": "ON_HOLD", "reason": "x"},
+        json={"batchIds": [ours["id"]], "status": "ON_HOLD", "reason": "x"},
     )
     assert bulk["results"][0]["code"] == "BATCH_NOT_FOUND"
     intake = await outsider.call("POST", "/v1/batches/intake", json=world.intake_body())

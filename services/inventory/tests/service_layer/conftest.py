@@ -284,7 +284,14 @@ class FakeViews:
         self._db.tables.views[view_id]["deleted_at"] = now
 
     async def audit(
-        self, *, view_id: UUID, action: str, actor: str, now: datetime, request_id: str | None
+        self,
+        *,
+        view_id: UUID,
+        action: str,
+        actor: str,
+        actor_name: str | None,
+        now: datetime,
+        request_id: str | None,
     ) -> None:
         self._db.tables.view_audits.append({"view_id": view_id, "action": action, "actor": actor})
 

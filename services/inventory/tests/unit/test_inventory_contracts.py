@@ -54,7 +54,7 @@ def test_every_route_documents_its_summary_permission_and_errors(app: FastAPI) -
 def test_the_openapi_document_uses_the_wire_names(app: FastAPI) -> None:
     schemas = app.openapi()["components"]["schemas"]
     batch = schemas["Batch"]["properties"]
-    assert {"onHandQty", "batchStatus", "availableQty", "physicalQty"} <= set(batch)
+    assert {"onHandQty", "status", "availableQty", "physicalQty"} <= set(batch)
     assert batch["onHandQty"]["type"] == "string"
     paths = app.openapi()["paths"]
     enhanced = {p["name"] for p in paths["/v1/batches/enhanced"]["get"]["parameters"]}

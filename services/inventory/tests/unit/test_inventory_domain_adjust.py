@@ -143,7 +143,7 @@ def test_on_hand_cannot_drop_below_reserved_plus_hold(
     assert caught.value.code == "INSUFFICIENT_AVAILABLE"
     assert caught.value.details["available"] == "10.0000"
     adjust(live_batch, who, -10)
-    assert live_batch.buckets.unclamped_available == Decimal("0.0000")
+    assert live_batch.buckets.available == Decimal("0.0000")
 
 
 def test_a_location_cannot_give_more_than_it_holds(live_batch: Batch, who: dict[str, Any]) -> None:
@@ -153,12 +153,16 @@ def test_a_location_cannot_give_more_than_it_holds(live_batch: Batch, who: dict[
     assert caught.value.details == {"location_id": "B", "requested": "1.0000", "held": "0.0000"}
 
 
-def test_quarantine_is_adjustable_only_while_quarantined(
+def test_quarantine_is_adjustable_once_the_batch_is_received(
     make_batch: Callable[..., Batch], who: dict[str, Any]
 ) -> None:
-    live = make_batch(BatchStatus.LIVE)
+    awaiting = make_batch(BatchStatus.AWAITING_INTAKE)
     with pytest.raises(OperationNotAllowedError):
-        adjust(live, who, 1, bucket=Bucket.QUARANTINE)
+        adjust(awaiting, who, 1, bucket=Bucket.QUARANTINE)
+    live = make_batch(BatchStatus.LIVE)
+    live.quarantine_part(quantity=5, reason="failed check", **who)
+    adjust(live, who, -2, bucket=Bucket.QUARANTINE, reason=AdjustmentReason.LOST)
+    assert live.buckets.quarantine == Decimal("3.0000")
     quarantined = make_batch(BatchStatus.QUARANTINED)
     with pytest.raises(OperationNotAllowedError) as caught:
         adjust(quarantined, who, 1, bucket=Bucket.ON_HAND)

@@ -168,7 +168,11 @@ def test_reconstituting_a_corrupt_state_is_refused(live_batch: Batch) -> None:
         replace(state, buckets=replace(state.buckets, hold=d("101"))),
         replace(state, locations=QuantityMap({"A": d("99")})),
         replace(state, status=S.QUARANTINED),
-        replace(state, buckets=replace(state.buckets, on_hand=d("0"), quarantine=d("100"))),
+        replace(
+            state,
+            status=S.AWAITING_INTAKE,
+            buckets=replace(state.buckets, on_hand=d("0"), quarantine=d("100")),
+        ),
         replace(state, status=S.SOLD_OUT),
         replace(state, deleted_at=state.updated_at),
         replace(state, version=0),

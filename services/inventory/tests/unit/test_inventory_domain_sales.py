@@ -139,7 +139,7 @@ def test_a_sale_never_takes_stock_reserved_for_someone_else_or_held(
         live_batch.sell(quantity="10.0001", reference=order, **who)
     live_batch.sell(quantity=10, reference=order, **who)
     assert live_batch.buckets.on_hand == d("90")
-    assert live_batch.buckets.unclamped_available == d("0")
+    assert live_batch.buckets.available == d("0")
 
 
 def test_a_partial_sale_leaves_the_rest_of_the_reservation(

@@ -72,11 +72,13 @@ def test_available_is_the_specs_formula() -> None:
     assert buckets.earmarks_fit
 
 
-def test_available_clamps_only_the_quarantine_term() -> None:
+def test_available_leaves_quarantine_out_because_it_is_outside_on_hand_already() -> None:
     quarantined = Buckets(quarantine=q("40"))
-    assert quarantined.unclamped_available == q("-40")
     assert quarantined.available == q("0")
     assert quarantined.physical == q("40")
+    partly = Buckets(on_hand=q("60"), reserved=q("10"), quarantine=q("40"))
+    assert partly.available == q("50")
+    assert partly.physical == q("100")
 
 
 def test_earmarks_beyond_on_hand_are_reported_not_hidden() -> None:

@@ -19,7 +19,7 @@ Q = "5.0000"
 
 REQUESTS: list[tuple[Any, tuple[Any, ...]]] = [
     (to.adjust_quantity, (BATCH, api.AdjustQuantityRequest.model_validate(
-        {"field": "holdQty", "adjustment": "-2.5", "reason": "DAMAGED", "notes": "n",
+        {"bucket": "HOLD", "adjustment": "-2.5", "reason": "DAMAGED", "notes": "n",
          "locationId": str(LOCATION), "version": 3}))),
     (to.change_status, (BATCH, api.StatusChangeRequest.model_validate(
         {"status": "QUARANTINED", "reason": "mold", "version": 4}))),
@@ -40,11 +40,15 @@ REQUESTS: list[tuple[Any, tuple[Any, ...]]] = [
     (to.hold, (BATCH, api.HoldRequest.model_validate({"quantity": Q}))),
     (to.release_hold, (BATCH, api.HoldRequest.model_validate({"quantity": Q}))),
     (to.defective, (BATCH, api.DefectiveRequest.model_validate({"quantity": Q, "reason": "DAMAGED"}))),
+    (to.quarantine_part, (BATCH, api.QuarantinePartRequest.model_validate(
+        {"quantity": Q, "reason": "failed check", "version": 3}))),
+    (to.release_quarantine_part, (BATCH, api.QuarantinePartRequest.model_validate(
+        {"quantity": Q, "reason": "passed", "version": 4}))),
     (to.delete_batch, (BATCH, api.DeleteBatchQuery.model_validate({"reason": "gone", "version": 2}))),
     (to.update_batch, (BATCH, api.UpdateBatchRequest.model_validate(
         {"version": 3, "ticket": "4.5", "cogsMode": "RANGE", "paymentTerms": "COD"}))),
     (to.change_statuses, (api.BulkStatusRequest.model_validate(
-        {"batchIds": [str(BATCH)], "newStatus": "ON_HOLD", "reason": "audit"}),)),
+        {"batchIds": [str(BATCH)], "status": "ON_HOLD", "reason": "audit"}),)),
     (to.delete_batches, (api.BulkDeleteRequest.model_validate({"batchIds": [str(BATCH)]}),)),
     (to.intake, (api.IntakeRequest.model_validate(
         api.IntakeRequest.model_config["json_schema_extra"]["examples"][0]  # type: ignore[index]
@@ -99,11 +103,18 @@ def test_fields_arrive_under_their_own_names_and_the_rest_in_the_domains_terms()
         AdjustmentReason.DAMAGED,
     )
     assert (adjust.notes, adjust.location_id, adjust.version) == ("n", LOCATION, 3)
-    update = to.update_batch(*REQUESTS[13][1])
+    update = to.update_batch(*REQUESTS[15][1])
     assert update.given == {"version", "ticket", "cogs_mode", "payment_terms"}
     assert update.cogs_mode is CogsMode.RANGE
-    bulk = to.change_statuses(*REQUESTS[14][1])
+    bulk = to.change_statuses(*REQUESTS[16][1])
     assert (bulk.batch_ids, bulk.status, bulk.reason) == ((BATCH,), BatchStatus.ON_HOLD, "audit")
-    intake = to.intake(*REQUESTS[16][1])
+    intake = to.intake(*REQUESTS[18][1])
     assert intake.reference == Reference("PO", "PO-7")
     assert intake.product.name == "Blue Dream 3.5g"
+
+
+def test_a_release_is_the_same_command_going_the_other_way() -> None:
+    into = to.quarantine_part(*REQUESTS[12][1])
+    back = to.release_quarantine_part(*REQUESTS[13][1])
+    assert (into.release, into.reason, into.version) == (False, "failed check", 3)
+    assert (back.release, back.quantity, back.version) == (True, Decimal(Q), 4)

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from pydantic import Field
 
+from shared.contracts.inventory_enums import Bucket, MovementType, SortOrder
 from shared.contracts.types import ApiModel, DecimalString, UtcDateTime
 
 __all__ = [
@@ -25,8 +26,19 @@ __all__ = [
 
 
 class MovementsQuery(ApiModel):
+    """A page of a batch's ledger, newest first unless ``order=asc``. The filters combine (AND);
+    ``movementType`` and ``bucket`` may repeat (any of them). ``occurredFrom`` is inclusive,
+    ``occurredTo`` exclusive. Pass the previous page's ``nextCursor`` with the same filters and
+    order. ``includeTotal=true`` also counts every matching movement (one more query)."""
+
     cursor: str | None = Field(default=None, max_length=200)
     limit: int = Field(default=100, ge=1, le=500)
+    movement_type: list[MovementType] = Field(default_factory=list, max_length=20)
+    bucket: list[Bucket] = Field(default_factory=list, max_length=5)
+    occurred_from: UtcDateTime | None = Field(default=None, description="Inclusive")
+    occurred_to: UtcDateTime | None = Field(default=None, description="Exclusive")
+    order: SortOrder = SortOrder.DESC
+    include_total: bool = False
 
 
 class BatchAsOfQuery(ApiModel):

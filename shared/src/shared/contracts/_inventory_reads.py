@@ -59,7 +59,7 @@ EXAMPLE_BATCH: dict[str, Any] = {
     "vendorName": "Green Valley Farms",
     "lotId": "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b",
     "lotCode": "GV-2026-03",
-    "batchStatus": "LIVE",
+    "status": "LIVE",
     "grade": "A",
     "isSample": False,
     "unitOfMeasure": "Grams",
@@ -110,7 +110,7 @@ class Batch(ApiModel):
     vendor_name: str
     lot_id: UUID
     lot_code: str
-    batch_status: BatchStatus
+    status: BatchStatus
     grade: str | None = None
     is_sample: bool = False
     unit_of_measure: str
@@ -233,7 +233,12 @@ class Movement(ApiModel):
     notes: str | None = None
     reference_type: str | None = None
     reference_id: str | None = None
-    performed_by: str
+    performed_by: str = Field(description="Who: the user id or API key id")
+    performed_by_name: str | None = Field(
+        default=None,
+        description="Who, as people read it: the display name the caller had when it acted "
+        "(null on rows written before names were recorded)",
+    )
     occurred_at: UtcDateTime
 
 
@@ -241,6 +246,10 @@ class MovementPage(ApiModel):
     items: list[Movement]
     next_cursor: str | None = None
     has_more: bool
+    total: int | None = Field(
+        default=None,
+        description="How many movements match the filters (all pages); only with includeTotal",
+    )
 
 
 class AuditLogEntry(ApiModel):
@@ -249,7 +258,10 @@ class AuditLogEntry(ApiModel):
     id: int
     batch_id: UUID
     action: str = Field(examples=["ADJUST_QTY", "UPDATE_STATUS", "UPDATE_BATCH"])
-    performed_by: str
+    performed_by: str = Field(description="Who: the user id or API key id")
+    performed_by_name: str | None = Field(
+        default=None, description="Who, as people read it (the caller's display name then)"
+    )
     occurred_at: UtcDateTime
     reason: str | None = None
     version: int
@@ -283,7 +295,7 @@ class AvailableBatch(ApiModel):
     sku: str
     site_id: UUID
     product_id: UUID
-    batch_status: BatchStatus
+    status: BatchStatus
     available_qty: DecimalString
     unit_of_measure: str
     unit_cogs: DecimalString | None = None

@@ -8,7 +8,6 @@ schema on purpose, so that a missing one is answered with the spec's REASON_REQU
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -48,7 +47,7 @@ __all__ = [
     "PackageRef",
     "PackageSourceRef",
     "ProductRef",
-    "QuantityField",
+    "QuarantinePartRequest",
     "ReleaseReservationRequest",
     "ReserveRequest",
     "ReturnRequest",
@@ -210,16 +209,6 @@ class IntakeRequest(ApiModel):
     )
 
 
-class QuantityField(StrEnum):
-    """The spec's bucket column names, as adjustQty's ``field`` takes them."""
-
-    ON_HAND = "onHandQty"
-    RESERVED = "reservedQty"
-    QUARANTINE = "quarantineQty"
-    HOLD = "holdQty"
-    DEFECTIVE = "defectiveQty"
-
-
 class AdjustQuantityRequest(ApiModel):
     """adjustQty: a signed correction (within +/-1,000,000) of a physical bucket."""
 
@@ -227,7 +216,7 @@ class AdjustQuantityRequest(ApiModel):
         json_schema_extra={
             "examples": [
                 {
-                    "field": "onHandQty",
+                    "bucket": "ON_HAND",
                     "adjustment": "-2.5000",
                     "reason": "COUNT_DISCREPANCY",
                     "notes": "cycle count",
@@ -237,7 +226,11 @@ class AdjustQuantityRequest(ApiModel):
         }
     )
 
-    field: QuantityField = QuantityField.ON_HAND
+    bucket: Bucket = Field(
+        default=Bucket.ON_HAND,
+        description="The physical bucket to correct (ON_HAND, QUARANTINE or DEFECTIVE), named "
+        "as movements, disposals and transfers name it",
+    )
     adjustment: DecimalString
     reason: OptionalReason = None
     notes: Notes
@@ -365,6 +358,23 @@ class HoldRequest(ApiModel):
     version: Version
 
 
+class QuarantinePartRequest(ApiModel):
+    """Move part of a LIVE batch's on-hand into quarantine, or part of its quarantine back to
+    on-hand; the status does not change (the whole batch is quarantined through its status)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"quantity": "12.5000", "reason": "failed potency check", "version": 3}]
+        }
+    )
+
+    quantity: DecimalString
+    reason: str | None = Field(
+        default=None, max_length=500, description="Why; required (REASON_REQUIRED without it)"
+    )
+    version: Version
+
+
 class DefectiveRequest(ApiModel):
     quantity: DecimalString
     reason: OptionalReason = None
@@ -405,7 +415,7 @@ class BulkStatusRequest(ApiModel):
             "examples": [
                 {
                     "batchIds": ["0f8b8a52-5a43-4d8e-8a57-2f7b2b1f0c11"],
-                    "newStatus": "ON_HOLD",
+                    "status": "ON_HOLD",
                     "reason": "audit",
                 }
             ]
@@ -413,7 +423,7 @@ class BulkStatusRequest(ApiModel):
     )
 
     batch_ids: BatchIds
-    new_status: BatchStatus
+    status: BatchStatus
     reason: BulkReason
 
 

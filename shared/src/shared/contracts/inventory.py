@@ -2,7 +2,7 @@
 
 The inventory service serves these routes under ``/v1`` (internal; every route but health needs
 the gateway's ``X-Canopy-Identity`` token); the gateway exposes them publicly and builds its
-OpenAPI from the same models. JSON field names are camelCase (``onHandQty``, ``batchStatus``);
+OpenAPI from the same models. JSON field names are camelCase (``onHandQty``, ``status``);
 quantities and money are decimal strings; times are aware UTC.
 
 Writes that a client may retry take an ``Idempotency-Key`` header: a replay with the same key
@@ -87,7 +87,7 @@ from shared.contracts._inventory_writes import (
     PackageRef,
     PackageSourceRef,
     ProductRef,
-    QuantityField,
+    QuarantinePartRequest,
     ReleaseReservationRequest,
     ReserveRequest,
     ReturnRequest,
@@ -179,7 +179,7 @@ __all__ = [
     "ProductPage",
     "ProductRef",
     "ProductsQuery",
-    "QuantityField",
+    "QuarantinePartRequest",
     "ReferencePageQuery",
     "ReleaseReservationRequest",
     "Reservation",
@@ -262,6 +262,8 @@ ROUTES: Final[tuple[Route, ...]] = (
     Route("POST", f"{_B}/holds", "inventory:update", "Put stock on hold"),
     Route("POST", f"{_B}/holds/release", "inventory:update", "Take stock off hold"),
     Route("POST", f"{_B}/defective", "inventory:update", "Mark stock defective"),
+    Route("POST", f"{_B}/quarantine", "inventory:update", "Quarantine part of a LIVE batch"),
+    Route("POST", f"{_B}/quarantine/release", "inventory:update", "Release part of the quarantine"),
     Route("POST", "/v1/batches/bulk/status", "inventory:update", "Bulk status change"),
     Route("POST", "/v1/batches/bulk/delete", "inventory:delete", "Bulk soft delete"),
     # saved views (a user's own, plus those shared)

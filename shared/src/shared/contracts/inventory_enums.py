@@ -167,7 +167,7 @@ class SortField(StrEnum):
     VENDOR_NAME = "vendorName"
     BRAND_NAME = "brandName"
     GRADE = "grade"
-    STATUS = "batchStatus"
+    STATUS = "status"
     ON_HAND = "onHandQty"
     RESERVED = "reservedQty"
     QUARANTINE = "quarantineQty"

@@ -38,6 +38,8 @@ __all__ = [
     "BatchHeldV1",
     "BatchHoldReleasedV1",
     "BatchMarkedDefectiveV1",
+    "BatchQuarantinePartReleasedV1",
+    "BatchQuarantinedPartV1",
     "BatchReservationReleasedV1",
     "BatchReservedV1",
     "BatchReturnedV1",
@@ -649,3 +651,56 @@ class BatchMarkedDefectiveV1(BatchEventBase):
     source_bucket: Bucket
     quantity: DecimalString
     reason: AdjustmentReason
+
+
+_PARTLY_QUARANTINED = {
+    **_balances("88.0000"),
+    "quarantine": "12.0000",
+    "physical": "100.0000",
+}
+
+
+@event_type("inventory.batch.quarantined_part", version=1, topic=INVENTORY_EVENTS)
+class BatchQuarantinedPartV1(BatchEventBase):
+    """Part of a LIVE batch's on-hand moved into quarantine (a QUARANTINE pair; the stock stays
+    where it is and the status stays LIVE). Physical quantity is unchanged; available dropped
+    by ``quantity``. The whole batch is quarantined by a status change instead."""
+
+    model_config = _example(
+        _snapshot(
+            4, "88.0000", balances=_PARTLY_QUARANTINED,
+            locations=[{"location": _LOCATION, "qty": "100.0000"}],
+        ),
+        [
+            _movement(4, "ON_HAND", "QUARANTINE", "-12.0000", "100.0000", "88.0000",
+                      located=False, notes="failed potency check"),
+            _movement(4, "QUARANTINE", "QUARANTINE", "12.0000", "0.0000", "12.0000",
+                      sequence=1, located=False, notes="failed potency check"),
+        ],
+        quantity="12.0000",
+        reason="failed potency check",
+    )  # fmt: skip
+
+    quantity: DecimalString
+    reason: str
+
+
+@event_type("inventory.batch.quarantine_part_released", version=1, topic=INVENTORY_EVENTS)
+class BatchQuarantinePartReleasedV1(BatchEventBase):
+    """Part of the quarantined stock moved back to on-hand (a RELEASE_FROM_QUARANTINE pair)
+    without a status change."""
+
+    model_config = _example(
+        _snapshot(5, "100.0000", locations=[{"location": _LOCATION, "qty": "100.0000"}]),
+        [
+            _movement(5, "QUARANTINE", "RELEASE_FROM_QUARANTINE", "-12.0000", "12.0000",
+                      "0.0000", located=False, notes="retest passed"),
+            _movement(5, "ON_HAND", "RELEASE_FROM_QUARANTINE", "12.0000", "88.0000",
+                      "100.0000", sequence=1, located=False, notes="retest passed"),
+        ],
+        quantity="12.0000",
+        reason="retest passed",
+    )  # fmt: skip
+
+    quantity: DecimalString
+    reason: str

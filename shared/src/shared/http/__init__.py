@@ -5,7 +5,13 @@ encoded once."""
 
 from shared.database import StoredResponse
 from shared.http.app import create_service_app, settle_garbage_collector
-from shared.http.errors import error_response, internal_error_body
+from shared.http.errors import (
+    error_response,
+    internal_error_body,
+    problem,
+    validation_details,
+    validation_message,
+)
 from shared.http.idempotency import (
     IdempotencyClaim,
     fingerprint,
@@ -35,7 +41,10 @@ __all__ = [
     "internal_error_body",
     "json_response",
     "json_text",
+    "problem",
     "respond_once",
     "run_once",
     "settle_garbage_collector",
+    "validation_details",
+    "validation_message",
 ]

@@ -2,7 +2,14 @@
 API can answer: a :class:`~shared.errors.ServiceError` (its status, code and headers), invalid
 input (422 VALIDATION_ERROR listing every problem), Starlette's own answers (unknown path, wrong
 method), text PostgreSQL cannot store (422), and anything unexpected (500 INTERNAL_ERROR naming
-the request id, never the internals)."""
+the request id, never the internals).
+
+Invalid input has one shape wherever it is found (the gateway's schema check, a service's schema
+check, a service's business rules): ``details.problems``, a list of
+``{"field": "product.unitOfMeasure", "in": "body", "problem": "..."}`` where ``field`` is the path
+as the wire spells it (camelCase, dot-separated, list positions as numbers; empty for the whole
+body or query) and ``in`` is body, query, path or header. A form maps every problem to its field
+the same way, whoever found it."""
 
 from __future__ import annotations
 
@@ -18,7 +25,39 @@ from starlette.exceptions import HTTPException
 from shared.errors import ErrorBody, ErrorDetail, ServiceError
 from shared.http.request_ids import current_request_id
 
-__all__ = ["error_response", "install_error_handlers", "internal_error_body"]
+__all__ = [
+    "error_response",
+    "install_error_handlers",
+    "internal_error_body",
+    "problem",
+    "validation_details",
+    "validation_message",
+]
+
+_PLACES = frozenset({"body", "query", "path", "header", "cookie"})
+
+
+def problem(field: str, text: str, where: str = "body") -> dict[str, str]:
+    """One entry of ``details.problems``: ``field`` as the wire spells it, ``where`` it is."""
+    return {"field": field, "in": where, "problem": text}
+
+
+def validation_details(problems: list[dict[str, str]]) -> dict[str, object]:
+    return {"problems": problems}
+
+
+def validation_message(problems: list[dict[str, str]]) -> str:
+    """The message of a VALIDATION_ERROR: every problem, each after its field."""
+    return "The request is not valid: " + "; ".join(
+        f"{p['field'] or p['in']}: {p['problem']}" for p in problems
+    )
+
+
+def _problem_of(issue: Mapping[str, object]) -> dict[str, str]:
+    location = [str(part) for part in issue["loc"]]  # type: ignore[attr-defined]
+    where = location.pop(0) if location and location[0] in _PLACES else "body"
+    return problem(".".join(location), str(issue["msg"]), where)
+
 
 log = logging.getLogger(__name__)
 
@@ -55,16 +94,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
-        problems = [
-            {"field": ".".join(str(p) for p in issue["loc"]), "problem": issue["msg"]}
-            for issue in error.errors()
-        ]
+        problems = [_problem_of(issue) for issue in error.errors()]
         return error_response(
             "VALIDATION_ERROR",
-            "The request is not valid: "
-            + "; ".join(f"{p['field']}: {p['problem']}" for p in problems),
+            validation_message(problems),
             status=422,
-            details={"problems": problems},
+            details=validation_details(problems),
         )
 
     @app.exception_handler(HTTPException)
@@ -82,7 +117,7 @@ def install_error_handlers(app: FastAPI) -> None:
             "VALIDATION_ERROR",
             "The request is not valid: text must not contain NUL characters",
             status=422,
-            details={"problems": [{"field": "text", "problem": "contains a NUL character"}]},
+            details=validation_details([problem("", "contains a NUL character")]),
         )
 
     @app.exception_handler(Exception)

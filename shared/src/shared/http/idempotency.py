@@ -27,6 +27,7 @@ from fastapi.responses import Response
 from shared.contracts.routes import IDEMPOTENCY_KEY_HEADER
 from shared.database import IdempotencyKeys, StoredResponse, Transactional
 from shared.errors import ServiceError
+from shared.http.errors import problem, validation_details
 from shared.http.responses import Answer, json_text
 
 __all__ = [
@@ -124,7 +125,9 @@ def idempotency_key(request: Request) -> str | None:
             "VALIDATION_ERROR",
             f"{IDEMPOTENCY_KEY_HEADER} must be 1 to 255 characters",
             status=422,
-            details={"header": IDEMPOTENCY_KEY_HEADER},
+            details=validation_details(
+                [problem(IDEMPOTENCY_KEY_HEADER, "must be 1 to 255 characters", "header")]
+            ),
         )
     return key
 

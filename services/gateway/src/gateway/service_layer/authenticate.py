@@ -136,7 +136,7 @@ class Authenticator:
         return Identity(
             subject=str(user_id),
             kind="user",
-            display_name=principal.email,
+            display_name=principal.display_name,
             roles=principal.roles,
             permissions=tuple(sorted(permissions_of(principal.roles))),
             sites=principal.sites,

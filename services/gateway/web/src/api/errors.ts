@@ -59,25 +59,23 @@ export function messageOf(error: unknown): string {
 /**
  * Field problems of a VALIDATION_ERROR (or a DUPLICATE), keyed by the form's field names.
  *
- * The gateway answers schema problems as details.problems[{field: "body.product.name", problem}],
- * the inventory service its business rules as details.errors[{field: "unit_cogs_max", message}],
- * a duplicate as details {field, value}. `aliases` maps the service's names onto the form's.
+ * Invalid input has one shape, whoever found it (the gateway's schema check, the service's
+ * schema check or its business rules): details.problems[{field: "product.unitOfMeasure", in:
+ * "body", problem}], the field path spelled as the wire spells it, so a form names its fields
+ * that way. A duplicate says details {field, value}. `aliases` maps a path onto another name.
  */
 export function fieldErrors(error: unknown, aliases: Record<string, string> = {}): Record<string, string> {
   if (!(error instanceof ApiError)) return {};
   const found: Record<string, string> = {};
-  const add = (raw: string, message: string) => {
-    const path = raw.replace(/^body\./, "");
+  const add = (path: string, message: string) => {
     const name = aliases[path] ?? camelPath(path);
     found[name] ??= message;
   };
-  const { problems, errors, field } = error.details as {
-    problems?: { field: string; problem: string }[];
-    errors?: { field: string; message: string }[];
+  const { problems, field } = error.details as {
+    problems?: { field: string; in?: string; problem: string }[];
     field?: string;
   };
   for (const p of Array.isArray(problems) ? problems : []) add(p.field, p.problem);
-  for (const e of Array.isArray(errors) ? errors : []) add(e.field, e.message);
   if (error.code === "DUPLICATE" && typeof field === "string") add(field, error.message);
   return found;
 }

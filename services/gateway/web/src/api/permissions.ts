@@ -25,6 +25,8 @@ export const OPERATION_PERMISSIONS = {
   "POST /api/v1/batches/{batchId}/holds/release": "inventory:update",
   "GET /api/v1/batches/{batchId}/metrc-link": "inventory:read",
   "GET /api/v1/batches/{batchId}/movements": "inventory:read",
+  "POST /api/v1/batches/{batchId}/quarantine": "inventory:update",
+  "POST /api/v1/batches/{batchId}/quarantine/release": "inventory:update",
   "POST /api/v1/batches/{batchId}/reservations": "inventory:update",
   "POST /api/v1/batches/{batchId}/reservations/release": "inventory:update",
   "POST /api/v1/batches/{batchId}/returns": "inventory:update",

@@ -377,6 +377,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/batches/{batchId}/quarantine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Quarantine part of a LIVE batch */
+        post: operations["inventory_post_batches_batchId_quarantine"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/batches/{batchId}/quarantine/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Release part of the quarantine */
+        post: operations["inventory_post_batches_batchId_quarantine_release"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/batches/{batchId}/reservations": {
         parameters: {
             query?: never;
@@ -1247,7 +1281,7 @@ export interface components {
          * @description adjustQty: a signed correction (within +/-1,000,000) of a physical bucket.
          * @example {
          *       "adjustment": "-2.5000",
-         *       "field": "onHandQty",
+         *       "bucket": "ON_HAND",
          *       "notes": "cycle count",
          *       "reason": "COUNT_DISCREPANCY",
          *       "version": 3
@@ -1259,8 +1293,11 @@ export interface components {
              * @example 12.5000
              */
             adjustment: string;
-            /** @default onHandQty */
-            field?: components["schemas"]["QuantityField"];
+            /**
+             * @description The physical bucket to correct (ON_HAND, QUARANTINE or DEFECTIVE), named as movements, disposals and transfers name it
+             * @default ON_HAND
+             */
+            bucket?: components["schemas"]["Bucket"];
             /** Locationid */
             locationId?: string | null;
             /** Notes */
@@ -1422,8 +1459,16 @@ export interface components {
              * Format: date-time
              */
             occurredAt: string;
-            /** Performedby */
+            /**
+             * Performedby
+             * @description Who: the user id or API key id
+             */
             performedBy: string;
+            /**
+             * Performedbyname
+             * @description Who, as people read it (the caller's display name then)
+             */
+            performedByName?: string | null;
             /** Reason */
             reason?: string | null;
             /** Requestid */
@@ -1449,7 +1494,6 @@ export interface components {
              * Format: uuid
              */
             batchId: string;
-            batchStatus: components["schemas"]["BatchStatus"];
             /** Code */
             code: string;
             /**
@@ -1471,6 +1515,7 @@ export interface components {
             siteId: string;
             /** Sku */
             sku: string;
+            status: components["schemas"]["BatchStatus"];
             /** Ticket */
             ticket?: string | null;
             /** Unitcogs */
@@ -1488,7 +1533,6 @@ export interface components {
          *       "ageDays": 4,
          *       "agingBracket": "FRESH",
          *       "availableQty": "90.0000",
-         *       "batchStatus": "LIVE",
          *       "brandId": "4b0c1e53-4d2a-4c39-9c39-9b7b1f1e2a10",
          *       "brandName": "Valley Gold",
          *       "category": "Flower",
@@ -1515,6 +1559,7 @@ export interface components {
          *       "reservedQty": "10.0000",
          *       "siteId": "6a1e2d4c-9b1f-4f53-8f7a-1d2c3b4a5e60",
          *       "sku": "BD-35",
+         *       "status": "LIVE",
          *       "stockStatus": "IN_STOCK",
          *       "strain": "Blue Dream",
          *       "subcategory": "Indoor",
@@ -1539,7 +1584,6 @@ export interface components {
              * @example 12.5000
              */
             availableQty: string;
-            batchStatus: components["schemas"]["BatchStatus"];
             /**
              * Brandid
              * Format: uuid
@@ -1634,6 +1678,7 @@ export interface components {
             siteId: string;
             /** Sku */
             sku: string;
+            status: components["schemas"]["BatchStatus"];
             stockStatus: components["schemas"]["StockStatus"];
             /** Strain */
             strain?: string | null;
@@ -2097,19 +2142,19 @@ export interface components {
          *       "batchIds": [
          *         "0f8b8a52-5a43-4d8e-8a57-2f7b2b1f0c11"
          *       ],
-         *       "newStatus": "ON_HOLD",
-         *       "reason": "audit"
+         *       "reason": "audit",
+         *       "status": "ON_HOLD"
          *     }
          */
         BulkStatusRequest: {
             /** Batchids */
             batchIds: string[];
-            newStatus: components["schemas"]["BatchStatus"];
             /**
              * Reason
              * @description Why; required (REASON_REQUIRED without it), as for a single-batch change
              */
             reason?: string | null;
+            status: components["schemas"]["BatchStatus"];
         };
         /**
          * BulkStatusResult
@@ -2892,8 +2937,16 @@ export interface components {
              * Format: date-time
              */
             occurredAt: string;
-            /** Performedby */
+            /**
+             * Performedby
+             * @description Who: the user id or API key id
+             */
             performedBy: string;
+            /**
+             * Performedbyname
+             * @description Who, as people read it: the display name the caller had when it acted (null on rows written before names were recorded)
+             */
+            performedByName?: string | null;
             /**
              * Quantityafter
              * @example 12.5000
@@ -2924,6 +2977,11 @@ export interface components {
             items: components["schemas"]["Movement"][];
             /** Nextcursor */
             nextCursor?: string | null;
+            /**
+             * Total
+             * @description How many movements match the filters (all pages); only with includeTotal
+             */
+            total?: number | null;
         };
         /**
          * MovementType
@@ -3287,11 +3345,32 @@ export interface components {
          */
         Program: "CANNABIS" | "HEMP";
         /**
-         * QuantityField
-         * @description The spec's bucket column names, as adjustQty's ``field`` takes them.
-         * @enum {string}
+         * QuarantinePartRequest
+         * @description Move part of a LIVE batch's on-hand into quarantine, or part of its quarantine back to
+         *     on-hand; the status does not change (the whole batch is quarantined through its status).
+         * @example {
+         *       "quantity": "12.5000",
+         *       "reason": "failed potency check",
+         *       "version": 3
+         *     }
          */
-        QuantityField: "onHandQty" | "reservedQty" | "quarantineQty" | "holdQty" | "defectiveQty";
+        QuarantinePartRequest: {
+            /**
+             * Quantity
+             * @example 12.5000
+             */
+            quantity: string;
+            /**
+             * Reason
+             * @description Why; required (REASON_REQUIRED without it)
+             */
+            reason?: string | null;
+            /**
+             * Version
+             * @description Expected batch version
+             */
+            version?: number | null;
+        };
         /** ReadModelLag */
         ReadModelLag: {
             /**
@@ -3797,7 +3876,7 @@ export interface components {
          * @description Columns the enhanced list sorts on (ties are broken by batch id, so pages are stable).
          * @enum {string}
          */
-        SortField: "code" | "sku" | "productName" | "category" | "vendorName" | "brandName" | "grade" | "batchStatus" | "onHandQty" | "reservedQty" | "quarantineQty" | "holdQty" | "defectiveQty" | "availableQty" | "unitCogs" | "ticket" | "ageDays" | "createdAt" | "updatedAt";
+        SortField: "code" | "sku" | "productName" | "category" | "vendorName" | "brandName" | "grade" | "status" | "onHandQty" | "reservedQty" | "quarantineQty" | "holdQty" | "defectiveQty" | "availableQty" | "unitCogs" | "ticket" | "ageDays" | "createdAt" | "updatedAt";
         /**
          * SortOrder
          * @enum {string}
@@ -6924,6 +7003,14 @@ export interface operations {
             query?: {
                 cursor?: string | null;
                 limit?: number;
+                movementType?: components["schemas"]["MovementType"][];
+                bucket?: components["schemas"]["Bucket"][];
+                /** @description Inclusive */
+                occurredFrom?: string | null;
+                /** @description Exclusive */
+                occurredTo?: string | null;
+                order?: components["schemas"]["SortOrder"];
+                includeTotal?: boolean;
             };
             header?: never;
             path: {
@@ -6940,6 +7027,280 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MovementPage"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_post_batches_batchId_quarantine: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                batchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuarantinePartRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchWriteResult"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_post_batches_batchId_quarantine_release: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                batchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuarantinePartRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchWriteResult"];
                 };
             };
             /** @description MALFORMED_JSON */

@@ -33,10 +33,10 @@ const REASON_LABELS: Record<Schemas["AdjustmentReason"], string> = {
   REWEIGH: "Reweigh",
   OTHER: "Other (explain in notes)",
 };
-const ADJUSTABLE: { field: Schemas["QuantityField"]; label: string; of: (b: Schemas["Batch"]) => string }[] = [
-  { field: "onHandQty", label: "On hand", of: (b) => b.onHandQty },
-  { field: "quarantineQty", label: "Quarantine", of: (b) => b.quarantineQty },
-  { field: "defectiveQty", label: "Defective", of: (b) => b.defectiveQty },
+const ADJUSTABLE: { bucket: Schemas["Bucket"]; spec: string; label: string; of: (b: Schemas["Batch"]) => string }[] = [
+  { bucket: "ON_HAND", spec: "onHandQty", label: "On hand", of: (b) => b.onHandQty },
+  { bucket: "QUARANTINE", spec: "quarantineQty", label: "Quarantine", of: (b) => b.quarantineQty },
+  { bucket: "DEFECTIVE", spec: "defectiveQty", label: "Defective", of: (b) => b.defectiveQty },
 ];
 const LIMIT = 1_000_000n * 10_000n;
 
@@ -45,7 +45,7 @@ const LIMIT = 1_000_000n * 10_000n;
  * closes and the batch is refetched; a refusal is a toast with the API's message, and a stale
  * version (someone else changed the batch) says so and offers to reload the batch.
  */
-function BatchWriteDialog({
+export function BatchWriteDialog({
   open,
   onOpenChange,
   title,
@@ -139,14 +139,14 @@ function BatchWriteDialog({
   );
 }
 
-const path = (detail: Detail) => ({ path: { batchId: detail.batch.id } });
+export const path = (detail: Detail) => ({ path: { batchId: detail.batch.id } });
 
 export function AdjustDialog({ detail, open, onOpenChange }: { detail: Detail; open: boolean; onOpenChange: (open: boolean) => void }) {
-  const [field, setField] = useState<Schemas["QuantityField"]>("onHandQty");
+  const [chosen, setChosen] = useState<Schemas["Bucket"]>("ON_HAND");
   const [amount, setAmount] = useState("");
   const [reason, setReason] = useState<Schemas["AdjustmentReason"] | "">("");
   const [notes, setNotes] = useState("");
-  const bucket = ADJUSTABLE.find((b) => b.field === field) ?? ADJUSTABLE[0];
+  const bucket = ADJUSTABLE.find((b) => b.bucket === chosen) ?? ADJUSTABLE[0];
   const current = bucket ? bucket.of(detail.batch) : "0";
 
   // The spec's rules, checked as the person types (the API checks them again).
@@ -157,7 +157,7 @@ export function AdjustDialog({ detail, open, onOpenChange }: { detail: Detail; o
     else if (units === 0n) amountError = "The adjustment must not be zero";
     else if (units > LIMIT || units < -LIMIT) amountError = "Adjustment too large: keep it within ±1,000,000";
     else if ((toUnits(current) ?? 0n) + units < 0n)
-      amountError = `Adjustment would result in negative inventory. Current ${field}: ${formatQty(current)}, adjustment: ${amount.trim()}`;
+      amountError = `Adjustment would result in negative inventory. Current ${bucket?.spec ?? "onHandQty"}: ${formatQty(current)}, adjustment: ${amount.trim()}`;
   }
   const notesError = reason === "OTHER" && !notes.trim() ? "Notes are required when the reason is Other" : undefined;
   const invalid = !amount.trim() || Boolean(amountError) || !reason || Boolean(notesError);
@@ -177,7 +177,7 @@ export function AdjustDialog({ detail, open, onOpenChange }: { detail: Detail; o
         unwrap(
           api.POST("/api/v1/batches/{batchId}/adjustments", {
             params: { ...path(detail), header: { "Idempotency-Key": key } },
-            body: { field, adjustment: amount.trim(), reason: reason || null, notes: notes.trim() || null, version },
+            body: { bucket: chosen, adjustment: amount.trim(), reason: reason || null, notes: notes.trim() || null, version },
           }),
         )
       }
@@ -186,9 +186,9 @@ export function AdjustDialog({ detail, open, onOpenChange }: { detail: Detail; o
         <>
           <Field label="Bucket">
             {(control) => (
-              <select {...control} value={field} onChange={(e) => setField(e.target.value as Schemas["QuantityField"])}>
+              <select {...control} value={chosen} onChange={(e) => setChosen(e.target.value as Schemas["Bucket"])}>
                 {ADJUSTABLE.map((b) => (
-                  <option key={b.field} value={b.field}>
+                  <option key={b.bucket} value={b.bucket}>
                     {b.label} (now {formatQty(b.of(detail.batch))})
                   </option>
                 ))}
@@ -234,7 +234,7 @@ export function offeredTransitions(detail: Detail): Schemas["BatchStatus"][] {
   const b = detail.batch;
   const empty = [b.physicalQty, b.reservedQty, b.holdQty].every((q) => (toUnits(q) ?? 0n) === 0n);
   return detail.allowedTransitions.filter(
-    (s) => empty || !(s === "SOLD_OUT" || (s === "CLOSED" && b.batchStatus !== "QUARANTINED" && b.batchStatus !== "AWAITING_INTAKE")),
+    (s) => empty || !(s === "SOLD_OUT" || (s === "CLOSED" && b.status !== "QUARANTINED" && b.status !== "AWAITING_INTAKE")),
   );
 }
 
@@ -249,7 +249,7 @@ export function StatusDialog({ detail, open, onOpenChange }: { detail: Detail; o
       open={open}
       onOpenChange={onOpenChange}
       title="Change status"
-      description={`Batch ${detail.batch.code} is ${STATUS_LABELS[detail.batch.batchStatus]}. Only the changes its status allows are offered.`}
+      description={`Batch ${detail.batch.code} is ${STATUS_LABELS[detail.batch.status]}. Only the changes its status allows are offered.`}
       detail={detail}
       invalid={!chosen || !reason.trim()}
       submitLabel="Change status"
@@ -280,10 +280,10 @@ export function StatusDialog({ detail, open, onOpenChange }: { detail: Detail; o
           </Field>
           {held && <p className="hint">Selling out and closing need an empty batch: dispose of or adjust the stock first.</p>}
           {chosen === "QUARANTINED" && <p className="muted">All of on-hand moves into quarantine; reservations and holds are released.</p>}
-          {chosen === "CLOSED" && detail.batch.batchStatus === "QUARANTINED" && (
+          {chosen === "CLOSED" && detail.batch.status === "QUARANTINED" && (
             <p className="muted">What remains in quarantine is disposed of (a DISPOSAL movement).</p>
           )}
-          {detail.batch.batchStatus === "QUARANTINED" && chosen === "LIVE" && <p className="muted">The quarantined quantity moves back to on hand.</p>}
+          {detail.batch.status === "QUARANTINED" && chosen === "LIVE" && <p className="muted">The quarantined quantity moves back to on hand.</p>}
           <Field label="Reason" required error={errors.reason} hint="Recorded in the audit trail">
             {(control) => <input {...control} value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />}
           </Field>

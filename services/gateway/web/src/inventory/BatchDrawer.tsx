@@ -9,11 +9,16 @@ import { formatDateTime, formatMoney, formatQty, toUnits } from "../ui/decimal";
 import { escapeCloses, mainArea, useReturnFocus } from "../ui/focus";
 import { DrawerSkeleton, EmptyState, ErrorState } from "../ui/states";
 import { AdjustDialog, HoldDialog, offeredTransitions, ReleaseReservationDialog, ReserveDialog, StatusDialog } from "./BatchDialogs";
+import { QuarantineDialog } from "./QuarantineDialog";
 import { useBatchDetail } from "./queries";
 import { MetrcLink } from "../compliance/MetrcLink";
 
 type Detail = Schemas["BatchDetail"];
-type Dialogs = "adjust" | "status" | "hold" | "release-hold" | "reserve" | null;
+/** Where part of the stock may be in quarantine while the batch is not QUARANTINED (a LIVE batch
+ * keeps it through photography and holds); a QUARANTINED batch is released through its status. */
+const PARTLY_QUARANTINABLE = new Set<string>(["LIVE", "PHOTOGRAPHY_COMPLETE", "ON_HOLD"]);
+
+type Dialogs = "adjust" | "status" | "hold" | "release-hold" | "reserve" | "quarantine" | "release-quarantine" | null;
 
 /** The batch detail drawer (a side sheet): quantities, costs, locations, reservations, ledger,
  * audit trail, and the actions the user may take on the batch. */
@@ -63,7 +68,7 @@ function Loaded({ detail }: { detail: Detail }) {
   const [dialog, setDialog] = useState<Dialogs>(null);
   const [releasing, setReleasing] = useState<Schemas["Reservation"] | null>(null);
   const b = detail.batch;
-  const closed = b.batchStatus === "CLOSED" || b.deletedAt !== null;
+  const closed = b.status === "CLOSED" || b.deletedAt !== null;
   const has = (value: string) => (toUnits(value) ?? 0n) > 0n;
   const actions: { key: Exclude<Dialogs, null>; label: string; show: boolean }[] = [
     { key: "adjust", label: "Adjust quantity", show: can("POST /api/v1/batches/{batchId}/adjustments") && !closed },
@@ -71,6 +76,16 @@ function Loaded({ detail }: { detail: Detail }) {
     { key: "hold", label: "Put on hold", show: can("POST /api/v1/batches/{batchId}/holds") && !closed && has(detail.availableQty) },
     { key: "release-hold", label: "Release hold", show: can("POST /api/v1/batches/{batchId}/holds/release") && has(b.holdQty) },
     { key: "reserve", label: "Reserve", show: can("POST /api/v1/batches/{batchId}/reservations") && !closed && has(detail.availableQty) },
+    {
+      key: "quarantine",
+      label: "Quarantine part",
+      show: can("POST /api/v1/batches/{batchId}/quarantine") && b.status === "LIVE" && has(detail.availableQty),
+    },
+    {
+      key: "release-quarantine",
+      label: "Release",
+      show: can("POST /api/v1/batches/{batchId}/quarantine/release") && PARTLY_QUARANTINABLE.has(b.status) && has(b.quarantineQty),
+    },
   ];
   const canRelease = can("POST /api/v1/batches/{batchId}/reservations/release");
   const open = (key: Dialogs) => (value: boolean) => setDialog(value ? key : null);
@@ -78,7 +93,7 @@ function Loaded({ detail }: { detail: Detail }) {
   return (
     <div className="drawer-body" data-testid="batch-detail">
       <p className="drawer-subtitle">
-        {b.productName} · {b.sku} · <StatusBadge status={b.batchStatus} /> · version {b.version}
+        {b.productName} · {b.sku} · <StatusBadge status={b.status} /> · version {b.version}
       </p>
       {actions.some((a) => a.show) && (
         <div className="drawer-actions" role="group" aria-label="Batch actions">
@@ -216,7 +231,7 @@ function Loaded({ detail }: { detail: Detail }) {
                   <td className="numeric">{formatQty(m.quantityChange)}</td>
                   <td className="numeric">{formatQty(m.quantityAfter)}</td>
                   <td>{[m.adjustmentReason, m.notes].filter(Boolean).join(": ")}</td>
-                  <td>{m.performedBy}</td>
+                  <td title={m.performedBy}>{m.performedByName ?? m.performedBy}</td>
                 </tr>
               ))}
             </tbody>
@@ -232,7 +247,7 @@ function Loaded({ detail }: { detail: Detail }) {
           <ol className="audit" data-testid="audit-trail">
             {detail.auditLogs.map((a) => (
               <li key={a.id}>
-                <strong>{a.action}</strong> by {a.performedBy}, {formatDateTime(a.occurredAt)} (version {a.version})
+                <strong>{a.action}</strong> by <span title={a.performedBy}>{a.performedByName ?? a.performedBy}</span>, {formatDateTime(a.occurredAt)} (version {a.version})
                 {a.reason ? ` — ${a.reason}` : ""}
               </li>
             ))}
@@ -247,6 +262,8 @@ function Loaded({ detail }: { detail: Detail }) {
       <HoldDialog detail={detail} release={false} open={dialog === "hold"} onOpenChange={open("hold")} />
       <HoldDialog detail={detail} release open={dialog === "release-hold"} onOpenChange={open("release-hold")} />
       <ReserveDialog detail={detail} open={dialog === "reserve"} onOpenChange={open("reserve")} />
+      <QuarantineDialog detail={detail} release={false} open={dialog === "quarantine"} onOpenChange={open("quarantine")} />
+      <QuarantineDialog detail={detail} release open={dialog === "release-quarantine"} onOpenChange={open("release-quarantine")} />
       <ReleaseReservationDialog detail={detail} reservation={releasing} onOpenChange={(value) => !value && setReleasing(null)} />
     </div>
   );

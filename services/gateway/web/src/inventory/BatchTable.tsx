@@ -60,10 +60,10 @@ export function BatchTable({
       { id: "brandName", header: "Brand", meta: { sortField: "brandName" }, accessorFn: (b) => b.brandName },
       { id: "grade", header: "Grade", meta: { sortField: "grade" }, accessorFn: (b) => b.grade ?? "—" },
       {
-        id: "batchStatus",
+        id: "status",
         header: "Status",
-        meta: { sortField: "batchStatus" },
-        cell: ({ row }) => <StatusBadge status={row.original.batchStatus} />,
+        meta: { sortField: "status" },
+        cell: ({ row }) => <StatusBadge status={row.original.status} />,
       },
       { id: "onHandQty", header: "On hand", meta: { sortField: "onHandQty", numeric: true }, accessorFn: qty((b) => b.onHandQty) },
       { id: "reservedQty", header: "Reserved", meta: { sortField: "reservedQty", numeric: true }, accessorFn: qty((b) => b.reservedQty) },

@@ -47,7 +47,7 @@ export function BulkBar({
       const why = reason.trim();
       if (kind === "status") {
         return unwrap(
-          api.POST("/api/v1/batches/bulk/status", { body: { batchIds: selected, newStatus: status, reason: why }, params: { header: headers } }),
+          api.POST("/api/v1/batches/bulk/status", { body: { batchIds: selected, status, reason: why }, params: { header: headers } }),
         );
       }
       return unwrap(api.POST("/api/v1/batches/bulk/delete", { body: { batchIds: selected, reason: why }, params: { header: headers } }));

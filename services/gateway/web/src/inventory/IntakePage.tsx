@@ -81,21 +81,6 @@ const EMPTY: Form = {
   notes: "",
 };
 
-/** The inventory service's field names (its business-rule errors) onto this form's. */
-const SERVER_FIELDS: Record<string, string> = {
-  unit_cogs: "unitCogs",
-  unit_cogs_min: "unitCogsMin",
-  unit_cogs_max: "unitCogsMax",
-  costing: "cogsMode",
-  strain: "product.strain",
-  category: "product.category",
-  location_id: "location",
-  product_id: "product",
-  vendor_id: "vendor",
-  brand_id: "brand",
-  lot_id: "lot",
-};
-
 function money(text: string, required: boolean): string | undefined {
   if (!text.trim()) return required ? "Required" : undefined;
   const units = toUnits(text);
@@ -205,7 +190,7 @@ export default function IntakePage() {
   });
 
   const local = validate(form);
-  const server = fieldErrors(intake.error, SERVER_FIELDS);
+  const server = fieldErrors(intake.error);
   const shown = (name: string): string | undefined => (tried ? local[name] : undefined) ?? server[name];
   const unmapped = intake.isError && Object.keys(server).length === 0;
   const set =

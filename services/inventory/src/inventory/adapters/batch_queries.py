@@ -19,7 +19,7 @@ from uuid import UUID
 
 from shared.database import Connection
 
-from inventory.service_layer.ports import SORT_COLUMNS, BatchFilter, Summary
+from inventory.service_layer.ports import SORT_COLUMNS, BatchFilter, MovementFilter, Summary
 
 __all__ = ["BatchQueries", "contains_pattern"]
 
@@ -235,7 +235,8 @@ class BatchQueries:
     async def audit_of(self, batch_id: UUID, limit: int) -> list[Row]:
         return list(
             await self._conn.fetch(
-                "SELECT id, entity_id, action, performed_by, occurred_at, reason, version,"
+                "SELECT id, entity_id, action, performed_by, performed_by_name, occurred_at,"
+                " reason, version,"
                 " changes::text AS changes, request_id FROM audit_log"
                 " WHERE entity_type = 'batch' AND entity_id = $1 ORDER BY id DESC LIMIT $2",
                 str(batch_id),
@@ -243,17 +244,37 @@ class BatchQueries:
             )
         )
 
-    async def movements_of(self, batch_id: UUID, *, before_id: int | None, limit: int) -> list[Row]:
-        """Newest first, keyset-paginated on the ledger id."""
+    async def movements_of(
+        self,
+        batch_id: UUID,
+        where: MovementFilter,
+        *,
+        after: tuple[datetime, int] | None,
+        limit: int,
+    ) -> list[Row]:
+        """In time order (ties by ledger id), keyset-paginated: ``after`` is the (time, id) of
+        the previous page's last row. Each filter shape reads its page from an index that
+        starts with the batch and ends with (occurred_at, id) (migration 0005)."""
+        condition, values = _movement_condition(batch_id, where)
+        order, beyond = ("ASC", ">") if where.ascending else ("DESC", "<")
+        if after is not None:
+            values.extend(after)
+            condition += f" AND (occurred_at, id) {beyond} (${len(values) - 1}, ${len(values)})"
+        values.append(limit)
         return list(
             await self._conn.fetch(
-                "SELECT * FROM movement WHERE batch_id = $1"
-                " AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3",
-                batch_id,
-                before_id,
-                limit,
+                f"SELECT * FROM movement WHERE {condition}"
+                f" ORDER BY occurred_at {order}, id {order} LIMIT ${len(values)}",
+                *values,
             )
         )
+
+    async def count_movements(self, batch_id: UUID, where: MovementFilter) -> int:
+        condition, values = _movement_condition(batch_id, where)
+        count: int = await self._conn.fetchval(
+            f"SELECT count(*) FROM movement WHERE {condition}", *values
+        )
+        return count
 
     async def ledger_until(self, batch_id: UUID, at: datetime) -> list[Row]:
         """The batch's movements up to ``at``, in ledger order (a prefix of the ledger)."""
@@ -323,3 +344,19 @@ class BatchQueries:
                 None if site_ids is None else list(site_ids),
             )
         )
+
+
+def _movement_condition(batch_id: UUID, where: MovementFilter) -> tuple[str, list[Any]]:
+    """The WHERE clause of a ledger query and its values, from fixed fragments: only the
+    filters given appear, so each shape gets its own plan."""
+    parts, values = ["batch_id = $1"], list[Any]([batch_id])
+    for fragment, value in (
+        ("movement_type = ANY(${}::text[])", list(where.types) or None),
+        ("bucket = ANY(${}::text[])", list(where.buckets) or None),
+        ("occurred_at >= ${}", where.occurred_from),
+        ("occurred_at < ${}", where.occurred_to),
+    ):
+        if value is not None:
+            values.append(value)
+            parts.append(fragment.format(len(values)))
+    return " AND ".join(parts), values

@@ -134,9 +134,11 @@ _PARTS = {
     mv AS (
         INSERT INTO movement (batch_id, batch_version, sequence, bucket, movement_type,
             quantity_change, quantity_before, quantity_after, location_id, adjustment_reason,
-            notes, reference_type, reference_id, performed_by, occurred_at, request_id)
+            notes, reference_type, reference_id, performed_by, performed_by_name, occurred_at,
+            request_id)
         SELECT :id, m.version, m.sequence, m.bucket, m.kind, m.change, m.before, m.after,
-               m.location, m.reason, m.notes, m.ref_type, m.ref_id, m.actor, m.at, :request_id
+               m.location, m.reason, m.notes, m.ref_type, m.ref_id, m.actor, :actor_name, m.at,
+               :request_id
         FROM unnest(CAST(:mv_version AS int[]), CAST(:mv_sequence AS int[]),
                     CAST(:mv_bucket AS text[]), CAST(:mv_kind AS text[]),
                     CAST(:mv_change AS numeric[]), CAST(:mv_before AS numeric[]),
@@ -157,9 +159,9 @@ _PARTS = {
 }
 _AUDIT = f"""
     au AS (
-        INSERT INTO audit_log (entity_type, entity_id, action, performed_by, occurred_at,
-                               reason, version, changes, request_id)
-        SELECT 'batch', CAST(:id AS text), :action, :actor, :updated_at, :reason,
+        INSERT INTO audit_log (entity_type, entity_id, action, performed_by, performed_by_name,
+                               occurred_at, reason, version, changes, request_id)
+        SELECT 'batch', CAST(:id AS text), :action, :actor, :actor_name, :updated_at, :reason,
                :version, CAST(:changes AS jsonb), :request_id
         {_GATE}
     )"""
@@ -299,6 +301,7 @@ def _state_values(state: BatchState, audit: AuditEntry) -> dict[str, Any]:
         "updated_at": state.updated_at,
         "action": audit.action,
         "actor": audit.actor,
+        "actor_name": audit.actor_name,
         "reason": audit.reason,
         "changes": encode_json(audit.changes),
         "request_id": audit.request_id,

@@ -60,14 +60,23 @@ class ViewStore:
         )
 
     async def audit(
-        self, *, view_id: UUID, action: str, actor: str, now: datetime, request_id: str | None
+        self,
+        *,
+        view_id: UUID,
+        action: str,
+        actor: str,
+        actor_name: str | None,
+        now: datetime,
+        request_id: str | None,
     ) -> None:
         await self._conn.execute(
-            "INSERT INTO audit_log (entity_type, entity_id, action, performed_by, occurred_at,"
-            " request_id) VALUES ('saved_view', $1, $2, $3, $4, $5)",
+            "INSERT INTO audit_log (entity_type, entity_id, action, performed_by,"
+            " performed_by_name, occurred_at, request_id)"
+            " VALUES ('saved_view', $1, $2, $3, $4, $5, $6)",
             str(view_id),
             action,
             actor,
+            actor_name,
             now,
             request_id,
         )

@@ -118,7 +118,7 @@ class BatchCore:
 
     @property
     def available(self) -> Decimal:
-        """The spec's ``max(0, on_hand - reserved - quarantine - hold)``."""
+        """``max(0, on_hand - reserved - hold)``: quarantine is outside on-hand already."""
         return self._state.buckets.available
 
     @property

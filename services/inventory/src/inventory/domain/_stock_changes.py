@@ -53,9 +53,10 @@ class StockOperations(BatchCore):
     ) -> OperationResult:
         """Correct a physical bucket by hand (count discrepancy, damage, reweigh ...).
 
-        ``bucket`` is ON_HAND (not while QUARANTINED), QUARANTINE (only while QUARANTINED)
-        or DEFECTIVE; reserved and hold are earmarks with their own operations. The signed
-        ``adjustment`` (within +/-1,000,000, not zero) lands at ``location_id`` (default:
+        ``bucket`` is ON_HAND (not while QUARANTINED), QUARANTINE (while QUARANTINED, or
+        holding partly quarantined stock: LIVE, PHOTOGRAPHY_COMPLETE, ON_HOLD) or DEFECTIVE;
+        reserved and hold are earmarks with their own operations. The signed ``adjustment``
+        (within +/-1,000,000, not zero) lands at ``location_id`` (default:
         the primary location) as one ADJUSTMENT movement.
 
         Raises:
@@ -92,11 +93,11 @@ class StockOperations(BatchCore):
                 status=status,
                 hint="a quarantined batch keeps all its stock in quarantine; adjust that",
             )
-        if bucket is Bucket.QUARANTINE and status is not BatchStatus.QUARANTINED:
+        if bucket is Bucket.QUARANTINE and status is BatchStatus.AWAITING_INTAKE:
             raise OperationNotAllowedError(
                 operation=f"adjust {spec_field(bucket)}",
                 status=status,
-                hint="only a QUARANTINED batch holds quarantined stock",
+                hint="a batch awaiting intake holds no quarantined stock",
             )
         current = draft.buckets.get(bucket)
         if current + amount < 0:

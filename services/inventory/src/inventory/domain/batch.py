@@ -15,8 +15,9 @@ permits it (OPERATION_NOT_ALLOWED / INVALID_STATUS_TRANSITION); then quantities.
 
 Invariants that hold after every operation (see :mod:`inventory.domain.state`): no bucket
 is negative; ``reserved + hold <= on_hand``; locations add up to the physical quantity;
-reservations add up to reserved; a QUARANTINED batch keeps its stock in quarantine and no
-other status has any there; SOLD_OUT and CLOSED batches are empty.
+reservations add up to reserved; a QUARANTINED batch keeps its stock in quarantine, and part
+of a LIVE batch's stock may be there too (partial quarantine); SOLD_OUT and CLOSED batches are
+empty.
 
 Optimistic locking is the caller's job, with :meth:`Batch.check_version` before an
 operation; the repository then writes ``WHERE version = <loaded version>``.
@@ -32,6 +33,7 @@ from inventory.domain import _checks
 from inventory.domain._batch_core import OperationResult
 from inventory.domain._draft import Draft
 from inventory.domain._lifecycle import LifecycleOperations
+from inventory.domain._quarantine import QuarantineOperations
 from inventory.domain._revision import RevisionOperations
 from inventory.domain._sales import SalesOperations
 from inventory.domain._stock_changes import StockOperations
@@ -44,7 +46,13 @@ from inventory.domain.state import BatchState
 __all__ = ["Batch", "OperationResult"]
 
 
-class Batch(LifecycleOperations, SalesOperations, StockOperations, RevisionOperations):
+class Batch(
+    LifecycleOperations,
+    QuarantineOperations,
+    SalesOperations,
+    StockOperations,
+    RevisionOperations,
+):
     """A discrete, trackable lot of product and its quantity buckets.
 
     Build one with :meth:`intake` (a new batch) or ``Batch(state)`` (reconstitute a stored
@@ -55,7 +63,8 @@ class Batch(LifecycleOperations, SalesOperations, StockOperations, RevisionOpera
     * earmarks and sales: :meth:`reserve`, :meth:`release_reservation`, :meth:`sell`,
       :meth:`receive_return`, :meth:`send_sample`, :meth:`hold`, :meth:`release_hold`;
     * stock changes: :meth:`adjust`, :meth:`dispose`, :meth:`mark_defective`,
-      :meth:`transfer`.
+      :meth:`transfer`;
+    * partial quarantine: :meth:`quarantine_part`, :meth:`release_part`.
     """
 
     @classmethod

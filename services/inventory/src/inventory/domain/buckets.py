@@ -12,11 +12,14 @@ Model (DESIGN.md section 2):
 * There is no sample bucket: samples leave the building, so sending one is a SAMPLE
   movement that lowers on-hand, not a bucket the stock sits in.
 
-``available`` is the spec's formula taken literally,
-``max(0, on_hand - reserved - quarantine - hold)``. Because the batch also guarantees
-that quarantine is non-zero only while the batch is QUARANTINED (when on-hand is zero),
-the clamp can only ever turn ``-quarantine`` into zero for a quarantined batch, which is
-the right answer; it never hides earmarks that exceed on-hand.
+``available`` is ``on_hand - reserved - hold``. The spec writes
+``onHandQty - reservedQty - quarantineQty - holdQty``, which counts quarantine *inside*
+on-hand; here quarantine is a bucket of its own (moving stock into it already lowers on-hand),
+so subtracting it again would count a partly quarantined quantity twice. In every state the
+spec itself can reach (quarantine non-zero only for a QUARANTINED batch, whose on-hand and
+earmarks are zero) both formulas give the same number, 0. The batch guarantees
+``reserved + hold <= on_hand``, so the result is never negative; ``max(0, ...)`` is kept as the
+spec's clamp.
 """
 
 from __future__ import annotations
@@ -98,14 +101,10 @@ class Buckets:
         return self.on_hand + self.quarantine + self.defective
 
     @property
-    def unclamped_available(self) -> Decimal:
-        """The spec's formula before the clamp: on_hand - reserved - quarantine - hold."""
-        return self.on_hand - self.reserved - self.quarantine - self.hold
-
-    @property
     def available(self) -> Decimal:
-        """The spec's availability, ``max(0, on_hand - reserved - quarantine - hold)``."""
-        return max(ZERO, self.unclamped_available)
+        """What may be sold: ``max(0, on_hand - reserved - hold)`` (quarantine is outside
+        on-hand already; see the module docstring)."""
+        return max(ZERO, self.on_hand - self.reserved - self.hold)
 
     @property
     def unearmarked_on_hand(self) -> Decimal:

@@ -163,6 +163,24 @@ class HoldReleased(BatchEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class StockQuarantined(BatchEvent):
+    """Part of a LIVE batch's on-hand moved into quarantine (a QUARANTINE pair); the batch
+    stays LIVE. The whole-batch quarantine is a status change, not this event."""
+
+    quantity: Decimal
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuarantineReleased(BatchEvent):
+    """Part of the quarantined stock moved back to on-hand (a RELEASE_FROM_QUARANTINE pair)
+    without a status change."""
+
+    quantity: Decimal
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class StockMarkedDefective(BatchEvent):
     """Stock moved into the defective bucket (a DEFECTIVE pair) from ``source_bucket``."""
 

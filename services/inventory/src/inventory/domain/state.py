@@ -64,8 +64,9 @@ def invariant_violations(state: BatchState) -> list[str]:
         * version >= 1; timestamps are aware UTC; created <= updated <= deleted.
         * reserved + hold <= on_hand (earmarks are within on-hand).
         * locations add up to the physical quantity; reservations add up to reserved.
-        * QUARANTINED keeps all stock in quarantine (on-hand is zero); any other status
-          has nothing in quarantine.
+        * QUARANTINED keeps all stock in quarantine (on-hand is zero); a batch awaiting
+          intake has nothing in quarantine (partial quarantine starts from LIVE, and a batch
+          keeps that part through photography and holds).
         * SOLD_OUT and CLOSED batches hold nothing at all.
         * Only a CLOSED batch can be deleted.
     """
@@ -91,8 +92,8 @@ def invariant_violations(state: BatchState) -> list[str]:
         )
     if state.status is BatchStatus.QUARANTINED and b.on_hand != 0:
         problems.append("a QUARANTINED batch must keep its stock in quarantine, not on-hand")
-    if state.status is not BatchStatus.QUARANTINED and b.quarantine != 0:
-        problems.append(f"only a QUARANTINED batch holds quarantine stock, not {state.status}")
+    if state.status is BatchStatus.AWAITING_INTAKE and b.quarantine != 0:
+        problems.append("a batch awaiting intake holds no quarantine stock")
     if state.status in EMPTY_STATUSES and (b.physical != 0 or b.reserved != 0 or b.hold != 0):
         problems.append(f"a {state.status} batch must be empty")
     if state.deleted_at is not None and state.status is not BatchStatus.CLOSED:

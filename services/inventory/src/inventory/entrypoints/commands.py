@@ -1,7 +1,6 @@
 """The HTTP contract's requests -> the service layer's commands (the one place that knows both).
 
-The contract speaks the wire's language (camelCase models, ``field`` names such as ``onHandQty``);
-the commands speak the domain's. Both use the one vocabulary of enums
+The contract speaks the wire's language (camelCase models); the commands speak the domain's. Both use the one vocabulary of enums
 (``shared.contracts.inventory_enums``). A command takes the request's fields of the same name as
 they are, and what differs is stated per command; a test checks that no value of the contract's
 own types reaches a command.
@@ -17,7 +16,6 @@ from pydantic import BaseModel
 from shared.contracts import inventory as api
 
 from inventory.domain import (
-    Bucket,
     PackageIngredient,
     PackageSource,
     PackageSourceKind,
@@ -26,14 +24,6 @@ from inventory.domain import (
 from inventory.service_layer import commands as c
 
 C = TypeVar("C")
-
-_FIELD_BUCKETS = {
-    api.QuantityField.ON_HAND: Bucket.ON_HAND,
-    api.QuantityField.RESERVED: Bucket.RESERVED,
-    api.QuantityField.QUARANTINE: Bucket.QUARANTINE,
-    api.QuantityField.HOLD: Bucket.HOLD,
-    api.QuantityField.DEFECTIVE: Bucket.DEFECTIVE,
-}
 
 
 _NAMES: dict[type[Any], frozenset[str]] = {}
@@ -66,7 +56,7 @@ def _reference(request: BaseModel) -> Reference | None:
 
 
 def adjust_quantity(batch_id: UUID, body: api.AdjustQuantityRequest) -> c.AdjustQuantity:
-    return _command(c.AdjustQuantity, body, batch_id=batch_id, bucket=_FIELD_BUCKETS[body.field])
+    return _command(c.AdjustQuantity, body, batch_id=batch_id)
 
 
 def change_status(batch_id: UUID, body: api.StatusChangeRequest) -> c.ChangeStatus:
@@ -115,6 +105,14 @@ def defective(batch_id: UUID, body: api.DefectiveRequest) -> c.MarkDefective:
     return _command(c.MarkDefective, body, batch_id=batch_id)
 
 
+def quarantine_part(batch_id: UUID, body: api.QuarantinePartRequest) -> c.QuarantinePart:
+    return _command(c.QuarantinePart, body, batch_id=batch_id)
+
+
+def release_quarantine_part(batch_id: UUID, body: api.QuarantinePartRequest) -> c.QuarantinePart:
+    return _command(c.QuarantinePart, body, batch_id=batch_id, release=True)
+
+
 def delete_batch(batch_id: UUID, query: api.DeleteBatchQuery) -> c.DeleteBatch:
     return _command(c.DeleteBatch, query, batch_id=batch_id)
 
@@ -129,7 +127,7 @@ def update_batch(batch_id: UUID, body: api.UpdateBatchRequest) -> c.UpdateBatch:
 
 
 def change_statuses(body: api.BulkStatusRequest) -> c.ChangeStatuses:
-    return _command(c.ChangeStatuses, body, batch_ids=tuple(body.batch_ids), status=body.new_status)
+    return _command(c.ChangeStatuses, body, batch_ids=tuple(body.batch_ids))
 
 
 def delete_batches(body: api.BulkDeleteRequest) -> c.DeleteBatches:

@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -33,7 +33,13 @@ from inventory.reads.presenters import (
 )
 from inventory.service_layer.caller import Caller, utc_now
 from inventory.service_layer.errors import NotFoundError
-from inventory.service_layer.ports import SORT_COLUMNS, BatchFilter, Row, UnitOfWork
+from inventory.service_layer.ports import (
+    SORT_COLUMNS,
+    BatchFilter,
+    MovementFilter,
+    Row,
+    UnitOfWork,
+)
 
 __all__ = [
     "available_for_product",
@@ -272,7 +278,9 @@ async def batch_detail(uow: UnitOfWork, caller: Caller, batch_id: UUID) -> api.B
         ],
         movements=[
             movement_from_row(r)
-            for r in await queries.movements_of(batch_id, before_id=None, limit=DETAIL_LIMIT)
+            for r in await queries.movements_of(
+                batch_id, MovementFilter(), after=None, limit=DETAIL_LIMIT
+            )
         ],
         reservations=[
             api.Reservation(
@@ -286,17 +294,32 @@ async def batch_detail(uow: UnitOfWork, caller: Caller, batch_id: UUID) -> api.B
 
 
 async def movements(
-    uow: UnitOfWork, caller: Caller, batch_id: UUID, *, cursor: str | None, limit: int
+    uow: UnitOfWork, caller: Caller, batch_id: UUID, query: api.MovementsQuery
 ) -> api.MovementPage:
+    """A page of the batch's ledger, filtered and ordered as ``query`` says."""
     await visible_row(uow, caller, batch_id)
-    before = None
-    if cursor:
-        (before,) = decode_cursor(cursor, cursor_id)
-    rows = await uow.queries.movements_of(batch_id, before_id=before, limit=limit + 1)
-    items = [movement_from_row(r) for r in rows[:limit]]
-    more = len(rows) > limit
+    after = None
+    if query.cursor:
+        moment, row_id = decode_cursor(query.cursor, cursor_instant, cursor_id)
+        after = (moment, row_id)
+    where = MovementFilter(
+        types=[t.value for t in query.movement_type],
+        buckets=[b.value for b in query.bucket],
+        occurred_from=query.occurred_from,
+        occurred_to=query.occurred_to,
+        ascending=query.order is api.SortOrder.ASC,
+    )
+    rows = await uow.queries.movements_of(batch_id, where, after=after, limit=query.limit + 1)
+    items = [movement_from_row(r) for r in rows[: query.limit]]
+    more = len(rows) > query.limit
+    total = await uow.queries.count_movements(batch_id, where) if query.include_total else None
     return api.MovementPage(
-        items=items, next_cursor=encode_cursor([items[-1].id]) if more else None, has_more=more
+        items=items,
+        next_cursor=encode_cursor([items[-1].occurred_at.astimezone(UTC).isoformat(), items[-1].id])
+        if more
+        else None,
+        has_more=more,
+        total=total,
     )
 
 

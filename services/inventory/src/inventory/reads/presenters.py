@@ -73,7 +73,7 @@ def batch_json(record: BatchRecord, now: datetime) -> dict[str, Any]:
         "vendorName": facts.vendor_name,
         "lotId": d.lot_id,
         "lotCode": facts.lot_code,
-        "batchStatus": state.status.value,
+        "status": state.status.value,
         "grade": d.grade,
         "isSample": facts.is_sample,
         "unitOfMeasure": facts.unit_of_measure,
@@ -116,14 +116,15 @@ def batch_from_row(row: Mapping[str, Any], now: datetime) -> api.Batch:
     return shown(
         api.Batch,
         row,
-        batch_status=row["status"],
         physical_qty=row["on_hand_qty"] + row["quarantine_qty"] + row["defective_qty"],
         metadata=json.loads(row["metadata"]),
         **_derived(row["created_at"], row["available_qty"], now),
     )
 
 
-def movement_json(movement: Movement, movement_id: int) -> dict[str, Any]:
+def movement_json(
+    movement: Movement, movement_id: int, actor_name: str | None = None
+) -> dict[str, Any]:
     """A movement a write appended, in the JSON form of ``api.Movement``."""
     reference = movement.reference
     return {
@@ -142,6 +143,7 @@ def movement_json(movement: Movement, movement_id: int) -> dict[str, Any]:
         "referenceType": reference.type if reference else None,
         "referenceId": reference.id if reference else None,
         "performedBy": movement.actor,
+        "performedByName": actor_name,
         "occurredAt": utc_text(movement.occurred_at),
     }
 
@@ -161,7 +163,7 @@ def write_result(outcome: WriteOutcome) -> dict[str, Any]:
         "success": True,
         "batch": batch_json(outcome.record, utc_now()),
         "movements": [
-            movement_json(m, i)
+            movement_json(m, i, outcome.actor_name)
             for m, i in zip(outcome.movements, outcome.movement_ids, strict=True)
         ],
     }

@@ -4,8 +4,10 @@ operation and runs it through :func:`inventory.service_layer.batch_operations.op
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
+from inventory.domain import Batch, OperationResult
 from inventory.service_layer import commands as c
 from inventory.service_layer.batch_operations import WriteOutcome, operate
 from inventory.service_layer.caller import Caller
@@ -19,6 +21,7 @@ __all__ = [
     "dispose",
     "hold",
     "mark_defective",
+    "quarantine_part",
     "receive_return",
     "release_hold",
     "release_reservation",
@@ -256,6 +259,24 @@ async def mark_defective(uow: UnitOfWork, caller: Caller, cmd: c.MarkDefective) 
             actor=caller.actor,
             occurred_at=now,
         ),
+    )
+
+
+async def quarantine_part(uow: UnitOfWork, caller: Caller, cmd: c.QuarantinePart) -> WriteOutcome:
+    def operation(batch: Batch, now: datetime) -> OperationResult:
+        move = batch.release_part if cmd.release else batch.quarantine_part
+        return move(
+            quantity=cmd.quantity, reason=cmd.reason or "", actor=caller.actor, occurred_at=now
+        )
+
+    return await operate(
+        uow,
+        caller,
+        cmd.batch_id,
+        action="RELEASE_QUARANTINE_PART" if cmd.release else "QUARANTINE_PART",
+        expected_version=cmd.version,
+        reason=cmd.reason,
+        operation=operation,
     )
 
 

@@ -43,6 +43,7 @@ class WriteOutcome:
     record: BatchRecord
     movements: tuple[Movement, ...]
     movement_ids: tuple[int, ...]
+    actor_name: str | None = None
 
 
 _BUCKET_FIELDS = {bucket: spec_field(bucket) for bucket in Bucket}
@@ -56,7 +57,7 @@ def state_changes(before: BatchState, after: BatchState) -> dict[str, Any]:
         if old != new:
             changes[name] = {"before": str(old), "after": str(new)}
     if before.status is not after.status:
-        changes["batchStatus"] = {"before": before.status.value, "after": after.status.value}
+        changes["status"] = {"before": before.status.value, "after": after.status.value}
     if before.deleted_at != after.deleted_at:
         changes["deletedAt"] = {"before": None, "after": after.deleted_at}
     changes["version"] = {"before": before.version, "after": after.version}
@@ -129,6 +130,7 @@ async def operate(
         reason=reason,
         changes=changes,
         request_id=caller.request_id,
+        actor_name=caller.actor_name,
     )
     events = integration_events(record, result.events, caller, changes=extra_changes)
     ids = await uow.batches.save(
@@ -140,4 +142,9 @@ async def operate(
         # Under the row lock nobody else can have written: this is a bug, and writing over a
         # newer state would hide it.
         raise RuntimeError(f"batch {before.batch_id} moved past version {before.version}")
-    return WriteOutcome(record=record, movements=result.movements, movement_ids=tuple(ids))
+    return WriteOutcome(
+        record=record,
+        movements=result.movements,
+        movement_ids=tuple(ids),
+        actor_name=caller.actor_name,
+    )

@@ -28,6 +28,13 @@ class Caller:
         return self.identity.subject
 
     @property
+    def actor_name(self) -> str | None:
+        """The caller's display name as the gateway forwards it in the identity token (a
+        user's display name, an API key's name); stored next to the id on every ledger and
+        audit row, so a read never has to ask the gateway who an id was."""
+        return self.identity.display_name
+
+    @property
     def event_actor(self) -> Actor:
         return Actor(
             id=self.identity.subject,

@@ -44,6 +44,7 @@ __all__ = [
     "LotChoice",
     "MarkDefective",
     "ProductChoice",
+    "QuarantinePart",
     "ReceiveReturn",
     "ReleaseHold",
     "ReleaseReservation",
@@ -166,6 +167,17 @@ class ReleaseHold:
     batch_id: UUID
     quantity: Decimal
     notes: str | None = None
+    version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantinePart:
+    """Part of the on-hand into quarantine (``release`` False) or back (``release`` True)."""
+
+    batch_id: UUID
+    quantity: Decimal
+    reason: str | None = None
+    release: bool = False
     version: int | None = None
 
 

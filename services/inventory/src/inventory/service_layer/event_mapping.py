@@ -29,6 +29,7 @@ from inventory.domain import (
     HoldReleased,
     Movement,
     MovementType,
+    QuarantineReleased,
     Reference,
     ReservationReleased,
     SampleSent,
@@ -36,6 +37,7 @@ from inventory.domain import (
     StockDisposed,
     StockHeld,
     StockMarkedDefective,
+    StockQuarantined,
     StockReserved,
     StockReturned,
     StockSold,
@@ -241,6 +243,16 @@ def _specific(
             return ev.BatchHeldV1, {"quantity": format(event.quantity, "f")}
         case HoldReleased():
             return ev.BatchHoldReleasedV1, {"quantity": format(event.quantity, "f")}
+        case StockQuarantined():
+            return ev.BatchQuarantinedPartV1, {
+                "quantity": format(event.quantity, "f"),
+                "reason": event.reason,
+            }
+        case QuarantineReleased():
+            return ev.BatchQuarantinePartReleasedV1, {
+                "quantity": format(event.quantity, "f"),
+                "reason": event.reason,
+            }
         case StockMarkedDefective():
             return ev.BatchMarkedDefectiveV1, {
                 "source_bucket": event.source_bucket.value,

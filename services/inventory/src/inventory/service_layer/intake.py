@@ -197,6 +197,7 @@ async def intake(
         reason=cmd.notes,
         changes={"onHandQty": {"before": "0.0000", "after": str(batch.buckets.on_hand)}},
         request_id=caller.request_id,
+        actor_name=caller.actor_name,
     )
     events = integration_events(record, result.events, caller)
     try:
@@ -209,4 +210,9 @@ async def intake(
         if error.constraint == "batch_package_tag_key":
             raise DuplicateError("batch", "package tag", str(cmd.package_tag)) from None
         raise
-    return WriteOutcome(record=record, movements=result.movements, movement_ids=tuple(ids))
+    return WriteOutcome(
+        record=record,
+        movements=result.movements,
+        movement_ids=tuple(ids),
+        actor_name=caller.actor_name,
+    )

@@ -27,6 +27,7 @@ __all__ = [
     "BatchReadModel",
     "BatchRepository",
     "DuplicateKeyError",
+    "MovementFilter",
     "NameKey",
     "ProductFilter",
     "ReferenceRepository",
@@ -150,7 +151,14 @@ class SavedViewRepository(Protocol):
     async def lock(self, view_id: UUID) -> Row | None: ...
     async def soft_delete(self, view_id: UUID, now: datetime) -> None: ...
     async def audit(
-        self, *, view_id: UUID, action: str, actor: str, now: datetime, request_id: str | None
+        self,
+        *,
+        view_id: UUID,
+        action: str,
+        actor: str,
+        actor_name: str | None,
+        now: datetime,
+        request_id: str | None,
     ) -> None: ...
 
 
@@ -162,7 +170,7 @@ SORT_COLUMNS: Final = {
     "vendorName": "vendor_name",
     "brandName": "brand_name",
     "grade": "grade",
-    "batchStatus": "status",
+    "status": "status",
     "onHandQty": "on_hand_qty",
     "reservedQty": "reserved_qty",
     "quarantineQty": "quarantine_qty",
@@ -194,6 +202,20 @@ class BatchFilter:
     """(above, at most) bounds on available_qty, OR-ed; None is unbounded."""
     received_windows: Sequence[tuple[datetime | None, datetime | None]] = ()
     """(after, not after) bounds on created_at, OR-ed."""
+
+
+@dataclass(frozen=True)
+class MovementFilter:
+    """Conditions on one batch's ledger rows; empty sequences and None mean "any"."""
+
+    types: Sequence[str] = ()
+    buckets: Sequence[str] = ()
+    occurred_from: datetime | None = None
+    """Inclusive."""
+    occurred_to: datetime | None = None
+    """Exclusive."""
+    ascending: bool = False
+    """Oldest first instead of newest first (by time, ties by ledger id)."""
 
 
 @dataclass
@@ -228,8 +250,14 @@ class BatchReadModel(Protocol):
     async def reservations_of(self, batch_id: UUID) -> list[Row]: ...
     async def audit_of(self, batch_id: UUID, limit: int) -> list[Row]: ...
     async def movements_of(
-        self, batch_id: UUID, *, before_id: int | None, limit: int
+        self,
+        batch_id: UUID,
+        where: MovementFilter,
+        *,
+        after: tuple[datetime, int] | None,
+        limit: int,
     ) -> list[Row]: ...
+    async def count_movements(self, batch_id: UUID, where: MovementFilter) -> int: ...
     async def ledger_until(self, batch_id: UUID, at: datetime) -> list[Row]: ...
     async def site_batches_at(
         self, site_id: UUID, at: datetime, *, after_id: UUID | None, limit: int

@@ -85,3 +85,4 @@ class AuditEntry:
     reason: str | None
     changes: Mapping[str, Any]
     request_id: str | None
+    actor_name: str | None = None

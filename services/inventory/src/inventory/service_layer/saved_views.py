@@ -49,5 +49,10 @@ async def _audit(
 ) -> None:
     """The audit row of a change to a saved view, naming who made it and in which request."""
     await uow.views.audit(
-        view_id=view_id, action=action, actor=caller.actor, now=now, request_id=caller.request_id
+        view_id=view_id,
+        action=action,
+        actor=caller.actor,
+        actor_name=caller.actor_name,
+        now=now,
+        request_id=caller.request_id,
     )

@@ -108,7 +108,9 @@ class Balances:
 
     @property
     def available(self) -> Decimal:
-        free = sub(sub(sub(self.on_hand, self.reserved), self.quarantine), self.hold)
+        # As the inventory computes it: quarantine is a bucket outside on-hand (a LIVE batch may
+        # hold part of its stock there), so only the earmarks within on-hand are taken off.
+        free = sub(sub(self.on_hand, self.reserved), self.hold)
         return max(free, ZERO)
 
 

@@ -82,6 +82,8 @@ _OPERATIONS: Final[tuple[_Operation, ...]] = (
     lambda b, share, n, c: b.put_on_hold(share),
     lambda b, share, n, c: b.release_hold(share),
     lambda b, share, n, c: b.mark_defective(share),
+    lambda b, share, n, c: b.quarantine_part(share),
+    lambda b, share, n, c: b.release_quarantine_part(share),
     lambda b, share, n, c: b.transfer(share),
     lambda b, share, n, c: b.reprice(share % 20_000, c),
     lambda b, share, n, c: b.delete(),

@@ -93,7 +93,7 @@ class SimulatedBatch:
 
     @property
     def available(self) -> Decimal:
-        return max(self.on_hand - self.reserved - self.quarantine - self.hold, Decimal(0))
+        return max(self.on_hand - self.reserved - self.hold, Decimal(0))
 
     @property
     def physical(self) -> Decimal:
@@ -368,6 +368,31 @@ class SimulatedBatch:
         self._commit()
         return True
 
+    def quarantine_part(self, share: int) -> bool:
+        """Part of a LIVE batch's available on-hand into quarantine (the status stays)."""
+        amount = _portion(self.available, share)
+        if self.deleted_at is not None or self.status != "LIVE" or not amount:
+            return False
+        self._begin()
+        self._post("ON_HAND", "QUARANTINE", -amount, notes="failed check")
+        self._post("QUARANTINE", "QUARANTINE", amount, notes="failed check")
+        self._emit(ev.BatchQuarantinedPartV1, quantity=f"{amount:.4f}", reason="failed check")
+        self._commit()
+        return True
+
+    def release_quarantine_part(self, share: int) -> bool:
+        amount = _portion(self.quarantine, share) or self.quarantine
+        partly = self.status in ("LIVE", "PHOTOGRAPHY_COMPLETE", "ON_HOLD")
+        if self.deleted_at is not None or not partly or not amount:
+            return False
+        self._begin()
+        self._post("QUARANTINE", "RELEASE_FROM_QUARANTINE", -amount, notes="retest passed")
+        self._post("ON_HAND", "RELEASE_FROM_QUARANTINE", amount, notes="retest passed")
+        self._emit(ev.BatchQuarantinePartReleasedV1, quantity=f"{amount:.4f}",
+                   reason="retest passed")  # fmt: skip
+        self._commit()
+        return True
+
     def mark_defective(self, share: int) -> bool:
         amount = _portion(self.available, share)
         if not self._sellable() or not amount:
@@ -402,7 +427,7 @@ class SimulatedBatch:
             self.release_reservation(10_000)
         if self.hold:
             self.release_hold(10_000)
-        for bucket in ("ON_HAND", "DEFECTIVE"):
+        for bucket in ("ON_HAND", "QUARANTINE", "DEFECTIVE"):
             amount = getattr(self, bucket.lower())
             if amount:
                 self._begin()

@@ -69,6 +69,8 @@ INVENTORY_MODELS: dict[tuple[str, str], Models] = {
     ("POST", f"{_B}/holds"): _write(c.HoldRequest),
     ("POST", f"{_B}/holds/release"): _write(c.HoldRequest),
     ("POST", f"{_B}/defective"): _write(c.DefectiveRequest),
+    ("POST", f"{_B}/quarantine"): _write(c.QuarantinePartRequest),
+    ("POST", f"{_B}/quarantine/release"): _write(c.QuarantinePartRequest),
     ("POST", "/v1/batches/bulk/status"): _write(c.BulkStatusRequest, c.BulkStatusResult),
     ("POST", "/v1/batches/bulk/delete"): _write(c.BulkDeleteRequest, c.BulkDeleteResult),
     ("GET", "/v1/views"): Models(list[c.SavedView], tag="saved views"),

@@ -20,6 +20,7 @@ from fastapi import Body, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 from shared.errors import ServiceError
+from shared.http import problem, validation_details
 
 from gateway.entrypoints.responses import ERRORS
 from gateway.entrypoints.security import SECURITY, check_site, container_of, requires_fast
@@ -92,14 +93,9 @@ def _refuse_nul(request: Request, body: bytes | None) -> None:
             "VALIDATION_ERROR",
             "The request is not valid: text must not contain NUL characters",
             status=422,
-            details={
-                "problems": [
-                    {
-                        "field": "query" if in_query else "body",
-                        "problem": "contains a NUL character",
-                    }
-                ]
-            },
+            details=validation_details(
+                [problem("", "contains a NUL character", "query" if in_query else "body")]
+            ),
         )
 
 

@@ -55,9 +55,7 @@ async def batch_movements(
 ) -> Response:
     return await read(
         container,
-        lambda uow: queries.movements(
-            uow, caller, batch_id, cursor=query.cursor, limit=query.limit
-        ),
+        lambda uow: queries.movements(uow, caller, batch_id, query),
     )
 
 

@@ -18,6 +18,7 @@ from shared.http.strict_json import StrictJsonRoute
 from inventory.entrypoints import commands as to
 from inventory.entrypoints.container import Container
 from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, write_with
+from inventory.entrypoints.errors import INTAKE_FIELDS, wire_names
 from inventory.reads.presenters import bulk_result, write_result
 from inventory.service_layer import batch_commands as ops
 from inventory.service_layer import bulk
@@ -132,6 +133,13 @@ _batch_write(f"{_B}/disposals", api.DisposalRequest, to.dispose, ops.dispose)
 _batch_write(f"{_B}/holds", api.HoldRequest, to.hold, ops.hold)
 _batch_write(f"{_B}/holds/release", api.HoldRequest, to.release_hold, ops.release_hold)
 _batch_write(f"{_B}/defective", api.DefectiveRequest, to.defective, ops.mark_defective)
+_batch_write(f"{_B}/quarantine", api.QuarantinePartRequest, to.quarantine_part, ops.quarantine_part)
+_batch_write(
+    f"{_B}/quarantine/release",
+    api.QuarantinePartRequest,
+    to.release_quarantine_part,
+    ops.quarantine_part,
+)
 
 
 @endpoint(router, "POST", "/v1/batches/intake", response_model=api.IntakeResult, status_code=201)
@@ -142,7 +150,8 @@ async def intake(
     units = container.settings.units_of_measure
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        return write_result(await intake_handler(uow, caller, cmd, units=units))
+        with wire_names(INTAKE_FIELDS):
+            return write_result(await intake_handler(uow, caller, cmd, units=units))
 
     return await write_with(container, request, caller, work, status_code=201)
 
