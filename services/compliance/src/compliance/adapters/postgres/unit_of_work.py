@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from shared.database import Connection, Sql
 from shared.database import UnitOfWork as SharedUnitOfWork
 from shared.events import COMPLIANCE_EVENTS, all_event_types
-from shared.outbox import outbox_message, write_outbox
+from shared.outbox import OutboxMessage, outbox_message, write_outbox
 
 from compliance.adapters.postgres.records import (
     PgCredentials,
@@ -44,18 +44,27 @@ def payload_of(event: ComplianceEvent) -> BaseModel:
 
 
 class PgOutbox:
+    """Events of the unit of work, written to the outbox table in one statement when it
+    commits (``flush``), not one round trip each."""
+
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
+        self._messages: list[OutboxMessage] = []
 
     async def add(self, event: ComplianceEvent) -> None:
-        message = outbox_message(
-            payload_of(event),
-            producer=PRODUCER,
-            aggregate_id=str(event.batch_id),
-            site_id=str(event.site_id),
-            occurred_at=event.occurred_at,
+        self._messages.append(
+            outbox_message(
+                payload_of(event),
+                producer=PRODUCER,
+                aggregate_id=str(event.batch_id),
+                site_id=str(event.site_id),
+                occurred_at=event.occurred_at,
+            )
         )
-        await write_outbox(self._conn, [message])
+
+    async def flush(self) -> None:
+        messages, self._messages = self._messages, []
+        await write_outbox(self._conn, messages)
 
 
 class ComplianceUnitOfWork(SharedUnitOfWork):
@@ -75,6 +84,10 @@ class ComplianceUnitOfWork(SharedUnitOfWork):
         self.sync_log = PgSyncLog(conn)
         self.notifications = PgNotifications(conn)
         self.outbox = PgOutbox(conn)
+
+    async def commit(self) -> None:
+        await self.outbox.flush()
+        await super().commit()
 
     async def lock_license(self, license_number: str) -> None:
         # Held until the transaction ends; taking it twice in one transaction is harmless.
