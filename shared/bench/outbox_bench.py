@@ -54,15 +54,20 @@ class BenchEvent(BaseModel):
     note: str
 
 
-def register(topic_name: str) -> None:
-    topic = Topic(
-        name=topic_name,
+def bench_topic(name: str, description: str) -> Topic:
+    """A throwaway topic of the benchmark: six partitions, kept for an hour."""
+    return Topic(
+        name=name,
         partitions=6,
         retention_ms=3_600_000,
         owner="bench",
         key="batch",
-        description="outbox benchmark",
+        description=description,
     )
+
+
+def register(topic_name: str) -> None:
+    topic = bench_topic(topic_name, "outbox benchmark")
     event_type("bench.event", version=1, topic=topic)(BenchEvent)
 
 
@@ -165,25 +170,11 @@ async def orchestrate(rate: float) -> None:
     database_url = postgres.url_for(database)
     topic_name = f"bench.outbox.{uuid.uuid4().hex[:8]}"
     register(topic_name)
-    raw_topic = Topic(
-        name=topic_name + ".raw",
-        partitions=6,
-        retention_ms=3_600_000,
-        owner="bench",
-        key="batch",
-        description="raw producer limit",
-    )
+    raw_topic = bench_topic(topic_name + ".raw", "raw producer limit")
     await create_topics(
         kafka.bootstrap,
         [
-            Topic(
-                name=topic_name,
-                partitions=6,
-                retention_ms=3_600_000,
-                owner="bench",
-                key="batch",
-                description="",
-            ),
+            bench_topic(topic_name, "outbox benchmark"),
             raw_topic,
         ],
     )

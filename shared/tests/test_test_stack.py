@@ -52,6 +52,7 @@ def test_a_run_stops_the_server_it_started_and_a_kept_one_is_stopped_by_make_dow
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("TEST_DATABASE_ADMIN_URL", raising=False)
+    monkeypatch.delenv(KEEP_STACK, raising=False)  # the run itself may keep its stack
     port = str(free_port())
     env = {"CANOPY_STACK_DIR": str(tmp_path), "PG_PORT": port}
     try:

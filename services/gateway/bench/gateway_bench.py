@@ -24,7 +24,6 @@ import asyncio
 import os
 import re
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -45,7 +44,7 @@ from shared.identity import (
 )
 from shared.migrations import upgrade
 from shared.testing.infra import PostgresServer
-from shared.testing.processes import cpu_seconds, free_port, wait_healthy
+from shared.testing.processes import cpu_seconds, ensure_wrk, free_port, wait_healthy
 
 CLIENTS = 64
 BATCHES = 640
@@ -116,17 +115,6 @@ request = function()
                     headers, body)
 end
 """
-
-
-def ensure_wrk() -> str:
-    found = shutil.which("wrk")
-    if found:
-        return found
-    if os.geteuid() != 0:
-        raise SystemExit("wrk is missing: sudo apt-get install -y wrk")
-    print("installing wrk from Debian's packages ...", flush=True)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, capture_output=True)
-    return shutil.which("wrk") or "wrk"
 
 
 def write_script(

@@ -124,14 +124,7 @@ async def test_an_api_key_is_shown_once_and_authenticates_with_its_own_roles_and
 
 
 async def test_a_revoked_api_key_stops_working_at_once(gateway):
-    admin = await gateway.headers_for([Role.ADMIN])
-    created = (
-        await gateway.client.post(
-            "/api/v1/api-keys",
-            json={"name": "n", "roles": ["Auditor"], "sites": ["*"]},
-            headers=admin,
-        )
-    ).json()
+    admin, created = await _auditor_key(gateway)
     key = {"X-API-Key": created["key"]}
     assert (await gateway.client.get("/api/v1/auth/me", headers=key)).status_code == 200
     revoked = await gateway.client.delete(f"/api/v1/api-keys/{created['id']}", headers=admin)
@@ -142,14 +135,7 @@ async def test_a_revoked_api_key_stops_working_at_once(gateway):
 
 
 async def test_a_wrong_secret_for_a_real_key_id_is_refused(gateway):
-    admin = await gateway.headers_for([Role.ADMIN])
-    created = (
-        await gateway.client.post(
-            "/api/v1/api-keys",
-            json={"name": "n", "roles": ["Auditor"], "sites": ["*"]},
-            headers=admin,
-        )
-    ).json()
+    _, created = await _auditor_key(gateway)
     forged = f"cnp_{created['id']}_{'x' * 43}"
     response = await gateway.client.get("/api/v1/auth/me", headers={"X-API-Key": forged})
     assert response.status_code == 401
@@ -158,34 +144,15 @@ async def test_a_wrong_secret_for_a_real_key_id_is_refused(gateway):
 
 
 async def test_an_expired_api_key_is_refused(gateway):
-    admin = await gateway.headers_for([Role.ADMIN])
     soon = datetime.now(UTC) + timedelta(seconds=1)
-    created = (
-        await gateway.client.post(
-            "/api/v1/api-keys",
-            json={
-                "name": "n",
-                "roles": ["Auditor"],
-                "sites": ["*"],
-                "expires_at": soon.isoformat(),
-            },
-            headers=admin,
-        )
-    ).json()
+    _, created = await _auditor_key(gateway, expires_at=soon.isoformat())
     await asyncio.sleep(1.2)
     response = await gateway.client.get("/api/v1/auth/me", headers={"X-API-Key": created["key"]})
     assert response.status_code == 401
 
 
 async def test_an_api_key_cannot_log_out(gateway):
-    admin = await gateway.headers_for([Role.ADMIN])
-    created = (
-        await gateway.client.post(
-            "/api/v1/api-keys",
-            json={"name": "n", "roles": ["Auditor"], "sites": ["*"]},
-            headers=admin,
-        )
-    ).json()
+    _, created = await _auditor_key(gateway)
     response = await gateway.client.post(
         "/api/v1/auth/logout", headers={"X-API-Key": created["key"]}
     )
@@ -198,3 +165,15 @@ async def test_the_role_catalogue_lists_every_role_with_its_permissions(gateway)
     assert {r["name"] for r in roles} == {role.value for role in Role}
     admin = next(r for r in roles if r["name"] == "Admin")
     assert len(admin["permissions"]) == 8
+
+
+async def _auditor_key(gateway, **extra):
+    """An admin's headers and a new Auditor key for every site (its JSON, with the whole key)."""
+    admin = await gateway.headers_for([Role.ADMIN])
+    created = await gateway.client.post(
+        "/api/v1/api-keys",
+        json={"name": "n", "roles": ["Auditor"], "sites": ["*"], **extra},
+        headers=admin,
+    )
+    assert created.status_code == 201, created.text
+    return admin, created.json()

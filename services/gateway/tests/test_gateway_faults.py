@@ -7,11 +7,14 @@ import logging
 import re
 from typing import Any
 
-from fastapi.routing import APIRoute
 from gateway.domain import Role
 from gateway.entrypoints.forwarded.tables import SERVICE_ROUTES
 from shared.http.strict_json import StrictJsonRoute
+from shared.testing.apps import api_routes
 from sqlalchemy import text
+
+ADJUST_PATH = "/api/v1/batches/0f8b8a52-5a43-4d8e-8a57-2f7b2b1f0c11/adjustments"
+"""A forwarded write with a body (the batch need not exist: the gateway refuses first)."""
 
 
 async def _admin(gateway: Any) -> dict[str, str]:
@@ -73,10 +76,9 @@ async def test_the_gateway_refuses_a_json_number_quantity_before_forwarding(
 ) -> None:
     gateway = await make_gateway(service_routes=SERVICE_ROUTES)
     admin = await _admin(gateway)
-    batch = "0f8b8a52-5a43-4d8e-8a57-2f7b2b1f0c11"
     for number in (5, 0.1, -2):
         response = await gateway.client.post(
-            f"/api/v1/batches/{batch}/adjustments",
+            ADJUST_PATH,
             json={"adjustment": number, "reason": "COUNT_DISCREPANCY"},
             headers=admin,
         )
@@ -91,7 +93,6 @@ async def test_a_body_that_is_not_json_is_refused_at_the_gateway_with_a_code_tha
 ) -> None:
     gateway = await make_gateway(service_routes=SERVICE_ROUTES)
     admin = await _admin(gateway)
-    batch = "0f8b8a52-5a43-4d8e-8a57-2f7b2b1f0c11"
     cases = (
         (b'{"adjustment": ', "application/json", 400, "MALFORMED_JSON"),
         (b'{"adjustment": 1e400, "reason": "LOST"}', "application/json", 400, "MALFORMED_JSON"),
@@ -102,7 +103,7 @@ async def test_a_body_that_is_not_json_is_refused_at_the_gateway_with_a_code_tha
     )
     for body, content_type, status, code in cases:
         response = await gateway.client.post(
-            f"/api/v1/batches/{batch}/adjustments",
+            ADJUST_PATH,
             content=body,
             headers={**admin, "Content-Type": content_type},
         )
@@ -119,20 +120,9 @@ async def test_a_body_that_is_not_json_is_refused_at_the_gateway_with_a_code_tha
 
 async def test_every_route_with_a_body_parses_it_strictly(make_gateway: Any) -> None:
     gateway = await make_gateway(service_routes=SERVICE_ROUTES)
-    routes = [r for r in _api_routes(gateway.app.routes) if r.body_field]
+    routes = [r for r in api_routes(gateway.app.routes) if r.body_field]
     assert len(routes) > 20
     assert [r.path for r in routes if not isinstance(r, StrictJsonRoute)] == []
-
-
-def _api_routes(routes: list[Any]) -> list[APIRoute]:
-    """Every API route, those of included routers too (FastAPI keeps a router whole)."""
-    found: list[APIRoute] = []
-    for route in routes:
-        if isinstance(route, APIRoute):
-            found.append(route)
-        elif (included := getattr(route, "original_router", None)) is not None:
-            found += _api_routes(included.routes)
-    return found
 
 
 PREFLIGHT = {

@@ -44,7 +44,6 @@ import itertools
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -58,6 +57,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import httpx
+from shared.contracts import inventory as api
 from shared.identity import (
     ALL_SITES,
     IDENTITY_HEADER,
@@ -67,7 +67,7 @@ from shared.identity import (
 )
 from shared.migrations import upgrade
 from shared.testing.infra import PostgresServer, repo_root
-from shared.testing.processes import children, free_port, wait_healthy
+from shared.testing.processes import children, ensure_wrk, free_port, wait_healthy
 from tqdm import tqdm
 
 BATCHES = 640
@@ -138,17 +138,6 @@ COMMIT;
 """
 
 
-def ensure_wrk() -> str:
-    found = shutil.which("wrk")
-    if found:
-        return found
-    if os.geteuid() != 0:
-        raise SystemExit("wrk is missing: sudo apt-get install -y wrk")
-    print("installing wrk from Debian's packages ...")
-    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, capture_output=True)
-    return shutil.which("wrk") or "wrk"
-
-
 async def seed(base: str, token: str) -> list[str]:
     headers = {IDENTITY_HEADER: token}
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as client:
@@ -160,22 +149,12 @@ async def seed(base: str, token: str) -> list[str]:
         location = (
             await client.post(f"/v1/sites/{site['id']}/locations", json={"zone": "Bench"})
         ).json()
+        # The intake the contract documents, at the bench's site and location, with stock enough.
         body = {
+            **api.IntakeRequest.model_json_schema()["examples"][0],
             "siteId": site["id"],
-            "vendor": {"name": "Bench Farms"},
-            "brand": {"name": "Bench"},
-            "product": {
-                "name": "Bench OG",
-                "category": "Flower",
-                "strain": "OG",
-                "unitOfMeasure": "Grams",
-            },
-            "lot": {"code": "L-1"},
             "location": {"id": location["id"]},
             "quantity": "100000.0000",
-            "cogsMode": "FIXED",
-            "unitCogs": "2.5000",
-            "paymentTerms": "NET_30",
         }
         ids: list[str] = []
         gate = asyncio.Semaphore(8)

@@ -5,8 +5,8 @@ a check after every test that the ledger adds up to the balances."""
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -56,12 +56,7 @@ async def inventory_db(
     postgres_server: PostgresServer, inventory_template: str
 ) -> AsyncIterator[str]:
     """A fresh, migrated inventory database for one test (asyncpg DSN)."""
-    name = f"inv_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(postgres_server.admin_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{inventory_template}"')
-    finally:
-        await admin.close()
+    name = await postgres_server.create_database("inv", template=inventory_template)
     yield postgres_server.url_for(name, driver="postgresql")
     await postgres_server.drop_database(name)
 
@@ -231,6 +226,10 @@ async def admin(make_user: UserFactory) -> User:
     return await make_user("admin")
 
 
+INTAKE_EXAMPLE: dict[str, Any] = api.IntakeRequest.model_json_schema()["examples"][0]
+"""The intake the HTTP contract documents (one vendor, brand, product and lot, 100 grams)."""
+
+
 @dataclass
 class World:
     """One site with two locations, and helpers to take batches in."""
@@ -244,27 +243,15 @@ class World:
 
     def intake_body(self, **overrides: Any) -> dict[str, Any]:
         self.counter[0] += 1
-        body: dict[str, Any] = {
+        # The contract's documented example, so that the tests prove the example works too.
+        return {
+            **copy.deepcopy(INTAKE_EXAMPLE),
             "siteId": self.site_id,
-            "vendor": {"name": "Green Valley Farms", "licenseNumber": "C-42"},
-            "brand": {"name": "Valley Gold"},
-            "product": {
-                "name": "Blue Dream 3.5g",
-                "category": "Flower",
-                "strain": "Blue Dream",
-                "unitOfMeasure": "Grams",
-            },
-            "lot": {"code": "GV-2026-03"},
+            "vendor": {**INTAKE_EXAMPLE["vendor"], "licenseNumber": "C-42"},
             "location": {"id": self.location_a},
             "code": f"{self.prefix}{self.counter[0]:04d}",
-            "quantity": "100.0000",
-            "cogsMode": "FIXED",
-            "unitCogs": "2.5000",
-            "paymentTerms": "NET_30",
-            "grade": "A",
+            **overrides,
         }
-        body.update(overrides)
-        return body
 
     async def intake(self, user: User | None = None, **overrides: Any) -> dict[str, Any]:
         result = await (user or self.admin).ok(
@@ -287,6 +274,24 @@ class World:
     async def batch(self, batch_id: str) -> dict[str, Any]:
         found: dict[str, Any] = await self.admin.ok("GET", f"/v1/batches/{batch_id}")
         return found
+
+    async def reserve(self, batch: dict[str, Any], quantity: str, order: str) -> dict[str, Any]:
+        """Reserve stock of the batch for an order, as the admin."""
+        return await self._for_order("reservations", batch, quantity, order)
+
+    async def sell(self, batch: dict[str, Any], quantity: str, order: str) -> dict[str, Any]:
+        """Sell stock of the batch to an order, as the admin."""
+        return await self._for_order("sales", batch, quantity, order)
+
+    async def _for_order(
+        self, operation: str, batch: dict[str, Any], quantity: str, order: str
+    ) -> dict[str, Any]:
+        result: dict[str, Any] = await self.admin.ok(
+            "POST",
+            f"/v1/batches/{batch['id']}/{operation}",
+            json={"quantity": quantity, "referenceType": "ORDER", "referenceId": order},
+        )
+        return result
 
 
 async def make_site(admin: User, name: str, license_number: str) -> tuple[str, str, str]:

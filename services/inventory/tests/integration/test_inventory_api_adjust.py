@@ -173,11 +173,7 @@ async def test_an_unknown_batch_is_not_found(world: Any) -> None:
 
 async def test_adjusting_below_reserved_stock_is_refused(world: Any) -> None:
     batch = await world.live()
-    await world.admin.ok(
-        "POST",
-        f"/v1/batches/{batch['id']}/reservations",
-        json={"quantity": "95", "referenceType": "ORDER", "referenceId": "1"},
-    )
+    await world.reserve(batch, "95", "1")
     response = await world.admin.call(
         "POST", adjust_path(batch), json={"adjustment": "-10", "reason": "LOST"}
     )

@@ -16,16 +16,17 @@ def order(ref: str, qty: str) -> dict[str, str]:
     return {"quantity": qty, "referenceType": "ORDER", "referenceId": ref}
 
 
+def moving(qty: str, source: str, destination: str) -> dict[str, str]:
+    """The body of a transfer."""
+    return {"quantity": qty, "fromLocationId": source, "toLocationId": destination}
+
+
 async def test_a_transfer_moves_stock_between_locations_with_balanced_legs(world: Any) -> None:
     batch = await world.live()
     result = await world.admin.ok(
         "POST",
         path(batch, "transfers"),
-        json={
-            "quantity": "40",
-            "fromLocationId": world.location_a,
-            "toLocationId": world.location_b,
-        },
+        json=moving("40", world.location_a, world.location_b),
     )
     legs = result["movements"]
     assert [(m["locationId"], m["quantityChange"]) for m in legs] == [
@@ -48,21 +49,13 @@ async def test_a_transfer_needs_stock_at_the_source_and_a_location_of_the_site(
     short = await world.admin.call(
         "POST",
         path(batch, "transfers"),
-        json={
-            "quantity": "1",
-            "fromLocationId": world.location_b,
-            "toLocationId": world.location_a,
-        },
+        json=moving("1", world.location_b, world.location_a),
     )
     assert (short.status_code, short.json()["error"]["code"]) == (422, "INSUFFICIENT_AT_LOCATION")
     foreign = await world.admin.call(
         "POST",
         path(batch, "transfers"),
-        json={
-            "quantity": "1",
-            "fromLocationId": world.location_a,
-            "toLocationId": other_world.location_a,
-        },
+        json=moving("1", world.location_a, other_world.location_a),
     )
     assert (foreign.status_code, foreign.json()["error"]["code"]) == (404, "NOT_FOUND")
 

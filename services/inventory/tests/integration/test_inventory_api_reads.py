@@ -62,11 +62,7 @@ async def test_the_enhanced_list_filters_sorts_pages_and_summarises(
     c = await world.live(
         code="B-C", quantity="200.0000", grade="A", vendor={"name": "Other Vendor"}
     )
-    await world.admin.ok(
-        "POST",
-        f"/v1/batches/{b['id']}/reservations",
-        json={"quantity": "50", "referenceType": "ORDER", "referenceId": "1"},
-    )
+    await world.reserve(b, "50", "1")
     await db.execute(
         "UPDATE batch SET created_at = now() - interval '40 days' WHERE id = $1", UUID(c["id"])
     )
@@ -133,11 +129,7 @@ async def test_the_enhanced_list_refuses_unknown_sort_fields(world: Any) -> None
 
 async def test_batch_detail_has_locations_audit_movements_and_availability(world: Any) -> None:
     batch = await world.live()
-    await world.admin.ok(
-        "POST",
-        f"/v1/batches/{batch['id']}/reservations",
-        json={"quantity": "10", "referenceType": "ORDER", "referenceId": "A"},
-    )
+    await world.reserve(batch, "10", "A")
     detail = await world.admin.ok("GET", f"/v1/batches/{batch['id']}/detail")
     assert detail["availableQty"] == "90.0000"
     assert [loc["label"] for loc in detail["locations"]] == ["Vault/R1"]

@@ -14,11 +14,7 @@ def status_path(batch: dict[str, Any]) -> str:
 
 async def test_quarantine_moves_on_hand_to_quarantine_and_release_moves_it_back(world: Any) -> None:
     batch = await world.live()
-    await world.admin.ok(
-        "POST",
-        f"/v1/batches/{batch['id']}/reservations",
-        json={"quantity": "10", "referenceType": "ORDER", "referenceId": "7"},
-    )
+    await world.reserve(batch, "10", "7")
     quarantined = await world.admin.ok(
         "POST", status_path(batch), json={"status": "QUARANTINED", "reason": "mold"}
     )
@@ -82,11 +78,7 @@ async def test_sold_out_needs_an_empty_batch(world: Any) -> None:
         "POST", status_path(batch), json={"status": "SOLD_OUT", "reason": "gone"}
     )
     assert (response.status_code, response.json()["error"]["code"]) == (422, "BATCH_NOT_EMPTY")
-    await world.admin.ok(
-        "POST",
-        f"/v1/batches/{batch['id']}/sales",
-        json={"quantity": "100", "referenceType": "ORDER", "referenceId": "9"},
-    )
+    await world.sell(batch, "100", "9")
     sold = await world.admin.ok(
         "POST", status_path(batch), json={"status": "SOLD_OUT", "reason": "gone"}
     )

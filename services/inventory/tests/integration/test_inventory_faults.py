@@ -11,9 +11,9 @@ from typing import Any
 from uuid import uuid4
 
 import asyncpg
-from fastapi.routing import APIRoute
 from inventory.config import InventorySettings
 from shared.http.strict_json import StrictJsonRoute
+from shared.testing.apps import api_routes
 
 
 async def _counts(db: asyncpg.Connection) -> dict[str, int]:
@@ -231,20 +231,9 @@ async def test_json_with_a_charset_or_a_json_suffix_type_is_accepted(world: Any)
 
 
 def test_every_route_with_a_body_parses_it_strictly(app: Any) -> None:
-    routes = [r for r in _api_routes(app.routes) if r.body_field]
+    routes = [r for r in api_routes(app.routes) if r.body_field]
     assert len(routes) > 20
     assert [r.path for r in routes if not isinstance(r, StrictJsonRoute)] == []
-
-
-def _api_routes(routes: list[Any]) -> list[APIRoute]:
-    """Every API route, those of included routers too (FastAPI keeps a router whole)."""
-    found: list[APIRoute] = []
-    for route in routes:
-        if isinstance(route, APIRoute):
-            found.append(route)
-        elif (included := getattr(route, "original_router", None)) is not None:
-            found += _api_routes(included.routes)
-    return found
 
 
 # --- bulk actions need a reason, as the single-batch ones do -----------------------------------

@@ -22,7 +22,7 @@ import pytest
 from inventory.domain import BatchState, CogsMode, Movement, PaymentTerms
 from inventory.service_layer import commands as c
 from inventory.service_layer.caller import Caller
-from inventory.service_layer.ports import DuplicateKeyError, NameKey
+from inventory.service_layer.ports import DuplicateKeyError, NameKey, ProductFilter
 from inventory.service_layer.records import AuditEntry, BatchRecord, LocationRow
 from shared.identity import ALL_SITES, Identity
 from shared.outbox import OutboxMessage
@@ -209,20 +209,14 @@ class FakeReference:
         return found[0] if found else await self.create_brand(name=name, vendor_id=vendor_id)
 
     async def products(
-        self,
-        *,
-        search: str | None,
-        category: str | None,
-        brand_id: UUID | None,
-        after: NameKey | None,
-        limit: int,
+        self, which: ProductFilter, *, after: NameKey | None, limit: int
     ) -> list[Row]:
         rows = [
             r for r in self._t.products.values()
-            if (category is None or r["category"] == category)
-            and (brand_id is None or r["brand_id"] == brand_id)
+            if (which.category is None or r["category"].lower() == which.category.lower())
+            and (which.brand_id is None or r["brand_id"] == which.brand_id)
         ]  # fmt: skip
-        return _name_page(rows, search, after, limit)
+        return _name_page(rows, which.search, after, limit)
 
     async def product(self, product_id: UUID) -> Row | None:
         return self._t.products.get(product_id)

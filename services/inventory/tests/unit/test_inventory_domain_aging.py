@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from inventory.domain import (
+    BRACKET_DAYS,
     AgingBracket,
     InvalidQuantityError,
     StockStatus,
@@ -41,8 +42,8 @@ def test_age_is_whole_days_and_never_negative() -> None:
     assert aging_bracket(AS_OF + timedelta(days=2), as_of=AS_OF) is AgingBracket.FRESH
 
 
-def test_bracket_day_ranges_are_documented_on_the_enum() -> None:
-    assert [(b.min_days, b.max_days) for b in AgingBracket] == [
+def test_each_bracket_has_its_documented_day_range() -> None:
+    assert [BRACKET_DAYS[b] for b in AgingBracket] == [
         (0, 14),
         (15, 30),
         (31, 60),

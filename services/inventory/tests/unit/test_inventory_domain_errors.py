@@ -1,5 +1,7 @@
 import ast
 import json
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -102,9 +104,11 @@ def test_the_public_surface_is_explicit() -> None:
 
 
 FORBIDDEN = ("sqlalchemy", "fastapi", "faststream", "aiokafka", "httpx", "shared", "pydantic")
+VOCABULARY = "shared.contracts.inventory_enums"
+"""The one module of shared the domain may import: the plain enums the contracts publish."""
 
 
-def test_the_domain_imports_no_framework_and_no_shared_code() -> None:
+def test_the_domain_imports_no_framework_and_no_shared_code_but_its_vocabulary() -> None:
     package = Path(domain.__file__).parent
     for module in package.glob("*.py"):
         tree = ast.parse(module.read_text())
@@ -115,4 +119,16 @@ def test_the_domain_imports_no_framework_and_no_shared_code() -> None:
             elif isinstance(node, ast.ImportFrom):
                 names = [node.module or ""]
             for name in names:
-                assert name.split(".")[0] not in FORBIDDEN, f"{module.name} imports {name}"
+                if name != VOCABULARY:
+                    assert name.split(".")[0] not in FORBIDDEN, f"{module.name} imports {name}"
+
+
+def test_importing_the_domain_loads_no_framework_and_nothing_else_of_shared() -> None:
+    probe = (
+        "import sys, inventory.domain; "
+        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in sys.argv[1:])))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe, *FORBIDDEN], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert loaded == ["shared", "shared.contracts", VOCABULARY]

@@ -4,6 +4,7 @@ from itertools import product
 import pytest
 from inventory.domain import (
     ALLOWED_TRANSITIONS,
+    PHYSICAL_BUCKETS,
     BatchStatus,
     Bucket,
     Buckets,
@@ -11,6 +12,7 @@ from inventory.domain import (
     allowed_transitions,
     can_transition,
     ensure_transition,
+    spec_field,
 )
 
 S = BatchStatus
@@ -82,14 +84,14 @@ def test_earmarks_beyond_on_hand_are_reported_not_hidden() -> None:
 
 
 def test_bucket_spec_fields_match_the_spec_columns() -> None:
-    assert [b.spec_field for b in Bucket] == [
+    assert [spec_field(b) for b in Bucket] == [
         "onHandQty",
         "reservedQty",
         "quarantineQty",
         "holdQty",
         "defectiveQty",
     ]
-    assert {b for b in Bucket if b.is_physical} == {
+    assert {b for b in Bucket if b in PHYSICAL_BUCKETS} == {
         Bucket.ON_HAND,
         Bucket.QUARANTINE,
         Bucket.DEFECTIVE,

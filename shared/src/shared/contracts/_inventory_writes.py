@@ -19,6 +19,7 @@ from shared.contracts.inventory_enums import (
     AdjustmentReason,
     BatchStatus,
     Bucket,
+    BulkOutcome,
     CogsMode,
     PackageSourceKind,
     PaymentTerms,
@@ -419,13 +420,6 @@ class BulkStatusRequest(ApiModel):
 class BulkDeleteRequest(ApiModel):
     batch_ids: BatchIds
     reason: BulkReason
-
-
-class BulkOutcome(StrEnum):
-    UPDATED = "UPDATED"
-    DELETED = "DELETED"
-    SKIPPED = "SKIPPED"
-    FAILED = "FAILED"
 
 
 class BulkItemResult(ApiModel):

@@ -1,9 +1,8 @@
-"""Closed value sets of the inventory's vocabulary, shared by its HTTP contract
-(``shared.contracts.inventory`` re-exports them) and its event payloads (``shared.events.inventory``),
-which must not depend on the HTTP contract itself.
-
-They mirror the inventory domain's enums value for value (a test in the inventory service checks
-it); shared code cannot import a service, so the contract states them itself.
+"""Closed value sets of the inventory's vocabulary, defined once: the inventory domain speaks them
+(its only import from shared; plain enums, no I/O), its HTTP contract re-exports them
+(``shared.contracts.inventory``) and its event payloads use them (``shared.events.inventory``,
+which must not depend on the HTTP contract itself). What the domain adds to them (which buckets
+are physical, a bucket's spec column, a bracket's days) stays in the domain.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ __all__ = [
     "AgingBracket",
     "BatchStatus",
     "Bucket",
+    "BulkOutcome",
     "CogsMode",
     "MovementType",
     "PackageSourceKind",
@@ -51,22 +51,41 @@ class Bucket(StrEnum):
 class MovementType(StrEnum):
     """Why a bucket changed (the spec's ten types plus those that make the ledger complete)."""
 
+    # The first ten are the spec's; the rest make the ledger bucket-complete (the source system
+    # changed reserved/hold/defective without a trace).
+
     INTAKE = "INTAKE"
+    """New stock received from a supplier (ON_HAND +)."""
     SALE = "SALE"
+    """Stock sold; consumes the order's reservation (RESERVED -) and on-hand (ON_HAND -)."""
     RETURN = "RETURN"
+    """Customer return without refund (the spec's legacy type) (ON_HAND or QUARANTINE +)."""
     REFUND_RETURN = "REFUND_RETURN"
+    """Customer return with refund (ON_HAND or QUARANTINE +)."""
     ADJUSTMENT = "ADJUSTMENT"
+    """Manual correction of a physical bucket with a reason (+/-)."""
     QUARANTINE = "QUARANTINE"
+    """Pair: ON_HAND -x, QUARANTINE +x, when the batch becomes QUARANTINED."""
     RELEASE_FROM_QUARANTINE = "RELEASE_FROM_QUARANTINE"
+    """Pair: QUARANTINE -x, ON_HAND +x, when a QUARANTINED batch goes back to LIVE."""
     DISPOSAL = "DISPOSAL"
+    """Stock destroyed or written off with a reason (physical bucket -)."""
     TRANSFER = "TRANSFER"
+    """Pair of legs, -x at the source location and +x at the destination, same bucket."""
     SAMPLE = "SAMPLE"
+    """Stock sent out as a sample (ON_HAND -); samples leave the building."""
     RESERVE = "RESERVE"
+    """Earmark stock for an order (RESERVED +)."""
     RELEASE_RESERVATION = "RELEASE_RESERVATION"
+    """Drop an order's earmark without selling (RESERVED -)."""
     HOLD = "HOLD"
+    """Put stock on hold (HOLD +)."""
     RELEASE_HOLD = "RELEASE_HOLD"
+    """Take stock off hold (HOLD -)."""
     DEFECTIVE = "DEFECTIVE"
+    """Pair: ON_HAND (or QUARANTINE) -x, DEFECTIVE +x."""
     CORRECTION = "CORRECTION"
+    """Compensating movement; used when an intake is cancelled (AWAITING_INTAKE -> CLOSED)."""
 
 
 class AdjustmentReason(StrEnum):
@@ -124,6 +143,13 @@ class AgingBracket(StrEnum):
     MODERATE = "MODERATE"
     AGING = "AGING"
     CRITICAL = "CRITICAL"
+
+
+class BulkOutcome(StrEnum):
+    UPDATED = "UPDATED"
+    DELETED = "DELETED"
+    SKIPPED = "SKIPPED"
+    FAILED = "FAILED"
 
 
 class SortOrder(StrEnum):

@@ -1,19 +1,22 @@
 """An app of the kit (``shared.http.create_service_app``) for tests: the parts a service's
-bootstrap would give it, with a database check of the test's choosing."""
+bootstrap would give it, with a database check of the test's choosing; and every API route of an
+app, for the tests that check a rule on each."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from opentelemetry.sdk.trace import TracerProvider
 
 from shared.http import create_service_app
 from shared.settings import ServiceSettings
 
-__all__ = ["AppParts", "kit_app"]
+__all__ = ["AppParts", "api_routes", "kit_app"]
 
 
 async def _nothing() -> None:
@@ -48,3 +51,14 @@ def kit_app(
     return create_service_app(
         title="t", description="t", parts=parts, identity_tokens=public_key is not None
     )
+
+
+def api_routes(routes: Sequence[Any]) -> list[APIRoute]:
+    """Every API route, those of included routers too (FastAPI keeps a router whole)."""
+    found: list[APIRoute] = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found.append(route)
+        elif (included := getattr(route, "original_router", None)) is not None:
+            found += api_routes(included.routes)
+    return found

@@ -14,9 +14,9 @@ from __future__ import annotations
 import os
 import subprocess
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar, Self
 
 import asyncpg
 
@@ -55,19 +55,6 @@ def _running(script: str, env: dict[str, str]) -> bool:
     return completed.returncode == 0
 
 
-def _release(name: str, where: str, started_here: bool, stop: Callable[[], None]) -> str:
-    """Stop a server this run started (unless kept); a line saying what became of it."""
-    if not started_here:
-        return f"{name} on {where}: left running, as it was before this run"
-    if _keep():
-        return (
-            f"{name} on {where}: kept running for the next run ({KEEP_STACK}=1);"
-            " `make down` stops it"
-        )
-    stop()
-    return f"{name} on {where}: stopped (this run started it)"
-
-
 def _run(script: str, action: str, env: dict[str, str]) -> None:
     completed = subprocess.run(
         [str(repo_root() / "deploy" / script), action],
@@ -84,38 +71,24 @@ def _run(script: str, action: str, env: dict[str, str]) -> None:
         )
 
 
-@dataclass
-class KafkaServer:
-    """A broker the tests may stop, kill and start again (only when they started it themselves)."""
+@dataclass(kw_only=True)
+class _NativeServer:
+    """A server of the native stack the tests may stop, kill and start again (only when they
+    started it themselves): its deploy/ script does the work."""
 
-    bootstrap: str
+    _script: ClassVar[str]
+    _what: ClassVar[str]
+    _name: ClassVar[str]
     controllable: bool
     _env: dict[str, str] = field(default_factory=dict)
     started_here: bool = False
 
-    @classmethod
-    def acquire(cls, *, stack_dir: Path | None = None) -> KafkaServer:
-        if external := os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
-            return cls(bootstrap=external, controllable=False)
-        port = os.environ.get("CANOPY_TEST_KAFKA_PORT", "29092")
-        env = {"KAFKA_PORT": port, "CANOPY_STACK_DIR": str(stack_dir or _test_stack_dir())}
-        server = cls(bootstrap=f"127.0.0.1:{port}", controllable=True, _env=env)
-        server.started_here = not _running("kafka.sh", env)
-        server.start()
-        return server
-
-    def release(self) -> str:
-        """At the end of a run: stop the broker if this run started it (see the module)."""
-        if not self.controllable:
-            return f"Kafka at {self.bootstrap}: the environment's, left as it is"
-        return _release("Kafka", self.bootstrap, self.started_here, self.stop)
-
     def _control(self, action: str) -> None:
         if not self.controllable:
             raise RuntimeError(
-                "this broker belongs to the environment; the tests cannot control it"
+                f"this {self._what} belongs to the environment; the tests cannot control it"
             )
-        _run("kafka.sh", action, self._env)
+        _run(self._script, action, self._env)
 
     def start(self) -> None:
         self._control("start")
@@ -126,13 +99,62 @@ class KafkaServer:
     def kill(self) -> None:
         self._control("kill")
 
+    @property
+    def _where(self) -> str:
+        raise NotImplementedError
 
-@dataclass
-class PostgresServer:
+    def _bring_up(self) -> Self:
+        """Start the server unless it runs already (then the run leaves it running at its end)."""
+        self.started_here = not _running(self._script, self._env)
+        self.start()
+        return self
+
+    def release(self) -> str:
+        """At the end of a run: stop the server if this run started it (see the module)."""
+        name, where = self._name, self._where
+        if not self.controllable:
+            return f"{name} at {where}: the environment's, left as it is"
+        if not self.started_here:
+            return f"{name} on {where}: left running, as it was before this run"
+        if _keep():
+            return (
+                f"{name} on {where}: kept running for the next run ({KEEP_STACK}=1);"
+                " `make down` stops it"
+            )
+        self.stop()
+        return f"{name} on {where}: stopped (this run started it)"
+
+
+@dataclass(kw_only=True)
+class KafkaServer(_NativeServer):
+    """A broker the tests may stop, kill and start again (only when they started it themselves)."""
+
+    _script = "kafka.sh"
+    _what = "broker"
+    _name = "Kafka"
+    bootstrap: str
+
+    @classmethod
+    def acquire(cls, *, stack_dir: Path | None = None) -> KafkaServer:
+        if external := os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+            return cls(bootstrap=external, controllable=False)
+        port = os.environ.get("CANOPY_TEST_KAFKA_PORT", "29092")
+        env = {"KAFKA_PORT": port, "CANOPY_STACK_DIR": str(stack_dir or _test_stack_dir())}
+        return cls(bootstrap=f"127.0.0.1:{port}", controllable=True, _env=env)._bring_up()
+
+    @property
+    def _where(self) -> str:
+        return self.bootstrap
+
+
+@dataclass(kw_only=True)
+class PostgresServer(_NativeServer):
+    """A cluster the tests may stop, kill and start again (only when they started it themselves)."""
+
+    _script = "postgres.sh"
+    _what = "database"
+    _name = "PostgreSQL"
     admin_url: str
-    controllable: bool
-    _env: dict[str, str] = field(default_factory=dict)
-    started_here: bool = False
 
     @classmethod
     def acquire(cls, *, port: str | None = None, stack_dir: Path | None = None) -> PostgresServer:
@@ -144,37 +166,15 @@ class PostgresServer:
             "PG_FAST": "1",
             "CANOPY_STACK_DIR": str(stack_dir or _test_stack_dir()),
         }
-        server = cls(
+        return cls(
             admin_url=f"postgresql://postgres:postgres@127.0.0.1:{port}/postgres",
             controllable=True,
             _env=env,
-        )
-        server.started_here = not _running("postgres.sh", env)
-        server.start()
-        return server
+        )._bring_up()
 
-    def release(self) -> str:
-        """At the end of a run: stop the cluster if this run started it (see the module)."""
-        where = self.admin_url.rsplit("@", 1)[-1].split("/", 1)[0]
-        if not self.controllable:
-            return f"PostgreSQL at {where}: the environment's, left as it is"
-        return _release("PostgreSQL", where, self.started_here, self.stop)
-
-    def _control(self, action: str) -> None:
-        if not self.controllable:
-            raise RuntimeError(
-                "this database belongs to the environment; the tests cannot control it"
-            )
-        _run("postgres.sh", action, self._env)
-
-    def start(self) -> None:
-        self._control("start")
-
-    def stop(self) -> None:
-        self._control("stop")
-
-    def kill(self) -> None:
-        self._control("kill")
+    @property
+    def _where(self) -> str:
+        return self.admin_url.rsplit("@", 1)[-1].split("/", 1)[0]
 
     def log_file(self) -> Path | None:
         """The server's own log (None for the environment's server)."""
@@ -194,12 +194,13 @@ class PostgresServer:
         base, _ = self.admin_url.rsplit("/", 1)
         return f"{base.replace('postgresql://', driver + '://', 1)}/{database}"
 
-    async def create_database(self, prefix: str = "test") -> str:
-        """A new empty database; returns its name."""
+    async def create_database(self, prefix: str = "test", *, template: str | None = None) -> str:
+        """A new database, empty or a copy of ``template``; returns its name."""
         name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+        copy = f' TEMPLATE "{template}"' if template else ""
         conn = await asyncpg.connect(self.admin_url)
         try:
-            await conn.execute(f'CREATE DATABASE "{name}"')
+            await conn.execute(f'CREATE DATABASE "{name}"{copy}')
         finally:
             await conn.close()
         return name

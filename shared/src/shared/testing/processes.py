@@ -1,10 +1,11 @@
 """Service processes in tests and benchmarks: a free port to start one on, starting one (``python
--m <service> api|relay|migrate``) and waiting until it answers, and the CPU time it (and its
-workers) used, read from /proc."""
+-m <service> api|relay|migrate``) and waiting until it answers, the CPU time it (and its
+workers) used, read from /proc, and the wrk load generator the benchmarks drive it with."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -20,6 +21,7 @@ __all__ = [
     "ServiceProcess",
     "children",
     "cpu_seconds",
+    "ensure_wrk",
     "free_port",
     "run_service_command",
     "start_service",
@@ -135,3 +137,15 @@ def run_service_command(
     if result.returncode != 0:
         raise RuntimeError(f"python -m {module} {' '.join(args)} failed: {output[-2000:]}")
     return output
+
+
+def ensure_wrk() -> str:
+    """The path of wrk, installed from Debian's packages first when missing (as root only)."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() != 0:
+        raise SystemExit("wrk is missing: sudo apt-get install -y wrk")
+    sys.stderr.write("installing wrk from Debian's packages ...\n")
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, capture_output=True)
+    return shutil.which("wrk") or "wrk"

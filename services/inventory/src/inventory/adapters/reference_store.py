@@ -19,7 +19,7 @@ import asyncpg
 from shared.database import Connection
 
 from inventory.adapters.batch_queries import contains_pattern
-from inventory.service_layer.ports import NameKey
+from inventory.service_layer.ports import NameKey, ProductFilter
 
 __all__ = ["ReferenceStore", "UniqueViolationError", "location_label"]
 
@@ -74,10 +74,9 @@ class ReferenceStore:
         return await self._conn.fetchrow(f"SELECT {_SITE_COLUMNS} FROM site WHERE id = $1", site_id)
 
     async def create_site(self, *, name: str, license_number: str, state: str) -> Row:
-        return await self._conn.fetchrow(
-            f"INSERT INTO site (id, name, license_number, state) VALUES ($1, $2, $3, $4)"
-            f" RETURNING {_SITE_COLUMNS}",
-            uuid4(),
+        return await self._insert(
+            "INSERT INTO site (id, name, license_number, state) VALUES ($1, $2, $3, $4)",
+            _SITE_COLUMNS,
             name,
             license_number,
             state,
@@ -101,32 +100,18 @@ class ReferenceStore:
     async def create_location(
         self, *, site_id: UUID, zone: str, rack: str | None, shelf: str | None, bin_: str | None
     ) -> Row:
-        return await self._conn.fetchrow(
-            "INSERT INTO location (id, site_id, zone, rack, shelf, bin, label)"
-            f" VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {_LOCATION_COLUMNS}",
-            uuid4(),
-            site_id,
-            zone,
-            rack,
-            shelf,
-            bin_,
-            location_label(zone, rack, shelf, bin_),
-        )
+        return await self._insert_location("", site_id, zone, rack, shelf, bin_)
 
     async def find_or_create_location(
         self, *, site_id: UUID, zone: str, rack: str | None, shelf: str | None, bin_: str | None
     ) -> Row:
-        created = await self._conn.fetchrow(
-            "INSERT INTO location (id, site_id, zone, rack, shelf, bin, label)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7)"
-            f" ON CONFLICT ON CONSTRAINT location_place_unique DO NOTHING RETURNING {_LOCATION_COLUMNS}",
-            uuid4(),
+        created = await self._insert_location(
+            " ON CONFLICT ON CONSTRAINT location_place_unique DO NOTHING",
             site_id,
             zone,
             rack,
             shelf,
             bin_,
-            location_label(zone, rack, shelf, bin_),
         )
         if created is not None:
             return created
@@ -141,19 +126,65 @@ class ReferenceStore:
             bin_,
         )
 
-    # ---------------------------------------------------------------- vendors
+    async def _insert_location(
+        self,
+        conflict: str,
+        site_id: UUID,
+        zone: str,
+        rack: str | None,
+        shelf: str | None,
+        bin_: str | None,
+    ) -> Row:
+        return await self._insert(
+            "INSERT INTO location (id, site_id, zone, rack, shelf, bin, label)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7)" + conflict,
+            _LOCATION_COLUMNS,
+            site_id,
+            zone,
+            rack,
+            shelf,
+            bin_,
+            location_label(zone, rack, shelf, bin_),
+        )
 
-    async def vendors(self, search: str | None, *, after: NameKey | None, limit: int) -> list[Row]:
-        """A page by name; ``search`` matches part of the name literally."""
+    async def _insert(self, insert: str, returning: str, *values: object) -> Row:
+        """Run ``insert`` for a new row (its new id is $1, then ``values``); the columns
+        ``returning`` of the row, or None where an ON CONFLICT clause skipped it."""
+        return await self._conn.fetchrow(f"{insert} RETURNING {returning}", uuid4(), *values)
+
+    async def _page_by_name(
+        self, table: str, columns: str, search: str | None, after: NameKey | None, limit: int
+    ) -> list[Row]:
+        """A page of a table by name; ``search`` matches part of the name literally."""
         return list(
             await self._conn.fetch(
-                f"SELECT {_VENDOR_COLUMNS}, lower(name) AS sort_key FROM vendor"
+                f"SELECT {columns}, lower(name) AS sort_key FROM {table}"
                 " WHERE ($1::text IS NULL OR name ILIKE $1)"
                 " AND ($2::text IS NULL OR (lower(name), id) > ($2, $3::uuid))"
                 " ORDER BY lower(name), id LIMIT $4",
                 *_name_page(search, after, limit),
             )
         )
+
+    async def _named_or_new(
+        self, table: str, columns: str, insert: str, name: str, *values: object
+    ) -> Row:
+        """The row of that name (names are unique regardless of case), inserted first when there is
+        none; ``insert`` takes a new id as $1, the name as $2, then ``values``."""
+        created = await self._insert(
+            f"{insert} ON CONFLICT ((lower(name))) DO NOTHING",
+            columns,
+            name,
+            *values,
+        )
+        return created or await self._conn.fetchrow(
+            f"SELECT {columns} FROM {table} WHERE lower(name) = lower($1)", name
+        )
+
+    # ---------------------------------------------------------------- vendors
+
+    async def vendors(self, search: str | None, *, after: NameKey | None, limit: int) -> list[Row]:
+        return await self._page_by_name("vendor", _VENDOR_COLUMNS, search, after, limit)
 
     async def vendor(self, vendor_id: UUID) -> Row | None:
         return await self._conn.fetchrow(
@@ -161,40 +192,27 @@ class ReferenceStore:
         )
 
     async def create_vendor(self, *, name: str, is_seller: bool, license_number: str | None) -> Row:
-        return await self._conn.fetchrow(
-            "INSERT INTO vendor (id, name, is_seller, license_number) VALUES ($1, $2, $3, $4)"
-            f" RETURNING {_VENDOR_COLUMNS}",
-            uuid4(),
+        return await self._insert(
+            "INSERT INTO vendor (id, name, is_seller, license_number) VALUES ($1, $2, $3, $4)",
+            _VENDOR_COLUMNS,
             name,
             is_seller,
             license_number,
         )
 
     async def find_or_create_vendor(self, *, name: str, license_number: str | None) -> Row:
-        created = await self._conn.fetchrow(
-            "INSERT INTO vendor (id, name, is_seller, license_number) VALUES ($1, $2, true, $3)"
-            f" ON CONFLICT ((lower(name))) DO NOTHING RETURNING {_VENDOR_COLUMNS}",
-            uuid4(),
+        return await self._named_or_new(
+            "vendor",
+            _VENDOR_COLUMNS,
+            "INSERT INTO vendor (id, name, is_seller, license_number) VALUES ($1, $2, true, $3)",
             name,
             license_number,
-        )
-        return created or await self._conn.fetchrow(
-            f"SELECT {_VENDOR_COLUMNS} FROM vendor WHERE lower(name) = lower($1)", name
         )
 
     # ----------------------------------------------------------------- brands
 
     async def brands(self, search: str | None, *, after: NameKey | None, limit: int) -> list[Row]:
-        """A page by name; ``search`` matches part of the name literally."""
-        return list(
-            await self._conn.fetch(
-                f"SELECT {_BRAND_COLUMNS}, lower(name) AS sort_key FROM brand"
-                " WHERE ($1::text IS NULL OR name ILIKE $1)"
-                " AND ($2::text IS NULL OR (lower(name), id) > ($2, $3::uuid))"
-                " ORDER BY lower(name), id LIMIT $4",
-                *_name_page(search, after, limit),
-            )
-        )
+        return await self._page_by_name("brand", _BRAND_COLUMNS, search, after, limit)
 
     async def brand(self, brand_id: UUID) -> Row | None:
         return await self._conn.fetchrow(
@@ -202,38 +220,28 @@ class ReferenceStore:
         )
 
     async def create_brand(self, *, name: str, vendor_id: UUID | None) -> Row:
-        return await self._conn.fetchrow(
-            "INSERT INTO brand (id, name, vendor_id) VALUES ($1, $2, $3)"
-            f" RETURNING {_BRAND_COLUMNS}",
-            uuid4(),
+        return await self._insert(
+            "INSERT INTO brand (id, name, vendor_id) VALUES ($1, $2, $3)",
+            _BRAND_COLUMNS,
             name,
             vendor_id,
         )
 
     async def find_or_create_brand(self, *, name: str, vendor_id: UUID | None) -> Row:
-        created = await self._conn.fetchrow(
-            "INSERT INTO brand (id, name, vendor_id) VALUES ($1, $2, $3)"
-            f" ON CONFLICT ((lower(name))) DO NOTHING RETURNING {_BRAND_COLUMNS}",
-            uuid4(),
+        return await self._named_or_new(
+            "brand",
+            _BRAND_COLUMNS,
+            "INSERT INTO brand (id, name, vendor_id) VALUES ($1, $2, $3)",
             name,
             vendor_id,
-        )
-        return created or await self._conn.fetchrow(
-            f"SELECT {_BRAND_COLUMNS} FROM brand WHERE lower(name) = lower($1)", name
         )
 
     # --------------------------------------------------------------- products
 
     async def products(
-        self,
-        *,
-        search: str | None,
-        category: str | None,
-        brand_id: UUID | None,
-        after: NameKey | None,
-        limit: int,
+        self, which: ProductFilter, *, after: NameKey | None, limit: int
     ) -> list[Row]:
-        """A page by name; ``search`` matches part of the name literally."""
+        """A page by name of the products ``which`` selects."""
         return list(
             await self._conn.fetch(
                 f"SELECT {_PRODUCT_COLUMNS}, lower(p.name) AS sort_key"
@@ -243,9 +251,9 @@ class ReferenceStore:
                 " AND ($5::text IS NULL OR lower(p.category) = lower($5))"
                 " AND ($6::uuid IS NULL OR p.brand_id = $6)"
                 " ORDER BY lower(p.name), p.id LIMIT $4",
-                *_name_page(search, after, limit),
-                category,
-                brand_id,
+                *_name_page(which.search, after, limit),
+                which.category,
+                which.brand_id,
             )
         )
 
@@ -260,11 +268,10 @@ class ReferenceStore:
         """Insert a product; with ``find_existing``, return the brand's product of the same
         name instead of failing on it."""
         conflict = " ON CONFLICT (brand_id, (lower(name))) DO NOTHING" if find_existing else ""
-        created = await self._conn.fetchrow(
+        created = await self._insert(
             "INSERT INTO product (id, name, category, subcategory, strain, brand_id,"
-            " unit_of_measure, sku) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-            f"{conflict} RETURNING id",
-            uuid4(),
+            " unit_of_measure, sku) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)" + conflict,
+            "id",
             fields["name"],
             fields["category"],
             fields.get("subcategory"),
@@ -305,10 +312,10 @@ class ReferenceStore:
         return await self._conn.fetchrow(f"SELECT {_LOT_COLUMNS} FROM lot WHERE id = $1", lot_id)
 
     async def find_or_create_lot(self, *, vendor_id: UUID, code: str) -> Row:
-        created = await self._conn.fetchrow(
+        created = await self._insert(
             "INSERT INTO lot (id, vendor_id, code) VALUES ($1, $2, $3)"
-            f" ON CONFLICT (vendor_id, code) DO NOTHING RETURNING {_LOT_COLUMNS}",
-            uuid4(),
+            " ON CONFLICT (vendor_id, code) DO NOTHING",
+            _LOT_COLUMNS,
             vendor_id,
             code,
         )

@@ -19,9 +19,21 @@ Modules:
     errors        DomainError and its stable codes.
 """
 
-from inventory.domain.aging import AgingBracket, age_in_days, aging_bracket, received_window
+from shared.contracts.inventory_enums import (
+    AdjustmentReason,
+    AgingBracket,
+    BatchStatus,
+    Bucket,
+    CogsMode,
+    MovementType,
+    PackageSourceKind,
+    PaymentTerms,
+    StockStatus,
+)
+
+from inventory.domain.aging import BRACKET_DAYS, age_in_days, aging_bracket, received_window
 from inventory.domain.batch import Batch, OperationResult
-from inventory.domain.buckets import EARMARK_BUCKETS, PHYSICAL_BUCKETS, Bucket, Buckets
+from inventory.domain.buckets import EARMARK_BUCKETS, PHYSICAL_BUCKETS, Buckets, spec_field
 from inventory.domain.errors import (
     AdjustmentTooLargeError,
     BatchClosedError,
@@ -63,16 +75,14 @@ from inventory.domain.events import (
 )
 from inventory.domain.intake import (
     BatchDetails,
-    CogsMode,
     Costing,
     IntakeRequest,
-    PaymentTerms,
     normalize_details,
     normalize_intake,
 )
 from inventory.domain.ledger import LedgerBalances, replay, verify_balances
-from inventory.domain.movements import AdjustmentReason, Movement, MovementType, Reference
-from inventory.domain.packages import PackageIngredient, PackageSource, PackageSourceKind
+from inventory.domain.movements import Movement, Reference
+from inventory.domain.packages import PackageIngredient, PackageSource
 from inventory.domain.quantities import (
     MAX_ADJUSTMENT,
     MAX_QUANTITY,
@@ -85,15 +95,15 @@ from inventory.domain.state import BatchState, ensure_invariants, invariant_viol
 from inventory.domain.status import (
     ALLOWED_TRANSITIONS,
     SELLABLE_STATUSES,
-    BatchStatus,
     allowed_transitions,
     can_transition,
     ensure_transition,
 )
-from inventory.domain.stock_status import DEFAULT_LOW_STOCK_THRESHOLD, StockStatus, stock_status
+from inventory.domain.stock_status import DEFAULT_LOW_STOCK_THRESHOLD, stock_status
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
+    "BRACKET_DAYS",
     "DEFAULT_LOW_STOCK_THRESHOLD",
     "EARMARK_BUCKETS",
     "MAX_ADJUSTMENT",
@@ -169,6 +179,7 @@ __all__ = [
     "normalize_intake",
     "received_window",
     "replay",
+    "spec_field",
     "stock_status",
     "to_positive_quantity",
     "to_quantity",

@@ -13,9 +13,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
+from shared.contracts.inventory_enums import BatchStatus, Bucket
+
 from inventory.domain import _checks
 from inventory.domain._draft import Draft
-from inventory.domain.buckets import Bucket, Buckets
+from inventory.domain.buckets import Buckets, spec_field
 from inventory.domain.errors import (
     BatchClosedError,
     BatchNotEmptyError,
@@ -29,7 +31,7 @@ from inventory.domain.intake import BatchDetails
 from inventory.domain.movements import Movement, Reference
 from inventory.domain.quantities import ZERO, QuantityMap
 from inventory.domain.state import BatchState, ensure_invariants
-from inventory.domain.status import SELLABLE_STATUSES, BatchStatus, can_transition
+from inventory.domain.status import SELLABLE_STATUSES, can_transition
 
 
 @dataclass(frozen=True)
@@ -242,7 +244,7 @@ class BatchCore:
             removable = buckets.unearmarked_on_hand
             source = "unreserved on-hand stock (release reservations or holds first)"
         else:
-            removable, source = buckets.get(bucket), bucket.spec_field
+            removable, source = buckets.get(bucket), spec_field(bucket)
         if amount > removable:
             raise InsufficientAvailableError(source=source, requested=amount, available=removable)
 

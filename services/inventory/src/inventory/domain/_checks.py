@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from shared.contracts.inventory_enums import AdjustmentReason
+
 from inventory.domain.errors import NotesRequiredError, ReasonRequiredError, ValidationError
-from inventory.domain.movements import AdjustmentReason
 
 
 def required_text(value: str | None, *, field: str) -> str:

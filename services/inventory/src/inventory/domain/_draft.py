@@ -11,14 +11,16 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from inventory.domain.buckets import Bucket, Buckets
+from shared.contracts.inventory_enums import AdjustmentReason, Bucket, MovementType
+
+from inventory.domain.buckets import PHYSICAL_BUCKETS, Buckets
 from inventory.domain.errors import (
     InsufficientAtLocationError,
     InvalidQuantityError,
     InvariantViolationError,
 )
 from inventory.domain.events import BatchEvent, EventCommon
-from inventory.domain.movements import AdjustmentReason, Movement, MovementType, Reference
+from inventory.domain.movements import Movement, Reference
 from inventory.domain.quantities import MAX_QUANTITY, QuantityMap
 
 
@@ -120,7 +122,7 @@ class Draft:
         if after < 0:
             raise InvariantViolationError(f"{bucket} would become {after}")
         # Locations hold the physical total, so that total must fit NUMERIC(15,4) too.
-        total = self.buckets.physical + change if bucket.is_physical else after
+        total = self.buckets.physical + change if bucket in PHYSICAL_BUCKETS else after
         if after > MAX_QUANTITY or total > MAX_QUANTITY:
             raise InvalidQuantityError(
                 f"{bucket} would exceed the largest storable quantity {MAX_QUANTITY}",

@@ -5,19 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from shared.contracts.inventory_enums import AdjustmentReason, BatchStatus, Bucket, MovementType
+
 from inventory.domain import _checks
 from inventory.domain._batch_core import BatchCore, OperationResult
 from inventory.domain._draft import Draft
 from inventory.domain._sales import release_reservation_in
-from inventory.domain.buckets import Bucket
 from inventory.domain.events import (
     BatchDeleted,
     BatchStatusChanged,
     HoldReleased,
     StockDisposed,
 )
-from inventory.domain.movements import AdjustmentReason, Movement, MovementType
-from inventory.domain.status import BatchStatus, ensure_transition
+from inventory.domain.movements import Movement
+from inventory.domain.status import ensure_transition
 
 
 class LifecycleOperations(BatchCore):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from shared.contracts.inventory_enums import BatchStatus, Bucket, MovementType
+
 from inventory.domain import _checks
 from inventory.domain._batch_core import BatchCore, OperationResult
 from inventory.domain._draft import Draft
-from inventory.domain.buckets import Bucket
 from inventory.domain.errors import InsufficientAvailableError, ReservationNotFoundError
 from inventory.domain.events import (
     HoldReleased,
@@ -19,9 +20,9 @@ from inventory.domain.events import (
     StockReturned,
     StockSold,
 )
-from inventory.domain.movements import MovementType, Reference
+from inventory.domain.movements import Reference
 from inventory.domain.quantities import QuantityInput, to_positive_quantity
-from inventory.domain.status import SELLABLE_STATUSES, BatchStatus
+from inventory.domain.status import SELLABLE_STATUSES
 
 _HOLDABLE_STATUSES = SELLABLE_STATUSES | {BatchStatus.ON_HOLD}
 # Returned stock joins on-hand, or quarantine when the whole batch is quarantined.

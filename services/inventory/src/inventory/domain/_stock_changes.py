@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+from shared.contracts.inventory_enums import AdjustmentReason, BatchStatus, Bucket, MovementType
+
 from inventory.domain import _checks
 from inventory.domain._batch_core import BatchCore, OperationResult
-from inventory.domain.buckets import PHYSICAL_BUCKETS, Bucket
+from inventory.domain.buckets import PHYSICAL_BUCKETS, spec_field
 from inventory.domain.errors import (
     AdjustmentTooLargeError,
     InsufficientAvailableError,
@@ -22,7 +24,7 @@ from inventory.domain.events import (
     StockMarkedDefective,
     StockTransferred,
 )
-from inventory.domain.movements import AdjustmentReason, MovementType, Reference
+from inventory.domain.movements import Reference
 from inventory.domain.quantities import (
     MAX_ADJUSTMENT,
     ZERO,
@@ -30,7 +32,7 @@ from inventory.domain.quantities import (
     to_positive_quantity,
     to_quantity,
 )
-from inventory.domain.status import STOCKED_STATUSES, BatchStatus
+from inventory.domain.status import STOCKED_STATUSES
 
 
 class StockOperations(BatchCore):
@@ -86,20 +88,20 @@ class StockOperations(BatchCore):
             )
         if bucket is Bucket.ON_HAND and status is BatchStatus.QUARANTINED:
             raise OperationNotAllowedError(
-                operation=f"adjust {bucket.spec_field}",
+                operation=f"adjust {spec_field(bucket)}",
                 status=status,
                 hint="a quarantined batch keeps all its stock in quarantine; adjust that",
             )
         if bucket is Bucket.QUARANTINE and status is not BatchStatus.QUARANTINED:
             raise OperationNotAllowedError(
-                operation=f"adjust {bucket.spec_field}",
+                operation=f"adjust {spec_field(bucket)}",
                 status=status,
                 hint="only a QUARANTINED batch holds quarantined stock",
             )
         current = draft.buckets.get(bucket)
         if current + amount < 0:
             raise NegativeInventoryError(
-                field=bucket.spec_field, current=current, adjustment=amount
+                field=spec_field(bucket), current=current, adjustment=amount
             )
         if bucket is Bucket.ON_HAND and -amount > draft.buckets.unearmarked_on_hand:
             raise InsufficientAvailableError(
@@ -265,7 +267,7 @@ class StockOperations(BatchCore):
             raise ValidationError.single("bucket", f"{bucket} is an earmark, not stock")
         if amount > draft.buckets.get(bucket):
             raise InsufficientAvailableError(
-                source=bucket.spec_field, requested=amount, available=draft.buckets.get(bucket)
+                source=spec_field(bucket), requested=amount, available=draft.buckets.get(bucket)
             )
         notes = _checks.optional_text(notes)
         for location, change in ((source, -amount), (target, amount)):

@@ -16,40 +16,28 @@ times, so the list API can filter in SQL on ``created_at`` and agree with
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from enum import StrEnum
+from types import MappingProxyType
 from typing import Final
+
+from shared.contracts.inventory_enums import AgingBracket
 
 from inventory.domain import _checks
 
 _DAY: Final = timedelta(days=1)
 
 
-class AgingBracket(StrEnum):
-    """Age bracket of a batch, from FRESH to CRITICAL."""
-
-    FRESH = "FRESH"
-    MODERATE = "MODERATE"
-    AGING = "AGING"
-    CRITICAL = "CRITICAL"
-
-    @property
-    def min_days(self) -> int:
-        """Smallest age (whole days) in the bracket."""
-        return _BOUNDS[self][0]
-
-    @property
-    def max_days(self) -> int | None:
-        """Largest age (whole days) in the bracket; None for the open-ended CRITICAL."""
-        return _BOUNDS[self][1]
-
-
-_BOUNDS: Final[dict[AgingBracket, tuple[int, int | None]]] = {
-    AgingBracket.FRESH: (0, 14),
-    AgingBracket.MODERATE: (15, 30),
-    AgingBracket.AGING: (31, 60),
-    AgingBracket.CRITICAL: (61, None),
-}
+BRACKET_DAYS: Final[Mapping[AgingBracket, tuple[int, int | None]]] = MappingProxyType(
+    {
+        AgingBracket.FRESH: (0, 14),
+        AgingBracket.MODERATE: (15, 30),
+        AgingBracket.AGING: (31, 60),
+        AgingBracket.CRITICAL: (61, None),
+    }
+)
+"""Per bracket, the smallest and the largest age (whole days) in it; None for the open-ended
+CRITICAL."""
 
 
 def age_in_days(received_at: datetime, *, as_of: datetime) -> int:
@@ -67,7 +55,7 @@ def aging_bracket(received_at: datetime, *, as_of: datetime) -> AgingBracket:
     """The bracket of a batch received at ``received_at``, seen at ``as_of``."""
     days = age_in_days(received_at, as_of=as_of)
     for bracket in AgingBracket:
-        upper = bracket.max_days
+        _, upper = BRACKET_DAYS[bracket]
         if upper is None or days <= upper:
             return bracket
     raise AssertionError("CRITICAL is open-ended")  # pragma: no cover
@@ -85,7 +73,7 @@ def received_window(
     """
     as_of = _checks.aware_utc(as_of, field="as_of")
     # FRESH has no upper bound on receipt time: future receipts count as age 0.
-    not_after = as_of - bracket.min_days * _DAY if bracket.min_days > 0 else None
-    upper = bracket.max_days
+    lower, upper = BRACKET_DAYS[bracket]
+    not_after = as_of - lower * _DAY if lower > 0 else None
     after = as_of - (upper + 1) * _DAY if upper is not None else None
     return after, not_after

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from shared.contracts.inventory_enums import BatchStatus, Bucket, MovementType
+
 from inventory.domain import _checks
 from inventory.domain._batch_core import OperationResult
 from inventory.domain._draft import Draft
@@ -33,13 +35,11 @@ from inventory.domain._lifecycle import LifecycleOperations
 from inventory.domain._revision import RevisionOperations
 from inventory.domain._sales import SalesOperations
 from inventory.domain._stock_changes import StockOperations
-from inventory.domain.buckets import Bucket, Buckets
+from inventory.domain.buckets import Buckets
 from inventory.domain.events import BatchReceived
 from inventory.domain.intake import IntakeRequest, normalize_intake
-from inventory.domain.movements import MovementType
 from inventory.domain.quantities import QuantityMap, to_quantity
 from inventory.domain.state import BatchState
-from inventory.domain.status import BatchStatus
 
 __all__ = ["Batch", "OperationResult"]
 

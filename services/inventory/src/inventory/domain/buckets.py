@@ -23,35 +23,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from enum import StrEnum
 from typing import Final
+
+from shared.contracts.inventory_enums import Bucket
 
 from inventory.domain.errors import InvariantViolationError
 from inventory.domain.quantities import ZERO, is_quantized
 
-
-class Bucket(StrEnum):
-    """A quantity bucket of a batch; every movement changes exactly one bucket."""
-
-    ON_HAND = "ON_HAND"
-    RESERVED = "RESERVED"
-    QUARANTINE = "QUARANTINE"
-    HOLD = "HOLD"
-    DEFECTIVE = "DEFECTIVE"
-
-    @property
-    def is_physical(self) -> bool:
-        """True for buckets that hold stock (and so add up to the location quantities)."""
-        return self in PHYSICAL_BUCKETS
-
-    @property
-    def spec_field(self) -> str:
-        """The spec's column name for the bucket (``onHandQty`` ...), used in its messages."""
-        return _SPEC_FIELDS[self]
-
-
 PHYSICAL_BUCKETS: Final = frozenset({Bucket.ON_HAND, Bucket.QUARANTINE, Bucket.DEFECTIVE})
 EARMARK_BUCKETS: Final = frozenset({Bucket.RESERVED, Bucket.HOLD})
+
+
+def spec_field(bucket: Bucket) -> str:
+    """The spec's column name for the bucket (``onHandQty`` ...), used in its messages."""
+    return _SPEC_FIELDS[bucket]
+
 
 _SPEC_FIELDS: Final = {
     Bucket.ON_HAND: "onHandQty",

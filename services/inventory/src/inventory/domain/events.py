@@ -18,10 +18,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TypedDict
 
-from inventory.domain.buckets import Bucket
+from shared.contracts.inventory_enums import AdjustmentReason, BatchStatus, Bucket, MovementType
+
 from inventory.domain.intake import BatchDetails
-from inventory.domain.movements import AdjustmentReason, Movement, MovementType, Reference
-from inventory.domain.status import BatchStatus
+from inventory.domain.movements import Movement, Reference
 
 
 class EventCommon(TypedDict):

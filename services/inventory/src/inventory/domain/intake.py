@@ -17,8 +17,9 @@ import difflib
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from enum import StrEnum
 from typing import Final
+
+from shared.contracts.inventory_enums import CogsMode, PaymentTerms
 
 from inventory.domain.errors import FieldError, InvalidQuantityError, ValidationError
 from inventory.domain.movements import Reference
@@ -63,24 +64,6 @@ def check_unit_of_measure(unit: str, allowed: Collection[str], *, field: str) ->
         f"{unit!r} is not one of the units of measure configured for the state"
         f" ({', '.join(allowed)}){hint}",
     )
-
-
-class CogsMode(StrEnum):
-    """How the unit cost of goods is known: one figure, or a min-max range."""
-
-    FIXED = "FIXED"
-    RANGE = "RANGE"
-
-
-class PaymentTerms(StrEnum):
-    """Payment terms agreed with the vendor for the batch."""
-
-    COD = "COD"
-    NET_7 = "NET_7"
-    NET_15 = "NET_15"
-    NET_30 = "NET_30"
-    CONSIGNMENT = "CONSIGNMENT"
-    PARTIAL = "PARTIAL"
 
 
 @dataclass(frozen=True, kw_only=True)

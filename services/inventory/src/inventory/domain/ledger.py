@@ -17,8 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from shared.contracts.inventory_enums import Bucket
+
 from inventory.domain import _checks
-from inventory.domain.buckets import Bucket, Buckets
+from inventory.domain.buckets import Buckets
 from inventory.domain.errors import LedgerInconsistencyError
 from inventory.domain.movements import Movement
 from inventory.domain.quantities import ZERO, QuantityMap

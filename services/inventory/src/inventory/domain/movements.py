@@ -19,66 +19,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from enum import StrEnum
 from typing import Final
 
-from inventory.domain.buckets import Bucket
+from shared.contracts.inventory_enums import AdjustmentReason, Bucket, MovementType
+
+from inventory.domain.buckets import PHYSICAL_BUCKETS
 from inventory.domain.errors import InvariantViolationError, ValidationError
 from inventory.domain.quantities import is_quantized
 
 MAX_REFERENCE_TYPE_LENGTH: Final = 50
 """The spec stores referenceType as VARCHAR(50)."""
-
-
-class MovementType(StrEnum):
-    """Why a bucket changed. The first ten are the spec's; the rest make the ledger
-    bucket-complete (the source system changed reserved/hold/defective without a trace)."""
-
-    INTAKE = "INTAKE"
-    """New stock received from a supplier (ON_HAND +)."""
-    SALE = "SALE"
-    """Stock sold; consumes the order's reservation (RESERVED -) and on-hand (ON_HAND -)."""
-    RETURN = "RETURN"
-    """Customer return without refund (the spec's legacy type) (ON_HAND or QUARANTINE +)."""
-    REFUND_RETURN = "REFUND_RETURN"
-    """Customer return with refund (ON_HAND or QUARANTINE +)."""
-    ADJUSTMENT = "ADJUSTMENT"
-    """Manual correction of a physical bucket with a reason (+/-)."""
-    QUARANTINE = "QUARANTINE"
-    """Pair: ON_HAND -x, QUARANTINE +x, when the batch becomes QUARANTINED."""
-    RELEASE_FROM_QUARANTINE = "RELEASE_FROM_QUARANTINE"
-    """Pair: QUARANTINE -x, ON_HAND +x, when a QUARANTINED batch goes back to LIVE."""
-    DISPOSAL = "DISPOSAL"
-    """Stock destroyed or written off with a reason (physical bucket -)."""
-    TRANSFER = "TRANSFER"
-    """Pair of legs, -x at the source location and +x at the destination, same bucket."""
-    SAMPLE = "SAMPLE"
-    """Stock sent out as a sample (ON_HAND -); samples leave the building."""
-    RESERVE = "RESERVE"
-    """Earmark stock for an order (RESERVED +)."""
-    RELEASE_RESERVATION = "RELEASE_RESERVATION"
-    """Drop an order's earmark without selling (RESERVED -)."""
-    HOLD = "HOLD"
-    """Put stock on hold (HOLD +)."""
-    RELEASE_HOLD = "RELEASE_HOLD"
-    """Take stock off hold (HOLD -)."""
-    DEFECTIVE = "DEFECTIVE"
-    """Pair: ON_HAND (or QUARANTINE) -x, DEFECTIVE +x."""
-    CORRECTION = "CORRECTION"
-    """Compensating movement; used when an intake is cancelled (AWAITING_INTAKE -> CLOSED)."""
-
-
-class AdjustmentReason(StrEnum):
-    """The spec's adjustment reasons; OTHER needs notes saying what the reason is."""
-
-    DAMAGED = "DAMAGED"
-    EXPIRED = "EXPIRED"
-    LOST = "LOST"
-    THEFT = "THEFT"
-    COUNT_DISCREPANCY = "COUNT_DISCREPANCY"
-    QUALITY_ISSUE = "QUALITY_ISSUE"
-    REWEIGH = "REWEIGH"
-    OTHER = "OTHER"
 
 
 @dataclass(frozen=True, order=True)
@@ -153,7 +103,7 @@ class Movement:
             problems.append("after must equal before + change")
         elif self.before < 0 or self.after < 0:
             problems.append("before and after must not be negative")
-        if self.location_id is not None and not self.bucket.is_physical:
+        if self.location_id is not None and self.bucket not in PHYSICAL_BUCKETS:
             problems.append(f"{self.bucket} movements carry no location")
         if self.batch_version < 1 or self.sequence < 0:
             problems.append("batch_version must be >= 1 and sequence >= 0")

@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from shared.contracts.inventory_enums import BatchStatus
+
 from inventory.domain.buckets import Buckets
 from inventory.domain.errors import InvariantViolationError
 from inventory.domain.intake import BatchDetails
 from inventory.domain.movements import Reference
 from inventory.domain.quantities import QuantityMap
-from inventory.domain.status import EMPTY_STATUSES, BatchStatus
+from inventory.domain.status import EMPTY_STATUSES
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -19,24 +19,12 @@ the graph and the per-status permissions.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
+from shared.contracts.inventory_enums import BatchStatus
+
 from inventory.domain.errors import InvalidStatusTransitionError
-
-
-class BatchStatus(StrEnum):
-    """Lifecycle status of a batch."""
-
-    AWAITING_INTAKE = "AWAITING_INTAKE"
-    LIVE = "LIVE"
-    PHOTOGRAPHY_COMPLETE = "PHOTOGRAPHY_COMPLETE"
-    ON_HOLD = "ON_HOLD"
-    QUARANTINED = "QUARANTINED"
-    SOLD_OUT = "SOLD_OUT"
-    CLOSED = "CLOSED"
-
 
 ALLOWED_TRANSITIONS: Final[Mapping[BatchStatus, frozenset[BatchStatus]]] = MappingProxyType(
     {

@@ -12,21 +12,14 @@ ON_HOLD batch with stock is IN_STOCK, and the list API filters on status separat
 from __future__ import annotations
 
 from decimal import Decimal
-from enum import StrEnum
 from typing import Final
+
+from shared.contracts.inventory_enums import StockStatus
 
 from inventory.domain.errors import ValidationError
 from inventory.domain.quantities import QuantityInput, to_quantity
 
 DEFAULT_LOW_STOCK_THRESHOLD: Final = Decimal("10.0000")
-
-
-class StockStatus(StrEnum):
-    """How much of a batch is available."""
-
-    IN_STOCK = "IN_STOCK"
-    LOW_STOCK = "LOW_STOCK"
-    OUT_OF_STOCK = "OUT_OF_STOCK"
 
 
 def stock_status(

@@ -1,9 +1,10 @@
 """The HTTP contract's requests -> the service layer's commands (the one place that knows both).
 
-The contract speaks the wire's language (camelCase models, its own enums, ``field`` names such
-as ``onHandQty``); the commands speak the domain's. A command takes the request's fields of the
-same name as they are, and what differs is stated per command; a test checks that no value of the
-contract's own types reaches a command.
+The contract speaks the wire's language (camelCase models, ``field`` names such as ``onHandQty``);
+the commands speak the domain's. Both use the one vocabulary of enums
+(``shared.contracts.inventory_enums``). A command takes the request's fields of the same name as
+they are, and what differs is stated per command; a test checks that no value of the contract's
+own types reaches a command.
 """
 
 from __future__ import annotations
@@ -15,17 +16,7 @@ from uuid import UUID
 from pydantic import BaseModel
 from shared.contracts import inventory as api
 
-from inventory.domain import (
-    AdjustmentReason,
-    BatchStatus,
-    Bucket,
-    CogsMode,
-    PackageIngredient,
-    PackageSource,
-    PackageSourceKind,
-    PaymentTerms,
-    Reference,
-)
+from inventory.domain import Bucket, PackageIngredient, PackageSource, Reference
 from inventory.service_layer import commands as c
 
 C = TypeVar("C")
@@ -50,7 +41,10 @@ def _names(command: type[Any]) -> frozenset[str]:
 
 
 def _command(command: type[C], request: BaseModel, **different: Any) -> C:
-    """``command`` from ``request``'s fields of the same names, and ``different``."""
+    """``command`` from ``request``'s fields of the same names, and ``different``; a request's
+    ``referenceType`` and ``referenceId`` become the command's ``reference`` (None without them)."""
+    if "reference" in _names(command):
+        different.setdefault("reference", _reference(request))
     same = {
         name: getattr(request, name)
         for name in _names(command) - different.keys()
@@ -59,69 +53,48 @@ def _command(command: type[C], request: BaseModel, **different: Any) -> C:
     return command(**same, **different)
 
 
-def _reason(value: api.AdjustmentReason | None) -> AdjustmentReason | None:
-    return None if value is None else AdjustmentReason(value.value)
-
-
-def _reference(kind: str | None, ref_id: str | None) -> Reference | None:
+def _reference(request: BaseModel) -> Reference | None:
+    kind = getattr(request, "reference_type", None)
+    ref_id = getattr(request, "reference_id", None)
     return Reference(kind, ref_id) if kind and ref_id else None
 
 
 def adjust_quantity(batch_id: UUID, body: api.AdjustQuantityRequest) -> c.AdjustQuantity:
-    return _command(
-        c.AdjustQuantity,
-        body,
-        batch_id=batch_id,
-        bucket=_FIELD_BUCKETS[body.field],
-        reason=_reason(body.reason),
-    )
+    return _command(c.AdjustQuantity, body, batch_id=batch_id, bucket=_FIELD_BUCKETS[body.field])
 
 
 def change_status(batch_id: UUID, body: api.StatusChangeRequest) -> c.ChangeStatus:
-    return _command(
-        c.ChangeStatus,
-        body,
-        batch_id=batch_id,
-        status=BatchStatus(body.status.value),
-        disposal_reason=AdjustmentReason(body.disposal_reason.value),
-    )
+    return _command(c.ChangeStatus, body, batch_id=batch_id)
 
 
 def transfer(batch_id: UUID, body: api.TransferRequest) -> c.Transfer:
-    bucket = Bucket(body.bucket.value) if body.bucket else None
-    return _command(c.Transfer, body, batch_id=batch_id, bucket=bucket)
+    return _command(c.Transfer, body, batch_id=batch_id)
 
 
 def reserve(batch_id: UUID, body: api.ReserveRequest) -> c.Reserve:
-    reference = Reference(body.reference_type, body.reference_id)
-    return _command(c.Reserve, body, batch_id=batch_id, reference=reference)
+    return _command(c.Reserve, body, batch_id=batch_id)
 
 
 def release_reservation(
     batch_id: UUID, body: api.ReleaseReservationRequest
 ) -> c.ReleaseReservation:
-    reference = Reference(body.reference_type, body.reference_id)
-    return _command(c.ReleaseReservation, body, batch_id=batch_id, reference=reference)
+    return _command(c.ReleaseReservation, body, batch_id=batch_id)
 
 
 def sell(batch_id: UUID, body: api.SaleRequest) -> c.Sell:
-    reference = Reference(body.reference_type, body.reference_id)
-    return _command(c.Sell, body, batch_id=batch_id, reference=reference)
+    return _command(c.Sell, body, batch_id=batch_id)
 
 
 def return_(batch_id: UUID, body: api.ReturnRequest) -> c.ReceiveReturn:
-    reference = _reference(body.reference_type, body.reference_id)
-    return _command(c.ReceiveReturn, body, batch_id=batch_id, reference=reference)
+    return _command(c.ReceiveReturn, body, batch_id=batch_id)
 
 
 def sample(batch_id: UUID, body: api.SampleRequest) -> c.SendSample:
-    reference = _reference(body.reference_type, body.reference_id)
-    return _command(c.SendSample, body, batch_id=batch_id, reference=reference)
+    return _command(c.SendSample, body, batch_id=batch_id)
 
 
 def dispose(batch_id: UUID, body: api.DisposalRequest) -> c.Dispose:
-    bucket, reason = Bucket(body.bucket.value), _reason(body.reason)
-    return _command(c.Dispose, body, batch_id=batch_id, bucket=bucket, reason=reason)
+    return _command(c.Dispose, body, batch_id=batch_id)
 
 
 def hold(batch_id: UUID, body: api.HoldRequest) -> c.Hold:
@@ -133,7 +106,7 @@ def release_hold(batch_id: UUID, body: api.HoldRequest) -> c.ReleaseHold:
 
 
 def defective(batch_id: UUID, body: api.DefectiveRequest) -> c.MarkDefective:
-    return _command(c.MarkDefective, body, batch_id=batch_id, reason=_reason(body.reason))
+    return _command(c.MarkDefective, body, batch_id=batch_id)
 
 
 def delete_batch(batch_id: UUID, query: api.DeleteBatchQuery) -> c.DeleteBatch:
@@ -146,14 +119,11 @@ def update_batch(batch_id: UUID, body: api.UpdateBatchRequest) -> c.UpdateBatch:
         body,
         batch_id=batch_id,
         given=frozenset(body.model_fields_set),
-        payment_terms=PaymentTerms(body.payment_terms.value) if body.payment_terms else None,
-        cogs_mode=CogsMode(body.cogs_mode.value) if body.cogs_mode else None,
     )
 
 
 def change_statuses(body: api.BulkStatusRequest) -> c.ChangeStatuses:
-    status = BatchStatus(body.new_status.value)
-    return _command(c.ChangeStatuses, body, batch_ids=tuple(body.batch_ids), status=status)
+    return _command(c.ChangeStatuses, body, batch_ids=tuple(body.batch_ids), status=body.new_status)
 
 
 def delete_batches(body: api.BulkDeleteRequest) -> c.DeleteBatches:
@@ -169,9 +139,6 @@ def intake(body: api.IntakeRequest) -> c.Intake:
         product=_command(c.ProductChoice, body.product),
         lot=_command(c.LotChoice, body.lot),
         location=_command(c.LocationChoice, body.location),
-        cogs_mode=CogsMode(body.cogs_mode.value),
-        payment_terms=PaymentTerms(body.payment_terms.value),
-        reference=_reference(body.reference_type, body.reference_id),
         package_tag=None if body.package is None else body.package.tag,
         package_source=_package_source(body.package),
     )
@@ -182,7 +149,7 @@ def _package_source(package: api.PackageRef | None) -> PackageSource | None:
     if source is None:
         return None
     return PackageSource(
-        kind=PackageSourceKind(source.kind.value),
+        kind=source.kind,
         manifest_number=source.manifest_number,
         ingredients=tuple(
             PackageIngredient(batch_id=str(i.batch_id), quantity=i.quantity)

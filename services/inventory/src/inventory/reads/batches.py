@@ -29,6 +29,7 @@ from inventory.reads.presenters import (
     allowed_next_statuses,
     batch_from_row,
     movement_from_row,
+    shown,
 )
 from inventory.service_layer.caller import Caller, utc_now
 from inventory.service_layer.errors import NotFoundError
@@ -161,10 +162,7 @@ def _filter(caller: Caller, query: api.InventoryFilters, now: datetime) -> Batch
         search=query.search,
         include_archived=query.include_archived,
         stock_bands=[_STOCK_BANDS[s] for s in dict.fromkeys(query.stock_status)],
-        received_windows=[
-            received_window(AgingBracket(b.value), as_of=now)
-            for b in dict.fromkeys(query.age_bracket)
-        ],
+        received_windows=[received_window(b, as_of=now) for b in dict.fromkeys(query.age_bracket)],
     )
 
 
@@ -269,17 +267,7 @@ async def batch_detail(uow: UnitOfWork, caller: Caller, batch_id: UUID) -> api.B
             for r in await queries.locations_of(batch_id)
         ],
         audit_logs=[
-            api.AuditLogEntry(
-                id=r["id"],
-                batch_id=batch_id,
-                action=r["action"],
-                performed_by=r["performed_by"],
-                occurred_at=r["occurred_at"],
-                reason=r["reason"],
-                version=r["version"],
-                changes=json.loads(r["changes"]),
-                request_id=r["request_id"],
-            )
+            shown(api.AuditLogEntry, r, batch_id=batch_id, changes=json.loads(r["changes"]))
             for r in await queries.audit_of(batch_id, DETAIL_LIMIT)
         ],
         movements=[

@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from shared.contracts import inventory as api
 from shared.json_form import decimal_text, utc_text
 
@@ -38,6 +39,7 @@ __all__ = [
     "bulk_result",
     "movement_from_row",
     "movement_json",
+    "shown",
     "write_result",
 ]
 
@@ -101,49 +103,22 @@ def batch_json(record: BatchRecord, now: datetime) -> dict[str, Any]:
     }
 
 
+def shown(model: type[M], row: Mapping[str, Any], **given: Any) -> M:
+    """A row as the contract shows it: the model's fields from the row's columns of the same names
+    (a list's sort key is not one), and ``given`` (what is renamed, decoded or computed)."""
+    return model.model_validate(
+        {**{name: row[name] for name in model.model_fields if name not in given}, **given}
+    )
+
+
 def batch_from_row(row: Mapping[str, Any], now: datetime) -> api.Batch:
     """From a ``batch`` row (all columns, ``metadata`` as JSON text)."""
-    physical = row["on_hand_qty"] + row["quarantine_qty"] + row["defective_qty"]
-    return api.Batch(
-        id=row["id"],
-        code=row["code"],
-        sku=row["sku"],
-        site_id=row["site_id"],
-        product_id=row["product_id"],
-        product_name=row["product_name"],
-        category=row["category"],
-        subcategory=row["subcategory"],
-        strain=row["strain"],
-        brand_id=row["brand_id"],
-        brand_name=row["brand_name"],
-        vendor_id=row["vendor_id"],
-        vendor_name=row["vendor_name"],
-        lot_id=row["lot_id"],
-        lot_code=row["lot_code"],
+    return shown(
+        api.Batch,
+        row,
         batch_status=row["status"],
-        grade=row["grade"],
-        is_sample=row["is_sample"],
-        unit_of_measure=row["unit_of_measure"],
-        on_hand_qty=row["on_hand_qty"],
-        reserved_qty=row["reserved_qty"],
-        quarantine_qty=row["quarantine_qty"],
-        hold_qty=row["hold_qty"],
-        defective_qty=row["defective_qty"],
-        available_qty=row["available_qty"],
-        physical_qty=physical,
-        cogs_mode=row["cogs_mode"],
-        unit_cogs=row["unit_cogs"],
-        unit_cogs_min=row["unit_cogs_min"],
-        unit_cogs_max=row["unit_cogs_max"],
-        payment_terms=row["payment_terms"],
-        ticket=row["ticket"],
-        notes=row["notes"],
+        physical_qty=row["on_hand_qty"] + row["quarantine_qty"] + row["defective_qty"],
         metadata=json.loads(row["metadata"]),
-        primary_location_id=row["primary_location_id"],
-        version=row["version"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        deleted_at=row["deleted_at"],
         **_derived(row["created_at"], row["available_qty"], now),
     )
 
@@ -172,29 +147,12 @@ def movement_json(movement: Movement, movement_id: int) -> dict[str, Any]:
 
 
 def movement_from_row(row: Mapping[str, Any]) -> api.Movement:
-    return api.Movement(
-        id=row["id"],
-        batch_id=row["batch_id"],
-        batch_version=row["batch_version"],
-        sequence=row["sequence"],
-        bucket=row["bucket"],
-        movement_type=row["movement_type"],
-        quantity_change=row["quantity_change"],
-        quantity_before=row["quantity_before"],
-        quantity_after=row["quantity_after"],
-        location_id=row["location_id"],
-        adjustment_reason=row["adjustment_reason"],
-        notes=row["notes"],
-        reference_type=row["reference_type"],
-        reference_id=row["reference_id"],
-        performed_by=row["performed_by"],
-        occurred_at=row["occurred_at"],
-    )
+    return shown(api.Movement, row)
 
 
 def allowed_next_statuses(status: str) -> list[api.BatchStatus]:
     """The statuses the machine allows next (guards such as "empty" aside)."""
-    return sorted(api.BatchStatus(s.value) for s in allowed_transitions(BatchStatus(status)))
+    return sorted(allowed_transitions(BatchStatus(status)))
 
 
 def write_result(outcome: WriteOutcome) -> dict[str, Any]:
@@ -210,6 +168,7 @@ def write_result(outcome: WriteOutcome) -> dict[str, Any]:
 
 
 B = TypeVar("B", api.BulkStatusResult, api.BulkDeleteResult)
+M = TypeVar("M", bound=BaseModel)
 
 
 def bulk_result(items: list[BulkItem], model: type[B], done: BulkOutcome) -> B:
@@ -217,7 +176,7 @@ def bulk_result(items: list[BulkItem], model: type[B], done: BulkOutcome) -> B:
     results = [
         api.BulkItemResult(
             batch_id=item.batch_id,
-            outcome=api.BulkOutcome(item.outcome.value),
+            outcome=item.outcome,
             code=item.code,
             message=item.message,
             version=item.version,

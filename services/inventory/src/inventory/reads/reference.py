@@ -19,9 +19,10 @@ from inventory.reads.batches import (
     decode_cursor,
     encode_cursor,
 )
+from inventory.reads.presenters import shown
 from inventory.service_layer.caller import Caller
 from inventory.service_layer.errors import NotFoundError
-from inventory.service_layer.ports import NameKey, Row, UnitOfWork
+from inventory.service_layer.ports import NameKey, ProductFilter, Row, UnitOfWork
 
 __all__ = [
     "list_brands",
@@ -34,14 +35,7 @@ __all__ = [
     "visible_site",
 ]
 
-M = TypeVar("M", bound=BaseModel)
 P = TypeVar("P", api.VendorPage, api.BrandPage, api.ProductPage)
-
-
-def shown(model: type[M], row: Row) -> M:
-    """A reference row as the contract shows it (the columns are the model's fields; a list's
-    sort key is not one)."""
-    return model.model_validate({name: row[name] for name in model.model_fields})
 
 
 def _name_key(cursor: str | None) -> NameKey | None:
@@ -108,11 +102,6 @@ async def list_brands(uow: UnitOfWork, query: api.SearchQuery) -> api.BrandPage:
 
 
 async def list_products(uow: UnitOfWork, query: api.ProductsQuery) -> api.ProductPage:
-    rows = await uow.reference.products(
-        search=query.search,
-        category=query.category,
-        brand_id=query.brand_id,
-        after=_name_key(query.cursor),
-        limit=query.limit + 1,
-    )
+    which = ProductFilter(search=query.search, category=query.category, brand_id=query.brand_id)
+    rows = await uow.reference.products(which, after=_name_key(query.cursor), limit=query.limit + 1)
     return _page(api.ProductPage, api.Product, rows, query.limit)

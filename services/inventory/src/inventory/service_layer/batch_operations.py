@@ -22,6 +22,7 @@ from inventory.domain import (
     Bucket,
     Movement,
     OperationResult,
+    spec_field,
 )
 from inventory.service_layer.caller import Caller, utc_now
 from inventory.service_layer.errors import NotFoundError
@@ -44,7 +45,7 @@ class WriteOutcome:
     movement_ids: tuple[int, ...]
 
 
-_BUCKET_FIELDS = {bucket: bucket.spec_field for bucket in Bucket}
+_BUCKET_FIELDS = {bucket: spec_field(bucket) for bucket in Bucket}
 
 
 def state_changes(before: BatchState, after: BatchState) -> dict[str, Any]:

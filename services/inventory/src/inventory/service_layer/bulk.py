@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from uuid import UUID
+
+from shared.contracts.inventory_enums import BulkOutcome
 
 from inventory.domain import (
     BatchNotFoundError,
@@ -28,13 +29,6 @@ from inventory.service_layer.ports import UnitOfWork
 from inventory.service_layer.records import BatchRecord
 
 __all__ = ["BulkItem", "BulkOutcome", "bulk_delete", "bulk_update_status"]
-
-
-class BulkOutcome(StrEnum):
-    UPDATED = "UPDATED"
-    DELETED = "DELETED"
-    SKIPPED = "SKIPPED"
-    FAILED = "FAILED"
 
 
 @dataclass(frozen=True, slots=True)

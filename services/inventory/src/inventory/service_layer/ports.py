@@ -28,6 +28,7 @@ __all__ = [
     "BatchRepository",
     "DuplicateKeyError",
     "NameKey",
+    "ProductFilter",
     "ReferenceRepository",
     "Row",
     "SavedViewRepository",
@@ -40,6 +41,16 @@ Row = Mapping[str, Any]
 NameKey = tuple[str, UUID]
 """Where a page of a list by name ended: the last row's ``sort_key`` (its lower-cased name) and
 id."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProductFilter:
+    """Which products a page lists: part of the name (literally), a category (in any case), a
+    brand; None matches all."""
+
+    search: str | None = None
+    category: str | None = None
+    brand_id: UUID | None = None
 
 
 class DuplicateKeyError(Exception):
@@ -120,13 +131,7 @@ class ReferenceRepository(Protocol):
     async def create_brand(self, *, name: str, vendor_id: UUID | None) -> Row: ...
     async def find_or_create_brand(self, *, name: str, vendor_id: UUID | None) -> Row: ...
     async def products(
-        self,
-        *,
-        search: str | None,
-        category: str | None,
-        brand_id: UUID | None,
-        after: NameKey | None,
-        limit: int,
+        self, which: ProductFilter, *, after: NameKey | None, limit: int
     ) -> list[Row]: ...
     async def product(self, product_id: UUID) -> Row | None: ...
     async def create_product(self, fields: dict[str, Any], *, find_existing: bool) -> Row: ...

@@ -3,6 +3,7 @@ one, and deleting is a soft delete with an audit row (the source system hard-del
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from inventory.service_layer import commands as c
@@ -27,13 +28,7 @@ async def save_view(uow: UnitOfWork, caller: Caller, cmd: c.SaveView) -> UUID:
             )
     except DuplicateKeyError:
         raise DuplicateError("saved view", "name", cmd.name) from None
-    await uow.views.audit(
-        view_id=view_id,
-        action="SAVE_VIEW",
-        actor=caller.actor,
-        now=now,
-        request_id=caller.request_id,
-    )
+    await _audit(uow, caller, view_id, "SAVE_VIEW", now)
     return view_id
 
 
@@ -46,10 +41,13 @@ async def delete_view(uow: UnitOfWork, caller: Caller, cmd: c.DeleteView) -> Non
         raise PermissionDeniedError("Only the owner can delete a saved view")
     now = utc_now()
     await uow.views.soft_delete(view_id, now)
+    await _audit(uow, caller, view_id, "DELETE_VIEW", now)
+
+
+async def _audit(
+    uow: UnitOfWork, caller: Caller, view_id: UUID, action: str, now: datetime
+) -> None:
+    """The audit row of a change to a saved view, naming who made it and in which request."""
     await uow.views.audit(
-        view_id=view_id,
-        action="DELETE_VIEW",
-        actor=caller.actor,
-        now=now,
-        request_id=caller.request_id,
+        view_id=view_id, action=action, actor=caller.actor, now=now, request_id=caller.request_id
     )

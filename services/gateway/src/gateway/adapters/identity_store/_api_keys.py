@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import RowMapping, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.adapters.identity_store._rows import record
 from gateway.adapters.tables import api_keys
 
 
@@ -37,16 +38,12 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 
 def _api_key(m: RowMapping) -> ApiKeyRecord:
-    return ApiKeyRecord(
-        id=m["id"],
-        name=m["name"],
-        secret_hash=m["secret_hash"],
+    return record(
+        ApiKeyRecord,
+        m,
         roles=tuple(m["roles"]),
         sites=tuple(m["sites"]),
-        created_by=m["created_by"],
-        created_at=m["created_at"],
         expires_at=_aware(m["expires_at"]),
-        revoked_at=m["revoked_at"],
     )
 
 

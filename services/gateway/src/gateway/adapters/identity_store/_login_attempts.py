@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import ColumnElement, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.adapters.tables import login_attempts
@@ -26,27 +26,25 @@ async def recent_account_failures(
         .where(login_attempts.c.email == email, login_attempts.c.succeeded)
         .scalar_subquery()
     )
-    rows = await conn.execute(
-        select(login_attempts.c.attempted_at)
-        .where(
-            login_attempts.c.email == email,
-            ~login_attempts.c.succeeded,
-            login_attempts.c.attempted_at >= since,
-            login_attempts.c.attempted_at > func.coalesce(last_success, since),
-        )
-        .order_by(login_attempts.c.attempted_at.desc())
+    return await _failures(
+        conn,
+        since,
+        login_attempts.c.email == email,
+        login_attempts.c.attempted_at > func.coalesce(last_success, since),
     )
-    return list(rows.scalars())
 
 
 async def count_ip_failures(conn: AsyncConnection, ip: str, since: datetime) -> list[datetime]:
+    return await _failures(conn, since, login_attempts.c.ip == ip)
+
+
+async def _failures(
+    conn: AsyncConnection, since: datetime, *which: ColumnElement[bool]
+) -> list[datetime]:
+    """Times of the failed attempts since ``since`` that ``which`` selects, newest first."""
     rows = await conn.execute(
         select(login_attempts.c.attempted_at)
-        .where(
-            login_attempts.c.ip == ip,
-            ~login_attempts.c.succeeded,
-            login_attempts.c.attempted_at >= since,
-        )
+        .where(*which, ~login_attempts.c.succeeded, login_attempts.c.attempted_at >= since)
         .order_by(login_attempts.c.attempted_at.desc())
     )
     return list(rows.scalars())

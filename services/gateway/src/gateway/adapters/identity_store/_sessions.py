@@ -6,9 +6,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.adapters.identity_store._rows import record
 from gateway.adapters.identity_store._users import _roles_of, _sites_of
 from gateway.adapters.tables import (
     login_attempts,
@@ -98,16 +99,7 @@ async def find_refresh_token(conn: AsyncConnection, token_hash: str) -> RefreshR
     if row is None:
         return None
     m = row._mapping
-    return RefreshRecord(
-        id=m["id"],
-        session_id=m["session_id"],
-        user_id=m["user_id"],
-        expires_at=m["expires_at"],
-        used_at=m["used_at"],
-        session_revoked_at=m["revoked_at"],
-        session_expires_at=m["session_expires_at"],
-        user_active=m["active"],
-    )
+    return record(RefreshRecord, m, session_revoked_at=m["revoked_at"], user_active=m["active"])
 
 
 async def mark_refresh_used(conn: AsyncConnection, token_id: uuid.UUID, now: datetime) -> None:
@@ -119,19 +111,22 @@ async def mark_refresh_used(conn: AsyncConnection, token_id: uuid.UUID, now: dat
 async def revoke_session(
     conn: AsyncConnection, session_id: uuid.UUID, *, now: datetime, reason: str
 ) -> None:
-    await conn.execute(
-        update(sessions)
-        .where(sessions.c.id == session_id, sessions.c.revoked_at.is_(None))
-        .values(revoked_at=now, revoked_reason=reason)
-    )
+    await _revoke(conn, sessions.c.id == session_id, now=now, reason=reason)
 
 
 async def revoke_user_sessions(
     conn: AsyncConnection, user_id: uuid.UUID, *, now: datetime, reason: str
 ) -> None:
+    await _revoke(conn, sessions.c.user_id == user_id, now=now, reason=reason)
+
+
+async def _revoke(
+    conn: AsyncConnection, which: ColumnElement[bool], *, now: datetime, reason: str
+) -> None:
+    """Revoke the sessions ``which`` selects that are not revoked yet (the first reason stays)."""
     await conn.execute(
         update(sessions)
-        .where(sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None))
+        .where(which, sessions.c.revoked_at.is_(None))
         .values(revoked_at=now, revoked_reason=reason)
     )
 
@@ -157,14 +152,12 @@ async def session_principal(
     if row is None:
         return None
     m = row._mapping
-    return SessionPrincipal(
-        email=m["email"],
-        display_name=m["display_name"],
+    return record(
+        SessionPrincipal,
+        m,
         roles=tuple(sorted(m["roles"])),
         sites=tuple(sorted(m["sites"])),
-        active=m["active"],
         revoked=m["revoked_at"] is not None,
-        expires_at=m["expires_at"],
     )
 
 

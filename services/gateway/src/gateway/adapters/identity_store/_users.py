@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import RowMapping, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.adapters.identity_store._rows import record
 from gateway.adapters.tables import (
     roles,
     user_roles,
@@ -62,16 +63,7 @@ _USER_COLUMNS = (
 
 
 def _user(m: RowMapping) -> UserRecord:
-    return UserRecord(
-        id=m["id"],
-        email=m["email"],
-        display_name=m["display_name"],
-        active=m["active"],
-        created_at=m["created_at"],
-        roles=tuple(sorted(m["roles"])),
-        sites=tuple(sorted(m["sites"])),
-        password_hash=m["password_hash"],
-    )
+    return record(UserRecord, m, roles=tuple(sorted(m["roles"])), sites=tuple(sorted(m["sites"])))
 
 
 async def known_roles(conn: AsyncConnection) -> set[str]:

@@ -51,18 +51,23 @@ async def _write(
 # come next, first of all routes (see api.py): each route tried before the right one costs a
 # few microseconds on every request.
 B = TypeVar("B", api.BulkStatusResult, api.BulkDeleteResult)
+_DONE: dict[type[Any], bulk.BulkOutcome] = {
+    api.BulkStatusResult: bulk.BulkOutcome.UPDATED,
+    api.BulkDeleteResult: bulk.BulkOutcome.DELETED,
+}
+"""What a bulk action did to the batches it did not skip or fail on."""
 
 
 async def _bulk(
     container: Container,
     request: Request,
     caller: Caller,
-    handler: Callable[[UnitOfWork], Awaitable[list[bulk.BulkItem]]],
+    cmd: C,
+    handler: Callable[[UnitOfWork, Caller, C], Awaitable[list[bulk.BulkItem]]],
     answer: type[B],
-    done: bulk.BulkOutcome,
 ) -> Response:
     async def work(uow: UnitOfWork) -> B:
-        return bulk_result(await handler(uow), answer, done)
+        return bulk_result(await handler(uow, caller, cmd), answer, _DONE[answer])
 
     return await write_with(container, request, caller, work)
 
@@ -73,12 +78,7 @@ async def bulk_status(
 ) -> Response:
     cmd = to.change_statuses(body)
     return await _bulk(
-        container,
-        request,
-        caller,
-        lambda uow: bulk.bulk_update_status(uow, caller, cmd),
-        api.BulkStatusResult,
-        bulk.BulkOutcome.UPDATED,
+        container, request, caller, cmd, bulk.bulk_update_status, api.BulkStatusResult
     )
 
 
@@ -87,14 +87,7 @@ async def bulk_delete(
     caller: CallerDep, container: ContainerDep, request: Request, body: api.BulkDeleteRequest
 ) -> Response:
     cmd = to.delete_batches(body)
-    return await _bulk(
-        container,
-        request,
-        caller,
-        lambda uow: bulk.bulk_delete(uow, caller, cmd),
-        api.BulkDeleteResult,
-        bulk.BulkOutcome.DELETED,
-    )
+    return await _bulk(container, request, caller, cmd, bulk.bulk_delete, api.BulkDeleteResult)
 
 
 def _batch_write(
