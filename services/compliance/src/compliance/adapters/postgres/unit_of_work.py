@@ -16,7 +16,7 @@ from typing import Final
 from pydantic import BaseModel
 from shared.database import Connection, Sql
 from shared.database import UnitOfWork as SharedUnitOfWork
-from shared.events import COMPLIANCE_EVENTS, all_event_types
+from shared.events import compliance as ev
 from shared.outbox import OutboxMessage, outbox_message, write_outbox
 
 from compliance.adapters.postgres.records import (
@@ -27,20 +27,35 @@ from compliance.adapters.postgres.records import (
     PgSyncLog,
 )
 from compliance.adapters.postgres.submissions import PgSubmissions
-from compliance.domain import ComplianceEvent
+from compliance.domain import (
+    ComplianceEvent,
+    PackageLinkChanged,
+    PushAccepted,
+    PushDismissed,
+    PushFailed,
+    PushPlanned,
+    PushRejected,
+    PushRetried,
+)
 
 __all__ = ["PRODUCER", "ComplianceUnitOfWork", "PgOutbox", "payload_of"]
 
 PRODUCER: Final = "compliance"
 _LOCK = Sql("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
-_MODELS: Final[dict[str, type[BaseModel]]] = {
-    t.name: t.model for t in all_event_types() if t.topic == COMPLIANCE_EVENTS
+_PAYLOADS: Final[dict[type[ComplianceEvent], type[BaseModel]]] = {
+    PackageLinkChanged: ev.PackageLinkChangedV1,
+    PushPlanned: ev.PushPlannedV1,
+    PushAccepted: ev.PushAcceptedV1,
+    PushRejected: ev.PushRejectedV1,
+    PushFailed: ev.PushFailedV1,
+    PushRetried: ev.PushRetriedV1,
+    PushDismissed: ev.PushDismissedV1,
 }
 
 
 def payload_of(event: ComplianceEvent) -> BaseModel:
     """The registered payload (``shared.events.compliance``) of a domain event."""
-    return _MODELS[event.event_type].model_validate(dataclasses.asdict(event))
+    return _PAYLOADS[type(event)].model_validate(dataclasses.asdict(event))
 
 
 class PgOutbox:
