@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from shared.events.topics import COMPLIANCE_EVENTS, INVENTORY_EVENTS
 from shared.kafka_topics import create_topics
@@ -228,12 +229,15 @@ async def _start_compliance(
     try:
         await asyncio.to_thread(_wait_for_sandbox, metrc_url, sandbox)
         database_url = postgres.url_for(await postgres.create_database("p_cmp"))
+        # The topic outlives a run's platforms (the test stack keeps its data): a platform's
+        # compliance starts as a new group placed at the topic's end, not at its history.
+        group = f"compliance-{uuid.uuid4().hex[:8]}"
+        await _place_group_at_end(kafka.bootstrap, INVENTORY_EVENTS.name, group)
         env = {
             **common,
             "COMPLIANCE_DATABASE_URL": database_url,
             "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
-            # The topic is shared by a test run's platforms: each reads it as a new group.
-            "COMPLIANCE_CONSUMER_GROUP": f"compliance-{uuid.uuid4().hex[:8]}",
+            "COMPLIANCE_CONSUMER_GROUP": group,
             **{k: v for k, v in settings.items() if not k.startswith("METRC_SANDBOX_")},
         }
         await asyncio.to_thread(run_service_command, "compliance", ["migrate"], env)
@@ -248,6 +252,24 @@ async def _start_compliance(
         sandbox.stop()
         raise
     return running
+
+
+async def _place_group_at_end(bootstrap: str, topic: str, group: str) -> None:
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        await consumer.topics()  # fetches the cluster's metadata
+        partitions = [
+            TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        if partitions:
+            ends = await consumer.end_offsets(partitions)
+            consumer.assign(partitions)
+            await consumer.commit(dict(ends))
+    finally:
+        await consumer.stop()
 
 
 def _wait_for_sandbox(url: str, process: ServiceProcess, seconds: float = 30) -> None:
