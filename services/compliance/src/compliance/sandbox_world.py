@@ -28,7 +28,15 @@ from compliance.adapters.metrc import MetrcClient, MetrcCredentials, Package
 from compliance.adapters.metrc_connector import MetrcClients
 from compliance.adapters.postgres import ComplianceUnitOfWork
 from compliance.config import DEV_CREDENTIAL_KEYS
-from compliance.domain import CHANGE_CAUSES, JurisdictionRules, Program, Submission
+from compliance.domain import (
+    CHANGE_CAUSES,
+    JurisdictionRules,
+    Program,
+    Submission,
+    SubmissionKind,
+    SubmissionQuery,
+    SubmissionState,
+)
 from compliance.service_layer import (
     CredentialsService,
     RulesService,
@@ -129,21 +137,25 @@ class MetrcSite:
         waiting_packages: int = 0,
         metrc_site: bool = True,
         name: str = "Denver grow",
+        reset: bool = True,
+        site_license: str = LICENSE,
     ) -> MetrcSite:
+        """``reset``: seed the sandbox afresh (else its packages and used tags stay, and the
+        site takes the tags still available). ``site_license``: the inventory site's license
+        number (unique among inventory's sites; its rules point it at the Metrc facility)."""
         sandbox = httpx.AsyncClient(base_url=metrc_url, timeout=30)
-        (
-            await sandbox.post(
-                "/_sandbox/reset",
-                json=seed(package_tags=package_tags, waiting_packages=waiting_packages),
-            )
-        ).raise_for_status()
+        if reset:
+            document = seed(package_tags=package_tags, waiting_packages=waiting_packages)
+            (await sandbox.post("/_sandbox/reset", json=document)).raise_for_status()
         gateway = httpx.AsyncClient(
             base_url=gateway_url + "/api/v1",
             headers={"Authorization": f"Bearer {api_key}"},
             timeout=60,
         )
         site = await _ok(
-            gateway.post("/sites", json={"name": name, "licenseNumber": LICENSE, "state": "CO"})
+            gateway.post(
+                "/sites", json={"name": name, "licenseNumber": site_license, "state": "CO"}
+            )
         )
         locations = {}
         for label in LOCATIONS:
@@ -175,16 +187,30 @@ class MetrcSite:
 
     async def make_metrc_site(self, metrc_url: str) -> None:
         """Keys, then rules (they say where Metrc is), then the keys validated against it."""
-        keys = CredentialsService(self.context)
-        await keys.save(
+        await self.save_keys()
+        await self.save_rules(metrc_url)
+        await self.validate_keys()
+
+    async def save_keys(self, *, user_key: str = USER_KEY) -> None:
+        """Store the license's keys (validated on save once the rules say where Metrc is)."""
+        await CredentialsService(self.context).save(
             SaveCredentials(
                 license_number=LICENSE,
                 state="CO",
                 vendor_key=SecretStr(VENDOR_KEY),
-                user_key=SecretStr(USER_KEY),
+                user_key=SecretStr(user_key),
                 actor="tests",
             )
         )
+
+    async def validate_keys(self) -> None:
+        view = await CredentialsService(self.context).validate(
+            ValidateCredentials(license_number=LICENSE, actor="tests")
+        )
+        if view.status.value != "VALID":
+            raise AssertionError(f"the sandbox refused the keys: {view.validation_message}")
+
+    async def save_rules(self, metrc_url: str) -> None:
         await RulesService(self.context).save(
             SaveRules(
                 rules=JurisdictionRules(
@@ -203,9 +229,19 @@ class MetrcSite:
                 actor="tests",
             )
         )
-        view = await keys.validate(ValidateCredentials(license_number=LICENSE, actor="tests"))
-        if view.status.value != "VALID":
-            raise AssertionError(f"the sandbox refused the keys: {view.validation_message}")
+
+    async def count(self, kind: SubmissionKind, state: SubmissionState) -> int:
+        """How many submissions of the license are of ``kind`` in ``state``."""
+        async with self.context.uow() as uow:
+            found = await uow.submissions.search(
+                SubmissionQuery(
+                    license_number=LICENSE,
+                    kinds=frozenset({kind}),
+                    states=frozenset({state}),
+                    limit=1_000_000,
+                )
+            )
+        return len(found)
 
     async def close(self) -> None:
         await self.gateway.aclose()

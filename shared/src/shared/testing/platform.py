@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from shared.events.topics import COMPLIANCE_EVENTS, INVENTORY_EVENTS
 from shared.kafka_topics import create_topics
@@ -283,10 +284,13 @@ async def _start_compliance(
         await asyncio.to_thread(_wait_for_sandbox, metrc_url, sandbox)
         # The API's database, migrated already: the worker and the relay share it.
         database_url = api_env["COMPLIANCE_DATABASE_URL"]
+        # The topic outlives a run's platforms (the test stack keeps its data): a platform's
+        # compliance starts as a new group placed at the topic's end, not at its history.
+        group = f"compliance-{uuid.uuid4().hex[:8]}"
+        await _place_group_at_end(kafka.bootstrap, INVENTORY_EVENTS.name, group)
         env = {
             **api_env,
-            # The topic is shared by a test run's platforms: each reads it as a new group.
-            "COMPLIANCE_CONSUMER_GROUP": f"compliance-{uuid.uuid4().hex[:8]}",
+            "COMPLIANCE_CONSUMER_GROUP": group,
         }
         await create_topics(kafka.bootstrap, [COMPLIANCE_EVENTS])
         running = ComplianceProcesses(
@@ -299,6 +303,24 @@ async def _start_compliance(
         sandbox.stop()
         raise
     return running
+
+
+async def _place_group_at_end(bootstrap: str, topic: str, group: str) -> None:
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        await consumer.topics()  # fetches the cluster's metadata
+        partitions = [
+            TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        if partitions:
+            ends = await consumer.end_offsets(partitions)
+            consumer.assign(partitions)
+            await consumer.commit(dict(ends))
+    finally:
+        await consumer.stop()
 
 
 def _wait_for_sandbox(url: str, process: ServiceProcess, seconds: float = 30) -> None:

@@ -14,7 +14,9 @@ pace of a round's slowest request.
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, cast
 from uuid import uuid4
 
 from compliance.adapters.metrc.errors import MetrcAuthError, MetrcError
@@ -89,24 +91,25 @@ class Pusher:
             report.skipped[license_number] = opened
             await self._note_unusable_keys(license_number, opened)
             return 0
-        metrc = opened
         limit = ctx.policy.concurrent_requests
-        gate = asyncio.Semaphore(limit)
+        # Calls, not jobs, hold the slots: a job records its outcome (a transaction) after its
+        # call returned its slot, and the next claimed request is already waiting for it. Twice
+        # as many jobs as slots keep every slot busy while outcomes are recorded, and a claim
+        # (which reads the license's whole open queue) waits until a slot's worth of jobs is
+        # free, so a backlog of n writes costs about n / (10 x limit) claims, not one per call.
+        metrc = cast(MetrcPort, _Gated(opened, asyncio.Semaphore(limit)))
+        jobs_at_once = 2 * limit
         running: set[asyncio.Task[None]] = set()
         claimed_total = 0
-
-        async def gated(job: Awaitable[None]) -> None:
-            async with gate:
-                await job
-
         try:
             while True:
-                free = limit - len(running)
-                if free > 0 and license_number not in report.skipped and keep_claiming():
-                    claimed = await self._claim(metrc, license_number, report, free)
+                free = jobs_at_once - len(running)
+                worth_claiming = free >= limit or not running
+                if worth_claiming and license_number not in report.skipped and keep_claiming():
+                    claimed = await self._claim(opened, license_number, report, free)
                     claimed_total += len(claimed)
                     for job in self._jobs(metrc, license_number, claimed, report):
-                        running.add(asyncio.create_task(gated(job)))
+                        running.add(asyncio.create_task(_run(job)))
                 if not running:
                     return claimed_total
                 done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
@@ -179,6 +182,29 @@ class Pusher:
                     )
                 )
             await uow.commit()
+
+
+async def _run(job: Awaitable[None]) -> None:
+    await job
+
+
+class _Gated:
+    """A license's Metrc with at most ``gate``'s count of calls in flight at once."""
+
+    def __init__(self, metrc: MetrcPort, gate: asyncio.Semaphore) -> None:
+        self._metrc = metrc
+        self._gate = gate
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._metrc, name)
+        if not inspect.iscoroutinefunction(attribute):
+            return attribute
+
+        async def gated(*args: Any, **kwargs: Any) -> Any:
+            async with self._gate:
+                return await attribute(*args, **kwargs)
+
+        return gated
 
 
 async def _gather_limited(jobs: Sequence[Awaitable[None]], limit: int) -> None:

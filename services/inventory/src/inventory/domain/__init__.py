@@ -26,6 +26,7 @@ from shared.contracts.inventory_enums import (
     Bucket,
     CogsMode,
     MovementType,
+    PackageSourceKind,
     PaymentTerms,
     StockStatus,
 )
@@ -83,7 +84,7 @@ from inventory.domain.intake import (
 )
 from inventory.domain.ledger import LedgerBalances, replay, verify_balances
 from inventory.domain.movements import Movement, Reference
-from inventory.domain.packages import PackageIngredient, PackageSource, PackageSourceKind
+from inventory.domain.packages import PackageIngredient, PackageSource
 from inventory.domain.quantities import (
     MAX_ADJUSTMENT,
     MAX_QUANTITY,

@@ -20,8 +20,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any, Final
+
+from shared.contracts.inventory_enums import PackageSourceKind
 
 from inventory.domain.errors import FieldError, InvalidQuantityError
 from inventory.domain.quantities import to_positive_quantity
@@ -38,13 +39,6 @@ __all__ = [
 PACKAGE_TAG: Final = re.compile(r"[0-9A-Z]{24}")
 MAX_INGREDIENTS: Final = 50
 MAX_MANIFEST_LENGTH: Final = 50
-
-
-class PackageSourceKind(StrEnum):
-    OPENING_BALANCE = "OPENING_BALANCE"
-    TRANSFER = "TRANSFER"
-    BATCHES = "BATCHES"
-    HARVEST = "HARVEST"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -15,12 +15,7 @@ from uuid import UUID
 from pydantic import BaseModel
 from shared.contracts import inventory as api
 
-from inventory.domain import (
-    PackageIngredient,
-    PackageSource,
-    PackageSourceKind,
-    Reference,
-)
+from inventory.domain import PackageIngredient, PackageSource, Reference
 from inventory.service_layer import commands as c
 
 C = TypeVar("C")
@@ -153,7 +148,7 @@ def _package_source(package: api.PackageRef | None) -> PackageSource | None:
     if source is None:
         return None
     return PackageSource(
-        kind=PackageSourceKind(source.kind.value),
+        kind=source.kind,
         manifest_number=source.manifest_number,
         ingredients=tuple(
             PackageIngredient(batch_id=str(i.batch_id), quantity=i.quantity)

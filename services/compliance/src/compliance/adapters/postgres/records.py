@@ -240,13 +240,21 @@ _LINK_COLUMNS = (
     "applied_sequence, planned_quantity, planned_finished, planned_location_id, "
     "metrc_package_id, problem, updated_at"
 )
+# A tag another batch's link of the license holds refuses the save (nothing written, the
+# transaction still usable), as the in-memory reference does; the unique index backs it up
+# against a concurrent writer (claims hold the license's lock, so that race needs two writers
+# outside a claim).
 _SAVE_LINK = Sql(
     f"""
     INSERT INTO package_links ({_LINK_COLUMNS})
-    VALUES (:batch_id, :site_id, :license_number, :state, :tag, CAST(:source AS jsonb),
-            CAST(:batch AS jsonb), :applied_version, :applied_sequence, :planned_quantity,
-            :planned_finished, :planned_location_id, :metrc_package_id, CAST(:problem AS jsonb),
-            :updated_at)
+    SELECT :batch_id, :site_id, :license_number, :state, :tag, CAST(:source AS jsonb),
+           CAST(:batch AS jsonb), :applied_version, :applied_sequence, :planned_quantity,
+           :planned_finished, :planned_location_id, :metrc_package_id, CAST(:problem AS jsonb),
+           :updated_at
+    WHERE CAST(:tag AS text) IS NULL OR NOT EXISTS (
+        SELECT 1 FROM package_links
+        WHERE license_number = :license_number AND tag = :tag AND batch_id <> :batch_id
+    )
     ON CONFLICT (batch_id) DO UPDATE SET
         site_id = excluded.site_id, license_number = excluded.license_number,
         state = excluded.state, tag = excluded.tag, source = excluded.source,
@@ -257,6 +265,7 @@ _SAVE_LINK = Sql(
         planned_location_id = excluded.planned_location_id,
         metrc_package_id = excluded.metrc_package_id, problem = excluded.problem,
         updated_at = excluded.updated_at
+    RETURNING 1
     """
 )
 _LINKS_OF = Sql(
@@ -331,16 +340,14 @@ class PgLinks:
             "problem": _json(link.problem),
             "updated_at": link.updated_at,
         }
-        savepoint = self._conn.transaction()
-        await savepoint.start()
         try:
-            await self._conn.execute(_SAVE_LINK.text, *_SAVE_LINK.args(values))
+            saved = await self._conn.fetchval(_SAVE_LINK.text, *_SAVE_LINK.args(values))
         except asyncpg.UniqueViolationError as error:
-            await savepoint.rollback()
             if error.constraint_name == "package_links_tag_per_license":
                 raise TagTakenError(f"tag {link.tag} is held by another batch") from None
             raise
-        await savepoint.commit()
+        if saved is None:
+            raise TagTakenError(f"tag {link.tag} is held by another batch")
 
     async def owner_of_tag(self, license_number: str, tag: str) -> UUID | None:
         args = _OWNER_OF_TAG.args({"license_number": license_number, "tag": tag})

@@ -16,8 +16,8 @@ from typing import Final
 from pydantic import BaseModel
 from shared.database import Connection, Sql
 from shared.database import UnitOfWork as SharedUnitOfWork
-from shared.events import COMPLIANCE_EVENTS, all_event_types
-from shared.outbox import outbox_message, write_outbox
+from shared.events import compliance as ev
+from shared.outbox import OutboxMessage, outbox_message, write_outbox
 
 from compliance.adapters.postgres.records import (
     PgCredentials,
@@ -27,35 +27,59 @@ from compliance.adapters.postgres.records import (
     PgSyncLog,
 )
 from compliance.adapters.postgres.submissions import PgSubmissions
-from compliance.domain import ComplianceEvent
+from compliance.domain import (
+    ComplianceEvent,
+    PackageLinkChanged,
+    PushAccepted,
+    PushDismissed,
+    PushFailed,
+    PushPlanned,
+    PushRejected,
+    PushRetried,
+)
 
 __all__ = ["PRODUCER", "ComplianceUnitOfWork", "PgOutbox", "payload_of"]
 
 PRODUCER: Final = "compliance"
 _LOCK = Sql("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
-_MODELS: Final[dict[str, type[BaseModel]]] = {
-    t.name: t.model for t in all_event_types() if t.topic == COMPLIANCE_EVENTS
+_PAYLOADS: Final[dict[type[ComplianceEvent], type[BaseModel]]] = {
+    PackageLinkChanged: ev.PackageLinkChangedV1,
+    PushPlanned: ev.PushPlannedV1,
+    PushAccepted: ev.PushAcceptedV1,
+    PushRejected: ev.PushRejectedV1,
+    PushFailed: ev.PushFailedV1,
+    PushRetried: ev.PushRetriedV1,
+    PushDismissed: ev.PushDismissedV1,
 }
 
 
 def payload_of(event: ComplianceEvent) -> BaseModel:
     """The registered payload (``shared.events.compliance``) of a domain event."""
-    return _MODELS[event.event_type].model_validate(dataclasses.asdict(event))
+    return _PAYLOADS[type(event)].model_validate(dataclasses.asdict(event))
 
 
 class PgOutbox:
+    """Events of the unit of work, written to the outbox table in one statement when it
+    commits (``flush``), not one round trip each."""
+
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
+        self._messages: list[OutboxMessage] = []
 
     async def add(self, event: ComplianceEvent) -> None:
-        message = outbox_message(
-            payload_of(event),
-            producer=PRODUCER,
-            aggregate_id=str(event.batch_id),
-            site_id=str(event.site_id),
-            occurred_at=event.occurred_at,
+        self._messages.append(
+            outbox_message(
+                payload_of(event),
+                producer=PRODUCER,
+                aggregate_id=str(event.batch_id),
+                site_id=str(event.site_id),
+                occurred_at=event.occurred_at,
+            )
         )
-        await write_outbox(self._conn, [message])
+
+    async def flush(self) -> None:
+        messages, self._messages = self._messages, []
+        await write_outbox(self._conn, messages)
 
 
 class ComplianceUnitOfWork(SharedUnitOfWork):
@@ -75,6 +99,10 @@ class ComplianceUnitOfWork(SharedUnitOfWork):
         self.sync_log = PgSyncLog(conn)
         self.notifications = PgNotifications(conn)
         self.outbox = PgOutbox(conn)
+
+    async def commit(self) -> None:
+        await self.outbox.flush()
+        await super().commit()
 
     async def lock_license(self, license_number: str) -> None:
         # Held until the transaction ends; taking it twice in one transaction is harmless.

@@ -1,0 +1,121 @@
+"""The exactly-once fault run at the issue's size: 200 intakes and 1,000 adjustments pushed to
+the Metrc sandbox while it loses responses, answers 429 storms and 5xx on every write endpoint,
+and compliance's worker and relay are SIGKILLed at random moments; then Metrc down for a whole
+run (every write answered 503) and back. Each ends with exactly one package per batch holding
+inventory's physical quantity, nothing failed, and (after the outage) every package's
+adjustments in inventory's order; anything else is printed and the run exits non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sys
+import time
+
+from compliance.fault_run import METRC_WRITES, FaultRun, settle_and_check
+from compliance.sandbox_world import LICENSE, MetrcSite
+from shared.identity import generate_keypair
+from shared.testing.infra import KafkaServer, PostgresServer, repo_root
+from shared.testing.platform import start_platform
+
+SETTINGS = {
+    "COMPLIANCE_METRC_CONNECT_TIMEOUT_SECONDS": "1",
+    "COMPLIANCE_METRC_READ_TIMEOUT_SECONDS": "3",
+    "COMPLIANCE_METRC_CALL_ATTEMPTS": "2",
+    "COMPLIANCE_METRC_MAX_RETRY_AFTER_SECONDS": "1",
+    "COMPLIANCE_METRC_MAX_BACKOFF_SECONDS": "1",
+    "COMPLIANCE_METRC_LAG_SECONDS": "1",
+    "COMPLIANCE_PUSH_FIRST_RETRY_SECONDS": "0.5",
+    "COMPLIANCE_PUSH_MAX_RETRY_SECONDS": "2",
+    "COMPLIANCE_PUSH_MAX_ATTEMPTS": "500",
+    "COMPLIANCE_RECOVERY_INTERVAL_SECONDS": "1",
+    "COMPLIANCE_PUSH_REST_SECONDS": "0.2",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+async def run(args: argparse.Namespace) -> bool:
+    postgres, kafka = PostgresServer.acquire(), KafkaServer.acquire()
+    platform = await start_platform(
+        postgres,
+        kafka,
+        generate_keypair(),
+        repo_root() / ".stack" / "fault-metrc-push",
+        compliance=SETTINGS,
+    )
+    assert platform.compliance is not None
+    ok = True
+    api_key = platform.admin_key()
+    try:
+        for phase, reset in (("faults and kills", True), ("Metrc down, then back", False)):
+            site = await MetrcSite.create(
+                gateway_url=platform.gateway_url,
+                api_key=api_key,
+                metrc_url=platform.compliance.metrc_url,
+                compliance_database_url=platform.compliance.database_url,
+                package_tags=args.intakes + args.down_intakes + 10,
+                reset=reset,
+                name=phase,
+                site_license=LICENSE if reset else f"{LICENSE}-B",
+            )
+            fault_run = FaultRun(site, platform.compliance, rng=random.Random(args.seed))
+            started = time.perf_counter()
+            try:
+                if reset:
+                    await fault_run.run(
+                        intakes=args.intakes,
+                        adjustments=args.adjustments,
+                        kill_every=args.kill_every,
+                    )
+                    changes = None
+                else:
+                    down = [
+                        {"method": m, "path": p, "kind": "status", "status": 503, "times": 10**6}
+                        for m, p in METRC_WRITES
+                    ]
+                    await site.sandbox.post("/_sandbox/faults", json=down)
+                    await fault_run.load(args.down_intakes, args.down_adjustments)
+                    await site.sandbox.delete("/_sandbox/faults")
+                    changes = fault_run.changes
+                loaded = time.perf_counter() - started
+                summary = await settle_and_check(
+                    site,
+                    fault_run.batches,
+                    seconds=args.settle,
+                    writes=fault_run.writes,
+                    changes=changes,
+                )
+                print(
+                    f"{phase}: load {loaded:.0f} s, {fault_run.kills} kills,"
+                    f" {fault_run.faults} faults injected; {summary}"
+                )
+            except AssertionError as error:
+                ok = False
+                print(f"{phase}: FAILED: {error}")
+            finally:
+                await site.close()
+    finally:
+        platform.stop()
+        print(postgres.release())
+        print(kafka.release())
+    return ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--intakes", type=int, default=200)
+    parser.add_argument("--adjustments", type=int, default=1000)
+    parser.add_argument("--down-intakes", type=int, default=50)
+    parser.add_argument("--down-adjustments", type=int, default=250)
+    parser.add_argument("--kill-every", type=float, default=5.0, help="seconds, on average")
+    parser.add_argument("--settle", type=float, default=600.0)
+    parser.add_argument("--seed", type=int, default=7)
+    ok = asyncio.run(run(parser.parse_args()))
+    print(f"metrc-faults: {'exactly once' if ok else 'FAILED'}")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

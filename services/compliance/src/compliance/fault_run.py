@@ -1,0 +1,188 @@
+"""The exactly-once fault run: inventory changes pushed to the Metrc sandbox while the sandbox
+loses responses, answers 429 storms and 5xx on every write endpoint, and compliance's processes
+are killed (SIGKILL) at random moments; then everything must settle to exactly one package per
+batch, each holding inventory's physical quantity, with nothing failed.
+
+Used by ``tests/e2e/test_e2e_compliance_faults.py`` (a small run) and by
+``make fault-metrc-push`` (200 intakes and 1,000 adjustments, the issue's size).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import signal
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from shared.testing.platform import ComplianceProcesses
+
+from compliance.domain import SubmissionState
+from compliance.sandbox_world import LICENSE, MetrcSite, eventually
+
+__all__ = ["METRC_WRITES", "FaultRun", "settle_and_check"]
+
+METRC_WRITES = (
+    ("POST", "/packages/v2/"),
+    ("POST", "/packages/v2/adjust"),
+    ("PUT", "/packages/v2/location"),
+    ("PUT", "/packages/v2/finish"),
+    ("PUT", "/packages/v2/unfinish"),
+)
+
+
+def random_fault(rng: random.Random) -> dict[str, Any]:
+    method, path = rng.choice(METRC_WRITES)
+    kind = rng.choice(["lost_response", "rate_limit", "status"])
+    rule: dict[str, Any] = {"method": method, "path": path, "kind": kind, "times": 1}
+    if kind == "rate_limit":
+        rule["times"] = rng.randint(2, 6)  # a storm: several answers in a row
+    if kind == "status":
+        rule["status"] = rng.choice([500, 502, 503])
+    return rule
+
+
+@dataclass
+class FaultRun:
+    site: MetrcSite
+    processes: ComplianceProcesses
+    rng: random.Random = field(default_factory=lambda: random.Random(7))
+    kills: int = 0
+    faults: int = 0
+    batches: dict[str, str] = field(default_factory=dict)
+    """batch id -> package tag."""
+    changes: dict[str, list[Decimal]] = field(default_factory=dict)
+
+    @property
+    def writes(self) -> int:
+        """The Metrc writes the load asked for: a create per intake, an adjustment per change."""
+        return len(self.batches) + sum(len(c) for c in self.changes.values())
+
+    async def run(
+        self, *, intakes: int, adjustments: int, kill_every: float, min_kills: int = 0
+    ) -> None:
+        """The load under faults and kills; kills go on after the load (while the backlog is
+        still being pushed) until there were ``min_kills``."""
+        done = asyncio.Event()
+        chaos = [
+            asyncio.create_task(self._inject_faults(done)),
+            asyncio.create_task(self._kill_now_and_then(done, kill_every, min_kills)),
+        ]
+        try:
+            await self.load(intakes, adjustments)
+        finally:
+            done.set()
+            await asyncio.gather(*chaos)
+        await self.site.sandbox.delete("/_sandbox/faults")
+        for command in ("worker", "relay"):
+            if not self.processes.running(command):
+                self.processes.start(command)
+
+    async def load(self, intakes: int, adjustments: int) -> None:
+        """The intakes (opening balances, 100 each), then adjustments of random batches."""
+        gate = asyncio.Semaphore(4)
+
+        async def intake() -> None:
+            async with gate:
+                batch, tag = await self.site.intake_opening_balance("100.0000")
+                self.batches[batch["id"]] = tag
+                self.changes[batch["id"]] = []
+
+        await asyncio.gather(*(intake() for _ in range(intakes)))
+        ids = sorted(self.batches)
+        locks = {i: asyncio.Lock() for i in ids}
+
+        async def adjust() -> None:
+            batch_id = self.rng.choice(ids)
+            delta = Decimal(self.rng.choice(["-1.5000", "-0.2500", "0.7500", "2.0000", "-3.0000"]))
+            async with gate, locks[batch_id]:
+                await self.site.adjust(batch_id, format(delta, "f"))
+                self.changes[batch_id].append(delta)
+
+        await asyncio.gather(*(adjust() for _ in range(adjustments)))
+
+    async def _inject_faults(self, done: asyncio.Event) -> None:
+        while not done.is_set():
+            rules = [random_fault(self.rng) for _ in range(3)]
+            await self.site.sandbox.post("/_sandbox/faults", json=rules)
+            self.faults += len(rules)
+            await _wait(done, 0.5)
+
+    async def _kill_now_and_then(self, done: asyncio.Event, every: float, least: int) -> None:
+        while not done.is_set() or self.kills < least:
+            pause = self.rng.uniform(0.5, 1.5) * every
+            if done.is_set():
+                await asyncio.sleep(pause)
+            else:
+                await _wait(done, pause)
+            if done.is_set() and self.kills >= least:
+                return
+            command = self.rng.choice(["worker", "worker", "relay"])
+            for process in self.processes.running(command):
+                process.popen.send_signal(signal.SIGKILL)
+                await asyncio.to_thread(process.popen.wait)
+                self.kills += 1
+            await asyncio.to_thread(self.processes.start, command)
+
+
+async def settle_and_check(
+    site: MetrcSite,
+    batches: dict[str, str],
+    *,
+    seconds: float,
+    writes: int,
+    changes: dict[str, list[Decimal]] | None = None,
+) -> str:
+    """Wait until the license has all ``writes`` planned (its events consumed) and none pending
+    or in flight, then check Metrc against
+    inventory: one package per batch with the batch's tag and physical quantity, and nothing
+    rejected or failed; with ``changes``, each package's adjustments in Metrc are the batch's
+    changes in inventory's order. Returns a summary; raises AssertionError with the mismatches."""
+    started = time.monotonic()
+
+    async def quiet() -> dict[SubmissionState, int] | None:
+        async with site.context.uow() as uow:
+            counts = await uow.submissions.count_by_state()
+        mine = {state: n for (lic, state), n in counts.items() if lic == LICENSE}
+        busy = mine.get(SubmissionState.PENDING, 0) + mine.get(SubmissionState.IN_FLIGHT, 0)
+        return None if busy or sum(mine.values()) < writes else mine
+
+    states = await eventually(quiet, seconds=seconds, what="the backlog draining")
+    problems: list[str] = []
+    if states.get(SubmissionState.FAILED) or states.get(SubmissionState.REJECTED):
+        problems.append(f"submissions stopped: {states}")
+    dump = (await site.sandbox.get("/_sandbox/state")).json()
+    labels = [p["Label"] for p in dump["packages"]]
+    adjustments: list[dict[str, Any]] = dump["adjustments"]
+    for batch_id, tag in sorted(batches.items()):
+        if labels.count(tag) != 1:
+            problems.append(f"batch {batch_id}: {labels.count(tag)} packages tagged {tag}")
+            continue
+        package = await site.package(tag)
+        batch = await site.batch(batch_id)
+        physical = Decimal(batch["physicalQty"])
+        if package is None or package.quantity != physical:
+            held = None if package is None else package.quantity
+            problems.append(f"batch {batch_id}: Metrc holds {held}, inventory {physical}")
+        if changes is not None:
+            # The sandbox lists adjustments in the order it applied them.
+            history = [a for a in adjustments if a.get("PackageLabel") == tag]
+            applied = [Decimal(str(a["AdjustmentQuantity"])) for a in history]
+            if applied != changes[batch_id]:
+                problems.append(
+                    f"batch {batch_id}: Metrc applied {applied}, not {changes[batch_id]}"
+                )
+    if problems:
+        raise AssertionError("; ".join(problems[:20]))
+    return (
+        f"{len(batches)} batches, one package each, every quantity equal;"
+        f" settled {time.monotonic() - started:.0f} s after the load; states {dict(states)}"
+    )
+
+
+async def _wait(done: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(done.wait(), seconds)

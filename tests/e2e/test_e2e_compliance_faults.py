@@ -1,0 +1,106 @@
+"""Exactly once under faults, through the whole platform: the Metrc sandbox losing responses,
+answering 429 storms and 5xx on every write endpoint while compliance's worker and relay are
+SIGKILLed at random moments; and Metrc down for a whole run. (A small run here; the issue's
+200 intakes and 1,000 adjustments: ``make fault-metrc-push``.)"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from compliance.fault_run import METRC_WRITES, FaultRun, settle_and_check
+from compliance.sandbox_world import LICENSE, MetrcSite
+from shared.testing.infra import KafkaServer, PostgresServer
+from shared.testing.platform import RunningPlatform, start_platform
+
+FAULT_TOLERANT = {
+    # Read-back after 2 x (2 tries x 4 s + 1 s) + 1 s = 19 s; retries every 0.5-2 s; enough
+    # attempts that a write outlives the outage below instead of being failed.
+    "COMPLIANCE_METRC_CONNECT_TIMEOUT_SECONDS": "1",
+    "COMPLIANCE_METRC_READ_TIMEOUT_SECONDS": "3",
+    "COMPLIANCE_METRC_CALL_ATTEMPTS": "2",
+    "COMPLIANCE_METRC_MAX_RETRY_AFTER_SECONDS": "1",
+    "COMPLIANCE_METRC_MAX_BACKOFF_SECONDS": "1",
+    "COMPLIANCE_METRC_LAG_SECONDS": "1",
+    "COMPLIANCE_PUSH_FIRST_RETRY_SECONDS": "0.5",
+    "COMPLIANCE_PUSH_MAX_RETRY_SECONDS": "2",
+    "COMPLIANCE_PUSH_MAX_ATTEMPTS": "100",
+    "COMPLIANCE_RECOVERY_INTERVAL_SECONDS": "1",
+    "COMPLIANCE_PUSH_REST_SECONDS": "0.2",
+}
+
+
+@pytest.fixture(scope="module")
+async def platform(
+    postgres_server: PostgresServer,
+    kafka_server: KafkaServer,
+    identity_keys: tuple[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[RunningPlatform]:
+    logs: Path = tmp_path_factory.mktemp("compliance-faults")
+    running = await start_platform(
+        postgres_server, kafka_server, identity_keys, logs, compliance=FAULT_TOLERANT
+    )
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def api_key(platform: RunningPlatform) -> str:
+    return platform.admin_key()
+
+
+async def metrc_site(platform: RunningPlatform, api_key: str, *, reset: bool) -> MetrcSite:
+    assert platform.compliance is not None
+    return await MetrcSite.create(
+        gateway_url=platform.gateway_url,
+        api_key=api_key,
+        metrc_url=platform.compliance.metrc_url,
+        compliance_database_url=platform.compliance.database_url,
+        package_tags=60,
+        reset=reset,
+        site_license=LICENSE if reset else f"{LICENSE}-B",
+    )
+
+
+class TestExactlyOnceUnderFaults:
+    async def test_lost_answers_429_storms_5xx_and_killed_processes_leave_one_package_per_batch_with_inventorys_quantity(
+        self, platform: RunningPlatform, api_key: str
+    ) -> None:
+        assert platform.compliance is not None
+        site = await metrc_site(platform, api_key, reset=True)
+        try:
+            run = FaultRun(site, platform.compliance, rng=random.Random(11))
+            await run.run(intakes=12, adjustments=80, kill_every=1.0, min_kills=3)
+            summary = await settle_and_check(site, run.batches, seconds=240, writes=run.writes)
+        finally:
+            await site.close()
+        assert run.kills >= 3, f"only {run.kills} processes were killed"
+        assert run.faults > 0
+        print(f"{summary}; {run.kills} kills, {run.faults} faults injected")
+
+    async def test_with_metrc_down_for_the_whole_run_everything_drains_in_order_once_it_is_back(
+        self, platform: RunningPlatform, api_key: str
+    ) -> None:
+        site = await metrc_site(platform, api_key, reset=False)
+        try:
+            down = [
+                {"method": m, "path": p, "kind": "status", "status": 503, "times": 100_000}
+                for m, p in METRC_WRITES
+            ]
+            (await site.sandbox.post("/_sandbox/faults", json=down)).raise_for_status()
+            assert platform.compliance is not None
+            run = FaultRun(site, platform.compliance, rng=random.Random(5))
+            await run.load(intakes=6, adjustments=30)
+            for tag in run.batches.values():
+                assert await site.package(tag) is None
+            (await site.sandbox.delete("/_sandbox/faults")).raise_for_status()
+            summary = await settle_and_check(
+                site, run.batches, seconds=180, writes=run.writes, changes=run.changes
+            )
+        finally:
+            await site.close()
+        assert sum(len(c) for c in run.changes.values()) == 30
+        print(summary)
