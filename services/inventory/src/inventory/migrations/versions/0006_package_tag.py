@@ -1,14 +1,14 @@
 """A batch's Metrc package: its tag (unique among a site's batches that are not closed) and its
 source (opening balance, transfer, other batches, harvest), for compliance.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 """
 
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0006"
+down_revision = "0005"
 
 
 def upgrade() -> None:
