@@ -21,7 +21,7 @@ from shared.messaging import (
     kafka_broker,
 )
 from shared.outbox import write_outbox
-from shared.testing.messaging import Harness
+from shared.testing.messaging import Harness, envelopes_of
 
 pytestmark = [pytest.mark.postgres]
 
@@ -72,6 +72,7 @@ def build(
         "policy": RetryPolicy(**policy) if policy else QUICK,  # type: ignore[arg-type]
     }
     if max_batch > 1:
+        common["handler"] = envelopes_of(handler)  # type: ignore[arg-type]
         return BatchInboxConsumer(max_batch=max_batch, **common)
     return InboxConsumer(**common)
 

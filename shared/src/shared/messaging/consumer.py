@@ -6,16 +6,12 @@ A consumer is a plain async function and the unit of work it runs in::
     consumer = InboxConsumer(name="reporting", group_id="reporting", unit_of_work=factory,
                              handler=on_event, dead_letters=broker_dead_letter_sink(broker))
 
-or, for throughput, up to ``max_batch`` events per transaction::
-
-    async def on_events(uow: UnitOfWork, envelopes: Sequence[EventEnvelope]) -> None: ...
-    consumer = BatchInboxConsumer(..., handler=on_events, max_batch=500)
-
-or the same with where each event was read (a read model that records its position in each
-partition, to say how far behind its topic it is)::
+or, for throughput, up to ``max_batch`` events per transaction, each with where it was read
+(``delivery.envelope``; its topic, partition and offset tell a read model how far behind its
+topic it is)::
 
     async def on_deliveries(uow: UnitOfWork, deliveries: Sequence[Delivery]) -> None: ...
-    consumer = DeliveryBatchInboxConsumer(..., handler=on_deliveries, max_batch=500)
+    consumer = BatchInboxConsumer(..., handler=on_deliveries, max_batch=500)
 
 Each transaction records ``(consumer, event_id)`` in the inbox first; an event already there (a
 redelivery, a re-drive, a duplicate within the batch) is not handed to the handler again. The
@@ -62,8 +58,6 @@ __all__ = [
     "BatchInboxConsumer",
     "DeadLetterSink",
     "Delivery",
-    "DeliveryBatchHandler",
-    "DeliveryBatchInboxConsumer",
     "Handler",
     "InboxConsumer",
     "Outcome",
@@ -81,8 +75,6 @@ CONSUMED = Counter(
 U = TypeVar("U", bound=UnitOfWork)
 Handler = Callable[[U, EventEnvelope], Awaitable[None]]
 """One event, in its own transaction."""
-BatchHandler = Callable[[U, Sequence[EventEnvelope]], Awaitable[None]]
-"""Up to ``max_batch`` events (never seen before, in partition order), in one transaction."""
 Position = tuple[str, int, int]
 
 
@@ -96,7 +88,7 @@ class Delivery:
     offset: int
 
 
-DeliveryBatchHandler = Callable[[U, Sequence[Delivery]], Awaitable[None]]
+BatchHandler = Callable[[U, Sequence[Delivery]], Awaitable[None]]
 """Up to ``max_batch`` events with their positions (never seen before, in partition order)."""
 
 
@@ -326,7 +318,7 @@ class InboxConsumer(_Inbox[U]):
         return self._count(await self._one(record))
 
 
-class DeliveryBatchInboxConsumer(_Inbox[U]):
+class BatchInboxConsumer(_Inbox[U]):
     """Up to ``max_batch`` events per transaction (what one poll returned), each with where it
     was read. The binding commits the batch's offsets only if no record's outcome is RETRY;
     otherwise the whole batch comes back, and the records already applied are skipped by the
@@ -338,7 +330,7 @@ class DeliveryBatchInboxConsumer(_Inbox[U]):
         name: str,
         group_id: str,
         unit_of_work: Callable[[], U],
-        handler: DeliveryBatchHandler[U],
+        handler: BatchHandler[U],
         dead_letters: DeadLetterSink,
         policy: RetryPolicy | None = None,
         max_batch: int = 500,
@@ -402,33 +394,3 @@ class DeliveryBatchInboxConsumer(_Inbox[U]):
                 outcomes += [Outcome.RETRY] * (len(records) - len(outcomes))
                 break
         return outcomes
-
-
-class BatchInboxConsumer(DeliveryBatchInboxConsumer[U]):
-    """A :class:`DeliveryBatchInboxConsumer` whose handler takes the envelopes alone."""
-
-    def __init__(
-        self,
-        *,
-        name: str,
-        group_id: str,
-        unit_of_work: Callable[[], U],
-        handler: BatchHandler[U],
-        dead_letters: DeadLetterSink,
-        policy: RetryPolicy | None = None,
-        max_batch: int = 500,
-        max_wait_ms: int = 100,
-    ) -> None:
-        async def envelopes_only(uow: U, deliveries: Sequence[Delivery]) -> None:
-            await handler(uow, [d.envelope for d in deliveries])
-
-        super().__init__(
-            name=name,
-            group_id=group_id,
-            unit_of_work=unit_of_work,
-            handler=envelopes_only,
-            dead_letters=dead_letters,
-            policy=policy,
-            max_batch=max_batch,
-            max_wait_ms=max_wait_ms,
-        )

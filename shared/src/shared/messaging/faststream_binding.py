@@ -40,7 +40,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import Link, SpanKind
 from prometheus_client import Gauge
 
-from shared.messaging.consumer import DeliveryBatchInboxConsumer, InboxConsumer, Outcome
+from shared.messaging.consumer import BatchInboxConsumer, InboxConsumer, Outcome
 from shared.service_parts import ServiceParts
 from shared.settings import ServiceSettings
 from shared.telemetry import PROCESS_HEALTH, kafka_telemetry_middleware
@@ -166,13 +166,12 @@ def broker_dead_letter_sink(broker: KafkaBroker) -> Any:
 
 def bind_consumer(
     broker: KafkaBroker,
-    consumer: InboxConsumer[Any] | DeliveryBatchInboxConsumer[Any],
+    consumer: InboxConsumer[Any] | BatchInboxConsumer[Any],
     *topics: str,
     max_poll_interval_ms: int = 10 * 60 * 1000,
 ) -> None:
     """Subscribe ``consumer`` to ``topics`` in its consumer group, reading from the earliest
-    offset: one record per call, or, for a batch consumer (:class:`DeliveryBatchInboxConsumer`,
-    ``BatchInboxConsumer``), up to its
+    offset: one record per call, or, for a :class:`BatchInboxConsumer`, up to its
     ``max_batch`` records per poll (from one or several partitions)."""
     options: dict[str, Any] = {
         "group_id": consumer.group_id,
@@ -183,7 +182,7 @@ def bind_consumer(
         "max_poll_interval_ms": max_poll_interval_ms,
         "title": f"{consumer.name}:{','.join(topics)}",
     }
-    if isinstance(consumer, DeliveryBatchInboxConsumer):
+    if isinstance(consumer, BatchInboxConsumer):
         batched = consumer
         options.update(
             batch=True, max_records=batched.max_batch, batch_timeout_ms=batched.max_wait_ms

@@ -22,6 +22,7 @@ from shared.database import Connection, Database, UnitOfWork, in_transaction
 from shared.events import EventEnvelope, Topic, event_type
 from shared.messaging import (
     BatchInboxConsumer,
+    Delivery,
     InboxConsumer,
     RetryPolicy,
     bind_consumer,
@@ -35,6 +36,7 @@ __all__ = [
     "Harness",
     "PingBase",
     "assert_order_per_key",
+    "envelopes_of",
     "make_harness",
     "messages_on",
     "record_effects",
@@ -137,7 +139,7 @@ class Harness:
         policy: RetryPolicy | None = None,
     ) -> InboxConsumer[UnitOfWork] | BatchInboxConsumer[UnitOfWork]:
         """The test's consumer of its topic, bound to ``broker``: one event per transaction,
-        or up to ``max_batch`` (the handler then takes a list)."""
+        or up to ``max_batch`` (the handler then takes a list of envelopes)."""
         common: dict[str, Any] = {
             "name": "effects",
             "group_id": group_id or f"tests-{uuid.uuid4().hex[:8]}",
@@ -147,12 +149,23 @@ class Harness:
         }
         consumer: InboxConsumer[UnitOfWork] | BatchInboxConsumer[UnitOfWork]
         if max_batch > 1:
-            handler = handler or self.record_batch
-            consumer = BatchInboxConsumer(handler=handler, max_batch=max_batch, **common)
+            batch_handler = envelopes_of(handler or self.record_batch)
+            consumer = BatchInboxConsumer(handler=batch_handler, max_batch=max_batch, **common)
         else:
             consumer = InboxConsumer(handler=handler or self.record_effect, **common)
         bind_consumer(broker, consumer, self.topic.name)
         return consumer
+
+
+def envelopes_of(
+    handler: Callable[[UnitOfWork, list[EventEnvelope]], Awaitable[None]],
+) -> Callable[[UnitOfWork, Sequence[Delivery]], Awaitable[None]]:
+    """A batch handler for a test that looks only at the envelopes, not where they were read."""
+
+    async def on_deliveries(uow: UnitOfWork, deliveries: Sequence[Delivery]) -> None:
+        await handler(uow, [d.envelope for d in deliveries])
+
+    return on_deliveries
 
 
 async def make_harness(database_url: str, bootstrap: str, topic: Topic) -> Harness:

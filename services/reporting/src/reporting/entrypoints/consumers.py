@@ -29,9 +29,9 @@ from shared.database import UnitOfWork
 from shared.events import EventEnvelope, decode
 from shared.events.registry import UnknownEventTypeError
 from shared.messaging import (
+    BatchInboxConsumer,
     DeadLetterSink,
     Delivery,
-    DeliveryBatchInboxConsumer,
     PoisonMessageError,
     bind_consumer,
     broker_dead_letter_sink,
@@ -162,9 +162,9 @@ def events_consumer(
     group_id: str | None = None,
     generation: int | None = None,
     topics: Topics = DEFAULT_TOPICS,
-) -> DeliveryBatchInboxConsumer[UnitOfWork]:
+) -> BatchInboxConsumer[UnitOfWork]:
     """The live consumer (the defaults), or a rebuild's (its own name, group and generation)."""
-    return DeliveryBatchInboxConsumer(
+    return BatchInboxConsumer(
         name=name,
         group_id=group_id or container.settings.consumer_group,
         unit_of_work=container.uow,

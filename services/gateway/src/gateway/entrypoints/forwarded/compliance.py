@@ -17,7 +17,7 @@ from uuid import UUID
 from pydantic import BaseModel
 from shared.contracts import compliance as c
 
-from gateway.entrypoints.forwarded.routes import RouteSpec
+from gateway.entrypoints.forwarded.routes import RouteSpec, documented_errors
 
 __all__ = ["COMPLIANCE_MODELS", "COMPLIANCE_ROUTES"]
 
@@ -69,14 +69,6 @@ COMPLIANCE_MODELS: dict[tuple[str, str], Models] = {
 _PATH_TYPES = {"batchId": UUID, "siteId": UUID, "submissionId": UUID, "licenseNumber": str}
 
 
-def _documented_errors() -> dict[int, str]:
-    by_status: dict[int, list[str]] = {}
-    for code, (status, _) in c.ERROR_CODES.items():
-        if status not in (401, 403, 500):
-            by_status.setdefault(status, []).append(code)
-    return {status: ", ".join(codes) for status, codes in sorted(by_status.items())}
-
-
 def _spec(route: c.Route) -> RouteSpec:
     models = COMPLIANCE_MODELS[(route.method, route.path)]
     return RouteSpec(
@@ -91,7 +83,7 @@ def _spec(route: c.Route) -> RouteSpec:
         path_types=_PATH_TYPES,
         tags=(models.tag,),
         idempotent=models.idempotent,
-        responses=_documented_errors(),
+        responses=documented_errors(c.ERROR_CODES),
     )
 
 

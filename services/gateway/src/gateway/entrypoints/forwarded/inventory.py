@@ -15,7 +15,7 @@ from uuid import UUID
 from pydantic import BaseModel
 from shared.contracts import inventory as c
 
-from gateway.entrypoints.forwarded.routes import RouteSpec
+from gateway.entrypoints.forwarded.routes import RouteSpec, documented_errors
 
 __all__ = ["INVENTORY_MODELS", "INVENTORY_ROUTES"]
 
@@ -98,14 +98,6 @@ INVENTORY_MODELS: dict[tuple[str, str], Models] = {
 _ID_PARAMS = {"batchId": UUID, "productId": UUID, "viewId": UUID, "siteId": UUID, "vendorId": UUID}
 
 
-def _documented_errors() -> dict[int, str]:
-    by_status: dict[int, list[str]] = {}
-    for code, (status, _) in c.ERROR_CODES.items():
-        if status not in (401, 403, 500):
-            by_status.setdefault(status, []).append(code)
-    return {status: ", ".join(codes) for status, codes in sorted(by_status.items())}
-
-
 def _spec(route: c.Route) -> RouteSpec:
     models = INVENTORY_MODELS.get((route.method, route.path), Models(tag="inventory"))
     return RouteSpec(
@@ -121,7 +113,7 @@ def _spec(route: c.Route) -> RouteSpec:
         path_types=_ID_PARAMS,
         tags=(models.tag,),
         idempotent=models.idempotent,
-        responses=_documented_errors(),
+        responses=documented_errors(c.ERROR_CODES),
     )
 
 

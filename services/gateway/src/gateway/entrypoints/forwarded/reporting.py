@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from shared.contracts import reporting as c
 from shared.contracts.routes import Route
 
-from gateway.entrypoints.forwarded.routes import RouteSpec
+from gateway.entrypoints.forwarded.routes import RouteSpec, documented_errors
 
 __all__ = ["REPORTING_MODELS", "REPORTING_ROUTES"]
 
@@ -34,14 +34,6 @@ REPORTING_MODELS: dict[tuple[str, str], tuple[Any, type[BaseModel] | None]] = {
 }
 
 
-def _documented_errors() -> dict[int, str]:
-    by_status: dict[int, list[str]] = {}
-    for code, (status, _) in c.ERROR_CODES.items():
-        if status not in (401, 403, 500):
-            by_status.setdefault(status, []).append(code)
-    return {status: ", ".join(codes) for status, codes in sorted(by_status.items())}
-
-
 def _spec(route: Route) -> RouteSpec:
     response, query = REPORTING_MODELS.get((route.method, route.path), (None, None))
     csv = route.path.endswith("/export")
@@ -57,7 +49,7 @@ def _spec(route: Route) -> RouteSpec:
         tags=("reports",),
         description="Answers `text/csv` (RFC 4180, CRLF), one row per line." if csv else None,
         media_type="text/csv" if csv else None,
-        responses=_documented_errors(),
+        responses=documented_errors(c.ERROR_CODES),
     )
 
 

@@ -26,13 +26,23 @@ from gateway.entrypoints.responses import ERRORS
 from gateway.entrypoints.security import SECURITY, check_site, container_of, requires_fast
 from gateway.service_layer.authenticate import Authenticated
 
-__all__ = ["PUBLIC_PREFIX", "RouteSpec", "add_service_routes"]
+__all__ = ["PUBLIC_PREFIX", "RouteSpec", "add_service_routes", "documented_errors"]
 
 # A service's /v1/... is the gateway's /api/v1/...: one version number for both.
 PUBLIC_PREFIX = "/api"
 _PATH_PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)}")
 _SITE_FIELDS = ("site_id", "site_ids", "sites")
 _SITE_PATH_PARAMS = ("site_id", "siteId")
+
+
+def documented_errors(error_codes: Mapping[str, tuple[int, str]]) -> dict[int, str]:
+    """A contract's error codes by HTTP status, for the OpenAPI document's responses (401, 403
+    and 500 are the gateway's own, documented once)."""
+    by_status: dict[int, list[str]] = {}
+    for code, (status, _) in error_codes.items():
+        if status not in (401, 403, 500):
+            by_status.setdefault(status, []).append(code)
+    return {status: ", ".join(codes) for status, codes in sorted(by_status.items())}
 
 
 @dataclass(frozen=True)
