@@ -17,7 +17,7 @@ from uuid import UUID
 from pydantic import BaseModel
 from shared.contracts import compliance as c
 
-from gateway.entrypoints.forwarded.routes import RouteSpec, documented_errors
+from gateway.entrypoints.forwarded.routes import RouteSpec
 
 __all__ = ["COMPLIANCE_MODELS", "COMPLIANCE_ROUTES"]
 
@@ -71,19 +71,16 @@ _PATH_TYPES = {"batchId": UUID, "siteId": UUID, "submissionId": UUID, "licenseNu
 
 def _spec(route: c.Route) -> RouteSpec:
     models = COMPLIANCE_MODELS[(route.method, route.path)]
-    return RouteSpec(
+    return RouteSpec.of(
+        route,
         upstream="compliance",
-        method=route.method,
-        path=route.path,
-        permission=route.permission,
-        summary=route.summary,
+        error_codes=c.ERROR_CODES,
         body=models.body,
         query=models.query,
         response=models.response,
         path_types=_PATH_TYPES,
         tags=(models.tag,),
         idempotent=models.idempotent,
-        responses=documented_errors(c.ERROR_CODES),
     )
 
 

@@ -15,7 +15,7 @@ from uuid import UUID
 from pydantic import BaseModel
 from shared.contracts import inventory as c
 
-from gateway.entrypoints.forwarded.routes import RouteSpec, documented_errors
+from gateway.entrypoints.forwarded.routes import RouteSpec
 
 __all__ = ["INVENTORY_MODELS", "INVENTORY_ROUTES"]
 
@@ -100,12 +100,10 @@ _ID_PARAMS = {"batchId": UUID, "productId": UUID, "viewId": UUID, "siteId": UUID
 
 def _spec(route: c.Route) -> RouteSpec:
     models = INVENTORY_MODELS.get((route.method, route.path), Models(tag="inventory"))
-    return RouteSpec(
+    return RouteSpec.of(
+        route,
         upstream="inventory",
-        method=route.method,
-        path=route.path,
-        permission=route.permission,
-        summary=route.summary,
+        error_codes=c.ERROR_CODES,
         body=models.body,
         query=models.query,
         response=models.response,
@@ -113,7 +111,6 @@ def _spec(route: c.Route) -> RouteSpec:
         path_types=_ID_PARAMS,
         tags=(models.tag,),
         idempotent=models.idempotent,
-        responses=documented_errors(c.ERROR_CODES),
     )
 
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from shared.contracts import reporting as c
 from shared.contracts.routes import Route
 
-from gateway.entrypoints.forwarded.routes import RouteSpec, documented_errors
+from gateway.entrypoints.forwarded.routes import RouteSpec
 
 __all__ = ["REPORTING_MODELS", "REPORTING_ROUTES"]
 
@@ -37,19 +37,16 @@ REPORTING_MODELS: dict[tuple[str, str], tuple[Any, type[BaseModel] | None]] = {
 def _spec(route: Route) -> RouteSpec:
     response, query = REPORTING_MODELS.get((route.method, route.path), (None, None))
     csv = route.path.endswith("/export")
-    return RouteSpec(
+    return RouteSpec.of(
+        route,
         upstream="reporting",
-        method=route.method,
-        path=route.path,
-        permission=route.permission,
-        summary=route.summary,
+        error_codes=c.ERROR_CODES,
         query=query,
         response=response,
         path_types={"batchId": UUID},
         tags=("reports",),
         description="Answers `text/csv` (RFC 4180, CRLF), one row per line." if csv else None,
         media_type="text/csv" if csv else None,
-        responses=documented_errors(c.ERROR_CODES),
     )
 
 

@@ -19,6 +19,7 @@ from uuid import UUID
 from fastapi import Body, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
+from shared.contracts.routes import Route
 from shared.errors import ServiceError
 from shared.http import problem, validation_details
 
@@ -26,7 +27,7 @@ from gateway.entrypoints.responses import ERRORS
 from gateway.entrypoints.security import SECURITY, check_site, container_of, requires_fast
 from gateway.service_layer.authenticate import Authenticated
 
-__all__ = ["PUBLIC_PREFIX", "RouteSpec", "add_service_routes", "documented_errors"]
+__all__ = ["PUBLIC_PREFIX", "RouteSpec", "add_service_routes"]
 
 # A service's /v1/... is the gateway's /api/v1/...: one version number for both.
 PUBLIC_PREFIX = "/api"
@@ -35,7 +36,7 @@ _SITE_FIELDS = ("site_id", "site_ids", "sites")
 _SITE_PATH_PARAMS = ("site_id", "siteId")
 
 
-def documented_errors(error_codes: Mapping[str, tuple[int, str]]) -> dict[int, str]:
+def _documented_errors(error_codes: Mapping[str, tuple[int, str]]) -> dict[int, str]:
     """A contract's error codes by HTTP status, for the OpenAPI document's responses (401, 403
     and 500 are the gateway's own, documented once)."""
     by_status: dict[int, list[str]] = {}
@@ -70,6 +71,26 @@ class RouteSpec:
     media_type: str | None = None
     """The success answer's content type when it is not JSON (``text/csv``): documented as a
     string of that type."""
+
+    @classmethod
+    def of(
+        cls,
+        route: Route,
+        *,
+        upstream: str,
+        error_codes: Mapping[str, tuple[int, str]],
+        **given: Any,
+    ) -> RouteSpec:
+        """A contract's route forwarded to ``upstream``, documented with the contract's errors."""
+        return cls(
+            upstream=upstream,
+            method=route.method,
+            path=route.path,
+            permission=route.permission,
+            summary=route.summary,
+            responses=_documented_errors(error_codes),
+            **given,
+        )
 
     @property
     def path_params(self) -> list[str]:
