@@ -182,7 +182,7 @@ def _money(value: Decimal) -> Decimal:
 
 def expected_dashboard(batches: list[dict[str, Any]]) -> dict[str, Any]:
     live = [b for b in batches if b.get("deletedAt") is None]
-    sellable = [b for b in live if b["batchStatus"] in SELLABLE]
+    sellable = [b for b in live if b["status"] in SELLABLE]
     categories: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     for b in sellable:
         categories[b["category"]][0] += Decimal(b["onHandQty"])
@@ -192,7 +192,7 @@ def expected_dashboard(batches: list[dict[str, Any]]) -> dict[str, Any]:
         "totalInventoryValue": _money(
             sum((Decimal(b["onHandQty"]) * _unit_cost(b) for b in sellable), Decimal(0))
         ),
-        "statusCounts": dict(Counter(b["batchStatus"] for b in live)),
+        "statusCounts": dict(Counter(b["status"] for b in live)),
         "categories": {k: (u, _money(v)) for k, (u, v) in categories.items() if u},
     }
 
@@ -365,7 +365,7 @@ async def test_after_10000_operations_with_kills_duplicates_and_poison_every_rep
         } == expected["categories"]  # fmt: skip
 
         aging = (await client.get("/api/v1/reports/aging", params=scope)).json()
-        in_stock = [b for b in batches if b["batchStatus"] in SELLABLE
+        in_stock = [b for b in batches if b["status"] in SELLABLE
                     and b.get("deletedAt") is None and Decimal(b["onHandQty"]) > 0]  # fmt: skip
         assert sum(t["count"] for t in aging["summary"].values()) == len(in_stock)
         assert sum(Decimal(t["totalUnits"]) for t in aging["summary"].values()) == sum(

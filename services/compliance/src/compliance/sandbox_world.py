@@ -295,7 +295,7 @@ class MetrcSite:
         *,
         at: str | None = None,
     ) -> dict[str, Any]:
-        body = {"field": "onHandQty", "adjustment": change, "reason": reason, "notes": "e2e"}
+        body = {"bucket": "ON_HAND", "adjustment": change, "reason": reason, "notes": "e2e"}
         if at is not None:
             body["locationId"] = self.location_ids[at]
         result = await _ok(self.gateway.post(f"/batches/{batch_id}/adjustments", json=body))

@@ -48,7 +48,7 @@ async def test_later_events_of_the_batch_still_carry_the_package(
     await world.admin.ok(
         "POST",
         f"/v1/batches/{batch['id']}/adjustments",
-        json={"field": "onHandQty", "adjustment": "-1.0000", "reason": "DAMAGED"},
+        json={"bucket": "ON_HAND", "adjustment": "-1.0000", "reason": "DAMAGED"},
     )
     events = await snapshots(db)
     assert len(events) == 2
@@ -68,7 +68,7 @@ async def test_a_tag_that_is_not_24_capitals_and_digits_is_refused_and_nothing_i
     for tag in (TAG.lower(), TAG[:-1], TAG + "4", "1A4FF01000000220000001-3"):
         error = await refused(world, {"tag": tag, "source": {"kind": "OPENING_BALANCE"}})
         assert error["code"] == "VALIDATION_ERROR"
-        assert [e["field"] for e in error["details"]["errors"]] == ["package.tag"]
+        assert [e["field"] for e in error["details"]["problems"]] == ["package.tag"]
     assert await db.fetchval("SELECT count(*) FROM batch") == 0
 
 
@@ -76,8 +76,9 @@ async def test_a_transfer_needs_the_arrived_packages_tag(world: Any) -> None:
     error = await refused(world, {"source": {"kind": "TRANSFER"}})
     assert {
         "field": "package.tag",
-        "message": "is required for a package received by transfer",
-    } in error["details"]["errors"]
+        "in": "body",
+        "problem": "is required for a package received by transfer",
+    } in error["details"]["problems"]
 
 
 async def test_one_open_batch_per_tag_in_a_site(world: Any, db: asyncpg.Connection) -> None:
@@ -96,6 +97,10 @@ async def test_sources_an_intake_cannot_take_yet_are_refused_with_the_reason(wor
         world,
         {"source": {"kind": "HARVEST", "harvestId": "2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b"}},
     )
-    assert harvest["details"]["errors"] == [
-        {"field": "package.source.kind", "message": "HARVEST is not accepted by an intake yet"}
+    assert harvest["details"]["problems"] == [
+        {
+            "field": "package.source.kind",
+            "in": "body",
+            "problem": "HARVEST is not accepted by an intake yet",
+        }
     ]
