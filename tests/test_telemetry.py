@@ -20,7 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from shared.events import COMPLIANCE_EVENTS, INVENTORY_EVENTS
 from shared.kafka_topics import create_topics
 from shared.testing.infra import KafkaServer, PostgresServer
-from shared.testing.platform import RunningPlatform, start_platform
+from shared.testing.platform import RunningPlatform, place_group_at_end, start_platform
 from shared.testing.processes import run_service_command, start_service
 from shared.testing.span_receiver import ReceivedSpan, SpanReceiver
 
@@ -45,7 +45,8 @@ async def _start_other_services(
     logs: Path,
 ) -> None:
     """Compliance (api, relay, worker) and reporting (api, worker), each on its own database,
-    consuming with groups of their own."""
+    consuming with groups of their own placed at the topics' ends (the test Kafka holds every
+    earlier test's events, which a new group would read first)."""
     await create_topics(
         kafka.bootstrap,
         [
@@ -59,12 +60,15 @@ async def _start_other_services(
         ("compliance", ("api", "relay", "worker")),
         ("reporting", ("api", "worker")),
     ):
+        group = f"telemetry-{uuid.uuid4().hex[:8]}"
+        for topic in (INVENTORY_EVENTS, COMPLIANCE_EVENTS):
+            await place_group_at_end(kafka.bootstrap, topic.name, group)
         service_env = {
             **env,
             "DATABASE_URL": postgres.url_for(await postgres.create_database(f"t_{service[:4]}")),
             "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
             "CANOPY_IDENTITY_PUBLIC_KEY": public_key,
-            f"{service.upper()}_CONSUMER_GROUP": f"telemetry-{uuid.uuid4().hex[:8]}",
+            f"{service.upper()}_CONSUMER_GROUP": group,
         }
         await asyncio.to_thread(run_service_command, service, ["migrate"], service_env)
         for command in commands:

@@ -36,6 +36,7 @@ __all__ = [
     "CORS_ORIGIN",
     "ComplianceProcesses",
     "RunningPlatform",
+    "place_group_at_end",
     "start_platform",
 ]
 
@@ -287,7 +288,7 @@ async def _start_compliance(
         # The topic outlives a run's platforms (the test stack keeps its data): a platform's
         # compliance starts as a new group placed at the topic's end, not at its history.
         group = f"compliance-{uuid.uuid4().hex[:8]}"
-        await _place_group_at_end(kafka.bootstrap, INVENTORY_EVENTS.name, group)
+        await place_group_at_end(kafka.bootstrap, INVENTORY_EVENTS.name, group)
         env = {
             **api_env,
             "COMPLIANCE_CONSUMER_GROUP": group,
@@ -305,7 +306,9 @@ async def _start_compliance(
     return running
 
 
-async def _place_group_at_end(bootstrap: str, topic: str, group: str) -> None:
+async def place_group_at_end(bootstrap: str, topic: str, group: str) -> None:
+    """Commit ``group``'s offsets at ``topic``'s end: a consumer started in it reads only what is
+    published from now on (the test stack keeps every earlier run's events)."""
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
     )
