@@ -37,6 +37,7 @@ from compliance.domain import (
     SyncStatus,
     problem,
 )
+from compliance.service_layer.open_queue import OpenQueueCache
 from compliance.service_layer.ports import TagTakenError, UnitOfWork
 from compliance.testing import START, ComplianceHarness
 from shared.database import Database
@@ -261,6 +262,28 @@ class TestLinks:
             assert await uow.links.tags_in_use("L-1", [tag, h.tags[1]]) == {tag}
             assert await uow.links.tags_in_use("L-1", []) == set()
 
+    async def test_many_links_are_saved_at_once_under_the_same_tag_rule(self, store: Store) -> None:
+        h = ComplianceHarness()
+        one, two, untagged = _link(h, h.tags[0]), _link(h, h.tags[1]), _link(h, None)
+        async with store.uow() as uow:
+            await uow.links.save_many([one, two, untagged])
+            await uow.links.save_many([replace(one, state=LinkState.LINKED, metrc_package_id=3)])
+            await uow.links.save_many([])
+            await uow.commit()
+        async with store.uow() as uow:
+            assert await uow.links.get_many([one.batch_id, two.batch_id, untagged.batch_id]) == {
+                one.batch_id: replace(one, state=LinkState.LINKED, metrc_package_id=3),
+                two.batch_id: two,
+                untagged.batch_id: untagged,
+            }
+            assert await uow.links.owners_of_tags("L-1", [h.tags[0], h.tags[1], h.tags[2]]) == {
+                h.tags[0]: one.batch_id,
+                h.tags[1]: two.batch_id,
+            }
+            assert await uow.links.owners_of_tags("L-2", [h.tags[0]]) == {}
+            with pytest.raises(TagTakenError):
+                await uow.links.save_many([_link(h, h.tags[2]), _link(h, h.tags[0])])
+
 
 def _submission(
     h: ComplianceHarness,
@@ -324,6 +347,66 @@ class TestTheLedger:
                 ("L-1", SubmissionState.REJECTED): 1,
                 ("L-2", SubmissionState.PENDING): 1,
             }
+
+    async def test_many_transitions_are_saved_at_once_and_an_unknown_one_is_refused(
+        self, store: Store
+    ) -> None:
+        h = ComplianceHarness()
+        a, b = _submission(h, 1), _submission(h, 2)
+        sent_a = a.send(START, sent_as=SentAs(tag=h.tags[0]))
+        sent_b = b.send(START, sent_as=SentAs(tag=h.tags[1]))
+        async with store.uow() as uow:
+            await uow.submissions.add(a)
+            await uow.submissions.add(b)
+            await uow.submissions.save_many([sent_a, sent_b])
+            done = sent_a.accept(START, metrc_ids=(41, 42))
+            await uow.submissions.save_many([done])
+            await uow.commit()
+        async with store.uow() as uow:
+            assert await uow.submissions.get_many([a.id, b.id]) == [done, sent_b]
+            with pytest.raises(KeyError):
+                await uow.submissions.save_many([_submission(h, 99)])
+
+    async def test_the_open_queue_read_through_a_cache_equals_a_full_read_as_rows_change(
+        self, store: Store
+    ) -> None:
+        h = ComplianceHarness()
+        batch = uuid4()
+        subs = [_submission(h, n, batch_id=batch) for n in (1, 2, 3)]
+        cache = OpenQueueCache()
+
+        async def both() -> tuple[list[Submission], list[Submission]]:
+            async with store.uow() as uow:
+                return (
+                    await uow.submissions.open_for_license("L-1", cache=cache),
+                    await uow.submissions.open_for_license("L-1"),
+                )
+
+        async with store.uow() as uow:
+            for s in subs:
+                await uow.submissions.add(s)
+            await uow.commit()
+        cached, full = await both()
+        assert cached == full == subs
+        sent = subs[0].send(START, sent_as=SentAs(tag=h.tags[0]))
+        later = _submission(h, 4, batch_id=batch)
+        async with store.uow() as uow:
+            await uow.submissions.save(sent)
+            await uow.submissions.save(
+                subs[1].reject(START, problem(ProblemCode.ITEM_NOT_FOUND, "x"))
+            )
+            await uow.submissions.add(later)
+            await uow.commit()
+        cached, full = await both()
+        assert cached == full
+        assert [s.id for s in cached] == [subs[0].id, subs[1].id, subs[2].id, later.id]
+        assert cached[0] == sent
+        async with store.uow() as uow:
+            await uow.submissions.save(sent.accept(START))
+            await uow.commit()
+        cached, full = await both()
+        assert cached == full
+        assert [s.id for s in cached] == [subs[1].id, subs[2].id, later.id]
 
     async def test_search_filters_and_pages_newest_first(self, store: Store) -> None:
         h = await rich_records()

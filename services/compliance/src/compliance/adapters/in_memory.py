@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 from types import TracebackType
@@ -32,6 +32,7 @@ from compliance.domain import (
     SyncLogEntry,
     SyncLogQuery,
 )
+from compliance.service_layer.open_queue import OpenQueueCache
 from compliance.service_layer.ports import TagTakenError
 
 __all__ = ["InMemoryDatabase", "InMemoryUnitOfWork", "TagTakenError"]
@@ -138,6 +139,18 @@ class _Links:
                 raise TagTakenError(f"tag {link.tag} is held by batch {owner}")
         self._t.put(link.batch_id, link)
 
+    async def save_many(self, links: Sequence[PackageLink]) -> None:
+        for link in links:
+            await self.save(link)
+
+    async def owners_of_tags(self, license_number: str, tags: Collection[str]) -> dict[str, UUID]:
+        wanted = set(tags)
+        return {
+            link.tag: link.batch_id
+            for link in self._t.values()
+            if link.license_number == license_number and link.tag in wanted
+        }
+
     async def owner_of_tag(self, license_number: str, tag: str) -> UUID | None:
         for link in self._t.values():
             if link.license_number == license_number and link.tag == tag:
@@ -171,6 +184,10 @@ class _Submissions:
             raise KeyError(f"no submission {submission.id}")
         self._t.put(submission.id, submission)
 
+    async def save_many(self, submissions: Sequence[Submission]) -> None:
+        for submission in submissions:
+            await self.save(submission)
+
     async def get(self, submission_id: UUID) -> Submission | None:
         return self._t.get(submission_id)
 
@@ -181,7 +198,10 @@ class _Submissions:
     def _where(self, keep: Callable[[Submission], bool]) -> list[Submission]:
         return sorted((s for s in self._t.values() if keep(s)), key=lambda s: s.sequence)
 
-    async def open_for_license(self, license_number: str) -> list[Submission]:
+    async def open_for_license(
+        self, license_number: str, *, cache: OpenQueueCache | None = None
+    ) -> list[Submission]:
+        # Reading the dict is as cheap as the cache; the cache is the database's concern.
         return self._where(lambda s: s.license_number == license_number and not s.is_done)
 
     async def licenses_with_due(self, now: datetime) -> list[str]:

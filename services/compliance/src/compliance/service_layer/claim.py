@@ -35,6 +35,7 @@ from compliance.domain import (
 )
 from compliance.service_layer.context import ServiceContext
 from compliance.service_layer.metrc_requests import OPERATIONS
+from compliance.service_layer.open_queue import OpenQueueCache
 from compliance.service_layer.outcomes import combine, store_rejected
 from compliance.service_layer.ports import UnitOfWork
 from compliance.service_layer.report import PushReport
@@ -49,14 +50,16 @@ async def claim_ready(
     report: PushReport,
     *,
     limit: int | None = None,
+    cache: OpenQueueCache | None = None,
 ) -> list[Submission]:
     """The license's ready submissions (at most ``limit``, else ``policy.claim_limit``), now
-    IN_FLIGHT with their Metrc values (committed)."""
+    IN_FLIGHT with their Metrc values (committed). ``cache``: the lane's open queue as last
+    read, so only what changed is read again."""
     now = ctx.now()
     actor = ctx.system_actor
     async with ctx.uow() as uow:
         await uow.lock_license(license_number)
-        queue = await uow.submissions.open_for_license(license_number)
+        queue = await uow.submissions.open_for_license(license_number, cache=cache)
         await _check_backlog(ctx, uow, license_number, queue, now)
         most = ctx.policy.claim_limit if limit is None else min(limit, ctx.policy.claim_limit)
         candidates = [s for s in ready(queue, now) if s.is_attempted][:most]
@@ -68,6 +71,26 @@ async def claim_ready(
         for site_id in {s.site_id for s in candidates}:
             rules[site_id] = await uow.jurisdictions.get(site_id)
         free_tags = await _free_tags(uow, license_number, catalog, candidates, links)
+        tagged: list[PackageLink] = []
+        for s in candidates:
+            link, site_rules = links.get(s.batch_id), rules.get(s.site_id)
+            if (
+                link is not None
+                and site_rules is not None
+                and site_rules.pushes_to_metrc
+                and link.tag is None
+                and s.kind is SubmissionKind.CREATE_PACKAGE
+                and free_tags
+            ):
+                links[s.batch_id] = link.with_tag(free_tags.pop(0), now)
+                tagged.append(links[s.batch_id])
+        await uow.links.save_many(tagged)
+        for link in tagged:
+            await uow.outbox.add(link_changed(link, at=now, actor=actor))
+        owners = await uow.links.owners_of_tags(
+            license_number,
+            {link.tag for s in candidates if (link := links.get(s.batch_id)) and link.tag},
+        )
         claimed: list[Submission] = []
         for s in candidates:
             link, site_rules = links.get(s.batch_id), rules.get(s.site_id)
@@ -77,29 +100,21 @@ async def claim_ready(
                 await _refuse(ctx, uow, s, [error], now=now, report=report)
                 continue
             tag = link.tag
-            if tag is None and s.kind is SubmissionKind.CREATE_PACKAGE and free_tags:
-                tag = free_tags.pop(0)
-                link = link.with_tag(tag, now)
-                links[s.batch_id] = link
-                await uow.links.save(link)
-                await uow.outbox.add(link_changed(link, at=now, actor=actor))
-            owner = await uow.links.owner_of_tag(license_number, tag) if tag else None
             prepared = prepare(
                 s,
                 link=link,
                 rules=site_rules,
                 catalog=catalog,
                 tag=tag,
-                tag_owner=owner,
+                tag_owner=owners.get(tag) if tag else None,
                 sources=links,
                 now=now,
             )
             if isinstance(prepared, list):
                 await _refuse(ctx, uow, s, prepared, now=now, report=report)
                 continue
-            sent = s.send(now, sent_as=prepared)
-            await uow.submissions.save(sent)
-            claimed.append(sent)
+            claimed.append(s.send(now, sent_as=prepared))
+        await uow.submissions.save_many(claimed)
         await uow.commit()
     return claimed
 

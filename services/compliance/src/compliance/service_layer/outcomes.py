@@ -34,6 +34,7 @@ from compliance.service_layer.ports import UnitOfWork
 __all__ = [
     "combine",
     "store_accepted",
+    "store_accepted_many",
     "store_failed",
     "store_rejected",
     "store_retry_later",
@@ -62,20 +63,44 @@ async def store_accepted(
     actor: str,
     metrc_ids: tuple[int, ...] = (),
 ) -> Submission:
-    done = s.accept(now, metrc_ids=metrc_ids)
-    await uow.submissions.save(done)
-    await uow.outbox.add(submission_event(done, at=now, actor=actor))
-    if done.kind in (SubmissionKind.CREATE_PACKAGE, SubmissionKind.LINK_PACKAGE):
-        link = await uow.links.get(done.batch_id)
-        if link is not None:
-            package_id = done.metrc_ids[0] if done.metrc_ids else None
+    (done,) = await store_accepted_many(uow, [(s, metrc_ids)], now=now, actor=actor)
+    return done
+
+
+async def store_accepted_many(
+    uow: UnitOfWork,
+    accepted: Sequence[tuple[Submission, tuple[int, ...]]],
+    *,
+    now: datetime,
+    actor: str,
+) -> list[Submission]:
+    """Each submission accepted with its Metrc ids, with its event; a create or link makes its
+    batch LINKED. A request's worth in a few statements, not a few per submission."""
+    done = [s.accept(now, metrc_ids=ids) for s, ids in accepted]
+    await uow.submissions.save_many(done)
+    for d in done:
+        await uow.outbox.add(submission_event(d, at=now, actor=actor))
+    linking = [
+        d for d in done if d.kind in (SubmissionKind.CREATE_PACKAGE, SubmissionKind.LINK_PACKAGE)
+    ]
+    if linking:
+        links = await uow.links.get_many({d.batch_id for d in linking})
+        changed = []
+        for d in linking:
+            link = links.get(d.batch_id)
+            if link is None:
+                continue
+            package_id = d.metrc_ids[0] if d.metrc_ids else None
             linked = link.linked(now, metrc_package_id=package_id)
-            if done.tag is not None and linked.tag is None:
-                linked = linked.with_tag(done.tag, now)
-            await uow.links.save(linked)
+            if d.tag is not None and linked.tag is None:
+                linked = linked.with_tag(d.tag, now)
+            links[d.batch_id] = linked
             if linked != link:
+                changed.append(linked)
                 await uow.outbox.add(link_changed(linked, at=now, actor=actor))
-    await settle_draws(uow, done, now=now)
+        await uow.links.save_many(changed)
+    for d in done:
+        await settle_draws(uow, d, now=now)
     return done
 
 

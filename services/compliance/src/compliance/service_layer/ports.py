@@ -39,6 +39,7 @@ from compliance.domain import (
     SyncLogEntry,
     SyncLogQuery,
 )
+from compliance.service_layer.open_queue import OpenQueueCache
 
 __all__ = [
     "Clock",
@@ -94,9 +95,21 @@ class LinkRepository(Protocol):
         TagTakenError: another batch's link of the license holds ``link.tag``."""
         ...
 
+    async def save_many(self, links: Sequence[PackageLink]) -> None:
+        """Save each of ``links`` (the last one given per batch), in one statement.
+
+        Raises:
+            TagTakenError: one of them would hold a tag another batch's link holds (the unit
+                of work must then be abandoned: the others may be written)."""
+        ...
+
     async def owner_of_tag(self, license_number: str, tag: str) -> UUID | None:
         """The batch whose link holds ``tag`` in this license, if any (tags are unique per
         license: the PostgreSQL adapter enforces it with a unique index)."""
+        ...
+
+    async def owners_of_tags(self, license_number: str, tags: Collection[str]) -> dict[str, UUID]:
+        """The batch whose link holds each of ``tags`` in this license (held tags only)."""
         ...
 
     async def tags_in_use(self, license_number: str, tags: Collection[str]) -> set[str]:
@@ -113,13 +126,21 @@ class SubmissionRepository(Protocol):
 
     async def save(self, submission: Submission) -> None: ...
 
+    async def save_many(self, submissions: Sequence[Submission]) -> None:
+        """``save`` each (the last one given per id), in one statement."""
+        ...
+
     async def get(self, submission_id: UUID) -> Submission | None: ...
 
     async def get_many(self, submission_ids: Collection[UUID]) -> list[Submission]: ...
 
-    async def open_for_license(self, license_number: str) -> list[Submission]:
+    async def open_for_license(
+        self, license_number: str, *, cache: OpenQueueCache | None = None
+    ) -> list[Submission]:
         """Every submission of the license that is not done (not accepted, and not a dismissed
-        rejection or failure), in sequence order: the queue ``ordering.readiness`` reads."""
+        rejection or failure), in sequence order: the queue ``ordering.readiness`` reads.
+        With a ``cache`` (the previous read's rows), only new and changed rows are fetched and
+        decoded; the cache is brought up to date."""
         ...
 
     async def licenses_with_due(self, now: datetime) -> list[str]:

@@ -34,6 +34,7 @@ from compliance.domain import (
 )
 from compliance.service_layer.claim import claim_ready
 from compliance.service_layer.context import ServiceContext
+from compliance.service_layer.open_queue import OpenQueueCache
 from compliance.service_layer.report import PushReport
 from compliance.service_layer.send import Sender
 
@@ -99,6 +100,7 @@ class Pusher:
         # free, so a backlog of n writes costs about n / (10 x limit) claims, not one per call.
         metrc = cast(MetrcPort, _Gated(opened, asyncio.Semaphore(limit)))
         jobs_at_once = 2 * limit
+        queue = OpenQueueCache()
         running: set[asyncio.Task[None]] = set()
         claimed_total = 0
         try:
@@ -106,7 +108,7 @@ class Pusher:
                 free = jobs_at_once - len(running)
                 worth_claiming = free >= limit or not running
                 if worth_claiming and license_number not in report.skipped and keep_claiming():
-                    claimed = await self._claim(opened, license_number, report, free)
+                    claimed = await self._claim(opened, license_number, report, free, queue)
                     claimed_total += len(claimed)
                     for job in self._jobs(metrc, license_number, claimed, report):
                         running.add(asyncio.create_task(_run(job)))
@@ -121,7 +123,12 @@ class Pusher:
                 await asyncio.gather(*running, return_exceptions=True)
 
     async def _claim(
-        self, metrc: MetrcPort, license_number: str, report: PushReport, requests: int | None
+        self,
+        metrc: MetrcPort,
+        license_number: str,
+        report: PushReport,
+        requests: int | None,
+        queue: OpenQueueCache | None = None,
     ) -> list[Submission]:
         """Claim what is ready: enough for ``requests`` requests, or a round's worth (None)."""
         ctx = self._ctx
@@ -135,7 +142,7 @@ class Pusher:
             report.skipped[license_number] = problem(ProblemCode.METRC_UNAVAILABLE, error.message)
             return []
         limit = None if requests is None else requests * ctx.policy.max_objects_per_request
-        return await claim_ready(ctx, license_number, catalog, report, limit=limit)
+        return await claim_ready(ctx, license_number, catalog, report, limit=limit, cache=queue)
 
     def _jobs(
         self,

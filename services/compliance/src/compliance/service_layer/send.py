@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from compliance.adapters.metrc.errors import (
     MetrcAuthError,
@@ -46,13 +47,14 @@ from compliance.service_layer.metrc_requests import OPERATIONS, package_view, wr
 from compliance.service_layer.outcomes import (
     combine,
     store_accepted,
+    store_accepted_many,
     store_rejected,
     store_retry_later,
 )
 from compliance.service_layer.ports import UnitOfWork
 from compliance.service_layer.report import PushReport
 
-__all__ = ["Sender", "keys_work", "still_in_flight"]
+__all__ = ["Sender", "all_still_in_flight", "keys_work", "still_in_flight"]
 
 
 class Sender:
@@ -98,21 +100,18 @@ class Sender:
             return
         ids = list(result.ids) if len(result.ids) == len(subs) else []
         async with ctx.uow() as uow:
-            accepted = 0
-            for i, s in enumerate(subs):
-                current = await still_in_flight(uow, s)
-                if current is None:
-                    continue
-                metrc_ids = (ids[i],) if ids else ()
-                await store_accepted(
-                    uow, current, now=ctx.now(), actor=ctx.system_actor, metrc_ids=metrc_ids
-                )
-                accepted += 1
+            current = await all_still_in_flight(uow, subs)
+            accepted = [
+                (current[s.id], (ids[i],) if ids else ())
+                for i, s in enumerate(subs)
+                if s.id in current
+            ]
+            await store_accepted_many(uow, accepted, now=ctx.now(), actor=ctx.system_actor)
             await self._log_request(
-                uow, subs, SyncStatus.SUCCESS, started, accepted=accepted, http_status=200
+                uow, subs, SyncStatus.SUCCESS, started, accepted=len(accepted), http_status=200
             )
             await uow.commit()
-        report.accepted += accepted
+        report.accepted += len(accepted)
 
     async def _split(
         self,
@@ -356,6 +355,20 @@ class Sender:
             http_status=http_status,
             problem=error,
         )
+
+
+async def all_still_in_flight(
+    uow: UnitOfWork, subs: Sequence[Submission]
+) -> dict[UUID, Submission]:
+    """``still_in_flight`` for a request's submissions, in one read: the ones that are, by id."""
+    stored = {c.id: c for c in await uow.submissions.get_many([s.id for s in subs])}
+    return {
+        s.id: current
+        for s in subs
+        if (current := stored.get(s.id)) is not None
+        and current.state is SubmissionState.IN_FLIGHT
+        and current.sent_at == s.sent_at
+    }
 
 
 async def still_in_flight(uow: UnitOfWork, s: Submission) -> Submission | None:

@@ -14,7 +14,7 @@ the form of ``codec``.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -268,11 +268,53 @@ _SAVE_LINK = Sql(
     RETURNING 1
     """
 )
+# Many links at once (a request's outcome, a claim's tags), each under the same tag rule.
+_SAVE_LINKS = Sql(
+    f"""
+    INSERT INTO package_links ({_LINK_COLUMNS})
+    SELECT x.batch_id, x.site_id, x.license_number, x.state, x.tag, CAST(x.source AS jsonb),
+           CAST(x.batch AS jsonb), x.applied_version, x.applied_sequence, x.planned_quantity,
+           x.planned_finished, x.planned_location_id, x.metrc_package_id,
+           CAST(x.problem AS jsonb), x.updated_at
+    FROM unnest(
+        CAST(:batch_id AS uuid[]), CAST(:site_id AS uuid[]), CAST(:license_number AS text[]),
+        CAST(:state AS text[]), CAST(:tag AS text[]), CAST(:source AS text[]),
+        CAST(:batch AS text[]), CAST(:applied_version AS integer[]),
+        CAST(:applied_sequence AS integer[]), CAST(:planned_quantity AS numeric[]),
+        CAST(:planned_finished AS boolean[]), CAST(:planned_location_id AS text[]),
+        CAST(:metrc_package_id AS bigint[]), CAST(:problem AS text[]),
+        CAST(:updated_at AS timestamptz[])
+    ) AS x(batch_id, site_id, license_number, state, tag, source, batch, applied_version,
+           applied_sequence, planned_quantity, planned_finished, planned_location_id,
+           metrc_package_id, problem, updated_at)
+    WHERE x.tag IS NULL OR NOT EXISTS (
+        SELECT 1 FROM package_links p
+        WHERE p.license_number = x.license_number AND p.tag = x.tag AND p.batch_id <> x.batch_id
+    )
+    ON CONFLICT (batch_id) DO UPDATE SET
+        site_id = excluded.site_id, license_number = excluded.license_number,
+        state = excluded.state, tag = excluded.tag, source = excluded.source,
+        batch = excluded.batch, applied_version = excluded.applied_version,
+        applied_sequence = excluded.applied_sequence,
+        planned_quantity = excluded.planned_quantity,
+        planned_finished = excluded.planned_finished,
+        planned_location_id = excluded.planned_location_id,
+        metrc_package_id = excluded.metrc_package_id, problem = excluded.problem,
+        updated_at = excluded.updated_at
+    RETURNING 1
+    """
+)
 _LINKS_OF = Sql(
     f"SELECT {_LINK_COLUMNS} FROM package_links WHERE batch_id = ANY(CAST(:batch_ids AS uuid[]))"
 )
 _OWNER_OF_TAG = Sql(
     "SELECT batch_id FROM package_links WHERE license_number = :license_number AND tag = :tag"
+)
+_OWNERS_OF_TAGS = Sql(
+    """
+    SELECT tag, batch_id FROM package_links
+    WHERE license_number = :license_number AND tag = ANY(CAST(:tags AS text[]))
+    """
 )
 _TAGS_IN_USE = Sql(
     """
@@ -322,24 +364,7 @@ class PgLinks:
         return {row["batch_id"]: _link(row) for row in rows}
 
     async def save(self, link: PackageLink) -> None:
-        planned = link.planned
-        values = {
-            "batch_id": link.batch_id,
-            "site_id": link.site_id,
-            "license_number": link.license_number,
-            "state": link.state.value,
-            "tag": link.tag,
-            "source": _json(link.source),
-            "batch": _json(link.batch),
-            "applied_version": link.applied_through[0],
-            "applied_sequence": link.applied_through[1],
-            "planned_quantity": None if planned is None else planned.quantity,
-            "planned_finished": None if planned is None else planned.finished,
-            "planned_location_id": None if planned is None else planned.location_id,
-            "metrc_package_id": link.metrc_package_id,
-            "problem": _json(link.problem),
-            "updated_at": link.updated_at,
-        }
+        values = _link_values(link)
         try:
             saved = await self._conn.fetchval(_SAVE_LINK.text, *_SAVE_LINK.args(values))
         except asyncpg.UniqueViolationError as error:
@@ -349,16 +374,60 @@ class PgLinks:
         if saved is None:
             raise TagTakenError(f"tag {link.tag} is held by another batch")
 
+    async def save_many(self, links: Sequence[PackageLink]) -> None:
+        if not links:
+            return
+        last = {link.batch_id: link for link in links}  # one row per batch: the last one given
+        rows = [_link_values(link) for link in last.values()]
+        columns = {name: [row[name] for row in rows] for name in rows[0]}
+        try:
+            saved = await self._conn.fetch(_SAVE_LINKS.text, *_SAVE_LINKS.args(columns))
+        except asyncpg.UniqueViolationError as error:
+            if error.constraint_name == "package_links_tag_per_license":
+                raise TagTakenError("a tag is held by another batch") from None
+            raise
+        if len(saved) != len(rows):
+            raise TagTakenError("a tag is held by another batch")
+
     async def owner_of_tag(self, license_number: str, tag: str) -> UUID | None:
         args = _OWNER_OF_TAG.args({"license_number": license_number, "tag": tag})
         owner: UUID | None = await self._conn.fetchval(_OWNER_OF_TAG.text, *args)
         return owner
+
+    async def owners_of_tags(self, license_number: str, tags: Collection[str]) -> dict[str, UUID]:
+        if not tags:
+            return {}
+        args = _OWNERS_OF_TAGS.args({"license_number": license_number, "tags": list(tags)})
+        return {
+            r["tag"]: r["batch_id"] for r in await self._conn.fetch(_OWNERS_OF_TAGS.text, *args)
+        }
 
     async def tags_in_use(self, license_number: str, tags: Collection[str]) -> set[str]:
         if not tags:
             return set()
         args = _TAGS_IN_USE.args({"license_number": license_number, "tags": list(tags)})
         return {row["tag"] for row in await self._conn.fetch(_TAGS_IN_USE.text, *args)}
+
+
+def _link_values(link: PackageLink) -> dict[str, Any]:
+    planned = link.planned
+    return {
+        "batch_id": link.batch_id,
+        "site_id": link.site_id,
+        "license_number": link.license_number,
+        "state": link.state.value,
+        "tag": link.tag,
+        "source": _json(link.source),
+        "batch": _json(link.batch),
+        "applied_version": link.applied_through[0],
+        "applied_sequence": link.applied_through[1],
+        "planned_quantity": None if planned is None else planned.quantity,
+        "planned_finished": None if planned is None else planned.finished,
+        "planned_location_id": None if planned is None else planned.location_id,
+        "metrc_package_id": link.metrc_package_id,
+        "problem": _json(link.problem),
+        "updated_at": link.updated_at,
+    }
 
 
 # --------------------------------------------------------------------- sync log

@@ -14,7 +14,7 @@ written once here as the migration's partial index has it, so the open queue rea
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 from uuid import UUID
@@ -34,6 +34,7 @@ from compliance.domain import (
     SubmissionState,
 )
 from compliance.domain.submissions import ATTEMPTED_KINDS
+from compliance.service_layer.open_queue import OpenQueueCache
 
 __all__ = ["PgSubmissions"]
 
@@ -70,9 +71,40 @@ _SAVE = Sql(
     WHERE id = :id
     """
 )
+# Many transitions at once (a request's outcome, a claim): one statement for all of them.
+_SAVE_MANY = Sql(
+    """
+    UPDATE submissions AS s SET
+        state = x.state, attempts = x.attempts, manual_retries = x.manual_retries,
+        next_attempt_at = x.next_attempt_at, sent_as = CAST(x.sent_as AS jsonb),
+        last_error = CAST(x.last_error AS jsonb), metrc_ids = CAST(x.metrc_ids AS bigint[]),
+        first_sent_at = x.first_sent_at, sent_at = x.sent_at, completed_at = x.completed_at,
+        dismissed_by = x.dismissed_by, dismissed_at = x.dismissed_at
+    FROM unnest(
+        CAST(:id AS uuid[]), CAST(:state AS text[]), CAST(:attempts AS integer[]),
+        CAST(:manual_retries AS integer[]), CAST(:next_attempt_at AS timestamptz[]),
+        CAST(:sent_as AS text[]), CAST(:last_error AS text[]), CAST(:metrc_ids AS text[]),
+        CAST(:first_sent_at AS timestamptz[]), CAST(:sent_at AS timestamptz[]),
+        CAST(:completed_at AS timestamptz[]), CAST(:dismissed_by AS text[]),
+        CAST(:dismissed_at AS timestamptz[])
+    ) AS x(id, state, attempts, manual_retries, next_attempt_at, sent_as, last_error,
+           metrc_ids, first_sent_at, sent_at, completed_at, dismissed_by, dismissed_at)
+    WHERE s.id = x.id
+    """
+)
 _SELECT = f"SELECT {_COLUMNS} FROM submissions"
 _BY_IDS = Sql(f"{_SELECT} WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY sequence")
 _OPEN = Sql(f"{_SELECT} WHERE license_number = :license_number AND {NOT_DONE} ORDER BY sequence")
+# The open queue as row versions (``xmin``: the transaction that wrote the row's current
+# version), so a reader that keeps the rows it decoded fetches only what changed.
+_OPEN_VERSIONS = Sql(
+    f"SELECT id, xmin::text AS version FROM submissions"
+    f" WHERE license_number = :license_number AND {NOT_DONE}"
+)
+_VERSIONED_BY_IDS = Sql(
+    f"SELECT {_COLUMNS}, xmin::text AS version FROM submissions"
+    " WHERE id = ANY(CAST(:ids AS uuid[]))"
+)
 _LICENSES_DUE = Sql(
     f"""
     SELECT DISTINCT license_number FROM submissions
@@ -130,6 +162,10 @@ def _values(s: Submission) -> dict[str, Any]:
         "dismissed_by": s.dismissed_by,
         "dismissed_at": s.dismissed_at,
     }
+
+
+def _pg_array(ids: Sequence[int]) -> str:
+    return "{" + ",".join(str(int(i)) for i in ids) + "}"
 
 
 def _submission(row: Mapping[str, Any]) -> Submission:
@@ -196,6 +232,17 @@ class PgSubmissions:
         if status == "UPDATE 0":
             raise KeyError(f"no submission {submission.id}")
 
+    async def save_many(self, submissions: Sequence[Submission]) -> None:
+        if not submissions:
+            return
+        last = {s.id: s for s in submissions}  # one row per submission: the last one given
+        rows = [_values(s) for s in last.values()]
+        columns = {name: [row[name] for row in rows] for name in rows[0]}
+        columns["metrc_ids"] = [_pg_array(ids) for ids in columns["metrc_ids"]]
+        status = await self._conn.execute(_SAVE_MANY.text, *_SAVE_MANY.args(columns))
+        if status != f"UPDATE {len(rows)}":
+            raise KeyError(f"not every submission exists ({status})")
+
     async def get(self, submission_id: UUID) -> Submission | None:
         found = await self.get_many([submission_id])
         return found[0] if found else None
@@ -205,8 +252,23 @@ class PgSubmissions:
             return []
         return await self._fetch(_BY_IDS, {"ids": list(submission_ids)})
 
-    async def open_for_license(self, license_number: str) -> list[Submission]:
-        return await self._fetch(_OPEN, {"license_number": license_number})
+    async def open_for_license(
+        self, license_number: str, *, cache: OpenQueueCache | None = None
+    ) -> list[Submission]:
+        if cache is None:
+            return await self._fetch(_OPEN, {"license_number": license_number})
+        rows = await self._conn.fetch(
+            _OPEN_VERSIONS.text, *_OPEN_VERSIONS.args({"license_number": license_number})
+        )
+        versions = {r["id"]: r["version"] for r in rows}
+        stale = cache.keep_only(versions)
+        if stale:
+            fetched = await self._conn.fetch(
+                _VERSIONED_BY_IDS.text, *_VERSIONED_BY_IDS.args({"ids": stale})
+            )
+            for row in fetched:
+                cache.put(_submission(row), row["version"])
+        return cache.in_order()
 
     async def licenses_with_due(self, now: datetime) -> list[str]:
         rows = await self._conn.fetch(_LICENSES_DUE.text, *_LICENSES_DUE.args({"now": now}))
