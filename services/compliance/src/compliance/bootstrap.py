@@ -15,6 +15,7 @@ from compliance.adapters.credentials_crypto import CredentialCipher
 from compliance.adapters.metrc import RetryPolicy
 from compliance.adapters.metrc_connector import MetrcClients
 from compliance.adapters.postgres import ComplianceUnitOfWork
+from compliance.adapters.push_telemetry import OtelPushTelemetry
 from compliance.adapters.smtp_mailer import SmtpMailer
 from compliance.config import ComplianceSettings
 from compliance.domain import PushPolicy
@@ -53,6 +54,7 @@ def build(settings: ComplianceSettings) -> Container:
         cipher=CredentialCipher.from_keyring(settings.credential_keys),
         clock=UtcClock(),
         policy=push_policy(settings),
+        telemetry=OtelPushTelemetry(tracer_provider),
     )
 
     async def close() -> None:

@@ -352,7 +352,8 @@ class TestTheLedger:
         self, store: Store
     ) -> None:
         h = ComplianceHarness()
-        a, b = _submission(h, 1), _submission(h, 2)
+        traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+        a, b = replace(_submission(h, 1), trace_parent=traceparent), _submission(h, 2)
         sent_a = a.send(START, sent_as=SentAs(tag=h.tags[0]))
         sent_b = b.send(START, sent_as=SentAs(tag=h.tags[1]))
         async with store.uow() as uow:
@@ -364,6 +365,7 @@ class TestTheLedger:
             await uow.commit()
         async with store.uow() as uow:
             assert await uow.submissions.get_many([a.id, b.id]) == [done, sent_b]
+            assert done.trace_parent == traceparent
             with pytest.raises(KeyError):
                 await uow.submissions.save_many([_submission(h, 99)])
 

@@ -211,6 +211,8 @@ class Submission:
         metrc_ids: the Ids Metrc returned.
         created_at, first_sent_at, sent_at, completed_at: timings.
         caused_by: the inventory event it came from; ``actor`` who caused it.
+        trace_parent: the W3C ``traceparent`` of where it was recorded (the consumer span of
+            the inventory event, in the inventory request's trace): the push's spans join it.
         dismissed_by, dismissed_at: a person declared a rejected/failed write settled.
     """
 
@@ -235,6 +237,7 @@ class Submission:
     caused_by: UUID | None = None
     dismissed_by: str | None = None
     dismissed_at: datetime | None = None
+    trace_parent: str | None = None
 
     @classmethod
     def new(
@@ -249,6 +252,7 @@ class Submission:
         now: datetime,
         actor: str,
         caused_by: UUID | None = None,
+        trace_parent: str | None = None,
     ) -> Submission:
         return cls(
             id=id,
@@ -262,6 +266,7 @@ class Submission:
             next_attempt_at=now,
             actor=actor,
             caused_by=caused_by,
+            trace_parent=trace_parent,
         )
 
     @property

@@ -16,6 +16,7 @@ from faststream.kafka import KafkaBroker
 from shared.events import INVENTORY_EVENTS, EventEnvelope
 from shared.messaging import InboxConsumer, bind_consumer, broker_dead_letter_sink
 
+from compliance.adapters.push_telemetry import current_trace_parent
 from compliance.entrypoints.batch_changes import batch_change
 from compliance.entrypoints.container import Container
 from compliance.service_layer import record_batch_change
@@ -25,7 +26,11 @@ __all__ = ["on_inventory_event", "subscribe"]
 
 
 async def on_inventory_event(uow: UnitOfWork, envelope: EventEnvelope) -> None:
-    await record_batch_change(uow, batch_change(envelope), now=datetime.now(UTC))
+    # Run under the event's CONSUMER span (a child of the inventory relay's publish, in the
+    # request's trace): the submissions carry it, and their Metrc calls join that trace.
+    await record_batch_change(
+        uow, batch_change(envelope), now=datetime.now(UTC), trace_parent=current_trace_parent()
+    )
 
 
 def subscribe(broker: KafkaBroker, container: Container) -> None:

@@ -37,6 +37,8 @@ from compliance.service_layer.ports import (
     Jitter,
     MetrcAccess,
     MetrcConnector,
+    NoPushTelemetry,
+    PushTelemetry,
     SecretCipher,
     SecretUnreadableError,
     UnitOfWork,
@@ -116,6 +118,7 @@ class ServiceContext:
     jitter: Jitter = field(default=random.random)
     policy: PushPolicy = field(default_factory=PushPolicy)
     system_actor: str = "compliance"
+    telemetry: PushTelemetry = field(default_factory=NoPushTelemetry)
     catalogs: CatalogCache = field(init=False)
 
     def __post_init__(self) -> None:

@@ -17,6 +17,7 @@ PostgreSQL adapters must match.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -52,7 +53,9 @@ __all__ = [
     "Mailer",
     "MetrcAccess",
     "MetrcConnector",
+    "NoPushTelemetry",
     "NotificationRepository",
+    "PushTelemetry",
     "SecretCipher",
     "SecretUnreadableError",
     "SubmissionRepository",
@@ -240,6 +243,26 @@ class UnitOfWork(Protocol):
         """Hold the license until the transaction ends (a transaction-scoped advisory lock), so
         two workers never claim the same license's submissions at once."""
         ...
+
+
+class PushTelemetry(Protocol):
+    def metrc_request(
+        self, *, operation: str, license_number: str, trace_parents: Sequence[str | None]
+    ) -> AbstractContextManager[None]:
+        """The span one Metrc request of the push runs under (the client's call span is its
+        child): in the trace the submissions were recorded in (``trace_parents``: each
+        submission's ``trace_parent``), a child when they share one, linked to each when they
+        come from several. It carries the license and the operation, never a key."""
+        ...
+
+
+class NoPushTelemetry:
+    """No spans (the tests on the in-memory unit of work)."""
+
+    def metrc_request(
+        self, *, operation: str, license_number: str, trace_parents: Sequence[str | None]
+    ) -> AbstractContextManager[None]:
+        return nullcontext()
 
 
 class UnitOfWorkFactory(Protocol):

@@ -50,14 +50,25 @@ class Recorded:
     notes: tuple[Problem, ...]
 
 
-async def record_batch_change(uow: UnitOfWork, change: BatchChange, *, now: datetime) -> Recorded:
+async def record_batch_change(
+    uow: UnitOfWork, change: BatchChange, *, now: datetime, trace_parent: str | None = None
+) -> Recorded:
+    """Plan ``change`` and store its writes (the caller commits, with the event's inbox row).
+    ``trace_parent``: where the change was recorded (the consumer's span), carried on each
+    submission so the Metrc calls that push it join the inventory request's trace."""
     link = await uow.links.get(change.batch.batch_id)
     rules = await uow.jurisdictions.get(change.batch.site_id)
     plan = plan_batch_change(change, link, rules)
     if plan.link == link:
         return Recorded(plan.link, (), plan.notes)
     return await store_plan(
-        uow, plan, now=now, actor=change.actor, caused_by=change.event_id, operation="plan"
+        uow,
+        plan,
+        now=now,
+        actor=change.actor,
+        caused_by=change.event_id,
+        operation="plan",
+        trace_parent=trace_parent,
     )
 
 
@@ -69,6 +80,7 @@ async def store_plan(
     actor: str,
     caused_by: UUID | None = None,
     operation: str,
+    trace_parent: str | None = None,
 ) -> Recorded:
     """Store a plan's link and its writes as submissions, publish them, log and notify its notes."""
     link = plan.link
@@ -86,6 +98,7 @@ async def store_plan(
             now=now,
             actor=actor,
             caused_by=caused_by,
+            trace_parent=trace_parent,
         )
         await uow.submissions.add(s)
         await uow.outbox.add(submission_event(s, at=now, actor=actor))

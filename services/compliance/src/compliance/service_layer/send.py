@@ -73,7 +73,12 @@ class Sender:
         started = ctx.now()
         report.requests += 1
         try:
-            result = await write(metrc, license_number, kind, subs)
+            with ctx.telemetry.metrc_request(
+                operation=OPERATIONS[kind],
+                license_number=license_number,
+                trace_parents=[s.trace_parent for s in subs],
+            ):
+                result = await write(metrc, license_number, kind, subs)
         except MetrcRejectedError as error:
             await self._split(metrc, license_number, kind, subs, error.rows, error, started, report)
             return
@@ -272,7 +277,12 @@ class Sender:
         started = ctx.now()
         assert s.sent_as is not None
         try:
-            package = await metrc.find_package(s.license_number, s.sent_as.tag)
+            with ctx.telemetry.metrc_request(
+                operation=OPERATIONS[s.kind],
+                license_number=s.license_number,
+                trace_parents=[s.trace_parent],
+            ):
+                package = await metrc.find_package(s.license_number, s.sent_as.tag)
         except MetrcAuthError as error:
             if await keys_work(metrc, s.license_number):
                 why = problem(

@@ -46,7 +46,8 @@ _ATTEMPTED: Final = ", ".join(f"'{k.value}'" for k in sorted(ATTEMPTED_KINDS))
 _COLUMNS = (
     "id, sequence, license_number, site_id, batch_id, kind, intent, into_batch_id, state, "
     "attempts, manual_retries, next_attempt_at, sent_as, last_error, metrc_ids, created_at, "
-    "first_sent_at, sent_at, completed_at, caused_by, actor, dismissed_by, dismissed_at"
+    "first_sent_at, sent_at, completed_at, caused_by, actor, dismissed_by, dismissed_at, "
+    "trace_parent"
 )
 _NEXT = Sql("SELECT nextval('submission_sequence')")
 _ADD = Sql(
@@ -56,7 +57,7 @@ _ADD = Sql(
             :into_batch_id, :state, :attempts, :manual_retries, :next_attempt_at,
             CAST(:sent_as AS jsonb), CAST(:last_error AS jsonb), CAST(:metrc_ids AS bigint[]),
             :created_at, :first_sent_at, :sent_at, :completed_at, :caused_by, :actor,
-            :dismissed_by, :dismissed_at)
+            :dismissed_by, :dismissed_at, :trace_parent)
     """
 )
 # What a transition may change; the identity, the intent and the sequence never change.
@@ -194,6 +195,7 @@ def _submission(row: Mapping[str, Any]) -> Submission:
         caused_by=row["caused_by"],
         dismissed_by=row["dismissed_by"],
         dismissed_at=row["dismissed_at"],
+        trace_parent=row["trace_parent"],
     )
 
 
@@ -224,6 +226,7 @@ class PgSubmissions:
             "created_at": s.created_at,
             "caused_by": s.caused_by,
             "actor": s.actor,
+            "trace_parent": s.trace_parent,
         }
         await self._conn.execute(_ADD.text, *_ADD.args(values))
 
