@@ -136,6 +136,12 @@ class ComplianceSettings(ServiceSettings):
     recovery_interval_seconds: float = Field(
         default=5.0, gt=0, validation_alias="COMPLIANCE_RECOVERY_INTERVAL_SECONDS"
     )
+    queue_metrics_interval_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        validation_alias="COMPLIANCE_QUEUE_METRICS_INTERVAL_SECONDS",
+        description="How often the worker samples the ledger for /metrics (one grouped read)",
+    )
 
     @property
     def longest_metrc_call(self) -> timedelta:

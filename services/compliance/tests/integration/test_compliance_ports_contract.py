@@ -347,6 +347,17 @@ class TestTheLedger:
                 ("L-1", SubmissionState.REJECTED): 1,
                 ("L-2", SubmissionState.PENDING): 1,
             }
+            adjust = SubmissionKind.ADJUST_PACKAGE
+            assert [
+                (c.license_number, c.kind, c.state, c.count, c.oldest_created_at)
+                for c in await subs.counts()
+            ] == [
+                ("L-1", adjust, SubmissionState.ACCEPTED, 1, START),
+                ("L-1", adjust, SubmissionState.FAILED, 1, START),
+                ("L-1", adjust, SubmissionState.IN_FLIGHT, 1, START),
+                ("L-1", adjust, SubmissionState.REJECTED, 1, START),
+                ("L-2", adjust, SubmissionState.PENDING, 1, START),
+            ]
 
     async def test_many_transitions_are_saved_at_once_and_an_unknown_one_is_refused(
         self, store: Store

@@ -27,13 +27,14 @@ from compliance.domain import (
     Notification,
     PackageLink,
     Submission,
+    SubmissionKind,
     SubmissionQuery,
     SubmissionState,
     SyncLogEntry,
     SyncLogQuery,
 )
 from compliance.service_layer.open_queue import OpenQueueCache
-from compliance.service_layer.ports import TagTakenError
+from compliance.service_layer.ports import SubmissionCount, TagTakenError
 
 __all__ = ["InMemoryDatabase", "InMemoryUnitOfWork", "TagTakenError"]
 
@@ -240,6 +241,21 @@ class _Submissions:
 
     async def search(self, query: SubmissionQuery) -> list[Submission]:
         return self._where(query.matches)[::-1][: query.limit]
+
+    async def counts(self) -> list[SubmissionCount]:
+        groups: dict[tuple[str, SubmissionKind, SubmissionState], list[Submission]] = {}
+        for s in self._t.values():
+            groups.setdefault((s.license_number, s.kind, s.state), []).append(s)
+        return [
+            SubmissionCount(
+                license_number=license_number,
+                kind=kind,
+                state=state,
+                count=len(subs),
+                oldest_created_at=min(s.created_at for s in subs),
+            )
+            for (license_number, kind, state), subs in sorted(groups.items())
+        ]
 
     async def count_by_state(self) -> dict[tuple[str, SubmissionState], int]:
         counts: dict[tuple[str, SubmissionState], int] = defaultdict(int)

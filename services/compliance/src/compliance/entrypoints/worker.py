@@ -1,6 +1,7 @@
 """The compliance worker process, on one container until SIGTERM: the inventory consumer (events
-become submissions), the push lanes and the read-back (``push_loop``), and, when a mail server
-is configured, the notification mailer (``notify.mail_notifications``)."""
+become submissions), the push lanes and the read-back (``push_loop``), the ledger's gauges on
+``/metrics`` (``queue_metrics``), and, when a mail server is configured, the notification mailer
+(``notify.mail_notifications``)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from compliance.entrypoints import consumers
 from compliance.entrypoints.container import Container
 from compliance.entrypoints.notify import mail_notifications
 from compliance.entrypoints.push_loop import push_continuously, recover_continuously
+from compliance.entrypoints.queue_metrics import publish_queue_metrics
 
 __all__ = ["compliance_worker"]
 
@@ -43,6 +45,11 @@ def compliance_worker(
         )
         jobs.append(
             recover_continuously(container.context, stop, every=settings.recovery_interval_seconds)
+        )
+        jobs.append(
+            publish_queue_metrics(
+                container.context, stop, every=settings.queue_metrics_interval_seconds
+            )
         )
         mail = mailer(settings)
         if mail is not None:

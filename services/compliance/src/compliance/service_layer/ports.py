@@ -35,6 +35,7 @@ from compliance.domain import (
     PackageLink,
     SealedSecret,
     Submission,
+    SubmissionKind,
     SubmissionQuery,
     SubmissionState,
     SyncLogEntry,
@@ -58,6 +59,7 @@ __all__ = [
     "PushTelemetry",
     "SecretCipher",
     "SecretUnreadableError",
+    "SubmissionCount",
     "SubmissionRepository",
     "SyncLogRepository",
     "TagTakenError",
@@ -173,6 +175,20 @@ class SubmissionRepository(Protocol):
     async def count_by_state(self) -> dict[tuple[str, SubmissionState], int]:
         """How many submissions each license has in each state (for metrics)."""
         ...
+
+    async def counts(self) -> list[SubmissionCount]:
+        """How many submissions each license has of each kind in each state, and when the
+        oldest of them was planned (one grouped read, for the worker's metrics)."""
+        ...
+
+
+@dataclass(frozen=True)
+class SubmissionCount:
+    license_number: str
+    kind: SubmissionKind
+    state: SubmissionState
+    count: int
+    oldest_created_at: datetime
 
 
 class SyncLogRepository(Protocol):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import logging
 import random
+import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Generator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -20,6 +21,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
 from compliance.adapters.metrc._limiter import Clock, MetrcRateLimiter, SystemClock
+from compliance.adapters.metrc._metrics import RATE_LIMIT_WAIT_SECONDS, observed_call
 from compliance.adapters.metrc._pull import FetchPage, concurrent_pull, sequential_pages
 from compliance.adapters.metrc._retry import RetryPolicy
 from compliance.adapters.metrc._wire import (
@@ -30,6 +32,7 @@ from compliance.adapters.metrc._wire import (
 )
 from compliance.adapters.metrc.errors import (
     MetrcError,
+    MetrcRateLimitedError,
     MetrcRequestTooLargeError,
     MetrcTransientError,
     MetrcUnexpectedResponseError,
@@ -186,7 +189,10 @@ class MetrcClientBase:
         info = CallInfo(method, path, license_number, self._secrets)
         headers = {"Content-Type": "application/json"} if content is not None else None
         span_name = f"Metrc {method} {path}"
-        with self._tracer.start_as_current_span(span_name, kind=SpanKind.CLIENT) as span:
+        with (
+            self._tracer.start_as_current_span(span_name, kind=SpanKind.CLIENT) as span,
+            observed_call(method, path),
+        ):
             span.set_attribute("http.request.method", method)
             span.set_attribute("url.template", path)
             span.set_attribute("server.address", httpx.URL(self.base_url).host)
@@ -223,6 +229,8 @@ class MetrcClientBase:
                     type(error).__name__,
                     delay,
                 )
+                if isinstance(error, MetrcRateLimitedError):
+                    RATE_LIMIT_WAIT_SECONDS.labels(cause="retry_after").observe(delay)
                 await self._clock.sleep(delay)
 
     async def _send(
@@ -239,7 +247,9 @@ class MetrcClientBase:
             return await self._http.request(
                 method, url, params=query, content=content, headers=headers
             )
+        waiting = time.monotonic()
         async with self.limiter.slot(info.license_number):
+            RATE_LIMIT_WAIT_SECONDS.labels(cause="limiter").observe(time.monotonic() - waiting)
             return await self._http.request(method, url, params=query)
 
     def _decode_success(self, response: httpx.Response, info: CallInfo, attempts: int) -> Any:

@@ -35,6 +35,7 @@ from compliance.domain import (
 )
 from compliance.domain.submissions import ATTEMPTED_KINDS
 from compliance.service_layer.open_queue import OpenQueueCache
+from compliance.service_layer.ports import SubmissionCount
 
 __all__ = ["PgSubmissions"]
 
@@ -141,6 +142,12 @@ _SEARCH = Sql(
     """
 )
 _COUNTS = Sql("SELECT license_number, state, count(*) AS n FROM submissions GROUP BY 1, 2")
+_COUNTS_BY_KIND = Sql(
+    """
+    SELECT license_number, kind, state, count(*) AS n, min(created_at) AS oldest
+    FROM submissions GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    """
+)
 
 
 def _json(value: Any) -> str | None:
@@ -307,6 +314,18 @@ class PgSubmissions:
                 "limit": query.limit,
             },
         )
+
+    async def counts(self) -> list[SubmissionCount]:
+        return [
+            SubmissionCount(
+                license_number=r["license_number"],
+                kind=SubmissionKind(r["kind"]),
+                state=SubmissionState(r["state"]),
+                count=r["n"],
+                oldest_created_at=r["oldest"],
+            )
+            for r in await self._conn.fetch(_COUNTS_BY_KIND.text)
+        ]
 
     async def count_by_state(self) -> dict[tuple[str, SubmissionState], int]:
         rows = await self._conn.fetch(_COUNTS.text)
