@@ -113,3 +113,28 @@ class TestALaneKeepsMetrcBusy:
         states = [s.state for s in h.submissions()]
         assert states.count(SubmissionState.ACCEPTED) == 40
         assert states.count(SubmissionState.PENDING) == 10
+
+    async def test_at_most_twice_a_slots_worth_of_requests_is_claimed_and_unanswered(
+        self,
+    ) -> None:
+        # A claimed request waits behind at most one call before its own starts (the read-back
+        # wait is derived from that), though claims no longer wait for outcomes to be recorded.
+        h = harness(concurrency=2)
+        await h.save_keys()
+        await intakes(h, 100)
+        answered = worst = 0
+        create = h.fake.create_packages
+
+        async def watched(license_number: str, packages: Sequence[PackageCreate]) -> WriteResult:
+            nonlocal answered, worst
+            claimed = sum(s.sent_at is not None for s in h.db.submissions.values())
+            worst = max(worst, claimed - answered)
+            try:
+                return await create(license_number, packages)
+            finally:
+                answered += len(packages)
+
+        h.fake.create_packages = watched  # type: ignore[method-assign]
+        assert await h.pusher.stream_license(LICENSE, PushReport()) == 100
+        assert worst == 2 * 2 * 10
+        assert {s.state for s in h.submissions()} == {SubmissionState.ACCEPTED}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from typing import Any, cast
 from uuid import uuid4
 
@@ -94,29 +95,37 @@ class Pusher:
             return 0
         limit = ctx.policy.concurrent_requests
         # Calls, not jobs, hold the slots: a job records its outcome (a transaction) after its
-        # call returned its slot, and the next claimed request is already waiting for it. Twice
-        # as many jobs as slots keep every slot busy while outcomes are recorded, and a claim
-        # (which reads the license's whole open queue) waits until a slot's worth of jobs is
-        # free, so a backlog of n writes costs about n / (10 x limit) claims, not one per call.
+        # call returned its slot, and the next claimed request is already waiting for it. At
+        # most twice as many requests as slots are claimed and not yet answered (so a claimed
+        # request waits behind at most one call before its own starts: the read-back wait is
+        # derived from that), and a claim (a transaction) is taken as soon as a slot's worth of
+        # calls has returned, without waiting for their outcomes to be recorded: the slots stay
+        # busy while outcomes are recorded and the next requests are claimed, and a backlog of
+        # n writes costs about n / (10 x limit) claims, not one per call.
+        unanswered = _Unanswered()
         metrc = cast(MetrcPort, _Gated(opened, asyncio.Semaphore(limit)))
-        jobs_at_once = 2 * limit
         queue = OpenQueueCache()
         running: set[asyncio.Task[None]] = set()
         claimed_total = 0
         try:
             while True:
-                free = jobs_at_once - len(running)
+                free = 2 * limit - unanswered.count
                 worth_claiming = free >= limit or not running
                 if worth_claiming and license_number not in report.skipped and keep_claiming():
                     claimed = await self._claim(opened, license_number, report, free, queue)
                     claimed_total += len(claimed)
                     for job in self._jobs(metrc, license_number, claimed, report):
-                        running.add(asyncio.create_task(_run(job)))
+                        running.add(asyncio.create_task(unanswered.run(job)))
                 if not running:
                     return claimed_total
-                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                answered = asyncio.create_task(unanswered.changed.wait())
+                done, _ = await asyncio.wait(
+                    {*running, answered}, return_when=asyncio.FIRST_COMPLETED
+                )
+                answered.cancel()
+                unanswered.changed.clear()
                 running -= done
-                for task in done:
+                for task in done - {answered}:
                     task.result()
         finally:
             if running:
@@ -191,8 +200,34 @@ class Pusher:
             await uow.commit()
 
 
-async def _run(job: Awaitable[None]) -> None:
-    await job
+class _Unanswered:
+    """The lane's requests whose (first) Metrc call has not returned: waiting for a slot or in
+    flight. A job's call marks it answered through a context variable the gate reads, so a
+    request split after a rejection (a second call in the same job) is counted once."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.changed = asyncio.Event()
+
+    async def run(self, job: Awaitable[None]) -> None:
+        self.count += 1
+        pending = [True]
+        _awaiting_answer.set((self, pending))
+        try:
+            await job
+        finally:
+            self.answered(pending)
+
+    def answered(self, pending: list[bool]) -> None:
+        if pending[0]:
+            pending[0] = False
+            self.count -= 1
+            self.changed.set()
+
+
+_awaiting_answer: ContextVar[tuple[_Unanswered, list[bool]] | None] = ContextVar(
+    "compliance_push_awaiting_answer", default=None
+)
 
 
 class _Gated:
@@ -208,8 +243,12 @@ class _Gated:
             return attribute
 
         async def gated(*args: Any, **kwargs: Any) -> Any:
-            async with self._gate:
-                return await attribute(*args, **kwargs)
+            try:
+                async with self._gate:
+                    return await attribute(*args, **kwargs)
+            finally:
+                if (waiting := _awaiting_answer.get()) is not None:
+                    waiting[0].answered(waiting[1])
 
         return gated
 
