@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
+import httpx
 from compliance.domain import (
     Submission,
     SubmissionKind,
@@ -33,6 +34,7 @@ from compliance.domain import (
     SyncLogQuery,
 )
 from compliance.sandbox_world import LICENSE, MetrcSite, eventually
+from prometheus_client.parser import text_string_to_metric_families
 from shared.identity import generate_keypair
 from shared.testing.infra import KafkaServer, PostgresServer, repo_root
 from shared.testing.platform import start_platform
@@ -98,6 +100,41 @@ async def call_profile(site: MetrcSite, operation: str) -> str:
     )
 
 
+async def metrc_calls(worker_metrics: str, path: str) -> tuple[float, float]:
+    """How many ``POST <path>`` calls the worker's Metrc client answered, and their total
+    seconds (``compliance_metrc_call_seconds``, first try to answer)."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        page = (await client.get(worker_metrics + "/metrics")).text
+    count = total = 0.0
+    for family in text_string_to_metric_families(page):
+        for sample in family.samples:
+            if sample.labels.get("path") != path or sample.labels.get("outcome") != "ok":
+                continue
+            if sample.name == "compliance_metrc_call_seconds_count":
+                count += sample.value
+            elif sample.name == "compliance_metrc_call_seconds_sum":
+                total += sample.value
+    return count, total
+
+
+def where_the_time_went(
+    operation: str, before: tuple[float, float], after: tuple[float, float], elapsed: float
+) -> str:
+    """The push's time as (requests / concurrency) x (the mean call) / (how busy the slots were):
+    the mean call is what Metrc (here the sandbox) and the HTTP client took, the rest is the
+    worker's own (claims, recording outcomes) when the slots stood idle."""
+    calls, seconds = after[0] - before[0], after[1] - before[1]
+    if not calls:
+        return f"{operation}: no calls measured"
+    mean = seconds / calls
+    busy = seconds / (CONCURRENCY * elapsed)
+    return (
+        f"{operation}: {calls:.0f} calls, mean call {mean * 1000:.0f} ms (bound's {LATENCY_MS} ms"
+        f" x {mean * 1000 / LATENCY_MS:.2f}), slots busy {busy:.0%} of {elapsed:.2f} s:"
+        f" ratio = {mean * 1000 / LATENCY_MS:.2f} / {busy:.2f} = {mean * 1000 / LATENCY_MS / busy:.2f}"
+    )
+
+
 async def _all_accepted(site: MetrcSite, kind: SubmissionKind, n: int) -> bool:
     return await site.count(kind, SubmissionState.ACCEPTED) >= n
 
@@ -141,20 +178,27 @@ async def run(n: int, live: int, rate: float) -> tuple[float, float, float]:
         )
         print(f"{n} intakes through the gateway in {time.perf_counter() - started:.1f} s")
         await backlog(site, SubmissionKind.CREATE_PACKAGE, n)
+        (worker,) = platform.compliance.running("worker")
+        calls_before = await metrc_calls(worker.metrics_url, "/packages/v2/")
         await site.save_keys()
         await site.validate_keys()
         creates = await drained(site, SubmissionKind.CREATE_PACKAGE, n)
         print(await call_profile(site, "packages.create"))
+        calls_after = await metrc_calls(worker.metrics_url, "/packages/v2/")
+        print(where_the_time_went("packages.create", calls_before, calls_after, creates))
 
         # Phase 2: adjustments, planned while Metrc refuses the keys, then released.
         await site.save_keys(user_key="a-key-metrc-does-not-know")
         ids = [b["id"] for b, _ in batches]
         await gather_limited([site.adjust(i, "-1.5000") for i in ids], 16)
         await backlog(site, SubmissionKind.ADJUST_PACKAGE, n)
+        calls_before = await metrc_calls(worker.metrics_url, "/packages/v2/adjust")
         await site.save_keys()
         await site.validate_keys()
         adjustments = await drained(site, SubmissionKind.ADJUST_PACKAGE, n)
         print(await call_profile(site, "packages.adjust"))
+        calls_after = await metrc_calls(worker.metrics_url, "/packages/v2/adjust")
+        print(where_the_time_went("packages.adjust", calls_before, calls_after, adjustments))
 
         # Phase 3: live adjustments at a steady rate; commit (inventory's answer) to accepted.
         committed: dict[UUID, datetime] = {}
