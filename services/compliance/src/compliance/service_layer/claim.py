@@ -71,26 +71,12 @@ async def claim_ready(
         for site_id in {s.site_id for s in candidates}:
             rules[site_id] = await uow.jurisdictions.get(site_id)
         free_tags = await _free_tags(uow, license_number, catalog, candidates, links)
-        tagged: list[PackageLink] = []
-        for s in candidates:
-            link, site_rules = links.get(s.batch_id), rules.get(s.site_id)
-            if (
-                link is not None
-                and site_rules is not None
-                and site_rules.pushes_to_metrc
-                and link.tag is None
-                and s.kind is SubmissionKind.CREATE_PACKAGE
-                and free_tags
-            ):
-                links[s.batch_id] = link.with_tag(free_tags.pop(0), now)
-                tagged.append(links[s.batch_id])
+        tagged = _give_tags(candidates, links, rules, free_tags, now)
         await uow.links.save_many(tagged)
-        for link in tagged:
-            await uow.outbox.add(link_changed(link, at=now, actor=actor))
-        owners = await uow.links.owners_of_tags(
-            license_number,
-            {link.tag for s in candidates if (link := links.get(s.batch_id)) and link.tag},
-        )
+        for given in tagged:
+            await uow.outbox.add(link_changed(given, at=now, actor=actor))
+        tags = {t for s in candidates if (t := _tag_of(links.get(s.batch_id))) is not None}
+        owners = await uow.links.owners_of_tags(license_number, tags)
         claimed: list[Submission] = []
         for s in candidates:
             link, site_rules = links.get(s.batch_id), rules.get(s.site_id)
@@ -117,6 +103,35 @@ async def claim_ready(
         await uow.submissions.save_many(claimed)
         await uow.commit()
     return claimed
+
+
+def _tag_of(link: PackageLink | None) -> str | None:
+    return None if link is None else link.tag
+
+
+def _give_tags(
+    candidates: Sequence[Submission],
+    links: dict[UUID, PackageLink],
+    rules: dict[UUID, JurisdictionRules | None],
+    free_tags: list[str],
+    now: datetime,
+) -> list[PackageLink]:
+    """Give each create without a tag one of the facility's free tags (in ``links``); the links
+    that changed."""
+    tagged: list[PackageLink] = []
+    for s in candidates:
+        link, site_rules = links.get(s.batch_id), rules.get(s.site_id)
+        if (
+            free_tags
+            and s.kind is SubmissionKind.CREATE_PACKAGE
+            and link is not None
+            and link.tag is None
+            and site_rules is not None
+            and site_rules.pushes_to_metrc
+        ):
+            links[s.batch_id] = link.with_tag(free_tags.pop(0), now)
+            tagged.append(links[s.batch_id])
+    return tagged
 
 
 async def _refuse(
