@@ -144,7 +144,8 @@ def _samples(page: str) -> dict[str, list[Any]]:
 async def test_the_workers_metrics_show_the_push(
     observed: Observed, pushed: dict[str, Any]
 ) -> None:
-    (worker,) = [p for p in observed.platform.processes if p.name == "compliance-worker"]
+    assert observed.platform.compliance is not None
+    (worker,) = observed.platform.compliance.running("worker")
 
     async def accepted_creates() -> dict[str, list[Any]] | None:
         async with httpx.AsyncClient(timeout=10) as client:
