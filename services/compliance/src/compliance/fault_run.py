@@ -20,7 +20,7 @@ from typing import Any
 
 from shared.testing.platform import ComplianceProcesses
 
-from compliance.domain import SubmissionState
+from compliance.domain import SubmissionQuery, SubmissionState
 from compliance.sandbox_world import LICENSE, MetrcSite, eventually
 
 __all__ = ["METRC_WRITES", "FaultRun", "settle_and_check"]
@@ -146,9 +146,17 @@ async def settle_and_check(
     async def quiet() -> dict[SubmissionState, int] | None:
         async with site.context.uow() as uow:
             counts = await uow.submissions.count_by_state()
-        mine = {state: n for (lic, state), n in counts.items() if lic == LICENSE}
-        busy = mine.get(SubmissionState.PENDING, 0) + mine.get(SubmissionState.IN_FLIGHT, 0)
-        return None if busy or sum(mine.values()) < writes else mine
+            mine = {state: n for (lic, state), n in counts.items() if lic == LICENSE}
+            busy = mine.get(SubmissionState.PENDING, 0) + mine.get(SubmissionState.IN_FLIGHT, 0)
+            if busy:
+                return None
+            # The license may hold an earlier run's submissions: count this run's batches' own,
+            # or a lagging consumer's last events would go unchecked.
+            ledger = await uow.submissions.search(
+                SubmissionQuery(license_number=LICENSE, limit=10**7)
+            )
+        ours = [s for s in ledger if str(s.batch_id) in batches]
+        return None if len(ours) < writes else mine
 
     states = await eventually(quiet, seconds=seconds, what="the backlog draining")
     problems: list[str] = []
