@@ -15,21 +15,27 @@ from shared.settings import ServiceSettings, TraceExporter
 __all__ = ["configure_tracing", "kafka_telemetry_middleware"]
 
 _httpx_instrumented = False
+_exporting = False
 
 
 def configure_tracing(
     settings: ServiceSettings, *, extra_processors: tuple[SpanProcessor, ...] = ()
 ) -> TracerProvider:
-    """Install (once) and return the process's tracer provider, exporting as the settings say."""
+    """Install (once) and return the process's tracer provider, exporting as the settings say
+    (the first call's exporter only; ``extra_processors`` are added on every call)."""
     current = trace.get_tracer_provider()
     if isinstance(current, TracerProvider):
         provider = current
     else:
         provider = TracerProvider(resource=Resource.create({"service.name": settings.service_name}))
         trace.set_tracer_provider(provider)
-    exporter = _exporter(settings)
+    global _exporting
+    # A worker's runner and its service's bootstrap both configure: a second exporter would
+    # send every span twice.
+    exporter = None if _exporting else _exporter(settings)
     if exporter is not None:
         provider.add_span_processor(BatchSpanProcessor(exporter))
+        _exporting = True
     for processor in extra_processors:
         provider.add_span_processor(processor)
     _instrument_httpx(provider)
