@@ -14,7 +14,8 @@ from shared.telemetry import configure_logging
 
 from reporting import bootstrap
 from reporting.config import ReportingSettings
-from reporting.entrypoints.worker import rebuild, worker
+from reporting.entrypoints.rebuild import rebuild
+from reporting.entrypoints.worker import worker
 
 
 async def _worker(settings: ReportingSettings, stop: asyncio.Event) -> None:

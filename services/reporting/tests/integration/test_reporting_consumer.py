@@ -22,7 +22,8 @@ from reporting.adapters.generations import bind_live_generation
 from reporting.adapters.read_model import PgReadModel, reading
 from reporting.config import ReportingSettings
 from reporting.entrypoints.container import Container
-from reporting.entrypoints.worker import rebuild, worker
+from reporting.entrypoints.rebuild import rebuild
+from reporting.entrypoints.worker import worker
 from reporting.service_layer import reports
 from reporting.service_layer.commands import Topics
 from reporting.service_layer.projections import apply_inventory_events

@@ -86,6 +86,9 @@ class Delivery:
     topic: str
     partition: int
     offset: int
+    appended_ms: int | None = None
+    """The record's Kafka timestamp (ms since the epoch: when its producer sent it, or the
+    broker appended it, as the topic says), if known."""
 
 
 BatchHandler = Callable[[U, Sequence[Delivery]], Awaitable[None]]
@@ -141,7 +144,11 @@ def _position(record: Record) -> Position:
 
 def _delivery(record: Record) -> Delivery:
     return Delivery(
-        EventEnvelope.from_bytes(record.value or b""), record.topic, record.partition, record.offset
+        EventEnvelope.from_bytes(record.value or b""),
+        record.topic,
+        record.partition,
+        record.offset,
+        getattr(record, "timestamp", None),
     )
 
 
