@@ -137,18 +137,21 @@ def _decode(records: Sequence[ConsumerRecord[Any, Any]], topics: Topics) -> _Dec
     return out
 
 
-def _changes(replay: Replay, events: Sequence[ConsumedInventoryEvent]) -> list[BatchChange]:
-    changes = []
+def _changes(
+    replay: Replay, events: Sequence[ConsumedInventoryEvent]
+) -> tuple[list[BatchChange], int]:
+    """The events' changes, and how many events could not be projected (skipped)."""
+    changes, unreadable = [], 0
     for event in events:
         try:
             change = batch_change(event)
         except InconsistentEventError as error:
             log.warning("reporting rebuild: skipped %s: %s", event.position, error.message)
-            replay.skipped += 1
+            unreadable += 1
             continue
         replay.passed(event.position, change.occurred_at)
         changes.append(change)
-    return changes
+    return changes, unreadable
 
 
 class _Bulk:
@@ -166,10 +169,9 @@ class _Bulk:
         for position, at in decoded.poison:
             replay.passed(position, at)
         self.poison += len(decoded.poison)
-        before = replay.skipped
-        movements = replay.fold_inventory(_changes(replay, decoded.inventory))
-        self.poison += replay.skipped - before  # _changes counts the unreadable ones there
-        replay.skipped = before
+        changes, unreadable = _changes(replay, decoded.inventory)
+        self.poison += unreadable
+        movements = replay.fold_inventory(changes)
         if decoded.compliance:
             for update in decoded.compliance:
                 replay.passed(update.position, update.occurred_at)
