@@ -203,7 +203,7 @@ class _Bulk:
             if not deltas.is_empty():
                 await store.aggregates.apply(deltas)
             compliance = replay.compliance()
-            if compliance.links or compliance.findings or compliance.syncs:
+            if compliance.links or compliance.pushes or compliance.findings or compliance.syncs:
                 await store.compliance.save(compliance)
             await store.positions.advance(replay.progress(datetime.now(UTC)))
             await uow.commit()

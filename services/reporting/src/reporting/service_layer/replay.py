@@ -26,6 +26,7 @@ from reporting.domain import (
     FindingUpdate,
     LicenseKey,
     Movement,
+    PushUpdate,
     SyncFinished,
     contribute,
     fold,
@@ -43,6 +44,7 @@ class Replay:
 
     views: dict[UUID, BatchView] = field(default_factory=dict)
     links: dict[UUID, BatchLinkUpdate] = field(default_factory=dict)
+    pushes: dict[UUID, PushUpdate] = field(default_factory=dict)
     findings: dict[UUID, FindingUpdate] = field(default_factory=dict)
     syncs: dict[LicenseKey, SyncFinished] = field(default_factory=dict)
     positions: dict[tuple[str, int], tuple[int, datetime]] = field(default_factory=dict)
@@ -67,8 +69,11 @@ class Replay:
 
     def fold_compliance(self, updates: Sequence[ConsumedComplianceUpdate]) -> None:
         facts = [u.update for u in updates if u.update is not None]
-        result = fold_compliance(facts, links=self.links, findings=self.findings, syncs=self.syncs)
+        result = fold_compliance(
+            facts, links=self.links, findings=self.findings, syncs=self.syncs, pushes=self.pushes
+        )
         self.links.update(result.links)
+        self.pushes.update(result.pushes)
         self.findings.update(result.findings)
         self.syncs.update(result.syncs)
         self.applied += result.applied
@@ -86,11 +91,13 @@ class Replay:
         deltas = ComplianceDeltas()
         for link in self.links.values():
             deltas.add_link(link, +1)
+        for push in self.pushes.values():
+            deltas.add_push(push, +1)
         for finding in self.findings.values():
             deltas.add_finding(finding, +1)
         return ComplianceFold(
             dict(self.links), dict(self.findings), dict(self.syncs), deltas.nonzero(),
-            self.applied, self.skipped,
+            self.applied, self.skipped, dict(self.pushes),
         )  # fmt: skip
 
     def progress(self, applied_at: datetime) -> list[Progress]:
