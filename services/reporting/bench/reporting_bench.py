@@ -152,6 +152,11 @@ def _histogram(
     ]
 
 
+def _cpu_seconds(text: str) -> float:
+    found = re.search(r"^process_cpu_seconds_total ([0-9.e+]+)$", text, re.MULTILINE)
+    return float(found.group(1)) if found else float("nan")
+
+
 def _quantile(
     before: list[tuple[float, float]], after: list[tuple[float, float]], q: float
 ) -> tuple[float, int]:
@@ -214,6 +219,7 @@ async def lag_under_load(
         scraped = await _scrape(metrics_url)
         before = _histogram(scraped, INVENTORY_EVENTS.name)
         before_kafka = _histogram(scraped, INVENTORY_EVENTS.name, "reporting_kafka_lag_seconds")
+        cpu_before = _cpu_seconds(scraped)
         identity = Identity(subject="bench", permissions=("inventory:update",), sites=(ALL_SITES,))
         token = issue_identity_token(identity, keys[0], ttl=timedelta(hours=1))
         port = int(platform.inventory_url.rsplit(":", 1)[1])
@@ -244,12 +250,15 @@ async def lag_under_load(
         p99, events = _quantile(before, after, 0.99)
         p50, _ = _quantile(before, after, 0.50)
         after_kafka = _histogram(scraped, INVENTORY_EVENTS.name, "reporting_kafka_lag_seconds")
+        worker_cpu = _cpu_seconds(scraped) - cpu_before
         kafka_p99, _ = _quantile(before_kafka, after_kafka, 0.99)
         kafka_p50, _ = _quantile(before_kafka, after_kafka, 0.50)
         print(f"lag: {events:,} events at {rate:.0f}/s offered for {seconds} s"
               f" ({load_result.get('statuses')} answers): p50 {p50:.0f} ms, p99 {p99:.0f} ms"
               f" (histogram, interpolated; target p99 < 500 ms); of which from the relay's send"
-              f" to the read model: p50 {kafka_p50:.0f} ms, p99 {kafka_p99:.0f} ms")  # fmt: skip
+              f" to the read model: p50 {kafka_p50:.0f} ms, p99 {kafka_p99:.0f} ms;"
+              f" the worker's CPU {worker_cpu / max(events, 1) * 1e6:.0f} us an event"
+              f" (load average {os.getloadavg()[0]:.1f})")  # fmt: skip
         return p99, events, load_result
     finally:
         platform.stop()
