@@ -10,11 +10,13 @@
    open-loop generator (``services/inventory/bench/open_loop.py``) at ``--rate`` per second
    for ``--seconds``. Each event's lag, from its occurrence in inventory's transaction to the
    read model's transaction with it (outbox, relay, Kafka, consumer, fold), is the worker's
-   histogram ``reporting_event_lag_seconds``; p99 interpolated within its bucket.
+   histogram ``reporting_event_lag_seconds``; p99 interpolated within its bucket. The same
+   from the record's Kafka timestamp (``reporting_kafka_lag_seconds``: the consumer's share)
+   and the worker's CPU per event (``process_cpu_seconds_total``) say where the lag comes from.
 3. Rebuild: ``--rebuild-events`` events of random inventory histories published to topics of
-   their own, then the rebuild (``reporting.entrypoints.worker.rebuild``, what ``python -m
+   their own, then the rebuild (``reporting.entrypoints.rebuild.rebuild``, what ``python -m
    reporting rebuild`` runs) replays them into a new generation and swaps it in: events / s
-   from its first poll to the swap.
+   from its first fetch to the swap, and this process's CPU per event.
 
 Last line: ``reporting: lag p99 <ms> ms, dashboard p95 <ms> ms, aging p95 <ms> ms,
 profitability p95 <ms> ms, rebuild <ev/s> ev/s``. Targets: lag p99 < 500 ms, each p95 < 50 ms,
