@@ -122,6 +122,8 @@ def _decode(records: Sequence[ConsumerRecord[Any, Any]], topics: Topics) -> _Dec
                 )
             else:
                 occurred_at = datetime.fromisoformat(envelope["occurred_at"])
+                if occurred_at.tzinfo is None:
+                    raise ValueError("occurred_at has no UTC offset")
                 out.compliance.append(
                     consumed_compliance(
                         position,
