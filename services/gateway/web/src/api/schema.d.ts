@@ -2988,7 +2988,7 @@ export interface components {
          * @description Why a bucket changed (the spec's ten types plus those that make the ledger complete).
          * @enum {string}
          */
-        MovementType: "INTAKE" | "SALE" | "RETURN" | "REFUND_RETURN" | "ADJUSTMENT" | "QUARANTINE" | "RELEASE_FROM_QUARANTINE" | "DISPOSAL" | "TRANSFER" | "SAMPLE" | "RESERVE" | "RELEASE_RESERVATION" | "HOLD" | "RELEASE_HOLD" | "DEFECTIVE" | "CORRECTION";
+        MovementType: "INTAKE" | "SALE" | "RETURN" | "REFUND_RETURN" | "ADJUSTMENT" | "QUARANTINE" | "RELEASE_FROM_QUARANTINE" | "DISPOSAL" | "TRANSFER" | "SAMPLE" | "RESERVE" | "RELEASE_RESERVATION" | "HOLD" | "RELEASE_HOLD" | "DEFECTIVE" | "CORRECTION" | "CONSUMPTION";
         /** NamedStat */
         NamedStat: {
             /** Batches */
