@@ -11,20 +11,18 @@ from typing import Any
 
 import asyncpg
 
-from .conftest import UserFactory, World
-
 TAG_A = "1A4FF0100000022000000101"
 TAG_B = "1A4FF0100000022000000102"
 TAG_NEW = "1A4FF0100000022000000103"
 
 
-async def sources(world: World) -> tuple[dict[str, Any], dict[str, Any]]:
+async def sources(world: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     a = await world.live(package={"tag": TAG_A, "source": {"kind": "OPENING_BALANCE"}})
     b = await world.live(package={"tag": TAG_B, "source": {"kind": "OPENING_BALANCE"}})
     return a, b
 
 
-def made_from(world: World, *ingredients: tuple[str, str], tag: str | None = TAG_NEW) -> Any:
+def made_from(world: Any, *ingredients: tuple[str, str], tag: str | None = TAG_NEW) -> Any:
     package: dict[str, Any] = {
         "source": {
             "kind": "BATCHES",
@@ -51,7 +49,7 @@ async def counts(db: asyncpg.Connection) -> tuple[int, int, int, int]:
 
 
 async def test_a_batch_made_from_two_batches_draws_each_quantity_from_its_source(
-    world: World, db: asyncpg.Connection
+    world: Any, db: asyncpg.Connection
 ) -> None:
     a, b = await sources(world)
     before = len(await outbox(db))
@@ -73,7 +71,9 @@ async def test_a_batch_made_from_two_batches_draws_each_quantity_from_its_source
     )
     assert (consumption["referenceType"], consumption["referenceId"]) == ("BATCH", new["id"])
 
-    stored = json.loads(await db.fetchval("SELECT package_source FROM batch WHERE id = $1", new["id"]))
+    stored = json.loads(
+        await db.fetchval("SELECT package_source FROM batch WHERE id = $1", new["id"])
+    )
     assert stored["ingredients"] == [
         {"batch_id": a["id"], "package_tag": TAG_A, "quantity": "30.0000", "unit": "Grams"},
         {"batch_id": b["id"], "package_tag": TAG_B, "quantity": "15.5000", "unit": "Grams"},
@@ -114,7 +114,7 @@ async def test_a_batch_made_from_two_batches_draws_each_quantity_from_its_source
     assert [m["type"] for m in consumed["payload"]["movements"]] == ["CONSUMPTION"]
 
 
-async def refusal(world: World, body: dict[str, Any], status: int = 422) -> dict[str, Any]:
+async def refusal(world: Any, body: dict[str, Any], status: int = 422) -> dict[str, Any]:
     response = await world.admin.call("POST", "/v1/batches/intake", json=body)
     assert response.status_code == status, response.text
     error: dict[str, Any] = response.json()["error"]
@@ -122,7 +122,7 @@ async def refusal(world: World, body: dict[str, Any], status: int = 422) -> dict
 
 
 async def test_more_than_a_source_has_available_is_refused_and_nothing_is_drawn(
-    world: World, db: asyncpg.Connection
+    world: Any, db: asyncpg.Connection
 ) -> None:
     a, b = await sources(world)
     await world.reserve(b, "90", "SO-1")
@@ -137,7 +137,7 @@ async def test_more_than_a_source_has_available_is_refused_and_nothing_is_drawn(
 
 
 async def test_a_quarantined_or_unreceived_source_is_refused_with_its_status(
-    world: World, db: asyncpg.Connection
+    world: Any, db: asyncpg.Connection
 ) -> None:
     a, _ = await sources(world)
     awaiting = await world.intake()
@@ -150,7 +150,7 @@ async def test_a_quarantined_or_unreceived_source_is_refused_with_its_status(
 
 
 async def test_a_source_of_another_site_is_refused(
-    world: World, other_world: World, db: asyncpg.Connection
+    world: Any, other_world: Any, db: asyncpg.Connection
 ) -> None:
     elsewhere = await other_world.live()
     before = await counts(db)
@@ -163,7 +163,7 @@ async def test_a_source_of_another_site_is_refused(
 
 
 async def test_an_unknown_or_invisible_source_is_not_found(
-    world: World, other_world: World, make_user: UserFactory, db: asyncpg.Connection
+    world: Any, other_world: Any, make_user: Any, db: asyncpg.Connection
 ) -> None:
     hidden = await other_world.live()
     local = await make_user("clerk", sites=(world.site_id,))
@@ -180,7 +180,7 @@ async def test_an_unknown_or_invisible_source_is_not_found(
 
 
 async def test_naming_a_source_twice_or_none_is_a_validation_error(
-    world: World, db: asyncpg.Connection
+    world: Any, db: asyncpg.Connection
 ) -> None:
     a, _ = await sources(world)
     before = await counts(db)
@@ -189,7 +189,7 @@ async def test_naming_a_source_twice_or_none_is_a_validation_error(
     assert await counts(db) == before
 
 
-async def test_a_replayed_intake_draws_once(world: World, db: asyncpg.Connection) -> None:
+async def test_a_replayed_intake_draws_once(world: Any, db: asyncpg.Connection) -> None:
     a, _ = await sources(world)
     body = made_from(world, (a["id"], "30"))
     headers = {"Idempotency-Key": "made-from-a-1"}
@@ -201,7 +201,7 @@ async def test_a_replayed_intake_draws_once(world: World, db: asyncpg.Connection
 
 
 async def test_two_batches_made_at_once_from_one_source_never_draw_more_than_it_holds(
-    world: World, db: asyncpg.Connection
+    world: Any, db: asyncpg.Connection
 ) -> None:
     a, _ = await sources(world)
     bodies = [made_from(world, (a["id"], "60"), tag=None) for _ in range(2)]

@@ -134,9 +134,7 @@ def check_package(
             try:
                 quantity = to_positive_quantity(ingredient.quantity, field="quantity")
             except InvalidQuantityError as error:
-                errors.append(
-                    FieldError(f"package.source.ingredients.{n}.quantity", error.message)
-                )
+                errors.append(FieldError(f"package.source.ingredients.{n}.quantity", error.message))
             else:
                 normalized.append(replace(ingredient, quantity=quantity))
         if len({i.batch_id for i in ingredients}) != len(ingredients):
