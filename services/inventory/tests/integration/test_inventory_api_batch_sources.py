@@ -212,3 +212,37 @@ async def test_two_batches_made_at_once_from_one_source_never_draw_more_than_it_
     refused = next(r for r in responses if r.status_code == 422).json()["error"]
     assert refused["code"] == "INSUFFICIENT_AVAILABLE"
     assert (await world.batch(a["id"]))["onHandQty"] == "40.0000"
+
+
+async def test_reads_show_the_package_tag_and_source_of_every_batch(world: Any) -> None:
+    a, b = await sources(world)
+    result = await world.admin.ok(
+        "POST", "/v1/batches/intake", 201, json=made_from(world, (a["id"], "30"), (b["id"], "15.5"))
+    )
+    new = result["batch"]
+    expected_source = {
+        "kind": "BATCHES",
+        "manifestNumber": None,
+        "ingredients": [
+            {"batchId": a["id"], "packageTag": TAG_A, "quantity": "30.0000", "unit": "Grams"},
+            {"batchId": b["id"], "packageTag": TAG_B, "quantity": "15.5000", "unit": "Grams"},
+        ],
+        "harvestId": None,
+    }
+    assert (new["packageTag"], new["packageSource"]) == (TAG_NEW, expected_source)
+    got = await world.batch(new["id"])
+    assert (got["packageTag"], got["packageSource"]) == (TAG_NEW, expected_source)
+    detail = await world.admin.ok("GET", f"/v1/batches/{new['id']}/detail")
+    assert detail["batch"]["packageSource"] == expected_source
+    source_a = await world.batch(a["id"])
+    assert (source_a["packageTag"], source_a["packageSource"]) == (
+        TAG_A,
+        {"kind": "OPENING_BALANCE", "manifestNumber": None, "ingredients": None, "harvestId": None},
+    )
+    listed = await world.admin.ok("GET", "/v1/batches/enhanced", params={"siteId": world.site_id})
+    tags = {item["id"]: item["packageTag"] for item in listed["items"]}
+    assert tags == {a["id"]: TAG_A, b["id"]: TAG_B, new["id"]: TAG_NEW}
+    page = await world.admin.ok("GET", "/v1/batches")
+    assert {i["id"]: i["packageSource"] for i in page["items"]}[new["id"]] == expected_source
+    plain = await world.intake()
+    assert ((await world.batch(plain["id"]))["packageTag"], plain["packageSource"]) == (None, None)
