@@ -77,7 +77,7 @@ class TestExactlyOnceUnderFaults:
         site = await metrc_site(platform, api_key, reset=True)
         try:
             run = FaultRun(site, platform.compliance, rng=random.Random(11))
-            await run.run(intakes=12, adjustments=80, kill_every=1.0, min_kills=3, blends=4)
+            await run.run(intakes=12, adjustments=80, kill_every=1.0, min_kills=3, blends=2)
             summary = await settle_and_check(site, run.batches, seconds=240, writes=run.writes)
         finally:
             await site.close()
@@ -97,7 +97,7 @@ class TestExactlyOnceUnderFaults:
             (await site.sandbox.post("/_sandbox/faults", json=down)).raise_for_status()
             assert platform.compliance is not None
             run = FaultRun(site, platform.compliance, rng=random.Random(5))
-            await run.load(intakes=6, adjustments=30, blends=2)
+            await run.load(intakes=6, adjustments=30, blends=1)
             for tag in run.batches.values():
                 assert await site.package(tag) is None
             (await site.sandbox.delete("/_sandbox/faults")).raise_for_status()

@@ -98,14 +98,15 @@ class FaultRun:
         async def intake() -> None:
             async with gate:
                 batch, tag = await self.site.intake_opening_balance("100.0000")
-                if blends:  # other batches are made only from checked-in ones
-                    await self.site.make_live(batch["id"])
                 self.batches[batch["id"]] = tag
                 self.changes[batch["id"]] = []
 
         await asyncio.gather(*(intake() for _ in range(intakes)))
         ids = sorted(self.batches)
         locks = {i: asyncio.Lock() for i in ids}
+        # Other batches are made only from checked-in (LIVE) ones.
+        sources = self.rng.sample(ids, min(len(ids), 2 * blends)) if blends else []
+        await asyncio.gather(*(self.site.make_live(i) for i in sources))
 
         async def adjust() -> None:
             batch_id = self.rng.choice(ids)
@@ -115,14 +116,14 @@ class FaultRun:
                 self.changes[batch_id].append(delta)
 
         async def blend() -> None:
-            sources = self.rng.sample(ids, 2)
+            drawn = self.rng.sample(sources, 2)
             async with gate:
                 batch, tag = await self.site.intake_from_batches(
-                    "10.0000", dict.fromkeys(sources, "5.0000")
+                    "10.0000", dict.fromkeys(drawn, "5.0000")
                 )
                 self.batches[batch["id"]] = tag
                 self.changes[batch["id"]] = []
-                self.draws += len(sources)
+                self.draws += len(drawn)
 
         await asyncio.gather(
             *(adjust() for _ in range(adjustments)), *(blend() for _ in range(blends))
