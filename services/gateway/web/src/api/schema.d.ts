@@ -1550,6 +1550,24 @@ export interface components {
          *         "harvestDate": "2026-02-01"
          *       },
          *       "onHandQty": "100.0000",
+         *       "packageSource": {
+         *         "ingredients": [
+         *           {
+         *             "batchId": "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+         *             "packageTag": "1A4FF0100000022000000101",
+         *             "quantity": "60.0000",
+         *             "unit": "Grams"
+         *           },
+         *           {
+         *             "batchId": "8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b",
+         *             "packageTag": "1A4FF0100000022000000102",
+         *             "quantity": "40.0000",
+         *             "unit": "Grams"
+         *           }
+         *         ],
+         *         "kind": "BATCHES"
+         *       },
+         *       "packageTag": "1A4FF0100000022000000123",
          *       "paymentTerms": "NET_30",
          *       "physicalQty": "100.0000",
          *       "primaryLocationId": "5d6e7f80-1a2b-4c3d-8e4f-5a6b7c8d9e0f",
@@ -1643,6 +1661,13 @@ export interface components {
              * @example 12.5000
              */
             onHandQty: string;
+            /** @description How the Metrc package came to be, when known */
+            packageSource?: components["schemas"]["BatchPackageSource"] | null;
+            /**
+             * Packagetag
+             * @description The Metrc package tag (24 characters), when known
+             */
+            packageTag?: string | null;
             paymentTerms: components["schemas"]["PaymentTerms"];
             /**
              * Physicalqty
@@ -1882,6 +1907,41 @@ export interface components {
             siteId: string;
             /** Zone */
             zone: string;
+        };
+        /**
+         * BatchPackageIngredient
+         * @description A batch this one was made from: the quantity drawn (in that batch's unit) and its package
+         *     tag, both as they were at the intake.
+         */
+        BatchPackageIngredient: {
+            /**
+             * Batchid
+             * Format: uuid
+             */
+            batchId: string;
+            /** Packagetag */
+            packageTag?: string | null;
+            /**
+             * Quantity
+             * @example 12.5000
+             */
+            quantity: string;
+            /** Unit */
+            unit?: string | null;
+        };
+        /**
+         * BatchPackageSource
+         * @description Where the batch's Metrc package came from: an opening balance, a transfer (its
+         *     manifest), other batches (``ingredients``) or a harvest (``harvestId``).
+         */
+        BatchPackageSource: {
+            /** Harvestid */
+            harvestId?: string | null;
+            /** Ingredients */
+            ingredients?: components["schemas"]["BatchPackageIngredient"][] | null;
+            kind: components["schemas"]["PackageSourceKind"];
+            /** Manifestnumber */
+            manifestNumber?: string | null;
         };
         /**
          * BatchPage
@@ -2988,7 +3048,7 @@ export interface components {
          * @description Why a bucket changed (the spec's ten types plus those that make the ledger complete).
          * @enum {string}
          */
-        MovementType: "INTAKE" | "SALE" | "RETURN" | "REFUND_RETURN" | "ADJUSTMENT" | "QUARANTINE" | "RELEASE_FROM_QUARANTINE" | "DISPOSAL" | "TRANSFER" | "SAMPLE" | "RESERVE" | "RELEASE_RESERVATION" | "HOLD" | "RELEASE_HOLD" | "DEFECTIVE" | "CORRECTION";
+        MovementType: "INTAKE" | "SALE" | "RETURN" | "REFUND_RETURN" | "ADJUSTMENT" | "QUARANTINE" | "RELEASE_FROM_QUARANTINE" | "DISPOSAL" | "TRANSFER" | "SAMPLE" | "RESERVE" | "RELEASE_RESERVATION" | "HOLD" | "RELEASE_HOLD" | "DEFECTIVE" | "CORRECTION" | "CONSUMPTION";
         /** NamedStat */
         NamedStat: {
             /** Batches */
