@@ -351,6 +351,21 @@ class MetrcClientBase:
             raise _shape_error(exc, endpoint.path, license_number) from None
         return raw, records
 
+    async def fetch_page(
+        self,
+        endpoint: ListEndpoint[T],
+        license_number: str | None,
+        page_number: int,
+        window: Window | None = None,
+        *,
+        path_params: Mapping[str, object] | None = None,
+    ) -> tuple[RawPage, list[T]]:
+        """One page of a list, as Metrc numbered it (a caller that checkpoints page by page,
+        like the pull sync, drives the paging itself)."""
+        return await self._fetch_page(
+            endpoint, license_number, path_params or {}, page_number, window
+        )
+
     def _windows(
         self, endpoint: ListEndpoint[Any], since: datetime | None, until: datetime | None
     ) -> list[Window | None]:
