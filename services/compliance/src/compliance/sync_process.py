@@ -22,6 +22,7 @@ async def serve(stop: asyncio.Event) -> None:
     try:
         await sync_continuously(
             container.handlers.sync.service,
+            container.handlers.sync.health,
             stop,
             poll=settings.sync_poll_seconds,
             stale_after=timedelta(seconds=settings.sync_stale_seconds),

@@ -83,6 +83,9 @@ class MetrcClients:
     def budget(self, license_number: str) -> RateBudget:
         return self._meter.budget(license_number, self._facility_rate)
 
+    def metered(self) -> list[str]:
+        return self._meter.metered()
+
     async def close(self) -> None:
         clients = [c for _, c in self._clients.values()] + self._retired
         self._clients.clear()

@@ -65,6 +65,9 @@ class RequestMeter:
         if rate_limited:
             self._trim(self._limited.setdefault(license_number, deque())).append(self._clock())
 
+    def metered(self) -> list[str]:
+        return sorted(self._sent)
+
     def budget(self, license_number: str, per_second: float) -> RateBudget:
         return RateBudget(
             used_last_minute=len(self._trim(self._sent.get(license_number, deque()))),

@@ -4,7 +4,8 @@ Every ``poll`` seconds: queue a scheduled pull for each license whose interval h
 (``SyncService.schedule_due``), then claim queued runs (or runs whose worker stopped reporting
 for ``stale_after``: a SIGKILLed worker's run is taken over and resumes from its checkpoints)
 while fewer than ``concurrent`` run here. Several workers may run: a claim skips runs another
-worker holds.
+worker holds. Every ``health_every`` seconds it stores the GET budget it measured per license
+(the API shows it) and publishes every license's sync health as metrics.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
+from compliance.entrypoints.sync_metrics import publish
+from compliance.service_layer.sync_health import SyncHealth
 from compliance.service_layer.sync_service import SyncService
 
 __all__ = ["sync_continuously"]
@@ -24,15 +27,19 @@ log = logging.getLogger(__name__)
 
 async def sync_continuously(
     sync: SyncService,
+    health: SyncHealth,
     stop: asyncio.Event,
     *,
     poll: float,
     stale_after: timedelta,
     concurrent: int,
     interval_for: Callable[[str], float],
+    health_every: float = 5.0,
 ) -> None:
     running: set[asyncio.Task[object]] = set()
     started = sync.ctx.now()
+    loop = asyncio.get_running_loop()
+    reported = 0.0
 
     async def run_one() -> object:
         try:
@@ -46,6 +53,14 @@ async def sync_continuously(
             await sync.schedule_due(interval_for, since=started)
         except Exception:
             log.exception("compliance: scheduling pulls failed")
+        if loop.time() - reported >= health_every:
+            reported = loop.time()
+            try:
+                await health.record_budgets()
+                for license_number in await health.licenses():
+                    publish(await health.license(license_number))
+            except Exception:
+                log.exception("compliance: measuring sync health failed")
         # Each free place tries one claim; a claim that finds nothing ends at once.
         for _ in range(concurrent - len(running)):
             task = asyncio.create_task(run_one())

@@ -51,6 +51,7 @@ def compliance_worker(
             jobs.append(
                 sync_continuously(
                     container.handlers.sync.service,
+                    container.handlers.sync.health,
                     stop,
                     poll=settings.sync_poll_seconds,
                     stale_after=timedelta(seconds=settings.sync_stale_seconds),

@@ -73,7 +73,11 @@ class PageReader(Protocol):
 class PageReaderConnector(Protocol):
     def page_reader(self, access: MetrcAccess) -> PageReader: ...
 
-    def budget(self, license_number: str) -> RateBudget: ...
+    def budget(self, license_number: str) -> RateBudget:
+        """This process's GETs for the license over the last minute."""
+
+    def metered(self) -> list[str]:
+        """Licenses this process has sent GETs for."""
 
 
 class MirrorStore(Protocol):
@@ -108,6 +112,11 @@ class MirrorStore(Protocol):
     async def records(
         self, license_number: str, sync_type: SyncType, *, status: str | None = None
     ) -> list[MirrorRecord]: ...
+
+    async def save_budget(self, license_number: str, budget: RateBudget, at: datetime) -> None:
+        """What the worker measured (the API process sends no GETs of its own to measure)."""
+
+    async def budget(self, license_number: str) -> tuple[RateBudget, datetime] | None: ...
 
 
 class RunTrigger(StrEnum):

@@ -105,27 +105,27 @@ class PullProgress:
         self.feeds = {feed: _FeedProgress() for feed in feeds}
 
     def snapshot(self) -> dict[str, Any]:
+        """As the API shows it (camelCase: it is stored and streamed as is)."""
         by_type: dict[str, dict[str, Any]] = {}
         for feed, p in self.feeds.items():
             entry = by_type.setdefault(
-                feed.sync_type.value,
-                {"pages_done": 0, "pages_known": 0, "records": 0, "feeds": {}},
+                feed.sync_type.value, {"pagesDone": 0, "pagesKnown": 0, "records": 0, "feeds": {}}
             )
-            entry["pages_done"] += p.pages_done
-            entry["pages_known"] += p.pages_known
+            entry["pagesDone"] += p.pages_done
+            entry["pagesKnown"] += p.pages_known
             entry["records"] += p.records
             entry["feeds"][feed.status] = {
                 "state": p.state,
-                "pages_done": p.pages_done,
-                "pages_known": p.pages_known,
+                "pagesDone": p.pages_done,
+                "pagesKnown": p.pages_known,
                 "records": p.records,
-                "windows_done": p.windows_done,
-                "windows_total": p.windows_total,
+                "windowsDone": p.windows_done,
+                "windowsTotal": p.windows_total,
                 **({"error": p.error} if p.error else {}),
             }
         return {
-            "pages_done": sum(p.pages_done for p in self.feeds.values()),
-            "pages_known": sum(p.pages_known for p in self.feeds.values()),
+            "pagesDone": sum(p.pages_done for p in self.feeds.values()),
+            "pagesKnown": sum(p.pages_known for p in self.feeds.values()),
             "records": sum(p.records for p in self.feeds.values()),
             "types": by_type,
         }

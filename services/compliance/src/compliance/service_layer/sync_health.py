@@ -114,12 +114,27 @@ class SyncHealth:
             types=types,
             runs_open=open_runs,
             oldest_open_run_age=now - oldest_run if oldest_run is not None else None,
-            budget=self.readers.budget(license_number),
+            budget=await self._budget(license_number, now),
             key_status=keys.status.value if keys is not None else "MISSING",
             key_expires_at=expires,
             key_expires_in=expires - now if expires is not None else None,
         )
         return _with_problems(report, self.stale_after, self.ctx.policy.key_expiry_warning)
+
+    async def _budget(self, license_number: str, now: datetime) -> RateBudget:
+        """The worker's last measurement (it sends the GETs), or this process's own when the
+        worker has not reported within two minutes."""
+        mine = self.readers.budget(license_number)
+        stored = await self.store.budget(license_number)
+        if stored is not None and now - stored[1] <= timedelta(minutes=2):
+            return stored[0] if stored[0].used_last_minute >= mine.used_last_minute else mine
+        return mine
+
+    async def record_budgets(self) -> None:
+        """Store this process's measurement for every license it sent GETs for."""
+        now = self.ctx.now()
+        for license_number in self.readers.metered():
+            await self.store.save_budget(license_number, self.readers.budget(license_number), now)
 
 
 def _type_health(

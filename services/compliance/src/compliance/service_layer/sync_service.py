@@ -56,10 +56,11 @@ class SyncRequested:
 
 
 def report_body(report: PullReport) -> dict[str, Any]:
+    """The final report as stored and shown (camelCase: the API passes it on as is)."""
     return {
         "ok": report.ok,
-        "started_at": report.started_at.isoformat(),
-        "finished_at": report.finished_at.isoformat(),
+        "startedAt": report.started_at.isoformat(),
+        "finishedAt": report.finished_at.isoformat(),
         "types": {t.value: counts for t, counts in report.by_type().items()},
         "feeds": [
             {
@@ -69,7 +70,7 @@ def report_body(report: PullReport) -> dict[str, Any]:
                 "windows": o.windows,
                 "resumed": o.resumed,
                 **(
-                    {"error_code": o.error_code, "error_message": o.error_message}
+                    {"errorCode": o.error_code, "errorMessage": o.error_message}
                     if o.error_code
                     else {}
                 ),

@@ -16,6 +16,7 @@ from typing import Any
 from shared.database import Database, Sql
 
 from compliance.domain.mirror import Feed, FeedCursor, MirrorRecord, SyncType
+from compliance.service_layer.mirror_ports import RateBudget
 
 __all__ = ["PgMirrorStore"]
 
@@ -123,6 +124,26 @@ _RECORDS = Sql(
     WHERE license_number = :license_number AND sync_type = :sync_type
       AND (CAST(:status AS text) IS NULL OR status = :status)
     ORDER BY key
+    """
+)
+
+
+_SAVE_BUDGET = Sql(
+    """
+    INSERT INTO metrc_get_budget (license_number, measured_at, used_last_minute,
+                                  allowed_per_minute, rate_limited_last_minute, in_flight)
+    VALUES (:license_number, :at, :used, :allowed, :limited, :in_flight)
+    ON CONFLICT (license_number) DO UPDATE SET
+        measured_at = EXCLUDED.measured_at, used_last_minute = EXCLUDED.used_last_minute,
+        allowed_per_minute = EXCLUDED.allowed_per_minute,
+        rate_limited_last_minute = EXCLUDED.rate_limited_last_minute,
+        in_flight = EXCLUDED.in_flight
+    """
+)
+_BUDGET = Sql(
+    """
+    SELECT measured_at, used_last_minute, allowed_per_minute, rate_limited_last_minute, in_flight
+    FROM metrc_get_budget WHERE license_number = :license_number
     """
 )
 
@@ -289,6 +310,35 @@ class PgMirrorStore:
             )
             for r in rows
         ]
+
+    async def save_budget(self, license_number: str, budget: RateBudget, at: datetime) -> None:
+        values = {
+            "license_number": license_number,
+            "at": at,
+            "used": budget.used_last_minute,
+            "allowed": budget.allowed_per_minute,
+            "limited": budget.rate_limited_last_minute,
+            "in_flight": budget.in_flight,
+        }
+        async with self._db.connection() as conn:
+            await conn.execute(_SAVE_BUDGET.text, *_SAVE_BUDGET.args(values))
+
+    async def budget(self, license_number: str) -> tuple[RateBudget, datetime] | None:
+        async with self._db.connection() as conn:
+            row = await conn.fetchrow(
+                _BUDGET.text, *_BUDGET.args({"license_number": license_number})
+            )
+        if row is None:
+            return None
+        return (
+            RateBudget(
+                used_last_minute=row["used_last_minute"],
+                allowed_per_minute=row["allowed_per_minute"],
+                rate_limited_last_minute=row["rate_limited_last_minute"],
+                in_flight=row["in_flight"],
+            ),
+            row["measured_at"],
+        )
 
 
 def _newer(record: MirrorRecord, held: MirrorRecord) -> bool:

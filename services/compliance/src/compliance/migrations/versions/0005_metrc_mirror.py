@@ -1,6 +1,6 @@
 """The Metrc mirror (what a pull read from Metrc, per license), the pull checkpoints a killed
 pull resumes from, the last successful pull per feed, and the sync runs users and the schedule
-request (README "Pull sync").
+request, and the Metrc GET budget each worker measured per license (README "Pull sync").
 
 Revision ID: 0005
 Revises: 0003 (0004 is left to the push work; the lead renumbers when both land)
@@ -80,9 +80,20 @@ UPGRADE = (
     "CREATE INDEX metrc_sync_runs_open ON metrc_sync_runs (license_number) "
     "WHERE state IN ('QUEUED', 'RUNNING')",
     "CREATE INDEX metrc_sync_runs_recent ON metrc_sync_runs (license_number, requested_at DESC)",
+    """
+    CREATE TABLE metrc_get_budget (
+        license_number text PRIMARY KEY,
+        measured_at timestamptz NOT NULL,
+        used_last_minute integer NOT NULL,
+        allowed_per_minute integer NOT NULL,
+        rate_limited_last_minute integer NOT NULL,
+        in_flight integer NOT NULL
+    )
+    """,
 )
 
 DOWNGRADE = (
+    "DROP TABLE metrc_get_budget",
     "DROP TABLE metrc_sync_runs",
     "DROP TABLE metrc_pull_state",
     "DROP TABLE metrc_pull_cursors",
