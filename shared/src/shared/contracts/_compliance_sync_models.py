@@ -110,7 +110,7 @@ class SyncHealthView(ApiModel):
     oldest_open_run_seconds: int | None = None
     gets_last_minute: int
     gets_allowed_per_minute: int
-    rate_limit_budget_used: float = Field(description="gets_last_minute / gets_allowed_per_minute")
+    rate_limit_budget_used: float = Field(description="getsLastMinute / getsAllowedPerMinute")
     rate_limited_last_minute: int
     key_status: str
     key_expires_at: UtcDateTime | None = None

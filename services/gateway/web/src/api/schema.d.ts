@@ -4152,7 +4152,7 @@ export interface components {
             queueWaiting: number;
             /**
              * Ratelimitbudgetused
-             * @description gets_last_minute / gets_allowed_per_minute
+             * @description getsLastMinute / getsAllowedPerMinute
              */
             rateLimitBudgetUsed: number;
             /** Ratelimitedlastminute */
