@@ -10,19 +10,25 @@ import signal
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from compliance.adapters.clock import UtcClock
 from compliance.adapters.credentials_crypto import CredentialCipher
 from compliance.adapters.metrc import MetrcClient, MetrcCredentials, RetryPolicy
-from compliance.adapters.metrc.payloads import PackageAdjust
+from compliance.adapters.metrc.payloads import (
+    PackageAdjust,
+    PlantBatchGrowthPhaseChange,
+    PlantBatchPlanting,
+    PlantHarvest,
+)
 from compliance.adapters.metrc.testing import SandboxProcess, default_seed
 from compliance.adapters.metrc_connector import MetrcClients
 from compliance.adapters.metrc_page_reader import ENDPOINTS
@@ -237,6 +243,87 @@ class TestAFullPullMirrorsEverything:
         last = await world.store.last_success(LICENSE)
         assert set(last) == {*FEEDS[SyncType.PACKAGES], *FEEDS[SyncType.STRAINS]}
         assert all(at >= before for at in last.values())
+
+
+async def grow(world: World, *, batches: int, harvested: int) -> None:
+    """Plant batches of ten, grown to flowering plants; ``harvested`` of them harvested, one
+    plant per harvest (through Metrc's own writes)."""
+    today = datetime.now(ZoneInfo("America/Denver")).date()
+    async with world.client() as client:
+        tags = sorted(t.label for t in await client.list_available_tags(LICENSE, "plant"))
+        names = [f"PB-{i}" for i in range(batches)]
+        await client.create_plant_batch_plantings(
+            LICENSE,
+            [
+                PlantBatchPlanting(
+                    name=n,
+                    type="Clone",
+                    count=10,
+                    strain="Blue Dream",
+                    location="Vault",
+                    actual_date=today,
+                )
+                for n in names
+            ],
+        )
+        await client.change_plant_batch_growth_phase(
+            LICENSE,
+            [
+                PlantBatchGrowthPhaseChange(
+                    name=n,
+                    count=10,
+                    starting_tag=tags[10 * i],
+                    growth_phase="Flowering",
+                    new_location="Vault",
+                    growth_date=today,
+                )
+                for i, n in enumerate(names)
+            ],
+        )
+        await client.harvest_plants(
+            LICENSE,
+            [
+                PlantHarvest(
+                    plant=tags[10 * i],
+                    weight=Decimal("120.5"),
+                    unit_of_weight="Grams",
+                    drying_location="Vault",
+                    harvest_name=f"H-{i}",
+                    actual_date=today,
+                )
+                for i in range(harvested)
+            ],
+        )
+
+
+class TestCultivationIsMirroredToo:
+    async def test_plants_plant_batches_and_harvests_in_every_status_equal_what_metrc_lists(
+        self, world: World
+    ) -> None:
+        await load(world, packages=0)
+        await grow(world, batches=3, harvested=2)
+        report = await world.pull_sync().pull(
+            LICENSE, (SyncType.PLANTS, SyncType.PLANT_BATCHES, SyncType.HARVESTS)
+        )
+
+        assert report.ok, report.errors
+        feeds = (
+            *FEEDS[SyncType.PLANTS],
+            *FEEDS[SyncType.PLANT_BATCHES],
+            *FEEDS[SyncType.HARVESTS],
+        )
+        held = await metrc_holds(world, feeds)
+        for feed in feeds:
+            assert await mirrored(world, feed) == held[feed], feed
+        assert len(held[Feed.PLANTS_FLOWERING]) == 28
+        assert len(held[Feed.PLANTS_INACTIVE]) == 2
+        assert len(held[Feed.HARVESTS_ACTIVE]) == 2
+        assert len(held[Feed.PLANT_BATCHES_INACTIVE]) + len(held[Feed.PLANT_BATCHES_ACTIVE]) == 3
+        harvests = await world.store.records(LICENSE, SyncType.HARVESTS)
+        assert {(h.label, h.quantity, h.unit) for h in harvests} == {
+            ("H-0", Decimal("120.5"), "Grams"),
+            ("H-1", Decimal("120.5"), "Grams"),
+        }
 
 
 class TestPullsAreIncrementalAfterTheFirst:
