@@ -514,3 +514,50 @@ class TestAKilledPullResumes:
         assert await mirrored(world, Feed.PACKAGES_ACTIVE) == held[Feed.PACKAGES_ACTIVE]
         assert len(held[Feed.PACKAGES_ACTIVE]) == 1200
         assert await world.store.cursor(LICENSE, Feed.PACKAGES_ACTIVE) is None
+
+
+class TestTriggers:
+    async def test_a_request_for_types_a_running_sync_covers_joins_it(self, world: World) -> None:
+        await load(world, packages=1)
+        service = SyncService(world.ctx, world.runs, world.pull_sync())
+        first = await service.request_license(
+            LICENSE, (SyncType.PACKAGES, SyncType.ITEMS), actor="qa", trigger=RunTrigger.MANUAL
+        )
+        joined = await service.request_license(
+            LICENSE, (SyncType.PACKAGES,), actor="qa-2", trigger=RunTrigger.MANUAL
+        )
+        wider = await service.request_license(
+            LICENSE, (SyncType.ITEMS, SyncType.TAGS), actor="qa-3", trigger=RunTrigger.MANUAL
+        )
+
+        assert joined.run.id == first.run.id
+        assert joined.joined_running
+        # Only the type nobody is pulling is queued anew; the request names the run it joined.
+        assert wider.run.id != first.run.id
+        assert wider.run.sync_types == (SyncType.TAGS,)
+        assert [r.id for r in wider.joined] == [first.run.id]
+
+        finished = await service.run_next(stale_after=timedelta(seconds=30))
+        assert finished is not None
+        assert finished.state is RunState.SUCCEEDED
+        assert finished.report is not None
+        assert finished.report["types"]["packages"]["records"] == 1
+
+    async def test_a_license_is_pulled_on_its_interval_counted_from_its_last_run(
+        self, world: World
+    ) -> None:
+        await load(world, packages=1)
+        service = SyncService(world.ctx, world.runs, world.pull_sync())
+        long_ago = world.ctx.now() - timedelta(hours=1)
+
+        nothing_yet = await service.schedule_due(lambda _: 7200, since=long_ago)
+        queued = await service.schedule_due(lambda _: 600, since=long_ago)
+        again = await service.schedule_due(lambda _: 600, since=long_ago)
+        never = await service.schedule_due(lambda _: 0, since=long_ago)
+
+        assert nothing_yet == []
+        assert [(r.trigger, r.sync_types) for r in queued] == [
+            (RunTrigger.SCHEDULED, tuple(SyncType))
+        ]
+        assert again == []
+        assert never == []

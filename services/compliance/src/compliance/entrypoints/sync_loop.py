@@ -1,11 +1,11 @@
 """The worker's pull side: scheduled incremental pulls, and every queued sync run executed.
 
-Every ``poll`` seconds: queue a scheduled pull for each license whose interval has passed
-(``SyncService.schedule_due``), then claim queued runs (or runs whose worker stopped reporting
-for ``stale_after``: a SIGKILLed worker's run is taken over and resumes from its checkpoints)
-while fewer than ``concurrent`` run here. Several workers may run: a claim skips runs another
-worker holds. Every ``health_every`` seconds it stores the GET budget it measured per license
-(the API shows it) and publishes every license's sync health as metrics.
+Every ``poll`` seconds it claims queued runs (or runs whose worker stopped reporting for
+``stale_after``: a SIGKILLed worker's run is taken over and resumes from its checkpoints) while
+fewer than ``concurrent`` run here; several workers may run, a claim skips runs another holds.
+Every ``health_every`` seconds it queues a scheduled pull for each license whose interval has
+passed (``SyncService.schedule_due``), stores the GET budget it measured per license (the API
+shows it) and publishes every license's sync health as metrics.
 """
 
 from __future__ import annotations
@@ -49,12 +49,12 @@ async def sync_continuously(
             return None
 
     while not stop.is_set():
-        try:
-            await sync.schedule_due(interval_for, since=started)
-        except Exception:
-            log.exception("compliance: scheduling pulls failed")
         if loop.time() - reported >= health_every:
             reported = loop.time()
+            try:
+                await sync.schedule_due(interval_for, since=started)
+            except Exception:
+                log.exception("compliance: scheduling pulls failed")
             try:
                 await health.record_budgets()
                 for license_number in await health.licenses():
