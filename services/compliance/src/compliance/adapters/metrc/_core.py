@@ -324,6 +324,8 @@ class MetrcClientBase:
         path_params: Mapping[str, object],
         page_number: int,
         window: Window | None,
+        *,
+        validate: bool = True,
     ) -> tuple[RawPage, list[T]]:
         params: dict[str, str | int] = {}
         if endpoint.paged:
@@ -345,11 +347,30 @@ class MetrcClientBase:
             raise MetrcUnexpectedResponseError(
                 str(exc), method="GET", path=endpoint.path, license_number=license_number
             ) from None
+        if not validate:
+            return raw, []
         try:
             records = [endpoint.model.model_validate(item) for item in raw.data]
         except ValidationError as exc:
             raise _shape_error(exc, endpoint.path, license_number) from None
         return raw, records
+
+    async def fetch_page(
+        self,
+        endpoint: ListEndpoint[T],
+        license_number: str | None,
+        page_number: int,
+        window: Window | None = None,
+        *,
+        path_params: Mapping[str, object] | None = None,
+        validate: bool = True,
+    ) -> tuple[RawPage, list[T]]:
+        """One page of a list, as Metrc numbered it (a caller that checkpoints page by page,
+        like the pull sync, drives the paging itself). ``validate=False`` skips building the
+        records' models (the list comes back empty) for a caller that keeps the raw records."""
+        return await self._fetch_page(
+            endpoint, license_number, path_params or {}, page_number, window, validate=validate
+        )
 
     def _windows(
         self, endpoint: ListEndpoint[Any], since: datetime | None, until: datetime | None
