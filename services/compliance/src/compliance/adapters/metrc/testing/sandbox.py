@@ -151,6 +151,23 @@ class SandboxProcess:
         outcome = "accept" if accept else "reject"
         await self._admin("POST", f"/_sandbox/transfers/deliveries/{delivery_id}/{outcome}")
 
+    async def receive_delivery_packages(
+        self, delivery_id: int, decisions: dict[str, Decimal | None]
+    ) -> dict[str, Any]:
+        """Partial acceptance: each named package accepted with the quantity given (``None``:
+        rejected); packages not named are accepted as shipped."""
+        packages = [
+            {"label": label, "accepted": quantity is not None}
+            | ({} if quantity is None else {"received_quantity": str(quantity)})
+            for label, quantity in decisions.items()
+        ]
+        answer: dict[str, Any] = await self._admin(
+            "POST",
+            f"/_sandbox/transfers/deliveries/{delivery_id}/receive",
+            {"packages": packages},
+        )
+        return answer
+
 
 def default_seed(
     license_number: str = "SF-SBX-CO-21-8002",
