@@ -1,11 +1,13 @@
-"""The client's cultivation and transfer calls that only it has (``CultivationCalls``), with its
-read-back helpers (``CultivationReadBack``), against the Metrc sandbox over real HTTP: plant
-batches from a package, split, adjusted, moved; plants moved, destroyed, manicured; writes of any
-size sent 10 objects at a time; faults; and a manifest partially accepted at the second facility.
+"""The cultivation calls of ``CultivationPort`` and their read-back helpers: plant batches from
+a package, split, adjusted, moved; plants moved, destroyed, manicured; writes of any size sent 10
+objects at a time. Metrc's rules run on both backends (``FakeMetrc`` and the sandbox over real
+HTTP through ``MetrcClient``); request counts, faults and a manifest partially accepted at the
+second facility run against the sandbox only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -14,8 +16,10 @@ from decimal import Decimal
 import httpx
 import pytest
 from compliance.adapters.metrc import (
+    FakeMetrc,
     MetrcClient,
     MetrcCredentials,
+    MetrcPort,
     MetrcRejectedError,
     MetrcUnknownOutcomeError,
     PlantBatchAdjust,
@@ -47,6 +51,10 @@ from pydantic import SecretStr
 
 SEEDS = "Blue Dream Seeds"
 FLOWER = "Blue Dream Flower"
+# Metrc's documented limits, as the conftest's ``sandbox`` fixture sets them (conftest is not
+# importable under --import-mode=importlib).
+SANDBOX_LIMITS = {"latency_ms": 0, "jitter_ms": 0, "max_page_size": 20, "max_write_objects": 10,
+                  "rate_limits_enabled": True, "retry_after_seconds": 1}  # fmt: skip
 
 
 def world() -> MetrcWorld:
@@ -58,8 +66,8 @@ def world() -> MetrcWorld:
     )
 
 
-@pytest.fixture
-async def metrc(sandbox: SandboxProcess) -> AsyncIterator[MetrcClient]:
+@contextlib.asynccontextmanager
+async def sandbox_client(sandbox: SandboxProcess) -> AsyncIterator[MetrcClient]:
     loaded = world()
     await sandbox.load(loaded)
     async with MetrcClient(
@@ -73,15 +81,35 @@ async def metrc(sandbox: SandboxProcess) -> AsyncIterator[MetrcClient]:
         yield client
 
 
+@pytest.fixture(params=["fake", "sandbox"])
+async def metrc(request: pytest.FixtureRequest) -> AsyncIterator[MetrcPort]:
+    """Either backend, loaded with ``world()`` (the sandbox with no faults, Metrc's limits)."""
+    if request.param == "fake":
+        yield FakeMetrc.from_world(world())
+        return
+    sandbox: SandboxProcess = request.getfixturevalue("sandbox_process")
+    await sandbox.clear_faults()
+    await sandbox.configure(**SANDBOX_LIMITS)
+    async with sandbox_client(sandbox) as client:
+        yield client
+
+
+@pytest.fixture
+async def client(sandbox: SandboxProcess) -> AsyncIterator[MetrcClient]:
+    """The client over real HTTP to the sandbox, loaded with ``world()``."""
+    async with sandbox_client(sandbox) as client:
+        yield client
+
+
 def today() -> date:
     return world().today(GROWER)
 
 
-async def seeds_label(metrc: MetrcClient) -> str:
+async def seeds_label(metrc: MetrcPort) -> str:
     return next(p.label for p in await metrc.list_packages(GROWER) if p.item_name == SEEDS)
 
 
-async def planted(metrc: MetrcClient, name: str = "B1", count: int = 30) -> None:
+async def planted(metrc: MetrcPort, name: str = "B1", count: int = 30) -> None:
     row = PlantBatchPlanting(
         name=name,
         type="Seed",
@@ -93,7 +121,7 @@ async def planted(metrc: MetrcClient, name: str = "B1", count: int = 30) -> None
     await metrc.create_plant_batch_plantings(GROWER, [row])
 
 
-async def flowering_plants(metrc: MetrcClient, count: int) -> list[str]:
+async def flowering_plants(metrc: MetrcPort, count: int) -> list[str]:
     await planted(metrc, count=count)
     start = (await metrc.list_available_tags(GROWER, "plant"))[0].label
     grow = PlantBatchGrowthPhaseChange(
@@ -133,7 +161,7 @@ async def counters(sandbox: SandboxProcess, key: str) -> dict[str, object]:
 
 class TestPlantBatches:
     async def test_a_batch_planted_from_a_package_takes_the_exact_amount(
-        self, metrc: MetrcClient
+        self, metrc: MetrcPort
     ) -> None:
         label = await seeds_label(metrc)
         row = PlantBatchFromPackage(
@@ -155,7 +183,7 @@ class TestPlantBatches:
         assert (batch.untracked_count, batch.source_package_label) == (12, label)
         assert (await metrc.get_package(GROWER, label)).quantity == Decimal("38")
 
-    async def test_split_adjust_and_move(self, metrc: MetrcClient) -> None:
+    async def test_split_adjust_and_move(self, metrc: MetrcPort) -> None:
         await planted(metrc)
         split = PlantBatchSplit(
             plant_batch="B1",
@@ -178,9 +206,7 @@ class TestPlantBatches:
         assert (b1.untracked_count, b1.location_name) == (23, "Vault")
         assert (clones.id, clones.untracked_count) == (new_id, 5)
 
-    async def test_a_rejected_adjustment_carries_metrcs_row_message(
-        self, metrc: MetrcClient
-    ) -> None:
+    async def test_a_rejected_adjustment_carries_metrcs_row_message(self, metrc: MetrcPort) -> None:
         await planted(metrc, count=3)
         with pytest.raises(MetrcRejectedError) as caught:
             await metrc.adjust_plant_batches(GROWER, [adjustment(-4)])
@@ -189,7 +215,7 @@ class TestPlantBatches:
         ]
         assert caught.value.applied_before == 0
 
-    async def test_waste_reasons_and_methods(self, metrc: MetrcClient) -> None:
+    async def test_waste_reasons_and_methods(self, metrc: MetrcPort) -> None:
         reasons = await metrc.list_plant_waste_reasons(GROWER)
         assert "Male Plants" in {r.name for r in reasons}
         assert {r.name for r in await metrc.list_plant_batch_waste_reasons(GROWER)} == {
@@ -200,11 +226,11 @@ class TestPlantBatches:
 
 class TestBatching:
     async def test_any_number_of_objects_goes_out_ten_at_a_time_in_order(
-        self, metrc: MetrcClient, sandbox: SandboxProcess
+        self, client: MetrcClient, sandbox: SandboxProcess
     ) -> None:
-        await planted(metrc)
-        result = await metrc.adjust_plant_batches(GROWER, [adjustment(-1) for _ in range(23)])
-        batch = await metrc.find_plant_batch(GROWER, "B1")
+        await planted(client)
+        result = await client.adjust_plant_batches(GROWER, [adjustment(-1) for _ in range(23)])
+        batch = await client.find_plant_batch(GROWER, "B1")
         assert batch is not None
         assert result.ids == [batch.id] * 23
         assert batch.untracked_count == 7
@@ -212,7 +238,7 @@ class TestBatching:
         assert stats["statuses"] == {"200": 3}
 
     async def test_a_request_that_fails_says_how_many_objects_earlier_requests_applied(
-        self, metrc: MetrcClient, sandbox: SandboxProcess
+        self, metrc: MetrcPort
     ) -> None:
         await planted(metrc)
         rows = [adjustment(-1) for _ in range(15)]
@@ -228,7 +254,7 @@ class TestBatching:
 
 
 class TestPlants:
-    async def test_move_manicure_and_destroy(self, metrc: MetrcClient) -> None:
+    async def test_move_manicure_and_destroy(self, metrc: MetrcPort) -> None:
         labels = await flowering_plants(metrc, 3)
         await metrc.change_plant_locations(
             GROWER,
@@ -271,9 +297,9 @@ class TestPlants:
 
 class TestFaults:
     async def test_a_lost_split_is_found_by_reading_back_and_never_resent(
-        self, metrc: MetrcClient, sandbox: SandboxProcess
+        self, client: MetrcClient, sandbox: SandboxProcess
     ) -> None:
-        await planted(metrc)
+        await planted(client)
         await sandbox.add_faults(
             {"method": "POST", "path": "/plantbatches/v2/split", "kind": "lost_response"}
         )
@@ -286,24 +312,24 @@ class TestFaults:
             actual_date=today(),
         )
         with pytest.raises(MetrcUnknownOutcomeError):
-            await metrc.split_plant_batches(GROWER, [split])
-        assert await metrc.find_plant_batch(GROWER, "B1-b") is not None
+            await client.split_plant_batches(GROWER, [split])
+        assert await client.find_plant_batch(GROWER, "B1-b") is not None
         stats = await counters(sandbox, "POST /plantbatches/v2/split")
         assert (stats["requests"], stats["applied"]) == (1, 1)
 
     async def test_429_and_5xx_on_a_write_are_retried_and_applied_once(
-        self, metrc: MetrcClient, sandbox: SandboxProcess
+        self, client: MetrcClient, sandbox: SandboxProcess
     ) -> None:
-        await planted(metrc)
+        await planted(client)
         await sandbox.configure(retry_after_seconds=0)
         await sandbox.add_faults(
             {"method": "POST", "path": "/plantbatches/v2/adjust", "kind": "rate_limit"},
             {"method": "POST", "path": "/plantbatches/v2/adjust", "kind": "status", "status": 503},
         )
-        await metrc.adjust_plant_batches(GROWER, [adjustment(-1)])
+        await client.adjust_plant_batches(GROWER, [adjustment(-1)])
         stats = await counters(sandbox, "POST /plantbatches/v2/adjust")
         assert stats["statuses"] == {"429": 1, "503": 1, "200": 1}
-        batch = await metrc.find_plant_batch(GROWER, "B1")
+        batch = await client.find_plant_batch(GROWER, "B1")
         assert batch is not None
         assert batch.untracked_count == 29
 
@@ -340,48 +366,48 @@ def manifest(name: str, *labels: str) -> TransferTemplateCreate:
 
 class TestTransfers:
     async def test_a_manifest_partially_accepted_at_the_second_facility(
-        self, metrc: MetrcClient, sandbox: SandboxProcess
+        self, client: MetrcClient, sandbox: SandboxProcess
     ) -> None:
-        packages = await metrc.list_packages(GROWER)
+        packages = await client.list_packages(GROWER)
         flower = next(p for p in packages if p.item_name == FLOWER)
         seeds = next(p for p in packages if p.item_name == SEEDS)
-        await metrc.create_outgoing_transfer_templates(
+        await client.create_outgoing_transfer_templates(
             GROWER, [manifest("canopy:t-1", flower.label, seeds.label)]
         )
-        [template] = await metrc.find_transfer_templates(GROWER, "canopy:t-1")
+        [template] = await client.find_transfer_templates(GROWER, "canopy:t-1")
         sent = await sandbox.send_transfer_template(template.id)
-        assert {p.label for p in await metrc.list_packages(GROWER, "intransit")} == {
+        assert {p.label for p in await client.list_packages(GROWER, "intransit")} == {
             flower.label,
             seeds.label,
         }
-        [row] = await metrc.find_outgoing_transfer(GROWER, sent.manifest_number)
+        [row] = await client.find_outgoing_transfer(GROWER, sent.manifest_number)
         assert row.delivery_id == sent.delivery_ids[0]
-        html = await metrc.get_manifest_html(GROWER, sent.transfer_id)
+        html = await client.get_manifest_html(GROWER, sent.transfer_id)
         assert flower.label in html
         assert sent.manifest_number in html
-        pdf = await metrc.get_manifest_pdf(STORE, sent.transfer_id)
+        pdf = await client.get_manifest_pdf(STORE, sent.transfer_id)
         assert pdf.content.startswith(b"%PDF")
-        [driver] = await metrc.list_delivery_transporter_details(row.delivery_id or 0)
+        [driver] = await client.list_delivery_transporter_details(row.delivery_id or 0)
         assert driver.vehicle_license_plate_number == "CANOPY1"
-        [carrier] = await metrc.list_delivery_transporters(row.delivery_id or 0)
+        [carrier] = await client.list_delivery_transporters(row.delivery_id or 0)
         assert carrier.transporter_facility_license_number == GROWER
 
         answer = await sandbox.receive_delivery_packages(
             sent.delivery_ids[0], {flower.label: Decimal("99.5"), seeds.label: None}
         )
         assert answer["state"] == "PartiallyAccepted"
-        [incoming] = await metrc.list_transfers(STORE, "incoming")
+        [incoming] = await client.list_transfers(STORE, "incoming")
         assert incoming.manifest_number == sent.manifest_number
-        assert (await metrc.get_package(STORE, flower.label)).quantity == Decimal("99.5")
-        assert (await metrc.get_package(GROWER, seeds.label)).quantity == Decimal("50")
-        [rejected] = await metrc.list_rejected_transfers(GROWER)
+        assert (await client.get_package(STORE, flower.label)).quantity == Decimal("99.5")
+        assert (await client.get_package(GROWER, seeds.label)).quantity == Decimal("50")
+        [rejected] = await client.list_rejected_transfers(GROWER)
         assert rejected.manifest_number == sent.manifest_number
-        prices = await metrc.list_delivery_wholesale_prices(sent.delivery_ids[0])
+        prices = await client.list_delivery_wholesale_prices(sent.delivery_ids[0])
         assert {p.package_label: p.shipper_wholesale_price for p in prices} == {
             flower.label: Decimal("99.95"),
             seeds.label: Decimal("99.95"),
         }
-        received = await metrc.list_transfer_delivery_packages(sent.delivery_ids[0])
+        received = await client.list_transfer_delivery_packages(sent.delivery_ids[0])
         assert {p.package_label: p.received_quantity for p in received} == {
             flower.label: Decimal("99.5"),
             seeds.label: None,
