@@ -22,7 +22,14 @@ from compliance.adapters.metrc.cultivation_payloads import (
     PlantManicure,
 )
 from compliance.adapters.metrc.schemas import Harvest, Plant, Transfer, WriteResult
-from compliance.adapters.metrc.transfer_schemas import WasteMethod, WasteReason
+from compliance.adapters.metrc.transfer_schemas import (
+    DeliveryTransporter,
+    DeliveryTransporterDetail,
+    DeliveryWholesalePrice,
+    ManifestPdf,
+    WasteMethod,
+    WasteReason,
+)
 
 __all__ = ["CultivationPort"]
 
@@ -63,6 +70,23 @@ class CultivationPort(Protocol):
     async def list_plant_waste_reasons(self, license_number: str) -> list[WasteReason]: ...
 
     async def list_plant_waste_methods(self) -> list[WasteMethod]: ...
+
+    # transfers
+    async def list_rejected_transfers(self, license_number: str) -> list[Transfer]: ...
+
+    async def list_delivery_wholesale_prices(
+        self, delivery_id: int
+    ) -> list[DeliveryWholesalePrice]: ...
+
+    async def list_delivery_transporters(self, delivery_id: int) -> list[DeliveryTransporter]: ...
+
+    async def list_delivery_transporter_details(
+        self, delivery_id: int
+    ) -> list[DeliveryTransporterDetail]: ...
+
+    async def get_manifest_html(self, license_number: str, transfer_id: int) -> str: ...
+
+    async def get_manifest_pdf(self, license_number: str, transfer_id: int) -> ManifestPdf: ...
 
     # read-back
     async def find_plants(

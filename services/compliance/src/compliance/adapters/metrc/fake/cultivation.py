@@ -20,8 +20,8 @@ from compliance.adapters.metrc.cultivation_read_back import CultivationReadBack
 from compliance.adapters.metrc.errors import MetrcError
 from compliance.adapters.metrc.fake import catalog
 from compliance.adapters.metrc.fake.core import Rows
-from compliance.adapters.metrc.fake.manifests import FakeManifests
 from compliance.adapters.metrc.fake.records import FakeFacility
+from compliance.adapters.metrc.fake.transfer_reads import FakeTransferReads
 from compliance.adapters.metrc.payloads import MetrcPayload
 from compliance.adapters.metrc.schemas import PlantBatch, WriteResult
 from compliance.adapters.metrc.transfer_schemas import WasteMethod, WasteReason
@@ -32,7 +32,7 @@ _P = TypeVar("_P", bound=MetrcPayload)
 _PLANTABLE = ("Immature Plants", "Seeds")
 
 
-class FakeCultivation(FakeManifests, CultivationReadBack):
+class FakeCultivation(FakeTransferReads, CultivationReadBack):
     def batched(
         self,
         operation: str,

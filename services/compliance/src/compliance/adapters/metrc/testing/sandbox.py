@@ -153,7 +153,7 @@ class SandboxProcess:
 
     async def receive_delivery_packages(
         self, delivery_id: int, decisions: dict[str, Decimal | None]
-    ) -> dict[str, Any]:
+    ) -> None:
         """Partial acceptance: each named package accepted with the quantity given (``None``:
         rejected); packages not named are accepted as shipped."""
         packages = [
@@ -161,12 +161,9 @@ class SandboxProcess:
             | ({} if quantity is None else {"received_quantity": str(quantity)})
             for label, quantity in decisions.items()
         ]
-        answer: dict[str, Any] = await self._admin(
-            "POST",
-            f"/_sandbox/transfers/deliveries/{delivery_id}/receive",
-            {"packages": packages},
+        await self._admin(
+            "POST", f"/_sandbox/transfers/deliveries/{delivery_id}/receive", {"packages": packages}
         )
-        return answer
 
 
 def default_seed(
