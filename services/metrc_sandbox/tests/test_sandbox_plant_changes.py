@@ -337,3 +337,46 @@ class TestFaultKnobs:
         row = {"Name": "B1", "Location": "Sales Floor", "MoveDate": DAY}
         response = sbx.write("PUT", "/plantbatches/v2/location", [row], license_number=sbx.B)
         assert response.status_code == 401
+
+
+class TestPagingAndWindows:
+    def test_plant_lists_page_and_every_change_moves_last_modified(self, sbx: Any) -> None:
+        labels = _flowering(sbx, 5)
+        page = sbx.get("/plants/v2/flowering", pageNumber=2, pageSize=2).json()
+        assert (page["TotalRecords"], page["TotalPages"], page["RecordsOnPage"]) == (5, 3, 2)
+        assert [p["Label"] for p in page["Data"]] == labels[2:4]
+        before = {
+            p["Label"]: p["LastModified"] for p in sbx.get("/plants/v2/flowering").json()["Data"]
+        }
+        row = {"Label": labels[4], "Location": "Vault", "ActualDate": DAY}
+        sbx.write("PUT", "/plants/v2/location", [row]).raise_for_status()
+        moved = sbx.get(f"/plants/v2/{labels[4]}").json()["LastModified"]
+        assert moved > max(before.values())
+        window = sbx.get("/plants/v2/flowering", lastModifiedStart=moved, lastModifiedEnd=moved)
+        assert [p["Label"] for p in window.json()["Data"]] == [labels[4]]
+
+    def test_a_split_batch_is_in_the_window_of_its_change(self, sbx: Any) -> None:
+        _planting(sbx)
+        stamp = sbx.get("/plantbatches/v2/active").json()["Data"][0]["LastModified"]
+        row = {"PlantBatch": "B1", "GroupName": "B2", "Count": 1, "Location": "Grow Room",
+               "Strain": "Blue Dream", "ActualDate": DAY}  # fmt: skip
+        sbx.write("POST", "/plantbatches/v2/split", [row]).raise_for_status()
+        batches = sbx.get("/plantbatches/v2/active").json()["Data"]
+        latest = max(b["LastModified"] for b in batches)
+        assert latest > stamp
+        window = sbx.get(
+            "/plantbatches/v2/active", lastModifiedStart=latest, lastModifiedEnd=latest
+        )
+        assert {b["Name"] for b in window.json()["Data"]} <= {"B1", "B2"}
+        assert sbx.get("/plantbatches/v2/active", pageSize=1).json()["TotalPages"] == 2
+
+    def test_the_new_facility_lists_are_paged_and_need_a_license(self, sbx: Any) -> None:
+        envelope = {"Data", "Total", "TotalRecords", "PageSize", "RecordsOnPage", "Page",
+                    "CurrentPage", "TotalPages"}  # fmt: skip
+        for path in ("/plants/v2/waste/reasons", "/plantbatches/v2/waste/reasons",
+                     "/transfers/v2/rejected"):  # fmt: skip
+            assert set(sbx.get(path).json()) == envelope, path
+            assert sbx.get(path, None).status_code == 400, path
+            assert sbx.get(path, pageSize=21).status_code == 400, path
+        methods = sbx.get("/plants/v2/waste/methods/all", None, pageSize=1).json()
+        assert (methods["TotalPages"], methods["RecordsOnPage"]) == (2, 1)
