@@ -403,6 +403,11 @@ class TestTransfers:
         assert incoming.manifest_number == sent.manifest_number
         assert (await metrc.get_package(STORE, flower.label)).quantity == Decimal("99.5")
         assert (await metrc.get_package(GROWER, seeds.label)).quantity == Decimal("50")
+        shipped = await metrc.list_transferred_packages(GROWER)
+        assert [(p.package_label, p.received_quantity) for p in shipped] == [
+            (flower.label, Decimal("99.5"))
+        ]
+        assert shipped[0].shipped_quantity == flower.quantity
         [rejected] = await metrc.list_rejected_transfers(GROWER)
         assert rejected.manifest_number == sent.manifest_number
         prices = await metrc.list_delivery_wholesale_prices(sent.delivery_ids[0])

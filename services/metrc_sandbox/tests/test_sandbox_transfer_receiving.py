@@ -114,6 +114,36 @@ class TestPartialAcceptance:
         assert _receive(sbx, delivery_id, []).status_code == 409
 
 
+class TestTransferredPackages:
+    def test_shipped_and_accepted_packages_are_listed_for_the_shipper_rejected_ones_not(
+        self, sbx: Any
+    ) -> None:
+        first, second = (p["Label"] for p in sbx.packages()[:2])
+        _, delivery_id = _sent(sbx, [first, second])
+        shipped = sbx.get("/packages/v2/transferred").json()["Data"]
+        assert {(r["PackageLabel"], r["ShipmentPackageStateName"]) for r in shipped} == {
+            (first, "Shipped"),
+            (second, "Shipped"),
+        }
+        decisions = [
+            {"label": first, "received_quantity": "98"},
+            {"label": second, "accepted": False},
+        ]
+        _receive(sbx, delivery_id, decisions).raise_for_status()
+        [row] = sbx.get("/packages/v2/transferred").json()["Data"]
+        assert (row["PackageLabel"], row["ShipmentPackageStateName"]) == (first, "Accepted")
+        assert (row["ShippedQuantity"], row["ReceivedQuantity"]) == (100, 98)
+        assert (row["RecipientFacilityLicenseNumber"], row["ManifestNumber"]) == (
+            sbx.B,
+            "0000000001",
+        )
+        assert row["ShipperWholesalePrice"] == 120.5
+        assert sbx.get("/packages/v2/transferred", sbx.B).json()["Data"] == []
+        stamp = row["LastModified"]
+        window = sbx.get("/packages/v2/transferred", lastModifiedStart=stamp, lastModifiedEnd=stamp)
+        assert window.json()["TotalRecords"] == 1
+
+
 class TestDeliveryDetails:
     def test_wholesale_transporters_and_details(self, sbx: Any) -> None:
         label = sbx.packages()[0]["Label"]

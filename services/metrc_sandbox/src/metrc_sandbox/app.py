@@ -59,12 +59,13 @@ def create_app(config: SandboxConfig | None = None, seed: SeedDocument | None = 
         locations,
         items,
         packages_write,
+        # Before packages_read: /packages/v2/transferred must win over /packages/v2/{id_or_label}.
+        transfer_details,
         packages_read,
         plants,
         harvests,
         transfers,
         cultivation,
-        transfer_details,
     ):
         _mount(app, module.router)
     _mount(app, admin.router, prefix=ADMIN_PREFIX)

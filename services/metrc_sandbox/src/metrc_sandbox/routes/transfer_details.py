@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from metrc_sandbox import views
+from metrc_sandbox import catalog, views
 from metrc_sandbox.context import CallerDep, Ctx, FacilityDep
 from metrc_sandbox.errors import not_found, unauthorized
 from metrc_sandbox.manifest import manifest_html, manifest_pdf_document
@@ -61,6 +61,68 @@ async def rejected(ctx: FacilityDep) -> Response:
         if d.facility_id == ctx.facility.id and any(p.state == "Rejected" for p in d.packages)
     ]
     return listing(ctx, rows, lambda d: views.transfer_row_view(d, ctx.state))
+
+
+@router.get("/packages/v2/transferred")
+async def transferred(ctx: FacilityDep) -> Response:
+    """Packages this facility shipped that left it: in transit or accepted (a rejected one came
+    back and is the shipper's again), one row per shipped package (METRC.md 4.7)."""
+    state = ctx.state
+    rows = [
+        (delivery, entry)
+        for delivery in state.deliveries
+        if delivery.facility_id == ctx.facility.id
+        for entry in delivery.packages
+        if entry.state in ("Shipped", "Accepted")
+    ]
+
+    def render(row: tuple[Delivery, DeliveryPackage]) -> dict[str, Any]:
+        delivery, entry = row
+        package = state.packages.get(entry.package_id)
+        assert package is not None
+        transfer = state.transfers.get(delivery.transfer_id)
+        recipient = state.facility(delivery.recipient_facility_id)
+        item = state.items.get(package.item_id)
+        strain = (
+            None if item is None or item.strain_id is None else state.strains.get(item.strain_id)
+        )
+        shipped_unit = catalog.unit_named(entry.shipped_unit_of_measure)
+        gross_unit = catalog.unit_named(entry.gross_unit_of_weight or "")
+        abbreviation = None if shipped_unit is None else shipped_unit.abbreviation
+        return {
+            "Id": entry.package_id,
+            "PackageId": entry.package_id,
+            "RecipientFacilityLicenseNumber": recipient.license_number,
+            "RecipientFacilityName": recipient.name,
+            "ManifestNumber": None if transfer is None else transfer.manifest_number,
+            "PackageLabel": package.label,
+            "ExternalId": None,
+            "SourceHarvestNames": ", ".join(package.source_harvest_names) or None,
+            "SourcePackageLabels": ", ".join(package.source_package_labels) or None,
+            "ProductName": None if item is None else item.name,
+            "ProductCategoryName": None if item is None else item.category,
+            "ItemStrainName": None if strain is None else strain.name,
+            "LabTestingStateName": "NotSubmitted",
+            "ShippedQuantity": entry.shipped_quantity,
+            "ShippedUnitOfMeasureAbbreviation": abbreviation,
+            "GrossWeight": entry.gross_weight,
+            "GrossUnitOfWeightAbbreviation": None
+            if gross_unit is None
+            else gross_unit.abbreviation,
+            "ShipperWholesalePrice": entry.wholesale_price,
+            "ReceivedQuantity": entry.received_quantity,
+            "ReceivedUnitOfMeasureAbbreviation": (
+                None if entry.received_quantity is None else abbreviation
+            ),
+            "ReceiverWholesalePrice": None,
+            "ShipmentPackageStateName": entry.state,
+            "ActualDepartureDateTime": views.stamp(delivery.actual_departure),
+            "ReceivedDateTime": views.stamp(delivery.received_date_time),
+            "ProcessingJobTypeName": None,
+            "LastModified": views.stamp(delivery.last_modified),
+        }
+
+    return listing(ctx, rows, render, last_modified=lambda row: row[0].last_modified)
 
 
 @router.get("/transfers/v2/deliveries/packages/states")

@@ -102,6 +102,7 @@ from compliance.adapters.metrc.transfer_schemas import (
     DeliveryTransporterDetail,
     DeliveryWholesalePrice,
     ManifestPdf,
+    TransferredPackage,
     WasteMethod,
     WasteReason,
 )
@@ -190,6 +191,7 @@ __all__ = [
     "TransferTransporter",
     "TransferTransporterDetail",
     "TransferType",
+    "TransferredPackage",
     "UnitOfMeasure",
     "WasteMethod",
     "WasteReason",

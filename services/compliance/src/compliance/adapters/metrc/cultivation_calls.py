@@ -14,6 +14,7 @@ after a lost response (``MetrcUnknownOutcomeError``): read back first (``Cultiva
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from compliance.adapters.metrc._core import MetrcClientBase
 from compliance.adapters.metrc.cultivation_payloads import (
@@ -34,6 +35,7 @@ from compliance.adapters.metrc.transfer_schemas import (
     DeliveryTransporterDetail,
     DeliveryWholesalePrice,
     ManifestPdf,
+    TransferredPackage,
     WasteMethod,
     WasteReason,
 )
@@ -43,6 +45,7 @@ __all__ = ["CultivationCalls"]
 _METRC_OBJECT_LIMIT = 10
 
 REJECTED_TRANSFERS = ListEndpoint("/transfers/v2/rejected", Transfer)
+TRANSFERRED_PACKAGES = ListEndpoint("/packages/v2/transferred", TransferredPackage, time_aware=True)
 DELIVERY_WHOLESALE = ListEndpoint(
     "/transfers/v2/deliveries/{id}/packages/wholesale", DeliveryWholesalePrice, licensed=False
 )
@@ -146,6 +149,16 @@ class CultivationCalls(MetrcClientBase):
         """Manifests this facility shipped whose recipient rejected packages (one row per
         delivery)."""
         return await self.pull(REJECTED_TRANSFERS, license_number)
+
+    async def list_transferred_packages(
+        self,
+        license_number: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[TransferredPackage]:
+        """Packages this facility shipped that left it (in transit or accepted)."""
+        return await self.pull(TRANSFERRED_PACKAGES, license_number, since=since, until=until)
 
     async def list_delivery_wholesale_prices(
         self, delivery_id: int

@@ -27,6 +27,7 @@ from compliance.adapters.metrc.transfer_schemas import (
     DeliveryTransporterDetail,
     DeliveryWholesalePrice,
     ManifestPdf,
+    TransferredPackage,
     WasteMethod,
     WasteReason,
 )
@@ -73,6 +74,14 @@ class CultivationPort(Protocol):
 
     # transfers
     async def list_rejected_transfers(self, license_number: str) -> list[Transfer]: ...
+
+    async def list_transferred_packages(
+        self,
+        license_number: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[TransferredPackage]: ...
 
     async def list_delivery_wholesale_prices(
         self, delivery_id: int

@@ -13,6 +13,7 @@ __all__ = [
     "DeliveryTransporterDetail",
     "DeliveryWholesalePrice",
     "ManifestPdf",
+    "TransferredPackage",
     "WasteMethod",
     "WasteReason",
 ]
@@ -67,3 +68,27 @@ class WasteMethod(MetrcModel):
     name: str
     for_plants: bool = False
     for_product_destruction: bool = False
+
+
+class TransferredPackage(MetrcModel):
+    """``GET /packages/v2/transferred``: a package this facility shipped that left it (in transit
+    or accepted), one row per shipped package."""
+
+    package_id: int
+    package_label: str
+    recipient_facility_license_number: str | None = None
+    recipient_facility_name: str | None = None
+    manifest_number: str | None = None
+    product_name: str | None = None
+    product_category_name: str | None = None
+    item_strain_name: str | None = None
+    shipped_quantity: Quantity | None = None
+    shipped_unit_of_measure_abbreviation: str | None = None
+    received_quantity: Quantity | None = None
+    received_unit_of_measure_abbreviation: str | None = None
+    shipper_wholesale_price: Quantity | None = None
+    receiver_wholesale_price: Quantity | None = None
+    shipment_package_state_name: str | None = None
+    actual_departure_date_time: MetrcDateTime = None
+    received_date_time: MetrcDateTime = None
+    last_modified: MetrcDateTime = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import html
+from datetime import datetime
 
 from compliance.adapters.metrc.errors import MetrcAuthError, MetrcNotFoundError
 from compliance.adapters.metrc.fake.catalog import number_text
@@ -17,6 +18,7 @@ from compliance.adapters.metrc.transfer_schemas import (
     DeliveryTransporterDetail,
     DeliveryWholesalePrice,
     ManifestPdf,
+    TransferredPackage,
 )
 
 __all__ = ["FakeTransferReads"]
@@ -31,6 +33,43 @@ class FakeTransferReads(FakeManifests):
             if self._manifest(delivery).shipper == facility.license_number
             and any(s.state == "Rejected" for s in delivery.packages)
         ]
+
+    async def list_transferred_packages(
+        self,
+        license_number: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[TransferredPackage]:
+        facility = self.acting(license_number)
+        rows = []
+        for delivery in self.shipping.deliveries.values():
+            manifest = self._manifest(delivery)
+            if manifest.shipper != facility.license_number:
+                continue
+            for shipped in delivery.packages:
+                if shipped.state not in ("Shipped", "Accepted"):
+                    continue
+                package = self._package_by_id(shipped.package_id)
+                assert package is not None
+                rows.append(
+                    TransferredPackage(
+                        package_id=package.id,
+                        package_label=package.label,
+                        recipient_facility_license_number=delivery.recipient,
+                        recipient_facility_name=self.facilities[delivery.recipient].name,
+                        manifest_number=manifest.number,
+                        product_name=package.item_name,
+                        shipped_quantity=shipped.quantity,
+                        received_quantity=shipped.received_quantity,
+                        shipper_wholesale_price=shipped.wholesale_price,
+                        shipment_package_state_name=shipped.state,
+                        actual_departure_date_time=delivery.departed_at,
+                        received_date_time=delivery.received_at,
+                        last_modified=delivery.last_modified,
+                    )
+                )
+        return self.window(rows, since, until)
 
     def _visible_delivery(self, delivery_id: int) -> Delivery:
         delivery = self.shipping.deliveries.get(delivery_id)
