@@ -176,8 +176,10 @@ class MetrcClientBase:
         params: Mapping[str, str | int] | None = None,
         content: bytes | None = None,
         page_number: int | None = None,
+        text: bool = False,
     ) -> Any:
-        """Send one Metrc call, retrying what is safe to retry; return the decoded JSON body."""
+        """Send one Metrc call, retrying what is safe to retry; return the decoded JSON body (or,
+        with ``text``, the body as text: the manifest's HTML)."""
         url = path.format(**{k: quote(str(v), safe="") for k, v in (path_params or {}).items()})
         query: dict[str, str | int] = {}
         if license_number is not None:
@@ -206,6 +208,8 @@ class MetrcClientBase:
                     span.set_attribute("http.response.status_code", response.status_code)
                     if response.is_success:
                         span.set_attribute("metrc.retry_count", attempt - 1)
+                        if text:
+                            return response.text
                         return self._decode_success(response, info, attempt)
                     error = error_from_response(response, info, attempt)
                 delay = self._retry_delay(error, info, attempt)
