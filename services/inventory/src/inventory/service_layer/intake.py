@@ -35,7 +35,7 @@ from inventory.service_layer.records import (
 )
 from inventory.service_layer.update import price
 
-__all__ = ["intake"]
+__all__ = ["intake", "take_in"]
 
 
 async def _vendor(uow: UnitOfWork, ref: c.VendorChoice) -> Row:
@@ -126,6 +126,15 @@ async def intake(
     uow: UnitOfWork, caller: Caller, cmd: c.Intake, *, units: Collection[str]
 ) -> WriteOutcome:
     """Take a batch in; a product it creates must be measured in one of ``units``."""
+    _accepted_source(cmd.package_source)
+    return await take_in(uow, caller, cmd, units=units)
+
+
+async def take_in(
+    uow: UnitOfWork, caller: Caller, cmd: c.Intake, *, units: Collection[str]
+) -> WriteOutcome:
+    """Take a batch in with its package source as given: the flows that also move the stock
+    out of the source (packages from a harvest) call this; ``intake`` refuses those sources."""
     caller.require_site(str(cmd.site_id))
     site = await uow.reference.site(cmd.site_id) or _missing("site", cmd.site_id)
     vendor = await _vendor(uow, cmd.vendor)
@@ -145,7 +154,7 @@ async def intake(
         sku=cmd.sku or product["sku"] or code,
         grade=cmd.grade,
         package_tag=cmd.package_tag,
-        package_source=_accepted_source(cmd.package_source),
+        package_source=cmd.package_source,
         payment_terms=cmd.payment_terms,
         costing=Costing(
             mode=cmd.cogs_mode,

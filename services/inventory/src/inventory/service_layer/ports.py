@@ -12,7 +12,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 from uuid import UUID
 
 from shared.database import IdempotencyKeys, Transactional
@@ -20,6 +20,9 @@ from shared.outbox import OutboxMessage
 
 from inventory.domain import BatchState, Movement
 from inventory.service_layer.records import AuditEntry, BatchRecord, LocationRow
+
+if TYPE_CHECKING:
+    from inventory.service_layer.cultivation_ports import CultivationRepository
 
 __all__ = [
     "SORT_COLUMNS",
@@ -282,6 +285,10 @@ class UnitOfWork(Transactional, Protocol):
     def views(self) -> SavedViewRepository: ...
     @property
     def queries(self) -> BatchReadModel: ...
+    @property
+    def cultivation(self) -> CultivationRepository:
+        """Plant batches, tracked plants and harvests (``cultivation_ports``)."""
+
     @property
     def autocommit(self) -> bool: ...
     @property
