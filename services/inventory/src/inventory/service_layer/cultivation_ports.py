@@ -8,10 +8,10 @@ transaction; the handlers hold the row lock (``lock_*``) of what they change.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
 from shared.outbox import OutboxMessage
@@ -26,9 +26,11 @@ from inventory.domain.cultivation import (
     PlantBatchState,
     PlantState,
 )
-from inventory.service_layer.ports import Row
 
 __all__ = ["CultivationRepository", "PlantFilter", "Written"]
+
+Row = Mapping[str, Any]
+"""A ledger row as read (column name to value), as ``ports.Row``."""
 
 
 @dataclass(frozen=True, slots=True)

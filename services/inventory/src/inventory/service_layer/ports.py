@@ -12,17 +12,15 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import Any, Final, Protocol
 from uuid import UUID
 
 from shared.database import IdempotencyKeys, Transactional
 from shared.outbox import OutboxMessage
 
 from inventory.domain import BatchState, Movement
+from inventory.service_layer.cultivation_ports import CultivationRepository
 from inventory.service_layer.records import AuditEntry, BatchRecord, LocationRow
-
-if TYPE_CHECKING:
-    from inventory.service_layer.cultivation_ports import CultivationRepository
 
 __all__ = [
     "SORT_COLUMNS",
