@@ -302,6 +302,33 @@ class TestGrowthAndHarvests:
         page = await world.admin.ok("GET", "/v1/harvests", params={"siteId": world.site_id})
         assert [x["id"] for x in page["items"]] == [h["id"]]
 
+    async def test_vegetative_plants_flower_then_are_harvested(
+        self, world: Any, db: asyncpg.Connection
+    ) -> None:
+        pb = (await plant(world))["plantBatch"]["id"]
+        await world.admin.ok(
+            "POST", f"/v1/plant-batches/{pb}/growth-phase",
+            json={"count": 2, "startingTag": TAG, "growthPhase": "Vegetative", "actualDate": DAY},
+        )  # fmt: skip
+        tags = [TAG, "1A4FF0100000022000000102"]
+        moved = await world.admin.ok(
+            "POST", "/v1/plants/growth-phase",
+            json={"siteId": world.site_id, "tags": tags, "growthPhase": "Flowering",
+                  "locationId": world.location_b, "actualDate": DAY},
+        )  # fmt: skip
+        assert [(p["growthPhase"], p["floweringDate"]) for p in moved["plants"]] == [
+            ("Flowering", DAY), ("Flowering", DAY),
+        ]  # fmt: skip
+        again = await world.admin.call(
+            "POST", "/v1/plants/growth-phase",
+            json={"siteId": world.site_id, "tags": tags, "growthPhase": "Flowering",
+                  "actualDate": DAY},
+        )  # fmt: skip
+        assert (again.status_code, again.json()["error"]["code"]) == (422, "VALIDATION_ERROR")
+        await harvest(world)
+        kinds = [e["event_type"] for _, e in await events(db)]
+        assert kinds.count("inventory.plant.growth_phase_changed") == 2
+
     async def test_a_harvest_of_a_plant_not_flowering_or_unknown_is_refused(
         self, world: Any, db: asyncpg.Connection
     ) -> None:

@@ -17,11 +17,12 @@ from inventory.domain.cultivation import (
     HarvestWeightExceededError,
     InsufficientPlantsError,
     PlantBatchType,
+    PlantingSourceKind,
     PlantState,
 )
 from inventory.domain.intake import METRC_UNITS_OF_MEASURE as UNITS
 from inventory.service_layer import cultivation_commands as c
-from inventory.service_layer import harvests, plant_batches
+from inventory.service_layer import harvests, plant_batches, plants
 from inventory.service_layer.caller import utc_now
 from inventory.service_layer.errors import DuplicateError, NotFoundError, SiteAccessDeniedError
 from shared.database import in_transaction
@@ -107,6 +108,14 @@ class TestPlantBatches:
             await planted(world, planted_date=utc_now().date() + timedelta(days=2))
         assert world.db.tables.plant_batches == {}
 
+    @pytest.mark.parametrize("source", [PlantingSourceKind.PACKAGE, PlantingSourceKind.SPLIT])
+    async def test_a_planting_from_a_package_or_a_split_is_not_taken_yet(
+        self, world: Any, source: PlantingSourceKind
+    ) -> None:
+        with pytest.raises(ValidationError):
+            await planted(world, source=source)
+        assert world.db.tables.plant_batches == {}
+
     async def test_another_sites_location_or_site_is_refused(self, world: Any) -> None:
         with pytest.raises(NotFoundError):
             await planted(world, location_id=uuid4())
@@ -183,6 +192,40 @@ class TestPlantBatches:
                                        growth_phase=GrowthPhase.VEGETATIVE,
                                        actual_date=TODAY))  # fmt: skip
         assert len(world.db.tables.plants) == 3
+
+
+class TestTrackedPlants:
+    async def test_each_plant_moved_into_flowering_has_its_own_event(self, world: Any) -> None:
+        batch = await planted(world)
+        await run(world, plant_batches.move_into_growth,
+                  c.MoveIntoGrowth(plant_batch_id=batch.state.plant_batch_id, count=2,
+                                   starting_tag=TAG, growth_phase=GrowthPhase.VEGETATIVE,
+                                   actual_date=TODAY))  # fmt: skip
+        tags = ("1A4FF0100000022000000102", TAG)
+        moved = await run(world, plants.change_plants_phase,
+                          c.ChangePlantsPhase(site_id=world.site_id, tags=tags,
+                                              growth_phase=GrowthPhase.FLOWERING,
+                                              actual_date=TODAY, location_id=world.location_b))  # fmt: skip
+        assert [p.tag for p in moved] == list(tags)
+        changed = events(world)[-2:]
+        assert all(isinstance(e, ev.PlantGrowthPhaseChangedV1) for e in changed)
+        assert [(e.plant.tag, e.from_phase, e.plant.location.label) for e in changed] == [
+            (tags[0], GrowthPhase.VEGETATIVE, "Floor"), (tags[1], GrowthPhase.VEGETATIVE, "Floor"),
+        ]  # fmt: skip
+        keys = [
+            EventEnvelope.from_bytes(m.envelope).aggregate_id for m in world.db.tables.outbox[-2:]
+        ]
+        assert keys == [p.plant_id for p in moved]
+
+    async def test_an_unknown_tag_changes_no_plant(self, world: Any) -> None:
+        await flowering(world, 1)
+        with pytest.raises(NotFoundError):
+            await run(world, plants.change_plants_phase,
+                      c.ChangePlantsPhase(site_id=world.site_id,
+                                          tags=(TAG, "1A4FF0100000022000000999"),
+                                          growth_phase=GrowthPhase.VEGETATIVE,
+                                          actual_date=TODAY))  # fmt: skip
+        assert {p.growth_phase for p in world.db.tables.plants.values()} == {GrowthPhase.FLOWERING}
 
 
 async def harvest(world: Any, **overrides: Any) -> Any:

@@ -4,6 +4,7 @@ packages, finish and unfinish)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -25,6 +26,7 @@ from inventory.domain.cultivation import (
     PlantMovementType,
     PlantState,
     PlantWaste,
+    change_growth_phase,
     facility_today,
     sequential_tags,
 )
@@ -309,3 +311,28 @@ class TestHarvests:
             harvest.record_waste(waste_type=HarvestWasteType.FIBROUS, weight=Decimal(1),
                                  actual_date=TODAY, today=TODAY, actor="u", occurred_at=T0)  # fmt: skip
         assert harvest.unfinish(occurred_at=T0).state.status is HarvestStatus.ACTIVE
+
+
+class TestTrackedPlants:
+    def test_vegetative_plants_move_into_flowering_with_the_date(self) -> None:
+        plants = grown(planted(), 2, GrowthPhase.VEGETATIVE)
+        later = TODAY + timedelta(days=30)
+        moved = change_growth_phase(
+            plants, phase=GrowthPhase.FLOWERING, location_id=None, actual_date=later,
+            today=later, occurred_at=T0,
+        )  # fmt: skip
+        assert [(p.growth_phase, p.flowering_date, p.version) for p in moved] == [
+            (GrowthPhase.FLOWERING, later, 2)
+        ] * 2
+        assert [p.location_id for p in moved] == ["loc-2", "loc-2"]
+
+    def test_a_plant_already_in_the_phase_or_harvested_is_refused(self) -> None:
+        flowering = grown(planted(), 1)
+        _, harvested_plants = harvested()
+        with pytest.raises(ValidationError) as refused:
+            change_growth_phase(
+                [flowering[0], replace(harvested_plants[0], plant_id="other")],
+                phase=GrowthPhase.FLOWERING,
+                location_id="l", actual_date=TODAY, today=TODAY, occurred_at=T0,
+            )  # fmt: skip
+        assert [e.field for e in refused.value.errors] == ["tags[0]", "tags[1]"]

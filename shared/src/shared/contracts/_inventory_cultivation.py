@@ -64,7 +64,9 @@ __all__ = [
     "PlantMovementPage",
     "PlantMovementQuery",
     "PlantPage",
+    "PlantsGrowthPhaseRequest",
     "PlantsMovedIntoGrowthResult",
+    "PlantsResult",
 ]
 
 _ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -273,7 +275,8 @@ class PlantBatchCreate(ApiModel):
     location_id: UUID
     planted_date: LocalDate
     source: PlantingSourceKind | None = Field(
-        default=None, description="SEEDS or CLONES (default: as the type says)"
+        default=None,
+        description="SEEDS or CLONES (default: as the type says); PACKAGE is not taken yet",
     )
 
 
@@ -320,6 +323,20 @@ class GrowthPhaseRequest(ApiModel):
     location_id: UUID | None = Field(default=None, description="Default: the batch's location")
     actual_date: LocalDate
     version: Version
+
+
+class PlantsGrowthPhaseRequest(ApiModel):
+    """Move tracked plants (by tag) into another growth phase, e.g. Vegetative -> Flowering."""
+
+    site_id: UUID
+    tags: list[Tag] = Field(min_length=1, max_length=5000)
+    growth_phase: GrowthPhase
+    location_id: UUID | None = Field(default=None, description="Default: where each plant is")
+    actual_date: LocalDate
+
+
+class PlantsResult(ApiModel):
+    plants: list[Plant]
 
 
 class PlantBatchWriteResult(ApiModel):
@@ -420,6 +437,12 @@ CULTIVATION_ROUTES: Final[tuple[Route, ...]] = (
         "Move plants into growth (vegetative or flowering) as tracked plants with tags",
     ),
     Route("GET", "/v1/plants", "inventory:read", "Tracked plants of a site, by tag"),
+    Route(
+        "POST",
+        "/v1/plants/growth-phase",
+        "inventory:update",
+        "Move tracked plants into another growth phase (e.g. flowering)",
+    ),
     Route("GET", "/v1/harvests", "inventory:read", "Harvests of a site, newest first"),
     Route("POST", "/v1/harvests", "inventory:create", "Harvest flowering plants"),
     Route("GET", _H, "inventory:read", "A harvest with its ledger and plants"),

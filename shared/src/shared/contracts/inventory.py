@@ -48,7 +48,9 @@ from shared.contracts._inventory_cultivation import (
     PlantMovementPage,
     PlantMovementQuery,
     PlantPage,
+    PlantsGrowthPhaseRequest,
     PlantsMovedIntoGrowthResult,
+    PlantsResult,
 )
 from shared.contracts._inventory_queries import (
     AvailableBatchesQuery,
@@ -259,7 +261,9 @@ __all__ = [
     "PlantPage",
     "PlantState",
     "PlantingSourceKind",
+    "PlantsGrowthPhaseRequest",
     "PlantsMovedIntoGrowthResult",
+    "PlantsResult",
     "Product",
     "ProductCreate",
     "ProductPage",

@@ -15,6 +15,8 @@ event is one Metrc operation:
 ``inventory.plant_batch.moved``                  ``PUT /plantbatches/v2/location``
 ``inventory.plant_batch.destroyed``              ``DELETE /plantbatches/v2/``
 ``inventory.plant_batch.growth_phase_changed``   ``POST /plantbatches/v2/growthphase``
+``inventory.plant.growth_phase_changed``         ``PUT /plants/v2/growthphase`` (one tracked
+                                                 plant, keyed by its id)
 ``inventory.harvest.created``                    ``PUT /plants/v2/harvest`` per plant (or
                                                  ``POST /plants/v2/manicure`` when partial),
                                                  then ``POST /harvests/v2/waste`` for its waste
@@ -45,6 +47,7 @@ from shared.contracts.cultivation_enums import (
     PlantBatchType,
     PlantingSourceKind,
     PlantMovementType,
+    PlantState,
 )
 from shared.contracts.types import DecimalString, UtcDateTime
 from shared.events.inventory import LocationInfo, SiteInfo
@@ -70,8 +73,10 @@ __all__ = [
     "PlantBatchPlantedV1",
     "PlantBatchSnapshot",
     "PlantBatchSplitV1",
+    "PlantGrowthPhaseChangedV1",
     "PlantInfo",
     "PlantMovementInfo",
+    "PlantSnapshot",
     "PlantWasteInfo",
 ]
 
@@ -138,13 +143,13 @@ class PlantInfo(_Frozen):
 
 # ---------------------------------------------------------------------------- examples
 
-_SITE = {
+_SITE: dict[str, Any] = {
     "id": "6a1e2d4c-9b1f-4f53-8f7a-1d2c3b4a5e60",
     "name": "Eugene farm",
     "license_number": "OR-123456",
     "state": "OR",
 }
-_LOCATION = {
+_LOCATION: dict[str, Any] = {
     "id": "5d6e7f80-1a2b-4c3d-8e4f-5a6b7c8d9e0f",
     "site_id": _SITE["id"],
     "zone": "Clone room",
@@ -323,6 +328,65 @@ class PlantBatchGrowthPhaseChangedV1(PlantBatchEventBase):
     location: LocationInfo
     actual_date: date
     plants: list[PlantInfo]
+
+
+class PlantSnapshot(_Frozen):
+    """A tracked plant after the change."""
+
+    plant_id: UUID
+    tag: str
+    plant_batch_id: UUID
+    plant_batch_name: str
+    strain: str
+    site: SiteInfo
+    location: LocationInfo
+    growth_phase: GrowthPhase
+    state: PlantState
+    planted_date: date
+    vegetative_date: date
+    flowering_date: date | None = None
+    version: int
+
+
+@event_type("inventory.plant.growth_phase_changed", version=1, topic=CULTIVATION_EVENTS)
+class PlantGrowthPhaseChangedV1(_Frozen):
+    """A tracked plant moved from ``from_phase`` into ``plant.growth_phase`` at
+    ``plant.location`` on ``actual_date``."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "plant": {
+                        "plant_id": "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e",
+                        "tag": "1A4FF0100000022000000101",
+                        "plant_batch_id": _PLANT_BATCH_ID,
+                        "plant_batch_name": "BD-2026-03-A",
+                        "strain": "Blue Dream",
+                        "site": _SITE,
+                        "location": _LOCATION,
+                        "growth_phase": "Flowering",
+                        "state": "TRACKED",
+                        "planted_date": _DAY,
+                        "vegetative_date": _DAY,
+                        "flowering_date": "2026-04-02",
+                        "version": 2,
+                    },
+                    "from_phase": "Vegetative",
+                    "actual_date": "2026-04-02",
+                    "actor": _ACTOR,
+                    "occurred_at": _AT,
+                }
+            ]
+        },
+    )
+
+    plant: PlantSnapshot
+    from_phase: GrowthPhase
+    actual_date: date
+    actor: str
+    occurred_at: UtcDateTime
 
 
 # ---------------------------------------------------------------------------- harvests

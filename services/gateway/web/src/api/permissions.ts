@@ -70,6 +70,7 @@ export const OPERATION_PERMISSIONS = {
   "GET /api/v1/plant-batches/{plantBatchId}/movements": "inventory:read",
   "POST /api/v1/plant-batches/{plantBatchId}/split": "inventory:update",
   "GET /api/v1/plants": "inventory:read",
+  "POST /api/v1/plants/growth-phase": "inventory:update",
   "GET /api/v1/products": "inventory:read",
   "POST /api/v1/products": "inventory:create",
   "GET /api/v1/products/{productId}/available-batches": "inventory:read",

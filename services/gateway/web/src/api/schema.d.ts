@@ -1062,6 +1062,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/plants/growth-phase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move tracked plants into another growth phase (e.g. flowering) */
+        post: operations["inventory_post_plants_growth_phase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/products": {
         parameters: {
             query?: never;
@@ -3935,7 +3952,7 @@ export interface components {
              * Format: uuid
              */
             siteId: string;
-            /** @description SEEDS or CLONES (default: as the type says) */
+            /** @description SEEDS or CLONES (default: as the type says); PACKAGE is not taken yet */
             source?: components["schemas"]["PlantingSourceKind"] | null;
             /** Strain */
             strain: string;
@@ -4146,11 +4163,41 @@ export interface components {
          * @enum {string}
          */
         PlantingSourceKind: "SEEDS" | "CLONES" | "PACKAGE" | "SPLIT";
+        /**
+         * PlantsGrowthPhaseRequest
+         * @description Move tracked plants (by tag) into another growth phase, e.g. Vegetative -> Flowering.
+         */
+        PlantsGrowthPhaseRequest: {
+            /**
+             * Actualdate
+             * Format: date
+             * @example 2026-03-02
+             */
+            actualDate: string;
+            growthPhase: components["schemas"]["GrowthPhase"];
+            /**
+             * Locationid
+             * @description Default: where each plant is
+             */
+            locationId?: string | null;
+            /**
+             * Siteid
+             * Format: uuid
+             */
+            siteId: string;
+            /** Tags */
+            tags: string[];
+        };
         /** PlantsMovedIntoGrowthResult */
         PlantsMovedIntoGrowthResult: {
             /** Movements */
             movements: components["schemas"]["PlantMovement"][];
             plantBatch: components["schemas"]["PlantBatch"];
+            /** Plants */
+            plants: components["schemas"]["Plant"][];
+        };
+        /** PlantsResult */
+        PlantsResult: {
             /** Plants */
             plants: components["schemas"]["Plant"][];
         };
@@ -14076,6 +14123,141 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PlantPage"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_post_plants_growth_phase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlantsGrowthPhaseRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlantsResult"];
                 };
             };
             /** @description MALFORMED_JSON */

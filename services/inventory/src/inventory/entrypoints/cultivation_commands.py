@@ -52,6 +52,10 @@ def move_into_growth(plant_batch_id: UUID, body: api.GrowthPhaseRequest) -> c.Mo
     return _command(c.MoveIntoGrowth, body, plant_batch_id=plant_batch_id)
 
 
+def change_plants_phase(body: api.PlantsGrowthPhaseRequest) -> c.ChangePlantsPhase:
+    return _command(c.ChangePlantsPhase, body, tags=tuple(body.tags))
+
+
 def harvest_plants(body: api.HarvestCreate) -> c.HarvestPlants:
     return _command(
         c.HarvestPlants,

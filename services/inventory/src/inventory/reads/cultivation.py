@@ -39,6 +39,7 @@ __all__ = [
     "list_plants",
     "plant_batch_result",
     "plant_movements",
+    "plants_result",
 ]
 
 
@@ -134,6 +135,10 @@ def plant_batch_result(outcome: PlantBatchOutcome) -> api.PlantBatchWriteResult:
     if outcome.new is not None:
         return api.PlantBatchSplitResult.model_validate(answer)
     return api.PlantBatchWriteResult.model_validate(answer)
+
+
+def plants_result(plants: list[Plant]) -> api.PlantsResult:
+    return api.PlantsResult(plants=[api.Plant.model_validate(plant_json(p)) for p in plants])
 
 
 async def _labels(uow: UnitOfWork, site_id: UUID) -> dict[str, str]:

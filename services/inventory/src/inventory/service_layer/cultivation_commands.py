@@ -18,6 +18,7 @@ from inventory.domain.cultivation import (
 
 __all__ = [
     "AdjustPlantCount",
+    "ChangePlantsPhase",
     "CreatePlantBatch",
     "DestroyPlants",
     "FinishHarvest",
@@ -96,6 +97,15 @@ class MoveIntoGrowth:
     actual_date: date
     location_id: UUID | None = None
     version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePlantsPhase:
+    site_id: UUID
+    tags: tuple[str, ...]
+    growth_phase: GrowthPhase
+    actual_date: date
+    location_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
@@ -33,6 +34,7 @@ __all__ = [
     "location_info",
     "plant_batch_event",
     "plant_batch_snapshot",
+    "plant_events",
 ]
 
 Places = Mapping[str, LocationRow]
@@ -186,6 +188,49 @@ def plant_batch_event(
     return _message(
         payload, caller, aggregate_id=state.plant_batch_id, version=state.version, site_id=site.id
     )
+
+
+def plant_events(
+    before: list[Plant],
+    after: list[Plant],
+    caller: Caller,
+    site: SiteRow,
+    places: Places,
+    actual_date: date,
+) -> list[OutboxMessage]:
+    """One ``inventory.plant.growth_phase_changed`` per plant, keyed by the plant's id."""
+    return [
+        _message(
+            ev.PlantGrowthPhaseChangedV1.model_validate(
+                {
+                    "plant": {
+                        "plant_id": p.plant_id,
+                        "tag": p.tag,
+                        "plant_batch_id": p.plant_batch_id,
+                        "plant_batch_name": p.plant_batch_name,
+                        "strain": p.strain,
+                        "site": site_info(site),
+                        "location": location_info(places[p.location_id]),
+                        "growth_phase": p.growth_phase,
+                        "state": p.state,
+                        "planted_date": p.planted_date,
+                        "vegetative_date": p.vegetative_date,
+                        "flowering_date": p.flowering_date,
+                        "version": p.version,
+                    },
+                    "from_phase": old.growth_phase,
+                    "actual_date": actual_date,
+                    "actor": caller.actor,
+                    "occurred_at": p.updated_at,
+                }
+            ),
+            caller,
+            aggregate_id=p.plant_id,
+            version=p.version,
+            site_id=site.id,
+        )
+        for old, p in zip(before, after, strict=True)
+    ]
 
 
 def harvest_snapshot(state: HarvestState, site: SiteRow, places: Places) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from uuid import UUID, uuid4
 
+from inventory.domain import ValidationError
 from inventory.domain.cultivation import (
     Plant,
     PlantBatch,
@@ -117,6 +118,10 @@ async def _insert(uow: UnitOfWork, change: PlantBatchChange, caller: Caller) -> 
 async def create_plant_batch(
     uow: UnitOfWork, caller: Caller, cmd: c.CreatePlantBatch
 ) -> PlantBatchOutcome:
+    if cmd.source not in (None, PlantingSourceKind.SEEDS, PlantingSourceKind.CLONES):
+        # A planting from a package must draw the seeds or clones out of that batch (the
+        # consumption of batch sources, not in this service yet); a split is its own command.
+        raise ValidationError.single("source", f"{cmd.source} is not accepted by a planting yet")
     site = await site_of(uow, caller, cmd.site_id)
     await site.know(uow, [cmd.location_id])
     now = utc_now()

@@ -75,6 +75,9 @@ CULTIVATION_MODELS: dict[tuple[str, str], Models] = {
         c.GrowthPhaseRequest, c.PlantsMovedIntoGrowthResult
     ),
     ("GET", "/v1/plants"): Models(c.PlantPage, query=c.PlantListQuery, tag=_CULTIVATION),
+    ("POST", "/v1/plants/growth-phase"): _cultivation_write(
+        c.PlantsGrowthPhaseRequest, c.PlantsResult
+    ),
     ("GET", "/v1/harvests"): Models(c.HarvestPage, query=c.HarvestListQuery, tag=_CULTIVATION),
     ("POST", "/v1/harvests"): _cultivation_write(c.HarvestCreate, c.HarvestWriteResult, 201),
     ("GET", _H): Models(c.HarvestDetail, tag=_CULTIVATION),

@@ -33,7 +33,7 @@ from inventory.domain.cultivation.plant_batch import (
     PlantMovement,
     PlantWaste,
 )
-from inventory.domain.cultivation.plants import Plant, sequential_tags
+from inventory.domain.cultivation.plants import Plant, change_growth_phase, sequential_tags
 
 __all__ = [
     "UNITS_OF_WEIGHT",
@@ -60,6 +60,7 @@ __all__ = [
     "PlantWaste",
     "Planting",
     "PlantingSourceKind",
+    "change_growth_phase",
     "facility_today",
     "sequential_tags",
 ]

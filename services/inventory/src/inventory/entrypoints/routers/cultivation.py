@@ -20,7 +20,7 @@ from inventory.entrypoints import cultivation_commands as to
 from inventory.entrypoints.container import Container
 from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, read, write_with
 from inventory.reads import cultivation as show
-from inventory.service_layer import harvests, plant_batches
+from inventory.service_layer import harvests, plant_batches, plants
 from inventory.service_layer.caller import Caller
 from inventory.service_layer.harvests import HarvestOutcome
 from inventory.service_layer.plant_batches import PlantBatchOutcome
@@ -177,6 +177,21 @@ async def list_plants(
     caller: CallerDep, container: ContainerDep, query: Annotated[api.PlantListQuery, Query()]
 ) -> Response:
     return await read(container, lambda uow: show.list_plants(uow, caller, query))
+
+
+@endpoint(router, "POST", "/v1/plants/growth-phase", response_model=api.PlantsResult)
+async def change_plants_phase(
+    caller: CallerDep,
+    container: ContainerDep,
+    request: Request,
+    body: api.PlantsGrowthPhaseRequest,
+) -> Response:
+    cmd = to.change_plants_phase(body)
+
+    async def work(uow: UnitOfWork) -> BaseModel:
+        return show.plants_result(await plants.change_plants_phase(uow, caller, cmd))
+
+    return await write_with(container, request, caller, work)
 
 
 # ---------------------------------------------------------------------------- harvests
