@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.events.topics import COMPLIANCE_EVENTS, INVENTORY_EVENTS
 from shared.kafka_topics import create_topics
@@ -308,22 +309,33 @@ async def _start_compliance(
 
 async def place_group_at_end(bootstrap: str, topic: str, group: str) -> None:
     """Commit ``group``'s offsets at ``topic``'s end: a consumer started in it reads only what is
-    published from now on (the test stack keeps every earlier run's events)."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
-    )
-    await consumer.start()
+    published from now on (the test stack keeps every earlier run's events).
+
+    The partitions come from the admin client: a consumer's ``topics()`` fetches the metadata
+    without keeping it, so ``partitions_for_topic`` would answer nothing and the group would
+    silently start at the topic's beginning."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
     try:
-        await consumer.topics()  # fetches the cluster's metadata
-        partitions = [
-            TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
-        ]
-        if partitions:
+        (described,) = await admin.describe_topics([topic])
+        partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
+        if described["error_code"] != 0 or not partitions:
+            raise RuntimeError(f"cannot place {group} at the end of {topic}: {described}")
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
+        )
+        await consumer.start()
+        try:
             ends = await consumer.end_offsets(partitions)
             consumer.assign(partitions)
             await consumer.commit(dict(ends))
+        finally:
+            await consumer.stop()
+        placed = await admin.list_consumer_group_offsets(group, partitions=partitions)
+        if {tp: meta.offset for tp, meta in placed.items()} != dict(ends):
+            raise RuntimeError(f"{group} was not placed at the end of {topic}: {placed}")
     finally:
-        await consumer.stop()
+        await admin.close()
 
 
 def _wait_for_sandbox(url: str, process: ServiceProcess, seconds: float = 30) -> None:
