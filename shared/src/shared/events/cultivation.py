@@ -1,5 +1,6 @@
 """Integration events of cultivation in the inventory service, on ``inventory.cultivation.events``
-keyed by plant batch id (plant batch events) or harvest id (harvest events).
+keyed by plant batch id (plant batch events), plant id (a tracked plant's events) or harvest id
+(harvest events).
 
 Compliance mirrors each of them to Metrc exactly once without calling inventory back: every
 event carries the record *after* the change (site and license, name, type, strain, counts,

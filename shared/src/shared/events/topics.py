@@ -61,7 +61,7 @@ CULTIVATION_EVENTS = Topic(
     # Kept forever, like the batch events: compliance mirrors every change to Metrc from them.
     retention_ms=FOREVER,
     owner="inventory",
-    key="plant batch id or harvest id",
+    key="plant batch, plant or harvest id",
     description="Every change of a plant batch, its tracked plants, or a harvest: planted, split,"
     " adjusted, moved, destroyed, into growth, harvested, waste, packaged, finished ...",
 )
