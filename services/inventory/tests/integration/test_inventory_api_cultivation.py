@@ -5,7 +5,9 @@ batch's count and every harvest's weight add up to its ledger."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
@@ -284,6 +286,39 @@ class TestGrowthAndHarvests:
         assert kinds == [
             "inventory.batch.created", "inventory.batch.created", "inventory.harvest.packaged",
         ]  # fmt: skip
+
+    async def test_concurrent_packagings_never_take_more_than_the_harvest_has(
+        self, world: Any, db: asyncpg.Connection
+    ) -> None:
+        await flowering(world)
+        h = (await harvest(world))["harvest"]
+        flower = await product(world)
+
+        async def package() -> int:
+            response = await world.admin.call(
+                "POST", f"/v1/harvests/{h['id']}/packages",
+                json={"actualDate": DAY, "packages": [
+                    {"productId": flower["id"], "weight": "100", "locationId": world.location_a}
+                ]},
+            )  # fmt: skip
+            return response.status_code
+
+        statuses = await asyncio.gather(*(package() for _ in range(12)))
+        assert sorted(statuses) == [201] * 9 + [422] * 3
+        assert await db.fetchval("SELECT packaged_weight FROM harvest") == Decimal("900")
+        assert await db.fetchval("SELECT count(*) FROM batch") == 9
+
+    async def test_the_database_itself_refuses_a_negative_count_or_weight(
+        self, world: Any, db: asyncpg.Connection
+    ) -> None:
+        await flowering(world)
+        await harvest(world)
+        with pytest.raises(asyncpg.CheckViolationError):
+            await db.execute("UPDATE harvest SET packaged_weight = wet_weight")
+        with pytest.raises(asyncpg.CheckViolationError):
+            await db.execute("UPDATE plant_batch SET count = -1")
+        with pytest.raises(asyncpg.CheckViolationError):
+            await db.execute("UPDATE plant SET tag = 'lower-case-tag-000000001'")
 
     async def test_waste_finish_unfinish_and_the_list(self, world: Any) -> None:
         await flowering(world)

@@ -79,7 +79,7 @@ class PackageSource:
                 else None
             ),
             "harvest_id": self.harvest_id,
-            **({"harvest_name": self.harvest_name} if self.harvest_name is not None else {}),
+            "harvest_name": self.harvest_name,
         }
 
     @classmethod
