@@ -6,7 +6,7 @@ PY := .venv/bin/python
 SRC := shared/src services/inventory/src services/compliance/src services/reporting/src services/gateway/src services/metrc_sandbox/src
 
 .PHONY: up down clean test lint typecheck imports unit bootstrap schemas asyncapi topics-file \
-        bench-outbox bench-consumer bench-inventory bench-inventory-scale bench-metrc-pull bench-metrc-push fault-metrc-push \
+        bench-outbox bench-consumer bench-inventory bench-inventory-scale bench-metrc-pull bench-metrc-sync bench-metrc-push fault-metrc-push \
         bench-gateway web web-client bench-web bench-reporting-read-models bench-reporting
 
 up:  ## install what is missing, start the whole stack, print where everything is
@@ -61,6 +61,9 @@ bench-consumer: bootstrap  ## inbox consumer: events/s into PostgreSQL in batche
 
 bench-metrc-pull: bootstrap  ## full pull of 5,000 packages from the sandbox under Metrc's limits
 	uv run python services/compliance/bench/metrc_pull.py
+
+bench-metrc-sync: bootstrap  ## full pull sync of 5,000 packages, 2,000 plants and 200 harvests into the mirror, under Metrc's GET limits
+	uv run python services/compliance/bench/metrc_sync_bench.py
 
 bench-metrc-push: bootstrap  ## 1,000 packages and 1,000 adjustments pushed to the sandbox at 300 ms, 10 in flight
 	uv run python services/compliance/bench/metrc_push_bench.py

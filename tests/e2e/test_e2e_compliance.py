@@ -4,13 +4,13 @@ sandbox over HTTP (every process a real one, started by its command line)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
 from uuid import UUID
 
 import pytest
-from compliance.domain import LinkState, SubmissionKind, SubmissionState
+from compliance.domain import LinkState, Submission, SubmissionKind, SubmissionState
 from compliance.sandbox_world import ITEM, LICENSE, MetrcSite, eventually
 from shared.testing.infra import KafkaServer, PostgresServer
 from shared.testing.platform import RunningPlatform, start_platform
@@ -162,3 +162,55 @@ class TestChangesAreMirrored:
         assert sorted(a.adjustment_quantity for a in history) == sorted(
             Decimal(x) for x in ("-2.5", "1.25", "-8.75", "-30", "5")
         )
+
+
+class TestABatchMadeFromOtherBatches:
+    async def test_one_package_is_created_from_the_sources_packages_and_they_hold_inventorys_quantities(
+        self, site: MetrcSite
+    ) -> None:
+        first, first_tag = await site.intake_opening_balance("100")
+        second, second_tag = await site.intake_opening_balance("50")
+        await eventually(lambda: site.package_with(first_tag, Decimal(100)), what="the first")
+        await eventually(lambda: site.package_with(second_tag, Decimal(50)), what="the second")
+        for batch in (first, second):
+            await site.make_live(batch["id"])
+        before = await site.package_count()
+
+        made, tag = await site.intake_from_batches(
+            "42.5", {first["id"]: "30.0000", second["id"]: "12.5000"}
+        )
+
+        package = await eventually(lambda: site.package(tag), what="the new package")
+        assert (package.quantity, package.unit_of_measure_name) == (Decimal("42.5"), "Grams")
+        labels = (package.source_package_labels or "").split(",")
+        assert sorted(label.strip() for label in labels) == sorted([first_tag, second_tag])
+        # Metrc drew the ingredients when it created the package: each source package holds
+        # what inventory holds after the CONSUMPTION (100 - 30, 50 - 12.5).
+        await eventually(lambda: site.package_with(first_tag, Decimal(70)), what="the first drawn")
+        await eventually(
+            lambda: site.package_with(second_tag, Decimal("37.5")), what="the second drawn"
+        )
+        for batch, source_tag in ((first, first_tag), (second, second_tag)):
+            source = await site.package(source_tag)
+            assert source is not None
+            assert source.quantity == Decimal((await site.batch(batch["id"]))["physicalQty"])
+        assert await site.package_count() == before + 1
+
+        made_subs = await eventually(_settled(site, made["id"]), what="the create")
+        assert [(s.kind, s.state) for s in made_subs] == [
+            (SubmissionKind.CREATE_PACKAGE, SubmissionState.ACCEPTED)
+        ]
+        for batch in (first, second):
+            subs = await eventually(_settled(site, batch["id"]), what="the draws")
+            # The draw is Metrc's doing when it creates the new package: never an adjustment.
+            assert [(s.kind, s.state) for s in subs] == [
+                (SubmissionKind.CREATE_PACKAGE, SubmissionState.ACCEPTED),
+                (SubmissionKind.INGREDIENT_DRAW, SubmissionState.ACCEPTED),
+            ]
+        dump = (await site.sandbox.get("/_sandbox/state")).json()
+        drawn_from = (first_tag, second_tag)
+        assert not [a for a in dump["adjustments"] if a.get("PackageLabel") in drawn_from]
+
+
+def _settled(site: MetrcSite, batch_id: str) -> Callable[[], Awaitable[list[Submission] | None]]:
+    return lambda: site.settled(batch_id)

@@ -1,7 +1,11 @@
 """Exactly once under faults, through the whole platform: the Metrc sandbox losing responses,
 answering 429 storms and 5xx on every write endpoint while compliance's worker and relay are
-SIGKILLed at random moments; and Metrc down for a whole run. (A small run here; the issue's
-200 intakes and 1,000 adjustments: ``make fault-metrc-push``.)"""
+SIGKILLed at random moments; and Metrc down for a whole run. Some batches are made from two
+others: their packages are created from the sources' packages, which Metrc draws from, and the
+checks (each package holds inventory's physical quantity; with Metrc down, each package's
+adjustments are exactly the batch's) prove the draws are counted once and never pushed as
+adjustments. (A small run here; the issue's 200 intakes and 1,000 adjustments:
+``make fault-metrc-push``.)"""
 
 from __future__ import annotations
 
@@ -73,7 +77,7 @@ class TestExactlyOnceUnderFaults:
         site = await metrc_site(platform, api_key, reset=True)
         try:
             run = FaultRun(site, platform.compliance, rng=random.Random(11))
-            await run.run(intakes=12, adjustments=80, kill_every=1.0, min_kills=3)
+            await run.run(intakes=12, adjustments=80, kill_every=1.0, min_kills=3, blends=2)
             summary = await settle_and_check(site, run.batches, seconds=240, writes=run.writes)
         finally:
             await site.close()
@@ -93,7 +97,7 @@ class TestExactlyOnceUnderFaults:
             (await site.sandbox.post("/_sandbox/faults", json=down)).raise_for_status()
             assert platform.compliance is not None
             run = FaultRun(site, platform.compliance, rng=random.Random(5))
-            await run.load(intakes=6, adjustments=30)
+            await run.load(intakes=6, adjustments=30, blends=1)
             for tag in run.batches.values():
                 assert await site.package(tag) is None
             (await site.sandbox.delete("/_sandbox/faults")).raise_for_status()

@@ -6,9 +6,11 @@ is not JSON. Then every report, read through the gateway, equals a direct comput
 inventory's own data (its API: the batches and their ledgers), and the poison is in the
 dead-letter topic.
 
-Tickets and costs are set at intake and never changed by the workload, so a sale's value can be
-computed from the batch as inventory shows it now (repricing is covered by the property tests,
-on the real event models).
+The workload reprices batches (a new ticket, sometimes a new unit cost: PATCH with the batch's
+version) and receives Flower with its strain. A sale is valued at the ticket and cost in force
+when it happened: each client operates on its own batches, so it knows every price it set and
+the batch version from which it holds; a ledger row of batch version v is valued at the last
+price set at or before v.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from shared.testing.processes import start_service
 
 OPERATIONS = 10_000
 CLIENTS = 4
+STRAINS = ["Blue Dream", "Sour Diesel", "OG Kush"]
 CATEGORIES = {"Flower": "Blue Dream 3.5g", "Edibles": "Gummies 10pk", "Vapes": "Cart 1g"}
 SELLABLE = {"LIVE", "PHOTOGRAPHY_COMPLETE"}
 PHYSICAL = {"ON_HAND", "QUARANTINE", "DEFECTIVE"}
@@ -66,6 +69,8 @@ class Workload:
         self.sites = sites
         self.rng = random.Random(seed)
         self.batches: list[str] = []
+        self.prices: dict[str, Prices] = {}
+        """Per batch: (from batch version, ticket, unit cost), in version order."""
         self.statuses: Counter[int] = Counter()
         self.n = 0
 
@@ -87,6 +92,7 @@ class Workload:
                 "name": CATEGORIES[category],
                 "category": category,
                 "unitOfMeasure": "Grams",
+                **({"strain": self.rng.choice(STRAINS)} if category == "Flower" else {}),
             },
             "lot": {"code": "GV-2026-03"},
             "location": {"zone": "Vault", "rack": "R1"},
@@ -106,8 +112,8 @@ class Workload:
         order = {"referenceType": "ORDER", "referenceId": f"SO-{self.rng.randint(1, 30)}"}
         kind = self.rng.choices(
             ["status", "adjust", "reserve", "sale", "release", "return", "hold", "unhold",
-             "defective", "dispose", "sample", "delete"],
-            weights=[10, 15, 12, 16, 6, 8, 5, 4, 4, 4, 3, 1],
+             "defective", "dispose", "sample", "delete", "reprice"],
+            weights=[10, 15, 12, 16, 6, 8, 5, 4, 4, 4, 3, 1, 6],
         )[0]  # fmt: skip
         match kind:
             case "status":
@@ -141,17 +147,40 @@ class Workload:
                 return "POST", f"{batch}/disposals", {"quantity": qty, "reason": "EXPIRED"}
             case "sample":
                 return "POST", f"{batch}/samples", {"quantity": qty}
+            case "reprice":
+                body = {"ticket": str(Decimal(self.rng.randint(100, 99_999)) / 100),
+                        "reason": "repricing"}  # fmt: skip
+                if self.rng.random() < 0.4:
+                    body |= {"cogsMode": "FIXED",
+                             "unitCogs": str(Decimal(self.rng.randint(0, 99_999)) / 1000)}  # fmt: skip
+                return "REPRICE", batch, body
             case _:
                 return "DELETE", batch, None
+
+    def _priced(self, batch: dict[str, Any]) -> None:
+        self.prices.setdefault(batch["id"], []).append(
+            (batch["version"], Decimal(batch["ticket"]), _unit_cost(batch))
+        )
 
     async def run(self, operations: int) -> None:
         for _ in range(operations):
             method, path, body = self._operation()
+            if method == "REPRICE":
+                current = await self.client.get(path)
+                assert current.status_code < 500, current.text
+                if current.status_code != 200:  # deleted: the PATCH is refused below too
+                    body = {**(body or {}), "version": 1}
+                else:
+                    body = {**(body or {}), "version": current.json()["version"]}
+                method = "PATCH"
             answer = await self.client.request(method, path, json=body)
             assert answer.status_code < 500, (method, path, answer.status_code, answer.text)
             self.statuses[answer.status_code] += 1
             if path.endswith("/intake") and answer.status_code == 201:
                 self.batches.append(answer.json()["batch"]["id"])
+                self._priced(answer.json()["batch"])
+            elif method == "PATCH" and answer.status_code == 200:
+                self._priced(answer.json()["batch"])
 
 
 async def _pages(
@@ -197,24 +226,38 @@ def expected_dashboard(batches: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def expected_profit(batch: dict[str, Any], ledger: list[dict[str, Any]]) -> dict[str, Decimal]:
-    sold = returned = refunded = Decimal(0)
+Prices = list[tuple[int, Decimal, Decimal]]
+
+
+def _price_at(prices: Prices, version: int) -> tuple[Decimal, Decimal]:
+    """The ticket and unit cost in force at a batch version: the last set at or before it."""
+    in_force = [(ticket, cost) for since, ticket, cost in prices if since <= version]
+    return in_force[-1]
+
+
+def expected_profit(
+    batch: dict[str, Any], ledger: list[dict[str, Any]], prices: Prices
+) -> dict[str, Decimal]:
+    sold = returned = revenue = cost = Decimal(0)
     for row in ledger:
         change = Decimal(row["quantityChange"])
         if row["bucket"] not in PHYSICAL:
             continue
+        ticket, unit_cost = _price_at(prices, row["batchVersion"])
         if row["movementType"] == "SALE" and change < 0:
             sold -= change
+            revenue -= change * ticket
+            cost -= change * unit_cost
         elif row["movementType"] in ("RETURN", "REFUND_RETURN") and change > 0:
             returned += change
+            cost -= change * unit_cost
             if row["movementType"] == "REFUND_RETURN":
-                refunded += change
-    ticket, cost = Decimal(batch["ticket"]), _unit_cost(batch)
+                revenue -= change * ticket
     return {
         "unitsSold": sold - returned,
         "unitsReturned": returned,
-        "totalRevenue": (sold - refunded) * ticket,  # exact; reports round for display
-        "totalCost": (sold - returned) * cost,
+        "totalRevenue": revenue,  # exact; reports round for display
+        "totalCost": cost,
         "remainingUnits": Decimal(batch["onHandQty"]),
     }
 
@@ -377,7 +420,8 @@ async def test_after_10000_operations_with_kills_duplicates_and_poison_every_rep
             ledger = await _pages(
                 client, f"/api/v1/batches/{batch['id']}/movements", {"limit": 500}
             )
-            want = expected_profit(batch, ledger)
+            prices = next(w.prices[batch["id"]] for w in workloads if batch["id"] in w.prices)
+            want = expected_profit(batch, ledger, prices)
             got = (await client.get(f"/api/v1/reports/profitability/batches/{batch['id']}")).json()
             shown = {k: _money(v) if k.startswith("total") else v for k, v in want.items()}
             assert {k: Decimal(got[k]) for k in want} == shown, batch["id"]
@@ -392,5 +436,6 @@ async def test_after_10000_operations_with_kills_duplicates_and_poison_every_rep
     assert sum(statuses.values()) == OPERATIONS
     assert statuses[200] + statuses[201] > OPERATIONS // 3, statuses
     assert len(batches) > 500
+    assert sum(len(p) - 1 for w in workloads for p in w.prices.values()) > 100  # repricings
     assert republished == 200
     assert await _in_dead_letters(kafka_server.bootstrap, poison)

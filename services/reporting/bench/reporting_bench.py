@@ -10,11 +10,13 @@
    open-loop generator (``services/inventory/bench/open_loop.py``) at ``--rate`` per second
    for ``--seconds``. Each event's lag, from its occurrence in inventory's transaction to the
    read model's transaction with it (outbox, relay, Kafka, consumer, fold), is the worker's
-   histogram ``reporting_event_lag_seconds``; p99 interpolated within its bucket.
+   histogram ``reporting_event_lag_seconds``; p99 interpolated within its bucket. The same
+   from the record's Kafka timestamp (``reporting_kafka_lag_seconds``: the consumer's share)
+   and the worker's CPU per event (``process_cpu_seconds_total``) say where the lag comes from.
 3. Rebuild: ``--rebuild-events`` events of random inventory histories published to topics of
-   their own, then the rebuild (``reporting.entrypoints.worker.rebuild``, what ``python -m
+   their own, then the rebuild (``reporting.entrypoints.rebuild.rebuild``, what ``python -m
    reporting rebuild`` runs) replays them into a new generation and swaps it in: events / s
-   from its first poll to the swap.
+   from its first fetch to the swap, and this process's CPU per event.
 
 Last line: ``reporting: lag p99 <ms> ms, dashboard p95 <ms> ms, aging p95 <ms> ms,
 profitability p95 <ms> ms, rebuild <ev/s> ev/s``. Targets: lag p99 < 500 ms, each p95 < 50 ms,
@@ -46,7 +48,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from reporting.adapters.read_model import reading
 from reporting.config import ReportingSettings
 from reporting.entrypoints.container import Container
-from reporting.entrypoints.worker import rebuild
+from reporting.entrypoints.rebuild import rebuild
 from reporting.service_layer.commands import Topics
 from reporting.testing.inventory_history import envelope, random_batch
 from shared.database import Database, UnitOfWork
@@ -140,14 +142,21 @@ async def _scrape(url: str) -> str:
         return (await client.get(url)).text
 
 
-def _histogram(text: str, topic: str) -> list[tuple[float, float]]:
+def _histogram(
+    text: str, topic: str, metric: str = "reporting_event_lag_seconds"
+) -> list[tuple[float, float]]:
     pattern = re.compile(
-        r'^reporting_event_lag_seconds_bucket\{le="([^"]+)",topic="' + re.escape(topic)
+        "^" + metric + r'_bucket\{le="([^"]+)",topic="' + re.escape(topic)
         + r'"\} ([0-9.e+]+)$', re.MULTILINE
     )  # fmt: skip
     return [
         (float("inf") if le == "+Inf" else float(le), float(n)) for le, n in pattern.findall(text)
     ]
+
+
+def _cpu_seconds(text: str) -> float:
+    found = re.search(r"^process_cpu_seconds_total ([0-9.e+]+)$", text, re.MULTILINE)
+    return float(found.group(1)) if found else float("nan")
 
 
 def _quantile(
@@ -209,7 +218,10 @@ async def lag_under_load(
                         break
                     await asyncio.sleep(2)
         metrics_url = f"{worker.metrics_url}/metrics"
-        before = _histogram(await _scrape(metrics_url), INVENTORY_EVENTS.name)
+        scraped = await _scrape(metrics_url)
+        before = _histogram(scraped, INVENTORY_EVENTS.name)
+        before_kafka = _histogram(scraped, INVENTORY_EVENTS.name, "reporting_kafka_lag_seconds")
+        cpu_before = _cpu_seconds(scraped)
         identity = Identity(subject="bench", permissions=("inventory:update",), sites=(ALL_SITES,))
         token = issue_identity_token(identity, keys[0], ttl=timedelta(hours=1))
         port = int(platform.inventory_url.rsplit(":", 1)[1])
@@ -233,14 +245,22 @@ async def lag_under_load(
         deadline = time.monotonic() + 600
         while stable < 3 and time.monotonic() < deadline:
             await asyncio.sleep(1)
-            after = _histogram(await _scrape(metrics_url), INVENTORY_EVENTS.name)
+            scraped = await _scrape(metrics_url)
+            after = _histogram(scraped, INVENTORY_EVENTS.name)
             stable = stable + 1 if after[-1][1] == last else 0
             last = after[-1][1]
         p99, events = _quantile(before, after, 0.99)
         p50, _ = _quantile(before, after, 0.50)
+        after_kafka = _histogram(scraped, INVENTORY_EVENTS.name, "reporting_kafka_lag_seconds")
+        worker_cpu = _cpu_seconds(scraped) - cpu_before
+        kafka_p99, _ = _quantile(before_kafka, after_kafka, 0.99)
+        kafka_p50, _ = _quantile(before_kafka, after_kafka, 0.50)
         print(f"lag: {events:,} events at {rate:.0f}/s offered for {seconds} s"
               f" ({load_result.get('statuses')} answers): p50 {p50:.0f} ms, p99 {p99:.0f} ms"
-              f" (histogram, interpolated; target p99 < 500 ms)")  # fmt: skip
+              f" (histogram, interpolated; target p99 < 500 ms); of which from the relay's send"
+              f" to the read model: p50 {kafka_p50:.0f} ms, p99 {kafka_p99:.0f} ms;"
+              f" the worker's CPU {worker_cpu / max(events, 1) * 1e6:.0f} us an event"
+              f" (load average {os.getloadavg()[0]:.1f})")  # fmt: skip
         return p99, events, load_result
     finally:
         platform.stop()
@@ -292,7 +312,7 @@ async def rebuild_rate(
     cpu = (cpu_after.user + cpu_after.system) - (cpu_before.user + cpu_before.system)
     print(f"rebuild: {result.events:,} events of {n:,} batches in {result.seconds:.1f} s:"
           f" {result.rate:,.0f} events/s; this process's CPU {cpu / result.events * 1e6:.0f} us"
-          f" an event (decode, fold, inbox, statements; PostgreSQL's on top)"
+          f" an event (fetch, decode, fold, COPY; PostgreSQL's on top)"
           f" (target >= 10,000 ev/s)")  # fmt: skip
     return result.rate, result.events, cpu / result.events * 1e6
 

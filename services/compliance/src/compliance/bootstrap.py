@@ -15,11 +15,13 @@ from compliance.adapters.credentials_crypto import CredentialCipher
 from compliance.adapters.metrc import RetryPolicy
 from compliance.adapters.metrc_connector import MetrcClients
 from compliance.adapters.postgres import ComplianceUnitOfWork
+from compliance.adapters.postgres.mirror import PgMirrorStore
+from compliance.adapters.postgres.sync_runs import PgSyncRuns
 from compliance.adapters.smtp_mailer import SmtpMailer
 from compliance.config import ComplianceSettings
 from compliance.domain import PushPolicy
 from compliance.entrypoints import api
-from compliance.entrypoints.container import Container, Handlers
+from compliance.entrypoints.container import Container, Handlers, SyncHandlers
 from compliance.service_layer import (
     CredentialsService,
     ManualOperations,
@@ -28,8 +30,11 @@ from compliance.service_layer import (
     RulesService,
     ServiceContext,
 )
+from compliance.service_layer.pull_sync import PullPolicy, PullSync
+from compliance.service_layer.sync_health import SyncHealth
+from compliance.service_layer.sync_service import SyncService
 
-__all__ = ["build", "create_app", "mailer", "push_policy"]
+__all__ = ["build", "create_app", "mailer", "push_policy", "sync_handlers"]
 
 
 def build(settings: ComplianceSettings) -> Container:
@@ -71,7 +76,27 @@ def build(settings: ComplianceSettings) -> Container:
             rules=RulesService(context),
             manual=ManualOperations(context, Pusher(context)),
             queries=Queries(context),
+            sync=sync_handlers(settings, context, database, metrc),
         ),
+    )
+
+
+def sync_handlers(
+    settings: ComplianceSettings, context: ServiceContext, database: Database, metrc: MetrcClients
+) -> SyncHandlers:
+    """The pull sync on PostgreSQL and the real Metrc client (the worker runs it, the API
+    requests runs and reads their progress and the licenses' sync health)."""
+    store = PgMirrorStore(database)
+    runs = PgSyncRuns(database)
+    pull = PullSync(
+        context,
+        store,
+        metrc,
+        PullPolicy(overlap=timedelta(seconds=settings.sync_overlap_seconds)),
+    )
+    return SyncHandlers(
+        service=SyncService(context, runs, pull),
+        health=SyncHealth(context, store, runs, metrc),
     )
 
 

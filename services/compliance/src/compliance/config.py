@@ -152,3 +152,42 @@ class ComplianceSettings(ServiceSettings):
         (a claimed request may wait for one slot before it starts) plus Metrc's lag. Shorter,
         and an abandoned request could land after the read-back said "not applied"."""
         return 2 * self.longest_metrc_call + timedelta(seconds=self.metrc_lag_seconds)
+
+    # --- pull sync (README "Pull sync") ------------------------------------------------------------
+    sync_interval_seconds: float = Field(
+        default=600.0,
+        ge=0,
+        validation_alias="COMPLIANCE_SYNC_INTERVAL_SECONDS",
+        description="Scheduled incremental pull of every license with keys, this often; 0: none",
+    )
+    sync_license_intervals: str = Field(
+        default="",
+        validation_alias="COMPLIANCE_SYNC_LICENSE_INTERVALS",
+        description="Per-license intervals overriding the default: <license>=<seconds>,...",
+    )
+    sync_poll_seconds: float = Field(
+        default=1.0, gt=0, validation_alias="COMPLIANCE_SYNC_POLL_SECONDS"
+    )
+    sync_stale_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        validation_alias="COMPLIANCE_SYNC_STALE_SECONDS",
+        description="A running sync whose worker has not reported for this long is taken over",
+    )
+    sync_overlap_seconds: float = Field(
+        default=300.0,
+        ge=0,
+        validation_alias="COMPLIANCE_SYNC_OVERLAP_SECONDS",
+        description="How far before the last successful pull an incremental pull starts",
+    )
+    sync_concurrent_runs: int = Field(
+        default=4, ge=1, validation_alias="COMPLIANCE_SYNC_CONCURRENT_RUNS"
+    )
+
+    def sync_interval_for(self, license_number: str) -> float:
+        """The license's scheduled pull interval in seconds (0: not scheduled)."""
+        for part in self.sync_license_intervals.split(","):
+            name, _, seconds = part.partition("=")
+            if name.strip() == license_number and seconds.strip():
+                return float(seconds)
+        return self.sync_interval_seconds

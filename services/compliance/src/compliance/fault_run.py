@@ -55,14 +55,23 @@ class FaultRun:
     batches: dict[str, str] = field(default_factory=dict)
     """batch id -> package tag."""
     changes: dict[str, list[Decimal]] = field(default_factory=dict)
+    draws: int = 0
+    """Ingredients drawn by batches made from other batches (each an INGREDIENT_DRAW)."""
 
     @property
     def writes(self) -> int:
-        """The Metrc writes the load asked for: a create per intake, an adjustment per change."""
-        return len(self.batches) + sum(len(c) for c in self.changes.values())
+        """The submissions the load asked for: a create per intake, an adjustment per change,
+        a draw per ingredient."""
+        return len(self.batches) + sum(len(c) for c in self.changes.values()) + self.draws
 
     async def run(
-        self, *, intakes: int, adjustments: int, kill_every: float, min_kills: int = 0
+        self,
+        *,
+        intakes: int,
+        adjustments: int,
+        kill_every: float,
+        min_kills: int = 0,
+        blends: int = 0,
     ) -> None:
         """The load under faults and kills; kills go on after the load (while the backlog is
         still being pushed) until there were ``min_kills``."""
@@ -72,7 +81,7 @@ class FaultRun:
             asyncio.create_task(self._kill_now_and_then(done, kill_every, min_kills)),
         ]
         try:
-            await self.load(intakes, adjustments)
+            await self.load(intakes, adjustments, blends)
         finally:
             done.set()
             await asyncio.gather(*chaos)
@@ -81,8 +90,9 @@ class FaultRun:
             if not self.processes.running(command):
                 self.processes.start(command)
 
-    async def load(self, intakes: int, adjustments: int) -> None:
-        """The intakes (opening balances, 100 each), then adjustments of random batches."""
+    async def load(self, intakes: int, adjustments: int, blends: int = 0) -> None:
+        """The intakes (opening balances, 100 each), then adjustments of random batches and,
+        meanwhile, ``blends`` batches made from two of them (5 of each)."""
         gate = asyncio.Semaphore(4)
 
         async def intake() -> None:
@@ -94,6 +104,9 @@ class FaultRun:
         await asyncio.gather(*(intake() for _ in range(intakes)))
         ids = sorted(self.batches)
         locks = {i: asyncio.Lock() for i in ids}
+        # Other batches are made only from checked-in (LIVE) ones.
+        sources = self.rng.sample(ids, min(len(ids), 2 * blends)) if blends else []
+        await asyncio.gather(*(self.site.make_live(i) for i in sources))
 
         async def adjust() -> None:
             batch_id = self.rng.choice(ids)
@@ -102,7 +115,19 @@ class FaultRun:
                 await self.site.adjust(batch_id, format(delta, "f"))
                 self.changes[batch_id].append(delta)
 
-        await asyncio.gather(*(adjust() for _ in range(adjustments)))
+        async def blend() -> None:
+            drawn = self.rng.sample(sources, 2)
+            async with gate:
+                batch, tag = await self.site.intake_from_batches(
+                    "10.0000", dict.fromkeys(drawn, "5.0000")
+                )
+                self.batches[batch["id"]] = tag
+                self.changes[batch["id"]] = []
+                self.draws += len(drawn)
+
+        await asyncio.gather(
+            *(adjust() for _ in range(adjustments)), *(blend() for _ in range(blends))
+        )
 
     async def _inject_faults(self, done: asyncio.Event) -> None:
         while not done.is_set():

@@ -287,6 +287,25 @@ class MetrcSite:
         batch = await self.intake(quantity, tag=tag, source={"kind": "OPENING_BALANCE"})
         return batch, tag
 
+    async def make_live(self, batch_id: str) -> dict[str, Any]:
+        """The batch checked in (AWAITING_INTAKE -> LIVE): stock other batches may be made from."""
+        body = {"status": "LIVE", "reason": "checked in"}
+        result = await _ok(self.gateway.post(f"/batches/{batch_id}/status", json=body))
+        batch: dict[str, Any] = result["batch"]
+        return batch
+
+    async def intake_from_batches(
+        self, quantity: str, ingredients: dict[str, str]
+    ) -> tuple[dict[str, Any], str]:
+        """A batch made from other (LIVE) batches (``ingredients``: batch id -> quantity drawn),
+        with a free tag."""
+        tag = self.free_tags.pop(0)
+        source = {
+            "kind": "BATCHES",
+            "ingredients": [{"batchId": b, "quantity": q} for b, q in ingredients.items()],
+        }
+        return await self.intake(quantity, tag=tag, source=source), tag
+
     async def adjust(
         self,
         batch_id: str,

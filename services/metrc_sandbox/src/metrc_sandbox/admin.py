@@ -25,7 +25,8 @@ from metrc_sandbox.context import get_sandbox
 from metrc_sandbox.dump import dump_state
 from metrc_sandbox.faults import FaultRule
 from metrc_sandbox.jsonio import MetrcJSONResponse, loads
-from metrc_sandbox.lifecycle import LifecycleError, receive_delivery, send_template
+from metrc_sandbox.lifecycle import LifecycleError, send_template
+from metrc_sandbox.receiving import receive_all
 from metrc_sandbox.seed import (
     DEFAULT_SEED,
     SeedDocument,
@@ -226,6 +227,6 @@ async def _receive(request: Request, delivery_id: int, *, accept: bool) -> Respo
     sandbox = get_sandbox(request)
     async with sandbox.lock:
         try:
-            return JSONResponse(receive_delivery(sandbox.state, delivery_id, accept=accept))
+            return JSONResponse(receive_all(sandbox.state, delivery_id, accept=accept))
         except LifecycleError as exc:
             raise HTTPException(exc.status, str(exc)) from None

@@ -12,12 +12,13 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
-from metrc_sandbox import admin
+from metrc_sandbox import admin, admin_receiving
 from metrc_sandbox.config import SandboxConfig
 from metrc_sandbox.errors import MetrcError, RowsRejectedError
 from metrc_sandbox.gateway import ADMIN_PREFIX, DroppedResponseFilter, MetrcGateway
 from metrc_sandbox.jsonio import MetrcJSONResponse
 from metrc_sandbox.routes import (
+    cultivation,
     harvests,
     items,
     locations,
@@ -25,6 +26,7 @@ from metrc_sandbox.routes import (
     packages_write,
     plants,
     reference,
+    transfer_details,
     transfers,
 )
 from metrc_sandbox.runtime import Sandbox
@@ -57,13 +59,17 @@ def create_app(config: SandboxConfig | None = None, seed: SeedDocument | None = 
         locations,
         items,
         packages_write,
+        # Before packages_read: /packages/v2/transferred must win over /packages/v2/{id_or_label}.
+        transfer_details,
         packages_read,
         plants,
         harvests,
         transfers,
+        cultivation,
     ):
         _mount(app, module.router)
     _mount(app, admin.router, prefix=ADMIN_PREFIX)
+    _mount(app, admin_receiving.router, prefix=ADMIN_PREFIX)
     app.add_middleware(MetrcGateway, sandbox=sandbox, routes=lambda: app.router.routes)
     _install_error_handlers(app)
     return app

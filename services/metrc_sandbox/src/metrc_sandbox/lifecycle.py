@@ -1,4 +1,5 @@
-"""What Metrc's web UI does and its API cannot: send a template as a manifest, receive a delivery."""
+"""What Metrc's web UI does and its API cannot: send a template as a manifest (receiving is in
+``receiving``)."""
 
 from __future__ import annotations
 
@@ -90,45 +91,3 @@ def send_template(state: SandboxState, template_id: int) -> dict[str, Any]:
         "manifest_number": transfer.manifest_number,
         "delivery_ids": delivery_ids,
     }
-
-
-def receive_delivery(state: SandboxState, delivery_id: int, *, accept: bool) -> dict[str, Any]:
-    """Accept: packages move to the recipient, active. Reject: they go back to the shipper, active."""
-    delivery = state.deliveries.get(delivery_id)
-    if delivery is None:
-        raise LifecycleError(404, f"no delivery {delivery_id}")
-    if delivery.received_date_time is not None:
-        raise LifecycleError(409, f"delivery {delivery_id} was already received")
-    transfer = state.transfers.get(delivery.transfer_id)
-    assert transfer is not None
-    tx = Tx(state)
-    outcome = "Accepted" if accept else "Rejected"
-    received = []
-    for entry in delivery.packages:
-        package = state.packages.get(entry.package_id)
-        assert package is not None
-        tx.touch(package)
-        package.status = "active"
-        if accept:
-            package.facility_id = delivery.recipient_facility_id
-            package.location_id = None
-            package.received_from_manifest_number = transfer.manifest_number
-            package.received_from_facility_id = delivery.facility_id
-            package.received_date_time = tx.now
-        received.append(
-            DeliveryPackage(
-                package_id=entry.package_id,
-                shipped_quantity=entry.shipped_quantity,
-                shipped_unit_of_measure=entry.shipped_unit_of_measure,
-                state=outcome,
-                received_quantity=entry.shipped_quantity if accept else None,
-                wholesale_price=entry.wholesale_price,
-                gross_weight=entry.gross_weight,
-                gross_unit_of_weight=entry.gross_unit_of_weight,
-            )
-        )
-    tx.touch(delivery)
-    delivery.packages = tuple(received)
-    delivery.received_date_time = tx.now
-    tx.touch(transfer)
-    return {"delivery_id": delivery.id, "state": outcome, "packages": len(received)}

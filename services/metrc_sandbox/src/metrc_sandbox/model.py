@@ -133,6 +133,9 @@ class PlantBatch(Record):
     destroyed_count: int = 0
     patient_license_number: str | None = None
     active: bool = True
+    source_package_id: int | None = None
+    source_package_label: str | None = None
+    source_plant_batch_ids: tuple[int, ...] = ()
 
 
 @dataclass(eq=False)
@@ -150,6 +153,9 @@ class Plant(Record):
     harvested_date: date | None = None
     harvested_wet_weight: Decimal | None = None
     harvested_unit_of_weight: str | None = None
+    harvest_count: int = 0
+    destroyed_date: date | None = None
+    destroyed_note: str | None = None
 
 
 @dataclass(eq=False)

@@ -346,18 +346,23 @@ def plant_batch_view(batch: PlantBatch, state: SandboxState) -> Json:
         "TrackedCount": batch.tracked_count,
         "PackagedCount": batch.packaged_count,
         "DestroyedCount": batch.destroyed_count,
-        "SourcePackageId": None,
-        "SourcePackageLabel": None,
+        "SourcePackageId": batch.source_package_id,
+        "SourcePackageLabel": batch.source_package_label,
         "SourcePlantId": None,
         "SourcePlantLabel": None,
-        "SourcePlantBatchIds": [],
-        "SourcePlantBatchNames": None,
+        "SourcePlantBatchIds": list(batch.source_plant_batch_ids),
+        "SourcePlantBatchNames": _batch_names(batch.source_plant_batch_ids, state),
         "MultiPlantBatch": False,
         "PlantedDate": day(batch.planted_date),
         "IsOnHold": False,
         "IsOnInvestigation": False,
         "LastModified": stamp(batch.last_modified),
     }
+
+
+def _batch_names(batch_ids: tuple[int, ...], state: SandboxState) -> str | None:
+    batches = [state.plant_batches.get(batch_id) for batch_id in batch_ids]
+    return ", ".join(b.name for b in batches if b is not None) or None
 
 
 def plant_view(plant: Plant, state: SandboxState) -> Json:
@@ -389,13 +394,14 @@ def plant_view(plant: Plant, state: SandboxState) -> Json:
         "HarvestedUnitOfWeightName": plant.harvested_unit_of_weight,
         "HarvestedUnitOfWeightAbbreviation": None if unit is None else unit.abbreviation,
         "HarvestedWetWeight": plant.harvested_wet_weight,
-        "HarvestCount": 1 if plant.harvest_id is not None else 0,
+        "HarvestCount": plant.harvest_count,
         "IsOnHold": False,
         "PlantedDate": day(plant.planted_date),
         "VegetativeDate": day(plant.vegetative_date),
         "FloweringDate": day(plant.flowering_date),
         "HarvestedDate": day(plant.harvested_date),
-        "DestroyedDate": None,
+        "DestroyedDate": day(plant.destroyed_date),
+        "DestroyedNote": plant.destroyed_note,
         "LastModified": stamp(plant.last_modified),
     }
 

@@ -22,10 +22,14 @@ from reporting.adapters.generations import bind_live_generation
 from reporting.adapters.read_model import PgReadModel, reading
 from reporting.config import ReportingSettings
 from reporting.entrypoints.container import Container
-from reporting.entrypoints.worker import rebuild, worker
+from reporting.entrypoints.rebuild import rebuild
+from reporting.entrypoints.worker import worker
 from reporting.service_layer import reports
-from reporting.service_layer.commands import Topics
-from reporting.service_layer.projections import apply_inventory_events
+from reporting.service_layer.commands import Position, Topics
+from reporting.service_layer.compliance_mapping import consumed_compliance
+from reporting.service_layer.projections import apply_compliance_updates, apply_inventory_events
+from reporting.testing.compliance_history import EXPECTED, scenario
+from reporting.testing.compliance_history import envelope as compliance_envelope
 from reporting.testing.inventory_history import envelope, in_order, random_batch
 from reporting.testing.memory import InMemoryReadModel
 from reporting.testing.simulated_batch import NOW
@@ -226,6 +230,95 @@ class TestTheWorkerFoldsTheTopicsIntoTheLiveReadModels:
         finally:
             await conn.close()
         assert [(r["generation"], r["state"]) for r in states] == [(1, "dropped"), (2, "live")]
+
+
+class TestARebuildHandsOverToTheLiveConsumer:
+    async def test_events_published_during_a_rebuild_are_in_the_new_generation_once_each_and_compliance_status_is_rebuilt(
+        self, running: Running
+    ) -> None:
+        rng = random.Random(16)
+        before = [random_batch(rng, n, steps=12) for n in range(20)]
+        during = [random_batch(rng, n, steps=12) for n in range(20, 40)]
+        old = [envelope(e) for b in before for e in b.events]
+        poison = old[3].model_copy(update={"event_id": uuid4(), "aggregate_id": str(uuid4())})
+        first = [(_key(e), e.to_bytes()) for e in old]
+        first += [(poison.aggregate_id.encode(), poison.to_bytes()), (b"x", b"not json")]
+        await _publish(running.bootstrap, running.topics.inventory, first)
+        statuses = [compliance_envelope(e) for e in scenario(uuid4(), NOW)]
+        await _publish(
+            running.bootstrap,
+            running.topics.compliance,
+            [(_key(e), e.to_bytes()) for e in statuses],
+        )
+        # Each batch's events in order, batches interleaved, a few at a time.
+        queues = [[envelope(e) for e in b.events] for b in during]
+        late: list[EventEnvelope] = []
+        while any(queues):
+            queue = rng.choice([q for q in queues if q])
+            late.append(queue.pop(0))
+
+        async def publish_during() -> None:
+            for start in range(0, len(late), 8):
+                chunk = late[start : start + 8]
+                await _publish(
+                    running.bootstrap,
+                    running.topics.inventory,
+                    [(_key(e), e.to_bytes()) for e in chunk],
+                )
+                await asyncio.sleep(0.05)
+
+        stop = asyncio.Event()
+        task = asyncio.create_task(worker(running.container, stop, running.topics))
+        try:
+            await _until(lambda: _is(running.dsn, running.topics.inventory, len(first)))
+            await _until(lambda: _is(running.dsn, running.topics.compliance, len(statuses)))
+            publishing = asyncio.create_task(publish_during())
+            result = await rebuild(
+                running.container, asyncio.Event(), topics=running.topics, drop_after=0
+            )
+            assert not publishing.done()  # the swap came while events were still published
+            await publishing
+            total = len(first) + len(late)
+            await _until(lambda: _is(running.dsn, running.topics.inventory, total))
+        finally:
+            stop.set()
+            await task
+        assert result is not None
+        assert result.generation == 2
+        assert result.skipped == 2  # the poison and the message that is not JSON
+
+        memory = InMemoryReadModel()
+        everything = before + during
+        await apply_inventory_events(memory, in_order(everything), now=NOW)
+        await apply_compliance_updates(
+            memory,
+            [
+                consumed_compliance(
+                    Position(running.topics.compliance, 0, n),
+                    e.event_type,
+                    e.event_version,
+                    e.payload,
+                    e.occurred_at,
+                )
+                for n, e in enumerate(statuses)
+            ],
+            now=NOW,
+        )
+        ids = [b.batch_id for b in everything]
+        expected = await report_snapshot(memory, now=NOW, topics=running.topics, batch_ids=ids)
+        (license,) = expected["compliance"].licenses
+        assert (license.linked, license.pending, license.failed) == tuple(EXPECTED.values())
+        assert await _live_snapshot(running.dsn, running.topics, ids) == expected
+        conn = await asyncpg.connect(running.dsn)
+        try:
+            live = await conn.fetchval(
+                "SELECT generation FROM read_model_generation WHERE state = 'live'"
+            )
+            ledger = await conn.fetchval("SELECT count(*) FROM read_model_2.movement")
+        finally:
+            await conn.close()
+        assert live == 2
+        assert ledger == sum(len(e.payload["movements"]) for e in old + late)
 
 
 async def _is(dsn: str, topic: str, count: int) -> bool:

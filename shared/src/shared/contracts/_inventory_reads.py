@@ -16,6 +16,7 @@ from shared.contracts.inventory_enums import (
     Bucket,
     CogsMode,
     MovementType,
+    PackageSourceKind,
     PaymentTerms,
     SortField,
     SortOrder,
@@ -31,6 +32,8 @@ __all__ = [
     "BatchDetail",
     "BatchListQuery",
     "BatchLocation",
+    "BatchPackageIngredient",
+    "BatchPackageSource",
     "BatchPage",
     "EnhancedBatchList",
     "EnhancedListQuery",
@@ -86,7 +89,47 @@ EXAMPLE_BATCH: dict[str, Any] = {
     "createdAt": "2026-03-02T09:30:00Z",
     "updatedAt": "2026-03-04T15:00:00Z",
     "deletedAt": None,
+    "packageTag": "1A4FF0100000022000000123",
+    "packageSource": {
+        "kind": "BATCHES",
+        "manifestNumber": None,
+        "ingredients": [
+            {
+                "batchId": "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+                "packageTag": "1A4FF0100000022000000101",
+                "quantity": "60.0000",
+                "unit": "Grams",
+            },
+            {
+                "batchId": "8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b",
+                "packageTag": "1A4FF0100000022000000102",
+                "quantity": "40.0000",
+                "unit": "Grams",
+            },
+        ],
+        "harvestId": None,
+    },
 }
+
+
+class BatchPackageIngredient(ApiModel):
+    """A batch this one was made from: the quantity drawn (in that batch's unit) and its package
+    tag, both as they were at the intake."""
+
+    batch_id: UUID
+    package_tag: str | None = None
+    quantity: DecimalString
+    unit: str | None = None
+
+
+class BatchPackageSource(ApiModel):
+    """Where the batch's Metrc package came from: an opening balance, a transfer (its
+    manifest), other batches (``ingredients``) or a harvest (``harvestId``)."""
+
+    kind: PackageSourceKind
+    manifest_number: str | None = None
+    ingredients: list[BatchPackageIngredient] | None = None
+    harvest_id: UUID | None = None
 
 
 class Batch(ApiModel):
@@ -137,6 +180,12 @@ class Batch(ApiModel):
     created_at: UtcDateTime
     updated_at: UtcDateTime
     deleted_at: UtcDateTime | None = None
+    package_tag: str | None = Field(
+        default=None, description="The Metrc package tag (24 characters), when known"
+    )
+    package_source: BatchPackageSource | None = Field(
+        default=None, description="How the Metrc package came to be, when known"
+    )
 
 
 class BatchPage(ApiModel):

@@ -49,6 +49,16 @@ from shared.contracts._compliance_models import (
     SyncStatus,
     WaitReason,
 )
+from shared.contracts._compliance_sync_models import (
+    SyncHealthView,
+    SyncRequest,
+    SyncRunState,
+    SyncRunTrigger,
+    SyncRunView,
+    SyncStarted,
+    SyncType,
+    SyncTypeHealth,
+)
 from shared.contracts.routes import IDEMPOTENCY_KEY_HEADER, Route
 
 __all__ = [
@@ -85,10 +95,18 @@ __all__ = [
     "SubmissionState",
     "SubmissionView",
     "SyncDirection",
+    "SyncHealthView",
     "SyncLogEntryView",
     "SyncLogPage",
     "SyncLogQuery",
+    "SyncRequest",
+    "SyncRunState",
+    "SyncRunTrigger",
+    "SyncRunView",
+    "SyncStarted",
     "SyncStatus",
+    "SyncType",
+    "SyncTypeHealth",
     "WaitReason",
 ]
 
@@ -150,6 +168,26 @@ ROUTES: Final[tuple[Route, ...]] = (
     Route("GET", f"{_C}/sync-log", SYNC, "The sync log, newest first (cursor)"),
     Route("GET", f"{_C}/notifications", SYNC, "The compliance team's notifications, newest first"),
     Route("GET", f"{_C}/health", SYNC, "Sync health of every license: queue and keys"),
+    # pull sync
+    Route(
+        "POST",
+        f"{_C}/sync",
+        SYNC,
+        "Sync with Metrc: pull the chosen types of a site's license (joins a running sync)",
+    ),
+    Route("GET", f"{_C}/sync/runs/{{runId}}", SYNC, "A sync run: its progress, or its report"),
+    Route(
+        "GET",
+        f"{_C}/sync/runs/{{runId}}/events",
+        SYNC,
+        "A sync run's progress as server-sent events, ending with its report",
+    ),
+    Route(
+        "GET",
+        f"{_C}/licenses/{{licenseNumber}}/sync-health",
+        SYNC,
+        "A license's sync health: queue, failures by class, GET budget, last pulls, keys",
+    ),
 )
 """Every internal route of the compliance API (health, readiness and metrics aside)."""
 
@@ -159,6 +197,8 @@ ERROR_CODES: Final[dict[str, tuple[int, str]]] = {
     "BATCH_NOT_TRACKED": (404, "Compliance has not heard of the batch (or its site is not yours)"),
     "SUBMISSION_NOT_FOUND": (404, "No such submission (of that license)"),
     "SUBMISSION_STATE_CONFLICT": (409, "The submission is not in a state that allows it"),
+    "SYNC_RUN_NOT_FOUND": (404, "No such sync run (or its site is not yours)"),
+    "SITE_NOT_METRC": (422, "The site has no Metrc license and URL: nothing to sync"),
     "INVALID_JURISDICTION_RULES": (422, "The rules break a rule (details list every field)"),
     "INVALID_CREDENTIALS": (422, "The keys, state or addresses are malformed"),
     "METRC_UNAVAILABLE": (503, "Metrc did not answer; nothing changed"),

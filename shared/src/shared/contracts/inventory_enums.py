@@ -86,6 +86,9 @@ class MovementType(StrEnum):
     """Pair: ON_HAND (or QUARANTINE) -x, DEFECTIVE +x."""
     CORRECTION = "CORRECTION"
     """Compensating movement; used when an intake is cancelled (AWAITING_INTAKE -> CLOSED)."""
+    CONSUMPTION = "CONSUMPTION"
+    """Stock drawn into another batch made from it (ON_HAND -); the reference is that batch
+    (``BATCH <id>``). Metrc draws the same from the package when it creates the other one."""
 
 
 class AdjustmentReason(StrEnum):

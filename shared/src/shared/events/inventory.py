@@ -31,6 +31,7 @@ from shared.events.topics import INVENTORY_EVENTS
 
 __all__ = [
     "BatchAdjustedV1",
+    "BatchConsumedV1",
     "BatchCreatedV1",
     "BatchDeletedV1",
     "BatchDisposedV1",
@@ -707,3 +708,26 @@ class BatchQuarantinePartReleasedV1(BatchEventBase):
 
     quantity: DecimalString
     reason: str
+
+
+_MADE_FROM = "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f"
+
+
+@event_type("inventory.batch.consumed", version=1, topic=INVENTORY_EVENTS)
+class BatchConsumedV1(BatchEventBase):
+    """Stock was drawn into another batch made from this one (``into_batch_id``, whose
+    ``package_source`` lists this batch among its ingredients): CONSUMPTION movements on
+    on-hand, one per location drawn from, each referencing ``BATCH <into_batch_id>``. In Metrc
+    the other package's creation draws the same quantity from this one's package, so it is not
+    an adjustment."""
+
+    model_config = _example(
+        _snapshot(4, "70.0000"),
+        [_movement(4, "ON_HAND", "CONSUMPTION", "-30.0000", "100.0000", "70.0000",
+                   reference={"type": "BATCH", "id": _MADE_FROM})],
+        quantity="30.0000",
+        into_batch_id=_MADE_FROM,
+    )  # fmt: skip
+
+    quantity: DecimalString
+    into_batch_id: UUID

@@ -185,7 +185,11 @@ def bind_consumer(
     if isinstance(consumer, BatchInboxConsumer):
         batched = consumer
         options.update(
-            batch=True, max_records=batched.max_batch, batch_timeout_ms=batched.max_wait_ms
+            batch=True,
+            max_records=batched.max_batch,
+            batch_timeout_ms=batched.max_wait_ms,
+            fetch_min_bytes=batched.fetch_min_bytes,
+            fetch_max_wait_ms=batched.fetch_max_wait_ms,
         )
 
         async def process(records: Any) -> list[Outcome]:

@@ -14,10 +14,13 @@ from compliance.adapters.metrc import (
     MetrcClient,
     MetrcCredentials,
     MetrcRateLimiter,
+    RateLimits,
     RetryPolicy,
 )
 from compliance.adapters.metrc._core import DEFAULT_TIMEOUT
 from compliance.adapters.metrc.port import MetrcPort
+from compliance.adapters.metrc_page_reader import MetrcPageReader, RequestMeter
+from compliance.service_layer.mirror_ports import RateBudget
 from compliance.service_layer.ports import MetrcAccess
 
 __all__ = ["MetrcClients"]
@@ -44,6 +47,8 @@ class MetrcClients:
         self._clients: dict[str, tuple[str, MetrcClient]] = {}
         self._limiters: dict[str, MetrcRateLimiter] = {}
         self._retired: list[MetrcClient] = []
+        self._meter = RequestMeter()
+        self._facility_rate = RateLimits().facility_rate
 
     def connect(self, access: MetrcAccess) -> MetrcPort:
         vendor = access.vendor_key.get_secret_value()
@@ -68,6 +73,18 @@ class MetrcClients:
         )
         self._clients[access.license_number] = (identity, client)
         return client
+
+    def page_reader(self, access: MetrcAccess) -> MetrcPageReader:
+        """The pull sync's reader of list pages, on the license's client (and its limiter)."""
+        client = self.connect(access)
+        assert isinstance(client, MetrcClient)
+        return MetrcPageReader(client, self._meter)
+
+    def budget(self, license_number: str) -> RateBudget:
+        return self._meter.budget(license_number, self._facility_rate)
+
+    def metered(self) -> list[str]:
+        return self._meter.metered()
 
     async def close(self) -> None:
         clients = [c for _, c in self._clients.values()] + self._retired

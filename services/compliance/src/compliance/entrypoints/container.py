@@ -16,13 +16,15 @@ from compliance.service_layer import (
     RulesService,
     ServiceContext,
 )
+from compliance.service_layer.sync_health import SyncHealth
+from compliance.service_layer.sync_service import SyncService
 
 if TYPE_CHECKING:
     # The PostgreSQL unit of work: both the service layer's port and shared.database's (the
     # inbox consumer writes its inbox rows on its connection).
     from compliance.adapters.postgres import ComplianceUnitOfWork
 
-__all__ = ["Container", "Handlers"]
+__all__ = ["Container", "Handlers", "SyncHandlers"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,14 @@ class Handlers:
     rules: RulesService
     manual: ManualOperations
     queries: Queries
+    sync: SyncHandlers | None = None
+    """Pull sync: runs, progress and sync health (absent in API tests without PostgreSQL)."""
+
+
+@dataclass(frozen=True)
+class SyncHandlers:
+    service: SyncService
+    health: SyncHealth
 
 
 @dataclass(frozen=True)

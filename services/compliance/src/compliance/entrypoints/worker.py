@@ -1,11 +1,13 @@
 """The compliance worker process, on one container until SIGTERM: the inventory consumer (events
-become submissions), the push lanes and the read-back (``push_loop``), and, when a mail server
+become submissions), the push lanes and the read-back (``push_loop``), the pull sync's scheduled
+and requested runs (``sync_loop``), and, when a mail server
 is configured, the notification mailer (``notify.mail_notifications``)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from shared.messaging import run_worker
 
@@ -15,6 +17,7 @@ from compliance.entrypoints import consumers
 from compliance.entrypoints.container import Container
 from compliance.entrypoints.notify import mail_notifications
 from compliance.entrypoints.push_loop import push_continuously, recover_continuously
+from compliance.entrypoints.sync_loop import sync_continuously
 
 __all__ = ["compliance_worker"]
 
@@ -44,6 +47,18 @@ def compliance_worker(
         jobs.append(
             recover_continuously(container.context, stop, every=settings.recovery_interval_seconds)
         )
+        if container.handlers.sync is not None:
+            jobs.append(
+                sync_continuously(
+                    container.handlers.sync.service,
+                    container.handlers.sync.health,
+                    stop,
+                    poll=settings.sync_poll_seconds,
+                    stale_after=timedelta(seconds=settings.sync_stale_seconds),
+                    concurrent=settings.sync_concurrent_runs,
+                    interval_for=settings.sync_interval_for,
+                )
+            )
         mail = mailer(settings)
         if mail is not None:
             jobs.append(

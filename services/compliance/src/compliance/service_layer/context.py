@@ -130,6 +130,17 @@ class ServiceContext:
         """A client for the license, or why there is none. ``base_url`` overrides the one in the
         stored rules (rules being saved are checked before they are stored); ``even_if_invalid``
         connects with keys known to be refused (to validate them again)."""
+        access = await self.metrc_access(
+            license_number, base_url=base_url, even_if_invalid=even_if_invalid
+        )
+        if isinstance(access, Problem):
+            return access
+        return self.connector.connect(access)
+
+    async def metrc_access(
+        self, license_number: str, *, base_url: str | None = None, even_if_invalid: bool = False
+    ) -> MetrcAccess | Problem:
+        """The license's Metrc URL and opened keys (see ``metrc_for``), or why there are none."""
         async with self.uow() as uow:
             credentials = await uow.credentials.get(license_number)
             sites = await uow.jurisdictions.for_license(license_number)
@@ -159,10 +170,8 @@ class ServiceContext:
                 f"The stored API keys of license {license_number} cannot be decrypted with the "
                 "configured credential keys; re-enter them.",
             )
-        return self.connector.connect(
-            MetrcAccess(
-                license_number=license_number, base_url=base_url, vendor_key=vendor, user_key=user
-            )
+        return MetrcAccess(
+            license_number=license_number, base_url=base_url, vendor_key=vendor, user_key=user
         )
 
     async def keys_refused(self, license_number: str, error: MetrcAuthError, *, actor: str) -> None:

@@ -685,6 +685,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/compliance/licenses/{licenseNumber}/sync-health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A license's sync health: queue, failures by class, GET budget, last pulls, keys */
+        get: operations["compliance_get_compliance_licenses_licenseNumber_sync_health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/compliance/notifications": {
         parameters: {
             query?: never;
@@ -771,6 +788,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/compliance/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sync with Metrc: pull the chosen types of a site's license (joins a running sync) */
+        post: operations["compliance_post_compliance_sync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/compliance/sync-log": {
         parameters: {
             query?: never;
@@ -780,6 +814,40 @@ export interface paths {
         };
         /** The sync log, newest first (cursor) */
         get: operations["compliance_get_compliance_sync_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/sync/runs/{runId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A sync run: its progress, or its report */
+        get: operations["compliance_get_compliance_sync_runs_runId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/sync/runs/{runId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A sync run's progress as server-sent events, ending with its report */
+        get: operations["compliance_get_compliance_sync_runs_runId_events"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1824,6 +1892,24 @@ export interface components {
          *         "harvestDate": "2026-02-01"
          *       },
          *       "onHandQty": "100.0000",
+         *       "packageSource": {
+         *         "ingredients": [
+         *           {
+         *             "batchId": "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+         *             "packageTag": "1A4FF0100000022000000101",
+         *             "quantity": "60.0000",
+         *             "unit": "Grams"
+         *           },
+         *           {
+         *             "batchId": "8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b",
+         *             "packageTag": "1A4FF0100000022000000102",
+         *             "quantity": "40.0000",
+         *             "unit": "Grams"
+         *           }
+         *         ],
+         *         "kind": "BATCHES"
+         *       },
+         *       "packageTag": "1A4FF0100000022000000123",
          *       "paymentTerms": "NET_30",
          *       "physicalQty": "100.0000",
          *       "primaryLocationId": "5d6e7f80-1a2b-4c3d-8e4f-5a6b7c8d9e0f",
@@ -1917,6 +2003,13 @@ export interface components {
              * @example 12.5000
              */
             onHandQty: string;
+            /** @description How the Metrc package came to be, when known */
+            packageSource?: components["schemas"]["BatchPackageSource"] | null;
+            /**
+             * Packagetag
+             * @description The Metrc package tag (24 characters), when known
+             */
+            packageTag?: string | null;
             paymentTerms: components["schemas"]["PaymentTerms"];
             /**
              * Physicalqty
@@ -2156,6 +2249,41 @@ export interface components {
             siteId: string;
             /** Zone */
             zone: string;
+        };
+        /**
+         * BatchPackageIngredient
+         * @description A batch this one was made from: the quantity drawn (in that batch's unit) and its package
+         *     tag, both as they were at the intake.
+         */
+        BatchPackageIngredient: {
+            /**
+             * Batchid
+             * Format: uuid
+             */
+            batchId: string;
+            /** Packagetag */
+            packageTag?: string | null;
+            /**
+             * Quantity
+             * @example 12.5000
+             */
+            quantity: string;
+            /** Unit */
+            unit?: string | null;
+        };
+        /**
+         * BatchPackageSource
+         * @description Where the batch's Metrc package came from: an opening balance, a transfer (its
+         *     manifest), other batches (``ingredients``) or a harvest (``harvestId``).
+         */
+        BatchPackageSource: {
+            /** Harvestid */
+            harvestId?: string | null;
+            /** Ingredients */
+            ingredients?: components["schemas"]["BatchPackageIngredient"][] | null;
+            kind: components["schemas"]["PackageSourceKind"];
+            /** Manifestnumber */
+            manifestNumber?: string | null;
         };
         /**
          * BatchPage
@@ -3613,7 +3741,7 @@ export interface components {
          * @description Why a bucket changed (the spec's ten types plus those that make the ledger complete).
          * @enum {string}
          */
-        MovementType: "INTAKE" | "SALE" | "RETURN" | "REFUND_RETURN" | "ADJUSTMENT" | "QUARANTINE" | "RELEASE_FROM_QUARANTINE" | "DISPOSAL" | "TRANSFER" | "SAMPLE" | "RESERVE" | "RELEASE_RESERVATION" | "HOLD" | "RELEASE_HOLD" | "DEFECTIVE" | "CORRECTION";
+        MovementType: "INTAKE" | "SALE" | "RETURN" | "REFUND_RETURN" | "ADJUSTMENT" | "QUARANTINE" | "RELEASE_FROM_QUARANTINE" | "DISPOSAL" | "TRANSFER" | "SAMPLE" | "RESERVE" | "RELEASE_RESERVATION" | "HOLD" | "RELEASE_HOLD" | "DEFECTIVE" | "CORRECTION" | "CONSUMPTION";
         /** NamedStat */
         NamedStat: {
             /** Batches */
@@ -5067,6 +5195,69 @@ export interface components {
          * @enum {string}
          */
         SyncDirection: "PUSH" | "PULL" | "CHECK";
+        /**
+         * SyncHealthView
+         * @description One license's sync health: pushes, pulls, Metrc's GET budget and the keys.
+         */
+        SyncHealthView: {
+            /**
+             * Asof
+             * Format: date-time
+             */
+            asOf: string;
+            /** Getsallowedperminute */
+            getsAllowedPerMinute: number;
+            /** Getslastminute */
+            getsLastMinute: number;
+            /** Keyexpiresat */
+            keyExpiresAt?: string | null;
+            /** Keyexpiresindays */
+            keyExpiresInDays?: number | null;
+            /** Keystatus */
+            keyStatus: string;
+            /** Licensenumber */
+            licenseNumber: string;
+            /** Oldestopenrunseconds */
+            oldestOpenRunSeconds?: number | null;
+            /** Oldestwaitingseconds */
+            oldestWaitingSeconds?: number | null;
+            /**
+             * Problems
+             * @description KEY_INVALID, KEY_MISSING, KEY_EXPIRING, PULL_STALE:<type>, RATE_LIMITED
+             */
+            problems: string[];
+            /**
+             * Pullfailures
+             * @description Failed pulls by failure class, all time
+             */
+            pullFailures: {
+                [key: string]: number;
+            };
+            /**
+             * Pushfailures
+             * @description Stopped writes by failure class
+             */
+            pushFailures: {
+                [key: string]: number;
+            };
+            /** Queueinflight */
+            queueInFlight: number;
+            /** Queuestopped */
+            queueStopped: number;
+            /** Queuewaiting */
+            queueWaiting: number;
+            /**
+             * Ratelimitbudgetused
+             * @description getsLastMinute / getsAllowedPerMinute
+             */
+            rateLimitBudgetUsed: number;
+            /** Ratelimitedlastminute */
+            rateLimitedLastMinute: number;
+            /** Runsopen */
+            runsOpen: number;
+            /** Types */
+            types: components["schemas"]["SyncTypeHealth"][];
+        };
         /** SyncLogEntryView */
         SyncLogEntryView: {
             /** Accepted */
@@ -5128,10 +5319,111 @@ export interface components {
             nextCursor?: string | null;
         };
         /**
+         * SyncRequest
+         * @description The guide's "Sync with Metrc": a site and the types to pull.
+         */
+        SyncRequest: {
+            /**
+             * Siteid
+             * Format: uuid
+             */
+            siteId: string;
+            /** Synctypes */
+            syncTypes: components["schemas"]["SyncType"][];
+        };
+        /**
+         * SyncRunState
+         * @enum {string}
+         */
+        SyncRunState: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED";
+        /**
+         * SyncRunTrigger
+         * @enum {string}
+         */
+        SyncRunTrigger: "MANUAL" | "SCHEDULED";
+        /** SyncRunView */
+        SyncRunView: {
+            /** Finishedat */
+            finishedAt?: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Licensenumber */
+            licenseNumber: string;
+            /**
+             * Progress
+             * @description Pages done and known, and records read, in all and per type and list
+             */
+            progress?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Report
+             * @description When finished: records and pages per type, and every error
+             */
+            report?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Requestedat
+             * Format: date-time
+             */
+            requestedAt: string;
+            /** Requestedby */
+            requestedBy: string;
+            /** Siteid */
+            siteId?: string | null;
+            /** Startedat */
+            startedAt?: string | null;
+            state: components["schemas"]["SyncRunState"];
+            /** Synctypes */
+            syncTypes: components["schemas"]["SyncType"][];
+            trigger: components["schemas"]["SyncRunTrigger"];
+        };
+        /**
+         * SyncStarted
+         * @description The run now holding the request; ``joined`` when it was already open (one sync per
+         *     license and type runs at a time), and every open run the request joined.
+         */
+        SyncStarted: {
+            /**
+             * Events
+             * @description Where the run's progress is streamed (server-sent events)
+             */
+            events: string;
+            /** Joined */
+            joined: boolean;
+            /** Joinedruns */
+            joinedRuns?: components["schemas"]["SyncRunView"][];
+            run: components["schemas"]["SyncRunView"];
+        };
+        /**
          * SyncStatus
          * @enum {string}
          */
         SyncStatus: "SUCCESS" | "PARTIAL" | "REJECTED" | "RETRYING" | "UNKNOWN" | "FAILED" | "SKIPPED";
+        /**
+         * SyncType
+         * @enum {string}
+         */
+        SyncType: "packages" | "plants" | "plant_batches" | "harvests" | "items" | "strains" | "locations" | "tags" | "adjustments";
+        /** SyncTypeHealth */
+        SyncTypeHealth: {
+            /** Lasterrorcode */
+            lastErrorCode?: string | null;
+            /** Lastfailedat */
+            lastFailedAt?: string | null;
+            /**
+             * Lastsuccessat
+             * @description When the last complete pull of every list of the type began
+             */
+            lastSuccessAt?: string | null;
+            /** Records */
+            records: number;
+            syncType: components["schemas"]["SyncType"];
+        };
         /** TokenResponse */
         TokenResponse: {
             /**
@@ -7951,7 +8243,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7987,7 +8279,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9723,7 +10015,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9759,7 +10051,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9856,7 +10148,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9892,7 +10184,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9984,7 +10276,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10020,7 +10312,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10115,7 +10407,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10151,7 +10443,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10245,7 +10537,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10281,7 +10573,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10382,7 +10674,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10418,7 +10710,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10515,7 +10807,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10551,7 +10843,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10643,7 +10935,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10679,7 +10971,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10780,7 +11072,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10816,7 +11108,137 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_get_compliance_licenses_licenseNumber_sync_health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                licenseNumber: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncHealthView"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10912,7 +11334,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10948,7 +11370,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11040,7 +11462,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11076,7 +11498,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11170,7 +11592,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11206,7 +11628,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11307,7 +11729,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11343,7 +11765,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11447,7 +11869,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11483,7 +11905,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11580,7 +12002,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11616,7 +12038,139 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_post_compliance_sync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SyncRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncStarted"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11720,7 +12274,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11756,7 +12310,268 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_get_compliance_sync_runs_runId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                runId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncRunView"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_get_compliance_sync_runs_runId_events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                runId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/event-stream": string;
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
             422: {
                 headers: {
                     [name: string]: unknown;

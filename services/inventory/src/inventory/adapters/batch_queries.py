@@ -32,7 +32,7 @@ BATCH_COLUMNS: Final = (
     " is_sample, on_hand_qty, reserved_qty, quarantine_qty, hold_qty, defective_qty,"
     " available_qty, cogs_mode, unit_cogs, unit_cogs_min, unit_cogs_max, payment_terms, ticket,"
     " notes, metadata::text AS metadata, primary_location_id, version, created_at, updated_at,"
-    " deleted_at"
+    " deleted_at, package_tag, package_source::text AS package_source"
 )
 
 _PREFIXED_COLUMNS: Final = ", ".join(f"b.{column.strip()}" for column in BATCH_COLUMNS.split(","))

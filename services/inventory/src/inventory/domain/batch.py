@@ -31,6 +31,7 @@ from shared.contracts.inventory_enums import BatchStatus, Bucket, MovementType
 
 from inventory.domain import _checks
 from inventory.domain._batch_core import OperationResult
+from inventory.domain._consumption import ConsumptionOperations
 from inventory.domain._draft import Draft
 from inventory.domain._lifecycle import LifecycleOperations
 from inventory.domain._quarantine import QuarantineOperations
@@ -51,6 +52,7 @@ class Batch(
     QuarantineOperations,
     SalesOperations,
     StockOperations,
+    ConsumptionOperations,
     RevisionOperations,
 ):
     """A discrete, trackable lot of product and its quantity buckets.
@@ -64,6 +66,7 @@ class Batch(
       :meth:`receive_return`, :meth:`send_sample`, :meth:`hold`, :meth:`release_hold`;
     * stock changes: :meth:`adjust`, :meth:`dispose`, :meth:`mark_defective`,
       :meth:`transfer`;
+    * another batch made from this one: :meth:`consume`;
     * partial quarantine: :meth:`quarantine_part`, :meth:`release_part`.
     """
 

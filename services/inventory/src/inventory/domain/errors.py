@@ -61,6 +61,14 @@ class DomainError(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
 
+    def concerning(self, field: str, subject: str) -> DomainError:
+        """This error as one part of a larger request reports it: ``field`` says where in the
+        request (``details.field``), ``subject`` what, before the message."""
+        self.message = f"{subject}: {self.message}"
+        self.args = (self.message,)
+        self.details["field"] = field
+        return self
+
 
 class BatchNotFoundError(DomainError):
     """No batch has the given id (raised by the repository layer, defined here for one catalogue)."""

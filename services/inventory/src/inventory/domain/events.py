@@ -190,6 +190,15 @@ class StockMarkedDefective(BatchEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class StockConsumed(BatchEvent):
+    """Stock was drawn into another batch made from this one (CONSUMPTION movements on
+    on-hand, one per location drawn from)."""
+
+    quantity: Decimal
+    into_batch_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class StockTransferred(BatchEvent):
     """Stock moved between locations (a TRANSFER pair; debits equal credits)."""
 

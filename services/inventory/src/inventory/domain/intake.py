@@ -257,5 +257,5 @@ def _normalize_details(errors: list[FieldError], d: BatchDetails) -> BatchDetail
     )
     if details.is_flower and details.strain is None:
         errors.append(FieldError("strain", "is required for Flower"))
-    check_package(errors, details.package_tag, details.package_source)
-    return details
+    source = check_package(errors, details.package_tag, details.package_source)
+    return replace(details, package_source=source)

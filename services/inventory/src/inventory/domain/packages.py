@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Final
 
@@ -101,8 +101,11 @@ class PackageSource:
         )
 
 
-def check_package(errors: list[FieldError], tag: str | None, source: PackageSource | None) -> None:
-    """Add to ``errors`` what breaks the package rules (the tag's form, what each source needs)."""
+def check_package(
+    errors: list[FieldError], tag: str | None, source: PackageSource | None
+) -> PackageSource | None:
+    """Add to ``errors`` what breaks the package rules (the tag's form, what each source needs);
+    return the source with its quantities as NUMERIC(15,4) stores them."""
     if tag is not None and not PACKAGE_TAG.fullmatch(tag):
         errors.append(
             FieldError(
@@ -111,7 +114,7 @@ def check_package(errors: list[FieldError], tag: str | None, source: PackageSour
             )
         )
     if source is None:
-        return
+        return None
     kind = source.kind
     if kind is PackageSourceKind.TRANSFER and tag is None:
         errors.append(FieldError("package.tag", "is required for a package received by transfer"))
@@ -121,6 +124,7 @@ def check_package(errors: list[FieldError], tag: str | None, source: PackageSour
                 "package.source.manifestNumber", f"must be at most {MAX_MANIFEST_LENGTH} characters"
             )
         )
+    normalized: list[PackageIngredient] = []
     if kind is PackageSourceKind.BATCHES:
         ingredients = source.ingredients
         if not 1 <= len(ingredients) <= MAX_INGREDIENTS:
@@ -131,14 +135,17 @@ def check_package(errors: list[FieldError], tag: str | None, source: PackageSour
             )
         for n, ingredient in enumerate(ingredients):
             try:
-                to_positive_quantity(ingredient.quantity, field="quantity")
+                quantity = to_positive_quantity(ingredient.quantity, field="quantity")
             except InvalidQuantityError as error:
-                errors.append(
-                    FieldError(f"package.source.ingredients[{n}].quantity", error.message)
-                )
+                errors.append(FieldError(f"package.source.ingredients.{n}.quantity", error.message))
+            else:
+                normalized.append(replace(ingredient, quantity=quantity))
         if len({i.batch_id for i in ingredients}) != len(ingredients):
             errors.append(FieldError("package.source.ingredients", "must name each batch once"))
     elif source.ingredients:
         errors.append(FieldError("package.source.ingredients", f"are not taken for {kind.value}"))
     if kind is PackageSourceKind.HARVEST and source.harvest_id is None:
         errors.append(FieldError("package.source.harvestId", "is required for HARVEST"))
+    if kind is PackageSourceKind.BATCHES and len(normalized) == len(source.ingredients):
+        return replace(source, ingredients=tuple(normalized))
+    return source

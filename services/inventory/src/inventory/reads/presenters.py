@@ -100,6 +100,29 @@ def batch_json(record: BatchRecord, now: datetime) -> dict[str, Any]:
         "createdAt": utc_text(state.created_at),
         "updatedAt": utc_text(state.updated_at),
         "deletedAt": None if state.deleted_at is None else utc_text(state.deleted_at),
+        "packageTag": d.package_tag,
+        "packageSource": None if d.package_source is None else _source(d.package_source.to_json()),
+    }
+
+
+def _source(stored: Mapping[str, Any]) -> dict[str, Any]:
+    """A package source as stored (``PackageSource.to_json``) in the contract's JSON form."""
+    ingredients = stored.get("ingredients")
+    return {
+        "kind": stored["kind"],
+        "manifestNumber": stored.get("manifest_number"),
+        "ingredients": None
+        if ingredients is None
+        else [
+            {
+                "batchId": i["batch_id"],
+                "packageTag": i.get("package_tag"),
+                "quantity": i["quantity"],
+                "unit": i.get("unit"),
+            }
+            for i in ingredients
+        ],
+        "harvestId": stored.get("harvest_id"),
     }
 
 
@@ -118,6 +141,9 @@ def batch_from_row(row: Mapping[str, Any], now: datetime) -> api.Batch:
         row,
         physical_qty=row["on_hand_qty"] + row["quarantine_qty"] + row["defective_qty"],
         metadata=json.loads(row["metadata"]),
+        package_source=(
+            None if row["package_source"] is None else _source(json.loads(row["package_source"]))
+        ),
         **_derived(row["created_at"], row["available_qty"], now),
     )
 

@@ -31,7 +31,14 @@ from inventory.service_layer.ports import UnitOfWork
 from inventory.service_layer.records import AuditEntry, BatchRecord
 from inventory.service_layer.unit_of_work import VersionMovedOnError
 
-__all__ = ["WriteOutcome", "known_locations", "locked_batch", "operate", "state_changes"]
+__all__ = [
+    "Operation",
+    "WriteOutcome",
+    "known_locations",
+    "locked_batch",
+    "operate",
+    "state_changes",
+]
 
 Operation = Callable[[Batch, datetime], OperationResult]
 

@@ -34,6 +34,7 @@ from inventory.domain import (
     ReservationReleased,
     SampleSent,
     StockAdjusted,
+    StockConsumed,
     StockDisposed,
     StockHeld,
     StockMarkedDefective,
@@ -252,6 +253,11 @@ def _specific(
             return ev.BatchQuarantinePartReleasedV1, {
                 "quantity": format(event.quantity, "f"),
                 "reason": event.reason,
+            }
+        case StockConsumed():
+            return ev.BatchConsumedV1, {
+                "quantity": format(event.quantity, "f"),
+                "into_batch_id": event.into_batch_id,
             }
         case StockMarkedDefective():
             return ev.BatchMarkedDefectiveV1, {

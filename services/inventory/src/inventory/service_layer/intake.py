@@ -1,5 +1,6 @@
 """Intake: vendor, brand, product, lot, location (each found or created), the batch in status
-AWAITING_INTAKE and its INTAKE movement, audit row and ``created`` event, in one transaction."""
+AWAITING_INTAKE and its INTAKE movement, audit row and ``created`` event, in one transaction;
+for a batch made from other batches, also what it draws from each (``ingredients``)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from inventory.service_layer.batch_operations import WriteOutcome
 from inventory.service_layer.caller import Caller, utc_now
 from inventory.service_layer.errors import DuplicateError, NotFoundError
 from inventory.service_layer.event_mapping import integration_events
+from inventory.service_layer.ingredients import draw_ingredients, lock_ingredients
 from inventory.service_layer.ports import DuplicateKeyError, Row, UnitOfWork
 from inventory.service_layer.records import (
     AuditEntry,
@@ -108,9 +110,9 @@ def _missing(kind: str, identifier: UUID) -> NoReturn:
 
 
 def _accepted_source(source: PackageSource | None) -> PackageSource | None:
-    """Packages from other batches and from harvests are made by flows that move stock out
-    of their sources (consumption, cultivation); an intake does not take them yet."""
-    if source is not None and source.kind in (PackageSourceKind.BATCHES, PackageSourceKind.HARVEST):
+    """Packages from harvests are made by the cultivation flow, which moves stock out of the
+    harvest; an intake does not take them yet."""
+    if source is not None and source.kind is PackageSourceKind.HARVEST:
         raise ValidationError.single(
             "package.source.kind", f"{source.kind.value} is not accepted by an intake yet"
         )
@@ -142,6 +144,9 @@ async def take_in(
     product = await _product(uow, cmd.product, brand["id"], units)
     lot = await _lot(uow, cmd.lot, vendor["id"])
     location = await _location(uow, cmd.location, cmd.site_id)
+    package_source, ingredients = await lock_ingredients(
+        uow, caller, cmd.package_source, site_id=str(site["id"])
+    )
     code = cmd.code or _generated_code()
     details = BatchDetails(
         code=code,
@@ -154,7 +159,7 @@ async def take_in(
         sku=cmd.sku or product["sku"] or code,
         grade=cmd.grade,
         package_tag=cmd.package_tag,
-        package_source=cmd.package_source,
+        package_source=package_source,
         payment_terms=cmd.payment_terms,
         costing=Costing(
             mode=cmd.cogs_mode,
@@ -175,6 +180,7 @@ async def take_in(
         actor=caller.actor,
         occurred_at=utc_now(),
     )
+    await draw_ingredients(uow, caller, package_source, ingredients, into=batch)
     place = LocationRow.of(location)
     record = BatchRecord(
         state=batch.state,

@@ -8,12 +8,12 @@ from starlette.responses import Response
 from metrc_sandbox import catalog, lookups, views
 from metrc_sandbox.context import CallerDep, FacilityDep, require_capability
 from metrc_sandbox.errors import not_found
-from metrc_sandbox.model import Harvest, Plant, PlantBatch
+from metrc_sandbox.harvesting import add_to_harvest
+from metrc_sandbox.model import Plant, PlantBatch
 from metrc_sandbox.routes.common import empty, listing, parse_id, record_stamp, respond, written
 from metrc_sandbox.rows import RowReader, write
 from metrc_sandbox.store import Tx
 from metrc_sandbox.tags import is_tag_label, next_labels
-from metrc_sandbox.units import convert
 
 router = APIRouter()
 
@@ -307,32 +307,19 @@ async def harvest_plants(ctx: FacilityDep) -> Response:
         assert unit
         assert drying
         assert actual_date
-        strain = state.strains.get(found.strain_id)
-        name = harvest_name or f"{strain.name if strain else 'Harvest'} {actual_date.isoformat()}"
-        harvest = state.harvest_named(ctx.facility.id, name)
-        if harvest is None:
-            harvest = state.harvests.add(
-                Harvest(
-                    id=state.next_id("harvest"),
-                    facility_id=ctx.facility.id,
-                    name=name,
-                    drying_location_id=drying.id,
-                    unit_of_weight=unit.name,
-                    harvest_start_date=actual_date,
-                ),
-                tx,
-            )
-        harvest_unit = catalog.unit_named(harvest.unit_of_weight)
-        assert harvest_unit is not None
-        added = convert(weight, unit, harvest_unit)
-        tx.touch(harvest)
-        harvest.plant_count += 1
-        harvest.total_wet_weight += added
-        harvest.current_weight += added
-        if found.strain_id not in harvest.strain_ids:
-            harvest.strain_ids = (*harvest.strain_ids, found.strain_id)
+        harvest = add_to_harvest(
+            state,
+            tx,
+            found,
+            weight=weight,
+            unit=unit,
+            drying=drying,
+            harvest_name=harvest_name,
+            actual_date=actual_date,
+        )
         tx.touch(found)
         found.state = "Harvested"
+        found.harvest_count += 1
         found.harvest_id = harvest.id
         found.harvested_date = actual_date
         found.harvested_wet_weight = weight

@@ -86,6 +86,10 @@ async def bind_live_generation(conn: asyncpg.Connection, *, writer: bool) -> int
     _require_transaction(conn)
     statement = _BIND_LIVE_WRITER if writer else _BIND_LIVE_READER
     row = await conn.fetchrow(statement.text)
+    if row is None and writer:
+        # A writer that waited for a swap finds the row it waited for no longer live, and the
+        # new live row was not in its statement's snapshot: the next statement's snapshot has it.
+        row = await conn.fetchrow(statement.text)
     if row is None:
         raise GenerationNotFoundError("no live read-model generation (run the migrations)")
     return int(row["generation"])

@@ -47,6 +47,8 @@ from reporting.domain import (
     LinkState,
     Movement,
     PartitionPosition,
+    PushState,
+    PushUpdate,
     SyncDirection,
     SyncFinished,
     SyncOutcome,
@@ -240,6 +242,19 @@ class PgPositions:
 
 
 _GET_LINKS: Final = Sql("SELECT * FROM compliance_link WHERE batch_id = ANY(CAST(:ids AS uuid[]))")
+_GET_PUSHES: Final = Sql(
+    "SELECT * FROM compliance_push WHERE submission_id = ANY(CAST(:ids AS uuid[]))"
+)
+_PUT_PUSHES: Final = Sql(
+    "INSERT INTO compliance_push"
+    " (submission_id, batch_id, site_id, license_number, state, version, occurred_at)"
+    " SELECT * FROM unnest(CAST(:submission_id AS uuid[]), CAST(:batch_id AS uuid[]),"
+    " CAST(:site_id AS uuid[]), CAST(:license_number AS text[]), CAST(:state AS text[]),"
+    " CAST(:version AS bigint[]), CAST(:occurred_at AS timestamptz[]))"
+    " ON CONFLICT (submission_id) DO UPDATE SET batch_id = EXCLUDED.batch_id,"
+    " site_id = EXCLUDED.site_id, license_number = EXCLUDED.license_number,"
+    " state = EXCLUDED.state, version = EXCLUDED.version, occurred_at = EXCLUDED.occurred_at"
+)
 _GET_FINDINGS: Final = Sql(
     "SELECT * FROM compliance_finding WHERE finding_id = ANY(CAST(:ids AS uuid[]))"
 )
@@ -296,6 +311,13 @@ def _link(row: Any) -> BatchLinkUpdate:
     )  # fmt: skip
 
 
+def _push(row: Any) -> PushUpdate:
+    return PushUpdate(
+        row["submission_id"], row["batch_id"], row["site_id"], row["license_number"],
+        PushState(row["state"]), row["version"], row["occurred_at"],
+    )  # fmt: skip
+
+
 def _finding(row: Any) -> FindingUpdate:
     return FindingUpdate(
         row["finding_id"], row["site_id"], row["license_number"], row["finding_class"],
@@ -317,6 +339,13 @@ class PgComplianceStore:
     async def links(self, batch_ids: Collection[UUID]) -> dict[UUID, BatchLinkUpdate]:
         rows = await self._conn.fetch(_GET_LINKS.text, *_GET_LINKS.args({"ids": list(batch_ids)}))
         return {row["batch_id"]: _link(row) for row in rows}
+
+    async def pushes(self, submission_ids: Collection[UUID]) -> dict[UUID, PushUpdate]:
+        args = _GET_PUSHES.args({"ids": list(submission_ids)})
+        return {
+            row["submission_id"]: _push(row)
+            for row in await self._conn.fetch(_GET_PUSHES.text, *args)
+        }
 
     async def findings(self, finding_ids: Collection[UUID]) -> dict[UUID, FindingUpdate]:
         args = _GET_FINDINGS.args({"ids": list(finding_ids)})
@@ -347,6 +376,13 @@ class PgComplianceStore:
             ("batch_id", "site_id", "license_number", "state", "version", "occurred_at"),
             [(u.batch_id, u.site_id, u.license_number, u.state.value, u.version, u.occurred_at)
              for u in fold.links.values()],
+        )  # fmt: skip
+        await self._write(
+            _PUT_PUSHES,
+            ("submission_id", "batch_id", "site_id", "license_number", "state", "version",
+             "occurred_at"),
+            [(u.submission_id, u.batch_id, u.site_id, u.license_number, u.state.value, u.version,
+              u.occurred_at) for u in fold.pushes.values()],
         )  # fmt: skip
         await self._write(
             _PUT_FINDINGS,

@@ -42,6 +42,7 @@ __all__ = [
     "batch_view",
     "compliance_finding",
     "compliance_link",
+    "compliance_push",
     "compliance_sync",
     "dashboard_total",
     "generation_ddl",
@@ -53,6 +54,7 @@ __all__ = [
     "read_models",
     "registry_ddl",
     "schema_name",
+    "table_ddl",
     "topic_position",
 ]
 
@@ -205,6 +207,18 @@ compliance_link = Table(
     _time("occurred_at"),
 )
 
+compliance_push = Table(
+    "compliance_push",
+    read_models,
+    Column("submission_id", Uuid, primary_key=True),
+    Column("batch_id", Uuid, nullable=False),
+    Column("site_id", Uuid, nullable=False),
+    Column("license_number", Text, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("version", BigInteger, nullable=False),
+    _time("occurred_at"),
+)
+
 compliance_finding = Table(
     "compliance_finding",
     read_models,
@@ -289,6 +303,17 @@ def generation_ddl(generation: int) -> list[str]:
     for table in read_models.sorted_tables:
         table.to_metadata(target, schema=schema_name(generation))
     return [f"CREATE SCHEMA {schema_name(generation)}", *_ddl(target)]
+
+
+def table_ddl(table_name: str, generation: int) -> list[str]:
+    """The statements that add one read-model table (and its indexes) to an existing
+    generation, if it is not there (for migrations that add a table)."""
+    target = MetaData()
+    table = read_models.tables[table_name].to_metadata(target, schema=schema_name(generation))
+    return [
+        str(CreateTable(table, if_not_exists=True).compile(dialect=_DIALECT)),
+        *(str(CreateIndex(i, if_not_exists=True).compile(dialect=_DIALECT)) for i in table.indexes),
+    ]
 
 
 def registry_ddl() -> list[str]:

@@ -1,21 +1,24 @@
-"""Compliance status per license: batches linked to Metrc, pending, failed; the last sync; open
-reconciliation findings by class.
+"""Compliance status per license: batches linked to Metrc, pushes pending and failed; the last
+sync; open reconciliation findings by class.
 
-The compliance service does not publish these events yet. The projection is defined against
-three small facts, each of which one future event on ``compliance.events`` maps onto (the field
-list is in the reporting README):
+The projection is defined against four small facts, each of which an event of
+``compliance.events`` maps onto (``service_layer.compliance_mapping``; the README lists them):
 
-* :class:`BatchLinkUpdate`: the Metrc state of one batch of a license changed (LINKED: its
-  package exists and every push was accepted; PENDING: a push is waiting or in flight; FAILED:
-  the last push failed or was rejected; UNLINKED: no longer tracked). ``version`` increases with
-  every change of that batch's state in compliance.
+* :class:`BatchLinkUpdate`: the Metrc link of one batch of a license changed (LINKED: its
+  package exists in Metrc; anything else counts as not linked). ``version`` increases with
+  every change of that batch's link.
+* :class:`PushUpdate`: one write to Metrc (a submission) changed state: PENDING (planned or
+  retried: waiting or in flight), FAILED (rejected, or given up after its attempts, and not
+  since retried or dismissed), SETTLED (accepted, or dismissed by a person). ``version``
+  increases with every change of that submission.
 * :class:`FindingUpdate`: a reconciliation finding was opened or resolved; ``version``
   increases with every change of the finding.
 * :class:`SyncFinished`: a push or pull sync of a license ended.
 
 Idempotent like the inventory projection: an update no newer than what the read model holds
 (version not higher; a sync not later) changes nothing. Per-license counts are sums of the
-batches' and findings' contributions, updated by deltas.
+links', pushes' and findings' contributions, updated by deltas: ``linked`` counts batches,
+``pending`` and ``failed`` count pushes.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ __all__ = [
     "LicenseStatus",
     "LinkCounts",
     "LinkState",
+    "PushState",
+    "PushUpdate",
     "SyncDirection",
     "SyncFinished",
     "SyncOutcome",
@@ -52,6 +57,12 @@ class LinkState(StrEnum):
     PENDING = "PENDING"
     FAILED = "FAILED"
     UNLINKED = "UNLINKED"
+
+
+class PushState(StrEnum):
+    PENDING = "PENDING"
+    FAILED = "FAILED"
+    SETTLED = "SETTLED"
 
 
 class SyncDirection(StrEnum):
@@ -82,6 +93,21 @@ class BatchLinkUpdate:
     site_id: UUID
     license_number: str
     state: LinkState
+    version: int
+    occurred_at: datetime
+
+    @property
+    def license(self) -> LicenseKey:
+        return LicenseKey(self.site_id, self.license_number)
+
+
+@dataclass(frozen=True, slots=True)
+class PushUpdate:
+    submission_id: UUID
+    batch_id: UUID
+    site_id: UUID
+    license_number: str
+    state: PushState
     version: int
     occurred_at: datetime
 
@@ -125,7 +151,7 @@ class SyncFinished:
         )
 
 
-ComplianceUpdate = BatchLinkUpdate | FindingUpdate | SyncFinished
+ComplianceUpdate = BatchLinkUpdate | PushUpdate | FindingUpdate | SyncFinished
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +187,15 @@ class ComplianceDeltas:
         current = self.links.get(update.license)
         self.links[update.license] = change if current is None else current + change
 
+    def add_push(self, update: PushUpdate, sign: int) -> None:
+        change = LinkCounts(
+            0,
+            sign if update.state is PushState.PENDING else 0,
+            sign if update.state is PushState.FAILED else 0,
+        )
+        current = self.links.get(update.license)
+        self.links[update.license] = change if current is None else current + change
+
     def add_finding(self, update: FindingUpdate, sign: int) -> None:
         if update.open:
             self.open_findings[update.key] = self.open_findings.get(update.key, 0) + sign
@@ -174,8 +209,9 @@ class ComplianceDeltas:
 
 @dataclass(frozen=True, slots=True)
 class ComplianceFold:
-    """What a set of updates changes: the new state of each touched batch link and finding,
-    the latest sync per license where it changed, and the deltas to the per-license counts."""
+    """What a set of updates changes: the new state of each touched batch link, push and
+    finding, the latest sync per license where it changed, and the deltas to the per-license
+    counts."""
 
     links: dict[UUID, BatchLinkUpdate]
     findings: dict[UUID, FindingUpdate]
@@ -183,6 +219,7 @@ class ComplianceFold:
     deltas: ComplianceDeltas
     applied: int
     skipped: int
+    pushes: dict[UUID, PushUpdate] = field(default_factory=dict)
 
 
 def fold_compliance(
@@ -191,9 +228,12 @@ def fold_compliance(
     links: Mapping[UUID, BatchLinkUpdate],
     findings: Mapping[UUID, FindingUpdate],
     syncs: Mapping[LicenseKey, SyncFinished],
+    pushes: Mapping[UUID, PushUpdate] | None = None,
 ) -> ComplianceFold:
-    """Apply ``updates`` in order to the current state (``links`` and ``findings`` by id,
-    ``syncs`` by license: the rows the updates touch; missing = never seen)."""
+    """Apply ``updates`` in order to the current state (``links``, ``pushes`` and ``findings``
+    by id, ``syncs`` by license: the rows the updates touch; missing = never seen)."""
+    pushes = pushes or {}
+    push_now: dict[UUID, PushUpdate] = {}
     link_now: dict[UUID, BatchLinkUpdate] = {}
     finding_now: dict[UUID, FindingUpdate] = {}
     sync_now: dict[LicenseKey, SyncFinished] = {}
@@ -209,6 +249,15 @@ def fold_compliance(
                 deltas.add_link(old_link, -1)
             deltas.add_link(update, +1)
             link_now[update.batch_id] = update
+        elif isinstance(update, PushUpdate):
+            old_push = push_now.get(update.submission_id) or pushes.get(update.submission_id)
+            if old_push is not None and update.version <= old_push.version:
+                skipped += 1
+                continue
+            if old_push is not None:
+                deltas.add_push(old_push, -1)
+            deltas.add_push(update, +1)
+            push_now[update.submission_id] = update
         elif isinstance(update, FindingUpdate):
             old_finding = finding_now.get(update.finding_id) or findings.get(update.finding_id)
             if old_finding is not None and update.version <= old_finding.version:
@@ -224,7 +273,9 @@ def fold_compliance(
                 continue
             sync_now[update.license] = update
         applied += 1
-    return ComplianceFold(link_now, finding_now, sync_now, deltas.nonzero(), applied, skipped)
+    return ComplianceFold(
+        link_now, finding_now, sync_now, deltas.nonzero(), applied, skipped, push_now
+    )
 
 
 @dataclass(frozen=True, slots=True)

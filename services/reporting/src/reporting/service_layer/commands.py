@@ -3,13 +3,12 @@ HTTP route or a Kafka consumer alike (never an HTTP model)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 from uuid import UUID
 
-from pydantic import BaseModel
 from shared.events.topics import COMPLIANCE_EVENTS, INVENTORY_EVENTS
 
 from reporting.domain import AgingThresholds, ComplianceUpdate, InvalidReportParametersError
@@ -101,15 +100,17 @@ class Watermark:
 
 @dataclass(frozen=True, slots=True)
 class ConsumedInventoryEvent:
-    """An inventory event as the consumer hands it over: where it was read, what the envelope
-    says, and the decoded payload (a model of ``shared.events.inventory``)."""
+    """An inventory event as a consumer hands it over: where it was read, what the envelope
+    says, and the payload in its JSON form (an object of ``shared.events.inventory``'s model,
+    not validated yet: ``service_layer.event_mapping`` reads it)."""
 
     position: Position
     event_id: UUID
     event_type: str
+    event_version: int
     aggregate_id: str
     aggregate_version: int | None
-    payload: BaseModel
+    payload: Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)

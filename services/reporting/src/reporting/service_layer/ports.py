@@ -30,6 +30,7 @@ from reporting.domain import (
     Movement,
     PartitionPosition,
     ProfitTotals,
+    PushUpdate,
     SyncFinished,
     Totals,
 )
@@ -96,6 +97,8 @@ class Positions(Protocol):
 
 class ComplianceStore(Protocol):
     async def links(self, batch_ids: Collection[UUID]) -> dict[UUID, BatchLinkUpdate]: ...
+
+    async def pushes(self, submission_ids: Collection[UUID]) -> dict[UUID, PushUpdate]: ...
 
     async def findings(self, finding_ids: Collection[UUID]) -> dict[UUID, FindingUpdate]: ...
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from uuid import UUID
 
 from reporting.domain import BatchChange, InconsistentEventError, LicenseKey, fold, fold_compliance
-from reporting.domain.compliance import BatchLinkUpdate, FindingUpdate, SyncFinished
+from reporting.domain.compliance import BatchLinkUpdate, FindingUpdate, PushUpdate, SyncFinished
 from reporting.service_layer.commands import (
     ConsumedComplianceUpdate,
     ConsumedInventoryEvent,
@@ -98,12 +98,14 @@ async def apply_compliance_updates(
     """Fold consumed compliance facts (in partition order) into the compliance status."""
     facts = [u.update for u in updates if u.update is not None]
     link_ids: set[UUID] = {f.batch_id for f in facts if isinstance(f, BatchLinkUpdate)}
+    push_ids: set[UUID] = {f.submission_id for f in facts if isinstance(f, PushUpdate)}
     finding_ids: set[UUID] = {f.finding_id for f in facts if isinstance(f, FindingUpdate)}
     licenses: set[LicenseKey] = {f.license for f in facts if isinstance(f, SyncFinished)}
     store = uow.compliance
     result = fold_compliance(
         facts,
         links=await store.links(link_ids) if link_ids else {},
+        pushes=await store.pushes(push_ids) if push_ids else {},
         findings=await store.findings(finding_ids) if finding_ids else {},
         syncs=await store.syncs(licenses) if licenses else {},
     )

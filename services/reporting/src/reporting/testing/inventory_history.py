@@ -223,9 +223,10 @@ def consumed(delivery: Delivery) -> ConsumedInventoryEvent:
         position=delivery.position,
         event_id=uuid5(NAMESPACE, f"{batch.batch_id}-{batch.version}-{id(payload)}"),
         event_type=registered.name,
+        event_version=registered.version,
         aggregate_id=str(batch.batch_id),
         aggregate_version=batch.version,
-        payload=payload,
+        payload=payload.model_dump(mode="json"),
     )
 
 

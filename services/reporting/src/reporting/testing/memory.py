@@ -31,6 +31,7 @@ from reporting.domain import (
     PartitionPosition,
     ProfitKey,
     ProfitTotals,
+    PushUpdate,
     SyncFinished,
     Totals,
     aging_member,
@@ -69,6 +70,7 @@ class _Rows:
     profit: dict[ProfitKey, ProfitTotals] = field(default_factory=dict)
     positions: dict[tuple[str, int], PartitionPosition] = field(default_factory=dict)
     links: dict[UUID, BatchLinkUpdate] = field(default_factory=dict)
+    pushes: dict[UUID, PushUpdate] = field(default_factory=dict)
     findings: dict[UUID, FindingUpdate] = field(default_factory=dict)
     syncs: dict[LicenseKey, SyncFinished] = field(default_factory=dict)
     license_counts: dict[LicenseKey, LinkCounts] = field(default_factory=dict)
@@ -159,6 +161,9 @@ class _Compliance:
     async def links(self, batch_ids: Collection[UUID]) -> dict[UUID, BatchLinkUpdate]:
         return {i: self._rows.links[i] for i in batch_ids if i in self._rows.links}
 
+    async def pushes(self, submission_ids: Collection[UUID]) -> dict[UUID, PushUpdate]:
+        return {i: self._rows.pushes[i] for i in submission_ids if i in self._rows.pushes}
+
     async def findings(self, finding_ids: Collection[UUID]) -> dict[UUID, FindingUpdate]:
         return {i: self._rows.findings[i] for i in finding_ids if i in self._rows.findings}
 
@@ -167,6 +172,7 @@ class _Compliance:
 
     async def save(self, fold: ComplianceFold) -> None:
         self._rows.links.update(fold.links)
+        self._rows.pushes.update(fold.pushes)
         self._rows.findings.update(fold.findings)
         self._rows.syncs.update(fold.syncs)
         for license, counts in fold.deltas.links.items():

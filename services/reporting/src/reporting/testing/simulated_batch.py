@@ -34,10 +34,11 @@ SITES: Final = [
 ]  # fmt: skip
 PRODUCTS: Final = [
     {"id": str(uuid5(NAMESPACE, f"product-{n}")), "name": f"=Product {n}" if n == 3 else f"Product {n}",
-     "category": category, "subcategory": subcategory, "strain": None,
+     "category": category, "subcategory": subcategory, "strain": strain,
      "brand_id": str(uuid5(NAMESPACE, "brand")), "brand_name": "Brand", "sku": f"SKU-{n}"}
-    for n, (category, subcategory) in enumerate(
-        [("Flower", "Indoor"), ("Flower", None), ("Vape", "Cart"), ("Edible", None)]
+    for n, (category, subcategory, strain) in enumerate(
+        [("Flower", "Indoor", "Blue Dream"), ("Flower", None, "Sour Diesel"), ("Vape", "Cart", None),
+         ("Edible", None, None)]
     )
 ]  # fmt: skip
 

@@ -12,6 +12,15 @@ from compliance.adapters.metrc._limiter import Clock, MetrcRateLimiter, RateLimi
 from compliance.adapters.metrc._retry import RetryPolicy
 from compliance.adapters.metrc.client import MetrcClient
 from compliance.adapters.metrc.control import MetrcControl, SentTransfer
+from compliance.adapters.metrc.cultivation_payloads import (
+    PlantBatchAdjust,
+    PlantBatchFromPackage,
+    PlantBatchLocationChange,
+    PlantBatchSplit,
+    PlantDestroy,
+    PlantLocationChange,
+    PlantManicure,
+)
 from compliance.adapters.metrc.endpoints import (
     HarvestStatus,
     PackageStatus,
@@ -88,9 +97,21 @@ from compliance.adapters.metrc.schemas import (
     UnitOfMeasure,
     WriteResult,
 )
+from compliance.adapters.metrc.transfer_schemas import (
+    DeliveryTransporter,
+    DeliveryTransporterDetail,
+    DeliveryWholesalePrice,
+    ManifestPdf,
+    TransferredPackage,
+    WasteMethod,
+    WasteReason,
+)
 
 __all__ = [
     "Clock",
+    "DeliveryTransporter",
+    "DeliveryTransporterDetail",
+    "DeliveryWholesalePrice",
     "Facility",
     "FacilityLicense",
     "FacilityType",
@@ -107,6 +128,7 @@ __all__ = [
     "ItemCategory",
     "ListEndpoint",
     "Location",
+    "ManifestPdf",
     "MetrcAuthError",
     "MetrcClient",
     "MetrcControl",
@@ -134,12 +156,19 @@ __all__ = [
     "Page",
     "Plant",
     "PlantBatch",
+    "PlantBatchAdjust",
     "PlantBatchDestroy",
+    "PlantBatchFromPackage",
     "PlantBatchGrowthPhaseChange",
+    "PlantBatchLocationChange",
     "PlantBatchPlanting",
+    "PlantBatchSplit",
     "PlantBatchStatus",
+    "PlantDestroy",
     "PlantGrowthPhaseChange",
     "PlantHarvest",
+    "PlantLocationChange",
+    "PlantManicure",
     "PlantStatus",
     "ProgressCallback",
     "PullBatch",
@@ -162,7 +191,10 @@ __all__ = [
     "TransferTransporter",
     "TransferTransporterDetail",
     "TransferType",
+    "TransferredPackage",
     "UnitOfMeasure",
+    "WasteMethod",
+    "WasteReason",
     "Window",
     "WriteResult",
     "metrc_base_url",

@@ -176,8 +176,10 @@ class MetrcClientBase:
         params: Mapping[str, str | int] | None = None,
         content: bytes | None = None,
         page_number: int | None = None,
+        text: bool = False,
     ) -> Any:
-        """Send one Metrc call, retrying what is safe to retry; return the decoded JSON body."""
+        """Send one Metrc call, retrying what is safe to retry; return the decoded JSON body (or,
+        with ``text``, the body as text: the manifest's HTML)."""
         url = path.format(**{k: quote(str(v), safe="") for k, v in (path_params or {}).items()})
         query: dict[str, str | int] = {}
         if license_number is not None:
@@ -206,6 +208,8 @@ class MetrcClientBase:
                     span.set_attribute("http.response.status_code", response.status_code)
                     if response.is_success:
                         span.set_attribute("metrc.retry_count", attempt - 1)
+                        if text:
+                            return response.text
                         return self._decode_success(response, info, attempt)
                     error = error_from_response(response, info, attempt)
                 delay = self._retry_delay(error, info, attempt)
@@ -324,6 +328,8 @@ class MetrcClientBase:
         path_params: Mapping[str, object],
         page_number: int,
         window: Window | None,
+        *,
+        validate: bool = True,
     ) -> tuple[RawPage, list[T]]:
         params: dict[str, str | int] = {}
         if endpoint.paged:
@@ -345,11 +351,30 @@ class MetrcClientBase:
             raise MetrcUnexpectedResponseError(
                 str(exc), method="GET", path=endpoint.path, license_number=license_number
             ) from None
+        if not validate:
+            return raw, []
         try:
             records = [endpoint.model.model_validate(item) for item in raw.data]
         except ValidationError as exc:
             raise _shape_error(exc, endpoint.path, license_number) from None
         return raw, records
+
+    async def fetch_page(
+        self,
+        endpoint: ListEndpoint[T],
+        license_number: str | None,
+        page_number: int,
+        window: Window | None = None,
+        *,
+        path_params: Mapping[str, object] | None = None,
+        validate: bool = True,
+    ) -> tuple[RawPage, list[T]]:
+        """One page of a list, as Metrc numbered it (a caller that checkpoints page by page,
+        like the pull sync, drives the paging itself). ``validate=False`` skips building the
+        records' models (the list comes back empty) for a caller that keeps the raw records."""
+        return await self._fetch_page(
+            endpoint, license_number, path_params or {}, page_number, window, validate=validate
+        )
 
     def _windows(
         self, endpoint: ListEndpoint[Any], since: datetime | None, until: datetime | None

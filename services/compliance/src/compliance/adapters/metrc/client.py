@@ -4,9 +4,14 @@ Reads page through everything (see ``MetrcClientBase.stream``) and return comple
 take a sequence of payload models (Metrc's bodies are arrays, at most 10 objects) and return the
 ``WriteResult``. Errors are the tree in ``errors.py``.
 
-The read-back helpers (``find_package``, ``recent_packages``, ``package_adjustments_since``,
-``find_plant_batch``) come from ``ReadBack``: what the compliance service uses after a
-``MetrcUnknownOutcomeError`` to learn whether its write was applied, instead of resending it.
+The cultivation and transfer calls that the port does not have come from ``CultivationCalls``
+(they take any number of objects and send them 10 at a time).
+
+The read-back helpers come from ``ReadBack`` (``find_package``, ``recent_packages``,
+``package_adjustments_since``, ``find_plant_batch``) and ``CultivationReadBack`` (``find_plants``,
+``find_harvest``, ``find_transfer_templates``, ``find_outgoing_transfer``): what the compliance
+service uses after a ``MetrcUnknownOutcomeError`` to learn whether its write was applied, instead
+of resending it.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from datetime import datetime
 from typing import Literal
 
 from compliance.adapters.metrc import endpoints as ep
-from compliance.adapters.metrc._core import MetrcClientBase
+from compliance.adapters.metrc.cultivation_calls import CultivationCalls
+from compliance.adapters.metrc.cultivation_read_back import CultivationReadBack
 from compliance.adapters.metrc.endpoints import (
     HarvestStatus,
     PackageStatus,
@@ -69,7 +75,7 @@ from compliance.adapters.metrc.schemas import (
 __all__ = ["MetrcClient"]
 
 
-class MetrcClient(MetrcClientBase, ReadBack):
+class MetrcClient(CultivationCalls, ReadBack, CultivationReadBack):
     """The Metrc v2 client. Build one per (vendor key, user key) and share its ``limiter`` with
     every other client on the same vendor key. Use as ``async with MetrcClient(...) as metrc:``.
 

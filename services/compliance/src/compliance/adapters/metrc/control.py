@@ -8,6 +8,7 @@ memory; a test drives either through this protocol.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Protocol
 
 __all__ = ["MetrcControl", "SentTransfer"]
@@ -33,4 +34,11 @@ class MetrcControl(Protocol):
 
     async def receive_delivery(self, delivery_id: int, *, accept: bool) -> None:
         """Accepted packages become the recipient's; rejected ones go back to the shipper."""
+        ...
+
+    async def receive_delivery_packages(
+        self, delivery_id: int, decisions: dict[str, Decimal | None]
+    ) -> None:
+        """Partial acceptance: each named package accepted with the quantity given (``None``:
+        rejected); packages not named are accepted as shipped."""
         ...

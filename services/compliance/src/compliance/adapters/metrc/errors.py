@@ -60,7 +60,16 @@ class MetrcError(Exception):
         license_number: the facility the call acted on, if any.
         status_code: the HTTP status Metrc answered with, or ``None`` when no response came.
         attempts: how many times the request was sent (retries included).
+        applied_before: for a call the client sent as several requests (the cultivation and
+            transfer writes that take any number of objects, ``batched``), how many leading
+            objects earlier requests had applied before this one failed; their Ids are
+            ``applied_ids``. The objects from that index on were not applied, except that after a
+            ``MetrcUnknownOutcomeError`` the failed request's own objects may have been. A
+            ``MetrcRejectedError``'s ``rows`` index the failed request: add ``applied_before``.
     """
+
+    applied_before: int = 0
+    applied_ids: tuple[int, ...] = ()
 
     def __init__(
         self,

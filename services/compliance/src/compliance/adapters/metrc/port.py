@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
+from compliance.adapters.metrc.cultivation_port import CultivationPort
 from compliance.adapters.metrc.endpoints import (
     HarvestStatus,
     PackageStatus,
@@ -71,7 +72,7 @@ from compliance.adapters.metrc.schemas import (
 __all__ = ["MetrcPort"]
 
 
-class MetrcPort(Protocol):
+class MetrcPort(CultivationPort, Protocol):
     # lookups
     async def list_facilities(self) -> list[Facility]: ...
 

@@ -9,7 +9,8 @@ A forwarded request carries, besides the caller's validated body and query:
   trace;
 * ``Idempotency-Key``, ``If-Match``, ``Content-Type``, ``Accept``: passed through as sent.
 
-The service's answer comes back unchanged (status, error body, pagination headers). The gateway's
+The service's answer comes back unchanged (status, error body, pagination headers); a stream
+(server-sent events) is passed on as it arrives (``forward_stream``). The gateway's
 own failures are 502 UPSTREAM_UNAVAILABLE (or UPSTREAM_INVALID_RESPONSE for a failure without
 an error body), 504 UPSTREAM_TIMEOUT and 503 OVERLOADED.
 """
@@ -19,11 +20,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from fastapi.responses import Response
+import httpx
+from fastapi.responses import Response, StreamingResponse
 from opentelemetry import propagate
 from pydantic import SecretStr
 from shared.errors import ServiceError
@@ -107,6 +109,7 @@ class Forwarder:
         self._signer = signer
         self._slots = asyncio.Semaphore(max_in_flight)
         self._overload_wait = overload_wait_seconds
+        self._streams: httpx.AsyncClient | None = None
 
     async def forward(
         self,
@@ -157,6 +160,69 @@ class Forwarder:
                 response.headers.append(name, value)
         return response
 
+    async def forward_stream(
+        self,
+        *,
+        upstream: Upstream,
+        path: str,
+        query: str,
+        identity: Identity,
+        incoming_headers: Mapping[str, str],
+    ) -> Response:
+        """A GET whose answer is a stream (server-sent events), passed on as it arrives.
+
+        Not through the buffering client, and holding none of the forwarding slots: a stream
+        lives as long as its reader. A service's error answer is not a stream and is passed on
+        whole. The read timeout exceeds the services' keep-alive period (15 s), so a stream
+        whose service died ends instead of hanging."""
+        url = upstream.base_url.rstrip("/") + path + (f"?{query}" if query else "")
+        headers = {"accept": incoming_headers.get("accept", "text/event-stream")}
+        headers[IDENTITY_HEADER] = self._signer.token_for(identity)
+        if (request_id := current_request_id()) is not None:
+            headers["X-Request-ID"] = request_id
+        propagate.inject(headers)
+        if self._streams is None:
+            self._streams = httpx.AsyncClient(
+                timeout=httpx.Timeout(60.0, connect=5.0), follow_redirects=False
+            )
+        try:
+            upstream_response = await self._streams.send(
+                self._streams.build_request("GET", url, headers=headers), stream=True
+            )
+        except httpx.TimeoutException:
+            raise self._timeout(upstream) from None
+        except httpx.TransportError as error:
+            log.warning("upstream %s unavailable: %s", upstream.name, error)
+            raise self._unavailable(upstream) from None
+        passed = [
+            (name, value)
+            for name, value in upstream_response.headers.multi_items()
+            if name.lower() not in _DROPPED_RESPONSE_HEADERS
+        ]
+        if upstream_response.status_code >= 400 or not any(
+            n.lower() == "content-type" and "text/event-stream" in v for n, v in passed
+        ):
+            body = await upstream_response.aread()
+            await upstream_response.aclose()
+            response = Response(content=body, status_code=upstream_response.status_code)
+            for name, value in passed:
+                response.headers.append(name, value)
+            return response
+
+        async def relay() -> AsyncIterator[bytes]:
+            try:
+                async for chunk in upstream_response.aiter_raw():
+                    yield chunk
+            except httpx.HTTPError as error:
+                log.warning("upstream %s stream ended: %s", upstream.name, error)
+            finally:
+                await upstream_response.aclose()
+
+        streamed = StreamingResponse(relay(), status_code=upstream_response.status_code)
+        for name, value in passed:
+            streamed.headers.append(name, value)
+        return streamed
+
     async def _acquire_slot(self, upstream: Upstream) -> None:
         if not self._slots.locked():
             await self._slots.acquire()
@@ -194,3 +260,5 @@ class Forwarder:
 
     async def close(self) -> None:
         await self._client.close()
+        if self._streams is not None:
+            await self._streams.aclose()

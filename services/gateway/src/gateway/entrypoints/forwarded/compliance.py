@@ -29,6 +29,8 @@ class Models:
     query: type[BaseModel] | None = None
     idempotent: bool = False
     tag: str = "compliance"
+    status_code: int = 200
+    media_type: str | None = None
 
 
 _C = "/v1/compliance"
@@ -64,9 +66,25 @@ COMPLIANCE_MODELS: dict[tuple[str, str], Models] = {
     ("GET", f"{_C}/sync-log"): Models(c.SyncLogPage, query=c.SyncLogQuery),
     ("GET", f"{_C}/notifications"): Models(list[c.NotificationView], query=c.NotificationQuery),
     ("GET", f"{_C}/health"): Models(list[c.LicenseHealth]),
+    ("POST", f"{_C}/sync"): Models(
+        c.SyncStarted, body=c.SyncRequest, status_code=202, tag="compliance sync"
+    ),
+    ("GET", f"{_C}/sync/runs/{{runId}}"): Models(c.SyncRunView, tag="compliance sync"),
+    ("GET", f"{_C}/sync/runs/{{runId}}/events"): Models(
+        None, media_type="text/event-stream", tag="compliance sync"
+    ),
+    ("GET", f"{_C}/licenses/{{licenseNumber}}/sync-health"): Models(
+        c.SyncHealthView, tag="compliance sync"
+    ),
 }
 
-_PATH_TYPES = {"batchId": UUID, "siteId": UUID, "submissionId": UUID, "licenseNumber": str}
+_PATH_TYPES = {
+    "batchId": UUID,
+    "siteId": UUID,
+    "submissionId": UUID,
+    "runId": UUID,
+    "licenseNumber": str,
+}
 
 
 def _spec(route: c.Route) -> RouteSpec:
@@ -81,6 +99,8 @@ def _spec(route: c.Route) -> RouteSpec:
         path_types=_PATH_TYPES,
         tags=(models.tag,),
         idempotent=models.idempotent,
+        status_code=models.status_code,
+        media_type=models.media_type,
     )
 
 

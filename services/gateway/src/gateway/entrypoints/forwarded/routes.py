@@ -33,6 +33,8 @@ __all__ = ["PUBLIC_PREFIX", "RouteSpec", "add_service_routes"]
 PUBLIC_PREFIX = "/api"
 _PATH_PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)}")
 _SITE_FIELDS = ("site_id", "site_ids", "sites")
+EVENT_STREAM = "text/event-stream"
+"""A route whose answer is server-sent events is streamed through, not buffered."""
 _SITE_PATH_PARAMS = ("site_id", "siteId")
 
 
@@ -148,6 +150,14 @@ def _endpoint(spec: RouteSpec) -> Callable[..., Awaitable[Response]]:
         )
         body = await request.body() if spec.body is not None else None
         _refuse_nul(request, body)
+        if spec.media_type == EVENT_STREAM:
+            return await container.forwarder.forward_stream(
+                upstream=container.upstreams[spec.upstream],
+                path=internal,
+                query=request.url.query,
+                identity=caller.identity,
+                incoming_headers=request.headers,
+            )
         return await container.forwarder.forward(
             upstream=container.upstreams[spec.upstream],
             method=spec.method,

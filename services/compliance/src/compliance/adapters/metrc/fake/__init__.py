@@ -36,7 +36,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from compliance.adapters.metrc.fake import catalog
-from compliance.adapters.metrc.fake.manifests import FakeManifests
+from compliance.adapters.metrc.fake.cultivation import FakeCultivation
 from compliance.adapters.metrc.fake.records import FakeFacility
 from compliance.adapters.metrc.schemas import (
     Facility,
@@ -69,7 +69,7 @@ def _known(found: _T | None, what: str, name: str) -> _T:
     return found
 
 
-class FakeMetrc(FakeManifests):
+class FakeMetrc(FakeCultivation):
     """In-memory Metrc for one user. ``writes`` logs every write that reached "Metrc"."""
 
     def __init__(

@@ -19,7 +19,7 @@ from compliance.adapters.metrc.payloads import (
     HarvestWaste,
     PlantHarvest,
 )
-from compliance.adapters.metrc.schemas import Harvest, WriteResult
+from compliance.adapters.metrc.schemas import Harvest, Location, Plant, WriteResult
 
 __all__ = ["FakeHarvests"]
 
@@ -39,35 +39,20 @@ class FakeHarvests(FakePlants):
             if not rows.ok or plant is None or unit is None or drying is None:
                 return []
             stamp = self.now()
-            name = posted.harvest_name or f"{plant.strain_name or 'Harvest'} {posted.actual_date}"
-            into = self._open_harvest(facility, name) or Harvest(
-                id=self.next_id("harvest"),
-                name=name,
-                harvest_type="WholePlant",
-                drying_location_id=drying.id,
-                drying_location_name=drying.name,
-                unit_of_weight_name=unit.name,
-                harvest_start_date=posted.actual_date,
-            )
-            strains = [s for s in (into.source_strain_names or "").split(", ") if s]
-            if plant.strain_name and plant.strain_name not in strains:
-                strains.append(plant.strain_name)
-            added = catalog.convert(posted.weight, unit, _unit(into.unit_of_weight_name))
-            facility.harvests[into.id] = into.model_copy(
-                update={
-                    "plant_count": into.plant_count + 1,
-                    "total_wet_weight": into.total_wet_weight + added,
-                    "current_weight": into.current_weight + added,
-                    "source_strain_names": ", ".join(strains) or None,
-                    "source_strain_count": len(strains),
-                    "last_modified": stamp,
-                }
+            into = self.into_harvest(
+                facility,
+                plant,
+                posted.weight,
+                unit,
+                drying,
+                posted.harvest_name,
+                posted.actual_date,
             )
             facility.plants[plant.id] = plant.model_copy(
                 update={
                     "state": "Harvested",
                     "harvest_id": into.id,
-                    "harvest_count": 1,
+                    "harvest_count": plant.harvest_count + 1,
                     "harvested_date": posted.actual_date,
                     "harvested_wet_weight": posted.weight,
                     "harvested_unit_of_weight_name": unit.name,
@@ -85,6 +70,46 @@ class FakeHarvests(FakePlants):
             path="/plants/v2/harvest",
             grows=True,
         )
+
+    def into_harvest(
+        self,
+        facility: FakeFacility,
+        plant: Plant,
+        weight: Decimal,
+        unit: catalog.Unit,
+        drying: Location,
+        name: str | None,
+        day: date,
+        plant_count: int = 1,
+    ) -> Harvest:
+        """Add ``weight`` cut from ``plant`` to the open harvest ``name`` (created on first use;
+        unnamed: the strain and the date), as a harvest and a manicure both do."""
+        name = name or f"{plant.strain_name or 'Harvest'} {day}"
+        into = self._open_harvest(facility, name) or Harvest(
+            id=self.next_id("harvest"),
+            name=name,
+            harvest_type="WholePlant",
+            drying_location_id=drying.id,
+            drying_location_name=drying.name,
+            unit_of_weight_name=unit.name,
+            harvest_start_date=day,
+        )
+        strains = [s for s in (into.source_strain_names or "").split(", ") if s]
+        if plant.strain_name and plant.strain_name not in strains:
+            strains.append(plant.strain_name)
+        added = catalog.convert(weight, unit, _unit(into.unit_of_weight_name))
+        into = into.model_copy(
+            update={
+                "plant_count": into.plant_count + plant_count,
+                "total_wet_weight": into.total_wet_weight + added,
+                "current_weight": into.current_weight + added,
+                "source_strain_names": ", ".join(strains) or None,
+                "source_strain_count": len(strains),
+                "last_modified": self.now(),
+            }
+        )
+        facility.harvests[into.id] = into
+        return into
 
     # --- harvests --------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ accepting or rejecting a delivery, putting a package on hold."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from compliance.adapters.metrc.control import SentTransfer
 from compliance.adapters.metrc.endpoints import TransferDirection
@@ -133,34 +134,51 @@ class FakeManifests(FakeTemplates):
         """Accepted packages become the recipient's (active, no location); rejected ones go back
         to the shipper, active."""
         delivery = self.shipping.deliveries.get(delivery_id)
+        if delivery is None:
+            raise ValueError(f"delivery {delivery_id} cannot be received")
+        decisions: dict[str, Decimal | None] = {}
+        for shipped in delivery.packages:
+            package = self._package_by_id(shipped.package_id)
+            assert package is not None
+            decisions[package.label] = shipped.quantity if accept else None
+        await self.receive_delivery_packages(delivery_id, decisions)
+
+    async def receive_delivery_packages(
+        self, delivery_id: int, decisions: dict[str, Decimal | None]
+    ) -> None:
+        """Each named package accepted with the quantity given, or rejected (``None``); packages
+        not named are accepted as shipped."""
+        delivery = self.shipping.deliveries.get(delivery_id)
         if delivery is None or delivery.received_at is not None:
             raise ValueError(f"delivery {delivery_id} cannot be received")
+        labels = {}
+        for shipped in delivery.packages:
+            package = self._package_by_id(shipped.package_id)
+            assert package is not None
+            labels[package.label] = (shipped, package)
+        unknown = set(decisions) - set(labels)
+        if unknown or any(q is not None and q <= 0 for q in decisions.values()):
+            raise ValueError(f"delivery {delivery_id}: bad decisions {sorted(unknown)}")
         manifest = self._manifest(delivery)
         shipper, recipient = self.facilities[manifest.shipper], self.facilities[delivery.recipient]
         stamp = self.now()
         delivery.received_at = stamp
         delivery.last_modified = stamp
         manifest.last_modified = stamp
-        outcome = "Accepted" if accept else "Rejected"
         received = []
-        for shipped in delivery.packages:
+        for label, (shipped, package) in labels.items():
+            quantity = decisions.get(label, shipped.quantity)
+            state = "Rejected" if quantity is None else "Accepted"
             received.append(
-                Shipped(
-                    **{
-                        **vars(shipped),
-                        "state": outcome,
-                        "received_quantity": shipped.quantity if accept else None,
-                    }
-                )
+                Shipped(**{**vars(shipped), "state": state, "received_quantity": quantity})
             )
-            package = self._package_by_id(shipped.package_id)
-            assert package is not None
-            if not accept:
+            if quantity is None:
                 self._restamp(package)
                 continue
             del shipper.packages[package.label]
             recipient.packages[package.label] = package.model_copy(
                 update={
+                    "quantity": quantity,
                     "location_id": None,
                     "location_name": None,
                     "location_type_name": None,

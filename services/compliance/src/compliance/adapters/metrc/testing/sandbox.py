@@ -151,6 +151,20 @@ class SandboxProcess:
         outcome = "accept" if accept else "reject"
         await self._admin("POST", f"/_sandbox/transfers/deliveries/{delivery_id}/{outcome}")
 
+    async def receive_delivery_packages(
+        self, delivery_id: int, decisions: dict[str, Decimal | None]
+    ) -> None:
+        """Partial acceptance: each named package accepted with the quantity given (``None``:
+        rejected); packages not named are accepted as shipped."""
+        packages = [
+            {"label": label, "accepted": quantity is not None}
+            | ({} if quantity is None else {"received_quantity": str(quantity)})
+            for label, quantity in decisions.items()
+        ]
+        await self._admin(
+            "POST", f"/_sandbox/transfers/deliveries/{delivery_id}/receive", {"packages": packages}
+        )
+
 
 def default_seed(
     license_number: str = "SF-SBX-CO-21-8002",

@@ -5,14 +5,14 @@ a plant's tag is unique in its site; counts are never negative; each ledger row'
 change = after and ``(plant_batch_id, version, sequence)`` is unique; the ledger is never
 updated, deleted or truncated (``refuse_history_change`` of 0002).
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 
 PLANT_MOVEMENT_TYPES = (
     "'PLANTED','SPLIT_OUT','SPLIT_IN','ADJUSTMENT','MOVE','DESTROYED','GROWTH_PHASE'"

@@ -5,14 +5,14 @@ packaged weights are never negative and waste + packaged never exceed wet (the c
 is never below zero); each ledger row's before + change = after, ``(harvest_id, version,
 sequence)`` is unique, and the ledger is append-only (``refuse_history_change`` of 0002).
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 """
 
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 
 QTY = "numeric(15,4)"
 
