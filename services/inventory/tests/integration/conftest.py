@@ -80,7 +80,27 @@ async def app(settings: InventorySettings, inventory_db: str) -> AsyncIterator[F
     container = application.state.container
     await container.close()
     await assert_ledger_matches_balances(inventory_db)
+    await assert_cultivation_ledgers_match(inventory_db)
     await assert_outbox_events_are_canonical(inventory_db)
+
+
+async def assert_cultivation_ledgers_match(dsn: str) -> None:
+    """Every plant batch's count is the sum of its ledger, every harvest's current weight too."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        plants = await conn.fetch(
+            "SELECT pb.id FROM plant_batch pb WHERE pb.count <> (SELECT COALESCE(sum(change), 0)"
+            " FROM plant_batch_movement WHERE plant_batch_id = pb.id)"
+        )
+        assert not plants, f"plant ledger and counts disagree: {plants}"
+        weights = await conn.fetch(
+            "SELECT h.id FROM harvest h"
+            " WHERE h.wet_weight - h.waste_weight - h.packaged_weight <>"
+            " (SELECT COALESCE(sum(change), 0) FROM harvest_movement WHERE harvest_id = h.id)"
+        )
+        assert not weights, f"harvest ledger and weights disagree: {weights}"
+    finally:
+        await conn.close()
 
 
 async def assert_ledger_matches_balances(dsn: str) -> None:

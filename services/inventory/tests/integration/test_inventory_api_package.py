@@ -36,6 +36,7 @@ async def test_a_transfer_intake_keeps_its_tag_and_manifest_and_the_event_carrie
         "manifest_number": "0000012345",
         "ingredients": None,
         "harvest_id": None,
+        "harvest_name": None,
     }
     assert await db.fetchval("SELECT package_tag FROM batch") == TAG
 

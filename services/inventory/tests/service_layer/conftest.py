@@ -20,6 +20,13 @@ from uuid import UUID, uuid4
 
 import pytest
 from inventory.domain import BatchState, CogsMode, Movement, PaymentTerms
+from inventory.domain.cultivation import (
+    HarvestMovement,
+    HarvestState,
+    Plant,
+    PlantBatchState,
+    PlantMovement,
+)
 from inventory.service_layer import commands as c
 from inventory.service_layer.caller import Caller
 from inventory.service_layer.ports import DuplicateKeyError, NameKey, ProductFilter
@@ -61,6 +68,11 @@ class Tables:
     lots: dict[UUID, Row] = field(default_factory=dict)
     views: dict[UUID, Row] = field(default_factory=dict)
     view_audits: list[Row] = field(default_factory=list)
+    plant_batches: dict[str, PlantBatchState] = field(default_factory=dict)
+    plant_movements: list[tuple[int, PlantMovement]] = field(default_factory=list)
+    plants: dict[str, Plant] = field(default_factory=dict)
+    harvests: dict[str, HarvestState] = field(default_factory=dict)
+    harvest_movements: list[tuple[int, HarvestMovement]] = field(default_factory=list)
 
 
 def _copy(record: BatchRecord) -> BatchRecord:
@@ -296,6 +308,87 @@ class FakeViews:
         self._db.tables.view_audits.append({"view_id": view_id, "action": action, "actor": actor})
 
 
+class FakeCultivation:
+    """Plant batches, plants and harvests in memory (``CultivationRepository``): names unique
+    per site, tags unique per site, saves conditional on the version read."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        self._db = db
+
+    @property
+    def _t(self) -> Tables:
+        return self._db.tables
+
+    async def lock_plant_batch(self, plant_batch_id: UUID) -> PlantBatchState | None:
+        return self._t.plant_batches.get(str(plant_batch_id))
+
+    plant_batch = lock_plant_batch
+
+    def _append(self, table: list[tuple[int, Any]], rows: Iterable[Any]) -> list[int]:
+        ids = []
+        for row in rows:
+            ids.append(len(table) + 1)
+            table.append((ids[-1], row))
+        return ids
+
+    async def insert_plant_batch(self, change: Any, written: Any) -> list[int]:
+        state = change.state
+        if any(
+            b.site_id == state.site_id and b.name == state.name
+            for b in self._t.plant_batches.values()
+        ):
+            raise DuplicateKeyError("plant_batch_name_key")
+        self._t.plant_batches[state.plant_batch_id] = state
+        return self._append(self._t.plant_movements, change.movements)
+
+    async def save_plant_batch(self, before_version: int, change: Any, written: Any) -> list[int]:
+        state = change.state
+        assert self._t.plant_batches[state.plant_batch_id].version == before_version
+        self._t.plant_batches[state.plant_batch_id] = state
+        return self._append(self._t.plant_movements, change.movements)
+
+    async def insert_plants(self, plants: Sequence[Plant]) -> None:
+        taken = {(p.site_id, p.tag) for p in self._t.plants.values()}
+        if any((p.site_id, p.tag) in taken for p in plants):
+            raise DuplicateKeyError("plant_tag_key")
+        self._t.plants.update({p.plant_id: p for p in plants})
+
+    async def lock_plants(self, site_id: str, tags: Sequence[str]) -> dict[str, Plant]:
+        wanted = set(tags)
+        return {
+            p.tag: p for p in self._t.plants.values() if p.site_id == site_id and p.tag in wanted
+        }
+
+    async def save_plants(self, plants: Sequence[Plant]) -> None:
+        self._t.plants.update({p.plant_id: p for p in plants})
+
+    async def lock_harvest(self, harvest_id: UUID) -> HarvestState | None:
+        return self._t.harvests.get(str(harvest_id))
+
+    harvest = lock_harvest
+
+    async def insert_harvest(self, change: Any, written: Any) -> list[int]:
+        state = change.state
+        if any(
+            h.site_id == state.site_id and h.name == state.name for h in self._t.harvests.values()
+        ):
+            raise DuplicateKeyError("harvest_name_key")
+        self._t.harvests[state.harvest_id] = state
+        return self._append(self._t.harvest_movements, change.movements)
+
+    async def save_harvest(self, before_version: int, change: Any, written: Any) -> list[int]:
+        state = change.state
+        assert self._t.harvests[state.harvest_id].version == before_version
+        self._t.harvests[state.harvest_id] = state
+        return self._append(self._t.harvest_movements, change.movements)
+
+    async def write_events(self, events: Sequence[OutboxMessage]) -> None:
+        self._t.outbox.extend(events)
+
+    def __getattr__(self, name: str) -> Any:
+        raise NotImplementedError(f"{name}: the read side is tested on PostgreSQL")
+
+
 @dataclass
 class FakeDatabase:
     tables: Tables = field(default_factory=Tables)
@@ -319,6 +412,7 @@ class FakeUnitOfWork:
         self.batches = FakeBatches(db)
         self.reference = FakeReference(db)
         self.views = FakeViews(db)
+        self.cultivation = FakeCultivation(db)
         self._snapshot: Tables | None = None
 
     @property

@@ -1,7 +1,7 @@
 """Integration event contracts: the envelope, the topics and the registry of event types."""
 
 # Importing the service event modules registers their event types.
-from shared.events import compliance, inventory
+from shared.events import compliance, cultivation, inventory
 from shared.events.envelope import Actor, EventEnvelope
 from shared.events.registry import (
     EventType,
@@ -10,11 +10,18 @@ from shared.events.registry import (
     decode,
     event_type,
 )
-from shared.events.topics import ALL_TOPICS, COMPLIANCE_EVENTS, INVENTORY_EVENTS, Topic
+from shared.events.topics import (
+    ALL_TOPICS,
+    COMPLIANCE_EVENTS,
+    CULTIVATION_EVENTS,
+    INVENTORY_EVENTS,
+    Topic,
+)
 
 __all__ = [
     "ALL_TOPICS",
     "COMPLIANCE_EVENTS",
+    "CULTIVATION_EVENTS",
     "INVENTORY_EVENTS",
     "Actor",
     "EventEnvelope",
@@ -23,6 +30,7 @@ __all__ = [
     "UnknownEventTypeError",
     "all_event_types",
     "compliance",
+    "cultivation",
     "decode",
     "event_type",
     "inventory",

@@ -152,6 +152,9 @@ class PackageSourceInfo(_Frozen):
     manifest_number: str | None = None
     ingredients: list[PackageIngredientInfo] | None = None
     harvest_id: UUID | None = None
+    harvest_name: str | None = Field(
+        default=None, description="The harvest's name (Metrc's), for HARVEST"
+    )
 
 
 class BatchSnapshot(_Frozen):

@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ALL_TOPICS", "COMPLIANCE_EVENTS", "INVENTORY_EVENTS", "Topic", "dead_letter_topic"]
+__all__ = [
+    "ALL_TOPICS",
+    "COMPLIANCE_EVENTS",
+    "CULTIVATION_EVENTS",
+    "INVENTORY_EVENTS",
+    "Topic",
+    "dead_letter_topic",
+]
 
 DEAD_LETTER_SUFFIX = ".dlt"
 FOREVER = -1
@@ -48,6 +55,17 @@ INVENTORY_EVENTS = Topic(
     description="Every state change of a batch: created, adjusted, status changed, reserved ...",
 )
 
+CULTIVATION_EVENTS = Topic(
+    name="inventory.cultivation.events",
+    partitions=6,
+    # Kept forever, like the batch events: compliance mirrors every change to Metrc from them.
+    retention_ms=FOREVER,
+    owner="inventory",
+    key="plant batch, plant or harvest id",
+    description="Every change of a plant batch, its tracked plants, or a harvest: planted, split,"
+    " adjusted, moved, destroyed, into growth, harvested, waste, packaged, finished ...",
+)
+
 COMPLIANCE_EVENTS = Topic(
     name="compliance.events",
     partitions=6,
@@ -57,5 +75,5 @@ COMPLIANCE_EVENTS = Topic(
     description="Outcomes of Metrc pushes and pulls, and reconciliation findings",
 )
 
-_PRIMARY = (INVENTORY_EVENTS, COMPLIANCE_EVENTS)
+_PRIMARY = (INVENTORY_EVENTS, COMPLIANCE_EVENTS, CULTIVATION_EVENTS)
 ALL_TOPICS: tuple[Topic, ...] = _PRIMARY + tuple(t.dead_letter for t in _PRIMARY)

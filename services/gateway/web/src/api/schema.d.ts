@@ -856,6 +856,109 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/harvests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Harvests of a site, newest first */
+        get: operations["inventory_get_harvests"];
+        put?: never;
+        /** Harvest flowering plants */
+        post: operations["inventory_post_harvests"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/harvests/{harvestId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A harvest with its ledger and plants */
+        get: operations["inventory_get_harvests_harvestId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/harvests/{harvestId}/finish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Finish a harvest (nothing left) */
+        post: operations["inventory_post_harvests_harvestId_finish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/harvests/{harvestId}/packages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make packages from a harvest: each becomes a batch */
+        post: operations["inventory_post_harvests_harvestId_packages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/harvests/{harvestId}/unfinish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Unfinish a harvest */
+        post: operations["inventory_post_harvests_harvestId_unfinish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/harvests/{harvestId}/waste": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record waste of a harvest */
+        post: operations["inventory_post_harvests_harvestId_waste"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/inventory/as-of": {
         parameters: {
             query?: never;
@@ -867,6 +970,177 @@ export interface paths {
         get: operations["inventory_get_inventory_as_of"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plant-batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Plant batches of a site, by name */
+        get: operations["inventory_get_plant_batches"];
+        put?: never;
+        /** Plant a plant batch */
+        post: operations["inventory_post_plant_batches"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plant-batches/{plantBatchId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one plant batch */
+        get: operations["inventory_get_plant_batches_plantBatchId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plant-batches/{plantBatchId}/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Adjust the count, with a reason */
+        post: operations["inventory_post_plant_batches_plantBatchId_adjustments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plant-batches/{plantBatchId}/destroy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Destroy plants, with their waste */
+        post: operations["inventory_post_plant_batches_plantBatchId_destroy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plant-batches/{plantBatchId}/growth-phase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move plants into growth (vegetative or flowering) as tracked plants with tags */
+        post: operations["inventory_post_plant_batches_plantBatchId_growth_phase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plant-batches/{plantBatchId}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move the plant batch to another location */
+        post: operations["inventory_post_plant_batches_plantBatchId_move"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plant-batches/{plantBatchId}/movements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The plant batch's ledger (cursor) */
+        get: operations["inventory_get_plant_batches_plantBatchId_movements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plant-batches/{plantBatchId}/split": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Split plants off into a new plant batch */
+        post: operations["inventory_post_plant_batches_plantBatchId_split"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tracked plants of a site, by tag */
+        get: operations["inventory_get_plants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plants/growth-phase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move tracked plants into another growth phase (e.g. flowering) */
+        post: operations["inventory_post_plants_growth_phase"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2582,6 +2856,357 @@ export interface components {
             message: string;
         };
         /**
+         * GrowthPhase
+         * @description The phase of a tracked plant (Metrc's growth phases).
+         * @enum {string}
+         */
+        GrowthPhase: "Vegetative" | "Flowering";
+        /** GrowthPhaseRequest */
+        GrowthPhaseRequest: {
+            /**
+             * Actualdate
+             * Format: date
+             * @example 2026-03-02
+             */
+            actualDate: string;
+            /**
+             * Count
+             * @description Whole plants
+             */
+            count: number;
+            growthPhase: components["schemas"]["GrowthPhase"];
+            /**
+             * Locationid
+             * @description Default: the batch's location
+             */
+            locationId?: string | null;
+            /**
+             * Startingtag
+             * @description First plant tag; the next ones follow in sequence
+             */
+            startingTag: string;
+            /**
+             * Version
+             * @description Expected version
+             */
+            version?: number | null;
+        };
+        /**
+         * Harvest
+         * @description ``currentWeight = wetWeight - wasteWeight - packagedWeight`` (never negative).
+         */
+        Harvest: {
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /**
+             * Currentweight
+             * @example 12.5000
+             */
+            currentWeight: string;
+            /**
+             * Dryinglocationid
+             * Format: uuid
+             */
+            dryingLocationId: string;
+            /** Finisheddate */
+            finishedDate?: string | null;
+            /**
+             * Harvestdate
+             * Format: date
+             */
+            harvestDate: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Packagedweight
+             * @example 12.5000
+             */
+            packagedWeight: string;
+            /** Plantcount */
+            plantCount: number;
+            /**
+             * Siteid
+             * Format: uuid
+             */
+            siteId: string;
+            status: components["schemas"]["HarvestStatus"];
+            /** Strains */
+            strains: string[];
+            /** Unitofweight */
+            unitOfWeight: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Version */
+            version: number;
+            /**
+             * Wasteweight
+             * @example 12.5000
+             */
+            wasteWeight: string;
+            /**
+             * Wetweight
+             * @example 12.5000
+             */
+            wetWeight: string;
+        };
+        /** HarvestCreate */
+        HarvestCreate: {
+            /**
+             * Dryinglocationid
+             * Format: uuid
+             */
+            dryingLocationId: string;
+            /**
+             * Harvestdate
+             * Format: date
+             * @example 2026-03-02
+             */
+            harvestDate: string;
+            /**
+             * Name
+             * @description Unique per facility
+             */
+            name: string;
+            /**
+             * Partial
+             * @description Take weight only; the plants stay flowering (manicure)
+             * @default false
+             */
+            partial?: boolean;
+            /** Plants */
+            plants: components["schemas"]["HarvestPlantRef"][];
+            /**
+             * Siteid
+             * Format: uuid
+             */
+            siteId: string;
+            /**
+             * Unitofweight
+             * @description Grams, Kilograms, Ounces or Pounds
+             */
+            unitOfWeight: string;
+            /**
+             * Wasteweight
+             * @description Waste at harvest time (recorded as Plant Material)
+             */
+            wasteWeight?: string | null;
+        };
+        /** HarvestDetail */
+        HarvestDetail: {
+            harvest: components["schemas"]["Harvest"];
+            /** Movements */
+            movements: components["schemas"]["HarvestMovement"][];
+            /** Plants */
+            plants: components["schemas"]["Plant"][];
+        };
+        /** HarvestFinishRequest */
+        HarvestFinishRequest: {
+            /**
+             * Actualdate
+             * Format: date
+             * @example 2026-03-02
+             */
+            actualDate: string;
+            /**
+             * Version
+             * @description Expected version
+             */
+            version?: number | null;
+        };
+        /**
+         * HarvestMovement
+         * @description A row of a harvest's ledger (its current weight, in its unit of weight).
+         */
+        HarvestMovement: {
+            /**
+             * Actualdate
+             * Format: date
+             */
+            actualDate: string;
+            /**
+             * After
+             * @example 12.5000
+             */
+            after: string;
+            /** Batchid */
+            batchId?: string | null;
+            /**
+             * Before
+             * @example 12.5000
+             */
+            before: string;
+            /**
+             * Change
+             * @example 12.5000
+             */
+            change: string;
+            /** Id */
+            id: number;
+            /**
+             * Occurredat
+             * Format: date-time
+             */
+            occurredAt: string;
+            /** Performedby */
+            performedBy: string;
+            /** Performedbyname */
+            performedByName?: string | null;
+            /** Plantid */
+            plantId?: string | null;
+            /** Sequence */
+            sequence: number;
+            type: components["schemas"]["HarvestMovementType"];
+            /** Version */
+            version: number;
+            wasteType?: components["schemas"]["HarvestWasteType"] | null;
+        };
+        /**
+         * HarvestMovementType
+         * @description Why a harvest's current weight changed (its own ledger, in its unit of weight).
+         * @enum {string}
+         */
+        HarvestMovementType: "HARVESTED" | "WASTE" | "PACKAGED";
+        /**
+         * HarvestPackageRequest
+         * @description One package of the harvest: it becomes a batch of ``productId`` (measured in the
+         *     harvest's unit of weight) at ``locationId``.
+         */
+        HarvestPackageRequest: {
+            /**
+             * Code
+             * @description Batch code (generated)
+             */
+            code?: string | null;
+            /**
+             * Locationid
+             * Format: uuid
+             */
+            locationId: string;
+            /**
+             * Packagetag
+             * @description Its Metrc tag, if known
+             */
+            packageTag?: string | null;
+            /**
+             * Productid
+             * Format: uuid
+             */
+            productId: string;
+            /**
+             * Unitcogs
+             * @description Unit cost (default 0)
+             */
+            unitCogs?: string | null;
+            /**
+             * Weight
+             * @example 12.5000
+             */
+            weight: string;
+        };
+        /** HarvestPackagesRequest */
+        HarvestPackagesRequest: {
+            /**
+             * Actualdate
+             * Format: date
+             * @example 2026-03-02
+             */
+            actualDate: string;
+            /** Packages */
+            packages: components["schemas"]["HarvestPackageRequest"][];
+            /**
+             * Version
+             * @description Expected version
+             */
+            version?: number | null;
+        };
+        /** HarvestPackagesResult */
+        HarvestPackagesResult: {
+            /** Batches */
+            batches: components["schemas"]["Batch"][];
+            harvest: components["schemas"]["Harvest"];
+            /** Movements */
+            movements: components["schemas"]["HarvestMovement"][];
+        };
+        /** HarvestPage */
+        HarvestPage: {
+            /** Hasmore */
+            hasMore: boolean;
+            /** Items */
+            items: components["schemas"]["Harvest"][];
+            /** Nextcursor */
+            nextCursor?: string | null;
+        };
+        /** HarvestPlantRef */
+        HarvestPlantRef: {
+            /**
+             * Tag
+             * @description A 24-character Metrc tag
+             */
+            tag: string;
+            /**
+             * Weight
+             * @description Wet weight taken from the plant
+             * @example 12.5000
+             */
+            weight: string;
+        };
+        /**
+         * HarvestStatus
+         * @enum {string}
+         */
+        HarvestStatus: "ACTIVE" | "FINISHED";
+        /** HarvestUnfinishRequest */
+        HarvestUnfinishRequest: {
+            /**
+             * Version
+             * @description Expected version
+             */
+            version?: number | null;
+        };
+        /** HarvestWasteRequest */
+        HarvestWasteRequest: {
+            /**
+             * Actualdate
+             * Format: date
+             * @example 2026-03-02
+             */
+            actualDate: string;
+            /**
+             * Version
+             * @description Expected version
+             */
+            version?: number | null;
+            wasteType: components["schemas"]["HarvestWasteType"];
+            /**
+             * Weight
+             * @example 12.5000
+             */
+            weight: string;
+        };
+        /**
+         * HarvestWasteType
+         * @description Metrc's harvest waste types.
+         * @enum {string}
+         */
+        HarvestWasteType: "Plant Material" | "Fibrous" | "Root Ball";
+        /** HarvestWriteResult */
+        HarvestWriteResult: {
+            harvest: components["schemas"]["Harvest"];
+            /** Movements */
+            movements: components["schemas"]["HarvestMovement"][];
+        };
+        /**
          * HoldRequest
          * @description Put stock on hold, or take it off hold.
          */
@@ -3293,6 +3918,417 @@ export interface components {
          * @enum {string}
          */
         Permission: "inventory:read" | "inventory:create" | "inventory:update" | "inventory:delete" | "compliance:sync" | "compliance:manage" | "reports:read" | "users:manage";
+        /** Plant */
+        Plant: {
+            /** Floweringdate */
+            floweringDate?: string | null;
+            growthPhase: components["schemas"]["GrowthPhase"];
+            /** Harvestcount */
+            harvestCount: number;
+            /** Harvestid */
+            harvestId?: string | null;
+            /** Harvesteddate */
+            harvestedDate?: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Locationid
+             * Format: uuid
+             */
+            locationId: string;
+            /**
+             * Plantbatchid
+             * Format: uuid
+             */
+            plantBatchId: string;
+            /** Plantbatchname */
+            plantBatchName: string;
+            /**
+             * Planteddate
+             * Format: date
+             */
+            plantedDate: string;
+            /**
+             * Siteid
+             * Format: uuid
+             */
+            siteId: string;
+            state: components["schemas"]["PlantState"];
+            /** Strain */
+            strain: string;
+            /** Tag */
+            tag: string;
+            /**
+             * Vegetativedate
+             * Format: date
+             */
+            vegetativeDate: string;
+            /** Version */
+            version: number;
+        };
+        /** PlantBatch */
+        PlantBatch: {
+            /**
+             * Count
+             * @description Untracked plants in the batch
+             */
+            count: number;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Destroyedcount */
+            destroyedCount: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Locationid
+             * Format: uuid
+             */
+            locationId: string;
+            /** Locationlabel */
+            locationLabel: string;
+            /** Name */
+            name: string;
+            /** Parentplantbatchid */
+            parentPlantBatchId?: string | null;
+            /**
+             * Planteddate
+             * Format: date
+             */
+            plantedDate: string;
+            /**
+             * Siteid
+             * Format: uuid
+             */
+            siteId: string;
+            source: components["schemas"]["PlantingSourceKind"];
+            /** Strain */
+            strain: string;
+            /**
+             * Trackedcount
+             * @description Plants moved into growth (tagged) so far
+             */
+            trackedCount: number;
+            type: components["schemas"]["PlantBatchType"];
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Version */
+            version: number;
+        };
+        /** PlantBatchAdjustRequest */
+        PlantBatchAdjustRequest: {
+            /**
+             * Actualdate
+             * Format: date
+             * @example 2026-03-02
+             */
+            actualDate: string;
+            /**
+             * Quantity
+             * @description Signed whole plants, not 0
+             */
+            quantity: number;
+            /**
+             * Reason
+             * @description Required: the state's adjustment reason (e.g. Dead)
+             */
+            reason?: string | null;
+            /** Reasonnote */
+            reasonNote?: string | null;
+            /**
+             * Version
+             * @description Expected version
+             */
+            version?: number | null;
+        };
+        /**
+         * PlantBatchCreate
+         * @description The compliance guide's Plant Batch Creation fields.
+         */
+        PlantBatchCreate: {
+            /**
+             * Count
+             * @description Whole plants
+             */
+            count: number;
+            /**
+             * Locationid
+             * Format: uuid
+             */
+            locationId: string;
+            /** Name */
+            name: string;
+            /**
+             * Planteddate
+             * Format: date
+             * @example 2026-03-02
+             */
+            plantedDate: string;
+            /**
+             * Siteid
+             * Format: uuid
+             */
+            siteId: string;
+            /** @description SEEDS or CLONES (default: as the type says); PACKAGE is not taken yet */
+            source?: components["schemas"]["PlantingSourceKind"] | null;
+            /** Strain */
+            strain: string;
+            type: components["schemas"]["PlantBatchType"];
+        };
+        /** PlantBatchDestroyRequest */
+        PlantBatchDestroyRequest: {
+            /**
+             * Actualdate
+             * Format: date
+             * @example 2026-03-02
+             */
+            actualDate: string;
+            /**
+             * Count
+             * @description Whole plants
+             */
+            count: number;
+            /** Reasonnote */
+            reasonNote?: string | null;
+            /**
+             * Version
+             * @description Expected version
+             */
+            version?: number | null;
+            /** Wastematerialmixed */
+            wasteMaterialMixed?: string | null;
+            /**
+             * Wastemethod
+             * @description Required (e.g. Grinder)
+             */
+            wasteMethod?: string | null;
+            /**
+             * Wastereason
+             * @description Required (e.g. Male plants)
+             */
+            wasteReason?: string | null;
+            /**
+             * Wasteunit
+             * @description A unit of weight, e.g. Grams
+             */
+            wasteUnit: string;
+            /**
+             * Wasteweight
+             * @example 12.5000
+             */
+            wasteWeight: string;
+        };
+        /** PlantBatchMoveRequest */
+        PlantBatchMoveRequest: {
+            /**
+             * Actualdate
+             * Format: date
+             * @example 2026-03-02
+             */
+            actualDate: string;
+            /**
+             * Locationid
+             * Format: uuid
+             */
+            locationId: string;
+            /**
+             * Version
+             * @description Expected version
+             */
+            version?: number | null;
+        };
+        /** PlantBatchPage */
+        PlantBatchPage: {
+            /** Hasmore */
+            hasMore: boolean;
+            /** Items */
+            items: components["schemas"]["PlantBatch"][];
+            /** Nextcursor */
+            nextCursor?: string | null;
+        };
+        /** PlantBatchSplitRequest */
+        PlantBatchSplitRequest: {
+            /**
+             * Actualdate
+             * Format: date
+             * @example 2026-03-02
+             */
+            actualDate: string;
+            /**
+             * Count
+             * @description Whole plants
+             */
+            count: number;
+            /**
+             * Locationid
+             * @description Default: the batch's location
+             */
+            locationId?: string | null;
+            /**
+             * Name
+             * @description The new plant batch's name
+             */
+            name: string;
+            /**
+             * Version
+             * @description Expected version
+             */
+            version?: number | null;
+        };
+        /** PlantBatchSplitResult */
+        PlantBatchSplitResult: {
+            /** Movements */
+            movements: components["schemas"]["PlantMovement"][];
+            /** Newmovements */
+            newMovements: components["schemas"]["PlantMovement"][];
+            newPlantBatch: components["schemas"]["PlantBatch"];
+            plantBatch: components["schemas"]["PlantBatch"];
+        };
+        /**
+         * PlantBatchType
+         * @description How the plants of a plant batch started (the guide's rule: "Seed" or "Clone").
+         * @enum {string}
+         */
+        PlantBatchType: "Seed" | "Clone";
+        /** PlantBatchWriteResult */
+        PlantBatchWriteResult: {
+            /** Movements */
+            movements: components["schemas"]["PlantMovement"][];
+            plantBatch: components["schemas"]["PlantBatch"];
+        };
+        /**
+         * PlantMovement
+         * @description A row of a plant batch's ledger (``before + change = after``, whole plants).
+         */
+        PlantMovement: {
+            /**
+             * Actualdate
+             * Format: date
+             */
+            actualDate: string;
+            /** After */
+            after: number;
+            /** Before */
+            before: number;
+            /** Change */
+            change: number;
+            /** Id */
+            id: number;
+            /**
+             * Locationid
+             * Format: uuid
+             */
+            locationId: string;
+            /** Notes */
+            notes?: string | null;
+            /**
+             * Occurredat
+             * Format: date-time
+             */
+            occurredAt: string;
+            /** Performedby */
+            performedBy: string;
+            /** Performedbyname */
+            performedByName?: string | null;
+            /**
+             * Plantbatchid
+             * Format: uuid
+             */
+            plantBatchId: string;
+            /** Reason */
+            reason?: string | null;
+            /** Sequence */
+            sequence: number;
+            type: components["schemas"]["PlantMovementType"];
+            /** Version */
+            version: number;
+        };
+        /** PlantMovementPage */
+        PlantMovementPage: {
+            /** Hasmore */
+            hasMore: boolean;
+            /** Items */
+            items: components["schemas"]["PlantMovement"][];
+            /** Nextcursor */
+            nextCursor?: string | null;
+        };
+        /**
+         * PlantMovementType
+         * @description Why a plant batch's untracked count changed (its own ledger: whole plants, not stock).
+         * @enum {string}
+         */
+        PlantMovementType: "PLANTED" | "SPLIT_OUT" | "SPLIT_IN" | "ADJUSTMENT" | "MOVE" | "DESTROYED" | "GROWTH_PHASE";
+        /** PlantPage */
+        PlantPage: {
+            /** Hasmore */
+            hasMore: boolean;
+            /** Items */
+            items: components["schemas"]["Plant"][];
+            /** Nextcursor */
+            nextCursor?: string | null;
+        };
+        /**
+         * PlantState
+         * @description A tracked plant: growing, harvested (whole), or destroyed.
+         * @enum {string}
+         */
+        PlantState: "TRACKED" | "HARVESTED" | "DESTROYED";
+        /**
+         * PlantingSourceKind
+         * @description What a plant batch was planted from: loose seeds or clones, or a package (a batch of
+         *     seeds or clones, whose stock the planting consumes).
+         * @enum {string}
+         */
+        PlantingSourceKind: "SEEDS" | "CLONES" | "PACKAGE" | "SPLIT";
+        /**
+         * PlantsGrowthPhaseRequest
+         * @description Move tracked plants (by tag) into another growth phase, e.g. Vegetative -> Flowering.
+         */
+        PlantsGrowthPhaseRequest: {
+            /**
+             * Actualdate
+             * Format: date
+             * @example 2026-03-02
+             */
+            actualDate: string;
+            growthPhase: components["schemas"]["GrowthPhase"];
+            /**
+             * Locationid
+             * @description Default: where each plant is
+             */
+            locationId?: string | null;
+            /**
+             * Siteid
+             * Format: uuid
+             */
+            siteId: string;
+            /** Tags */
+            tags: string[];
+        };
+        /** PlantsMovedIntoGrowthResult */
+        PlantsMovedIntoGrowthResult: {
+            /** Movements */
+            movements: components["schemas"]["PlantMovement"][];
+            plantBatch: components["schemas"]["PlantBatch"];
+            /** Plants */
+            plants: components["schemas"]["Plant"][];
+        };
+        /** PlantsResult */
+        PlantsResult: {
+            /** Plants */
+            plants: components["schemas"]["Plant"][];
+        };
         /**
          * Product
          * @example {
@@ -5210,7 +6246,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5345,7 +6381,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5480,7 +6516,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5626,7 +6662,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5761,7 +6797,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5891,7 +6927,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6028,7 +7064,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6165,7 +7201,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6302,7 +7338,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6435,7 +7471,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6572,7 +7608,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6702,7 +7738,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6839,7 +7875,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6976,7 +8012,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7113,7 +8149,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7384,7 +8420,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7521,7 +8557,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7658,7 +8694,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7795,7 +8831,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7932,7 +8968,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8069,7 +9105,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8206,7 +9242,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8343,7 +9379,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8480,7 +9516,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8617,7 +9653,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8750,7 +9786,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8885,7 +9921,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11582,6 +12618,952 @@ export interface operations {
             };
         };
     };
+    inventory_get_harvests: {
+        parameters: {
+            query: {
+                siteId: string;
+                status?: components["schemas"]["HarvestStatus"] | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HarvestPage"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_post_harvests: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HarvestCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HarvestWriteResult"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_get_harvests_harvestId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                harvestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HarvestDetail"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_post_harvests_harvestId_finish: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                harvestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HarvestFinishRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HarvestWriteResult"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_post_harvests_harvestId_packages: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                harvestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HarvestPackagesRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HarvestPackagesResult"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_post_harvests_harvestId_unfinish: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                harvestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HarvestUnfinishRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HarvestWriteResult"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_post_harvests_harvestId_waste: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                harvestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HarvestWasteRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HarvestWriteResult"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     inventory_get_inventory_as_of: {
         parameters: {
             query: {
@@ -11669,7 +13651,1494 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_get_plant_batches: {
+        parameters: {
+            query: {
+                siteId: string;
+                /** @description Also batches with no plants left */
+                includeEmpty?: boolean;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlantBatchPage"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_post_plant_batches: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlantBatchCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlantBatchWriteResult"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_get_plant_batches_plantBatchId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plantBatchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlantBatch"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_post_plant_batches_plantBatchId_adjustments: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                plantBatchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlantBatchAdjustRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlantBatchWriteResult"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_post_plant_batches_plantBatchId_destroy: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                plantBatchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlantBatchDestroyRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlantBatchWriteResult"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_post_plant_batches_plantBatchId_growth_phase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                plantBatchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GrowthPhaseRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlantsMovedIntoGrowthResult"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_post_plant_batches_plantBatchId_move: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                plantBatchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlantBatchMoveRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlantBatchWriteResult"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_get_plant_batches_plantBatchId_movements: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                plantBatchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlantMovementPage"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_post_plant_batches_plantBatchId_split: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                plantBatchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlantBatchSplitRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlantBatchSplitResult"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_get_plants: {
+        parameters: {
+            query: {
+                siteId: string;
+                plantBatchId?: string | null;
+                growthPhase?: components["schemas"]["GrowthPhase"] | null;
+                state?: components["schemas"]["PlantState"] | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlantPage"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_post_plants_growth_phase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlantsGrowthPhaseRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlantsResult"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11804,7 +15273,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11939,7 +15408,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12071,7 +15540,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13418,7 +16887,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13553,7 +17022,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13683,7 +17152,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13820,7 +17289,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14417,7 +17886,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14552,7 +18021,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14685,7 +18154,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14813,7 +18282,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14948,7 +18417,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15081,7 +18550,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -20,6 +20,7 @@ from shared.database import UnitOfWork as SharedUnitOfWork
 
 from inventory.adapters.batch_queries import BatchQueries
 from inventory.adapters.batch_store import BatchStore
+from inventory.adapters.cultivation_store import CultivationStore
 from inventory.adapters.reference_store import ReferenceStore
 from inventory.adapters.view_store import ViewStore
 from inventory.service_layer.ports import DuplicateKeyError
@@ -34,6 +35,7 @@ class InventoryUnitOfWork(SharedUnitOfWork):
     reference: ReferenceStore
     views: ViewStore
     queries: BatchQueries
+    cultivation: CultivationStore
 
     def __init__(self, database: Database, *, autocommit: bool = False) -> None:
         super().__init__(database)
@@ -49,6 +51,7 @@ class InventoryUnitOfWork(SharedUnitOfWork):
         self.reference = ReferenceStore(conn)
         self.views = ViewStore(conn)
         self.queries = BatchQueries(conn)
+        self.cultivation = CultivationStore(conn)
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:

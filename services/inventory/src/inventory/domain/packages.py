@@ -58,6 +58,7 @@ class PackageSource:
     manifest_number: str | None = None
     ingredients: tuple[PackageIngredient, ...] = ()
     harvest_id: str | None = None
+    harvest_name: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form (stored, and carried by events as ``PackageSourceInfo``)."""
@@ -78,6 +79,7 @@ class PackageSource:
                 else None
             ),
             "harvest_id": self.harvest_id,
+            "harvest_name": self.harvest_name,
         }
 
     @classmethod
@@ -95,6 +97,7 @@ class PackageSource:
                 for i in data.get("ingredients") or ()
             ),
             harvest_id=data.get("harvest_id"),
+            harvest_name=data.get("harvest_name"),
         )
 
 

@@ -12,7 +12,13 @@ from shared.http import create_service_app
 from inventory.domain import DomainError
 from inventory.entrypoints.container import Container
 from inventory.entrypoints.errors import on_domain_error
-from inventory.entrypoints.routers import batch_reads, batch_writes, reference, views
+from inventory.entrypoints.routers import (
+    batch_reads,
+    batch_writes,
+    cultivation,
+    reference,
+    views,
+)
 
 __all__ = ["create_app"]
 
@@ -31,6 +37,7 @@ def create_app(container: Container) -> FastAPI:
     app.add_exception_handler(DomainError, on_domain_error)
     # The writes first: matching tries routes in order, and the single-batch writes are the
     # hot path (no two of these routers' routes match the same method and path).
-    for router in (batch_writes.router, batch_reads.router, views.router, reference.router):
+    routers = (batch_writes, batch_reads, views, reference, cultivation)
+    for router in (r.router for r in routers):
         app.include_router(router)
     return app

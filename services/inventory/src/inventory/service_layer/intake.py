@@ -37,7 +37,7 @@ from inventory.service_layer.records import (
 )
 from inventory.service_layer.update import price
 
-__all__ = ["intake"]
+__all__ = ["intake", "take_in"]
 
 
 async def _vendor(uow: UnitOfWork, ref: c.VendorChoice) -> Row:
@@ -128,6 +128,15 @@ async def intake(
     uow: UnitOfWork, caller: Caller, cmd: c.Intake, *, units: Collection[str]
 ) -> WriteOutcome:
     """Take a batch in; a product it creates must be measured in one of ``units``."""
+    _accepted_source(cmd.package_source)
+    return await take_in(uow, caller, cmd, units=units)
+
+
+async def take_in(
+    uow: UnitOfWork, caller: Caller, cmd: c.Intake, *, units: Collection[str]
+) -> WriteOutcome:
+    """Take a batch in with its package source as given: the flows that also move the stock
+    out of the source (packages from a harvest) call this; ``intake`` refuses those sources."""
     caller.require_site(str(cmd.site_id))
     site = await uow.reference.site(cmd.site_id) or _missing("site", cmd.site_id)
     vendor = await _vendor(uow, cmd.vendor)
@@ -136,7 +145,7 @@ async def intake(
     lot = await _lot(uow, cmd.lot, vendor["id"])
     location = await _location(uow, cmd.location, cmd.site_id)
     package_source, ingredients = await lock_ingredients(
-        uow, caller, _accepted_source(cmd.package_source), site_id=str(site["id"])
+        uow, caller, cmd.package_source, site_id=str(site["id"])
     )
     code = cmd.code or _generated_code()
     details = BatchDetails(

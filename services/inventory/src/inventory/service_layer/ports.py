@@ -19,6 +19,7 @@ from shared.database import IdempotencyKeys, Transactional
 from shared.outbox import OutboxMessage
 
 from inventory.domain import BatchState, Movement
+from inventory.service_layer.cultivation_ports import CultivationRepository
 from inventory.service_layer.records import AuditEntry, BatchRecord, LocationRow
 
 __all__ = [
@@ -282,6 +283,10 @@ class UnitOfWork(Transactional, Protocol):
     def views(self) -> SavedViewRepository: ...
     @property
     def queries(self) -> BatchReadModel: ...
+    @property
+    def cultivation(self) -> CultivationRepository:
+        """Plant batches, tracked plants and harvests (``cultivation_ports``)."""
+
     @property
     def autocommit(self) -> bool: ...
     @property

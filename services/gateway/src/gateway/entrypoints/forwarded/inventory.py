@@ -41,6 +41,55 @@ def _created(body: type[BaseModel], response: Any, tag: str) -> Models:
     return Models(response=response, body=body, status_code=201, idempotent=True, tag=tag)
 
 
+_PB = "/v1/plant-batches/{plantBatchId}"
+_H = "/v1/harvests/{harvestId}"
+_CULTIVATION = "cultivation"
+
+
+def _cultivation_write(body: type[BaseModel], response: Any, status_code: int = 200) -> Models:
+    return Models(
+        response=response, body=body, status_code=status_code, idempotent=True, tag=_CULTIVATION
+    )
+
+
+CULTIVATION_MODELS: dict[tuple[str, str], Models] = {
+    ("GET", "/v1/plant-batches"): Models(
+        c.PlantBatchPage, query=c.PlantBatchListQuery, tag=_CULTIVATION
+    ),
+    ("POST", "/v1/plant-batches"): _cultivation_write(
+        c.PlantBatchCreate, c.PlantBatchWriteResult, 201
+    ),
+    ("GET", _PB): Models(c.PlantBatch, tag=_CULTIVATION),
+    ("GET", f"{_PB}/movements"): Models(
+        c.PlantMovementPage, query=c.PlantMovementQuery, tag=_CULTIVATION
+    ),
+    ("POST", f"{_PB}/split"): _cultivation_write(c.PlantBatchSplitRequest, c.PlantBatchSplitResult),
+    ("POST", f"{_PB}/adjustments"): _cultivation_write(
+        c.PlantBatchAdjustRequest, c.PlantBatchWriteResult
+    ),
+    ("POST", f"{_PB}/move"): _cultivation_write(c.PlantBatchMoveRequest, c.PlantBatchWriteResult),
+    ("POST", f"{_PB}/destroy"): _cultivation_write(
+        c.PlantBatchDestroyRequest, c.PlantBatchWriteResult
+    ),
+    ("POST", f"{_PB}/growth-phase"): _cultivation_write(
+        c.GrowthPhaseRequest, c.PlantsMovedIntoGrowthResult
+    ),
+    ("GET", "/v1/plants"): Models(c.PlantPage, query=c.PlantListQuery, tag=_CULTIVATION),
+    ("POST", "/v1/plants/growth-phase"): _cultivation_write(
+        c.PlantsGrowthPhaseRequest, c.PlantsResult
+    ),
+    ("GET", "/v1/harvests"): Models(c.HarvestPage, query=c.HarvestListQuery, tag=_CULTIVATION),
+    ("POST", "/v1/harvests"): _cultivation_write(c.HarvestCreate, c.HarvestWriteResult, 201),
+    ("GET", _H): Models(c.HarvestDetail, tag=_CULTIVATION),
+    ("POST", f"{_H}/waste"): _cultivation_write(c.HarvestWasteRequest, c.HarvestWriteResult),
+    ("POST", f"{_H}/finish"): _cultivation_write(c.HarvestFinishRequest, c.HarvestWriteResult),
+    ("POST", f"{_H}/unfinish"): _cultivation_write(c.HarvestUnfinishRequest, c.HarvestWriteResult),
+    ("POST", f"{_H}/packages"): _cultivation_write(
+        c.HarvestPackagesRequest, c.HarvestPackagesResult, 201
+    ),
+}
+"""Cultivation's routes: plant batches, tracked plants, harvests."""
+
 INVENTORY_MODELS: dict[tuple[str, str], Models] = {
     ("GET", "/v1/batches"): Models(c.BatchPage, query=c.BatchListQuery),
     ("GET", "/v1/batches/enhanced"): Models(c.EnhancedBatchList, query=c.EnhancedListQuery),
@@ -91,11 +140,20 @@ INVENTORY_MODELS: dict[tuple[str, str], Models] = {
     ("POST", "/v1/brands"): _created(c.BrandCreate, c.Brand, "reference data"),
     ("GET", "/v1/products"): Models(c.ProductPage, query=c.ProductsQuery, tag="reference data"),
     ("POST", "/v1/products"): _created(c.ProductCreate, c.Product, "reference data"),
+    **CULTIVATION_MODELS,
 }
 
 # Every path parameter of the inventory API is a UUID; declaring it lets the gateway refuse a
 # malformed id with 422 before forwarding.
-_ID_PARAMS = {"batchId": UUID, "productId": UUID, "viewId": UUID, "siteId": UUID, "vendorId": UUID}
+_ID_PARAMS = {
+    "batchId": UUID,
+    "productId": UUID,
+    "viewId": UUID,
+    "siteId": UUID,
+    "vendorId": UUID,
+    "plantBatchId": UUID,
+    "harvestId": UUID,
+}
 
 
 def _spec(route: c.Route) -> RouteSpec:
