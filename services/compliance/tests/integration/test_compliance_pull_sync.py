@@ -428,7 +428,7 @@ class TestPullFaults:
 
         assert [o.feed for o in report.errors] == [Feed.PACKAGES_ACTIVE]
         assert report.errors[0].error_code == "METRC_UNAVAILABLE"
-        assert await world.store.cursor(LICENSE, Feed.PACKAGES_ACTIVE) is not None
+        assert await world.store.checkpoint(LICENSE, Feed.PACKAGES_ACTIVE) is not None
         state = {r["feed"]: r for r in await world.store.pull_state(LICENSE)}
         assert state["packages.active"]["failures"] == {"METRC_UNAVAILABLE": 1}
         assert state["packages.inactive"]["last_success_at"] is not None
@@ -456,7 +456,7 @@ def _process_env(world: World) -> dict[str, str]:
 
 
 async def _pages_stored(world: World) -> int:
-    cursor = await world.store.cursor(LICENSE, Feed.PACKAGES_ACTIVE)
+    cursor = await world.store.checkpoint(LICENSE, Feed.PACKAGES_ACTIVE)
     return 0 if cursor is None else len(cursor.pages_done)
 
 
@@ -513,7 +513,7 @@ class TestAKilledPullResumes:
         held = await metrc_holds(world, (Feed.PACKAGES_ACTIVE,))
         assert await mirrored(world, Feed.PACKAGES_ACTIVE) == held[Feed.PACKAGES_ACTIVE]
         assert len(held[Feed.PACKAGES_ACTIVE]) == 1200
-        assert await world.store.cursor(LICENSE, Feed.PACKAGES_ACTIVE) is None
+        assert await world.store.checkpoint(LICENSE, Feed.PACKAGES_ACTIVE) is None
 
 
 class TestTriggers:

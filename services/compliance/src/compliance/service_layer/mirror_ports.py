@@ -81,7 +81,7 @@ class PageReaderConnector(Protocol):
 
 
 class MirrorStore(Protocol):
-    async def cursor(self, license_number: str, feed: Feed) -> FeedCursor | None: ...
+    async def checkpoint(self, license_number: str, feed: Feed) -> FeedCursor | None: ...
 
     async def save_cursor(self, cursor: FeedCursor) -> None:
         """Create or replace the feed's checkpoint."""

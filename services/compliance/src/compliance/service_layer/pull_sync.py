@@ -205,7 +205,7 @@ class PullSync:
     ) -> FeedOutcome:
         mine = progress.feeds[feed]
         mine.state = "RUNNING"
-        cursor = await self.store.cursor(license_number, feed)
+        cursor = await self.store.checkpoint(license_number, feed)
         resumed = cursor is not None
         if cursor is None:
             now = self.ctx.now()

@@ -79,6 +79,7 @@ _OPERATIONS: Final[tuple[_Operation, ...]] = (
     lambda b, share, n, c: b.receive_return(share, refund=n % 2 == 0),
     lambda b, share, n, c: b.sample(share),
     lambda b, share, n, c: b.dispose(share),
+    lambda b, share, n, c: b.consume(share),
     lambda b, share, n, c: b.put_on_hold(share),
     lambda b, share, n, c: b.release_hold(share),
     lambda b, share, n, c: b.mark_defective(share),

@@ -349,6 +349,21 @@ class SimulatedBatch:
             share, "DISPOSAL", ev.BatchDisposedV1, bucket="ON_HAND", reason="DAMAGED"
         )
 
+    def consume(self, share: int) -> bool:
+        """Drawn into another batch made from this one (inventory draws from LIVE,
+        PHOTOGRAPHY_COMPLETE and ON_HOLD batches, out of what is available)."""
+        amount = _portion(self.available, share)
+        drawable = self.status in ("LIVE", "PHOTOGRAPHY_COMPLETE", "ON_HOLD")
+        if self.deleted_at is not None or not drawable or not amount:
+            return False
+        into = uuid5(self.batch_id, f"made-from-{self.version}")
+        self._begin()
+        self._post("ON_HAND", "CONSUMPTION", -amount, location=self.location,
+                   reference={"type": "BATCH", "id": str(into)})  # fmt: skip
+        self._emit(ev.BatchConsumedV1, quantity=f"{amount:.4f}", into_batch_id=into)
+        self._commit()
+        return True
+
     def put_on_hold(self, share: int) -> bool:
         amount = _portion(self.available, share)
         if not self._sellable() or not amount:

@@ -163,7 +163,7 @@ class PgMirrorStore:
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    async def cursor(self, license_number: str, feed: Feed) -> FeedCursor | None:
+    async def checkpoint(self, license_number: str, feed: Feed) -> FeedCursor | None:
         async with self._db.connection() as conn:
             row = await conn.fetchrow(
                 _CURSOR.text,
