@@ -5,6 +5,7 @@ it, and the license's sync health; and the screen offered only to those who may 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from compliance.sandbox_world import ITEM, LICENSE, USER_KEY, VENDOR_KEY
@@ -13,6 +14,8 @@ from shared.testing.platform import RunningPlatform
 
 from tests.browser.conftest import Api, Screen, Site
 from tests.browser.test_browser_compliance import _rules, _tags, _until
+
+RUN_READ = re.compile(r"/api/v1/compliance/sync/runs/[0-9a-f-]+$")
 
 
 def test_a_sync_started_with_the_keyboard_is_followed_live_to_its_report_and_health(
@@ -43,7 +46,9 @@ def test_a_sync_started_with_the_keyboard_is_followed_live_to_its_report_and_hea
     screen.sign_in(officer)
     page = screen.page
     streams: list[Response] = []
+    run_reads: list[str] = []
     page.on("response", lambda r: streams.append(r) if r.url.endswith("/events") else None)
+    page.on("response", lambda r: run_reads.append(r.url) if RUN_READ.search(r.url) else None)
     page.get_by_test_id("site-switcher").select_option(metrc_site.id)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Sync dashboard").click()
     # From the dashboard's button, by keyboard.
@@ -73,9 +78,15 @@ def test_a_sync_started_with_the_keyboard_is_followed_live_to_its_report_and_hea
     assert held["syncTypes"] == ["packages", "harvests", "items"]
     assert held["report"]["errors"] == []
     assert held["report"]["types"]["packages"]["records"] >= 1
-    # The progress came through the event stream (with the session's token), not a poll.
+    # The progress and the report came through the event stream (with the session's token),
+    # parsed by the page: it never had to read the run itself (its fallback when a stream ends
+    # without a report).
     assert [r.status for r in streams] == [200]
     assert streams[0].headers["content-type"].startswith("text/event-stream")
+    body = streams[0].text()
+    assert body.startswith("event: progress\n")
+    assert body.count("event: report\n") == 1
+    assert run_reads == []
 
     report = run.get_by_test_id("sync-report-types")
     for sync_type, counts in held["report"]["types"].items():
