@@ -22,8 +22,10 @@ from typing import Any
 
 import httpx
 import pytest
+from compliance.sandbox_world import LICENSE, USER_KEY, VENDOR_KEY, seed
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 from shared.testing.infra import KafkaServer, PostgresServer, repo_root
+from shared.testing.log_audit import register_secret
 from shared.testing.platform import RunningPlatform, start_platform
 
 from tests.e2e.test_e2e_compliance import FAST_COMPLIANCE
@@ -307,3 +309,32 @@ def screen(browser: Browser, web_platform: RunningPlatform) -> Iterator[Screen]:
     yield Screen(page=page, base_url=web_platform.gateway_url, console=console)
     context.close()
     assert not console.errors, "\n".join(console.errors)
+
+
+@pytest.fixture(scope="session")
+def license_site(api: Api) -> Site:
+    """The one site of the sandbox's license (a license number belongs to one site), with a Vault;
+    shared by the compliance modules."""
+    for secret in (VENDOR_KEY, USER_KEY):
+        register_secret(secret)
+    created = api.ok(
+        "POST",
+        "/api/v1/sites",
+        201,
+        json={"name": "Denver grow", "licenseNumber": LICENSE, "state": "CO"},
+    )
+    vault = api.ok("POST", f"/api/v1/sites/{created['id']}/locations", 201, json={"zone": "Vault"})
+    return Site(api=api, id=created["id"], name=created["name"], locations=[vault["id"]])
+
+
+@pytest.fixture
+def metrc_site(license_site: Site, web_platform: RunningPlatform) -> Site:
+    """The license's site, the sandbox's world new (ten free package tags)."""
+    assert web_platform.compliance is not None
+    reset = httpx.post(
+        web_platform.compliance.metrc_url + "/_sandbox/reset",
+        json=seed(package_tags=10),
+        timeout=30,
+    )
+    reset.raise_for_status()
+    return license_site

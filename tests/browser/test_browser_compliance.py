@@ -14,42 +14,12 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
-from compliance.sandbox_world import ITEM, LICENSE, REASONS, USER_KEY, VENDOR_KEY, seed
+from compliance.sandbox_world import ITEM, LICENSE, REASONS, USER_KEY, VENDOR_KEY
 from playwright.sync_api import expect
 from shared.testing.log_audit import register_secret
 from shared.testing.platform import RunningPlatform
 
 from tests.browser.conftest import Api, Screen, Site
-
-
-@pytest.fixture(scope="module")
-def license_site(api: Api) -> Site:
-    """The one site of the sandbox's license (a license number belongs to one site), with a Vault."""
-    for secret in (VENDOR_KEY, USER_KEY):
-        register_secret(secret)
-    created = api.ok(
-        "POST",
-        "/api/v1/sites",
-        201,
-        json={"name": "Denver grow", "licenseNumber": LICENSE, "state": "CO"},
-    )
-    vault = api.ok("POST", f"/api/v1/sites/{created['id']}/locations", 201, json={"zone": "Vault"})
-    return Site(api=api, id=created["id"], name=created["name"], locations=[vault["id"]])
-
-
-@pytest.fixture
-def metrc_site(license_site: Site, web_platform: RunningPlatform) -> Site:
-    """The license's site, the sandbox's world new (ten free package tags)."""
-    assert web_platform.compliance is not None
-    reset = httpx.post(
-        web_platform.compliance.metrc_url + "/_sandbox/reset",
-        json=seed(package_tags=10),
-        timeout=30,
-    )
-    reset.raise_for_status()
-    return license_site
-
 
 USER_KEY_FIELD = re.compile(r"^User key\W*$")  # not "User key expires"
 
@@ -106,6 +76,8 @@ def test_keys_are_added_with_the_green_check_shown_as_hints_and_a_refused_key_is
     form.get_by_label(USER_KEY_FIELD).fill(USER_KEY)
     form.get_by_label("Notify (emails, comma-separated)").fill("compliance@example.com")
     form.get_by_role("button", name="Save and validate").click()
+    # Saved and validated (the row alone may show an earlier test's check, the license is shared).
+    expect(page.get_by_test_id("toast-success").last).to_contain_text(f"Keys saved for {LICENSE}")
     row = page.get_by_test_id("keys-table").locator(f"tr[data-license='{LICENSE}']")
     expect(row.get_by_test_id("key-valid")).to_have_text("✓ Valid")
     expect(row).to_contain_text("…" + USER_KEY[-4:])

@@ -111,6 +111,12 @@ export const AREAS: Area[] = [
         load: () => import("../compliance/SyncDashboardPage"),
       }),
       screen({
+        path: "/compliance/sync-metrc",
+        label: "Sync with Metrc",
+        needs: "POST /api/v1/compliance/sync",
+        load: () => import("../compliance/SyncWithMetrcPage"),
+      }),
+      screen({
         path: "/compliance/sync-log",
         label: "Sync log",
         needs: "GET /api/v1/compliance/sync-log",

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Link } from "react-router";
 
-import { api, idempotencyKey, unwrap } from "../api/client";
+import { api, idempotencyKey, unwrap, type Schemas } from "../api/client";
 import { ApiError, messageOf } from "../api/errors";
 import { useAuth } from "../auth/AuthProvider";
 import { formatDateTime, formatQty } from "../ui/decimal";
@@ -9,9 +10,22 @@ import { SubmissionStateBadge } from "./parts";
 
 const LINK_LABELS = { NOT_TRACKED: "Not tracked", UNLINKED: "Not in Metrc yet", PENDING: "Being created in Metrc", LINKED: "Linked" } as const;
 
-/** The batch drawer's Metrc section: the package tag, the link's state, the last push (with the
- * guide's guidance when Metrc refused it) and, for the compliance team, Push to Metrc. */
-export function MetrcLink({ batchId }: { batchId: string }) {
+const SOURCE_LABELS: Record<Schemas["PackageSourceKind"], string> = {
+  OPENING_BALANCE: "Opening balance",
+  TRANSFER: "Received on a transfer",
+  BATCHES: "Made from other batches",
+  HARVEST: "Packaged from a harvest",
+};
+
+interface Package {
+  tag?: string | null;
+  source?: Schemas["BatchPackageSource"] | null;
+}
+
+/** The batch drawer's Metrc section: the package tag and source inventory holds (read-only), the
+ * link's state, the last push (with the guide's guidance when Metrc refused it) and, for the
+ * compliance team, Push to Metrc. */
+export function MetrcLink({ batchId, pkg }: { batchId: string; pkg: Package }) {
   const { can } = useAuth();
   const client = useQueryClient();
   const toast = useToast();
@@ -40,13 +54,15 @@ export function MetrcLink({ batchId }: { batchId: string }) {
     },
     onError: (error) => toast.error("The push failed", messageOf(error)),
   });
-  if (!can("GET /api/v1/batches/{batchId}/metrc-link")) return null;
+  const mayReadLink = can("GET /api/v1/batches/{batchId}/metrc-link");
+  if (!mayReadLink && !pkg.tag && !pkg.source) return null;
   // Why the package waits (the link's problem) or why Metrc refused the last push.
   const problem = link.data?.problem ?? link.data?.lastPush?.lastError;
   return (
     <section className="drawer-section" aria-labelledby="metrc" data-testid="metrc-link">
       <h3 id="metrc">Metrc</h3>
-      {link.isPending ? (
+      <PackageOfBatch pkg={pkg} />
+      {!mayReadLink ? null : link.isPending ? (
         <p className="muted">Loading…</p>
       ) : link.isError ? (
         <p className="field-error">{messageOf(link.error)}</p>
@@ -61,7 +77,7 @@ export function MetrcLink({ batchId }: { batchId: string }) {
             <dd data-testid="metrc-state">{LINK_LABELS[link.data.state]}</dd>
           </div>
           <div>
-            <dt>Package tag</dt>
+            <dt>Linked package tag</dt>
             <dd data-testid="metrc-tag">{link.data.tag ?? "—"}</dd>
           </div>
           <div>
@@ -106,5 +122,45 @@ export function MetrcLink({ batchId }: { batchId: string }) {
         </div>
       )}
     </section>
+  );
+}
+
+/** The package as the batch was taken in: its tag and where it came from (read-only). */
+function PackageOfBatch({ pkg }: { pkg: Package }) {
+  const source = pkg.source;
+  return (
+    <dl className="figures" data-testid="package-of-batch">
+      <div>
+        <dt>Package tag</dt>
+        <dd data-testid="package-tag">{pkg.tag ?? "None"}</dd>
+      </div>
+      <div>
+        <dt>Package source</dt>
+        <dd data-testid="package-source" data-kind={source?.kind}>
+          {source ? SOURCE_LABELS[source.kind] : "Not recorded"}
+          {source?.manifestNumber && <>, manifest {source.manifestNumber}</>}
+          {source?.harvestId && (
+            <>
+              , harvest <code>{source.harvestId}</code>
+            </>
+          )}
+        </dd>
+      </div>
+      {source?.ingredients && source.ingredients.length > 0 && (
+        <div className="figures-wide">
+          <dt>Made from</dt>
+          <dd>
+            <ul className="plain-list" data-testid="package-ingredients">
+              {source.ingredients.map((i) => (
+                <li key={i.batchId}>
+                  {formatQty(i.quantity)} {i.unit} of {i.packageTag ?? "an untagged batch"} (batch{" "}
+                  <Link to={`/inventory?batch=${i.batchId}`}>{i.batchId.slice(0, 8)}</Link>)
+                </li>
+              ))}
+            </ul>
+          </dd>
+        </div>
+      )}
+    </dl>
   );
 }

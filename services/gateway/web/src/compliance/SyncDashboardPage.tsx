@@ -15,12 +15,18 @@ import { KeyStatusBadge, SubmissionStateBadge } from "./parts";
  * Dismiss, and the compliance team's notifications.
  */
 export default function SyncDashboardPage() {
+  const { can } = useAuth();
   const health = useQuery({ queryKey: ["compliance", "health"], queryFn: () => unwrap(api.GET("/api/v1/compliance/health")), refetchInterval: 15_000 });
   return (
     <div className="compliance">
       <div className="page-header">
         <h1>Sync dashboard</h1>
         <div className="page-actions">
+          {can("POST /api/v1/compliance/sync") && (
+            <Link className="button button-primary" to="/compliance/sync-metrc">
+              Sync with Metrc
+            </Link>
+          )}
           <Link className="button" to="/compliance/sync-log">
             Sync log
           </Link>

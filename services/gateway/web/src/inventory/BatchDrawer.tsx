@@ -205,7 +205,7 @@ function Loaded({ detail }: { detail: Detail }) {
         )}
       </section>
 
-      <MetrcLink batchId={detail.batch.id} />
+      <MetrcLink batchId={detail.batch.id} pkg={{ tag: detail.batch.packageTag, source: detail.batch.packageSource }} />
 
       <section className="drawer-section" aria-labelledby="movements">
         <h3 id="movements">Movements (newest first)</h3>

@@ -1,0 +1,121 @@
+"""The guide's "Sync with Metrc" in the browser, through the gateway to the compliance worker and
+the Metrc sandbox: the site and the types chosen with the keyboard alone, the run followed live
+from its server-sent events (read with the session's token), its report as the API then holds
+it, and the license's sync health; and the screen offered only to those who may sync."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from compliance.sandbox_world import ITEM, LICENSE, USER_KEY, VENDOR_KEY
+from playwright.sync_api import Response, expect
+from shared.testing.platform import RunningPlatform
+
+from tests.browser.conftest import Api, Screen, Site
+from tests.browser.test_browser_compliance import _rules, _tags, _until
+
+RUN_READ = re.compile(r"/api/v1/compliance/sync/runs/[0-9a-f-]+$")
+
+
+def test_a_sync_started_with_the_keyboard_is_followed_live_to_its_report_and_health(
+    api: Api, screen: Screen, metrc_site: Site, web_platform: RunningPlatform
+) -> None:
+    assert web_platform.compliance is not None
+    _rules(api, metrc_site, web_platform.compliance.metrc_url)
+    api.ok(
+        "PUT",
+        f"/api/v1/compliance/credentials/{LICENSE}",
+        json={"state": "CO", "vendorKey": VENDOR_KEY, "userKey": USER_KEY},
+    )
+    # A package in Metrc for the pull to find: a batch taken in with its tag, pushed by compliance
+    # (the last free tag: the license's site is shared, and other tests take the first ones).
+    product = {"name": ITEM, "category": "Flower", "strain": "Blue Dream", "unitOfMeasure": "Grams"}
+    batch = metrc_site.intake(
+        product=product,
+        package={"tag": _tags(web_platform)[-1], "source": {"kind": "OPENING_BALANCE"}},
+    )
+
+    def linked() -> bool:
+        answer = api.client.get(f"/api/v1/batches/{batch['id']}/metrc-link")
+        return answer.status_code == 200 and answer.json()["state"] == "LINKED"
+
+    _until(linked, "the batch's package in Metrc")
+
+    officer = api.user(["Compliance QA"], ["*"])
+    screen.sign_in(officer)
+    page = screen.page
+    streams: list[Response] = []
+    run_reads: list[str] = []
+    page.on("response", lambda r: streams.append(r) if r.url.endswith("/events") else None)
+    page.on("response", lambda r: run_reads.append(r.url) if RUN_READ.search(r.url) else None)
+    page.get_by_test_id("site-switcher").select_option(metrc_site.id)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sync dashboard").click()
+    # From the dashboard's button, by keyboard.
+    page.locator(".page-actions").get_by_role("link", name="Sync with Metrc").focus()
+    page.keyboard.press("Enter")
+    form = page.get_by_test_id("sync-form")
+    expect(form.get_by_label("Site (license)")).to_have_value(metrc_site.id)
+    for label in ("Packages", "Plants", "Harvests"):  # the guide's three, chosen already
+        expect(form.get_by_label(label, exact=True)).to_be_checked()
+    form.get_by_label("Plants", exact=True).focus()
+    page.keyboard.press("Space")
+    expect(form.get_by_label("Plants", exact=True)).not_to_be_checked()
+    form.get_by_label("Items", exact=True).focus()
+    page.keyboard.press("Space")
+    form.get_by_label("Adjustments", exact=True).focus()
+    page.keyboard.press("Tab")
+    start = form.get_by_role("button", name="Start sync")
+    expect(start).to_be_focused()
+    screen.check_accessibility("sync with Metrc, the form")
+    page.keyboard.press("Enter")
+
+    run = page.get_by_test_id("sync-run").first
+    expect(run).to_have_attribute("data-state", "SUCCEEDED", timeout=60_000)
+    run_id = run.get_attribute("data-run")
+    held: dict[str, Any] = api.ok("GET", f"/api/v1/compliance/sync/runs/{run_id}")
+    assert held["state"] == "SUCCEEDED"
+    assert held["syncTypes"] == ["packages", "harvests", "items"]
+    assert held["report"]["errors"] == []
+    assert held["report"]["types"]["packages"]["records"] >= 1
+    # The progress and the report came through the event stream (with the session's token),
+    # parsed by the page: it never had to read the run itself (its fallback when a stream ends
+    # without a report).
+    assert [r.status for r in streams] == [200]
+    assert streams[0].headers["content-type"].startswith("text/event-stream")
+    body = streams[0].text()
+    assert body.startswith("event: progress\n")
+    assert body.count("event: report\n") == 1
+    assert run_reads == []
+
+    report = run.get_by_test_id("sync-report-types")
+    for sync_type, counts in held["report"]["types"].items():
+        expect(
+            report.locator(f"tr[data-type={sync_type}] [data-testid=report-records]")
+        ).to_have_text(str(counts["records"]))
+    expect(run.get_by_test_id("sync-report")).to_contain_text("Every list was read completely")
+
+    health = page.get_by_test_id("sync-health")
+    expect(health.get_by_role("heading")).to_have_text(f"Sync health of {LICENSE}")
+    expect(health.get_by_test_id("key-valid")).to_be_visible()
+    expect(
+        health.locator("tr[data-type=packages] [data-testid=type-last-success]")
+    ).not_to_have_text("Never")
+    held_health = api.ok("GET", f"/api/v1/compliance/licenses/{LICENSE}/sync-health")
+    packages = next(t for t in held_health["types"] if t["syncType"] == "packages")
+    assert packages["lastSuccessAt"] is not None
+    screen.check_accessibility("sync with Metrc, the report")
+    screen.screenshot("compliance-sync-metrc")
+
+
+def test_sync_with_metrc_is_offered_only_to_those_who_may_sync(api: Api, screen: Screen) -> None:
+    site = api.site()
+    clerk = api.user(["Inventory"], [site.id])
+    screen.sign_in(clerk)
+    page = screen.page
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Sync with Metrc")
+    ).to_have_count(0)
+    screen.goto("/compliance/sync-metrc")
+    expect(page.get_by_test_id("access-denied")).to_be_visible()
+    expect(page.get_by_role("button", name="Start sync")).to_have_count(0)
