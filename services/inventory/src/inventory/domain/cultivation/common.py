@@ -13,7 +13,13 @@ from decimal import Decimal
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from inventory.domain.errors import DomainError, FieldError, InvalidQuantityError
+from inventory.domain.errors import (
+    DomainError,
+    FieldError,
+    InvalidQuantityError,
+    OptimisticLockConflictError,
+    ValidationError,
+)
 from inventory.domain.quantities import to_positive_quantity
 
 __all__ = [
@@ -26,8 +32,10 @@ __all__ = [
     "check_date",
     "check_name",
     "check_text",
+    "check_version",
     "check_weight",
     "facility_today",
+    "refuse",
 ]
 
 MAX_NAME_LENGTH: Final = 100
@@ -147,3 +155,15 @@ class HarvestNotEmptyError(DomainError):
             " before finishing",
             details={"name": name, "remaining": format(remaining, "f"), "unit": unit},
         )
+
+
+def refuse(errors: list[FieldError]) -> None:
+    """Raise the field errors a command collected, all at once."""
+    if errors:
+        raise ValidationError(errors)
+
+
+def check_version(expected: int | None, actual: int) -> None:
+    """Optimistic locking of a cultivation record: ``expected`` None skips the check."""
+    if expected is not None and expected != actual:
+        raise OptimisticLockConflictError(expected_version=expected, actual_version=actual)

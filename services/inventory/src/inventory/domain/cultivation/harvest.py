@@ -30,14 +30,14 @@ from inventory.domain.cultivation.common import (
     HarvestWeightExceededError,
     check_date,
     check_name,
+    check_version,
     check_weight,
+    refuse,
 )
 from inventory.domain.cultivation.plants import Plant
 from inventory.domain.errors import (
     FieldError,
     OperationNotAllowedError,
-    OptimisticLockConflictError,
-    ValidationError,
 )
 
 __all__ = [
@@ -113,11 +113,6 @@ class HarvestChange:
     """The plants after the change (a harvest's creation)."""
 
 
-def _refuse(errors: list[FieldError]) -> None:
-    if errors:
-        raise ValidationError(errors)
-
-
 class Harvest:
     def __init__(self, state: HarvestState) -> None:
         self._state = state
@@ -127,10 +122,7 @@ class Harvest:
         return self._state
 
     def check_version(self, expected: int | None) -> None:
-        if expected is not None and expected != self._state.version:
-            raise OptimisticLockConflictError(
-                expected_version=expected, actual_version=self._state.version
-            )
+        check_version(expected, self._state.version)
 
     @classmethod
     def take(
@@ -175,7 +167,7 @@ class Harvest:
                 errors.append(FieldError(f"plants[{n}].tag", f"plant {plant.tag} is not here"))
         if waste_weight is not None:
             waste_weight = check_weight(errors, "wasteWeight", waste_weight)
-        _refuse(errors)
+        refuse(errors)
         wet = sum(weights, ZERO)
         state = HarvestState(
             harvest_id=harvest_id,
@@ -310,7 +302,7 @@ class Harvest:
         check_date(errors, "actualDate", actual_date, today)
         if actual_date < self._state.harvest_date:
             errors.append(FieldError("actualDate", "must not be before the harvest date"))
-        _refuse(errors)
+        refuse(errors)
         return self._out(
             kind="waste_recorded",
             type_=HarvestMovementType.WASTE,
@@ -342,7 +334,7 @@ class Harvest:
             errors.append(FieldError("actualDate", "must not be before the harvest date"))
         if not packages:
             errors.append(FieldError("packages", "must list at least one package"))
-        _refuse(errors)
+        refuse(errors)
         total = sum(weights, ZERO)
         if total > self._state.current_weight:
             raise HarvestWeightExceededError(
@@ -380,7 +372,7 @@ class Harvest:
         check_date(errors, "actualDate", actual_date, today)
         if actual_date < self._state.harvest_date:
             errors.append(FieldError("actualDate", "must not be before the harvest date"))
-        _refuse(errors)
+        refuse(errors)
         state = self._state
         if state.status is not HarvestStatus.ACTIVE:
             raise OperationNotAllowedError(operation="finish", status=state.status.value)

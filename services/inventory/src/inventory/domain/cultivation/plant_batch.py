@@ -30,10 +30,12 @@ from inventory.domain.cultivation.common import (
     check_date,
     check_name,
     check_text,
+    check_version,
     check_weight,
+    refuse,
 )
 from inventory.domain.cultivation.plants import Plant, sequential_tags
-from inventory.domain.errors import FieldError, OptimisticLockConflictError, ValidationError
+from inventory.domain.errors import FieldError
 
 __all__ = [
     "PlantBatch",
@@ -122,11 +124,6 @@ class PlantBatchChange:
     plants: tuple[Plant, ...] = ()
 
 
-def _refuse(errors: list[FieldError]) -> None:
-    if errors:
-        raise ValidationError(errors)
-
-
 class PlantBatch:
     def __init__(self, state: PlantBatchState) -> None:
         self._state = state
@@ -136,10 +133,7 @@ class PlantBatch:
         return self._state
 
     def check_version(self, expected: int | None) -> None:
-        if expected is not None and expected != self._state.version:
-            raise OptimisticLockConflictError(
-                expected_version=expected, actual_version=self._state.version
-            )
+        check_version(expected, self._state.version)
 
     # ------------------------------------------------------------------ creation
 
@@ -161,7 +155,7 @@ class PlantBatch:
         strain = check_name(errors, "strain", planting.strain)
         check_count(errors, "count", planting.count)
         check_date(errors, "plantedDate", planting.planted_date, today)
-        _refuse(errors)
+        refuse(errors)
         state = PlantBatchState(
             plant_batch_id=plant_batch_id,
             site_id=site_id,
@@ -267,7 +261,7 @@ class PlantBatch:
         errors: list[FieldError] = []
         check_count(errors, "count", count)
         check_date(errors, "actualDate", actual_date, today)
-        _refuse(errors)
+        refuse(errors)
         self._require_plants(count)
         new = PlantBatch.plant(
             plant_batch_id=new_plant_batch_id,
@@ -319,7 +313,7 @@ class PlantBatch:
         reason = check_text(errors, "reason", reason, required=True)
         note = check_text(errors, "reasonNote", note, required=False)
         check_date(errors, "actualDate", actual_date, today)
-        _refuse(errors)
+        refuse(errors)
         return self._change(
             kind="count_adjusted",
             type_=PlantMovementType.ADJUSTMENT,
@@ -344,7 +338,7 @@ class PlantBatch:
         if location_id == self._state.location_id:
             errors.append(FieldError("locationId", "is the plant batch's location already"))
         check_date(errors, "actualDate", actual_date, today)
-        _refuse(errors)
+        refuse(errors)
         return self._change(
             kind="moved",
             type_=PlantMovementType.MOVE,
@@ -375,7 +369,7 @@ class PlantBatch:
         note = check_text(errors, "reasonNote", waste.note, required=False)
         weight = check_weight(errors, "wasteWeight", waste.weight)
         check_date(errors, "actualDate", actual_date, today)
-        _refuse(errors)
+        refuse(errors)
         self._require_plants(count)
         return self._change(
             kind="destroyed",
@@ -420,7 +414,7 @@ class PlantBatch:
         check_count(errors, "count", count)
         check_date(errors, "actualDate", actual_date, today)
         tags = sequential_tags(errors, "startingTag", starting_tag, count)
-        _refuse(errors)
+        refuse(errors)
         self._require_plants(count)
         state = self._state
         plants = tuple(
