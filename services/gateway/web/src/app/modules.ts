@@ -123,6 +123,12 @@ export const AREAS: Area[] = [
         load: () => import("../compliance/SyncLogPage"),
       }),
       screen({
+        path: "/compliance/notifications",
+        label: "Notifications",
+        needs: "GET /api/v1/compliance/notifications",
+        load: () => import("../compliance/NotificationsPage"),
+      }),
+      screen({
         path: "/compliance/keys",
         label: "API keys",
         needs: "GET /api/v1/compliance/credentials",
