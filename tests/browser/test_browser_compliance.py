@@ -132,6 +132,8 @@ def test_keys_are_added_with_the_green_check_shown_as_hints_and_a_refused_key_is
 
     # Validated again with the right keys: the green check comes back.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="API keys").click()
+    # The form starts on the license of the site being worked in: choose the sandbox's again.
+    form.get_by_label("License").select_option(LICENSE)
     form.get_by_label("Vendor key").fill(VENDOR_KEY)
     form.get_by_label(USER_KEY_FIELD).fill(USER_KEY)
     form.get_by_role("button", name="Save and validate").click()
