@@ -6,7 +6,7 @@ import { api, idempotencyKey, unwrap } from "../api/client";
 import { fieldErrors, messageOf } from "../api/errors";
 import { useSites } from "../app/SiteProvider";
 import { useLocations } from "../inventory/queries";
-import { quantityProblem } from "../ui/decimal";
+import { formatQty, quantityProblem } from "../ui/decimal";
 import { Field } from "../ui/Field";
 import { useToast } from "../ui/toast";
 import { usePlants, useRefreshCultivation } from "./queries";
@@ -60,7 +60,7 @@ export default function HarvestCreatePage() {
         }),
       ),
     onSuccess: (result) => {
-      toast.success(`Harvest ${result.harvest.name} recorded`, `${result.harvest.plantCount} plants, ${result.harvest.wetWeight} ${result.harvest.unitOfWeight} wet`);
+      toast.success(`Harvest ${result.harvest.name} recorded`, `${result.harvest.plantCount} plants, ${formatQty(result.harvest.wetWeight)} ${result.harvest.unitOfWeight} wet`);
       refresh();
       void navigate(`/cultivation/harvests/${result.harvest.id}`);
     },
