@@ -57,6 +57,7 @@ __all__ = [
     "PendingWrite",
     "PullProblem",
     "ReconciliationInput",
+    "marked_finding",
     "movement_marker",
     "reconcile",
     "write_effect",
@@ -72,7 +73,21 @@ _ZERO: Final = Decimal(0)
 
 def movement_marker(finding_id: UUID) -> str:
     """What a local movement's notes carry, so the planner knows Metrc already holds it."""
-    return f"[reconciliation:{finding_id}]"
+    return f"{_MOVEMENT_PREFIX}{finding_id}]"
+
+
+_MOVEMENT_PREFIX: Final = "[reconciliation:"
+
+
+def marked_finding(notes: str | None) -> UUID | None:
+    """The finding a movement's notes name (``movement_marker``), if any."""
+    if not notes or _MOVEMENT_PREFIX not in notes:
+        return None
+    start = notes.index(_MOVEMENT_PREFIX) + len(_MOVEMENT_PREFIX)
+    try:
+        return UUID(notes[start : start + 36])
+    except ValueError:
+        return None
 
 
 class FindingClass(StrEnum):
