@@ -11,7 +11,16 @@ from itertools import count
 from uuid import UUID, uuid4
 
 import pytest
-from compliance.domain import JurisdictionRules, LinkState, Program, validate_rules
+from compliance.adapters.in_memory import InMemoryDatabase
+from compliance.domain import (
+    JurisdictionRules,
+    LinkState,
+    OpeningBalance,
+    PackageLink,
+    Program,
+    plan_batch_change,
+    validate_rules,
+)
 from compliance.domain.findings import (
     FindingConflictError,
     FindingState,
@@ -29,11 +38,14 @@ from compliance.domain.reconciliation import (
     PendingWrite,
     PullProblem,
     ReconciliationInput,
+    marked_finding,
+    movement_marker,
     reconcile,
     write_effect,
 )
 from compliance.domain.submissions import SubmissionKind, SubmissionState
-from compliance.testing import ITEM, LICENSE, REASONS, tags
+from compliance.service_layer.record import record_batch_change
+from compliance.testing import ITEM, LICENSE, REASONS, BatchScript, tags
 
 SITE = uuid4()
 AT = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)
@@ -143,7 +155,8 @@ class TestPendingPushes:
         queued = write(0, SubmissionKind.ADJUST_PACKAGE, "-2", SubmissionState.PENDING)
         f = only(run([lot(0, "8")], [package(0, "10")], [queued]))
         assert f.finding_class is FindingClass.PENDING_PUSH
-        assert f.fix.kind is FixKind.WAIT and not f.fix.applicable
+        assert f.fix.kind is FixKind.WAIT
+        assert not f.fix.applicable
         assert f.pending_quantity == Decimal(-2)
 
     def test_a_sale_waiting_for_its_manifest_will_settle(self) -> None:
@@ -182,7 +195,8 @@ class TestChangesMadeInMetrc:
         assert f.finding_class is FindingClass.CHANGED_IN_METRC
         assert f.fix.kind is FixKind.LOCAL_MOVEMENT
         action = f.fix.actions[0]
-        assert action.quantity == Decimal("-1.5") and action.version == 3
+        assert action.quantity == Decimal("-1.5")
+        assert action.version == 3
         assert [e.key for e in f.evidence] == [seen.key]
 
     def test_canopys_own_adjustments_in_metrc_are_not_evidence(self) -> None:
@@ -225,7 +239,8 @@ class TestMissingPackages:
         f = only(run([], [package(5, "4")]))
         assert f.finding_class is FindingClass.MISSING_IN_CANOPY
         assert f.fix.kind is FixKind.LINK_PACKAGE
-        assert f.fix.actions[0].batch_id is None and f.fix.actions[0].tag == TAGS[5]
+        assert f.fix.actions[0].batch_id is None
+        assert f.fix.actions[0].tag == TAGS[5]
         assert f.site_id == SITE
 
     def test_the_batch_carrying_the_packages_tag_is_proposed_for_the_link(self) -> None:
@@ -258,7 +273,8 @@ class TestKeys:
         problem = PullProblem(feed="packages.active", code="KEY_OR_PERMISSION", message="401")
         f = only(run([lot(0, "10")], [package(0, "3")], pull_problems=[problem]))
         assert f.finding_class is FindingClass.KEY_OR_PERMISSION
-        assert f.fix.kind is FixKind.REPLACE_KEYS and not f.fix.applicable
+        assert f.fix.kind is FixKind.REPLACE_KEYS
+        assert not f.fix.applicable
 
 
 class TestEqualAndOpposite:
@@ -292,9 +308,7 @@ class TestLifecycle:
     def _records(self) -> tuple[list[Finding], object]:
         findings = run([lot(0, "10"), lot(1, "5")], [package(0, "12"), package(1, "9")])
         ids = count(1)
-        merged = merge_run(
-            [], findings, run_id=uuid4(), at=AT, new_id=lambda: UUID(int=next(ids))
-        )
+        merged = merge_run([], findings, run_id=uuid4(), at=AT, new_id=lambda: UUID(int=next(ids)))
         return findings, merged
 
     def test_a_run_opens_new_findings_updates_known_ones_and_settles_gone_ones(self) -> None:
@@ -321,7 +335,8 @@ class TestLifecycle:
         _, merged = self._records()
         record = merged.opened[0].approving("ana", AT, None)  # type: ignore[attr-defined]
         again = record.failed("inventory refused: OPTIMISTIC_LOCK_CONFLICT", AT)
-        assert again.state is FindingState.OPEN and again.decided_by is None
+        assert again.state is FindingState.OPEN
+        assert again.decided_by is None
 
 
 class TestMonthEndReport:
@@ -330,15 +345,16 @@ class TestMonthEndReport:
         applied = merged[0].approving("ana", AT + timedelta(days=1), None).applied_by({}, AT)
         rows = report_rows([applied, merged[1]], AT + timedelta(hours=12))
         assert [r["state"] for r in rows] == ["OPEN", "OPEN"]
-        later = report_rows([applied, merged[1]], AT + timedelta(days=2))
-        assert later[0]["state"] == "APPLIED" and later[0]["approvedBy"] == "ana"
-        assert later[0]["fixApplied"] == "yes"
+        later = {
+            r["findingId"]: r for r in report_rows([applied, merged[1]], AT + timedelta(days=2))
+        }
+        row = later[str(applied.id)]
+        assert (row["state"], row["approvedBy"], row["fixApplied"]) == ("APPLIED", "ana", "yes")
+        assert later[str(merged[1].id)]["approvedBy"] == ""
 
     def test_the_csv_has_a_header_crlf_lines_and_no_formula_cells(self) -> None:
         _, merged = self._records_at()
-        record = replace(
-            merged[0], finding=replace(merged[0].finding, message="=HYPERLINK(evil)")
-        )
+        record = replace(merged[0], finding=replace(merged[0].finding, message="=HYPERLINK(evil)"))
         text = report_csv(report_rows([record], AT + timedelta(days=1)))
         lines = text.split("\r\n")
         assert lines[0].startswith("findingId,class,state")
@@ -349,3 +365,45 @@ class TestMonthEndReport:
         findings = run([lot(0, "10"), lot(1, "5")], [package(0, "12"), package(1, "9")])
         merged = merge_run([], findings, run_id=uuid4(), at=AT, new_id=uuid4)
         return findings, list(merged.opened)
+
+
+class TestMovementsAFixRecorded:
+    """A COUNT_DISCREPANCY movement recorded by an approved fix is already in Metrc: the planner
+    moves the planned quantity and pushes nothing, and only for the finding that expects it."""
+
+    def _script(self) -> tuple[BatchScript, PackageLink]:
+        script = BatchScript(site_id=SITE, code="B-1", product_id="p-1", tag=TAGS[0])
+        script.source = OpeningBalance()
+        link = plan_batch_change(script.created("10"), None, rules()).link
+        return script, link
+
+    def test_a_settled_row_moves_the_planned_quantity_and_pushes_nothing(self) -> None:
+        script, link = self._script()
+        change = script.adjust("-1.5", notes=movement_marker(uuid4()))
+        plan = plan_batch_change(change, link, rules(), settled=frozenset({(script.version, 0)}))
+        assert plan.intents == ()
+        assert plan.link.planned is not None
+        assert plan.link.planned.quantity == Decimal("8.5")
+
+    async def test_the_consumer_settles_only_a_movement_an_approved_finding_expects(self) -> None:
+        db = InMemoryDatabase()
+        script, link = self._script()
+        finding = uuid4()
+        async with db.uow() as uow:
+            await uow.jurisdictions.save(rules())
+            await uow.links.save(link)
+            await uow.commit()
+        db.expected_movements[finding] = {script.batch_id: Decimal("-1.5")}
+        async with db.uow() as uow:
+            marked = script.adjust("-1.5", notes=f"{movement_marker(finding)} counted")
+            recorded = await record_batch_change(uow, marked, now=AT)
+            assert recorded.submissions == ()
+            forged = script.adjust("-2", notes=f"{movement_marker(finding)} not the amount")
+            recorded = await record_batch_change(uow, forged, now=AT)
+            assert [s.kind for s in recorded.submissions] == [SubmissionKind.ADJUST_PACKAGE]
+
+    def test_a_marker_is_read_back_from_notes(self) -> None:
+        finding = uuid4()
+        assert marked_finding(f"x {movement_marker(finding)} y") == finding
+        assert marked_finding("[reconciliation:not-a-uuid]") is None
+        assert marked_finding(None) is None

@@ -56,10 +56,10 @@ class HttpInventoryMovements:
         payload = _json(response)
         if response.status_code >= 400:
             found = payload.get("error")
-            body: dict[str, Any] = found if isinstance(found, dict) else {}
+            detail: dict[str, Any] = found if isinstance(found, dict) else {}
             raise InventoryRefusedError(
-                str(body.get("code", "INVENTORY_REFUSED")),
-                str(body.get("message", f"inventory answered {response.status_code}")),
+                str(detail.get("code", "INVENTORY_REFUSED")),
+                str(detail.get("message", f"inventory answered {response.status_code}")),
                 response.status_code,
             )
         return payload

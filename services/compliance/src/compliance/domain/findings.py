@@ -30,11 +30,11 @@ from compliance.domain.errors import ComplianceError
 from compliance.domain.reconciliation import Finding
 
 __all__ = [
+    "REPORT_COLUMNS",
     "FindingConflictError",
     "FindingRecord",
     "FindingState",
     "MergedRun",
-    "REPORT_COLUMNS",
     "merge_run",
     "report_csv",
     "report_rows",

@@ -66,7 +66,9 @@ __all__ = [
 CANOPY_MARKER: Final = "[canopy:"
 """Canopy's adjustments carry ``[canopy:<submission id>]`` in Metrc's note (``read_back``)."""
 MOVEMENT_REASON: Final = "COUNT_DISCREPANCY"
-KEY_ERROR_CODES: Final = frozenset({"KEY_OR_PERMISSION", "CREDENTIALS_INVALID", "CREDENTIALS_MISSING"})
+KEY_ERROR_CODES: Final = frozenset(
+    {"KEY_OR_PERMISSION", "CREDENTIALS_INVALID", "CREDENTIALS_MISSING"}
+)
 """Pull failures that mean the license's keys cannot read Metrc (not a passing outage)."""
 _ZERO: Final = Decimal(0)
 
@@ -612,9 +614,7 @@ def _judge_gaps(license_number: str, gaps: list[_Gap]) -> list[Finding]:
         other = partners[0]
         paired.update((gap.lot.batch_id, other.lot.batch_id))
         findings.append(_pair(license_number, gap, other))
-    for gap in gaps:
-        if gap.lot.batch_id not in paired:
-            findings.append(_single_gap(license_number, gap))
+    findings.extend(_single_gap(license_number, g) for g in gaps if g.lot.batch_id not in paired)
     return findings
 
 
@@ -696,7 +696,7 @@ def _missing_in_canopy(data: ReconciliationInput, tracked: set[str]) -> list[Fin
         for lot in data.lots
         if lot.state not in (LinkState.PENDING, LinkState.LINKED) and (lot.package_tag or lot.tag)
     }
-    sites = sorted({s for s in data.rules}, key=str)
+    sites = sorted(set(data.rules), key=str)
     findings: list[Finding] = []
     for package in data.packages:
         if package.status != "active" or package.label in tracked:
@@ -740,4 +740,3 @@ def _missing_in_canopy(data: ReconciliationInput, tracked: set[str]) -> list[Fin
             )
         )
     return findings
-

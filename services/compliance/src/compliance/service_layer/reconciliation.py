@@ -21,9 +21,11 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dt_time
 from typing import Any
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 from compliance.domain import ComplianceError, validate_rules
 from compliance.domain.findings import FindingRecord, merge_run, report_rows
@@ -186,10 +188,16 @@ class ReconciliationService:
             raise NotFoundError("FINDING_NOT_FOUND", f"There is no finding {finding_id}")
         return record
 
-    async def report(self, license_number: str, as_of: datetime) -> list[dict[str, str]]:
+    async def report(self, license_number: str, day: date) -> tuple[datetime, list[dict[str, str]]]:
+        """The month-end report as of the end of ``day`` in the facility's time zone (the first
+        site of the license that names one; UTC without rules): the instant and the rows."""
         async with self._uow() as uow:
+            sites = await uow.jurisdictions.for_license(license_number)
+            zone = sites[0].zone if sites else ZoneInfo("UTC")
+            as_of = datetime.combine(day + timedelta(days=1), dt_time(0), zone).astimezone(UTC)
+            as_of -= timedelta(microseconds=1)
             records = await uow.findings.opened_by(license_number, as_of)
-        return report_rows(records, as_of)
+        return as_of, report_rows(records, as_of)
 
     # --- decisions ------------------------------------------------------------------------
 
@@ -277,7 +285,8 @@ class ReconciliationService:
         )[:_NOTES_LIMIT]
         done: dict[str, Any] = {}
         for action in record.finding.fix.actions:
-            assert action.batch_id is not None and action.quantity is not None
+            assert action.batch_id is not None
+            assert action.quantity is not None
             assert action.version is not None
             try:
                 answer = await self._inventory.record(
@@ -463,7 +472,8 @@ async def _remap(
     cmd: ApproveFix,
     now: datetime,
 ) -> dict[str, Any]:
-    assert action.site_id is not None and action.metrc_name is not None
+    assert action.site_id is not None
+    assert action.metrc_name is not None
     rules = await uow.jurisdictions.get(action.site_id)
     if rules is None:
         raise NotFoundError("RULES_NOT_FOUND", f"Site {action.site_id} has no rules")
@@ -480,5 +490,3 @@ async def _remap(
     saved = validate_rules(replace(rules, **changed, updated_at=now, updated_by=cmd.actor))
     await uow.jurisdictions.save(saved)
     return {str(action.site_id): what}
-
-

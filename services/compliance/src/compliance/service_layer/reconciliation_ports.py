@@ -142,4 +142,3 @@ class InventoryMovements(Protocol):
             InventoryRefusedError: inventory refused it (stale version, permission ...).
             InventoryUnavailableError: inventory did not answer."""
         ...
-

@@ -77,7 +77,9 @@ async def _settled(uow: UnitOfWork, change: BatchChange) -> frozenset[tuple[int,
     """Rows an approved reconciliation fix recorded to match Metrc (their notes name the
     finding, and the finding's fix expects exactly that movement on this batch): Metrc holds
     them already, so they are not pushed."""
-    marked = {e.position: (fid, e.change) for e in change.entries if (fid := marked_finding(e.notes))}
+    marked = {
+        e.position: (fid, e.change) for e in change.entries if (fid := marked_finding(e.notes))
+    }
     if not marked:
         return frozenset()
     expected = await uow.movements.expected(

@@ -19,17 +19,17 @@ from shared.database import UnitOfWork as SharedUnitOfWork
 from shared.events import compliance as ev
 from shared.outbox import OutboxMessage, outbox_message, write_outbox
 
+from compliance.adapters.postgres.reconciliation import (
+    PgFindings,
+    PgMovements,
+    PgReconciliationReads,
+)
 from compliance.adapters.postgres.records import (
     PgCredentials,
     PgJurisdictions,
     PgLinks,
     PgNotifications,
     PgSyncLog,
-)
-from compliance.adapters.postgres.reconciliation import (
-    PgFindings,
-    PgMovements,
-    PgReconciliationReads,
 )
 from compliance.adapters.postgres.submissions import PgSubmissions
 from compliance.domain import (
