@@ -236,8 +236,8 @@ async def test_every_kind_of_difference_is_found_and_each_approved_fix_leaves_bo
     # Changed in Metrc only (one to fix, one to reject), and stock booked on the wrong lot there.
     await _metrc_adjust(site, in_metrc_tag, "-2", "spilled, counted in Metrc")
     await _metrc_adjust(site, kept_tag, "-1", "weighed in Metrc")
-    await _metrc_adjust(site, left_tag, "-2", "moved to the wrong package")
-    await _metrc_adjust(site, right_tag, "2", "moved to the wrong package")
+    await _metrc_adjust(site, left_tag, "-4", "moved to the wrong package")
+    await _metrc_adjust(site, right_tag, "4", "moved to the wrong package")
     # Counts whose push Metrc refused: one left stopped, one dismissed by hand.
     await _refuse(site, "/packages/v2/adjust", times=8)
     await site.adjust(failed["id"], "-3")
@@ -343,8 +343,8 @@ async def test_every_kind_of_difference_is_found_and_each_approved_fix_leaves_bo
     await _clear_faults(site)
     for batch, tag, quantity in (
         (in_metrc, in_metrc_tag, "8"),
-        (left, left_tag, "8"),
-        (right, right_tag, "12"),
+        (left, left_tag, "6"),
+        (right, right_tag, "14"),
         (failed, failed_tag, "7"),
         (differs, differs_tag, "7"),
         (missing, missing_tag, "10"),

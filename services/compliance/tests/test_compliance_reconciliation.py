@@ -286,6 +286,11 @@ class TestEqualAndOpposite:
         assert f.fix.kind is FixKind.PUSH_ADJUSTMENT
         assert sorted(a.quantity for a in f.fix.actions if a.quantity) == [-2, 2]
 
+    def test_amounts_two_lots_could_pair_with_are_not_guessed(self) -> None:
+        lots = [lot(0, "10"), lot(1, "10"), lot(2, "6")]
+        findings = run(lots, [package(0, "12"), package(1, "12"), package(2, "4")])
+        assert [f.finding_class for f in findings] == [FindingClass.QUANTITY_DIFFERS] * 3
+
     def test_lots_of_different_items_do_not_pair(self) -> None:
         other = lot(1, "6", product_id="p-2", product_name="Other")
         findings = run([lot(0, "10"), other], [package(0, "12"), package(1, "4", item="Other")])

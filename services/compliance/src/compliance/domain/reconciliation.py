@@ -19,7 +19,8 @@ writes still queued, ``stopped`` that of its rejected or failed writes nobody di
   ``CHANGED_IN_METRC`` (record the movement in Canopy: a ``COUNT_DISCREPANCY`` adjustment citing
   them); without, ``QUANTITY_DIFFERS`` (Canopy's count is the physical truth: push an
   adjustment to Metrc). Two such batches of one item and unit whose differences are equal and
-  opposite are one ``EQUAL_AND_OPPOSITE`` finding (stock booked on the wrong lot).
+  opposite (and the only ones of that amount) are one ``EQUAL_AND_OPPOSITE`` finding (stock
+  booked on the wrong lot).
 
 An active Metrc package no batch is tracked under is ``MISSING_IN_CANOPY`` (link it to the batch
 that carries its tag, or to one the approver names). A license whose package lists could not be
@@ -409,24 +410,20 @@ def _gap_fix(gap: _Gap) -> FixAction:
 
 
 def _judge_gaps(license_number: str, gaps: list[_Gap]) -> list[Finding]:
+    """Pair a ``+d`` with a ``-d`` of the same item and unit only when each is the only one of
+    its amount: with two candidates, which lot the stock was booked on is a guess, and a wrong
+    pair would move stock between the wrong lots. Ambiguous ones stay findings of their own."""
     by_amount: dict[tuple[str, str, Decimal], list[_Gap]] = {}
-    for gap in sorted(gaps, key=lambda g: g.lot.tag or ""):
+    for gap in gaps:
         by_amount.setdefault((gap.item, gap.lot.unit, gap.rest), []).append(gap)
     paired: set[UUID] = set()
     findings: list[Finding] = []
-    for gap in sorted(gaps, key=lambda g: g.lot.tag or ""):
-        if gap.lot.batch_id in paired or gap.rest <= 0:
+    for (item, unit, rest), plus in by_amount.items():
+        minus = by_amount.get((item, unit, -rest), [])
+        if rest <= 0 or len(plus) != 1 or len(minus) != 1:
             continue
-        partners = [
-            g
-            for g in by_amount.get((gap.item, gap.lot.unit, -gap.rest), [])
-            if g.lot.batch_id not in paired
-        ]
-        if not partners:
-            continue
-        other = partners[0]
-        paired.update((gap.lot.batch_id, other.lot.batch_id))
-        findings.append(_pair(license_number, gap, other))
+        paired.update((plus[0].lot.batch_id, minus[0].lot.batch_id))
+        findings.append(_pair(license_number, plus[0], minus[0]))
     findings.extend(_single_gap(license_number, g) for g in gaps if g.lot.batch_id not in paired)
     return findings
 
