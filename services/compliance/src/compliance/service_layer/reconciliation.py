@@ -21,7 +21,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from datetime import time as dt_time
 from typing import Any
 from uuid import UUID, uuid4
@@ -194,8 +194,7 @@ class ReconciliationService:
         async with self._uow() as uow:
             sites = await uow.jurisdictions.for_license(license_number)
             zone = sites[0].zone if sites else ZoneInfo("UTC")
-            as_of = datetime.combine(day + timedelta(days=1), dt_time(0), zone).astimezone(UTC)
-            as_of -= timedelta(microseconds=1)
+            as_of = _end_of(day, zone)
             records = await uow.findings.opened_by(license_number, as_of)
         return as_of, report_rows(records, as_of)
 
@@ -339,6 +338,16 @@ class ReconciliationService:
 
 
 _TRACKED = (LinkState.PENDING, LinkState.LINKED)
+
+
+def _end_of(day: date, zone: ZoneInfo) -> datetime:
+    """The last instant of ``day`` in ``zone``, in UTC (the calendar's ends clamp to its
+    first and last instants)."""
+    try:
+        return datetime.combine(day, dt_time.max, zone).astimezone(UTC)
+    except OverflowError:
+        last = datetime.max.replace(tzinfo=UTC)
+        return last if day.year > 1 else datetime.min.replace(tzinfo=UTC)
 
 
 def _with_chosen_batch(record: FindingRecord, batch_id: UUID | None) -> FindingRecord:
