@@ -38,6 +38,10 @@ from shared.testing.infra import KafkaServer, PostgresServer
 from shared.testing.log_audit import register_secret
 from shared.testing.platform import RunningPlatform, start_platform
 
+# The platform (every service a process) starts inside the first test's budget; on a loaded
+# shared machine that alone can take minutes.
+pytestmark = pytest.mark.timeout(1500)
+
 SETTINGS = {
     "COMPLIANCE_SYNC_POLL_SECONDS": "0.2",
     "COMPLIANCE_SYNC_INTERVAL_SECONDS": "0",

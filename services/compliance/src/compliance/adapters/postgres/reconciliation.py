@@ -74,12 +74,14 @@ _WRITES = Sql(
     FROM submissions WHERE license_number = :license_number AND {NOT_DONE}
     """
 )
+# A list's latest pull failed when its failure is later than its last complete pull's end (not
+# its start: a pull resumed from a checkpoint keeps the start the failed one planned).
 _PULL_PROBLEMS = Sql(
     """
     SELECT feed, last_error_code, last_error_message FROM metrc_pull_state
     WHERE license_number = :license_number AND feed = ANY(CAST(:feeds AS text[]))
       AND last_failed_at IS NOT NULL
-      AND (last_success_at IS NULL OR last_failed_at > last_success_at)
+      AND (last_finished_at IS NULL OR last_failed_at > last_finished_at)
       AND last_error_code = ANY(CAST(:codes AS text[]))
     """
 )
