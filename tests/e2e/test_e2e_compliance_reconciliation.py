@@ -198,6 +198,9 @@ async def test_a_pull_refused_for_the_keys_is_one_finding_nothing_applies_and_it
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "FIX_NOT_APPLICABLE"
 
+    # The fix is a person's: Metrc's 401 marked the keys invalid; they are validated again
+    # (the guide's green check), then synced.
+    await site.validate_keys()
     await _sync(api, officer, site)
     again = await _reconcile(api, officer)
     assert again["findings"] == []
