@@ -123,6 +123,12 @@ export const AREAS: Area[] = [
         load: () => import("../compliance/SyncLogPage"),
       }),
       screen({
+        path: "/compliance/reconciliation",
+        label: "Reconciliation",
+        needs: "GET /api/v1/compliance/licenses/{licenseNumber}/findings",
+        load: () => import("../compliance/ReconciliationPage"),
+      }),
+      screen({
         path: "/compliance/notifications",
         label: "Notifications",
         needs: "GET /api/v1/compliance/notifications",
