@@ -50,6 +50,7 @@ from shared.contracts._compliance_models import (
     WaitReason,
 )
 from shared.contracts._compliance_sync_models import (
+    SyncAlert,
     SyncHealthView,
     SyncRequest,
     SyncRunState,
@@ -94,6 +95,7 @@ __all__ = [
     "SubmissionPage",
     "SubmissionState",
     "SubmissionView",
+    "SyncAlert",
     "SyncDirection",
     "SyncHealthView",
     "SyncLogEntryView",
