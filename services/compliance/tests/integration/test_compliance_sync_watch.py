@@ -39,11 +39,13 @@ from compliance.domain import (
 )
 from compliance.domain.mirror import SyncType
 from compliance.domain.sync_watch import BurstRule, StaleRule
+from compliance.entrypoints.errors import error_body
 from compliance.service_layer import CredentialsService, SaveCredentials, ServiceContext
+from compliance.service_layer.errors import NotFoundError
 from compliance.service_layer.mirror_ports import RunState, RunTrigger, SyncRun
 from compliance.service_layer.pull_sync import PullPolicy, PullSync
 from compliance.service_layer.sync_health import SyncHealth
-from compliance.service_layer.sync_service import SyncService
+from compliance.service_layer.sync_service import RequestSync, SiteNotSyncableError, SyncService
 from compliance.service_layer.sync_watch import BurstTrigger, SyncAlerts, WatchPolicy
 from compliance.testing import REASONS, ManualClock
 from pydantic import SecretStr
@@ -274,3 +276,45 @@ class TestAlertsInSyncHealth:
         healthy = await world.health.license(LICENSE)
         assert healthy.stale_types == ()
         assert healthy.alerts == ()
+
+
+class TestASyncRequestThatCannotRunSaysWhatToDo:
+    async def test_a_site_without_rules_is_told_where_the_rules_are_set(self, world: World) -> None:
+        with pytest.raises(NotFoundError) as refused:
+            await world.service.request(
+                RequestSync(site_id=uuid4(), sync_types=(SyncType.PACKAGES,), actor="qa")
+            )
+        body = error_body(refused.value).error
+        assert body.code == "RULES_NOT_FOUND"
+        assert "Compliance > Rules" in body.message
+        assert "PUT /api/v1/compliance/rules/{siteId}" in body.message
+        assert body.details["fix"] == {
+            "screen": "Compliance > Rules",
+            "route": "PUT /api/v1/compliance/rules/{siteId}",
+            "permission": "compliance:manage",
+        }
+        assert await world.runs_of_license() == []
+
+    async def test_a_site_without_a_metrc_license_is_told_what_its_rules_lack(
+        self, world: World
+    ) -> None:
+        hemp = uuid4()
+        async with world.ctx.uow() as uow:
+            await uow.jurisdictions.save(
+                validate_rules(
+                    JurisdictionRules(
+                        site_id=hemp,
+                        state="CO",
+                        program=Program.HEMP,
+                        require_metrc_id=False,
+                        time_zone="America/Denver",
+                    )
+                )
+            )
+            await uow.commit()
+        with pytest.raises(SiteNotSyncableError) as refused:
+            await world.service.request(
+                RequestSync(site_id=hemp, sync_types=(SyncType.PACKAGES,), actor="qa")
+            )
+        assert "license number and Metrc URL under Compliance > Rules" in refused.value.message
+        assert refused.value.details["fix"]["screen"] == "Compliance > Rules"
