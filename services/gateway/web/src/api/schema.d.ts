@@ -3763,7 +3763,7 @@ export interface components {
          * NotificationKind
          * @enum {string}
          */
-        NotificationKind: "PUSH_FAILED" | "KEY_INVALID" | "KEY_EXPIRING" | "BACKLOG_GROWING" | "QUANTITY_DRIFT" | "BATCH_NOT_PUSHED";
+        NotificationKind: "PUSH_FAILED" | "KEY_INVALID" | "KEY_EXPIRING" | "BACKLOG_GROWING" | "QUANTITY_DRIFT" | "BATCH_NOT_PUSHED" | "PULL_STALE";
         /** NotificationView */
         NotificationView: {
             /**
@@ -5191,6 +5191,34 @@ export interface components {
             success?: boolean;
         };
         /**
+         * SyncAlert
+         * @description An open notification of the license's sync (the worker's sync watch raises it once per
+         *     episode and resolves it when the license is healthy again).
+         */
+        SyncAlert: {
+            /** Guidance */
+            guidance: string;
+            /**
+             * Kind
+             * @description PULL_STALE or BACKLOG_GROWING
+             */
+            kind: string;
+            /** Message */
+            message: string;
+            /**
+             * Notificationid
+             * Format: uuid
+             */
+            notificationId: string;
+            /**
+             * Since
+             * Format: date-time
+             */
+            since: string;
+            /** Title */
+            title: string;
+        };
+        /**
          * SyncDirection
          * @enum {string}
          */
@@ -5200,6 +5228,8 @@ export interface components {
          * @description One license's sync health: pushes, pulls, Metrc's GET budget and the keys.
          */
         SyncHealthView: {
+            /** Alerts */
+            alerts?: components["schemas"]["SyncAlert"][];
             /**
              * Asof
              * Format: date-time
@@ -5223,7 +5253,7 @@ export interface components {
             oldestWaitingSeconds?: number | null;
             /**
              * Problems
-             * @description KEY_INVALID, KEY_MISSING, KEY_EXPIRING, PULL_STALE:<type>, RATE_LIMITED
+             * @description KEY_INVALID, KEY_MISSING, KEY_EXPIRING, PULL_STALE:<type>, RATE_LIMITED, BACKLOG_GROWING
              */
             problems: string[];
             /**
@@ -5255,6 +5285,13 @@ export interface components {
             rateLimitedLastMinute: number;
             /** Runsopen */
             runsOpen: number;
+            /**
+             * Staleafterseconds
+             * @description A type whose last complete pull is older is stale (the schedule x factor)
+             */
+            staleAfterSeconds: number;
+            /** Staletypes */
+            staleTypes?: components["schemas"]["SyncType"][];
             /** Types */
             types: components["schemas"]["SyncTypeHealth"][];
         };
@@ -5340,7 +5377,7 @@ export interface components {
          * SyncRunTrigger
          * @enum {string}
          */
-        SyncRunTrigger: "MANUAL" | "SCHEDULED";
+        SyncRunTrigger: "MANUAL" | "SCHEDULED" | "AFTER_PUSHES";
         /** SyncRunView */
         SyncRunView: {
             /** Finishedat */
