@@ -138,10 +138,13 @@ class TestABacklogGrows:
             BacklogRule(checks=1)
 
 
-def report(
+async def report(
     h: ComplianceHarness, *, waiting: int = 0, oldest_minutes: int | None = None, **kw: object
 ) -> LicenseHealthReport:
+    """The license's health as ``SyncHealth`` reports it, with the alerts open in the feed."""
     now = h.clock.now()
+    async with h.ctx.uow() as uow:
+        alerts = await uow.notifications.recent(license_number=LICENSE, open_only=True)
     base = LicenseHealthReport(
         license_number=LICENSE,
         as_of=now,
@@ -162,6 +165,7 @@ def report(
         key_expires_at=None,
         key_expires_in=None,
         stale_after=timedelta(minutes=30),
+        alerts=tuple(alerts),
     )
     return replace(base, **kw)  # type: ignore[arg-type]
 
@@ -182,16 +186,16 @@ class TestNotificationsOncePerEpisode:
         alerts = SyncAlerts(h.ctx)
         stale = (SyncType.PACKAGES, SyncType.ADJUSTMENTS)
         for _ in range(5):
-            await alerts.observe(report(h, stale_types=stale))
+            await alerts.observe(await report(h, stale_types=stale))
             h.clock.advance(timedelta(seconds=5))
         (note,) = all_alerts(h, NotificationKind.PULL_STALE)
         assert "packages (last complete pull" in note.message  # type: ignore[attr-defined]
         assert "last error METRC_UNAVAILABLE" in note.message  # type: ignore[attr-defined]
         assert "Sync with Metrc" in note.guidance  # type: ignore[attr-defined]
 
-        await alerts.observe(report(h))
+        await alerts.observe(await report(h))
         assert open_alerts(h, NotificationKind.PULL_STALE) == []
-        await alerts.observe(report(h, stale_types=stale))
+        await alerts.observe(await report(h, stale_types=stale))
         assert len(all_alerts(h, NotificationKind.PULL_STALE)) == 2  # a new episode
 
     async def test_a_growing_backlog_raises_one_notification_and_is_resolved_when_healthy(
@@ -201,18 +205,18 @@ class TestNotificationsOncePerEpisode:
         policy = WatchPolicy(backlog=BacklogRule(size=10, age=timedelta(minutes=30), checks=3))
         alerts = SyncAlerts(h.ctx, policy)
         for waiting in (11, 12):
-            await alerts.observe(report(h, waiting=waiting, oldest_minutes=5))
+            await alerts.observe(await report(h, waiting=waiting, oldest_minutes=5))
             h.clock.advance(timedelta(seconds=5))
         assert all_alerts(h, NotificationKind.BACKLOG_GROWING) == []  # two checks: not yet
         for waiting in (13, 14, 20):
-            await alerts.observe(report(h, waiting=waiting, oldest_minutes=5))
+            await alerts.observe(await report(h, waiting=waiting, oldest_minutes=5))
             h.clock.advance(timedelta(seconds=5))
         (note,) = all_alerts(h, NotificationKind.BACKLOG_GROWING)
         assert "13 pushes are waiting" in note.message  # type: ignore[attr-defined]
 
         # Draining but still over: the episode goes on, nothing new, nothing resolved.
-        await alerts.observe(report(h, waiting=12, oldest_minutes=1))
+        await alerts.observe(await report(h, waiting=12, oldest_minutes=1))
         assert len(open_alerts(h, NotificationKind.BACKLOG_GROWING)) == 1
-        await alerts.observe(report(h, waiting=2, oldest_minutes=1))
+        await alerts.observe(await report(h, waiting=2, oldest_minutes=1))
         assert open_alerts(h, NotificationKind.BACKLOG_GROWING) == []
         assert len(all_alerts(h, NotificationKind.BACKLOG_GROWING)) == 1

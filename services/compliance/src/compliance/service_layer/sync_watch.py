@@ -156,19 +156,31 @@ class SyncAlerts:
         self._samples: dict[str, deque[BacklogSample]] = {}
 
     async def observe(self, report: LicenseHealthReport) -> None:
-        """Raise or resolve the license's stale-pull and growing-backlog notifications."""
-        now = report.as_of
+        """Raise or resolve the license's stale-pull and growing-backlog notifications. Only a
+        change is written: the report lists the alerts already open (a raise racing another
+        worker's is kept out by the dedup key)."""
         name = report.license_number
         state = self._backlog(report)
+        open_kinds = {n.kind for n in report.alerts}
+        stale_open = NotificationKind.PULL_STALE in open_kinds
+        backlog_open = NotificationKind.BACKLOG_GROWING in open_kinds
+        raised: list[Notification] = []
+        resolved: list[str] = []
+        if report.stale_types and not stale_open:
+            raised.append(_stale_notification(report))
+        elif not report.stale_types and stale_open:
+            resolved.append(pull_stale_key(name))
+        if state is BacklogState.GROWING and not backlog_open:
+            raised.append(_backlog_notification(report))
+        elif state is BacklogState.HEALTHY and backlog_open:
+            resolved.append(backlog_key(name))
+        if not raised and not resolved:
+            return
         async with self.ctx.uow() as uow:
-            if report.stale_types:
-                await uow.notifications.raise_(_stale_notification(report))
-            else:
-                await uow.notifications.resolve(pull_stale_key(name), now)
-            if state is BacklogState.GROWING:
-                await uow.notifications.raise_(_backlog_notification(report))
-            elif state is BacklogState.HEALTHY:
-                await uow.notifications.resolve(backlog_key(name), now)
+            for notification in raised:
+                await uow.notifications.raise_(notification)
+            for key in resolved:
+                await uow.notifications.resolve(key, report.as_of)
             await uow.commit()
 
     def _backlog(self, report: LicenseHealthReport) -> BacklogState:
