@@ -6,6 +6,7 @@ it; stale pulls and a growing backlog show in sync health as alerts."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -40,6 +41,8 @@ from compliance.domain import (
 from compliance.domain.mirror import SyncType
 from compliance.domain.sync_watch import BurstRule, StaleRule
 from compliance.entrypoints.errors import error_body
+from compliance.entrypoints.sync_loop import sync_continuously
+from compliance.entrypoints.sync_metrics import PULLS_AFTER_PUSHES
 from compliance.service_layer import CredentialsService, SaveCredentials, ServiceContext
 from compliance.service_layer.errors import NotFoundError
 from compliance.service_layer.mirror_ports import RunState, RunTrigger, SyncRun
@@ -243,6 +246,49 @@ class TestABurstOfPushesPullsOnce:
         assert after.run.sync_types == (SyncType.PACKAGES,)
         assert await trigger.after_pushes(LICENSE) is None  # the queued pull covers it
         assert len(await world.runs_of_license()) == 2
+
+
+class TestTheWorkersLoopPullsOnceAfterABurst:
+    async def test_many_checks_of_the_worker_s_loop_after_a_burst_run_exactly_one_pull(
+        self, world: World, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        await world.accept([adjust() for _ in range(12)], spaced=timedelta(seconds=1))
+        world.clock.advance(timedelta(seconds=31))
+        counted = PULLS_AFTER_PUSHES.labels(LICENSE)._value.get()
+        stop = asyncio.Event()
+        alerts = SyncAlerts(world.ctx)
+        loop = asyncio.create_task(
+            sync_continuously(
+                world.service,
+                world.health,
+                stop,
+                bursts=world.trigger(),
+                alerts=alerts,
+                poll=0.05,
+                stale_after=timedelta(seconds=30),
+                concurrent=2,
+                interval_for=lambda _: 0,
+                health_every=0.1,
+            )
+        )
+        try:
+            for _ in range(300):  # the pull itself runs against the sandbox
+                runs = await world.runs_of_license()
+                if runs and not runs[0].state.open:
+                    break
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(1.0)  # ten more checks after the pull
+        finally:
+            stop.set()
+            await loop
+
+        (run,) = await world.runs_of_license()
+        assert run.trigger is RunTrigger.AFTER_PUSHES
+        assert run.state is RunState.SUCCEEDED, run.report
+        assert run.sync_types == (SyncType.PACKAGES, SyncType.ADJUSTMENTS)
+        assert PULLS_AFTER_PUSHES.labels(LICENSE)._value.get() == counted + 1
+        # Every check ran through (schedule, trigger, health, alerts, metrics) without a failure.
+        assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 class TestAlertsInSyncHealth:
