@@ -5,14 +5,18 @@ The history on the topics was validated when it was published, and the read mode
 function of it, so the rebuild takes the lean way through it:
 
 1. **Bulk.** One aiokafka consumer (no group: it is assigned every partition and seeks to the
-   start) fetches thousands of records per ``getmany``; each is decoded with orjson and mapped
-   by the service layer's mappings (the same code as the live consumer's, schema versions
-   checked, no per-event pydantic validation); chunks are folded in memory by the domain's fold
-   (:class:`~reporting.service_layer.replay.Replay`). Ledger rows are COPYed into the new
-   generation as they come (while the next chunk is decoded); at the topics' end offsets as of
-   the start, the views, aggregates, compliance rows and positions are written, the views with
-   COPY. A message that cannot be projected (poison: the live consumer dead-lettered it when it
-   came) is skipped, logged and counted.
+   start) fetches up to ``FETCH_RECORDS`` records per ``getmany``; each record is decoded with
+   orjson and mapped by the service layer's mappings as it comes (the same code as the live
+   consumer's, schema versions checked, no per-event pydantic validation; its JSON is freed at
+   once), and each fetch is folded in memory by the domain's rule
+   (:class:`~reporting.service_layer.replay.Replay`). Its ledger rows are COPYed (text format,
+   :mod:`reporting.adapters.bulk`) while the next fetch is decoded. At most ``views_kept``
+   batch views stay in memory: the least recently changed beyond that are COPYed into the new
+   generation and taken back (read and deleted) if their batch comes again, so memory is
+   bounded whatever the history's size. At the topics' end offsets as of the start, the views
+   still in memory, the aggregates, compliance rows and positions are written. A message that
+   cannot be projected (poison: the live consumer dead-lettered it when it came) is skipped,
+   logged and counted.
 2. **Catch-up and swap.** The same consumer goes on from where the bulk stopped, each fetch
    folded in one transaction by the consumers' own handlers
    (:func:`~reporting.service_layer.projections.apply_inventory_events`), until the new
