@@ -26,10 +26,20 @@ from enum import StrEnum
 from uuid import UUID
 
 from compliance.domain.batches import FromBatches, OpeningBalance
+from compliance.domain.cultivation_intents import (
+    PlantBatchCountChange,
+    PlantBatchDestroy,
+    PlantBatchGrowthPhase,
+    PlantBatchMove,
+    PlantBatchPlanting,
+    PlantBatchSplitOff,
+)
 from compliance.domain.errors import InvalidTransitionError
 from compliance.domain.problems import Problem
 
 __all__ = [
+    "CREATES_PLANT_BATCH",
+    "CULTIVATION_KINDS",
     "AdjustPackage",
     "ChangeLocation",
     "CreatePackage",
@@ -57,6 +67,13 @@ class SubmissionKind(StrEnum):
     UNFINISH_PACKAGE = "UNFINISH_PACKAGE"
     INGREDIENT_DRAW = "INGREDIENT_DRAW"
     TRANSFER_OUT = "TRANSFER_OUT"
+    # cultivation (``cultivation_intents``): keyed by plant batch id
+    PLANT_BATCH_PLANTING = "PLANT_BATCH_PLANTING"
+    PLANT_BATCH_SPLIT = "PLANT_BATCH_SPLIT"
+    PLANT_BATCH_ADJUST = "PLANT_BATCH_ADJUST"
+    PLANT_BATCH_LOCATION = "PLANT_BATCH_LOCATION"
+    PLANT_BATCH_DESTROY = "PLANT_BATCH_DESTROY"
+    PLANT_BATCH_GROWTH_PHASE = "PLANT_BATCH_GROWTH_PHASE"
 
 
 class SubmissionState(StrEnum):
@@ -146,6 +163,12 @@ Intent = (
     | UnfinishPackage
     | IngredientDraw
     | TransferOut
+    | PlantBatchPlanting
+    | PlantBatchSplitOff
+    | PlantBatchCountChange
+    | PlantBatchMove
+    | PlantBatchDestroy
+    | PlantBatchGrowthPhase
 )
 
 _KINDS: dict[type[object], SubmissionKind] = {
@@ -157,7 +180,28 @@ _KINDS: dict[type[object], SubmissionKind] = {
     UnfinishPackage: SubmissionKind.UNFINISH_PACKAGE,
     IngredientDraw: SubmissionKind.INGREDIENT_DRAW,
     TransferOut: SubmissionKind.TRANSFER_OUT,
+    PlantBatchPlanting: SubmissionKind.PLANT_BATCH_PLANTING,
+    PlantBatchSplitOff: SubmissionKind.PLANT_BATCH_SPLIT,
+    PlantBatchCountChange: SubmissionKind.PLANT_BATCH_ADJUST,
+    PlantBatchMove: SubmissionKind.PLANT_BATCH_LOCATION,
+    PlantBatchDestroy: SubmissionKind.PLANT_BATCH_DESTROY,
+    PlantBatchGrowthPhase: SubmissionKind.PLANT_BATCH_GROWTH_PHASE,
 }
+
+CULTIVATION_KINDS = frozenset(
+    {
+        SubmissionKind.PLANT_BATCH_PLANTING,
+        SubmissionKind.PLANT_BATCH_SPLIT,
+        SubmissionKind.PLANT_BATCH_ADJUST,
+        SubmissionKind.PLANT_BATCH_LOCATION,
+        SubmissionKind.PLANT_BATCH_DESTROY,
+        SubmissionKind.PLANT_BATCH_GROWTH_PHASE,
+    }
+)
+"""Writes that mirror a plant batch (``cultivation_intents``); ``batch_id`` is its id."""
+CREATES_PLANT_BATCH = frozenset(
+    {SubmissionKind.PLANT_BATCH_PLANTING, SubmissionKind.PLANT_BATCH_SPLIT}
+)
 
 SENT_KINDS = frozenset(
     {
@@ -166,6 +210,7 @@ SENT_KINDS = frozenset(
         SubmissionKind.CHANGE_LOCATION,
         SubmissionKind.FINISH_PACKAGE,
         SubmissionKind.UNFINISH_PACKAGE,
+        *CULTIVATION_KINDS,
     }
 )
 """Kinds that are Metrc writes (the rest are a read, or wait for another flow)."""
@@ -282,6 +327,10 @@ class Submission:
         return self.kind in ATTEMPTED_KINDS
 
     @property
+    def is_cultivation(self) -> bool:
+        return self.kind in CULTIVATION_KINDS
+
+    @property
     def tag(self) -> str | None:
         return self.sent_as.tag if self.sent_as is not None else None
 
@@ -304,6 +353,8 @@ class Submission:
         intent = self.intent
         if isinstance(intent, CreatePackage) and isinstance(intent.source, FromBatches):
             return frozenset({self.batch_id, *(i.batch_id for i in intent.source.ingredients)})
+        if isinstance(intent, PlantBatchSplitOff):
+            return frozenset({self.batch_id, intent.new_plant_batch_id})
         return frozenset({self.batch_id})
 
     # --- transitions ----------------------------------------------------------------------------

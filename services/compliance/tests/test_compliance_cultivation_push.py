@@ -1,0 +1,328 @@
+"""Every plant batch change reaches Metrc exactly once, in order per plant batch, validated by the
+guide's plant batch rules, and read back before any re-send: the service layer on the in-memory
+unit of work and FakeMetrc."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+from compliance.adapters.metrc import MetrcTransientError, MetrcUnknownOutcomeError, PlantBatch
+from compliance.domain import ProblemCode, Submission, SubmissionKind, SubmissionState
+from compliance.domain.cultivation_intents import (
+    CultivationChange,
+    CultivationIntent,
+    PlantBatchCountChange,
+    PlantBatchDestroy,
+    PlantBatchGrowthPhase,
+    PlantBatchMove,
+    PlantBatchPlanting,
+    PlantBatchSplitOff,
+)
+from compliance.service_layer.record_cultivation import record_cultivation_change
+from compliance.testing import LICENSE, STRAIN, ComplianceHarness
+
+DAY = date(2026, 3, 1)
+
+
+class Grow:
+    """A plant batch's changes as inventory's events would carry them."""
+
+    def __init__(self, h: ComplianceHarness, name: str, count: int = 100) -> None:
+        self.h = h
+        self.id = uuid4()
+        self.name = name
+        self.count = count
+        self.vault = next(k for k, v in h.location_map.items() if v == "Vault")
+
+    async def record(self, intent: CultivationIntent, plant_batch_id: UUID | None = None) -> None:
+        change = CultivationChange(
+            site_id=self.h.site_id,
+            plant_batch_id=plant_batch_id or self.id,
+            intent=intent,
+            actor="grower",
+            occurred_at=self.h.clock.now(),
+            event_id=uuid4(),
+        )
+        async with self.h.db.uow() as uow:
+            await record_cultivation_change(uow, change, now=self.h.clock.now())
+            await uow.commit()
+
+    async def planted(self, *, strain: str = STRAIN, type: str = "Clone") -> None:
+        await self.record(
+            PlantBatchPlanting(
+                name=self.name,
+                type=type,
+                count=self.count,
+                strain=strain,
+                location_id=self.vault,
+                date=DAY,
+            )
+        )
+
+    async def adjusted(self, quantity: int) -> None:
+        before, self.count = self.count, self.count + quantity
+        await self.record(
+            PlantBatchCountChange(
+                name=self.name, quantity=quantity, reason="Waste", note="mold", date=DAY,
+                count_before=before, count_after=self.count,
+            )
+        )  # fmt: skip
+
+    async def into_growth(self, tags: list[str]) -> None:
+        before, self.count = self.count, self.count - len(tags)
+        await self.record(
+            PlantBatchGrowthPhase(
+                name=self.name, count=len(tags), tags=tuple(tags), growth_phase="Vegetative",
+                location_id=self.vault, date=DAY, count_before=before, count_after=self.count,
+            )
+        )  # fmt: skip
+
+    async def moved(self, to: str) -> None:
+        await self.record(PlantBatchMove(name=self.name, location_id=to, date=DAY))
+
+    async def destroyed(self, count: int) -> None:
+        before, self.count = self.count, self.count - count
+        await self.record(
+            PlantBatchDestroy(
+                name=self.name, count=count, waste_method="Grinder", waste_reason="Male plants",
+                waste_weight=Decimal("120.5"), waste_unit="Grams", material_mixed="Soil",
+                note=None, date=DAY, count_before=before, count_after=self.count,
+            )
+        )  # fmt: skip
+
+    async def split(self, group: str, count: int) -> Grow:
+        new = Grow(self.h, group, count)
+        before, self.count = self.count, self.count - count
+        await self.record(
+            PlantBatchSplitOff(
+                name=self.name, group_name=group, new_plant_batch_id=new.id, count=count,
+                strain=STRAIN, location_id=self.vault, date=DAY, count_before=before,
+                count_after=self.count,
+            )
+        )  # fmt: skip
+        return new
+
+
+class Harness(ComplianceHarness):
+    def __init__(self) -> None:
+        super().__init__(package_tags=0)
+        self.plant_tags = self.fake.issue_tags(LICENSE, "Plant", 20)
+
+
+def harness() -> Harness:
+    return Harness()
+
+
+def metrc_batch(h: ComplianceHarness, name: str) -> PlantBatch:
+    found = [b for b in h.fake.facilities[LICENSE].plant_batches.values() if b.name == name]
+    assert len(found) == 1, f"{len(found)} Metrc plant batches named {name}"
+    return found[0]
+
+
+def no_metrc_batch(h: ComplianceHarness, name: str) -> bool:
+    return not any(b.name == name for b in h.fake.facilities[LICENSE].plant_batches.values())
+
+
+def subs(h: ComplianceHarness, plant_batch: Grow) -> list[Submission]:
+    return [s for s in h.submissions() if s.batch_id == plant_batch.id]
+
+
+class TestPlantBatchesFollowInventory:
+    async def test_a_planting_creates_one_metrc_plant_batch_and_keeps_its_metrc_id(self) -> None:
+        h = harness()
+        await h.save_keys()
+        grow = Grow(h, "BD-2026-03-A", 100)
+        await grow.planted()
+        await h.settle()
+        batch = metrc_batch(h, "BD-2026-03-A")
+        assert (batch.untracked_count, batch.strain_name, batch.location_name) == (
+            100, STRAIN, "Vault",
+        )  # fmt: skip
+        (planting,) = subs(h, grow)
+        assert planting.state is SubmissionState.ACCEPTED
+        assert planting.metrc_ids == (batch.id,)
+        assert h.db.sync_log[-1].operation == "plantbatches.plantings"
+
+    async def test_count_adjustments_moves_growth_and_destruction_are_mirrored_in_order(
+        self,
+    ) -> None:
+        h = harness()
+        await h.save_keys()
+        grow = Grow(h, "BD-A", 100)
+        await grow.planted()
+        await grow.adjusted(-3)
+        await grow.into_growth(h.plant_tags[:2])
+        await grow.moved(next(k for k, v in h.location_map.items() if v == "Back Room"))
+        await grow.destroyed(5)
+        await h.settle()
+        batch = metrc_batch(h, "BD-A")
+        assert (batch.untracked_count, batch.location_name) == (90, "Back Room")
+        plants = await h.fake.find_plants(LICENSE, h.plant_tags[:2])
+        assert sorted(plants) == sorted(h.plant_tags[:2])
+        assert [s.kind for s in subs(h, grow)] == [
+            SubmissionKind.PLANT_BATCH_PLANTING, SubmissionKind.PLANT_BATCH_ADJUST,
+            SubmissionKind.PLANT_BATCH_GROWTH_PHASE, SubmissionKind.PLANT_BATCH_LOCATION,
+            SubmissionKind.PLANT_BATCH_DESTROY,
+        ]  # fmt: skip
+        assert all(s.state is SubmissionState.ACCEPTED for s in subs(h, grow))
+
+    async def test_a_split_off_batch_waits_for_the_split_before_its_own_changes_go(self) -> None:
+        h = harness()
+        await h.save_keys()
+        grow = Grow(h, "BD-A", 100)
+        await grow.planted()
+        new = Grow(h, "BD-B", 20)
+        # The new batch's change is consumed before the split (another partition).
+        await new.adjusted(-1)
+        await h.pusher.push_due()
+        (early,) = subs(h, new)
+        assert early.state is SubmissionState.PENDING
+        assert early.last_error is not None
+        assert early.last_error.code is ProblemCode.PLANT_BATCH_NOT_IN_METRC
+        await grow.record(
+            PlantBatchSplitOff(
+                name="BD-A", group_name="BD-B", new_plant_batch_id=new.id, count=20,
+                strain=STRAIN, location_id=grow.vault, date=DAY, count_before=100, count_after=80,
+            )
+        )  # fmt: skip
+        await h.settle()
+        assert metrc_batch(h, "BD-A").untracked_count == 80
+        assert metrc_batch(h, "BD-B").untracked_count == 19
+        assert early.id in {s.id for s in h.submissions() if s.state is SubmissionState.ACCEPTED}
+
+
+class TestValidationBeforeThePush:
+    async def test_an_unknown_strain_is_rejected_with_the_guides_guidance_and_nothing_sent(
+        self,
+    ) -> None:
+        h = harness()
+        await h.save_keys()
+        grow = Grow(h, "BD-X", 10)
+        await grow.planted(strain="Purple Haze")
+        await h.settle()
+        (planting,) = subs(h, grow)
+        assert planting.state is SubmissionState.REJECTED
+        assert planting.last_error is not None
+        assert planting.last_error.code is ProblemCode.STRAIN_NOT_FOUND
+        assert "Strains" in planting.last_error.guidance
+        assert no_metrc_batch(h, "BD-X")
+        assert not [w for w in h.fake.writes if w[0] == "create_plant_batch_plantings"]
+
+    async def test_a_type_that_is_not_seed_or_clone_and_a_zero_count_are_both_reported(
+        self,
+    ) -> None:
+        h = harness()
+        await h.save_keys()
+        grow = Grow(h, "BD-Y", 0)
+        await grow.planted(type="Cutting")
+        await h.settle()
+        (planting,) = subs(h, grow)
+        assert planting.last_error is not None
+        assert "Seed or Clone" in planting.last_error.message
+        assert "count 0" in planting.last_error.message
+
+    async def test_a_change_behind_a_rejected_planting_waits_for_a_person(self) -> None:
+        h = harness()
+        await h.save_keys()
+        grow = Grow(h, "BD-Z", 10)
+        await grow.planted(strain="Nope")
+        await grow.adjusted(-1)
+        await h.settle()
+        planting, adjust = subs(h, grow)
+        assert planting.state is SubmissionState.REJECTED
+        assert adjust.state is SubmissionState.PENDING
+        assert adjust.attempts == 0
+
+
+class TestExactlyOnceUnderFaults:
+    async def test_a_lost_planting_answer_is_read_back_and_not_sent_again(self) -> None:
+        h = harness()
+        await h.save_keys()
+        grow = Grow(h, "BD-L", 50)
+        await grow.planted()
+        h.fake.lose_next_response("create_plant_batch_plantings")
+        await h.settle()
+        batches = [b for b in h.fake.facilities[LICENSE].plant_batches.values() if b.name == "BD-L"]
+        assert len(batches) == 1
+        (planting,) = subs(h, grow)
+        assert (planting.state, planting.attempts) == (SubmissionState.ACCEPTED, 1)
+        assert planting.metrc_ids == (batches[0].id,)
+        assert any(e.operation == "plantbatches.read_back" for e in h.db.sync_log)
+
+    async def test_a_lost_count_adjustment_answer_is_not_applied_twice(self) -> None:
+        h = harness()
+        await h.save_keys()
+        grow = Grow(h, "BD-C", 50)
+        await grow.planted()
+        await h.settle()
+        await grow.adjusted(-7)
+        h.fake.lose_next_response("adjust_plant_batches")
+        await h.settle()
+        assert metrc_batch(h, "BD-C").untracked_count == 43
+        assert subs(h, grow)[-1].attempts == 1
+
+    async def test_a_lost_growth_phase_answer_finds_the_tagged_plants(self) -> None:
+        h = harness()
+        await h.save_keys()
+        grow = Grow(h, "BD-G", 10)
+        await grow.planted()
+        await grow.into_growth(h.plant_tags[:3])
+        h.fake.lose_next_response("change_plant_batch_growth_phase")
+        await h.settle()
+        change = subs(h, grow)[-1]
+        assert (change.state, change.attempts, len(change.metrc_ids)) == (
+            SubmissionState.ACCEPTED, 1, 3,
+        )  # fmt: skip
+        assert metrc_batch(h, "BD-G").untracked_count == 7
+
+    async def test_a_write_metrc_did_not_apply_is_sent_again_after_the_read_back(self) -> None:
+        h = harness()
+        await h.save_keys()
+        grow = Grow(h, "BD-N", 10)
+        await grow.planted()
+        await h.settle()
+        await grow.destroyed(2)
+        h.fake.fail_next(
+            "destroy_plant_batches",
+            MetrcUnknownOutcomeError(
+                "timeout (injected)", method="DELETE", path="/plantbatches/v2/"
+            ),
+        )
+        await h.settle()
+        assert metrc_batch(h, "BD-N").untracked_count == 8
+        assert subs(h, grow)[-1].attempts == 2
+
+    async def test_a_5xx_is_retried_with_backoff_and_lands_once(self) -> None:
+        h = harness()
+        await h.save_keys()
+        grow = Grow(h, "BD-5", 10)
+        await grow.planted()
+        h.fake.fail_next(
+            "create_plant_batch_plantings",
+            MetrcTransientError("503 (injected)", status_code=503),
+        )
+        await h.settle()
+        assert len(h.fake.facilities[LICENSE].plant_batches) == 1
+        assert subs(h, grow)[0].state is SubmissionState.ACCEPTED
+
+    async def test_metrc_changed_outside_canopy_is_a_conflict_for_a_person(self) -> None:
+        h = harness()
+        await h.save_keys()
+        grow = Grow(h, "BD-O", 10)
+        await grow.planted()
+        await h.settle()
+        await grow.adjusted(-1)
+        h.fake.lose_next_response("adjust_plant_batches")
+        await h.pusher.push_due()
+        batch = metrc_batch(h, "BD-O")
+        h.fake.facilities[LICENSE].plant_batches[batch.id] = batch.model_copy(
+            update={"untracked_count": 4}
+        )
+        h.clock.advance(h.ctx.policy.read_back_after + timedelta(seconds=1))
+        await h.recovery.recover()
+        last = subs(h, grow)[-1]
+        assert last.state is SubmissionState.REJECTED
+        assert last.last_error is not None
+        assert last.last_error.code is ProblemCode.PLANT_BATCH_CONFLICT
