@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
 
+import pytest
 from compliance.adapters.metrc import MetrcTransientError, MetrcUnknownOutcomeError, PlantBatch
 from compliance.domain import ProblemCode, Submission, SubmissionKind, SubmissionState
 from compliance.domain.cultivation_intents import (
@@ -20,6 +21,8 @@ from compliance.domain.cultivation_intents import (
     PlantBatchPlanting,
     PlantBatchSplitOff,
 )
+from compliance.domain.plant_batch_links import PlantBatchMetrcState
+from compliance.service_layer import NotFoundError, Queries
 from compliance.service_layer.record_cultivation import record_cultivation_change
 from compliance.testing import LICENSE, STRAIN, ComplianceHarness
 
@@ -326,3 +329,42 @@ class TestExactlyOnceUnderFaults:
         assert last.state is SubmissionState.REJECTED
         assert last.last_error is not None
         assert last.last_error.code is ProblemCode.PLANT_BATCH_CONFLICT
+
+
+class TestThePlantBatchsMetrcId:
+    async def test_a_planted_batch_shows_its_metrc_id_and_a_split_off_batch_its_own(self) -> None:
+        h = harness()
+        await h.save_keys()
+        grow = Grow(h, "BD-M", 30)
+        await grow.planted()
+        queries = Queries(h.ctx)
+        pending = await queries.plant_batch(grow.id)
+        assert (pending.state, pending.metrc_id) == (PlantBatchMetrcState.PENDING, None)
+        await h.settle()
+        new = await grow.split("BD-M2", 10)
+        await new.adjusted(-1)
+        await h.settle()
+        shown = await queries.plant_batch(grow.id)
+        assert shown.state is PlantBatchMetrcState.IN_METRC
+        assert shown.metrc_id == metrc_batch(h, "BD-M").id
+        assert [s.kind for s in shown.submissions] == [
+            SubmissionKind.PLANT_BATCH_PLANTING, SubmissionKind.PLANT_BATCH_SPLIT,
+        ]  # fmt: skip
+        split_off = await queries.plant_batch(new.id)
+        assert (split_off.name, split_off.metrc_id) == ("BD-M2", metrc_batch(h, "BD-M2").id)
+        assert [s.kind for s in split_off.submissions] == [
+            SubmissionKind.PLANT_BATCH_SPLIT, SubmissionKind.PLANT_BATCH_ADJUST,
+        ]  # fmt: skip
+
+    async def test_a_rejected_planting_shows_the_batch_stopped_and_an_unknown_one_is_not_found(
+        self,
+    ) -> None:
+        h = harness()
+        await h.save_keys()
+        grow = Grow(h, "BD-R", 30)
+        await grow.planted(strain="Unknown Kush")
+        await h.settle()
+        queries = Queries(h.ctx)
+        assert (await queries.plant_batch(grow.id)).state is PlantBatchMetrcState.STOPPED
+        with pytest.raises(NotFoundError):
+            await queries.plant_batch(uuid4())

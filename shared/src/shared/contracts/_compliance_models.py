@@ -300,6 +300,30 @@ class BatchLink(ApiModel):
     open_writes: int = Field(description="Writes of the package not yet done")
 
 
+class PlantBatchMetrcState(StrEnum):
+    PENDING = "PENDING"
+    IN_METRC = "IN_METRC"
+    STOPPED = "STOPPED"
+
+
+class PlantBatchLink(ApiModel):
+    """A plant batch's mirror in Metrc: its Metrc id once its planting (or the split that made
+    it) was accepted, and every write of it."""
+
+    plant_batch_id: UUID
+    site_id: UUID
+    license_number: str
+    name: str | None = None
+    state: PlantBatchMetrcState = Field(
+        description="PENDING: its create is not accepted yet; IN_METRC: it is; STOPPED: its"
+        " create was rejected or failed (see the submission's error and guidance)"
+    )
+    metrc_id: int | None = Field(default=None, description="Metrc's plant batch Id")
+    last_push: SubmissionView | None = None
+    open_writes: int = Field(description="Writes of the plant batch not yet done")
+    submissions: list[SubmissionView]
+
+
 class BatchCompliance(ApiModel):
     link: BatchLink
     submissions: list[SubmissionView]

@@ -232,6 +232,17 @@ class _Submissions:
             lambda s: isinstance(s.intent, IngredientDraw) and s.intent.into_batch_id == batch_id
         )
 
+    async def for_plant_batch(self, plant_batch_id: UUID) -> list[Submission]:
+        return self._where(
+            lambda s: (
+                s.batch_id == plant_batch_id
+                or (
+                    isinstance(s.intent, PlantBatchSplitOff)
+                    and s.intent.new_plant_batch_id == plant_batch_id
+                )
+            )
+        )
+
     async def plant_batches_in_metrc(self, plant_batch_ids: Collection[UUID]) -> set[UUID]:
         wanted = set(plant_batch_ids)
         found: set[UUID] = set()

@@ -5079,7 +5079,7 @@ export interface components {
          * SubmissionKind
          * @enum {string}
          */
-        SubmissionKind: "CREATE_PACKAGE" | "LINK_PACKAGE" | "ADJUST_PACKAGE" | "CHANGE_LOCATION" | "FINISH_PACKAGE" | "UNFINISH_PACKAGE" | "INGREDIENT_DRAW" | "TRANSFER_OUT";
+        SubmissionKind: "CREATE_PACKAGE" | "LINK_PACKAGE" | "ADJUST_PACKAGE" | "CHANGE_LOCATION" | "FINISH_PACKAGE" | "UNFINISH_PACKAGE" | "INGREDIENT_DRAW" | "TRANSFER_OUT" | "PLANT_BATCH_PLANTING" | "PLANT_BATCH_SPLIT" | "PLANT_BATCH_ADJUST" | "PLANT_BATCH_LOCATION" | "PLANT_BATCH_DESTROY" | "PLANT_BATCH_GROWTH_PHASE";
         /**
          * SubmissionPage
          * @description Newest first; pass ``nextCursor`` back as ``cursor`` for the next page.

@@ -122,6 +122,13 @@ _FOR_BATCH = Sql(f"{_SELECT} WHERE batch_id = :batch_id ORDER BY sequence")
 _DRAWS_INTO = Sql(
     f"{_SELECT} WHERE into_batch_id = :batch_id AND kind = 'INGREDIENT_DRAW' ORDER BY sequence"
 )
+_FOR_PLANT_BATCH = Sql(
+    f"""
+    {_SELECT} WHERE batch_id = :batch_id
+       OR (into_batch_id = :batch_id AND kind = 'PLANT_BATCH_SPLIT')
+    ORDER BY sequence
+    """
+)
 # A plant batch is in Metrc once its create is done: its planting (``batch_id``), or the split
 # that made it (``into_batch_id``), accepted or settled by a person.
 _PLANT_BATCHES_IN_METRC = Sql(
@@ -312,6 +319,9 @@ class PgSubmissions:
 
     async def draws_into(self, batch_id: UUID) -> list[Submission]:
         return await self._fetch(_DRAWS_INTO, {"batch_id": batch_id})
+
+    async def for_plant_batch(self, plant_batch_id: UUID) -> list[Submission]:
+        return await self._fetch(_FOR_PLANT_BATCH, {"batch_id": plant_batch_id})
 
     async def plant_batches_in_metrc(self, plant_batch_ids: Collection[UUID]) -> set[UUID]:
         if not plant_batch_ids:
