@@ -56,7 +56,7 @@ class Grow:
         await self.record(
             PlantBatchPlanting(
                 name=self.name,
-                type=type,
+                plant_type=type,
                 count=self.count,
                 strain=strain,
                 location_id=self.vault,

@@ -33,7 +33,8 @@ class PlantBatchPlanting:
     """``POST /plantbatches/v2/plantings``: the plant batch's create in Metrc."""
 
     name: str
-    type: str
+    plant_type: str
+    """Seed or Clone (not ``type``: the ledger's JSON names each record's class with it)."""
     count: int
     strain: str
     location_id: str

@@ -51,11 +51,11 @@ def prepare_cultivation(
     problems: list[Problem] = []
     intent = s.intent
     if isinstance(intent, PlantBatchPlanting):
-        if intent.type not in PLANT_BATCH_TYPES:
+        if intent.plant_type not in PLANT_BATCH_TYPES:
             problems.append(
                 problem(
                     ProblemCode.PLANT_BATCH_TYPE_INVALID,
-                    f"Plant batch {intent.name}: type {intent.type!r} is not Seed or Clone.",
+                    f"Plant batch {intent.name}: type {intent.plant_type!r} is not Seed or Clone.",
                     field="type",
                 )
             )

@@ -44,7 +44,7 @@ def cultivation_change(envelope: EventEnvelope) -> CultivationChange | None:
         b = event.plant_batch
         intent = PlantBatchPlanting(
             name=b.name,
-            type=b.type.value,
+            plant_type=b.type.value,
             count=b.count,
             strain=b.strain,
             location_id=str(b.location.id),

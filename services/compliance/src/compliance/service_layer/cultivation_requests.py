@@ -85,7 +85,7 @@ def _planting(s: Submission) -> PlantBatchPlantingBody:
     assert sent.location is not None
     return PlantBatchPlantingBody(
         name=intent.name,
-        type=intent.type,
+        type=intent.plant_type,
         count=intent.count,
         strain=sent.item,
         location=sent.location,
