@@ -38,6 +38,7 @@ from compliance.domain import (
     problem,
 )
 from compliance.domain.cultivation_intents import (
+    CultivationIntent,
     PlantBatchCountChange,
     PlantBatchDestroy,
     PlantBatchGrowthPhase,
@@ -537,7 +538,7 @@ class TestSyncLogAndFeed:
 def _plant_batch_writes(site_id: UUID) -> tuple[UUID, UUID, list[Submission]]:
     """A planted batch's writes of every kind (its planting accepted) and a batch split off it."""
     parent, child, day = uuid4(), uuid4(), date(2026, 3, 1)
-    intents = [
+    intents: list[CultivationIntent] = [
         PlantBatchPlanting(
             name="P", plant_type="Clone", count=10, strain="OG", location_id="l1", date=day
         ),
