@@ -9,17 +9,27 @@ from decimal import Decimal
 from uuid import UUID, uuid4
 
 import pytest
-from compliance.adapters.metrc import MetrcTransientError, MetrcUnknownOutcomeError, PlantBatch
+from compliance.adapters.metrc import (
+    Harvest,
+    MetrcTransientError,
+    MetrcUnknownOutcomeError,
+    PlantBatch,
+)
 from compliance.domain import ProblemCode, Submission, SubmissionKind, SubmissionState
 from compliance.domain.cultivation_intents import (
     CultivationChange,
     CultivationIntent,
+    HarvestFinish,
+    HarvestPlant,
+    HarvestUnfinish,
+    HarvestWasteRecord,
     PlantBatchCountChange,
     PlantBatchDestroy,
     PlantBatchGrowthPhase,
     PlantBatchMove,
     PlantBatchPlanting,
     PlantBatchSplitOff,
+    PlantGrowthPhase,
 )
 from compliance.domain.plant_batch_links import PlantBatchMetrcState
 from compliance.service_layer import NotFoundError, Queries
@@ -42,7 +52,7 @@ class Grow:
     async def record(self, intent: CultivationIntent, plant_batch_id: UUID | None = None) -> None:
         change = CultivationChange(
             site_id=self.h.site_id,
-            plant_batch_id=plant_batch_id or self.id,
+            aggregate_id=plant_batch_id or self.id,
             intent=intent,
             actor="grower",
             occurred_at=self.h.clock.now(),
@@ -368,3 +378,151 @@ class TestThePlantBatchsMetrcId:
         assert (await queries.plant_batch(grow.id)).state is PlantBatchMetrcState.STOPPED
         with pytest.raises(NotFoundError):
             await queries.plant_batch(uuid4())
+
+
+class Crop:
+    """A harvest's changes as inventory's events would carry them."""
+
+    def __init__(self, h: ComplianceHarness, name: str, unit: str = "Grams") -> None:
+        self.h, self.id, self.name, self.unit = h, uuid4(), name, unit
+        self.dry = next(k for k, v in h.location_map.items() if v == "Back Room")
+        self.wet = self.waste = Decimal(0)
+
+    async def record(self, intent: CultivationIntent, aggregate: UUID | None = None) -> None:
+        change = CultivationChange(
+            site_id=self.h.site_id, aggregate_id=aggregate or self.id, intent=intent,
+            actor="grower", occurred_at=self.h.clock.now(), event_id=uuid4(),
+        )  # fmt: skip
+        async with self.h.db.uow() as uow:
+            await record_cultivation_change(uow, change, now=self.h.clock.now())
+            await uow.commit()
+
+    async def flowering(self, grow: Grow, tag: str) -> UUID:
+        plant_id = uuid4()
+        await self.record(
+            PlantGrowthPhase(
+                tag=tag, plant_batch_id=grow.id, growth_phase="Flowering",
+                location_id=grow.vault, date=DAY,
+            ),
+            plant_id,
+        )  # fmt: skip
+        return plant_id
+
+    async def harvested(
+        self, plants: dict[str, tuple[UUID, str]], *, partial: bool = False
+    ) -> None:
+        for tag, (plant_id, weight) in plants.items():
+            before, self.wet = self.wet, self.wet + Decimal(weight)
+            await self.record(
+                HarvestPlant(
+                    harvest_name=self.name, plant_id=plant_id, tag=tag, weight=Decimal(weight),
+                    unit=self.unit, drying_location_id=self.dry, date=DAY, partial=partial,
+                    wet_before=before, wet_after=self.wet,
+                )
+            )  # fmt: skip
+
+    async def wasted(self, weight: str) -> None:
+        before, self.waste = self.waste, self.waste + Decimal(weight)
+        await self.record(
+            HarvestWasteRecord(
+                harvest_name=self.name, waste_type="Plant Material", weight=Decimal(weight),
+                unit=self.unit, date=DAY, waste_before=before, waste_after=self.waste,
+            )
+        )  # fmt: skip
+
+
+def metrc_harvest(h: ComplianceHarness, name: str) -> Harvest:
+    (found,) = [x for x in h.fake.facilities[LICENSE].harvests.values() if x.name == name]
+    return found
+
+
+async def grown_and_flowering(h: Harness, crop: Crop, n: int) -> dict[str, UUID]:
+    grow = Grow(h, f"BD-{crop.name}", 20)
+    await grow.planted()
+    tags = h.plant_tags[:n]
+    del h.plant_tags[:n]
+    await grow.into_growth(tags)
+    return {tag: await crop.flowering(grow, tag) for tag in tags}
+
+
+class TestHarvestsFollowInventory:
+    async def test_plants_flower_and_a_harvest_its_waste_finish_and_unfinish_reach_metrc_in_order(
+        self,
+    ) -> None:
+        h = harness()
+        await h.save_keys()
+        crop = Crop(h, "H-1")
+        plants = await grown_and_flowering(h, crop, 2)
+        tags = list(plants)
+        await crop.harvested(
+            {tags[0]: (plants[tags[0]], "410.1234"), tags[1]: (plants[tags[1]], "389.8766")}
+        )
+        await crop.wasted("50.5")
+        await crop.record(HarvestFinish(harvest_name="H-1", date=DAY))
+        await h.settle()
+        harvest = metrc_harvest(h, "H-1")
+        assert (harvest.total_wet_weight, harvest.total_waste_weight, harvest.plant_count) == (
+            Decimal("800.0000"), Decimal("50.5"), 2,
+        )  # fmt: skip
+        assert harvest.finished_date is not None
+        await crop.record(HarvestUnfinish(harvest_name="H-1"))
+        await h.settle()
+        assert metrc_harvest(h, "H-1").finished_date is None
+        kinds = [s.kind for s in h.submissions() if s.batch_id == crop.id]
+        assert kinds == [
+            SubmissionKind.HARVEST_PLANT, SubmissionKind.HARVEST_PLANT,
+            SubmissionKind.HARVEST_WASTE, SubmissionKind.HARVEST_FINISH,
+            SubmissionKind.HARVEST_UNFINISH,
+        ]  # fmt: skip
+        assert all(s.state is SubmissionState.ACCEPTED for s in h.submissions())
+
+    async def test_a_harvest_waits_for_its_plants_to_flower_in_metrc(self) -> None:
+        h = harness()
+        await h.save_keys()
+        crop = Crop(h, "H-W")
+        plants = await grown_and_flowering(h, crop, 1)
+        ((tag, plant_id),) = plants.items()
+        await crop.harvested({tag: (plant_id, "100")})
+        h.fake.fail_next(
+            "change_plant_growth_phases", MetrcTransientError("503 (injected)", status_code=503)
+        )
+        await h.settle()
+        assert metrc_harvest(h, "H-W").total_wet_weight == Decimal("100")
+        assert all(s.state is SubmissionState.ACCEPTED for s in h.submissions())
+
+    async def test_lost_answers_of_a_harvested_plant_and_its_waste_are_read_back_not_resent(
+        self,
+    ) -> None:
+        h = harness()
+        await h.save_keys()
+        crop = Crop(h, "H-L")
+        plants = await grown_and_flowering(h, crop, 1)
+        ((tag, plant_id),) = plants.items()
+        await h.settle()
+        await crop.harvested({tag: (plant_id, "250.25")})
+        await crop.wasted("10")
+        h.fake.lose_next_response("harvest_plants")
+        h.fake.lose_next_response("record_harvest_waste")
+        await h.settle()
+        harvest = metrc_harvest(h, "H-L")
+        assert (harvest.total_wet_weight, harvest.total_waste_weight) == (
+            Decimal("250.25"), Decimal("10"),
+        )  # fmt: skip
+        subs_of_crop = [s for s in h.submissions() if s.batch_id == crop.id]
+        assert [(s.state, s.attempts) for s in subs_of_crop] == [
+            (SubmissionState.ACCEPTED, 1), (SubmissionState.ACCEPTED, 1),
+        ]  # fmt: skip
+
+    async def test_a_drying_location_not_mapped_is_rejected_with_guidance(self) -> None:
+        h = harness()
+        await h.save_keys()
+        crop = Crop(h, "H-X")
+        crop.dry = "nowhere"
+        plants = await grown_and_flowering(h, crop, 1)
+        ((tag, plant_id),) = plants.items()
+        await crop.harvested({tag: (plant_id, "5")})
+        await h.settle()
+        last = [s for s in h.submissions() if s.batch_id == crop.id][-1]
+        assert last.state is SubmissionState.REJECTED
+        assert last.last_error is not None
+        assert last.last_error.code is ProblemCode.LOCATION_NOT_MAPPED

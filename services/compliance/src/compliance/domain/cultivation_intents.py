@@ -1,4 +1,5 @@
-"""The Metrc writes that mirror cultivation: one intent per plant batch change.
+"""The Metrc writes that mirror cultivation: one intent per plant batch, tracked plant or harvest
+change (a harvest's plants one each).
 
 They are submissions like a package's writes (the same ledger, claim, send, read-back and
 ordering); their ``batch_id`` is the plant batch's id, so the writes of one plant batch are applied
@@ -19,12 +20,17 @@ from uuid import UUID
 __all__ = [
     "CultivationChange",
     "CultivationIntent",
+    "HarvestFinish",
+    "HarvestPlant",
+    "HarvestUnfinish",
+    "HarvestWasteRecord",
     "PlantBatchCountChange",
     "PlantBatchDestroy",
     "PlantBatchGrowthPhase",
     "PlantBatchMove",
     "PlantBatchPlanting",
     "PlantBatchSplitOff",
+    "PlantGrowthPhase",
 ]
 
 
@@ -113,6 +119,64 @@ class PlantBatchGrowthPhase:
     count_after: int
 
 
+@dataclass(frozen=True, kw_only=True)
+class PlantGrowthPhase:
+    """``PUT /plants/v2/growthphase``: one tracked plant (keyed by its id) into ``growth_phase``.
+    Waits while the growth phase change that gave the plant its tag is not accepted."""
+
+    tag: str
+    plant_batch_id: UUID
+    growth_phase: str
+    location_id: str
+    date: date
+
+
+@dataclass(frozen=True, kw_only=True)
+class HarvestPlant:
+    """``PUT /plants/v2/harvest`` (``partial``: ``POST /plants/v2/manicure``, the plant stays):
+    one plant's wet weight into harvest ``harvest_name`` (keyed by the harvest's id). The
+    harvest's wet weight before and after tell a read-back whether Metrc applied it."""
+
+    harvest_name: str
+    plant_id: UUID
+    tag: str
+    weight: Decimal
+    unit: str
+    drying_location_id: str
+    date: date
+    partial: bool
+    wet_before: Decimal
+    wet_after: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class HarvestWasteRecord:
+    """``POST /harvests/v2/waste``; the harvest's total waste before and after."""
+
+    harvest_name: str
+    waste_type: str
+    weight: Decimal
+    unit: str
+    date: date
+    waste_before: Decimal
+    waste_after: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class HarvestFinish:
+    """``PUT /harvests/v2/finish``."""
+
+    harvest_name: str
+    date: date
+
+
+@dataclass(frozen=True, kw_only=True)
+class HarvestUnfinish:
+    """``PUT /harvests/v2/unfinish``."""
+
+    harvest_name: str
+
+
 CultivationIntent = (
     PlantBatchPlanting
     | PlantBatchSplitOff
@@ -120,16 +184,21 @@ CultivationIntent = (
     | PlantBatchMove
     | PlantBatchDestroy
     | PlantBatchGrowthPhase
+    | PlantGrowthPhase
+    | HarvestPlant
+    | HarvestWasteRecord
+    | HarvestFinish
+    | HarvestUnfinish
 )
 
 
 @dataclass(frozen=True, kw_only=True)
 class CultivationChange:
-    """One inventory cultivation event in compliance's words: the Metrc write it calls for,
-    on plant batch ``plant_batch_id`` of site ``site_id``."""
+    """One Metrc write an inventory cultivation event calls for, on ``aggregate_id`` (the plant
+    batch, tracked plant or harvest the event is keyed by) of site ``site_id``."""
 
     site_id: UUID
-    plant_batch_id: UUID
+    aggregate_id: UUID
     intent: CultivationIntent
     actor: str
     occurred_at: datetime

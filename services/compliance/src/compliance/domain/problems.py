@@ -50,6 +50,7 @@ class ProblemCode(StrEnum):
     COUNT_NOT_POSITIVE = "COUNT_NOT_POSITIVE"
     PLANT_BATCH_NOT_IN_METRC = "PLANT_BATCH_NOT_IN_METRC"
     PLANT_BATCH_CONFLICT = "PLANT_BATCH_CONFLICT"
+    GROWTH_PHASE_INVALID = "GROWTH_PHASE_INVALID"
     # what Metrc said or did
     INSUFFICIENT_QUANTITY = "INSUFFICIENT_QUANTITY"
     PACKAGE_NOT_RECEIVED = "PACKAGE_NOT_RECEIVED"
@@ -162,6 +163,7 @@ GUIDANCE: Final[Mapping[ProblemCode, str]] = MappingProxyType(
         ),
         ProblemCode.PLANT_BATCH_TYPE_INVALID: 'A plant batch\'s type is "Seed" or "Clone".',
         ProblemCode.COUNT_NOT_POSITIVE: "A plant count must be a positive whole number.",
+        ProblemCode.GROWTH_PHASE_INVALID: 'A tracked plant\'s growth phase is "Vegetative" or "Flowering".',
         ProblemCode.PLANT_BATCH_NOT_IN_METRC: (
             "The plant batch is not in Metrc yet: its planting (or the split that made it) has "
             "not been accepted. The change waits for it; if that push failed, retry it first."

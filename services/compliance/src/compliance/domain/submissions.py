@@ -27,12 +27,17 @@ from uuid import UUID
 
 from compliance.domain.batches import FromBatches, OpeningBalance
 from compliance.domain.cultivation_intents import (
+    HarvestFinish,
+    HarvestPlant,
+    HarvestUnfinish,
+    HarvestWasteRecord,
     PlantBatchCountChange,
     PlantBatchDestroy,
     PlantBatchGrowthPhase,
     PlantBatchMove,
     PlantBatchPlanting,
     PlantBatchSplitOff,
+    PlantGrowthPhase,
 )
 from compliance.domain.errors import InvalidTransitionError
 from compliance.domain.problems import Problem
@@ -40,6 +45,7 @@ from compliance.domain.problems import Problem
 __all__ = [
     "CREATES_PLANT_BATCH",
     "CULTIVATION_KINDS",
+    "PLANT_BATCH_KINDS",
     "AdjustPackage",
     "ChangeLocation",
     "CreatePackage",
@@ -74,6 +80,12 @@ class SubmissionKind(StrEnum):
     PLANT_BATCH_LOCATION = "PLANT_BATCH_LOCATION"
     PLANT_BATCH_DESTROY = "PLANT_BATCH_DESTROY"
     PLANT_BATCH_GROWTH_PHASE = "PLANT_BATCH_GROWTH_PHASE"
+    PLANT_GROWTH_PHASE = "PLANT_GROWTH_PHASE"
+    HARVEST_PLANT = "HARVEST_PLANT"
+    HARVEST_MANICURE = "HARVEST_MANICURE"
+    HARVEST_WASTE = "HARVEST_WASTE"
+    HARVEST_FINISH = "HARVEST_FINISH"
+    HARVEST_UNFINISH = "HARVEST_UNFINISH"
 
 
 class SubmissionState(StrEnum):
@@ -169,6 +181,11 @@ Intent = (
     | PlantBatchMove
     | PlantBatchDestroy
     | PlantBatchGrowthPhase
+    | PlantGrowthPhase
+    | HarvestPlant
+    | HarvestWasteRecord
+    | HarvestFinish
+    | HarvestUnfinish
 )
 
 _KINDS: dict[type[object], SubmissionKind] = {
@@ -186,6 +203,10 @@ _KINDS: dict[type[object], SubmissionKind] = {
     PlantBatchMove: SubmissionKind.PLANT_BATCH_LOCATION,
     PlantBatchDestroy: SubmissionKind.PLANT_BATCH_DESTROY,
     PlantBatchGrowthPhase: SubmissionKind.PLANT_BATCH_GROWTH_PHASE,
+    PlantGrowthPhase: SubmissionKind.PLANT_GROWTH_PHASE,
+    HarvestWasteRecord: SubmissionKind.HARVEST_WASTE,
+    HarvestFinish: SubmissionKind.HARVEST_FINISH,
+    HarvestUnfinish: SubmissionKind.HARVEST_UNFINISH,
 }
 
 CULTIVATION_KINDS = frozenset(
@@ -196,9 +217,18 @@ CULTIVATION_KINDS = frozenset(
         SubmissionKind.PLANT_BATCH_LOCATION,
         SubmissionKind.PLANT_BATCH_DESTROY,
         SubmissionKind.PLANT_BATCH_GROWTH_PHASE,
+        SubmissionKind.PLANT_GROWTH_PHASE,
+        SubmissionKind.HARVEST_PLANT,
+        SubmissionKind.HARVEST_MANICURE,
+        SubmissionKind.HARVEST_WASTE,
+        SubmissionKind.HARVEST_FINISH,
+        SubmissionKind.HARVEST_UNFINISH,
     }
 )
-"""Writes that mirror a plant batch (``cultivation_intents``); ``batch_id`` is its id."""
+"""Writes that mirror cultivation (``cultivation_intents``); ``batch_id`` is the id of the plant
+batch, tracked plant or harvest written."""
+PLANT_BATCH_KINDS = frozenset(k for k in CULTIVATION_KINDS if k.value.startswith("PLANT_BATCH_"))
+"""Writes to a plant batch (the rest write a tracked plant or a harvest)."""
 CREATES_PLANT_BATCH = frozenset(
     {SubmissionKind.PLANT_BATCH_PLANTING, SubmissionKind.PLANT_BATCH_SPLIT}
 )
@@ -316,7 +346,13 @@ class Submission:
 
     @property
     def kind(self) -> SubmissionKind:
-        return _KINDS[type(self.intent)]
+        intent = self.intent
+        if isinstance(intent, HarvestPlant):
+            # One plant's weight into a harvest: all of it, or part (a manicure).
+            return (
+                SubmissionKind.HARVEST_MANICURE if intent.partial else SubmissionKind.HARVEST_PLANT
+            )
+        return _KINDS[type(intent)]
 
     @property
     def is_write(self) -> bool:

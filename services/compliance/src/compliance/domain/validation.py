@@ -78,6 +78,8 @@ class MetrcCatalog:
     strains: tuple[str, ...] = ()
     plant_locations: tuple[str, ...] = ()
     """Locations that take plant batches (cultivation's writes)."""
+    harvest_locations: tuple[str, ...] = ()
+    """Locations that take harvests (drying rooms)."""
 
     def item(self, name: str) -> str | None:
         return _index(self.items).get(name.casefold())
@@ -93,6 +95,9 @@ class MetrcCatalog:
 
     def plant_location(self, name: str) -> str | None:
         return _index(self.plant_locations).get(name.casefold())
+
+    def harvest_location(self, name: str) -> str | None:
+        return _index(self.harvest_locations).get(name.casefold())
 
     def reason(self, name: str) -> AdjustReasonInfo | None:
         wanted = name.casefold()

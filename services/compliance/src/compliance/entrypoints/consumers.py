@@ -22,7 +22,7 @@ from shared.messaging import InboxConsumer, bind_consumer, broker_dead_letter_si
 from compliance.adapters.push_telemetry import current_trace_parent
 from compliance.entrypoints.batch_changes import batch_change
 from compliance.entrypoints.container import Container
-from compliance.entrypoints.cultivation_changes import cultivation_change
+from compliance.entrypoints.cultivation_changes import cultivation_changes
 from compliance.service_layer import record_batch_change
 from compliance.service_layer.ports import UnitOfWork
 from compliance.service_layer.record_cultivation import record_cultivation_change
@@ -39,11 +39,9 @@ async def on_inventory_event(uow: UnitOfWork, envelope: EventEnvelope) -> None:
 
 
 async def on_cultivation_event(uow: UnitOfWork, envelope: EventEnvelope) -> None:
-    change = cultivation_change(envelope)
-    if change is not None:
-        await record_cultivation_change(
-            uow, change, now=datetime.now(UTC), trace_parent=current_trace_parent()
-        )
+    now, trace_parent = datetime.now(UTC), current_trace_parent()
+    for change in cultivation_changes(envelope):
+        await record_cultivation_change(uow, change, now=now, trace_parent=trace_parent)
 
 
 def subscribe(broker: KafkaBroker, container: Container) -> None:

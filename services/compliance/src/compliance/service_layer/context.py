@@ -104,6 +104,7 @@ class CatalogCache:
             fetched_at=now,
             strains=tuple(s.name for s in strains),
             plant_locations=tuple(loc.name for loc in locations if loc.for_plant_batches),
+            harvest_locations=tuple(loc.name for loc in locations if loc.for_harvests),
         )
         self._catalogs[license_number] = catalog
         return catalog

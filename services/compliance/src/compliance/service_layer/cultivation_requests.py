@@ -1,4 +1,4 @@
-"""Plant batch submissions as Metrc calls (payloads in Metrc's words, METRC.md 4.8), and the
+"""Cultivation submissions as Metrc calls (payloads in Metrc's words, METRC.md 4.8), and the
 read-back of one whose outcome is unknown. ``metrc_requests.write`` hands these kinds here."""
 
 from __future__ import annotations
@@ -36,6 +36,11 @@ from compliance.domain.cultivation_read_back import (
     PlantBatchReadBack,
     read_back_name,
 )
+from compliance.service_layer.harvest_requests import (
+    HARVEST_OPERATIONS,
+    observe_plant_or_harvest,
+    write_plant_or_harvest,
+)
 
 __all__ = ["CULTIVATION_OPERATIONS", "observe_plant_batch", "write_cultivation"]
 
@@ -46,8 +51,9 @@ CULTIVATION_OPERATIONS: dict[SubmissionKind, str] = {
     SubmissionKind.PLANT_BATCH_LOCATION: "plantbatches.location",
     SubmissionKind.PLANT_BATCH_DESTROY: "plantbatches.destroy",
     SubmissionKind.PLANT_BATCH_GROWTH_PHASE: "plantbatches.growthphase",
+    **HARVEST_OPERATIONS,
 }
-"""The sync log's operation name of each plant batch kind."""
+"""The sync log's operation name of each cultivation kind."""
 
 # How far back a read-back scans Metrc's recently modified plant batches: the write was sent at
 # ``sent_at``, so anything it did was modified after that (less clock skew).
@@ -58,6 +64,8 @@ async def write_cultivation(
     metrc: MetrcPort, license_number: str, kind: SubmissionKind, subs: Sequence[Submission]
 ) -> WriteResult:
     """One Metrc write carrying ``subs`` (all of ``kind``), in order."""
+    if kind in HARVEST_OPERATIONS:
+        return await write_plant_or_harvest(metrc, license_number, kind, subs)
     if kind is SubmissionKind.PLANT_BATCH_PLANTING:
         return await metrc.create_plant_batch_plantings(
             license_number, [_planting(s) for s in subs]
@@ -168,6 +176,8 @@ async def observe_plant_batch(metrc: MetrcPort, s: Submission) -> PlantBatchRead
     plants it tagged)."""
     since: datetime | None = s.first_sent_at - _SKEW if s.first_sent_at else None
     intent = s.intent
+    if s.kind in HARVEST_OPERATIONS:
+        return await observe_plant_or_harvest(metrc, s, since)
     if isinstance(intent, PlantBatchGrowthPhase):
         plants = await metrc.find_plants(s.license_number, intent.tags, modified_since=since)
         return PlantBatchReadBack(batch=None, plants={t: p.id for t, p in plants.items()})

@@ -36,7 +36,7 @@ async def record_cultivation_change(
         sequence=await uow.submissions.next_sequence(),
         license_number=rules.license_number,
         site_id=change.site_id,
-        batch_id=change.plant_batch_id,
+        batch_id=change.aggregate_id,
         intent=change.intent,
         now=now,
         actor=change.actor,
