@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -126,7 +127,7 @@ async def ok(request: Any) -> Any:
 
 
 class TestPlantBatchesInMetrc:
-    async def test_a_plant_batch_its_split_growth_and_destruction_reach_metrc_once_with_their_ids(
+    async def test_a_plant_batch_its_split_growth_destruction_and_harvest_reach_metrc_once_with_their_ids(
         self, platform: RunningPlatform, api_key: str
     ) -> None:
         site = await metrc_site(platform, api_key, reset=True)
@@ -191,5 +192,50 @@ class TestPlantBatchesInMetrc:
             plants = await site.metrc.find_plants(LICENSE, tags)
             assert sorted(plants) == sorted(tags)
             assert {p.plant_batch_name for p in plants.values()} == {"E2E-PB-1"}
+
+            # Two more plants straight into flowering, harvested with waste, more waste, finished.
+            flowering = site.free_plant_tags[3:5]
+            latest = await ok(site.gateway.get(f"/plant-batches/{pb['id']}"))
+            await ok(
+                site.gateway.post(
+                    f"/plant-batches/{pb['id']}/growth-phase",
+                    json={"count": 2, "startingTag": flowering[0], "growthPhase": "Flowering",
+                          "actualDate": day, "version": latest["version"]},
+                )
+            )  # fmt: skip
+            harvested = await ok(
+                site.gateway.post(
+                    "/harvests",
+                    json={"siteId": site.site_id, "name": "E2E-H-1",
+                          "dryingLocationId": site.location_ids["Back Room"],
+                          "unitOfWeight": "Grams", "harvestDate": day, "wasteWeight": "12.5000",
+                          "plants": [{"tag": flowering[0], "weight": "410.1234"},
+                                     {"tag": flowering[1], "weight": "389.8766"}]},
+                )
+            )  # fmt: skip
+            harvest = harvested["harvest"]
+            wasted = await ok(
+                site.gateway.post(
+                    f"/harvests/{harvest['id']}/waste",
+                    json={"wasteType": "Plant Material", "weight": "7.5000", "actualDate": day,
+                          "version": harvest["version"]},
+                )
+            )  # fmt: skip
+            await ok(
+                site.gateway.post(
+                    f"/harvests/{harvest['id']}/finish",
+                    json={"actualDate": day, "version": wasted["harvest"]["version"]},
+                )
+            )
+
+            async def harvest_in_metrc() -> Any:
+                found = await site.metrc.find_harvest(LICENSE, "E2E-H-1")
+                return found if found is not None and found.finished_date is not None else None
+
+            in_metrc_harvest = await eventually(harvest_in_metrc, seconds=180, what="E2E-H-1")
+            assert (in_metrc_harvest.total_wet_weight, in_metrc_harvest.total_waste_weight) == (
+                Decimal("800.0000"), Decimal("20.0000"),
+            )  # fmt: skip
+            assert in_metrc_harvest.plant_count == 2
         finally:
             await site.close()
