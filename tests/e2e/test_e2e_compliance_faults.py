@@ -60,7 +60,9 @@ def api_key(platform: RunningPlatform) -> str:
     return platform.admin_key()
 
 
-async def metrc_site(platform: RunningPlatform, api_key: str, *, reset: bool) -> MetrcSite:
+async def metrc_site(
+    platform: RunningPlatform, api_key: str, *, reset: bool, site_license: str | None = None
+) -> MetrcSite:
     assert platform.compliance is not None
     return await MetrcSite.create(
         gateway_url=platform.gateway_url,
@@ -70,7 +72,7 @@ async def metrc_site(platform: RunningPlatform, api_key: str, *, reset: bool) ->
         package_tags=60,
         plant_tags=60 if reset else 0,
         reset=reset,
-        site_license=LICENSE if reset else f"{LICENSE}-B",
+        site_license=site_license or (LICENSE if reset else f"{LICENSE}-B"),
     )
 
 
@@ -130,7 +132,8 @@ class TestPlantBatchesInMetrc:
     async def test_a_plant_batch_its_split_growth_destruction_and_harvest_reach_metrc_once_with_their_ids(
         self, platform: RunningPlatform, api_key: str
     ) -> None:
-        site = await metrc_site(platform, api_key, reset=True)
+        # A site of its own (inventory's license numbers are unique), on a freshly seeded Metrc.
+        site = await metrc_site(platform, api_key, reset=True, site_license=f"{LICENSE}-P")
         day = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
         try:
             planted = await ok(
