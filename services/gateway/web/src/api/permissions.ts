@@ -78,6 +78,7 @@ export const OPERATION_PERMISSIONS = {
   "POST /api/v1/plant-batches/{plantBatchId}/adjustments": "inventory:update",
   "POST /api/v1/plant-batches/{plantBatchId}/destroy": "inventory:update",
   "POST /api/v1/plant-batches/{plantBatchId}/growth-phase": "inventory:update",
+  "GET /api/v1/plant-batches/{plantBatchId}/metrc-link": "inventory:read",
   "POST /api/v1/plant-batches/{plantBatchId}/move": "inventory:update",
   "GET /api/v1/plant-batches/{plantBatchId}/movements": "inventory:read",
   "POST /api/v1/plant-batches/{plantBatchId}/split": "inventory:update",

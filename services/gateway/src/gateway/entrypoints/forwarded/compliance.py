@@ -63,6 +63,9 @@ COMPLIANCE_MODELS: dict[tuple[str, str], Models] = {
     ),
     ("GET", f"{_C}/batches/{{batchId}}"): Models(c.BatchCompliance),
     ("GET", "/v1/batches/{batchId}/metrc-link"): Models(c.BatchLink, tag="batches"),
+    ("GET", "/v1/plant-batches/{plantBatchId}/metrc-link"): Models(
+        c.PlantBatchLink, tag="cultivation"
+    ),
     ("GET", f"{_C}/submissions"): Models(c.SubmissionPage, query=c.LedgerQuery),
     ("GET", f"{_C}/sync-log"): Models(c.SyncLogPage, query=c.SyncLogQuery),
     ("GET", f"{_C}/notifications"): Models(list[c.NotificationView], query=c.NotificationQuery),
@@ -104,6 +107,7 @@ COMPLIANCE_MODELS: dict[tuple[str, str], Models] = {
 
 _PATH_TYPES = {
     "batchId": UUID,
+    "plantBatchId": UUID,
     "siteId": UUID,
     "submissionId": UUID,
     "runId": UUID,
