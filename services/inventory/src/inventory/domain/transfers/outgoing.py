@@ -29,7 +29,7 @@ from inventory.domain.errors import (
     InvalidStatusTransitionError,
     ValidationError,
 )
-from inventory.domain.quantities import to_positive_quantity
+from inventory.domain.quantities import to_positive_quantity, to_quantity
 
 __all__ = [
     "MAX_LINES",
@@ -144,7 +144,21 @@ def check_whole_package(line: PlannedLine, field: str, errors: list[FieldError])
                 f"{line.on_hand} {line.unit}, {quantity} requested (split the batch first)",
             )
         )
-    return quantity
+    return line.on_hand
+
+
+def _money(value: Decimal | None, field: str, errors: list[FieldError]) -> Decimal | None:
+    """A non-negative amount as NUMERIC(15,4) holds it (never rounded), or None."""
+    if value is None:
+        return None
+    try:
+        amount = to_quantity(value, field=field)
+    except InvalidQuantityError as error:
+        errors.append(FieldError(field, error.message))
+        return None
+    if amount < 0:
+        errors.append(FieldError(field, "must not be negative"))
+    return amount
 
 
 def _check_shipment(shipment: Shipment, site_license: str, errors: list[FieldError]) -> Shipment:
@@ -204,8 +218,7 @@ def _check_lines(lines: Sequence[PlannedLine], errors: list[FieldError]) -> list
                     f"batch {line.batch_code} has no Metrc package tag; a manifest lists packages",
                 )
             )
-        if line.wholesale_price is not None and line.wholesale_price < 0:
-            errors.append(FieldError(f"{field}.wholesalePrice", "must not be negative"))
+        price = _money(line.wholesale_price, f"{field}.wholesalePrice", errors)
         quantity = check_whole_package(line, field, errors)
         made.append(
             TransferLine(
@@ -216,7 +229,7 @@ def _check_lines(lines: Sequence[PlannedLine], errors: list[FieldError]) -> list
                 quantity=quantity,
                 unit=line.unit,
                 state=TransferLineState.RESERVED,
-                wholesale_price=line.wholesale_price,
+                wholesale_price=price,
             )
         )
     return made
@@ -319,9 +332,7 @@ class OutgoingTransfer:
             if outcome is None:
                 errors.append(FieldError(f"outcomes.{line.package_tag}", "no outcome"))
                 continue
-            received = outcome.received_quantity
-            if received is not None and received < 0:
-                errors.append(FieldError(f"outcomes.{line.package_tag}", "negative quantity"))
+            received = _money(outcome.received_quantity, f"outcomes.{line.package_tag}", errors)
             if outcome.accepted:
                 settled.append(
                     replace(
