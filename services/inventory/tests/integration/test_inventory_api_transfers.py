@@ -86,7 +86,7 @@ class TestOutgoingTransfers:
     async def test_planning_reserves_each_whole_package_and_sending_ships_it_out(
         self, world: Any, db: asyncpg.Connection
     ) -> None:
-        transfer, a, b = await planned(world)
+        transfer, a, _ = await planned(world)
         assert transfer["status"] == "CREATED"
         assert [(x["packageTag"], x["quantity"], x["state"]) for x in transfer["lines"]] == [
             (TAG_A, "100.0000", "RESERVED"), (TAG_B, "100.0000", "RESERVED"),
@@ -167,11 +167,25 @@ class TestOutgoingTransfers:
         assert (error["code"], error["details"]["field"]) == ("INSUFFICIENT_AVAILABLE", "lines.0")
         assert await db.fetchval("SELECT count(*) FROM outgoing_transfer") == 0
 
-    async def test_another_sites_transfer_is_not_found(self, world: Any, other_world: Any) -> None:
+    async def test_a_transfer_of_a_site_the_caller_may_not_see_is_not_found(
+        self, world: Any, other_world: Any, make_user: Any
+    ) -> None:
         transfer, _, _ = await planned(world)
-        missing = await world.admin.call("GET", f"/v1/outgoing-transfers/{UUID(int=1)}")
-        assert missing.status_code == 404
-        assert transfer["siteId"] != other_world.site_id
+        stranger = await make_user("eve", sites=(other_world.site_id,))
+        for method, path, body in (
+            ("GET", f"/v1/outgoing-transfers/{transfer['id']}", None),
+            ("POST", f"/v1/outgoing-transfers/{transfer['id']}/send", {}),
+            ("POST", f"/v1/outgoing-transfers/{transfer['id']}/cancel", {}),
+        ):
+            response = await stranger.call(method, path, json=body)
+            assert response.status_code == 404, response.text
+        listed = await stranger.call(
+            "GET", "/v1/outgoing-transfers", params={"siteId": world.site_id}
+        )
+        assert listed.status_code == 404
+        assert (await world.admin.ok("GET", f"/v1/outgoing-transfers/{transfer['id']}"))[
+            "status"
+        ] == "CREATED"
 
     async def test_a_replay_with_the_same_idempotency_key_plans_once(
         self, world: Any, db: asyncpg.Connection
