@@ -19,6 +19,7 @@ from shared.messaging import InboxConsumer, bind_consumer, broker_dead_letter_si
 from compliance.adapters.push_telemetry import current_trace_parent
 from compliance.entrypoints.batch_changes import batch_change
 from compliance.entrypoints.container import Container
+from compliance.entrypoints.transfer_manifests import subscribe_transfers
 from compliance.service_layer import record_batch_change
 from compliance.service_layer.ports import UnitOfWork
 
@@ -42,3 +43,4 @@ def subscribe(broker: KafkaBroker, container: Container) -> None:
         dead_letters=broker_dead_letter_sink(broker),
     )
     bind_consumer(broker, consumer, INVENTORY_EVENTS.name)
+    subscribe_transfers(broker, container)

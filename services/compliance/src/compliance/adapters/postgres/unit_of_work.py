@@ -27,6 +27,7 @@ from compliance.adapters.postgres.records import (
     PgSyncLog,
 )
 from compliance.adapters.postgres.submissions import PgSubmissions
+from compliance.adapters.postgres.transfer_manifests import PgTransferManifests
 from compliance.domain import (
     ComplianceEvent,
     PackageLinkChanged,
@@ -90,6 +91,7 @@ class ComplianceUnitOfWork(SharedUnitOfWork):
     sync_log: PgSyncLog
     notifications: PgNotifications
     outbox: PgOutbox
+    transfer_manifests: PgTransferManifests
 
     def attach(self, conn: Connection) -> None:
         self.jurisdictions = PgJurisdictions(conn)
@@ -99,6 +101,7 @@ class ComplianceUnitOfWork(SharedUnitOfWork):
         self.sync_log = PgSyncLog(conn)
         self.notifications = PgNotifications(conn)
         self.outbox = PgOutbox(conn)
+        self.transfer_manifests = PgTransferManifests(conn)
 
     async def commit(self) -> None:
         await self.outbox.flush()
