@@ -12,11 +12,14 @@ from uuid import UUID
 
 import asyncpg
 from inventory.adapters.unit_of_work import InventoryUnitOfWork
+from inventory.entrypoints.worker import on_compliance_event
 from inventory.service_layer import transfer_commands as c
 from inventory.service_layer import transfers
 from inventory.service_layer.caller import Caller
 from shared.contracts import inventory as api
 from shared.database import Database, in_transaction
+from shared.events import EventEnvelope
+from shared.events.compliance import TransferManifestSettledV1
 from shared.identity import ALL_SITES, Identity
 
 TAG_A = "1A4FF0100000022000000301"
@@ -247,6 +250,47 @@ class TestSettlement:
         assert (await event_types(db, "inventory.transfer.events"))[-1] == (
             "inventory.transfer.settled"
         )
+
+
+class TestComplianceReports:
+    async def test_the_settled_manifest_event_settles_the_transfer_once(
+        self, world: Any, db: asyncpg.Connection, inventory_db: str
+    ) -> None:
+        transfer, a, b = await planned(world)
+        await world.admin.ok("POST", f"/v1/outgoing-transfers/{transfer['id']}/send", json={})
+        example = TransferManifestSettledV1.model_json_schema()["examples"][0]
+        payload = TransferManifestSettledV1.model_validate(
+            {
+                **example,
+                "transfer_id": transfer["id"],
+                "site_id": world.site_id,
+                "packages": [
+                    {"package_tag": TAG_A, "accepted": False, "received_quantity": None},
+                    {"package_tag": TAG_B, "accepted": False, "received_quantity": None},
+                ],
+            }
+        ).model_dump(mode="json")
+        envelope = EventEnvelope(
+            event_type="compliance.transfer_manifest.settled",
+            event_version=1,
+            producer="compliance",
+            aggregate_id=transfer["id"],
+            payload=payload,
+        )
+        database = Database(inventory_db, name="test-worker")
+        try:
+            for _ in range(2):
+                await in_transaction(
+                    lambda: InventoryUnitOfWork(database),
+                    lambda uow: on_compliance_event(uow, envelope),
+                )
+        finally:
+            await database.close()
+        read = await world.admin.ok("GET", f"/v1/outgoing-transfers/{transfer['id']}")
+        assert read["status"] == "REJECTED"
+        for batch in (a, b):
+            assert (await world.batch(batch["id"]))["onHandQty"] == "100.0000"
+            assert [m[1] for m in await movements(db, batch["id"])].count("RETURN") == 1
 
 
 class TestPlantingFromAPackage:
