@@ -59,6 +59,7 @@ from shared.contracts._compliance_sync_models import (
     SyncType,
     SyncTypeHealth,
 )
+from shared.contracts._compliance_transfers import TRANSFER_MANIFEST_ROUTES, TransferManifest
 from shared.contracts.routes import IDEMPOTENCY_KEY_HEADER, Route
 
 __all__ = [
@@ -107,6 +108,7 @@ __all__ = [
     "SyncStatus",
     "SyncType",
     "SyncTypeHealth",
+    "TransferManifest",
     "WaitReason",
 ]
 
@@ -188,6 +190,8 @@ ROUTES: Final[tuple[Route, ...]] = (
         SYNC,
         "A license's sync health: queue, failures by class, GET budget, last pulls, keys",
     ),
+    # outgoing transfer manifests
+    *TRANSFER_MANIFEST_ROUTES,
 )
 """Every internal route of the compliance API (health, readiness and metrics aside)."""
 
@@ -198,6 +202,11 @@ ERROR_CODES: Final[dict[str, tuple[int, str]]] = {
     "SUBMISSION_NOT_FOUND": (404, "No such submission (of that license)"),
     "SUBMISSION_STATE_CONFLICT": (409, "The submission is not in a state that allows it"),
     "SYNC_RUN_NOT_FOUND": (404, "No such sync run (or its site is not yours)"),
+    "TRANSFER_NOT_TRACKED": (
+        404,
+        "Compliance has not heard of the transfer (or its site is not yours)",
+    ),
+    "MANIFEST_NOT_REGISTERED": (409, "The transfer's template is not a Metrc manifest yet"),
     "SITE_NOT_METRC": (422, "The site has no Metrc license and URL: nothing to sync"),
     "INVALID_JURISDICTION_RULES": (422, "The rules break a rule (details list every field)"),
     "INVALID_CREDENTIALS": (422, "The keys, state or addresses are malformed"),

@@ -11,7 +11,7 @@ from shared.http import create_service_app
 from compliance.domain import ComplianceError
 from compliance.entrypoints.container import Container
 from compliance.entrypoints.errors import on_compliance_error
-from compliance.entrypoints.routers import pushes, reads, settings, sync
+from compliance.entrypoints.routers import pushes, reads, settings, sync, transfers
 
 __all__ = ["create_app"]
 
@@ -28,6 +28,6 @@ replay returns the first answer. A Metrc key is never in an answer (hints only).
 def create_app(container: Container) -> FastAPI:
     app = create_service_app(title="Canopy compliance", description=DESCRIPTION, parts=container)
     app.add_exception_handler(ComplianceError, on_compliance_error)
-    for router in (settings.router, pushes.router, reads.router, sync.router):
+    for router in (settings.router, pushes.router, reads.router, sync.router, transfers.router):
         app.include_router(router)
     return app

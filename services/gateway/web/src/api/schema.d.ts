@@ -856,6 +856,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/compliance/transfers/{transferId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An outgoing transfer's Metrc template and manifest */
+        get: operations["compliance_get_compliance_transfers_transferId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/transfers/{transferId}/manifest.html": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The manifest as Metrc prints it (HTML), for the driver and an inspector */
+        get: operations["compliance_get_compliance_transfers_transferId_manifest.html"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/transfers/{transferId}/manifest.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The manifest as Metrc prints it (PDF) */
+        get: operations["compliance_get_compliance_transfers_transferId_manifest.pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/harvests": {
         parameters: {
             query?: never;
@@ -4348,8 +4399,18 @@ export interface components {
              * Format: uuid
              */
             siteId: string;
-            /** @description SEEDS or CLONES (default: as the type says); PACKAGE is not taken yet */
+            /** @description SEEDS or CLONES (default: as the type says), or PACKAGE: planted from a batch of seeds or clones (sourceBatchId), drawing sourceQuantity out of it */
             source?: components["schemas"]["PlantingSourceKind"] | null;
+            /**
+             * Sourcebatchid
+             * @description PACKAGE only: the batch (package) planted from
+             */
+            sourceBatchId?: string | null;
+            /**
+             * Sourcequantity
+             * @description PACKAGE only: how much of the batch the planting takes
+             */
+            sourceQuantity?: string | null;
             /** Strain */
             strain: string;
             type: components["schemas"]["PlantBatchType"];
@@ -5729,6 +5790,56 @@ export interface components {
          * @enum {string}
          */
         TransferLineState: "RESERVED" | "SHIPPED" | "ACCEPTED" | "REJECTED" | "RELEASED";
+        /** TransferManifest */
+        TransferManifest: {
+            /** Attempts */
+            attempts: number;
+            /** Lasterror */
+            lastError?: string | null;
+            /** Licensenumber */
+            licenseNumber: string;
+            /**
+             * Manifestnumber
+             * @description Once the template was registered as a manifest in Metrc
+             */
+            manifestNumber?: string | null;
+            /** Metrctemplateid */
+            metrcTemplateId?: number | null;
+            /** Metrctransferid */
+            metrcTransferId?: number | null;
+            /** Sent */
+            sent: boolean;
+            /**
+             * Siteid
+             * Format: uuid
+             */
+            siteId: string;
+            /**
+             * State
+             * @description PENDING, CREATED, SETTLED, CANCELLED or FAILED
+             */
+            state: string;
+            /**
+             * Synced
+             * @description True only once Metrc has the template (its Id read back)
+             */
+            synced: boolean;
+            /**
+             * Templatename
+             * @description The Metrc template's name (carries the transfer id)
+             */
+            templateName: string;
+            /**
+             * Transferid
+             * Format: uuid
+             */
+            transferId: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+        };
         /**
          * TransferRequest
          * @description Move stock between locations of the batch's site (a TRANSFER pair; debits = credits).
@@ -8526,7 +8637,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8535,7 +8646,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10298,7 +10409,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10307,7 +10418,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10431,7 +10542,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10440,7 +10551,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10559,7 +10670,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10568,7 +10679,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10690,7 +10801,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10699,7 +10810,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10820,7 +10931,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10829,7 +10940,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10957,7 +11068,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10966,7 +11077,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11090,7 +11201,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11099,7 +11210,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11218,7 +11329,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11227,7 +11338,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11355,7 +11466,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11364,7 +11475,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11485,7 +11596,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11494,7 +11605,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11617,7 +11728,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11626,7 +11737,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11745,7 +11856,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11754,7 +11865,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11875,7 +11986,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11884,7 +11995,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12012,7 +12123,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12021,7 +12132,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12152,7 +12263,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12161,7 +12272,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12285,7 +12396,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12294,7 +12405,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12417,7 +12528,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12426,7 +12537,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12557,7 +12668,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12566,7 +12677,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12687,7 +12798,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12696,7 +12807,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12818,7 +12929,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12827,7 +12938,399 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_get_compliance_transfers_transferId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                transferId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferManifest"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "compliance_get_compliance_transfers_transferId_manifest.html": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                transferId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/html": string;
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "compliance_get_compliance_transfers_transferId_manifest.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                transferId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "application/pdf": string;
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;

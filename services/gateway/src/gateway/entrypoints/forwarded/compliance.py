@@ -76,6 +76,13 @@ COMPLIANCE_MODELS: dict[tuple[str, str], Models] = {
     ("GET", f"{_C}/licenses/{{licenseNumber}}/sync-health"): Models(
         c.SyncHealthView, tag="compliance sync"
     ),
+    ("GET", f"{_C}/transfers/{{transferId}}"): Models(c.TransferManifest, tag="transfers"),
+    ("GET", f"{_C}/transfers/{{transferId}}/manifest.html"): Models(
+        None, media_type="text/html", tag="transfers"
+    ),
+    ("GET", f"{_C}/transfers/{{transferId}}/manifest.pdf"): Models(
+        None, media_type="application/pdf", tag="transfers"
+    ),
 }
 
 _PATH_TYPES = {
@@ -83,6 +90,7 @@ _PATH_TYPES = {
     "siteId": UUID,
     "submissionId": UUID,
     "runId": UUID,
+    "transferId": UUID,
     "licenseNumber": str,
 }
 
