@@ -29,9 +29,11 @@ async def on_transfer_event(uow: ComplianceUnitOfWork, envelope: EventEnvelope) 
 
 
 def subscribe_transfers(broker: KafkaBroker, container: Container) -> None:
+    # A group of its own (the batch consumer's name plus ".transfers"): the two consumers'
+    # joins and leaves never rebalance each other, and a new group reads from the earliest.
     consumer = InboxConsumer(
         name="compliance.transfers",
-        group_id=container.settings.consumer_group,
+        group_id=f"{container.settings.consumer_group}.transfers",
         unit_of_work=container.uow,
         handler=on_transfer_event,
         dead_letters=broker_dead_letter_sink(broker),
