@@ -651,6 +651,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/compliance/findings/{findingId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A finding: its class, evidence and fix */
+        get: operations["compliance_get_compliance_findings_findingId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/findings/{findingId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a finding's fix: it is applied and recorded (who, when, what it did) */
+        post: operations["compliance_post_compliance_findings_findingId_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/findings/{findingId}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a finding's fix: nothing changes, the decision is recorded */
+        post: operations["compliance_post_compliance_findings_findingId_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/compliance/health": {
         parameters: {
             query?: never;
@@ -660,6 +711,91 @@ export interface paths {
         };
         /** Sync health of every license: queue and keys */
         get: operations["compliance_get_compliance_health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/licenses/{licenseNumber}/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A license's reconciliation findings, newest first (cursor) */
+        get: operations["compliance_get_compliance_licenses_licenseNumber_findings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/licenses/{licenseNumber}/reconciliation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reconcile a license now: Canopy, Metrc's mirror and the queued writes side by side */
+        post: operations["compliance_post_compliance_licenses_licenseNumber_reconciliation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/licenses/{licenseNumber}/reconciliation/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Month-end reconciliation of a license as of a date: every finding and its fix */
+        get: operations["compliance_get_compliance_licenses_licenseNumber_reconciliation_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/licenses/{licenseNumber}/reconciliation/report/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The month-end reconciliation as CSV */
+        get: operations["compliance_get_compliance_licenses_licenseNumber_reconciliation_report_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/licenses/{licenseNumber}/reconciliation/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A license's recent reconciliation runs, newest first */
+        get: operations["compliance_get_compliance_licenses_licenseNumber_reconciliation_runs"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2975,6 +3111,176 @@ export interface components {
              */
             message: string;
         };
+        /** Evidence */
+        Evidence: {
+            /**
+             * Key
+             * @description The Metrc adjustment's mirror key, submission id, feed, tag
+             */
+            key: string;
+            /**
+             * Kind
+             * @description METRC_ADJUSTMENT, SUBMISSION, PULL_ERROR or METRC_PACKAGE
+             */
+            kind: string;
+            /** Summary */
+            summary: string;
+        };
+        /**
+         * FindingClass
+         * @enum {string}
+         */
+        FindingClass: "PENDING_PUSH" | "PUSH_FAILED" | "CHANGED_IN_METRC" | "QUANTITY_DIFFERS" | "MISSING_IN_METRC" | "MISSING_IN_CANOPY" | "UNIT_OR_ITEM_MISMATCH" | "KEY_OR_PERMISSION" | "EQUAL_AND_OPPOSITE";
+        /** FindingDecision */
+        FindingDecision: {
+            /** Note */
+            note?: string | null;
+        };
+        /**
+         * FindingPage
+         * @description Newest first; pass ``nextCursor`` back as ``cursor`` for the next page.
+         */
+        FindingPage: {
+            /** Hasmore */
+            hasMore: boolean;
+            /** Items */
+            items: components["schemas"]["FindingView"][];
+            /** Nextcursor */
+            nextCursor?: string | null;
+        };
+        /**
+         * FindingState
+         * @enum {string}
+         */
+        FindingState: "OPEN" | "APPLYING" | "APPLIED" | "REJECTED" | "SETTLED";
+        /** FindingView */
+        FindingView: {
+            /**
+             * Applied
+             * @description What applying the fix did (submissions, movements, maps)
+             */
+            applied?: {
+                [key: string]: unknown;
+            } | null;
+            /** Batchids */
+            batchIds: string[];
+            /**
+             * Canopyquantity
+             * @description Inventory's physical quantity (onHand + quarantine + defective)
+             */
+            canopyQuantity?: string | null;
+            /** Decidedat */
+            decidedAt?: string | null;
+            /** Decidedby */
+            decidedBy?: string | null;
+            /** Decisionnote */
+            decisionNote?: string | null;
+            /**
+             * Error
+             * @description Why the last approval's fix failed
+             */
+            error?: string | null;
+            /** Evidence */
+            evidence: components["schemas"]["Evidence"][];
+            findingClass: components["schemas"]["FindingClass"];
+            fix: components["schemas"]["FixView"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Licensenumber */
+            licenseNumber: string;
+            /** Message */
+            message: string;
+            /**
+             * Metrcquantity
+             * @description What the mirror of Metrc holds (absent: no package)
+             */
+            metrcQuantity?: string | null;
+            /**
+             * Openedat
+             * Format: date-time
+             */
+            openedAt: string;
+            /**
+             * Pendingquantity
+             * @description Net effect of the writes still queued for the package
+             */
+            pendingQuantity?: string | null;
+            /** Settledat */
+            settledAt?: string | null;
+            /** Siteid */
+            siteId?: string | null;
+            state: components["schemas"]["FindingState"];
+            /** Tags */
+            tags: string[];
+            /** Unit */
+            unit?: string | null;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+        };
+        /**
+         * FixAction
+         * @description One change of the fix; which fields are set depends on its kind.
+         */
+        FixAction: {
+            /** Batchid */
+            batchId?: string | null;
+            /** Canopyunit */
+            canopyUnit?: string | null;
+            /**
+             * Metrcname
+             * @description REMAP_*: Metrc's item or unit
+             */
+            metrcName?: string | null;
+            /** Metrcpackageid */
+            metrcPackageId?: number | null;
+            /** Productid */
+            productId?: string | null;
+            /**
+             * Quantity
+             * @description PUSH_ADJUSTMENT: the Metrc adjustment; LOCAL_MOVEMENT: the Canopy movement; LINK_PACKAGE: Metrc's quantity
+             */
+            quantity?: string | null;
+            /** Siteid */
+            siteId?: string | null;
+            /** Submissionids */
+            submissionIds?: string[];
+            /** Tag */
+            tag?: string | null;
+        };
+        /** FixApproval */
+        FixApproval: {
+            /**
+             * Batchid
+             * @description LINK_PACKAGE without a proposed batch: the batch to link the package to
+             */
+            batchId?: string | null;
+            /** Note */
+            note?: string | null;
+        };
+        /**
+         * FixKind
+         * @enum {string}
+         */
+        FixKind: "WAIT" | "RETRY_PUSH" | "PUSH_ADJUSTMENT" | "LOCAL_MOVEMENT" | "LINK_PACKAGE" | "REMAP_ITEM" | "REMAP_UNIT" | "PUSH_PACKAGE" | "REPLACE_KEYS";
+        /** FixView */
+        FixView: {
+            /** Actions */
+            actions: components["schemas"]["FixAction"][];
+            /**
+             * Applicable
+             * @description False for WAIT and REPLACE_KEYS: nothing to approve
+             */
+            applicable: boolean;
+            /** Description */
+            description: string;
+            kind: components["schemas"]["FixKind"];
+        };
         /**
          * GrowthPhase
          * @description The phase of a tracked plant (Metrc's growth phases).
@@ -3783,6 +4089,31 @@ export interface components {
             message: string;
             /** Retryat */
             retryAt?: string | null;
+        };
+        /** MonthEndReport */
+        MonthEndReport: {
+            /**
+             * Asof
+             * Format: date-time
+             * @description The end of the report's date, as an instant
+             */
+            asOf: string;
+            /** Licensenumber */
+            licenseNumber: string;
+            /**
+             * Rows
+             * @description findingId, class, state, tags, batchIds, unit, canopyQuantity, metrcQuantity, pendingQuantity, fix, fixApplied, approvedBy, decidedAt, openedAt, message, evidence (the CSV's columns)
+             */
+            rows: {
+                [key: string]: string;
+            }[];
+            /**
+             * Totals
+             * @description Findings per state
+             */
+            totals: {
+                [key: string]: number;
+            };
         };
         /**
          * Movement
@@ -4887,6 +5218,62 @@ export interface components {
         ReadModelStatus: {
             /** Readmodels */
             readModels: components["schemas"]["ReadModelLag"][];
+        };
+        /** ReconciliationRunView */
+        ReconciliationRunView: {
+            /** Actor */
+            actor: string;
+            /**
+             * Byclass
+             * @description Findings of this run per class
+             */
+            byClass: {
+                [key: string]: number;
+            };
+            /** Durationms */
+            durationMs: number;
+            /**
+             * Finishedat
+             * Format: date-time
+             */
+            finishedAt: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Licensenumber */
+            licenseNumber: string;
+            /**
+             * Lots
+             * @description Tracked batches compared
+             */
+            lots: number;
+            /** Opened */
+            opened: number;
+            /**
+             * Packages
+             * @description Metrc packages in the mirror
+             */
+            packages: number;
+            /** Settled */
+            settled: number;
+            /**
+             * Startedat
+             * Format: date-time
+             */
+            startedAt: string;
+            /** Updated */
+            updated: number;
+        };
+        /**
+         * ReconciliationStarted
+         * @description The run and every undecided finding of the license after it.
+         */
+        ReconciliationStarted: {
+            /** Findings */
+            findings: components["schemas"]["FindingView"][];
+            run: components["schemas"]["ReconciliationRunView"];
         };
         /** RefreshRequest */
         RefreshRequest: {
@@ -8637,7 +9024,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8646,7 +9033,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8691,7 +9078,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10409,7 +10796,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10418,7 +10805,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10463,7 +10850,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10542,7 +10929,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10551,7 +10938,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10596,7 +10983,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10670,7 +11057,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10679,7 +11066,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10724,7 +11111,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10801,7 +11188,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10810,7 +11197,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10855,7 +11242,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10931,7 +11318,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10940,7 +11327,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10985,7 +11372,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11068,7 +11455,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11077,7 +11464,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11122,7 +11509,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11201,7 +11588,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11210,7 +11597,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11255,7 +11642,411 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_get_compliance_findings_findingId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                findingId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingView"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_post_compliance_findings_findingId_approve: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                findingId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FixApproval"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingView"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_post_compliance_findings_findingId_reject: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                findingId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FindingDecision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingView"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11329,7 +12120,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11338,7 +12129,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11383,7 +12174,672 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_get_compliance_licenses_licenseNumber_findings: {
+        parameters: {
+            query?: {
+                state?: components["schemas"]["FindingState"][];
+                findingClass?: components["schemas"]["FindingClass"][];
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                licenseNumber: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingPage"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_post_compliance_licenses_licenseNumber_reconciliation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                licenseNumber: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationStarted"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_get_compliance_licenses_licenseNumber_reconciliation_report: {
+        parameters: {
+            query: {
+                /** @description The report's date: findings opened by the end of this day (the facility's time zone), each as it stood then */
+                asOf: string;
+            };
+            header?: never;
+            path: {
+                licenseNumber: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonthEndReport"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_get_compliance_licenses_licenseNumber_reconciliation_report_export: {
+        parameters: {
+            query: {
+                /** @description The report's date: findings opened by the end of this day (the facility's time zone), each as it stood then */
+                asOf: string;
+            };
+            header?: never;
+            path: {
+                licenseNumber: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/csv": string;
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_get_compliance_licenses_licenseNumber_reconciliation_runs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                licenseNumber: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationRunView"][];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11466,7 +12922,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11475,7 +12931,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11520,7 +12976,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11596,7 +13052,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11605,7 +13061,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11650,7 +13106,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11728,7 +13184,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11737,7 +13193,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11782,7 +13238,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11856,7 +13312,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11865,7 +13321,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11910,7 +13366,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11986,7 +13442,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11995,7 +13451,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12040,7 +13496,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12123,7 +13579,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12132,7 +13588,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12177,7 +13633,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12263,7 +13719,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12272,7 +13728,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12317,7 +13773,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12396,7 +13852,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12405,7 +13861,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12450,7 +13906,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12528,7 +13984,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12537,7 +13993,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12582,7 +14038,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12668,7 +14124,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12677,7 +14133,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12722,7 +14178,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12798,7 +14254,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12807,7 +14263,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12852,7 +14308,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12929,7 +14385,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12938,7 +14394,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12983,7 +14439,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -13059,7 +14515,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13068,7 +14524,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13113,7 +14569,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -13190,7 +14646,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13199,7 +14655,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13244,7 +14700,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -13321,7 +14777,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13330,7 +14786,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, MANIFEST_NOT_REGISTERED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13375,7 +14831,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;

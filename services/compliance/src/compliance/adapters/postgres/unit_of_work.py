@@ -19,6 +19,11 @@ from shared.database import UnitOfWork as SharedUnitOfWork
 from shared.events import compliance as ev
 from shared.outbox import OutboxMessage, outbox_message, write_outbox
 
+from compliance.adapters.postgres.reconciliation import (
+    PgFindings,
+    PgMovements,
+    PgReconciliationReads,
+)
 from compliance.adapters.postgres.records import (
     PgCredentials,
     PgJurisdictions,
@@ -92,6 +97,9 @@ class ComplianceUnitOfWork(SharedUnitOfWork):
     notifications: PgNotifications
     outbox: PgOutbox
     transfer_manifests: PgTransferManifests
+    movements: PgMovements
+    findings: PgFindings
+    reconciliation: PgReconciliationReads
 
     def attach(self, conn: Connection) -> None:
         self.jurisdictions = PgJurisdictions(conn)
@@ -102,6 +110,9 @@ class ComplianceUnitOfWork(SharedUnitOfWork):
         self.notifications = PgNotifications(conn)
         self.outbox = PgOutbox(conn)
         self.transfer_manifests = PgTransferManifests(conn)
+        self.movements = PgMovements(conn)
+        self.findings = PgFindings(conn)
+        self.reconciliation = PgReconciliationReads(conn)
 
     async def commit(self) -> None:
         await self.outbox.flush()

@@ -5,13 +5,13 @@ Guarantees held by the database: one row per transfer, a template name used once
 transfer's id: the read-back key), a state of the known set.
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0006
 """
 
 from alembic import op
 
 revision = "0009"
-down_revision = "0005"
+down_revision = "0006"
 
 UPGRADE = [
     """
