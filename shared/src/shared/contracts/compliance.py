@@ -79,6 +79,7 @@ from shared.contracts._compliance_sync_models import (
     SyncType,
     SyncTypeHealth,
 )
+from shared.contracts._compliance_transfers import TRANSFER_MANIFEST_ROUTES, TransferManifest
 from shared.contracts.routes import IDEMPOTENCY_KEY_HEADER, Route
 
 __all__ = [
@@ -145,6 +146,7 @@ __all__ = [
     "SyncStatus",
     "SyncType",
     "SyncTypeHealth",
+    "TransferManifest",
     "WaitReason",
 ]
 
@@ -276,6 +278,8 @@ ROUTES: Final[tuple[Route, ...]] = (
         SYNC,
         "The month-end reconciliation as CSV",
     ),
+    # outgoing transfer manifests
+    *TRANSFER_MANIFEST_ROUTES,
 )
 """Every internal route of the compliance API (health, readiness and metrics aside)."""
 
@@ -303,6 +307,11 @@ ERROR_CODES: Final[dict[str, tuple[int, str]]] = {
     "FIX_NOT_APPLICABLE": (409, "The fix is not one Canopy applies, or it needs a batchId"),
     "FIX_FAILED": (409, "Applying the fix was refused; the finding stays open with why"),
     "INVENTORY_UNAVAILABLE": (503, "Inventory did not answer; the finding stays open"),
+    "TRANSFER_NOT_TRACKED": (
+        404,
+        "Compliance has not heard of the transfer (or its site is not yours)",
+    ),
+    "MANIFEST_NOT_REGISTERED": (409, "The transfer's template is not a Metrc manifest yet"),
     "SITE_NOT_METRC": (
         422,
         "The site's rules name no Metrc license and URL: nothing to sync (add them under "

@@ -23,6 +23,7 @@ from compliance.adapters.push_telemetry import current_trace_parent
 from compliance.entrypoints.batch_changes import batch_change
 from compliance.entrypoints.container import Container
 from compliance.entrypoints.cultivation_changes import cultivation_changes
+from compliance.entrypoints.transfer_manifests import subscribe_transfers
 from compliance.service_layer import record_batch_change
 from compliance.service_layer.ports import UnitOfWork
 from compliance.service_layer.record_cultivation import record_cultivation_change
@@ -63,3 +64,4 @@ def subscribe(broker: KafkaBroker, container: Container) -> None:
         dead_letters=broker_dead_letter_sink(broker),
     )
     bind_consumer(broker, cultivation, CULTIVATION_EVENTS.name)
+    subscribe_transfers(broker, container)

@@ -992,6 +992,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/compliance/transfers/{transferId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An outgoing transfer's Metrc template and manifest */
+        get: operations["compliance_get_compliance_transfers_transferId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/transfers/{transferId}/manifest.html": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The manifest as Metrc prints it (HTML), for the driver and an inspector */
+        get: operations["compliance_get_compliance_transfers_transferId_manifest.html"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/transfers/{transferId}/manifest.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The manifest as Metrc prints it (PDF) */
+        get: operations["compliance_get_compliance_transfers_transferId_manifest.pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/harvests": {
         parameters: {
             query?: never;
@@ -1106,6 +1157,75 @@ export interface paths {
         get: operations["inventory_get_inventory_as_of"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/outgoing-transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Outgoing transfers of a site, newest first */
+        get: operations["inventory_get_outgoing_transfers"];
+        put?: never;
+        /** Plan an outgoing transfer (reserves each package's quantity) */
+        post: operations["inventory_post_outgoing_transfers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/outgoing-transfers/{transferId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one outgoing transfer */
+        get: operations["inventory_get_outgoing_transfers_transferId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/outgoing-transfers/{transferId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel before it left (release reservations) */
+        post: operations["inventory_post_outgoing_transfers_transferId_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/outgoing-transfers/{transferId}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ship the transfer out (SALE per package) */
+        post: operations["inventory_post_outgoing_transfers_transferId_send"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4143,6 +4263,205 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** OutgoingTransfer */
+        OutgoingTransfer: {
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Destinationlicensenumber */
+            destinationLicenseNumber: string;
+            /** Destinationname */
+            destinationName: string;
+            /** Driverlicensenumber */
+            driverLicenseNumber: string;
+            /** Drivername */
+            driverName: string;
+            /** Driveroccupationallicensenumber */
+            driverOccupationalLicenseNumber: string;
+            /**
+             * Estimatedarrival
+             * Format: date-time
+             */
+            estimatedArrival: string;
+            /**
+             * Estimateddeparture
+             * Format: date-time
+             */
+            estimatedDeparture: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Lines */
+            lines: components["schemas"]["OutgoingTransferLine"][];
+            /** Manifestnumber */
+            manifestNumber?: string | null;
+            /** Phonenumber */
+            phoneNumber?: string | null;
+            /** Plannedroute */
+            plannedRoute: string;
+            /**
+             * Siteid
+             * Format: uuid
+             */
+            siteId: string;
+            status: components["schemas"]["TransferStatus"];
+            /** Transfertype */
+            transferType: string;
+            /** Transporterlicensenumber */
+            transporterLicenseNumber: string;
+            /** Transportername */
+            transporterName?: string | null;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Vehiclelicenseplate */
+            vehicleLicensePlate: string;
+            /** Vehiclemake */
+            vehicleMake: string;
+            /** Vehiclemodel */
+            vehicleModel: string;
+            /** Version */
+            version: number;
+        };
+        /** OutgoingTransferCancelRequest */
+        OutgoingTransferCancelRequest: {
+            /** Reason */
+            reason?: string | null;
+            /**
+             * Version
+             * @description Expected version
+             */
+            version?: number | null;
+        };
+        /**
+         * OutgoingTransferCreate
+         * @description The compliance guide's transfer: packages, destination, transporter, driver, vehicle,
+         *     estimated times (Metrc's outgoing template fields).
+         */
+        OutgoingTransferCreate: {
+            /** Destinationlicensenumber */
+            destinationLicenseNumber: string;
+            /** Destinationname */
+            destinationName: string;
+            /** Driverlicensenumber */
+            driverLicenseNumber: string;
+            /** Drivername */
+            driverName: string;
+            /** Driveroccupationallicensenumber */
+            driverOccupationalLicenseNumber: string;
+            /**
+             * Estimatedarrival
+             * Format: date-time
+             */
+            estimatedArrival: string;
+            /**
+             * Estimateddeparture
+             * Format: date-time
+             */
+            estimatedDeparture: string;
+            /** Lines */
+            lines: components["schemas"]["OutgoingTransferLineRequest"][];
+            /** Phonenumber */
+            phoneNumber?: string | null;
+            /** Plannedroute */
+            plannedRoute: string;
+            /**
+             * Siteid
+             * Format: uuid
+             */
+            siteId: string;
+            /**
+             * Transfertype
+             * @description Metrc's transfer type, e.g. Wholesale or Transfer
+             */
+            transferType: string;
+            /** Transporterlicensenumber */
+            transporterLicenseNumber: string;
+            /** Transportername */
+            transporterName?: string | null;
+            /** Vehiclelicenseplate */
+            vehicleLicensePlate: string;
+            /** Vehiclemake */
+            vehicleMake: string;
+            /** Vehiclemodel */
+            vehicleModel: string;
+        };
+        /** OutgoingTransferLine */
+        OutgoingTransferLine: {
+            /** Batchcode */
+            batchCode: string;
+            /**
+             * Batchid
+             * Format: uuid
+             */
+            batchId: string;
+            /** Packagetag */
+            packageTag: string;
+            /** Productname */
+            productName: string;
+            /**
+             * Quantity
+             * @example 12.5000
+             */
+            quantity: string;
+            /** Receivedquantity */
+            receivedQuantity?: string | null;
+            state: components["schemas"]["TransferLineState"];
+            /** Unit */
+            unit: string;
+            /** Wholesaleprice */
+            wholesalePrice?: string | null;
+        };
+        /** OutgoingTransferLineRequest */
+        OutgoingTransferLineRequest: {
+            /**
+             * Batchid
+             * Format: uuid
+             */
+            batchId: string;
+            /**
+             * Quantity
+             * @description Default and only accepted value: the batch's whole stock (Metrc ships a package whole)
+             */
+            quantity?: string | null;
+            /**
+             * Wholesaleprice
+             * @description The package's price on the manifest (Metrc's WholesalePrice)
+             */
+            wholesalePrice?: string | null;
+        };
+        /** OutgoingTransferPage */
+        OutgoingTransferPage: {
+            /** Hasmore */
+            hasMore: boolean;
+            /** Items */
+            items: components["schemas"]["OutgoingTransfer"][];
+            /** Nextcursor */
+            nextCursor?: string | null;
+        };
+        /** OutgoingTransferSendRequest */
+        OutgoingTransferSendRequest: {
+            /**
+             * Version
+             * @description Expected version
+             */
+            version?: number | null;
+        };
+        /** OutgoingTransferWriteResult */
+        OutgoingTransferWriteResult: {
+            /**
+             * Batches
+             * @description The batches the change wrote to, after it
+             */
+            batches: components["schemas"]["Batch"][];
+            transfer: components["schemas"]["OutgoingTransfer"];
+        };
         /** PackageIngredientRef */
         PackageIngredientRef: {
             /**
@@ -4428,8 +4747,18 @@ export interface components {
              * Format: uuid
              */
             siteId: string;
-            /** @description SEEDS or CLONES (default: as the type says); PACKAGE is not taken yet */
+            /** @description SEEDS or CLONES (default: as the type says), or PACKAGE: planted from a batch of seeds or clones (sourceBatchId), drawing sourceQuantity out of it */
             source?: components["schemas"]["PlantingSourceKind"] | null;
+            /**
+             * Sourcebatchid
+             * @description PACKAGE only: the batch (package) planted from
+             */
+            sourceBatchId?: string | null;
+            /**
+             * Sourcequantity
+             * @description PACKAGE only: how much of the batch the planting takes
+             */
+            sourceQuantity?: string | null;
             /** Strain */
             strain: string;
             type: components["schemas"]["PlantBatchType"];
@@ -5938,6 +6267,62 @@ export interface components {
             user: components["schemas"]["UserView"];
         };
         /**
+         * TransferLineState
+         * @description One package (batch) on a transfer.
+         * @enum {string}
+         */
+        TransferLineState: "RESERVED" | "SHIPPED" | "ACCEPTED" | "REJECTED" | "RELEASED";
+        /** TransferManifest */
+        TransferManifest: {
+            /** Attempts */
+            attempts: number;
+            /** Lasterror */
+            lastError?: string | null;
+            /** Licensenumber */
+            licenseNumber: string;
+            /**
+             * Manifestnumber
+             * @description Once the template was registered as a manifest in Metrc
+             */
+            manifestNumber?: string | null;
+            /** Metrctemplateid */
+            metrcTemplateId?: number | null;
+            /** Metrctransferid */
+            metrcTransferId?: number | null;
+            /** Sent */
+            sent: boolean;
+            /**
+             * Siteid
+             * Format: uuid
+             */
+            siteId: string;
+            /**
+             * State
+             * @description PENDING, CREATED, SETTLED, CANCELLED or FAILED
+             */
+            state: string;
+            /**
+             * Synced
+             * @description True only once Metrc has the template (its Id read back)
+             */
+            synced: boolean;
+            /**
+             * Templatename
+             * @description The Metrc template's name (carries the transfer id)
+             */
+            templateName: string;
+            /**
+             * Transferid
+             * Format: uuid
+             */
+            transferId: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+        };
+        /**
          * TransferRequest
          * @description Move stock between locations of the batch's site (a TRANSFER pair; debits = credits).
          */
@@ -5967,6 +6352,15 @@ export interface components {
              */
             version?: number | null;
         };
+        /**
+         * TransferStatus
+         * @description An outgoing transfer's life::
+         *
+         *     CREATED  -> SENT | CANCELLED
+         *     SENT     -> ACCEPTED | PARTIALLY_ACCEPTED | REJECTED   (as Metrc reports the receiver)
+         * @enum {string}
+         */
+        TransferStatus: "CREATED" | "SENT" | "ACCEPTED" | "PARTIALLY_ACCEPTED" | "REJECTED" | "CANCELLED";
         /**
          * UpdateBatchRequest
          * @description updateBatch: only the fields present change; ``null`` clears an optional field.
@@ -8725,7 +9119,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8734,7 +9128,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10497,7 +10891,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10506,7 +10900,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10630,7 +11024,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10639,7 +11033,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10758,7 +11152,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10767,7 +11161,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10889,7 +11283,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10898,7 +11292,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11019,7 +11413,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11028,7 +11422,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11156,7 +11550,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11165,7 +11559,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11289,7 +11683,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11298,7 +11692,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11419,7 +11813,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11428,7 +11822,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11556,7 +11950,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11565,7 +11959,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11693,7 +12087,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11702,7 +12096,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11821,7 +12215,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11830,7 +12224,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11956,7 +12350,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11965,7 +12359,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12089,7 +12483,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12098,7 +12492,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12222,7 +12616,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12231,7 +12625,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12356,7 +12750,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12365,7 +12759,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12486,7 +12880,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12495,7 +12889,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12623,7 +13017,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12632,7 +13026,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12753,7 +13147,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12762,7 +13156,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12885,7 +13279,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12894,7 +13288,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13013,7 +13407,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13022,7 +13416,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13143,7 +13537,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13152,7 +13546,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13280,7 +13674,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13289,7 +13683,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13420,7 +13814,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13429,7 +13823,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13553,7 +13947,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13562,7 +13956,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13685,7 +14079,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13694,7 +14088,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13825,7 +14219,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13834,7 +14228,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13955,7 +14349,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13964,7 +14358,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -14086,7 +14480,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -14095,7 +14489,399 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_get_compliance_transfers_transferId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                transferId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferManifest"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "compliance_get_compliance_transfers_transferId_manifest.html": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                transferId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/html": string;
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "compliance_get_compliance_transfers_transferId_manifest.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                transferId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "application/pdf": string;
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -15249,6 +16035,677 @@ export interface operations {
             };
         };
     };
+    inventory_get_outgoing_transfers: {
+        parameters: {
+            query: {
+                siteId: string;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutgoingTransferPage"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_post_outgoing_transfers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutgoingTransferCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutgoingTransferWriteResult"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_get_outgoing_transfers_transferId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                transferId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutgoingTransfer"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_post_outgoing_transfers_transferId_cancel: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                transferId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutgoingTransferCancelRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutgoingTransferWriteResult"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_post_outgoing_transfers_transferId_send: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                transferId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutgoingTransferSendRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutgoingTransferWriteResult"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     inventory_get_plant_batches: {
         parameters: {
             query: {
@@ -16106,7 +17563,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -16115,7 +17572,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;

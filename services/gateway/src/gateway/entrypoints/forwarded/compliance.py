@@ -80,6 +80,13 @@ COMPLIANCE_MODELS: dict[tuple[str, str], Models] = {
     ("GET", f"{_C}/licenses/{{licenseNumber}}/sync-health"): Models(
         c.SyncHealthView, tag="compliance sync"
     ),
+    ("GET", f"{_C}/transfers/{{transferId}}"): Models(c.TransferManifest, tag="transfers"),
+    ("GET", f"{_C}/transfers/{{transferId}}/manifest.html"): Models(
+        None, media_type="text/html", tag="transfers"
+    ),
+    ("GET", f"{_C}/transfers/{{transferId}}/manifest.pdf"): Models(
+        None, media_type="application/pdf", tag="transfers"
+    ),
     # reconciliation
     ("POST", f"{_C}/licenses/{{licenseNumber}}/reconciliation"): Models(
         c.ReconciliationStarted, idempotent=True, tag=_RECONCILIATION
@@ -111,6 +118,7 @@ _PATH_TYPES = {
     "siteId": UUID,
     "submissionId": UUID,
     "runId": UUID,
+    "transferId": UUID,
     "findingId": UUID,
     "licenseNumber": str,
 }
