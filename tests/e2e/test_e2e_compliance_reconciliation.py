@@ -307,7 +307,7 @@ async def test_every_kind_of_difference_is_found_and_each_approved_fix_leaves_bo
     assert "spilled, counted in Metrc" in change["evidence"][0]["summary"]
     assert found[left_tag]["fix"]["kind"] == "LOCAL_MOVEMENT"
     assert found[failed_tag]["fix"]["kind"] == "RETRY_PUSH"
-    assert found[differs_tag]["fix"]["actions"][0]["quantity"] == "-3"
+    assert Decimal(found[differs_tag]["fix"]["actions"][0]["quantity"]) == Decimal(-3)
     assert found[queued_tag]["fix"]["applicable"] is False
 
     # Nothing changed by reconciling, and a rejected finding changes nothing either.
