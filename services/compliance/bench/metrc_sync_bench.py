@@ -34,6 +34,7 @@ from typing import Any
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
+import uvloop
 from compliance.adapters.clock import UtcClock
 from compliance.adapters.credentials_crypto import CredentialCipher
 from compliance.adapters.inventory_movements import HttpInventoryMovements
@@ -350,10 +351,19 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=int, default=200)
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--concurrency", type=int, default=10)
+    parser.add_argument(
+        "--loop",
+        choices=("asyncio", "uvloop"),
+        default="asyncio",
+        help="the event loop the pull runs on (A/B of the loop; the worker's is asyncio's)",
+    )
     args = parser.parse_args()
     if args.plants % 10 or args.harvests > args.plants // 10:
         parser.error("plants come in batches of 10, and each harvest takes one plant of a batch")
-    asyncio.run(run(args))
+    if args.loop == "uvloop":
+        uvloop.run(run(args))
+    else:
+        asyncio.run(run(args))
 
 
 if __name__ == "__main__":

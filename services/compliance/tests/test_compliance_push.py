@@ -478,7 +478,7 @@ class TestValidation:
         assert "Obtain Metrc tags from the state" in s.last_error.guidance
 
 
-class TestKeysAndBacklog:
+class TestInvalidKeys:
     async def test_a_401_marks_the_keys_invalid_stops_the_license_and_tells_the_team(self) -> None:
         h = ComplianceHarness()
         await h.save_keys()
@@ -494,17 +494,3 @@ class TestKeysAndBacklog:
         assert "Admin > Compliance > API Keys" in note.guidance
         assert (await h.pusher.push_due()).skipped[LICENSE].code is ProblemCode.CREDENTIALS_INVALID
         assert h.submissions(b)[0].state is SubmissionState.PENDING
-
-    async def test_a_growing_backlog_raises_one_notification(self) -> None:
-        h = ComplianceHarness(policy=PushPolicy(backlog_alert_size=2))
-        await h.save_keys()
-        for _ in range(3):
-            await intake(h)
-        h.fake.fail_next("create_packages", MetrcTransientError("503", status_code=503))
-        await h.pusher.push_due()
-        await h.pusher.push_due()
-        backlog = [
-            n for n in h.db.notifications.values() if n.kind is NotificationKind.BACKLOG_GROWING
-        ]
-        assert len(backlog) == 1
-        assert "3 pushes are waiting" in backlog[0].message

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import random
@@ -266,6 +267,39 @@ async def lag_under_load(
         platform.stop()
 
 
+def _parent(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[1])
+
+
+def _cluster_cpu(postmaster: int) -> float:
+    """CPU seconds of a PostgreSQL cluster on this machine: the postmaster, its exited children
+    (reaped into its own counters) and the live ones."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def fields(pid: str | int) -> list[str]:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()
+
+    own = fields(postmaster)
+    total = sum(int(x) for x in own[11:15])  # utime, stime, cutime, cstime
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                child = fields(pid)
+            except OSError:
+                continue
+            if int(child[1]) == postmaster:
+                total += int(child[11]) + int(child[12])
+    return total / tick
+
+
+def _rss() -> int:
+    """This process's resident memory in bytes."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
 async def rebuild_rate(
     postgres: PostgresServer, kafka: KafkaServer, events: int
 ) -> tuple[float, int, float]:
@@ -300,19 +334,39 @@ async def rebuild_rate(
     container = Container(settings=settings, uow=partial(UnitOfWork, db),
                           reports=partial(reading, db), database_check=db.check,
                           close=db.close, tracer_provider=TracerProvider())  # fmt: skip
+    del envelopes
+    gc.collect()
+    rss_before, peak = _rss(), [0]
+
+    async def watch_memory() -> None:
+        while True:
+            peak[0] = max(peak[0], _rss())
+            await asyncio.sleep(0.05)
+
+    watching = asyncio.create_task(watch_memory())
+    conn = await asyncpg.connect(postgres.url_for(database, driver="postgresql"))
+    try:
+        postmaster = _parent(await conn.fetchval("SELECT pg_backend_pid()"))
+    finally:
+        await conn.close()
+    pg_before = _cluster_cpu(postmaster)
     cpu_before = os.times()
     try:
         result = await rebuild(container, asyncio.Event(), drop_after=0,
                                topics=Topics(inventory.name, compliance.name))  # fmt: skip
     finally:
+        watching.cancel()
         await db.close()
         await postgres.drop_database(database)
     cpu_after = os.times()
+    pg_cpu = _cluster_cpu(postmaster) - pg_before
     assert result is not None
     cpu = (cpu_after.user + cpu_after.system) - (cpu_before.user + cpu_before.system)
     print(f"rebuild: {result.events:,} events of {n:,} batches in {result.seconds:.1f} s:"
           f" {result.rate:,.0f} events/s; this process's CPU {cpu / result.events * 1e6:.0f} us"
-          f" an event (fetch, decode, fold, COPY; PostgreSQL's on top)"
+          f" an event (fetch, decode, fold, COPY), PostgreSQL's {pg_cpu / result.events * 1e6:.0f}"
+          f" us (load average {os.getloadavg()[0]:.1f}); its memory peaked"
+          f" {(peak[0] - rss_before) / 2**20:.0f} MB above its start"
           f" (target >= 10,000 ev/s)")  # fmt: skip
     return result.rate, result.events, cpu / result.events * 1e6
 
@@ -324,9 +378,16 @@ async def main(args: argparse.Namespace) -> None:
         f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; logs in {logs}"
     )
     await create_topics(kafka.bootstrap, [INVENTORY_EVENTS])
-    lag_p99, _, _ = await lag_under_load(postgres, kafka, args.rate, args.seconds, logs)
-    rate, _, _ = await rebuild_rate(postgres, kafka, args.rebuild_events)
-    scale = await reports_at_scale(postgres, args.batches, args.runs, args.reuse, logs)
+    nan = float("nan")
+    parts = set(args.parts.split(","))
+    lag_p99 = rate = nan
+    scale = dict.fromkeys(("dashboard", "aging", "profitability"), (nan, nan, nan))
+    if "lag" in parts:
+        lag_p99, _, _ = await lag_under_load(postgres, kafka, args.rate, args.seconds, logs)
+    if "rebuild" in parts:
+        rate, _, _ = await rebuild_rate(postgres, kafka, args.rebuild_events)
+    if "reports" in parts:
+        scale = await reports_at_scale(postgres, args.batches, args.runs, args.reuse, logs)
     print(f"load average after: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"reporting: lag p99 {lag_p99:.0f} ms, dashboard p95 {scale['dashboard'][1]:.1f} ms,"
           f" aging p95 {scale['aging'][1]:.1f} ms, profitability p95"
@@ -343,6 +404,8 @@ if __name__ == "__main__":
                         help="adjustments/s offered (the inventory benchmark's open-loop rate)")  # fmt: skip
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--rebuild-events", type=int, default=60_000)
+    parser.add_argument("--parts", default="lag,rebuild,reports",
+                        help="which parts to run (comma-separated; a part not run prints nan)")  # fmt: skip
     parser.add_argument(
         "--reuse", metavar="DATABASE", help="a 1,000,000-batch database kept before"
     )

@@ -17,11 +17,13 @@ from compliance.adapters.metrc import RetryPolicy
 from compliance.adapters.metrc_connector import MetrcClients
 from compliance.adapters.postgres import ComplianceUnitOfWork
 from compliance.adapters.postgres.mirror import PgMirrorStore
+from compliance.adapters.postgres.push_activity import PgPushActivity
 from compliance.adapters.postgres.sync_runs import PgSyncRuns
 from compliance.adapters.push_telemetry import OtelPushTelemetry
 from compliance.adapters.smtp_mailer import SmtpMailer
 from compliance.config import ComplianceSettings
 from compliance.domain import PushPolicy
+from compliance.domain.sync_watch import BacklogRule, BurstRule, StaleRule
 from compliance.entrypoints import api
 from compliance.entrypoints.container import Container, Handlers, SyncHandlers
 from compliance.service_layer import (
@@ -36,8 +38,9 @@ from compliance.service_layer.pull_sync import PullPolicy, PullSync
 from compliance.service_layer.reconciliation import ReconciliationService
 from compliance.service_layer.sync_health import SyncHealth
 from compliance.service_layer.sync_service import SyncService
+from compliance.service_layer.sync_watch import BurstTrigger, SyncAlerts, WatchPolicy
 
-__all__ = ["build", "create_app", "mailer", "push_policy", "sync_handlers"]
+__all__ = ["build", "create_app", "mailer", "push_policy", "sync_handlers", "watch_policy"]
 
 
 def build(settings: ComplianceSettings) -> Container:
@@ -105,9 +108,43 @@ def sync_handlers(
         metrc,
         PullPolicy(overlap=timedelta(seconds=settings.sync_overlap_seconds)),
     )
+    service = SyncService(context, runs, pull)
+    watch = watch_policy(settings)
     return SyncHandlers(
-        service=SyncService(context, runs, pull),
-        health=SyncHealth(context, store, runs, metrc),
+        service=service,
+        health=SyncHealth(
+            context,
+            store,
+            runs,
+            metrc,
+            interval_for=settings.sync_interval_for,
+            stale=StaleRule(
+                stale_factor=settings.sync_stale_factor,
+                unscheduled_stale=timedelta(seconds=settings.sync_stale_unscheduled_seconds),
+            ),
+        ),
+        bursts=BurstTrigger(context, service, PgPushActivity(database), watch),
+        alerts=SyncAlerts(context, watch),
+    )
+
+
+def watch_policy(settings: ComplianceSettings) -> WatchPolicy:
+    """The sync watch's thresholds: the burst trigger (off at 0 pushes) and the backlog's."""
+    burst = (
+        BurstRule(
+            min_accepted=settings.sync_burst_pushes,
+            quiet=timedelta(seconds=settings.sync_burst_quiet_seconds),
+        )
+        if settings.sync_burst_pushes > 0
+        else None
+    )
+    return WatchPolicy(
+        burst=burst,
+        backlog=BacklogRule(
+            size=settings.backlog_alert_size,
+            age=timedelta(seconds=settings.backlog_alert_seconds),
+            checks=settings.backlog_alert_checks,
+        ),
     )
 
 

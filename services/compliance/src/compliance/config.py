@@ -199,6 +199,56 @@ class ComplianceSettings(ServiceSettings):
         default=4, ge=1, validation_alias="COMPLIANCE_SYNC_CONCURRENT_RUNS"
     )
 
+    sync_health_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        validation_alias="COMPLIANCE_SYNC_HEALTH_SECONDS",
+        description="How often the worker checks every license: schedule, bursts, alerts, metrics",
+    )
+    # --- the sync watch (README "Pull sync": triggers and notifications) ----------------------
+    sync_burst_pushes: int = Field(
+        default=20,
+        ge=0,
+        validation_alias="COMPLIANCE_SYNC_BURST_PUSHES",
+        description="Accepted pushes since the last pull that make a burst; 0: no such trigger",
+    )
+    sync_burst_quiet_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        validation_alias="COMPLIANCE_SYNC_BURST_QUIET_SECONDS",
+        description="A burst has settled when no push was accepted for this long",
+    )
+    sync_stale_factor: float = Field(
+        default=3.0,
+        ge=1,
+        validation_alias="COMPLIANCE_SYNC_STALE_FACTOR",
+        description="A type's pull is stale when its last success is older than this many intervals",
+    )
+    sync_stale_unscheduled_seconds: float = Field(
+        default=86400.0,
+        gt=0,
+        validation_alias="COMPLIANCE_SYNC_STALE_UNSCHEDULED_SECONDS",
+        description="The same for a license without a schedule (interval 0)",
+    )
+    backlog_alert_size: int = Field(
+        default=1000,
+        ge=0,
+        validation_alias="COMPLIANCE_BACKLOG_ALERT_SIZE",
+        description="More writes waiting than this is a backlog",
+    )
+    backlog_alert_seconds: float = Field(
+        default=1800.0,
+        gt=0,
+        validation_alias="COMPLIANCE_BACKLOG_ALERT_SECONDS",
+        description="An oldest waiting write older than this is a backlog",
+    )
+    backlog_alert_checks: int = Field(
+        default=3,
+        ge=2,
+        validation_alias="COMPLIANCE_BACKLOG_ALERT_CHECKS",
+        description="Checks in a row a backlog must be over and not draining to raise a notification",
+    )
+
     def sync_interval_for(self, license_number: str) -> float:
         """The license's scheduled pull interval in seconds (0: not scheduled)."""
         for part in self.sync_license_intervals.split(","):

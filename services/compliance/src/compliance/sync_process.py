@@ -24,10 +24,13 @@ async def serve(stop: asyncio.Event) -> None:
             container.handlers.sync.service,
             container.handlers.sync.health,
             stop,
+            bursts=container.handlers.sync.bursts,
+            alerts=container.handlers.sync.alerts,
             poll=settings.sync_poll_seconds,
             stale_after=timedelta(seconds=settings.sync_stale_seconds),
             concurrent=settings.sync_concurrent_runs,
             interval_for=settings.sync_interval_for,
+            health_every=settings.sync_health_seconds,
         )
     finally:
         await container.close()

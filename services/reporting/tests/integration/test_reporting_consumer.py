@@ -22,7 +22,7 @@ from reporting.adapters.generations import bind_live_generation
 from reporting.adapters.read_model import PgReadModel, reading
 from reporting.config import ReportingSettings
 from reporting.entrypoints.container import Container
-from reporting.entrypoints.rebuild import rebuild
+from reporting.entrypoints.rebuild import FETCH_RECORDS, VIEWS_KEPT, rebuild
 from reporting.entrypoints.worker import worker
 from reporting.service_layer import reports
 from reporting.service_layer.commands import Position, Topics
@@ -196,12 +196,19 @@ class TestTheWorkerFoldsTheTopicsIntoTheLiveReadModels:
         assert inventory_lag.lag is not None
         assert inventory_lag.lag < timedelta(seconds=30)
 
+    @pytest.mark.parametrize(
+        ("views_kept", "fetch_records"),
+        [(VIEWS_KEPT, FETCH_RECORDS), (3, 20)],
+        ids=["views-in-memory", "views-written-out-and-taken-back"],
+    )
     async def test_a_rebuild_replays_the_topics_into_a_new_generation_equal_to_the_live_one(
-        self, running: Running
+        self, running: Running, views_kept: int, fetch_records: int
     ) -> None:
         rng = random.Random(15)
         batches = [random_batch(rng, n, steps=12) for n in range(25)]
-        envelopes = [envelope(e) for b in batches for e in b.events]
+        # Batches interleaved (each one's events in order): a batch comes again after others.
+        queues = [[envelope(e) for e in b.events] for b in batches]
+        envelopes = [q[i] for i in range(max(map(len, queues))) for q in queues if i < len(q)]
         await _publish(
             running.bootstrap,
             running.topics.inventory,
@@ -214,11 +221,16 @@ class TestTheWorkerFoldsTheTopicsIntoTheLiveReadModels:
             await _until(lambda: _is(running.dsn, running.topics.inventory, len(envelopes)))
             live = await _live_snapshot(running.dsn, running.topics, ids)
             result = await rebuild(
-                running.container, asyncio.Event(), topics=running.topics, drop_after=0
-            )
+                running.container, asyncio.Event(), topics=running.topics, drop_after=0,
+                views_kept=views_kept, fetch_records=fetch_records,
+            )  # fmt: skip
             assert result is not None
             assert result.events == len(envelopes)
             assert await _live_snapshot(running.dsn, running.topics, ids) == live
+            if views_kept < len(batches):
+                # Bounded memory: views went out to the table, and some came back for more.
+                assert result.views_written_early > 0
+                assert result.views_taken_back > 0
         finally:
             stop.set()
             await task

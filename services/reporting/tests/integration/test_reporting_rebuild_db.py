@@ -5,17 +5,21 @@ generations are dropped. Compliance status on PostgreSQL equals the in-memory on
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+from operator import attrgetter
 from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
+from reporting.adapters.bulk import copy_movements, copy_views, take_back_views
 from reporting.adapters.generations import (
     GenerationNotFoundError,
     PgGenerations,
     bind_live_generation,
 )
 from reporting.adapters.read_model import PgReadModel
+from reporting.adapters.rows import movement_from_row
 from reporting.domain import (
     BatchLinkUpdate,
     FindingUpdate,
@@ -35,7 +39,9 @@ from reporting.service_layer.commands import (
     SiteScope,
     Topics,
 )
+from reporting.service_layer.event_mapping import batch_change
 from reporting.service_layer.projections import apply_compliance_updates, apply_inventory_events
+from reporting.service_layer.replay import Replay
 from reporting.testing.inventory_history import NOW, SITES, TOPIC, in_order, new_batch
 from reporting.testing.memory import InMemoryReadModel
 
@@ -187,3 +193,33 @@ async def test_compliance_status_on_postgres_equals_the_in_memory_one(
     (a,) = (await reports.compliance_status_report(
         memory, ComplianceStatusQuery(SiteScope.of([site_a])), now=NOW, topics=TOPICS)).licenses  # fmt: skip
     assert (a.linked, a.pending, a.failed, a.open_findings) == (1, 1, 1, {"MISSING_IN_METRC": 1})
+
+
+async def test_the_rebuilds_text_copy_writes_every_character_and_value_exactly(
+    reporting_dsn: str,
+) -> None:
+    """COPY's text format, encoded by the rebuild: text with tabs, newlines, carriage returns,
+    backslashes and a literal ``\\N`` comes back as it was, nulls as nulls, decimals and times
+    exactly; a view written out is taken back (and gone from the table)."""
+    tricky = "a\tb\nc\rd\\e \\N"
+    replay = Replay()
+    movements = replay.fold_inventory([batch_change(e) for e in history()])
+    first = next(iter(replay.views.values()))
+    facts = dataclasses.replace(first.facts, product_name=tricky, code="\\N", subcategory=None)
+    view = dataclasses.replace(first, facts=facts)
+    ledger = [dataclasses.replace(movements[0], notes=tricky, reason=None), *movements[1:]]
+    conn = await asyncpg.connect(reporting_dsn)
+    try:
+        async with conn.transaction():
+            await copy_views(conn, 1, [view])
+            await copy_movements(conn, 1, ledger)
+        rows = await conn.fetch(
+            "SELECT * FROM read_model_1.movement ORDER BY batch_id, batch_version, sequence"
+        )
+        key = attrgetter("batch_id", "batch_version", "sequence")
+        assert [movement_from_row(r) for r in rows] == sorted(ledger, key=key)
+        async with conn.transaction():
+            assert await take_back_views(conn, 1, [view.batch_id, uuid4()]) == [view]
+        assert await conn.fetchval("SELECT count(*) FROM read_model_1.batch_view") == 0
+    finally:
+        await conn.close()

@@ -124,6 +124,7 @@ class NotificationKind(StrEnum):
     BACKLOG_GROWING = "BACKLOG_GROWING"
     QUANTITY_DRIFT = "QUANTITY_DRIFT"
     BATCH_NOT_PUSHED = "BATCH_NOT_PUSHED"
+    PULL_STALE = "PULL_STALE"
 
 
 class Severity(StrEnum):

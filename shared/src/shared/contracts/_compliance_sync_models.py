@@ -12,6 +12,7 @@ from pydantic import Field
 from shared.contracts.types import ApiModel, UtcDateTime
 
 __all__ = [
+    "SyncAlert",
     "SyncHealthView",
     "SyncRequest",
     "SyncRunState",
@@ -45,6 +46,7 @@ class SyncRunState(StrEnum):
 class SyncRunTrigger(StrEnum):
     MANUAL = "MANUAL"
     SCHEDULED = "SCHEDULED"
+    AFTER_PUSHES = "AFTER_PUSHES"
 
 
 class SyncRequest(ApiModel):
@@ -94,6 +96,18 @@ class SyncTypeHealth(ApiModel):
     last_failed_at: UtcDateTime | None = None
 
 
+class SyncAlert(ApiModel):
+    """An open notification of the license's sync (the worker's sync watch raises it once per
+    episode and resolves it when the license is healthy again)."""
+
+    notification_id: UUID
+    kind: str = Field(description="PULL_STALE or BACKLOG_GROWING")
+    title: str
+    message: str
+    guidance: str
+    since: UtcDateTime
+
+
 class SyncHealthView(ApiModel):
     """One license's sync health: pushes, pulls, Metrc's GET budget and the keys."""
 
@@ -115,6 +129,14 @@ class SyncHealthView(ApiModel):
     key_status: str
     key_expires_at: UtcDateTime | None = None
     key_expires_in_days: int | None = None
+    stale_after_seconds: int = Field(
+        description="A type whose last complete pull is older is stale (the schedule x factor)"
+    )
+    stale_types: list[SyncType] = Field(default_factory=list)
+    alerts: list[SyncAlert] = Field(default_factory=list)
     problems: list[str] = Field(
-        description="KEY_INVALID, KEY_MISSING, KEY_EXPIRING, PULL_STALE:<type>, RATE_LIMITED"
+        description=(
+            "KEY_INVALID, KEY_MISSING, KEY_EXPIRING, PULL_STALE:<type>, RATE_LIMITED, "
+            "BACKLOG_GROWING"
+        )
     )

@@ -67,6 +67,7 @@ from shared.contracts._compliance_reconciliation_models import (
     ReconciliationStarted,
 )
 from shared.contracts._compliance_sync_models import (
+    SyncAlert,
     SyncHealthView,
     SyncRequest,
     SyncRunState,
@@ -126,6 +127,7 @@ __all__ = [
     "SubmissionPage",
     "SubmissionState",
     "SubmissionView",
+    "SyncAlert",
     "SyncDirection",
     "SyncHealthView",
     "SyncLogEntryView",
@@ -268,8 +270,16 @@ ROUTES: Final[tuple[Route, ...]] = (
 """Every internal route of the compliance API (health, readiness and metrics aside)."""
 
 ERROR_CODES: Final[dict[str, tuple[int, str]]] = {
-    "RULES_NOT_FOUND": (404, "The site has no jurisdiction rules"),
-    "CREDENTIALS_NOT_FOUND": (404, "The license has no Metrc keys"),
+    "RULES_NOT_FOUND": (
+        404,
+        "The site has no jurisdiction rules: set them under Compliance > Rules "
+        "(PUT /compliance/rules/{siteId}); details.fix names the screen, route and permission",
+    ),
+    "CREDENTIALS_NOT_FOUND": (
+        404,
+        "The license has no Metrc keys: save them under Compliance > API keys "
+        "(PUT /compliance/credentials/{licenseNumber}); details.fix names them",
+    ),
     "BATCH_NOT_TRACKED": (404, "Compliance has not heard of the batch (or its site is not yours)"),
     "SUBMISSION_NOT_FOUND": (404, "No such submission (of that license)"),
     "SUBMISSION_STATE_CONFLICT": (409, "The submission is not in a state that allows it"),
@@ -279,7 +289,11 @@ ERROR_CODES: Final[dict[str, tuple[int, str]]] = {
     "FIX_NOT_APPLICABLE": (409, "The fix is not one Canopy applies, or it needs a batchId"),
     "FIX_FAILED": (409, "Applying the fix was refused; the finding stays open with why"),
     "INVENTORY_UNAVAILABLE": (503, "Inventory did not answer; the finding stays open"),
-    "SITE_NOT_METRC": (422, "The site has no Metrc license and URL: nothing to sync"),
+    "SITE_NOT_METRC": (
+        422,
+        "The site's rules name no Metrc license and URL: nothing to sync (add them under "
+        "Compliance > Rules if the site reports to Metrc)",
+    ),
     "INVALID_JURISDICTION_RULES": (422, "The rules break a rule (details list every field)"),
     "INVALID_CREDENTIALS": (422, "The keys, state or addresses are malformed"),
     "METRC_UNAVAILABLE": (503, "Metrc did not answer; nothing changed"),

@@ -1,5 +1,5 @@
 """The compliance team's notification feed: failed pushes, invalid or expiring keys, a growing
-backlog, quantities that drifted. Each may carry a ``dedup_key``: while a notification with the
+backlog, stale pulls, quantities that drifted. Each may carry a ``dedup_key``: while a notification with the
 same key is open (not resolved), raising it again adds nothing."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ class NotificationKind(StrEnum):
     BACKLOG_GROWING = "BACKLOG_GROWING"
     QUANTITY_DRIFT = "QUANTITY_DRIFT"
     BATCH_NOT_PUSHED = "BATCH_NOT_PUSHED"
+    PULL_STALE = "PULL_STALE"
 
 
 class Severity(StrEnum):

@@ -1,5 +1,6 @@
 """How hard and how often the push worker tries: attempts, backoff, read-back wait, batch sizes,
-and the thresholds that raise notifications."""
+and when the keys' expiry is warned of (a growing backlog is the sync watch's,
+``domain.sync_watch``)."""
 
 from __future__ import annotations
 
@@ -25,8 +26,6 @@ class PushPolicy:
     max_objects_per_request: Metrc's limit of objects per write.
     concurrent_requests: Metrc writes in flight at once per license.
     claim_limit: submissions claimed per license per cycle.
-    backlog_alert_size, backlog_alert_age: a license whose unsent backlog is larger, or whose
-        oldest unsent write is older, raises a notification.
     key_lifetime: assumed life of a user API key when the operator gives no expiry (Metrc
         keys are reported to expire after about a year; Metrc has no call that says).
     key_expiry_warning: how long before a key's expiry the team is warned.
@@ -40,8 +39,6 @@ class PushPolicy:
     max_objects_per_request: int = 10
     concurrent_requests: int = 10
     claim_limit: int = 500
-    backlog_alert_size: int = 1000
-    backlog_alert_age: timedelta = timedelta(minutes=30)
     key_lifetime: timedelta = timedelta(days=365)
     key_expiry_warning: timedelta = timedelta(days=30)
     catalog_ttl: timedelta = timedelta(minutes=5)

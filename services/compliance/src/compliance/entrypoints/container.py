@@ -19,6 +19,7 @@ from compliance.service_layer import (
 from compliance.service_layer.reconciliation import ReconciliationService
 from compliance.service_layer.sync_health import SyncHealth
 from compliance.service_layer.sync_service import SyncService
+from compliance.service_layer.sync_watch import BurstTrigger, SyncAlerts
 
 if TYPE_CHECKING:
     # The PostgreSQL unit of work: both the service layer's port and shared.database's (the
@@ -46,6 +47,8 @@ class Handlers:
 class SyncHandlers:
     service: SyncService
     health: SyncHealth
+    bursts: BurstTrigger
+    alerts: SyncAlerts
 
 
 @dataclass(frozen=True)

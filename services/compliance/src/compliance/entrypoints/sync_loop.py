@@ -4,8 +4,11 @@ Every ``poll`` seconds it claims queued runs (or runs whose worker stopped repor
 ``stale_after``: a SIGKILLed worker's run is taken over and resumes from its checkpoints) while
 fewer than ``concurrent`` run here; several workers may run, a claim skips runs another holds.
 Every ``health_every`` seconds it queues a scheduled pull for each license whose interval has
-passed (``SyncService.schedule_due``), stores the GET budget it measured per license (the API
-shows it) and publishes every license's sync health as metrics.
+passed (``SyncService.schedule_due``) and a pull after each burst of pushes that settled
+(``BurstTrigger.after_pushes``), stores the GET budget it measured per license (the API shows it),
+raises or resolves each license's stale-pull and growing-backlog notifications
+(``SyncAlerts.observe``) and publishes every license's sync health as metrics. One license's
+failure is logged and does not keep the others from being checked.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from compliance.entrypoints.sync_metrics import publish
+from compliance.entrypoints.sync_metrics import PULLS_AFTER_PUSHES, publish
 from compliance.service_layer.sync_health import SyncHealth
 from compliance.service_layer.sync_service import SyncService
+from compliance.service_layer.sync_watch import BurstTrigger, SyncAlerts
 
 __all__ = ["sync_continuously"]
 
@@ -30,6 +34,8 @@ async def sync_continuously(
     health: SyncHealth,
     stop: asyncio.Event,
     *,
+    bursts: BurstTrigger,
+    alerts: SyncAlerts,
     poll: float,
     stale_after: timedelta,
     concurrent: int,
@@ -57,10 +63,12 @@ async def sync_continuously(
                 log.exception("compliance: scheduling pulls failed")
             try:
                 await health.record_budgets()
-                for license_number in await health.licenses():
-                    publish(await health.license(license_number))
+                licenses = await health.licenses()
             except Exception:
                 log.exception("compliance: measuring sync health failed")
+                licenses = []
+            for license_number in licenses:
+                await _check(bursts, alerts, health, license_number)
         # Each free place tries one claim; a claim that finds nothing ends at once.
         for _ in range(concurrent - len(running)):
             task = asyncio.create_task(run_one())
@@ -71,3 +79,20 @@ async def sync_continuously(
     for task in running:
         task.cancel()
     await asyncio.gather(*running, return_exceptions=True)
+
+
+async def _check(
+    bursts: BurstTrigger, alerts: SyncAlerts, health: SyncHealth, license_number: str
+) -> None:
+    try:
+        requested = await bursts.after_pushes(license_number)
+        if requested is not None and not requested.joined:
+            PULLS_AFTER_PUSHES.labels(license_number).inc()
+    except Exception:
+        log.exception("compliance: the after-pushes trigger failed for %s", license_number)
+    try:
+        report = await health.license(license_number)
+        await alerts.observe(report)
+        publish(report)
+    except Exception:
+        log.exception("compliance: checking the sync health of %s failed", license_number)

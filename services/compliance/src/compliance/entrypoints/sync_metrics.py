@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Final
 
-from prometheus_client import Gauge
+from prometheus_client import Counter, Gauge
 
-from compliance.service_layer.sync_health import LicenseHealthReport
+from compliance.service_layer.sync_health import ALERT_KINDS, LicenseHealthReport
 
-__all__ = ["publish"]
+__all__ = ["PULLS_AFTER_PUSHES", "publish"]
 
 _L = ("license",)
 QUEUE_WAITING: Final = Gauge("compliance_sync_queue_waiting", "Writes waiting to be sent", _L)
@@ -42,6 +42,26 @@ KEY_VALID: Final = Gauge("compliance_sync_key_valid", "1 when the license's keys
 KEY_EXPIRES_IN: Final = Gauge(
     "compliance_sync_key_expires_in_seconds", "Time left before the user key's expiry", _L
 )
+PULL_STALE: Final = Gauge(
+    "compliance_sync_pull_stale",
+    "1 when the type's last complete pull is older than the license's stale threshold",
+    ("license", "type"),
+)
+STALE_AFTER: Final = Gauge(
+    "compliance_sync_stale_after_seconds",
+    "The license's stale threshold (its schedule x factor)",
+    _L,
+)
+ALERTS_OPEN: Final = Gauge(
+    "compliance_sync_alert_open",
+    "1 while the license's notification of the kind (PULL_STALE, BACKLOG_GROWING) is open",
+    ("license", "kind"),
+)
+PULLS_AFTER_PUSHES: Final = Counter(
+    "compliance_sync_pulls_after_pushes",
+    "Pulls this worker queued because a burst of pushes settled",
+    _L,
+)
 
 
 def publish(report: LicenseHealthReport) -> None:
@@ -65,3 +85,9 @@ def publish(report: LicenseHealthReport) -> None:
     KEY_VALID.labels(name).set(1 if report.key_status == "VALID" else 0)
     if report.key_expires_in is not None:
         KEY_EXPIRES_IN.labels(name).set(report.key_expires_in.total_seconds())
+    STALE_AFTER.labels(name).set(report.stale_after.total_seconds())
+    for t in report.types:
+        PULL_STALE.labels(name, t.sync_type.value).set(int(t.sync_type in report.stale_types))
+    open_kinds = {n.kind for n in report.alerts}
+    for kind in sorted(ALERT_KINDS):
+        ALERTS_OPEN.labels(name, kind.value).set(int(kind in open_kinds))

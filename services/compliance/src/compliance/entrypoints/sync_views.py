@@ -64,5 +64,18 @@ def health_view(report: LicenseHealthReport) -> api.SyncHealthView:
         key_expires_in_days=(
             report.key_expires_in.days if report.key_expires_in is not None else None
         ),
+        stale_after_seconds=int(report.stale_after.total_seconds()),
+        stale_types=[api.SyncType(t.value) for t in report.stale_types],
+        alerts=[
+            api.SyncAlert(
+                notification_id=n.id,
+                kind=n.kind.value,
+                title=n.title,
+                message=n.message,
+                guidance=n.guidance,
+                since=n.created_at,
+            )
+            for n in report.alerts
+        ],
         problems=list(report.problems),
     )

@@ -59,10 +59,13 @@ def compliance_worker(
                     container.handlers.sync.service,
                     container.handlers.sync.health,
                     stop,
+                    bursts=container.handlers.sync.bursts,
+                    alerts=container.handlers.sync.alerts,
                     poll=settings.sync_poll_seconds,
                     stale_after=timedelta(seconds=settings.sync_stale_seconds),
                     concurrent=settings.sync_concurrent_runs,
                     interval_for=settings.sync_interval_for,
+                    health_every=settings.sync_health_seconds,
                 )
             )
         mail = mailer(settings)

@@ -12,21 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from compliance.domain import (
     Direction,
     JurisdictionRules,
     MetrcCatalog,
-    Notification,
-    NotificationKind,
     PackageLink,
     Problem,
     ProblemCode,
-    Severity,
     Submission,
     SubmissionKind,
-    SubmissionState,
     SyncStatus,
     link_changed,
     prepare,
@@ -60,7 +56,6 @@ async def claim_ready(
     async with ctx.uow() as uow:
         await uow.lock_license(license_number)
         queue = await uow.submissions.open_for_license(license_number, cache=cache)
-        await _check_backlog(ctx, uow, license_number, queue, now)
         most = ctx.policy.claim_limit if limit is None else min(limit, ctx.policy.claim_limit)
         candidates = [s for s in ready(queue, now) if s.is_attempted][:most]
         if not candidates:
@@ -186,36 +181,3 @@ async def _free_tags(
         return []
     taken = await uow.links.tags_in_use(license_number, catalog.available_tags)
     return [t for t in catalog.available_tags if t not in taken]
-
-
-async def _check_backlog(
-    ctx: ServiceContext,
-    uow: UnitOfWork,
-    license_number: str,
-    queue: Sequence[Submission],
-    now: datetime,
-) -> None:
-    """Raise (or resolve) the license's "backlog growing" notification."""
-    policy = ctx.policy
-    waiting = [s for s in queue if s.state is SubmissionState.PENDING and s.is_attempted]
-    key = f"backlog:{license_number}"
-    oldest = min((s.created_at for s in waiting), default=now)
-    if len(waiting) <= policy.backlog_alert_size and now - oldest <= policy.backlog_alert_age:
-        await uow.notifications.resolve(key, now)
-        return
-    await uow.notifications.raise_(
-        Notification(
-            id=uuid4(),
-            kind=NotificationKind.BACKLOG_GROWING,
-            severity=Severity.WARNING,
-            title=f"Metrc backlog growing for license {license_number}",
-            message=(
-                f"{len(waiting)} pushes are waiting; the oldest was planned "
-                f"{int((now - oldest).total_seconds() // 60)} minutes ago."
-            ),
-            guidance=problem(ProblemCode.METRC_UNAVAILABLE, "").guidance,
-            created_at=now,
-            license_number=license_number,
-            dedup_key=key,
-        )
-    )

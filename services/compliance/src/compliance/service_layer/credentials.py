@@ -33,7 +33,7 @@ from compliance.service_layer.context import (
     user_key_context,
     vendor_key_context,
 )
-from compliance.service_layer.errors import NotFoundError
+from compliance.service_layer.errors import credentials_not_found
 
 __all__ = [
     "CredentialsService",
@@ -128,7 +128,7 @@ class CredentialsService:
         started = ctx.now()
         opened = await ctx.metrc_for(cmd.license_number, even_if_invalid=True)
         if isinstance(opened, Problem) and opened.code is ProblemCode.CREDENTIALS_MISSING:
-            raise NotFoundError("CREDENTIALS_NOT_FOUND", opened.message)
+            raise credentials_not_found(cmd.license_number)
         valid, message = False, ""
         if isinstance(opened, Problem):
             message = opened.message
@@ -153,9 +153,7 @@ class CredentialsService:
         async with ctx.uow() as uow:
             record = await uow.credentials.get(cmd.license_number)
             if record is None:
-                raise NotFoundError(
-                    "CREDENTIALS_NOT_FOUND", f"License {cmd.license_number} has no keys"
-                )
+                raise credentials_not_found(cmd.license_number)
             record = record.validated(now, valid=valid, message=message or None)
             await uow.credentials.save(record)
             if valid:
@@ -172,7 +170,7 @@ class CredentialsService:
         async with self._ctx.uow() as uow:
             record = await uow.credentials.get(license_number)
         if record is None:
-            raise NotFoundError("CREDENTIALS_NOT_FOUND", f"License {license_number} has no keys")
+            raise credentials_not_found(license_number)
         return CredentialsView.of(record)
 
     async def all(self) -> list[CredentialsView]:

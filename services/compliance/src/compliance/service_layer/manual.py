@@ -23,7 +23,7 @@ from compliance.domain import (
 )
 from compliance.service_layer.commands import DismissSubmission, PushBatch, RetryFailed
 from compliance.service_layer.context import ServiceContext
-from compliance.service_layer.errors import NotFoundError
+from compliance.service_layer.errors import NotFoundError, batch_not_tracked
 from compliance.service_layer.outcomes import settle_draws
 from compliance.service_layer.ports import UnitOfWork
 from compliance.service_layer.push import Pusher
@@ -136,9 +136,7 @@ class ManualOperations:
 async def _link(uow: UnitOfWork, cmd: PushBatch) -> PackageLink:
     link = await uow.links.get(cmd.batch_id)
     if link is None:
-        raise NotFoundError(
-            "BATCH_NOT_TRACKED", f"Compliance has not heard of batch {cmd.batch_id}"
-        )
+        raise batch_not_tracked(cmd.batch_id)
     return link
 
 

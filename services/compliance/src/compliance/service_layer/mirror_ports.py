@@ -122,6 +122,7 @@ class MirrorStore(Protocol):
 class RunTrigger(StrEnum):
     MANUAL = "MANUAL"
     SCHEDULED = "SCHEDULED"
+    AFTER_PUSHES = "AFTER_PUSHES"
 
 
 class RunState(StrEnum):

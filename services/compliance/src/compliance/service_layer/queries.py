@@ -20,7 +20,7 @@ from compliance.domain import (
     readiness,
 )
 from compliance.service_layer.context import ServiceContext
-from compliance.service_layer.errors import NotFoundError
+from compliance.service_layer.errors import batch_not_tracked
 
 __all__ = ["BatchCompliance", "LicenseSyncHealth", "Queries", "QueueHealth"]
 
@@ -61,9 +61,7 @@ class Queries:
         async with self._ctx.uow() as uow:
             link = await uow.links.get(batch_id)
             if link is None:
-                raise NotFoundError(
-                    "BATCH_NOT_TRACKED", f"Compliance has not heard of batch {batch_id}"
-                )
+                raise batch_not_tracked(batch_id)
             subs = await uow.submissions.for_batch(batch_id)
             queue = (
                 await uow.submissions.open_for_license(link.license_number)

@@ -16,7 +16,7 @@ from compliance.domain import (
 )
 from compliance.service_layer.commands import SaveRules
 from compliance.service_layer.context import ServiceContext
-from compliance.service_layer.errors import NotFoundError
+from compliance.service_layer.errors import rules_not_found
 
 __all__ = ["RulesSaved", "RulesService"]
 
@@ -54,7 +54,7 @@ class RulesService:
         async with self._ctx.uow() as uow:
             rules = await uow.jurisdictions.get(site_id)
         if rules is None:
-            raise NotFoundError("RULES_NOT_FOUND", f"Site {site_id} has no jurisdiction rules")
+            raise rules_not_found(site_id)
         return rules
 
     async def all(self) -> list[JurisdictionRules]:

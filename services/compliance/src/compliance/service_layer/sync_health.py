@@ -3,19 +3,24 @@ in Canopy and in Metrc can be trusted, or why not.
 
 Push side: writes waiting, in flight and stopped, the oldest waiting one's age, stopped writes by
 failure class. Pull side: the last successful pull of each sync type (a type counts as pulled
-when all its lists were), failures by class, open sync runs and the oldest's age. Metrc: the
-share of the license's GET budget used in the last minute, 429s in it. Keys: status, expiry.
+when all its lists were), the types whose pull is stale (``StaleRule``: a few of the license's
+scheduled intervals), failures by class, open sync runs and the oldest's age. Metrc: the share
+of the license's GET budget used in the last minute, 429s in it. Keys: status, expiry. Alerts:
+the license's open stale-pull and growing-backlog notifications (the worker's sync watch raises
+and resolves them).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from compliance.domain import KeyStatus, SubmissionState
+from compliance.domain import KeyStatus, Notification, NotificationKind, SubmissionState
 from compliance.domain.mirror import FEEDS, Feed, SyncType
+from compliance.domain.sync_watch import StaleRule, stale_types
 from compliance.service_layer.context import ServiceContext
 from compliance.service_layer.mirror_ports import (
     MirrorStore,
@@ -24,7 +29,10 @@ from compliance.service_layer.mirror_ports import (
     SyncRuns,
 )
 
-__all__ = ["LicenseHealthReport", "SyncHealth", "TypeHealth"]
+__all__ = ["ALERT_KINDS", "LicenseHealthReport", "SyncHealth", "TypeHealth"]
+
+ALERT_KINDS = frozenset({NotificationKind.PULL_STALE, NotificationKind.BACKLOG_GROWING})
+"""The notifications sync health shows as the license's alerts."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,9 @@ class LicenseHealthReport:
     key_status: str
     key_expires_at: datetime | None
     key_expires_in: timedelta | None
+    stale_after: timedelta = timedelta(hours=1)
+    stale_types: tuple[SyncType, ...] = ()
+    alerts: tuple[Notification, ...] = ()
     problems: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -64,13 +75,15 @@ class SyncHealth:
         runs: SyncRuns,
         readers: PageReaderConnector,
         *,
-        stale_after: timedelta = timedelta(hours=1),
+        interval_for: Callable[[str], float] = lambda _: 0.0,
+        stale: StaleRule | None = None,
     ) -> None:
         self.ctx = ctx
         self.store = store
         self.runs = runs
         self.readers = readers
-        self.stale_after = stale_after
+        self.interval_for = interval_for
+        self.stale = stale or StaleRule()
 
     async def licenses(self) -> list[str]:
         async with self.ctx.uow() as uow:
@@ -83,6 +96,7 @@ class SyncHealth:
         async with self.ctx.uow() as uow:
             queue = await uow.submissions.open_for_license(license_number)
             keys = await uow.credentials.get(license_number)
+            notes = await uow.notifications.recent(license_number=license_number, open_only=True)
         waiting = [s for s in queue if s.state is SubmissionState.PENDING]
         stopped = [
             s for s in queue if s.state in (SubmissionState.REJECTED, SubmissionState.FAILED)
@@ -102,6 +116,13 @@ class SyncHealth:
         open_runs = await self.runs.open_count(license_number)
         oldest_run = await self.runs.oldest_open(license_number)
         expires = keys.expires_at if keys is not None else None
+        stale_after = self.stale.threshold(self.interval_for(license_number))
+        stale = stale_types(
+            {t.sync_type: t.last_success_at for t in types},
+            stale_after,
+            now=now,
+            known_since=keys.saved_at if keys is not None else None,
+        )
         report = LicenseHealthReport(
             license_number=license_number,
             as_of=now,
@@ -118,8 +139,11 @@ class SyncHealth:
             key_status=keys.status.value if keys is not None else "MISSING",
             key_expires_at=expires,
             key_expires_in=expires - now if expires is not None else None,
+            stale_after=stale_after,
+            stale_types=stale,
+            alerts=tuple(n for n in notes if n.kind in ALERT_KINDS),
         )
-        return _with_problems(report, self.stale_after, self.ctx.policy.key_expiry_warning)
+        return _with_problems(report, self.ctx.policy.key_expiry_warning)
 
     async def _budget(self, license_number: str, now: datetime) -> RateBudget:
         """The worker's last measurement (it sends the GETs), or this process's own when the
@@ -157,19 +181,15 @@ def _type_health(
     )
 
 
-def _with_problems(
-    report: LicenseHealthReport, stale_after: timedelta, key_warning: timedelta
-) -> LicenseHealthReport:
+def _with_problems(report: LicenseHealthReport, key_warning: timedelta) -> LicenseHealthReport:
     problems: list[str] = []
     if report.key_status != KeyStatus.VALID.value:
         problems.append(f"KEY_{report.key_status}")
     if report.key_expires_in is not None and report.key_expires_in <= key_warning:
         problems.append("KEY_EXPIRING")
-    problems.extend(
-        f"PULL_STALE:{t.sync_type.value}"
-        for t in report.types
-        if t.last_success_at is not None and report.as_of - t.last_success_at > stale_after
-    )
+    problems.extend(f"PULL_STALE:{t.value}" for t in report.stale_types)
     if report.budget.rate_limited_last_minute:
         problems.append("RATE_LIMITED")
+    if any(n.kind is NotificationKind.BACKLOG_GROWING for n in report.alerts):
+        problems.append("BACKLOG_GROWING")
     return replace(report, problems=tuple(problems))

@@ -22,7 +22,7 @@ from compliance.domain import KeyStatus
 from compliance.domain.errors import ComplianceError
 from compliance.domain.mirror import PullReport, SyncType
 from compliance.service_layer.context import ServiceContext
-from compliance.service_layer.errors import NotFoundError
+from compliance.service_layer.errors import NotFoundError, rules_not_found
 from compliance.service_layer.mirror_ports import RunState, RunTrigger, SyncRun, SyncRuns
 from compliance.service_layer.pull_sync import PullProgress, PullSync
 
@@ -103,12 +103,21 @@ class SyncService:
         async with self.ctx.uow() as uow:
             rules = await uow.jurisdictions.get(command.site_id)
         if rules is None:
-            raise NotFoundError(
-                "RULES_NOT_FOUND", f"Site {command.site_id} has no jurisdiction rules"
-            )
+            raise rules_not_found(command.site_id, to="to say which Metrc license to sync")
         if not rules.license_number or not rules.metrc_base_url:
             raise SiteNotSyncableError(
-                f"Site {command.site_id} has no Metrc license and URL: there is nothing to sync"
+                f"Site {command.site_id} has no Metrc license and URL in its jurisdiction rules: "
+                "there is nothing to sync. If the site reports to Metrc, a user with "
+                "compliance:manage adds the facility's license number and Metrc URL under "
+                "Compliance > Rules (PUT /api/v1/compliance/rules/{siteId}).",
+                details={
+                    "siteId": str(command.site_id),
+                    "fix": {
+                        "screen": "Compliance > Rules",
+                        "route": "PUT /api/v1/compliance/rules/{siteId}",
+                        "permission": "compliance:manage",
+                    },
+                },
             )
         return await self.request_license(
             rules.license_number,

@@ -4094,7 +4094,7 @@ export interface components {
          * NotificationKind
          * @enum {string}
          */
-        NotificationKind: "PUSH_FAILED" | "KEY_INVALID" | "KEY_EXPIRING" | "BACKLOG_GROWING" | "QUANTITY_DRIFT" | "BATCH_NOT_PUSHED";
+        NotificationKind: "PUSH_FAILED" | "KEY_INVALID" | "KEY_EXPIRING" | "BACKLOG_GROWING" | "QUANTITY_DRIFT" | "BATCH_NOT_PUSHED" | "PULL_STALE";
         /** NotificationView */
         NotificationView: {
             /**
@@ -5578,6 +5578,34 @@ export interface components {
             success?: boolean;
         };
         /**
+         * SyncAlert
+         * @description An open notification of the license's sync (the worker's sync watch raises it once per
+         *     episode and resolves it when the license is healthy again).
+         */
+        SyncAlert: {
+            /** Guidance */
+            guidance: string;
+            /**
+             * Kind
+             * @description PULL_STALE or BACKLOG_GROWING
+             */
+            kind: string;
+            /** Message */
+            message: string;
+            /**
+             * Notificationid
+             * Format: uuid
+             */
+            notificationId: string;
+            /**
+             * Since
+             * Format: date-time
+             */
+            since: string;
+            /** Title */
+            title: string;
+        };
+        /**
          * SyncDirection
          * @enum {string}
          */
@@ -5587,6 +5615,8 @@ export interface components {
          * @description One license's sync health: pushes, pulls, Metrc's GET budget and the keys.
          */
         SyncHealthView: {
+            /** Alerts */
+            alerts?: components["schemas"]["SyncAlert"][];
             /**
              * Asof
              * Format: date-time
@@ -5610,7 +5640,7 @@ export interface components {
             oldestWaitingSeconds?: number | null;
             /**
              * Problems
-             * @description KEY_INVALID, KEY_MISSING, KEY_EXPIRING, PULL_STALE:<type>, RATE_LIMITED
+             * @description KEY_INVALID, KEY_MISSING, KEY_EXPIRING, PULL_STALE:<type>, RATE_LIMITED, BACKLOG_GROWING
              */
             problems: string[];
             /**
@@ -5642,6 +5672,13 @@ export interface components {
             rateLimitedLastMinute: number;
             /** Runsopen */
             runsOpen: number;
+            /**
+             * Staleafterseconds
+             * @description A type whose last complete pull is older is stale (the schedule x factor)
+             */
+            staleAfterSeconds: number;
+            /** Staletypes */
+            staleTypes?: components["schemas"]["SyncType"][];
             /** Types */
             types: components["schemas"]["SyncTypeHealth"][];
         };
@@ -5727,7 +5764,7 @@ export interface components {
          * SyncRunTrigger
          * @enum {string}
          */
-        SyncRunTrigger: "MANUAL" | "SCHEDULED";
+        SyncRunTrigger: "MANUAL" | "SCHEDULED" | "AFTER_PUSHES";
         /** SyncRunView */
         SyncRunView: {
             /** Finishedat */

@@ -20,8 +20,10 @@ from reporting.adapters.read_model_store import (
     PgComplianceStore,
     PgMovementLog,
     PgPositions,
+    write_fold,
 )
 from reporting.adapters.report_queries import PgReportQueries
+from reporting.service_layer.ports import FoldWrites
 
 __all__ = ["PgReadModel", "reading"]
 
@@ -35,6 +37,9 @@ class PgReadModel:
         self._positions = PgPositions(conn)
         self._compliance = PgComplianceStore(conn)
         self._reports = PgReportQueries(conn)
+
+    async def write_fold(self, writes: FoldWrites) -> None:
+        await write_fold(self.conn, writes)
 
     @property
     def batches(self) -> PgBatchViews:

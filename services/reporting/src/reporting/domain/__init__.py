@@ -93,7 +93,7 @@ from reporting.domain.profitability import (
     profitability_summary,
     record_sales,
 )
-from reporting.domain.projection import Fold, Projection, fold, project
+from reporting.domain.projection import Fold, Projection, advance, fold, project
 
 __all__ = [
     "EVERY_SITE",
@@ -152,6 +152,7 @@ __all__ = [
     "SyncFinished",
     "SyncOutcome",
     "Totals",
+    "advance",
     "age_in_days",
     "aging_member",
     "aging_report",

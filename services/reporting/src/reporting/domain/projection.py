@@ -27,7 +27,7 @@ from reporting.domain.aggregates import Deltas, contribute, difference
 from reporting.domain.batch import BatchChange, BatchView, Movement, Sales
 from reporting.domain.profitability import record_sales
 
-__all__ = ["Fold", "Projection", "fold", "project"]
+__all__ = ["Fold", "Projection", "advance", "fold", "project"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +37,12 @@ class Projection:
     deltas: Deltas
 
 
-def _advance(
+def advance(
     view: BatchView | None, change: BatchChange
 ) -> tuple[BatchView, tuple[Movement, ...]] | None:
-    """The view after ``change`` and the ledger rows it adds, or None if it is not new."""
+    """The view after ``change`` and the ledger rows it adds, or None if it is not new (the
+    rule of :func:`project` and :func:`fold`; a replay applies it event by event, without
+    deltas)."""
     version = change.batch.version
     if view is None or version > view.version:
         fresh = change.movements
@@ -61,7 +63,7 @@ def _advance(
 def project(view: BatchView | None, change: BatchChange) -> Projection | None:
     """Apply one event to one batch view (None: the batch is not known yet). None when the
     event is not new: nothing changes."""
-    advanced = _advance(view, change)
+    advanced = advance(view, change)
     if advanced is None:
         return None
     new_view, movements = advanced
@@ -93,7 +95,7 @@ def fold(views: Mapping[UUID, BatchView], changes: Iterable[BatchChange]) -> Fol
     for change in changes:
         batch_id = change.batch.batch_id
         before = current.get(batch_id) or views.get(batch_id)
-        advanced = _advance(before, change)
+        advanced = advance(before, change)
         if advanced is None:
             skipped += 1
             continue

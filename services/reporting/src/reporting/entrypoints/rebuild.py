@@ -5,14 +5,18 @@ The history on the topics was validated when it was published, and the read mode
 function of it, so the rebuild takes the lean way through it:
 
 1. **Bulk.** One aiokafka consumer (no group: it is assigned every partition and seeks to the
-   start) fetches thousands of records per ``getmany``; each is decoded with orjson and mapped
-   by the service layer's mappings (the same code as the live consumer's, schema versions
-   checked, no per-event pydantic validation); chunks are folded in memory by the domain's fold
-   (:class:`~reporting.service_layer.replay.Replay`). Ledger rows are COPYed into the new
-   generation as they come (while the next chunk is decoded); at the topics' end offsets as of
-   the start, the views, aggregates, compliance rows and positions are written, the views with
-   COPY. A message that cannot be projected (poison: the live consumer dead-lettered it when it
-   came) is skipped, logged and counted.
+   start) fetches up to ``FETCH_RECORDS`` records per ``getmany``; each record is decoded with
+   orjson and mapped by the service layer's mappings as it comes (the same code as the live
+   consumer's, schema versions checked, no per-event pydantic validation; its JSON is freed at
+   once), and each fetch is folded in memory by the domain's rule
+   (:class:`~reporting.service_layer.replay.Replay`). Its ledger rows are COPYed (text format,
+   :mod:`reporting.adapters.bulk`) while the next fetch is decoded. At most ``views_kept``
+   batch views stay in memory: the least recently changed beyond that are COPYed into the new
+   generation and taken back (read and deleted) if their batch comes again, so memory is
+   bounded whatever the history's size. At the topics' end offsets as of the start, the views
+   still in memory, the aggregates, compliance rows and positions are written. A message that
+   cannot be projected (poison: the live consumer dead-lettered it when it came) is skipped,
+   logged and counted.
 2. **Catch-up and swap.** The same consumer goes on from where the bulk stopped, each fetch
    folded in one transaction by the consumers' own handlers
    (:func:`~reporting.service_layer.projections.apply_inventory_events`), until the new
@@ -36,17 +40,17 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 from uuid import UUID
 
 import orjson
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from reporting.adapters.bulk import copy_movements, copy_views
+from reporting.adapters.bulk import copy_movements, copy_views, take_back_views
 from reporting.adapters.generations import PgGenerations, bind_generation
 from reporting.adapters.read_model import PgReadModel
-from reporting.domain import BatchChange, InconsistentEventError, Movement
+from reporting.domain import BatchChange, BatchView, InconsistentEventError, Movement
 from reporting.entrypoints.container import Container
 from reporting.service_layer.commands import (
     DEFAULT_TOPICS,
@@ -71,8 +75,12 @@ __all__ = ["RebuildResult", "rebuild"]
 
 log = logging.getLogger(__name__)
 
-FETCH_RECORDS = 20_000
-"""Records per ``getmany`` (across partitions)."""
+FETCH_RECORDS = 5_000
+"""Records per ``getmany`` (across partitions): what the bulk holds decoded at once."""
+
+VIEWS_KEPT = 100_000
+"""Batch views the bulk holds in memory (about 1 kB each); the least recently changed beyond
+these are written out, and taken back if their batch comes again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +92,10 @@ class RebuildResult:
     """From the first fetch to the swap."""
     skipped: int = 0
     """Messages that could not be projected (poison), skipped."""
+    views_written_early: int = 0
+    """Views written out of memory before the end (beyond ``views_kept``)."""
+    views_taken_back: int = 0
+    """Of those, how many were read back because their batch came again."""
 
     @property
     def rate(self) -> float:
@@ -101,91 +113,127 @@ def _kafka_time(record: ConsumerRecord[Any, Any]) -> datetime:
     return datetime.fromtimestamp(record.timestamp / 1000, UTC)
 
 
+def _consumed(
+    record: ConsumerRecord[Any, Any], topics: Topics
+) -> ConsumedInventoryEvent | ConsumedComplianceUpdate:
+    """One record -> what the handlers take.
+
+    Raises:
+        orjson.JSONDecodeError, KeyError, TypeError, ValueError, InconsistentEventError: Not
+            an envelope it can read (poison).
+    """
+    position = Position(record.topic, record.partition, record.offset)
+    envelope = orjson.loads(record.value)
+    if record.topic == topics.inventory:
+        return ConsumedInventoryEvent(
+            position,
+            UUID(envelope["event_id"]),
+            envelope["event_type"],
+            envelope["event_version"],
+            envelope["aggregate_id"],
+            envelope.get("aggregate_version"),
+            envelope["payload"],
+        )
+    occurred_at = datetime.fromisoformat(envelope["occurred_at"])
+    if occurred_at.tzinfo is None:
+        raise ValueError("occurred_at has no UTC offset")
+    return consumed_compliance(
+        position,
+        envelope["event_type"],
+        envelope["event_version"],
+        envelope["payload"],
+        occurred_at,
+    )
+
+
+_UNREADABLE: Final = (
+    orjson.JSONDecodeError,
+    KeyError,
+    TypeError,
+    ValueError,
+    InconsistentEventError,
+)
+
+
 def _decode(records: Sequence[ConsumerRecord[Any, Any]], topics: Topics) -> _Decoded:
     """Records -> what the handlers take; a record that is not an envelope is poison."""
     out = _Decoded([], [], [])
     for record in records:
-        position = Position(record.topic, record.partition, record.offset)
         try:
-            envelope = orjson.loads(record.value)
-            if record.topic == topics.inventory:
-                out.inventory.append(
-                    ConsumedInventoryEvent(
-                        position,
-                        UUID(envelope["event_id"]),
-                        envelope["event_type"],
-                        envelope["event_version"],
-                        envelope["aggregate_id"],
-                        envelope.get("aggregate_version"),
-                        envelope["payload"],
-                    )
-                )
-            else:
-                occurred_at = datetime.fromisoformat(envelope["occurred_at"])
-                if occurred_at.tzinfo is None:
-                    raise ValueError("occurred_at has no UTC offset")
-                out.compliance.append(
-                    consumed_compliance(
-                        position,
-                        envelope["event_type"],
-                        envelope["event_version"],
-                        envelope["payload"],
-                        occurred_at,
-                    )
-                )
-        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, InconsistentEventError):
+            consumed = _consumed(record, topics)
+        except _UNREADABLE:
+            position = Position(record.topic, record.partition, record.offset)
             log.warning("reporting rebuild: skipped %s, not an event it can read", position)
             out.poison.append((position, _kafka_time(record)))
+            continue
+        if isinstance(consumed, ConsumedInventoryEvent):
+            out.inventory.append(consumed)
+        else:
+            out.compliance.append(consumed)
     return out
 
 
-def _changes(
-    replay: Replay, events: Sequence[ConsumedInventoryEvent]
-) -> tuple[list[BatchChange], int]:
-    """The events' changes, and how many events could not be projected (skipped)."""
-    changes, unreadable = [], 0
-    for event in events:
-        try:
-            change = batch_change(event)
-        except InconsistentEventError as error:
-            log.warning("reporting rebuild: skipped %s: %s", event.position, error.message)
-            unreadable += 1
-            continue
-        replay.passed(event.position, change.occurred_at)
-        changes.append(change)
-    return changes, unreadable
-
-
 class _Bulk:
-    """The bulk phase: fold in memory, COPY the ledger as it comes."""
+    """The bulk phase: each record decoded and mapped as it comes (its JSON freed at once),
+    each fetch folded in memory, its ledger rows COPYed while the next fetch is decoded; the
+    views beyond ``views_kept`` written out (and taken back if their batch comes again)."""
 
-    def __init__(self, container: Container, generation: int, topics: Topics) -> None:
+    def __init__(
+        self, container: Container, generation: int, topics: Topics, views_kept: int
+    ) -> None:
         self.container, self.generation, self.topics = container, generation, topics
+        self.views_kept = views_kept
         self.replay = Replay()
         self.poison = 0
         self._copying: asyncio.Task[None] | None = None
 
-    async def take(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
-        decoded = _decode(records, self.topics)
-        replay = self.replay
-        for position, at in decoded.poison:
-            replay.passed(position, at)
-        self.poison += len(decoded.poison)
-        changes, unreadable = _changes(replay, decoded.inventory)
-        self.poison += unreadable
-        movements = replay.fold_inventory(changes)
-        if decoded.compliance:
-            for update in decoded.compliance:
-                replay.passed(update.position, update.occurred_at)
-            replay.fold_compliance(decoded.compliance)
-        await self._flush()
-        if movements:
-            # PostgreSQL writes these while the next fetch is decoded and folded.
-            self._copying = asyncio.create_task(self._copy(movements))
+    def _changes(
+        self, records: Sequence[ConsumerRecord[Any, Any]]
+    ) -> tuple[list[BatchChange], list[ConsumedComplianceUpdate]]:
+        replay, topics = self.replay, self.topics
+        changes: list[BatchChange] = []
+        compliance: list[ConsumedComplianceUpdate] = []
+        for record in records:
+            try:
+                consumed = _consumed(record, topics)
+                if isinstance(consumed, ConsumedInventoryEvent):
+                    change = batch_change(consumed)
+                    replay.passed(consumed.position, change.occurred_at)
+                    changes.append(change)
+                else:
+                    replay.passed(consumed.position, consumed.occurred_at)
+                    compliance.append(consumed)
+            except _UNREADABLE as error:
+                position = Position(record.topic, record.partition, record.offset)
+                log.warning("reporting rebuild: skipped %s: %s", position, error)
+                replay.passed(position, _kafka_time(record))
+                self.poison += 1
+        return changes, compliance
 
-    async def _copy(self, movements: Sequence[Movement]) -> None:
+    async def take(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
+        changes, compliance = self._changes(records)
+        replay = self.replay
+        if replay.evictions:
+            evicted = replay.missing({c.batch.batch_id for c in changes})
+            if evicted:
+                await self._flush()
+                async with self.container.uow() as uow:
+                    taken = await take_back_views(uow.conn, self.generation, evicted)
+                    await uow.commit()
+                replay.restore(taken)
+        movements = replay.fold_inventory(changes)
+        if compliance:
+            replay.fold_compliance(compliance)
+        views = replay.evict(self.views_kept)
+        await self._flush()
+        if movements or views:
+            # PostgreSQL writes these while the next fetch is decoded and folded.
+            self._copying = asyncio.create_task(self._copy(movements, views))
+
+    async def _copy(self, movements: Sequence[Movement], views: Sequence[BatchView]) -> None:
         async with self.container.uow() as uow:
             await copy_movements(uow.conn, self.generation, movements)
+            await copy_views(uow.conn, self.generation, views)
             await uow.commit()
 
     async def _flush(self) -> None:
@@ -209,17 +257,21 @@ class _Bulk:
                 await store.compliance.save(compliance)
             await store.positions.advance(replay.progress(datetime.now(UTC)))
             await uow.commit()
+        replay.views.clear()
 
 
 class _Fetcher:
     """The rebuild's consumer and how far it has read each partition."""
 
-    def __init__(self, consumer: AIOKafkaConsumer, starts: dict[TopicPartition, int]) -> None:
+    def __init__(
+        self, consumer: AIOKafkaConsumer, starts: dict[TopicPartition, int], records: int
+    ) -> None:
         self.consumer = consumer
         self.next = dict(starts)
+        self.records = records
 
     async def fetch(self) -> list[ConsumerRecord[Any, Any]]:
-        fetched = await self.consumer.getmany(timeout_ms=200, max_records=FETCH_RECORDS)
+        fetched = await self.consumer.getmany(timeout_ms=200, max_records=self.records)
         for tp, records in fetched.items():
             if records:
                 self.next[tp] = records[-1].offset + 1
@@ -238,14 +290,17 @@ class _Fetcher:
         return out
 
 
-async def _open(bootstrap: str, topics: Topics) -> tuple[_Fetcher, dict[TopicPartition, int]]:
+async def _open(
+    bootstrap: str, topics: Topics, records: int
+) -> tuple[_Fetcher, dict[TopicPartition, int]]:
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap,
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
-        max_partition_fetch_bytes=8 * 1024 * 1024,
-        fetch_max_bytes=64 * 1024 * 1024,
+        # What aiokafka fetches ahead: bounded, a few fetches of the bulk's (2 kB a record).
+        max_partition_fetch_bytes=2 * 1024 * 1024,
+        fetch_max_bytes=16 * 1024 * 1024,
     )
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
@@ -268,7 +323,7 @@ async def _open(bootstrap: str, topics: Topics) -> tuple[_Fetcher, dict[TopicPar
     except BaseException:
         await consumer.stop()
         raise
-    return _Fetcher(consumer, starts), ends
+    return _Fetcher(consumer, starts, records), ends
 
 
 async def _catch_up(
@@ -320,6 +375,8 @@ async def rebuild(
     *,
     topics: Topics = DEFAULT_TOPICS,
     drop_after: float = 5.0,
+    views_kept: int = VIEWS_KEPT,
+    fetch_records: int = FETCH_RECORDS,
 ) -> RebuildResult | None:
     """Replay the topics from the start into a new generation, swap it in once it has reached
     the topics' end as of its start and every partition the live generation has applied, then
@@ -330,10 +387,10 @@ async def rebuild(
         generation = await start_rebuild(PgGenerations(uow.conn))
         await uow.commit()
     log.info("reporting: rebuilding into generation %d", generation)
-    fetcher, ends = await _open(settings.kafka_bootstrap_servers, topics)
+    fetcher, ends = await _open(settings.kafka_bootstrap_servers, topics, fetch_records)
     events = sum(end - fetcher.next[tp] for tp, end in ends.items())
     started = time.perf_counter()
-    bulk = _Bulk(container, generation, topics)
+    bulk = _Bulk(container, generation, topics, views_kept)
     swapped = False
     # The replay holds every view; keep those out of the collector's full passes.
     gc.freeze()
@@ -367,4 +424,5 @@ async def rebuild(
         dropped = await drop_retired(PgGenerations(uow.conn))
         await uow.commit()
     log.info("reporting: dropped generations %s", dropped)
-    return RebuildResult(generation, events, seconds, skipped)
+    replay = bulk.replay
+    return RebuildResult(generation, events, seconds, skipped, replay.evictions, replay.restored)

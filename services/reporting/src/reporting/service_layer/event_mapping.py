@@ -57,7 +57,8 @@ _COGS: Final = {c.value: c for c in CogsMode}
 
 
 _UUIDS: dict[str, UUID] = {}
-_UUIDS_KEPT: Final = 200_000
+_MEMO_KEPT: Final = 200_000
+"""Entries each memo of parsed values keeps (cleared when full: memory stays bounded)."""
 
 
 def _uuid(value: Any) -> UUID:
@@ -65,19 +66,29 @@ def _uuid(value: Any) -> UUID:
     # batch; parsing one costs 2 us, a lookup 0.05. The memo is bounded: cleared when full.
     known = _UUIDS.get(value)
     if known is None:
-        if len(_UUIDS) >= _UUIDS_KEPT:
+        if len(_UUIDS) >= _MEMO_KEPT:
             _UUIDS.clear()
         known = _UUIDS[value] = UUID(value)
     return known
+
+
+_DECIMALS: dict[str, Decimal] = {}
+_TIMES: dict[str, datetime] = {}
 
 
 def _decimal(value: Any) -> Decimal:
     # Decimals travel as strings (never JSON numbers: a float has already lost digits).
     if type(value) is not str:
         raise TypeError(f"a decimal must be a string, not {type(value).__name__}")
-    number = Decimal(value)
-    if not number.is_finite():
-        raise ValueError(f"{value!r} is not a finite decimal")
+    # Memoized like the ids (a batch's costs and most balances recur from event to event).
+    number = _DECIMALS.get(value)
+    if number is None:
+        number = Decimal(value)
+        if not number.is_finite():
+            raise ValueError(f"{value!r} is not a finite decimal")
+        if len(_DECIMALS) >= _MEMO_KEPT:
+            _DECIMALS.clear()
+        _DECIMALS[value] = number
     return number
 
 
@@ -86,10 +97,19 @@ def _optional_decimal(value: Any) -> Decimal | None:
 
 
 def _time(value: Any) -> datetime:
-    at = datetime.fromisoformat(value)
-    if at.tzinfo is None:
-        raise ValueError(f"{value!r} has no UTC offset")
-    return at if at.tzinfo is UTC else at.astimezone(UTC)
+    # Memoized: an event's time recurs in its batch, its ledger rows and its payload, and a
+    # batch's receipt in every event of it.
+    at = _TIMES.get(value) if type(value) is str else None
+    if at is None:
+        at = datetime.fromisoformat(value)
+        if at.tzinfo is None:
+            raise ValueError(f"{value!r} has no UTC offset")
+        if at.tzinfo is not UTC:
+            at = at.astimezone(UTC)
+        if len(_TIMES) >= _MEMO_KEPT:
+            _TIMES.clear()
+        _TIMES[value] = at
+    return at
 
 
 def _optional_time(value: Any) -> datetime | None:

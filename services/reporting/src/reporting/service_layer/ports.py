@@ -40,6 +40,7 @@ __all__ = [
     "Aggregates",
     "BatchViews",
     "ComplianceStore",
+    "FoldWrites",
     "Generations",
     "MovementLog",
     "Positions",
@@ -108,8 +109,24 @@ class ComplianceStore(Protocol):
         """Store the fold's new rows and add its deltas to the per-license counts."""
 
 
+@dataclass(frozen=True, slots=True)
+class FoldWrites:
+    """Everything one fold of inventory events writes (each part may be empty)."""
+
+    new_views: Sequence[BatchView]
+    replaced_views: Sequence[BatchView]
+    movements: Sequence[Movement]
+    deltas: Deltas
+    progress: Sequence[Progress]
+
+
 class ReadModelUnitOfWork(Protocol):
     """What the consumers write through, inside the consumer's transaction."""
+
+    async def write_fold(self, writes: FoldWrites) -> None:
+        """The views added and replaced, the ledger rows appended, the deltas added to the
+        aggregates and the positions advanced: what ``batches.add``, ``batches.replace``,
+        ``movements.append``, ``aggregates.apply`` and ``positions.advance`` do, at once."""
 
     @property
     def batches(self) -> BatchViews: ...

@@ -24,7 +24,7 @@ from reporting.service_layer.commands import (
 )
 from reporting.service_layer.errors import UnprojectableEventError
 from reporting.service_layer.event_mapping import batch_change
-from reporting.service_layer.ports import Progress, ReadModelUnitOfWork
+from reporting.service_layer.ports import FoldWrites, Progress, ReadModelUnitOfWork
 
 __all__ = [
     "Applied",
@@ -77,17 +77,16 @@ async def apply_inventory_events(
     batch_ids = {change.batch.batch_id for change in changes}
     known = await uow.batches.lock_many(batch_ids)
     result = fold(known, changes)
-    new = [view for batch_id, view in result.views.items() if batch_id not in known]
-    if new:
-        await uow.batches.add(new)
-    if len(new) < len(result.views):
-        await uow.batches.replace([v for i, v in result.views.items() if i in known])
-    if result.movements:
-        await uow.movements.append(result.movements)
-    if not result.deltas.is_empty():
-        await uow.aggregates.apply(result.deltas)
-    await uow.positions.advance(
-        _progress([(e.position, c.occurred_at) for e, c in zip(events, changes, strict=True)], now)
+    await uow.write_fold(
+        FoldWrites(
+            new_views=[v for i, v in result.views.items() if i not in known],
+            replaced_views=[v for i, v in result.views.items() if i in known],
+            movements=result.movements,
+            deltas=result.deltas,
+            progress=_progress(
+                [(e.position, c.occurred_at) for e, c in zip(events, changes, strict=True)], now
+            ),
+        )
     )
     return Applied(result.applied, result.skipped)
 

@@ -38,7 +38,7 @@ from reporting.domain import (
     stock_value,
 )
 from reporting.service_layer.commands import Watermark
-from reporting.service_layer.ports import Progress, Sites
+from reporting.service_layer.ports import FoldWrites, Progress, Sites
 
 __all__ = ["InMemoryGenerations", "InMemoryReadModel"]
 
@@ -270,6 +270,17 @@ class InMemoryReadModel:
         self._positions = _Positions(self.rows)
         self._compliance = _Compliance(self.rows)
         self._reports = _Reports(self.rows)
+
+    async def write_fold(self, writes: FoldWrites) -> None:
+        if writes.new_views:
+            await self._batches.add(writes.new_views)
+        if writes.replaced_views:
+            await self._batches.replace(writes.replaced_views)
+        if writes.movements:
+            await self._movements.append(writes.movements)
+        if not writes.deltas.is_empty():
+            await self._aggregates.apply(writes.deltas)
+        await self._positions.advance(writes.progress)
 
     @property
     def batches(self) -> _BatchViews:

@@ -17,7 +17,8 @@ from compliance.entrypoints import presenters as show
 from compliance.entrypoints.container import Handlers
 from compliance.entrypoints.deps import Caller, HandlersDep, endpoint
 from compliance.entrypoints.routers.params import BatchId
-from compliance.service_layer import BatchCompliance, NotFoundError
+from compliance.service_layer import BatchCompliance
+from compliance.service_layer.errors import batch_not_tracked
 
 __all__ = ["router", "visible_batch"]
 
@@ -28,7 +29,7 @@ async def visible_batch(handlers: Handlers, caller: Caller, batch_id: UUID) -> B
     """The batch's compliance record; a batch of a site the caller may not see is not there."""
     found = await handlers.queries.batch(batch_id)
     if not caller.can_access_site(found.link.site_id):
-        raise NotFoundError("BATCH_NOT_TRACKED", f"Compliance has not heard of batch {batch_id}")
+        raise batch_not_tracked(batch_id)
     return found
 
 

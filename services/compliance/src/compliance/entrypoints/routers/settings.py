@@ -15,7 +15,8 @@ from compliance.entrypoints import commands as to
 from compliance.entrypoints import presenters as show
 from compliance.entrypoints.deps import Caller, HandlersDep, endpoint, write
 from compliance.entrypoints.routers.params import LicenseNumber, SiteId
-from compliance.service_layer import NotFoundError, ValidateCredentials
+from compliance.service_layer import ValidateCredentials
+from compliance.service_layer.errors import rules_not_found
 
 __all__ = ["router"]
 
@@ -25,7 +26,7 @@ router = APIRouter(tags=["compliance settings"], route_class=StrictJsonRoute)
 def _require_site(caller: Caller, site_id: object) -> None:
     if not caller.can_access_site(site_id):
         # The same answer as for a site without rules: what is not yours does not exist.
-        raise NotFoundError("RULES_NOT_FOUND", f"Site {site_id} has no jurisdiction rules")
+        raise rules_not_found(site_id)
 
 
 @endpoint(router, "GET", "/v1/compliance/rules", response_model=list[api.SiteRules])
