@@ -6,7 +6,7 @@ PY := .venv/bin/python
 SRC := shared/src services/inventory/src services/compliance/src services/reporting/src services/gateway/src services/metrc_sandbox/src
 
 .PHONY: up down clean test lint typecheck imports unit bootstrap schemas asyncapi topics-file \
-        bench-outbox bench-consumer bench-inventory bench-inventory-scale bench-metrc-pull bench-metrc-sync bench-metrc-push fault-metrc-push \
+        bench-outbox bench-consumer bench-inventory bench-inventory-scale bench-metrc-pull bench-metrc-sync bench-metrc-push fault-metrc-push bench-metrc-cultivation \
         bench-gateway web web-client bench-web bench-reporting-read-models bench-reporting
 
 up:  ## install what is missing, start the whole stack, print where everything is
@@ -68,8 +68,11 @@ bench-metrc-sync: bootstrap  ## full pull sync of 5,000 packages, 2,000 plants a
 bench-metrc-push: bootstrap  ## 1,000 packages and 1,000 adjustments pushed to the sandbox at 300 ms, 10 in flight
 	uv run python services/compliance/bench/metrc_push_bench.py
 
-fault-metrc-push: bootstrap  ## exactly once under lost answers, 429s, 5xx and SIGKILLs: 200 intakes, 1,000 adjustments
+fault-metrc-push: bootstrap  ## exactly once under lost answers, 429s, 5xx and SIGKILLs: 200 intakes, 1,000 adjustments, 100 plant batches and 400 changes to them
 	uv run python services/compliance/bench/metrc_fault_run.py
+
+bench-metrc-cultivation: bootstrap  ## 1,000 plant submissions (plantings, growth phase changes) pushed to the sandbox at 300 ms, 10 in flight
+	uv run python services/compliance/bench/metrc_cultivation_bench.py
 
 bench-web: bootstrap  ## the inventory page in headless Chromium with 1,000,000 batches: first rows, filter change, bundle
 	uv run python $(WEB)/bench/web_bench.py

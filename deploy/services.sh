@@ -12,6 +12,7 @@ KAFKA="127.0.0.1:${KAFKA_PORT:-19092}"
 PROCESSES=(
   "inventory-api|-m inventory api --port 8001|8001"
   "inventory-relay|-m inventory relay --metrics-port 9101|9101"
+  "inventory-worker|-m inventory worker --metrics-port 9105|9105"
   "compliance-api|-m compliance api --port 8002|8002"
   "compliance-relay|-m compliance relay --metrics-port 9102|9102"
   "compliance-worker|-m compliance worker --metrics-port 9103|9103"

@@ -24,6 +24,7 @@ Canopy is up.
                          relays and workers, /metrics and /healthz on a port each:
                          inventory-relay :9101  compliance-relay :9102
                          compliance-worker :9103  reporting-worker :9104
+                         inventory-worker :9105
   Kafka                  127.0.0.1:${KAFKA_PORT:-19092}
   PostgreSQL             127.0.0.1:${PG_PORT:-55432}  (one database and role per service)
   Logs                   $STACK_DIR/*/

@@ -43,7 +43,7 @@ SCHEMA_FILE = "check_jsonschema/builtin_schemas/vendor/compose-spec.json"
 # The services of the design and the processes each one runs (DESIGN.md section 1 and 4).
 INFRASTRUCTURE = ("kafka", "postgres", "zipkin", "metrc-sandbox")
 PROCESSES: dict[str, tuple[str, ...]] = {
-    "inventory": ("api", "relay"),
+    "inventory": ("api", "relay", "worker"),
     "compliance": ("api", "relay", "worker"),
     "reporting": ("api", "worker"),
     "gateway": ("api",),

@@ -1,5 +1,5 @@
 """Each service runs as its own processes: migrate, then the API under uvicorn answers /readyz;
-the workers of compliance and reporting take each event once and dead-letter poison."""
+the workers of compliance, reporting and inventory take each event once and dead-letter poison."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ import sys
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from shared.events import INVENTORY_EVENTS
+from shared.events import COMPLIANCE_EVENTS, INVENTORY_EVENTS
+from shared.events import compliance as cev
 from shared.events import inventory as ev
 from shared.identity import generate_keypair
 from shared.kafka_topics import create_topics
@@ -208,7 +210,7 @@ async def test_api_workers_share_the_port_are_restarted_and_stop_with_their_supe
             await supervisor.wait()
 
 
-@pytest.mark.parametrize("service", ["compliance", "reporting"])
+@pytest.mark.parametrize("service", ["compliance", "reporting", "inventory"])
 async def test_the_worker_process_takes_each_event_once_and_dead_letters_poison(
     service: str, postgres_server: PostgresServer, kafka_server: KafkaServer
 ) -> None:
@@ -225,15 +227,18 @@ async def test_the_worker_process_takes_each_event_once_and_dead_letters_poison(
         sys.executable, "-m", service, "migrate", env=env, cwd=repo_root()
     )
     assert await migrate.wait() == 0
-    topic = INVENTORY_EVENTS
+    # Inventory's worker reads what compliance reports (a push event it acknowledges and leaves,
+    # like every compliance event but a settled transfer manifest).
+    topic = COMPLIANCE_EVENTS if service == "inventory" else INVENTORY_EVENTS
     await create_topics(kafka_server.bootstrap, [topic, topic.dead_letter])
     # From here on only: the test Kafka holds the whole run's events, which would come first.
     await place_group_at_end(kafka_server.bootstrap, topic.name, group)
-    example = ev.BatchHeldV1.model_config["json_schema_extra"]["examples"][0]  # type: ignore[index]
+    kind: Any = cev.PushAcceptedV1 if service == "inventory" else ev.BatchHeldV1
+    example = kind.model_config["json_schema_extra"]["examples"][0]
     # Keyed by the example's batch, as inventory keys it (reporting refuses an envelope and a
     # payload that disagree about the batch).
-    batch_id = str(example["batch"]["batch_id"])
-    event = outbox_message(example, event=ev.BatchHeldV1, producer="tests", aggregate_id=batch_id)
+    batch_id = str(example["batch"]["batch_id"] if "batch" in example else example["batch_id"])
+    event = outbox_message(example, event=kind, producer="tests", aggregate_id=batch_id)
     poison = f'{{"poison": "{uuid.uuid4()}"}}'.encode()
     producer = AIOKafkaProducer(bootstrap_servers=kafka_server.bootstrap)
     await producer.start()

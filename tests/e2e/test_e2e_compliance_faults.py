@@ -1,6 +1,7 @@
 """Exactly once under faults, through the whole platform: the Metrc sandbox losing responses,
 answering 429 storms and 5xx on every write endpoint while compliance's worker and relay are
-SIGKILLed at random moments; and Metrc down for a whole run. Some batches are made from two
+SIGKILLed at random moments (plant batches planted, adjusted, moved and grown alongside, under
+faults on their writes too); and Metrc down for a whole run. Some batches are made from two
 others: their packages are created from the sources' packages, which Metrc draws from, and the
 checks (each package holds inventory's physical quantity; with Metrc down, each package's
 adjustments are exactly the batch's) prove the draws are counted once and never pushed as
@@ -11,11 +12,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from compliance.fault_run import METRC_WRITES, FaultRun, settle_and_check
-from compliance.sandbox_world import LICENSE, MetrcSite
+from compliance.sandbox_world import LICENSE, MetrcSite, eventually
 from shared.testing.infra import KafkaServer, PostgresServer
 from shared.testing.platform import RunningPlatform, start_platform
 
@@ -56,7 +60,9 @@ def api_key(platform: RunningPlatform) -> str:
     return platform.admin_key()
 
 
-async def metrc_site(platform: RunningPlatform, api_key: str, *, reset: bool) -> MetrcSite:
+async def metrc_site(
+    platform: RunningPlatform, api_key: str, *, reset: bool, site_license: str | None = None
+) -> MetrcSite:
     assert platform.compliance is not None
     return await MetrcSite.create(
         gateway_url=platform.gateway_url,
@@ -64,8 +70,9 @@ async def metrc_site(platform: RunningPlatform, api_key: str, *, reset: bool) ->
         metrc_url=platform.compliance.metrc_url,
         compliance_database_url=platform.compliance.database_url,
         package_tags=60,
+        plant_tags=60 if reset else 0,
         reset=reset,
-        site_license=LICENSE if reset else f"{LICENSE}-B",
+        site_license=site_license or (LICENSE if reset else f"{LICENSE}-B"),
     )
 
 
@@ -77,13 +84,18 @@ class TestExactlyOnceUnderFaults:
         site = await metrc_site(platform, api_key, reset=True)
         try:
             run = FaultRun(site, platform.compliance, rng=random.Random(11))
-            await run.run(intakes=12, adjustments=80, kill_every=1.0, min_kills=3, blends=2)
+            await run.run(
+                intakes=12, adjustments=80, kill_every=1.0, min_kills=3, blends=2,
+                plantings=6, plant_changes=30,
+            )  # fmt: skip
             summary = await settle_and_check(site, run.batches, seconds=240, writes=run.writes)
+            assert run.cultivation is not None
+            plants = await run.cultivation.settle_and_check(seconds=240)
         finally:
             await site.close()
         assert run.kills >= 3, f"only {run.kills} processes were killed"
         assert run.faults > 0
-        print(f"{summary}; {run.kills} kills, {run.faults} faults injected")
+        print(f"{summary}; {plants}; {run.kills} kills, {run.faults} faults injected")
 
     async def test_with_metrc_down_for_the_whole_run_everything_drains_in_order_once_it_is_back(
         self, platform: RunningPlatform, api_key: str
@@ -108,3 +120,126 @@ class TestExactlyOnceUnderFaults:
             await site.close()
         assert sum(len(c) for c in run.changes.values()) == 30
         print(summary)
+
+
+async def ok(request: Any) -> Any:
+    response = await request
+    assert response.status_code < 300, (response.status_code, response.text)
+    return response.json()
+
+
+class TestPlantBatchesInMetrc:
+    async def test_a_plant_batch_its_split_growth_destruction_and_harvest_reach_metrc_once_with_their_ids(
+        self, platform: RunningPlatform, api_key: str
+    ) -> None:
+        # A site of its own (inventory's license numbers are unique), on a freshly seeded Metrc.
+        site = await metrc_site(platform, api_key, reset=True, site_license=f"{LICENSE}-P")
+        day = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+        try:
+            planted = await ok(
+                site.gateway.post(
+                    "/plant-batches",
+                    json={
+                        "siteId": site.site_id, "name": "E2E-PB-1", "type": "Seed", "count": 40,
+                        "strain": "Blue Dream", "locationId": site.location_ids["Vault"],
+                        "plantedDate": day,
+                    },
+                )
+            )  # fmt: skip
+            pb = planted["plantBatch"]
+            split = await ok(
+                site.gateway.post(
+                    f"/plant-batches/{pb['id']}/split",
+                    json={"name": "E2E-PB-2", "count": 15, "actualDate": day, "version": 1},
+                )
+            )
+            new = split["newPlantBatch"]
+            tags = site.free_plant_tags[:3]
+            await ok(
+                site.gateway.post(
+                    f"/plant-batches/{pb['id']}/growth-phase",
+                    json={"count": 3, "startingTag": tags[0], "growthPhase": "Vegetative",
+                          "actualDate": day, "version": split["plantBatch"]["version"]},
+                )
+            )  # fmt: skip
+            await ok(
+                site.gateway.post(
+                    f"/plant-batches/{new['id']}/destroy",
+                    json={"count": 5, "wasteMethod": "Grinder", "wasteReason": "Male plants",
+                          "wasteWeight": "120.5000", "wasteUnit": "Grams",
+                          "wasteMaterialMixed": "Soil", "reasonNote": "males",
+                          "actualDate": day, "version": new["version"]},
+                )
+            )  # fmt: skip
+
+            async def in_metrc(plant_batch_id: str, open_writes: int = 0) -> dict[str, Any] | None:
+                answer = await site.gateway.get(f"/plant-batches/{plant_batch_id}/metrc-link")
+                if answer.status_code != 200:
+                    return None
+                link: dict[str, Any] = answer.json()
+                settled = link["state"] == "IN_METRC" and link["openWrites"] == open_writes
+                return link if settled and len(link["submissions"]) > 1 else None
+
+            first = await eventually(lambda: in_metrc(pb["id"]), seconds=120, what="PB-1 pushed")
+            second = await eventually(lambda: in_metrc(new["id"]), seconds=120, what="PB-2 pushed")
+            batches = {b.name: b for b in await site.metrc.list_plant_batches(LICENSE)}
+            assert (batches["E2E-PB-1"].untracked_count, batches["E2E-PB-2"].untracked_count) == (
+                22, 10,
+            )  # fmt: skip
+            assert batches["E2E-PB-2"].destroyed_count == 5
+            assert first["metrcId"] == batches["E2E-PB-1"].id
+            assert second["metrcId"] == batches["E2E-PB-2"].id
+            assert [s["kind"] for s in first["submissions"]] == [
+                "PLANT_BATCH_PLANTING", "PLANT_BATCH_SPLIT", "PLANT_BATCH_GROWTH_PHASE",
+            ]  # fmt: skip
+            plants = await site.metrc.find_plants(LICENSE, tags)
+            assert sorted(plants) == sorted(tags)
+            assert {p.plant_batch_name for p in plants.values()} == {"E2E-PB-1"}
+
+            # Two more plants straight into flowering, harvested with waste, the rest recorded as
+            # waste (inventory finishes only an empty harvest), finished.
+            flowering = site.free_plant_tags[3:5]
+            latest = await ok(site.gateway.get(f"/plant-batches/{pb['id']}"))
+            await ok(
+                site.gateway.post(
+                    f"/plant-batches/{pb['id']}/growth-phase",
+                    json={"count": 2, "startingTag": flowering[0], "growthPhase": "Flowering",
+                          "actualDate": day, "version": latest["version"]},
+                )
+            )  # fmt: skip
+            harvested = await ok(
+                site.gateway.post(
+                    "/harvests",
+                    json={"siteId": site.site_id, "name": "E2E-H-1",
+                          "dryingLocationId": site.location_ids["Back Room"],
+                          "unitOfWeight": "Grams", "harvestDate": day, "wasteWeight": "12.5000",
+                          "plants": [{"tag": flowering[0], "weight": "410.1234"},
+                                     {"tag": flowering[1], "weight": "389.8766"}]},
+                )
+            )  # fmt: skip
+            harvest = harvested["harvest"]
+            wasted = await ok(
+                site.gateway.post(
+                    f"/harvests/{harvest['id']}/waste",
+                    json={"wasteType": "Plant Material", "weight": "787.5000", "actualDate": day,
+                          "version": harvest["version"]},
+                )
+            )  # fmt: skip
+            await ok(
+                site.gateway.post(
+                    f"/harvests/{harvest['id']}/finish",
+                    json={"actualDate": day, "version": wasted["harvest"]["version"]},
+                )
+            )
+
+            async def harvest_in_metrc() -> Any:
+                found = await site.metrc.find_harvest(LICENSE, "E2E-H-1")
+                return found if found is not None and found.finished_date is not None else None
+
+            in_metrc_harvest = await eventually(harvest_in_metrc, seconds=180, what="E2E-H-1")
+            assert (in_metrc_harvest.total_wet_weight, in_metrc_harvest.total_waste_weight) == (
+                Decimal("800.0000"), Decimal("800.0000"),
+            )  # fmt: skip
+            assert in_metrc_harvest.plant_count == 2
+        finally:
+            await site.close()

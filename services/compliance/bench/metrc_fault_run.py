@@ -1,6 +1,9 @@
 """The exactly-once fault run at the issue's size: 200 intakes and 1,000 adjustments pushed to
 the Metrc sandbox while it loses responses, answers 429 storms and 5xx on every write endpoint,
-and compliance's worker and relay are SIGKILLed at random moments; then Metrc down for a whole
+and compliance's worker and relay are SIGKILLed at random moments (alongside, 100 plant batches
+and 400 changes to them: adjustments, moves, growth phase changes, under faults on the plant
+batch writes too: one Metrc plant batch per planting with inventory's count and location, one
+plant per tag); then Metrc down for a whole
 run (every write answered 503) and back. Each ends with exactly one package per batch holding
 inventory's physical quantity, nothing failed, and (after the outage) every package's
 adjustments in inventory's order; anything else is printed and the run exits non-zero.
@@ -56,6 +59,7 @@ async def run(args: argparse.Namespace) -> bool:
                 metrc_url=platform.compliance.metrc_url,
                 compliance_database_url=platform.compliance.database_url,
                 package_tags=args.intakes + args.down_intakes + 10,
+                plant_tags=args.plant_changes + 10 if reset else 0,
                 reset=reset,
                 name=phase,
                 site_license=LICENSE if reset else f"{LICENSE}-B",
@@ -68,6 +72,8 @@ async def run(args: argparse.Namespace) -> bool:
                         intakes=args.intakes,
                         adjustments=args.adjustments,
                         kill_every=args.kill_every,
+                        plantings=args.plantings,
+                        plant_changes=args.plant_changes,
                     )
                     changes = None
                 else:
@@ -87,6 +93,9 @@ async def run(args: argparse.Namespace) -> bool:
                     writes=fault_run.writes,
                     changes=changes,
                 )
+                if fault_run.cultivation is not None:
+                    plants = await fault_run.cultivation.settle_and_check(seconds=args.settle)
+                    summary = f"{summary}; {plants}"
                 print(
                     f"{phase}: load {loaded:.0f} s, {fault_run.kills} kills,"
                     f" {fault_run.faults} faults injected; {summary}"
@@ -107,6 +116,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--intakes", type=int, default=200)
     parser.add_argument("--adjustments", type=int, default=1000)
+    parser.add_argument("--plantings", type=int, default=100, help="plant batches (faults run)")
+    parser.add_argument("--plant-changes", type=int, default=400, help="their changes")
     parser.add_argument("--down-intakes", type=int, default=50)
     parser.add_argument("--down-adjustments", type=int, default=250)
     parser.add_argument("--kill-every", type=float, default=5.0, help="seconds, on average")

@@ -275,6 +275,7 @@ class TestKeys:
         assert f.finding_class is FindingClass.KEY_OR_PERMISSION
         assert f.fix.kind is FixKind.REPLACE_KEYS
         assert not f.fix.applicable
+        assert f.site_id == SITE  # the license's site: readers scoped to it see the finding
 
 
 class TestEqualAndOpposite:

@@ -121,6 +121,13 @@ class ComplianceSettings(ServiceSettings):
     push_max_retry_seconds: float = Field(
         default=900.0, gt=0, validation_alias="COMPLIANCE_PUSH_MAX_RETRY_SECONDS"
     )
+    transfer_poll_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        validation_alias="COMPLIANCE_TRANSFER_POLL_SECONDS",
+        description="How often the worker brings outgoing transfer manifests a step further"
+        " (make the template, archive it, follow the manifest)",
+    )
     push_poll_seconds: float = Field(
         default=0.1,
         gt=0,

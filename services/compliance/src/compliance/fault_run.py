@@ -4,7 +4,8 @@ are killed (SIGKILL) at random moments; then everything must settle to exactly o
 batch, each holding inventory's physical quantity, with nothing failed.
 
 Used by ``tests/e2e/test_e2e_compliance_faults.py`` (a small run) and by
-``make fault-metrc-push`` (200 intakes and 1,000 adjustments, the issue's size).
+``make fault-metrc-push`` (200 intakes and 1,000 adjustments, the issue's size). With
+``plantings``, plant batches and their changes run alongside (``cultivation_fault_run``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 from shared.testing.platform import ComplianceProcesses
 
+from compliance.cultivation_fault_run import METRC_PLANT_BATCH_WRITES, CultivationLoad
 from compliance.domain import SubmissionQuery, SubmissionState
 from compliance.sandbox_world import LICENSE, MetrcSite, eventually
 
@@ -34,8 +36,10 @@ METRC_WRITES = (
 )
 
 
-def random_fault(rng: random.Random) -> dict[str, Any]:
-    method, path = rng.choice(METRC_WRITES)
+def random_fault(
+    rng: random.Random, writes: tuple[tuple[str, str], ...] = METRC_WRITES
+) -> dict[str, Any]:
+    method, path = rng.choice(writes)
     kind = rng.choice(["lost_response", "rate_limit", "status"])
     rule: dict[str, Any] = {"method": method, "path": path, "kind": kind, "times": 1}
     if kind == "rate_limit":
@@ -57,6 +61,8 @@ class FaultRun:
     changes: dict[str, list[Decimal]] = field(default_factory=dict)
     draws: int = 0
     """Ingredients drawn by batches made from other batches (each an INGREDIENT_DRAW)."""
+    cultivation: CultivationLoad | None = None
+    """Plant batches pushed under the same faults (``cultivation_fault_run``)."""
 
     @property
     def writes(self) -> int:
@@ -72,16 +78,24 @@ class FaultRun:
         kill_every: float,
         min_kills: int = 0,
         blends: int = 0,
+        plantings: int = 0,
+        plant_changes: int = 0,
     ) -> None:
         """The load under faults and kills; kills go on after the load (while the backlog is
-        still being pushed) until there were ``min_kills``."""
+        still being pushed) until there were ``min_kills``. ``plantings`` plant batches (and
+        ``plant_changes`` changes to them) go alongside, under faults on their writes too."""
+        if plantings:
+            self.cultivation = CultivationLoad(self.site, random.Random(self.rng.random()))
         done = asyncio.Event()
         chaos = [
             asyncio.create_task(self._inject_faults(done)),
             asyncio.create_task(self._kill_now_and_then(done, kill_every, min_kills)),
         ]
         try:
-            await self.load(intakes, adjustments, blends)
+            loads = [self.load(intakes, adjustments, blends)]
+            if self.cultivation is not None:
+                loads.append(self.cultivation.load(plantings, plant_changes))
+            await asyncio.gather(*loads)
         finally:
             done.set()
             await asyncio.gather(*chaos)
@@ -131,7 +145,10 @@ class FaultRun:
 
     async def _inject_faults(self, done: asyncio.Event) -> None:
         while not done.is_set():
-            rules = [random_fault(self.rng) for _ in range(3)]
+            writes: tuple[tuple[str, str], ...] = METRC_WRITES
+            if self.cultivation is not None:
+                writes += METRC_PLANT_BATCH_WRITES
+            rules = [random_fault(self.rng, writes) for _ in range(3)]
             await self.site.sandbox.post("/_sandbox/faults", json=rules)
             self.faults += len(rules)
             await _wait(done, 0.5)

@@ -66,7 +66,7 @@ REASONS: Mapping[str, str] = {
 T = TypeVar("T")
 
 
-def seed(*, package_tags: int, waiting_packages: int = 0) -> dict[str, Any]:
+def seed(*, package_tags: int, waiting_packages: int = 0, plant_tags: int = 0) -> dict[str, Any]:
     return {
         "seed": 11,
         "vendor_keys": [VENDOR_KEY],
@@ -85,7 +85,12 @@ def seed(*, package_tags: int, waiting_packages: int = 0) -> dict[str, Any]:
                 "strain": "Blue Dream",
             }
         ],
-        "tags": [{"license_number": LICENSE, "type": "Package", "count": package_tags}],
+        "tags": [{"license_number": LICENSE, "type": "Package", "count": package_tags}]
+        + (
+            [{"license_number": LICENSE, "type": "Plant", "count": plant_tags}]
+            if plant_tags
+            else []
+        ),
         "packages": [
             {
                 "license_number": LICENSE,
@@ -124,6 +129,7 @@ class MetrcSite:
     site_id: str
     location_ids: dict[str, str]
     free_tags: list[str] = field(default_factory=list)
+    free_plant_tags: list[str] = field(default_factory=list)
 
     @classmethod
     async def create(
@@ -139,13 +145,16 @@ class MetrcSite:
         name: str = "Denver grow",
         reset: bool = True,
         site_license: str = LICENSE,
+        plant_tags: int = 0,
     ) -> MetrcSite:
         """``reset``: seed the sandbox afresh (else its packages and used tags stay, and the
         site takes the tags still available). ``site_license``: the inventory site's license
         number (unique among inventory's sites; its rules point it at the Metrc facility)."""
         sandbox = httpx.AsyncClient(base_url=metrc_url, timeout=30)
         if reset:
-            document = seed(package_tags=package_tags, waiting_packages=waiting_packages)
+            document = seed(
+                package_tags=package_tags, waiting_packages=waiting_packages, plant_tags=plant_tags
+            )
             (await sandbox.post("/_sandbox/reset", json=document)).raise_for_status()
         gateway = httpx.AsyncClient(
             base_url=gateway_url + "/api/v1",
@@ -181,6 +190,9 @@ class MetrcSite:
         )
         world = cls(gateway, sandbox, metrc, database, connector, context, site["id"], locations)
         world.free_tags = sorted(t.label for t in await metrc.list_available_tags(LICENSE))
+        if plant_tags:
+            plant = await metrc.list_available_tags(LICENSE, "plant")
+            world.free_plant_tags = sorted(t.label for t in plant)
         if metrc_site:
             await world.make_metrc_site(metrc_url)
         return world

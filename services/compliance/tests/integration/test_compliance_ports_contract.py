@@ -8,7 +8,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from uuid import UUID, uuid4
@@ -36,6 +36,15 @@ from compliance.domain import (
     SyncLogQuery,
     SyncStatus,
     problem,
+)
+from compliance.domain.cultivation_intents import (
+    CultivationIntent,
+    PlantBatchCountChange,
+    PlantBatchDestroy,
+    PlantBatchGrowthPhase,
+    PlantBatchMove,
+    PlantBatchPlanting,
+    PlantBatchSplitOff,
 )
 from compliance.service_layer.open_queue import OpenQueueCache
 from compliance.service_layer.ports import TagTakenError, UnitOfWork
@@ -524,3 +533,69 @@ class TestSyncLogAndFeed:
             assert [n.id for n in await feed.undelivered(2)] == [first.id, after.id]
             await feed.mark_emailed(first.id, START)
             assert [n.id for n in await feed.undelivered(5)] == [after.id, free.id]
+
+
+def _plant_batch_writes(site_id: UUID) -> tuple[UUID, UUID, list[Submission]]:
+    """A planted batch's writes of every kind (its planting accepted) and a batch split off it."""
+    parent, child, day = uuid4(), uuid4(), date(2026, 3, 1)
+    intents: list[CultivationIntent] = [
+        PlantBatchPlanting(
+            name="P", plant_type="Clone", count=10, strain="OG", location_id="l1", date=day
+        ),
+        PlantBatchCountChange(
+            name="P", quantity=-1, reason="Waste", note=None, date=day, count_before=10,
+            count_after=9,
+        ),
+        PlantBatchMove(name="P", location_id="l2", date=day),
+        PlantBatchDestroy(
+            name="P", count=1, waste_method="Grinder", waste_reason="Male", waste_weight=Decimal(
+                "1.25"), waste_unit="Grams", material_mixed=None, note="n", date=day,
+            count_before=9, count_after=8,
+        ),
+        PlantBatchGrowthPhase(
+            name="P", count=2, tags=("1A4FF0100000022000000101", "1A4FF0100000022000000102"),
+            growth_phase="Flowering", location_id="l2", date=day, count_before=8, count_after=6,
+        ),
+        PlantBatchSplitOff(
+            name="P", group_name="C", new_plant_batch_id=child, count=3, strain="OG",
+            location_id="l2", date=day, count_before=6, count_after=3,
+        ),
+    ]  # fmt: skip
+    subs = [
+        Submission.new(
+            id=uuid4(), sequence=i + 1, license_number="LIC", site_id=site_id, batch_id=parent,
+            intent=intent, now=START, actor="grower",
+        )
+        for i, intent in enumerate(intents)
+    ]  # fmt: skip
+    planting = subs[0].send(START, sent_as=SentAs(tag="", item="OG", location="Vault"))
+    subs[0] = planting.accept(START, metrc_ids=(4242,))
+    return parent, child, subs
+
+
+class TestPlantBatchWrites:
+    async def test_every_plant_batch_write_reads_back_equal_and_a_batch_is_in_metrc_once_created(
+        self, store: Store
+    ) -> None:
+        parent, child, subs = _plant_batch_writes(uuid4())
+        async with store.uow() as uow:
+            for s in subs:
+                await uow.submissions.add(
+                    replace(s, sequence=await uow.submissions.next_sequence())
+                )
+            await uow.commit()
+        async with store.uow() as uow:
+            stored = await uow.submissions.for_plant_batch(parent)
+            assert [replace(s, sequence=0) for s in stored] == [
+                replace(s, sequence=0) for s in subs
+            ]
+            assert await uow.submissions.plant_batches_in_metrc({parent, child}) == {parent}
+            split = stored[-1]
+            assert [s.id for s in await uow.submissions.for_plant_batch(child)] == [split.id]
+            await uow.submissions.save(
+                split.send(START, sent_as=SentAs(tag="", location="Vault")).accept(START)
+            )
+            await uow.commit()
+        async with store.uow() as uow:
+            assert await uow.submissions.plant_batches_in_metrc({parent, child}) == {parent, child}
+            assert await uow.submissions.draws_into(child) == []

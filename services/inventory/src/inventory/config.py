@@ -6,7 +6,12 @@ from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
-from shared.settings import ServiceSettings, database_url_field, service_name_field
+from shared.settings import (
+    ServiceSettings,
+    consumer_group_field,
+    database_url_field,
+    service_name_field,
+)
 
 from inventory.domain.intake import METRC_UNITS_OF_MEASURE
 
@@ -16,6 +21,7 @@ __all__ = ["InventorySettings"]
 class InventorySettings(ServiceSettings):
     service_name: str = service_name_field("inventory")
     database_url: SecretStr = database_url_field("inventory")
+    consumer_group: str = consumer_group_field("inventory")
     database_pool_size: int = Field(
         default=20, ge=1, le=200, validation_alias="INVENTORY_DATABASE_POOL_SIZE"
     )

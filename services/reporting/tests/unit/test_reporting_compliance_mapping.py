@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
-from reporting.domain import InconsistentEventError, LinkState, PushState
+from reporting.domain import FindingUpdate, InconsistentEventError, LinkState, PushState
 from reporting.service_layer import reports
 from reporting.service_layer.commands import (
     ComplianceStatusQuery,
@@ -145,3 +145,69 @@ class TestWhatTheMappingTakes:
         assert planned.update is not None
         assert failed.update is not None
         assert replace(failed.update).version > planned.update.version  # type: ignore[union-attr]
+
+
+def _finding(**changes: object) -> dict[str, object]:
+    """A ``compliance.finding_changed`` payload as compliance publishes it."""
+    payload: dict[str, object] = {
+        "finding_id": str(uuid4()),
+        "license_number": LICENSE,
+        "site_id": str(SITE),
+        "finding_class": "CHANGED_IN_METRC",
+        "state": "OPEN",
+        "batch_ids": [str(uuid4())],
+        "tags": ["1A4FF0100000022000000123"],
+        "unit": "Grams",
+        "canopy_quantity": "100.0000",
+        "metrc_quantity": "98.5000",
+        "pending_quantity": "0",
+        "fix": "LOCAL_MOVEMENT",
+        "message": "Package 1A4FF0100000022000000123 was adjusted in Metrc.",
+        "decided_by": None,
+        "decided_at": None,
+        "opened_at": "2026-03-01T18:00:00Z",
+        "occurred_at": "2026-03-02T09:30:05Z",
+        "actor": "compliance",
+    }
+    return {**payload, **changes}
+
+
+def _finding_fact(payload: dict[str, object]) -> ConsumedComplianceUpdate:
+    position = Position(TOPICS.compliance, 0, 0)
+    return consumed_compliance(position, "compliance.finding_changed", 1, payload, NOW)
+
+
+async def _open_findings(model: InMemoryReadModel) -> dict[str, int]:
+    report = await reports.compliance_status_report(
+        model, ComplianceStatusQuery(SiteScope.every_site()), now=NOW, topics=TOPICS
+    )
+    return {k: v for license in report.licenses for k, v in license.open_findings.items()}
+
+
+class TestAReconciliationFindingCountsWhileItIsOpen:
+    @pytest.mark.parametrize(("state", "open_"), [("OPEN", True), ("APPLYING", True),
+                                                  ("APPLIED", False), ("REJECTED", False),
+                                                  ("SETTLED", False)])  # fmt: skip
+    def test_open_and_applying_findings_are_open_decided_and_settled_ones_are_not(
+        self, state: str, open_: bool
+    ) -> None:
+        update = _finding_fact(_finding(state=state)).update
+        assert isinstance(update, FindingUpdate)
+        assert (update.finding_class, update.open) == ("CHANGED_IN_METRC", open_)
+
+    async def test_a_finding_opened_then_applied_leaves_no_open_finding_of_its_class(self) -> None:
+        model = InMemoryReadModel()
+        opened = _finding(state="OPEN", site_id=str(SITE), occurred_at="2026-03-02T09:00:00Z")
+        await apply_compliance_updates(model, [_finding_fact(opened)], now=NOW)
+        assert await _open_findings(model) == {"CHANGED_IN_METRC": 1}
+        applied = {**opened, "state": "APPLIED", "occurred_at": "2026-03-02T09:05:00Z"}
+        await apply_compliance_updates(model, [_finding_fact(applied)], now=NOW)
+        assert await _open_findings(model) == {}
+
+    def test_a_finding_of_no_site_maps_onto_no_fact(self) -> None:
+        assert _finding_fact(_finding(site_id=None)).update is None
+
+    def test_a_finding_without_its_class_is_poison(self) -> None:
+        payload = {k: v for k, v in _finding().items() if k != "finding_class"}
+        with pytest.raises(InconsistentEventError, match="not a valid compliance event"):
+            _finding_fact(payload)

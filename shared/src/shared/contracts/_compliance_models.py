@@ -79,6 +79,18 @@ class SubmissionKind(StrEnum):
     UNFINISH_PACKAGE = "UNFINISH_PACKAGE"
     INGREDIENT_DRAW = "INGREDIENT_DRAW"
     TRANSFER_OUT = "TRANSFER_OUT"
+    PLANT_BATCH_PLANTING = "PLANT_BATCH_PLANTING"
+    PLANT_BATCH_SPLIT = "PLANT_BATCH_SPLIT"
+    PLANT_BATCH_ADJUST = "PLANT_BATCH_ADJUST"
+    PLANT_BATCH_LOCATION = "PLANT_BATCH_LOCATION"
+    PLANT_BATCH_DESTROY = "PLANT_BATCH_DESTROY"
+    PLANT_BATCH_GROWTH_PHASE = "PLANT_BATCH_GROWTH_PHASE"
+    PLANT_GROWTH_PHASE = "PLANT_GROWTH_PHASE"
+    HARVEST_PLANT = "HARVEST_PLANT"
+    HARVEST_MANICURE = "HARVEST_MANICURE"
+    HARVEST_WASTE = "HARVEST_WASTE"
+    HARVEST_FINISH = "HARVEST_FINISH"
+    HARVEST_UNFINISH = "HARVEST_UNFINISH"
 
 
 class SubmissionState(StrEnum):
@@ -293,6 +305,30 @@ class BatchLink(ApiModel):
     updated_at: UtcDateTime
     last_push: SubmissionView | None = None
     open_writes: int = Field(description="Writes of the package not yet done")
+
+
+class PlantBatchMetrcState(StrEnum):
+    PENDING = "PENDING"
+    IN_METRC = "IN_METRC"
+    STOPPED = "STOPPED"
+
+
+class PlantBatchLink(ApiModel):
+    """A plant batch's mirror in Metrc: its Metrc id once its planting (or the split that made
+    it) was accepted, and every write of it."""
+
+    plant_batch_id: UUID
+    site_id: UUID
+    license_number: str
+    name: str | None = None
+    state: PlantBatchMetrcState = Field(
+        description="PENDING: its create is not accepted yet; IN_METRC: it is; STOPPED: its"
+        " create was rejected or failed (see the submission's error and guidance)"
+    )
+    metrc_id: int | None = Field(default=None, description="Metrc's plant batch Id")
+    last_push: SubmissionView | None = None
+    open_writes: int = Field(description="Writes of the plant batch not yet done")
+    submissions: list[SubmissionView]
 
 
 class BatchCompliance(ApiModel):

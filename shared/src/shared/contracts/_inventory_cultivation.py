@@ -276,7 +276,14 @@ class PlantBatchCreate(ApiModel):
     planted_date: LocalDate
     source: PlantingSourceKind | None = Field(
         default=None,
-        description="SEEDS or CLONES (default: as the type says); PACKAGE is not taken yet",
+        description="SEEDS or CLONES (default: as the type says), or PACKAGE: planted from a"
+        " batch of seeds or clones (sourceBatchId), drawing sourceQuantity out of it",
+    )
+    source_batch_id: UUID | None = Field(
+        default=None, description="PACKAGE only: the batch (package) planted from"
+    )
+    source_quantity: DecimalString | None = Field(
+        default=None, description="PACKAGE only: how much of the batch the planting takes"
     )
 
 

@@ -30,6 +30,8 @@ from shared.contracts._compliance_models import (
     NotificationQuery,
     NotificationView,
     PackageSourceView,
+    PlantBatchLink,
+    PlantBatchMetrcState,
     Program,
     RetryRequest,
     RetryResult,
@@ -77,6 +79,7 @@ from shared.contracts._compliance_sync_models import (
     SyncType,
     SyncTypeHealth,
 )
+from shared.contracts._compliance_transfers import TRANSFER_MANIFEST_ROUTES, TransferManifest
 from shared.contracts.routes import IDEMPOTENCY_KEY_HEADER, Route
 
 __all__ = [
@@ -112,6 +115,8 @@ __all__ = [
     "NotificationQuery",
     "NotificationView",
     "PackageSourceView",
+    "PlantBatchLink",
+    "PlantBatchMetrcState",
     "Program",
     "ReconciliationRunView",
     "ReconciliationStarted",
@@ -141,6 +146,7 @@ __all__ = [
     "SyncStatus",
     "SyncType",
     "SyncTypeHealth",
+    "TransferManifest",
     "WaitReason",
 ]
 
@@ -197,6 +203,12 @@ ROUTES: Final[tuple[Route, ...]] = (
         "/v1/batches/{batchId}/metrc-link",
         "inventory:read",
         "The batch detail's Metrc link and the state of its last push",
+    ),
+    Route(
+        "GET",
+        "/v1/plant-batches/{plantBatchId}/metrc-link",
+        "inventory:read",
+        "A plant batch's Metrc id, the state of its create and every write of it",
     ),
     Route("GET", f"{_C}/submissions", SYNC, "The submission ledger, newest first (cursor)"),
     Route("GET", f"{_C}/sync-log", SYNC, "The sync log, newest first (cursor)"),
@@ -266,6 +278,8 @@ ROUTES: Final[tuple[Route, ...]] = (
         SYNC,
         "The month-end reconciliation as CSV",
     ),
+    # outgoing transfer manifests
+    *TRANSFER_MANIFEST_ROUTES,
 )
 """Every internal route of the compliance API (health, readiness and metrics aside)."""
 
@@ -281,6 +295,10 @@ ERROR_CODES: Final[dict[str, tuple[int, str]]] = {
         "(PUT /compliance/credentials/{licenseNumber}); details.fix names them",
     ),
     "BATCH_NOT_TRACKED": (404, "Compliance has not heard of the batch (or its site is not yours)"),
+    "PLANT_BATCH_NOT_TRACKED": (
+        404,
+        "Compliance has no Metrc write of the plant batch (or its site is not yours)",
+    ),
     "SUBMISSION_NOT_FOUND": (404, "No such submission (of that license)"),
     "SUBMISSION_STATE_CONFLICT": (409, "The submission is not in a state that allows it"),
     "SYNC_RUN_NOT_FOUND": (404, "No such sync run (or its site is not yours)"),
@@ -289,6 +307,11 @@ ERROR_CODES: Final[dict[str, tuple[int, str]]] = {
     "FIX_NOT_APPLICABLE": (409, "The fix is not one Canopy applies, or it needs a batchId"),
     "FIX_FAILED": (409, "Applying the fix was refused; the finding stays open with why"),
     "INVENTORY_UNAVAILABLE": (503, "Inventory did not answer; the finding stays open"),
+    "TRANSFER_NOT_TRACKED": (
+        404,
+        "Compliance has not heard of the transfer (or its site is not yours)",
+    ),
+    "MANIFEST_NOT_REGISTERED": (409, "The transfer's template is not a Metrc manifest yet"),
     "SITE_NOT_METRC": (
         422,
         "The site's rules name no Metrc license and URL: nothing to sync (add them under "

@@ -105,6 +105,18 @@ from shared.contracts._inventory_reference import (
     VendorPage,
     ViewFilters,
 )
+from shared.contracts._inventory_transfers import (
+    TRANSFER_ROUTES,
+    OutgoingTransfer,
+    OutgoingTransferCancelRequest,
+    OutgoingTransferCreate,
+    OutgoingTransferLine,
+    OutgoingTransferLineRequest,
+    OutgoingTransferListQuery,
+    OutgoingTransferPage,
+    OutgoingTransferSendRequest,
+    OutgoingTransferWriteResult,
+)
 from shared.contracts._inventory_writes import (
     AdjustQuantityRequest,
     BatchWriteResult,
@@ -168,6 +180,7 @@ __all__ = [
     "ERROR_CODES",
     "IDEMPOTENCY_KEY_HEADER",
     "ROUTES",
+    "TRANSFER_ROUTES",
     "AdjustQuantityRequest",
     "AdjustmentReason",
     "AgingBracket",
@@ -239,6 +252,15 @@ __all__ = [
     "MovementPage",
     "MovementType",
     "MovementsQuery",
+    "OutgoingTransfer",
+    "OutgoingTransferCancelRequest",
+    "OutgoingTransferCreate",
+    "OutgoingTransferLine",
+    "OutgoingTransferLineRequest",
+    "OutgoingTransferListQuery",
+    "OutgoingTransferPage",
+    "OutgoingTransferSendRequest",
+    "OutgoingTransferWriteResult",
     "PackageIngredientRef",
     "PackageRef",
     "PackageSourceKind",
@@ -378,6 +400,8 @@ ROUTES: Final[tuple[Route, ...]] = (
     Route("POST", "/v1/products", "inventory:create", "Create a product"),
     # cultivation: plant batches, tracked plants, harvests
     *CULTIVATION_ROUTES,
+    # outgoing transfers
+    *TRANSFER_ROUTES,
 )
 """Every internal route of the inventory API (health, readiness and metrics aside)."""
 

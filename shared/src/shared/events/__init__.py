@@ -1,7 +1,7 @@
 """Integration event contracts: the envelope, the topics and the registry of event types."""
 
 # Importing the service event modules registers their event types.
-from shared.events import compliance, cultivation, inventory
+from shared.events import compliance, cultivation, inventory, transfers
 from shared.events.envelope import Actor, EventEnvelope
 from shared.events.registry import (
     EventType,
@@ -15,6 +15,7 @@ from shared.events.topics import (
     COMPLIANCE_EVENTS,
     CULTIVATION_EVENTS,
     INVENTORY_EVENTS,
+    TRANSFER_EVENTS,
     Topic,
 )
 
@@ -23,6 +24,7 @@ __all__ = [
     "COMPLIANCE_EVENTS",
     "CULTIVATION_EVENTS",
     "INVENTORY_EVENTS",
+    "TRANSFER_EVENTS",
     "Actor",
     "EventEnvelope",
     "EventType",
@@ -34,4 +36,5 @@ __all__ = [
     "decode",
     "event_type",
     "inventory",
+    "transfers",
 ]

@@ -1,4 +1,5 @@
-"""Integration events of the compliance service, on ``compliance.events`` keyed by batch id.
+"""Integration events of the compliance service, on ``compliance.events`` keyed by batch id (an
+outgoing transfer's manifest events by the inventory transfer's id).
 
 What the batch detail shows as its Metrc link (``compliance.package_link_changed``) and the
 state of each push (one event per state change a person may care about: planned, accepted,
@@ -20,6 +21,7 @@ from shared.events.topics import COMPLIANCE_EVENTS
 __all__ = [
     "ComplianceEventBase",
     "FindingChangedV1",
+    "ManifestPackageOutcome",
     "PackageLinkChangedV1",
     "PushAcceptedV1",
     "PushDismissedV1",
@@ -28,6 +30,7 @@ __all__ = [
     "PushPlannedV1",
     "PushRejectedV1",
     "PushRetriedV1",
+    "TransferManifestSettledV1",
 ]
 
 _AT = "2026-03-02T09:30:05Z"
@@ -245,3 +248,55 @@ class FindingChangedV1(BaseModel):
     opened_at: UtcDateTime
     occurred_at: UtcDateTime
     actor: str
+
+
+# ---------------------------------------------------------------------------- transfers
+
+
+class ManifestPackageOutcome(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    package_tag: str
+    accepted: bool
+    received_quantity: DecimalString | None = None
+
+
+@event_type("compliance.transfer_manifest.settled", version=1, topic=COMPLIANCE_EVENTS)
+class TransferManifestSettledV1(BaseModel):
+    """The receiving facility decided every package of an outgoing transfer's manifest, as
+    Metrc shows it (keyed by the inventory transfer's id): inventory settles the transfer from
+    it (accepted packages with their received quantity; rejected or returned ones come back)."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "transfer_id": "5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e",
+                    "site_id": _COMMON["site_id"],
+                    "license_number": _COMMON["license_number"],
+                    "metrc_template_id": 7001,
+                    "metrc_transfer_id": 9001,
+                    "manifest_number": "0000000042",
+                    "packages": [
+                        {"package_tag": _TAG, "accepted": True, "received_quantity": "99.5000"},
+                        {
+                            "package_tag": "1A4FF0100000022000000124",
+                            "accepted": False,
+                            "received_quantity": None,
+                        },
+                    ],
+                    "occurred_at": _AT,
+                }
+            ]
+        },
+    )
+
+    transfer_id: UUID
+    site_id: UUID
+    license_number: str
+    metrc_template_id: int
+    metrc_transfer_id: int
+    manifest_number: str | None = None
+    packages: list[ManifestPackageOutcome]
+    occurred_at: UtcDateTime

@@ -79,6 +79,7 @@ __all__ = [
     "PlantMovementInfo",
     "PlantSnapshot",
     "PlantWasteInfo",
+    "SourcePackageInfo",
 ]
 
 
@@ -215,11 +216,26 @@ def _example(batch: dict[str, Any], rows: list[dict[str, Any]], **fields: Any) -
 # ---------------------------------------------------------------------------- plant batches
 
 
+class SourcePackageInfo(_Frozen):
+    """The package (a batch of seeds or clones) a planting drew from: in Metrc the planting is
+    ``POST /packages/v2/plantings`` on it, which takes ``quantity`` out of the package."""
+
+    batch_id: UUID
+    batch_code: str
+    package_tag: str | None = None
+    quantity: DecimalString
+    unit: str
+
+
 @event_type("inventory.plant_batch.planted", version=1, topic=CULTIVATION_EVENTS)
 class PlantBatchPlantedV1(PlantBatchEventBase):
-    """A plant batch was planted (one PLANTED row)."""
+    """A plant batch was planted (one PLANTED row); from a package (source PACKAGE), the
+    package's batch was drawn (``inventory.batch.consumed``, CONSUMPTION referencing
+    ``PLANT_BATCH <id>``) and ``source_package`` names it."""
 
     model_config = _example(_batch(1, 100), [_row(1, "PLANTED", 100, 0)])
+
+    source_package: SourcePackageInfo | None = None
 
 
 @event_type("inventory.plant_batch.split", version=1, topic=CULTIVATION_EVENTS)

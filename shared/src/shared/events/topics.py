@@ -12,6 +12,7 @@ __all__ = [
     "COMPLIANCE_EVENTS",
     "CULTIVATION_EVENTS",
     "INVENTORY_EVENTS",
+    "TRANSFER_EVENTS",
     "Topic",
     "dead_letter_topic",
 ]
@@ -75,5 +76,16 @@ COMPLIANCE_EVENTS = Topic(
     description="Outcomes of Metrc pushes and pulls, and reconciliation findings",
 )
 
-_PRIMARY = (INVENTORY_EVENTS, COMPLIANCE_EVENTS, CULTIVATION_EVENTS)
+TRANSFER_EVENTS = Topic(
+    name="inventory.transfer.events",
+    partitions=6,
+    # Kept forever, like the batch events: compliance makes and follows each manifest from them.
+    retention_ms=FOREVER,
+    owner="inventory",
+    key="transfer id",
+    description="Every change of an outgoing or incoming transfer: created, sent, cancelled,"
+    " settled (what the receiver accepted or rejected), received",
+)
+
+_PRIMARY = (INVENTORY_EVENTS, COMPLIANCE_EVENTS, CULTIVATION_EVENTS, TRANSFER_EVENTS)
 ALL_TOPICS: tuple[Topic, ...] = _PRIMARY + tuple(t.dead_letter for t in _PRIMARY)

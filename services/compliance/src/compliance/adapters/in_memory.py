@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Generic, Self, TypeVar
 from uuid import UUID
 
 from compliance.domain import (
+    CREATES_PLANT_BATCH,
     ComplianceEvent,
     IngredientDraw,
     JurisdictionRules,
@@ -34,6 +35,7 @@ from compliance.domain import (
     SyncLogEntry,
     SyncLogQuery,
 )
+from compliance.domain.cultivation_intents import PlantBatchSplitOff
 from compliance.service_layer.open_queue import OpenQueueCache
 from compliance.service_layer.ports import SubmissionCount, TagTakenError
 
@@ -232,6 +234,32 @@ class _Submissions:
         return self._where(
             lambda s: isinstance(s.intent, IngredientDraw) and s.intent.into_batch_id == batch_id
         )
+
+    async def for_plant_batch(self, plant_batch_id: UUID) -> list[Submission]:
+        return self._where(
+            lambda s: (
+                s.batch_id == plant_batch_id
+                or (
+                    isinstance(s.intent, PlantBatchSplitOff)
+                    and s.intent.new_plant_batch_id == plant_batch_id
+                )
+            )
+        )
+
+    async def plant_batches_in_metrc(self, plant_batch_ids: Collection[UUID]) -> set[UUID]:
+        wanted = set(plant_batch_ids)
+        found: set[UUID] = set()
+        for s in self._t.values():
+            if s.kind not in CREATES_PLANT_BATCH or not s.is_done:
+                continue
+            made = (
+                s.intent.new_plant_batch_id
+                if isinstance(s.intent, PlantBatchSplitOff)
+                else s.batch_id
+            )
+            if made in wanted:
+                found.add(made)
+        return found
 
     async def stopped(self, license_number: str) -> list[Submission]:
         return self._where(

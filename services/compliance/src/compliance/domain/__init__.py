@@ -71,6 +71,8 @@ from compliance.domain.read_back import (
     read_back_due_at,
 )
 from compliance.domain.submissions import (
+    CREATES_PLANT_BATCH,
+    CULTIVATION_KINDS,
     AdjustPackage,
     ChangeLocation,
     CreatePackage,
@@ -103,6 +105,8 @@ __all__ = [
     "CHANGE_CAUSES",
     "CLOCK_SKEW_TOLERANCE",
     "CONSUMPTION",
+    "CREATES_PLANT_BATCH",
+    "CULTIVATION_KINDS",
     "GUIDANCE",
     "INTAKE",
     "MAX_OBJECTS_PER_REQUEST",

@@ -304,8 +304,15 @@ def _tally(entries: list[LedgerEntry], created: bool) -> _Tally:
     return tally
 
 
+_DRAWN_INTO = frozenset({"BATCH", "PLANT_BATCH"})
+"""What a CONSUMPTION draws into: another package, or a plant batch planted from this one;
+Metrc takes the quantity out when it makes the other record, so it is no adjustment here."""
+
+
 def _consumed_into(entry: LedgerEntry) -> UUID | None:
-    if entry.type != CONSUMPTION or entry.reference_type != "BATCH" or not entry.reference_id:
+    if entry.type != CONSUMPTION or entry.reference_type not in _DRAWN_INTO:
+        return None
+    if not entry.reference_id:
         return None
     try:
         return UUID(entry.reference_id)

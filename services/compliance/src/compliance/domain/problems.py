@@ -44,6 +44,13 @@ class ProblemCode(StrEnum):
     REASON_REQUIRED = "REASON_REQUIRED"
     LOCATION_NOT_MAPPED = "LOCATION_NOT_MAPPED"
     INGREDIENT_NOT_LINKED = "INGREDIENT_NOT_LINKED"
+    # the guide's plant batch table (cultivation)
+    STRAIN_NOT_FOUND = "STRAIN_NOT_FOUND"
+    PLANT_BATCH_TYPE_INVALID = "PLANT_BATCH_TYPE_INVALID"
+    COUNT_NOT_POSITIVE = "COUNT_NOT_POSITIVE"
+    PLANT_BATCH_NOT_IN_METRC = "PLANT_BATCH_NOT_IN_METRC"
+    PLANT_BATCH_CONFLICT = "PLANT_BATCH_CONFLICT"
+    GROWTH_PHASE_INVALID = "GROWTH_PHASE_INVALID"
     # what Metrc said or did
     INSUFFICIENT_QUANTITY = "INSUFFICIENT_QUANTITY"
     PACKAGE_NOT_RECEIVED = "PACKAGE_NOT_RECEIVED"
@@ -149,6 +156,21 @@ GUIDANCE: Final[Mapping[ProblemCode, str]] = MappingProxyType(
         ProblemCode.INGREDIENT_NOT_LINKED: (
             "Every batch the package is made from must be in Metrc first. Push the source "
             "batches, then retry this one."
+        ),
+        ProblemCode.STRAIN_NOT_FOUND: (
+            "The strain must exist in Metrc for this facility. Create it in Metrc (Admin > "
+            "Strains) or correct the plant batch's strain, then retry the push."
+        ),
+        ProblemCode.PLANT_BATCH_TYPE_INVALID: 'A plant batch\'s type is "Seed" or "Clone".',
+        ProblemCode.COUNT_NOT_POSITIVE: "A plant count must be a positive whole number.",
+        ProblemCode.GROWTH_PHASE_INVALID: 'A tracked plant\'s growth phase is "Vegetative" or "Flowering".',
+        ProblemCode.PLANT_BATCH_NOT_IN_METRC: (
+            "The plant batch is not in Metrc yet: its planting (or the split that made it) has "
+            "not been accepted. The change waits for it; if that push failed, retry it first."
+        ),
+        ProblemCode.PLANT_BATCH_CONFLICT: (
+            "Metrc's plant batch is not as Canopy left it (changed outside Canopy?). Compare the "
+            "batch in Metrc with Canopy's, correct one of them, then retry or dismiss the push."
         ),
         ProblemCode.INSUFFICIENT_QUANTITY: _QUANTITY,
         ProblemCode.PACKAGE_NOT_RECEIVED: (

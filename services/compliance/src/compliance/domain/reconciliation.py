@@ -161,7 +161,8 @@ def _key_problem(data: ReconciliationInput) -> Finding:
         key=f"KEY_OR_PERMISSION:{data.license_number}",
         finding_class=FindingClass.KEY_OR_PERMISSION,
         license_number=data.license_number,
-        site_id=None,
+        # The license's first site, so that readers scoped to its sites (reporting) see it.
+        site_id=min(data.rules, key=str, default=None),
         batch_ids=(),
         tags=(),
         unit=None,

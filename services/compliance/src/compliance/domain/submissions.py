@@ -26,10 +26,26 @@ from enum import StrEnum
 from uuid import UUID
 
 from compliance.domain.batches import FromBatches, OpeningBalance
+from compliance.domain.cultivation_intents import (
+    HarvestFinish,
+    HarvestPlant,
+    HarvestUnfinish,
+    HarvestWasteRecord,
+    PlantBatchCountChange,
+    PlantBatchDestroy,
+    PlantBatchGrowthPhase,
+    PlantBatchMove,
+    PlantBatchPlanting,
+    PlantBatchSplitOff,
+    PlantGrowthPhase,
+)
 from compliance.domain.errors import InvalidTransitionError
 from compliance.domain.problems import Problem
 
 __all__ = [
+    "CREATES_PLANT_BATCH",
+    "CULTIVATION_KINDS",
+    "PLANT_BATCH_KINDS",
     "AdjustPackage",
     "ChangeLocation",
     "CreatePackage",
@@ -57,6 +73,19 @@ class SubmissionKind(StrEnum):
     UNFINISH_PACKAGE = "UNFINISH_PACKAGE"
     INGREDIENT_DRAW = "INGREDIENT_DRAW"
     TRANSFER_OUT = "TRANSFER_OUT"
+    # cultivation (``cultivation_intents``): keyed by plant batch id
+    PLANT_BATCH_PLANTING = "PLANT_BATCH_PLANTING"
+    PLANT_BATCH_SPLIT = "PLANT_BATCH_SPLIT"
+    PLANT_BATCH_ADJUST = "PLANT_BATCH_ADJUST"
+    PLANT_BATCH_LOCATION = "PLANT_BATCH_LOCATION"
+    PLANT_BATCH_DESTROY = "PLANT_BATCH_DESTROY"
+    PLANT_BATCH_GROWTH_PHASE = "PLANT_BATCH_GROWTH_PHASE"
+    PLANT_GROWTH_PHASE = "PLANT_GROWTH_PHASE"
+    HARVEST_PLANT = "HARVEST_PLANT"
+    HARVEST_MANICURE = "HARVEST_MANICURE"
+    HARVEST_WASTE = "HARVEST_WASTE"
+    HARVEST_FINISH = "HARVEST_FINISH"
+    HARVEST_UNFINISH = "HARVEST_UNFINISH"
 
 
 class SubmissionState(StrEnum):
@@ -146,6 +175,17 @@ Intent = (
     | UnfinishPackage
     | IngredientDraw
     | TransferOut
+    | PlantBatchPlanting
+    | PlantBatchSplitOff
+    | PlantBatchCountChange
+    | PlantBatchMove
+    | PlantBatchDestroy
+    | PlantBatchGrowthPhase
+    | PlantGrowthPhase
+    | HarvestPlant
+    | HarvestWasteRecord
+    | HarvestFinish
+    | HarvestUnfinish
 )
 
 _KINDS: dict[type[object], SubmissionKind] = {
@@ -157,7 +197,41 @@ _KINDS: dict[type[object], SubmissionKind] = {
     UnfinishPackage: SubmissionKind.UNFINISH_PACKAGE,
     IngredientDraw: SubmissionKind.INGREDIENT_DRAW,
     TransferOut: SubmissionKind.TRANSFER_OUT,
+    PlantBatchPlanting: SubmissionKind.PLANT_BATCH_PLANTING,
+    PlantBatchSplitOff: SubmissionKind.PLANT_BATCH_SPLIT,
+    PlantBatchCountChange: SubmissionKind.PLANT_BATCH_ADJUST,
+    PlantBatchMove: SubmissionKind.PLANT_BATCH_LOCATION,
+    PlantBatchDestroy: SubmissionKind.PLANT_BATCH_DESTROY,
+    PlantBatchGrowthPhase: SubmissionKind.PLANT_BATCH_GROWTH_PHASE,
+    PlantGrowthPhase: SubmissionKind.PLANT_GROWTH_PHASE,
+    HarvestWasteRecord: SubmissionKind.HARVEST_WASTE,
+    HarvestFinish: SubmissionKind.HARVEST_FINISH,
+    HarvestUnfinish: SubmissionKind.HARVEST_UNFINISH,
 }
+
+CULTIVATION_KINDS = frozenset(
+    {
+        SubmissionKind.PLANT_BATCH_PLANTING,
+        SubmissionKind.PLANT_BATCH_SPLIT,
+        SubmissionKind.PLANT_BATCH_ADJUST,
+        SubmissionKind.PLANT_BATCH_LOCATION,
+        SubmissionKind.PLANT_BATCH_DESTROY,
+        SubmissionKind.PLANT_BATCH_GROWTH_PHASE,
+        SubmissionKind.PLANT_GROWTH_PHASE,
+        SubmissionKind.HARVEST_PLANT,
+        SubmissionKind.HARVEST_MANICURE,
+        SubmissionKind.HARVEST_WASTE,
+        SubmissionKind.HARVEST_FINISH,
+        SubmissionKind.HARVEST_UNFINISH,
+    }
+)
+"""Writes that mirror cultivation (``cultivation_intents``); ``batch_id`` is the id of the plant
+batch, tracked plant or harvest written."""
+PLANT_BATCH_KINDS = frozenset(k for k in CULTIVATION_KINDS if k.value.startswith("PLANT_BATCH_"))
+"""Writes to a plant batch (the rest write a tracked plant or a harvest)."""
+CREATES_PLANT_BATCH = frozenset(
+    {SubmissionKind.PLANT_BATCH_PLANTING, SubmissionKind.PLANT_BATCH_SPLIT}
+)
 
 SENT_KINDS = frozenset(
     {
@@ -166,6 +240,7 @@ SENT_KINDS = frozenset(
         SubmissionKind.CHANGE_LOCATION,
         SubmissionKind.FINISH_PACKAGE,
         SubmissionKind.UNFINISH_PACKAGE,
+        *CULTIVATION_KINDS,
     }
 )
 """Kinds that are Metrc writes (the rest are a read, or wait for another flow)."""
@@ -271,7 +346,13 @@ class Submission:
 
     @property
     def kind(self) -> SubmissionKind:
-        return _KINDS[type(self.intent)]
+        intent = self.intent
+        if isinstance(intent, HarvestPlant):
+            # One plant's weight into a harvest: all of it, or part (a manicure).
+            return (
+                SubmissionKind.HARVEST_MANICURE if intent.partial else SubmissionKind.HARVEST_PLANT
+            )
+        return _KINDS[type(intent)]
 
     @property
     def is_write(self) -> bool:
@@ -280,6 +361,10 @@ class Submission:
     @property
     def is_attempted(self) -> bool:
         return self.kind in ATTEMPTED_KINDS
+
+    @property
+    def is_cultivation(self) -> bool:
+        return self.kind in CULTIVATION_KINDS
 
     @property
     def tag(self) -> str | None:
@@ -304,6 +389,8 @@ class Submission:
         intent = self.intent
         if isinstance(intent, CreatePackage) and isinstance(intent.source, FromBatches):
             return frozenset({self.batch_id, *(i.batch_id for i in intent.source.ingredients)})
+        if isinstance(intent, PlantBatchSplitOff):
+            return frozenset({self.batch_id, intent.new_plant_batch_id})
         return frozenset({self.batch_id})
 
     # --- transitions ----------------------------------------------------------------------------

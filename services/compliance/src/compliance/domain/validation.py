@@ -75,6 +75,11 @@ class MetrcCatalog:
     locations: tuple[str, ...]
     fetched_at: datetime
     available_tags: tuple[str, ...] | None = None
+    strains: tuple[str, ...] = ()
+    plant_locations: tuple[str, ...] = ()
+    """Locations that take plant batches (cultivation's writes)."""
+    harvest_locations: tuple[str, ...] = ()
+    """Locations that take harvests (drying rooms)."""
 
     def item(self, name: str) -> str | None:
         return _index(self.items).get(name.casefold())
@@ -84,6 +89,15 @@ class MetrcCatalog:
 
     def location(self, name: str) -> str | None:
         return _index(self.locations).get(name.casefold())
+
+    def strain(self, name: str) -> str | None:
+        return _index(self.strains).get(name.casefold())
+
+    def plant_location(self, name: str) -> str | None:
+        return _index(self.plant_locations).get(name.casefold())
+
+    def harvest_location(self, name: str) -> str | None:
+        return _index(self.harvest_locations).get(name.casefold())
 
     def reason(self, name: str) -> AdjustReasonInfo | None:
         wanted = name.casefold()

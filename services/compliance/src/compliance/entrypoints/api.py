@@ -11,7 +11,14 @@ from shared.http import create_service_app
 from compliance.domain import ComplianceError
 from compliance.entrypoints.container import Container
 from compliance.entrypoints.errors import on_compliance_error
-from compliance.entrypoints.routers import pushes, reads, reconciliation, settings, sync
+from compliance.entrypoints.routers import (
+    pushes,
+    reads,
+    reconciliation,
+    settings,
+    sync,
+    transfers,
+)
 
 __all__ = ["create_app"]
 
@@ -35,6 +42,7 @@ def create_app(container: Container) -> FastAPI:
         reads.router,
         sync.router,
         reconciliation.router,
+        transfers.router,
     ):
         app.include_router(router)
     return app

@@ -6,6 +6,7 @@ status), and the only models that carry a key are the request's."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from shared.contracts import compliance as api
 
@@ -29,6 +30,15 @@ from compliance.domain import (
     SyncLogEntry,
     TransferOut,
 )
+from compliance.domain.cultivation_intents import (
+    PlantBatchCountChange,
+    PlantBatchDestroy,
+    PlantBatchGrowthPhase,
+    PlantBatchMove,
+    PlantBatchPlanting,
+    PlantBatchSplitOff,
+)
+from compliance.domain.plant_batch_links import PlantBatchMetrc
 from compliance.service_layer import (
     BatchCompliance,
     CredentialsView,
@@ -140,6 +150,19 @@ def submission(s: Submission, waits: Readiness | None = None) -> api.SubmissionV
             quantity, into = intent.quantity, intent.into_batch_id
         case TransferOut():
             quantity = intent.quantity
+        case PlantBatchCountChange():
+            quantity, unit, cause, note = (
+                Decimal(intent.quantity),
+                "Plants",
+                intent.reason,
+                intent.note,
+            )
+        case PlantBatchMove():
+            location = intent.location_id
+        case PlantBatchSplitOff():
+            quantity, unit, into = Decimal(intent.count), "Plants", intent.new_plant_batch_id
+        case PlantBatchPlanting() | PlantBatchDestroy() | PlantBatchGrowthPhase():
+            quantity, unit = Decimal(intent.count), "Plants"
     return api.SubmissionView(
         id=s.id,
         sequence=s.sequence,
@@ -154,7 +177,7 @@ def submission(s: Submission, waits: Readiness | None = None) -> api.SubmissionV
         note=note,
         location_id=location,
         into_batch_id=into,
-        tag=s.tag,
+        tag=s.tag or None,
         metrc_reason=s.sent_as.reason if s.sent_as else None,
         attempts=s.attempts,
         manual_retries=s.manual_retries,
@@ -190,6 +213,21 @@ def batch_link(link: PackageLink, subs: Iterable[Submission]) -> api.BatchLink:
         updated_at=link.updated_at,
         last_push=submission(ordered[-1]) if ordered else None,
         open_writes=sum(not s.is_done for s in ordered),
+    )
+
+
+def plant_batch_link(found: PlantBatchMetrc) -> api.PlantBatchLink:
+    subs = found.submissions
+    return api.PlantBatchLink(
+        plant_batch_id=found.plant_batch_id,
+        site_id=found.site_id,
+        license_number=found.license_number,
+        name=found.name,
+        state=api.PlantBatchMetrcState(found.state.value),
+        metrc_id=found.metrc_id,
+        last_push=submission(subs[-1]) if subs else None,
+        open_writes=sum(not s.is_done for s in subs),
+        submissions=[submission(s) for s in subs],
     )
 
 

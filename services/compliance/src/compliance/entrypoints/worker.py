@@ -19,6 +19,7 @@ from compliance.entrypoints.notify import mail_notifications
 from compliance.entrypoints.push_loop import push_continuously, recover_continuously
 from compliance.entrypoints.queue_metrics import publish_queue_metrics
 from compliance.entrypoints.sync_loop import sync_continuously
+from compliance.entrypoints.transfer_manifests import manifests_continuously
 
 __all__ = ["compliance_worker"]
 
@@ -45,6 +46,7 @@ def compliance_worker(
                 rest=settings.push_rest_seconds,
             )
         )
+        jobs.append(manifests_continuously(container, stop, every=settings.transfer_poll_seconds))
         jobs.append(
             recover_continuously(container.context, stop, every=settings.recovery_interval_seconds)
         )

@@ -29,6 +29,8 @@ from compliance.domain import (
     problem,
     ready,
 )
+from compliance.domain.cultivation_validation import prepare_cultivation
+from compliance.domain.submissions import PLANT_BATCH_KINDS
 from compliance.service_layer.context import ServiceContext
 from compliance.service_layer.metrc_requests import OPERATIONS
 from compliance.service_layer.open_queue import OpenQueueCache
@@ -72,9 +74,27 @@ async def claim_ready(
             await uow.outbox.add(link_changed(given, at=now, actor=actor))
         tags = {t for s in candidates if (t := _tag_of(links.get(s.batch_id))) is not None}
         owners = await uow.links.owners_of_tags(license_number, tags)
+        in_metrc = await uow.submissions.plant_batches_in_metrc(
+            {k for s in candidates if s.kind in PLANT_BATCH_KINDS for k in s.package_keys}
+        )
         claimed: list[Submission] = []
         for s in candidates:
             link, site_rules = links.get(s.batch_id), rules.get(s.site_id)
+            if s.is_cultivation and site_rules is not None and site_rules.pushes_to_metrc:
+                # A plant batch write: no package link; the guide's plant batch rules.
+                planted = prepare_cultivation(
+                    s,
+                    rules=site_rules,
+                    catalog=catalog,
+                    in_metrc=in_metrc,
+                    now=now,
+                    open_queue=queue,
+                )
+                if isinstance(planted, list):
+                    await _refuse(ctx, uow, s, planted, now=now, report=report)
+                else:
+                    claimed.append(s.send(now, sent_as=planted))
+                continue
             if link is None or site_rules is None or not site_rules.pushes_to_metrc:
                 why = site_rules.why_not_metrc if site_rules else "the site has no rules"
                 error = problem(ProblemCode.SITE_NOT_METRC, f"Not pushed to Metrc: {why}.")

@@ -89,6 +89,7 @@ class CatalogCache:
         units = await metrc.list_units_of_measure()
         reasons = await metrc.list_package_adjust_reasons(license_number)
         locations = await metrc.list_locations(license_number)
+        strains = await metrc.list_strains(license_number)
         tags: tuple[str, ...] | None
         try:
             tags = tuple(t.label for t in await metrc.list_available_tags(license_number))
@@ -101,6 +102,9 @@ class CatalogCache:
             locations=tuple(loc.name for loc in locations if loc.for_packages),
             available_tags=tags,
             fetched_at=now,
+            strains=tuple(s.name for s in strains),
+            plant_locations=tuple(loc.name for loc in locations if loc.for_plant_batches),
+            harvest_locations=tuple(loc.name for loc in locations if loc.for_harvests),
         )
         self._catalogs[license_number] = catalog
         return catalog

@@ -18,6 +18,7 @@ from compliance.adapters.metrc.payloads import (
 from compliance.adapters.metrc.port import MetrcPort
 from compliance.adapters.metrc.schemas import Package, WriteResult
 from compliance.domain import (
+    CULTIVATION_KINDS,
     AdjustPackage,
     ChangeLocation,
     CreatePackage,
@@ -27,6 +28,7 @@ from compliance.domain import (
     SubmissionKind,
     UnfinishPackage,
 )
+from compliance.service_layer.cultivation_requests import CULTIVATION_OPERATIONS, write_cultivation
 
 __all__ = ["OPERATIONS", "package_view", "payload", "write"]
 
@@ -39,6 +41,7 @@ OPERATIONS: dict[SubmissionKind, str] = {
     SubmissionKind.CHANGE_LOCATION: "packages.location",
     SubmissionKind.FINISH_PACKAGE: "packages.finish",
     SubmissionKind.UNFINISH_PACKAGE: "packages.unfinish",
+    **CULTIVATION_OPERATIONS,
 }
 """The sync log's operation name of each kind."""
 
@@ -88,6 +91,8 @@ async def write(
     metrc: MetrcPort, license_number: str, kind: SubmissionKind, subs: Sequence[Submission]
 ) -> WriteResult:
     """One Metrc write carrying ``subs`` (all of ``kind``), in order."""
+    if kind in CULTIVATION_KINDS:
+        return await write_cultivation(metrc, license_number, kind, subs)
     objects = [payload(s) for s in subs]
     if kind is SubmissionKind.CREATE_PACKAGE:
         return await metrc.create_packages(license_number, _of(PackageCreate, objects))

@@ -166,6 +166,15 @@ class SubmissionRepository(Protocol):
         """The INGREDIENT_DRAW submissions of the batches a package is made from."""
         ...
 
+    async def for_plant_batch(self, plant_batch_id: UUID) -> list[Submission]:
+        """The plant batch's writes, with the split that made it (on its parent), in order."""
+        ...
+
+    async def plant_batches_in_metrc(self, plant_batch_ids: Collection[UUID]) -> set[UUID]:
+        """The plant batches among these whose create Metrc accepted (a planting, or the split
+        that made it), or that a person settled."""
+        ...
+
     async def stopped(self, license_number: str) -> list[Submission]:
         """REJECTED and FAILED submissions of the license that nobody dismissed."""
         ...

@@ -19,8 +19,9 @@ from compliance.domain import (
     SyncLogQuery,
     readiness,
 )
+from compliance.domain.plant_batch_links import PlantBatchMetrc, plant_batch_metrc
 from compliance.service_layer.context import ServiceContext
-from compliance.service_layer.errors import batch_not_tracked
+from compliance.service_layer.errors import NotFoundError, batch_not_tracked
 
 __all__ = ["BatchCompliance", "LicenseSyncHealth", "Queries", "QueueHealth"]
 
@@ -70,6 +71,17 @@ class Queries:
             )
         waits = readiness(queue, self._ctx.now())
         return BatchCompliance(link, tuple((s, waits.get(s.id)) for s in subs))
+
+    async def plant_batch(self, plant_batch_id: UUID) -> PlantBatchMetrc:
+        async with self._ctx.uow() as uow:
+            subs = await uow.submissions.for_plant_batch(plant_batch_id)
+        found = plant_batch_metrc(plant_batch_id, subs)
+        if found is None:
+            raise NotFoundError(
+                "PLANT_BATCH_NOT_TRACKED",
+                f"Compliance has no Metrc write of plant batch {plant_batch_id}",
+            )
+        return found
 
     async def ledger(self, query: SubmissionQuery) -> list[Submission]:
         async with self._ctx.uow() as uow:

@@ -30,7 +30,10 @@ from compliance.domain import (
     decide,
     problem,
 )
+from compliance.domain.cultivation_read_back import decide_plant_batch
+from compliance.domain.read_back import Decision
 from compliance.service_layer.context import ServiceContext
+from compliance.service_layer.cultivation_requests import observe_plant_batch
 from compliance.service_layer.metrc_requests import package_view
 from compliance.service_layer.outcomes import store_accepted, store_failed, store_rejected
 from compliance.service_layer.send import keys_work, still_in_flight
@@ -79,8 +82,16 @@ class Recovery:
         ctx = self._ctx
         started = ctx.now()
         report.checked += 1
+        planted: Decision | None = None
+        seen: ReadBack | None = None
         try:
-            seen = await _observe(metrc, s)
+            if s.is_cultivation:
+                seen_batch = await observe_plant_batch(metrc, s)
+                planted = decide_plant_batch(
+                    s, seen_batch, now=ctx.now(), wait=ctx.policy.read_back_after
+                )
+            else:
+                seen = await _observe(metrc, s)
         except MetrcAuthError as error:
             if await keys_work(metrc, s.license_number):
                 seen = None
@@ -93,13 +104,15 @@ class Recovery:
         except MetrcError:
             report.unreadable += 1
             return True
-        if seen is None:
+        decision_problem: Problem | None
+        ids: tuple[int, ...]
+        if planted is not None:
+            verdict, ids, decision_problem = planted.verdict, planted.metrc_ids, planted.problem
+        elif seen is None:
             message = f"Package {s.tag} belongs to another facility in Metrc."
-            decision_problem: Problem | None = problem(
-                ProblemCode.PACKAGE_CONFLICT, message, field="tag"
-            )
+            decision_problem = problem(ProblemCode.PACKAGE_CONFLICT, message, field="tag")
             verdict = Verdict.CONFLICT
-            ids: tuple[int, ...] = ()
+            ids = ()
         else:
             decision = decide(s, seen, now=ctx.now(), wait=ctx.policy.read_back_after)
             verdict, ids, decision_problem = decision.verdict, decision.metrc_ids, decision.problem
@@ -140,7 +153,7 @@ class Recovery:
                 status = SyncStatus.RETRYING
             await ctx.log(
                 uow,
-                operation="packages.read_back",
+                operation="plantbatches.read_back" if s.is_cultivation else "packages.read_back",
                 direction=Direction.CHECK,
                 status=status,
                 started=started,

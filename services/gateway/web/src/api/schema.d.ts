@@ -992,6 +992,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/compliance/transfers/{transferId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An outgoing transfer's Metrc template and manifest */
+        get: operations["compliance_get_compliance_transfers_transferId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/transfers/{transferId}/manifest.html": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The manifest as Metrc prints it (HTML), for the driver and an inspector */
+        get: operations["compliance_get_compliance_transfers_transferId_manifest.html"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/transfers/{transferId}/manifest.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The manifest as Metrc prints it (PDF) */
+        get: operations["compliance_get_compliance_transfers_transferId_manifest.pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/harvests": {
         parameters: {
             query?: never;
@@ -1112,6 +1163,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/outgoing-transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Outgoing transfers of a site, newest first */
+        get: operations["inventory_get_outgoing_transfers"];
+        put?: never;
+        /** Plan an outgoing transfer (reserves each package's quantity) */
+        post: operations["inventory_post_outgoing_transfers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/outgoing-transfers/{transferId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one outgoing transfer */
+        get: operations["inventory_get_outgoing_transfers_transferId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/outgoing-transfers/{transferId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel before it left (release reservations) */
+        post: operations["inventory_post_outgoing_transfers_transferId_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/outgoing-transfers/{transferId}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ship the transfer out (SALE per package) */
+        post: operations["inventory_post_outgoing_transfers_transferId_send"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/plant-batches": {
         parameters: {
             query?: never;
@@ -1192,6 +1312,23 @@ export interface paths {
         put?: never;
         /** Move plants into growth (vegetative or flowering) as tracked plants with tags */
         post: operations["inventory_post_plant_batches_plantBatchId_growth_phase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plant-batches/{plantBatchId}/metrc-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A plant batch's Metrc id, the state of its create and every write of it */
+        get: operations["compliance_get_plant_batches_plantBatchId_metrc_link"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4126,6 +4263,205 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** OutgoingTransfer */
+        OutgoingTransfer: {
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Destinationlicensenumber */
+            destinationLicenseNumber: string;
+            /** Destinationname */
+            destinationName: string;
+            /** Driverlicensenumber */
+            driverLicenseNumber: string;
+            /** Drivername */
+            driverName: string;
+            /** Driveroccupationallicensenumber */
+            driverOccupationalLicenseNumber: string;
+            /**
+             * Estimatedarrival
+             * Format: date-time
+             */
+            estimatedArrival: string;
+            /**
+             * Estimateddeparture
+             * Format: date-time
+             */
+            estimatedDeparture: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Lines */
+            lines: components["schemas"]["OutgoingTransferLine"][];
+            /** Manifestnumber */
+            manifestNumber?: string | null;
+            /** Phonenumber */
+            phoneNumber?: string | null;
+            /** Plannedroute */
+            plannedRoute: string;
+            /**
+             * Siteid
+             * Format: uuid
+             */
+            siteId: string;
+            status: components["schemas"]["TransferStatus"];
+            /** Transfertype */
+            transferType: string;
+            /** Transporterlicensenumber */
+            transporterLicenseNumber: string;
+            /** Transportername */
+            transporterName?: string | null;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Vehiclelicenseplate */
+            vehicleLicensePlate: string;
+            /** Vehiclemake */
+            vehicleMake: string;
+            /** Vehiclemodel */
+            vehicleModel: string;
+            /** Version */
+            version: number;
+        };
+        /** OutgoingTransferCancelRequest */
+        OutgoingTransferCancelRequest: {
+            /** Reason */
+            reason?: string | null;
+            /**
+             * Version
+             * @description Expected version
+             */
+            version?: number | null;
+        };
+        /**
+         * OutgoingTransferCreate
+         * @description The compliance guide's transfer: packages, destination, transporter, driver, vehicle,
+         *     estimated times (Metrc's outgoing template fields).
+         */
+        OutgoingTransferCreate: {
+            /** Destinationlicensenumber */
+            destinationLicenseNumber: string;
+            /** Destinationname */
+            destinationName: string;
+            /** Driverlicensenumber */
+            driverLicenseNumber: string;
+            /** Drivername */
+            driverName: string;
+            /** Driveroccupationallicensenumber */
+            driverOccupationalLicenseNumber: string;
+            /**
+             * Estimatedarrival
+             * Format: date-time
+             */
+            estimatedArrival: string;
+            /**
+             * Estimateddeparture
+             * Format: date-time
+             */
+            estimatedDeparture: string;
+            /** Lines */
+            lines: components["schemas"]["OutgoingTransferLineRequest"][];
+            /** Phonenumber */
+            phoneNumber?: string | null;
+            /** Plannedroute */
+            plannedRoute: string;
+            /**
+             * Siteid
+             * Format: uuid
+             */
+            siteId: string;
+            /**
+             * Transfertype
+             * @description Metrc's transfer type, e.g. Wholesale or Transfer
+             */
+            transferType: string;
+            /** Transporterlicensenumber */
+            transporterLicenseNumber: string;
+            /** Transportername */
+            transporterName?: string | null;
+            /** Vehiclelicenseplate */
+            vehicleLicensePlate: string;
+            /** Vehiclemake */
+            vehicleMake: string;
+            /** Vehiclemodel */
+            vehicleModel: string;
+        };
+        /** OutgoingTransferLine */
+        OutgoingTransferLine: {
+            /** Batchcode */
+            batchCode: string;
+            /**
+             * Batchid
+             * Format: uuid
+             */
+            batchId: string;
+            /** Packagetag */
+            packageTag: string;
+            /** Productname */
+            productName: string;
+            /**
+             * Quantity
+             * @example 12.5000
+             */
+            quantity: string;
+            /** Receivedquantity */
+            receivedQuantity?: string | null;
+            state: components["schemas"]["TransferLineState"];
+            /** Unit */
+            unit: string;
+            /** Wholesaleprice */
+            wholesalePrice?: string | null;
+        };
+        /** OutgoingTransferLineRequest */
+        OutgoingTransferLineRequest: {
+            /**
+             * Batchid
+             * Format: uuid
+             */
+            batchId: string;
+            /**
+             * Quantity
+             * @description Default and only accepted value: the batch's whole stock (Metrc ships a package whole)
+             */
+            quantity?: string | null;
+            /**
+             * Wholesaleprice
+             * @description The package's price on the manifest (Metrc's WholesalePrice)
+             */
+            wholesalePrice?: string | null;
+        };
+        /** OutgoingTransferPage */
+        OutgoingTransferPage: {
+            /** Hasmore */
+            hasMore: boolean;
+            /** Items */
+            items: components["schemas"]["OutgoingTransfer"][];
+            /** Nextcursor */
+            nextCursor?: string | null;
+        };
+        /** OutgoingTransferSendRequest */
+        OutgoingTransferSendRequest: {
+            /**
+             * Version
+             * @description Expected version
+             */
+            version?: number | null;
+        };
+        /** OutgoingTransferWriteResult */
+        OutgoingTransferWriteResult: {
+            /**
+             * Batches
+             * @description The batches the change wrote to, after it
+             */
+            batches: components["schemas"]["Batch"][];
+            transfer: components["schemas"]["OutgoingTransfer"];
+        };
         /** PackageIngredientRef */
         PackageIngredientRef: {
             /**
@@ -4411,8 +4747,18 @@ export interface components {
              * Format: uuid
              */
             siteId: string;
-            /** @description SEEDS or CLONES (default: as the type says); PACKAGE is not taken yet */
+            /** @description SEEDS or CLONES (default: as the type says), or PACKAGE: planted from a batch of seeds or clones (sourceBatchId), drawing sourceQuantity out of it */
             source?: components["schemas"]["PlantingSourceKind"] | null;
+            /**
+             * Sourcebatchid
+             * @description PACKAGE only: the batch (package) planted from
+             */
+            sourceBatchId?: string | null;
+            /**
+             * Sourcequantity
+             * @description PACKAGE only: how much of the batch the planting takes
+             */
+            sourceQuantity?: string | null;
             /** Strain */
             strain: string;
             type: components["schemas"]["PlantBatchType"];
@@ -4460,6 +4806,47 @@ export interface components {
              */
             wasteWeight: string;
         };
+        /**
+         * PlantBatchLink
+         * @description A plant batch's mirror in Metrc: its Metrc id once its planting (or the split that made
+         *     it) was accepted, and every write of it.
+         */
+        PlantBatchLink: {
+            lastPush?: components["schemas"]["SubmissionView"] | null;
+            /** Licensenumber */
+            licenseNumber: string;
+            /**
+             * Metrcid
+             * @description Metrc's plant batch Id
+             */
+            metrcId?: number | null;
+            /** Name */
+            name?: string | null;
+            /**
+             * Openwrites
+             * @description Writes of the plant batch not yet done
+             */
+            openWrites: number;
+            /**
+             * Plantbatchid
+             * Format: uuid
+             */
+            plantBatchId: string;
+            /**
+             * Siteid
+             * Format: uuid
+             */
+            siteId: string;
+            /** @description PENDING: its create is not accepted yet; IN_METRC: it is; STOPPED: its create was rejected or failed (see the submission's error and guidance) */
+            state: components["schemas"]["PlantBatchMetrcState"];
+            /** Submissions */
+            submissions: components["schemas"]["SubmissionView"][];
+        };
+        /**
+         * PlantBatchMetrcState
+         * @enum {string}
+         */
+        PlantBatchMetrcState: "PENDING" | "IN_METRC" | "STOPPED";
         /** PlantBatchMoveRequest */
         PlantBatchMoveRequest: {
             /**
@@ -5466,7 +5853,7 @@ export interface components {
          * SubmissionKind
          * @enum {string}
          */
-        SubmissionKind: "CREATE_PACKAGE" | "LINK_PACKAGE" | "ADJUST_PACKAGE" | "CHANGE_LOCATION" | "FINISH_PACKAGE" | "UNFINISH_PACKAGE" | "INGREDIENT_DRAW" | "TRANSFER_OUT";
+        SubmissionKind: "CREATE_PACKAGE" | "LINK_PACKAGE" | "ADJUST_PACKAGE" | "CHANGE_LOCATION" | "FINISH_PACKAGE" | "UNFINISH_PACKAGE" | "INGREDIENT_DRAW" | "TRANSFER_OUT" | "PLANT_BATCH_PLANTING" | "PLANT_BATCH_SPLIT" | "PLANT_BATCH_ADJUST" | "PLANT_BATCH_LOCATION" | "PLANT_BATCH_DESTROY" | "PLANT_BATCH_GROWTH_PHASE" | "PLANT_GROWTH_PHASE" | "HARVEST_PLANT" | "HARVEST_MANICURE" | "HARVEST_WASTE" | "HARVEST_FINISH" | "HARVEST_UNFINISH";
         /**
          * SubmissionPage
          * @description Newest first; pass ``nextCursor`` back as ``cursor`` for the next page.
@@ -5880,6 +6267,62 @@ export interface components {
             user: components["schemas"]["UserView"];
         };
         /**
+         * TransferLineState
+         * @description One package (batch) on a transfer.
+         * @enum {string}
+         */
+        TransferLineState: "RESERVED" | "SHIPPED" | "ACCEPTED" | "REJECTED" | "RELEASED";
+        /** TransferManifest */
+        TransferManifest: {
+            /** Attempts */
+            attempts: number;
+            /** Lasterror */
+            lastError?: string | null;
+            /** Licensenumber */
+            licenseNumber: string;
+            /**
+             * Manifestnumber
+             * @description Once the template was registered as a manifest in Metrc
+             */
+            manifestNumber?: string | null;
+            /** Metrctemplateid */
+            metrcTemplateId?: number | null;
+            /** Metrctransferid */
+            metrcTransferId?: number | null;
+            /** Sent */
+            sent: boolean;
+            /**
+             * Siteid
+             * Format: uuid
+             */
+            siteId: string;
+            /**
+             * State
+             * @description PENDING, CREATED, SETTLED, CANCELLED or FAILED
+             */
+            state: string;
+            /**
+             * Synced
+             * @description True only once Metrc has the template (its Id read back)
+             */
+            synced: boolean;
+            /**
+             * Templatename
+             * @description The Metrc template's name (carries the transfer id)
+             */
+            templateName: string;
+            /**
+             * Transferid
+             * Format: uuid
+             */
+            transferId: string;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+        };
+        /**
          * TransferRequest
          * @description Move stock between locations of the batch's site (a TRANSFER pair; debits = credits).
          */
@@ -5909,6 +6352,15 @@ export interface components {
              */
             version?: number | null;
         };
+        /**
+         * TransferStatus
+         * @description An outgoing transfer's life::
+         *
+         *     CREATED  -> SENT | CANCELLED
+         *     SENT     -> ACCEPTED | PARTIALLY_ACCEPTED | REJECTED   (as Metrc reports the receiver)
+         * @enum {string}
+         */
+        TransferStatus: "CREATED" | "SENT" | "ACCEPTED" | "PARTIALLY_ACCEPTED" | "REJECTED" | "CANCELLED";
         /**
          * UpdateBatchRequest
          * @description updateBatch: only the fields present change; ``null`` clears an optional field.
@@ -8667,7 +9119,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8676,7 +9128,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10439,7 +10891,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10448,7 +10900,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10572,7 +11024,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10581,7 +11033,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10700,7 +11152,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10709,7 +11161,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10831,7 +11283,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10840,7 +11292,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10961,7 +11413,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10970,7 +11422,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11098,7 +11550,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11107,7 +11559,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11231,7 +11683,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11240,7 +11692,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11361,7 +11813,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11370,7 +11822,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11498,7 +11950,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11507,7 +11959,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11635,7 +12087,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11644,7 +12096,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11763,7 +12215,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11772,7 +12224,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11898,7 +12350,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11907,7 +12359,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12031,7 +12483,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12040,7 +12492,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12164,7 +12616,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12173,7 +12625,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12298,7 +12750,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12307,7 +12759,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12428,7 +12880,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12437,7 +12889,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12565,7 +13017,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12574,7 +13026,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12695,7 +13147,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12704,7 +13156,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12827,7 +13279,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12836,7 +13288,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12955,7 +13407,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12964,7 +13416,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13085,7 +13537,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13094,7 +13546,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13222,7 +13674,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13231,7 +13683,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13362,7 +13814,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13371,7 +13823,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13495,7 +13947,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13504,7 +13956,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13627,7 +14079,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13636,7 +14088,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13767,7 +14219,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13776,7 +14228,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13897,7 +14349,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13906,7 +14358,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -14028,7 +14480,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -14037,7 +14489,399 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_get_compliance_transfers_transferId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                transferId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferManifest"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "compliance_get_compliance_transfers_transferId_manifest.html": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                transferId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/html": string;
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "compliance_get_compliance_transfers_transferId_manifest.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                transferId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "application/pdf": string;
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -15191,6 +16035,677 @@ export interface operations {
             };
         };
     };
+    inventory_get_outgoing_transfers: {
+        parameters: {
+            query: {
+                siteId: string;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutgoingTransferPage"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_post_outgoing_transfers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutgoingTransferCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutgoingTransferWriteResult"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_get_outgoing_transfers_transferId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                transferId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutgoingTransfer"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_post_outgoing_transfers_transferId_cancel: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                transferId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutgoingTransferCancelRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutgoingTransferWriteResult"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_post_outgoing_transfers_transferId_send: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                transferId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutgoingTransferSendRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutgoingTransferWriteResult"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     inventory_get_plant_batches: {
         parameters: {
             query: {
@@ -15973,6 +17488,136 @@ export interface operations {
                 };
             };
             /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_get_plant_batches_plantBatchId_metrc_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plantBatchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlantBatchLink"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, PLANT_BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND, TRANSFER_NOT_TRACKED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED, MANIFEST_NOT_REGISTERED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -22,6 +22,7 @@ from inventory.adapters.batch_queries import BatchQueries
 from inventory.adapters.batch_store import BatchStore
 from inventory.adapters.cultivation_store import CultivationStore
 from inventory.adapters.reference_store import ReferenceStore
+from inventory.adapters.transfer_store import TransferStore
 from inventory.adapters.view_store import ViewStore
 from inventory.service_layer.ports import DuplicateKeyError
 
@@ -36,6 +37,7 @@ class InventoryUnitOfWork(SharedUnitOfWork):
     views: ViewStore
     queries: BatchQueries
     cultivation: CultivationStore
+    transfers: TransferStore
 
     def __init__(self, database: Database, *, autocommit: bool = False) -> None:
         super().__init__(database)
@@ -52,6 +54,7 @@ class InventoryUnitOfWork(SharedUnitOfWork):
         self.views = ViewStore(conn)
         self.queries = BatchQueries(conn)
         self.cultivation = CultivationStore(conn)
+        self.transfers = TransferStore(conn)
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:

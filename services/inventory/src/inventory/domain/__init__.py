@@ -31,6 +31,7 @@ from shared.contracts.inventory_enums import (
     StockStatus,
 )
 
+from inventory.domain._consumption import INTO_BATCH, INTO_PLANT_BATCH
 from inventory.domain.aging import BRACKET_DAYS, age_in_days, aging_bracket, received_window
 from inventory.domain.batch import Batch, OperationResult
 from inventory.domain.buckets import EARMARK_BUCKETS, PHYSICAL_BUCKETS, Buckets, spec_field
@@ -109,6 +110,8 @@ __all__ = [
     "BRACKET_DAYS",
     "DEFAULT_LOW_STOCK_THRESHOLD",
     "EARMARK_BUCKETS",
+    "INTO_BATCH",
+    "INTO_PLANT_BATCH",
     "MAX_ADJUSTMENT",
     "MAX_QUANTITY",
     "PHYSICAL_BUCKETS",

@@ -21,6 +21,8 @@ batch awaiting intake has not been received, a quarantined one may not be used."
 
 INTO_BATCH: Final = "BATCH"
 """The reference type of a CONSUMPTION movement: the batch the stock went into."""
+INTO_PLANT_BATCH: Final = "PLANT_BATCH"
+"""... or the plant batch planted from it (seeds or clones of a package)."""
 
 
 class ConsumptionOperations(BatchCore):
@@ -34,9 +36,11 @@ class ConsumptionOperations(BatchCore):
         actor: str,
         occurred_at: datetime,
         notes: str | None = None,
+        into_type: str = INTO_BATCH,
     ) -> OperationResult:
         """Draw ``quantity`` of available on-hand stock (neither reserved nor held) into
-        batch ``into_batch_id``: CONSUMPTION movements referencing it (``BATCH <id>``), from
+        batch ``into_batch_id``: CONSUMPTION movements referencing it (``BATCH <id>``, or
+        ``PLANT_BATCH <id>`` with ``into_type`` INTO_PLANT_BATCH), from
         the primary location first, then from the locations holding the most.
 
         Raises:
@@ -54,7 +58,7 @@ class ConsumptionOperations(BatchCore):
                 requested=amount,
                 available=free,
             )
-        reference = Reference(type=INTO_BATCH, id=into_batch_id)
+        reference = Reference(type=into_type, id=into_batch_id)
         left = amount
         for location_id in self._draw_order():
             if left == 0:

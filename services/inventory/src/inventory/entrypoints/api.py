@@ -17,6 +17,7 @@ from inventory.entrypoints.routers import (
     batch_writes,
     cultivation,
     reference,
+    transfers,
     views,
 )
 
@@ -37,7 +38,7 @@ def create_app(container: Container) -> FastAPI:
     app.add_exception_handler(DomainError, on_domain_error)
     # The writes first: matching tries routes in order, and the single-batch writes are the
     # hot path (no two of these routers' routes match the same method and path).
-    routers = (batch_writes, batch_reads, views, reference, cultivation)
+    routers = (batch_writes, batch_reads, views, reference, cultivation, transfers)
     for router in (r.router for r in routers):
         app.include_router(router)
     return app

@@ -44,6 +44,10 @@ class CreatePlantBatch:
     location_id: UUID
     planted_date: date
     source: PlantingSourceKind | None = None
+    source_batch_id: UUID | None = None
+    """PACKAGE: the batch (package) of seeds or clones planted from."""
+    source_quantity: Decimal | None = None
+    """PACKAGE: how much of it the planting takes (in the batch's unit)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,7 +138,7 @@ def plant_batch_event(
     }
     payload: BaseModel
     if change.kind == "planted":
-        payload = ev.PlantBatchPlantedV1.model_validate(base)
+        payload = ev.PlantBatchPlantedV1.model_validate({**base, **details})
     elif change.kind == "split":
         assert new is not None
         payload = ev.PlantBatchSplitV1.model_validate(

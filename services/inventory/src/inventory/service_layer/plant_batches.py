@@ -5,10 +5,19 @@ write its state, its ledger rows and one event (transactional outbox) together."
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
 from uuid import UUID, uuid4
 
-from inventory.domain import ValidationError
+from inventory.domain import (
+    INTO_PLANT_BATCH,
+    Batch,
+    DomainError,
+    FieldError,
+    OperationResult,
+    ValidationError,
+)
 from inventory.domain.cultivation import (
     Plant,
     PlantBatch,
@@ -22,12 +31,13 @@ from inventory.domain.cultivation import (
     facility_today,
 )
 from inventory.service_layer import cultivation_commands as c
+from inventory.service_layer.batch_operations import locked_batch, operate
 from inventory.service_layer.caller import Caller, utc_now
 from inventory.service_layer.cultivation_events import plant_batch_event
 from inventory.service_layer.cultivation_ports import Written
 from inventory.service_layer.errors import DuplicateError, NotFoundError
 from inventory.service_layer.ports import DuplicateKeyError, UnitOfWork
-from inventory.service_layer.records import LocationRow, SiteRow
+from inventory.service_layer.records import BatchRecord, LocationRow, SiteRow
 
 __all__ = [
     "PlantBatchOutcome",
@@ -115,15 +125,92 @@ async def _insert(uow: UnitOfWork, change: PlantBatchChange, caller: Caller) -> 
         raise DuplicateError("plant batch", "name", change.state.name) from None
 
 
+async def _source_package(
+    uow: UnitOfWork, caller: Caller, cmd: c.CreatePlantBatch, site: Site
+) -> BatchRecord | None:
+    """The locked batch a PACKAGE planting draws from (None for seeds or clones)."""
+    if cmd.source is PlantingSourceKind.SPLIT:
+        raise ValidationError.single("source", "SPLIT is made by splitting a plant batch")
+    if cmd.source is not PlantingSourceKind.PACKAGE:
+        if cmd.source_batch_id is not None or cmd.source_quantity is not None:
+            raise ValidationError.single(
+                "sourceBatchId", "only a planting from a PACKAGE names a source batch"
+            )
+        return None
+    errors = [
+        FieldError(name, "is required when the source is PACKAGE")
+        for name, value in (
+            ("sourceBatchId", cmd.source_batch_id),
+            ("sourceQuantity", cmd.source_quantity),
+        )
+        if value is None
+    ]
+    if errors:
+        raise ValidationError(errors)
+    assert cmd.source_batch_id is not None
+    record = await locked_batch(uow, caller, cmd.source_batch_id)
+    if record.facts.site.id != site.row.id:
+        raise ValidationError.single(
+            "sourceBatchId",
+            f"batch {record.state.details.code} is in another site; a plant batch is planted"
+            " from a package of its own site",
+        )
+    return record
+
+
+async def _draw_package(
+    uow: UnitOfWork,
+    caller: Caller,
+    record: BatchRecord,
+    quantity: Decimal,
+    change: PlantBatchChange,
+) -> PlantBatchChange:
+    """Take ``quantity`` out of the package's batch into the new plant batch (CONSUMPTION
+    referencing ``PLANT_BATCH <id>``); the planted event names the package."""
+    name, into = change.state.name, change.state.plant_batch_id
+
+    def consume(batch: Batch, now: datetime) -> OperationResult:
+        return batch.consume(
+            quantity=quantity,
+            into_batch_id=into,
+            into_type=INTO_PLANT_BATCH,
+            notes=f"planted as plant batch {name}",
+            actor=caller.actor,
+            occurred_at=now,
+        )
+
+    try:
+        await operate(
+            uow,
+            caller,
+            record.state.batch_id,
+            action="CONSUMPTION",
+            reason=f"planted as plant batch {name}",
+            record=record,
+            operation=consume,
+        )
+    except ValidationError:
+        raise
+    except DomainError as error:
+        raise error.concerning(
+            "sourceQuantity", f"Source batch {record.state.details.code}"
+        ) from None
+    package = {
+        "batch_id": record.state.batch_id,
+        "batch_code": record.state.details.code,
+        "package_tag": record.state.details.package_tag,
+        "quantity": quantity,
+        "unit": record.facts.unit_of_measure,
+    }
+    return replace(change, details={**change.details, "source_package": package})
+
+
 async def create_plant_batch(
     uow: UnitOfWork, caller: Caller, cmd: c.CreatePlantBatch
 ) -> PlantBatchOutcome:
-    if cmd.source not in (None, PlantingSourceKind.SEEDS, PlantingSourceKind.CLONES):
-        # A planting from a package must draw the seeds or clones out of that batch (the
-        # consumption of batch sources, not in this service yet); a split is its own command.
-        raise ValidationError.single("source", f"{cmd.source} is not accepted by a planting yet")
     site = await site_of(uow, caller, cmd.site_id)
     await site.know(uow, [cmd.location_id])
+    package = await _source_package(uow, caller, cmd, site)
     now = utc_now()
     source = cmd.source or (
         PlantingSourceKind.SEEDS if cmd.type is PlantBatchType.SEED else PlantingSourceKind.CLONES
@@ -145,6 +232,9 @@ async def create_plant_batch(
         occurred_at=now,
     )
     ids = await _insert(uow, change, caller)
+    if package is not None:
+        assert cmd.source_quantity is not None
+        change = await _draw_package(uow, caller, package, cmd.source_quantity, change)
     await uow.cultivation.write_events([plant_batch_event(change, caller, site.row, site.places)])
     return _outcome(change, ids, site, caller)
 

@@ -21,6 +21,7 @@ from shared.outbox import OutboxMessage
 from inventory.domain import BatchState, Movement
 from inventory.service_layer.cultivation_ports import CultivationRepository
 from inventory.service_layer.records import AuditEntry, BatchRecord, LocationRow
+from inventory.service_layer.transfer_ports import TransferRepository
 
 __all__ = [
     "SORT_COLUMNS",
@@ -286,6 +287,10 @@ class UnitOfWork(Transactional, Protocol):
     @property
     def cultivation(self) -> CultivationRepository:
         """Plant batches, tracked plants and harvests (``cultivation_ports``)."""
+
+    @property
+    def transfers(self) -> TransferRepository:
+        """Outgoing transfers (``transfer_ports``)."""
 
     @property
     def autocommit(self) -> bool: ...

@@ -6,6 +6,10 @@ consumer and by the rebuild alike.
   PENDING: its package is not in Metrc yet; the push creating it is counted as pending).
 * ``compliance.push_planned`` and ``push_retried``: the push is PENDING; ``push_rejected`` and
   ``push_failed``: FAILED; ``push_accepted`` and ``push_dismissed``: SETTLED.
+* ``compliance.finding_changed``: a reconciliation finding, open while OPEN or APPLYING, closed
+  once APPLIED, REJECTED or SETTLED; counted by class under its site's license. A finding of no
+  site (a license whose sites have no rules) has no reader who may see it here: it maps onto no
+  fact (compliance's own routes show it).
 
 The events carry no version of their own: a fact's version is the event's ``occurred_at`` in
 microseconds (compliance writes a batch's link and a submission's states one after another),
@@ -15,8 +19,7 @@ license ``""``.
 
 A type (and schema version) reporting does not know is tolerated: it maps onto no fact and
 only advances the topic's position (compliance adds event types on its own schedule; the
-reconciliation findings of the pull sync will be mapped onto ``FindingUpdate`` and
-``SyncFinished`` here). A known type whose payload lacks what the fact needs is an
+finished pulls will be mapped onto ``SyncFinished`` here). A known type whose payload lacks what the fact needs is an
 :class:`InconsistentEventError` (poison).
 """
 
@@ -30,6 +33,7 @@ from uuid import UUID
 from reporting.domain import (
     BatchLinkUpdate,
     ComplianceUpdate,
+    FindingUpdate,
     InconsistentEventError,
     LinkState,
     PushState,
@@ -39,7 +43,7 @@ from reporting.service_layer.commands import ConsumedComplianceUpdate, Position
 
 __all__ = ["COMPLIANCE_FACTS", "consumed_compliance"]
 
-Fact = Callable[[Mapping[str, Any]], ComplianceUpdate]
+Fact = Callable[[Mapping[str, Any]], ComplianceUpdate | None]
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND: Final = timedelta(microseconds=1)
@@ -82,6 +86,22 @@ def _push(state: PushState) -> Fact:
     return fact
 
 
+_OPEN_FINDING_STATES: Final = frozenset({"OPEN", "APPLYING"})
+
+
+def _finding(payload: Mapping[str, Any]) -> FindingUpdate | None:
+    at, version = _at(payload)
+    if payload["site_id"] is None:
+        return None
+    finding_class, state = payload["finding_class"], payload["state"]
+    if type(finding_class) is not str or type(state) is not str:
+        raise TypeError("finding_class and state must be strings")
+    return FindingUpdate(
+        UUID(payload["finding_id"]), UUID(payload["site_id"]), _license(payload), finding_class,
+        state in _OPEN_FINDING_STATES, version, at,
+    )  # fmt: skip
+
+
 COMPLIANCE_FACTS: Final[Mapping[tuple[str, int], Fact]] = {
     ("compliance.package_link_changed", 1): _link,
     ("compliance.push_planned", 1): _push(PushState.PENDING),
@@ -90,6 +110,7 @@ COMPLIANCE_FACTS: Final[Mapping[tuple[str, int], Fact]] = {
     ("compliance.push_failed", 1): _push(PushState.FAILED),
     ("compliance.push_accepted", 1): _push(PushState.SETTLED),
     ("compliance.push_dismissed", 1): _push(PushState.SETTLED),
+    ("compliance.finding_changed", 1): _finding,
 }
 """(compliance event type, schema version) -> its status fact."""
 

@@ -33,6 +33,7 @@ from compliance.domain import (
     SubmissionQuery,
     SubmissionState,
 )
+from compliance.domain.cultivation_intents import PlantBatchSplitOff
 from compliance.domain.submissions import ATTEMPTED_KINDS
 from compliance.service_layer.open_queue import OpenQueueCache
 from compliance.service_layer.ports import SubmissionCount
@@ -118,7 +119,29 @@ _IN_FLIGHT = Sql(
     f"{_SELECT} WHERE state = 'IN_FLIGHT' AND sent_at <= :sent_before ORDER BY sequence"
 )
 _FOR_BATCH = Sql(f"{_SELECT} WHERE batch_id = :batch_id ORDER BY sequence")
-_DRAWS_INTO = Sql(f"{_SELECT} WHERE into_batch_id = :batch_id ORDER BY sequence")
+_DRAWS_INTO = Sql(
+    f"{_SELECT} WHERE into_batch_id = :batch_id AND kind = 'INGREDIENT_DRAW' ORDER BY sequence"
+)
+_FOR_PLANT_BATCH = Sql(
+    f"""
+    {_SELECT} WHERE batch_id = :batch_id
+       OR (into_batch_id = :batch_id AND kind = 'PLANT_BATCH_SPLIT')
+    ORDER BY sequence
+    """
+)
+# A plant batch is in Metrc once its create is done: its planting (``batch_id``), or the split
+# that made it (``into_batch_id``), accepted or settled by a person.
+_PLANT_BATCHES_IN_METRC = Sql(
+    """
+    SELECT batch_id AS id FROM submissions
+    WHERE batch_id = ANY(CAST(:ids AS uuid[])) AND kind = 'PLANT_BATCH_PLANTING'
+      AND (state = 'ACCEPTED' OR dismissed_at IS NOT NULL)
+    UNION
+    SELECT into_batch_id AS id FROM submissions
+    WHERE into_batch_id = ANY(CAST(:ids AS uuid[])) AND kind = 'PLANT_BATCH_SPLIT'
+      AND (state = 'ACCEPTED' OR dismissed_at IS NOT NULL)
+    """
+)
 _STOPPED = Sql(
     f"""
     {_SELECT} WHERE license_number = :license_number AND state IN ('REJECTED', 'FAILED')
@@ -220,7 +243,11 @@ class PgSubmissions:
 
     async def add(self, submission: Submission) -> None:
         s = submission
-        draw = s.intent.into_batch_id if isinstance(s.intent, IngredientDraw) else None
+        draw: UUID | None = None
+        if isinstance(s.intent, IngredientDraw):
+            draw = s.intent.into_batch_id
+        elif isinstance(s.intent, PlantBatchSplitOff):
+            draw = s.intent.new_plant_batch_id
         values = {
             **_values(s),
             "sequence": s.sequence,
@@ -292,6 +319,18 @@ class PgSubmissions:
 
     async def draws_into(self, batch_id: UUID) -> list[Submission]:
         return await self._fetch(_DRAWS_INTO, {"batch_id": batch_id})
+
+    async def for_plant_batch(self, plant_batch_id: UUID) -> list[Submission]:
+        return await self._fetch(_FOR_PLANT_BATCH, {"batch_id": plant_batch_id})
+
+    async def plant_batches_in_metrc(self, plant_batch_ids: Collection[UUID]) -> set[UUID]:
+        if not plant_batch_ids:
+            return set()
+        statement = _PLANT_BATCHES_IN_METRC
+        rows = await self._conn.fetch(
+            statement.text, *statement.args({"ids": list(plant_batch_ids)})
+        )
+        return {r["id"] for r in rows}
 
     async def stopped(self, license_number: str) -> list[Submission]:
         return await self._fetch(_STOPPED, {"license_number": license_number})

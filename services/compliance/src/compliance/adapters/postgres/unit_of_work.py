@@ -32,6 +32,7 @@ from compliance.adapters.postgres.records import (
     PgSyncLog,
 )
 from compliance.adapters.postgres.submissions import PgSubmissions
+from compliance.adapters.postgres.transfer_manifests import PgTransferManifests
 from compliance.domain import (
     ComplianceEvent,
     PackageLinkChanged,
@@ -95,6 +96,7 @@ class ComplianceUnitOfWork(SharedUnitOfWork):
     sync_log: PgSyncLog
     notifications: PgNotifications
     outbox: PgOutbox
+    transfer_manifests: PgTransferManifests
     movements: PgMovements
     findings: PgFindings
     reconciliation: PgReconciliationReads
@@ -107,6 +109,7 @@ class ComplianceUnitOfWork(SharedUnitOfWork):
         self.sync_log = PgSyncLog(conn)
         self.notifications = PgNotifications(conn)
         self.outbox = PgOutbox(conn)
+        self.transfer_manifests = PgTransferManifests(conn)
         self.movements = PgMovements(conn)
         self.findings = PgFindings(conn)
         self.reconciliation = PgReconciliationReads(conn)

@@ -1,6 +1,7 @@
 """What was pushed (``compliance:sync``): a batch's link and its package's writes, the ledger and
 the sync log (newest first, by cursor), the notification feed and every license's sync health;
-and the batch detail's Metrc link (``inventory:read``, the batch's site)."""
+and the batch detail's Metrc link (``inventory:read``, the batch's site), and a plant batch's
+(its Metrc id and writes)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from compliance.entrypoints import commands as to
 from compliance.entrypoints import presenters as show
 from compliance.entrypoints.container import Handlers
 from compliance.entrypoints.deps import Caller, HandlersDep, endpoint
-from compliance.entrypoints.routers.params import BatchId
-from compliance.service_layer import BatchCompliance
+from compliance.entrypoints.routers.params import BatchId, PlantBatchId
+from compliance.service_layer import BatchCompliance, NotFoundError
 from compliance.service_layer.errors import batch_not_tracked
 
 __all__ = ["router", "visible_batch"]
@@ -42,6 +43,24 @@ async def batch(caller: Caller, handlers: HandlersDep, batch_id: BatchId) -> Res
 async def metrc_link(caller: Caller, handlers: HandlersDep, batch_id: BatchId) -> Response:
     found = await visible_batch(handlers, caller, batch_id)
     return json_response(show.batch_link(found.link, (s for s, _ in found.submissions)))
+
+
+@endpoint(
+    router,
+    "GET",
+    "/v1/plant-batches/{plantBatchId}/metrc-link",
+    response_model=api.PlantBatchLink,
+)
+async def plant_batch_link(
+    caller: Caller, handlers: HandlersDep, plant_batch_id: PlantBatchId
+) -> Response:
+    found = await handlers.queries.plant_batch(plant_batch_id)
+    if not caller.can_access_site(found.site_id):
+        raise NotFoundError(
+            "PLANT_BATCH_NOT_TRACKED",
+            f"Compliance has no Metrc write of plant batch {plant_batch_id}",
+        )
+    return json_response(show.plant_batch_link(found))
 
 
 @endpoint(router, "GET", "/v1/compliance/submissions", response_model=api.SubmissionPage)

@@ -63,6 +63,9 @@ COMPLIANCE_MODELS: dict[tuple[str, str], Models] = {
     ),
     ("GET", f"{_C}/batches/{{batchId}}"): Models(c.BatchCompliance),
     ("GET", "/v1/batches/{batchId}/metrc-link"): Models(c.BatchLink, tag="batches"),
+    ("GET", "/v1/plant-batches/{plantBatchId}/metrc-link"): Models(
+        c.PlantBatchLink, tag="cultivation"
+    ),
     ("GET", f"{_C}/submissions"): Models(c.SubmissionPage, query=c.LedgerQuery),
     ("GET", f"{_C}/sync-log"): Models(c.SyncLogPage, query=c.SyncLogQuery),
     ("GET", f"{_C}/notifications"): Models(list[c.NotificationView], query=c.NotificationQuery),
@@ -76,6 +79,13 @@ COMPLIANCE_MODELS: dict[tuple[str, str], Models] = {
     ),
     ("GET", f"{_C}/licenses/{{licenseNumber}}/sync-health"): Models(
         c.SyncHealthView, tag="compliance sync"
+    ),
+    ("GET", f"{_C}/transfers/{{transferId}}"): Models(c.TransferManifest, tag="transfers"),
+    ("GET", f"{_C}/transfers/{{transferId}}/manifest.html"): Models(
+        None, media_type="text/html", tag="transfers"
+    ),
+    ("GET", f"{_C}/transfers/{{transferId}}/manifest.pdf"): Models(
+        None, media_type="application/pdf", tag="transfers"
     ),
     # reconciliation
     ("POST", f"{_C}/licenses/{{licenseNumber}}/reconciliation"): Models(
@@ -104,9 +114,11 @@ COMPLIANCE_MODELS: dict[tuple[str, str], Models] = {
 
 _PATH_TYPES = {
     "batchId": UUID,
+    "plantBatchId": UUID,
     "siteId": UUID,
     "submissionId": UUID,
     "runId": UUID,
+    "transferId": UUID,
     "findingId": UUID,
     "licenseNumber": str,
 }

@@ -90,6 +90,31 @@ CULTIVATION_MODELS: dict[tuple[str, str], Models] = {
 }
 """Cultivation's routes: plant batches, tracked plants, harvests."""
 
+_OT = "/v1/outgoing-transfers/{transferId}"
+_TRANSFERS = "transfers"
+
+
+def _transfer_write(body: type[BaseModel], status_code: int = 200) -> Models:
+    return Models(
+        response=c.OutgoingTransferWriteResult,
+        body=body,
+        status_code=status_code,
+        idempotent=True,
+        tag=_TRANSFERS,
+    )
+
+
+TRANSFER_MODELS: dict[tuple[str, str], Models] = {
+    ("GET", "/v1/outgoing-transfers"): Models(
+        c.OutgoingTransferPage, query=c.OutgoingTransferListQuery, tag=_TRANSFERS
+    ),
+    ("POST", "/v1/outgoing-transfers"): _transfer_write(c.OutgoingTransferCreate, 201),
+    ("GET", _OT): Models(c.OutgoingTransfer, tag=_TRANSFERS),
+    ("POST", f"{_OT}/send"): _transfer_write(c.OutgoingTransferSendRequest),
+    ("POST", f"{_OT}/cancel"): _transfer_write(c.OutgoingTransferCancelRequest),
+}
+"""Outgoing transfers: plan, send, cancel, read."""
+
 INVENTORY_MODELS: dict[tuple[str, str], Models] = {
     ("GET", "/v1/batches"): Models(c.BatchPage, query=c.BatchListQuery),
     ("GET", "/v1/batches/enhanced"): Models(c.EnhancedBatchList, query=c.EnhancedListQuery),
@@ -141,6 +166,7 @@ INVENTORY_MODELS: dict[tuple[str, str], Models] = {
     ("GET", "/v1/products"): Models(c.ProductPage, query=c.ProductsQuery, tag="reference data"),
     ("POST", "/v1/products"): _created(c.ProductCreate, c.Product, "reference data"),
     **CULTIVATION_MODELS,
+    **TRANSFER_MODELS,
 }
 
 # Every path parameter of the inventory API is a UUID; declaring it lets the gateway refuse a
@@ -153,6 +179,7 @@ _ID_PARAMS = {
     "vendorId": UUID,
     "plantBatchId": UUID,
     "harvestId": UUID,
+    "transferId": UUID,
 }
 
 

@@ -1,0 +1,85 @@
+"""Outgoing transfer manifests, the compliance side (pure): the name that makes a Metrc template
+findable again, and when a manifest's packages are settled.
+
+Metrc's API takes an outgoing licensed transfer only as a template (METRC.md 4.11), and a POST
+is not idempotent: the template is named after the inventory transfer's id, so a worker that
+lost the answer finds it by name before it would send again (Metrc does not make names unique;
+ours are, because the id is in them). The receiver accepts or rejects each package in Metrc's
+UI; the manifest is settled when no package is still on its way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Final
+from uuid import UUID
+
+__all__ = [
+    "TEMPLATE_PREFIX",
+    "ManifestState",
+    "PackageOutcome",
+    "PackageReport",
+    "settlement",
+    "template_name",
+]
+
+TEMPLATE_PREFIX: Final = "Canopy transfer "
+
+
+class ManifestState(StrEnum):
+    PENDING = "PENDING"
+    """The transfer is planned; its Metrc template is not known to exist yet."""
+    CREATED = "CREATED"
+    """Metrc has the template (read back, its Id recorded): the manifest is synced."""
+    SETTLED = "SETTLED"
+    """The receiver decided every package; inventory was told."""
+    CANCELLED = "CANCELLED"
+    FAILED = "FAILED"
+    """Metrc refused the template (its message in ``last_error``)."""
+
+
+def template_name(transfer_id: UUID) -> str:
+    return f"{TEMPLATE_PREFIX}{transfer_id}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PackageReport:
+    """A delivery package as Metrc shows it."""
+
+    label: str
+    state: str
+    received_quantity: Decimal | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PackageOutcome:
+    label: str
+    accepted: bool
+    received_quantity: Decimal | None = None
+
+
+_ACCEPTED: Final = "accepted"
+_BACK: Final = frozenset({"rejected", "returned"})
+
+
+def settlement(packages: Iterable[PackageReport]) -> list[PackageOutcome] | None:
+    """Each package's outcome, or None while any is still shipped (or none is listed)."""
+    outcomes = []
+    for package in packages:
+        state = package.state.strip().lower()
+        if state == _ACCEPTED:
+            outcomes.append(
+                PackageOutcome(
+                    label=package.label,
+                    accepted=True,
+                    received_quantity=package.received_quantity,
+                )
+            )
+        elif state in _BACK:
+            outcomes.append(PackageOutcome(label=package.label, accepted=False))
+        else:
+            return None
+    return outcomes or None

@@ -1,0 +1,48 @@
+"""Recording a cultivation change: the Metrc write it calls for becomes a submission.
+
+Like ``record_batch_change``, it runs *inside* the consumer's unit of work (the inbox row of the
+event, the submission and its ``compliance.push_planned`` event commit together) and never calls
+Metrc. A site that does not push to Metrc plans nothing (its plant batches stay Canopy's only).
+From here on the write is an ordinary submission: the push worker claims, validates, sends and
+records it, and the recovery reads it back before any re-send.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import uuid4
+
+from compliance.domain import Submission, submission_event
+from compliance.domain.cultivation_intents import CultivationChange
+from compliance.service_layer.ports import UnitOfWork
+
+__all__ = ["record_cultivation_change"]
+
+
+async def record_cultivation_change(
+    uow: UnitOfWork,
+    change: CultivationChange,
+    *,
+    now: datetime,
+    trace_parent: str | None = None,
+) -> Submission | None:
+    """Store ``change``'s write (the caller commits, with the event's inbox row); None when the
+    site does not push to Metrc."""
+    rules = await uow.jurisdictions.get(change.site_id)
+    if rules is None or not rules.pushes_to_metrc or rules.license_number is None:
+        return None
+    s = Submission.new(
+        id=uuid4(),
+        sequence=await uow.submissions.next_sequence(),
+        license_number=rules.license_number,
+        site_id=change.site_id,
+        batch_id=change.aggregate_id,
+        intent=change.intent,
+        now=now,
+        actor=change.actor,
+        caused_by=change.event_id,
+        trace_parent=trace_parent,
+    )
+    await uow.submissions.add(s)
+    await uow.outbox.add(submission_event(s, at=now, actor=change.actor))
+    return s

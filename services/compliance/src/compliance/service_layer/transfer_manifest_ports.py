@@ -1,0 +1,54 @@
+"""The port to the stored outgoing transfer manifests (``UnitOfWork.transfer_manifests`` on
+PostgreSQL: ``adapters.postgres.transfer_manifests``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from compliance.domain.transfer_manifests import ManifestState, PackageOutcome
+
+__all__ = ["ManifestRow", "TransferManifestRepository"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ManifestRow:
+    transfer_id: UUID
+    site_id: UUID
+    license_number: str
+    template_name: str
+    state: ManifestState
+    plan: dict[str, Any]
+    """The ``inventory.transfer.created`` snapshot (JSON), which the template is made from."""
+    sent: bool = False
+    cancel_requested: bool = False
+    metrc_template_id: int | None = None
+    metrc_transfer_id: int | None = None
+    manifest_number: str | None = None
+    attempts: int = 0
+    last_error: str | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class TransferManifestRepository(Protocol):
+    async def add(self, row: ManifestRow) -> None:
+        """Insert, unless the transfer has its row already (a redelivered event)."""
+
+    async def mark(
+        self, transfer_id: UUID, *, sent: bool = False, cancel: bool = False, at: datetime
+    ) -> None: ...
+
+    async def licenses_with_work(self) -> list[str]: ...
+    async def open_rows(self, license_number: str) -> list[ManifestRow]:
+        """PENDING rows, and CREATED ones that are sent or to be cancelled, oldest first."""
+
+    async def get(self, transfer_id: UUID) -> ManifestRow | None: ...
+    async def save(self, row: ManifestRow) -> None: ...
+    async def settled(
+        self, row: ManifestRow, outcomes: Sequence[PackageOutcome], at: datetime
+    ) -> None:
+        """Save the row SETTLED and stage ``compliance.transfer_manifest.settled``."""

@@ -1,0 +1,188 @@
+"""What the compliance worker does with outgoing transfers: record each inventory transfer event
+(in the inbox's transaction: the intent exists exactly when the event counts as consumed, and
+recording never calls Metrc), and rounds that bring each open manifest one step further in Metrc
+(``transfer_manifests``): make the template, archive it when cancelled, follow the sent manifest
+until the receiver decided every package, then stage ``compliance.transfer_manifest.settled``.
+
+A round holds the license's lock (``lock_license``) while it talks to Metrc, so two workers never
+work one license's manifests at once; a lost answer leaves the row PENDING, and the next round's
+read-back by name finds the template instead of making a second.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from decimal import Decimal
+from types import TracebackType
+from typing import Any, Protocol, Self
+from uuid import UUID
+
+from compliance.adapters.metrc.errors import MetrcError, MetrcRejectedError
+from compliance.adapters.metrc.port import MetrcPort
+from compliance.domain import Problem
+from compliance.domain.transfer_manifests import ManifestState, template_name
+from compliance.service_layer.transfer_manifest_ports import (
+    ManifestRow,
+    TransferManifestRepository,
+)
+from compliance.service_layer.transfer_manifests import (
+    PlannedTransfer,
+    archive_template,
+    ensure_template,
+    follow_manifest,
+)
+
+__all__ = ["ManifestUnitOfWork", "manifest_round", "planned_transfer", "record_transfer_event"]
+
+MAX_ATTEMPTS = 8
+"""Rounds a template may fail to reach Metrc before the manifest is FAILED for a person."""
+
+
+class ManifestUnitOfWork(Protocol):
+    @property
+    def transfer_manifests(self) -> TransferManifestRepository: ...
+    async def lock_license(self, license_number: str) -> None: ...
+    async def commit(self) -> None: ...
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+async def record_transfer_event(
+    uow: ManifestUnitOfWork, event_type: str, transfer: dict[str, Any], occurred_at: datetime
+) -> None:
+    """Record one ``inventory.transfer.*`` event (its ``transfer`` snapshot as JSON)."""
+    transfer_id = UUID(str(transfer["transfer_id"]))
+    if event_type == "inventory.transfer.created":
+        await uow.transfer_manifests.add(
+            ManifestRow(
+                transfer_id=transfer_id,
+                site_id=UUID(str(transfer["site"]["id"])),
+                license_number=transfer["site"]["license_number"],
+                template_name=template_name(transfer_id),
+                state=ManifestState.PENDING,
+                plan=transfer,
+                created_at=occurred_at,
+                updated_at=occurred_at,
+            )
+        )
+    elif event_type == "inventory.transfer.sent":
+        await uow.transfer_manifests.mark(transfer_id, sent=True, at=occurred_at)
+    elif event_type == "inventory.transfer.cancelled":
+        await uow.transfer_manifests.mark(transfer_id, cancel=True, at=occurred_at)
+
+
+def planned_transfer(row: ManifestRow) -> PlannedTransfer:
+    plan = row.plan
+    return PlannedTransfer(
+        transfer_id=row.transfer_id,
+        license_number=row.license_number,
+        destination_license_number=plan["destination_license_number"],
+        transfer_type=plan["transfer_type"],
+        planned_route=plan["planned_route"],
+        transporter_license_number=plan["transporter_license_number"],
+        driver_name=plan["driver_name"],
+        driver_occupational_license_number=plan["driver_occupational_license_number"],
+        driver_license_number=plan["driver_license_number"],
+        vehicle_make=plan["vehicle_make"],
+        vehicle_model=plan["vehicle_model"],
+        vehicle_license_plate=plan["vehicle_license_plate"],
+        phone_number=plan.get("phone_number"),
+        estimated_departure=datetime.fromisoformat(plan["estimated_departure"]),
+        estimated_arrival=datetime.fromisoformat(plan["estimated_arrival"]),
+        packages=tuple(
+            (
+                line["package_tag"],
+                None if line.get("wholesale_price") is None else Decimal(line["wholesale_price"]),
+            )
+            for line in plan["lines"]
+        ),
+    )
+
+
+async def _step(
+    metrc: MetrcPort, store: TransferManifestRepository, row: ManifestRow, now: datetime
+) -> None:
+    """One row one step further; a Metrc error is kept on the row (never raised)."""
+    update = dataclasses.replace
+    try:
+        if row.cancel_requested and not row.sent:
+            # Archive whatever Metrc has under the name (a lost POST may have made one).
+            ids = {row.metrc_template_id} - {None} | {
+                t.id
+                for t in await metrc.find_transfer_templates(row.license_number, row.template_name)
+            }
+            for template_id in sorted(i for i in ids if i is not None):
+                await archive_template(metrc, row.license_number, template_id)
+            await store.save(update(row, state=ManifestState.CANCELLED, updated_at=now))
+        elif row.state is ManifestState.PENDING:
+            template_id = await ensure_template(metrc, planned_transfer(row))
+            await store.save(
+                update(
+                    row,
+                    state=ManifestState.CREATED,
+                    metrc_template_id=template_id,
+                    attempts=row.attempts + 1,
+                    last_error=None,
+                    updated_at=now,
+                )
+            )
+        elif row.sent and row.metrc_template_id is not None:
+            progress = await follow_manifest(metrc, row.license_number, row.metrc_template_id)
+            followed = update(
+                row,
+                metrc_transfer_id=progress.metrc_transfer_id,
+                manifest_number=progress.manifest_number,
+                updated_at=now,
+            )
+            if progress.outcomes is None:
+                if followed != row:
+                    await store.save(followed)
+            else:
+                await store.settled(
+                    update(followed, state=ManifestState.SETTLED), progress.outcomes, now
+                )
+    except MetrcRejectedError as error:
+        await store.save(
+            update(row, state=ManifestState.FAILED, last_error=str(error), updated_at=now)
+        )
+    except MetrcError as error:
+        attempts = row.attempts + 1
+        state = ManifestState.FAILED if attempts >= MAX_ATTEMPTS else row.state
+        await store.save(
+            update(row, state=state, attempts=attempts, last_error=str(error), updated_at=now)
+        )
+
+
+async def manifest_round(
+    uow: Callable[[], ManifestUnitOfWork],
+    metrc_for: Callable[[str], Awaitable[MetrcPort | Problem]],
+    now: Callable[[], datetime],
+) -> int:
+    """Every open manifest one step further; the number of rows looked at."""
+    async with uow() as unit:
+        licenses = await unit.transfer_manifests.licenses_with_work()
+    seen = 0
+    for license_number in licenses:
+        async with uow() as unit:
+            await unit.lock_license(license_number)
+            rows = await unit.transfer_manifests.open_rows(license_number)
+            if not rows:
+                continue
+            metrc = await metrc_for(license_number)
+            for row in rows:
+                seen += 1
+                if isinstance(metrc, Problem):
+                    await unit.transfer_manifests.save(
+                        dataclasses.replace(row, last_error=metrc.message, updated_at=now())
+                    )
+                else:
+                    await _step(metrc, unit.transfer_manifests, row, now())
+            await unit.commit()
+    return seen

@@ -1,0 +1,189 @@
+"""Outgoing transfer manifests on PostgreSQL and the sandbox over HTTP: inventory's transfer
+events recorded once, rounds that make the template exactly once (a lost answer included), follow
+the manifest after it is sent, and stage ``compliance.transfer_manifest.settled`` with each
+package's outcome when the receiver decided them all; a cancelled transfer's template archived."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+import pytest
+from compliance.adapters.metrc import MetrcClient, MetrcCredentials, RetryPolicy
+from compliance.adapters.metrc.testing import GROWER, STORE, SandboxProcess, contract_world
+from compliance.adapters.postgres import ComplianceUnitOfWork
+from compliance.domain.transfer_manifests import ManifestState, template_name
+from compliance.service_layer.transfer_manifest_rounds import manifest_round, record_transfer_event
+from pydantic import SecretStr
+from shared.database import Database
+from shared.events import transfers as ev
+from shared.migrations import upgrade
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "src" / "compliance" / "migrations"
+TEMPLATE_POST = "POST /transfers/v2/templates/outgoing"
+
+
+@dataclass
+class World:
+    database: Database
+    client: MetrcClient
+    sandbox: SandboxProcess
+    labels: list[str]
+
+    def uow(self) -> ComplianceUnitOfWork:
+        return ComplianceUnitOfWork(self.database)
+
+    async def record(self, event_type: str, transfer: dict[str, Any]) -> None:
+        async with self.uow() as uow:
+            await record_transfer_event(uow, event_type, transfer, datetime.now(UTC))
+            await uow.commit()
+
+    async def round(self) -> int:
+        async def metrc_for(license_number: str) -> MetrcClient:
+            assert license_number == GROWER
+            return self.client
+
+        return await manifest_round(self.uow, metrc_for, lambda: datetime.now(UTC))
+
+    async def row(self, transfer_id: UUID) -> Any:
+        async with self.uow() as uow:
+            return await uow.transfer_manifests.get(transfer_id)
+
+    async def outbox(self) -> list[dict[str, Any]]:
+        async with self.database.connection() as conn:
+            rows = await conn.fetch("SELECT payload::text AS p FROM outbox ORDER BY id")
+        return [json.loads(r["p"]) for r in rows]
+
+
+@pytest.fixture
+async def world(sandbox_process: SandboxProcess, database_url: str) -> AsyncIterator[World]:
+    sandbox = sandbox_process
+    await sandbox.clear_faults()
+    loaded = contract_world()
+    await sandbox.load(loaded)
+    await asyncio.to_thread(upgrade, MIGRATIONS, database_url)
+    database = Database(database_url, name="compliance-transfer-test", min_size=1, max_size=4)
+    async with MetrcClient(
+        base_url=sandbox.base_url,
+        credentials=MetrcCredentials(
+            vendor_key=SecretStr(loaded.vendor_key), user_key=SecretStr(loaded.user_key)
+        ),
+        retry=RetryPolicy(max_attempts=3, base_delay=0.05, max_delay=0.2),
+        timeout=httpx.Timeout(5.0, connect=2.0),
+    ) as client:
+        labels = [p.label for p in await client.list_packages(GROWER)][:2]
+        yield World(database, client, sandbox, labels)
+    await database.close()
+
+
+def transfer(world: World) -> dict[str, Any]:
+    """An ``inventory.transfer.created`` snapshot (the contract's example) of two packages."""
+    example = ev.TransferCreatedV1.model_json_schema()["examples"][0]
+    snapshot = dict(example["transfer"])
+    line = snapshot["lines"][0]
+    snapshot.update(
+        transfer_id=str(uuid4()),
+        site={**snapshot["site"], "license_number": GROWER},
+        destination_license_number=STORE,
+        transfer_type="Transfer",
+        transporter_license_number=GROWER,
+        estimated_departure="2030-01-02T15:00:00Z",
+        estimated_arrival="2030-01-02T17:00:00Z",
+        lines=[{**line, "batch_id": str(uuid4()), "package_tag": label} for label in world.labels],
+    )
+    checked: dict[str, Any] = ev.TransferCreatedV1.model_validate(
+        {**example, "transfer": snapshot}
+    ).model_dump(mode="json")["transfer"]
+    return checked
+
+
+async def test_a_transfer_becomes_one_template_and_its_settled_manifest_an_event(
+    world: World,
+) -> None:
+    planned = transfer(world)
+    transfer_id = UUID(planned["transfer_id"])
+    await world.record("inventory.transfer.created", planned)
+    await world.record("inventory.transfer.created", planned)  # a redelivery adds nothing
+    assert (await world.row(transfer_id)).state is ManifestState.PENDING
+
+    await world.round()
+    row = await world.row(transfer_id)
+    assert (row.state, row.last_error) == (ManifestState.CREATED, None)
+    named = await world.client.find_transfer_templates(GROWER, template_name(transfer_id))
+    assert [t.id for t in named] == [row.metrc_template_id]
+    assert await world.round() == 0  # nothing to do until it is sent
+
+    await world.record("inventory.transfer.sent", planned)
+    await world.round()
+    assert (await world.row(transfer_id)).manifest_number is None  # not registered in Metrc yet
+
+    sent = await world.sandbox.send_transfer_template(row.metrc_template_id)
+    await world.round()
+    followed = await world.row(transfer_id)
+    assert (followed.state, followed.manifest_number, followed.metrc_transfer_id) == (
+        ManifestState.CREATED, sent.manifest_number, sent.transfer_id,
+    )  # fmt: skip
+
+    accepted, rejected = world.labels
+    shipped = {
+        p.package_label: p.shipped_quantity
+        for p in await world.client.list_transfer_delivery_packages(sent.delivery_ids[0])
+    }
+    await world.sandbox.receive_delivery_packages(
+        sent.delivery_ids[0], {accepted: shipped[accepted], rejected: None}
+    )
+    await world.round()
+    assert (await world.row(transfer_id)).state is ManifestState.SETTLED
+    [settled] = [
+        e for e in await world.outbox() if e["event_type"].startswith("compliance.transfer")
+    ]
+    assert settled["event_type"] == "compliance.transfer_manifest.settled"
+    assert settled["aggregate_id"] == str(transfer_id)
+    outcomes = {p["package_tag"]: p for p in settled["payload"]["packages"]}
+    assert outcomes[accepted]["accepted"] is True
+    assert outcomes[accepted]["received_quantity"] is not None
+    assert outcomes[rejected] == {
+        "package_tag": rejected,
+        "accepted": False,
+        "received_quantity": None,
+    }
+    await world.round()
+    assert len(await world.outbox()) == 1  # settled once
+
+
+async def test_a_lost_answer_is_read_back_and_the_template_is_made_once(world: World) -> None:
+    planned = transfer(world)
+    transfer_id = UUID(planned["transfer_id"])
+    await world.record("inventory.transfer.created", planned)
+    await world.sandbox.add_faults(
+        {"method": "POST", "path": "/transfers/v2/templates/outgoing", "kind": "lost_response"}
+    )
+    await world.round()
+    lost = await world.row(transfer_id)
+    assert (lost.state, lost.attempts) == (ManifestState.PENDING, 1)
+    assert lost.last_error
+    await world.round()
+    made = await world.row(transfer_id)
+    assert made.state is ManifestState.CREATED
+    named = await world.client.find_transfer_templates(GROWER, template_name(transfer_id))
+    assert [t.id for t in named] == [made.metrc_template_id]
+    stats = (await world.sandbox.state())["requests"][TEMPLATE_POST]
+    assert (stats["requests"], stats["applied"]) == (1, 1)
+
+
+async def test_a_cancelled_transfers_template_is_archived(world: World) -> None:
+    planned = transfer(world)
+    transfer_id = UUID(planned["transfer_id"])
+    await world.record("inventory.transfer.created", planned)
+    await world.round()
+    await world.record("inventory.transfer.cancelled", planned)
+    await world.round()
+    assert (await world.row(transfer_id)).state is ManifestState.CANCELLED
+    assert await world.client.find_transfer_templates(GROWER, template_name(transfer_id)) == []
