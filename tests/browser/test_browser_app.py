@@ -81,7 +81,7 @@ def test_a_read_only_user_sees_no_action_the_api_would_refuse(api, screen):
     screen.sign_in(auditor)
     page = screen.page
     menu = page.get_by_role("navigation", name="Main")
-    expect(menu.get_by_role("link", name="Batches")).to_be_visible()
+    expect(menu.get_by_role("link", name="Batches", exact=True)).to_be_visible()
     expect(menu.get_by_role("link", name="Inventory as of")).to_be_visible()
     expect(menu.get_by_role("link", name="Receive stock")).to_have_count(0)
     expect(page.get_by_role("link", name="Receive stock")).to_have_count(0)

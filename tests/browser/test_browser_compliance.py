@@ -109,8 +109,31 @@ def test_keys_are_added_with_the_green_check_shown_as_hints_and_a_refused_key_is
     expect(notice.locator(".guidance")).not_to_be_empty()
     screen.check_accessibility("sync dashboard")
 
+    # The Notifications screen: the license's feed as the API holds it, then its open ones only.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Notifications").click()
+    page.get_by_test_id("notifications-license").fill(LICENSE)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(f"license={LICENSE}"))
+    listed = page.get_by_test_id("notifications").locator("li")
+    expect(listed).to_have_count(len(feed))
+    expect(listed.first).to_have_attribute("data-kind", feed[0]["kind"])
+    expect(listed.locator(".guidance").first).to_have_text(feed[0]["guidance"])
+    page.get_by_test_id("notifications-open").check()
+    open_feed = api.ok(
+        "GET",
+        "/api/v1/compliance/notifications",
+        params={"licenseNumber": LICENSE, "openOnly": True, "limit": 200},
+    )
+    assert "KEY_INVALID" in {n["kind"] for n in open_feed}
+    expect(listed).to_have_count(len(open_feed))
+    expect(page.get_by_test_id("notifications").locator("li[data-open=false]")).to_have_count(0)
+    screen.check_accessibility("notifications")
+    screen.screenshot("compliance-notifications")
+
     # Validated again with the right keys: the green check comes back.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="API keys").click()
+    # The form starts on the license of the site being worked in: choose the sandbox's again.
+    form.get_by_label("License").select_option(LICENSE)
     form.get_by_label("Vendor key").fill(VENDOR_KEY)
     form.get_by_label(USER_KEY_FIELD).fill(USER_KEY)
     form.get_by_role("button", name="Save and validate").click()

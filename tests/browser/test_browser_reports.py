@@ -167,7 +167,7 @@ def test_reports_are_offered_only_to_those_who_may_read_them(api: Api, screen: S
     screen.sign_in(clerk)
     page = screen.page
     menu = page.get_by_role("navigation", name="Main")
-    expect(menu.get_by_role("link", name="Batches")).to_be_visible()
+    expect(menu.get_by_role("link", name="Batches", exact=True)).to_be_visible()
     expect(menu.get_by_role("link", name="Aging")).to_have_count(0)
     expect(menu.get_by_role("link", name="Profitability")).to_have_count(0)
     expect(page.get_by_test_id("batch-table")).to_be_visible()

@@ -123,6 +123,18 @@ export const AREAS: Area[] = [
         load: () => import("../compliance/SyncLogPage"),
       }),
       screen({
+        path: "/compliance/reconciliation",
+        label: "Reconciliation",
+        needs: "GET /api/v1/compliance/licenses/{licenseNumber}/findings",
+        load: () => import("../compliance/ReconciliationPage"),
+      }),
+      screen({
+        path: "/compliance/notifications",
+        label: "Notifications",
+        needs: "GET /api/v1/compliance/notifications",
+        load: () => import("../compliance/NotificationsPage"),
+      }),
+      screen({
         path: "/compliance/keys",
         label: "API keys",
         needs: "GET /api/v1/compliance/credentials",
@@ -136,8 +148,58 @@ export const AREAS: Area[] = [
       }),
     ],
   },
-  // Cultivation and transfers (and reconciliation review) slot in here as areas when their
-  // gateway routes exist.
+  {
+    label: "Cultivation",
+    screens: [
+      screen({
+        path: "/cultivation/plant-batches",
+        label: "Plant batches",
+        needs: "GET /api/v1/plant-batches",
+        load: () => import("../cultivation/PlantBatchesPage"),
+      }),
+      screen({
+        path: "/cultivation/plant-batches/new",
+        label: "New plant batch",
+        needs: "POST /api/v1/plant-batches",
+        load: () => import("../cultivation/PlantBatchCreatePage"),
+        hidden: true,
+      }),
+      screen({
+        path: "/cultivation/plant-batches/:plantBatchId",
+        label: "Plant batch",
+        needs: "GET /api/v1/plant-batches/{plantBatchId}",
+        load: () => import("../cultivation/PlantBatchPage"),
+        hidden: true,
+      }),
+      screen({
+        path: "/cultivation/plants",
+        label: "Plants",
+        needs: "GET /api/v1/plants",
+        load: () => import("../cultivation/PlantsPage"),
+      }),
+      screen({
+        path: "/cultivation/harvests",
+        label: "Harvests",
+        needs: "GET /api/v1/harvests",
+        load: () => import("../cultivation/HarvestsPage"),
+      }),
+      screen({
+        path: "/cultivation/harvests/new",
+        label: "Record harvest",
+        needs: "POST /api/v1/harvests",
+        load: () => import("../cultivation/HarvestCreatePage"),
+        hidden: true,
+      }),
+      screen({
+        path: "/cultivation/harvests/:harvestId",
+        label: "Harvest",
+        needs: "GET /api/v1/harvests/{harvestId}",
+        load: () => import("../cultivation/HarvestPage"),
+        hidden: true,
+      }),
+    ],
+  },
+  // Transfers (and reconciliation review) slot in here as areas when their gateway routes exist.
 ];
 
 export const SCREENS: Screen[] = AREAS.flatMap((area) => area.screens);

@@ -7,6 +7,7 @@ import { useAuth } from "../auth/AuthProvider";
 import { formatDateTime, formatQty } from "../ui/decimal";
 import { EmptyState, ErrorState } from "../ui/states";
 import { useToast } from "../ui/toast";
+import { NotificationList } from "./Notifications";
 import { KeyStatusBadge, SubmissionStateBadge } from "./parts";
 
 /**
@@ -178,35 +179,13 @@ function Stopped() {
 }
 
 function Notifications() {
-  const feed = useQuery({
-    queryKey: ["compliance", "notifications"],
-    queryFn: () => unwrap(api.GET("/api/v1/compliance/notifications", { params: { query: { limit: 50 } } })),
-    refetchInterval: 30_000,
-  });
   return (
     <section className="report-section" aria-labelledby="notifications-title">
       <h2 id="notifications-title">Notifications</h2>
-      {feed.isPending ? (
-        <p className="muted">Loading…</p>
-      ) : feed.isError ? (
-        <ErrorState error={feed.error} onRetry={() => void feed.refetch()} />
-      ) : feed.data.length === 0 ? (
-        <p className="muted">No notifications.</p>
-      ) : (
-        <ul className="problem-list" data-testid="notifications">
-          {feed.data.map((n) => (
-            <li key={n.id} className={`problem severity-${n.severity.toLowerCase()}`} data-kind={n.kind}>
-              <div className="problem-head">
-                <span className={`badge severity-${n.severity.toLowerCase()}`}>{n.severity}</span> <strong>{n.title}</strong>
-                {n.licenseNumber && <> · {n.licenseNumber}</>} · {formatDateTime(n.createdAt)}
-                {n.resolvedAt && <span className="muted"> · resolved</span>}
-              </div>
-              <p className="problem-message">{n.message}</p>
-              <p className="guidance">{n.guidance}</p>
-            </li>
-          ))}
-        </ul>
-      )}
+      <NotificationList filter={{ limit: 50 }} empty="No notifications." />
+      <p>
+        <Link to="/compliance/notifications">All notifications</Link>
+      </p>
     </section>
   );
 }

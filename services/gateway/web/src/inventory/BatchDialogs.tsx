@@ -1,13 +1,10 @@
-import { useMutation } from "@tanstack/react-query";
-import { useRef, useState, type SyntheticEvent, type ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 
-import { api, idempotencyKey, unwrap, type Schemas } from "../api/client";
-import { ApiError, fieldErrors, messageOf } from "../api/errors";
+import { api, unwrap, type Schemas } from "../api/client";
 import { STATUS_LABELS } from "../ui/badges";
 import { formatQty, fromUnits, quantityProblem, toUnits } from "../ui/decimal";
 import { Field } from "../ui/Field";
-import { Modal } from "../ui/Modal";
-import { useToast } from "../ui/toast";
+import { WriteDialog } from "../ui/WriteDialog";
 import { useRefreshBatches } from "./queries";
 
 type Detail = Schemas["BatchDetail"];
@@ -40,23 +37,11 @@ const ADJUSTABLE: { bucket: Schemas["Bucket"]; spec: string; label: string; of: 
 ];
 const LIMIT = 1_000_000n * 10_000n;
 
-/**
- * One write to one batch in a dialog: "Saving…" while it runs; on success a toast, the dialog
- * closes and the batch is refetched; a refusal is a toast with the API's message, and a stale
- * version (someone else changed the batch) says so and offers to reload the batch.
- */
+/** A write to one batch in a dialog (ui/WriteDialog): with the batch's version, refetched after. */
 export function BatchWriteDialog({
-  open,
-  onOpenChange,
-  title,
-  description,
   detail,
-  invalid,
-  submitLabel,
-  success,
   write,
-  children,
-  testId,
+  ...props
 }: {
   open: boolean;
   onOpenChange: (open: boolean) => void;
@@ -70,72 +55,15 @@ export function BatchWriteDialog({
   children: (errors: Record<string, string>) => ReactNode;
   testId: string;
 }) {
-  const toast = useToast();
   const refresh = useRefreshBatches();
-  // One key per attempt of this dialog: a double submit or a retry after a lost answer replays.
-  const key = useRef(idempotencyKey());
-  const mutation = useMutation({
-    mutationFn: () => write(detail.batch.version, key.current),
-    onSuccess: () => {
-      toast.success(success);
-      refresh(detail.batch.id);
-      key.current = idempotencyKey();
-      onOpenChange(false);
-    },
-    onError: (error) => {
-      key.current = idempotencyKey();
-      toast.error(error instanceof ApiError && error.isConflict ? "This batch was changed by someone else" : "Not saved", messageOf(error));
-    },
-  });
-  const conflict = mutation.error instanceof ApiError && mutation.error.isConflict;
-  const errors = fieldErrors(mutation.error);
-  const submit = (event: SyntheticEvent) => {
-    event.preventDefault();
-    if (!invalid) mutation.mutate();
-  };
   return (
-    <Modal
-      open={open}
-      onOpenChange={(next) => {
-        if (!next) mutation.reset();
-        onOpenChange(next);
-      }}
-      title={title}
-      description={description}
-      testId={testId}
-    >
-      <form onSubmit={submit} noValidate>
-        {children(errors)}
-        {conflict && (
-          <div className="conflict" role="alert" data-testid="conflict">
-            <p>Someone changed this batch while you were working on it. Reload it to see the latest numbers, then try again.</p>
-            <button
-              type="button"
-              className="button"
-              onClick={() => {
-                refresh(detail.batch.id);
-                mutation.reset();
-              }}
-            >
-              Reload batch
-            </button>
-          </div>
-        )}
-        {mutation.isError && !conflict && (
-          <p className="form-error" role="alert">
-            {messageOf(mutation.error)}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={() => onOpenChange(false)}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={invalid || mutation.isPending || conflict}>
-            {mutation.isPending ? "Saving…" : submitLabel}
-          </button>
-        </div>
-      </form>
-    </Modal>
+    <WriteDialog
+      {...props}
+      noun="batch"
+      write={(key) => write(detail.batch.version, key)}
+      onDone={() => refresh(detail.batch.id)}
+      reload={() => refresh(detail.batch.id)}
+    />
   );
 }
 

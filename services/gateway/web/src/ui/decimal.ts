@@ -66,3 +66,11 @@ export function formatDateTime(iso: string): string {
 export function formatDate(iso: string): string {
   return DATE.format(new Date(iso));
 }
+
+/** A calendar date ("2026-03-02", a facility's local date as Metrc has it) as that same day,
+ * whatever the browser's time zone (new Date("2026-03-02") is UTC midnight: the day before in
+ * the Americas). */
+export function formatDay(day: string): string {
+  const [year = 1970, month = 1, date = 1] = day.split("-").map(Number);
+  return DATE.format(new Date(year, month - 1, date));
+}
