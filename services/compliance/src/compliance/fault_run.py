@@ -14,6 +14,7 @@ import contextlib
 import random
 import signal
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -23,7 +24,7 @@ from shared.testing.platform import ComplianceProcesses
 from compliance.domain import SubmissionQuery, SubmissionState
 from compliance.sandbox_world import LICENSE, MetrcSite, eventually
 
-__all__ = ["METRC_WRITES", "FaultRun", "settle_and_check"]
+__all__ = ["FAULT_KINDS", "METRC_WRITES", "FaultRun", "settle_and_check"]
 
 METRC_WRITES = (
     ("POST", "/packages/v2/"),
@@ -34,9 +35,14 @@ METRC_WRITES = (
 )
 
 
-def random_fault(rng: random.Random) -> dict[str, Any]:
+FAULT_KINDS = ("lost_response", "rate_limit", "status")
+"""What the sandbox injects on a write: the answer lost after Metrc applied it, a 429 storm, a
+5xx. A run draws from all of them at once unless told otherwise."""
+
+
+def random_fault(rng: random.Random, kinds: Sequence[str] = FAULT_KINDS) -> dict[str, Any]:
     method, path = rng.choice(METRC_WRITES)
-    kind = rng.choice(["lost_response", "rate_limit", "status"])
+    kind = rng.choice(list(kinds))
     rule: dict[str, Any] = {"method": method, "path": path, "kind": kind, "times": 1}
     if kind == "rate_limit":
         rule["times"] = rng.randint(2, 6)  # a storm: several answers in a row
@@ -50,6 +56,8 @@ class FaultRun:
     site: MetrcSite
     processes: ComplianceProcesses
     rng: random.Random = field(default_factory=lambda: random.Random(7))
+    fault_kinds: Sequence[str] = FAULT_KINDS
+    """The faults drawn from (empty: none injected)."""
     kills: int = 0
     faults: int = 0
     batches: dict[str, str] = field(default_factory=dict)
@@ -74,12 +82,13 @@ class FaultRun:
         blends: int = 0,
     ) -> None:
         """The load under faults and kills; kills go on after the load (while the backlog is
-        still being pushed) until there were ``min_kills``."""
+        still being pushed) until there were ``min_kills``. ``kill_every`` 0: no kills."""
         done = asyncio.Event()
-        chaos = [
-            asyncio.create_task(self._inject_faults(done)),
-            asyncio.create_task(self._kill_now_and_then(done, kill_every, min_kills)),
-        ]
+        chaos = []
+        if self.fault_kinds:
+            chaos.append(asyncio.create_task(self._inject_faults(done)))
+        if kill_every > 0:
+            chaos.append(asyncio.create_task(self._kill_now_and_then(done, kill_every, min_kills)))
         try:
             await self.load(intakes, adjustments, blends)
         finally:
@@ -131,7 +140,7 @@ class FaultRun:
 
     async def _inject_faults(self, done: asyncio.Event) -> None:
         while not done.is_set():
-            rules = [random_fault(self.rng) for _ in range(3)]
+            rules = [random_fault(self.rng, self.fault_kinds) for _ in range(3)]
             await self.site.sandbox.post("/_sandbox/faults", json=rules)
             self.faults += len(rules)
             await _wait(done, 0.5)
