@@ -61,7 +61,8 @@ _ADD = Sql(
             :dismissed_by, :dismissed_at, :trace_parent)
     """
 )
-# What a transition may change; the identity, the intent and the sequence never change.
+# What a transition may change; the identity, the intent and the sequence never change (the
+# trace parent does: a person's retry continues the retry request's trace).
 _SAVE = Sql(
     """
     UPDATE submissions SET
@@ -69,7 +70,7 @@ _SAVE = Sql(
         next_attempt_at = :next_attempt_at, sent_as = CAST(:sent_as AS jsonb),
         last_error = CAST(:last_error AS jsonb), metrc_ids = CAST(:metrc_ids AS bigint[]),
         first_sent_at = :first_sent_at, sent_at = :sent_at, completed_at = :completed_at,
-        dismissed_by = :dismissed_by, dismissed_at = :dismissed_at
+        dismissed_by = :dismissed_by, dismissed_at = :dismissed_at, trace_parent = :trace_parent
     WHERE id = :id
     """
 )
@@ -81,16 +82,18 @@ _SAVE_MANY = Sql(
         next_attempt_at = x.next_attempt_at, sent_as = CAST(x.sent_as AS jsonb),
         last_error = CAST(x.last_error AS jsonb), metrc_ids = CAST(x.metrc_ids AS bigint[]),
         first_sent_at = x.first_sent_at, sent_at = x.sent_at, completed_at = x.completed_at,
-        dismissed_by = x.dismissed_by, dismissed_at = x.dismissed_at
+        dismissed_by = x.dismissed_by, dismissed_at = x.dismissed_at,
+        trace_parent = x.trace_parent
     FROM unnest(
         CAST(:id AS uuid[]), CAST(:state AS text[]), CAST(:attempts AS integer[]),
         CAST(:manual_retries AS integer[]), CAST(:next_attempt_at AS timestamptz[]),
         CAST(:sent_as AS text[]), CAST(:last_error AS text[]), CAST(:metrc_ids AS text[]),
         CAST(:first_sent_at AS timestamptz[]), CAST(:sent_at AS timestamptz[]),
         CAST(:completed_at AS timestamptz[]), CAST(:dismissed_by AS text[]),
-        CAST(:dismissed_at AS timestamptz[])
+        CAST(:dismissed_at AS timestamptz[]), CAST(:trace_parent AS text[])
     ) AS x(id, state, attempts, manual_retries, next_attempt_at, sent_as, last_error,
-           metrc_ids, first_sent_at, sent_at, completed_at, dismissed_by, dismissed_at)
+           metrc_ids, first_sent_at, sent_at, completed_at, dismissed_by, dismissed_at,
+           trace_parent)
     WHERE s.id = x.id
     """
 )
@@ -169,6 +172,7 @@ def _values(s: Submission) -> dict[str, Any]:
         "completed_at": s.completed_at,
         "dismissed_by": s.dismissed_by,
         "dismissed_at": s.dismissed_at,
+        "trace_parent": s.trace_parent,
     }
 
 
@@ -233,7 +237,6 @@ class PgSubmissions:
             "created_at": s.created_at,
             "caused_by": s.caused_by,
             "actor": s.actor,
-            "trace_parent": s.trace_parent,
         }
         await self._conn.execute(_ADD.text, *_ADD.args(values))
 
