@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Final
+from functools import lru_cache
+from typing import Any, Final, cast
 from uuid import UUID
 
 from shared.database import Connection, Sql
@@ -180,24 +181,39 @@ def _pg_array(ids: Sequence[int]) -> str:
     return "{" + ",".join(str(int(i)) for i in ids) + "}"
 
 
+# A push lane reads each submission several times (queued, claimed, answered), and its intent
+# never changes nor, within one send, what it was sent as: those two are decoded once per text.
+# The records are frozen, so every reader may share one; the caches hold the texts of a few
+# thousand writes at most (a claim is at most a few hundred).
+@lru_cache(maxsize=4096)
+def _intent(text: str) -> Intent:
+    return cast(Intent, from_json(Intent, json.loads(text)))
+
+
+@lru_cache(maxsize=4096)
+def _sent_as(text: str) -> SentAs:
+    return from_json(SentAs, json.loads(text))
+
+
 def _submission(row: Mapping[str, Any]) -> Submission:
     def read(hint: Any, text: str | None) -> Any:
         return None if text is None else from_json(hint, json.loads(text))
 
+    sent_as: str | None = row["sent_as"]
     return Submission(
         id=row["id"],
         sequence=row["sequence"],
         license_number=row["license_number"],
         site_id=row["site_id"],
         batch_id=row["batch_id"],
-        intent=read(Intent, row["intent"]),
+        intent=_intent(row["intent"]),
         state=SubmissionState(row["state"]),
         created_at=row["created_at"],
         next_attempt_at=row["next_attempt_at"],
         actor=row["actor"],
         attempts=row["attempts"],
         manual_retries=row["manual_retries"],
-        sent_as=read(SentAs | None, row["sent_as"]),
+        sent_as=None if sent_as is None else _sent_as(sent_as),
         last_error=read(Problem | None, row["last_error"]),
         metrc_ids=tuple(row["metrc_ids"]),
         first_sent_at=row["first_sent_at"],
