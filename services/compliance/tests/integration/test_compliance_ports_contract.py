@@ -284,6 +284,30 @@ class TestLinks:
             with pytest.raises(TagTakenError):
                 await uow.links.save_many([_link(h, h.tags[2]), _link(h, h.tags[0])])
 
+    async def test_a_link_read_then_saved_keeps_its_batch_or_takes_the_new_one(
+        self, store: Store
+    ) -> None:
+        h = ComplianceHarness()
+        kept, changed = _link(h, h.tags[0]), _link(h, h.tags[1])
+        async with store.uow() as uow:
+            await uow.links.save_many([kept, changed])
+            await uow.commit()
+        async with store.uow() as uow:
+            read = await uow.links.get_many([kept.batch_id, changed.batch_id])
+            linked = replace(read[kept.batch_id], state=LinkState.LINKED, metrc_package_id=7)
+            moved = replace(
+                read[changed.batch_id],
+                batch=replace(read[changed.batch_id].batch, physical=Decimal("4.2500")),
+            )
+            await uow.links.save_many([linked, moved])
+            await uow.commit()
+        async with store.uow() as uow:
+            assert await uow.links.get_many([kept.batch_id, changed.batch_id]) == {
+                kept.batch_id: linked,
+                changed.batch_id: moved,
+            }
+            assert moved.batch.physical == Decimal("4.2500") != kept.batch.physical
+
 
 def _submission(
     h: ComplianceHarness,

@@ -47,10 +47,10 @@ def event_form(event: ComplianceEvent) -> tuple[dict[str, Any], type[BaseModel]]
     direct form (it then goes through the model)."""
     if type(event) is PackageLinkChanged:
         return _link_form(event), ev.PackageLinkChangedV1
-    model = _SUBMISSION_MODELS.get(type(event))
-    if model is None or not isinstance(event, SubmissionEvent):
+    if not isinstance(event, SubmissionEvent):
         return None
-    return _submission_form(event), model
+    model = _SUBMISSION_MODELS.get(type(event))
+    return None if model is None else (_submission_form(event), model)
 
 
 def _common(event: ComplianceEvent) -> dict[str, Any]:
