@@ -158,24 +158,28 @@ async def test_a_manual_push_is_in_the_trace_of_the_request_that_asked_for_it(
     await eventually(waiting, what="compliance hearing of the batch")
     pushed = await site.gateway.post(f"/compliance/batches/{batch['id']}/push")
     assert pushed.status_code == 200, pushed.text
-    assert [(s["kind"], s["state"]) for s in pushed.json()["submissions"]] == [
-        ("CREATE_PACKAGE", "ACCEPTED")
+    # The request's own push round or the worker's lane (whichever claims first) sends it.
+    subs = await eventually(lambda: site.settled(batch["id"]), what="the manual push")
+    assert [(s.kind, s.state) for s in subs] == [
+        (SubmissionKind.CREATE_PACKAGE, SubmissionState.ACCEPTED)
     ]
-    tag = pushed.json()["link"]["tag"]
+    tag = subs[0].tag
+    assert tag is not None
     spans = observed.spans.wait_for(
         lambda spans: bool(_calls_under(spans, MANUAL_PUSH_ROUTE)), seconds=120
     )
-    (chain,) = _calls_under(spans, MANUAL_PUSH_ROUTE)
-    # Metrc call <- push <- compliance's request span <- ... <- the gateway's request span
-    assert [(s.service, s.kind) for s in chain[:3]] == [
-        ("compliance", "CLIENT"),
-        ("compliance", "INTERNAL"),
-        ("compliance", "SERVER"),
-    ]
-    assert chain[1].name == "push packages.create"
-    assert chain[0].attributes["metrc.license_number"] == LICENSE
-    assert chain[0].attributes.get("http.response.status_code") == 200
-    assert chain[-1].kind == "SERVER"
+    chains = _calls_under(spans, MANUAL_PUSH_ROUTE)
+    for chain in chains:
+        # Metrc call <- push <- compliance's request span <- ... <- the gateway's request span
+        assert [(s.service, s.kind) for s in chain[:3]] == [
+            ("compliance", "CLIENT"),
+            ("compliance", "INTERNAL"),
+            ("compliance", "SERVER"),
+        ]
+        assert chain[1].name == "push packages.create"
+        assert chain[0].attributes["metrc.license_number"] == LICENSE
+        assert chain[-1].kind == "SERVER"
+    assert 200 in [chain[0].attributes.get("http.response.status_code") for chain in chains]
     assert tag in str((await site.sandbox.get("/_sandbox/state")).json()["packages"])
 
 
