@@ -62,7 +62,7 @@ bench-consumer: bootstrap  ## inbox consumer: events/s into PostgreSQL in batche
 bench-metrc-pull: bootstrap  ## full pull of 5,000 packages from the sandbox under Metrc's limits
 	uv run python services/compliance/bench/metrc_pull.py
 
-bench-metrc-sync: bootstrap  ## full pull sync of 5,000 packages, 2,000 plants and 200 harvests into the mirror, under Metrc's GET limits
+bench-metrc-sync: bootstrap  ## full pull sync of 5,000 packages, 2,000 plants and 200 harvests into the mirror, under Metrc's GET limits, then reconciliation of 5,000 linked batches
 	uv run python services/compliance/bench/metrc_sync_bench.py
 
 bench-metrc-push: bootstrap  ## 1,000 packages and 1,000 adjustments pushed to the sandbox at 300 ms, 10 in flight

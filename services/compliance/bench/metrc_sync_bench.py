@@ -11,8 +11,13 @@ flight per facility) and ``--latency-ms`` per request. The pull reads every list
 sync types the guide names (packages active, inactive, on hold, in transit; plants vegetative,
 flowering, inactive; harvests active, inactive), each empty list still one request. No client
 can be faster than ``pages / min(rate, concurrency / latency)``; the last line reports how close
-this one gets. Reconciliation (the issue's second number) is not built yet: the line says so
-instead of printing a number.
+this one gets.
+
+Then reconciliation: every active package the pull mirrored gets a linked batch in compliance
+(as the inventory consumer would have recorded it; one in a hundred holds a different quantity
+than Metrc, so the run has findings to classify and store), and one reconciliation of the license
+is timed end to end: its set-based reads, the classification and the findings stored in one
+transaction (``ReconciliationService.run``).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from zoneinfo import ZoneInfo
 
 from compliance.adapters.clock import UtcClock
 from compliance.adapters.credentials_crypto import CredentialCipher
+from compliance.adapters.inventory_movements import HttpInventoryMovements
 from compliance.adapters.metrc import MetrcClient, MetrcCredentials
 from compliance.adapters.metrc.payloads import (
     PlantBatchGrowthPhaseChange,
@@ -42,10 +48,25 @@ from compliance.adapters.metrc_connector import MetrcClients
 from compliance.adapters.postgres import ComplianceUnitOfWork
 from compliance.adapters.postgres.mirror import PgMirrorStore
 from compliance.config import DEV_CREDENTIAL_KEYS
-from compliance.domain import JurisdictionRules, Program, validate_rules
+from compliance.domain import (
+    BatchFacts,
+    JurisdictionRules,
+    LinkState,
+    PackageLink,
+    PlannedPackage,
+    Program,
+    validate_rules,
+)
 from compliance.domain.mirror import FEEDS, SyncType
-from compliance.service_layer import CredentialsService, SaveCredentials, ServiceContext
+from compliance.service_layer import (
+    CredentialsService,
+    ManualOperations,
+    Pusher,
+    SaveCredentials,
+    ServiceContext,
+)
 from compliance.service_layer.pull_sync import PullProgress, PullSync
+from compliance.service_layer.reconciliation import ReconciliationService, RunOutcome
 from compliance.testing import REASONS
 from pydantic import SecretStr
 from shared.database import Database
@@ -181,6 +202,65 @@ async def context(
     return ctx, connector
 
 
+async def link_batches(ctx: ServiceContext, store: PgMirrorStore) -> int:
+    """A LINKED batch for every active package the mirror holds, as the inventory consumer
+    records them; every hundredth holds one gram less than Metrc shows. Returns how many."""
+    async with ctx.uow() as uow:
+        (rules,) = await uow.jurisdictions.for_license(LICENSE)
+    packages = await store.records(LICENSE, SyncType.PACKAGES, status="active")
+    now = ctx.now()
+    links = []
+    for i, package in enumerate(packages):
+        batch_id = uuid4()
+        physical = (package.quantity or Decimal(0)) - (1 if i % 100 == 7 else 0)
+        links.append(
+            PackageLink(
+                batch_id=batch_id,
+                site_id=rules.site_id,
+                license_number=LICENSE,
+                state=LinkState.LINKED,
+                batch=BatchFacts(
+                    batch_id=batch_id,
+                    site_id=rules.site_id,
+                    code=f"B-{i:05d}",
+                    product_id="product-1",
+                    product_name=package.item or "",
+                    unit=package.unit or "Grams",
+                    status="LIVE",
+                    physical=physical,
+                    locations=(),
+                    version=1,
+                    package_tag=package.label,
+                ),
+                applied_through=(1, 0),
+                updated_at=now,
+                tag=package.label,
+                planned=PlannedPackage(quantity=physical, finished=False, location_id=None),
+                metrc_package_id=package.metrc_id,
+            )
+        )
+    async with ctx.uow() as uow:
+        await uow.links.save_many(links)
+        await uow.commit()
+    return len(links)
+
+
+async def reconcile(ctx: ServiceContext, database: Database) -> tuple[RunOutcome, float]:
+    """One reconciliation of the license, timed end to end (ms)."""
+    inventory = HttpInventoryMovements("http://127.0.0.1:9")  # no fix is approved here
+    service = ReconciliationService(
+        partial(ComplianceUnitOfWork, database),
+        ctx,
+        ManualOperations(ctx, Pusher(ctx)),
+        inventory,
+    )
+    started = time.perf_counter()
+    outcome = await service.run(LICENSE, actor="bench")
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    await inventory.close()
+    return outcome, elapsed_ms
+
+
 async def run(args: argparse.Namespace) -> None:
     postgres = PostgresServer.acquire()
     name = await postgres.create_database("bench_sync")
@@ -225,6 +305,8 @@ async def run(args: argparse.Namespace) -> None:
                 if held != n:
                     raise SystemExit(f"{feed}: {held} in the mirror, Metrc holds {n}")
             state = await sandbox.state()
+            linked = await link_batches(ctx, store)
+            outcome, reconcile_ms = await reconcile(ctx, database)
     finally:
         await database.close()
         await postgres.drop_database(name)
@@ -247,10 +329,16 @@ async def run(args: argparse.Namespace) -> None:
         f"elapsed: {elapsed:.2f} s; bound: {pages} pages / min({args.rate:g}/s, "
         f"{args.concurrency}/{args.latency_ms / 1000:g} s) = {bound:.2f} s"
     )
-    print("reconciliation: not built yet (issue 12's next part); no reconcile time is measured")
+    by_class = dict(outcome.run.by_class)
+    print(
+        f"reconciliation: {linked} linked batches against {outcome.run.packages} mirrored "
+        f"packages, {len(outcome.findings)} findings {by_class}, in {reconcile_ms:.0f} ms "
+        f"(reads, classification and storing the findings in one transaction; the run's own "
+        f"measure {outcome.run.duration_ms} ms)"
+    )
     print(
         f"metrc-sync: {elapsed:.2f} s, bound {bound:.2f} s, ratio {ratio:.2f}, "
-        "reconcile not built (no number)"
+        f"reconcile {linked} in {reconcile_ms:.0f} ms"
     )
 
 

@@ -152,6 +152,9 @@ def test_compliance_settings_need_manage_and_pushes_and_reads_need_sync():
             assert route.permission == "compliance:manage", route
         elif route.path.endswith("/metrc-link"):
             assert route.permission == "inventory:read", route
+        elif route.path.endswith(("/approve", "/reject")):
+            # Issue 12: a reconciliation finding's fix is applied or refused with manage only.
+            assert route.permission == "compliance:manage", route
         else:
             assert route.permission == "compliance:sync", route
     assert {Role.ADMIN, Role.OWNER, Role.COMPLIANCE_QA} == {

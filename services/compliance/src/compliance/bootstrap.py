@@ -12,6 +12,7 @@ from shared.telemetry import configure_tracing
 
 from compliance.adapters.clock import UtcClock
 from compliance.adapters.credentials_crypto import CredentialCipher
+from compliance.adapters.inventory_movements import HttpInventoryMovements
 from compliance.adapters.metrc import RetryPolicy
 from compliance.adapters.metrc_connector import MetrcClients
 from compliance.adapters.postgres import ComplianceUnitOfWork
@@ -32,6 +33,7 @@ from compliance.service_layer import (
     ServiceContext,
 )
 from compliance.service_layer.pull_sync import PullPolicy, PullSync
+from compliance.service_layer.reconciliation import ReconciliationService
 from compliance.service_layer.sync_health import SyncHealth
 from compliance.service_layer.sync_service import SyncService
 
@@ -62,8 +64,14 @@ def build(settings: ComplianceSettings) -> Container:
         telemetry=OtelPushTelemetry(tracer_provider),
     )
 
+    inventory = HttpInventoryMovements(
+        settings.inventory_url, timeout_seconds=settings.inventory_timeout_seconds
+    )
+    manual = ManualOperations(context, Pusher(context))
+
     async def close() -> None:
         await metrc.close()
+        await inventory.close()
         await database.close()
 
     return Container(
@@ -76,9 +84,10 @@ def build(settings: ComplianceSettings) -> Container:
         handlers=Handlers(
             credentials=CredentialsService(context),
             rules=RulesService(context),
-            manual=ManualOperations(context, Pusher(context)),
+            manual=manual,
             queries=Queries(context),
             sync=sync_handlers(settings, context, database, metrc),
+            reconciliation=ReconciliationService(uow, context, manual, inventory),
         ),
     )
 

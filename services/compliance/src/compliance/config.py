@@ -160,6 +160,15 @@ class ComplianceSettings(ServiceSettings):
         return 2 * self.longest_metrc_call + timedelta(seconds=self.metrc_lag_seconds)
 
     # --- pull sync (README "Pull sync") ------------------------------------------------------------
+    inventory_url: str = Field(
+        default="http://127.0.0.1:8001",
+        validation_alias="COMPLIANCE_INVENTORY_URL",
+        description="Inventory's API: the one reconciliation fix that records a movement in "
+        "Canopy calls it, as the approving person",
+    )
+    inventory_timeout_seconds: float = Field(
+        default=10.0, gt=0, validation_alias="COMPLIANCE_INVENTORY_TIMEOUT_SECONDS"
+    )
     sync_interval_seconds: float = Field(
         default=600.0,
         ge=0,

@@ -19,6 +19,7 @@ from shared.events.topics import COMPLIANCE_EVENTS
 
 __all__ = [
     "ComplianceEventBase",
+    "FindingChangedV1",
     "PackageLinkChangedV1",
     "PushAcceptedV1",
     "PushDismissedV1",
@@ -187,3 +188,60 @@ class PushDismissedV1(PushEventBase):
         error_message="Metrc answered 503",
         guidance="Metrc did not answer. The push is retried on its own.",
     )
+
+
+@event_type("compliance.finding_changed", version=1, topic=COMPLIANCE_EVENTS)
+class FindingChangedV1(BaseModel):
+    """A reconciliation finding as it now stands (keyed by ``finding_id``): opened by a run
+    (``OPEN``), being applied (``APPLYING``), its fix applied (``APPLIED``) or rejected
+    (``REJECTED``) by ``decided_by``, or settled on its own (``SETTLED``: a later run no longer
+    saw it). ``finding_class`` is one of PENDING_PUSH, PUSH_FAILED, CHANGED_IN_METRC,
+    QUANTITY_DIFFERS, MISSING_IN_METRC, MISSING_IN_CANOPY, UNIT_OR_ITEM_MISMATCH,
+    KEY_OR_PERMISSION, EQUAL_AND_OPPOSITE; ``fix`` the kind of fix it proposes."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "finding_id": "5d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                    "license_number": "403-X0001",
+                    "site_id": _COMMON["site_id"],
+                    "finding_class": "CHANGED_IN_METRC",
+                    "state": "APPLIED",
+                    "batch_ids": [_COMMON["batch_id"]],
+                    "tags": [_TAG],
+                    "unit": "Grams",
+                    "canopy_quantity": "100.0000",
+                    "metrc_quantity": "98.5000",
+                    "pending_quantity": "0",
+                    "fix": "LOCAL_MOVEMENT",
+                    "message": "Package 1A4FF0100000022000000123 was adjusted in Metrc.",
+                    "decided_by": "user-7",
+                    "decided_at": _AT,
+                    "opened_at": "2026-03-01T18:00:00Z",
+                    "occurred_at": _AT,
+                    "actor": "user-7",
+                }
+            ]
+        },
+    )
+
+    finding_id: UUID
+    license_number: str
+    site_id: UUID | None
+    finding_class: str
+    state: str
+    batch_ids: list[UUID]
+    tags: list[str]
+    unit: str | None
+    canopy_quantity: DecimalString | None
+    metrc_quantity: DecimalString | None
+    pending_quantity: DecimalString | None
+    fix: str
+    message: str
+    decided_by: str | None
+    decided_at: UtcDateTime | None
+    opened_at: UtcDateTime
+    occurred_at: UtcDateTime
+    actor: str

@@ -230,6 +230,8 @@ async def start_platform(
             await create_topics(kafka.bootstrap, [*topics, *(t.dead_letter for t in topics)])
         if relay:
             processes.append(start_service("inventory", inventory_env, logs, command="relay"))
+        # Reconciliation's one write to inventory (a movement an approved fix records).
+        compliance_env["COMPLIANCE_INVENTORY_URL"] = inventory.url
         compliance_api = await asyncio.to_thread(start_service, "compliance", compliance_env, logs)
         processes.append(compliance_api)
         reporting = await asyncio.to_thread(start_service, "reporting", reporting_env, logs)

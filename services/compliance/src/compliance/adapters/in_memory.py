@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Generic, Self, TypeVar
 from uuid import UUID
@@ -76,6 +77,8 @@ class InMemoryDatabase:
         self.notifications: dict[UUID, Notification] = {}
         self.sync_log: list[SyncLogEntry] = []
         self.events: list[ComplianceEvent] = []
+        self.expected_movements: dict[UUID, dict[UUID, Decimal]] = {}
+        """Per approved reconciliation finding: the local movement it expects per batch."""
         self.commits = 0
         self._sequence = 0
         self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -336,6 +339,18 @@ class _Outbox:
         self.added.append(event)
 
 
+class _Movements:
+    def __init__(self, expected: dict[UUID, dict[UUID, Decimal]]) -> None:
+        self._expected = expected
+
+    async def expected(self, batch_id: UUID, finding_ids: Collection[UUID]) -> dict[UUID, Decimal]:
+        return {
+            fid: self._expected[fid][batch_id]
+            for fid in finding_ids
+            if batch_id in self._expected.get(fid, {})
+        }
+
+
 class InMemoryUnitOfWork:
     def __init__(self, db: InMemoryDatabase) -> None:
         self._db = db
@@ -351,6 +366,7 @@ class InMemoryUnitOfWork:
         self.sync_log = _SyncLog(db.sync_log)
         self.notifications = _Notifications(self._notifications)
         self.outbox = _Outbox()
+        self.movements = _Movements(db.expected_movements)
         self._held: list[asyncio.Lock] = []
 
     async def __aenter__(self) -> Self:

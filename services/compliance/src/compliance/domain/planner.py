@@ -77,8 +77,15 @@ class Plan:
 
 
 def plan_batch_change(
-    change: BatchChange, link: PackageLink | None, rules: JurisdictionRules | None
+    change: BatchChange,
+    link: PackageLink | None,
+    rules: JurisdictionRules | None,
+    *,
+    settled: frozenset[tuple[int, int]] = frozenset(),
 ) -> Plan:
+    """``settled``: positions of rows Metrc already holds (a movement an approved
+    reconciliation fix recorded to match Metrc): they move the planned quantity, and nothing is
+    pushed for them."""
     facts = change.batch
     if link is not None and _is_stale(change, link):
         return Plan(link)
@@ -111,7 +118,7 @@ def plan_batch_change(
                 f"Batch {facts.code} was not tracked in Metrc when it was created.",
             )
         return _untracked(change, link, LinkState.UNLINKED, note, through)
-    return _plan_changes(change, link, rules, through)
+    return _plan_changes(change, link, rules, through, settled)
 
 
 def plan_manual_push(link: PackageLink, rules: JurisdictionRules | None, now: datetime) -> Plan:
@@ -307,7 +314,11 @@ def _consumed_into(entry: LedgerEntry) -> UUID | None:
 
 
 def _plan_changes(
-    change: BatchChange, link: PackageLink, rules: JurisdictionRules, through: tuple[int, int]
+    change: BatchChange,
+    link: PackageLink,
+    rules: JurisdictionRules,
+    through: tuple[int, int],
+    settled: frozenset[tuple[int, int]] = frozenset(),
 ) -> Plan:
     facts = change.batch
     notes: list[Problem] = []
@@ -327,10 +338,12 @@ def _plan_changes(
     if tag_note is not None:
         notes.append(tag_note)
     fresh = [e for e in change.entries if e.position > link.applied_through or change.created]
-    tally = _tally(fresh, change.created)
+    in_metrc = [e for e in fresh if e.position in settled and e.is_physical]
+    tally = _tally([e for e in fresh if e.position not in settled], change.created)
     on = rules.local_date(change.occurred_at)
     intents: list[Intent] = []
     quantity, finished, location = planned.quantity, planned.finished, planned.location_id
+    quantity += sum((e.change for e in in_metrc), Decimal(0))
     ups = [(c, d) for c, d in tally.deltas.items() if d > 0]
     downs = [(c, d) for c, d in tally.deltas.items() if d < 0]
     if finished and ups:

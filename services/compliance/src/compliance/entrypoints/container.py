@@ -16,6 +16,7 @@ from compliance.service_layer import (
     RulesService,
     ServiceContext,
 )
+from compliance.service_layer.reconciliation import ReconciliationService
 from compliance.service_layer.sync_health import SyncHealth
 from compliance.service_layer.sync_service import SyncService
 
@@ -37,6 +38,8 @@ class Handlers:
     queries: Queries
     sync: SyncHandlers | None = None
     """Pull sync: runs, progress and sync health (absent in API tests without PostgreSQL)."""
+    reconciliation: ReconciliationService | None = None
+    """Reconciliation, findings and their fixes (absent in API tests without PostgreSQL)."""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
@@ -47,6 +48,7 @@ __all__ = [
     "Clock",
     "CredentialRepository",
     "EventOutbox",
+    "ExpectedMovements",
     "Jitter",
     "JurisdictionRepository",
     "LinkRepository",
@@ -222,6 +224,13 @@ class EventOutbox(Protocol):
         ...
 
 
+class ExpectedMovements(Protocol):
+    async def expected(self, batch_id: UUID, finding_ids: Collection[UUID]) -> dict[UUID, Decimal]:
+        """Of ``finding_ids``, the approved reconciliation findings whose fix records a local
+        movement on ``batch_id``: the signed quantity each expects there."""
+        ...
+
+
 class UnitOfWork(Protocol):
     @property
     def jurisdictions(self) -> JurisdictionRepository: ...
@@ -243,6 +252,9 @@ class UnitOfWork(Protocol):
 
     @property
     def outbox(self) -> EventOutbox: ...
+
+    @property
+    def movements(self) -> ExpectedMovements: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -29,6 +29,7 @@ from compliance.domain import (
     submission_event,
 )
 from compliance.domain.planner import Plan
+from compliance.domain.reconciliation import marked_finding
 from compliance.service_layer.ports import UnitOfWork
 
 __all__ = ["Recorded", "record_batch_change", "store_plan"]
@@ -58,7 +59,7 @@ async def record_batch_change(
     submission so the Metrc calls that push it join the inventory request's trace."""
     link = await uow.links.get(change.batch.batch_id)
     rules = await uow.jurisdictions.get(change.batch.site_id)
-    plan = plan_batch_change(change, link, rules)
+    plan = plan_batch_change(change, link, rules, settled=await _settled(uow, change))
     if plan.link == link:
         return Recorded(plan.link, (), plan.notes)
     return await store_plan(
@@ -70,6 +71,21 @@ async def record_batch_change(
         operation="plan",
         trace_parent=trace_parent,
     )
+
+
+async def _settled(uow: UnitOfWork, change: BatchChange) -> frozenset[tuple[int, int]]:
+    """Rows an approved reconciliation fix recorded to match Metrc (their notes name the
+    finding, and the finding's fix expects exactly that movement on this batch): Metrc holds
+    them already, so they are not pushed."""
+    marked = {
+        e.position: (fid, e.change) for e in change.entries if (fid := marked_finding(e.notes))
+    }
+    if not marked:
+        return frozenset()
+    expected = await uow.movements.expected(
+        change.batch.batch_id, {fid for fid, _ in marked.values()}
+    )
+    return frozenset(pos for pos, (fid, q) in marked.items() if expected.get(fid) == q)
 
 
 async def store_plan(

@@ -651,6 +651,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/compliance/findings/{findingId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A finding: its class, evidence and fix */
+        get: operations["compliance_get_compliance_findings_findingId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/findings/{findingId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a finding's fix: it is applied and recorded (who, when, what it did) */
+        post: operations["compliance_post_compliance_findings_findingId_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/findings/{findingId}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a finding's fix: nothing changes, the decision is recorded */
+        post: operations["compliance_post_compliance_findings_findingId_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/compliance/health": {
         parameters: {
             query?: never;
@@ -660,6 +711,91 @@ export interface paths {
         };
         /** Sync health of every license: queue and keys */
         get: operations["compliance_get_compliance_health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/licenses/{licenseNumber}/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A license's reconciliation findings, newest first (cursor) */
+        get: operations["compliance_get_compliance_licenses_licenseNumber_findings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/licenses/{licenseNumber}/reconciliation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reconcile a license now: Canopy, Metrc's mirror and the queued writes side by side */
+        post: operations["compliance_post_compliance_licenses_licenseNumber_reconciliation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/licenses/{licenseNumber}/reconciliation/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Month-end reconciliation of a license as of a date: every finding and its fix */
+        get: operations["compliance_get_compliance_licenses_licenseNumber_reconciliation_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/licenses/{licenseNumber}/reconciliation/report/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The month-end reconciliation as CSV */
+        get: operations["compliance_get_compliance_licenses_licenseNumber_reconciliation_report_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compliance/licenses/{licenseNumber}/reconciliation/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A license's recent reconciliation runs, newest first */
+        get: operations["compliance_get_compliance_licenses_licenseNumber_reconciliation_runs"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2855,6 +2991,176 @@ export interface components {
              */
             message: string;
         };
+        /** Evidence */
+        Evidence: {
+            /**
+             * Key
+             * @description The Metrc adjustment's mirror key, submission id, feed, tag
+             */
+            key: string;
+            /**
+             * Kind
+             * @description METRC_ADJUSTMENT, SUBMISSION, PULL_ERROR or METRC_PACKAGE
+             */
+            kind: string;
+            /** Summary */
+            summary: string;
+        };
+        /**
+         * FindingClass
+         * @enum {string}
+         */
+        FindingClass: "PENDING_PUSH" | "PUSH_FAILED" | "CHANGED_IN_METRC" | "QUANTITY_DIFFERS" | "MISSING_IN_METRC" | "MISSING_IN_CANOPY" | "UNIT_OR_ITEM_MISMATCH" | "KEY_OR_PERMISSION" | "EQUAL_AND_OPPOSITE";
+        /** FindingDecision */
+        FindingDecision: {
+            /** Note */
+            note?: string | null;
+        };
+        /**
+         * FindingPage
+         * @description Newest first; pass ``nextCursor`` back as ``cursor`` for the next page.
+         */
+        FindingPage: {
+            /** Hasmore */
+            hasMore: boolean;
+            /** Items */
+            items: components["schemas"]["FindingView"][];
+            /** Nextcursor */
+            nextCursor?: string | null;
+        };
+        /**
+         * FindingState
+         * @enum {string}
+         */
+        FindingState: "OPEN" | "APPLYING" | "APPLIED" | "REJECTED" | "SETTLED";
+        /** FindingView */
+        FindingView: {
+            /**
+             * Applied
+             * @description What applying the fix did (submissions, movements, maps)
+             */
+            applied?: {
+                [key: string]: unknown;
+            } | null;
+            /** Batchids */
+            batchIds: string[];
+            /**
+             * Canopyquantity
+             * @description Inventory's physical quantity (onHand + quarantine + defective)
+             */
+            canopyQuantity?: string | null;
+            /** Decidedat */
+            decidedAt?: string | null;
+            /** Decidedby */
+            decidedBy?: string | null;
+            /** Decisionnote */
+            decisionNote?: string | null;
+            /**
+             * Error
+             * @description Why the last approval's fix failed
+             */
+            error?: string | null;
+            /** Evidence */
+            evidence: components["schemas"]["Evidence"][];
+            findingClass: components["schemas"]["FindingClass"];
+            fix: components["schemas"]["FixView"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Licensenumber */
+            licenseNumber: string;
+            /** Message */
+            message: string;
+            /**
+             * Metrcquantity
+             * @description What the mirror of Metrc holds (absent: no package)
+             */
+            metrcQuantity?: string | null;
+            /**
+             * Openedat
+             * Format: date-time
+             */
+            openedAt: string;
+            /**
+             * Pendingquantity
+             * @description Net effect of the writes still queued for the package
+             */
+            pendingQuantity?: string | null;
+            /** Settledat */
+            settledAt?: string | null;
+            /** Siteid */
+            siteId?: string | null;
+            state: components["schemas"]["FindingState"];
+            /** Tags */
+            tags: string[];
+            /** Unit */
+            unit?: string | null;
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+        };
+        /**
+         * FixAction
+         * @description One change of the fix; which fields are set depends on its kind.
+         */
+        FixAction: {
+            /** Batchid */
+            batchId?: string | null;
+            /** Canopyunit */
+            canopyUnit?: string | null;
+            /**
+             * Metrcname
+             * @description REMAP_*: Metrc's item or unit
+             */
+            metrcName?: string | null;
+            /** Metrcpackageid */
+            metrcPackageId?: number | null;
+            /** Productid */
+            productId?: string | null;
+            /**
+             * Quantity
+             * @description PUSH_ADJUSTMENT: the Metrc adjustment; LOCAL_MOVEMENT: the Canopy movement; LINK_PACKAGE: Metrc's quantity
+             */
+            quantity?: string | null;
+            /** Siteid */
+            siteId?: string | null;
+            /** Submissionids */
+            submissionIds?: string[];
+            /** Tag */
+            tag?: string | null;
+        };
+        /** FixApproval */
+        FixApproval: {
+            /**
+             * Batchid
+             * @description LINK_PACKAGE without a proposed batch: the batch to link the package to
+             */
+            batchId?: string | null;
+            /** Note */
+            note?: string | null;
+        };
+        /**
+         * FixKind
+         * @enum {string}
+         */
+        FixKind: "WAIT" | "RETRY_PUSH" | "PUSH_ADJUSTMENT" | "LOCAL_MOVEMENT" | "LINK_PACKAGE" | "REMAP_ITEM" | "REMAP_UNIT" | "PUSH_PACKAGE" | "REPLACE_KEYS";
+        /** FixView */
+        FixView: {
+            /** Actions */
+            actions: components["schemas"]["FixAction"][];
+            /**
+             * Applicable
+             * @description False for WAIT and REPLACE_KEYS: nothing to approve
+             */
+            applicable: boolean;
+            /** Description */
+            description: string;
+            kind: components["schemas"]["FixKind"];
+        };
         /**
          * GrowthPhase
          * @description The phase of a tracked plant (Metrc's growth phases).
@@ -3663,6 +3969,31 @@ export interface components {
             message: string;
             /** Retryat */
             retryAt?: string | null;
+        };
+        /** MonthEndReport */
+        MonthEndReport: {
+            /**
+             * Asof
+             * Format: date-time
+             * @description The end of the report's date, as an instant
+             */
+            asOf: string;
+            /** Licensenumber */
+            licenseNumber: string;
+            /**
+             * Rows
+             * @description findingId, class, state, tags, batchIds, unit, canopyQuantity, metrcQuantity, pendingQuantity, fix, fixApplied, approvedBy, decidedAt, openedAt, message, evidence (the CSV's columns)
+             */
+            rows: {
+                [key: string]: string;
+            }[];
+            /**
+             * Totals
+             * @description Findings per state
+             */
+            totals: {
+                [key: string]: number;
+            };
         };
         /**
          * Movement
@@ -4558,6 +4889,62 @@ export interface components {
         ReadModelStatus: {
             /** Readmodels */
             readModels: components["schemas"]["ReadModelLag"][];
+        };
+        /** ReconciliationRunView */
+        ReconciliationRunView: {
+            /** Actor */
+            actor: string;
+            /**
+             * Byclass
+             * @description Findings of this run per class
+             */
+            byClass: {
+                [key: string]: number;
+            };
+            /** Durationms */
+            durationMs: number;
+            /**
+             * Finishedat
+             * Format: date-time
+             */
+            finishedAt: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Licensenumber */
+            licenseNumber: string;
+            /**
+             * Lots
+             * @description Tracked batches compared
+             */
+            lots: number;
+            /** Opened */
+            opened: number;
+            /**
+             * Packages
+             * @description Metrc packages in the mirror
+             */
+            packages: number;
+            /** Settled */
+            settled: number;
+            /**
+             * Startedat
+             * Format: date-time
+             */
+            startedAt: string;
+            /** Updated */
+            updated: number;
+        };
+        /**
+         * ReconciliationStarted
+         * @description The run and every undecided finding of the license after it.
+         */
+        ReconciliationStarted: {
+            /** Findings */
+            findings: components["schemas"]["FindingView"][];
+            run: components["schemas"]["ReconciliationRunView"];
         };
         /** RefreshRequest */
         RefreshRequest: {
@@ -8243,7 +8630,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8252,7 +8639,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8297,7 +8684,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10015,7 +10402,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10024,7 +10411,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10069,7 +10456,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10148,7 +10535,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10157,7 +10544,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10202,7 +10589,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10276,7 +10663,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10285,7 +10672,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10330,7 +10717,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10407,7 +10794,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10416,7 +10803,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10461,7 +10848,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10537,7 +10924,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10546,7 +10933,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10591,7 +10978,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10674,7 +11061,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10683,7 +11070,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10728,7 +11115,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10807,7 +11194,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10816,7 +11203,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10861,7 +11248,411 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_get_compliance_findings_findingId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                findingId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingView"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_post_compliance_findings_findingId_approve: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                findingId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FixApproval"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingView"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_post_compliance_findings_findingId_reject: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                findingId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FindingDecision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingView"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -10935,7 +11726,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10944,7 +11735,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10989,7 +11780,672 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_get_compliance_licenses_licenseNumber_findings: {
+        parameters: {
+            query?: {
+                state?: components["schemas"]["FindingState"][];
+                findingClass?: components["schemas"]["FindingClass"][];
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                licenseNumber: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingPage"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_post_compliance_licenses_licenseNumber_reconciliation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                licenseNumber: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationStarted"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_get_compliance_licenses_licenseNumber_reconciliation_report: {
+        parameters: {
+            query: {
+                /** @description The report's date: findings opened by the end of this day (the facility's time zone), each as it stood then */
+                asOf: string;
+            };
+            header?: never;
+            path: {
+                licenseNumber: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonthEndReport"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_get_compliance_licenses_licenseNumber_reconciliation_report_export: {
+        parameters: {
+            query: {
+                /** @description The report's date: findings opened by the end of this day (the facility's time zone), each as it stood then */
+                asOf: string;
+            };
+            header?: never;
+            path: {
+                licenseNumber: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/csv": string;
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    compliance_get_compliance_licenses_licenseNumber_reconciliation_runs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                licenseNumber: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationRunView"][];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description SITE_NOT_METRC, INVALID_JURISDICTION_RULES, INVALID_CREDENTIALS, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11072,7 +12528,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11081,7 +12537,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11126,7 +12582,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11202,7 +12658,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11211,7 +12667,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11256,7 +12712,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11334,7 +12790,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11343,7 +12799,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11388,7 +12844,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11462,7 +12918,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11471,7 +12927,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11516,7 +12972,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11592,7 +13048,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11601,7 +13057,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11646,7 +13102,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11729,7 +13185,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11738,7 +13194,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11783,7 +13239,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -11869,7 +13325,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11878,7 +13334,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11923,7 +13379,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12002,7 +13458,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12011,7 +13467,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12056,7 +13512,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12134,7 +13590,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12143,7 +13599,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12188,7 +13644,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12274,7 +13730,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12283,7 +13739,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12328,7 +13784,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12404,7 +13860,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12413,7 +13869,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12458,7 +13914,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -12535,7 +13991,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND */
+            /** @description RULES_NOT_FOUND, CREDENTIALS_NOT_FOUND, BATCH_NOT_TRACKED, SUBMISSION_NOT_FOUND, SYNC_RUN_NOT_FOUND, FINDING_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12544,7 +14000,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SUBMISSION_STATE_CONFLICT */
+            /** @description SUBMISSION_STATE_CONFLICT, FINDING_STATE_CONFLICT, FIX_NOT_APPLICABLE, FIX_FAILED */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12589,7 +14045,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description METRC_UNAVAILABLE */
+            /** @description INVENTORY_UNAVAILABLE, METRC_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;

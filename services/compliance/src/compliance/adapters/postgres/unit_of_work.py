@@ -20,6 +20,11 @@ from shared.events import compliance as ev
 from shared.outbox import OutboxMessage, outbox_message, write_outbox
 
 from compliance.adapters.postgres.event_forms import event_form
+from compliance.adapters.postgres.reconciliation import (
+    PgFindings,
+    PgMovements,
+    PgReconciliationReads,
+)
 from compliance.adapters.postgres.records import (
     PgCredentials,
     PgJurisdictions,
@@ -94,6 +99,9 @@ class ComplianceUnitOfWork(SharedUnitOfWork):
     sync_log: PgSyncLog
     notifications: PgNotifications
     outbox: PgOutbox
+    movements: PgMovements
+    findings: PgFindings
+    reconciliation: PgReconciliationReads
 
     def attach(self, conn: Connection) -> None:
         self.jurisdictions = PgJurisdictions(conn)
@@ -103,6 +111,9 @@ class ComplianceUnitOfWork(SharedUnitOfWork):
         self.sync_log = PgSyncLog(conn)
         self.notifications = PgNotifications(conn)
         self.outbox = PgOutbox(conn)
+        self.movements = PgMovements(conn)
+        self.findings = PgFindings(conn)
+        self.reconciliation = PgReconciliationReads(conn)
 
     async def commit(self) -> None:
         await self.outbox.flush()

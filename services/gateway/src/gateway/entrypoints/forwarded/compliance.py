@@ -34,6 +34,7 @@ class Models:
 
 
 _C = "/v1/compliance"
+_RECONCILIATION = "compliance reconciliation"
 _LICENSE = f"{_C}/credentials/{{licenseNumber}}"
 
 COMPLIANCE_MODELS: dict[tuple[str, str], Models] = {
@@ -76,6 +77,29 @@ COMPLIANCE_MODELS: dict[tuple[str, str], Models] = {
     ("GET", f"{_C}/licenses/{{licenseNumber}}/sync-health"): Models(
         c.SyncHealthView, tag="compliance sync"
     ),
+    # reconciliation
+    ("POST", f"{_C}/licenses/{{licenseNumber}}/reconciliation"): Models(
+        c.ReconciliationStarted, idempotent=True, tag=_RECONCILIATION
+    ),
+    ("GET", f"{_C}/licenses/{{licenseNumber}}/reconciliation/runs"): Models(
+        list[c.ReconciliationRunView], tag=_RECONCILIATION
+    ),
+    ("GET", f"{_C}/licenses/{{licenseNumber}}/findings"): Models(
+        c.FindingPage, query=c.FindingQuery, tag=_RECONCILIATION
+    ),
+    ("GET", f"{_C}/findings/{{findingId}}"): Models(c.FindingView, tag=_RECONCILIATION),
+    ("POST", f"{_C}/findings/{{findingId}}/approve"): Models(
+        c.FindingView, body=c.FixApproval, idempotent=True, tag=_RECONCILIATION
+    ),
+    ("POST", f"{_C}/findings/{{findingId}}/reject"): Models(
+        c.FindingView, body=c.FindingDecision, idempotent=True, tag=_RECONCILIATION
+    ),
+    ("GET", f"{_C}/licenses/{{licenseNumber}}/reconciliation/report"): Models(
+        c.MonthEndReport, query=c.MonthEndQuery, tag=_RECONCILIATION
+    ),
+    ("GET", f"{_C}/licenses/{{licenseNumber}}/reconciliation/report/export"): Models(
+        None, query=c.MonthEndQuery, media_type="text/csv", tag=_RECONCILIATION
+    ),
 }
 
 _PATH_TYPES = {
@@ -83,6 +107,7 @@ _PATH_TYPES = {
     "siteId": UUID,
     "submissionId": UUID,
     "runId": UUID,
+    "findingId": UUID,
     "licenseNumber": str,
 }
 
