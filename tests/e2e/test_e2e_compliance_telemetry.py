@@ -1,8 +1,9 @@
 """What an operator sees of compliance's pushes, through the whole platform (every process a
 real one, exporting its spans to a trace receiver): one trace from the intake request through
 the gateway, inventory, its outbox, Kafka and compliance's consumer to the Metrc call that
-created the package, with the license and never a key; and the compliance worker's ``/metrics``
-moving as the work happens (submissions by kind and state, queue depth and age, Metrc calls)."""
+created the package, with the license and never a key; a person's "Push to Metrc" in the trace
+of that request; and the compliance worker's ``/metrics`` moving as the work happens
+(submissions by kind and state, queue depth and age, Metrc calls)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from shared.testing.span_receiver import ReceivedSpan, SpanReceiver
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.slow]
 
 INTAKE_ROUTE = "/api/v1/batches/intake"
+MANUAL_PUSH_ROUTE = "/api/v1/compliance/batches/{batchId}/push"
 CREATE_CALL = "Metrc POST /packages/v2/"
 
 
@@ -98,12 +100,19 @@ def _ancestors(spans: list[ReceivedSpan], span: ReceivedSpan) -> list[ReceivedSp
     return chain
 
 
-def _reaches_the_intake(spans: list[ReceivedSpan]) -> bool:
+def _calls_under(spans: list[ReceivedSpan], route: str) -> list[list[ReceivedSpan]]:
+    """The Metrc create calls whose trace starts at the gateway's ``route``: each with its
+    ancestors, the call first."""
     calls = [s for s in spans if s.service == "compliance" and s.name == CREATE_CALL]
-    return any(
-        chain[-1].service == "gateway" and chain[-1].attributes.get("http.route") == INTAKE_ROUTE
+    return [
+        chain
         for chain in (_ancestors(spans, c) for c in calls)
-    )
+        if chain[-1].service == "gateway" and chain[-1].attributes.get("http.route") == route
+    ]
+
+
+def _reaches_the_intake(spans: list[ReceivedSpan]) -> bool:
+    return bool(_calls_under(spans, INTAKE_ROUTE))
 
 
 async def test_the_metrc_call_is_in_the_trace_of_the_intake_that_caused_it(
@@ -134,6 +143,44 @@ async def test_the_metrc_call_is_in_the_trace_of_the_intake_that_caused_it(
     # Each span exported once (the worker's runner and its bootstrap both configure tracing).
     ids = [(s.trace_id, s.span_id) for s in spans if s.service == "compliance"]
     assert len(ids) == len(set(ids))
+
+
+async def test_a_manual_push_is_in_the_trace_of_the_request_that_asked_for_it(
+    observed: Observed,
+) -> None:
+    site = observed.site
+    batch = await site.intake("12.0000")  # no package source: it waits for a person
+
+    async def waiting() -> bool:
+        link = await site.gateway.get(f"/batches/{batch['id']}/metrc-link")
+        return link.status_code == 200 and link.json()["state"] == "UNLINKED"
+
+    await eventually(waiting, what="compliance hearing of the batch")
+    pushed = await site.gateway.post(f"/compliance/batches/{batch['id']}/push")
+    assert pushed.status_code == 200, pushed.text
+    # The request's own push round or the worker's lane (whichever claims first) sends it.
+    subs = await eventually(lambda: site.settled(batch["id"]), what="the manual push")
+    assert [(s.kind, s.state) for s in subs] == [
+        (SubmissionKind.CREATE_PACKAGE, SubmissionState.ACCEPTED)
+    ]
+    tag = subs[0].tag
+    assert tag is not None
+    spans = observed.spans.wait_for(
+        lambda spans: bool(_calls_under(spans, MANUAL_PUSH_ROUTE)), seconds=120
+    )
+    chains = _calls_under(spans, MANUAL_PUSH_ROUTE)
+    for chain in chains:
+        # Metrc call <- push <- compliance's request span <- ... <- the gateway's request span
+        assert [(s.service, s.kind) for s in chain[:3]] == [
+            ("compliance", "CLIENT"),
+            ("compliance", "INTERNAL"),
+            ("compliance", "SERVER"),
+        ]
+        assert chain[1].name == "push packages.create"
+        assert chain[0].attributes["metrc.license_number"] == LICENSE
+        assert chain[-1].kind == "SERVER"
+    assert 200 in [chain[0].attributes.get("http.response.status_code") for chain in chains]
+    assert tag in str((await site.sandbox.get("/_sandbox/state")).json()["packages"])
 
 
 async def test_no_span_carries_a_metrc_key(observed: Observed, pushed: dict[str, Any]) -> None:

@@ -7,6 +7,11 @@ plant per tag); then Metrc down for a whole
 run (every write answered 503) and back. Each ends with exactly one package per batch holding
 inventory's physical quantity, nothing failed, and (after the outage) every package's
 adjustments in inventory's order; anything else is printed and the run exits non-zero.
+
+By default the first phase blends every fault and the kills. ``--faults`` picks the blend
+(``--faults lost_response,kill`` for lost answers and kills only, ``--faults none`` for the
+load alone), ``--blends N`` adds N batches made from two of the others (their ingredients'
+draws pushed among the adjustments).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import random
 import sys
 import time
 
-from compliance.fault_run import METRC_WRITES, FaultRun, settle_and_check
+from compliance.fault_run import FAULT_KINDS, METRC_WRITES, FaultRun, settle_and_check
 from compliance.sandbox_world import LICENSE, MetrcSite
 from shared.identity import generate_keypair
 from shared.testing.infra import KafkaServer, PostgresServer, repo_root
@@ -64,14 +69,20 @@ async def run(args: argparse.Namespace) -> bool:
                 name=phase,
                 site_license=LICENSE if reset else f"{LICENSE}-B",
             )
-            fault_run = FaultRun(site, platform.compliance, rng=random.Random(args.seed))
+            fault_run = FaultRun(
+                site,
+                platform.compliance,
+                rng=random.Random(args.seed),
+                fault_kinds=tuple(k for k in args.faults if k != "kill"),
+            )
             started = time.perf_counter()
             try:
                 if reset:
                     await fault_run.run(
                         intakes=args.intakes,
                         adjustments=args.adjustments,
-                        kill_every=args.kill_every,
+                        kill_every=args.kill_every if "kill" in args.faults else 0,
+                        blends=args.blends,
                         plantings=args.plantings,
                         plant_changes=args.plant_changes,
                     )
@@ -96,8 +107,9 @@ async def run(args: argparse.Namespace) -> bool:
                 if fault_run.cultivation is not None:
                     plants = await fault_run.cultivation.settle_and_check(seconds=args.settle)
                     summary = f"{summary}; {plants}"
+                blend = ",".join(args.faults) if reset else "every write 503"
                 print(
-                    f"{phase}: load {loaded:.0f} s, {fault_run.kills} kills,"
+                    f"{phase} ({blend}): load {loaded:.0f} s, {fault_run.kills} kills,"
                     f" {fault_run.faults} faults injected; {summary}"
                 )
             except AssertionError as error:
@@ -112,14 +124,42 @@ async def run(args: argparse.Namespace) -> bool:
     return ok
 
 
+def fault_blend(text: str) -> tuple[str, ...]:
+    """``--faults``: a comma-separated blend of the sandbox's faults and ``kill``, or ``none``."""
+    chosen = tuple(dict.fromkeys(k.strip() for k in text.split(",") if k.strip()))
+    if chosen == ("none",):
+        return ()
+    unknown = set(chosen) - {*FAULT_KINDS, "kill"}
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"not a fault: {', '.join(sorted(unknown)) or text!r};"
+            f" choose from {', '.join((*FAULT_KINDS, 'kill'))}, or none"
+        )
+    return chosen
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split("\n\n")[1],
+    )
     parser.add_argument("--intakes", type=int, default=200)
     parser.add_argument("--adjustments", type=int, default=1000)
     parser.add_argument("--plantings", type=int, default=100, help="plant batches (faults run)")
     parser.add_argument("--plant-changes", type=int, default=400, help="their changes")
     parser.add_argument("--down-intakes", type=int, default=50)
     parser.add_argument("--down-adjustments", type=int, default=250)
+    parser.add_argument(
+        "--faults",
+        type=fault_blend,
+        default=(*FAULT_KINDS, "kill"),
+        help=f"the blend of the first phase, comma-separated (default: all of"
+        f" {','.join((*FAULT_KINDS, 'kill'))}), or none",
+    )
+    parser.add_argument(
+        "--blends", type=int, default=0, help="batches made from two others (first phase)"
+    )
     parser.add_argument("--kill-every", type=float, default=5.0, help="seconds, on average")
     parser.add_argument("--settle", type=float, default=600.0)
     parser.add_argument("--seed", type=int, default=7)

@@ -18,10 +18,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import os
 import statistics
 import time
 from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -135,6 +137,19 @@ def where_the_time_went(
     )
 
 
+def cpu_seconds(pid: int) -> float:
+    """The user + system CPU seconds process ``pid`` has used so far (Linux's /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_profile(operation: str, processes: dict[str, int], before: dict[str, float]) -> str:
+    """CPU seconds each process used since ``before``: what the push cost the worker and the
+    sandbox whatever the machine's load (the ratio's wall time stretches with the load)."""
+    used = {name: cpu_seconds(pid) - before[name] for name, pid in processes.items()}
+    return f"{operation}: CPU " + ", ".join(f"{name} {s:.2f} s" for name, s in used.items())
+
+
 async def _all_accepted(site: MetrcSite, kind: SubmissionKind, n: int) -> bool:
     return await site.count(kind, SubmissionState.ACCEPTED) >= n
 
@@ -179,10 +194,14 @@ async def run(n: int, live: int, rate: float) -> tuple[float, float, float]:
         print(f"{n} intakes through the gateway in {time.perf_counter() - started:.1f} s")
         await backlog(site, SubmissionKind.CREATE_PACKAGE, n)
         (worker,) = platform.compliance.running("worker")
+        sandbox = platform.compliance.processes[0]  # the sandbox is started first
+        pids = {"worker": worker.popen.pid, "sandbox": sandbox.popen.pid}
         calls_before = await metrc_calls(worker.metrics_url, "/packages/v2/")
+        cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         await site.save_keys()
         await site.validate_keys()
         creates = await drained(site, SubmissionKind.CREATE_PACKAGE, n)
+        print(cpu_profile("packages.create", pids, cpu_before))
         print(await call_profile(site, "packages.create"))
         calls_after = await metrc_calls(worker.metrics_url, "/packages/v2/")
         print(where_the_time_went("packages.create", calls_before, calls_after, creates))
@@ -193,9 +212,11 @@ async def run(n: int, live: int, rate: float) -> tuple[float, float, float]:
         await gather_limited([site.adjust(i, "-1.5000") for i in ids], 16)
         await backlog(site, SubmissionKind.ADJUST_PACKAGE, n)
         calls_before = await metrc_calls(worker.metrics_url, "/packages/v2/adjust")
+        cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         await site.save_keys()
         await site.validate_keys()
         adjustments = await drained(site, SubmissionKind.ADJUST_PACKAGE, n)
+        print(cpu_profile("packages.adjust", pids, cpu_before))
         print(await call_profile(site, "packages.adjust"))
         calls_after = await metrc_calls(worker.metrics_url, "/packages/v2/adjust")
         print(where_the_time_went("packages.adjust", calls_before, calls_after, adjustments))

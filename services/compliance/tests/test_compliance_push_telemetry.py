@@ -7,17 +7,19 @@ OpenTelemetry's in-memory exporter."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from uuid import uuid4
 
 import pytest
 from compliance.adapters.push_telemetry import OtelPushTelemetry, current_trace_parent
-from compliance.domain import OpeningBalance
-from compliance.service_layer import record_batch_change
+from compliance.domain import OpeningBalance, ProblemCode, SubmissionState
+from compliance.service_layer import PushBatch, RetryFailed, record_batch_change
 from compliance.testing import LICENSE, USER_KEY, VENDOR_KEY, BatchScript, ComplianceHarness
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import Span, SpanKind
+from opentelemetry.trace.span import SpanContext
 
 
 @pytest.fixture
@@ -110,3 +112,76 @@ class TestTheTraceContinues:
             text = repr((span.name, dict(span.attributes or {}), span.events))
             assert VENDOR_KEY not in text
             assert USER_KEY not in text
+
+
+def the_push_span(exporter: InMemorySpanExporter) -> list[SpanContext | None]:
+    """The parents of the push spans exported so far."""
+    return [s.parent for s in exporter.get_finished_spans() if s.name.startswith("push ")]
+
+
+class TestAManualPushJoinsTheRequestsTrace:
+    async def test_a_batch_pushed_by_hand_is_created_under_the_push_requests_span(
+        self, spans: tuple[TracerProvider, InMemorySpanExporter]
+    ) -> None:
+        provider, exporter = spans
+        h = harness(provider)
+        await h.save_keys()
+        rules = h.db.rules.pop(h.site_id)  # the site was not on Metrc: the batch waits
+        b = intake(h)
+        await h.record(b.created("10"))
+        h.db.rules[h.site_id] = rules
+        with provider.get_tracer("test").start_as_current_span(
+            "POST /v1/compliance/batches/{batchId}/push", kind=SpanKind.SERVER
+        ) as request:
+            cmd = PushBatch(batch_id=b.batch_id, actor="qa", trace_parent=current_trace_parent())
+            result = await h.manual.push_batch(cmd)
+        assert [s.state for s in result.submissions] == [SubmissionState.ACCEPTED]
+        (parent,) = the_push_span(exporter)
+        assert parent is not None
+        assert parent.span_id == request.get_span_context().span_id
+        assert parent.trace_id == request.get_span_context().trace_id
+
+    async def test_a_retried_write_is_sent_under_the_retry_requests_span_not_its_intakes(
+        self, spans: tuple[TracerProvider, InMemorySpanExporter]
+    ) -> None:
+        provider, exporter = spans
+        h = harness(provider)
+        await h.save_keys()
+        b = h.batch(tag=h.tags.pop(0), source=OpeningBalance(), product_name="Blue Dream Eighth")
+        await recorded_under_a_span(h, provider, b)
+        await h.settle()
+        (rejected,) = h.submissions(b)
+        assert rejected.last_error is not None
+        assert rejected.last_error.code is ProblemCode.ITEM_NOT_FOUND  # refused before Metrc
+        h.db.rules[h.site_id] = replace(h.rules, item_map={"product-1": "Blue Dream 3.5g"})
+        with provider.get_tracer("test").start_as_current_span(
+            "POST /v1/compliance/licenses/{licenseNumber}/retry", kind=SpanKind.SERVER
+        ) as request:
+            cmd = RetryFailed(
+                license_number=LICENSE, actor="qa", trace_parent=current_trace_parent()
+            )
+            (retried,) = await h.manual.retry_failed(cmd)
+        assert retried.state is SubmissionState.ACCEPTED
+        assert retried.trace_parent is not None
+        assert retried.trace_parent.split("-")[2] == f"{request.get_span_context().span_id:016x}"
+        (parent,) = the_push_span(exporter)
+        assert parent is not None
+        assert (parent.trace_id, parent.span_id) == (
+            request.get_span_context().trace_id,
+            request.get_span_context().span_id,
+        )
+
+    async def test_a_retry_without_a_request_span_keeps_the_trace_it_was_recorded_in(
+        self, spans: tuple[TracerProvider, InMemorySpanExporter]
+    ) -> None:
+        provider, exporter = spans
+        h = harness(provider)
+        await h.save_keys()
+        b = h.batch(tag=h.tags.pop(0), source=OpeningBalance(), product_name="Blue Dream Eighth")
+        consumer = await recorded_under_a_span(h, provider, b)
+        await h.settle()
+        h.db.rules[h.site_id] = replace(h.rules, item_map={"product-1": "Blue Dream 3.5g"})
+        await h.manual.retry_failed(RetryFailed(license_number=LICENSE, actor="scheduler"))
+        (parent,) = the_push_span(exporter)
+        assert parent is not None
+        assert parent.span_id == consumer.get_span_context().span_id

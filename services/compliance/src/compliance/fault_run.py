@@ -15,6 +15,7 @@ import contextlib
 import random
 import signal
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -25,7 +26,7 @@ from compliance.cultivation_fault_run import METRC_PLANT_BATCH_WRITES, Cultivati
 from compliance.domain import SubmissionQuery, SubmissionState
 from compliance.sandbox_world import LICENSE, MetrcSite, eventually
 
-__all__ = ["METRC_WRITES", "FaultRun", "settle_and_check"]
+__all__ = ["FAULT_KINDS", "METRC_WRITES", "FaultRun", "settle_and_check"]
 
 METRC_WRITES = (
     ("POST", "/packages/v2/"),
@@ -36,11 +37,18 @@ METRC_WRITES = (
 )
 
 
+FAULT_KINDS = ("lost_response", "rate_limit", "status")
+"""What the sandbox injects on a write: the answer lost after Metrc applied it, a 429 storm, a
+5xx. A run draws from all of them at once unless told otherwise."""
+
+
 def random_fault(
-    rng: random.Random, writes: tuple[tuple[str, str], ...] = METRC_WRITES
+    rng: random.Random,
+    kinds: Sequence[str] = FAULT_KINDS,
+    writes: tuple[tuple[str, str], ...] = METRC_WRITES,
 ) -> dict[str, Any]:
     method, path = rng.choice(writes)
-    kind = rng.choice(["lost_response", "rate_limit", "status"])
+    kind = rng.choice(list(kinds))
     rule: dict[str, Any] = {"method": method, "path": path, "kind": kind, "times": 1}
     if kind == "rate_limit":
         rule["times"] = rng.randint(2, 6)  # a storm: several answers in a row
@@ -54,6 +62,8 @@ class FaultRun:
     site: MetrcSite
     processes: ComplianceProcesses
     rng: random.Random = field(default_factory=lambda: random.Random(7))
+    fault_kinds: Sequence[str] = FAULT_KINDS
+    """The faults drawn from (empty: none injected)."""
     kills: int = 0
     faults: int = 0
     batches: dict[str, str] = field(default_factory=dict)
@@ -82,15 +92,17 @@ class FaultRun:
         plant_changes: int = 0,
     ) -> None:
         """The load under faults and kills; kills go on after the load (while the backlog is
-        still being pushed) until there were ``min_kills``. ``plantings`` plant batches (and
-        ``plant_changes`` changes to them) go alongside, under faults on their writes too."""
+        still being pushed) until there were ``min_kills`` (``kill_every`` 0: no kills).
+        ``plantings`` plant batches (and ``plant_changes`` changes to them) go alongside, under
+        faults on their writes too."""
         if plantings:
             self.cultivation = CultivationLoad(self.site, random.Random(self.rng.random()))
         done = asyncio.Event()
-        chaos = [
-            asyncio.create_task(self._inject_faults(done)),
-            asyncio.create_task(self._kill_now_and_then(done, kill_every, min_kills)),
-        ]
+        chaos = []
+        if self.fault_kinds:
+            chaos.append(asyncio.create_task(self._inject_faults(done)))
+        if kill_every > 0:
+            chaos.append(asyncio.create_task(self._kill_now_and_then(done, kill_every, min_kills)))
         try:
             loads = [self.load(intakes, adjustments, blends)]
             if self.cultivation is not None:
@@ -148,7 +160,7 @@ class FaultRun:
             writes: tuple[tuple[str, str], ...] = METRC_WRITES
             if self.cultivation is not None:
                 writes += METRC_PLANT_BATCH_WRITES
-            rules = [random_fault(self.rng, writes) for _ in range(3)]
+            rules = [random_fault(self.rng, self.fault_kinds, writes) for _ in range(3)]
             await self.site.sandbox.post("/_sandbox/faults", json=rules)
             self.faults += len(rules)
             await _wait(done, 0.5)

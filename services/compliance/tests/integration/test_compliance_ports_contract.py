@@ -293,6 +293,30 @@ class TestLinks:
             with pytest.raises(TagTakenError):
                 await uow.links.save_many([_link(h, h.tags[2]), _link(h, h.tags[0])])
 
+    async def test_a_link_read_then_saved_keeps_its_batch_or_takes_the_new_one(
+        self, store: Store
+    ) -> None:
+        h = ComplianceHarness()
+        kept, changed = _link(h, h.tags[0]), _link(h, h.tags[1])
+        async with store.uow() as uow:
+            await uow.links.save_many([kept, changed])
+            await uow.commit()
+        async with store.uow() as uow:
+            read = await uow.links.get_many([kept.batch_id, changed.batch_id])
+            linked = replace(read[kept.batch_id], state=LinkState.LINKED, metrc_package_id=7)
+            moved = replace(
+                read[changed.batch_id],
+                batch=replace(read[changed.batch_id].batch, physical=Decimal("4.2500")),
+            )
+            await uow.links.save_many([linked, moved])
+            await uow.commit()
+        async with store.uow() as uow:
+            assert await uow.links.get_many([kept.batch_id, changed.batch_id]) == {
+                kept.batch_id: linked,
+                changed.batch_id: moved,
+            }
+            assert moved.batch.physical == Decimal("4.2500") != kept.batch.physical
+
 
 def _submission(
     h: ComplianceHarness,
@@ -388,6 +412,29 @@ class TestTheLedger:
             assert done.trace_parent == traceparent
             with pytest.raises(KeyError):
                 await uow.submissions.save_many([_submission(h, 99)])
+
+    async def test_a_retry_saves_the_trace_of_the_request_that_asked_for_it(
+        self, store: Store
+    ) -> None:
+        h = ComplianceHarness()
+        intake = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+        retry_request = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        why = problem(ProblemCode.ITEM_NOT_FOUND, "no such item")
+        a, b = (replace(_submission(h, n), trace_parent=intake) for n in (1, 2))
+        async with store.uow() as uow:
+            await uow.submissions.add(a)
+            await uow.submissions.add(b)
+            await uow.commit()
+        rejected = [s.send(START, sent_as=SentAs(tag=h.tags[0])).reject(START, why) for s in (a, b)]
+        retried_a = rejected[0].retry(START, trace_parent=retry_request)
+        retried_b = rejected[1].retry(START, trace_parent=retry_request)
+        async with store.uow() as uow:
+            await uow.submissions.save(retried_a)  # one at a time
+            await uow.submissions.save_many([retried_b])  # and many at once
+            await uow.commit()
+        async with store.uow() as uow:
+            assert await uow.submissions.get_many([a.id, b.id]) == [retried_a, retried_b]
+        assert {retried_a.trace_parent, retried_b.trace_parent} == {retry_request}
 
     async def test_the_open_queue_read_through_a_cache_equals_a_full_read_as_rows_change(
         self, store: Store

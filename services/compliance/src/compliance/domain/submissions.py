@@ -287,7 +287,8 @@ class Submission:
         created_at, first_sent_at, sent_at, completed_at: timings.
         caused_by: the inventory event it came from; ``actor`` who caused it.
         trace_parent: the W3C ``traceparent`` of where it was recorded (the consumer span of
-            the inventory event, in the inventory request's trace): the push's spans join it.
+            the inventory event, in the inventory request's trace; for a person's manual push
+            or retry, that API request's span): the push's spans join it.
         dismissed_by, dismissed_at: a person declared a rejected/failed write settled.
     """
 
@@ -450,8 +451,10 @@ class Submission:
         self._expect("failed", SubmissionState.IN_FLIGHT, SubmissionState.PENDING)
         return replace(self, state=SubmissionState.FAILED, last_error=error, completed_at=now)
 
-    def retry(self, now: datetime) -> Submission:
-        """A person's retry of a rejected or failed write: pending again, with fresh attempts."""
+    def retry(self, now: datetime, *, trace_parent: str | None = None) -> Submission:
+        """A person's retry of a rejected or failed write: pending again, with fresh attempts.
+        ``trace_parent``: the retry request's span, which the next send's spans then join
+        (else they keep joining the trace it was recorded in)."""
         self._expect("retried", SubmissionState.REJECTED, SubmissionState.FAILED)
         return replace(
             self,
@@ -462,6 +465,7 @@ class Submission:
             completed_at=None,
             dismissed_by=None,
             dismissed_at=None,
+            trace_parent=trace_parent or self.trace_parent,
         )
 
     def dismiss(self, now: datetime, *, actor: str) -> Submission:

@@ -68,9 +68,16 @@ def save_credentials(license_number: str, body: api.CredentialsSave, actor: str)
     )
 
 
-def retry_failed(license_number: str, body: api.RetryRequest, actor: str) -> RetryFailed:
+def retry_failed(
+    license_number: str, body: api.RetryRequest, actor: str, *, trace_parent: str | None = None
+) -> RetryFailed:
     ids = None if body.submission_ids is None else tuple(dict.fromkeys(body.submission_ids))
-    return RetryFailed(license_number=license_number, actor=actor, submission_ids=ids)
+    return RetryFailed(
+        license_number=license_number,
+        actor=actor,
+        submission_ids=ids,
+        trace_parent=trace_parent,
+    )
 
 
 _SEQUENCE = re.compile(r"[0-9]{1,18}")

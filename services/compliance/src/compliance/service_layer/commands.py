@@ -27,19 +27,24 @@ __all__ = [
 
 @dataclass(frozen=True, kw_only=True)
 class PushBatch:
-    """The guide's "Push to Metrc" on one batch (never pushed, or its push failed)."""
+    """The guide's "Push to Metrc" on one batch (never pushed, or its push failed).
+    ``trace_parent``: the request's span (W3C ``traceparent``), which the push's Metrc calls
+    join."""
 
     batch_id: UUID
     actor: str
+    trace_parent: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class RetryFailed:
-    """Retry the rejected and failed submissions of a license: the ones named, or all."""
+    """Retry the rejected and failed submissions of a license: the ones named, or all.
+    ``trace_parent``: the request's span, which the retried sends' Metrc calls join."""
 
     license_number: str
     actor: str
     submission_ids: tuple[UUID, ...] | None = None
+    trace_parent: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -62,7 +62,7 @@ class ManualOperations:
                     s for s in await uow.submissions.for_batch(link.batch_id) if s.state in _STOPPED
                 ]
                 for s in stopped:
-                    await _retry(uow, s, ctx, actor=cmd.actor)
+                    await _retry(uow, s, ctx, actor=cmd.actor, trace_parent=cmd.trace_parent)
                 if not stopped and all(
                     s.is_done for s in await uow.submissions.for_batch(link.batch_id)
                 ):
@@ -76,7 +76,12 @@ class ManualOperations:
                 rules = await uow.jurisdictions.get(link.site_id)
                 plan = plan_manual_push(link, rules, now)
                 recorded = await store_plan(
-                    uow, plan, now=now, actor=cmd.actor, operation="manual_push"
+                    uow,
+                    plan,
+                    now=now,
+                    actor=cmd.actor,
+                    operation="manual_push",
+                    trace_parent=cmd.trace_parent,
                 )
                 link, notes = recorded.link, plan.notes
             await uow.commit()
@@ -106,7 +111,7 @@ class ManualOperations:
                     )
                 chosen = [s for s in chosen if s.state in _STOPPED]
             for s in chosen:
-                await _retry(uow, s, ctx, actor=cmd.actor)
+                await _retry(uow, s, ctx, actor=cmd.actor, trace_parent=cmd.trace_parent)
             await uow.commit()
         if chosen:
             await self._pusher.push_license(cmd.license_number, PushReport(), max_rounds=3)
@@ -140,9 +145,16 @@ async def _link(uow: UnitOfWork, cmd: PushBatch) -> PackageLink:
     return link
 
 
-async def _retry(uow: UnitOfWork, s: Submission, ctx: ServiceContext, *, actor: str) -> None:
+async def _retry(
+    uow: UnitOfWork,
+    s: Submission,
+    ctx: ServiceContext,
+    *,
+    actor: str,
+    trace_parent: str | None,
+) -> None:
     now = ctx.now()
-    retried = s.retry(now)
+    retried = s.retry(now, trace_parent=trace_parent)
     await uow.submissions.save(retried)
     await uow.outbox.add(submission_event(retried, at=now, actor=actor, event=PushRetried))
     await uow.notifications.resolve(f"push:{s.id}:{s.manual_retries}", now)

@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 from uuid import UUID
 
 import asyncpg
@@ -324,6 +325,13 @@ _TAGS_IN_USE = Sql(
 )
 
 
+@lru_cache(maxsize=4096)
+def _batch_facts(text: str) -> BatchFacts:
+    """A link's batch as inventory last described it, decoded once per text: a push reads each
+    link at its claim and again at its answer. The record is frozen, so readers may share it."""
+    return cast(BatchFacts, from_json(BatchFacts, json.loads(text)))
+
+
 def _link(row: Mapping[str, Any]) -> PackageLink:
     planned = None
     if row["planned_quantity"] is not None:
@@ -337,7 +345,7 @@ def _link(row: Mapping[str, Any]) -> PackageLink:
         site_id=row["site_id"],
         license_number=row["license_number"],
         state=LinkState(row["state"]),
-        batch=_read_json(BatchFacts, row["batch"]),
+        batch=_batch_facts(row["batch"]),
         applied_through=(row["applied_version"], row["applied_sequence"]),
         updated_at=row["updated_at"],
         tag=row["tag"],
@@ -351,6 +359,10 @@ def _link(row: Mapping[str, Any]) -> PackageLink:
 class PgLinks:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
+        # The batch of each link this unit of work read, with its stored text: a link saved
+        # with that same record (a push's outcome changes the link's state, not its batch)
+        # writes the text again instead of encoding the batch anew.
+        self._batch_texts: dict[int, tuple[BatchFacts, str]] = {}
 
     async def get(self, batch_id: UUID) -> PackageLink | None:
         return (await self.get_many([batch_id])).get(batch_id)
@@ -361,10 +373,19 @@ class PgLinks:
         rows = await self._conn.fetch(
             _LINKS_OF.text, *_LINKS_OF.args({"batch_ids": list(batch_ids)})
         )
-        return {row["batch_id"]: _link(row) for row in rows}
+        links = {row["batch_id"]: _link(row) for row in rows}
+        for row in rows:
+            batch = links[row["batch_id"]].batch
+            self._batch_texts[id(batch)] = (batch, row["batch"])
+        return links
+
+    def _values(self, link: PackageLink) -> dict[str, Any]:
+        known = self._batch_texts.get(id(link.batch))
+        text = known[1] if known is not None and known[0] is link.batch else None
+        return _link_values(link, batch_text=text)
 
     async def save(self, link: PackageLink) -> None:
-        values = _link_values(link)
+        values = self._values(link)
         try:
             saved = await self._conn.fetchval(_SAVE_LINK.text, *_SAVE_LINK.args(values))
         except asyncpg.UniqueViolationError as error:
@@ -378,7 +399,7 @@ class PgLinks:
         if not links:
             return
         last = {link.batch_id: link for link in links}  # one row per batch: the last one given
-        rows = [_link_values(link) for link in last.values()]
+        rows = [self._values(link) for link in last.values()]
         columns = {name: [row[name] for row in rows] for name in rows[0]}
         try:
             saved = await self._conn.fetch(_SAVE_LINKS.text, *_SAVE_LINKS.args(columns))
@@ -409,7 +430,7 @@ class PgLinks:
         return {row["tag"] for row in await self._conn.fetch(_TAGS_IN_USE.text, *args)}
 
 
-def _link_values(link: PackageLink) -> dict[str, Any]:
+def _link_values(link: PackageLink, *, batch_text: str | None = None) -> dict[str, Any]:
     planned = link.planned
     return {
         "batch_id": link.batch_id,
@@ -418,7 +439,7 @@ def _link_values(link: PackageLink) -> dict[str, Any]:
         "state": link.state.value,
         "tag": link.tag,
         "source": _json(link.source),
-        "batch": _json(link.batch),
+        "batch": batch_text or _json(link.batch),
         "applied_version": link.applied_through[0],
         "applied_sequence": link.applied_through[1],
         "planned_quantity": None if planned is None else planned.quantity,

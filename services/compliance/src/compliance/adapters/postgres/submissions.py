@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Final
+from functools import lru_cache
+from typing import Any, Final, cast
 from uuid import UUID
 
 from shared.database import Connection, Sql
@@ -62,7 +63,8 @@ _ADD = Sql(
             :dismissed_by, :dismissed_at, :trace_parent)
     """
 )
-# What a transition may change; the identity, the intent and the sequence never change.
+# What a transition may change; the identity, the intent and the sequence never change (the
+# trace parent does: a person's retry continues the retry request's trace).
 _SAVE = Sql(
     """
     UPDATE submissions SET
@@ -70,7 +72,7 @@ _SAVE = Sql(
         next_attempt_at = :next_attempt_at, sent_as = CAST(:sent_as AS jsonb),
         last_error = CAST(:last_error AS jsonb), metrc_ids = CAST(:metrc_ids AS bigint[]),
         first_sent_at = :first_sent_at, sent_at = :sent_at, completed_at = :completed_at,
-        dismissed_by = :dismissed_by, dismissed_at = :dismissed_at
+        dismissed_by = :dismissed_by, dismissed_at = :dismissed_at, trace_parent = :trace_parent
     WHERE id = :id
     """
 )
@@ -82,16 +84,18 @@ _SAVE_MANY = Sql(
         next_attempt_at = x.next_attempt_at, sent_as = CAST(x.sent_as AS jsonb),
         last_error = CAST(x.last_error AS jsonb), metrc_ids = CAST(x.metrc_ids AS bigint[]),
         first_sent_at = x.first_sent_at, sent_at = x.sent_at, completed_at = x.completed_at,
-        dismissed_by = x.dismissed_by, dismissed_at = x.dismissed_at
+        dismissed_by = x.dismissed_by, dismissed_at = x.dismissed_at,
+        trace_parent = x.trace_parent
     FROM unnest(
         CAST(:id AS uuid[]), CAST(:state AS text[]), CAST(:attempts AS integer[]),
         CAST(:manual_retries AS integer[]), CAST(:next_attempt_at AS timestamptz[]),
         CAST(:sent_as AS text[]), CAST(:last_error AS text[]), CAST(:metrc_ids AS text[]),
         CAST(:first_sent_at AS timestamptz[]), CAST(:sent_at AS timestamptz[]),
         CAST(:completed_at AS timestamptz[]), CAST(:dismissed_by AS text[]),
-        CAST(:dismissed_at AS timestamptz[])
+        CAST(:dismissed_at AS timestamptz[]), CAST(:trace_parent AS text[])
     ) AS x(id, state, attempts, manual_retries, next_attempt_at, sent_as, last_error,
-           metrc_ids, first_sent_at, sent_at, completed_at, dismissed_by, dismissed_at)
+           metrc_ids, first_sent_at, sent_at, completed_at, dismissed_by, dismissed_at,
+           trace_parent)
     WHERE s.id = x.id
     """
 )
@@ -192,6 +196,7 @@ def _values(s: Submission) -> dict[str, Any]:
         "completed_at": s.completed_at,
         "dismissed_by": s.dismissed_by,
         "dismissed_at": s.dismissed_at,
+        "trace_parent": s.trace_parent,
     }
 
 
@@ -199,24 +204,39 @@ def _pg_array(ids: Sequence[int]) -> str:
     return "{" + ",".join(str(int(i)) for i in ids) + "}"
 
 
+# A push lane reads each submission several times (queued, claimed, answered), and its intent
+# never changes nor, within one send, what it was sent as: those two are decoded once per text.
+# The records are frozen, so every reader may share one; the caches hold the texts of a few
+# thousand writes at most (a claim is at most a few hundred).
+@lru_cache(maxsize=4096)
+def _intent(text: str) -> Intent:
+    return cast(Intent, from_json(Intent, json.loads(text)))
+
+
+@lru_cache(maxsize=4096)
+def _sent_as(text: str) -> SentAs:
+    return from_json(SentAs, json.loads(text))
+
+
 def _submission(row: Mapping[str, Any]) -> Submission:
     def read(hint: Any, text: str | None) -> Any:
         return None if text is None else from_json(hint, json.loads(text))
 
+    sent_as: str | None = row["sent_as"]
     return Submission(
         id=row["id"],
         sequence=row["sequence"],
         license_number=row["license_number"],
         site_id=row["site_id"],
         batch_id=row["batch_id"],
-        intent=read(Intent, row["intent"]),
+        intent=_intent(row["intent"]),
         state=SubmissionState(row["state"]),
         created_at=row["created_at"],
         next_attempt_at=row["next_attempt_at"],
         actor=row["actor"],
         attempts=row["attempts"],
         manual_retries=row["manual_retries"],
-        sent_as=read(SentAs | None, row["sent_as"]),
+        sent_as=None if sent_as is None else _sent_as(sent_as),
         last_error=read(Problem | None, row["last_error"]),
         metrc_ids=tuple(row["metrc_ids"]),
         first_sent_at=row["first_sent_at"],
@@ -260,7 +280,6 @@ class PgSubmissions:
             "created_at": s.created_at,
             "caused_by": s.caused_by,
             "actor": s.actor,
-            "trace_parent": s.trace_parent,
         }
         await self._conn.execute(_ADD.text, *_ADD.args(values))
 

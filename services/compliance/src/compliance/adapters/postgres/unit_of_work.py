@@ -19,6 +19,7 @@ from shared.database import UnitOfWork as SharedUnitOfWork
 from shared.events import compliance as ev
 from shared.outbox import OutboxMessage, outbox_message, write_outbox
 
+from compliance.adapters.postgres.event_forms import event_form
 from compliance.adapters.postgres.reconciliation import (
     PgFindings,
     PgMovements,
@@ -73,9 +74,12 @@ class PgOutbox:
         self._messages: list[OutboxMessage] = []
 
     async def add(self, event: ComplianceEvent) -> None:
+        form = event_form(event)
+        payload, model = (payload_of(event), None) if form is None else form
         self._messages.append(
             outbox_message(
-                payload_of(event),
+                payload,
+                event=model,
                 producer=PRODUCER,
                 aggregate_id=str(event.batch_id),
                 site_id=str(event.site_id),

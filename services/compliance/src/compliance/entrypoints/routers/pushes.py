@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from shared.contracts import compliance as api
 from shared.http.strict_json import StrictJsonRoute
 
+from compliance.adapters.push_telemetry import current_trace_parent
 from compliance.entrypoints import commands as to
 from compliance.entrypoints import presenters as show
 from compliance.entrypoints.deps import Caller, HandlersDep, endpoint, write
@@ -31,7 +32,8 @@ async def push_batch(
     caller: Caller, handlers: HandlersDep, request: Request, batch_id: BatchId
 ) -> Response:
     await visible_batch(handlers, caller, batch_id)
-    cmd = PushBatch(batch_id=batch_id, actor=caller.actor)
+    # The push's Metrc calls join this request's trace (it continues the gateway's).
+    cmd = PushBatch(batch_id=batch_id, actor=caller.actor, trace_parent=current_trace_parent())
 
     async def work() -> api.ManualPushResult:
         return show.manual_push(await handlers.manual.push_batch(cmd))
@@ -53,7 +55,7 @@ async def retry_failed(
     body: api.RetryRequest,
 ) -> Response:
     caller.require_all_sites()
-    cmd = to.retry_failed(license_number, body, caller.actor)
+    cmd = to.retry_failed(license_number, body, caller.actor, trace_parent=current_trace_parent())
 
     async def work() -> api.RetryResult:
         retried = await handlers.manual.retry_failed(cmd)
