@@ -142,6 +142,9 @@ async def test_a_manifest_is_synced_only_once_metrc_has_it_and_prints_once_regis
     html = await client.get(f"{path}/manifest.html", headers=headers(private))
     assert html.status_code == 200
     assert html.headers["content-type"].startswith("text/html")
+    # Metrc's document is not ours: it runs sandboxed on the gateway's origin.
+    assert html.headers["content-security-policy"] == "sandbox"
+    assert html.headers["x-content-type-options"] == "nosniff"
     assert sent.manifest_number in html.text
     pdf = await client.get(f"{path}/manifest.pdf", headers=headers(private))
     assert (pdf.status_code, pdf.headers["content-type"]) == (200, "application/pdf")

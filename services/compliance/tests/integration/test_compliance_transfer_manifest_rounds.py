@@ -19,8 +19,10 @@ import pytest
 from compliance.adapters.metrc import MetrcClient, MetrcCredentials, RetryPolicy
 from compliance.adapters.metrc.testing import GROWER, STORE, SandboxProcess, contract_world
 from compliance.adapters.postgres import ComplianceUnitOfWork
+from compliance.domain import JurisdictionRules, Program, validate_rules
 from compliance.domain.transfer_manifests import ManifestState, template_name
 from compliance.service_layer.transfer_manifest_rounds import manifest_round, record_transfer_event
+from compliance.testing import REASONS
 from pydantic import SecretStr
 from shared.database import Database
 from shared.events import transfers as ev
@@ -70,6 +72,26 @@ async def world(sandbox_process: SandboxProcess, database_url: str) -> AsyncIter
     await sandbox.load(loaded)
     await asyncio.to_thread(upgrade, MIGRATIONS, database_url)
     database = Database(database_url, name="compliance-transfer-test", min_size=1, max_size=4)
+    async with ComplianceUnitOfWork(database) as uow:  # the transfers' site reports to Metrc
+        await uow.jurisdictions.save(
+            validate_rules(
+                JurisdictionRules(
+                    site_id=UUID(
+                        ev.TransferCreatedV1.model_json_schema()["examples"][0]["transfer"]["site"][
+                            "id"
+                        ]
+                    ),
+                    state="CO",
+                    program=Program.CANNABIS,
+                    require_metrc_id=True,
+                    metrc_base_url=sandbox.base_url,
+                    license_number=GROWER,
+                    time_zone="America/Denver",
+                    reason_map=dict(REASONS),
+                )
+            )
+        )
+        await uow.commit()
     async with MetrcClient(
         base_url=sandbox.base_url,
         credentials=MetrcCredentials(
@@ -187,3 +209,24 @@ async def test_a_cancelled_transfers_template_is_archived(world: World) -> None:
     await world.round()
     assert (await world.row(transfer_id)).state is ManifestState.CANCELLED
     assert await world.client.find_transfer_templates(GROWER, template_name(transfer_id)) == []
+
+
+async def test_a_plan_that_cannot_become_a_template_fails_alone(world: World) -> None:
+    unreadable = transfer(world)
+    del unreadable["lines"]  # a snapshot this version cannot read
+    good = transfer(world)
+    await world.record("inventory.transfer.created", unreadable)
+    await world.record("inventory.transfer.created", good)
+    await world.round()
+    failed = await world.row(UUID(unreadable["transfer_id"]))
+    assert failed.state is ManifestState.FAILED
+    assert "cannot be sent as a Metrc template" in failed.last_error
+    assert (await world.row(UUID(good["transfer_id"]))).state is ManifestState.CREATED
+
+
+async def test_a_site_that_does_not_report_to_metrc_has_no_manifest(world: World) -> None:
+    elsewhere = transfer(world)
+    elsewhere["site"] = {**elsewhere["site"], "id": str(uuid4())}
+    await world.record("inventory.transfer.created", elsewhere)
+    await world.record("inventory.transfer.sent", elsewhere)
+    assert await world.row(UUID(elsewhere["transfer_id"])) is None

@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from datetime import time as dt_time
 from typing import Any
@@ -91,7 +91,7 @@ class InventoryUnreachableError(ComplianceError):
 class ApproveFix:
     finding_id: UUID
     actor: str
-    identity_token: str
+    identity_token: str = field(repr=False)  # a credential: never in a repr, log or traceback
     batch_id: UUID | None = None
     """For a LINK_PACKAGE fix that proposes no batch: the batch to link the package to."""
     note: str | None = None
@@ -225,9 +225,28 @@ class ReconciliationService:
                 if not cmd.sites(batch_site):
                     raise NotFoundError("FINDING_NOT_FOUND", f"There is no finding {record.id}")
             applying = record.approving(cmd.actor, now, cmd.note)
-            await uow.findings.save_many([applying])
-            await uow.findings.publish([applying], actor=cmd.actor, at=now)
-            await uow.commit()
+            if fix.kind not in _APPLIED_OUTSIDE:
+                # Compliance's own writes and APPLIED in one transaction, under the finding's
+                # lock: a second approval finds it decided and writes nothing again.
+                try:
+                    result = await _in_compliance(uow, applying, cmd, now)
+                except ComplianceError as error:
+                    failure: ComplianceError | None = error
+                else:
+                    failure = None
+                    done = applying.applied_by(result, now)
+                    await uow.findings.save_many([done])
+                    await uow.findings.publish([done], actor=cmd.actor, at=now)
+                    await uow.commit()
+                    return done
+            else:
+                failure = None
+                await uow.findings.save_many([applying])
+                await uow.findings.publish([applying], actor=cmd.actor, at=now)
+                await uow.commit()
+        if failure is not None:
+            await self._failed(applying, failure, cmd.actor)
+            raise failure
         try:
             result = await self._apply(applying, cmd)
         except ComplianceError as error:
@@ -241,10 +260,15 @@ class ReconciliationService:
         return done
 
     async def _locked(self, uow: ReconciliationUnitOfWork, finding_id: UUID) -> FindingRecord:
+        # The license's lock before the finding's row, the order a run takes them in: the other
+        # order deadlocks against a run that upserts this finding.
+        seen = await uow.findings.get(finding_id)
+        if seen is None:
+            raise NotFoundError("FINDING_NOT_FOUND", f"There is no finding {finding_id}")
+        await uow.findings.lock(seen.finding.license_number)
         record = await uow.findings.get(finding_id, for_update=True)
         if record is None:
             raise NotFoundError("FINDING_NOT_FOUND", f"There is no finding {finding_id}")
-        await uow.findings.lock(record.finding.license_number)
         return record
 
     async def _failed(self, record: FindingRecord, error: Exception, actor: str) -> None:
@@ -256,14 +280,9 @@ class ReconciliationService:
             await uow.commit()
 
     async def _apply(self, record: FindingRecord, cmd: ApproveFix) -> dict[str, Any]:
-        fix = record.finding.fix
-        match fix.kind:
-            case FixKind.RETRY_PUSH:
-                return await self._retry(record, cmd)
-            case FixKind.LOCAL_MOVEMENT:
-                return await self._movements(record, cmd)
-            case _:
-                return await self._in_compliance(record, cmd)
+        if record.finding.fix.kind is FixKind.RETRY_PUSH:
+            return await self._retry(record, cmd)
+        return await self._movements(record, cmd)
 
     async def _retry(self, record: FindingRecord, cmd: ApproveFix) -> dict[str, Any]:
         ids = tuple(i for a in record.finding.fix.actions for i in a.submission_ids)
@@ -315,26 +334,31 @@ class ReconciliationService:
             }
         return {"movements": done}
 
-    async def _in_compliance(self, record: FindingRecord, cmd: ApproveFix) -> dict[str, Any]:
-        """Fixes that are compliance's own writes, in one transaction."""
-        f = record.finding
-        now = self._ctx.now()
-        result: dict[str, Any] = {}
-        async with self._uow() as uow:
-            for action in f.fix.actions:
-                match f.fix.kind:
-                    case FixKind.PUSH_ADJUSTMENT:
-                        result.update(await _push_adjustment(uow, record, action, cmd, now))
-                    case FixKind.PUSH_PACKAGE:
-                        result.update(await _push_package(uow, action, cmd, now))
-                    case FixKind.LINK_PACKAGE:
-                        result.update(await _link_package(uow, f, action, cmd, now))
-                    case FixKind.REMAP_ITEM | FixKind.REMAP_UNIT:
-                        result.update(await _remap(uow, f.fix.kind, action, cmd, now))
-                    case _:  # pragma: no cover - applicable kinds are all handled above
-                        raise FixNotApplicableError(f"{f.fix.kind.value} is not applied here")
-            await uow.commit()
-        return result
+
+_APPLIED_OUTSIDE = (FixKind.RETRY_PUSH, FixKind.LOCAL_MOVEMENT)
+"""Fixes applied after the approval's transaction (the manual retry's own transaction;
+inventory's API, made once by its Idempotency-Key): an approval cut short runs them again."""
+
+
+async def _in_compliance(
+    uow: ReconciliationUnitOfWork, record: FindingRecord, cmd: ApproveFix, now: datetime
+) -> dict[str, Any]:
+    """Fixes that are compliance's own writes, in the approval's transaction."""
+    f = record.finding
+    result: dict[str, Any] = {}
+    for action in f.fix.actions:
+        match f.fix.kind:
+            case FixKind.PUSH_ADJUSTMENT:
+                result.update(await _push_adjustment(uow, record, action, cmd, now))
+            case FixKind.PUSH_PACKAGE:
+                result.update(await _push_package(uow, action, cmd, now))
+            case FixKind.LINK_PACKAGE:
+                result.update(await _link_package(uow, f, action, cmd, now))
+            case FixKind.REMAP_ITEM | FixKind.REMAP_UNIT:
+                result.update(await _remap(uow, f.fix.kind, action, cmd, now))
+            case _:  # pragma: no cover - applicable kinds are all handled above
+                raise FixNotApplicableError(f"{f.fix.kind.value} is not applied here")
+    return result
 
 
 _TRACKED = (LinkState.PENDING, LinkState.LINKED)

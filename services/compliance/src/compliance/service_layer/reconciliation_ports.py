@@ -117,8 +117,8 @@ class LocalMovement:
     version: int
     notes: str
     idempotency_key: str
-    identity_token: str
-    """The approving person's identity token (as the gateway sent it)."""
+    identity_token: str = field(repr=False)
+    """The approving person's identity token (as the gateway sent it; a credential: no repr)."""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 

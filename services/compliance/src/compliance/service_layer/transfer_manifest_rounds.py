@@ -23,12 +23,14 @@ from compliance.adapters.metrc.errors import MetrcError, MetrcRejectedError
 from compliance.adapters.metrc.port import MetrcPort
 from compliance.domain import Problem
 from compliance.domain.transfer_manifests import ManifestState, template_name
+from compliance.service_layer.ports import JurisdictionRepository
 from compliance.service_layer.transfer_manifest_ports import (
     ManifestRow,
     TransferManifestRepository,
 )
 from compliance.service_layer.transfer_manifests import (
     PlannedTransfer,
+    TemplateNotFoundError,
     archive_template,
     ensure_template,
     follow_manifest,
@@ -43,6 +45,8 @@ MAX_ATTEMPTS = 8
 class ManifestUnitOfWork(Protocol):
     @property
     def transfer_manifests(self) -> TransferManifestRepository: ...
+    @property
+    def jurisdictions(self) -> JurisdictionRepository: ...
     async def lock_license(self, license_number: str) -> None: ...
     async def commit(self) -> None: ...
     async def __aenter__(self) -> Self: ...
@@ -57,14 +61,19 @@ class ManifestUnitOfWork(Protocol):
 async def record_transfer_event(
     uow: ManifestUnitOfWork, event_type: str, transfer: dict[str, Any], occurred_at: datetime
 ) -> None:
-    """Record one ``inventory.transfer.*`` event (its ``transfer`` snapshot as JSON)."""
+    """Record one ``inventory.transfer.*`` event (its ``transfer`` snapshot as JSON). A transfer
+    of a site that does not report to Metrc has no manifest (its later events change nothing)."""
     transfer_id = UUID(str(transfer["transfer_id"]))
     if event_type == "inventory.transfer.created":
+        site_id = UUID(str(transfer["site"]["id"]))
+        rules = await uow.jurisdictions.get(site_id)
+        if rules is None or not rules.pushes_to_metrc or rules.license_number is None:
+            return
         await uow.transfer_manifests.add(
             ManifestRow(
                 transfer_id=transfer_id,
-                site_id=UUID(str(transfer["site"]["id"])),
-                license_number=transfer["site"]["license_number"],
+                site_id=site_id,
+                license_number=rules.license_number,
                 template_name=template_name(transfer_id),
                 state=ManifestState.PENDING,
                 plan=transfer,
@@ -152,7 +161,16 @@ async def _step(
         await store.save(
             update(row, state=ManifestState.FAILED, last_error=str(error), updated_at=now)
         )
-    except MetrcError as error:
+    except (KeyError, ValueError, TypeError) as error:
+        # The plan cannot become a template (a snapshot this version cannot read): failing this
+        # row, not the round, keeps the license's other manifests moving.
+        message = (
+            f"the transfer cannot be sent as a Metrc template: {type(error).__name__}: {error}"
+        )
+        await store.save(
+            update(row, state=ManifestState.FAILED, last_error=message, updated_at=now)
+        )
+    except (MetrcError, TemplateNotFoundError) as error:
         attempts = row.attempts + 1
         state = ManifestState.FAILED if attempts >= MAX_ATTEMPTS else row.state
         await store.save(

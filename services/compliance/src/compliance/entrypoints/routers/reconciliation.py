@@ -144,7 +144,14 @@ def _cursor(text: str | None) -> tuple[datetime, UUID] | None:
         if instant.tzinfo is None:
             raise ValueError(at)
         return instant.astimezone(UTC), UUID(finding)
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError):
+    except (
+        binascii.Error,
+        ValueError,
+        TypeError,
+        AttributeError,
+        UnicodeDecodeError,
+        OverflowError,
+    ):
         raise ServiceError(
             "VALIDATION_ERROR",
             "The request is not valid: cursor is not one this API gave out",

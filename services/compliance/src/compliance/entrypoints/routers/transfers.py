@@ -83,6 +83,9 @@ async def transfer_manifest(
     )
 
 
+_UNTRUSTED_DOCUMENT = {"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff"}
+
+
 @endpoint(router, "GET", f"{_T}/manifest.html", response_model=None)
 async def manifest_html(
     caller: Caller, container: ContainerDep, transfer_id: TransferId
@@ -93,7 +96,8 @@ async def manifest_html(
         html = await metrc.get_manifest_html(row.license_number, metrc_id)
     except MetrcError as error:
         raise MetrcUnavailableError(f"Metrc did not give the manifest: {error}") from None
-    return Response(html, media_type="text/html; charset=utf-8")
+    # Metrc's HTML on the gateway's origin: sandboxed (no script, no same-origin access).
+    return Response(html, media_type="text/html; charset=utf-8", headers=_UNTRUSTED_DOCUMENT)
 
 
 @endpoint(router, "GET", f"{_T}/manifest.pdf", response_model=None)

@@ -2,7 +2,7 @@
 seconds to see a burst of pushes settle (README "Pull sync", triggers).
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 """
 
 from alembic import op
