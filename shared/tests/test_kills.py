@@ -99,7 +99,10 @@ async def test_a_batch_consumer_killed_mid_batch_applies_every_effect_once_and_d
     await kill_and_replace(harness, "--batch", "50", "--delay", "0.01")
     assert await harness.scalar("SELECT count(*) FROM effects WHERE seq = 10000") == 0
     letters = await messages_on(harness.bootstrap, harness.topic.dead_letter.name)
-    assert [EventEnvelope.from_bytes(v).event_id for v, _ in letters] == [poison.event_id]
+    # Only the poison event is dead-lettered. Dead-lettering is at least once: a consumer killed
+    # after sending it and before committing the offset past it sends it again (a re-drive goes
+    # through the inbox, which takes an event id once).
+    assert {EventEnvelope.from_bytes(v).event_id for v, _ in letters} == {poison.event_id}
 
 
 @pytest.fixture

@@ -209,6 +209,7 @@ async def test_a_read_only_role_is_refused_every_write_and_nothing_changes(
         "viewId": str(uuid.uuid4()),
         "plantBatchId": str(uuid.uuid4()),
         "harvestId": str(uuid.uuid4()),
+        "transferId": str(uuid.uuid4()),
     }
     calls_before = upstream_calls()
     for route in writes:

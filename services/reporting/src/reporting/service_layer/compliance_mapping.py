@@ -10,6 +10,8 @@ consumer and by the rebuild alike.
   once APPLIED, REJECTED or SETTLED; counted by class under its site's license. A finding of no
   site (a license whose sites have no rules) has no reader who may see it here: it maps onto no
   fact (compliance's own routes show it).
+* ``compliance.transfer_manifest.settled``: inventory's to act on (the transfer's returns); no
+  status fact (the sale and the returns reach reporting as inventory's movements).
 
 The events carry no version of their own: a fact's version is the event's ``occurred_at`` in
 microseconds (compliance writes a batch's link and a submission's states one after another),
@@ -111,6 +113,7 @@ COMPLIANCE_FACTS: Final[Mapping[tuple[str, int], Fact]] = {
     ("compliance.push_accepted", 1): _push(PushState.SETTLED),
     ("compliance.push_dismissed", 1): _push(PushState.SETTLED),
     ("compliance.finding_changed", 1): _finding,
+    ("compliance.transfer_manifest.settled", 1): lambda _payload: None,
 }
 """(compliance event type, schema version) -> its status fact."""
 
