@@ -10,6 +10,7 @@ adjustments. (A small run here; the issue's 200 intakes and 1,000 adjustments:
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -19,7 +20,7 @@ from typing import Any
 
 import pytest
 from compliance.fault_run import METRC_WRITES, FaultRun, settle_and_check
-from compliance.sandbox_world import LICENSE, MetrcSite, eventually
+from compliance.sandbox_world import BULK_ITEM, CLONE_ITEM, LICENSE, MetrcSite, eventually
 from shared.testing.infra import KafkaServer, PostgresServer
 from shared.testing.platform import RunningPlatform, start_platform
 
@@ -86,7 +87,7 @@ class TestExactlyOnceUnderFaults:
             run = FaultRun(site, platform.compliance, rng=random.Random(11))
             await run.run(
                 intakes=12, adjustments=80, kill_every=1.0, min_kills=3, blends=2,
-                plantings=6, plant_changes=30,
+                plantings=6, plant_changes=30, harvests=2, package_plantings=2,
             )  # fmt: skip
             summary = await settle_and_check(site, run.batches, seconds=240, writes=run.writes)
             assert run.cultivation is not None
@@ -129,7 +130,7 @@ async def ok(request: Any) -> Any:
 
 
 class TestPlantBatchesInMetrc:
-    async def test_a_plant_batch_its_split_growth_destruction_and_harvest_reach_metrc_once_with_their_ids(
+    async def test_a_plant_batch_its_split_growth_destruction_harvest_packages_and_a_planting_from_a_package_reach_metrc_once_with_inventorys_numbers(
         self, platform: RunningPlatform, api_key: str
     ) -> None:
         # A site of its own (inventory's license numbers are unique), on a freshly seeded Metrc.
@@ -218,11 +219,32 @@ class TestPlantBatchesInMetrc:
                 )
             )  # fmt: skip
             harvest = harvested["harvest"]
+            # Two packages of bulk flower from the harvest: batches in inventory, packages made
+            # from the harvest in Metrc (its remaining weight going down by theirs).
+            brand = await ok(site.gateway.post("/brands", json={"name": "E2E harvests"}))
+            product = await ok(
+                site.gateway.post(
+                    "/products",
+                    json={"name": BULK_ITEM, "category": "Flower", "strain": "Blue Dream",
+                          "brandId": brand["id"], "unitOfMeasure": "Grams"},
+                )
+            )  # fmt: skip
+            weights = [Decimal("250.1250"), Decimal("137.3750")]
+            packaged = await ok(
+                site.gateway.post(
+                    f"/harvests/{harvest['id']}/packages",
+                    json={"packages": [{"productId": product["id"], "weight": str(w),
+                                        "locationId": site.location_ids["Vault"],
+                                        "packageTag": site.free_tags.pop(0)}
+                                       for w in weights],
+                          "actualDate": day, "version": harvest["version"]},
+                )
+            )  # fmt: skip
             wasted = await ok(
                 site.gateway.post(
                     f"/harvests/{harvest['id']}/waste",
-                    json={"wasteType": "Plant Material", "weight": "787.5000", "actualDate": day,
-                          "version": harvest["version"]},
+                    json={"wasteType": "Plant Material", "weight": "400.0000", "actualDate": day,
+                          "version": packaged["harvest"]["version"]},
                 )
             )  # fmt: skip
             await ok(
@@ -237,9 +259,55 @@ class TestPlantBatchesInMetrc:
                 return found if found is not None and found.finished_date is not None else None
 
             in_metrc_harvest = await eventually(harvest_in_metrc, seconds=180, what="E2E-H-1")
-            assert (in_metrc_harvest.total_wet_weight, in_metrc_harvest.total_waste_weight) == (
-                Decimal("800.0000"), Decimal("800.0000"),
-            )  # fmt: skip
+            final = await ok(site.gateway.get(f"/harvests/{harvest['id']}"))
+            assert (
+                in_metrc_harvest.total_wet_weight, in_metrc_harvest.total_waste_weight,
+                in_metrc_harvest.total_packaged_weight, in_metrc_harvest.current_weight,
+            ) == (
+                Decimal(final["wetWeight"]), Decimal(final["wasteWeight"]),
+                Decimal(final["packagedWeight"]), Decimal(final["currentWeight"]),
+            ) == (Decimal("800"), Decimal("412.5"), Decimal("387.5"), Decimal(0))  # fmt: skip
             assert in_metrc_harvest.plant_count == 2
+            for batch, weight in zip(packaged["batches"], weights, strict=True):
+                batch_id: str = batch["id"]
+                subs = await eventually(
+                    functools.partial(site.settled, batch_id), seconds=60, what="its package"
+                )
+                (create,) = subs
+                assert create.kind.value == "CREATE_HARVEST_PACKAGE"
+                assert create.state.value == "ACCEPTED"
+                package = await site.metrc.find_package(LICENSE, create.tag or "")
+                assert package is not None
+                inventory = await site.batch(batch["id"])
+                assert package.quantity == Decimal(inventory["physicalQty"]) == weight
+                assert package.item_name == BULK_ITEM
+
+            # A plant batch planted from a package of clones: Metrc's package goes down by the
+            # drawn quantity once (the draw is not also pushed as an adjustment).
+            body = site.intake_body("40", tag=site.free_tags.pop(0),
+                                    source={"kind": "OPENING_BALANCE"})  # fmt: skip
+            body["product"] = {"name": CLONE_ITEM, "category": "Clone", "strain": "Blue Dream",
+                               "unitOfMeasure": "Each"}  # fmt: skip
+            clones = (await ok(site.gateway.post("/batches/intake", json=body)))["batch"]
+            await site.make_live(clones["id"])
+            await ok(
+                site.gateway.post(
+                    "/plant-batches",
+                    json={"siteId": site.site_id, "name": "E2E-PB-3", "type": "Clone",
+                          "count": 12, "strain": "Blue Dream", "plantedDate": day,
+                          "locationId": site.location_ids["Vault"], "source": "PACKAGE",
+                          "sourceBatchId": clones["id"], "sourceQuantity": "12"},
+                )
+            )  # fmt: skip
+            third = await eventually(
+                lambda: site.metrc.find_plant_batch(LICENSE, "E2E-PB-3"), seconds=120,
+                what="E2E-PB-3 planted from the package",
+            )  # fmt: skip
+            assert (third.untracked_count, third.source_package_label) == (12, clones["packageTag"])
+            await eventually(lambda: site.settled(clones["id"]), seconds=60, what="the draw")
+            package = await site.metrc.find_package(LICENSE, clones["packageTag"])
+            inventory = await site.batch(clones["id"])
+            assert package is not None
+            assert package.quantity == Decimal(inventory["physicalQty"]) == Decimal(28)
         finally:
             await site.close()

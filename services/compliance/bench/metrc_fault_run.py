@@ -1,9 +1,12 @@
 """The exactly-once fault run at the issue's size: 200 intakes and 1,000 adjustments pushed to
 the Metrc sandbox while it loses responses, answers 429 storms and 5xx on every write endpoint,
 and compliance's worker and relay are SIGKILLed at random moments (alongside, 100 plant batches
-and 400 changes to them: adjustments, moves, growth phase changes, under faults on the plant
-batch writes too: one Metrc plant batch per planting with inventory's count and location, one
-plant per tag); then Metrc down for a whole
+and 400 changes to them: adjustments, moves, growth phase changes; 10 harvests of two flowering
+plants, each made into two packages; 10 plant batches planted from a package of clones; under
+faults on the cultivation writes too: one Metrc plant batch per planting with inventory's count
+and location, one plant per tag, one package per package made from a harvest with inventory's
+quantity, each harvest's packaged and remaining weight as inventory's, the clones' package
+drawn once per planting); then Metrc down for a whole
 run (every write answered 503) and back. Each ends with exactly one package per batch holding
 inventory's physical quantity, nothing failed, and (after the outage) every package's
 adjustments in inventory's order; anything else is printed and the run exits non-zero.
@@ -63,8 +66,8 @@ async def run(args: argparse.Namespace) -> bool:
                 api_key=api_key,
                 metrc_url=platform.compliance.metrc_url,
                 compliance_database_url=platform.compliance.database_url,
-                package_tags=args.intakes + args.down_intakes + 10,
-                plant_tags=args.plant_changes + 10 if reset else 0,
+                package_tags=args.intakes + args.down_intakes + 2 * args.harvests + 11,
+                plant_tags=args.plant_changes + 2 * args.harvests + 10 if reset else 0,
                 reset=reset,
                 name=phase,
                 site_license=LICENSE if reset else f"{LICENSE}-B",
@@ -85,6 +88,8 @@ async def run(args: argparse.Namespace) -> bool:
                         blends=args.blends,
                         plantings=args.plantings,
                         plant_changes=args.plant_changes,
+                        harvests=args.harvests,
+                        package_plantings=args.package_plantings,
                     )
                     changes = None
                 else:
@@ -148,6 +153,12 @@ def main() -> None:
     parser.add_argument("--adjustments", type=int, default=1000)
     parser.add_argument("--plantings", type=int, default=100, help="plant batches (faults run)")
     parser.add_argument("--plant-changes", type=int, default=400, help="their changes")
+    parser.add_argument(
+        "--harvests", type=int, default=10, help="harvests, two packages each (faults run)"
+    )
+    parser.add_argument(
+        "--package-plantings", type=int, default=10, help="plantings from a package (faults run)"
+    )
     parser.add_argument("--down-intakes", type=int, default=50)
     parser.add_argument("--down-adjustments", type=int, default=250)
     parser.add_argument(

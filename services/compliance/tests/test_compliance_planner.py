@@ -133,21 +133,20 @@ class TestNewBatches:
         assert [n.code for n in plan.notes] == [ProblemCode.OPENING_BALANCE_NOT_ALLOWED]
         assert "may not create" in plan.notes[0].message
 
-    @pytest.mark.parametrize(
-        ("source", "code"),
-        [
-            (None, ProblemCode.SOURCE_REQUIRED),
-            (FromHarvest("h-1", "Harvest 1"), ProblemCode.SOURCE_NOT_SUPPORTED),
-        ],
-    )
-    def test_a_batch_without_a_usable_source_is_not_pushed_and_says_why(
-        self, source: object, code: ProblemCode
-    ) -> None:
-        plan = plan_batch_change(batch(source=source).created("100"), None, rules())
+    def test_a_batch_without_a_source_is_not_pushed_and_says_why(self) -> None:
+        plan = plan_batch_change(batch(source=None).created("100"), None, rules())
         assert plan.intents == ()
         assert plan.link.state is LinkState.UNLINKED
-        assert plan.notes[0].code is code
+        assert plan.notes[0].code is ProblemCode.SOURCE_REQUIRED
         assert plan.notes[0].guidance
+
+    def test_a_batch_packaged_from_a_harvest_is_created_from_the_harvests_weight(self) -> None:
+        harvest = FromHarvest(str(uuid4()), "Harvest 1")
+        plan = plan_batch_change(batch(source=harvest).created("453.5924"), None, rules())
+        (create,) = plan.intents
+        assert isinstance(create, CreatePackage)
+        assert (create.source, create.quantity) == (harvest, Decimal("453.5924"))
+        assert plan.link.state is LinkState.PENDING
 
 
 class TestSitesWithoutMetrc:

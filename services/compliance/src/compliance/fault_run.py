@@ -5,7 +5,8 @@ batch, each holding inventory's physical quantity, with nothing failed.
 
 Used by ``tests/e2e/test_e2e_compliance_faults.py`` (a small run) and by
 ``make fault-metrc-push`` (200 intakes and 1,000 adjustments, the issue's size). With
-``plantings``, plant batches and their changes run alongside (``cultivation_fault_run``).
+``plantings``, plant batches and their changes, harvests packaged and plant batches planted
+from a package run alongside (``cultivation_fault_run``).
 """
 
 from __future__ import annotations
@@ -90,11 +91,14 @@ class FaultRun:
         blends: int = 0,
         plantings: int = 0,
         plant_changes: int = 0,
+        harvests: int = 0,
+        package_plantings: int = 0,
     ) -> None:
         """The load under faults and kills; kills go on after the load (while the backlog is
         still being pushed) until there were ``min_kills`` (``kill_every`` 0: no kills).
-        ``plantings`` plant batches (and ``plant_changes`` changes to them) go alongside, under
-        faults on their writes too."""
+        ``plantings`` plant batches (and ``plant_changes`` changes to them), ``harvests``
+        harvests packaged and ``package_plantings`` plant batches planted from a package go
+        alongside, under faults on their writes too (``cultivation_fault_run``)."""
         if plantings:
             self.cultivation = CultivationLoad(self.site, random.Random(self.rng.random()))
         done = asyncio.Event()
@@ -106,7 +110,9 @@ class FaultRun:
         try:
             loads = [self.load(intakes, adjustments, blends)]
             if self.cultivation is not None:
-                loads.append(self.cultivation.load(plantings, plant_changes))
+                loads.append(
+                    self.cultivation.load(plantings, plant_changes, harvests, package_plantings)
+                )
             await asyncio.gather(*loads)
         finally:
             done.set()

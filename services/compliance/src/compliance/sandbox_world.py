@@ -46,10 +46,14 @@ from compliance.service_layer import (
     ValidateCredentials,
 )
 
-__all__ = ["ITEM", "LICENSE", "MetrcSite", "eventually"]
+__all__ = ["BULK_ITEM", "CLONE_ITEM", "ITEM", "LICENSE", "MetrcSite", "eventually"]
 
 LICENSE = "SF-SBX-CO-21-8002"
 ITEM = "Blue Dream 3.5g"
+BULK_ITEM = "Blue Dream bulk flower"
+"""What packages made from a harvest hold (Buds, by weight)."""
+CLONE_ITEM = "Blue Dream clones"
+"""What a package plant batches are planted from holds (Immature Plants, each)."""
 VENDOR_KEY = "sandbox-vendor-key-4f1a"
 USER_KEY = "sandbox-user-key-9c2e7"
 LOCATIONS = ("Vault", "Back Room")
@@ -79,11 +83,16 @@ def seed(*, package_tags: int, waiting_packages: int = 0, plant_tags: int = 0) -
         "items": [
             {
                 "license_number": LICENSE,
-                "name": ITEM,
-                "category": "Buds",
-                "unit_of_measure": "Grams",
+                "name": name,
+                "category": category,
+                "unit_of_measure": unit,
                 "strain": "Blue Dream",
             }
+            for name, category, unit in (
+                (ITEM, "Buds", "Grams"),
+                (BULK_ITEM, "Buds", "Grams"),
+                (CLONE_ITEM, "Immature Plants", "Each"),
+            )
         ],
         "tags": [{"license_number": LICENSE, "type": "Package", "count": package_tags}]
         + (

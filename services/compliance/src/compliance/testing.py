@@ -297,12 +297,14 @@ class BatchScript:
             ]
         )
 
-    def consumed(self, quantity: str, into: UUID) -> BatchChange:
+    def consumed(self, quantity: str, into: UUID, *, into_type: str = "BATCH") -> BatchChange:
+        """Stock drawn into another batch (``into_type`` BATCH) or a plant batch planted from
+        this package (``PLANT_BATCH``)."""
         d = Decimal(quantity)
         self.version += 1
         self.on_hand -= d
         self._at(None, -d)
-        ref = {"reference_type": "BATCH", "reference_id": str(into)}
+        ref = {"reference_type": into_type, "reference_id": str(into)}
         return self._change([{"bucket": "ON_HAND", "type": "CONSUMPTION", "change": -d, **ref}])
 
     def retagged(self, tag: str) -> BatchChange:

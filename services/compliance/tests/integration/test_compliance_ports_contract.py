@@ -19,8 +19,12 @@ from compliance.adapters.metrc import MetrcTransientError
 from compliance.adapters.postgres import ComplianceUnitOfWork, payload_of
 from compliance.domain import (
     AdjustPackage,
+    CreatePackage,
     FromBatches,
+    FromHarvest,
     Ingredient,
+    IngredientDraw,
+    Intent,
     LinkState,
     Notification,
     NotificationKind,
@@ -45,6 +49,7 @@ from compliance.domain.cultivation_intents import (
     PlantBatchMove,
     PlantBatchPlanting,
     PlantBatchSplitOff,
+    PlantingSource,
 )
 from compliance.service_layer.open_queue import OpenQueueCache
 from compliance.service_layer.ports import TagTakenError, UnitOfWork
@@ -646,3 +651,43 @@ class TestPlantBatchWrites:
         async with store.uow() as uow:
             assert await uow.submissions.plant_batches_in_metrc({parent, child}) == {parent, child}
             assert await uow.submissions.draws_into(child) == []
+
+    async def test_a_planting_from_a_package_and_a_package_from_a_harvest_read_back_equal(
+        self, store: Store
+    ) -> None:
+        planted, package, harvest, day = uuid4(), uuid4(), uuid4(), date(2026, 3, 1)
+        writes: list[tuple[UUID, Intent]] = [
+            (planted, PlantBatchPlanting(
+                name="Q", plant_type="Seed", count=5, strain="OG", location_id="l1", date=day,
+                source=PlantingSource(batch_id=package, quantity=Decimal("5"), unit="Each"),
+            )),
+            (harvest, IngredientDraw(into_batch_id=package, quantity=Decimal("100.5"))),
+            (package, CreatePackage(
+                quantity=Decimal("100.5"), unit="Grams", product_id="p", product_name="Bulk",
+                location_id=None, source=FromHarvest(str(harvest), "H-1"), date=day,
+            )),
+        ]  # fmt: skip
+        async with store.uow() as uow:
+            subs = [
+                Submission.new(
+                    id=uuid4(), sequence=await uow.submissions.next_sequence(),
+                    license_number="LIC", site_id=uuid4(), batch_id=batch_id, intent=intent,
+                    now=START, actor="grower",
+                )
+                for batch_id, intent in writes
+            ]  # fmt: skip
+            for s in subs:
+                await uow.submissions.add(s)
+            await uow.commit()
+        async with store.uow() as uow:
+            assert await uow.submissions.get_many([s.id for s in subs]) == subs
+            assert [s.kind for s in subs] == [
+                SubmissionKind.PLANT_BATCH_FROM_PACKAGE, SubmissionKind.INGREDIENT_DRAW,
+                SubmissionKind.CREATE_HARVEST_PACKAGE,
+            ]  # fmt: skip
+            assert await uow.submissions.draws_into(package) == [subs[1]]
+            sent = SentAs(tag="", item="OG", location="Vault")
+            await uow.submissions.save(subs[0].send(START, sent_as=sent).accept(START))
+            await uow.commit()
+        async with store.uow() as uow:
+            assert await uow.submissions.plant_batches_in_metrc({planted}) == {planted}

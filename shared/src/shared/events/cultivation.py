@@ -9,7 +9,8 @@ operation needs beyond that (the growth phase and tags, the waste, the plants' w
 event is one Metrc operation:
 
 ================================================ =========================================
-``inventory.plant_batch.planted``                ``POST /plantbatches/v2/plantings``
+``inventory.plant_batch.planted``                ``POST /plantbatches/v2/plantings`` (from a
+                                                 package: ``POST /packages/v2/plantings``)
 ``inventory.plant_batch.split``                  ``POST /plantbatches/v2/split`` (the new
                                                  batch comes with it; it gets no ``planted``)
 ``inventory.plant_batch.count_adjusted``         ``POST /plantbatches/v2/adjust``

@@ -71,6 +71,7 @@ from compliance.domain.read_back import (
     read_back_due_at,
 )
 from compliance.domain.submissions import (
+    CREATES_PACKAGE,
     CREATES_PLANT_BATCH,
     CULTIVATION_KINDS,
     AdjustPackage,
@@ -105,6 +106,7 @@ __all__ = [
     "CHANGE_CAUSES",
     "CLOCK_SKEW_TOLERANCE",
     "CONSUMPTION",
+    "CREATES_PACKAGE",
     "CREATES_PLANT_BATCH",
     "CULTIVATION_KINDS",
     "GUIDANCE",

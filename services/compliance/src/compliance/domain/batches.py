@@ -13,7 +13,9 @@ A batch's *source* decides how its Metrc package comes to be:
   ``CONSUMPTION`` movement referencing the new batch; Metrc draws the same quantity when it
   creates the package, so that movement is not pushed as an adjustment.
 * :class:`OpeningBalance`: created without a source, where the facility may.
-* :class:`FromHarvest`: created from a harvest by the cultivation flow (not by an intake).
+* :class:`FromHarvest`: created from a harvest by the cultivation flow (not by an intake); the
+  package is created from the harvest's weight (``POST /harvests/v2/packages``), at the place
+  of the harvest's ``inventory.harvest.packaged`` in the harvest's order.
 """
 
 from __future__ import annotations
@@ -73,8 +75,14 @@ class FromBatches:
 
 @dataclass(frozen=True)
 class FromHarvest:
+    """Made from harvest ``harvest_id`` (inventory's id; Metrc's is looked up by the name)."""
+
     harvest_id: str
     harvest_name: str | None = None
+
+    @property
+    def harvest_uuid(self) -> UUID:
+        return UUID(self.harvest_id)
 
 
 PackageSource = OpeningBalance | ReceivedByTransfer | FromBatches | FromHarvest

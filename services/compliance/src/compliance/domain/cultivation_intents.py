@@ -15,7 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from uuid import UUID
+
+if TYPE_CHECKING:
+    from compliance.domain.submissions import IngredientDraw
 
 __all__ = [
     "CultivationChange",
@@ -31,12 +35,25 @@ __all__ = [
     "PlantBatchPlanting",
     "PlantBatchSplitOff",
     "PlantGrowthPhase",
+    "PlantingSource",
 ]
 
 
 @dataclass(frozen=True, kw_only=True)
+class PlantingSource:
+    """The package a plant batch is planted from: ``quantity`` (in the batch's ``unit``) of
+    batch ``batch_id`` (whose package tag is its link's when the planting is sent)."""
+
+    batch_id: UUID
+    quantity: Decimal
+    unit: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class PlantBatchPlanting:
-    """``POST /plantbatches/v2/plantings``: the plant batch's create in Metrc."""
+    """``POST /plantbatches/v2/plantings``: the plant batch's create in Metrc; planted from a
+    package (``source``), ``POST /packages/v2/plantings``, which takes the drawn quantity out
+    of that package (kind ``PLANT_BATCH_FROM_PACKAGE``)."""
 
     name: str
     plant_type: str
@@ -45,6 +62,7 @@ class PlantBatchPlanting:
     strain: str
     location_id: str
     date: date
+    source: PlantingSource | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -195,11 +213,12 @@ CultivationIntent = (
 @dataclass(frozen=True, kw_only=True)
 class CultivationChange:
     """One Metrc write an inventory cultivation event calls for, on ``aggregate_id`` (the plant
-    batch, tracked plant or harvest the event is keyed by) of site ``site_id``."""
+    batch, tracked plant or harvest the event is keyed by) of site ``site_id``; or, for a
+    packaging, the draw marking where a package took weight out of the harvest."""
 
     site_id: UUID
     aggregate_id: UUID
-    intent: CultivationIntent
+    intent: CultivationIntent | IngredientDraw
     actor: str
     occurred_at: datetime
     event_id: UUID | None = None

@@ -13,7 +13,7 @@ it); the rest reject it with the guide's guidance.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
@@ -30,12 +30,14 @@ from compliance.domain.cultivation_intents import (
     PlantBatchPlanting,
     PlantBatchSplitOff,
     PlantGrowthPhase,
+    PlantingSource,
 )
 from compliance.domain.jurisdiction import JurisdictionRules
+from compliance.domain.links import LinkState, PackageLink
 from compliance.domain.problems import Problem, ProblemCode, problem
 from compliance.domain.read_back import metrc_note
-from compliance.domain.submissions import SentAs, Submission
-from compliance.domain.validation import MetrcCatalog, _date, is_valid_tag
+from compliance.domain.submissions import SentAs, SentIngredient, Submission
+from compliance.domain.validation import MetrcCatalog, _date, _unit, is_valid_tag
 
 __all__ = ["GROWTH_PHASES", "PLANT_BATCH_TYPES", "WAIT_FOR_PLANT_BATCH", "prepare_cultivation"]
 
@@ -53,13 +55,15 @@ def prepare_cultivation(
     in_metrc: Collection[UUID],
     now: datetime,
     open_queue: Sequence[Submission] = (),
+    sources: Mapping[UUID, PackageLink] | None = None,
 ) -> SentAs | list[Problem]:
     """The values to send cultivation write ``s`` with, or every problem that stops it (those
     that do not clear on their own first: they name the rejection).
     ``in_metrc``: the plant batches (among ``s``'s) whose create Metrc accepted; ``open_queue``:
     the license's writes not done yet (a plant waits for the write that gave it its tag, a
-    harvest for its plants' writes)."""
-    found = _prepare(s, rules, catalog, in_metrc, now, open_queue)
+    harvest for its plants' writes); ``sources``: the package links by batch id (a planting
+    from a package is sent with its package's tag)."""
+    found = _prepare(s, rules, catalog, in_metrc, now, open_queue, sources or {})
     if isinstance(found, list):
         return sorted(found, key=lambda p: p.retry_at is not None)
     return found
@@ -72,6 +76,7 @@ def _prepare(
     in_metrc: Collection[UUID],
     now: datetime,
     open_queue: Sequence[Submission],
+    sources: Mapping[UUID, PackageLink],
 ) -> SentAs | list[Problem]:
     problems: list[Problem] = []
     intent = s.intent
@@ -125,7 +130,8 @@ def _prepare(
         strain = _strain(problems, catalog, intent.name, intent.strain)
         location = _location(problems, rules, catalog, intent.location_id)
         _date(problems, rules, intent.date, now)
-        return problems or SentAs(tag="", item=strain, location=location)
+        drawn = _source_package(problems, rules, catalog, intent.source, sources)
+        return problems or SentAs(tag="", item=strain, location=location, ingredients=drawn)
     if s.batch_id not in in_metrc:
         problems.append(
             problem(
@@ -232,6 +238,41 @@ def _wait_for_plant(
                 )
             )
             return
+
+
+def _source_package(
+    problems: list[Problem],
+    rules: JurisdictionRules,
+    catalog: MetrcCatalog,
+    source: PlantingSource | None,
+    sources: Mapping[UUID, PackageLink],
+) -> tuple[SentIngredient, ...]:
+    """The package a planting draws from, as sent: its tag, the quantity, Metrc's unit."""
+    if source is None:
+        return ()
+    link = sources.get(source.batch_id)
+    if link is None or link.state is not LinkState.LINKED or link.tag is None:
+        code = link.batch.code if link is not None else source.batch_id
+        problems.append(
+            problem(
+                ProblemCode.INGREDIENT_NOT_LINKED,
+                f"The package the plant batch is planted from (batch {code}) is not in Metrc.",
+                field="sourceBatchId",
+            )
+        )
+        return ()
+    if source.quantity <= 0:
+        problems.append(
+            problem(
+                ProblemCode.QUANTITY_NOT_POSITIVE,
+                f"Package {link.tag}: {source.quantity} is not positive.",
+                field="sourceQuantity",
+            )
+        )
+    unit = _unit(problems, rules, catalog, source.unit)
+    if unit is None:
+        return ()
+    return (SentIngredient(tag=link.tag, quantity=source.quantity, unit=unit),)
 
 
 def _tag(problems: list[Problem], tag: str) -> None:

@@ -10,7 +10,10 @@ change Metrc's outcome:
 * a package made from other batches takes its place in each *source's* order at the source's
   ``INGREDIENT_DRAW`` (the row where inventory took the stock out of the source): it waits for
   the source's writes before that row, and the source's later writes wait for the create. Until
-  compliance has seen that row it waits (``AWAITING_INGREDIENT_DRAW``).
+  compliance has seen that row it waits (``AWAITING_INGREDIENT_DRAW``). The same holds for a
+  package made from a harvest (the draw is the harvest's ``inventory.harvest.packaged``, so the
+  package waits for the harvest's writes before it, and the harvest's finish waits for the
+  package) and for a plant batch planted from a package (the package's CONSUMPTION row).
 
 A rejected or failed write holds back its package's later writes until someone retries or
 dismisses it: pushing them past a missing create, or past an adjustment Metrc refused, would
@@ -26,9 +29,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from compliance.domain.batches import FromBatches
 from compliance.domain.submissions import (
-    CreatePackage,
     IngredientDraw,
     Submission,
     SubmissionKind,
@@ -99,23 +100,21 @@ def _readiness(s: Submission, by_package: dict[UUID, list[Submission]], now: dat
     blocked = _first_blocker(s, by_package[s.batch_id], before=s.sequence)
     if blocked is not None:
         return blocked
-    intent = s.intent
-    if isinstance(intent, CreatePackage) and isinstance(intent.source, FromBatches):
-        for ingredient in intent.source.ingredients:
-            source_queue = by_package.get(ingredient.batch_id, [])
-            marker = next(
-                (
-                    m
-                    for m in source_queue
-                    if isinstance(m.intent, IngredientDraw) and m.intent.into_batch_id == s.batch_id
-                ),
-                None,
-            )
-            if marker is None:
-                return Readiness(Wait.AWAITING_INGREDIENT_DRAW)
-            blocked = _first_blocker(s, source_queue, before=marker.sequence)
-            if blocked is not None:
-                return blocked
+    for source in s.draws_on:
+        source_queue = by_package.get(source, [])
+        marker = next(
+            (
+                m
+                for m in source_queue
+                if isinstance(m.intent, IngredientDraw) and m.intent.into_batch_id == s.batch_id
+            ),
+            None,
+        )
+        if marker is None:
+            return Readiness(Wait.AWAITING_INGREDIENT_DRAW)
+        blocked = _first_blocker(s, source_queue, before=marker.sequence)
+        if blocked is not None:
+            return blocked
     if s.next_attempt_at > now:
         return Readiness(Wait.NOT_DUE)
     return Readiness(Wait.READY)
@@ -142,6 +141,6 @@ def _first_blocker(
 def _create_for(draw: Submission, by_package: dict[UUID, list[Submission]]) -> UUID | None:
     assert isinstance(draw.intent, IngredientDraw)
     for s in by_package.get(draw.intent.into_batch_id, []):
-        if s.kind is SubmissionKind.CREATE_PACKAGE:
+        if s.draws_on:
             return s.id
     return None

@@ -6,8 +6,9 @@ and its site's rules, it returns the link as it will be and the writes to queue,
 * A site that does not push (not cannabis, no Metrc ids required, no license) plans nothing;
   the link says why (``NOT_TRACKED``).
 * A new batch becomes a package according to its source: linked when received by transfer,
-  created from its source batches' packages, created as an opening balance where the facility
-  may. Without a usable source it is ``UNLINKED`` and waits for a manual push.
+  created from its source batches' packages or from its harvest's weight, created as an
+  opening balance where the facility may. Without a usable source it is ``UNLINKED`` and waits
+  for a manual push.
 * Every change of physical quantity (onHand + quarantine + defective) becomes an adjustment,
   one per cause (the row's reason, else its movement type); moves between buckets cancel out
   and plan nothing. Increases are planned before decreases so Metrc never dips below zero.
@@ -184,12 +185,6 @@ def _plan_new_package(
             "exists in Metrc already.",
         )
         return _untracked(change, None, LinkState.UNLINKED, note, through)
-    if isinstance(source, FromHarvest):
-        note = problem(
-            ProblemCode.SOURCE_NOT_SUPPORTED,
-            f"Batch {facts.code} comes from harvest {source.harvest_name or source.harvest_id}.",
-        )
-        return _untracked(change, None, LinkState.UNLINKED, note, through)
     if isinstance(source, ReceivedByTransfer):
         intent = _link_intent(facts, quantity)
     elif isinstance(source, OpeningBalance) and not rules.allow_opening_balance:
@@ -225,7 +220,7 @@ def _link_intent(facts: BatchFacts, quantity: Decimal | None = None) -> LinkPack
 
 def _create_intent(
     facts: BatchFacts,
-    source: OpeningBalance | FromBatches,
+    source: OpeningBalance | FromBatches | FromHarvest,
     location: str | None,
     on: date,
     quantity: Decimal | None = None,

@@ -58,7 +58,7 @@ from compliance.domain.reconciliation_records import (
     movement_marker,
     write_effect,
 )
-from compliance.domain.submissions import SubmissionKind
+from compliance.domain.submissions import CREATES_PACKAGE, SubmissionKind
 
 __all__ = [
     "APPLICABLE_FIXES",
@@ -201,7 +201,7 @@ def _writes_by_batch(writes: Iterable[PendingWrite]) -> dict[UUID, _Writes]:
             entry.stopped.append(w)
         else:
             entry.open_effect += w.effect
-            if w.kind in (SubmissionKind.CREATE_PACKAGE, SubmissionKind.LINK_PACKAGE):
+            if w.kind in CREATES_PACKAGE or w.kind is SubmissionKind.LINK_PACKAGE:
                 entry.open_creates += 1
     return out
 

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from compliance.domain.jurisdiction import JurisdictionRules
 from compliance.domain.links import LinkState
-from compliance.domain.submissions import SubmissionKind, SubmissionState
+from compliance.domain.submissions import CREATES_PACKAGE, SubmissionKind, SubmissionState
 
 __all__ = [
     "APPLICABLE_FIXES",
@@ -161,7 +161,7 @@ def write_effect(kind: SubmissionKind, quantity: Decimal | None) -> Decimal:
     """What a write does to its package's quantity in Metrc (a link reads a package that is
     there already; a sale and a draw take stock out)."""
     q = quantity or _ZERO
-    if kind in (SubmissionKind.CREATE_PACKAGE, SubmissionKind.ADJUST_PACKAGE):
+    if kind in CREATES_PACKAGE or kind is SubmissionKind.ADJUST_PACKAGE:
         return q
     if kind in (SubmissionKind.TRANSFER_OUT, SubmissionKind.INGREDIENT_DRAW):
         return -q

@@ -25,7 +25,7 @@ from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
 
-from compliance.domain.batches import FromBatches, OpeningBalance
+from compliance.domain.batches import FromBatches, FromHarvest, OpeningBalance
 from compliance.domain.cultivation_intents import (
     HarvestFinish,
     HarvestPlant,
@@ -43,6 +43,7 @@ from compliance.domain.errors import InvalidTransitionError
 from compliance.domain.problems import Problem
 
 __all__ = [
+    "CREATES_PACKAGE",
     "CREATES_PLANT_BATCH",
     "CULTIVATION_KINDS",
     "PLANT_BATCH_KINDS",
@@ -66,6 +67,7 @@ __all__ = [
 
 class SubmissionKind(StrEnum):
     CREATE_PACKAGE = "CREATE_PACKAGE"
+    CREATE_HARVEST_PACKAGE = "CREATE_HARVEST_PACKAGE"
     LINK_PACKAGE = "LINK_PACKAGE"
     ADJUST_PACKAGE = "ADJUST_PACKAGE"
     CHANGE_LOCATION = "CHANGE_LOCATION"
@@ -75,6 +77,7 @@ class SubmissionKind(StrEnum):
     TRANSFER_OUT = "TRANSFER_OUT"
     # cultivation (``cultivation_intents``): keyed by plant batch id
     PLANT_BATCH_PLANTING = "PLANT_BATCH_PLANTING"
+    PLANT_BATCH_FROM_PACKAGE = "PLANT_BATCH_FROM_PACKAGE"
     PLANT_BATCH_SPLIT = "PLANT_BATCH_SPLIT"
     PLANT_BATCH_ADJUST = "PLANT_BATCH_ADJUST"
     PLANT_BATCH_LOCATION = "PLANT_BATCH_LOCATION"
@@ -98,14 +101,16 @@ class SubmissionState(StrEnum):
 
 @dataclass(frozen=True, kw_only=True)
 class CreatePackage:
-    """``POST /packages/v2/``: an opening balance, or made from other batches' packages."""
+    """``POST /packages/v2/``: an opening balance, or made from other batches' packages; from
+    a harvest, ``POST /harvests/v2/packages`` (kind ``CREATE_HARVEST_PACKAGE``), taking
+    ``quantity`` (in the harvest's unit of weight) out of the harvest."""
 
     quantity: Decimal
     unit: str
     product_id: str
     product_name: str
     location_id: str | None
-    source: OpeningBalance | FromBatches
+    source: OpeningBalance | FromBatches | FromHarvest
     date: date
 
 
@@ -149,8 +154,10 @@ class UnfinishPackage:
 
 @dataclass(frozen=True, kw_only=True)
 class IngredientDraw:
-    """No write: stock of this batch went into ``into_batch_id``'s package, which Metrc draws
-    when it creates that package. Marks the draw's place in this package's order."""
+    """No write: stock of this batch (or weight of this harvest) went into ``into_batch_id``'s
+    package, or into the plant batch ``into_batch_id`` planted from this package, which Metrc
+    draws when it creates that record. Marks the draw's place in this package's (harvest's)
+    order."""
 
     into_batch_id: UUID
     quantity: Decimal
@@ -212,6 +219,7 @@ _KINDS: dict[type[object], SubmissionKind] = {
 CULTIVATION_KINDS = frozenset(
     {
         SubmissionKind.PLANT_BATCH_PLANTING,
+        SubmissionKind.PLANT_BATCH_FROM_PACKAGE,
         SubmissionKind.PLANT_BATCH_SPLIT,
         SubmissionKind.PLANT_BATCH_ADJUST,
         SubmissionKind.PLANT_BATCH_LOCATION,
@@ -230,12 +238,18 @@ batch, tracked plant or harvest written."""
 PLANT_BATCH_KINDS = frozenset(k for k in CULTIVATION_KINDS if k.value.startswith("PLANT_BATCH_"))
 """Writes to a plant batch (the rest write a tracked plant or a harvest)."""
 CREATES_PLANT_BATCH = frozenset(
-    {SubmissionKind.PLANT_BATCH_PLANTING, SubmissionKind.PLANT_BATCH_SPLIT}
+    {
+        SubmissionKind.PLANT_BATCH_PLANTING,
+        SubmissionKind.PLANT_BATCH_FROM_PACKAGE,
+        SubmissionKind.PLANT_BATCH_SPLIT,
+    }
 )
+CREATES_PACKAGE = frozenset({SubmissionKind.CREATE_PACKAGE, SubmissionKind.CREATE_HARVEST_PACKAGE})
+"""Writes that make a batch's package in Metrc (accepted: the batch is LINKED)."""
 
 SENT_KINDS = frozenset(
     {
-        SubmissionKind.CREATE_PACKAGE,
+        *CREATES_PACKAGE,
         SubmissionKind.ADJUST_PACKAGE,
         SubmissionKind.CHANGE_LOCATION,
         SubmissionKind.FINISH_PACKAGE,
@@ -353,6 +367,10 @@ class Submission:
             return (
                 SubmissionKind.HARVEST_MANICURE if intent.partial else SubmissionKind.HARVEST_PLANT
             )
+        if isinstance(intent, CreatePackage) and isinstance(intent.source, FromHarvest):
+            return SubmissionKind.CREATE_HARVEST_PACKAGE
+        if isinstance(intent, PlantBatchPlanting) and intent.source is not None:
+            return SubmissionKind.PLANT_BATCH_FROM_PACKAGE
         return _KINDS[type(intent)]
 
     @property
@@ -387,12 +405,25 @@ class Submission:
     @property
     def package_keys(self) -> frozenset[UUID]:
         """The batches whose packages this write touches (a create draws on its sources)."""
+        if isinstance(self.intent, PlantBatchSplitOff):
+            return frozenset({self.batch_id, self.intent.new_plant_batch_id})
+        return frozenset({self.batch_id, *self.draws_on})
+
+    @property
+    def draws_on(self) -> tuple[UUID, ...]:
+        """The records this write draws from, each holding an ``IngredientDraw`` into it at
+        the place inventory drew (ordering): the source batches of a package made from
+        batches, the harvest of a package made from a harvest, the package a plant batch is
+        planted from."""
         intent = self.intent
-        if isinstance(intent, CreatePackage) and isinstance(intent.source, FromBatches):
-            return frozenset({self.batch_id, *(i.batch_id for i in intent.source.ingredients)})
-        if isinstance(intent, PlantBatchSplitOff):
-            return frozenset({self.batch_id, intent.new_plant_batch_id})
-        return frozenset({self.batch_id})
+        if isinstance(intent, CreatePackage):
+            if isinstance(intent.source, FromBatches):
+                return tuple(i.batch_id for i in intent.source.ingredients)
+            if isinstance(intent.source, FromHarvest):
+                return (intent.source.harvest_uuid,)
+        if isinstance(intent, PlantBatchPlanting) and intent.source is not None:
+            return (intent.source.batch_id,)
+        return ()
 
     # --- transitions ----------------------------------------------------------------------------
 

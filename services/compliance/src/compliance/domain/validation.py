@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Final
 from uuid import UUID
 
-from compliance.domain.batches import FromBatches, OpeningBalance
+from compliance.domain.batches import FromBatches, FromHarvest, OpeningBalance
 from compliance.domain.errors import RuleViolation
 from compliance.domain.jurisdiction import JurisdictionRules
 from compliance.domain.links import LinkState, PackageLink
@@ -167,6 +167,14 @@ def prepare(
                 problem(
                     ProblemCode.OPENING_BALANCE_NOT_ALLOWED,
                     f"Facility {rules.license_number} may not create opening-balance packages.",
+                )
+            )
+        if isinstance(intent.source, FromHarvest) and not intent.source.harvest_name:
+            problems.append(
+                problem(
+                    ProblemCode.SOURCE_REQUIRED,
+                    f"Batch {link.batch.code} comes from a harvest without a name; Metrc's "
+                    "harvest is found by its name.",
                 )
             )
         sent = SentAs(

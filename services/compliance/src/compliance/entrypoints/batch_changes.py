@@ -84,7 +84,7 @@ def _source(info: PackageSourceInfo | None) -> PackageSource | None:
         return FromBatches(
             tuple(Ingredient(i.batch_id, i.quantity) for i in info.ingredients or ())
         )
-    return FromHarvest(harvest_id=str(info.harvest_id))
+    return FromHarvest(harvest_id=str(info.harvest_id), harvest_name=info.harvest_name)
 
 
 def _entry(m: MovementInfo) -> LedgerEntry:

@@ -2,7 +2,10 @@
 ``CultivationChange``s (the Metrc writes) it calls for, from the event alone: one for a plant
 batch's change or a tracked plant's growth phase, one per plant (then one per waste row) for a
 harvest, one for a harvest's waste, finish or unfinish. ``inventory.harvest.packaged`` calls for
-none: each package is its batch's ``inventory.batch.created``.
+no write of its own (each package is created from its batch's ``inventory.batch.created``), but
+marks, per package, where in the harvest's order the package took its weight (an
+``IngredientDraw``): the package's create waits for the harvest's writes before it, and the
+harvest's later writes (its finish) wait for the create.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from shared.events.cultivation import (
     HarvestCreatedV1,
     HarvestEventBase,
     HarvestFinishedV1,
+    HarvestPackagedV1,
     HarvestUnfinishedV1,
     HarvestWasteRecordedV1,
     PlantBatchCountAdjustedV1,
@@ -40,13 +44,15 @@ from compliance.domain.cultivation_intents import (
     PlantBatchPlanting,
     PlantBatchSplitOff,
     PlantGrowthPhase,
+    PlantingSource,
 )
+from compliance.domain.submissions import IngredientDraw
 
 __all__ = ["cultivation_changes"]
 
 
 def cultivation_changes(envelope: EventEnvelope) -> list[CultivationChange]:
-    """The Metrc writes a cultivation event calls for, in order (none for a packaging).
+    """The Metrc writes a cultivation event calls for, in order (for a packaging, the draws).
 
     Raises:
         UnknownEventTypeError, ValidationError: not a registered, valid event (poison).
@@ -62,6 +68,18 @@ def cultivation_changes(envelope: EventEnvelope) -> list[CultivationChange]:
             date=event.actual_date,
         )
         return [_change(plant.site.id, plant.plant_id, intent, event, envelope)]
+    if isinstance(event, HarvestPackagedV1):
+        harvest = event.harvest
+        return [
+            _change(
+                harvest.site.id,
+                harvest.harvest_id,
+                IngredientDraw(into_batch_id=package.batch_id, quantity=package.weight),
+                event,
+                envelope,
+            )
+            for package in event.packages
+        ]
     if isinstance(event, HarvestEventBase):
         harvest = event.harvest
         return [
@@ -75,7 +93,7 @@ def cultivation_changes(envelope: EventEnvelope) -> list[CultivationChange]:
 def _change(
     site_id: UUID,
     aggregate_id: UUID,
-    intent: CultivationIntent,
+    intent: CultivationIntent | IngredientDraw,
     event: PlantGrowthPhaseChangedV1 | HarvestEventBase,
     envelope: EventEnvelope,
 ) -> CultivationChange:
@@ -128,13 +146,13 @@ def _harvest_intents(event: HarvestEventBase) -> list[CultivationIntent]:
         return [HarvestFinish(harvest_name=h.name, date=event.actual_date)]
     if isinstance(event, HarvestUnfinishedV1):
         return [HarvestUnfinish(harvest_name=h.name)]
-    return []  # packaged: each package is its batch's inventory.batch.created
+    return []
 
 
 def _plant_batch_change(envelope: EventEnvelope, event: object) -> CultivationChange | None:
     intent: CultivationIntent
     if isinstance(event, PlantBatchPlantedV1):
-        b = event.plant_batch
+        b, package = event.plant_batch, event.source_package
         intent = PlantBatchPlanting(
             name=b.name,
             plant_type=b.type.value,
@@ -142,6 +160,11 @@ def _plant_batch_change(envelope: EventEnvelope, event: object) -> CultivationCh
             strain=b.strain,
             location_id=str(b.location.id),
             date=b.planted_date,
+            source=None
+            if package is None
+            else PlantingSource(
+                batch_id=package.batch_id, quantity=package.quantity, unit=package.unit
+            ),
         )
     elif isinstance(event, PlantBatchSplitV1):
         b, new = event.plant_batch, event.new_plant_batch

@@ -15,6 +15,7 @@ from datetime import datetime
 from uuid import UUID
 
 from compliance.domain import (
+    CREATES_PACKAGE,
     Direction,
     JurisdictionRules,
     MetrcCatalog,
@@ -22,7 +23,6 @@ from compliance.domain import (
     Problem,
     ProblemCode,
     Submission,
-    SubmissionKind,
     SyncStatus,
     link_changed,
     prepare,
@@ -89,6 +89,7 @@ async def claim_ready(
                     in_metrc=in_metrc,
                     now=now,
                     open_queue=queue,
+                    sources=links,
                 )
                 if isinstance(planted, list):
                     await _refuse(ctx, uow, s, planted, now=now, report=report)
@@ -138,7 +139,7 @@ def _give_tags(
         link, site_rules = links.get(s.batch_id), rules.get(s.site_id)
         if (
             free_tags
-            and s.kind is SubmissionKind.CREATE_PACKAGE
+            and s.kind in CREATES_PACKAGE
             and link is not None
             and link.tag is None
             and site_rules is not None
@@ -192,7 +193,7 @@ async def _free_tags(
 ) -> list[str]:
     """The facility's available tags no link holds yet, when some create needs one."""
     wants_tag = any(
-        s.kind is SubmissionKind.CREATE_PACKAGE
+        s.kind in CREATES_PACKAGE
         and (link := links.get(s.batch_id)) is not None
         and link.tag is None
         for s in candidates

@@ -1,94 +1,80 @@
-"""Cultivation submissions as Metrc calls (payloads in Metrc's words, METRC.md 4.8), and the
-read-back of one whose outcome is unknown. ``metrc_requests.write`` hands these kinds here."""
+"""Cultivation submissions as Metrc writes (payloads in Metrc's words, METRC.md 4.7-4.10): every
+plant batch, tracked plant and harvest write, and a package made from a harvest, as one table of
+``MetrcWrite``s (``metrc_requests.WRITES`` adds the package writes); and what Metrc shows of the
+record a cultivation write changed, for the read-back of one whose outcome is unknown.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from compliance.adapters.metrc.cultivation_payloads import (
     PlantBatchAdjust,
+    PlantBatchFromPackage,
     PlantBatchLocationChange,
     PlantBatchSplit,
+    PlantManicure,
+)
+from compliance.adapters.metrc.payloads import (
+    HarvestFinish as HarvestFinishBody,
+)
+from compliance.adapters.metrc.payloads import (
+    HarvestPackageCreate,
+    HarvestPackageIngredient,
+    HarvestWaste,
+    MetrcPayload,
+    PlantBatchGrowthPhaseChange,
+    PlantGrowthPhaseChange,
+    PlantHarvest,
+)
+from compliance.adapters.metrc.payloads import (
+    HarvestUnfinish as HarvestUnfinishBody,
 )
 from compliance.adapters.metrc.payloads import (
     PlantBatchDestroy as PlantBatchDestroyBody,
 )
 from compliance.adapters.metrc.payloads import (
-    PlantBatchGrowthPhaseChange,
-)
-from compliance.adapters.metrc.payloads import (
     PlantBatchPlanting as PlantBatchPlantingBody,
 )
 from compliance.adapters.metrc.port import MetrcPort
-from compliance.adapters.metrc.schemas import WriteResult
-from compliance.domain import Submission, SubmissionKind
+from compliance.adapters.metrc.schemas import Harvest
+from compliance.domain import CreatePackage, FromHarvest, SentAs, Submission, SubmissionKind
 from compliance.domain.cultivation_intents import (
+    HarvestFinish,
+    HarvestPlant,
+    HarvestUnfinish,
+    HarvestWasteRecord,
     PlantBatchCountChange,
     PlantBatchDestroy,
     PlantBatchGrowthPhase,
     PlantBatchMove,
     PlantBatchPlanting,
     PlantBatchSplitOff,
+    PlantGrowthPhase,
 )
 from compliance.domain.cultivation_read_back import (
+    MetrcHarvestView,
     MetrcPlantBatchView,
     PlantBatchReadBack,
     read_back_name,
 )
-from compliance.service_layer.harvest_requests import (
-    HARVEST_OPERATIONS,
-    observe_plant_or_harvest,
-    write_plant_or_harvest,
-)
+from compliance.service_layer.metrc_write import MetrcWrite
 
-__all__ = ["CULTIVATION_OPERATIONS", "observe_plant_batch", "write_cultivation"]
-
-CULTIVATION_OPERATIONS: dict[SubmissionKind, str] = {
-    SubmissionKind.PLANT_BATCH_PLANTING: "plantbatches.plantings",
-    SubmissionKind.PLANT_BATCH_SPLIT: "plantbatches.split",
-    SubmissionKind.PLANT_BATCH_ADJUST: "plantbatches.adjust",
-    SubmissionKind.PLANT_BATCH_LOCATION: "plantbatches.location",
-    SubmissionKind.PLANT_BATCH_DESTROY: "plantbatches.destroy",
-    SubmissionKind.PLANT_BATCH_GROWTH_PHASE: "plantbatches.growthphase",
-    **HARVEST_OPERATIONS,
-}
-"""The sync log's operation name of each cultivation kind."""
+__all__ = ["CULTIVATION_WRITES", "observe_cultivation"]
 
 # How far back a read-back scans Metrc's recently modified plant batches: the write was sent at
-# ``sent_at``, so anything it did was modified after that (less clock skew).
+# ``first_sent_at``, so anything it did was modified after that (less clock skew).
 _SKEW = timedelta(minutes=5)
 
 
-async def write_cultivation(
-    metrc: MetrcPort, license_number: str, kind: SubmissionKind, subs: Sequence[Submission]
-) -> WriteResult:
-    """One Metrc write carrying ``subs`` (all of ``kind``), in order."""
-    if kind in HARVEST_OPERATIONS:
-        return await write_plant_or_harvest(metrc, license_number, kind, subs)
-    if kind is SubmissionKind.PLANT_BATCH_PLANTING:
-        return await metrc.create_plant_batch_plantings(
-            license_number, [_planting(s) for s in subs]
-        )
-    if kind is SubmissionKind.PLANT_BATCH_GROWTH_PHASE:
-        return await metrc.change_plant_batch_growth_phase(
-            license_number, [_growth_phase(s) for s in subs]
-        )
-    if kind is SubmissionKind.PLANT_BATCH_SPLIT:
-        return await metrc.split_plant_batches(license_number, [_split(s) for s in subs])
-    if kind is SubmissionKind.PLANT_BATCH_ADJUST:
-        return await metrc.adjust_plant_batches(license_number, [_adjust(s) for s in subs])
-    if kind is SubmissionKind.PLANT_BATCH_LOCATION:
-        return await metrc.change_plant_batch_locations(license_number, [_move(s) for s in subs])
-    if kind is SubmissionKind.PLANT_BATCH_DESTROY:
-        return await metrc.destroy_plant_batches(license_number, [_destroy(s) for s in subs])
-    raise ValueError(f"{kind} is not a plant batch write")
+def _sent(s: Submission) -> SentAs:
+    assert s.sent_as is not None, "a submission is prepared before it is sent"
+    return s.sent_as
 
 
-def _planting(s: Submission) -> PlantBatchPlantingBody:
-    intent, sent = s.intent, s.sent_as
+def _planting(s: Submission, _: int | None) -> PlantBatchPlantingBody:
+    intent, sent = s.intent, _sent(s)
     assert isinstance(intent, PlantBatchPlanting)
-    assert sent is not None
     assert sent.item is not None
     assert sent.location is not None
     return PlantBatchPlantingBody(
@@ -101,10 +87,29 @@ def _planting(s: Submission) -> PlantBatchPlantingBody:
     )
 
 
-def _growth_phase(s: Submission) -> PlantBatchGrowthPhaseChange:
-    intent, sent = s.intent, s.sent_as
+def _planting_from_package(s: Submission, _: int | None) -> PlantBatchFromPackage:
+    intent, sent = s.intent, _sent(s)
+    assert isinstance(intent, PlantBatchPlanting)
+    assert sent.item is not None
+    assert sent.location is not None
+    (package,) = sent.ingredients
+    return PlantBatchFromPackage(
+        package_label=package.tag,
+        package_adjustment_amount=package.quantity,
+        package_adjustment_unit_of_measure_name=package.unit,
+        plant_batch_name=intent.name,
+        plant_batch_type=intent.plant_type,
+        plant_count=intent.count,
+        location_name=sent.location,
+        strain_name=sent.item,
+        planted_date=intent.date,
+        unpackaged_date=intent.date,
+    )
+
+
+def _growth_phase(s: Submission, _: int | None) -> PlantBatchGrowthPhaseChange:
+    intent, sent = s.intent, _sent(s)
     assert isinstance(intent, PlantBatchGrowthPhase)
-    assert sent is not None
     assert sent.location is not None
     return PlantBatchGrowthPhaseChange(
         name=intent.name,
@@ -116,10 +121,9 @@ def _growth_phase(s: Submission) -> PlantBatchGrowthPhaseChange:
     )
 
 
-def _split(s: Submission) -> PlantBatchSplit:
-    intent, sent = s.intent, s.sent_as
+def _split(s: Submission, _: int | None) -> PlantBatchSplit:
+    intent, sent = s.intent, _sent(s)
     assert isinstance(intent, PlantBatchSplitOff)
-    assert sent is not None
     assert sent.item is not None
     assert sent.location is not None
     return PlantBatchSplit(
@@ -132,10 +136,9 @@ def _split(s: Submission) -> PlantBatchSplit:
     )
 
 
-def _adjust(s: Submission) -> PlantBatchAdjust:
-    intent, sent = s.intent, s.sent_as
+def _adjust(s: Submission, _: int | None) -> PlantBatchAdjust:
+    intent, sent = s.intent, _sent(s)
     assert isinstance(intent, PlantBatchCountChange)
-    assert sent is not None
     assert sent.reason is not None
     return PlantBatchAdjust(
         plant_batch_name=intent.name,
@@ -146,18 +149,16 @@ def _adjust(s: Submission) -> PlantBatchAdjust:
     )
 
 
-def _move(s: Submission) -> PlantBatchLocationChange:
-    intent, sent = s.intent, s.sent_as
+def _move(s: Submission, _: int | None) -> PlantBatchLocationChange:
+    intent, sent = s.intent, _sent(s)
     assert isinstance(intent, PlantBatchMove)
-    assert sent is not None
     assert sent.location is not None
     return PlantBatchLocationChange(name=intent.name, location=sent.location, move_date=intent.date)
 
 
-def _destroy(s: Submission) -> PlantBatchDestroyBody:
-    intent, sent = s.intent, s.sent_as
+def _destroy(s: Submission, _: int | None) -> PlantBatchDestroyBody:
+    intent, sent = s.intent, _sent(s)
     assert isinstance(intent, PlantBatchDestroy)
-    assert sent is not None
     return PlantBatchDestroyBody(
         plant_batch=intent.name,
         count=intent.count,
@@ -171,13 +172,157 @@ def _destroy(s: Submission) -> PlantBatchDestroyBody:
     )
 
 
-async def observe_plant_batch(metrc: MetrcPort, s: Submission) -> PlantBatchReadBack:
-    """What Metrc shows of the plant batch ``s`` wrote (and, for a growth phase change, of the
-    plants it tagged)."""
-    since: datetime | None = s.first_sent_at - _SKEW if s.first_sent_at else None
+def _plant_phase(s: Submission, _: int | None) -> PlantGrowthPhaseChange:
+    intent, sent = s.intent, _sent(s)
+    assert isinstance(intent, PlantGrowthPhase)
+    assert sent.location is not None
+    return PlantGrowthPhaseChange(
+        label=intent.tag,
+        growth_phase=intent.growth_phase,
+        new_location=sent.location,
+        growth_date=intent.date,
+    )
+
+
+def _harvested(s: Submission, _: int | None) -> MetrcPayload:
+    """A plant's weight into the harvest: all of it (the plant is harvested) or part (a
+    manicure; the plant stays)."""
+    intent, sent = s.intent, _sent(s)
+    assert isinstance(intent, HarvestPlant)
+    assert sent.unit is not None
+    assert sent.location is not None
+    body: type[PlantManicure | PlantHarvest] = PlantManicure if intent.partial else PlantHarvest
+    return body(
+        plant=intent.tag,
+        weight=intent.weight,
+        unit_of_weight=sent.unit,
+        drying_location=sent.location,
+        harvest_name=intent.harvest_name,
+        actual_date=intent.date,
+    )
+
+
+def _waste(s: Submission, harvest_id: int | None) -> HarvestWaste:
+    intent, sent = s.intent, _sent(s)
+    assert isinstance(intent, HarvestWasteRecord)
+    assert sent.unit is not None
+    assert harvest_id is not None
+    return HarvestWaste(
+        id=harvest_id,
+        waste_type=intent.waste_type,
+        unit_of_weight=sent.unit,
+        waste_weight=intent.weight,
+        actual_date=intent.date,
+    )
+
+
+def _finish(s: Submission, harvest_id: int | None) -> HarvestFinishBody:
     intent = s.intent
-    if s.kind in HARVEST_OPERATIONS:
-        return await observe_plant_or_harvest(metrc, s, since)
+    assert isinstance(intent, HarvestFinish)
+    assert harvest_id is not None
+    return HarvestFinishBody(id=harvest_id, actual_date=intent.date)
+
+
+def _unfinish(_: Submission, harvest_id: int | None) -> HarvestUnfinishBody:
+    assert harvest_id is not None
+    return HarvestUnfinishBody(id=harvest_id)
+
+
+def _harvest_package(s: Submission, harvest_id: int | None) -> HarvestPackageCreate:
+    """A batch's package made from its harvest: the batch's intake is the weight inventory took
+    out of the harvest (in the harvest's unit), so that is the ingredient's weight."""
+    intent, sent = s.intent, _sent(s)
+    assert isinstance(intent, CreatePackage)
+    assert isinstance(intent.source, FromHarvest)
+    assert sent.item is not None
+    assert sent.unit is not None
+    assert harvest_id is not None
+    return HarvestPackageCreate(
+        tag=sent.tag,
+        item=sent.item,
+        unit_of_weight=sent.unit,
+        actual_date=intent.date,
+        location=sent.location,
+        ingredients=[
+            HarvestPackageIngredient(
+                harvest_id=harvest_id,
+                harvest_name=intent.source.harvest_name,
+                weight=intent.quantity,
+                unit_of_weight=sent.unit,
+            )
+        ],
+    )
+
+
+def _harvest_of(s: Submission) -> str:
+    intent = s.intent
+    if isinstance(intent, CreatePackage) and isinstance(intent.source, FromHarvest):
+        assert intent.source.harvest_name is not None, "validated before it is sent"
+        return intent.source.harvest_name
+    return read_back_name(s)
+
+
+CULTIVATION_WRITES: dict[SubmissionKind, MetrcWrite] = {
+    SubmissionKind.PLANT_BATCH_PLANTING: MetrcWrite(
+        "plantbatches.plantings", lambda m: m.create_plant_batch_plantings, _planting
+    ),
+    SubmissionKind.PLANT_BATCH_FROM_PACKAGE: MetrcWrite(
+        "packages.plantings", lambda m: m.create_plant_batches_from_packages,
+        _planting_from_package,
+    ),
+    SubmissionKind.PLANT_BATCH_SPLIT: MetrcWrite(
+        "plantbatches.split", lambda m: m.split_plant_batches, _split
+    ),
+    SubmissionKind.PLANT_BATCH_ADJUST: MetrcWrite(
+        "plantbatches.adjust", lambda m: m.adjust_plant_batches, _adjust
+    ),
+    SubmissionKind.PLANT_BATCH_LOCATION: MetrcWrite(
+        "plantbatches.location", lambda m: m.change_plant_batch_locations, _move
+    ),
+    SubmissionKind.PLANT_BATCH_DESTROY: MetrcWrite(
+        "plantbatches.destroy", lambda m: m.destroy_plant_batches, _destroy
+    ),
+    SubmissionKind.PLANT_BATCH_GROWTH_PHASE: MetrcWrite(
+        "plantbatches.growthphase", lambda m: m.change_plant_batch_growth_phase, _growth_phase
+    ),
+    SubmissionKind.PLANT_GROWTH_PHASE: MetrcWrite(
+        "plants.growthphase", lambda m: m.change_plant_growth_phases, _plant_phase
+    ),
+    SubmissionKind.HARVEST_PLANT: MetrcWrite(
+        "plants.harvest", lambda m: m.harvest_plants, _harvested
+    ),
+    SubmissionKind.HARVEST_MANICURE: MetrcWrite(
+        "plants.manicure", lambda m: m.manicure_plants, _harvested
+    ),
+    SubmissionKind.HARVEST_WASTE: MetrcWrite(
+        "harvests.waste", lambda m: m.record_harvest_waste, _waste, _harvest_of
+    ),
+    SubmissionKind.HARVEST_FINISH: MetrcWrite(
+        "harvests.finish", lambda m: m.finish_harvests, _finish, _harvest_of
+    ),
+    SubmissionKind.HARVEST_UNFINISH: MetrcWrite(
+        "harvests.unfinish", lambda m: m.unfinish_harvests, _unfinish, _harvest_of
+    ),
+    SubmissionKind.CREATE_HARVEST_PACKAGE: MetrcWrite(
+        "harvests.packages", lambda m: m.create_harvest_packages, _harvest_package, _harvest_of
+    ),
+}  # fmt: skip
+"""Every cultivation kind's write, and a package made from a harvest's."""
+
+
+async def observe_cultivation(metrc: MetrcPort, s: Submission) -> PlantBatchReadBack:
+    """What Metrc shows of the record cultivation write ``s`` changed: the plant batch (for a
+    growth phase change, the plants it tagged), the tracked plant, or the harvest."""
+    intent = s.intent
+    if isinstance(intent, PlantGrowthPhase):
+        plants = await metrc.find_plants(s.license_number, [intent.tag])
+        plant = plants.get(intent.tag)
+        return PlantBatchReadBack(batch=None, plant_phase=plant.growth_phase if plant else None)
+    if isinstance(intent, HarvestPlant | HarvestWasteRecord | HarvestFinish | HarvestUnfinish):
+        # Every status and every time: a harvest's weight may be read back long after it moved.
+        found = await metrc.find_harvest(s.license_number, intent.harvest_name)
+        return PlantBatchReadBack(batch=None, harvest=_harvest_view(found))
+    since: datetime | None = s.first_sent_at - _SKEW if s.first_sent_at else None
     if isinstance(intent, PlantBatchGrowthPhase):
         plants = await metrc.find_plants(s.license_number, intent.tags, modified_since=since)
         return PlantBatchReadBack(batch=None, plants={t: p.id for t, p in plants.items()})
@@ -194,4 +339,16 @@ async def observe_plant_batch(metrc: MetrcPort, s: Submission) -> PlantBatchRead
             untracked_count=batch.untracked_count,
             location=batch.location_name,
         )
+    )
+
+
+def _harvest_view(harvest: Harvest | None) -> MetrcHarvestView | None:
+    if harvest is None:
+        return None
+    return MetrcHarvestView(
+        id=harvest.id,
+        name=harvest.name,
+        wet_weight=harvest.total_wet_weight,
+        waste_weight=harvest.total_waste_weight,
+        finished=harvest.finished_date is not None,
     )

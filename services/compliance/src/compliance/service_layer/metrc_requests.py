@@ -1,10 +1,11 @@
-"""Submissions as Metrc calls (payloads in Metrc's words), and Metrc's packages as the domain's
-read-back view."""
+"""Submissions as Metrc calls (payloads in Metrc's words): every kind that is a Metrc write in one
+``WRITES`` table of ``MetrcWrite``s (the package writes here, the cultivation ones from
+``cultivation_requests``), sent one way (``metrc_write.send_write``); and Metrc's packages as the
+domain's read-back view."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
 
 from compliance.adapters.metrc.payloads import (
     MetrcPayload,
@@ -18,7 +19,6 @@ from compliance.adapters.metrc.payloads import (
 from compliance.adapters.metrc.port import MetrcPort
 from compliance.adapters.metrc.schemas import Package, WriteResult
 from compliance.domain import (
-    CULTIVATION_KINDS,
     AdjustPackage,
     ChangeLocation,
     CreatePackage,
@@ -28,26 +28,15 @@ from compliance.domain import (
     SubmissionKind,
     UnfinishPackage,
 )
-from compliance.service_layer.cultivation_requests import CULTIVATION_OPERATIONS, write_cultivation
+from compliance.service_layer.cultivation_requests import CULTIVATION_WRITES
+from compliance.service_layer.metrc_write import MetrcWrite, send_write
 
-__all__ = ["OPERATIONS", "package_view", "payload", "write"]
-
-P = TypeVar("P", bound=MetrcPayload)
-
-OPERATIONS: dict[SubmissionKind, str] = {
-    SubmissionKind.CREATE_PACKAGE: "packages.create",
-    SubmissionKind.LINK_PACKAGE: "packages.link",
-    SubmissionKind.ADJUST_PACKAGE: "packages.adjust",
-    SubmissionKind.CHANGE_LOCATION: "packages.location",
-    SubmissionKind.FINISH_PACKAGE: "packages.finish",
-    SubmissionKind.UNFINISH_PACKAGE: "packages.unfinish",
-    **CULTIVATION_OPERATIONS,
-}
-"""The sync log's operation name of each kind."""
+__all__ = ["OPERATIONS", "WRITES", "package_view", "payload", "write"]
 
 
-def payload(s: Submission) -> MetrcPayload:
-    """The Metrc object for ``s``, from the values it was prepared with (``sent_as``)."""
+def payload(s: Submission, _: int | None = None) -> MetrcPayload:
+    """The Metrc object for package write ``s``, from the values it was prepared with
+    (``sent_as``)."""
     sent, intent = s.sent_as, s.intent
     assert sent is not None, "a submission is prepared before it is sent"
     if isinstance(intent, CreatePackage):
@@ -87,34 +76,41 @@ def payload(s: Submission) -> MetrcPayload:
     raise ValueError(f"{s.kind} is not a Metrc write")
 
 
+WRITES: dict[SubmissionKind, MetrcWrite] = {
+    SubmissionKind.CREATE_PACKAGE: MetrcWrite(
+        "packages.create", lambda m: m.create_packages, payload
+    ),
+    SubmissionKind.ADJUST_PACKAGE: MetrcWrite(
+        "packages.adjust", lambda m: m.adjust_packages, payload
+    ),
+    SubmissionKind.CHANGE_LOCATION: MetrcWrite(
+        "packages.location", lambda m: m.change_package_locations, payload
+    ),
+    SubmissionKind.FINISH_PACKAGE: MetrcWrite(
+        "packages.finish", lambda m: m.finish_packages, payload
+    ),
+    SubmissionKind.UNFINISH_PACKAGE: MetrcWrite(
+        "packages.unfinish", lambda m: m.unfinish_packages, payload
+    ),
+    **CULTIVATION_WRITES,
+}  # fmt: skip
+"""Every kind that is a Metrc write, and how it is written."""
+
+OPERATIONS: dict[SubmissionKind, str] = {
+    SubmissionKind.LINK_PACKAGE: "packages.link",
+    **{kind: w.operation for kind, w in WRITES.items()},
+}
+"""The sync log's operation name of each kind."""
+
+
 async def write(
     metrc: MetrcPort, license_number: str, kind: SubmissionKind, subs: Sequence[Submission]
 ) -> WriteResult:
     """One Metrc write carrying ``subs`` (all of ``kind``), in order."""
-    if kind in CULTIVATION_KINDS:
-        return await write_cultivation(metrc, license_number, kind, subs)
-    objects = [payload(s) for s in subs]
-    if kind is SubmissionKind.CREATE_PACKAGE:
-        return await metrc.create_packages(license_number, _of(PackageCreate, objects))
-    if kind is SubmissionKind.ADJUST_PACKAGE:
-        return await metrc.adjust_packages(license_number, _of(PackageAdjust, objects))
-    if kind is SubmissionKind.CHANGE_LOCATION:
-        return await metrc.change_package_locations(
-            license_number, _of(PackageLocationChange, objects)
-        )
-    if kind is SubmissionKind.FINISH_PACKAGE:
-        return await metrc.finish_packages(license_number, _of(PackageFinish, objects))
-    if kind is SubmissionKind.UNFINISH_PACKAGE:
-        return await metrc.unfinish_packages(license_number, _of(PackageUnfinish, objects))
-    raise ValueError(f"{kind} is not a Metrc write")
-
-
-def _of(cls: type[P], objects: Sequence[MetrcPayload]) -> list[P]:
-    out: list[P] = []
-    for o in objects:
-        assert isinstance(o, cls)
-        out.append(o)
-    return out
+    spec = WRITES.get(kind)
+    if spec is None:
+        raise ValueError(f"{kind} is not a Metrc write")
+    return await send_write(spec, metrc, license_number, subs)
 
 
 def package_view(package: Package | None) -> MetrcPackageView | None:

@@ -13,8 +13,7 @@ from datetime import datetime, timedelta
 from uuid import uuid4
 
 from compliance.domain import (
-    CreatePackage,
-    FromBatches,
+    CREATES_PACKAGE,
     IngredientDraw,
     Notification,
     NotificationKind,
@@ -81,7 +80,7 @@ async def store_accepted_many(
     for d in done:
         await uow.outbox.add(submission_event(d, at=now, actor=actor))
     linking = [
-        d for d in done if d.kind in (SubmissionKind.CREATE_PACKAGE, SubmissionKind.LINK_PACKAGE)
+        d for d in done if d.kind in CREATES_PACKAGE or d.kind is SubmissionKind.LINK_PACKAGE
     ]
     if linking:
         links = await uow.links.get_many({d.batch_id for d in linking})
@@ -105,10 +104,10 @@ async def store_accepted_many(
 
 
 async def settle_draws(uow: UnitOfWork, s: Submission, *, now: datetime) -> None:
-    """A package made from other batches was created (or a person settled its create): the
-    draws it made on its sources are accounted for, so their later writes may go."""
-    intent = s.intent
-    if not (isinstance(intent, CreatePackage) and isinstance(intent.source, FromBatches)):
+    """A record made from other batches, a harvest or a package was created (or a person
+    settled its create): the draws it made on its sources are accounted for, so their later
+    writes may go."""
+    if not s.draws_on:
         return
     for draw in await uow.submissions.draws_into(s.batch_id):
         if (

@@ -33,7 +33,7 @@ from compliance.domain import (
 from compliance.domain.cultivation_read_back import decide_plant_batch
 from compliance.domain.read_back import Decision
 from compliance.service_layer.context import ServiceContext
-from compliance.service_layer.cultivation_requests import observe_plant_batch
+from compliance.service_layer.cultivation_requests import observe_cultivation
 from compliance.service_layer.metrc_requests import package_view
 from compliance.service_layer.outcomes import store_accepted, store_failed, store_rejected
 from compliance.service_layer.send import keys_work, still_in_flight
@@ -86,21 +86,24 @@ class Recovery:
         seen: ReadBack | None = None
         try:
             if s.is_cultivation:
-                seen_batch = await observe_plant_batch(metrc, s)
+                seen_batch = await observe_cultivation(metrc, s)
                 planted = decide_plant_batch(
                     s, seen_batch, now=ctx.now(), wait=ctx.policy.read_back_after
                 )
             else:
                 seen = await _observe(metrc, s)
         except MetrcAuthError as error:
-            if await keys_work(metrc, s.license_number):
-                seen = None
-            else:
+            # A package's tag held by another facility answers 401 while the keys work: that is
+            # a conflict for a person. A cultivation read-back names records only this
+            # facility's writes made: a 401 there is the keys (or their permissions), so the
+            # write stays in flight and is read back once the keys are fixed.
+            if s.is_cultivation or not await keys_work(metrc, s.license_number):
                 await ctx.keys_refused(s.license_number, error, actor=ctx.system_actor)
                 report.skipped[s.license_number] = problem(
                     ProblemCode.CREDENTIALS_INVALID, error.message
                 )
                 return False
+            seen = None
         except MetrcError:
             report.unreadable += 1
             return True

@@ -133,12 +133,14 @@ _FOR_PLANT_BATCH = Sql(
     ORDER BY sequence
     """
 )
-# A plant batch is in Metrc once its create is done: its planting (``batch_id``), or the split
-# that made it (``into_batch_id``), accepted or settled by a person.
+# A plant batch is in Metrc once its create is done: its planting (``batch_id``; from seeds,
+# clones or a package), or the split that made it (``into_batch_id``), accepted or settled by
+# a person.
 _PLANT_BATCHES_IN_METRC = Sql(
     """
     SELECT batch_id AS id FROM submissions
-    WHERE batch_id = ANY(CAST(:ids AS uuid[])) AND kind = 'PLANT_BATCH_PLANTING'
+    WHERE batch_id = ANY(CAST(:ids AS uuid[]))
+      AND kind IN ('PLANT_BATCH_PLANTING', 'PLANT_BATCH_FROM_PACKAGE')
       AND (state = 'ACCEPTED' OR dismissed_at IS NOT NULL)
     UNION
     SELECT into_batch_id AS id FROM submissions
