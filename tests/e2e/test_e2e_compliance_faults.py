@@ -259,7 +259,7 @@ class TestPlantBatchesInMetrc:
                 return found if found is not None and found.finished_date is not None else None
 
             in_metrc_harvest = await eventually(harvest_in_metrc, seconds=180, what="E2E-H-1")
-            final = await ok(site.gateway.get(f"/harvests/{harvest['id']}"))
+            final = (await ok(site.gateway.get(f"/harvests/{harvest['id']}")))["harvest"]
             assert (
                 in_metrc_harvest.total_wet_weight, in_metrc_harvest.total_waste_weight,
                 in_metrc_harvest.total_packaged_weight, in_metrc_harvest.current_weight,

@@ -274,7 +274,7 @@ class CultivationLoad:
                 quantity = None if package is None else package.quantity
                 problems.append(f"package {tag}: Metrc holds {quantity}, inventory {physical}")
         for harvest_id, harvest in sorted(self.harvests.items()):
-            inventory = await _ok(site.gateway.get(f"/harvests/{harvest_id}"))
+            inventory = (await _ok(site.gateway.get(f"/harvests/{harvest_id}")))["harvest"]
             held = await site.metrc.find_harvest(LICENSE, harvest["name"])
             wanted = (Decimal(inventory["packagedWeight"]), Decimal(inventory["currentWeight"]))
             got = None if held is None else (held.total_packaged_weight, held.current_weight)
