@@ -131,6 +131,9 @@ class _Links:
     def __init__(self, table: _Table[UUID, PackageLink]) -> None:
         self._t = table
 
+    async def lock(self, batch_ids: Collection[UUID]) -> None:
+        """Nothing to do: a unit of work here runs without another one interleaving."""
+
     async def get(self, batch_id: UUID) -> PackageLink | None:
         return self._t.get(batch_id)
 

@@ -63,7 +63,9 @@ async def claim_ready(
         if not candidates:
             await uow.commit()
             return []
-        links = await uow.links.get_many(set().union(*(s.package_keys for s in candidates)))
+        keys = set().union(*(s.package_keys for s in candidates))
+        await uow.links.lock(keys)
+        links = await uow.links.get_many(keys)
         rules: dict[UUID, JurisdictionRules | None] = {}
         for site_id in {s.site_id for s in candidates}:
             rules[site_id] = await uow.jurisdictions.get(site_id)

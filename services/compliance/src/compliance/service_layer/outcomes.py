@@ -83,6 +83,7 @@ async def store_accepted_many(
         d for d in done if d.kind in CREATES_PACKAGE or d.kind is SubmissionKind.LINK_PACKAGE
     ]
     if linking:
+        await uow.links.lock({d.batch_id for d in linking})
         links = await uow.links.get_many({d.batch_id for d in linking})
         changed = []
         for d in linking:

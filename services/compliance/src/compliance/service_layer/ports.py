@@ -93,6 +93,13 @@ class TagTakenError(Exception):
 
 
 class LinkRepository(Protocol):
+    async def lock(self, batch_ids: Collection[UUID]) -> None:
+        """Hold these batches' links until the unit of work ends (in batch id order). A plan
+        (the consumer) and a push's outcome or claim (the worker) each read a link and save it
+        whole: locked first, the later one reads the earlier one's result instead of saving
+        over it (a create accepted while the batch's next change is planned stays LINKED)."""
+        ...
+
     async def get(self, batch_id: UUID) -> PackageLink | None: ...
 
     async def get_many(self, batch_ids: Collection[UUID]) -> dict[UUID, PackageLink]: ...

@@ -57,6 +57,7 @@ async def record_batch_change(
     """Plan ``change`` and store its writes (the caller commits, with the event's inbox row).
     ``trace_parent``: where the change was recorded (the consumer's span), carried on each
     submission so the Metrc calls that push it join the inventory request's trace."""
+    await uow.links.lock([change.batch.batch_id])
     link = await uow.links.get(change.batch.batch_id)
     rules = await uow.jurisdictions.get(change.batch.site_id)
     plan = plan_batch_change(change, link, rules, settled=await _settled(uow, change))

@@ -308,6 +308,10 @@ _SAVE_LINKS = Sql(
 _LINKS_OF = Sql(
     f"SELECT {_LINK_COLUMNS} FROM package_links WHERE batch_id = ANY(CAST(:batch_ids AS uuid[]))"
 )
+_LOCK_LINKS = Sql(
+    "SELECT batch_id FROM package_links WHERE batch_id = ANY(CAST(:batch_ids AS uuid[]))"
+    " ORDER BY batch_id FOR UPDATE"
+)
 _OWNER_OF_TAG = Sql(
     "SELECT batch_id FROM package_links WHERE license_number = :license_number AND tag = :tag"
 )
@@ -363,6 +367,12 @@ class PgLinks:
         # with that same record (a push's outcome changes the link's state, not its batch)
         # writes the text again instead of encoding the batch anew.
         self._batch_texts: dict[int, tuple[BatchFacts, str]] = {}
+
+    async def lock(self, batch_ids: Collection[UUID]) -> None:
+        if batch_ids:
+            await self._conn.fetch(
+                _LOCK_LINKS.text, *_LOCK_LINKS.args({"batch_ids": sorted(batch_ids)})
+            )
 
     async def get(self, batch_id: UUID) -> PackageLink | None:
         return (await self.get_many([batch_id])).get(batch_id)
