@@ -220,7 +220,9 @@ class TestPlantBatchesInMetrc:
             )  # fmt: skip
             harvest = harvested["harvest"]
             # Two packages of bulk flower from the harvest: batches in inventory, packages made
-            # from the harvest in Metrc (its remaining weight going down by theirs).
+            # from the harvest in Metrc (its remaining weight going down by theirs). Tags from
+            # the end of the reseeded list: the module's earlier tests linked the first ones in
+            # compliance (same license, same seed), and a tag names one batch per license.
             brand = await ok(site.gateway.post("/brands", json={"name": "E2E harvests"}))
             product = await ok(
                 site.gateway.post(
@@ -235,7 +237,7 @@ class TestPlantBatchesInMetrc:
                     f"/harvests/{harvest['id']}/packages",
                     json={"packages": [{"productId": product["id"], "weight": str(w),
                                         "locationId": site.location_ids["Vault"],
-                                        "packageTag": site.free_tags.pop(0)}
+                                        "packageTag": site.free_tags.pop()}
                                        for w in weights],
                           "actualDate": day, "version": harvest["version"]},
                 )
@@ -284,7 +286,7 @@ class TestPlantBatchesInMetrc:
 
             # A plant batch planted from a package of clones: Metrc's package goes down by the
             # drawn quantity once (the draw is not also pushed as an adjustment).
-            body = site.intake_body("40", tag=site.free_tags.pop(0),
+            body = site.intake_body("40", tag=site.free_tags.pop(),
                                     source={"kind": "OPENING_BALANCE"})  # fmt: skip
             body["product"] = {"name": CLONE_ITEM, "category": "Clone", "strain": "Blue Dream",
                                "unitOfMeasure": "Each"}  # fmt: skip
