@@ -22,13 +22,14 @@ from shared.outbox import outbox_message, write_outbox
 
 from compliance.adapters.postgres.codec import from_json, to_json
 from compliance.adapters.postgres.submissions import NOT_DONE
-from compliance.domain.findings import FindingRecord, FindingState
 from compliance.domain.links import LinkState
 from compliance.domain.mirror import FEEDS, SyncType
 from compliance.domain.reconciliation import (
     KEY_ERROR_CODES,
     Finding,
     FindingClass,
+    FindingRecord,
+    FindingState,
     FixKind,
     Lot,
     MetrcAdjustment,
