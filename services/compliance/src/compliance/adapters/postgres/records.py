@@ -226,6 +226,20 @@ _LINK_COLUMNS = (
     "applied_sequence, planned_quantity, planned_finished, planned_location_id, "
     "metrc_package_id, problem, updated_at"
 )
+# How both saves below end: a link saved again replaces the stored one whole.
+_LINK_UPSERT = """
+    ON CONFLICT (batch_id) DO UPDATE SET
+        site_id = excluded.site_id, license_number = excluded.license_number,
+        state = excluded.state, tag = excluded.tag, source = excluded.source,
+        batch = excluded.batch, applied_version = excluded.applied_version,
+        applied_sequence = excluded.applied_sequence,
+        planned_quantity = excluded.planned_quantity,
+        planned_finished = excluded.planned_finished,
+        planned_location_id = excluded.planned_location_id,
+        metrc_package_id = excluded.metrc_package_id, problem = excluded.problem,
+        updated_at = excluded.updated_at
+    RETURNING 1
+"""
 # A tag another batch's link of the license holds refuses the save (nothing written, the
 # transaction still usable), as the in-memory reference does; the unique index backs it up
 # against a concurrent writer (claims hold the license's lock, so that race needs two writers
@@ -241,17 +255,7 @@ _SAVE_LINK = Sql(
         SELECT 1 FROM package_links
         WHERE license_number = :license_number AND tag = :tag AND batch_id <> :batch_id
     )
-    ON CONFLICT (batch_id) DO UPDATE SET
-        site_id = excluded.site_id, license_number = excluded.license_number,
-        state = excluded.state, tag = excluded.tag, source = excluded.source,
-        batch = excluded.batch, applied_version = excluded.applied_version,
-        applied_sequence = excluded.applied_sequence,
-        planned_quantity = excluded.planned_quantity,
-        planned_finished = excluded.planned_finished,
-        planned_location_id = excluded.planned_location_id,
-        metrc_package_id = excluded.metrc_package_id, problem = excluded.problem,
-        updated_at = excluded.updated_at
-    RETURNING 1
+    {_LINK_UPSERT}
     """
 )
 # Many links at once (a request's outcome, a claim's tags), each under the same tag rule.
@@ -277,17 +281,7 @@ _SAVE_LINKS = Sql(
         SELECT 1 FROM package_links p
         WHERE p.license_number = x.license_number AND p.tag = x.tag AND p.batch_id <> x.batch_id
     )
-    ON CONFLICT (batch_id) DO UPDATE SET
-        site_id = excluded.site_id, license_number = excluded.license_number,
-        state = excluded.state, tag = excluded.tag, source = excluded.source,
-        batch = excluded.batch, applied_version = excluded.applied_version,
-        applied_sequence = excluded.applied_sequence,
-        planned_quantity = excluded.planned_quantity,
-        planned_finished = excluded.planned_finished,
-        planned_location_id = excluded.planned_location_id,
-        metrc_package_id = excluded.metrc_package_id, problem = excluded.problem,
-        updated_at = excluded.updated_at
-    RETURNING 1
+    {_LINK_UPSERT}
     """
 )
 _LINKS_OF = Sql(
