@@ -233,7 +233,7 @@ function MetrcSide({ manifest, status }: { manifest: ReturnType<typeof useTransf
       ) : (
         <>
           <p>
-            <MetrcBadge manifest={m} />
+            <MetrcBadge manifest={m} status={status} />
           </p>
           {m && (
             <dl className="pairs">

@@ -97,7 +97,7 @@ export default function TransfersPage() {
                   <td>{formatDateTime(t.estimatedDeparture)}</td>
                   {showMetrc && (
                     <td>
-                      <MetrcCell transferId={t.id} />
+                      <MetrcCell transferId={t.id} status={t.status} />
                     </td>
                   )}
                 </tr>
@@ -116,10 +116,10 @@ export default function TransfersPage() {
 }
 
 /** One row's Metrc state (compliance has no list of them: one read per row shown). */
-function MetrcCell({ transferId }: { transferId: string }) {
+function MetrcCell({ transferId, status }: { transferId: string; status: Schemas["TransferStatus"] }) {
   const manifest = useTransferManifest(transferId, false);
   if (manifest.isError) return <span className="muted">Unavailable</span>;
-  return <MetrcBadge manifest={manifest.isPending ? undefined : manifest.data} />;
+  return <MetrcBadge manifest={manifest.isPending ? undefined : manifest.data} status={status} />;
 }
 
 /** The transfer keeps no "sent at" of its own: nothing changes a sent transfer until Metrc

@@ -29,21 +29,23 @@ type Manifest = Schemas["TransferManifest"] | null | undefined;
 
 /** Compliance's side in a few words. "Synced" only once Metrc has the template (its id read
  * back), never because Canopy planned the transfer. */
-export function metrcLabel(manifest: Manifest): string {
+export function metrcLabel(manifest: Manifest, status: Schemas["TransferStatus"]): string {
   if (manifest === undefined) return "…";
-  if (manifest === null) return "Not in compliance yet";
+  if (manifest === null) return status === "CANCELLED" ? "Not in Metrc" : "Not in compliance yet";
   if (manifest.state === "FAILED") return "Refused by Metrc";
   if (manifest.state === "CANCELLED") return "Template archived";
+  // Cancelled in Canopy: compliance's next round archives the template (or finds none).
+  if (status === "CANCELLED") return "Being archived in Metrc";
   if (manifest.state === "SETTLED") return "Settled in Metrc";
   if (!manifest.synced) return manifest.lastError ? "Retrying" : "Waiting for Metrc";
   return manifest.manifestNumber ? `Manifest ${manifest.manifestNumber}` : "Synced (template)";
 }
 
-export function MetrcBadge({ manifest }: { manifest: Manifest }) {
+export function MetrcBadge({ manifest, status }: { manifest: Manifest; status: Schemas["TransferStatus"] }) {
   const tone = manifest?.state === "FAILED" ? "metrc-failed" : manifest?.synced ? "metrc-synced" : "metrc-waiting";
   return (
     <span className={`badge ${tone}`} data-testid="metrc-sync" data-synced={manifest?.synced ? "true" : "false"}>
-      {metrcLabel(manifest)}
+      {metrcLabel(manifest, status)}
     </span>
   );
 }
