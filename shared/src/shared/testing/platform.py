@@ -3,7 +3,8 @@ its relay, ``python -m compliance api``, ``python -m reporting api`` (and, if as
 and ``python -m gateway api`` as processes on free ports, each service on its own migrated
 database of the test PostgreSQL, the test Kafka behind them, and an administrator. With
 ``compliance=...``: the Metrc sandbox (``python -m metrc_sandbox serve``), and compliance's worker
-(inventory events to Metrc) and relay on the compliance API's database.
+(inventory events to Metrc) and relay on the compliance API's database, and inventory's worker
+(Metrc's answers on transfers back to inventory).
 
 It starts the services by their command lines (it imports none of them)."""
 
@@ -20,7 +21,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from shared.events.topics import COMPLIANCE_EVENTS, INVENTORY_EVENTS
+from shared.events.topics import COMPLIANCE_EVENTS, INVENTORY_EVENTS, TRANSFER_EVENTS
 from shared.kafka_topics import create_topics
 from shared.testing.infra import KafkaServer, PostgresServer
 from shared.testing.log_audit import register_secret
@@ -230,7 +231,7 @@ async def start_platform(
     for (_, variable, service_env), url in zip(databases, urls, strict=True):
         service_env[variable] = url
     if relay or reporting_worker:
-        topics = [INVENTORY_EVENTS, COMPLIANCE_EVENTS]
+        topics = [INVENTORY_EVENTS, COMPLIANCE_EVENTS, TRANSFER_EVENTS]
         await create_topics(kafka.bootstrap, [*topics, *(t.dead_letter for t in topics)])
     processes: list[ServiceProcess] = []
     running = None
@@ -255,6 +256,18 @@ async def start_platform(
         gateway = launch_service("gateway", {**gateway_env, **upstreams}, logs)
         processes.append(gateway)
         if compliance is not None:
+            # Settled manifests (compliance.events) back into inventory's transfers; a group of
+            # its own placed at the topic's end, as compliance's.
+            inventory_group = f"inventory-{uuid.uuid4().hex[:8]}"
+            await place_group_at_end(kafka.bootstrap, COMPLIANCE_EVENTS.name, inventory_group)
+            processes.append(
+                launch_service(
+                    "inventory",
+                    {**inventory_env, "INVENTORY_CONSUMER_GROUP": inventory_group},
+                    logs,
+                    command="worker",
+                )
+            )
             running = await _start_compliance(kafka, logs, compliance_env, compliance)
         await asyncio.gather(*(asyncio.to_thread(p.ready) for p in processes))
         if running is not None:
@@ -321,6 +334,8 @@ async def _start_compliance(
     # compliance starts as a new group placed at the topic's end, not at its history.
     group = f"compliance-{uuid.uuid4().hex[:8]}"
     await place_group_at_end(kafka.bootstrap, INVENTORY_EVENTS.name, group)
+    # Outgoing transfers have their consumer and group (``<group>.transfers``) and topic.
+    await place_group_at_end(kafka.bootstrap, TRANSFER_EVENTS.name, f"{group}.transfers")
     await create_topics(kafka.bootstrap, [COMPLIANCE_EVENTS])
     sandbox = launch_service(
         "metrc_sandbox",

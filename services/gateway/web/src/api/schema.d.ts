@@ -16039,6 +16039,7 @@ export interface operations {
         parameters: {
             query: {
                 siteId: string;
+                status?: components["schemas"]["TransferStatus"] | null;
                 limit?: number;
                 cursor?: string | null;
             };
