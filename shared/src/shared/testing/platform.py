@@ -20,7 +20,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from shared.events.topics import COMPLIANCE_EVENTS, INVENTORY_EVENTS
+from shared.events.topics import COMPLIANCE_EVENTS, INVENTORY_EVENTS, TRANSFER_EVENTS
 from shared.kafka_topics import create_topics
 from shared.testing.infra import KafkaServer, PostgresServer
 from shared.testing.log_audit import register_secret
@@ -152,6 +152,7 @@ async def start_platform(
     inventory_database: str | None = None,
     compliance: Mapping[str, str] | None = None,
     env: Mapping[str, str] | None = None,
+    inventory_worker: bool = False,
 ) -> RunningPlatform:
     """Migrate a database per service (or the inventory's given one: a benchmark's loaded data),
     create the administrator, start inventory (and its relay), compliance's API, reporting (and,
@@ -160,7 +161,9 @@ async def start_platform(
     ``compliance``: also start the Metrc sandbox and compliance's worker and relay (and
     inventory's relay, which feeds them), with these settings added to compliance's
     environment (``METRC_SANDBOX_*`` ones go to the sandbox). ``env`` is added to every
-    process's environment (a span receiver's, say)."""
+    process's environment (a span receiver's, say). ``inventory_worker``: also start
+    ``python -m inventory worker`` (Metrc's answers from ``compliance.events`` into inventory),
+    in a group of its own placed at the topic's end."""
     relay = relay or compliance is not None
     inventory_db = inventory_database or await postgres.create_database("p_inv")
     urls = (
@@ -226,7 +229,7 @@ async def start_platform(
         inventory = await asyncio.to_thread(start_service, "inventory", inventory_env, logs)
         processes.append(inventory)
         if relay or reporting_worker:
-            topics = [INVENTORY_EVENTS, COMPLIANCE_EVENTS]
+            topics = [INVENTORY_EVENTS, COMPLIANCE_EVENTS, TRANSFER_EVENTS]
             await create_topics(kafka.bootstrap, [*topics, *(t.dead_letter for t in topics)])
         if relay:
             processes.append(start_service("inventory", inventory_env, logs, command="relay"))
@@ -250,6 +253,12 @@ async def start_platform(
         running = None
         if compliance is not None:
             running = await _start_compliance(kafka, logs, compliance_env, compliance)
+        if inventory_worker:
+            group = f"inventory-{uuid.uuid4().hex[:8]}"
+            await create_topics(kafka.bootstrap, [COMPLIANCE_EVENTS])
+            await place_group_at_end(kafka.bootstrap, COMPLIANCE_EVENTS.name, group)
+            worker_env = {**inventory_env, "INVENTORY_CONSUMER_GROUP": group}
+            processes.append(start_service("inventory", worker_env, logs, command="worker"))
     except BaseException:
         for process in processes:
             process.stop()
