@@ -55,12 +55,7 @@ async def platform(
 ) -> AsyncIterator[RunningPlatform]:
     logs: Path = tmp_path_factory.mktemp("compliance-e2e")
     running = await start_platform(
-        postgres_server,
-        kafka_server,
-        identity_keys,
-        logs,
-        compliance=FAST_COMPLIANCE,
-        inventory_worker=True,
+        postgres_server, kafka_server, identity_keys, logs, compliance=FAST_COMPLIANCE
     )
     yield running
     running.stop()

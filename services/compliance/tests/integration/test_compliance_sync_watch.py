@@ -249,7 +249,7 @@ class TestABurstOfPushesPullsOnce:
 
 
 class TestTheWorkersLoopPullsOnceAfterABurst:
-    async def test_many_checks_of_the_worker_s_loop_after_a_burst_run_exactly_one_pull(
+    async def test_many_checks_after_a_burst_run_exactly_one_pull_then_one_reconciliation(
         self, world: World, caplog: pytest.LogCaptureFixture
     ) -> None:
         await world.accept([adjust() for _ in range(12)], spaced=timedelta(seconds=1))
@@ -257,6 +257,11 @@ class TestTheWorkersLoopPullsOnceAfterABurst:
         counted = PULLS_AFTER_PUSHES.labels(LICENSE)._value.get()
         stop = asyncio.Event()
         alerts = SyncAlerts(world.ctx)
+        reconciled: list[str] = []
+
+        async def reconcile(license_number: str) -> None:
+            reconciled.append(license_number)
+
         loop = asyncio.create_task(
             sync_continuously(
                 world.service,
@@ -269,6 +274,7 @@ class TestTheWorkersLoopPullsOnceAfterABurst:
                 concurrent=2,
                 interval_for=lambda _: 0,
                 health_every=0.1,
+                reconcile=reconcile,
             )
         )
         try:
@@ -287,6 +293,8 @@ class TestTheWorkersLoopPullsOnceAfterABurst:
         assert run.state is RunState.SUCCEEDED, run.report
         assert run.sync_types == (SyncType.PACKAGES, SyncType.ADJUSTMENTS)
         assert PULLS_AFTER_PUSHES.labels(LICENSE)._value.get() == counted + 1
+        # The pull took packages, so the license was reconciled after it, once.
+        assert reconciled == [LICENSE]
         # Every check ran through (schedule, trigger, health, alerts, metrics) without a failure.
         assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 

@@ -136,6 +136,11 @@ class TestOutgoingTransfers:
         )
         assert again.status_code == 422
         assert again.json()["error"]["code"] == "INVALID_STATUS_TRANSITION"
+        for status, listed in (("CANCELLED", [transfer["id"]]), ("CREATED", [])):
+            page = await world.admin.ok(
+                "GET", "/v1/outgoing-transfers", params={"siteId": world.site_id, "status": status}
+            )
+            assert [t["id"] for t in page["items"]] == listed, status
 
     async def test_refusals_answer_422_and_write_nothing(
         self, world: Any, db: asyncpg.Connection

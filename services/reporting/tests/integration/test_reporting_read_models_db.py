@@ -8,7 +8,9 @@ every site scope; so must the batch views. Then poison, redelivery and site filt
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -117,6 +119,34 @@ async def test_postgres_read_models_equal_the_in_memory_ones_after_any_history(
             assert await _all_reports(uow, batches, scope) == await _all_reports(
                 memory, batches, scope
             )
+
+
+async def test_a_watermark_never_waits_for_a_partition_a_fold_is_writing(
+    reporting_dsn: str, open_read_model: Any
+) -> None:
+    await _reset(reporting_dsn)
+    async with open_read_model() as uow:
+        await record_watermarks(uow, [Watermark(TOPIC, p, 10, NOW) for p in range(3)])
+    fold = await asyncpg.connect(reporting_dsn)
+    try:
+        async with fold.transaction():
+            # A fold in flight holds its partition's position row until it commits.
+            await fold.execute(
+                "SELECT 1 FROM read_model_1.topic_position"
+                " WHERE topic = $1 AND partition = 1 FOR UPDATE",
+                TOPIC,
+            )
+            later = [Watermark(TOPIC, p, 20, NOW + timedelta(seconds=1)) for p in range(4)]
+            async with asyncio.timeout(5), open_read_model() as uow:
+                await record_watermarks(uow, later)
+        rows = await fold.fetch(
+            "SELECT partition, high_watermark FROM read_model_1.topic_position WHERE topic = $1",
+            TOPIC,
+        )
+    finally:
+        await fold.close()
+    # The held partition keeps its older watermark until the next tick; a new one gets its row.
+    assert dict(rows) == {0: 20, 1: 10, 2: 20, 3: 20}
 
 
 async def _snapshot(dsn: str) -> dict[str, list[Any]]:

@@ -136,9 +136,10 @@ class OutgoingTransferPage(ApiModel):
 
 
 class OutgoingTransferListQuery(ApiModel):
-    """Outgoing transfers of a site, newest first (cursor)."""
+    """Outgoing transfers of a site, newest first (cursor); ``status``: only those in it."""
 
     site_id: UUID
+    status: TransferStatus | None = None
     limit: int = Field(default=50, ge=1, le=200)
     cursor: str | None = Field(default=None, max_length=200)
 

@@ -3,7 +3,8 @@ its relay, ``python -m compliance api``, ``python -m reporting api`` (and, if as
 and ``python -m gateway api`` as processes on free ports, each service on its own migrated
 database of the test PostgreSQL, the test Kafka behind them, and an administrator. With
 ``compliance=...``: the Metrc sandbox (``python -m metrc_sandbox serve``), and compliance's worker
-(inventory events to Metrc) and relay on the compliance API's database.
+(inventory events to Metrc) and relay on the compliance API's database, and inventory's worker
+(Metrc's answers on transfers back to inventory).
 
 It starts the services by their command lines (it imports none of them)."""
 
@@ -152,7 +153,6 @@ async def start_platform(
     inventory_database: str | None = None,
     compliance: Mapping[str, str] | None = None,
     env: Mapping[str, str] | None = None,
-    inventory_worker: bool = False,
 ) -> RunningPlatform:
     """Migrate a database per service (or the inventory's given one: a benchmark's loaded data),
     create the administrator, start inventory (and its relay), compliance's API, reporting (and,
@@ -161,9 +161,7 @@ async def start_platform(
     ``compliance``: also start the Metrc sandbox and compliance's worker and relay (and
     inventory's relay, which feeds them), with these settings added to compliance's
     environment (``METRC_SANDBOX_*`` ones go to the sandbox). ``env`` is added to every
-    process's environment (a span receiver's, say). ``inventory_worker``: also start
-    ``python -m inventory worker`` (Metrc's answers from ``compliance.events`` into inventory),
-    in a group of its own placed at the topic's end."""
+    process's environment (a span receiver's, say)."""
     relay = relay or compliance is not None
     inventory_db = inventory_database or await postgres.create_database("p_inv")
     urls = (
@@ -252,13 +250,19 @@ async def start_platform(
         processes.append(gateway)
         running = None
         if compliance is not None:
+            # Settled manifests (compliance.events) back into inventory's transfers; a group of
+            # its own placed at the topic's end, as compliance's.
+            inventory_group = f"inventory-{uuid.uuid4().hex[:8]}"
+            await place_group_at_end(kafka.bootstrap, COMPLIANCE_EVENTS.name, inventory_group)
+            processes.append(
+                start_service(
+                    "inventory",
+                    {**inventory_env, "INVENTORY_CONSUMER_GROUP": inventory_group},
+                    logs,
+                    command="worker",
+                )
+            )
             running = await _start_compliance(kafka, logs, compliance_env, compliance)
-        if inventory_worker:
-            group = f"inventory-{uuid.uuid4().hex[:8]}"
-            await create_topics(kafka.bootstrap, [COMPLIANCE_EVENTS])
-            await place_group_at_end(kafka.bootstrap, COMPLIANCE_EVENTS.name, group)
-            worker_env = {**inventory_env, "INVENTORY_CONSUMER_GROUP": group}
-            processes.append(start_service("inventory", worker_env, logs, command="worker"))
     except BaseException:
         for process in processes:
             process.stop()
@@ -301,6 +305,8 @@ async def _start_compliance(
         # compliance starts as a new group placed at the topic's end, not at its history.
         group = f"compliance-{uuid.uuid4().hex[:8]}"
         await place_group_at_end(kafka.bootstrap, INVENTORY_EVENTS.name, group)
+        # Outgoing transfers have their consumer and group (``<group>.transfers``) and topic.
+        await place_group_at_end(kafka.bootstrap, TRANSFER_EVENTS.name, f"{group}.transfers")
         env = {
             **api_env,
             "COMPLIANCE_CONSUMER_GROUP": group,

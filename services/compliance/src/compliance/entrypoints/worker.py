@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 
 from shared.messaging import run_worker
 
@@ -18,7 +17,7 @@ from compliance.entrypoints.container import Container
 from compliance.entrypoints.notify import mail_notifications
 from compliance.entrypoints.push_loop import push_continuously, recover_continuously
 from compliance.entrypoints.queue_metrics import publish_queue_metrics
-from compliance.entrypoints.sync_loop import sync_continuously
+from compliance.entrypoints.sync_loop import sync_job
 from compliance.entrypoints.transfer_manifests import manifests_continuously
 
 __all__ = ["compliance_worker"]
@@ -56,20 +55,7 @@ def compliance_worker(
             )
         )
         if container.handlers.sync is not None:
-            jobs.append(
-                sync_continuously(
-                    container.handlers.sync.service,
-                    container.handlers.sync.health,
-                    stop,
-                    bursts=container.handlers.sync.bursts,
-                    alerts=container.handlers.sync.alerts,
-                    poll=settings.sync_poll_seconds,
-                    stale_after=timedelta(seconds=settings.sync_stale_seconds),
-                    concurrent=settings.sync_concurrent_runs,
-                    interval_for=settings.sync_interval_for,
-                    health_every=settings.sync_health_seconds,
-                )
-            )
+            jobs.append(sync_job(container, settings, stop))
         mail = mailer(settings)
         if mail is not None:
             jobs.append(

@@ -16660,6 +16660,7 @@ export interface operations {
         parameters: {
             query: {
                 siteId: string;
+                status?: components["schemas"]["TransferStatus"] | null;
                 limit?: number;
                 cursor?: string | null;
             };

@@ -155,14 +155,20 @@ class TransferStore:
         return done is not None
 
     async def page(
-        self, site_id: UUID, *, after: tuple[datetime, UUID] | None, limit: int
+        self,
+        site_id: UUID,
+        *,
+        status: TransferStatus | None = None,
+        after: tuple[datetime, UUID] | None,
+        limit: int,
     ) -> list[TransferState]:
         created, last_id = after or (None, None)
         rows = await self._conn.fetch(
             f"SELECT {_TRANSFER} FROM outgoing_transfer WHERE site_id = $1"
             " AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))"
+            " AND ($5::text IS NULL OR status = $5)"
             " ORDER BY created_at DESC, id DESC LIMIT $4",
-            site_id, created, last_id, limit,
+            site_id, created, last_id, limit, None if status is None else status.value,
         )  # fmt: skip
         if not rows:
             return []

@@ -243,16 +243,32 @@ def _progress_values(progress: Sequence[Progress], prefix: str = "") -> dict[str
 
 
 _ADVANCE: Final = Sql(_advance())
-_WATERMARKS: Final = Sql(
-    "INSERT INTO topic_position AS p"
-    " (topic, partition, high_watermark, watermark_at, last_offset)"
-    " SELECT * FROM unnest(CAST(:topic AS text[]), CAST(:partition AS int[]),"
+_WATERMARK_VALUES: Final = (
+    "unnest(CAST(:topic AS text[]), CAST(:partition AS int[]),"
     " CAST(:high_watermark AS bigint[]), CAST(:watermark_at AS timestamptz[]),"
-    " CAST(:last_offset AS bigint[])) ORDER BY 1, 2"
-    " ON CONFLICT (topic, partition) DO UPDATE SET high_watermark = EXCLUDED.high_watermark,"
-    " watermark_at = EXCLUDED.watermark_at,"
-    " last_offset = greatest(p.last_offset, EXCLUDED.last_offset)"
-    " WHERE p.watermark_at IS NULL OR EXCLUDED.watermark_at >= p.watermark_at"
+    " CAST(:last_offset AS bigint[]))"
+)
+# A partition seen for the first time gets its row; an existing row is never waited for here.
+_NEW_PARTITIONS: Final = Sql(
+    "INSERT INTO topic_position (topic, partition, high_watermark, watermark_at, last_offset)"
+    f" SELECT * FROM {_WATERMARK_VALUES} ORDER BY 1, 2"
+    " ON CONFLICT (topic, partition) DO NOTHING"
+)
+# Rows a fold holds are skipped until the next tick: waiting for them, while holding the rows of
+# other partitions, deadlocked against folds (each fold locks its aggregates, then its position),
+# and the database's deadlock timeout (1 s) then stalled both; a skipped watermark only makes
+# the reports say they are older than they are, for a second.
+_WATERMARKS: Final = Sql(
+    f"WITH w AS (SELECT * FROM {_WATERMARK_VALUES}"
+    " AS w(topic, partition, high_watermark, watermark_at, last_offset)),"
+    " free AS (SELECT p.topic, p.partition FROM topic_position p"
+    " JOIN w ON w.topic = p.topic AND w.partition = p.partition"
+    " ORDER BY p.topic, p.partition FOR UPDATE OF p SKIP LOCKED)"
+    " UPDATE topic_position AS p SET high_watermark = w.high_watermark,"
+    " watermark_at = w.watermark_at, last_offset = greatest(p.last_offset, w.last_offset)"
+    " FROM w JOIN free f ON f.topic = w.topic AND f.partition = w.partition"
+    " WHERE p.topic = w.topic AND p.partition = w.partition"
+    " AND (p.watermark_at IS NULL OR w.watermark_at >= p.watermark_at)"
 )
 _POSITIONS: Final = Sql("SELECT * FROM topic_position ORDER BY topic, partition")
 
@@ -273,6 +289,7 @@ class PgPositions:
             "watermark_at": [w.observed_at for w in watermarks],
             "last_offset": [w.handled - 1 for w in watermarks],
         }
+        await self._conn.execute(_NEW_PARTITIONS.text, *_NEW_PARTITIONS.args(values))
         await self._conn.execute(_WATERMARKS.text, *_WATERMARKS.args(values))
 
     async def all(self) -> list[PartitionPosition]:
