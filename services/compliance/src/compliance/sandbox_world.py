@@ -46,12 +46,23 @@ from compliance.service_layer import (
     ValidateCredentials,
 )
 
-__all__ = ["ITEM", "LICENSE", "MetrcSite", "eventually"]
+__all__ = [
+    "ITEM",
+    "LICENSE",
+    "RECEIVER",
+    "RECEIVER_USER_KEY",
+    "VENDOR_KEY",
+    "MetrcSite",
+    "eventually",
+]
 
 LICENSE = "SF-SBX-CO-21-8002"
+RECEIVER = "SF-SBX-CO-22-8002"
+"""A second facility, with a user key of its own: where the grower's transfers go."""
 ITEM = "Blue Dream 3.5g"
 VENDOR_KEY = "sandbox-vendor-key-4f1a"
 USER_KEY = "sandbox-user-key-9c2e7"
+RECEIVER_USER_KEY = "sandbox-user-key-r5d81"
 LOCATIONS = ("Vault", "Back Room")
 REASONS: Mapping[str, str] = {
     cause: (
@@ -70,20 +81,25 @@ def seed(*, package_tags: int, waiting_packages: int = 0, plant_tags: int = 0) -
     return {
         "seed": 11,
         "vendor_keys": [VENDOR_KEY],
-        "users": [{"user_key": USER_KEY, "name": "Canopy", "facilities": [LICENSE]}],
+        "users": [
+            {"user_key": USER_KEY, "name": "Canopy", "facilities": [LICENSE]},
+            {"user_key": RECEIVER_USER_KEY, "name": "Canopy store", "facilities": [RECEIVER]},
+        ],
         "facilities": [
-            {"license_number": LICENSE, "name": "Canopy Grower", "license_type": "Cultivation"}
+            {"license_number": LICENSE, "name": "Canopy Grower", "license_type": "Cultivation"},
+            {"license_number": RECEIVER, "name": "Canopy Store", "license_type": "Retail"},
         ],
         "locations": [{"license_number": LICENSE, "name": n} for n in LOCATIONS],
-        "strains": [{"license_number": LICENSE, "name": "Blue Dream"}],
+        "strains": [{"license_number": n, "name": "Blue Dream"} for n in (LICENSE, RECEIVER)],
         "items": [
             {
-                "license_number": LICENSE,
+                "license_number": license,
                 "name": ITEM,
                 "category": "Buds",
                 "unit_of_measure": "Grams",
                 "strain": "Blue Dream",
             }
+            for license in (LICENSE, RECEIVER)
         ],
         "tags": [{"license_number": LICENSE, "type": "Package", "count": package_tags}]
         + (

@@ -113,6 +113,11 @@ class OutgoingTransfer(ApiModel):
     estimated_departure: UtcDateTime
     estimated_arrival: UtcDateTime
     manifest_number: str | None = None
+    settlement_problem: str | None = Field(
+        default=None,
+        description="Why Metrc's report of the receiver's decision could not be applied here"
+        " (the transfer stays SENT until a person resolves it)",
+    )
     lines: list[OutgoingTransferLine]
     version: int
     created_at: UtcDateTime

@@ -33,8 +33,9 @@ _SHIPMENT = (
     "vehicle_model", "vehicle_license_plate", "phone_number", "estimated_departure",
     "estimated_arrival",
 )  # fmt: skip
-_TRANSFER = "id, site_id, status, manifest_number, version, created_at, updated_at, " + ", ".join(
-    _SHIPMENT
+_TRANSFER = (
+    "id, site_id, status, manifest_number, settlement_problem, version, created_at, updated_at, "
+    + ", ".join(_SHIPMENT)
 )
 _LINE = (
     "transfer_id, position, batch_id, batch_code, package_tag, product_name, quantity, unit,"
@@ -71,6 +72,7 @@ def _transfer(row: Row, lines: Sequence[Row]) -> TransferState:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         manifest_number=row["manifest_number"],
+        settlement_problem=row["settlement_problem"],
     )
 
 
@@ -141,6 +143,16 @@ class TransferStore:
                 for n, line in enumerate(state.lines)
             ],
         )
+
+    async def record_problem(self, transfer_id: UUID, problem: str, at: datetime) -> bool:
+        done = await self._conn.fetchval(
+            "UPDATE outgoing_transfer SET settlement_problem = $2, updated_at = $3"
+            " WHERE id = $1 RETURNING id",
+            transfer_id,
+            problem,
+            at,
+        )
+        return done is not None
 
     async def page(
         self,

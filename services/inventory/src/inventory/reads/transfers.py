@@ -46,6 +46,7 @@ def transfer_json(state: TransferState) -> dict[str, Any]:
         "estimatedDeparture": s.estimated_departure.isoformat(),
         "estimatedArrival": s.estimated_arrival.isoformat(),
         "manifestNumber": state.manifest_number,
+        "settlementProblem": state.settlement_problem,
         "lines": [
             {
                 "batchId": line.batch_id,

@@ -23,6 +23,9 @@ class TransferRepository(Protocol):
     async def save(self, before_version: int, state: TransferState) -> None:
         """Write the transfer and its lines' states, conditional on ``before_version``."""
 
+    async def record_problem(self, transfer_id: UUID, problem: str, at: datetime) -> bool:
+        """Keep why a settlement was refused on the transfer (False: no such transfer)."""
+
     async def page(
         self,
         site_id: UUID,
