@@ -5,7 +5,6 @@ Kafka)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from shared.identity import generate_keypair
@@ -18,14 +17,16 @@ def identity_keys() -> tuple[str, str]:
     return generate_keypair()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 async def running_platform(
     postgres_server: PostgresServer,
     kafka_server: KafkaServer,
     identity_keys: tuple[str, str],
-    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[RunningPlatform]:
-    """The platform as processes, for one test."""
-    platform = await start_platform(postgres_server, kafka_server, identity_keys, tmp_path)
+    """The platform as processes, for the tests of one module (a start costs seconds of every
+    service's start-up; each test makes its own users, keys and sites on it)."""
+    logs = tmp_path_factory.mktemp("platform")
+    platform = await start_platform(postgres_server, kafka_server, identity_keys, logs)
     yield platform
     platform.stop()

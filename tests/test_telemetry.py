@@ -21,7 +21,7 @@ from shared.events import COMPLIANCE_EVENTS, INVENTORY_EVENTS
 from shared.kafka_topics import create_topics
 from shared.testing.infra import KafkaServer, PostgresServer
 from shared.testing.platform import RunningPlatform, place_group_at_end, start_platform
-from shared.testing.processes import run_service_command, start_service
+from shared.testing.processes import launch_service, run_service_command
 from shared.testing.span_receiver import ReceivedSpan, SpanReceiver
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.slow]
@@ -56,25 +56,30 @@ async def _start_other_services(
             COMPLIANCE_EVENTS.dead_letter,
         ],
     )
-    for service, commands in (
-        ("compliance", ("api", "relay", "worker")),
-        ("reporting", ("api", "worker")),
-    ):
+    services = (("compliance", ("api", "relay", "worker")), ("reporting", ("api", "worker")))
+    envs: dict[str, dict[str, str]] = {}
+    for service, _ in services:
         group = f"telemetry-{uuid.uuid4().hex[:8]}"
         for topic in (INVENTORY_EVENTS, COMPLIANCE_EVENTS):
             await place_group_at_end(kafka.bootstrap, topic.name, group)
-        service_env = {
+        envs[service] = {
             **env,
             "DATABASE_URL": postgres.url_for(await postgres.create_database(f"t_{service[:4]}")),
             "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
             "CANOPY_IDENTITY_PUBLIC_KEY": public_key,
             f"{service.upper()}_CONSUMER_GROUP": group,
         }
-        await asyncio.to_thread(run_service_command, service, ["migrate"], service_env)
-        for command in commands:
-            platform.processes.append(
-                await asyncio.to_thread(start_service, service, service_env, logs, command=command)
-            )
+    # Side by side, as start_platform starts its processes: each costs seconds of imports.
+    await asyncio.gather(
+        *(asyncio.to_thread(run_service_command, s, ["migrate"], envs[s]) for s, _ in services)
+    )
+    started = [
+        launch_service(service, envs[service], logs, command=command)
+        for service, commands in services
+        for command in commands
+    ]
+    platform.processes.extend(started)
+    await asyncio.gather(*(asyncio.to_thread(process.ready) for process in started))
 
 
 @pytest.fixture(scope="module")

@@ -44,7 +44,10 @@ AXE = repo_root() / "services" / "gateway" / "web" / "node_modules" / "axe-core"
 SCREENSHOTS = repo_root() / "test-results" / "screenshots"
 PASSWORD = "a browser user's password"
 _counter = itertools.count(1)
-_NOT_TRACKED = re.compile(r"/api/v1/batches/[0-9a-f-]+/metrc-link$")
+# Reads that answer 404 while compliance has not heard of the record, which the screen says.
+_NOT_TRACKED = re.compile(
+    r"/api/v1/(batches/[0-9a-f-]+/metrc-link|compliance/transfers/[0-9a-f-]+)$"
+)
 
 
 def launch_chromium(playwright: Playwright) -> Browser:
@@ -249,7 +252,8 @@ class Console:
         if found and int(found.group(1)) in self.allowed_statuses:
             return
         if found and int(found.group(1)) == 404 and _NOT_TRACKED.search(message.location["url"]):
-            # A batch compliance has not heard of (BATCH_NOT_TRACKED): the drawer says so.
+            # A batch or transfer compliance has not heard of (BATCH_NOT_TRACKED,
+            # TRANSFER_NOT_TRACKED): the drawer or the transfer's page says so.
             return
         self.errors.append(f"console: {message.text} at {message.location}")
 

@@ -18,27 +18,23 @@ import inventory
 import pytest
 import uvicorn
 from gateway.domain import Role
-from gateway.testing import GatewayHarness, migrate, settings_for_test
+from gateway.testing import MIGRATIONS as GATEWAY_MIGRATIONS
+from gateway.testing import GatewayHarness, settings_for_test
 from inventory.bootstrap import create_app as create_inventory_app
 from inventory.config import InventorySettings
-from shared.migrations import upgrade
-from shared.testing.infra import KafkaServer, PostgresServer
+from shared.testing.infra import KafkaServer
+from shared.testing.plugin import MigratedDatabase
 
 INVENTORY_MIGRATIONS = Path(inventory.__file__).parent / "migrations"
 
 
 @pytest.fixture
-async def databases(postgres_server: PostgresServer) -> AsyncIterator[tuple[str, str]]:
-    names = [
-        await postgres_server.create_database("e2e_inv"),
-        await postgres_server.create_database("e2e_gw"),
-    ]
-    urls = (postgres_server.url_for(names[0]), postgres_server.url_for(names[1]))
-    await asyncio.to_thread(upgrade, INVENTORY_MIGRATIONS, urls[0])
-    await migrate(urls[1])
-    yield urls
-    for name in names:
-        await postgres_server.drop_database(name)
+async def databases(migrated_database: MigratedDatabase) -> tuple[str, str]:
+    """Inventory's and the gateway's, migrated (copies of the run's templates)."""
+    return (
+        await migrated_database(INVENTORY_MIGRATIONS),
+        await migrated_database(GATEWAY_MIGRATIONS),
+    )
 
 
 @dataclass

@@ -1,17 +1,32 @@
 """Inventory changes reach Metrc through the whole platform: an intake through the gateway, the
 inventory service and its outbox, Kafka, compliance's consumer and push worker, to the Metrc
-sandbox over HTTP (every process a real one, started by its command line)."""
+sandbox over HTTP (every process a real one, started by its command line); and Metrc's answers
+come back to inventory through ``compliance.events`` and ``python -m inventory worker`` (a
+transfer accepted by a second facility, pulled by it as incoming and received as batches)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
+import httpx
 import pytest
+from compliance.adapters.metrc import MetrcClient, MetrcCredentials
 from compliance.domain import LinkState, Submission, SubmissionKind, SubmissionState
-from compliance.sandbox_world import ITEM, LICENSE, MetrcSite, eventually
+from compliance.sandbox_world import (
+    ITEM,
+    LICENSE,
+    RECEIVER,
+    RECEIVER_USER_KEY,
+    VENDOR_KEY,
+    MetrcSite,
+    eventually,
+)
+from compliance.testing import REASONS
+from pydantic import SecretStr
 from shared.testing.infra import KafkaServer, PostgresServer
 from shared.testing.platform import RunningPlatform, start_platform
 
@@ -27,6 +42,7 @@ FAST_COMPLIANCE = {
     "COMPLIANCE_PUSH_MAX_RETRY_SECONDS": "2",
     "COMPLIANCE_RECOVERY_INTERVAL_SECONDS": "1",
     "COMPLIANCE_PUSH_REST_SECONDS": "0.2",
+    "COMPLIANCE_TRANSFER_POLL_SECONDS": "0.5",
 }
 
 
@@ -210,6 +226,122 @@ class TestABatchMadeFromOtherBatches:
         dump = (await site.sandbox.get("/_sandbox/state")).json()
         drawn_from = (first_tag, second_tag)
         assert not [a for a in dump["adjustments"] if a.get("PackageLabel") in drawn_from]
+
+
+class TestATransferToASecondFacility:
+    async def test_a_transfer_accepted_in_metrc_is_pulled_by_the_receiver_and_received_as_linked_batches(
+        self, site: MetrcSite, platform: RunningPlatform
+    ) -> None:
+        gateway = site.gateway
+        batch, tag = await site.intake_opening_balance("25.5")
+        await eventually(lambda: site.package_with(tag, Decimal("25.5")), what="the package")
+        await site.make_live(batch["id"])
+        # Facility B: a site of its own, with its license's keys and rules.
+        store = await _json(
+            gateway.post("/sites", json={"name": "Boulder store", "licenseNumber": RECEIVER,
+                                         "state": "CO"})
+        )  # fmt: skip
+        dock = await _json(gateway.post(f"/sites/{store['id']}/locations", json={"zone": "Dock"}))
+        keys = {"state": "CO", "vendorKey": VENDOR_KEY, "userKey": RECEIVER_USER_KEY}
+        await _json(gateway.put(f"/compliance/credentials/{RECEIVER}", json=keys))
+        assert platform.compliance is not None
+        rules = {"state": "CO", "program": "CANNABIS", "requireMetrcId": True,
+                 "metrcBaseUrl": platform.compliance.metrc_url, "licenseNumber": RECEIVER,
+                 "timeZone": "America/Denver", "reasonMap": dict(REASONS)}  # fmt: skip
+        await _json(gateway.put(f"/compliance/rules/{store['id']}", json=rules))
+        await _json(gateway.post(f"/compliance/credentials/{RECEIVER}/validate"))
+
+        # A ships the package to B; B accepts part of it in Metrc (its UI: the sandbox's call).
+        planned = await _json(gateway.post("/outgoing-transfers", json={
+            "siteId": site.site_id, "destinationLicenseNumber": RECEIVER,
+            "destinationName": "Canopy Store", "transferType": "Wholesale",
+            "plannedRoute": "US-36", "transporterLicenseNumber": LICENSE, "driverName": "Sam",
+            "driverOccupationalLicenseNumber": "OL-1", "driverLicenseNumber": "DL-1",
+            "vehicleMake": "Ford", "vehicleModel": "Transit", "vehicleLicensePlate": "CAN-1",
+            "estimatedDeparture": "2030-01-02T15:00:00Z",
+            "estimatedArrival": "2030-01-02T17:00:00Z",
+            "lines": [{"batchId": batch["id"], "wholesalePrice": "255.00"}],
+        }))  # fmt: skip
+        transfer_id = planned["transfer"]["id"]
+
+        async def synced() -> dict[str, Any] | None:
+            answer = await gateway.get(f"/compliance/transfers/{transfer_id}")
+            return answer.json() if answer.status_code == 200 and answer.json()["synced"] else None
+
+        manifest = await eventually(synced, what="the Metrc template")
+        await _json(gateway.post(f"/outgoing-transfers/{transfer_id}/send", json={}))
+        sent = await _json(
+            site.sandbox.post(f"/_sandbox/transfers/{manifest['metrcTemplateId']}/send")
+        )
+        (delivery,) = sent["delivery_ids"]
+        await _json(site.sandbox.post(
+            f"/_sandbox/transfers/deliveries/{delivery}/receive",
+            json={"packages": [{"label": tag, "accepted": True, "received_quantity": "25.25"}]},
+        ))  # fmt: skip
+
+        async def settled() -> dict[str, Any] | None:
+            shipped = await _json(gateway.get(f"/outgoing-transfers/{transfer_id}"))
+            return shipped if shipped["status"] == "ACCEPTED" else None
+
+        shipped = await eventually(settled, what="the shipper's transfer settled")
+        assert shipped["lines"][0]["receivedQuantity"] == "25.2500"
+
+        # B pulls its incoming transfers and receives the one that arrived.
+        pull = {"siteId": store["id"], "syncTypes": ["transfers"]}
+        await _json(gateway.post("/compliance/sync", json=pull))
+
+        async def arrived() -> dict[str, Any] | None:
+            page = await _json(gateway.get("/incoming-transfers", params={"siteId": store["id"]}))
+            return page["items"][0] if page["items"] else None
+
+        incoming = await eventually(arrived, what="the incoming transfer in inventory")
+        (package,) = incoming["packages"]
+        assert (incoming["manifestNumber"], incoming["shipperLicenseNumber"]) == (
+            sent["manifest_number"], LICENSE,
+        )  # fmt: skip
+        assert (package["packageTag"], package["itemName"], package["unit"]) == (tag, ITEM, "Grams")
+        assert (package["metrcState"], package["metrcReceivedQuantity"]) == ("Accepted", "25.2500")
+        assert package["wholesalePrice"] == "255.0000"
+        packages_before = await site.package_count()
+        received = await _json(gateway.post(
+            f"/incoming-transfers/{incoming['id']}/receive", json={"locationId": dock["id"]}
+        ))  # fmt: skip
+        (made,) = received["batches"]
+        assert (made["siteId"], made["packageTag"], made["onHandQty"]) == (
+            store["id"], tag, "25.2500",
+        )  # fmt: skip
+        assert (made["vendorName"], made["unitCogs"]) == ("Canopy Grower", "10.0000")
+
+        async def linked() -> dict[str, Any] | None:
+            # 404 until compliance has consumed the batch's event.
+            answer = await gateway.get(f"/batches/{made['id']}/metrc-link")
+            link: dict[str, Any] = answer.json()
+            return link if answer.status_code == 200 and link["state"] == "LINKED" else None
+
+        link = await eventually(linked, what="the link to the arrived package")
+        credentials = MetrcCredentials(
+            vendor_key=SecretStr(VENDOR_KEY), user_key=SecretStr(RECEIVER_USER_KEY)
+        )
+        async with MetrcClient(
+            base_url=platform.compliance.metrc_url, credentials=credentials
+        ) as b:
+            in_metrc = await b.find_package(RECEIVER, tag)
+            assert in_metrc is not None
+            assert [p.label for p in await b.list_packages(RECEIVER)].count(tag) == 1
+        # Linked to the package that arrived, with B's quantity: no second package was made.
+        assert (link["metrcPackageId"], in_metrc.quantity) == (in_metrc.id, Decimal("25.25"))
+        subs = await eventually(lambda: site.settled(made["id"]), what="the link push")
+        assert [(s.kind, s.state) for s in subs] == [
+            (SubmissionKind.LINK_PACKAGE, SubmissionState.ACCEPTED)
+        ]
+        assert tag not in [p.label for p in await site.metrc.list_packages(LICENSE)]  # left A
+        assert await site.package_count() == packages_before
+
+
+async def _json(request: Awaitable[httpx.Response]) -> Any:
+    response = await request
+    assert response.status_code < 300, response.text
+    return response.json()
 
 
 def _settled(site: MetrcSite, batch_id: str) -> Callable[[], Awaitable[list[Submission] | None]]:

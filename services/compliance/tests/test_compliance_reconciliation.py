@@ -21,16 +21,11 @@ from compliance.domain import (
     plan_batch_change,
     validate_rules,
 )
-from compliance.domain.findings import (
-    FindingConflictError,
-    FindingState,
-    merge_run,
-    report_csv,
-    report_rows,
-)
 from compliance.domain.reconciliation import (
     Finding,
     FindingClass,
+    FindingConflictError,
+    FindingState,
     FixKind,
     Lot,
     MetrcAdjustment,
@@ -39,8 +34,11 @@ from compliance.domain.reconciliation import (
     PullProblem,
     ReconciliationInput,
     marked_finding,
+    merge_run,
     movement_marker,
     reconcile,
+    report_csv,
+    report_rows,
     write_effect,
 )
 from compliance.domain.submissions import SubmissionKind, SubmissionState

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from aiohttp import web
 from gateway.entrypoints.forwarded.routes import RouteSpec
-from gateway.testing import GatewayHarness, migrate, settings_for_test
+from gateway.testing import MIGRATIONS, GatewayHarness, settings_for_test
 from multidict import CIMultiDict
 from pydantic import BaseModel, ConfigDict, Field
 from shared.identity import generate_keypair
+from shared.testing.plugin import MigratedDatabase
 
 
 @dataclass
@@ -68,9 +69,9 @@ async def upstream() -> AsyncIterator[RecordingUpstream]:
 
 
 @pytest.fixture
-async def gateway_db(database_url: str) -> str:
-    await migrate(database_url)
-    return database_url
+async def gateway_db(migrated_database: MigratedDatabase) -> str:
+    """A fresh identity database at head (a copy of the run's template, see shared.testing.plugin)."""
+    return await migrated_database(MIGRATIONS)
 
 
 # --- a small service route table, so forwarding is tested apart from any real service ----------

@@ -34,6 +34,7 @@ from compliance.service_layer import (
     RulesService,
     ServiceContext,
 )
+from compliance.service_layer.incoming_transfers import IncomingAfterPull
 from compliance.service_layer.pull_sync import PullPolicy, PullSync
 from compliance.service_layer.reconciliation import ReconciliationService
 from compliance.service_layer.sync_health import SyncHealth
@@ -108,7 +109,8 @@ def sync_handlers(
         metrc,
         PullPolicy(overlap=timedelta(seconds=settings.sync_overlap_seconds)),
     )
-    service = SyncService(context, runs, pull)
+    incoming = IncomingAfterPull(context, store, lambda: ComplianceUnitOfWork(database))
+    service = SyncService(context, runs, pull, after_pull=incoming)
     watch = watch_policy(settings)
     return SyncHandlers(
         service=service,

@@ -46,9 +46,21 @@ from compliance.service_layer import (
     ValidateCredentials,
 )
 
-__all__ = ["BULK_ITEM", "CLONE_ITEM", "ITEM", "LICENSE", "MetrcSite", "eventually"]
+__all__ = [
+    "BULK_ITEM",
+    "CLONE_ITEM",
+    "ITEM",
+    "LICENSE",
+    "RECEIVER",
+    "RECEIVER_USER_KEY",
+    "VENDOR_KEY",
+    "MetrcSite",
+    "eventually",
+]
 
 LICENSE = "SF-SBX-CO-21-8002"
+RECEIVER = "SF-SBX-CO-22-8002"
+"""A second facility, with a user key of its own: where the grower's transfers go."""
 ITEM = "Blue Dream 3.5g"
 BULK_ITEM = "Blue Dream bulk flower"
 """What packages made from a harvest hold (Buds, by weight)."""
@@ -56,6 +68,7 @@ CLONE_ITEM = "Blue Dream clones"
 """What a package plant batches are planted from holds (Immature Plants, each)."""
 VENDOR_KEY = "sandbox-vendor-key-4f1a"
 USER_KEY = "sandbox-user-key-9c2e7"
+RECEIVER_USER_KEY = "sandbox-user-key-r5d81"
 LOCATIONS = ("Vault", "Back Room")
 REASONS: Mapping[str, str] = {
     cause: (
@@ -74,24 +87,29 @@ def seed(*, package_tags: int, waiting_packages: int = 0, plant_tags: int = 0) -
     return {
         "seed": 11,
         "vendor_keys": [VENDOR_KEY],
-        "users": [{"user_key": USER_KEY, "name": "Canopy", "facilities": [LICENSE]}],
+        "users": [
+            {"user_key": USER_KEY, "name": "Canopy", "facilities": [LICENSE]},
+            {"user_key": RECEIVER_USER_KEY, "name": "Canopy store", "facilities": [RECEIVER]},
+        ],
         "facilities": [
-            {"license_number": LICENSE, "name": "Canopy Grower", "license_type": "Cultivation"}
+            {"license_number": LICENSE, "name": "Canopy Grower", "license_type": "Cultivation"},
+            {"license_number": RECEIVER, "name": "Canopy Store", "license_type": "Retail"},
         ],
         "locations": [{"license_number": LICENSE, "name": n} for n in LOCATIONS],
-        "strains": [{"license_number": LICENSE, "name": "Blue Dream"}],
+        "strains": [{"license_number": n, "name": "Blue Dream"} for n in (LICENSE, RECEIVER)],
         "items": [
             {
-                "license_number": LICENSE,
+                "license_number": license,
                 "name": name,
                 "category": category,
                 "unit_of_measure": unit,
                 "strain": "Blue Dream",
             }
-            for name, category, unit in (
-                (ITEM, "Buds", "Grams"),
-                (BULK_ITEM, "Buds", "Grams"),
-                (CLONE_ITEM, "Immature Plants", "Each"),
+            for license, name, category, unit in (
+                (LICENSE, ITEM, "Buds", "Grams"),
+                (RECEIVER, ITEM, "Buds", "Grams"),
+                (LICENSE, BULK_ITEM, "Buds", "Grams"),
+                (LICENSE, CLONE_ITEM, "Immature Plants", "Each"),
             )
         ],
         "tags": [{"license_number": LICENSE, "type": "Package", "count": package_tags}]

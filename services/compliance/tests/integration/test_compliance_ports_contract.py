@@ -55,7 +55,7 @@ from compliance.service_layer.open_queue import OpenQueueCache
 from compliance.service_layer.ports import TagTakenError, UnitOfWork
 from compliance.testing import START, ComplianceHarness
 from shared.database import Database
-from shared.migrations import upgrade
+from shared.testing.plugin import migrated_copy
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "src" / "compliance" / "migrations"
 
@@ -66,11 +66,6 @@ class Store:
     uow: Callable[[], UnitOfWork]
     published: Callable[[], Awaitable[list[dict[str, object]]]]
     """The committed events, oldest first, as their envelopes' ``event_type`` and ``payload``."""
-
-
-async def migrated_database(database_url: str) -> Database:
-    await asyncio.to_thread(upgrade, MIGRATIONS, database_url)
-    return Database(database_url, name="compliance-test", min_size=1, max_size=8)
 
 
 @pytest.fixture(params=["in_memory", "postgres"])
@@ -87,8 +82,8 @@ async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
         yield Store("in_memory", db.uow, committed_events)
         return
     server = request.getfixturevalue("postgres_server")  # a session fixture, not async
-    name = await server.create_database()
-    database = await migrated_database(server.url_for(name))
+    name = await migrated_copy(server, MIGRATIONS)
+    database = Database(server.url_for(name), name="compliance-test", min_size=1, max_size=8)
 
     async def outbox_events() -> list[dict[str, object]]:
         async with database.connection() as conn:

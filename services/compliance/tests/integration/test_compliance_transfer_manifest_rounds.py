@@ -1,7 +1,9 @@
 """Outgoing transfer manifests on PostgreSQL and the sandbox over HTTP: inventory's transfer
 events recorded once, rounds that make the template exactly once (a lost answer included), follow
 the manifest after it is sent, and stage ``compliance.transfer_manifest.settled`` with each
-package's outcome when the receiver decided them all; a cancelled transfer's template archived."""
+package's outcome when the receiver decided them all; a cancelled transfer's template archived;
+a claimed row left to its round. The receiver's side: its incoming delivery published as
+``compliance.incoming_transfer.changed`` once per change."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -17,11 +20,18 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 from compliance.adapters.metrc import MetrcClient, MetrcCredentials, RetryPolicy
+from compliance.adapters.metrc import endpoints as ep
 from compliance.adapters.metrc.testing import GROWER, STORE, SandboxProcess, contract_world
 from compliance.adapters.postgres import ComplianceUnitOfWork
 from compliance.domain import JurisdictionRules, Program, validate_rules
+from compliance.domain.mirror import Feed, mirror_record
 from compliance.domain.transfer_manifests import ManifestState, template_name
-from compliance.service_layer.transfer_manifest_rounds import manifest_round, record_transfer_event
+from compliance.service_layer.incoming_transfers import publish_incoming
+from compliance.service_layer.transfer_manifest_rounds import (
+    LEASE,
+    manifest_round,
+    record_transfer_event,
+)
 from compliance.testing import REASONS
 from pydantic import SecretStr
 from shared.database import Database
@@ -230,3 +240,68 @@ async def test_a_site_that_does_not_report_to_metrc_has_no_manifest(world: World
     await world.record("inventory.transfer.created", elsewhere)
     await world.record("inventory.transfer.sent", elsewhere)
     assert await world.row(UUID(elsewhere["transfer_id"])) is None
+
+
+async def test_a_row_another_round_holds_is_left_until_its_claim_runs_out(world: World) -> None:
+    planned = transfer(world)
+    transfer_id = UUID(planned["transfer_id"])
+    await world.record("inventory.transfer.created", planned)
+    now = datetime.now(UTC)
+    async with world.uow() as uow:  # another worker's round, talking to Metrc
+        assert len(await uow.transfer_manifests.claim_open(GROWER, now, until=now + LEASE)) == 1
+        await uow.commit()
+    assert await world.round() == 0
+    assert (await world.row(transfer_id)).state is ManifestState.PENDING
+    async with world.database.connection() as conn:  # that worker died: its claim ran out
+        await conn.execute(
+            "UPDATE transfer_manifest SET claimed_until = $1", now - timedelta(seconds=1)
+        )
+    assert await world.round() == 1
+    assert (await world.row(transfer_id)).state is ManifestState.CREATED
+
+
+async def test_the_receivers_incoming_delivery_is_published_once_per_change(
+    world: World,
+) -> None:
+    planned = transfer(world)
+    transfer_id = UUID(planned["transfer_id"])
+    await world.record("inventory.transfer.created", planned)
+    await world.round()
+    await world.record("inventory.transfer.sent", planned)
+    sent = await world.sandbox.send_transfer_template(
+        (await world.row(transfer_id)).metrc_template_id
+    )
+
+    async def publish() -> dict[str, int]:
+        raw, _ = await world.client.fetch_page(ep.INCOMING_TRANSFERS, STORE, 1, validate=False)
+        records = [mirror_record(Feed.TRANSFERS_INCOMING, r) for r in raw.data]
+        return await publish_incoming(
+            world.uow, world.client, records, STORE, lambda: datetime.now(UTC)
+        )
+
+    assert await publish() == {"read": 1, "published": 1, "failed": 0}
+    assert await publish() == {"read": 0, "published": 0, "failed": 0}  # nothing changed
+    accepted, rejected = world.labels
+    await world.sandbox.receive_delivery_packages(
+        sent.delivery_ids[0], {accepted: Decimal("99.5"), rejected: None}
+    )
+    assert await publish() == {"read": 1, "published": 1, "failed": 0}
+    assert (await publish())["published"] == 0
+    changes = [
+        e for e in await world.outbox() if e["event_type"] == "compliance.incoming_transfer.changed"
+    ]
+    assert [e["aggregate_id"] for e in changes] == [f"{STORE}:{sent.delivery_ids[0]}"] * 2
+    first, last = (e["payload"] for e in changes)
+    assert (last["manifest_number"], last["shipper_license_number"], last["metrc_transfer_id"]) == (
+        sent.manifest_number, GROWER, sent.transfer_id,
+    )  # fmt: skip
+    assert {p["package_tag"]: p["shipment_state"] for p in first["packages"]} == {
+        accepted: "Shipped", rejected: "Shipped",
+    }  # fmt: skip
+    packages = {p["package_tag"]: p for p in last["packages"]}
+    assert (packages[accepted]["shipment_state"], packages[accepted]["received_quantity"]) == (
+        "Accepted", "99.5",
+    )  # fmt: skip
+    assert packages[rejected]["shipment_state"] == "Rejected"
+    assert packages[accepted]["item_name"] == "Blue Dream Flower"
+    assert first["fingerprint"] != last["fingerprint"]

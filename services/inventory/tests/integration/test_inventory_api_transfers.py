@@ -136,6 +136,11 @@ class TestOutgoingTransfers:
         )
         assert again.status_code == 422
         assert again.json()["error"]["code"] == "INVALID_STATUS_TRANSITION"
+        for status, listed in (("CANCELLED", [transfer["id"]]), ("CREATED", [])):
+            page = await world.admin.ok(
+                "GET", "/v1/outgoing-transfers", params={"siteId": world.site_id, "status": status}
+            )
+            assert [t["id"] for t in page["items"]] == listed, status
 
     async def test_refusals_answer_422_and_write_nothing(
         self, world: Any, db: asyncpg.Connection
@@ -291,6 +296,42 @@ class TestComplianceReports:
         for batch in (a, b):
             assert (await world.batch(batch["id"]))["onHandQty"] == "100.0000"
             assert [m[1] for m in await movements(db, batch["id"])].count("RETURN") == 1
+
+    async def test_a_settlement_inventory_refuses_is_kept_on_the_transfer_not_lost(
+        self, world: Any, inventory_db: str
+    ) -> None:
+        transfer, _, _ = await planned(world)
+        await world.admin.ok("POST", f"/v1/outgoing-transfers/{transfer['id']}/send", json={})
+        example = TransferManifestSettledV1.model_json_schema()["examples"][0]
+        payload = TransferManifestSettledV1.model_validate(
+            {
+                **example,
+                "transfer_id": transfer["id"],
+                "site_id": world.site_id,
+                "packages": [  # TAG_B is missing: inventory cannot settle from this
+                    {"package_tag": TAG_A, "accepted": True, "received_quantity": "100"}
+                ],
+            }
+        ).model_dump(mode="json")
+        envelope = EventEnvelope(
+            event_type="compliance.transfer_manifest.settled",
+            event_version=1,
+            producer="compliance",
+            aggregate_id=transfer["id"],
+            payload=payload,
+        )
+        database = Database(inventory_db, name="test-worker")
+        try:
+            await in_transaction(
+                lambda: InventoryUnitOfWork(database),
+                lambda uow: on_compliance_event(uow, envelope),
+            )
+        finally:
+            await database.close()
+        read = await world.admin.ok("GET", f"/v1/outgoing-transfers/{transfer['id']}")
+        assert read["status"] == "SENT"
+        assert TAG_B in read["settlementProblem"]
+        assert {line["state"] for line in read["lines"]} == {"SHIPPED"}
 
 
 class TestPlantingFromAPackage:

@@ -1,9 +1,9 @@
-"""Fixtures of the reporting integration tests: a fresh database migrated with Alembic per test,
-and units of work on it (one asyncpg connection, one transaction, bound to a generation)."""
+"""Fixtures of the reporting integration tests: a fresh database migrated with Alembic per test
+(copied from a template migrated once per run), and units of work on it (one asyncpg
+connection, one transaction, bound to a generation)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 from reporting.adapters.generations import bind_generation, bind_live_generation
 from reporting.adapters.read_model import PgReadModel
-from shared.migrations import upgrade
+from shared.testing.plugin import MigratedDatabase
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "src" / "reporting" / "migrations"
 
@@ -20,9 +20,15 @@ OpenReadModel = Callable[..., AbstractAsyncContextManager[PgReadModel]]
 
 
 @pytest.fixture
-async def reporting_dsn(database_url: str) -> str:
-    """A fresh database migrated to head with Alembic; its asyncpg DSN."""
-    await asyncio.to_thread(upgrade, MIGRATIONS, database_url)
+async def database_url(migrated_database: MigratedDatabase) -> str:
+    """Here the test's database is reporting's: fresh, migrated to head with Alembic (a copy of
+    the run's template, see shared.testing.plugin)."""
+    return await migrated_database(MIGRATIONS)
+
+
+@pytest.fixture
+def reporting_dsn(database_url: str) -> str:
+    """The test's migrated database (``database_url``) as an asyncpg DSN."""
     return database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 

@@ -34,6 +34,7 @@ class SyncType(StrEnum):
     LOCATIONS = "locations"
     TAGS = "tags"
     ADJUSTMENTS = "adjustments"
+    TRANSFERS = "transfers"
 
 
 class SyncRunState(StrEnum):

@@ -113,6 +113,11 @@ class OutgoingTransfer(ApiModel):
     estimated_departure: UtcDateTime
     estimated_arrival: UtcDateTime
     manifest_number: str | None = None
+    settlement_problem: str | None = Field(
+        default=None,
+        description="Why Metrc's report of the receiver's decision could not be applied here"
+        " (the transfer stays SENT until a person resolves it)",
+    )
     lines: list[OutgoingTransferLine]
     version: int
     created_at: UtcDateTime
@@ -131,9 +136,10 @@ class OutgoingTransferPage(ApiModel):
 
 
 class OutgoingTransferListQuery(ApiModel):
-    """Outgoing transfers of a site, newest first (cursor)."""
+    """Outgoing transfers of a site, newest first (cursor); ``status``: only those in it."""
 
     site_id: UUID
+    status: TransferStatus | None = None
     limit: int = Field(default=50, ge=1, le=200)
     cursor: str | None = Field(default=None, max_length=200)
 

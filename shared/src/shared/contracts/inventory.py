@@ -52,6 +52,18 @@ from shared.contracts._inventory_cultivation import (
     PlantsMovedIntoGrowthResult,
     PlantsResult,
 )
+from shared.contracts._inventory_incoming import (
+    INCOMING_ROUTES,
+    IncomingPackageReceipt,
+    IncomingPackageState,
+    IncomingTransfer,
+    IncomingTransferListQuery,
+    IncomingTransferPackage,
+    IncomingTransferPage,
+    IncomingTransferReceiveRequest,
+    IncomingTransferReceiveResult,
+    IncomingTransferStatus,
+)
 from shared.contracts._inventory_queries import (
     AvailableBatchesQuery,
     BatchAsOfQuery,
@@ -179,6 +191,7 @@ from shared.contracts.routes import IDEMPOTENCY_KEY_HEADER, Route
 __all__ = [
     "ERROR_CODES",
     "IDEMPOTENCY_KEY_HEADER",
+    "INCOMING_ROUTES",
     "ROUTES",
     "TRANSFER_ROUTES",
     "AdjustQuantityRequest",
@@ -236,6 +249,15 @@ __all__ = [
     "HarvestWasteType",
     "HarvestWriteResult",
     "HoldRequest",
+    "IncomingPackageReceipt",
+    "IncomingPackageState",
+    "IncomingTransfer",
+    "IncomingTransferListQuery",
+    "IncomingTransferPackage",
+    "IncomingTransferPage",
+    "IncomingTransferReceiveRequest",
+    "IncomingTransferReceiveResult",
+    "IncomingTransferStatus",
     "IntakeRequest",
     "IntakeResult",
     "InventoryAsOf",
@@ -402,6 +424,7 @@ ROUTES: Final[tuple[Route, ...]] = (
     *CULTIVATION_ROUTES,
     # outgoing transfers
     *TRANSFER_ROUTES,
+    *INCOMING_ROUTES,
 )
 """Every internal route of the inventory API (health, readiness and metrics aside)."""
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["TransferLineState", "TransferStatus"]
+__all__ = [
+    "IncomingPackageState",
+    "IncomingTransferStatus",
+    "TransferLineState",
+    "TransferStatus",
+]
 
 
 class TransferStatus(StrEnum):
@@ -35,3 +40,23 @@ class TransferLineState(StrEnum):
     """Refused by the receiver: the quantity came back to the batch (RETURN)."""
     RELEASED = "RELEASED"
     """The transfer was cancelled before it left: the reservation was released."""
+
+
+class IncomingTransferStatus(StrEnum):
+    """An incoming transfer (a Metrc manifest delivery to one of our sites)::
+
+    PENDING -> RECEIVED
+    """
+
+    PENDING = "PENDING"
+    """Pulled from Metrc; not received here yet."""
+    RECEIVED = "RECEIVED"
+    """Received: each accepted package is a batch."""
+
+
+class IncomingPackageState(StrEnum):
+    PENDING = "PENDING"
+    ACCEPTED = "ACCEPTED"
+    """Taken in as a batch (with its received quantity)."""
+    REJECTED = "REJECTED"
+    """Refused here: no batch."""

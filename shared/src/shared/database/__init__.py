@@ -8,6 +8,7 @@ one style per module.
 
 from shared.database.idempotency_keys import IDEMPOTENCY_DDL, IdempotencyKeys, StoredResponse
 from shared.database.pool import Connection, Database, asyncpg_dsn
+from shared.database.rows import from_row
 from shared.database.sql import Sql
 from shared.database.traced_connection import TracedConnection, span_attributes
 from shared.database.traced_engine import trace_engine
@@ -24,6 +25,7 @@ __all__ = [
     "Transactional",
     "UnitOfWork",
     "asyncpg_dsn",
+    "from_row",
     "in_transaction",
     "span_attributes",
     "trace_engine",

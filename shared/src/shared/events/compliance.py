@@ -21,6 +21,8 @@ from shared.events.topics import COMPLIANCE_EVENTS
 __all__ = [
     "ComplianceEventBase",
     "FindingChangedV1",
+    "IncomingPackage",
+    "IncomingTransferChangedV1",
     "ManifestPackageOutcome",
     "PackageLinkChangedV1",
     "PushAcceptedV1",
@@ -299,4 +301,81 @@ class TransferManifestSettledV1(BaseModel):
     metrc_transfer_id: int
     manifest_number: str | None = None
     packages: list[ManifestPackageOutcome]
+    occurred_at: UtcDateTime
+
+
+class IncomingPackage(BaseModel):
+    """A package of an incoming delivery as Metrc shows it to the receiving facility."""
+
+    model_config = ConfigDict(frozen=True)
+
+    package_tag: str
+    metrc_package_id: int
+    item_name: str | None = None
+    item_category: str | None = None
+    item_strain: str | None = None
+    shipped_quantity: DecimalString
+    shipped_unit: str
+    shipment_state: str
+    """Metrc's ShipmentPackageState: Shipped, Accepted, Rejected or Returned."""
+    received_quantity: DecimalString | None = None
+    wholesale_price: DecimalString | None = None
+    """The shipper's price for the whole package, where Metrc has one."""
+
+
+@event_type("compliance.incoming_transfer.changed", version=1, topic=COMPLIANCE_EVENTS)
+class IncomingTransferChangedV1(BaseModel):
+    """An incoming manifest delivery to a license, as Metrc shows it, new or changed since the
+    last one published (keyed by ``<license>:<delivery id>``): inventory records it for the
+    receiving site, whose people receive its packages as batches. Published once per change:
+    a pull that finds the delivery as it was publishes nothing."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "license_number": _COMMON["license_number"],
+                    "metrc_transfer_id": 9001,
+                    "delivery_id": 9101,
+                    "manifest_number": "0000000042",
+                    "shipper_license_number": "403-X0002",
+                    "shipper_name": "North Farm",
+                    "shipment_type": "Wholesale",
+                    "estimated_arrival": _AT,
+                    "received_at": None,
+                    "packages": [
+                        {
+                            "package_tag": _TAG,
+                            "metrc_package_id": 55021,
+                            "item_name": "Blue Dream 3.5g",
+                            "item_category": "Buds",
+                            "item_strain": "Blue Dream",
+                            "shipped_quantity": "25",
+                            "shipped_unit": "Grams",
+                            "shipment_state": "Shipped",
+                            "received_quantity": None,
+                            "wholesale_price": "250.00",
+                        }
+                    ],
+                    "fingerprint": "sha256:0f3c5e",
+                    "occurred_at": _AT,
+                }
+            ]
+        },
+    )
+
+    license_number: str
+    metrc_transfer_id: int
+    delivery_id: int
+    manifest_number: str | None = None
+    shipper_license_number: str | None = None
+    shipper_name: str | None = None
+    shipment_type: str | None = None
+    estimated_arrival: UtcDateTime | None = None
+    received_at: UtcDateTime | None = None
+    """When the receiver received the delivery in Metrc (None while it is on its way)."""
+    packages: list[IncomingPackage]
+    fingerprint: str
+    """A digest of everything above: a change in Metrc changes it."""
     occurred_at: UtcDateTime

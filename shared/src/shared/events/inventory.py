@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from shared.contracts.inventory_enums import (
     AdjustmentReason,
@@ -26,6 +26,7 @@ from shared.contracts.inventory_enums import (
     PaymentTerms,
 )
 from shared.contracts.types import DecimalString, UtcDateTime
+from shared.events.models import FrozenModel, with_example
 from shared.events.registry import event_type
 from shared.events.topics import INVENTORY_EVENTS
 
@@ -66,18 +67,14 @@ __all__ = [
 ]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class SiteInfo(_Frozen):
+class SiteInfo(FrozenModel):
     id: UUID
     name: str
     license_number: str = Field(description="The facility license (Metrc license number)")
     state: str = Field(description="Jurisdiction, a US state code")
 
 
-class ProductInfo(_Frozen):
+class ProductInfo(FrozenModel):
     id: UUID
     name: str
     category: str
@@ -88,18 +85,18 @@ class ProductInfo(_Frozen):
     sku: str | None = None
 
 
-class VendorInfo(_Frozen):
+class VendorInfo(FrozenModel):
     id: UUID
     name: str
     license_number: str | None = None
 
 
-class LotInfo(_Frozen):
+class LotInfo(FrozenModel):
     id: UUID
     code: str
 
 
-class LocationInfo(_Frozen):
+class LocationInfo(FrozenModel):
     id: UUID
     site_id: UUID
     zone: str
@@ -109,12 +106,12 @@ class LocationInfo(_Frozen):
     label: str
 
 
-class LocationQuantityInfo(_Frozen):
+class LocationQuantityInfo(FrozenModel):
     location: LocationInfo
     qty: DecimalString
 
 
-class BucketBalances(_Frozen):
+class BucketBalances(FrozenModel):
     """Balances after the change; physical = on_hand + quarantine + defective (what Metrc shows)."""
 
     on_hand: DecimalString
@@ -126,7 +123,7 @@ class BucketBalances(_Frozen):
     physical: DecimalString
 
 
-class CostInfo(_Frozen):
+class CostInfo(FrozenModel):
     cogs_mode: CogsMode
     unit_cogs: DecimalString | None = None
     unit_cogs_min: DecimalString | None = None
@@ -135,7 +132,7 @@ class CostInfo(_Frozen):
     payment_terms: PaymentTerms
 
 
-class PackageIngredientInfo(_Frozen):
+class PackageIngredientInfo(FrozenModel):
     """A source batch a package is made from: its id, its package tag at the intake, and the
     quantity drawn in its unit."""
 
@@ -145,7 +142,7 @@ class PackageIngredientInfo(_Frozen):
     unit: str | None = None
 
 
-class PackageSourceInfo(_Frozen):
+class PackageSourceInfo(FrozenModel):
     """Where a batch's Metrc package came from."""
 
     kind: Literal["OPENING_BALANCE", "TRANSFER", "BATCHES", "HARVEST"]
@@ -157,7 +154,7 @@ class PackageSourceInfo(_Frozen):
     )
 
 
-class BatchSnapshot(_Frozen):
+class BatchSnapshot(FrozenModel):
     batch_id: UUID
     code: str
     sku: str
@@ -182,12 +179,12 @@ class BatchSnapshot(_Frozen):
     package_source: PackageSourceInfo | None = None
 
 
-class ReferenceInfo(_Frozen):
+class ReferenceInfo(FrozenModel):
     type: str
     id: str
 
 
-class MovementInfo(_Frozen):
+class MovementInfo(FrozenModel):
     """One ledger row the change wrote; ``(batch_id, batch_version, sequence)`` is unique."""
 
     batch_version: int
@@ -205,14 +202,14 @@ class MovementInfo(_Frozen):
     occurred_at: UtcDateTime
 
 
-class BatchEventBase(_Frozen):
+class BatchEventBase(FrozenModel):
     batch: BatchSnapshot
     movements: list[MovementInfo]
     actor: str
     occurred_at: UtcDateTime
 
 
-class FieldChange(_Frozen):
+class FieldChange(FrozenModel):
     before: Any = None
     after: Any = None
 
@@ -335,7 +332,7 @@ def _example(batch: dict[str, Any], movements: list[dict[str, Any]], **fields: A
         "occurred_at": _AT,
         **fields,
     }
-    return ConfigDict(frozen=True, json_schema_extra={"examples": [example]})
+    return with_example(example)
 
 
 _ORDER = {"type": "ORDER", "id": "SO-1042"}

@@ -24,11 +24,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from shared.contracts.transfer_enums import TransferLineState, TransferStatus
 from shared.contracts.types import DecimalString, UtcDateTime
 from shared.events.inventory import SiteInfo
+from shared.events.models import FrozenModel, with_example
 from shared.events.registry import event_type
 from shared.events.topics import TRANSFER_EVENTS
 
@@ -43,11 +44,7 @@ __all__ = [
 ]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class TransferLineInfo(_Frozen):
+class TransferLineInfo(FrozenModel):
     """One package on the manifest: a batch of the shipping site, shipped whole."""
 
     batch_id: UUID
@@ -63,7 +60,7 @@ class TransferLineInfo(_Frozen):
     )
 
 
-class TransferSnapshot(_Frozen):
+class TransferSnapshot(FrozenModel):
     transfer_id: UUID
     site: SiteInfo
     status: TransferStatus
@@ -89,7 +86,7 @@ class TransferSnapshot(_Frozen):
     updated_at: UtcDateTime
 
 
-class TransferEventBase(_Frozen):
+class TransferEventBase(FrozenModel):
     transfer: TransferSnapshot
     actor: str
     occurred_at: UtcDateTime
@@ -149,12 +146,7 @@ def _transfer(version: int, status: str, lines: list[dict[str, Any]]) -> dict[st
 
 
 def _example(transfer: dict[str, Any]) -> ConfigDict:
-    return ConfigDict(
-        frozen=True,
-        json_schema_extra={
-            "examples": [{"transfer": transfer, "actor": "user-17", "occurred_at": _AT}]
-        },
-    )
+    return with_example({"transfer": transfer, "actor": "user-17", "occurred_at": _AT})
 
 
 @event_type("inventory.transfer.created", version=1, topic=TRANSFER_EVENTS)

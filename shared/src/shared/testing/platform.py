@@ -3,7 +3,8 @@ its relay, ``python -m compliance api``, ``python -m reporting api`` (and, if as
 and ``python -m gateway api`` as processes on free ports, each service on its own migrated
 database of the test PostgreSQL, the test Kafka behind them, and an administrator. With
 ``compliance=...``: the Metrc sandbox (``python -m metrc_sandbox serve``), and compliance's worker
-(inventory events to Metrc) and relay on the compliance API's database.
+(inventory events to Metrc) and relay on the compliance API's database, and inventory's worker
+(Metrc's answers on transfers back to inventory).
 
 It starts the services by their command lines (it imports none of them)."""
 
@@ -20,15 +21,16 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from shared.events.topics import COMPLIANCE_EVENTS, INVENTORY_EVENTS
+from shared.events.topics import COMPLIANCE_EVENTS, INVENTORY_EVENTS, TRANSFER_EVENTS
 from shared.kafka_topics import create_topics
 from shared.testing.infra import KafkaServer, PostgresServer
 from shared.testing.log_audit import register_secret
 from shared.testing.processes import (
     ServiceProcess,
     free_port,
+    launch_service,
     run_service_command,
-    start_service,
+    stop_all,
 )
 
 __all__ = [
@@ -61,11 +63,23 @@ class ComplianceProcesses:
     starts: int = 0
 
     def start(self, command: str) -> ServiceProcess:
+        return self.launch(command).ready()
+
+    def launch(self, command: str) -> ServiceProcess:
+        """As :meth:`start`, without waiting for it to answer."""
         self.starts += 1
         name = f"compliance-{command}-{self.starts}"
-        process = start_service("compliance", self.env, self.logs, command=command, name=name)
+        process = launch_service("compliance", self.env, self.logs, command=command, name=name)
         self.processes.append(process)
         return process
+
+    async def ready(self) -> None:
+        """Once the sandbox and every process launched answer."""
+        sandbox, *others = self.processes
+        await asyncio.gather(
+            asyncio.to_thread(_wait_for_sandbox, self.metrc_url, sandbox),
+            *(asyncio.to_thread(p.ready) for p in others),
+        )
 
     def running(self, command: str) -> list[ServiceProcess]:
         return [
@@ -75,8 +89,7 @@ class ComplianceProcesses:
         ]
 
     def stop(self) -> None:
-        for process in reversed(self.processes):
-            process.stop()
+        stop_all(reversed(self.processes))
 
 
 @dataclass
@@ -99,16 +112,15 @@ class RunningPlatform:
     admin_email: str = ADMIN_EMAIL
     admin_password: str = ADMIN_PASSWORD
     cors_origin: str = CORS_ORIGIN
+    _admin_key: str = ""
 
     @property
     def logs(self) -> list[Path]:
         return [process.log for process in self.processes]
 
     def stop(self) -> None:
-        if self.compliance is not None:
-            self.compliance.stop()
-        for process in reversed(self.processes):
-            process.stop()
+        theirs = reversed(self.compliance.processes) if self.compliance is not None else ()
+        stop_all([*theirs, *reversed(self.processes)])
 
     def admin_token(self) -> str:
         login = httpx.post(
@@ -122,7 +134,9 @@ class RunningPlatform:
 
     def admin_key(self) -> str:
         """An administrator's API key (a request under test could end a session) and a site for
-        the generated requests to find."""
+        the generated requests to find: made at the first call, the same key after it."""
+        if self._admin_key:
+            return self._admin_key
         auth = {"Authorization": f"Bearer {self.admin_token()}"}
         created = httpx.post(
             self.gateway_url + "/api/v1/api-keys",
@@ -138,6 +152,7 @@ class RunningPlatform:
             headers=auth,
         )
         assert site.status_code == 201, site.text
+        self._admin_key = key
         return key
 
 
@@ -153,22 +168,19 @@ async def start_platform(
     compliance: Mapping[str, str] | None = None,
     env: Mapping[str, str] | None = None,
 ) -> RunningPlatform:
-    """Migrate a database per service (or the inventory's given one: a benchmark's loaded data),
-    create the administrator, start inventory (and its relay), compliance's API, reporting (and,
-    with ``reporting_worker``, its consumer of the events), then the gateway in front of them.
+    """A migrated database per service (or the inventory's given one: a benchmark's loaded data)
+    with the administrator, then inventory (and its relay), compliance's API, reporting (and,
+    with ``reporting_worker``, its consumer of the events) and the gateway in front of them.
 
     ``compliance``: also start the Metrc sandbox and compliance's worker and relay (and
     inventory's relay, which feeds them), with these settings added to compliance's
     environment (``METRC_SANDBOX_*`` ones go to the sandbox). ``env`` is added to every
-    process's environment (a span receiver's, say)."""
+    process's environment (a span receiver's, say).
+
+    Each database is a copy of a template that the service's own ``migrate`` command (and, for
+    the gateway's, ``create-admin``) made at the run's first platform; the processes start side
+    by side, each on a port chosen before it starts, and are returned once all answer."""
     relay = relay or compliance is not None
-    inventory_db = inventory_database or await postgres.create_database("p_inv")
-    urls = (
-        postgres.url_for(inventory_db),
-        postgres.url_for(await postgres.create_database("p_gw")),
-    )
-    compliance_db = postgres.url_for(await postgres.create_database("p_cmp"))
-    reporting_url = postgres.url_for(await postgres.create_database("p_rep"))
     # INFO, as in production: the log audit reads what the services would really log.
     common = {
         "CANOPY_ENV": "test",
@@ -178,20 +190,17 @@ async def start_platform(
     }
     inventory_env = {
         **common,
-        "INVENTORY_DATABASE_URL": urls[0],
         "CANOPY_IDENTITY_PUBLIC_KEY": keys[1],
         "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
     }
     compliance_env = {
         **common,
-        "COMPLIANCE_DATABASE_URL": compliance_db,
         "CANOPY_IDENTITY_PUBLIC_KEY": keys[1],
         "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
         **{k: v for k, v in (compliance or {}).items() if not k.startswith("METRC_SANDBOX_")},
     }
     reporting_env = {
         **common,
-        "REPORTING_DATABASE_URL": reporting_url,
         # A group of its own: the test Kafka outlives a platform, and holds other runs' events.
         "REPORTING_CONSUMER_GROUP": f"reporting-{uuid.uuid4().hex[:8]}",
         "CANOPY_IDENTITY_PUBLIC_KEY": keys[1],
@@ -199,7 +208,6 @@ async def start_platform(
     }
     gateway_env = {
         **common,
-        "GATEWAY_DATABASE_URL": urls[1],
         "GATEWAY_IDENTITY_PRIVATE_KEY": keys[0],
         "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
         "GATEWAY_ARGON2_TIME_COST": "1",
@@ -208,63 +216,108 @@ async def start_platform(
         "GATEWAY_CORS_ORIGINS": CORS_ORIGIN,
     }
     register_secret(ADMIN_PASSWORD)
-    await asyncio.gather(
-        asyncio.to_thread(run_service_command, "inventory", ["migrate"], inventory_env),
-        asyncio.to_thread(run_service_command, "compliance", ["migrate"], compliance_env),
-        asyncio.to_thread(run_service_command, "gateway", ["migrate"], gateway_env),
-        asyncio.to_thread(run_service_command, "reporting", ["migrate"], reporting_env),
+    databases = (
+        ("inventory", "INVENTORY_DATABASE_URL", inventory_env),
+        ("compliance", "COMPLIANCE_DATABASE_URL", compliance_env),
+        ("reporting", "REPORTING_DATABASE_URL", reporting_env),
+        ("gateway", "GATEWAY_DATABASE_URL", gateway_env),
     )
-    await asyncio.to_thread(
-        run_service_command,
-        "gateway",
-        ["create-admin", "--email", ADMIN_EMAIL, "--password-stdin"],
-        gateway_env,
-        stdin=ADMIN_PASSWORD + "\n",
+    urls = await asyncio.gather(
+        *(
+            _database(postgres, service, variable, service_env, inventory_database)
+            for service, variable, service_env in databases
+        )
     )
+    for (_, variable, service_env), url in zip(databases, urls, strict=True):
+        service_env[variable] = url
+    if relay or reporting_worker:
+        topics = [INVENTORY_EVENTS, COMPLIANCE_EVENTS, TRANSFER_EVENTS]
+        await create_topics(kafka.bootstrap, [*topics, *(t.dead_letter for t in topics)])
     processes: list[ServiceProcess] = []
+    running = None
     try:
-        inventory = await asyncio.to_thread(start_service, "inventory", inventory_env, logs)
+        inventory = launch_service("inventory", inventory_env, logs)
         processes.append(inventory)
-        if relay or reporting_worker:
-            topics = [INVENTORY_EVENTS, COMPLIANCE_EVENTS]
-            await create_topics(kafka.bootstrap, [*topics, *(t.dead_letter for t in topics)])
         if relay:
-            processes.append(start_service("inventory", inventory_env, logs, command="relay"))
+            processes.append(launch_service("inventory", inventory_env, logs, command="relay"))
         # Reconciliation's one write to inventory (a movement an approved fix records).
         compliance_env["COMPLIANCE_INVENTORY_URL"] = inventory.url
-        compliance_api = await asyncio.to_thread(start_service, "compliance", compliance_env, logs)
+        compliance_api = launch_service("compliance", compliance_env, logs)
         processes.append(compliance_api)
-        reporting = await asyncio.to_thread(start_service, "reporting", reporting_env, logs)
+        reporting = launch_service("reporting", reporting_env, logs)
         processes.append(reporting)
         if reporting_worker:
-            processes.append(start_service("reporting", reporting_env, logs, command="worker"))
+            processes.append(launch_service("reporting", reporting_env, logs, command="worker"))
         upstreams = {
             "INVENTORY_URL": inventory.url,
             "COMPLIANCE_URL": compliance_api.url,
             "REPORTING_URL": reporting.url,
         }
-        gateway = await asyncio.to_thread(
-            start_service, "gateway", {**gateway_env, **upstreams}, logs
-        )
+        gateway = launch_service("gateway", {**gateway_env, **upstreams}, logs)
         processes.append(gateway)
-        running = None
         if compliance is not None:
+            # Settled manifests (compliance.events) back into inventory's transfers; a group of
+            # its own placed at the topic's end, as compliance's.
+            inventory_group = f"inventory-{uuid.uuid4().hex[:8]}"
+            await place_group_at_end(kafka.bootstrap, COMPLIANCE_EVENTS.name, inventory_group)
+            processes.append(
+                launch_service(
+                    "inventory",
+                    {**inventory_env, "INVENTORY_CONSUMER_GROUP": inventory_group},
+                    logs,
+                    command="worker",
+                )
+            )
             running = await _start_compliance(kafka, logs, compliance_env, compliance)
+        await asyncio.gather(*(asyncio.to_thread(p.ready) for p in processes))
+        if running is not None:
+            await running.ready()
     except BaseException:
-        for process in processes:
-            process.stop()
+        stop_all([*(running.processes if running is not None else ()), *processes])
         raise
     return RunningPlatform(
         gateway_url=gateway.url,
         inventory_url=inventory.url,
-        databases=urls,
+        databases=(urls[0], urls[3]),
         compliance_url=compliance_api.url,
-        compliance_database=compliance_db,
+        compliance_database=urls[1],
         processes=processes,
         compliance=running,
         reporting_url=reporting.url,
-        reporting_database=reporting_url,
+        reporting_database=urls[2],
         reporting_env=reporting_env,
+    )
+
+
+async def _database(
+    postgres: PostgresServer,
+    service: str,
+    variable: str,
+    env: Mapping[str, str],
+    inventory_database: str | None,
+) -> str:
+    """The service's database for a platform, migrated (the gateway's with the administrator)."""
+
+    def migrate(name: str) -> None:
+        service_env = {**env, variable: postgres.url_for(name)}
+        run_service_command(service, ["migrate"], service_env)
+        if service == "gateway":
+            run_service_command(
+                "gateway",
+                ["create-admin", "--email", ADMIN_EMAIL, "--password-stdin"],
+                service_env,
+                stdin=ADMIN_PASSWORD + "\n",
+            )
+
+    if service == "inventory" and inventory_database is not None:
+        await asyncio.to_thread(migrate, inventory_database)  # a benchmark's data
+        return postgres.url_for(inventory_database)
+
+    async def build(name: str) -> None:
+        await asyncio.to_thread(migrate, name)
+
+    return postgres.url_for(
+        await postgres.copy_of_template(f"platform:{service}", build, prefix=f"p_{service[:3]}")
     )
 
 
@@ -274,38 +327,33 @@ async def _start_compliance(
     api_env: Mapping[str, str],
     settings: Mapping[str, str],
 ) -> ComplianceProcesses:
+    """The sandbox, compliance's worker and relay, launched (``ready()`` waits for them)."""
     port = free_port()
     sandbox_env = {k: v for k, v in settings.items() if k.startswith("METRC_SANDBOX_")}
-    sandbox = await asyncio.to_thread(
-        start_service,
+    # The topic outlives a run's platforms (the test stack keeps its data): a platform's
+    # compliance starts as a new group placed at the topic's end, not at its history.
+    group = f"compliance-{uuid.uuid4().hex[:8]}"
+    await place_group_at_end(kafka.bootstrap, INVENTORY_EVENTS.name, group)
+    # Outgoing transfers have their consumer and group (``<group>.transfers``) and topic.
+    await place_group_at_end(kafka.bootstrap, TRANSFER_EVENTS.name, f"{group}.transfers")
+    await create_topics(kafka.bootstrap, [COMPLIANCE_EVENTS])
+    sandbox = launch_service(
         "metrc_sandbox",
         {**sandbox_env, "METRC_SANDBOX_PORT": str(port), "METRC_SANDBOX_LOG_LEVEL": "warning"},
         logs,
         command="serve",
     )
-    metrc_url = f"http://127.0.0.1:{port}"
-    try:
-        await asyncio.to_thread(_wait_for_sandbox, metrc_url, sandbox)
-        # The API's database, migrated already: the worker and the relay share it.
-        database_url = api_env["COMPLIANCE_DATABASE_URL"]
-        # The topic outlives a run's platforms (the test stack keeps its data): a platform's
-        # compliance starts as a new group placed at the topic's end, not at its history.
-        group = f"compliance-{uuid.uuid4().hex[:8]}"
-        await place_group_at_end(kafka.bootstrap, INVENTORY_EVENTS.name, group)
-        env = {
-            **api_env,
-            "COMPLIANCE_CONSUMER_GROUP": group,
-        }
-        await create_topics(kafka.bootstrap, [COMPLIANCE_EVENTS])
-        running = ComplianceProcesses(
-            metrc_url=metrc_url, database_url=database_url, env=env, logs=logs
-        )
-        running.processes.append(sandbox)
-        running.start("worker")
-        running.start("relay")
-    except BaseException:
-        sandbox.stop()
-        raise
+    # The API's database, migrated already: the worker and the relay share it.
+    env = {**api_env, "COMPLIANCE_CONSUMER_GROUP": group}
+    running = ComplianceProcesses(
+        metrc_url=f"http://127.0.0.1:{port}",
+        database_url=api_env["COMPLIANCE_DATABASE_URL"],
+        env=env,
+        logs=logs,
+    )
+    running.processes.append(sandbox)
+    running.launch("worker")
+    running.launch("relay")
     return running
 
 
@@ -340,7 +388,7 @@ async def place_group_at_end(bootstrap: str, topic: str, group: str) -> None:
         await admin.close()
 
 
-def _wait_for_sandbox(url: str, process: ServiceProcess, seconds: float = 30) -> None:
+def _wait_for_sandbox(url: str, process: ServiceProcess, seconds: float = 300) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.popen.poll() is not None:

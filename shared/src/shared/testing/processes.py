@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,18 +24,28 @@ __all__ = [
     "cpu_seconds",
     "ensure_wrk",
     "free_port",
+    "launch_service",
     "run_service_command",
     "start_service",
+    "stop_all",
     "tree_cpu_seconds",
     "wait_healthy",
 ]
 
 
+_given: set[int] = set()
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A TCP port on 127.0.0.1 that nothing listens on right now, and not one given before (the
+    processes started side by side have not bound theirs yet)."""
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        if port not in _given:
+            _given.add(port)
+            return port
 
 
 def wait_healthy(
@@ -94,6 +105,29 @@ class ServiceProcess:
                 self.popen.kill()
                 self.popen.wait(timeout=15)
 
+    def ready(self, seconds: float = 300) -> ServiceProcess:
+        """Itself, once its /healthz answers 200 (at once for a process without one); stopped,
+        and the error raised, if it exits first or ``seconds`` pass (generous: processes started
+        side by side on a loaded machine share its cores for their imports)."""
+        if self.metrics_url:
+            try:
+                wait_healthy(self.metrics_url, self.popen, seconds=seconds, log=self.log)
+            except BaseException:
+                self.stop()
+                raise
+        return self
+
+
+def stop_all(processes: Iterable[ServiceProcess]) -> None:
+    """Stop them all: SIGTERM to every one at once (each takes a moment to close its
+    connections), then as :meth:`ServiceProcess.stop`, in order."""
+    processes = list(processes)
+    for process in processes:
+        if process.popen.poll() is None:
+            process.popen.terminate()
+    for process in processes:
+        process.stop()
+
 
 def start_service(
     module: str, env: dict[str, str], logs: Path, *, command: str = "api", name: str | None = None
@@ -101,6 +135,14 @@ def start_service(
     """``python -m <module> <command>`` with ``env`` added to this environment, its output in
     ``logs/<name>.log``. An API gets a free port, a relay or worker a free metrics port; either
     is returned once its /healthz answers 200."""
+    return launch_service(module, env, logs, command=command, name=name).ready()
+
+
+def launch_service(
+    module: str, env: dict[str, str], logs: Path, *, command: str = "api", name: str | None = None
+) -> ServiceProcess:
+    """As :func:`start_service`, without waiting for it to answer: several processes start side
+    by side (their imports take seconds of CPU each), then :meth:`ServiceProcess.ready` waits."""
     name = name or f"{module}-{command}"
     logs.mkdir(parents=True, exist_ok=True)
     log = logs / f"{name}.log"
@@ -119,14 +161,7 @@ def start_service(
         popen = subprocess.Popen(
             args, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT
         )
-    process = ServiceProcess(name=name, url=url, popen=popen, log=log, metrics_url=metrics_url)
-    if metrics_url:
-        try:
-            wait_healthy(metrics_url, popen, log=log)
-        except BaseException:
-            process.stop()
-            raise
-    return process
+    return ServiceProcess(name=name, url=url, popen=popen, log=log, metrics_url=metrics_url)
 
 
 def run_service_command(

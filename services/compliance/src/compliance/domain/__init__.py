@@ -47,8 +47,10 @@ from compliance.domain.events import (
     source_kind,
     submission_event,
 )
+from compliance.domain.field_checks import CLOCK_SKEW_TOLERANCE, TAG_PATTERN, is_valid_tag
 from compliance.domain.jurisdiction import CHANGE_CAUSES, JurisdictionRules, Program, validate_rules
 from compliance.domain.links import LinkState, PackageLink, PlannedPackage
+from compliance.domain.metrc_catalog import AdjustReasonInfo, MetrcCatalog
 from compliance.domain.notifications import Notification, NotificationKind, Severity
 from compliance.domain.ordering import Readiness, Wait, readiness, ready
 from compliance.domain.planner import Plan, plan_batch_change, plan_manual_push
@@ -92,13 +94,8 @@ from compliance.domain.submissions import (
 )
 from compliance.domain.sync_log import Direction, SyncLogEntry, SyncLogQuery, SyncStatus
 from compliance.domain.validation import (
-    CLOCK_SKEW_TOLERANCE,
-    TAG_PATTERN,
-    AdjustReasonInfo,
-    MetrcCatalog,
     check_arrived_package,
     check_rules_against_catalog,
-    is_valid_tag,
     prepare,
 )
 

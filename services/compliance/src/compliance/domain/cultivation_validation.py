@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
-from decimal import Decimal
 from uuid import UUID
 
 from compliance.domain.cultivation_intents import (
@@ -32,12 +31,21 @@ from compliance.domain.cultivation_intents import (
     PlantGrowthPhase,
     PlantingSource,
 )
+from compliance.domain.field_checks import (
+    check_date,
+    check_listed,
+    check_location,
+    check_positive,
+    check_tag,
+    check_unit,
+    is_valid_tag,
+)
 from compliance.domain.jurisdiction import JurisdictionRules
 from compliance.domain.links import LinkState, PackageLink
+from compliance.domain.metrc_catalog import MetrcCatalog
 from compliance.domain.problems import Problem, ProblemCode, problem
 from compliance.domain.read_back import metrc_note
 from compliance.domain.submissions import SentAs, SentIngredient, Submission
-from compliance.domain.validation import MetrcCatalog, _date, _unit, is_valid_tag
 
 __all__ = ["GROWTH_PHASES", "PLANT_BATCH_TYPES", "WAIT_FOR_PLANT_BATCH", "prepare_cultivation"]
 
@@ -92,28 +100,39 @@ def _prepare(
                     field="growthPhase",
                 )
             )
-        _tag(problems, intent.tag)
+        check_tag(problems, intent.tag, what="Plant tag")
         location = _location(problems, rules, catalog, intent.location_id)
-        _date(problems, rules, intent.date, now)
+        check_date(problems, rules, intent.date, now)
         return problems or SentAs(tag=intent.tag, location=location)
     if isinstance(intent, HarvestPlant):
-        _tag(problems, intent.tag)
-        _weight(problems, intent.harvest_name, intent.weight)
-        unit = _weight_unit(problems, rules, catalog, intent.unit)
-        drying = _harvest_location(problems, rules, catalog, intent.drying_location_id)
-        _date(problems, rules, intent.date, now)
+        check_tag(problems, intent.tag, what="Plant tag")
+        check_positive(
+            problems, intent.weight, f"Harvest {intent.harvest_name}: weight", field="weight"
+        )
+        unit = check_unit(problems, rules, catalog, intent.unit, what="Unit of weight")
+        drying = check_location(
+            problems,
+            rules,
+            intent.drying_location_id,
+            catalog.harvest_location,
+            kind=" for harvests",
+            field="dryingLocation",
+        )
+        check_date(problems, rules, intent.date, now)
         return problems or SentAs(tag=intent.tag, unit=unit, location=drying)
     if isinstance(intent, HarvestWasteRecord):
-        _weight(problems, intent.harvest_name, intent.weight)
-        unit = _weight_unit(problems, rules, catalog, intent.unit)
+        check_positive(
+            problems, intent.weight, f"Harvest {intent.harvest_name}: weight", field="weight"
+        )
+        unit = check_unit(problems, rules, catalog, intent.unit, what="Unit of weight")
         if not intent.waste_type.strip():
             problems.append(
                 problem(ProblemCode.REASON_REQUIRED, "The harvest waste has no waste type.")
             )
-        _date(problems, rules, intent.date, now)
+        check_date(problems, rules, intent.date, now)
         return problems or SentAs(tag="", unit=unit, reason=intent.waste_type)
     if isinstance(intent, HarvestFinish):
-        _date(problems, rules, intent.date, now)
+        check_date(problems, rules, intent.date, now)
         return problems or SentAs(tag="")
     if isinstance(intent, HarvestUnfinish):
         return SentAs(tag="")
@@ -129,7 +148,7 @@ def _prepare(
         _count(problems, intent.name, intent.count)
         strain = _strain(problems, catalog, intent.name, intent.strain)
         location = _location(problems, rules, catalog, intent.location_id)
-        _date(problems, rules, intent.date, now)
+        check_date(problems, rules, intent.date, now)
         drawn = _source_package(problems, rules, catalog, intent.source, sources)
         return problems or SentAs(tag="", item=strain, location=location, ingredients=drawn)
     if s.batch_id not in in_metrc:
@@ -144,7 +163,7 @@ def _prepare(
         _count(problems, intent.name, intent.count)
         strain = _strain(problems, catalog, intent.group_name, intent.strain)
         location = _location(problems, rules, catalog, intent.location_id)
-        _date(problems, rules, intent.date, now)
+        check_date(problems, rules, intent.date, now)
         return problems or SentAs(tag="", item=strain, location=location)
     if isinstance(intent, PlantBatchCountChange):
         if intent.quantity == 0:
@@ -171,11 +190,11 @@ def _prepare(
                     field="reasonNote",
                 )
             )
-        _date(problems, rules, intent.date, now)
+        check_date(problems, rules, intent.date, now)
         return problems or SentAs(tag="", reason=reason, note=metrc_note(intent.note, s.id))
     if isinstance(intent, PlantBatchMove):
         location = _location(problems, rules, catalog, intent.location_id)
-        _date(problems, rules, intent.date, now)
+        check_date(problems, rules, intent.date, now)
         return problems or SentAs(tag="", location=location)
     if isinstance(intent, PlantBatchDestroy):
         _count(problems, intent.name, intent.count)
@@ -191,7 +210,7 @@ def _prepare(
             problems.append(
                 problem(ProblemCode.REASON_REQUIRED, "The destruction has no waste reason.")
             )
-        _date(problems, rules, intent.date, now)
+        check_date(problems, rules, intent.date, now)
         return problems or SentAs(
             tag="", unit=rules.metrc_unit(intent.waste_unit), reason=intent.waste_reason
         )
@@ -208,7 +227,7 @@ def _prepare(
                 )
             )
         location = _location(problems, rules, catalog, intent.location_id)
-        _date(problems, rules, intent.date, now)
+        check_date(problems, rules, intent.date, now)
         starting = intent.tags[0] if intent.tags else ""
         return problems or SentAs(tag=starting, location=location)
     raise TypeError(f"{s.kind} is not a plant batch write")
@@ -261,70 +280,12 @@ def _source_package(
             )
         )
         return ()
-    if source.quantity <= 0:
-        problems.append(
-            problem(
-                ProblemCode.QUANTITY_NOT_POSITIVE,
-                f"Package {link.tag}: {source.quantity} is not positive.",
-                field="sourceQuantity",
-            )
-        )
-    unit = _unit(problems, rules, catalog, source.unit)
+    check_positive(problems, source.quantity, f"Package {link.tag}: {source.quantity}",
+                   field="sourceQuantity")  # fmt: skip
+    unit = check_unit(problems, rules, catalog, source.unit)
     if unit is None:
         return ()
     return (SentIngredient(tag=link.tag, quantity=source.quantity, unit=unit),)
-
-
-def _tag(problems: list[Problem], tag: str) -> None:
-    if not is_valid_tag(tag):
-        problems.append(
-            problem(
-                ProblemCode.TAG_INVALID, f"Plant tag {tag!r} is not 24 characters.", field="tag"
-            )
-        )
-
-
-def _weight(problems: list[Problem], harvest: str, weight: Decimal) -> None:
-    if weight <= 0:
-        problems.append(
-            problem(
-                ProblemCode.QUANTITY_NOT_POSITIVE,
-                f"Harvest {harvest}: weight {weight} is not positive.",
-                field="weight",
-            )
-        )
-
-
-def _weight_unit(
-    problems: list[Problem], rules: JurisdictionRules, catalog: MetrcCatalog, unit: str
-) -> str | None:
-    found = catalog.unit(rules.metrc_unit(unit))
-    if found is None:
-        problems.append(
-            problem(
-                ProblemCode.UNIT_INVALID,
-                f"Unit of weight {unit!r} is not one of Metrc's units.",
-                field="unit",
-            )
-        )
-    return found
-
-
-def _harvest_location(
-    problems: list[Problem], rules: JurisdictionRules, catalog: MetrcCatalog, location_id: str
-) -> str | None:
-    wanted = rules.metrc_location(location_id)
-    found = catalog.harvest_location(wanted) if wanted is not None else None
-    if found is None:
-        shown = f"Metrc location {wanted!r}" if wanted else f"Canopy location {location_id}"
-        problems.append(
-            problem(
-                ProblemCode.LOCATION_NOT_MAPPED,
-                f"{shown} is not mapped to an active Metrc location for harvests.",
-                field="dryingLocation",
-            )
-        )
-    return found
 
 
 def _count(problems: list[Problem], name: str, count: int) -> None:
@@ -339,30 +300,18 @@ def _count(problems: list[Problem], name: str, count: int) -> None:
 
 
 def _strain(problems: list[Problem], catalog: MetrcCatalog, name: str, strain: str) -> str | None:
-    found = catalog.strain(strain)
-    if found is None:
-        problems.append(
-            problem(
-                ProblemCode.STRAIN_NOT_FOUND,
-                f"Plant batch {name}: strain {strain!r} is not in Metrc for this facility.",
-                field="strain",
-            )
-        )
-    return found
+    return check_listed(
+        problems,
+        catalog.strain(strain),
+        ProblemCode.STRAIN_NOT_FOUND,
+        f"Plant batch {name}: strain {strain!r} is not in Metrc for this facility.",
+        field="strain",
+    )
 
 
 def _location(
     problems: list[Problem], rules: JurisdictionRules, catalog: MetrcCatalog, location_id: str
 ) -> str | None:
-    wanted = rules.metrc_location(location_id)
-    found = catalog.plant_location(wanted) if wanted is not None else None
-    if found is None:
-        shown = f"Metrc location {wanted!r}" if wanted else f"Canopy location {location_id}"
-        problems.append(
-            problem(
-                ProblemCode.LOCATION_NOT_MAPPED,
-                f"{shown} is not mapped to an active Metrc location for plant batches.",
-                field="location",
-            )
-        )
-    return found
+    return check_location(
+        problems, rules, location_id, catalog.plant_location, kind=" for plant batches"
+    )

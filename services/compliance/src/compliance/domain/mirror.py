@@ -47,6 +47,8 @@ class SyncType(StrEnum):
     LOCATIONS = "locations"
     TAGS = "tags"
     ADJUSTMENTS = "adjustments"
+    TRANSFERS = "transfers"
+    """Incoming manifests, one row per delivery (their packages: ``incoming_transfers``)."""
 
 
 class Feed(StrEnum):
@@ -69,6 +71,7 @@ class Feed(StrEnum):
     TAGS_PACKAGE = "tags.package"
     TAGS_PLANT = "tags.plant"
     ADJUSTMENTS = "adjustments.all"
+    TRANSFERS_INCOMING = "transfers.incoming"
 
     @property
     def sync_type(self) -> SyncType:
@@ -227,8 +230,13 @@ def mirror_record(feed: Feed, data: Mapping[str, Any]) -> MirrorRecord:
     metrc_id = data.get("Id")
     metrc_id = metrc_id if isinstance(metrc_id, int) and not isinstance(metrc_id, bool) else None
     label = _text(data.get("Label")) or _text(data.get("PackageLabel")) or _text(data.get("Name"))
+    delivery_id = data.get("DeliveryId")
     if sync_type is SyncType.TAGS and label is not None:
         key = label
+    elif sync_type is SyncType.TRANSFERS and isinstance(delivery_id, int):
+        # One row per delivery, under the transfer's Id: the delivery is the record.
+        key = str(delivery_id)
+        label = _text(data.get("ManifestNumber"))
     elif sync_type is SyncType.ADJUSTMENTS or metrc_id is None:
         key = _digest(data)
     else:

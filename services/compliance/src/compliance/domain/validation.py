@@ -9,17 +9,23 @@ zone, an adjustment reason. ``catalog`` is what Metrc currently lists for the fa
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Final
+from collections.abc import Mapping
+from datetime import datetime
 from uuid import UUID
 
 from compliance.domain.batches import FromBatches, FromHarvest, OpeningBalance
 from compliance.domain.errors import RuleViolation
+from compliance.domain.field_checks import (
+    check_date,
+    check_listed,
+    check_location,
+    check_positive,
+    check_tag,
+    check_unit,
+)
 from compliance.domain.jurisdiction import JurisdictionRules
 from compliance.domain.links import LinkState, PackageLink
+from compliance.domain.metrc_catalog import MetrcCatalog
 from compliance.domain.problems import Problem, ProblemCode, problem
 from compliance.domain.read_back import MetrcPackageView, metrc_note
 from compliance.domain.submissions import (
@@ -33,75 +39,7 @@ from compliance.domain.submissions import (
     Submission,
 )
 
-__all__ = [
-    "CLOCK_SKEW_TOLERANCE",
-    "TAG_PATTERN",
-    "AdjustReasonInfo",
-    "MetrcCatalog",
-    "check_arrived_package",
-    "check_rules_against_catalog",
-    "is_valid_tag",
-    "prepare",
-]
-
-TAG_PATTERN: Final = re.compile(r"^[0-9A-Z]{24}$")
-CLOCK_SKEW_TOLERANCE: Final = timedelta(minutes=10)
-"""A date up to this far ahead of the facility's today is a clock disagreement, not an error:
-the push waits for the date instead of failing."""
-
-
-def is_valid_tag(tag: str) -> bool:
-    return bool(TAG_PATTERN.match(tag))
-
-
-@dataclass(frozen=True)
-class AdjustReasonInfo:
-    name: str
-    requires_note: bool = False
-
-
-def _index(names: Iterable[str]) -> dict[str, str]:
-    return {name.casefold(): name for name in names}
-
-
-@dataclass(frozen=True, kw_only=True)
-class MetrcCatalog:
-    """What Metrc lists for a facility: active items, units, adjustment reasons, locations and
-    available package tags (``None`` when Metrc would not list tags)."""
-
-    items: tuple[str, ...]
-    units: tuple[str, ...]
-    reasons: tuple[AdjustReasonInfo, ...]
-    locations: tuple[str, ...]
-    fetched_at: datetime
-    available_tags: tuple[str, ...] | None = None
-    strains: tuple[str, ...] = ()
-    plant_locations: tuple[str, ...] = ()
-    """Locations that take plant batches (cultivation's writes)."""
-    harvest_locations: tuple[str, ...] = ()
-    """Locations that take harvests (drying rooms)."""
-
-    def item(self, name: str) -> str | None:
-        return _index(self.items).get(name.casefold())
-
-    def unit(self, name: str) -> str | None:
-        return _index(self.units).get(name.casefold())
-
-    def location(self, name: str) -> str | None:
-        return _index(self.locations).get(name.casefold())
-
-    def strain(self, name: str) -> str | None:
-        return _index(self.strains).get(name.casefold())
-
-    def plant_location(self, name: str) -> str | None:
-        return _index(self.plant_locations).get(name.casefold())
-
-    def harvest_location(self, name: str) -> str | None:
-        return _index(self.harvest_locations).get(name.casefold())
-
-    def reason(self, name: str) -> AdjustReasonInfo | None:
-        wanted = name.casefold()
-        return next((r for r in self.reasons if r.name.casefold() == wanted), None)
+__all__ = ["check_arrived_package", "check_rules_against_catalog", "prepare"]
 
 
 def prepare(
@@ -131,15 +69,7 @@ def prepare(
                 field="tag",
             )
         )
-    elif not is_valid_tag(tag):
-        problems.append(
-            problem(
-                ProblemCode.TAG_INVALID,
-                f"Tag {tag!r} is not 24 alphanumeric characters.",
-                field="tag",
-            )
-        )
-    elif tag_owner is not None and tag_owner != s.batch_id:
+    elif check_tag(problems, tag) and tag_owner is not None and tag_owner != s.batch_id:
         problems.append(
             problem(
                 ProblemCode.TAG_IN_USE, f"Tag {tag} is linked to batch {tag_owner}.", field="tag"
@@ -148,18 +78,11 @@ def prepare(
     sent = SentAs(tag=tag or "")
     if isinstance(intent, CreatePackage | LinkPackage):
         item = _item(problems, rules, catalog, intent.product_id, intent.product_name)
-        unit = _unit(problems, rules, catalog, intent.unit)
-        if intent.quantity <= 0:
-            problems.append(
-                problem(
-                    ProblemCode.QUANTITY_NOT_POSITIVE,
-                    f"Quantity {intent.quantity} is not positive.",
-                    field="quantity",
-                )
-            )
+        unit = check_unit(problems, rules, catalog, intent.unit)
+        check_positive(problems, intent.quantity, "Quantity", field="quantity")
         sent = SentAs(tag=sent.tag, item=item, unit=unit)
     if isinstance(intent, CreatePackage):
-        _date(problems, rules, intent.date, now)
+        check_date(problems, rules, intent.date, now)
         location = _location(problems, rules, catalog, intent.location_id)
         ingredients = _ingredients(problems, rules, catalog, intent, sources)
         if isinstance(intent.source, OpeningBalance) and not rules.allow_opening_balance:
@@ -181,9 +104,9 @@ def prepare(
             tag=sent.tag, item=sent.item, unit=sent.unit, location=location, ingredients=ingredients
         )
     elif isinstance(intent, AdjustPackage):
-        unit = _unit(problems, rules, catalog, intent.unit)
+        unit = check_unit(problems, rules, catalog, intent.unit)
         reason = _reason(problems, rules, catalog, intent.cause)
-        _date(problems, rules, intent.date, now)
+        check_date(problems, rules, intent.date, now)
         if intent.quantity == 0:
             problems.append(
                 problem(ProblemCode.QUANTITY_NOT_POSITIVE, "An adjustment of 0.", field="quantity")
@@ -191,10 +114,10 @@ def prepare(
         sent = SentAs(tag=sent.tag, unit=unit, reason=reason, note=metrc_note(intent.note, s.id))
     elif isinstance(intent, ChangeLocation):
         location = _location(problems, rules, catalog, intent.location_id)
-        _date(problems, rules, intent.date, now)
+        check_date(problems, rules, intent.date, now)
         sent = SentAs(tag=sent.tag, location=location)
     elif isinstance(intent, FinishPackage):
-        _date(problems, rules, intent.date, now)
+        check_date(problems, rules, intent.date, now)
     return problems or sent
 
 
@@ -228,7 +151,7 @@ def check_arrived_package(
     return None
 
 
-# --- field checks ---------------------------------------------------------------------------------
+# --- what only packages have -------------------------------------------------------------------
 
 
 def _item(
@@ -239,32 +162,13 @@ def _item(
     product_name: str,
 ) -> str | None:
     wanted = rules.metrc_item(product_id, product_name)
-    found = catalog.item(wanted)
-    if found is None:
-        problems.append(
-            problem(
-                ProblemCode.ITEM_NOT_FOUND,
-                f"Item {wanted!r} does not exist or is not active in Metrc.",
-                field="item",
-            )
-        )
-    return found
-
-
-def _unit(
-    problems: list[Problem], rules: JurisdictionRules, catalog: MetrcCatalog, unit: str
-) -> str | None:
-    wanted = rules.metrc_unit(unit)
-    found = catalog.unit(wanted)
-    if found is None:
-        problems.append(
-            problem(
-                ProblemCode.UNIT_INVALID,
-                f"Unit {wanted!r} is not a Metrc unit of measure.",
-                field="unit",
-            )
-        )
-    return found
+    return check_listed(
+        problems,
+        catalog.item(wanted),
+        ProblemCode.ITEM_NOT_FOUND,
+        f"Item {wanted!r} does not exist or is not active in Metrc.",
+        field="item",
+    )
 
 
 def _reason(
@@ -301,34 +205,7 @@ def _location(
 ) -> str | None:
     if location_id is None:
         return None
-    wanted = rules.metrc_location(location_id)
-    found = catalog.location(wanted) if wanted is not None else None
-    if found is None:
-        shown = f"Metrc location {wanted!r}" if wanted else f"Canopy location {location_id}"
-        problems.append(
-            problem(
-                ProblemCode.LOCATION_NOT_MAPPED,
-                f"{shown} is not mapped to an active Metrc location.",
-                field="location",
-            )
-        )
-    return found
-
-
-def _date(problems: list[Problem], rules: JurisdictionRules, on: date, now: datetime) -> None:
-    today = rules.local_date(now)
-    if on <= today:
-        return
-    starts = datetime.combine(on, time.min, tzinfo=rules.zone)
-    wait_until = starts if starts - now <= CLOCK_SKEW_TOLERANCE else None
-    problems.append(
-        problem(
-            ProblemCode.DATE_IN_FUTURE,
-            f"{on.isoformat()} is after today ({today.isoformat()}) in {rules.time_zone}.",
-            field="date",
-            retry_at=wait_until,
-        )
-    )
+    return check_location(problems, rules, location_id, catalog.location)
 
 
 def _ingredients(
@@ -353,15 +230,10 @@ def _ingredients(
                 )
             )
             continue
-        unit = _unit(problems, rules, catalog, source.batch.unit)
-        if ingredient.quantity <= 0:
-            problems.append(
-                problem(
-                    ProblemCode.QUANTITY_NOT_POSITIVE,
-                    f"Ingredient {source.tag}: {ingredient.quantity} is not positive.",
-                    field="ingredients",
-                )
-            )
+        unit = check_unit(problems, rules, catalog, source.batch.unit)
+        check_positive(
+            problems, ingredient.quantity, f"Ingredient {source.tag}:", field="ingredients"
+        )
         if unit is not None:
             sent.append(SentIngredient(tag=source.tag, quantity=ingredient.quantity, unit=unit))
     return tuple(sent)

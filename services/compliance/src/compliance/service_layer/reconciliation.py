@@ -4,7 +4,7 @@ the month-end report.
 A run reads everything it compares in one transaction, one statement per kind of record (links,
 mirror packages, mirror adjustments, queued writes, pull state), classifies in memory
 (``domain.reconciliation``), folds the findings into the license's undecided ones
-(``domain.findings``) and publishes what opened or settled.
+(``domain.reconciliation.lifecycle``) and publishes what opened or settled.
 
 Approving applies the fix and records it (who, when, what it did); a fix that fails leaves the
 finding OPEN with the reason. Each fix goes through the path the same change takes anywhere
@@ -28,17 +28,19 @@ from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 from compliance.domain import ComplianceError, validate_rules
-from compliance.domain.findings import FindingRecord, merge_run, report_rows
 from compliance.domain.links import LinkState, PackageLink, PlannedPackage
 from compliance.domain.planner import Plan, plan_manual_push
 from compliance.domain.reconciliation import (
     MOVEMENT_REASON,
     Finding,
+    FindingRecord,
     FixAction,
     FixKind,
     ReconciliationInput,
+    merge_run,
     movement_marker,
     reconcile,
+    report_rows,
 )
 from compliance.domain.submissions import AdjustPackage
 from compliance.service_layer.commands import RetryFailed

@@ -16,9 +16,10 @@ from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
 
-from compliance.domain.findings import FindingRecord, FindingState
 from compliance.domain.reconciliation import (
     FindingClass,
+    FindingRecord,
+    FindingState,
     Lot,
     MetrcAdjustment,
     MetrcPackage,

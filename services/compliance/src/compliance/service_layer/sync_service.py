@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -92,11 +92,16 @@ class SyncService:
         pull: PullSync,
         *,
         heartbeat_every: float = 0.5,
+        after_pull: Callable[[str, PullReport], Awaitable[Mapping[str, object]]] | None = None,
     ) -> None:
+        """``after_pull``: what a run of the ``transfers`` type does once its lists are in the
+        mirror (``incoming_transfers.IncomingAfterPull``); its answer is in the run's report
+        under ``incoming``."""
         self.ctx = ctx
         self.runs = runs
         self.pull = pull
         self.heartbeat_every = heartbeat_every
+        self.after_pull = after_pull
         self._executing: set[UUID] = set()
 
     async def request(self, command: RequestSync) -> SyncRequested:
@@ -186,6 +191,7 @@ class SyncService:
             report = await self.pull.pull(
                 run.license_number, run.sync_types, run_id=str(run.id), on_progress=seen
             )
+            incoming = await self._after_pull(run, report)
         except Exception as error:
             # Recorded so the run does not stay RUNNING until it goes stale; raised again so
             # the worker logs it with its traceback.
@@ -203,6 +209,8 @@ class SyncService:
         state = RunState.SUCCEEDED if report.ok else RunState.FAILED
         body = report_body(report)
         body["progress"] = latest.get("progress", {})
+        if incoming is not None:
+            body["incoming"] = incoming
         await self.runs.finish(run.id, state, body, self.ctx.now())
         logger.info(
             "sync %s of %s: %s, %s",
@@ -212,6 +220,18 @@ class SyncService:
             {t.value: c for t, c in report.by_type().items()},
         )
         return report
+
+    async def _after_pull(self, run: SyncRun, report: PullReport) -> dict[str, object] | None:
+        if self.after_pull is None or SyncType.TRANSFERS not in run.sync_types:
+            return None
+        try:
+            return dict(await self.after_pull(run.license_number, report))
+        except Exception as error:
+            # The pull itself succeeded; the deliveries are tried again at the next one.
+            logger.exception(
+                "sync %s of %s: publishing incoming transfers failed", run.id, run.license_number
+            )
+            return {"error": type(error).__name__}
 
     async def schedule_due(
         self, interval_for: Callable[[str], float], *, since: datetime

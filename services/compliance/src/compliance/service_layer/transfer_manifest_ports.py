@@ -32,6 +32,8 @@ class ManifestRow:
     last_error: str | None = None
     created_at: datetime
     updated_at: datetime
+    followed_at: datetime | None = None
+    """When the manifest was last looked for in Metrc (the next look's window starts there)."""
 
 
 class TransferManifestRepository(Protocol):
@@ -43,11 +45,16 @@ class TransferManifestRepository(Protocol):
     ) -> None: ...
 
     async def licenses_with_work(self) -> list[str]: ...
-    async def open_rows(self, license_number: str) -> list[ManifestRow]:
-        """PENDING rows, and CREATED ones that are sent or to be cancelled, oldest first."""
+    async def claim_open(
+        self, license_number: str, now: datetime, *, until: datetime
+    ) -> list[ManifestRow]:
+        """The open rows (PENDING, and CREATED ones sent or to be cancelled) no other round holds (or whose claim ran out), claimed until
+        ``until``; ``save`` releases a row's claim."""
 
     async def get(self, transfer_id: UUID) -> ManifestRow | None: ...
-    async def save(self, row: ManifestRow) -> None: ...
+    async def save(self, row: ManifestRow) -> None:
+        """Write the row's state and release its claim."""
+
     async def settled(
         self, row: ManifestRow, outcomes: Sequence[PackageOutcome], at: datetime
     ) -> None:

@@ -4,16 +4,20 @@ recording never calls Metrc), and rounds that bring each open manifest one step 
 (``transfer_manifests``): make the template, archive it when cancelled, follow the sent manifest
 until the receiver decided every package, then stage ``compliance.transfer_manifest.settled``.
 
-A round holds the license's lock (``lock_license``) while it talks to Metrc, so two workers never
-work one license's manifests at once; a lost answer leaves the row PENDING, and the next round's
-read-back by name finds the template instead of making a second.
+No transaction is open while a round talks to Metrc: under the license's lock (``lock_license``)
+a round claims the license's open rows for ``LEASE`` (``claim_open``) and commits; it then works
+them with Metrc, and saves each outcome (releasing the claim) in a second transaction. Another
+worker skips claimed rows, so two workers never work one manifest at once; a worker killed
+mid-round leaves its claim to expire, and the next round's read-back by name finds a template a
+lost answer made instead of making a second. The manifest is looked for in Metrc's outgoing list
+modified since the last look (minus ``OVERLAP``), and once found read by its id.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -22,7 +26,7 @@ from uuid import UUID
 from compliance.adapters.metrc.errors import MetrcError, MetrcRejectedError
 from compliance.adapters.metrc.port import MetrcPort
 from compliance.domain import Problem
-from compliance.domain.transfer_manifests import ManifestState, template_name
+from compliance.domain.transfer_manifests import ManifestState, PackageOutcome, template_name
 from compliance.service_layer.ports import JurisdictionRepository
 from compliance.service_layer.transfer_manifest_ports import (
     ManifestRow,
@@ -40,6 +44,10 @@ __all__ = ["ManifestUnitOfWork", "manifest_round", "planned_transfer", "record_t
 
 MAX_ATTEMPTS = 8
 """Rounds a template may fail to reach Metrc before the manifest is FAILED for a person."""
+LEASE = timedelta(minutes=5)
+"""How long a round's claim on a row lasts: longer than a round's Metrc calls with retries."""
+OVERLAP = timedelta(minutes=5)
+"""How far before the last look the next look for the manifest starts (clocks differ)."""
 
 
 class ManifestUnitOfWork(Protocol):
@@ -115,10 +123,13 @@ def planned_transfer(row: ManifestRow) -> PlannedTransfer:
     )
 
 
-async def _step(
-    metrc: MetrcPort, store: TransferManifestRepository, row: ManifestRow, now: datetime
-) -> None:
-    """One row one step further; a Metrc error is kept on the row (never raised)."""
+Step = tuple[ManifestRow, Sequence[PackageOutcome] | None]
+"""A row as a round leaves it, and the package outcomes when it settled."""
+
+
+async def _step(metrc: MetrcPort, row: ManifestRow, now: datetime) -> Step:
+    """One row one step further with Metrc; a Metrc error is kept on the row (never raised).
+    Touches no database: the caller saves the result."""
     update = dataclasses.replace
     try:
         if row.cancel_requested and not row.sent:
@@ -129,53 +140,58 @@ async def _step(
             }
             for template_id in sorted(i for i in ids if i is not None):
                 await archive_template(metrc, row.license_number, template_id)
-            await store.save(update(row, state=ManifestState.CANCELLED, updated_at=now))
-        elif row.state is ManifestState.PENDING:
+            return update(row, state=ManifestState.CANCELLED, updated_at=now), None
+        if row.state is ManifestState.PENDING:
             template_id = await ensure_template(metrc, planned_transfer(row))
-            await store.save(
-                update(
-                    row,
-                    state=ManifestState.CREATED,
-                    metrc_template_id=template_id,
-                    attempts=row.attempts + 1,
-                    last_error=None,
-                    updated_at=now,
-                )
-            )
-        elif row.sent and row.metrc_template_id is not None:
-            progress = await follow_manifest(metrc, row.license_number, row.metrc_template_id)
-            followed = update(
+            created = update(
                 row,
-                metrc_transfer_id=progress.metrc_transfer_id,
-                manifest_number=progress.manifest_number,
+                state=ManifestState.CREATED,
+                metrc_template_id=template_id,
+                attempts=row.attempts + 1,
+                last_error=None,
                 updated_at=now,
             )
+            return created, None
+        if row.sent and row.metrc_template_id is not None:
+            known = (
+                None
+                if row.metrc_transfer_id is None
+                else (row.metrc_transfer_id, row.manifest_number)
+            )
+            progress = await follow_manifest(
+                metrc,
+                row.license_number,
+                row.metrc_template_id,
+                since=(row.followed_at or row.created_at) - OVERLAP,
+                until=now,
+                known=known,
+            )
+            followed = update(
+                row,
+                metrc_transfer_id=progress.metrc_transfer_id or row.metrc_transfer_id,
+                manifest_number=progress.manifest_number or row.manifest_number,
+                followed_at=now,
+            )
             if progress.outcomes is None:
-                if followed != row:
-                    await store.save(followed)
-            else:
-                await store.settled(
-                    update(followed, state=ManifestState.SETTLED), progress.outcomes, now
-                )
+                return followed, None
+            settled = update(followed, state=ManifestState.SETTLED, updated_at=now)
+            return settled, progress.outcomes
+        return row, None
     except MetrcRejectedError as error:
-        await store.save(
-            update(row, state=ManifestState.FAILED, last_error=str(error), updated_at=now)
-        )
+        failed = update(row, state=ManifestState.FAILED, last_error=str(error), updated_at=now)
+        return failed, None
     except (KeyError, ValueError, TypeError) as error:
         # The plan cannot become a template (a snapshot this version cannot read): failing this
         # row, not the round, keeps the license's other manifests moving.
         message = (
             f"the transfer cannot be sent as a Metrc template: {type(error).__name__}: {error}"
         )
-        await store.save(
-            update(row, state=ManifestState.FAILED, last_error=message, updated_at=now)
-        )
+        return update(row, state=ManifestState.FAILED, last_error=message, updated_at=now), None
     except (MetrcError, TemplateNotFoundError) as error:
         attempts = row.attempts + 1
         state = ManifestState.FAILED if attempts >= MAX_ATTEMPTS else row.state
-        await store.save(
-            update(row, state=state, attempts=attempts, last_error=str(error), updated_at=now)
-        )
+        kept = update(row, state=state, attempts=attempts, last_error=str(error), updated_at=now)
+        return kept, None
 
 
 async def manifest_round(
@@ -183,24 +199,32 @@ async def manifest_round(
     metrc_for: Callable[[str], Awaitable[MetrcPort | Problem]],
     now: Callable[[], datetime],
 ) -> int:
-    """Every open manifest one step further; the number of rows looked at."""
+    """Every open manifest not claimed by another worker one step further; the number of rows
+    looked at."""
     async with uow() as unit:
         licenses = await unit.transfer_manifests.licenses_with_work()
     seen = 0
     for license_number in licenses:
         async with uow() as unit:
             await unit.lock_license(license_number)
-            rows = await unit.transfer_manifests.open_rows(license_number)
-            if not rows:
-                continue
-            metrc = await metrc_for(license_number)
-            for row in rows:
-                seen += 1
-                if isinstance(metrc, Problem):
-                    await unit.transfer_manifests.save(
-                        dataclasses.replace(row, last_error=metrc.message, updated_at=now())
-                    )
+            at = now()
+            rows = await unit.transfer_manifests.claim_open(license_number, at, until=at + LEASE)
+            await unit.commit()
+        if not rows:
+            continue
+        seen += len(rows)
+        metrc = await metrc_for(license_number)
+        steps: list[Step] = []
+        for row in rows:
+            if isinstance(metrc, Problem):
+                steps.append((dataclasses.replace(row, last_error=metrc.message), None))
+            else:
+                steps.append(await _step(metrc, row, now()))
+        async with uow() as unit:
+            for after, outcomes in steps:
+                if outcomes is None:
+                    await unit.transfer_manifests.save(after)
                 else:
-                    await _step(metrc, unit.transfer_manifests, row, now())
+                    await unit.transfer_manifests.settled(after, outcomes, now())
             await unit.commit()
     return seen

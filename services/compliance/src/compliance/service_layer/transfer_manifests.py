@@ -147,17 +147,32 @@ def _state(value: object) -> str:
 
 
 async def follow_manifest(
-    metrc: MetrcPort, license_number: str, template_id: int
+    metrc: MetrcPort,
+    license_number: str,
+    template_id: int,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    known: tuple[int, str | None] | None = None,
 ) -> ManifestProgress:
-    rows = [
-        row
-        for row in await metrc.list_transfers(license_number, "outgoing")
-        if row.originating_template_id == template_id
-    ]
-    if not rows:
-        return ManifestProgress()
+    """Where the manifest the template became stands. ``known``: its Metrc transfer id and
+    manifest number, once found (then no list is read); before that it is looked for in
+    ``/transfers/v2/outgoing`` modified in ``[since, until]`` (Metrc's lists are time-aware:
+    the caller passes the window since its last look, minus an overlap)."""
+    if known is None:
+        rows = [
+            row
+            for row in await metrc.list_transfers(
+                license_number, "outgoing", since=since, until=until
+            )
+            if row.originating_template_id == template_id
+        ]
+        if not rows:
+            return ManifestProgress()
+        known = (rows[0].id, rows[0].manifest_number)
+    transfer_id, manifest_number = known
     reports: list[PackageReport] = []
-    for delivery in await metrc.list_transfer_deliveries(rows[0].id):
+    for delivery in await metrc.list_transfer_deliveries(transfer_id):
         reports.extend(
             PackageReport(
                 label=p.package_label,
@@ -167,7 +182,7 @@ async def follow_manifest(
             for p in await metrc.list_transfer_delivery_packages(delivery.id)
         )
     return ManifestProgress(
-        metrc_transfer_id=rows[0].id,
-        manifest_number=rows[0].manifest_number,
+        metrc_transfer_id=transfer_id,
+        manifest_number=manifest_number,
         outcomes=settlement(reports),
     )

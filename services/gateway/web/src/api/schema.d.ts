@@ -1146,6 +1146,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/incoming-transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Incoming transfers of a site (pulled from Metrc), newest first */
+        get: operations["inventory_get_incoming_transfers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incoming-transfers/{transferId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one incoming transfer with its packages */
+        get: operations["inventory_get_incoming_transfers_transferId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incoming-transfers/{transferId}/receive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Receive the transfer: one batch per accepted package (intake, source TRANSFER) */
+        post: operations["inventory_post_incoming_transfers_transferId_receive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/inventory/as-of": {
         parameters: {
             query?: never;
@@ -3667,6 +3718,171 @@ export interface components {
              */
             version?: number | null;
         };
+        /** IncomingPackageReceipt */
+        IncomingPackageReceipt: {
+            /**
+             * Accepted
+             * @default true
+             */
+            accepted?: boolean;
+            /** Packagetag */
+            packageTag: string;
+            /**
+             * Productid
+             * @description The product the batch is of; default the product named like Metrc's item (found or created under the shipper's brand)
+             */
+            productId?: string | null;
+            /**
+             * Receivedquantity
+             * @description Accepted packages only; default what Metrc says was received, else the shipped quantity (in the shipped unit)
+             */
+            receivedQuantity?: string | null;
+        };
+        /**
+         * IncomingPackageState
+         * @enum {string}
+         */
+        IncomingPackageState: "PENDING" | "ACCEPTED" | "REJECTED";
+        /** IncomingTransfer */
+        IncomingTransfer: {
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Deliveryid */
+            deliveryId: number;
+            /** Estimatedarrival */
+            estimatedArrival?: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Licensenumber */
+            licenseNumber: string;
+            /** Manifestnumber */
+            manifestNumber?: string | null;
+            /**
+             * Metrcreceivedat
+             * @description When the receiver received it in Metrc (None before)
+             */
+            metrcReceivedAt?: string | null;
+            /** Metrctransferid */
+            metrcTransferId: number;
+            /** Packages */
+            packages: components["schemas"]["IncomingTransferPackage"][];
+            /** Receivedat */
+            receivedAt?: string | null;
+            /** Receivedby */
+            receivedBy?: string | null;
+            /** Shipmenttype */
+            shipmentType?: string | null;
+            /** Shipperlicensenumber */
+            shipperLicenseNumber?: string | null;
+            /** Shippername */
+            shipperName?: string | null;
+            /**
+             * Siteid
+             * Format: uuid
+             */
+            siteId: string;
+            status: components["schemas"]["IncomingTransferStatus"];
+            /**
+             * Updatedat
+             * Format: date-time
+             */
+            updatedAt: string;
+            /** Version */
+            version: number;
+        };
+        /** IncomingTransferPackage */
+        IncomingTransferPackage: {
+            /**
+             * Batchid
+             * @description The batch it became (accepted)
+             */
+            batchId?: string | null;
+            /** Itemcategory */
+            itemCategory?: string | null;
+            /** Itemname */
+            itemName?: string | null;
+            /** Itemstrain */
+            itemStrain?: string | null;
+            /** Metrcpackageid */
+            metrcPackageId: number;
+            /** Metrcreceivedquantity */
+            metrcReceivedQuantity?: string | null;
+            /**
+             * Metrcstate
+             * @description Metrc's ShipmentPackageState: Shipped until the receiver decides in Metrc, then Accepted, Rejected or Returned
+             */
+            metrcState: string;
+            /** Packagetag */
+            packageTag: string;
+            /** Receivedquantity */
+            receivedQuantity?: string | null;
+            /**
+             * Shippedquantity
+             * @example 12.5000
+             */
+            shippedQuantity: string;
+            state: components["schemas"]["IncomingPackageState"];
+            /** Unit */
+            unit: string;
+            /**
+             * Wholesaleprice
+             * @description The shipper's price for the whole package, where Metrc has it
+             */
+            wholesalePrice?: string | null;
+        };
+        /** IncomingTransferPage */
+        IncomingTransferPage: {
+            /** Hasmore */
+            hasMore: boolean;
+            /** Items */
+            items: components["schemas"]["IncomingTransfer"][];
+            /** Nextcursor */
+            nextCursor?: string | null;
+        };
+        /**
+         * IncomingTransferReceiveRequest
+         * @description Receive the transfer: packages not listed are accepted (with what Metrc says was
+         *     received, else as shipped), unless Metrc shows them rejected or returned.
+         */
+        IncomingTransferReceiveRequest: {
+            /**
+             * Locationid
+             * Format: uuid
+             */
+            locationId: string;
+            /** Packages */
+            packages?: components["schemas"]["IncomingPackageReceipt"][];
+            /** @default COD */
+            paymentTerms?: components["schemas"]["PaymentTerms"];
+            /**
+             * Version
+             * @description Expected version
+             */
+            version?: number | null;
+        };
+        /** IncomingTransferReceiveResult */
+        IncomingTransferReceiveResult: {
+            /**
+             * Batches
+             * @description One batch per accepted package
+             */
+            batches: components["schemas"]["Batch"][];
+            transfer: components["schemas"]["IncomingTransfer"];
+        };
+        /**
+         * IncomingTransferStatus
+         * @description An incoming transfer (a Metrc manifest delivery to one of our sites)::
+         *
+         *     PENDING -> RECEIVED
+         * @enum {string}
+         */
+        IncomingTransferStatus: "PENDING" | "RECEIVED";
         /**
          * IntakeRequest
          * @description Receive a new batch: vendor, brand, product, lot, location (each found or created),
@@ -4303,6 +4519,11 @@ export interface components {
             phoneNumber?: string | null;
             /** Plannedroute */
             plannedRoute: string;
+            /**
+             * Settlementproblem
+             * @description Why Metrc's report of the receiver's decision could not be applied here (the transfer stays SENT until a person resolves it)
+             */
+            settlementProblem?: string | null;
             /**
              * Siteid
              * Format: uuid
@@ -6219,7 +6440,7 @@ export interface components {
          * SyncType
          * @enum {string}
          */
-        SyncType: "packages" | "plants" | "plant_batches" | "harvests" | "items" | "strains" | "locations" | "tags" | "adjustments";
+        SyncType: "packages" | "plants" | "plant_batches" | "harvests" | "items" | "strains" | "locations" | "tags" | "adjustments" | "transfers";
         /** SyncTypeHealth */
         SyncTypeHealth: {
             /** Lasterrorcode */
@@ -15901,6 +16122,406 @@ export interface operations {
             };
         };
     };
+    inventory_get_incoming_transfers: {
+        parameters: {
+            query: {
+                siteId: string;
+                status?: components["schemas"]["IncomingTransferStatus"] | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncomingTransferPage"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_get_incoming_transfers_transferId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                transferId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncomingTransfer"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inventory_post_incoming_transfers_transferId_receive: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry safely: a repeat with the same key returns the first result and changes nothing */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                transferId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IncomingTransferReceiveRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncomingTransferReceiveResult"];
+                };
+            };
+            /** @description MALFORMED_JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no, expired or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PERMISSION_DENIED or SITE_ACCESS_DENIED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description BATCH_NOT_FOUND, NOT_FOUND, RESERVATION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OPTIMISTIC_LOCK_CONFLICT, DUPLICATE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description REQUEST_TOO_LARGE: the body exceeds the gateway's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NEGATIVE_INVENTORY, INVALID_STATUS_TRANSITION, ADJUSTMENT_TOO_LARGE, REASON_REQUIRED, NOTES_REQUIRED, INVALID_QUANTITY, INSUFFICIENT_AVAILABLE, INSUFFICIENT_AT_LOCATION, BATCH_NOT_EMPTY, BATCH_CLOSED, OPERATION_NOT_ALLOWED, VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED, INSUFFICIENT_PLANTS, HARVEST_WEIGHT_EXCEEDED, HARVEST_NOT_EMPTY */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_UNAVAILABLE: the owning service cannot be reached, or UPSTREAM_INVALID_RESPONSE: it failed without an error body */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description OVERLOADED: the gateway is at capacity (Retry-After says when to retry) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UPSTREAM_TIMEOUT: the owning service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Any other error, with a stable code (e.g. a service's NEGATIVE_INVENTORY) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     inventory_get_inventory_as_of: {
         parameters: {
             query: {
@@ -16039,6 +16660,7 @@ export interface operations {
         parameters: {
             query: {
                 siteId: string;
+                status?: components["schemas"]["TransferStatus"] | null;
                 limit?: number;
                 cursor?: string | null;
             };

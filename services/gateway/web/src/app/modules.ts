@@ -199,7 +199,31 @@ export const AREAS: Area[] = [
       }),
     ],
   },
-  // Transfers (and reconciliation review) slot in here as areas when their gateway routes exist.
+  {
+    label: "Transfers",
+    screens: [
+      screen({
+        path: "/transfers/outgoing",
+        label: "Outgoing transfers",
+        needs: "GET /api/v1/outgoing-transfers",
+        load: () => import("../transfers/TransfersPage"),
+      }),
+      screen({
+        path: "/transfers/outgoing/new",
+        label: "New outgoing transfer",
+        needs: "POST /api/v1/outgoing-transfers",
+        load: () => import("../transfers/TransferCreatePage"),
+        hidden: true,
+      }),
+      screen({
+        path: "/transfers/outgoing/:transferId",
+        label: "Outgoing transfer",
+        needs: "GET /api/v1/outgoing-transfers/{transferId}",
+        load: () => import("../transfers/TransferPage"),
+        hidden: true,
+      }),
+    ],
+  },
 ];
 
 export const SCREENS: Screen[] = AREAS.flatMap((area) => area.screens);

@@ -18,6 +18,7 @@ export const SYNC_TYPE_LABELS: Record<Schemas["SyncType"], string> = {
   locations: "Locations",
   tags: "Tags",
   adjustments: "Adjustments",
+  transfers: "Incoming transfers",
 };
 
 const STATE_LABELS: Record<Schemas["SyncRunState"], string> = { QUEUED: "Queued", RUNNING: "Running", SUCCEEDED: "Finished", FAILED: "Failed" };

@@ -3,11 +3,12 @@ import { useRef, useState, type SyntheticEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 
 import { api, idempotencyKey, unwrap } from "../api/client";
-import { fieldErrors, messageOf } from "../api/errors";
+import { messageOf } from "../api/errors";
 import { useSites } from "../app/SiteProvider";
 import { useLocations } from "../inventory/queries";
 import { formatQty, quantityProblem } from "../ui/decimal";
 import { Field } from "../ui/Field";
+import { FormProblems, useFormErrors } from "../ui/FormErrors";
 import { useToast } from "../ui/toast";
 import { usePlants, useRefreshCultivation } from "./queries";
 import { dateProblem, problems, required, today, WEIGHT_UNITS } from "./rules";
@@ -30,7 +31,6 @@ export default function HarvestCreatePage() {
   const [picked, setPicked] = useState<Set<string> | null>(null);
   const chosen = picked ?? (preset.size > 0 ? preset : new Set(plantBatchId ? plants.map((p) => p.tag) : []));
   const [form, setForm] = useState({ name: "", dryingLocationId: "", unitOfWeight: "Grams", harvestDate: today(), wasteWeight: "", partial: false });
-  const [tried, setTried] = useState(false);
   const key = useRef(idempotencyKey());
   const rows = plants.filter((p) => chosen.has(p.tag));
 
@@ -69,9 +69,8 @@ export default function HarvestCreatePage() {
       toast.error("The harvest was not recorded", messageOf(error));
     },
   });
-  const server = fieldErrors(create.error);
-  const shown = (name: string) => (tried ? local[name] : undefined) ?? server[name];
-  const unmapped = create.isError && Object.keys(server).length === 0;
+  const errors = useFormErrors(local, create.error);
+  const shown = errors.shown;
   const set = (name: keyof typeof form) => (value: string | boolean) => setForm((current) => ({ ...current, [name]: value }));
   const toggle = (tag: string) => {
     const next = new Set(chosen);
@@ -80,12 +79,7 @@ export default function HarvestCreatePage() {
   };
   const submit = (event: SyntheticEvent) => {
     event.preventDefault();
-    setTried(true);
-    if (!site || Object.keys(local).length > 0) {
-      requestAnimationFrame(() => document.querySelector<HTMLElement>("[aria-invalid='true']")?.focus());
-      return;
-    }
-    create.mutate(site.id);
+    if (errors.ready() && site) create.mutate(site.id);
   };
   return (
     <div className="cultivation">
@@ -194,16 +188,7 @@ export default function HarvestCreatePage() {
             </p>
           )}
         </fieldset>
-        {tried && Object.keys(local).length > 0 && (
-          <p className="form-error" role="alert" data-testid="form-invalid">
-            Some fields need attention: {Object.keys(local).length} to fix.
-          </p>
-        )}
-        {unmapped && (
-          <p className="form-error" role="alert">
-            {messageOf(create.error)}
-          </p>
-        )}
+        <FormProblems errors={errors} />
         <div className="dialog-actions">
           <button type="submit" className="button button-primary" disabled={create.isPending}>
             {create.isPending ? "Saving…" : "Record harvest"}

@@ -3,10 +3,11 @@ import { useRef, useState, type SyntheticEvent } from "react";
 import { Link, useNavigate } from "react-router";
 
 import { api, idempotencyKey, unwrap, type Schemas } from "../api/client";
-import { fieldErrors, messageOf } from "../api/errors";
+import { messageOf } from "../api/errors";
 import { useSites } from "../app/SiteProvider";
 import { useLocations } from "../inventory/queries";
 import { Field } from "../ui/Field";
+import { FormProblems, useFormErrors } from "../ui/FormErrors";
 import { useToast } from "../ui/toast";
 import { useRefreshCultivation } from "./queries";
 import { dateProblem, problems, required, today, wholeProblem } from "./rules";
@@ -41,7 +42,6 @@ export default function PlantBatchCreatePage() {
   const refresh = useRefreshCultivation();
   const locations = useLocations(site?.id);
   const [form, setForm] = useState<Form>({ name: "", type: "", count: "", strain: "", locationId: "", plantedDate: today() });
-  const [tried, setTried] = useState(false);
   const key = useRef(idempotencyKey());
   const create = useMutation({
     mutationFn: (siteId: string) =>
@@ -69,19 +69,12 @@ export default function PlantBatchCreatePage() {
       toast.error("The plant batch was not created", messageOf(error));
     },
   });
-  const local = validate(form);
-  const server = fieldErrors(create.error);
-  const shown = (name: keyof Form) => (tried ? local[name] : undefined) ?? server[name];
-  const unmapped = create.isError && Object.keys(server).length === 0;
+  const errors = useFormErrors(validate(form), create.error);
+  const shown = (name: keyof Form) => errors.shown(name);
   const set = (name: keyof Form) => (value: string) => setForm((current) => ({ ...current, [name]: value }));
   const submit = (event: SyntheticEvent) => {
     event.preventDefault();
-    setTried(true);
-    if (!site || Object.keys(local).length > 0) {
-      requestAnimationFrame(() => document.querySelector<HTMLElement>("[aria-invalid='true']")?.focus());
-      return;
-    }
-    create.mutate(site.id);
+    if (errors.ready() && site) create.mutate(site.id);
   };
   return (
     <div className="cultivation">
@@ -135,16 +128,7 @@ export default function PlantBatchCreatePage() {
             The locations could not be loaded: {messageOf(locations.error)}
           </p>
         )}
-        {tried && Object.keys(local).length > 0 && (
-          <p className="form-error" role="alert" data-testid="form-invalid">
-            Some fields need attention: {Object.keys(local).length} to fix.
-          </p>
-        )}
-        {unmapped && (
-          <p className="form-error" role="alert">
-            {messageOf(create.error)}
-          </p>
-        )}
+        <FormProblems errors={errors} />
         <div className="dialog-actions">
           <button type="submit" className="button button-primary" disabled={create.isPending}>
             {create.isPending ? "Saving…" : "Plant batch"}

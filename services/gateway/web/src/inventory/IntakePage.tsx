@@ -3,10 +3,11 @@ import { useRef, useState, type SyntheticEvent, type ReactNode } from "react";
 import { Link, useNavigate } from "react-router";
 
 import { api, idempotencyKey, unwrap, type Schemas } from "../api/client";
-import { fieldErrors, messageOf } from "../api/errors";
+import { messageOf } from "../api/errors";
 import { useSites } from "../app/SiteProvider";
 import { quantityProblem, toUnits } from "../ui/decimal";
 import { Field } from "../ui/Field";
+import { FormProblems, useFormErrors } from "../ui/FormErrors";
 import { useToast } from "../ui/toast";
 import { useBrands, useLocations, useLots, useProducts, useRefreshBatches, useVendors } from "./queries";
 
@@ -165,7 +166,6 @@ export default function IntakePage() {
   const toast = useToast();
   const refresh = useRefreshBatches();
   const [form, setForm] = useState<Form>(EMPTY);
-  const [tried, setTried] = useState(false);
   const key = useRef(idempotencyKey());
   const vendors = useVendors();
   const brands = useBrands();
@@ -189,10 +189,8 @@ export default function IntakePage() {
     },
   });
 
-  const local = validate(form);
-  const server = fieldErrors(intake.error);
-  const shown = (name: string): string | undefined => (tried ? local[name] : undefined) ?? server[name];
-  const unmapped = intake.isError && Object.keys(server).length === 0;
+  const errors = useFormErrors(validate(form), intake.error);
+  const shown = errors.shown;
   const set =
     <K extends keyof Form>(name: K) =>
     (value: Form[K]) => {
@@ -204,13 +202,7 @@ export default function IntakePage() {
 
   const submit = (event: SyntheticEvent) => {
     event.preventDefault();
-    setTried(true);
-    if (!site || Object.keys(local).length > 0) {
-      // After React has marked the fields: focus the first one to fix.
-      requestAnimationFrame(() => document.querySelector<HTMLElement>("[aria-invalid='true']")?.focus());
-      return;
-    }
-    intake.mutate(site.id);
+    if (errors.ready() && site) intake.mutate(site.id);
   };
 
   const text = (label: string, name: keyof Form, error: string, props: { required?: boolean; hint?: string; maxLength?: number; inputMode?: "decimal" } = {}) => (
@@ -357,16 +349,7 @@ export default function IntakePage() {
             {(control) => <textarea {...control} value={form.notes} maxLength={2000} onChange={(e) => set("notes")(e.target.value)} />}
           </Field>
         </Section>
-        {tried && Object.keys(local).length > 0 && (
-          <p className="form-error" role="alert" data-testid="intake-invalid">
-            Some fields need attention: {Object.keys(local).length} to fix.
-          </p>
-        )}
-        {unmapped && (
-          <p className="form-error" role="alert">
-            {messageOf(intake.error)}
-          </p>
-        )}
+        <FormProblems errors={errors} testId="intake-invalid" />
         <div className="dialog-actions">
           <button type="submit" className="button button-primary" disabled={intake.isPending}>
             {intake.isPending ? "Saving…" : "Receive batch"}

@@ -18,7 +18,7 @@ from uuid import UUID
 
 import asyncpg
 import orjson
-from shared.database import Connection, Sql
+from shared.database import Connection, Sql, from_row
 from shared.outbox import OUTBOX_INSERT, OutboxMessage, outbox_values
 
 from inventory.adapters.records import state_from_row
@@ -231,24 +231,15 @@ _INSERT = Sql(
 
 
 def _record(row: Mapping[str, Any]) -> BatchRecord:
-    facts = BatchFacts(
+    facts = from_row(
+        BatchFacts,
+        row,
         site=SiteRow(
             id=str(row["site_id"]),
             name=row["site_name"],
             license_number=row["site_license"],
             state=row["site_state"],
         ),
-        product_name=row["product_name"],
-        subcategory=row["subcategory"],
-        product_sku=row["product_sku"],
-        brand_name=row["brand_name"],
-        vendor_name=row["vendor_name"],
-        vendor_license=row["vendor_license"],
-        lot_code=row["lot_code"],
-        unit_of_measure=row["unit_of_measure"],
-        is_sample=row["is_sample"],
-        ticket=row["ticket"],
-        notes=row["notes"],
         # Free-form JSON from clients: the standard library keeps integers beyond 64 bits exact.
         metadata=json.loads(row["metadata"]),
     )

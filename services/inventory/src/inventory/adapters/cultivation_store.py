@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from shared.database import Connection
+from shared.database import Connection, from_row
 from shared.outbox import OutboxMessage, write_outbox
 
 from inventory.domain.cultivation import (
@@ -73,66 +73,41 @@ def _str(value: Any) -> str | None:
 
 
 def _plant_batch(row: Row) -> PlantBatchState:
-    return PlantBatchState(
+    return from_row(
+        PlantBatchState,
+        row,
         plant_batch_id=str(row["id"]),
         site_id=str(row["site_id"]),
-        name=row["name"],
         type=PlantBatchType(row["type"]),
-        strain=row["strain"],
         location_id=str(row["location_id"]),
-        planted_date=row["planted_date"],
-        count=row["count"],
-        tracked_count=row["tracked_count"],
-        destroyed_count=row["destroyed_count"],
         source=PlantingSourceKind(row["source"]),
         parent_plant_batch_id=_str(row["parent_plant_batch_id"]),
-        version=row["version"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
     )
 
 
 def _plant(row: Row) -> Plant:
-    return Plant(
+    return from_row(
+        Plant,
+        row,
         plant_id=str(row["id"]),
-        tag=row["tag"],
         site_id=str(row["site_id"]),
         plant_batch_id=str(row["plant_batch_id"]),
-        plant_batch_name=row["plant_batch_name"],
-        strain=row["strain"],
         location_id=str(row["location_id"]),
         growth_phase=GrowthPhase(row["growth_phase"]),
         state=PlantState(row["state"]),
-        planted_date=row["planted_date"],
-        vegetative_date=row["vegetative_date"],
-        flowering_date=row["flowering_date"],
-        harvested_date=row["harvested_date"],
         harvest_id=_str(row["harvest_id"]),
-        harvest_count=row["harvest_count"],
-        version=row["version"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
     )
 
 
 def _harvest(row: Row) -> HarvestState:
-    return HarvestState(
+    return from_row(
+        HarvestState,
+        row,
         harvest_id=str(row["id"]),
         site_id=str(row["site_id"]),
-        name=row["name"],
         drying_location_id=str(row["drying_location_id"]),
-        unit_of_weight=row["unit_of_weight"],
-        harvest_date=row["harvest_date"],
-        wet_weight=row["wet_weight"],
-        waste_weight=row["waste_weight"],
-        packaged_weight=row["packaged_weight"],
-        plant_count=row["plant_count"],
         strains=tuple(row["strains"]),
         status=HarvestStatus(row["status"]),
-        finished_date=row["finished_date"],
-        version=row["version"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
     )
 
 

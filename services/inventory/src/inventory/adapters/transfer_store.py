@@ -33,8 +33,9 @@ _SHIPMENT = (
     "vehicle_model", "vehicle_license_plate", "phone_number", "estimated_departure",
     "estimated_arrival",
 )  # fmt: skip
-_TRANSFER = "id, site_id, status, manifest_number, version, created_at, updated_at, " + ", ".join(
-    _SHIPMENT
+_TRANSFER = (
+    "id, site_id, status, manifest_number, settlement_problem, version, created_at, updated_at, "
+    + ", ".join(_SHIPMENT)
 )
 _LINE = (
     "transfer_id, position, batch_id, batch_code, package_tag, product_name, quantity, unit,"
@@ -71,6 +72,7 @@ def _transfer(row: Row, lines: Sequence[Row]) -> TransferState:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         manifest_number=row["manifest_number"],
+        settlement_problem=row["settlement_problem"],
     )
 
 
@@ -142,15 +144,31 @@ class TransferStore:
             ],
         )
 
+    async def record_problem(self, transfer_id: UUID, problem: str, at: datetime) -> bool:
+        done = await self._conn.fetchval(
+            "UPDATE outgoing_transfer SET settlement_problem = $2, updated_at = $3"
+            " WHERE id = $1 RETURNING id",
+            transfer_id,
+            problem,
+            at,
+        )
+        return done is not None
+
     async def page(
-        self, site_id: UUID, *, after: tuple[datetime, UUID] | None, limit: int
+        self,
+        site_id: UUID,
+        *,
+        status: TransferStatus | None = None,
+        after: tuple[datetime, UUID] | None,
+        limit: int,
     ) -> list[TransferState]:
         created, last_id = after or (None, None)
         rows = await self._conn.fetch(
             f"SELECT {_TRANSFER} FROM outgoing_transfer WHERE site_id = $1"
             " AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))"
+            " AND ($5::text IS NULL OR status = $5)"
             " ORDER BY created_at DESC, id DESC LIMIT $4",
-            site_id, created, last_id, limit,
+            site_id, created, last_id, limit, None if status is None else status.value,
         )  # fmt: skip
         if not rows:
             return []

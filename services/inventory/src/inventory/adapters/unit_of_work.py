@@ -21,6 +21,7 @@ from shared.database import UnitOfWork as SharedUnitOfWork
 from inventory.adapters.batch_queries import BatchQueries
 from inventory.adapters.batch_store import BatchStore
 from inventory.adapters.cultivation_store import CultivationStore
+from inventory.adapters.incoming_store import IncomingStore
 from inventory.adapters.reference_store import ReferenceStore
 from inventory.adapters.transfer_store import TransferStore
 from inventory.adapters.view_store import ViewStore
@@ -38,6 +39,7 @@ class InventoryUnitOfWork(SharedUnitOfWork):
     queries: BatchQueries
     cultivation: CultivationStore
     transfers: TransferStore
+    incoming: IncomingStore
 
     def __init__(self, database: Database, *, autocommit: bool = False) -> None:
         super().__init__(database)
@@ -55,6 +57,7 @@ class InventoryUnitOfWork(SharedUnitOfWork):
         self.queries = BatchQueries(conn)
         self.cultivation = CultivationStore(conn)
         self.transfers = TransferStore(conn)
+        self.incoming = IncomingStore(conn)
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:

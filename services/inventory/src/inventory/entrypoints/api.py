@@ -16,6 +16,7 @@ from inventory.entrypoints.routers import (
     batch_reads,
     batch_writes,
     cultivation,
+    incoming_transfers,
     reference,
     transfers,
     views,
@@ -38,7 +39,15 @@ def create_app(container: Container) -> FastAPI:
     app.add_exception_handler(DomainError, on_domain_error)
     # The writes first: matching tries routes in order, and the single-batch writes are the
     # hot path (no two of these routers' routes match the same method and path).
-    routers = (batch_writes, batch_reads, views, reference, cultivation, transfers)
+    routers = (
+        batch_writes,
+        batch_reads,
+        views,
+        reference,
+        cultivation,
+        transfers,
+        incoming_transfers,
+    )
     for router in (r.router for r in routers):
         app.include_router(router)
     return app

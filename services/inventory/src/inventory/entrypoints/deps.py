@@ -30,9 +30,11 @@ from inventory.service_layer.ports import UnitOfWork
 from inventory.service_layer.unit_of_work import read as run_read
 from inventory.service_layer.unit_of_work import run_optimistic
 
-__all__ = ["CallerDep", "ContainerDep", "endpoint", "read", "write_with"]
+__all__ = ["CallerDep", "ContainerDep", "endpoint", "read", "write_command", "write_with"]
 
 M = TypeVar("M", bound=Answer)
+C = TypeVar("C")
+R = TypeVar("R")
 
 ROUTE_TABLE: ContractRoutes[Caller] = ContractRoutes(ROUTES, caller=Caller)
 endpoint = ROUTE_TABLE.endpoint
@@ -89,3 +91,22 @@ async def write_with(
         return json_response(result, status_code)
     claim = IdempotencyClaim(scope=caller.actor, key=key, request_hash=await fingerprint(request))
     return await respond_once(container.uow, claim, work, status_code=status_code, refusal=_refusal)
+
+
+async def write_command(
+    container: Container,
+    request: Request,
+    caller: Caller,
+    cmd: C,
+    handler: Callable[[UnitOfWork, Caller, C], Awaitable[R]],
+    present: Callable[[R], M],
+    *,
+    status_code: int = 200,
+) -> Response:
+    """The write endpoints' one shape: run ``handler`` on the command in a transaction (once per
+    Idempotency-Key) and answer what ``present`` makes of its outcome."""
+
+    async def work(uow: UnitOfWork) -> M:
+        return present(await handler(uow, caller, cmd))
+
+    return await write_with(container, request, caller, work, status_code=status_code)

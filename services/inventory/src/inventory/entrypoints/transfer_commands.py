@@ -10,7 +10,7 @@ from shared.contracts import inventory as api
 
 from inventory.service_layer import transfer_commands as c
 
-__all__ = ["cancel_transfer", "create_transfer", "send_transfer"]
+__all__ = ["cancel_transfer", "create_transfer", "receive_incoming", "send_transfer"]
 
 
 def create_transfer(body: api.OutgoingTransferCreate) -> c.CreateTransfer:
@@ -30,3 +30,23 @@ def send_transfer(transfer_id: UUID, body: api.OutgoingTransferSendRequest) -> c
 
 def cancel_transfer(transfer_id: UUID, body: api.OutgoingTransferCancelRequest) -> c.CancelTransfer:
     return c.CancelTransfer(transfer_id=transfer_id, reason=body.reason, version=body.version)
+
+
+def receive_incoming(
+    transfer_id: UUID, body: api.IncomingTransferReceiveRequest
+) -> c.ReceiveIncoming:
+    return c.ReceiveIncoming(
+        transfer_id=transfer_id,
+        location_id=body.location_id,
+        packages=tuple(
+            c.PackageReceipt(
+                package_tag=p.package_tag,
+                accepted=p.accepted,
+                received_quantity=p.received_quantity,
+                product_id=p.product_id,
+            )
+            for p in body.packages
+        ),
+        payment_terms=body.payment_terms.value,
+        version=body.version,
+    )

@@ -46,6 +46,7 @@ def transfer_json(state: TransferState) -> dict[str, Any]:
         "estimatedDeparture": s.estimated_departure.isoformat(),
         "estimatedArrival": s.estimated_arrival.isoformat(),
         "manifestNumber": state.manifest_number,
+        "settlementProblem": state.settlement_problem,
         "lines": [
             {
                 "batchId": line.batch_id,
@@ -92,7 +93,9 @@ async def list_transfers(
         if query.cursor is None
         else tuple(decode_cursor(query.cursor, cursor_instant, cursor_uuid))
     )
-    found = await uow.transfers.page(query.site_id, after=after, limit=query.limit + 1)
+    found = await uow.transfers.page(
+        query.site_id, status=query.status, after=after, limit=query.limit + 1
+    )
     page, more = found[: query.limit], len(found) > query.limit
     last = page[-1] if page else None
     return api.OutgoingTransferPage(

@@ -20,6 +20,7 @@ from shared.outbox import OutboxMessage
 
 from inventory.domain import BatchState, Movement
 from inventory.service_layer.cultivation_ports import CultivationRepository
+from inventory.service_layer.incoming_ports import IncomingTransferRepository
 from inventory.service_layer.records import AuditEntry, BatchRecord, LocationRow
 from inventory.service_layer.transfer_ports import TransferRepository
 
@@ -291,6 +292,10 @@ class UnitOfWork(Transactional, Protocol):
     @property
     def transfers(self) -> TransferRepository:
         """Outgoing transfers (``transfer_ports``)."""
+
+    @property
+    def incoming(self) -> IncomingTransferRepository:
+        """Incoming transfers (``incoming_ports``)."""
 
     @property
     def autocommit(self) -> bool: ...

@@ -11,7 +11,11 @@ from uuid import UUID
 __all__ = [
     "CancelTransfer",
     "CreateTransfer",
+    "IncomingPackageReport",
     "PackageOutcome",
+    "PackageReceipt",
+    "ReceiveIncoming",
+    "RecordIncoming",
     "SendTransfer",
     "SettleTransfer",
     "TransferLineChoice",
@@ -72,3 +76,56 @@ class SettleTransfer:
 
     transfer_id: UUID
     packages: tuple[PackageOutcome, ...]
+
+
+# ---------------------------------------------------------------------------- incoming
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingPackageReport:
+    """A package of an incoming delivery as Metrc shows it (from compliance's event)."""
+
+    package_tag: str
+    metrc_package_id: int
+    shipped_quantity: Decimal
+    unit: str
+    metrc_state: str
+    item_name: str | None = None
+    item_category: str | None = None
+    item_strain: str | None = None
+    received_quantity: Decimal | None = None
+    wholesale_price: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordIncoming:
+    """Metrc's latest report of an incoming manifest delivery to one of our licenses."""
+
+    license_number: str
+    delivery_id: int
+    metrc_transfer_id: int
+    fingerprint: str
+    packages: tuple[IncomingPackageReport, ...]
+    manifest_number: str | None = None
+    shipper_license_number: str | None = None
+    shipper_name: str | None = None
+    shipment_type: str | None = None
+    estimated_arrival: datetime | None = None
+    metrc_received_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PackageReceipt:
+    package_tag: str
+    accepted: bool = True
+    received_quantity: Decimal | None = None
+    product_id: UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiveIncoming:
+    transfer_id: UUID
+    location_id: UUID
+    packages: tuple[PackageReceipt, ...] = ()
+    payment_terms: str = "COD"
+    version: int | None = None

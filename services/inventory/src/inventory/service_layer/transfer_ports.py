@@ -11,7 +11,7 @@ from uuid import UUID
 
 from shared.outbox import OutboxMessage
 
-from inventory.domain.transfers import TransferState
+from inventory.domain.transfers import TransferState, TransferStatus
 
 __all__ = ["TransferRepository"]
 
@@ -23,9 +23,18 @@ class TransferRepository(Protocol):
     async def save(self, before_version: int, state: TransferState) -> None:
         """Write the transfer and its lines' states, conditional on ``before_version``."""
 
+    async def record_problem(self, transfer_id: UUID, problem: str, at: datetime) -> bool:
+        """Keep why a settlement was refused on the transfer (False: no such transfer)."""
+
     async def page(
-        self, site_id: UUID, *, after: tuple[datetime, UUID] | None, limit: int
+        self,
+        site_id: UUID,
+        *,
+        status: TransferStatus | None = None,
+        after: tuple[datetime, UUID] | None,
+        limit: int,
     ) -> list[TransferState]:
-        """Transfers of a site, newest first (``after``: the last one's created_at and id)."""
+        """Transfers of a site, newest first (``after``: the last one's created_at and id;
+        ``status``: only those in it)."""
 
     async def write_events(self, events: Sequence[OutboxMessage]) -> None: ...

@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Final
 
+from shared.database import from_row
+
 from reporting.domain import (
     Balances,
     BatchFacts,
@@ -96,16 +98,9 @@ def view_values(view: BatchView) -> tuple[Any, ...]:
 
 
 def view_from_row(row: Mapping[str, Any]) -> BatchView:
-    facts = BatchFacts(
-        batch_id=row["batch_id"],
-        site_id=row["site_id"],
-        license_number=row["license_number"],
-        code=row["code"],
-        sku=row["sku"],
-        product_id=row["product_id"],
-        product_name=row["product_name"],
-        category=row["category"],
-        subcategory=row["subcategory"],
+    facts = from_row(
+        BatchFacts,
+        row,
         status=BatchStatus(row["status"]),
         balances=Balances(
             Decimal(row["on_hand"]),
@@ -121,10 +116,6 @@ def view_from_row(row: Mapping[str, Any]) -> BatchView:
             _decimal(row["unit_cogs_max"]),
             _decimal(row["ticket"]),
         ),
-        version=row["version"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        deleted_at=row["deleted_at"],
     )
     sales = Sales(
         Decimal(row["units_sold"]),
@@ -146,37 +137,19 @@ def movement_values(m: Movement) -> tuple[Any, ...]:
 
 
 def movement_from_row(row: Mapping[str, Any]) -> Movement:
-    return Movement(
-        batch_id=row["batch_id"],
-        batch_version=row["batch_version"],
-        sequence=row["sequence"],
-        event_type=row["event_type"],
+    return from_row(
+        Movement,
+        row,
         bucket=Bucket(row["bucket"]),
         type=row["movement_type"],
         change=row["quantity_change"],
         before=row["quantity_before"],
         after=row["quantity_after"],
-        reason=row["reason"],
-        notes=row["notes"],
-        reference_type=row["reference_type"],
-        reference_id=row["reference_id"],
-        location_id=row["location_id"],
-        location_label=row["location_label"],
-        actor=row["actor"],
-        occurred_at=row["occurred_at"],
     )
 
 
 def position_from_row(row: Mapping[str, Any]) -> PartitionPosition:
-    return PartitionPosition(
-        topic=row["topic"],
-        partition=row["partition"],
-        last_offset=row["last_offset"],
-        last_event_at=row["last_event_at"],
-        applied_at=row["applied_at"],
-        high_watermark=row["high_watermark"],
-        watermark_at=row["watermark_at"],
-    )
+    return from_row(PartitionPosition, row)
 
 
 def columns(values: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:

@@ -23,11 +23,11 @@ links', pushes' and findings' contributions, updated by deltas: ``linked`` count
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import NamedTuple
+from typing import NamedTuple, Protocol, TypeVar
 from uuid import UUID
 
 __all__ = [
@@ -241,41 +241,50 @@ def fold_compliance(
     applied = skipped = 0
     for update in updates:
         if isinstance(update, BatchLinkUpdate):
-            old_link = link_now.get(update.batch_id) or links.get(update.batch_id)
-            if old_link is not None and update.version <= old_link.version:
-                skipped += 1
-                continue
-            if old_link is not None:
-                deltas.add_link(old_link, -1)
-            deltas.add_link(update, +1)
-            link_now[update.batch_id] = update
+            fresh = _replace(update, update.batch_id, link_now, links, deltas.add_link)
         elif isinstance(update, PushUpdate):
-            old_push = push_now.get(update.submission_id) or pushes.get(update.submission_id)
-            if old_push is not None and update.version <= old_push.version:
-                skipped += 1
-                continue
-            if old_push is not None:
-                deltas.add_push(old_push, -1)
-            deltas.add_push(update, +1)
-            push_now[update.submission_id] = update
+            fresh = _replace(update, update.submission_id, push_now, pushes, deltas.add_push)
         elif isinstance(update, FindingUpdate):
-            old_finding = finding_now.get(update.finding_id) or findings.get(update.finding_id)
-            if old_finding is not None and update.version <= old_finding.version:
-                skipped += 1
-                continue
-            if old_finding is not None:
-                deltas.add_finding(old_finding, -1)
-            deltas.add_finding(update, +1)
-            finding_now[update.finding_id] = update
+            fresh = _replace(update, update.finding_id, finding_now, findings, deltas.add_finding)
         else:
-            if not update.later_than(sync_now.get(update.license) or syncs.get(update.license)):
-                skipped += 1
-                continue
-            sync_now[update.license] = update
-        applied += 1
+            fresh = update.later_than(sync_now.get(update.license) or syncs.get(update.license))
+            if fresh:
+                sync_now[update.license] = update
+        if fresh:
+            applied += 1
+        else:
+            skipped += 1
     return ComplianceFold(
         link_now, finding_now, sync_now, deltas.nonzero(), applied, skipped, push_now
     )
+
+
+class _Versioned(Protocol):
+    @property
+    def version(self) -> int: ...
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V", bound=_Versioned)
+
+
+def _replace(
+    update: _V,
+    key: _K,
+    now: dict[_K, _V],
+    stored: Mapping[_K, _V],
+    count: Callable[[_V, int], None],
+) -> bool:
+    """Make ``update`` the state of ``key`` unless the one held (``now``, else ``stored``) is
+    as new; the held one's contribution to the counts is taken back, the update's added."""
+    old = now.get(key) or stored.get(key)
+    if old is not None and update.version <= old.version:
+        return False
+    if old is not None:
+        count(old, -1)
+    count(update, +1)
+    now[key] = update
+    return True
 
 
 @dataclass(frozen=True, slots=True)

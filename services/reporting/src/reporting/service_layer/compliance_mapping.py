@@ -12,6 +12,8 @@ consumer and by the rebuild alike.
   fact (compliance's own routes show it).
 * ``compliance.transfer_manifest.settled``: inventory's to act on (the transfer's returns); no
   status fact (the sale and the returns reach reporting as inventory's movements).
+* ``compliance.incoming_transfer.changed``: inventory's to record; no status fact (receiving it
+  reaches reporting as the intakes of its batches).
 
 The events carry no version of their own: a fact's version is the event's ``occurred_at`` in
 microseconds (compliance writes a batch's link and a submission's states one after another),
@@ -114,6 +116,7 @@ COMPLIANCE_FACTS: Final[Mapping[tuple[str, int], Fact]] = {
     ("compliance.push_dismissed", 1): _push(PushState.SETTLED),
     ("compliance.finding_changed", 1): _finding,
     ("compliance.transfer_manifest.settled", 1): lambda _payload: None,
+    ("compliance.incoming_transfer.changed", 1): lambda _payload: None,
 }
 """(compliance event type, schema version) -> its status fact."""
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from shared.database import Database, Sql
+from shared.database import Database, Sql, from_row
 
 from compliance.domain.mirror import Feed, FeedCursor, MirrorRecord, SyncType
 from compliance.service_layer.mirror_ports import RateBudget
@@ -171,18 +171,12 @@ class PgMirrorStore:
             )
         if row is None:
             return None
-        return FeedCursor(
+        return from_row(
+            FeedCursor,
+            row,
             license_number=license_number,
             feed=feed,
-            run_id=row["run_id"],
-            as_of=row["as_of"],
-            since=row["since"],
-            window_index=row["window_index"],
-            total_pages=row["total_pages"],
-            total_records=row["total_records"],
             pages_done=frozenset(row["pages_done"]),
-            rereads=row["rereads"],
-            started_at=row["started_at"],
         )
 
     async def save_cursor(self, cursor: FeedCursor) -> None:
@@ -296,16 +290,10 @@ class PgMirrorStore:
                 ),
             )
         return [
-            MirrorRecord(
+            from_row(
+                MirrorRecord,
+                r,
                 sync_type=SyncType(r["sync_type"]),
-                key=r["key"],
-                status=r["status"],
-                metrc_id=r["metrc_id"],
-                label=r["label"],
-                last_modified=r["last_modified"],
-                quantity=r["quantity"],
-                unit=r["unit"],
-                item=r["item"],
                 data=json.loads(r["data"], parse_float=Decimal),
             )
             for r in rows
@@ -330,15 +318,7 @@ class PgMirrorStore:
             )
         if row is None:
             return None
-        return (
-            RateBudget(
-                used_last_minute=row["used_last_minute"],
-                allowed_per_minute=row["allowed_per_minute"],
-                rate_limited_last_minute=row["rate_limited_last_minute"],
-                in_flight=row["in_flight"],
-            ),
-            row["measured_at"],
-        )
+        return from_row(RateBudget, row), row["measured_at"]
 
 
 def _newer(record: MirrorRecord, held: MirrorRecord) -> bool:

@@ -15,20 +15,21 @@ from decimal import Decimal
 from typing import Any, Final
 from uuid import UUID
 
-from shared.database import Connection, Sql
+from shared.database import Connection, Sql, from_row
 from shared.events import compliance as ev
 from shared.json_form import encode
 from shared.outbox import outbox_message, write_outbox
 
 from compliance.adapters.postgres.codec import from_json, to_json
 from compliance.adapters.postgres.submissions import NOT_DONE
-from compliance.domain.findings import FindingRecord, FindingState
 from compliance.domain.links import LinkState
 from compliance.domain.mirror import FEEDS, SyncType
 from compliance.domain.reconciliation import (
     KEY_ERROR_CODES,
     Finding,
     FindingClass,
+    FindingRecord,
+    FindingState,
     FixKind,
     Lot,
     MetrcAdjustment,
@@ -96,66 +97,19 @@ class PgReconciliationReads:
 
     async def lots(self, license_number: str) -> list[Lot]:
         rows = await self._fetch(_LOTS, license_number=license_number)
-        return [
-            Lot(
-                batch_id=r["batch_id"],
-                site_id=r["site_id"],
-                code=r["code"],
-                state=LinkState(r["state"]),
-                tag=r["tag"],
-                package_tag=r["package_tag"],
-                physical=r["physical"],
-                unit=r["unit"],
-                product_id=r["product_id"],
-                product_name=r["product_name"],
-                version=r["version"],
-            )
-            for r in rows
-        ]
+        return [from_row(Lot, r, state=LinkState(r["state"])) for r in rows]
 
     async def packages(self, license_number: str) -> list[MetrcPackage]:
         rows = await self._fetch(_PACKAGES, license_number=license_number)
-        return [
-            MetrcPackage(
-                label=r["label"],
-                metrc_id=r["metrc_id"],
-                status=r["status"],
-                quantity=r["quantity"],
-                unit=r["unit"],
-                item=r["item"],
-            )
-            for r in rows
-        ]
+        return [from_row(MetrcPackage, r) for r in rows]
 
     async def adjustments(self, license_number: str) -> list[MetrcAdjustment]:
         rows = await self._fetch(_ADJUSTMENTS, license_number=license_number)
-        return [
-            MetrcAdjustment(
-                key=r["key"],
-                label=r["label"],
-                quantity=r["quantity"],
-                reason=r["reason"],
-                note=r["note"],
-                date=r["date"],
-            )
-            for r in rows
-        ]
+        return [from_row(MetrcAdjustment, r) for r in rows]
 
     async def writes(self, license_number: str) -> list[PendingWrite]:
         rows = await self._fetch(_WRITES, license_number=license_number)
-        out = []
-        for r in rows:
-            kind = SubmissionKind(r["kind"])
-            out.append(
-                PendingWrite(
-                    submission_id=r["id"],
-                    batch_id=r["batch_id"],
-                    kind=kind,
-                    state=SubmissionState(r["state"]),
-                    effect=write_effect(kind, r["quantity"]),
-                )
-            )
-        return out
+        return [_pending_write(r) for r in rows]
 
     async def pull_problems(self, license_number: str) -> list[PullProblem]:
         rows = await self._fetch(
@@ -168,6 +122,17 @@ class PgReconciliationReads:
             PullProblem(feed=r["feed"], code=r["last_error_code"], message=r["last_error_message"])
             for r in rows
         ]
+
+
+def _pending_write(r: Mapping[str, Any]) -> PendingWrite:
+    kind = SubmissionKind(r["kind"])
+    return PendingWrite(
+        submission_id=r["id"],
+        batch_id=r["batch_id"],
+        kind=kind,
+        state=SubmissionState(r["state"]),
+        effect=write_effect(kind, r["quantity"]),
+    )
 
 
 # --- findings -----------------------------------------------------------------------------------
@@ -246,20 +211,12 @@ _LOCK = Sql("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
 
 
 def _record(row: Mapping[str, Any]) -> FindingRecord:
-    return FindingRecord(
-        id=row["id"],
+    return from_row(
+        FindingRecord,
+        row,
         finding=from_json(Finding, json.loads(row["finding"])),
         state=FindingState(row["state"]),
-        opened_at=row["opened_at"],
-        opened_run=row["opened_run"],
-        updated_at=row["updated_at"],
-        last_run=row["last_run"],
-        decided_by=row["decided_by"],
-        decided_at=row["decided_at"],
-        decision_note=row["decision_note"],
         applied=json.loads(row["applied"]) if row["applied"] else None,
-        error=row["error"],
-        settled_at=row["settled_at"],
     )
 
 
@@ -422,23 +379,7 @@ class PgFindings:
         rows = await self._conn.fetch(
             _RUNS.text, *_RUNS.args({"license_number": license_number, "limit": limit})
         )
-        return [
-            ReconciliationRun(
-                id=r["id"],
-                license_number=r["license_number"],
-                actor=r["actor"],
-                started_at=r["started_at"],
-                finished_at=r["finished_at"],
-                lots=r["lots"],
-                packages=r["packages"],
-                opened=r["opened"],
-                updated=r["updated"],
-                settled=r["settled"],
-                by_class=json.loads(r["by_class"]),
-                duration_ms=r["duration_ms"],
-            )
-            for r in rows
-        ]
+        return [from_row(ReconciliationRun, r, by_class=json.loads(r["by_class"])) for r in rows]
 
 
 _EXPECTED = Sql(

@@ -21,7 +21,7 @@ from typing import Any, cast
 from uuid import UUID
 
 import asyncpg
-from shared.database import Connection, Sql
+from shared.database import Connection, Sql, from_row
 from shared.json_form import encode
 
 from compliance.adapters.postgres.codec import from_json, to_json
@@ -98,22 +98,14 @@ _ALL_RULES = Sql(f"SELECT {_RULES_COLUMNS} FROM jurisdiction_rules ORDER BY site
 
 
 def _rules(row: Mapping[str, Any]) -> JurisdictionRules:
-    return JurisdictionRules(
-        site_id=row["site_id"],
-        state=row["state"],
+    return from_row(
+        JurisdictionRules,
+        row,
         program=Program(row["program"]),
-        require_metrc_id=row["require_metrc_id"],
-        metrc_base_url=row["metrc_base_url"],
-        license_number=row["license_number"],
-        time_zone=row["time_zone"],
         reason_map=json.loads(row["reason_map"]),
         unit_map=json.loads(row["unit_map"]),
         item_map=json.loads(row["item_map"]),
         location_map=json.loads(row["location_map"]),
-        track_locations=row["track_locations"],
-        allow_opening_balance=row["allow_opening_balance"],
-        updated_at=row["updated_at"],
-        updated_by=row["updated_by"],
     )
 
 
@@ -185,20 +177,13 @@ _ALL_CREDENTIALS = Sql(
 
 
 def _credentials(row: Mapping[str, Any]) -> LicenseCredentials:
-    return LicenseCredentials(
-        license_number=row["license_number"],
-        state=row["state"],
+    return from_row(
+        LicenseCredentials,
+        row,
         vendor_key=SealedSecret.from_text(row["vendor_key"]),
         user_key=SealedSecret.from_text(row["user_key"]),
-        vendor_key_hint=row["vendor_key_hint"],
-        user_key_hint=row["user_key_hint"],
         status=KeyStatus(row["status"]),
-        validated_at=row["validated_at"],
-        validation_message=row["validation_message"],
-        expires_at=row["expires_at"],
         notify_emails=tuple(row["notify_emails"]),
-        saved_at=row["saved_at"],
-        saved_by=row["saved_by"],
     )
 
 
@@ -241,6 +226,20 @@ _LINK_COLUMNS = (
     "applied_sequence, planned_quantity, planned_finished, planned_location_id, "
     "metrc_package_id, problem, updated_at"
 )
+# How both saves below end: a link saved again replaces the stored one whole.
+_LINK_UPSERT = """
+    ON CONFLICT (batch_id) DO UPDATE SET
+        site_id = excluded.site_id, license_number = excluded.license_number,
+        state = excluded.state, tag = excluded.tag, source = excluded.source,
+        batch = excluded.batch, applied_version = excluded.applied_version,
+        applied_sequence = excluded.applied_sequence,
+        planned_quantity = excluded.planned_quantity,
+        planned_finished = excluded.planned_finished,
+        planned_location_id = excluded.planned_location_id,
+        metrc_package_id = excluded.metrc_package_id, problem = excluded.problem,
+        updated_at = excluded.updated_at
+    RETURNING 1
+"""
 # A tag another batch's link of the license holds refuses the save (nothing written, the
 # transaction still usable), as the in-memory reference does; the unique index backs it up
 # against a concurrent writer (claims hold the license's lock, so that race needs two writers
@@ -256,17 +255,7 @@ _SAVE_LINK = Sql(
         SELECT 1 FROM package_links
         WHERE license_number = :license_number AND tag = :tag AND batch_id <> :batch_id
     )
-    ON CONFLICT (batch_id) DO UPDATE SET
-        site_id = excluded.site_id, license_number = excluded.license_number,
-        state = excluded.state, tag = excluded.tag, source = excluded.source,
-        batch = excluded.batch, applied_version = excluded.applied_version,
-        applied_sequence = excluded.applied_sequence,
-        planned_quantity = excluded.planned_quantity,
-        planned_finished = excluded.planned_finished,
-        planned_location_id = excluded.planned_location_id,
-        metrc_package_id = excluded.metrc_package_id, problem = excluded.problem,
-        updated_at = excluded.updated_at
-    RETURNING 1
+    {_LINK_UPSERT}
     """
 )
 # Many links at once (a request's outcome, a claim's tags), each under the same tag rule.
@@ -292,17 +281,7 @@ _SAVE_LINKS = Sql(
         SELECT 1 FROM package_links p
         WHERE p.license_number = x.license_number AND p.tag = x.tag AND p.batch_id <> x.batch_id
     )
-    ON CONFLICT (batch_id) DO UPDATE SET
-        site_id = excluded.site_id, license_number = excluded.license_number,
-        state = excluded.state, tag = excluded.tag, source = excluded.source,
-        batch = excluded.batch, applied_version = excluded.applied_version,
-        applied_sequence = excluded.applied_sequence,
-        planned_quantity = excluded.planned_quantity,
-        planned_finished = excluded.planned_finished,
-        planned_location_id = excluded.planned_location_id,
-        metrc_package_id = excluded.metrc_package_id, problem = excluded.problem,
-        updated_at = excluded.updated_at
-    RETURNING 1
+    {_LINK_UPSERT}
     """
 )
 _LINKS_OF = Sql(
@@ -344,18 +323,14 @@ def _link(row: Mapping[str, Any]) -> PackageLink:
             finished=row["planned_finished"],
             location_id=row["planned_location_id"],
         )
-    return PackageLink(
-        batch_id=row["batch_id"],
-        site_id=row["site_id"],
-        license_number=row["license_number"],
+    return from_row(
+        PackageLink,
+        row,
         state=LinkState(row["state"]),
         batch=_batch_facts(row["batch"]),
         applied_through=(row["applied_version"], row["applied_sequence"]),
-        updated_at=row["updated_at"],
-        tag=row["tag"],
         source=_read_json(PackageSource | None, row["source"]),
         planned=planned,
-        metrc_package_id=row["metrc_package_id"],
         problem=_read_json(Problem | None, row["problem"]),
     )
 
@@ -495,25 +470,13 @@ _QUERY_SYNC = Sql(
 
 
 def _sync_entry(row: Mapping[str, Any]) -> SyncLogEntry:
-    return SyncLogEntry(
-        id=row["id"],
-        operation=row["operation"],
+    return from_row(
+        SyncLogEntry,
+        row,
         direction=Direction(row["direction"]),
         status=SyncStatus(row["status"]),
-        started_at=row["started_at"],
-        finished_at=row["finished_at"],
-        actor=row["actor"],
-        license_number=row["license_number"],
-        site_id=row["site_id"],
-        objects=row["objects"],
-        accepted=row["accepted"],
-        rejected=row["rejected"],
         batch_ids=tuple(row["batch_ids"]),
         submission_ids=tuple(row["submission_ids"]),
-        http_status=row["http_status"],
-        error_code=row["error_code"],
-        error_message=row["error_message"],
-        guidance=row["guidance"],
     )
 
 
@@ -600,20 +563,11 @@ _MARK_EMAILED = Sql("UPDATE notifications SET emailed_at = :at WHERE id = :id")
 
 
 def _notification(row: Mapping[str, Any]) -> Notification:
-    return Notification(
-        id=row["id"],
+    return from_row(
+        Notification,
+        row,
         kind=NotificationKind(row["kind"]),
         severity=Severity(row["severity"]),
-        title=row["title"],
-        message=row["message"],
-        guidance=row["guidance"],
-        created_at=row["created_at"],
-        license_number=row["license_number"],
-        site_id=row["site_id"],
-        subject=row["subject"],
-        dedup_key=row["dedup_key"],
-        resolved_at=row["resolved_at"],
-        emailed_at=row["emailed_at"],
     )
 
 

@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any, Final, cast
 from uuid import UUID
 
-from shared.database import Connection, Sql
+from shared.database import Connection, Sql, from_row
 from shared.json_form import encode
 
 from compliance.adapters.postgres.codec import from_json, to_json
@@ -225,29 +225,14 @@ def _submission(row: Mapping[str, Any]) -> Submission:
         return None if text is None else from_json(hint, json.loads(text))
 
     sent_as: str | None = row["sent_as"]
-    return Submission(
-        id=row["id"],
-        sequence=row["sequence"],
-        license_number=row["license_number"],
-        site_id=row["site_id"],
-        batch_id=row["batch_id"],
+    return from_row(
+        Submission,
+        row,
         intent=_intent(row["intent"]),
         state=SubmissionState(row["state"]),
-        created_at=row["created_at"],
-        next_attempt_at=row["next_attempt_at"],
-        actor=row["actor"],
-        attempts=row["attempts"],
-        manual_retries=row["manual_retries"],
         sent_as=None if sent_as is None else _sent_as(sent_as),
         last_error=read(Problem | None, row["last_error"]),
         metrc_ids=tuple(row["metrc_ids"]),
-        first_sent_at=row["first_sent_at"],
-        sent_at=row["sent_at"],
-        completed_at=row["completed_at"],
-        caused_by=row["caused_by"],
-        dismissed_by=row["dismissed_by"],
-        dismissed_at=row["dismissed_at"],
-        trace_parent=row["trace_parent"],
     )
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from shared.database import Database, Sql
+from shared.database import Database, Sql, from_row
 
 from compliance.domain.mirror import SyncType
 from compliance.service_layer.mirror_ports import RunState, RunTrigger, SyncRun
@@ -84,18 +84,12 @@ _OPEN_STATS = Sql(
 
 
 def _run(row: Mapping[str, Any]) -> SyncRun:
-    return SyncRun(
-        id=row["id"],
-        license_number=row["license_number"],
-        site_id=row["site_id"],
+    return from_row(
+        SyncRun,
+        row,
         sync_types=tuple(SyncType(t) for t in row["sync_types"]),
         trigger=RunTrigger(row["trigger"]),
         state=RunState(row["state"]),
-        requested_by=row["requested_by"],
-        requested_at=row["requested_at"],
-        started_at=row["started_at"],
-        finished_at=row["finished_at"],
-        heartbeat_at=row["heartbeat_at"],
         progress=json.loads(row["progress"]) if row["progress"] else {},
         report=json.loads(row["report"]) if row["report"] else None,
     )

@@ -26,7 +26,7 @@ _PRODUCER = "compliance"
 _COLUMNS = (
     "transfer_id, site_id, license_number, template_name, state, sent, cancel_requested,"
     " plan::text AS plan, metrc_template_id, metrc_transfer_id, manifest_number, attempts,"
-    " last_error, created_at, updated_at"
+    " last_error, created_at, updated_at, followed_at"
 )
 _ADD = Sql(
     "INSERT INTO transfer_manifest (transfer_id, site_id, license_number, template_name, state,"
@@ -43,17 +43,20 @@ _LICENSES = Sql(
     "SELECT DISTINCT license_number FROM transfer_manifest"
     " WHERE state IN ('PENDING', 'CREATED') ORDER BY license_number"
 )
-_OPEN = Sql(
-    f"SELECT {_COLUMNS} FROM transfer_manifest WHERE license_number = :license_number"
+_CLAIM = Sql(
+    "UPDATE transfer_manifest SET claimed_until = :until WHERE transfer_id IN ("
+    " SELECT transfer_id FROM transfer_manifest WHERE license_number = :license_number"
     " AND (state = 'PENDING' OR (state = 'CREATED' AND (sent OR cancel_requested)))"
-    " ORDER BY created_at, transfer_id"
+    " AND (claimed_until IS NULL OR claimed_until < :now)"
+    " FOR UPDATE SKIP LOCKED)"
+    f" RETURNING {_COLUMNS}"
 )
 _GET = Sql(f"SELECT {_COLUMNS} FROM transfer_manifest WHERE transfer_id = :transfer_id")
 _SAVE = Sql(
     "UPDATE transfer_manifest SET state = :state, metrc_template_id = :metrc_template_id,"
     " metrc_transfer_id = :metrc_transfer_id, manifest_number = :manifest_number,"
-    " attempts = :attempts, last_error = :last_error, updated_at = :updated_at"
-    " WHERE transfer_id = :transfer_id"
+    " attempts = :attempts, last_error = :last_error, updated_at = :updated_at,"
+    " followed_at = :followed_at, claimed_until = NULL WHERE transfer_id = :transfer_id"
 )
 
 
@@ -96,9 +99,14 @@ class PgTransferManifests:
     async def licenses_with_work(self) -> list[str]:
         return [r["license_number"] for r in await self._conn.fetch(_LICENSES.text)]
 
-    async def open_rows(self, license_number: str) -> list[ManifestRow]:
-        rows = await self._conn.fetch(_OPEN.text, *_OPEN.args({"license_number": license_number}))
-        return [_row(r) for r in rows]
+    async def claim_open(
+        self, license_number: str, now: datetime, *, until: datetime
+    ) -> list[ManifestRow]:
+        rows = await self._conn.fetch(
+            _CLAIM.text,
+            *_CLAIM.args({"license_number": license_number, "now": now, "until": until}),
+        )
+        return sorted((_row(r) for r in rows), key=lambda r: (r.created_at, str(r.transfer_id)))
 
     async def get(self, transfer_id: UUID) -> ManifestRow | None:
         found = await self._conn.fetchrow(_GET.text, *_GET.args({"transfer_id": transfer_id}))
@@ -117,6 +125,7 @@ class PgTransferManifests:
                     "attempts": row.attempts,
                     "last_error": row.last_error,
                     "updated_at": row.updated_at,
+                    "followed_at": row.followed_at,
                 }
             ),
         )

@@ -20,6 +20,7 @@ from shared.events import compliance as ev
 from shared.outbox import OutboxMessage, outbox_message, write_outbox
 
 from compliance.adapters.postgres.event_forms import event_form
+from compliance.adapters.postgres.incoming_deliveries import PgIncomingDeliveries
 from compliance.adapters.postgres.reconciliation import (
     PgFindings,
     PgMovements,
@@ -101,6 +102,7 @@ class ComplianceUnitOfWork(SharedUnitOfWork):
     notifications: PgNotifications
     outbox: PgOutbox
     transfer_manifests: PgTransferManifests
+    incoming_deliveries: PgIncomingDeliveries
     movements: PgMovements
     findings: PgFindings
     reconciliation: PgReconciliationReads
@@ -114,6 +116,7 @@ class ComplianceUnitOfWork(SharedUnitOfWork):
         self.notifications = PgNotifications(conn)
         self.outbox = PgOutbox(conn)
         self.transfer_manifests = PgTransferManifests(conn)
+        self.incoming_deliveries = PgIncomingDeliveries(conn)
         self.movements = PgMovements(conn)
         self.findings = PgFindings(conn)
         self.reconciliation = PgReconciliationReads(conn)

@@ -25,8 +25,7 @@ from shared.http import json_response
 from shared.http.strict_json import StrictJsonRoute
 from shared.identity import IDENTITY_HEADER
 
-from compliance.domain.findings import FindingRecord, FindingState, report_csv
-from compliance.domain.reconciliation import FindingClass
+from compliance.domain.reconciliation import FindingClass, FindingRecord, FindingState, report_csv
 from compliance.entrypoints.container import Handlers
 from compliance.entrypoints.deps import Caller, HandlersDep, endpoint, write
 from compliance.entrypoints.routers.params import LicenseNumber

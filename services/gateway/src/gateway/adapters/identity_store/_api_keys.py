@@ -6,10 +6,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from shared.database import from_row
 from sqlalchemy import RowMapping, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.adapters.identity_store._rows import record
 from gateway.adapters.tables import api_keys
 
 
@@ -38,7 +38,7 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 
 def _api_key(m: RowMapping) -> ApiKeyRecord:
-    return record(
+    return from_row(
         ApiKeyRecord,
         m,
         roles=tuple(m["roles"]),

@@ -6,10 +6,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from shared.database import from_row
 from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.adapters.identity_store._rows import record
 from gateway.adapters.identity_store._users import _roles_of, _sites_of
 from gateway.adapters.tables import (
     login_attempts,
@@ -99,7 +99,7 @@ async def find_refresh_token(conn: AsyncConnection, token_hash: str) -> RefreshR
     if row is None:
         return None
     m = row._mapping
-    return record(RefreshRecord, m, session_revoked_at=m["revoked_at"], user_active=m["active"])
+    return from_row(RefreshRecord, m, session_revoked_at=m["revoked_at"], user_active=m["active"])
 
 
 async def mark_refresh_used(conn: AsyncConnection, token_id: uuid.UUID, now: datetime) -> None:
@@ -152,7 +152,7 @@ async def session_principal(
     if row is None:
         return None
     m = row._mapping
-    return record(
+    return from_row(
         SessionPrincipal,
         m,
         roles=tuple(sorted(m["roles"])),

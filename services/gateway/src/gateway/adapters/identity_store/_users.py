@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from shared.database import from_row
 from sqlalchemy import RowMapping, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.adapters.identity_store._rows import record
 from gateway.adapters.tables import (
     roles,
     user_roles,
@@ -63,7 +63,7 @@ _USER_COLUMNS = (
 
 
 def _user(m: RowMapping) -> UserRecord:
-    return record(UserRecord, m, roles=tuple(sorted(m["roles"])), sites=tuple(sorted(m["sites"])))
+    return from_row(UserRecord, m, roles=tuple(sorted(m["roles"])), sites=tuple(sorted(m["sites"])))
 
 
 async def known_roles(conn: AsyncConnection) -> set[str]:

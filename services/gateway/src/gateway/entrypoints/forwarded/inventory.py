@@ -91,6 +91,7 @@ CULTIVATION_MODELS: dict[tuple[str, str], Models] = {
 """Cultivation's routes: plant batches, tracked plants, harvests."""
 
 _OT = "/v1/outgoing-transfers/{transferId}"
+_IT = "/v1/incoming-transfers/{transferId}"
 _TRANSFERS = "transfers"
 
 
@@ -112,8 +113,18 @@ TRANSFER_MODELS: dict[tuple[str, str], Models] = {
     ("GET", _OT): Models(c.OutgoingTransfer, tag=_TRANSFERS),
     ("POST", f"{_OT}/send"): _transfer_write(c.OutgoingTransferSendRequest),
     ("POST", f"{_OT}/cancel"): _transfer_write(c.OutgoingTransferCancelRequest),
+    ("GET", "/v1/incoming-transfers"): Models(
+        c.IncomingTransferPage, query=c.IncomingTransferListQuery, tag=_TRANSFERS
+    ),
+    ("GET", _IT): Models(c.IncomingTransfer, tag=_TRANSFERS),
+    ("POST", f"{_IT}/receive"): Models(
+        response=c.IncomingTransferReceiveResult,
+        body=c.IncomingTransferReceiveRequest,
+        idempotent=True,
+        tag=_TRANSFERS,
+    ),
 }
-"""Outgoing transfers: plan, send, cancel, read."""
+"""Outgoing transfers (plan, send, cancel, read) and incoming ones (read, receive)."""
 
 INVENTORY_MODELS: dict[tuple[str, str], Models] = {
     ("GET", "/v1/batches"): Models(c.BatchPage, query=c.BatchListQuery),

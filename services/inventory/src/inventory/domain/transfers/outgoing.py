@@ -114,6 +114,8 @@ class TransferState:
     created_at: datetime
     updated_at: datetime
     manifest_number: str | None = None
+    settlement_problem: str | None = None
+    """Why Metrc's report of what the receiver did could not be applied (a person looks)."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,25 +6,24 @@ optional Idempotency-Key header (a replay returns the first answer)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
 from shared.contracts import inventory as api
 from shared.http.strict_json import StrictJsonRoute
 
 from inventory.entrypoints import cultivation_commands as to
-from inventory.entrypoints.container import Container
-from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, read, write_with
+from inventory.entrypoints.deps import (
+    CallerDep,
+    ContainerDep,
+    endpoint,
+    read,
+    write_command,
+)
 from inventory.reads import cultivation as show
 from inventory.service_layer import harvests, plant_batches, plants
-from inventory.service_layer.caller import Caller
-from inventory.service_layer.harvests import HarvestOutcome
-from inventory.service_layer.plant_batches import PlantBatchOutcome
-from inventory.service_layer.ports import UnitOfWork
 
 __all__ = ["router"]
 
@@ -34,37 +33,6 @@ PlantBatchId = Annotated[UUID, Path(alias="plantBatchId")]
 HarvestId = Annotated[UUID, Path(alias="harvestId")]
 _PB = "/v1/plant-batches/{plantBatchId}"
 _H = "/v1/harvests/{harvestId}"
-C = TypeVar("C")
-
-
-async def _plant_batch_write(
-    container: Container,
-    request: Request,
-    caller: Caller,
-    cmd: C,
-    handler: Callable[[UnitOfWork, Caller, C], Awaitable[PlantBatchOutcome]],
-    *,
-    status_code: int = 200,
-) -> Response:
-    async def work(uow: UnitOfWork) -> BaseModel:
-        return show.plant_batch_result(await handler(uow, caller, cmd))
-
-    return await write_with(container, request, caller, work, status_code=status_code)
-
-
-async def _harvest_write(
-    container: Container,
-    request: Request,
-    caller: Caller,
-    cmd: C,
-    handler: Callable[[UnitOfWork, Caller, C], Awaitable[HarvestOutcome]],
-    *,
-    status_code: int = 200,
-) -> Response:
-    async def work(uow: UnitOfWork) -> BaseModel:
-        return show.harvest_result(await handler(uow, caller, cmd))
-
-    return await write_with(container, request, caller, work, status_code=status_code)
 
 
 # ---------------------------------------------------------------------------- plant batches
@@ -84,8 +52,14 @@ async def create_plant_batch(
     caller: CallerDep, container: ContainerDep, request: Request, body: api.PlantBatchCreate
 ) -> Response:
     cmd = to.create_plant_batch(body)
-    return await _plant_batch_write(
-        container, request, caller, cmd, plant_batches.create_plant_batch, status_code=201
+    return await write_command(
+        container,
+        request,
+        caller,
+        cmd,
+        plant_batches.create_plant_batch,
+        show.plant_batch_result,
+        status_code=201,
     )
 
 
@@ -117,8 +91,8 @@ async def split_plant_batch(
     body: api.PlantBatchSplitRequest,
 ) -> Response:
     cmd = to.split_plant_batch(plant_batch_id, body)
-    return await _plant_batch_write(
-        container, request, caller, cmd, plant_batches.split_plant_batch
+    return await write_command(
+        container, request, caller, cmd, plant_batches.split_plant_batch, show.plant_batch_result
     )
 
 
@@ -131,8 +105,8 @@ async def adjust_plant_count(
     body: api.PlantBatchAdjustRequest,
 ) -> Response:
     cmd = to.adjust_plant_count(plant_batch_id, body)
-    return await _plant_batch_write(
-        container, request, caller, cmd, plant_batches.adjust_plant_count
+    return await write_command(
+        container, request, caller, cmd, plant_batches.adjust_plant_count, show.plant_batch_result
     )
 
 
@@ -145,7 +119,9 @@ async def move_plant_batch(
     body: api.PlantBatchMoveRequest,
 ) -> Response:
     cmd = to.move_plant_batch(plant_batch_id, body)
-    return await _plant_batch_write(container, request, caller, cmd, plant_batches.move_plant_batch)
+    return await write_command(
+        container, request, caller, cmd, plant_batches.move_plant_batch, show.plant_batch_result
+    )
 
 
 @endpoint(router, "POST", f"{_PB}/destroy", response_model=api.PlantBatchWriteResult)
@@ -157,7 +133,9 @@ async def destroy_plants(
     body: api.PlantBatchDestroyRequest,
 ) -> Response:
     cmd = to.destroy_plants(plant_batch_id, body)
-    return await _plant_batch_write(container, request, caller, cmd, plant_batches.destroy_plants)
+    return await write_command(
+        container, request, caller, cmd, plant_batches.destroy_plants, show.plant_batch_result
+    )
 
 
 @endpoint(router, "POST", f"{_PB}/growth-phase", response_model=api.PlantsMovedIntoGrowthResult)
@@ -169,7 +147,9 @@ async def move_into_growth(
     body: api.GrowthPhaseRequest,
 ) -> Response:
     cmd = to.move_into_growth(plant_batch_id, body)
-    return await _plant_batch_write(container, request, caller, cmd, plant_batches.move_into_growth)
+    return await write_command(
+        container, request, caller, cmd, plant_batches.move_into_growth, show.plant_batch_result
+    )
 
 
 @endpoint(router, "GET", "/v1/plants", response_model=api.PlantPage)
@@ -187,11 +167,9 @@ async def change_plants_phase(
     body: api.PlantsGrowthPhaseRequest,
 ) -> Response:
     cmd = to.change_plants_phase(body)
-
-    async def work(uow: UnitOfWork) -> BaseModel:
-        return show.plants_result(await plants.change_plants_phase(uow, caller, cmd))
-
-    return await write_with(container, request, caller, work)
+    return await write_command(
+        container, request, caller, cmd, plants.change_plants_phase, show.plants_result
+    )
 
 
 # ---------------------------------------------------------------------------- harvests
@@ -209,8 +187,14 @@ async def harvest_plants(
     caller: CallerDep, container: ContainerDep, request: Request, body: api.HarvestCreate
 ) -> Response:
     cmd = to.harvest_plants(body)
-    return await _harvest_write(
-        container, request, caller, cmd, harvests.harvest_plants, status_code=201
+    return await write_command(
+        container,
+        request,
+        caller,
+        cmd,
+        harvests.harvest_plants,
+        show.harvest_result,
+        status_code=201,
     )
 
 
@@ -230,7 +214,9 @@ async def record_harvest_waste(
     body: api.HarvestWasteRequest,
 ) -> Response:
     cmd = to.record_harvest_waste(harvest_id, body)
-    return await _harvest_write(container, request, caller, cmd, harvests.record_harvest_waste)
+    return await write_command(
+        container, request, caller, cmd, harvests.record_harvest_waste, show.harvest_result
+    )
 
 
 @endpoint(router, "POST", f"{_H}/finish", response_model=api.HarvestWriteResult)
@@ -242,7 +228,9 @@ async def finish_harvest(
     body: api.HarvestFinishRequest,
 ) -> Response:
     cmd = to.finish_harvest(harvest_id, body)
-    return await _harvest_write(container, request, caller, cmd, harvests.finish_harvest)
+    return await write_command(
+        container, request, caller, cmd, harvests.finish_harvest, show.harvest_result
+    )
 
 
 @endpoint(router, "POST", f"{_H}/unfinish", response_model=api.HarvestWriteResult)
@@ -254,7 +242,9 @@ async def unfinish_harvest(
     body: api.HarvestUnfinishRequest,
 ) -> Response:
     cmd = to.unfinish_harvest(harvest_id, body)
-    return await _harvest_write(container, request, caller, cmd, harvests.unfinish_harvest)
+    return await write_command(
+        container, request, caller, cmd, harvests.unfinish_harvest, show.harvest_result
+    )
 
 
 @endpoint(
@@ -273,9 +263,12 @@ async def package_harvest(
 ) -> Response:
     cmd = to.package_harvest(harvest_id, body)
     units = container.settings.units_of_measure
-
-    async def work(uow: UnitOfWork) -> BaseModel:
-        outcome = await harvests.package_harvest(uow, caller, cmd, units=units)
-        return show.harvest_packages_result(outcome)
-
-    return await write_with(container, request, caller, work, status_code=201)
+    return await write_command(
+        container,
+        request,
+        caller,
+        cmd,
+        lambda uow, who, command: harvests.package_harvest(uow, who, command, units=units),
+        show.harvest_packages_result,
+        status_code=201,
+    )

@@ -5,24 +5,18 @@ together) and takes an optional Idempotency-Key header (a replay returns the fir
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
 from shared.contracts import inventory as api
 from shared.http.strict_json import StrictJsonRoute
 
 from inventory.entrypoints import transfer_commands as to
-from inventory.entrypoints.container import Container
-from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, read, write_with
+from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, read, write_command
 from inventory.reads import transfers as show
 from inventory.service_layer import transfers
-from inventory.service_layer.caller import Caller
-from inventory.service_layer.ports import UnitOfWork
-from inventory.service_layer.transfers import TransferOutcome
 
 __all__ = ["router"]
 
@@ -30,22 +24,6 @@ router = APIRouter(tags=["transfers"], route_class=StrictJsonRoute)
 
 TransferId = Annotated[UUID, Path(alias="transferId")]
 _T = "/v1/outgoing-transfers/{transferId}"
-C = TypeVar("C")
-
-
-async def _write(
-    container: Container,
-    request: Request,
-    caller: Caller,
-    cmd: C,
-    handler: Callable[[UnitOfWork, Caller, C], Awaitable[TransferOutcome]],
-    *,
-    status_code: int = 200,
-) -> Response:
-    async def work(uow: UnitOfWork) -> BaseModel:
-        return show.transfer_result(await handler(uow, caller, cmd))
-
-    return await write_with(container, request, caller, work, status_code=status_code)
 
 
 @endpoint(router, "GET", "/v1/outgoing-transfers", response_model=api.OutgoingTransferPage)
@@ -68,7 +46,15 @@ async def create_transfer(
     caller: CallerDep, container: ContainerDep, request: Request, body: api.OutgoingTransferCreate
 ) -> Response:
     cmd = to.create_transfer(body)
-    return await _write(container, request, caller, cmd, transfers.create_transfer, status_code=201)
+    return await write_command(
+        container,
+        request,
+        caller,
+        cmd,
+        transfers.create_transfer,
+        show.transfer_result,
+        status_code=201,
+    )
 
 
 @endpoint(router, "GET", _T, response_model=api.OutgoingTransfer)
@@ -87,7 +73,9 @@ async def send_transfer(
     body: api.OutgoingTransferSendRequest,
 ) -> Response:
     cmd = to.send_transfer(transfer_id, body)
-    return await _write(container, request, caller, cmd, transfers.send_transfer)
+    return await write_command(
+        container, request, caller, cmd, transfers.send_transfer, show.transfer_result
+    )
 
 
 @endpoint(router, "POST", f"{_T}/cancel", response_model=api.OutgoingTransferWriteResult)
@@ -99,4 +87,6 @@ async def cancel_transfer(
     body: api.OutgoingTransferCancelRequest,
 ) -> Response:
     cmd = to.cancel_transfer(transfer_id, body)
-    return await _write(container, request, caller, cmd, transfers.cancel_transfer)
+    return await write_command(
+        container, request, caller, cmd, transfers.cancel_transfer, show.transfer_result
+    )

@@ -66,12 +66,6 @@ class FakeCultivation(FakeTransferReads, CultivationReadBack):
             ids += done.ids
         return WriteResult(ids=ids)
 
-    def _new_batch_name(self, rows: Rows, facility: FakeFacility, name: str) -> bool:
-        if self._active_batch(facility, name) is not None:
-            rows.fail(f"A Plant Batch named {name} already exists in the current Facility.")
-            return False
-        return True
-
     def _stamp_batch(self, facility: FakeFacility, batch: PlantBatch, **changes: object) -> None:
         facility.plant_batches[batch.id] = batch.model_copy(
             update={**changes, "last_modified": self.now()}
@@ -124,23 +118,17 @@ class FakeCultivation(FakeTransferReads, CultivationReadBack):
             assert location is not None
             assert strain is not None
             self._touch(facility, package, quantity=package.quantity - taken)
-            batch = PlantBatch(
-                id=self.next_id("plant_batch"),
+            return self._add_plant_batch(
+                facility,
                 name=posted.plant_batch_name,
-                plant_batch_type_id=catalog.PLANT_BATCH_TYPES[kind],
-                plant_batch_type_name=kind,
-                location_id=location.id,
-                location_name=location.name,
-                strain_id=strain.id,
-                strain_name=strain.name,
+                kind=kind,
+                location=location,
+                strain=strain,
                 patient_license_number=posted.patient_license_number,
-                untracked_count=posted.plant_count,
-                source_package_label=package.label,
+                count=posted.plant_count,
                 planted_date=posted.planted_date,
-                last_modified=self.now(),
+                source_package_label=package.label,
             )
-            facility.plant_batches[batch.id] = batch
-            return [batch.id]
 
         return self.batched(
             "create_plant_batches_from_packages",

@@ -4,7 +4,7 @@ destroying plants."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from compliance.adapters.metrc.endpoints import PlantBatchStatus, PlantStatus
 from compliance.adapters.metrc.fake import catalog
@@ -17,7 +17,7 @@ from compliance.adapters.metrc.payloads import (
     PlantBatchPlanting,
     PlantGrowthPhaseChange,
 )
-from compliance.adapters.metrc.schemas import Plant, PlantBatch, WriteResult
+from compliance.adapters.metrc.schemas import Location, Plant, PlantBatch, Strain, WriteResult
 
 __all__ = ["FakePlants"]
 
@@ -59,6 +59,44 @@ class FakePlants(FakePackageChanges):
             rows.fail(f"Plant Batch {name} does not exist in the current Facility.")
         return found
 
+    def _new_batch_name(self, rows: Rows, facility: FakeFacility, name: str) -> bool:
+        if self._active_batch(facility, name) is not None:
+            rows.fail(f"A Plant Batch named {name} already exists in the current Facility.")
+            return False
+        return True
+
+    def _add_plant_batch(
+        self,
+        facility: FakeFacility,
+        *,
+        name: str,
+        kind: str,
+        location: Location,
+        strain: Strain,
+        patient_license_number: str | None,
+        count: int,
+        planted_date: date,
+        source_package_label: str | None = None,
+    ) -> list[int]:
+        """A new plant batch of ``count`` untracked plants (a planting, or one from a package)."""
+        batch = PlantBatch(
+            id=self.next_id("plant_batch"),
+            name=name,
+            plant_batch_type_id=catalog.PLANT_BATCH_TYPES[kind],
+            plant_batch_type_name=kind,
+            location_id=location.id,
+            location_name=location.name,
+            strain_id=strain.id,
+            strain_name=strain.name,
+            patient_license_number=patient_license_number,
+            untracked_count=count,
+            source_package_label=source_package_label,
+            planted_date=planted_date,
+            last_modified=self.now(),
+        )
+        facility.plant_batches[batch.id] = batch
+        return [batch.id]
+
     async def create_plant_batch_plantings(
         self, license_number: str, plantings: Sequence[PlantBatchPlanting]
     ) -> WriteResult:
@@ -71,28 +109,19 @@ class FakePlants(FakePackageChanges):
                 rows.fail(f"Type {posted.type} is not valid. Valid values are: Seed, Clone.")
             if posted.count <= 0:
                 rows.fail("Count must be greater than 0.")
-            if self._active_batch(facility, posted.name) is not None:
-                rows.fail(
-                    f"A Plant Batch named {posted.name} already exists in the current Facility."
-                )
+            self._new_batch_name(rows, facility, posted.name)
             if not rows.ok or strain is None or location is None or kind is None:
                 return []
-            batch = PlantBatch(
-                id=self.next_id("plant_batch"),
+            return self._add_plant_batch(
+                facility,
                 name=posted.name,
-                plant_batch_type_id=catalog.PLANT_BATCH_TYPES[kind],
-                plant_batch_type_name=kind,
-                location_id=location.id,
-                location_name=location.name,
-                strain_id=strain.id,
-                strain_name=strain.name,
+                kind=kind,
+                location=location,
+                strain=strain,
                 patient_license_number=posted.patient_license_number,
-                untracked_count=posted.count,
+                count=posted.count,
                 planted_date=posted.actual_date,
-                last_modified=self.now(),
             )
-            facility.plant_batches[batch.id] = batch
-            return [batch.id]
 
         return self.write(
             "create_plant_batch_plantings",

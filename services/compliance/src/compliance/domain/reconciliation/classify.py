@@ -37,56 +37,26 @@ from typing import Final
 from uuid import UUID
 
 from compliance.domain.links import LinkState
-from compliance.domain.reconciliation_records import (
-    APPLICABLE_FIXES,
-    CANOPY_MARKER,
-    KEY_ERROR_CODES,
-    MOVEMENT_REASON,
+from compliance.domain.reconciliation.findings import (
     Evidence,
     Finding,
     FindingClass,
-    Fix,
-    FixAction,
-    FixKind,
+    lot_finding,
+)
+from compliance.domain.reconciliation.fixes import WAIT, Fix, FixAction, FixKind
+from compliance.domain.reconciliation.gaps import Gap, judge_gaps
+from compliance.domain.reconciliation.inputs import (
     Lot,
     MetrcAdjustment,
     MetrcPackage,
     PendingWrite,
-    PullProblem,
     ReconciliationInput,
-    marked_finding,
-    movement_marker,
-    write_effect,
 )
 from compliance.domain.submissions import CREATES_PACKAGE, SubmissionKind
 
-__all__ = [
-    "APPLICABLE_FIXES",
-    "CANOPY_MARKER",
-    "KEY_ERROR_CODES",
-    "MOVEMENT_REASON",
-    "Evidence",
-    "Finding",
-    "FindingClass",
-    "Fix",
-    "FixAction",
-    "FixKind",
-    "Lot",
-    "MetrcAdjustment",
-    "MetrcPackage",
-    "PendingWrite",
-    "PullProblem",
-    "ReconciliationInput",
-    "marked_finding",
-    "movement_marker",
-    "reconcile",
-    "write_effect",
-]
+__all__ = ["reconcile"]
 
 _ZERO: Final = Decimal(0)
-
-
-# --- the comparison ---------------------------------------------------------------------------
 
 
 @dataclass
@@ -97,20 +67,6 @@ class _Writes:
     stopped: list[PendingWrite] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Gap:
-    """A tracked batch whose difference no queued or stopped write explains."""
-
-    lot: Lot
-    package: MetrcPackage
-    metrc: Decimal
-    pending: Decimal
-    rest: Decimal
-    """``physical - (metrc + pending)``: what a fix must close."""
-    foreign: tuple[MetrcAdjustment, ...]
-    item: str
-
-
 def reconcile(data: ReconciliationInput) -> list[Finding]:
     """Every finding of the license, in a stable order (class, then tags and batches)."""
     if data.pull_problems:
@@ -119,7 +75,7 @@ def reconcile(data: ReconciliationInput) -> list[Finding]:
     foreign = _foreign_adjustments(data.adjustments, data.settled_evidence)
     writes = _writes_by_batch(data.writes)
     findings: list[Finding] = []
-    gaps: list[_Gap] = []
+    gaps: list[Gap] = []
     tracked_tags: set[str] = set()
     for lot in data.lots:
         if lot.state not in (LinkState.PENDING, LinkState.LINKED) or lot.tag is None:
@@ -146,7 +102,7 @@ def reconcile(data: ReconciliationInput) -> list[Finding]:
             findings.append(finding)
         if gap is not None:
             gaps.append(gap)
-    findings.extend(_judge_gaps(data.license_number, gaps))
+    findings.extend(judge_gaps(data.license_number, gaps))
     findings.extend(_missing_in_canopy(data, tracked_tags))
     return sorted(findings, key=lambda f: (f.finding_class.value, f.key))
 
@@ -206,35 +162,6 @@ def _writes_by_batch(writes: Iterable[PendingWrite]) -> dict[UUID, _Writes]:
     return out
 
 
-def _finding(
-    cls: FindingClass,
-    license_number: str,
-    lot: Lot,
-    *,
-    metrc: Decimal | None,
-    pending: Decimal | None,
-    message: str,
-    fix: Fix,
-    evidence: tuple[Evidence, ...] = (),
-) -> Finding:
-    tag = lot.tag or ""
-    return Finding(
-        key=f"{cls.value}:{tag or lot.batch_id}",
-        finding_class=cls,
-        license_number=license_number,
-        site_id=lot.site_id,
-        batch_ids=(lot.batch_id,),
-        tags=(tag,) if tag else (),
-        unit=lot.unit,
-        canopy_quantity=lot.physical,
-        metrc_quantity=metrc,
-        pending_quantity=pending,
-        message=message,
-        fix=fix,
-        evidence=evidence,
-    )
-
-
 def _submissions(writes: Sequence[PendingWrite]) -> tuple[Evidence, ...]:
     return tuple(
         Evidence(
@@ -255,12 +182,9 @@ def _retry(lot: Lot, w: _Writes) -> Fix:
     )
 
 
-_WAIT = Fix(kind=FixKind.WAIT, description="Nothing to do: the queued writes settle it.")
-
-
 def _missing_in_metrc(license_number: str, lot: Lot, w: _Writes) -> Finding:
     if w.open_creates:
-        return _finding(
+        return lot_finding(
             FindingClass.PENDING_PUSH,
             license_number,
             lot,
@@ -268,10 +192,10 @@ def _missing_in_metrc(license_number: str, lot: Lot, w: _Writes) -> Finding:
             pending=w.open_effect,
             message=f"Package {lot.tag} of batch {lot.code} is not in Metrc yet: its create "
             "is queued.",
-            fix=_WAIT,
+            fix=WAIT,
         )
     if w.stopped:
-        return _finding(
+        return lot_finding(
             FindingClass.PUSH_FAILED,
             license_number,
             lot,
@@ -281,7 +205,7 @@ def _missing_in_metrc(license_number: str, lot: Lot, w: _Writes) -> Finding:
             fix=_retry(lot, w),
             evidence=_submissions(w.stopped),
         )
-    return _finding(
+    return lot_finding(
         FindingClass.MISSING_IN_METRC,
         license_number,
         lot,
@@ -322,7 +246,7 @@ def _mismatch(
         what = f"item {package.item}, Canopy maps the product to {item}"
     else:
         return None
-    return _finding(
+    return lot_finding(
         FindingClass.UNIT_OR_ITEM_MISMATCH,
         license_number,
         lot,
@@ -348,10 +272,10 @@ def _quantity(
     w: _Writes,
     foreign: Mapping[str, list[MetrcAdjustment]],
     item: str,
-) -> tuple[Finding | None, _Gap | None]:
+) -> tuple[Finding | None, Gap | None]:
     if metrc + w.open_effect == lot.physical:
         return (
-            _finding(
+            lot_finding(
                 FindingClass.PENDING_PUSH,
                 license_number,
                 lot,
@@ -359,13 +283,13 @@ def _quantity(
                 pending=w.open_effect,
                 message=f"Package {lot.tag} shows {metrc}; the queued writes bring it to "
                 f"{lot.physical} {lot.unit}.",
-                fix=_WAIT,
+                fix=WAIT,
             ),
             None,
         )
     if w.stopped and metrc + w.open_effect + w.stopped_effect == lot.physical:
         return (
-            _finding(
+            lot_finding(
                 FindingClass.PUSH_FAILED,
                 license_number,
                 lot,
@@ -379,7 +303,7 @@ def _quantity(
             None,
         )
     rest = lot.physical - (metrc + w.open_effect)
-    gap = _Gap(
+    gap = Gap(
         lot=lot,
         package=package,
         metrc=metrc,
@@ -389,116 +313,6 @@ def _quantity(
         item=item,
     )
     return None, gap
-
-
-def _adjustment_evidence(adjustments: Iterable[MetrcAdjustment]) -> tuple[Evidence, ...]:
-    return tuple(
-        Evidence(
-            kind="METRC_ADJUSTMENT",
-            key=a.key,
-            summary=f"{a.label} {a.quantity:+f} {a.reason or ''} {a.date or ''} "
-            f"{a.note or ''}".strip(),
-        )
-        for a in adjustments
-    )
-
-
-def _gap_fix(gap: _Gap) -> FixAction:
-    lot = gap.lot
-    if gap.foreign:
-        return FixAction(batch_id=lot.batch_id, quantity=-gap.rest, version=lot.version)
-    return FixAction(batch_id=lot.batch_id, quantity=gap.rest, tag=lot.tag)
-
-
-def _judge_gaps(license_number: str, gaps: list[_Gap]) -> list[Finding]:
-    """Pair a ``+d`` with a ``-d`` of the same item and unit only when each is the only one of
-    its amount: with two candidates, which lot the stock was booked on is a guess, and a wrong
-    pair would move stock between the wrong lots. Ambiguous ones stay findings of their own."""
-    by_amount: dict[tuple[str, str, Decimal], list[_Gap]] = {}
-    for gap in gaps:
-        by_amount.setdefault((gap.item, gap.lot.unit, gap.rest), []).append(gap)
-    paired: set[UUID] = set()
-    findings: list[Finding] = []
-    for (item, unit, rest), plus in by_amount.items():
-        minus = by_amount.get((item, unit, -rest), [])
-        if rest <= 0 or len(plus) != 1 or len(minus) != 1:
-            continue
-        paired.update((plus[0].lot.batch_id, minus[0].lot.batch_id))
-        findings.append(_pair(license_number, plus[0], minus[0]))
-    findings.extend(_single_gap(license_number, g) for g in gaps if g.lot.batch_id not in paired)
-    return findings
-
-
-def _pair(license_number: str, a: _Gap, b: _Gap) -> Finding:
-    in_metrc = bool(a.foreign and b.foreign)
-    kind = FixKind.LOCAL_MOVEMENT if in_metrc else FixKind.PUSH_ADJUSTMENT
-    if in_metrc:
-        actions = tuple(
-            FixAction(batch_id=g.lot.batch_id, quantity=-g.rest, version=g.lot.version)
-            for g in (a, b)
-        )
-        how = "record the two movements in Canopy (Metrc's adjustments show where it went)"
-    else:
-        actions = tuple(
-            FixAction(batch_id=g.lot.batch_id, quantity=g.rest, tag=g.lot.tag) for g in (a, b)
-        )
-        how = "adjust both packages in Metrc to Canopy's counts"
-    tags = tuple(t for t in (a.lot.tag, b.lot.tag) if t)
-    return Finding(
-        key=f"EQUAL_AND_OPPOSITE:{'+'.join(sorted(tags))}",
-        finding_class=FindingClass.EQUAL_AND_OPPOSITE,
-        license_number=license_number,
-        site_id=a.lot.site_id,
-        batch_ids=(a.lot.batch_id, b.lot.batch_id),
-        tags=tags,
-        unit=a.lot.unit,
-        canopy_quantity=a.lot.physical + b.lot.physical,
-        metrc_quantity=a.metrc + b.metrc,
-        pending_quantity=a.pending + b.pending,
-        message=f"Batches {a.lot.code} ({a.rest:+f}) and {b.lot.code} ({b.rest:+f}) differ "
-        f"from Metrc by equal and opposite amounts of {a.item}: the stock was booked on the "
-        "wrong lot on one side.",
-        fix=Fix(kind=kind, description=f"Settle both lots: {how}.", actions=actions),
-        evidence=_adjustment_evidence((*a.foreign, *b.foreign)),
-    )
-
-
-def _single_gap(license_number: str, gap: _Gap) -> Finding:
-    lot = gap.lot
-    if gap.foreign:
-        total = sum((x.quantity for x in gap.foreign), _ZERO)
-        return _finding(
-            FindingClass.CHANGED_IN_METRC,
-            license_number,
-            lot,
-            metrc=gap.metrc,
-            pending=gap.pending,
-            message=f"Package {lot.tag} was adjusted in Metrc ({total:+f} {lot.unit} in "
-            f"{len(gap.foreign)} adjustment(s)); Canopy holds {lot.physical}, Metrc "
-            f"{gap.metrc}.",
-            fix=Fix(
-                kind=FixKind.LOCAL_MOVEMENT,
-                description=f"Record {-gap.rest:+f} {lot.unit} on batch {lot.code} in Canopy "
-                f"({MOVEMENT_REASON}, citing Metrc's adjustments).",
-                actions=(_gap_fix(gap),),
-            ),
-            evidence=_adjustment_evidence(gap.foreign),
-        )
-    return _finding(
-        FindingClass.QUANTITY_DIFFERS,
-        license_number,
-        lot,
-        metrc=gap.metrc,
-        pending=gap.pending,
-        message=f"Package {lot.tag} shows {gap.metrc} {lot.unit}, Canopy holds {lot.physical}, "
-        "and no queued write or Metrc adjustment explains it.",
-        fix=Fix(
-            kind=FixKind.PUSH_ADJUSTMENT,
-            description=f"Adjust package {lot.tag} in Metrc by {gap.rest:+f} {lot.unit} "
-            f"(reason: the site's mapping of {MOVEMENT_REASON}).",
-            actions=(_gap_fix(gap),),
-        ),
-    )
 
 
 def _missing_in_canopy(data: ReconciliationInput, tracked: set[str]) -> list[Finding]:
