@@ -34,6 +34,7 @@ from compliance.domain import (
     ready,
     split_rejection,
 )
+from compliance.domain.cultivation_intents import PlantBatchPlanting, PlantingSource
 
 NOW = datetime(2026, 3, 2, 17, tzinfo=UTC)
 DAY = date(2026, 3, 2)
@@ -197,6 +198,26 @@ class TestOrderPerPackage:
         )  # behind the adjustment, not the sale
         assert waits[finish.id].wait in (Wait.AWAITING_MANIFEST, Wait.BEHIND_EARLIER_WRITE)
         assert readiness([sale, finish], NOW)[finish.id].wait is Wait.AWAITING_MANIFEST
+
+    def test_a_planting_from_a_package_goes_past_the_packages_sale_awaiting_its_manifest(
+        self,
+    ) -> None:
+        ledger, package, plants = Ledger(), uuid4(), uuid4()
+        sale = ledger.add(
+            package, TransferOut(quantity=Decimal(5), reference_type="ORDER", reference_id="1")
+        )
+        planting = ledger.add(
+            plants,
+            PlantBatchPlanting(
+                name="PB-1", plant_type="Clone", count=4, strain="OG", location_id="veg",
+                date=DAY, source=PlantingSource(batch_id=package, quantity=Decimal(4), unit="Each"),
+            ),
+        )  # fmt: skip
+        draw = ledger.add(package, IngredientDraw(into_batch_id=plants, quantity=Decimal(4)))
+        waits = readiness([sale, planting, draw], NOW)
+        # Metrc still holds the sold stock until the manifest, so the planting need not wait.
+        assert waits[planting.id].is_ready
+        assert waits[sale.id].wait is Wait.AWAITING_MANIFEST
 
     def test_a_package_made_from_others_waits_for_each_sources_draw_and_the_writes_before_it(
         self,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -258,6 +258,37 @@ async def test_a_row_another_round_holds_is_left_until_its_claim_runs_out(world:
         )
     assert await world.round() == 1
     assert (await world.row(transfer_id)).state is ManifestState.CREATED
+
+
+async def test_a_round_that_outlived_its_claim_writes_nothing_over_the_round_holding_it(
+    world: World,
+) -> None:
+    planned = transfer(world)
+    transfer_id = UUID(planned["transfer_id"])
+    await world.record("inventory.transfer.created", planned)
+    first = datetime.now(UTC)
+    async with world.uow() as uow:  # a slow round's claim
+        (row,) = await uow.transfer_manifests.claim_open(GROWER, first, until=first + LEASE)
+        await uow.commit()
+    async with world.database.connection() as conn:  # it ran out; another round took the row
+        await conn.execute(
+            "UPDATE transfer_manifest SET claimed_until = $1", first - timedelta(seconds=1)
+        )
+    again = datetime.now(UTC)
+    async with world.uow() as uow:
+        assert len(await uow.transfer_manifests.claim_open(GROWER, again, until=again + LEASE)) == 1
+        await uow.commit()
+    outbox = await world.outbox()
+    late = replace(row, state=ManifestState.SETTLED, metrc_template_id=99, updated_at=again)
+    async with world.uow() as uow:
+        assert not await uow.transfer_manifests.save(late, claimed_until=first + LEASE)
+        assert not await uow.transfer_manifests.settled(
+            late, [], again, claimed_until=first + LEASE
+        )
+        await uow.commit()
+    kept = await world.row(transfer_id)
+    assert (kept.state, kept.metrc_template_id) == (ManifestState.PENDING, None)
+    assert await world.outbox() == outbox  # no settled event staged by the late round
 
 
 async def test_the_receivers_incoming_delivery_is_published_once_per_change(

@@ -161,8 +161,14 @@ class TestReceiving:
         await deliver(inventory_db, "compliance.incoming_transfer.changed", rejected_in_metrc)
         transfer = await recorded(world)
         path = f"/v1/incoming-transfers/{transfer['id']}/receive"
+        # A product measured in another unit than the package's (Grams).
+        counted = await world.intake(
+            product={"name": "OG prerolls", "category": "Pre-Rolls", "unitOfMeasure": "Each"}
+        )
         before = await db.fetchval("SELECT count(*) FROM batch")
         for packages, field in (
+            ([{"packageTag": SHIPPED_A, "productId": counted["productId"]}],
+             "packages.0.productId"),
             ([{"packageTag": "1A4FF0300000022000000999"}], "packages.0.packageTag"),
             ([{"packageTag": SHIPPED_A, "receivedQuantity": "0"}], "packages.0.receivedQuantity"),
             ([{"packageTag": SHIPPED_A, "accepted": False, "receivedQuantity": "1"}],

@@ -61,8 +61,14 @@ class Readiness:
         return self.wait is Wait.READY
 
 
+# Metrc still holds the sold stock until the manifest: these need no less than it holds.
 _PASS_PENDING_SALES = frozenset(
-    {SubmissionKind.ADJUST_PACKAGE, SubmissionKind.CHANGE_LOCATION, SubmissionKind.CREATE_PACKAGE}
+    {
+        SubmissionKind.ADJUST_PACKAGE,
+        SubmissionKind.CHANGE_LOCATION,
+        SubmissionKind.CREATE_PACKAGE,
+        SubmissionKind.PLANT_BATCH_FROM_PACKAGE,
+    }
 )
 
 

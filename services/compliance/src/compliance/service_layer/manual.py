@@ -139,6 +139,9 @@ class ManualOperations:
 
 
 async def _link(uow: UnitOfWork, cmd: PushBatch) -> PackageLink:
+    # Locked as the consumer and the worker lock it: a push's outcome landing meanwhile must not
+    # be saved over by this push's plan.
+    await uow.links.lock([cmd.batch_id])
     link = await uow.links.get(cmd.batch_id)
     if link is None:
         raise batch_not_tracked(cmd.batch_id)

@@ -410,6 +410,9 @@ async def _tracked_link(
     uow: ReconciliationUnitOfWork, action: FixAction
 ) -> tuple[PackageLink, Any]:
     assert action.batch_id is not None
+    # Locked before it is read: a fix saves the link whole, so an outcome landing meanwhile
+    # (a create accepted: LINKED) must be read, not saved over.
+    await uow.links.lock([action.batch_id])
     link = await uow.links.get(action.batch_id)
     if link is None:
         raise NotFoundError("BATCH_NOT_TRACKED", f"Compliance has not heard of {action.batch_id}")

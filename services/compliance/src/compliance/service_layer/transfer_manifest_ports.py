@@ -52,10 +52,17 @@ class TransferManifestRepository(Protocol):
         ``until``; ``save`` releases a row's claim."""
 
     async def get(self, transfer_id: UUID) -> ManifestRow | None: ...
-    async def save(self, row: ManifestRow) -> None:
-        """Write the row's state and release its claim."""
+    async def save(self, row: ManifestRow, *, claimed_until: datetime | None = None) -> bool:
+        """Write the row's state and release its claim; with ``claimed_until`` only while the
+        row still holds that claim (False: another round took it over after it ran out)."""
 
     async def settled(
-        self, row: ManifestRow, outcomes: Sequence[PackageOutcome], at: datetime
-    ) -> None:
-        """Save the row SETTLED and stage ``compliance.transfer_manifest.settled``."""
+        self,
+        row: ManifestRow,
+        outcomes: Sequence[PackageOutcome],
+        at: datetime,
+        *,
+        claimed_until: datetime | None = None,
+    ) -> bool:
+        """Save the row SETTLED and stage ``compliance.transfer_manifest.settled``, both only
+        when ``save`` applies."""

@@ -16,6 +16,7 @@ modified since the last look (minus ``OVERLAP``), and once found read by its id.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -40,12 +41,16 @@ from compliance.service_layer.transfer_manifests import (
     follow_manifest,
 )
 
+log = logging.getLogger(__name__)
+
 __all__ = ["ManifestUnitOfWork", "manifest_round", "planned_transfer", "record_transfer_event"]
 
 MAX_ATTEMPTS = 8
 """Rounds a template may fail to reach Metrc before the manifest is FAILED for a person."""
 LEASE = timedelta(minutes=5)
 """How long a round's claim on a row lasts: longer than a round's Metrc calls with retries."""
+LEASE_MARGIN = timedelta(minutes=2)
+"""No row's step begins this close to the claim's end (a step is a few Metrc calls)."""
 OVERLAP = timedelta(minutes=5)
 """How far before the last look the next look for the manifest starts (clocks differ)."""
 
@@ -213,18 +218,32 @@ async def manifest_round(
         if not rows:
             continue
         seen += len(rows)
+        claim = at + LEASE
         metrc = await metrc_for(license_number)
         steps: list[Step] = []
         for row in rows:
+            # A row not begun before its claim nears its end is left for the next round: another
+            # worker may take it over once the claim runs out.
+            if now() > claim - LEASE_MARGIN:
+                break
             if isinstance(metrc, Problem):
                 steps.append((dataclasses.replace(row, last_error=metrc.message), None))
             else:
                 steps.append(await _step(metrc, row, now()))
         async with uow() as unit:
+            # Saved only under this round's claim: a round that outlived it (another took the
+            # row over) must not write over what the other round found.
             for after, outcomes in steps:
                 if outcomes is None:
-                    await unit.transfer_manifests.save(after)
+                    saved = await unit.transfer_manifests.save(after, claimed_until=claim)
                 else:
-                    await unit.transfer_manifests.settled(after, outcomes, now())
+                    saved = await unit.transfer_manifests.settled(
+                        after, outcomes, now(), claimed_until=claim
+                    )
+                if not saved:
+                    log.warning(
+                        "transfer %s: its claim ran out; left to the round holding it",
+                        after.transfer_id,
+                    )
             await unit.commit()
     return seen

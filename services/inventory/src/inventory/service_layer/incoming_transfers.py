@@ -19,7 +19,13 @@ from uuid import UUID, uuid4
 from shared.contracts.inventory_enums import CogsMode, PaymentTerms
 from shared.contracts.transfer_enums import IncomingPackageState
 
-from inventory.domain import DomainError, PackageSource, PackageSourceKind, Reference
+from inventory.domain import (
+    DomainError,
+    PackageSource,
+    PackageSourceKind,
+    Reference,
+    ValidationError,
+)
 from inventory.domain.transfers.incoming import (
     IncomingPackage,
     IncomingTransferState,
@@ -137,12 +143,23 @@ def _intake(
 
 
 async def _product_and_brand(
-    uow: UnitOfWork, package: IncomingPackage, receipt: c.PackageReceipt | None, shipper: str
+    uow: UnitOfWork,
+    package: IncomingPackage,
+    receipt: c.PackageReceipt | None,
+    shipper: str,
+    n: int,
 ) -> tuple[bc.ProductChoice, bc.BrandChoice]:
     if receipt is not None and receipt.product_id is not None:
         product = await uow.reference.product(receipt.product_id)
         if product is None:
             raise NotFoundError("product", str(receipt.product_id))
+        # The received quantity is in the package's unit: a product measured in another would
+        # make 5 pounds a 5-gram batch.
+        if product["unit_of_measure"] != package.unit:
+            raise ValidationError.single(
+                f"packages.{n}.productId",
+                f"is measured in {product['unit_of_measure']}, the package in {package.unit}",
+            )
         return bc.ProductChoice(id=product["id"]), bc.BrandChoice(id=product["brand_id"])
     return (
         bc.ProductChoice(
@@ -187,7 +204,7 @@ async def receive_incoming(
         if package.state is not IncomingPackageState.ACCEPTED:
             continue
         receipt = receipts.get(package.package_tag)
-        product, brand = await _product_and_brand(uow, package, receipt, shipper)
+        product, brand = await _product_and_brand(uow, package, receipt, shipper, n)
         try:
             outcome = await intake(
                 uow, caller, _intake(received, package, product, brand, cmd), units=units

@@ -248,10 +248,13 @@ _WATERMARK_VALUES: Final = (
     " CAST(:high_watermark AS bigint[]), CAST(:watermark_at AS timestamptz[]),"
     " CAST(:last_offset AS bigint[]))"
 )
-# A partition seen for the first time gets its row; an existing row is never waited for here.
+# A partition seen for the first time gets its row. Only missing rows reach the insert: its
+# conflict check would wait for a fold updating an existing row.
 _NEW_PARTITIONS: Final = Sql(
     "INSERT INTO topic_position (topic, partition, high_watermark, watermark_at, last_offset)"
-    f" SELECT * FROM {_WATERMARK_VALUES} ORDER BY 1, 2"
+    f" SELECT * FROM {_WATERMARK_VALUES} AS w(topic, partition, high_watermark, watermark_at,"
+    " last_offset) WHERE NOT EXISTS (SELECT 1 FROM topic_position p"
+    " WHERE p.topic = w.topic AND p.partition = w.partition) ORDER BY 1, 2"
     " ON CONFLICT (topic, partition) DO NOTHING"
 )
 # Rows a fold holds are skipped until the next tick: waiting for them, while holding the rows of

@@ -57,6 +57,7 @@ _SAVE = Sql(
     " metrc_transfer_id = :metrc_transfer_id, manifest_number = :manifest_number,"
     " attempts = :attempts, last_error = :last_error, updated_at = :updated_at,"
     " followed_at = :followed_at, claimed_until = NULL WHERE transfer_id = :transfer_id"
+    " AND (CAST(:claim AS timestamptz) IS NULL OR claimed_until = CAST(:claim AS timestamptz))"
 )
 
 
@@ -112,8 +113,8 @@ class PgTransferManifests:
         found = await self._conn.fetchrow(_GET.text, *_GET.args({"transfer_id": transfer_id}))
         return None if found is None else _row(found)
 
-    async def save(self, row: ManifestRow) -> None:
-        await self._conn.execute(
+    async def save(self, row: ManifestRow, *, claimed_until: datetime | None = None) -> bool:
+        status = await self._conn.execute(
             _SAVE.text,
             *_SAVE.args(
                 {
@@ -126,14 +127,22 @@ class PgTransferManifests:
                     "last_error": row.last_error,
                     "updated_at": row.updated_at,
                     "followed_at": row.followed_at,
+                    "claim": claimed_until,
                 }
             ),
         )
+        return bool(status != "UPDATE 0")
 
     async def settled(
-        self, row: ManifestRow, outcomes: Sequence[PackageOutcome], at: datetime
-    ) -> None:
-        await self.save(row)
+        self,
+        row: ManifestRow,
+        outcomes: Sequence[PackageOutcome],
+        at: datetime,
+        *,
+        claimed_until: datetime | None = None,
+    ) -> bool:
+        if not await self.save(row, claimed_until=claimed_until):
+            return False
         payload = ev.TransferManifestSettledV1.model_validate(
             {
                 "transfer_id": row.transfer_id,
@@ -165,3 +174,4 @@ class PgTransferManifests:
                 )
             ],
         )
+        return True
