@@ -68,7 +68,9 @@ def test_a_transfer_is_planned_synced_sent_printed_and_settled_from_the_screens(
         f"/api/v1/compliance/credentials/{LICENSE}",
         json={"state": "CO", "vendorKey": VENDOR_KEY, "userKey": USER_KEY},
     )
-    shipped, returned, spare = _tagged_batches(api, site, _tags(web_platform)[:3])
+    # The reset frees every tag in Metrc, but the site's batches from the other browser modules
+    # keep theirs in Canopy (the first two and the last three): these three no module takes.
+    shipped, returned, spare = _tagged_batches(api, site, _tags(web_platform)[3:6])
 
     owner = api.user(["Owner"], [site.id])
     screen.sign_in(owner, "/transfers/outgoing")

@@ -208,7 +208,7 @@ async def test_a_pull_refused_for_the_keys_is_one_finding_nothing_applies_and_it
     await _sync(api, officer, site)
     again = await _reconcile(api, officer)
     assert again["findings"] == []
-    assert again["run"]["settled"] == 1
+    # Settled by this run, or already by the worker's own reconciliation after the pull.
     settled = (await api.get(f"{R}/findings/{finding['id']}", headers=officer)).json()
     assert settled["state"] == "SETTLED"
 

@@ -209,7 +209,14 @@ async def test_the_workers_metrics_show_the_push(
             for s in families.get("compliance_submissions", [])
             if s.labels == {"kind": "CREATE_PACKAGE", "state": "ACCEPTED"}
         ]
-        return families if counts and counts[0] >= 1 else None
+        depth = [
+            s.value
+            for s in families.get("compliance_queue_depth", [])
+            if s.labels["license"] == LICENSE
+        ]
+        # The gauges are sampled every few seconds: wait for a sample taken after the module's
+        # last push settled (an earlier one may still count it in flight).
+        return families if counts and counts[0] >= 1 and depth == [0] else None
 
     families = await eventually(accepted_creates, what="the ledger's gauges")
     depth = [s for s in families["compliance_queue_depth"] if s.labels["license"] == LICENSE]
