@@ -30,7 +30,10 @@ if (!root) throw new Error("index.html has no #root");
 createRoot(root).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <BrowserRouter>
+      {/* Without transitions: several controls (checkboxes, filters) are bound to the URL, and a
+          controlled input updated inside a transition shows its old value until the transition
+          commits, so a click on a busy machine looked like it did nothing. */}
+      <BrowserRouter useTransitions={false}>
         <ToastProvider>
           <AuthProvider>
             <SiteProvider>
