@@ -1,5 +1,6 @@
 """The read side of incoming transfers and the answer of receiving one, in the contract's shapes.
-A transfer of a site the caller may not see is NOT_FOUND, as if it did not exist."""
+A transfer of a site the caller may not see (or of a license no site holds yet) is NOT_FOUND, as
+if it did not exist."""
 
 from __future__ import annotations
 
@@ -81,7 +82,7 @@ def receive_result(outcome: IncomingOutcome) -> api.IncomingTransferReceiveResul
 
 async def get_incoming(uow: UnitOfWork, caller: Caller, transfer_id: UUID) -> api.IncomingTransfer:
     state = await uow.incoming.get(transfer_id)
-    if state is None or not caller.can_access_site(state.site_id):
+    if state is None or state.site_id is None or not caller.can_access_site(state.site_id):
         raise NotFoundError("incoming transfer", str(transfer_id))
     return api.IncomingTransfer.model_validate(incoming_json(state))
 
