@@ -26,7 +26,8 @@ UPGRADE = [
     """,
     """
     ALTER TABLE batch ADD COLUMN cogs_total numeric(15,4)
-        CONSTRAINT batch_cogs_total CHECK (cogs_total >= 0 AND cogs_mode = 'FIXED')
+        CONSTRAINT batch_cogs_total
+            CHECK (cogs_total IS NULL OR (cogs_total >= 0 AND cogs_mode = 'FIXED'))
     """,
 ]
 
