@@ -109,8 +109,6 @@ def seed(*, package_tags: int, waiting_packages: int = 0, plant_tags: int = 0) -
                 (LICENSE, ITEM, "Buds", "Grams"),
                 (RECEIVER, ITEM, "Buds", "Grams"),
                 (LICENSE, BULK_ITEM, "Buds", "Grams"),
-                # The receiver's link to an arrived package checks the item among its own.
-                (RECEIVER, BULK_ITEM, "Buds", "Grams"),
                 (LICENSE, CLONE_ITEM, "Immature Plants", "Each"),
             )
         ],
