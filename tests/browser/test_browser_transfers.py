@@ -401,7 +401,7 @@ def test_an_incoming_delivery_is_listed_opened_and_received_into_batches_from_th
     expect(packages.locator(f"tr[data-tag='{short}']").get_by_test_id("shipped")).to_have_text(
         "5 Grams"
     )
-    expect(page.get_by_role("link", name="Receive")).to_have_count(0)
+    expect(page.get_by_role("link", name="Receive", exact=True)).to_have_count(0)
 
     # The Owner receives it: the form's rules first, then the choices.
     page.get_by_test_id("user-menu").click()
@@ -417,7 +417,7 @@ def test_an_incoming_delivery_is_listed_opened_and_received_into_batches_from_th
         "unitOfMeasure": "Each",
     })  # fmt: skip
     screen.sign_in(owner, f"/transfers/incoming/{incoming['id']}")
-    page.get_by_role("link", name="Receive").click()
+    page.get_by_role("link", name="Receive", exact=True).click()
     form = page.get_by_test_id("receive-form")
     # Metrc's rejection is shown, and the package cannot be accepted; quantities start at
     # what Metrc says was received.
@@ -468,14 +468,14 @@ def test_an_incoming_delivery_is_listed_opened_and_received_into_batches_from_th
             site.id,
         )
         assert batch["vendorName"] == "Canopy Store"
-        expect(line.get_by_role("link", name=f"The batch of package {tag}")).to_have_attribute(
+        expect(line.get_by_role("link", name=f"Open batch of package {tag}")).to_have_attribute(
             "href", f"/inventory?batch={by_tag[tag]['batchId']}"
         )
     assert api.detail(by_tag[whole]["batchId"])["batch"]["productId"] == product["id"]
     expect(
         packages.locator(f"tr[data-tag='{refused}']").get_by_test_id("received-state")
     ).to_have_text("Rejected")
-    expect(page.get_by_role("link", name="Receive")).to_have_count(0)
+    expect(page.get_by_role("link", name="Receive", exact=True)).to_have_count(0)
     screen.check_accessibility("a received incoming transfer")
     screen.screenshot("incoming-received")
 

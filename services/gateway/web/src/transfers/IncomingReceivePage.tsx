@@ -30,15 +30,10 @@ function initial(p: Package): Decision {
 }
 
 /** The rules the API applies, each on its package's field (it checks them all again). */
-function validate(locationId: string, packages: Package[], decisions: Decision[]): Record<string, string> {
+function validate(locationId: string, decisions: Decision[]): Record<string, string> {
   return problems({
     locationId: locationId ? undefined : "Choose where the accepted packages are put",
-    ...Object.fromEntries(
-      packages.map((p, n) => {
-        const d = decisions[n];
-        return [`packages.${n}.receivedQuantity`, d?.accepted ? (quantityProblem(d.quantity) ?? undefined) : undefined];
-      }),
-    ),
+    ...Object.fromEntries(decisions.map((d, n) => [`packages.${n}.receivedQuantity`, d.accepted ? (quantityProblem(d.quantity) ?? undefined) : undefined])),
   });
 }
 
@@ -121,7 +116,7 @@ function ReceiveForm({ transfer: t, reload }: { transfer: Schemas["IncomingTrans
       toast.error("The transfer was not received", refusal(error) ?? messageOf(error));
     },
   });
-  const errors = useFormErrors(validate(locationId, t.packages, decisions), refusal(receive.error) ? null : receive.error);
+  const errors = useFormErrors(validate(locationId, decisions), refusal(receive.error) ? null : receive.error);
   const whole = refusal(receive.error);
   const set = (p: Package, n: number, change: Partial<Decision>) => setTyped((current) => ({ ...current, [p.packageTag]: { ...(decisions[n] ?? initial(p)), ...change } }));
   const submit = (event: SyntheticEvent) => {
@@ -144,7 +139,7 @@ function ReceiveForm({ transfer: t, reload }: { transfer: Schemas["IncomingTrans
         <fieldset className="form-section">
           <legend>Where</legend>
           <div className="form-grid">
-            <Field label="Location" required error={errors.shown("locationId")} hint="Where the accepted packages are put">
+            <Field label="Location" required error={errors.shown("locationId")} hint="Each accepted package's batch starts there">
               {(control) => (
                 <select {...control} value={locationId} onChange={(e) => setLocationId(e.target.value)}>
                   <option value="">{locations.isLoading ? "Loading…" : "Choose…"}</option>

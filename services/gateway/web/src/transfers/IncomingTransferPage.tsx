@@ -105,8 +105,8 @@ export default function IncomingTransferPage() {
                     </td>
                     <td>
                       {p.batchId ? (
-                        <Link to={`/inventory?batch=${p.batchId}`} aria-label={`The batch of package ${p.packageTag}`}>
-                          Open batch
+                        <Link to={`/inventory?batch=${p.batchId}`}>
+                          Open batch<span className="visually-hidden"> of package {p.packageTag}</span>
                         </Link>
                       ) : (
                         "—"
