@@ -156,7 +156,7 @@ function ReceiveForm({ transfer: t, reload }: { transfer: Schemas["IncomingTrans
         <fieldset className="form-section">
           <legend>Packages</legend>
           <div className="table-scroll">
-            <table className="grid compact" data-testid="receive-packages">
+            <table className="grid compact receive-packages" data-testid="receive-packages">
               <caption className="visually-hidden">The packages of {manifestName(t)}</caption>
               <thead>
                 <tr>
