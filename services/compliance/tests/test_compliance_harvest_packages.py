@@ -16,6 +16,8 @@ from compliance.domain import (
     NotificationKind,
     OpeningBalance,
     ProblemCode,
+    PushAccepted,
+    PushPlanned,
     SubmissionKind,
     SubmissionState,
 )
@@ -179,6 +181,25 @@ class TestPackagesFromAHarvest:
         await h.settle()
         assert all(s.state is SubmissionState.ACCEPTED for s in h.submissions())
         assert metrc_harvest(h, "H-O").finished_date is not None
+
+    async def test_a_draw_recorded_after_its_package_was_made_publishes_that_it_is_done(
+        self,
+    ) -> None:
+        h = harness()
+        await h.save_keys()
+        crop = Crop(h, "H-D")
+        await harvested(h, crop, "400")
+        batch = from_harvest(h, crop)
+        await h.record(batch.created("150"))
+        h.clock.advance(DRAW_WAIT)
+        await h.settle()
+        await crop.packaged(batch.batch_id, "150")
+        (draw,) = [s for s in h.submissions() if s.kind is SubmissionKind.INGREDIENT_DRAW]
+        assert draw.state is SubmissionState.ACCEPTED
+        # Reporting counts a write pending until it hears it is done.
+        assert [type(e) for e in h.db.events if getattr(e, "submission_id", None) == draw.id] == [
+            PushPlanned, PushAccepted,
+        ]  # fmt: skip
 
     async def test_a_package_waiting_for_its_draw_goes_behind_the_harvests_earlier_writes(
         self,

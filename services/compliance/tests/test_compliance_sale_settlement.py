@@ -19,6 +19,7 @@ from compliance.domain import (
     ManifestSettlement,
     OpeningBalance,
     Program,
+    PushAccepted,
     Submission,
     SubmissionKind,
     SubmissionState,
@@ -247,6 +248,11 @@ class TestSettlingTheSales:
         }  # fmt: skip
         async with h.db.uow() as uow:  # the manifest seen settled again: nothing changes
             assert await settle_sales(uow, TRANSFER, outcomes, now=h.clock.now()) == []
+        # Each settled sale is published done: reporting stops counting it pending.
+        done = [e for e in h.db.events if isinstance(e, PushAccepted) and e.kind == "TRANSFER_OUT"]
+        assert sorted((e.batch_id, e.state) for e in done) == sorted(
+            (s.batch_id, "SETTLED") for s in settled
+        )
         (entry,) = [e for e in h.db.sync_log if e.operation == SETTLE_OPERATION]
         assert (entry.status.value, entry.objects, entry.accepted, entry.rejected) == (
             "SUCCESS", 2, 1, 1,
@@ -275,3 +281,7 @@ class TestSettlingTheSales:
             SubmissionKind.TRANSFER_OUT, SubmissionState.SETTLED, settlement(),
         )  # fmt: skip
         assert h.db.submissions[s.id].state is SubmissionState.SETTLED
+        (event,) = [
+            e for e in h.db.events if isinstance(e, PushAccepted) and e.kind == s.kind.value
+        ]
+        assert (event.submission_id, event.state) == (s.id, "SETTLED")

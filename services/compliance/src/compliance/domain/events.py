@@ -155,6 +155,8 @@ def link_changed(link: PackageLink, *, at: datetime, actor: str) -> PackageLinkC
 _BY_STATE: dict[SubmissionState, type[SubmissionEvent]] = {
     SubmissionState.PENDING: PushPlanned,
     SubmissionState.ACCEPTED: PushAccepted,
+    # Settled by a manifest, with no Metrc write of its own: done, like an applied push.
+    SubmissionState.SETTLED: PushAccepted,
     SubmissionState.REJECTED: PushRejected,
     SubmissionState.FAILED: PushFailed,
 }

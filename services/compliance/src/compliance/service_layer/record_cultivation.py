@@ -50,6 +50,7 @@ async def record_cultivation_change(
         # to order: settled at once, it holds none of the harvest's later writes back.
         s = s.accept(now)
         await uow.submissions.save(s)
+        await uow.outbox.add(submission_event(s, at=now, actor=change.actor))
     return s
 
 

@@ -25,8 +25,10 @@ from compliance.domain import (
     SyncLogEntry,
     SyncStatus,
     TransferOut,
+    submission_event,
 )
 from compliance.service_layer.ports import (
+    EventOutbox,
     LinkRepository,
     SettledSales,
     SubmissionRepository,
@@ -47,6 +49,8 @@ class SaleSettlementUnitOfWork(Protocol):
     def submissions(self) -> SubmissionRepository: ...
     @property
     def sync_log(self) -> SyncLogRepository: ...
+    @property
+    def outbox(self) -> EventOutbox: ...
 
 
 async def settle_sales(
@@ -107,6 +111,9 @@ async def _store(
     done = list(settled)
     for s in done:
         await uow.submissions.save(s)
+        # Published like an accepted push: the sale is done (reporting stops counting it
+        # pending), its event's state says SETTLED.
+        await uow.outbox.add(submission_event(s, at=now, actor=_ACTOR))
     # One entry per license's manifest: its counts say how the receiver decided (each
     # submission says which manifest settled it).
     by_manifest: dict[tuple[str, str | None], list[Submission]] = {}
