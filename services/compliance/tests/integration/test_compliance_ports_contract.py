@@ -42,6 +42,7 @@ from compliance.domain import (
     problem,
 )
 from compliance.domain.cultivation_intents import (
+    CultivationChange,
     CultivationIntent,
     PlantBatchCountChange,
     PlantBatchDestroy,
@@ -52,7 +53,9 @@ from compliance.domain.cultivation_intents import (
     PlantingSource,
 )
 from compliance.service_layer.open_queue import OpenQueueCache
+from compliance.service_layer.outcomes import store_accepted
 from compliance.service_layer.ports import TagTakenError, UnitOfWork
+from compliance.service_layer.record_cultivation import record_cultivation_change
 from compliance.testing import START, ComplianceHarness
 from shared.database import Database
 from shared.testing.plugin import migrated_copy
@@ -686,3 +689,52 @@ class TestPlantBatchWrites:
             await uow.commit()
         async with store.uow() as uow:
             assert await uow.submissions.plant_batches_in_metrc({planted}) == {planted}
+
+
+class TestALateDrawMeetsItsRecordsAcceptance:
+    @pytest.mark.parametrize("store", ["postgres"], indirect=True)
+    async def test_a_draw_recorded_while_its_package_is_accepted_is_settled_not_left_pending(
+        self, store: Store
+    ) -> None:
+        h = ComplianceHarness()
+        harvest = uuid4()
+        link = _link(h, "1A4FF0100000022000000999")
+        package = link.batch_id
+        async with store.uow() as uow:
+            await uow.jurisdictions.save(h.rules)
+            await uow.links.save(link)
+            create = Submission.new(
+                id=uuid4(), sequence=await uow.submissions.next_sequence(), license_number="L-1",
+                site_id=h.site_id, batch_id=package, now=START, actor="u",
+                intent=CreatePackage(
+                    quantity=Decimal("100.5"), unit="Grams", product_id="p", product_name="Bulk",
+                    location_id=None, source=FromHarvest(str(harvest), "H-1"), date=START.date(),
+                ),
+            )  # fmt: skip
+            await uow.submissions.add(create)
+            await uow.commit()
+        draw = CultivationChange(
+            site_id=h.site_id,
+            aggregate_id=harvest,
+            intent=IngredientDraw(into_batch_id=package, quantity=Decimal("100.5")),
+            actor="grower",
+            occurred_at=START,
+        )
+
+        async def record_the_draw() -> None:
+            async with store.uow() as uow:
+                await record_cultivation_change(uow, draw, now=START)
+                await uow.commit()
+
+        async with store.uow() as accepting:
+            sent = create.send(START, sent_as=SentAs(tag="", location="Vault"))
+            await store_accepted(accepting, sent, now=START, actor="compliance", metrc_ids=(7,))
+            drawing = asyncio.create_task(record_the_draw())
+            # Unlocked, the draw commits here having seen no accepted create, after the
+            # acceptance looked for draws and found none.
+            await asyncio.wait({drawing}, timeout=0.3)
+            await accepting.commit()
+        await drawing
+        async with store.uow() as uow:
+            (stored,) = await uow.submissions.draws_into(package)
+        assert stored.state is SubmissionState.ACCEPTED
