@@ -90,9 +90,11 @@ class TestPackagesFromAHarvest:
         assert link is not None
         assert (link.state, link.tag) == (LinkState.LINKED, package.label)
         assert sent(h, "create_harvest_packages") == 1
-        assert [s.state for s in h.submissions() if s.batch_id == crop.id][-1] is (
-            SubmissionState.ACCEPTED
-        )  # the harvest's draw, settled by the create
+        draw = [s for s in h.submissions() if s.batch_id == crop.id][-1]
+        assert draw.state is SubmissionState.ACCEPTED  # the harvest's draw, settled by the create
+        assert [type(e) for e in h.db.events if getattr(e, "submission_id", None) == draw.id] == [
+            PushPlanned, PushAccepted,
+        ]  # fmt: skip
         assert "harvests.packages" in {e.operation for e in h.db.sync_log}
 
     async def test_the_batchs_later_changes_go_to_its_new_package(self) -> None:

@@ -132,7 +132,7 @@ class ManualOperations:
             await uow.outbox.add(
                 submission_event(dismissed, at=now, actor=cmd.actor, event=PushDismissed)
             )
-            await settle_draws(uow, dismissed, now=now)
+            await settle_draws(uow, dismissed, now=now, actor=cmd.actor)
             await uow.notifications.resolve(f"push:{s.id}:{s.manual_retries}", now)
             await uow.commit()
         return dismissed

@@ -100,11 +100,11 @@ async def store_accepted_many(
                 await uow.outbox.add(link_changed(linked, at=now, actor=actor))
         await uow.links.save_many(changed)
     for d in done:
-        await settle_draws(uow, d, now=now)
+        await settle_draws(uow, d, now=now, actor=actor)
     return done
 
 
-async def settle_draws(uow: UnitOfWork, s: Submission, *, now: datetime) -> None:
+async def settle_draws(uow: UnitOfWork, s: Submission, *, now: datetime, actor: str) -> None:
     """A record made from other batches, a harvest or a package was created (or a person
     settled its create): the draws it made on its sources are accounted for, so their later
     writes may go."""
@@ -116,7 +116,10 @@ async def settle_draws(uow: UnitOfWork, s: Submission, *, now: datetime) -> None
             and draw.intent.into_batch_id == s.batch_id
             and draw.state is SubmissionState.PENDING
         ):
-            await uow.submissions.save(draw.accept(now))
+            done = draw.accept(now)
+            await uow.submissions.save(done)
+            # Published like any accepted write: reporting counts it pending until then.
+            await uow.outbox.add(submission_event(done, at=now, actor=actor))
 
 
 async def store_rejected(
