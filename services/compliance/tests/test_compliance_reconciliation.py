@@ -260,6 +260,16 @@ class TestUnitsAndItems:
             "Blue Dream 7g",
         )
 
+    def test_a_package_received_by_transfer_keeps_the_shippers_item_and_is_no_finding(
+        self,
+    ) -> None:
+        assert run([lot(0, "10", received=True)], [package(0, "10", item="Shipper's OG")]) == []
+
+    def test_a_received_packages_unit_is_still_compared(self) -> None:
+        received = lot(0, "10", received=True)
+        f = only(run([received], [package(0, "0.01", unit="Kilograms", item="Shipper's OG")]))
+        assert f.fix.kind is FixKind.REMAP_UNIT
+
     def test_a_unit_mismatch_is_reported_without_comparing_quantities(self) -> None:
         f = only(run([lot(0, "10")], [package(0, "0.01", unit="Kilograms")]))
         assert f.fix.kind is FixKind.REMAP_UNIT

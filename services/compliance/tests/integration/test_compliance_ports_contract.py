@@ -31,6 +31,7 @@ from compliance.domain import (
     OpeningBalance,
     PackageLink,
     ProblemCode,
+    ReceivedByTransfer,
     SentAs,
     Severity,
     Submission,
@@ -738,3 +739,24 @@ class TestALateDrawMeetsItsRecordsAcceptance:
         async with store.uow() as uow:
             (stored,) = await uow.submissions.draws_into(package)
         assert stored.state is SubmissionState.ACCEPTED
+
+
+class TestReconciliationReads:
+    @pytest.mark.parametrize("store", ["postgres"], indirect=True)
+    async def test_a_lot_says_whether_its_package_was_received_by_transfer(
+        self, store: Store
+    ) -> None:
+        h = ComplianceHarness()
+        own = _link(h, "1A4FF0100000022000000901")
+        received = replace(
+            _link(h, "1A4FF0100000022000000902"), source=ReceivedByTransfer("0000000042")
+        )
+        async with store.uow() as uow:
+            await uow.links.save_many([own, received])
+            await uow.commit()
+        async with store.uow() as uow:
+            assert isinstance(uow, ComplianceUnitOfWork)
+            lots = await uow.reconciliation.lots("L-1")
+        assert {lot.batch_id: lot.received for lot in lots} == {
+            own.batch_id: False, received.batch_id: True,
+        }  # fmt: skip

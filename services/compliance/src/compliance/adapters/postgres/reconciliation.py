@@ -50,7 +50,8 @@ _LOTS = Sql(
     SELECT batch_id, site_id, state, tag, batch->>'code' AS code,
            batch->>'package_tag' AS package_tag, CAST(batch->>'physical' AS numeric) AS physical,
            batch->>'unit' AS unit, batch->>'product_id' AS product_id,
-           batch->>'product_name' AS product_name, CAST(batch->>'version' AS integer) AS version
+           batch->>'product_name' AS product_name, CAST(batch->>'version' AS integer) AS version,
+           COALESCE(source->>'type' = 'ReceivedByTransfer', false) AS received
     FROM package_links WHERE license_number = :license_number
     """
 )

@@ -93,6 +93,8 @@ def reconcile(data: ReconciliationInput) -> list[Finding]:
         rules = data.rules.get(lot.site_id)
         unit = rules.metrc_unit(lot.unit) if rules else lot.unit
         item = rules.metrc_item(lot.product_id, lot.product_name) if rules else lot.product_name
+        if lot.received and package.item is not None:
+            item = package.item  # the shipper's, whatever the receiver's product maps to
         mismatch = _mismatch(data.license_number, lot, package, unit, item)
         if mismatch is not None:
             findings.append(mismatch)

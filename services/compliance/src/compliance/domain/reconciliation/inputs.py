@@ -49,6 +49,9 @@ class Lot:
     product_id: str
     product_name: str
     version: int
+    received: bool = False
+    """Received by transfer: the package keeps the shipper's item, which the receiver's product
+    need not map to (``validation``), so its item is not compared."""
 
 
 @dataclass(frozen=True, kw_only=True)
