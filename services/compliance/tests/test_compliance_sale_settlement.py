@@ -4,9 +4,11 @@ what reconciliation expects afterwards, and the service that settles the sales (
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any, cast
 from uuid import UUID, uuid4
 
 import pytest
@@ -38,8 +40,10 @@ from compliance.domain.reconciliation import (
     reconcile,
     write_effect,
 )
-from compliance.domain.transfer_manifests import PackageOutcome, sale_settlements
+from compliance.domain.transfer_manifests import ManifestState, PackageOutcome, sale_settlements
 from compliance.service_layer.sale_settlement import SETTLE_OPERATION, settle_sales
+from compliance.service_layer.transfer_manifest_ports import ManifestRow
+from compliance.service_layer.transfer_manifest_rounds import ManifestUnitOfWork, save_steps
 from compliance.testing import ITEM, LICENSE, REASONS, BatchScript, ComplianceHarness
 
 NOW = datetime(2026, 3, 2, 17, tzinfo=UTC)
@@ -285,3 +289,49 @@ class TestSettlingTheSales:
             e for e in h.db.events if isinstance(e, PushAccepted) and e.kind == s.kind.value
         ]
         assert (event.submission_id, event.state) == (s.id, "SETTLED")
+
+
+class _RoundUnit:
+    """The in-memory unit of work seen by a round's save: every manifest row saves, and the
+    links it locks are recorded."""
+
+    def __init__(self, inner: Any) -> None:
+        self.submissions, self.sync_log, self.outbox = (
+            inner.submissions,
+            inner.sync_log,
+            inner.outbox,
+        )
+        self.links = self.transfer_manifests = self
+        self.locked: list[list[UUID]] = []
+
+    async def lock(self, batch_ids: Collection[UUID]) -> None:
+        self.locked.append(sorted(batch_ids))
+
+    async def settled(self, *args: object, **kwargs: object) -> bool:
+        return True
+
+
+def manifest(*batches: UUID) -> ManifestRow:
+    lines = [{"package_tag": f"TAG-{b}", "batch_id": str(b)} for b in batches]
+    return ManifestRow(
+        transfer_id=uuid4(), site_id=SITE, license_number=LICENSE, template_name="t",
+        state=ManifestState.SETTLED, plan={"lines": lines}, manifest_number="0000000042",
+        created_at=NOW, updated_at=NOW,
+    )  # fmt: skip
+
+
+class TestARoundSettlingSeveralManifests:
+    async def test_locks_every_shipped_batch_once_in_one_order_before_anything_else(self) -> None:
+        h = ComplianceHarness()
+        first, second = manifest(UUID(int=9), UUID(int=2)), manifest(UUID(int=5), UUID(int=1))
+        steps = [
+            (row, [PackageOutcome(label=tag, accepted=True) for tag in row.shipped_batches])
+            for row in (first, second)
+        ]
+        async with h.db.uow() as inner:
+            unit = _RoundUnit(inner)
+            await save_steps(
+                cast(ManifestUnitOfWork, unit), steps, claimed_until=NOW, now=lambda: NOW
+            )
+        # Locked all at once, sorted; each manifest's settlement then only re-takes its own.
+        assert unit.locked[0] == [UUID(int=n) for n in (1, 2, 5, 9)]

@@ -414,6 +414,13 @@ async def test_the_settled_manifest_settles_each_shipped_sale_with_no_metrc_writ
     )  # fmt: skip
     assert (refused.accepted, refused.manifest_number) == (False, sent.manifest_number)
     assert SubmissionKind.TRANSFER_OUT not in open_kinds  # only the links, never pushed here
+    # Each settled sale is published done (reporting counted it pending until then).
+    done = [
+        e["payload"]["submission_id"]
+        for e in await world.outbox()
+        if e["event_type"] == "compliance.push_accepted" and e["payload"]["state"] == "SETTLED"
+    ]
+    assert sorted(done) == sorted(str(s.id) for s in sales)
     assert sorted((e.accepted, e.rejected) for e in logged) == [(0, 1), (1, 0)]
     requests = (await world.sandbox.state())["requests"]
     assert [r for r in requests if " /packages/" in r and not r.startswith("GET")] == []

@@ -50,7 +50,13 @@ from compliance.service_layer.transfer_manifests import (
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ManifestUnitOfWork", "manifest_round", "planned_transfer", "record_transfer_event"]
+__all__ = [
+    "ManifestUnitOfWork",
+    "manifest_round",
+    "planned_transfer",
+    "record_transfer_event",
+    "save_steps",
+]
 
 MAX_ATTEMPTS = 8
 """Rounds a template may fail to reach Metrc before the manifest is FAILED for a person."""
@@ -238,28 +244,42 @@ async def manifest_round(
             else:
                 steps.append(await _step(metrc, row, now()))
         async with uow() as unit:
-            # Saved only under this round's claim: a round that outlived it (another took the
-            # row over) must not write over what the other round found.
-            for after, outcomes in steps:
-                if outcomes is None:
-                    saved = await unit.transfer_manifests.save(after, claimed_until=claim)
-                else:
-                    settled_at = now()
-                    saved = await unit.transfer_manifests.settled(
-                        after, outcomes, settled_at, claimed_until=claim
-                    )
-                    if saved:
-                        sales = sale_settlements(
-                            after.transfer_id,
-                            after.manifest_number,
-                            after.shipped_batches,
-                            outcomes,
-                        )
-                        await settle_sales(unit, after.transfer_id, sales, now=settled_at)
-                if not saved:
-                    log.warning(
-                        "transfer %s: its claim ran out; left to the round holding it",
-                        after.transfer_id,
-                    )
+            await save_steps(unit, steps, claimed_until=claim, now=now)
             await unit.commit()
     return seen
+
+
+async def save_steps(
+    unit: ManifestUnitOfWork,
+    steps: Sequence[Step],
+    *,
+    claimed_until: datetime,
+    now: Callable[[], datetime],
+) -> None:
+    """Each step's row saved (the caller commits), a settled manifest's sales settled with it."""
+    settlements = [
+        sale_settlements(after.transfer_id, after.manifest_number, after.shipped_batches, outcomes)
+        if outcomes is not None
+        else {}
+        for after, outcomes in steps
+    ]
+    # Every batch whose sale this transaction may settle, locked at once in one order before
+    # anything else: locked manifest by manifest, two rounds (or a round and a push claim)
+    # could take the same links in different orders and deadlock.
+    await unit.links.lock({batch_id for sales in settlements for batch_id in sales})
+    for (after, outcomes), sales in zip(steps, settlements, strict=True):
+        # Saved only under this round's claim: a round that outlived it (another took the row
+        # over) must not write over what the other round found.
+        if outcomes is None:
+            saved = await unit.transfer_manifests.save(after, claimed_until=claimed_until)
+        else:
+            settled_at = now()
+            saved = await unit.transfer_manifests.settled(
+                after, outcomes, settled_at, claimed_until=claimed_until
+            )
+            if saved:
+                await settle_sales(unit, after.transfer_id, sales, now=settled_at)
+        if not saved:
+            log.warning(
+                "transfer %s: its claim ran out; left to the round holding it", after.transfer_id
+            )
