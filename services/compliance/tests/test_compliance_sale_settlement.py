@@ -33,6 +33,7 @@ from compliance.domain import (
 )
 from compliance.domain.reconciliation import (
     FindingClass,
+    FixKind,
     Lot,
     MetrcPackage,
     PendingWrite,
@@ -220,6 +221,23 @@ class TestReconciliation:
     def test_a_package_the_receiver_rejected_is_expected_unchanged(self) -> None:
         assert reconcile(self.data("100")) == []
 
+    def test_a_rejected_package_not_yet_returned_in_canopy_waits_for_its_return(self) -> None:
+        # Settled at manifest time; inventory's RETURN not recorded: Canopy shows 0, Metrc 100.
+        expecting = PendingWrite(
+            submission_id=uuid4(),
+            batch_id=UUID(int=1),
+            kind=SubmissionKind.TRANSFER_OUT,
+            state=SubmissionState.SETTLED,
+            effect=write_effect(SubmissionKind.TRANSFER_OUT, Decimal(100)),
+        )
+        (f,) = reconcile(self.data("0", writes=[expecting]))
+        assert (f.finding_class, f.fix.kind) == (FindingClass.PENDING_PUSH, FixKind.WAIT)
+
+    def test_a_return_of_another_quantity_is_a_quantity_finding(self) -> None:
+        (f,) = reconcile(self.data("90"))
+        assert f.finding_class is not FindingClass.PENDING_PUSH
+        assert (f.canopy_quantity, f.metrc_quantity) == (Decimal(90), Decimal(100))
+
 
 class TestSettlingTheSales:
     async def shipped(self, h: ComplianceHarness, quantity: str = "100") -> BatchScript:
@@ -262,9 +280,16 @@ class TestSettlingTheSales:
             "SUCCESS", 2, 1, 1,
         )  # fmt: skip
 
-        # The rejected package comes back in inventory: no adjustment, nothing to push.
+        # The rejected package comes back in inventory: no adjustment, nothing to push; its
+        # sale no longer expects the RETURN (reconciliation).
         back = await h.record(refused.rejected_back("100", TRANSFER))
         assert back.submissions == ()
+        returned = {
+            s.batch_id: s.settled_by.returned
+            for s in h.db.submissions.values()
+            if s.settled_by is not None
+        }
+        assert returned == {taken.batch_id: False, refused.batch_id: True}
         await h.settle()
         assert h.fake.writes == writes_before
         async with h.db.uow() as uow:

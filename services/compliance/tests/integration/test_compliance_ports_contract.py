@@ -26,6 +26,7 @@ from compliance.domain import (
     IngredientDraw,
     Intent,
     LinkState,
+    ManifestSettlement,
     Notification,
     NotificationKind,
     OpeningBalance,
@@ -40,6 +41,7 @@ from compliance.domain import (
     SubmissionState,
     SyncLogQuery,
     SyncStatus,
+    TransferOut,
     problem,
 )
 from compliance.domain.cultivation_intents import (
@@ -760,3 +762,40 @@ class TestReconciliationReads:
         assert {lot.batch_id: lot.received for lot in lots} == {
             own.batch_id: False, received.batch_id: True,
         }  # fmt: skip
+
+    @pytest.mark.parametrize("store", ["postgres"], indirect=True)
+    async def test_a_rejected_sale_is_an_open_write_until_its_return_is_recorded(
+        self, store: Store
+    ) -> None:
+        transfer_id = uuid4()
+
+        def sale(sequence: int) -> Submission:
+            return Submission.new(
+                id=uuid4(), sequence=sequence, license_number="L-1", site_id=uuid4(), batch_id=uuid4(),
+                now=START, actor="u",
+                intent=TransferOut(
+                    quantity=Decimal(5), reference_type="TRANSFER", reference_id=str(transfer_id)
+                ),
+            )  # fmt: skip
+
+        def settled(accepted: bool) -> ManifestSettlement:
+            return ManifestSettlement(
+                transfer_id=transfer_id, manifest_number="0000000042", accepted=accepted
+            )
+
+        waiting, returned, taken = sale(1), sale(2), sale(3)
+        async with store.uow() as uow:
+            for s in (waiting, returned, taken):
+                await uow.submissions.add(s)
+            await uow.submissions.save(waiting.settle_by_manifest(START, settled(False)))
+            await uow.submissions.save(
+                returned.settle_by_manifest(START, settled(False)).return_recorded()
+            )
+            await uow.submissions.save(taken.settle_by_manifest(START, settled(True)))
+            await uow.commit()
+        async with store.uow() as uow:
+            assert isinstance(uow, ComplianceUnitOfWork)
+            writes = await uow.reconciliation.writes("L-1")
+        assert [(w.submission_id, w.state, w.effect) for w in writes] == [
+            (waiting.id, SubmissionState.SETTLED, Decimal(-5)),
+        ]

@@ -205,6 +205,9 @@ class ManifestSettlement:
     manifest_number: str | None
     accepted: bool
     received_quantity: Decimal | None = None
+    returned: bool = False
+    """Rejected, and inventory's RETURN of the package is recorded: until then Canopy's batch
+    still shows it gone, so reconciliation expects that RETURN (``reconciliation``)."""
 
     def describe(self) -> str:
         manifest = f"manifest {self.manifest_number or '(no number)'}"
@@ -529,6 +532,13 @@ class Submission:
             completed_at=now,
             last_error=None,
         )
+
+    def return_recorded(self) -> Submission:
+        """A sale the receiver rejected: inventory's RETURN of its package is recorded."""
+        self._expect("marked returned", SubmissionState.SETTLED)
+        if self.settled_by is None or self.settled_by.accepted:
+            raise InvalidTransitionError(self.id, self.state, "marked returned (not rejected)")
+        return replace(self, settled_by=replace(self.settled_by, returned=True))
 
     def requeue(self, *, retry_at: datetime, error: Problem | None) -> Submission:
         """Back to PENDING: Metrc did not apply it (or a precondition is not met yet)."""

@@ -30,8 +30,9 @@ from compliance.domain import (
 )
 from compliance.domain.planner import Plan
 from compliance.domain.reconciliation import marked_finding
+from compliance.domain.submissions import TRANSFER_REFERENCE
 from compliance.service_layer.ports import UnitOfWork
-from compliance.service_layer.sale_settlement import settle_planned_sales
+from compliance.service_layer.sale_settlement import note_returns, settle_planned_sales
 
 __all__ = ["Recorded", "record_batch_change", "store_plan"]
 
@@ -75,7 +76,20 @@ async def record_batch_change(
     )
     # A sale consumed after its manifest settled is settled now (``sale_settlement``).
     stored = await settle_planned_sales(uow, uow.transfer_manifests, recorded.submissions, now=now)
+    await note_returns(uow, change.batch.batch_id, _returned_from(change))
     return replace(recorded, submissions=tuple(stored))
+
+
+def _returned_from(change: BatchChange) -> set[UUID]:
+    """The transfers a package rejected on its manifest came back from (inventory's RETURN)."""
+    out: set[UUID] = set()
+    for e in change.entries:
+        if e.type == "RETURN" and e.reference_type == TRANSFER_REFERENCE and e.reference_id:
+            try:
+                out.add(UUID(e.reference_id))
+            except ValueError:
+                continue
+    return out
 
 
 async def _settled(uow: UnitOfWork, change: BatchChange) -> frozenset[tuple[int, int]]:

@@ -35,7 +35,13 @@ from compliance.service_layer.ports import (
     SyncLogRepository,
 )
 
-__all__ = ["SETTLE_OPERATION", "SaleSettlementUnitOfWork", "settle_planned_sales", "settle_sales"]
+__all__ = [
+    "SETTLE_OPERATION",
+    "SaleSettlementUnitOfWork",
+    "note_returns",
+    "settle_planned_sales",
+    "settle_sales",
+]
 
 SETTLE_OPERATION = "transfers.settle"
 """The sync log's operation for sales settled by a manifest (no Metrc call)."""
@@ -95,6 +101,26 @@ async def settle_planned_sales(
         out.append(s)
     await _store(uow, settled, now)
     return out
+
+
+async def note_returns(
+    uow: SaleSettlementUnitOfWork, batch_id: UUID, transfer_ids: Iterable[UUID]
+) -> None:
+    """Inventory recorded the RETURN of ``batch_id``'s package rejected on each of
+    ``transfer_ids``: its settled sale no longer expects it (the batch's link locked)."""
+    wanted = set(transfer_ids)
+    if not wanted:
+        return
+    for s in await uow.submissions.for_batch(batch_id):
+        if (
+            isinstance(s.intent, TransferOut)
+            and s.intent.transfer_id in wanted
+            and s.state is SubmissionState.SETTLED
+            and s.settled_by is not None
+            and not s.settled_by.accepted
+            and not s.settled_by.returned
+        ):
+            await uow.submissions.save(s.return_recorded())
 
 
 def _is_sale_of(s: Submission, transfer_id: UUID) -> bool:

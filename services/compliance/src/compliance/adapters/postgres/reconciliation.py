@@ -70,10 +70,18 @@ _ADJUSTMENTS = Sql(
       AND label IS NOT NULL AND quantity IS NOT NULL
     """
 )
+# Open writes, and each sale the receiver rejected whose package's RETURN inventory has not
+# recorded yet: until it is, Canopy's batch shows the package gone while Metrc still holds it.
 _WRITES = Sql(
     f"""
     SELECT id, batch_id, kind, state, CAST(intent->>'quantity' AS numeric) AS quantity
     FROM submissions WHERE license_number = :license_number AND {NOT_DONE}
+    UNION ALL
+    SELECT id, batch_id, kind, state, CAST(intent->>'quantity' AS numeric) AS quantity
+    FROM submissions
+    WHERE license_number = :license_number AND kind = 'TRANSFER_OUT' AND state = 'SETTLED'
+      AND NOT (settled_by->>'accepted')::boolean
+      AND NOT COALESCE((settled_by->>'returned')::boolean, false)
     """
 )
 _DEPARTED = Sql(

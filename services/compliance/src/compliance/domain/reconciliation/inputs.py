@@ -80,7 +80,8 @@ class MetrcAdjustment:
 
 @dataclass(frozen=True, kw_only=True)
 class PendingWrite:
-    """A submission that is not done: queued (``stopped`` False) or rejected/failed."""
+    """A submission that is not done: queued (``stopped`` False) or rejected/failed; or a sale
+    the receiver rejected, SETTLED, whose package's RETURN is not recorded yet (open)."""
 
     submission_id: UUID
     batch_id: UUID
@@ -96,8 +97,10 @@ class PendingWrite:
 
 def write_effect(kind: SubmissionKind, quantity: Decimal | None) -> Decimal:
     """What a write does to its package's quantity in Metrc (a link reads a package that is
-    there already; a sale and a draw take stock out). Only open writes count: a sale settled by
-    its manifest is done (accepted: the package left, ``departed``; rejected: it never left)."""
+    there already; a sale and a draw take stock out). Only open writes count, and a sale the
+    receiver rejected until inventory's RETURN of its package is recorded (Canopy's batch shows
+    it gone until then); a sale accepted by the receiver is done (the package left,
+    ``departed``)."""
     q = quantity or _ZERO
     if kind in CREATES_PACKAGE or kind is SubmissionKind.ADJUST_PACKAGE:
         return q
