@@ -10,12 +10,17 @@ import { useIncomingTransfers } from "./queries";
 
 const STATUSES = Object.keys(INCOMING_LABELS) as Schemas["IncomingTransferStatus"][];
 
+/** A state from the address, or no filter: a hand-edited `?status=` the list does not know is ignored. */
+function knownStatus(value: string | null): Schemas["IncomingTransferStatus"] | "" {
+  return STATUSES.find((s) => s === value) ?? "";
+}
+
 /** Transfers > Incoming: Metrc deliveries to the site's license, newest first, by state. */
 export default function IncomingTransfersPage() {
   const { site } = useSites();
   const { can } = useAuth();
   const [params, setParams] = useSearchParams();
-  const status = (params.get("status") ?? "") as Schemas["IncomingTransferStatus"] | "";
+  const status = knownStatus(params.get("status"));
   const list = useIncomingTransfers(site?.id ?? "", status);
   const transfers = list.data?.pages.flatMap((p) => p.items) ?? [];
   return (
