@@ -21,8 +21,8 @@ from inventory.domain import (
 )
 from inventory.reads.batches import visible_row
 from inventory.reads.keyset import cursor_uuid, keyset_page
+from inventory.reads.reference import visible_site
 from inventory.service_layer.caller import Caller
-from inventory.service_layer.errors import NotFoundError
 from inventory.service_layer.ports import UnitOfWork
 
 __all__ = ["batch_as_of", "site_as_of"]
@@ -96,8 +96,7 @@ async def site_as_of(
 ) -> api.InventoryAsOf:
     """Per batch of the site, from per-bucket last balances and per-location sums in SQL (one
     query each for the whole page, rather than a replay per batch)."""
-    if not caller.can_access_site(str(site_id)) or await uow.reference.site(site_id) is None:
-        raise NotFoundError("site", str(site_id))
+    await visible_site(uow, caller, site_id)
     queries = uow.queries
     page = await keyset_page(
         cursor or None,

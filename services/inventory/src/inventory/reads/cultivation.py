@@ -16,7 +16,6 @@ from inventory.reads.presenters import batch_json
 from inventory.reads.reference import visible_site
 from inventory.service_layer.caller import Caller, utc_now
 from inventory.service_layer.cultivation_ports import PlantFilter
-from inventory.service_layer.errors import NotFoundError
 from inventory.service_layer.harvests import HarvestOutcome
 from inventory.service_layer.plant_batches import PlantBatchOutcome
 from inventory.service_layer.ports import Row, UnitOfWork
@@ -141,10 +140,9 @@ async def _labels(uow: UnitOfWork, site_id: UUID) -> dict[str, str]:
 async def _visible_plant_batch(
     uow: UnitOfWork, caller: Caller, plant_batch_id: UUID
 ) -> PlantBatchState:
-    state = await uow.cultivation.plant_batch(plant_batch_id)
-    if state is None or not caller.can_access_site(state.site_id):
-        raise NotFoundError("plant batch", str(plant_batch_id))
-    return state
+    return caller.visible(
+        await uow.cultivation.plant_batch(plant_batch_id), "plant batch", plant_batch_id
+    )
 
 
 async def get_plant_batch(uow: UnitOfWork, caller: Caller, plant_batch_id: UUID) -> api.PlantBatch:
@@ -270,9 +268,7 @@ def harvest_packages_result(outcome: HarvestOutcome) -> api.HarvestPackagesResul
 
 
 async def get_harvest(uow: UnitOfWork, caller: Caller, harvest_id: UUID) -> api.HarvestDetail:
-    state = await uow.cultivation.harvest(harvest_id)
-    if state is None or not caller.can_access_site(state.site_id):
-        raise NotFoundError("harvest", str(harvest_id))
+    state = caller.visible(await uow.cultivation.harvest(harvest_id), "harvest", harvest_id)
     rows = await uow.cultivation.harvest_movements(harvest_id)
     plants = await uow.cultivation.harvest_plants(harvest_id)
     return api.HarvestDetail(

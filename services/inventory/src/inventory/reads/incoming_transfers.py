@@ -13,7 +13,6 @@ from inventory.reads.keyset import cursor_instant, cursor_uuid, keyset_page
 from inventory.reads.presenters import batch_json
 from inventory.reads.reference import visible_site
 from inventory.service_layer.caller import Caller, utc_now
-from inventory.service_layer.errors import NotFoundError
 from inventory.service_layer.incoming_transfers import IncomingOutcome
 from inventory.service_layer.ports import UnitOfWork
 
@@ -80,9 +79,7 @@ def receive_result(outcome: IncomingOutcome) -> api.IncomingTransferReceiveResul
 
 
 async def get_incoming(uow: UnitOfWork, caller: Caller, transfer_id: UUID) -> api.IncomingTransfer:
-    state = await uow.incoming.get(transfer_id)
-    if state is None or not caller.can_access_site(state.site_id):
-        raise NotFoundError("incoming transfer", str(transfer_id))
+    state = caller.visible(await uow.incoming.get(transfer_id), "incoming transfer", transfer_id)
     return api.IncomingTransfer.model_validate(incoming_json(state))
 
 

@@ -13,7 +13,6 @@ from inventory.reads.keyset import cursor_instant, cursor_uuid, keyset_page
 from inventory.reads.presenters import batch_json
 from inventory.reads.reference import visible_site
 from inventory.service_layer.caller import Caller, utc_now
-from inventory.service_layer.errors import NotFoundError
 from inventory.service_layer.ports import UnitOfWork
 from inventory.service_layer.transfers import TransferOutcome
 
@@ -78,9 +77,7 @@ def transfer_result(outcome: TransferOutcome) -> api.OutgoingTransferWriteResult
 
 
 async def get_transfer(uow: UnitOfWork, caller: Caller, transfer_id: UUID) -> api.OutgoingTransfer:
-    state = await uow.transfers.get(transfer_id)
-    if state is None or not caller.can_access_site(state.site_id):
-        raise NotFoundError("transfer", str(transfer_id))
+    state = caller.visible(await uow.transfers.get(transfer_id), "transfer", transfer_id)
     return api.OutgoingTransfer.model_validate(transfer_json(state))
 
 
