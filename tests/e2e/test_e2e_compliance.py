@@ -286,6 +286,18 @@ class TestATransferToASecondFacility:
         shipped = await eventually(settled, what="the shipper's transfer settled")
         assert shipped["lines"][0]["receivedQuantity"] == "25.2500"
 
+        async def sale_settled() -> dict[str, Any] | None:
+            # The sale is settled by the manifest, with no Metrc write: nothing of the shipped
+            # batch waits (no finish either: the package left with the manifest).
+            link = await _json(gateway.get(f"/batches/{batch['id']}/metrc-link"))
+            last = link["lastPush"]
+            done = last["kind"] == "TRANSFER_OUT" and last["state"] == "SETTLED"
+            return link if done and link["openWrites"] == 0 else None
+
+        shipper_link = await eventually(sale_settled, what="the shipped batch's sale settled")
+        assert sent["manifest_number"] in shipper_link["lastPush"]["settledBy"]
+        assert "accepted by the receiver" in shipper_link["lastPush"]["settledBy"]
+
         # B pulls its incoming transfers and receives the one that arrived.
         pull = {"siteId": store["id"], "syncTypes": ["transfers"]}
         await _json(gateway.post("/compliance/sync", json=pull))

@@ -1,12 +1,13 @@
 """Which submissions may go to Metrc now: writes to one package are applied in order.
 
 A submission waits for every earlier (lower ``sequence``) submission of its package that is not
-done (accepted, or rejected/failed and dismissed), with two exceptions where the order cannot
-change Metrc's outcome:
+done (accepted, settled, or rejected/failed and dismissed), with two exceptions where the order
+cannot change Metrc's outcome:
 
 * a sale waiting for its manifest (``TRANSFER_OUT``) holds back only the writes that need the
   quantity to be gone (finishing); adjustments and moves go past it, since Metrc still holds
-  more than Canopy, never less;
+  more than Canopy, never less. Once the manifest settles the sale is done (SETTLED,
+  ``sale_settlement``) and holds nothing back;
 * a package made from other batches takes its place in each *source's* order at the source's
   ``INGREDIENT_DRAW`` (the row where inventory took the stock out of the source): it waits for
   the source's writes before that row, and the source's later writes wait for the create. Until

@@ -6091,7 +6091,7 @@ export interface components {
          * SubmissionState
          * @enum {string}
          */
-        SubmissionState: "PENDING" | "IN_FLIGHT" | "ACCEPTED" | "REJECTED" | "FAILED";
+        SubmissionState: "PENDING" | "IN_FLIGHT" | "ACCEPTED" | "REJECTED" | "FAILED" | "SETTLED";
         /**
          * SubmissionView
          * @description One intended Metrc write (or read, for a link) of a batch's package.
@@ -6161,6 +6161,11 @@ export interface components {
             sentAt?: string | null;
             /** Sequence */
             sequence: number;
+            /**
+             * Settledby
+             * @description How a SETTLED sale was settled: its manifest, accepted or rejected by the receiver
+             */
+            settledBy?: string | null;
             /**
              * Siteid
              * Format: uuid
