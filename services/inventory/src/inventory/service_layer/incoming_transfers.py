@@ -178,9 +178,9 @@ async def receive_incoming(
     """Receive the transfer: every accepted package taken in as a batch (INTAKE referencing
     ``INCOMING_TRANSFER <id>``, ``inventory.batch.created``), the transfer RECEIVED with each
     package's batch, all in the caller's transaction."""
-    before = await uow.incoming.lock(cmd.transfer_id)
-    if before is None or not caller.can_access_site(before.site_id):
-        raise NotFoundError("incoming transfer", str(cmd.transfer_id))
+    before = caller.visible(
+        await uow.incoming.lock(cmd.transfer_id), "incoming transfer", cmd.transfer_id
+    )
     received = receive(
         before,
         [
