@@ -2281,6 +2281,11 @@ export interface components {
             code: string;
             cogsMode: components["schemas"]["CogsMode"];
             /**
+             * Cogstotal
+             * @description FIXED only: what the batch cost as a whole, exactly, where it was bought as a whole (a package received by transfer: the shipper's price for what was accepted); unitCogs is it per unit, to four places
+             */
+            cogsTotal?: string | null;
+            /**
              * Createdat
              * Format: date-time
              */

@@ -1,5 +1,6 @@
 """The read side of incoming transfers and the answer of receiving one, in the contract's shapes.
-A transfer of a site the caller may not see is NOT_FOUND, as if it did not exist."""
+A transfer of a site the caller may not see (or of a license no site holds yet) is NOT_FOUND, as
+if it did not exist."""
 
 from __future__ import annotations
 

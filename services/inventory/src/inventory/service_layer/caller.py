@@ -16,7 +16,7 @@ __all__ = ["Caller", "utc_now"]
 
 class _OfASite(Protocol):
     @property
-    def site_id(self) -> str: ...
+    def site_id(self) -> str | None: ...
 
 
 R = TypeVar("R", bound=_OfASite)
@@ -69,7 +69,8 @@ class Caller:
 
     def visible(self, record: R | None, what: str, ident: object) -> R:
         """``record`` if there is one and the caller may see its site; else NOT_FOUND for
-        ``what`` ``ident``: a record of a site the caller may not see does not exist for it."""
-        if record is None or not self.can_access_site(record.site_id):
+        ``what`` ``ident``: a record of a site the caller may not see (or of no site, such as
+        an incoming transfer to a license no site holds) does not exist for it."""
+        if record is None or record.site_id is None or not self.can_access_site(record.site_id):
             raise NotFoundError(what, str(ident))
         return record
