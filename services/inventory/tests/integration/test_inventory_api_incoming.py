@@ -130,6 +130,57 @@ class TestRecording:
         assert (await recorded(later))["status"] == "RECEIVED"
 
 
+class TestListing:
+    async def test_pages_walk_the_sites_deliveries_and_its_licenses_earlier_ones_interleaved_without_gaps_or_repeats(
+        self, world: Any, db: asyncpg.Connection, inventory_db: str
+    ) -> None:
+        def numbered(delivery_id: int) -> Any:
+            return incoming("OR-9").model_copy(update={"delivery_id": delivery_id})
+
+        for delivery_id in (1, 3, 5):  # kept by the license: no site holds OR-9 yet
+            await deliver(
+                inventory_db, "compliance.incoming_transfer.changed", numbered(delivery_id)
+            )
+        site = await world.admin.ok(
+            "POST", "/v1/sites", 201, json={"name": "Eugene store", "licenseNumber": "OR-9",
+                                           "state": "OR"},
+        )  # fmt: skip
+        for delivery_id in (2, 4, 6):  # the site's own
+            await deliver(
+                inventory_db, "compliance.incoming_transfer.changed", numbered(delivery_id)
+            )
+        # Interleaved by time, 3 and 4 at the same instant (the id breaks the tie).
+        await db.execute(
+            "UPDATE incoming_transfer SET created_at = timestamptz '2026-03-01 00:00Z'"
+            " + least(delivery_id, 3) * interval '1 minute' + greatest(delivery_id - 4, 0)"
+            " * interval '1 minute' WHERE license_number = 'OR-9'"
+        )
+        assert await db.fetchval(
+            "SELECT count(*) FROM incoming_transfer WHERE license_number = 'OR-9'"
+            " AND site_id IS NULL"
+        ) == 3  # fmt: skip
+        newest_first = [
+            row["delivery_id"]
+            for row in await db.fetch(
+                "SELECT delivery_id FROM incoming_transfer WHERE license_number = 'OR-9'"
+                " ORDER BY created_at DESC, id DESC"
+            )
+        ]
+        seen: list[int] = []
+        cursor = None
+        while True:
+            params = {"siteId": site["id"], "limit": 2, **({"cursor": cursor} if cursor else {})}
+            page = await world.admin.ok("GET", "/v1/incoming-transfers", params=params)
+            assert len(page["items"]) <= 2
+            seen += [t["deliveryId"] for t in page["items"]]
+            assert {t["siteId"] for t in page["items"]} <= {site["id"]}
+            cursor = page["nextCursor"]
+            if cursor is None:
+                break
+        assert seen == newest_first
+        assert sorted(seen) == [1, 2, 3, 4, 5, 6]
+
+
 class TestReceiving:
     async def test_accepted_packages_become_batches_linked_by_tag_and_rejected_ones_nothing(
         self, world: Any, db: asyncpg.Connection, inventory_db: str

@@ -154,6 +154,28 @@ async def test_an_update_changes_only_the_fields_it_names(world: Any) -> None:
     assert "notes" not in changes
 
 
+async def test_a_costing_edit_that_clears_the_batchs_total_cost_shows_it_in_the_audit(
+    world: Any,
+) -> None:
+    outcome = await in_transaction(
+        world.db.unit_of_work,
+        lambda uow: intake(
+            uow, world.admin, world.intake(quantity=D(3), cogs_total=D(1000)), units=UNITS
+        ),
+    )
+    batch_id = UUID(outcome.record.state.batch_id)
+    await write(
+        world,
+        update_batch,
+        c.UpdateBatch(
+            batch_id, frozenset({"unit_cogs", "reason"}), reason="reprice", unit_cogs=D(4)
+        ),
+    )
+    changes = world.db.tables.audits[-1].changes
+    assert changes["cogsTotal"] == {"before": "1000.0000", "after": None}
+    assert changes["unitCogs"]["after"] == "4.0000"
+
+
 async def test_the_optimistic_write_retries_under_the_lock_when_another_writer_got_there(
     world: Any,
 ) -> None:

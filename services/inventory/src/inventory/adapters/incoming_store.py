@@ -44,6 +44,12 @@ _FROM = (
     "incoming_transfer t LEFT JOIN site s"
     " ON t.site_id IS NULL AND s.license_number = t.license_number"
 )
+# One branch of a page: the state asked for, rows after the cursor, newest first, the limit.
+_PAGE_OF = (
+    " AND ($2::text IS NULL OR t.status = $2)"
+    " AND ($3::timestamptz IS NULL OR (t.created_at, t.id) < ($3::timestamptz, $4::uuid))"
+    " ORDER BY t.created_at DESC, t.id DESC LIMIT $5"
+)
 _PACKAGE = (
     "package_tag", "metrc_package_id", "item_name", "item_category", "item_strain",
     "shipped_quantity", "unit", "wholesale_price", "metrc_state", "metrc_received_quantity",
@@ -201,13 +207,14 @@ class IncomingStore:
         limit: int,
     ) -> list[IncomingTransferState]:
         created, last_id = after or (None, None)
-        # The site's own, and those of its license recorded before it existed.
+        # The site's own (incoming_transfer_site_newest walks them newest first and stops at the
+        # limit), and those of its license recorded before it existed (incoming_transfer_awaiting_site):
+        # one page of each, merged. An OR of the two would read every row of the site to sort.
         rows = await self._conn.fetch(
-            f"SELECT {_HEAD} FROM {_FROM} WHERE (t.site_id = $1 OR (t.site_id IS NULL"
-            " AND t.license_number = (SELECT license_number FROM site WHERE id = $1)))"
-            " AND ($2::text IS NULL OR t.status = $2)"
-            " AND ($3::timestamptz IS NULL OR (t.created_at, t.id) < ($3::timestamptz, $4::uuid))"
-            " ORDER BY t.created_at DESC, t.id DESC LIMIT $5",
+            f"SELECT * FROM ((SELECT {_HEAD} FROM {_FROM} WHERE t.site_id = $1{_PAGE_OF})"
+            f" UNION ALL (SELECT {_HEAD} FROM {_FROM} WHERE t.site_id IS NULL"
+            f" AND t.license_number = (SELECT license_number FROM site WHERE id = $1){_PAGE_OF})"
+            ") AS page ORDER BY created_at DESC, id DESC LIMIT $5",
             site_id, None if status is None else status.value, created, last_id, limit,
         )  # fmt: skip
         if not rows:

@@ -94,6 +94,8 @@ def _diff(before: BatchRecord, after: BatchRecord) -> dict[str, Any]:
         "unitCogs": (old.costing.unit_cogs, new.costing.unit_cogs),
         "unitCogsMin": (old.costing.unit_cogs_min, new.costing.unit_cogs_min),
         "unitCogsMax": (old.costing.unit_cogs_max, new.costing.unit_cogs_max),
+        # Any costing edit drops the exact total (it no longer matches the unit cost).
+        "cogsTotal": (old.costing.total, new.costing.total),
         "ticket": (before.facts.ticket, after.facts.ticket),
         "notes": (before.facts.notes, after.facts.notes),
         "isSample": (before.facts.is_sample, after.facts.is_sample),

@@ -6,7 +6,9 @@ change, never again because a site appeared).
 A batch bought as a whole keeps what it cost exactly (``batch.cogs_total``, FIXED costing
 only): a package received by transfer costs the shipper's price, which its four-place unit cost
 times the quantity can miss (1000.00 over 3 units: 999.9999). A nullable column without a
-default rewrites no rows (its check reads the table once).
+default rewrites no rows; its check is added NOT VALID (no scan under the ACCESS EXCLUSIVE lock
+the column takes) and validated after that lock is released, under SHARE UPDATE EXCLUSIVE, which
+lets reads and writes of ``batch`` go on while it reads the table once.
 
 Revision ID: 0012
 Revises: 0011
@@ -24,12 +26,16 @@ UPGRADE = [
     CREATE INDEX incoming_transfer_awaiting_site ON incoming_transfer (license_number)
         WHERE site_id IS NULL
     """,
+    "ALTER TABLE batch ADD COLUMN cogs_total numeric(15,4)",
     """
-    ALTER TABLE batch ADD COLUMN cogs_total numeric(15,4)
-        CONSTRAINT batch_cogs_total
-            CHECK (cogs_total IS NULL OR (cogs_total >= 0 AND cogs_mode = 'FIXED'))
+    ALTER TABLE batch ADD CONSTRAINT batch_cogs_total
+        CHECK (cogs_total IS NULL OR (cogs_total >= 0 AND cogs_mode = 'FIXED')) NOT VALID
     """,
 ]
+
+# Out of the migration's transaction: inside it the ACCESS EXCLUSIVE lock of ADD COLUMN would be
+# held through the scan.
+VALIDATE = "ALTER TABLE batch VALIDATE CONSTRAINT batch_cogs_total"
 
 DOWNGRADE = [
     "ALTER TABLE batch DROP COLUMN IF EXISTS cogs_total",
@@ -53,6 +59,8 @@ DOWNGRADE = [
 def upgrade() -> None:
     for statement in UPGRADE:
         op.execute(statement)
+    with op.get_context().autocommit_block():
+        op.execute(VALIDATE)
 
 
 def downgrade() -> None:

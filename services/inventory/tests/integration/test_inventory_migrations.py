@@ -1,0 +1,44 @@
+"""The inventory migrations: the batch's total-cost check ends validated, and 0012 goes down to
+0011 and up again cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import asyncpg
+from alembic import command
+from shared.migrations import alembic_config
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "src" / "inventory" / "migrations"
+
+
+async def _cogs_total_check(dsn: str) -> tuple[bool, bool] | None:
+    """(column present, check validated), or None when neither exists."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        column = await conn.fetchval(
+            "SELECT count(*) FROM information_schema.columns"
+            " WHERE table_name = 'batch' AND column_name = 'cogs_total'"
+        )
+        validated = await conn.fetchval(
+            "SELECT convalidated FROM pg_constraint WHERE conname = 'batch_cogs_total'"
+        )
+    finally:
+        await conn.close()
+    if not column and validated is None:
+        return None
+    return bool(column), bool(validated)
+
+
+async def test_the_total_cost_check_is_validated_after_the_migration_and_after_down_and_up(
+    inventory_db: str,
+) -> None:
+    assert await _cogs_total_check(inventory_db) == (True, True)
+    config = alembic_config(
+        MIGRATIONS, inventory_db.replace("postgresql://", "postgresql+asyncpg://", 1)
+    )
+    await asyncio.to_thread(command.downgrade, config, "0011")
+    assert await _cogs_total_check(inventory_db) is None
+    await asyncio.to_thread(command.upgrade, config, "head")
+    assert await _cogs_total_check(inventory_db) == (True, True)
