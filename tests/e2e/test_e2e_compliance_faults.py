@@ -96,7 +96,8 @@ class TestExactlyOnceUnderFaults:
                 patience=240,
             )  # fmt: skip
             summary = await settle_and_check(site, run.batches, seconds=240, writes=run.writes)
-            assert run.cultivation is not None and run.transfers is not None
+            assert run.cultivation is not None
+            assert run.transfers is not None
             plants = await run.cultivation.settle_and_check(seconds=240)
             transfers = await run.transfers.settle_and_check(seconds=240)
         finally:

@@ -74,8 +74,11 @@ async def run(args: argparse.Namespace, proven: list[str]) -> bool:
                 api_key=api_key,
                 metrc_url=platform.compliance.metrc_url,
                 compliance_database_url=platform.compliance.database_url,
-                package_tags=args.intakes + args.down_intakes + 2 * args.harvests
-                + args.transfers + 11,
+                package_tags=args.intakes
+                + args.down_intakes
+                + 2 * args.harvests
+                + args.transfers
+                + 11,
                 plant_tags=args.plant_changes + 2 * args.harvests + 10 if reset else 0,
                 reset=reset,
                 name=phase,
@@ -182,9 +185,7 @@ def main() -> None:
     parser.add_argument(
         "--package-plantings", type=int, default=10, help="plantings from a package (faults run)"
     )
-    parser.add_argument(
-        "--transfers", type=int, default=20, help="outgoing transfers (faults run)"
-    )
+    parser.add_argument("--transfers", type=int, default=20, help="outgoing transfers (faults run)")
     parser.add_argument("--down-intakes", type=int, default=50)
     parser.add_argument("--down-adjustments", type=int, default=250)
     parser.add_argument(

@@ -130,7 +130,6 @@ class TestTemplates:
             == []
         )
 
-
     async def test_a_cancelled_transfer_is_archived_once_however_often_it_is_asked(
         self, backend: MetrcBackend
     ) -> None:

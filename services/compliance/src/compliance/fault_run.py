@@ -27,8 +27,9 @@ from shared.testing.platform import ComplianceProcesses
 
 from compliance.cultivation_fault_run import METRC_PLANT_BATCH_WRITES, CultivationLoad
 from compliance.domain import SubmissionQuery, SubmissionState
+from compliance.fault_rules import FAULT_KINDS, fault_rule
 from compliance.sandbox_world import LICENSE, MetrcSite, eventually
-from compliance.transfer_fault_run import METRC_TRANSFER_CALLS, TransferLoad
+from compliance.transfer_fault_run import TransferLoad
 
 __all__ = ["FAULT_KINDS", "METRC_WRITES", "FaultRun", "settle_and_check"]
 
@@ -41,24 +42,13 @@ METRC_WRITES = (
 )
 
 
-FAULT_KINDS = ("lost_response", "rate_limit", "status")
-"""What the sandbox injects on a write: the answer lost after Metrc applied it, a 429 storm, a
-5xx. A run draws from all of them at once unless told otherwise."""
-
-
 def random_fault(
     rng: random.Random,
     kinds: Sequence[str] = FAULT_KINDS,
     writes: tuple[tuple[str, str], ...] = METRC_WRITES,
 ) -> dict[str, Any]:
     method, path = rng.choice(writes)
-    kind = rng.choice(list(kinds))
-    rule: dict[str, Any] = {"method": method, "path": path, "kind": kind, "times": 1}
-    if kind == "rate_limit":
-        rule["times"] = rng.randint(2, 6)  # a storm: several answers in a row
-    if kind == "status":
-        rule["status"] = rng.choice([500, 502, 503])
-    return rule
+    return fault_rule(rng, kinds, method, path)
 
 
 @dataclass
@@ -115,7 +105,9 @@ class FaultRun:
             self.transfers = TransferLoad(
                 self.site,
                 self.processes.metrc_url,
-                functools.partial(self.kill, "worker"),
+                random.Random(self.rng.random()),
+                self.fault_kinds,
+                functools.partial(self.kill, "worker") if kill_every > 0 else None,
                 patience=patience,
             )
         done = asyncio.Event()
@@ -185,8 +177,6 @@ class FaultRun:
             writes: tuple[tuple[str, str], ...] = METRC_WRITES
             if self.cultivation is not None:
                 writes += METRC_PLANT_BATCH_WRITES
-            if self.transfers is not None:
-                writes += METRC_TRANSFER_CALLS
             rules = [random_fault(self.rng, self.fault_kinds, writes) for _ in range(3)]
             await self.site.sandbox.post("/_sandbox/faults", json=rules)
             self.faults += len(rules)

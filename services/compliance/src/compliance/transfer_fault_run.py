@@ -1,11 +1,14 @@
 """The transfers part of the exactly-once fault run (``fault_run.py``): outgoing transfers planned
-in inventory, each of one package, while the sandbox loses answers, answers 429 storms and 5xx
-on the template POST and on the transfer lists, and compliance's processes are killed; besides
-the random kills, the worker is killed twice on purpose in the middle of a round, once while
-Metrc makes a template and once while Metrc archives one (Metrc applies the write, the round
-never saves it). Every third transfer is cancelled once its template is in Metrc, the archive's
-answer lost; the others are sent, registered as manifests and accepted in Metrc's UI (the
-sandbox's calls), and the receiving facility pulls its incoming transfers meanwhile.
+in inventory, each of one package, while compliance's processes are killed at random and the
+sandbox loses answers, answers 429 storms and 5xx (one fault of the run's blend on each
+transfer's template POST, on the outgoing list before its manifest is registered, on the
+incoming list before each of the receiver's pulls; the faults are placed per transfer, so none
+queues up behind a call that is seldom made); besides the random kills, the worker is killed
+twice on purpose in the middle of a round, once while Metrc makes a template and once while it
+archives one (Metrc applies the write, the round never saves it). Every third transfer is
+cancelled once its template is in Metrc, the archive's answer lost; the others are sent,
+registered as manifests and accepted in Metrc's UI (the sandbox's calls), the receiving facility
+pulling its incoming transfers meanwhile.
 
 Then Metrc must hold exactly one template per transfer, named after it (one template POST
 applied per transfer), each cancelled one archived by exactly one DELETE and its manifest
@@ -19,34 +22,31 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+import random
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from compliance.adapters.postgres import ComplianceUnitOfWork
 from compliance.domain.transfer_manifests import ManifestState, template_name
+from compliance.fault_rules import fault_rule
 from compliance.sandbox_world import (
     LICENSE,
+    REASONS,
     RECEIVER,
     RECEIVER_USER_KEY,
-    REASONS,
     VENDOR_KEY,
     MetrcSite,
     eventually,
 )
 from compliance.sandbox_world import _ok as ok
+from compliance.service_layer.transfer_manifest_ports import ManifestRow
 
-__all__ = ["METRC_TRANSFER_CALLS", "TransferLoad"]
+__all__ = ["TransferLoad"]
 
 TEMPLATES = "/transfers/v2/templates/outgoing"
-METRC_TRANSFER_CALLS = (
-    ("POST", TEMPLATES),
-    ("GET", "/transfers/v2/outgoing"),
-    ("GET", "/transfers/v2/incoming"),
-)
-"""Where the random faults of the run land for transfers (an archive's path holds the
-template's Id: its faults are placed per transfer)."""
 QUANTITY = Decimal("20")
 SETTLED = "compliance.transfer_manifest.settled"
 INCOMING = "compliance.incoming_transfer.changed"
@@ -66,8 +66,12 @@ class Shipment:
 class TransferLoad:
     site: MetrcSite
     metrc_url: str
-    kill_worker: Callable[[], Awaitable[None]]
-    """SIGKILLs compliance's worker and starts another (the run's kills, serialized)."""
+    rng: random.Random
+    fault_kinds: Sequence[str]
+    """The run's blend of faults (empty: none injected)."""
+    kill_worker: Callable[[], Awaitable[None]] | None
+    """SIGKILLs compliance's worker and starts another (the run's kills, one at a time); None:
+    no kills."""
     patience: float = 600.0
     """Seconds any one step of a transfer may wait (for Metrc, for a killed round's claim)."""
     shipments: dict[str, Shipment] = field(default_factory=dict)
@@ -79,16 +83,19 @@ class TransferLoad:
     _applied_before: dict[str, int] = field(default_factory=dict)
 
     async def load(self, count: int) -> None:
-        """``count`` transfers, four at a time: the first planned while the worker is killed in
-        the middle of making a template, the second cancelled while it is killed in the middle
-        of archiving one, every third cancelled with the archive's answer lost, the rest sent
-        and accepted by the receiver."""
+        """``count`` transfers, four at a time: the worker killed in the middle of the first
+        template POST and of the second transfer's archive (it is cancelled), every third
+        cancelled with the archive's answer lost, the rest sent and accepted by the receiver."""
         if not count:
             return
         await self._receiver()
         self._applied_before = await self._applied()
         gate = asyncio.Semaphore(4)
-        await asyncio.gather(*(self._one(i, gate) for i in range(count)))
+        work = [self._one(i, gate) for i in range(count)]
+        if self.kill_worker is not None:
+            # The first template POST, whichever transfer's, is held while the worker dies.
+            work.append(self._kill_when_taken(await self._slow("POST", TEMPLATES)))
+        await asyncio.gather(*work)
 
     async def _receiver(self) -> None:
         """The receiving facility: an inventory site of its own, with its keys and rules."""
@@ -120,27 +127,25 @@ class TransferLoad:
             )
             await site.make_live(batch["id"])
             shipment = Shipment(batch["id"], tag, cancelled=i == 1 or i % 3 == 2)
-            slow_post = await self._slow("POST", TEMPLATES) if i == 0 else None
+            await self._fault("POST", TEMPLATES)
             planned = await ok(gateway.post("/outgoing-transfers", json=self._plan(batch["id"])))
             transfer_id: str = planned["transfer"]["id"]
             self.shipments[transfer_id] = shipment
-            if slow_post is not None:
-                await self._kill_when_taken(slow_post)
             template_id = await self._synced(transfer_id)
             if shipment.cancelled:
                 archive = f"{TEMPLATES}/{template_id}"
                 slow_delete = None
-                if i == 1:
+                if i == 1 and self.kill_worker is not None:
                     slow_delete = await self._slow("DELETE", archive)
-                else:
-                    lost = {"method": "DELETE", "path": archive, "kind": "lost_response"}
-                    await ok(site.sandbox.post("/_sandbox/faults", json=[lost]))
+                elif "lost_response" in self.fault_kinds:
+                    await self._fault("DELETE", archive, ("lost_response",))
                 cancel = {"reason": "fault run"}
                 await ok(gateway.post(f"/outgoing-transfers/{transfer_id}/cancel", json=cancel))
                 if slow_delete is not None:
                     await self._kill_when_taken(slow_delete)
                 return
             await ok(gateway.post(f"/outgoing-transfers/{transfer_id}/send", json={}))
+            await self._fault("GET", "/transfers/v2/outgoing")
             sent = await ok(site.sandbox.post(f"/_sandbox/transfers/{template_id}/send"))
         (shipment.delivery_id,) = sent["delivery_ids"]
         await self.pull()
@@ -179,6 +184,12 @@ class TransferLoad:
 
         return await eventually(synced, seconds=self.patience, what=f"{transfer_id}'s template")
 
+    async def _fault(self, method: str, path: str, kinds: Sequence[str] = ()) -> None:
+        """A fault of ``kinds`` (else of the run's blend) on the next such call."""
+        if kinds or self.fault_kinds:
+            rule = fault_rule(self.rng, kinds or self.fault_kinds, method, path)
+            await ok(self.site.sandbox.post("/_sandbox/faults", json=[rule]))
+
     async def _slow(self, method: str, path: str) -> dict[str, Any]:
         """The next such call held by the sandbox for ``SLOW_MS`` (applied after it)."""
         rule = {"method": method, "path": path, "kind": "slow", "delay_ms": SLOW_MS}
@@ -197,11 +208,15 @@ class TransferLoad:
             )
 
         await eventually(taken, seconds=self.patience, what=f"{rule['method']} {rule['path']}")
+        assert self.kill_worker is not None
         await self.kill_worker()
         self.kills_mid_round += 1
 
-    async def pull(self) -> str:
-        """The receiver's incoming transfers pulled (a run requested; its id)."""
+    async def pull(self, *, faulty: bool = True) -> str:
+        """The receiver's incoming transfers pulled (a run requested, with ``faulty`` a fault on
+        its list first; the run's id)."""
+        if faulty:
+            await self._fault("GET", "/transfers/v2/incoming")
         body = {"siteId": self.receiver_site_id, "syncTypes": ["transfers"]}
         started = await ok(self.site.gateway.post("/compliance/sync", json=body))
         run_id: str = started["run"]["id"]
@@ -225,14 +240,14 @@ class TransferLoad:
         sent = {t: s for t, s in self.shipments.items() if not s.cancelled}
         cancelled = {t: s for t, s in self.shipments.items() if s.cancelled}
 
-        async def manifests_done() -> dict[str, Any] | None:
-            rows = {}
-            async with self.site.context.uow() as uow:
+        async def manifests_done() -> dict[str, ManifestRow] | None:
+            rows: dict[str, ManifestRow | None] = {}
+            async with ComplianceUnitOfWork(self.site.database) as uow:
                 for transfer_id in self.shipments:
                     rows[transfer_id] = await uow.transfer_manifests.get(UUID(transfer_id))
             final = (ManifestState.SETTLED, ManifestState.CANCELLED, ManifestState.FAILED)
-            done = all(r is not None and r.state in final for r in rows.values())
-            return rows if done else None
+            done = {t: r for t, r in rows.items() if r is not None and r.state in final}
+            return done if len(done) == len(rows) else None
 
         rows = await eventually(manifests_done, seconds=seconds, what="the manifests settling")
         problems = []
@@ -300,7 +315,9 @@ class TransferLoad:
             if transfer_id in sent and template["sent_transfer_id"] is None:
                 problems.append(f"transfer {transfer_id}: sent, its template not a manifest")
         applied = await self._applied()
-        posts = applied.get(f"POST {TEMPLATES}", 0) - self._applied_before.get(f"POST {TEMPLATES}", 0)
+        posts = applied.get(f"POST {TEMPLATES}", 0) - self._applied_before.get(
+            f"POST {TEMPLATES}", 0
+        )
         deletes = sum(n - self._applied_before.get(r, 0) for r, n in applied.items()
                       if r.startswith("DELETE"))  # fmt: skip
         if (posts, deletes) != (len(self.shipments), len(cancelled)):
@@ -356,13 +373,13 @@ class TransferLoad:
 
         items = await eventually(in_inventory, seconds=seconds, what="inventory's incoming")
         deliveries = sorted(i["deliveryId"] for i in items)
-        if deliveries != sorted(s.delivery_id for s in keys.values()):
+        if deliveries != sorted(s.delivery_id or 0 for s in keys.values()):
             problems.append(f"inventory holds incoming deliveries {deliveries}")
         return problems, sum(len(p) for p in published.values())
 
     async def _pull_to_the_end(self) -> None:
         """One pull of the receiver's transfers, waited for."""
-        run_id = await self.pull()
+        run_id = await self.pull(faulty=False)
 
         async def finished() -> bool:
             run = await ok(self.site.gateway.get(f"/compliance/sync/runs/{run_id}"))
