@@ -148,7 +148,9 @@ class TransferLoad:
             await self._fault("GET", "/transfers/v2/outgoing")
             sent = await ok(site.sandbox.post(f"/_sandbox/transfers/{template_id}/send"))
         (shipment.delivery_id,) = sent["delivery_ids"]
-        await self.pull()
+        # The receiver sees it shipped (unless the fault on its list outlasts the pull), then
+        # accepted: two changes, each to be published once.
+        await self._pull_to_the_end(faulty=True)
         received = {"label": tag, "accepted": True, "received_quantity": format(QUANTITY, "f")}
         await ok(
             site.sandbox.post(
@@ -377,9 +379,9 @@ class TransferLoad:
             problems.append(f"inventory holds incoming deliveries {deliveries}")
         return problems, sum(len(p) for p in published.values())
 
-    async def _pull_to_the_end(self) -> None:
+    async def _pull_to_the_end(self, *, faulty: bool = False) -> None:
         """One pull of the receiver's transfers, waited for."""
-        run_id = await self.pull(faulty=False)
+        run_id = await self.pull(faulty=faulty)
 
         async def finished() -> bool:
             run = await ok(self.site.gateway.get(f"/compliance/sync/runs/{run_id}"))
