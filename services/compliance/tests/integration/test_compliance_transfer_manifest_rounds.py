@@ -29,6 +29,7 @@ from compliance.domain.transfer_manifests import ManifestState, template_name
 from compliance.service_layer.incoming_transfers import publish_incoming
 from compliance.service_layer.transfer_manifest_rounds import (
     LEASE,
+    MAX_ATTEMPTS,
     manifest_round,
     record_transfer_event,
 )
@@ -241,6 +242,28 @@ async def test_an_archive_whose_answer_was_lost_is_read_back_and_not_sent_again(
     assert (await world.row(transfer_id)).state is ManifestState.CANCELLED
     stats = (await world.sandbox.state())["requests"][TEMPLATE_DELETE]
     assert (stats["requests"], stats["applied"]) == (1, 1)
+
+
+async def test_a_sent_manifest_is_followed_however_long_metrc_is_away(world: World) -> None:
+    planned = transfer(world)
+    transfer_id = UUID(planned["transfer_id"])
+    await world.record("inventory.transfer.created", planned)
+    await world.round()
+    await world.record("inventory.transfer.sent", planned)
+    away = {"method": "GET", "path": "/transfers/v2/outgoing", "kind": "status", "times": 10**6}
+    await world.sandbox.add_faults(away)
+    for _ in range(MAX_ATTEMPTS + 1):
+        await world.round()
+    waiting = await world.row(transfer_id)
+    assert (waiting.state, waiting.attempts) == (ManifestState.CREATED, MAX_ATTEMPTS + 2)
+    assert waiting.last_error
+    await world.sandbox.clear_faults()
+    sent = await world.sandbox.send_transfer_template(waiting.metrc_template_id)
+    await world.round()
+    followed = await world.row(transfer_id)
+    assert (followed.state, followed.manifest_number) == (
+        ManifestState.CREATED, sent.manifest_number,
+    )  # fmt: skip
 
 
 async def test_a_plan_that_cannot_become_a_template_fails_alone(world: World) -> None:

@@ -46,7 +46,9 @@ log = logging.getLogger(__name__)
 __all__ = ["ManifestUnitOfWork", "manifest_round", "planned_transfer", "record_transfer_event"]
 
 MAX_ATTEMPTS = 8
-"""Rounds a template may fail to reach Metrc before the manifest is FAILED for a person."""
+"""Rounds a template may fail to reach Metrc before the manifest is FAILED for a person. A
+template Metrc has is followed (or archived) however long Metrc is away: failing it would leave
+inventory's transfer SENT for good."""
 LEASE = timedelta(minutes=5)
 """How long a round's claim on a row lasts by default (``COMPLIANCE_TRANSFER_CLAIM_SECONDS``):
 longer than a round's Metrc calls with retries. A worker killed mid-round leaves its rows to
@@ -193,7 +195,8 @@ async def _step(metrc: MetrcPort, row: ManifestRow, now: datetime) -> Step:
         return update(row, state=ManifestState.FAILED, last_error=message, updated_at=now), None
     except (MetrcError, TemplateNotFoundError) as error:
         attempts = row.attempts + 1
-        state = ManifestState.FAILED if attempts >= MAX_ATTEMPTS else row.state
+        failed = attempts >= MAX_ATTEMPTS and row.state is ManifestState.PENDING
+        state = ManifestState.FAILED if failed else row.state
         kept = update(row, state=state, attempts=attempts, last_error=str(error), updated_at=now)
         return kept, None
 
