@@ -6,7 +6,7 @@ plants, each made into two packages; 10 plant batches planted from a package of 
 faults on the cultivation writes too: one Metrc plant batch per planting with inventory's count
 and location, one plant per tag, one package per package made from a harvest with inventory's
 quantity, each harvest's packaged and remaining weight as inventory's, the clones' package
-drawn once per planting; 20 outgoing transfers, the worker also killed on purpose while Metrc
+drawn once per planting; 10 outgoing transfers, the worker also killed on purpose while Metrc
 makes a template and while it archives one: one template per transfer, each cancelled one
 archived once, each sent one settled in inventory from one event, and the receiver's incoming
 deliveries published once per change); then Metrc down for a whole
@@ -185,7 +185,7 @@ def main() -> None:
     parser.add_argument(
         "--package-plantings", type=int, default=10, help="plantings from a package (faults run)"
     )
-    parser.add_argument("--transfers", type=int, default=20, help="outgoing transfers (faults run)")
+    parser.add_argument("--transfers", type=int, default=10, help="outgoing transfers (faults run)")
     parser.add_argument("--down-intakes", type=int, default=50)
     parser.add_argument("--down-adjustments", type=int, default=250)
     parser.add_argument(

@@ -30,6 +30,7 @@ from typing import Any
 from uuid import UUID
 
 from compliance.adapters.postgres import ComplianceUnitOfWork
+from compliance.domain import SubmissionKind, SubmissionState
 from compliance.domain.transfer_manifests import ManifestState, template_name
 from compliance.fault_rules import fault_rule
 from compliance.sandbox_world import (
@@ -83,14 +84,14 @@ class TransferLoad:
     _applied_before: dict[str, int] = field(default_factory=dict)
 
     async def load(self, count: int) -> None:
-        """``count`` transfers, four at a time: the worker killed in the middle of the first
+        """``count`` transfers, ten at a time: the worker killed in the middle of the first
         template POST and of the second transfer's archive (it is cancelled), every third
         cancelled with the archive's answer lost, the rest sent and accepted by the receiver."""
         if not count:
             return
         await self._receiver()
         self._applied_before = await self._applied()
-        gate = asyncio.Semaphore(4)
+        gate = asyncio.Semaphore(10)
         work = [self._one(i, gate) for i in range(count)]
         if self.kill_worker is not None:
             # The first template POST, whichever transfer's, is held while the worker dies.
@@ -118,10 +119,11 @@ class TransferLoad:
         site, gateway = self.site, self.site.gateway
         async with gate:
             batch, tag = await site.intake_opening_balance(format(QUANTITY, "f"))
-            # A person plans the transfer once the package is in Metrc (Metrc refuses a
-            # template of a package it does not have).
+            # A person plans the transfer once the batch shows its package in Metrc (Metrc
+            # refuses a template of a package it does not have; and a create whose answer was
+            # lost, read back after its package left, would be taken for a conflict).
             await eventually(
-                lambda: site.package_with(tag, QUANTITY),
+                lambda: self._created(batch["id"]),
                 seconds=self.patience,
                 what=f"package {tag} in Metrc",
             )
@@ -159,6 +161,16 @@ class TransferLoad:
             )
         )
         await self.pull()
+
+    async def _created(self, batch_id: str) -> bool:
+        """Whether compliance has the batch's package accepted by Metrc."""
+        subs = await self.site.submissions(batch_id)
+        if any(s.state in (SubmissionState.REJECTED, SubmissionState.FAILED) for s in subs):
+            raise AssertionError(f"batch {batch_id}'s create stopped: {subs}")
+        return any(
+            s.kind is SubmissionKind.CREATE_PACKAGE and s.state is SubmissionState.ACCEPTED
+            for s in subs
+        )
 
     def _plan(self, batch_id: str) -> dict[str, Any]:
         return {
@@ -274,6 +286,12 @@ class TransferLoad:
                 if got != ("ACCEPTED", QUANTITY, None):
                     problems.append(f"transfer {answer['id']} in inventory: {got}")
         problems += await self._check_templates(sent, cancelled)
+        for shipment in self.shipments.values():
+            subs = await self.site.submissions(shipment.batch_id)
+            stopped = [s for s in subs if s.state in (SubmissionState.REJECTED,
+                                                      SubmissionState.FAILED)]  # fmt: skip
+            if stopped:
+                problems.append(f"batch {shipment.batch_id}: {stopped[0].kind} {stopped[0].state}")
         events = await self._outbox()
         for transfer_id in self.shipments:
             settled = [e for e in events if e["event_type"] == SETTLED
