@@ -54,9 +54,10 @@ SETTINGS = {
 }
 
 
-async def run(args: argparse.Namespace, proven: list[str]) -> bool:
+async def run(
+    args: argparse.Namespace, proven: list[str], postgres: PostgresServer, kafka: KafkaServer
+) -> bool:
     """Both phases; what each proved is added to ``proven``."""
-    postgres, kafka = PostgresServer.acquire(), KafkaServer.acquire()
     platform = await start_platform(
         postgres,
         kafka,
@@ -150,8 +151,6 @@ async def run(args: argparse.Namespace, proven: list[str]) -> bool:
                 await site.close()
     finally:
         platform.stop()
-        print(postgres.release())
-        print(kafka.release())
     return ok
 
 
@@ -202,7 +201,13 @@ def main() -> None:
     parser.add_argument("--settle", type=float, default=600.0)
     parser.add_argument("--seed", type=int, default=7)
     proven: list[str] = []
-    ok = asyncio.run(run(parser.parse_args(), proven))
+    postgres, kafka = PostgresServer.acquire(), KafkaServer.acquire()
+    try:
+        ok = asyncio.run(run(parser.parse_args(), proven, postgres, kafka))
+    finally:
+        # Outside the run's event loop: releasing drops template databases on a loop of its own.
+        print(postgres.release())
+        print(kafka.release())
     print(f"metrc-faults: exactly once ({', '.join(proven)})" if ok else "metrc-faults: FAILED")
     sys.exit(0 if ok else 1)
 
