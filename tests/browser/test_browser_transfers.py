@@ -10,10 +10,19 @@ from __future__ import annotations
 
 import re
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import httpx
-from compliance.sandbox_world import ITEM, LICENSE, USER_KEY, VENDOR_KEY, seed
+from compliance.sandbox_world import (
+    ITEM,
+    LICENSE,
+    RECEIVER,
+    RECEIVER_USER_KEY,
+    USER_KEY,
+    VENDOR_KEY,
+    seed,
+)
 from playwright.sync_api import expect
 from shared.testing.platform import RunningPlatform
 
@@ -267,3 +276,214 @@ def _shipment(held: dict[str, Any], site_id: str) -> dict[str, Any]:
         "vehicleModel", "vehicleLicensePlate", "estimatedDeparture", "estimatedArrival",
     )  # fmt: skip
     return {"siteId": site_id, **{key: held[key] for key in keys}}
+
+
+QUANTITIES = ("10", "5", "8")  # the incoming packages, as shipped (Grams)
+
+
+def _incoming_delivery(metrc_url: str) -> tuple[dict[str, Any], list[str]]:
+    """A manifest from the second facility (RECEIVER, "Canopy Store") to the license: the sandbox
+    reset with three packages at the shipper (its own tag block: tags no other browser module
+    uses), Metrc's outgoing template made through Metrc's API as the shipper and registered
+    (the shipper's UI: the sandbox's call). Answers the sandbox's send and the three tags, in the order of QUANTITIES."""
+    world = seed(package_tags=10)
+    world["packages"] = [
+        {"license_number": RECEIVER, "item": ITEM, "quantity": quantity, "unit_of_measure": "Grams"}
+        for quantity in QUANTITIES
+    ]
+    _sandbox(metrc_url, "/_sandbox/reset", world)
+    with httpx.Client(
+        base_url=metrc_url,
+        auth=(VENDOR_KEY, RECEIVER_USER_KEY),
+        params={"licenseNumber": RECEIVER},
+        timeout=30,
+    ) as shipper:
+        held = {
+            Decimal(str(p["Quantity"])): p["Label"]
+            for p in shipper.get("/packages/v2/active").json()["Data"]
+        }
+        tags = [held[Decimal(quantity)] for quantity in QUANTITIES]
+        template = {
+            "Name": "Store returns run", "TransporterFacilityLicenseNumber": RECEIVER,
+            "DriverName": "Robin Road", "DriverOccupationalLicenseNumber": "OCC-7",
+            "VehicleMake": "Ford", "VehicleModel": "Transit", "VehicleLicensePlateNumber": "STR-7",
+            "Destinations": [{
+                "RecipientLicenseNumber": LICENSE, "TransferTypeName": "Wholesale",
+                "PlannedRoute": "I-25 north", "Transporters": [],
+                "EstimatedDepartureDateTime": "2030-03-04T08:00:00-07:00",
+                "EstimatedArrivalDateTime": "2030-03-04T10:30:00-07:00",
+                "Packages": [
+                    {"PackageLabel": tag, "WholesalePrice": price}
+                    for tag, price in zip(tags, ("120.00", "50.00", "80.00"), strict=True)
+                ],
+            }],
+        }  # fmt: skip
+        made = shipper.post("/transfers/v2/templates/outgoing", json=[template])
+        assert made.status_code == 200, made.text
+        (template_id,) = made.json()["Ids"]
+    return _sandbox(metrc_url, f"/_sandbox/transfers/{template_id}/send"), tags
+
+
+def test_an_incoming_delivery_is_listed_opened_and_received_into_batches_from_the_screens(
+    api: Api, screen: Screen, license_site: Site, web_platform: RunningPlatform
+) -> None:
+    assert web_platform.compliance is not None
+    metrc_url = web_platform.compliance.metrc_url
+    site = license_site
+    page = screen.page
+
+    # Nothing pulled yet: the empty list says where deliveries come from. An Auditor reads.
+    auditor = api.user(["Auditor"], [site.id])
+    screen.sign_in(auditor, "/transfers/incoming")
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Incoming transfers")
+    ).to_be_visible()
+    expect(page.get_by_test_id("incoming-empty")).to_contain_text(
+        "Deliveries other facilities send to this site's license appear here once compliance"
+        " pulls them"
+    )
+
+    # The shipper's manifest, decided in Metrc by the receiver (Metrc's UI: the sandbox's call):
+    # one package accepted as shipped, one with less than was shipped, one rejected.
+    sent, (whole, short, refused) = _incoming_delivery(metrc_url)
+    _rules(api, site, metrc_url)
+    api.ok(
+        "PUT",
+        f"/api/v1/compliance/credentials/{LICENSE}",
+        json={"state": "CO", "vendorKey": VENDOR_KEY, "userKey": USER_KEY},
+    )
+    (delivery_id,) = sent["delivery_ids"]
+    _sandbox(
+        metrc_url,
+        f"/_sandbox/transfers/deliveries/{delivery_id}/receive",
+        {"packages": [
+            {"label": short, "accepted": True, "received_quantity": "4.5"},
+            {"label": refused, "accepted": False},
+        ]},
+    )  # fmt: skip
+    api.ok(
+        "POST", "/api/v1/compliance/sync", 202, json={"siteId": site.id, "syncTypes": ["transfers"]}
+    )
+    pulled = api.eventually(
+        "/api/v1/incoming-transfers",
+        lambda page: any(t["deliveryId"] == delivery_id for t in page["items"]),
+        timeout=60,
+        siteId=site.id,
+    )
+    (incoming,) = [t for t in pulled["items"] if t["deliveryId"] == delivery_id]
+    states = {p["packageTag"]: p["metrcState"] for p in incoming["packages"]}
+    assert states == {whole: "Accepted", short: "Accepted", refused: "Rejected"}
+
+    # The list: manifest, shipper, state, packages; filtered by state in the URL.
+    page.reload()
+    row = page.get_by_test_id("incoming-transfers").locator(f"tr[data-id='{incoming['id']}']")
+    expect(row.get_by_role("link")).to_have_text(f"Manifest {sent['manifest_number']}")
+    expect(row.get_by_test_id("shipper")).to_have_text(f"Canopy Store ({RECEIVER})")
+    expect(row.get_by_test_id("incoming-status")).to_have_text("Not received")
+    expect(row.get_by_test_id("package-count")).to_have_text("3")
+    page.get_by_test_id("incoming-status-filter").select_option("RECEIVED")
+    expect(page).to_have_url(re.compile("status=RECEIVED"))
+    expect(page.get_by_test_id("incoming-empty")).to_contain_text("None in this state")
+    page.get_by_role("button", name="Show every state").click()
+    screen.check_accessibility("incoming transfers")
+    screen.screenshot("incoming-transfers")
+
+    # The transfer: Metrc's view of each package beside ours; no Receive for an Auditor.
+    row.get_by_role("link").click()
+    expect(
+        page.get_by_role("heading", name=f"Manifest {sent['manifest_number']} from Canopy Store")
+    ).to_be_visible()
+    packages = page.get_by_test_id("incoming-packages")
+    for tag, metrc in ((whole, "Accepted"), (short, "Accepted"), (refused, "Rejected")):
+        line = packages.locator(f"tr[data-tag='{tag}']")
+        expect(line.get_by_test_id("metrc-state")).to_have_text(metrc)
+        expect(line.get_by_test_id("received-state")).to_have_text("Not received")
+    expect(packages.locator(f"tr[data-tag='{short}']").get_by_test_id("shipped")).to_have_text(
+        "5 Grams"
+    )
+    expect(page.get_by_role("link", name="Receive", exact=True)).to_have_count(0)
+
+    # The Owner receives it: the form's rules first, then the choices.
+    page.get_by_test_id("user-menu").click()
+    page.get_by_role("menuitem", name="Sign out").click()
+    owner = api.user(["Owner"], [site.id])
+    brand = api.ok("POST", "/api/v1/brands", 201, json={"name": "Front Range Imports"})
+    product = api.ok("POST", "/api/v1/products", 201, json={
+        "name": "Store Flower", "category": "Flower", "strain": "Blue Dream",
+        "brandId": brand["id"], "unitOfMeasure": "Grams",
+    })  # fmt: skip
+    api.ok("POST", "/api/v1/products", 201, json={
+        "name": "Store Pre-roll", "category": "Pre-Roll", "brandId": brand["id"],
+        "unitOfMeasure": "Each",
+    })  # fmt: skip
+    screen.sign_in(owner, f"/transfers/incoming/{incoming['id']}")
+    page.get_by_role("link", name="Receive", exact=True).click()
+    form = page.get_by_test_id("receive-form")
+    # Metrc's rejection is shown, and the package cannot be accepted; quantities start at
+    # what Metrc says was received.
+    expect(form.get_by_label(f"Accept package {refused}")).to_be_disabled()
+    expect(form.locator(f"tr[data-tag='{refused}']").get_by_test_id("why-not")).to_contain_text(
+        "Metrc shows this package rejected"
+    )
+    expect(form.get_by_label(f"Received quantity of {whole} (Grams)")).to_have_value("10")
+    expect(form.get_by_label(f"Received quantity of {short} (Grams)")).to_have_value("4.5")
+    # Products are offered only in the package's unit (the API refuses another).
+    choices = form.get_by_label(f"Product of {whole}").locator("option")
+    expect(choices.filter(has_text="Store Flower")).to_have_count(1)
+    expect(choices.filter(has_text="Store Pre-roll")).to_have_count(0)
+    form.get_by_label(f"Received quantity of {whole} (Grams)").fill("0")
+    form.get_by_role("button", name="Receive transfer").click()
+    expect(page.get_by_test_id("form-invalid")).to_contain_text("2 to fix")
+    expect(form.get_by_text("Must be greater than zero")).to_be_visible()
+    expect(form.get_by_text("Choose where the accepted packages are put")).to_be_visible()
+    form.get_by_label(f"Received quantity of {whole} (Grams)").fill("10")
+    form.get_by_label("Location").select_option(label="Vault")
+    form.get_by_label(f"Product of {whole}").select_option(product["id"])
+    screen.check_accessibility("receiving an incoming transfer")
+    screen.screenshot("incoming-receive")
+    form.get_by_role("button", name="Receive transfer").click()
+
+    # Received: read-only, what was received, each accepted package a batch.
+    transfer = page.get_by_test_id("incoming-transfer")
+    expect(transfer).to_have_attribute("data-status", "RECEIVED")
+    expect(page.get_by_test_id("receipt-headline")).to_contain_text(
+        "2 packages accepted, 1 rejected"
+    )
+    expect(page.get_by_test_id("toast-success").last).to_contain_text("2 batches created")
+    held = api.ok("GET", f"/api/v1/incoming-transfers/{incoming['id']}")
+    assert held["status"] == "RECEIVED"
+    by_tag = {p["packageTag"]: p for p in held["packages"]}
+    assert [(by_tag[t]["state"], by_tag[t]["receivedQuantity"]) for t in (whole, short, refused)] == [
+        ("ACCEPTED", "10.0000"), ("ACCEPTED", "4.5000"), ("REJECTED", None),
+    ]  # fmt: skip
+    assert by_tag[refused]["batchId"] is None
+    for tag, quantity, shown in ((whole, "10.0000", "10 Grams"), (short, "4.5000", "4.5 Grams")):
+        line = packages.locator(f"tr[data-tag='{tag}']")
+        expect(line.get_by_test_id("received-state")).to_have_text("Accepted")
+        expect(line.get_by_test_id("received-quantity")).to_have_text(shown)
+        batch = api.detail(by_tag[tag]["batchId"])["batch"]
+        assert (batch["packageTag"], batch["onHandQty"], batch["siteId"]) == (
+            tag,
+            quantity,
+            site.id,
+        )
+        assert batch["vendorName"] == "Canopy Store"
+        expect(line.get_by_role("link", name=f"Open batch of package {tag}")).to_have_attribute(
+            "href", f"/inventory?batch={by_tag[tag]['batchId']}"
+        )
+    assert api.detail(by_tag[whole]["batchId"])["batch"]["productId"] == product["id"]
+    expect(
+        packages.locator(f"tr[data-tag='{refused}']").get_by_test_id("received-state")
+    ).to_have_text("Rejected")
+    expect(page.get_by_role("link", name="Receive", exact=True)).to_have_count(0)
+    screen.check_accessibility("a received incoming transfer")
+    screen.screenshot("incoming-received")
+
+    # Received once: the receive address says so; a transfer that does not exist says so.
+    screen.goto(f"/transfers/incoming/{incoming['id']}/receive")
+    expect(page.get_by_test_id("already-received")).to_contain_text("was received already")
+    screen.console.expect_http(404)
+    screen.goto(f"/transfers/incoming/{uuid.uuid4()}")
+    expect(page.get_by_test_id("not-found")).to_contain_text(
+        "This incoming transfer does not exist"
+    )

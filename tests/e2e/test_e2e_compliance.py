@@ -7,6 +7,7 @@ transfer accepted by a second facility, pulled by it as incoming and received as
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import pytest
 from compliance.adapters.metrc import MetrcClient, MetrcCredentials
 from compliance.domain import LinkState, Submission, SubmissionKind, SubmissionState
 from compliance.sandbox_world import (
+    BULK_ITEM,
     ITEM,
     LICENSE,
     RECEIVER,
@@ -70,6 +72,7 @@ async def site(platform: RunningPlatform) -> AsyncIterator[MetrcSite]:
         metrc_url=platform.compliance.metrc_url,
         compliance_database_url=platform.compliance.database_url,
         waiting_packages=1,
+        plant_tags=2,
     )
     yield world
     await world.close()
@@ -286,6 +289,18 @@ class TestATransferToASecondFacility:
         shipped = await eventually(settled, what="the shipper's transfer settled")
         assert shipped["lines"][0]["receivedQuantity"] == "25.2500"
 
+        async def sale_settled() -> dict[str, Any] | None:
+            # The sale is settled by the manifest, with no Metrc write: nothing of the shipped
+            # batch waits (no finish either: the package left with the manifest).
+            link = await _json(gateway.get(f"/batches/{batch['id']}/metrc-link"))
+            last = link["lastPush"]
+            done = last["kind"] == "TRANSFER_OUT" and last["state"] == "SETTLED"
+            return link if done and link["openWrites"] == 0 else None
+
+        shipper_link = await eventually(sale_settled, what="the shipped batch's sale settled")
+        assert sent["manifest_number"] in shipper_link["lastPush"]["settledBy"]
+        assert "accepted by the receiver" in shipper_link["lastPush"]["settledBy"]
+
         # B pulls its incoming transfers and receives the one that arrived.
         pull = {"siteId": store["id"], "syncTypes": ["transfers"]}
         await _json(gateway.post("/compliance/sync", json=pull))
@@ -336,6 +351,181 @@ class TestATransferToASecondFacility:
         ]
         assert tag not in [p.label for p in await site.metrc.list_packages(LICENSE)]  # left A
         assert await site.package_count() == packages_before
+
+
+class TestFromPlantBatchToTheSecondFacility:
+    async def test_a_harvest_package_is_shipped_accepted_and_received_by_the_second_facility_with_exact_weights_and_its_origin(
+        self, site: MetrcSite, platform: RunningPlatform
+    ) -> None:
+        gateway, day = site.gateway, (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+        # Plant batch -> two plants flowering -> harvested (800 g wet) in both systems.
+        planted = (await _json(gateway.post("/plant-batches", json={
+            "siteId": site.site_id, "name": "E2E-CHAIN-PB", "type": "Seed", "count": 2,
+            "strain": "Blue Dream", "locationId": site.location_ids["Vault"], "plantedDate": day,
+        })))["plantBatch"]  # fmt: skip
+        plants = site.free_plant_tags[:2]
+        await _json(gateway.post(f"/plant-batches/{planted['id']}/growth-phase", json={
+            "count": 2, "startingTag": plants[0], "growthPhase": "Flowering", "actualDate": day,
+            "version": planted["version"],
+        }))  # fmt: skip
+        harvest = (await _json(gateway.post("/harvests", json={
+            "siteId": site.site_id, "name": "E2E-CHAIN-H",
+            "dryingLocationId": site.location_ids["Back Room"], "unitOfWeight": "Grams",
+            "harvestDate": day, "plants": [{"tag": plants[0], "weight": "410.1234"},
+                                           {"tag": plants[1], "weight": "389.8766"}],
+        })))["harvest"]  # fmt: skip
+        # One package of bulk flower from the harvest: a batch here, a package made from the
+        # harvest in Metrc (POST /harvests/v2/packages).
+        brand = await _json(gateway.post("/brands", json={"name": "E2E chain"}))
+        product = await _json(gateway.post("/products", json={
+            "name": BULK_ITEM, "category": "Flower", "strain": "Blue Dream",
+            "brandId": brand["id"], "unitOfMeasure": "Grams",
+        }))  # fmt: skip
+        weight, tag = Decimal("300.3750"), site.free_tags.pop()
+        packaged = await _json(gateway.post(f"/harvests/{harvest['id']}/packages", json={
+            "packages": [{"productId": product["id"], "weight": str(weight), "packageTag": tag,
+                          "locationId": site.location_ids["Vault"]}],
+            "actualDate": day, "version": harvest["version"],
+        }))  # fmt: skip
+        (batch,) = packaged["batches"]
+        assert (batch["packageSource"]["kind"], batch["packageSource"]["harvestId"]) == (
+            "HARVEST", harvest["id"],
+        )  # fmt: skip
+        (create,) = await eventually(lambda: site.settled(batch["id"]), what="the harvest package")
+        assert (create.kind, create.state) == (
+            SubmissionKind.CREATE_HARVEST_PACKAGE, SubmissionState.ACCEPTED,
+        )  # fmt: skip
+        package = await site.package(tag)
+        assert package is not None
+        assert (package.quantity, package.item_name, package.source_harvest_names) == (
+            weight, BULK_ITEM, "E2E-CHAIN-H",
+        )  # fmt: skip
+        in_metrc = await site.metrc.find_harvest(LICENSE, "E2E-CHAIN-H")
+        here = (await _json(gateway.get(f"/harvests/{harvest['id']}")))["harvest"]
+        assert in_metrc is not None
+        assert (
+            in_metrc.total_wet_weight, in_metrc.total_packaged_weight, in_metrc.current_weight,
+        ) == (
+            Decimal(here["wetWeight"]), Decimal(here["packagedWeight"]),
+            Decimal(here["currentWeight"]),
+        ) == (Decimal(800), weight, Decimal(800) - weight)  # fmt: skip
+
+        # The package shipped to the second facility, which accepts all of it in Metrc.
+        await site.make_live(batch["id"])
+        store, dock = await _receiving_site(gateway, platform)
+        price = Decimal("1000.00")
+        planned = await _json(gateway.post("/outgoing-transfers", json={
+            "siteId": site.site_id, "destinationLicenseNumber": RECEIVER,
+            "destinationName": "Canopy Store", "transferType": "Wholesale",
+            "plannedRoute": "US-36", "transporterLicenseNumber": LICENSE, "driverName": "Sam",
+            "driverOccupationalLicenseNumber": "OL-1", "driverLicenseNumber": "DL-1",
+            "vehicleMake": "Ford", "vehicleModel": "Transit", "vehicleLicensePlate": "CAN-2",
+            "estimatedDeparture": "2030-01-03T15:00:00Z",
+            "estimatedArrival": "2030-01-03T17:00:00Z",
+            "lines": [{"batchId": batch["id"], "wholesalePrice": str(price)}],
+        }))  # fmt: skip
+        transfer_id = planned["transfer"]["id"]
+
+        async def synced() -> dict[str, Any] | None:
+            answer = await gateway.get(f"/compliance/transfers/{transfer_id}")
+            return answer.json() if answer.status_code == 200 and answer.json()["synced"] else None
+
+        manifest = await eventually(synced, what="the Metrc template")
+        await _json(gateway.post(f"/outgoing-transfers/{transfer_id}/send", json={}))
+        sent = await _json(
+            site.sandbox.post(f"/_sandbox/transfers/{manifest['metrcTemplateId']}/send")
+        )
+        (delivery,) = sent["delivery_ids"]
+        await _json(site.sandbox.post(
+            f"/_sandbox/transfers/deliveries/{delivery}/receive",
+            json={"packages": [{"label": tag, "accepted": True,
+                                "received_quantity": str(weight)}]},
+        ))  # fmt: skip
+
+        async def accepted() -> dict[str, Any] | None:
+            shipped = await _json(gateway.get(f"/outgoing-transfers/{transfer_id}"))
+            return shipped if shipped["status"] == "ACCEPTED" else None
+
+        shipped = await eventually(accepted, what="the manifest accepted")
+        assert Decimal(shipped["lines"][0]["receivedQuantity"]) == weight
+
+        # The second facility pulls the delivery and receives the package as a batch.
+        await _json(gateway.post(
+            "/compliance/sync", json={"siteId": store["id"], "syncTypes": ["transfers"]}
+        ))  # fmt: skip
+
+        async def arrived() -> dict[str, Any] | None:
+            page = await _json(gateway.get("/incoming-transfers", params={"siteId": store["id"]}))
+            mine = [t for t in page["items"] if t["manifestNumber"] == sent["manifest_number"]]
+            return mine[0] if mine and mine[0]["packages"][0]["metrcState"] == "Accepted" else None
+
+        incoming = await eventually(arrived, what="the incoming transfer in inventory")
+        (offered,) = incoming["packages"]
+        assert (offered["packageTag"], offered["itemName"], offered["unit"]) == (
+            tag, BULK_ITEM, "Grams",
+        )  # fmt: skip
+        assert Decimal(offered["shippedQuantity"]) == weight
+        assert Decimal(offered["metrcReceivedQuantity"]) == weight
+        assert Decimal(offered["wholesalePrice"]) == price
+        received = await _json(gateway.post(
+            f"/incoming-transfers/{incoming['id']}/receive", json={"locationId": dock}
+        ))  # fmt: skip
+        (made,) = received["batches"]
+        assert (made["siteId"], made["packageTag"], made["vendorName"]) == (
+            store["id"], tag, "Canopy Grower",
+        )  # fmt: skip
+        assert Decimal(made["onHandQty"]) == weight
+        # It cost the shipper's price exactly; per gram to four places.
+        assert (Decimal(made["cogsTotal"]), made["unitCogs"]) == (price, "3.3292")
+
+        async def linked() -> dict[str, Any] | None:
+            answer = await gateway.get(f"/batches/{made['id']}/metrc-link")
+            link: dict[str, Any] = answer.json()
+            return link if answer.status_code == 200 and link["state"] == "LINKED" else None
+
+        link = await eventually(linked, what="the link to the arrived package")
+        credentials = MetrcCredentials(
+            vendor_key=SecretStr(VENDOR_KEY), user_key=SecretStr(RECEIVER_USER_KEY)
+        )
+        async with MetrcClient(
+            base_url=platform.compliance.metrc_url if platform.compliance else "",
+            credentials=credentials,
+        ) as b:
+            at_b = await b.find_package(RECEIVER, tag)
+            assert at_b is not None
+            assert [p.label for p in await b.list_packages(RECEIVER)].count(tag) == 1
+        # One package end to end: the harvest's, now B's, with the whole weight and its origin.
+        assert (link["metrcPackageId"], at_b.id) == (package.id, package.id)
+        assert (at_b.quantity, at_b.source_harvest_names) == (weight, "E2E-CHAIN-H")
+        assert tag not in [p.label for p in await site.metrc.list_packages(LICENSE)]
+
+
+async def _receiving_site(
+    gateway: httpx.AsyncClient, platform: RunningPlatform
+) -> tuple[dict[str, Any], str]:
+    """The second facility's site and its dock: made here unless an earlier test of the module
+    made it (a license is one site's)."""
+    sites = await _json(gateway.get("/sites"))
+    store = next((s for s in sites if s["licenseNumber"] == RECEIVER), None)
+    if store is None:
+        store = await _json(gateway.post(
+            "/sites", json={"name": "Boulder store", "licenseNumber": RECEIVER, "state": "CO"}
+        ))  # fmt: skip
+    locations = await _json(gateway.get(f"/sites/{store['id']}/locations"))
+    dock = next((loc["id"] for loc in locations if loc["zone"] == "Dock"), None)
+    if dock is None:
+        dock = (await _json(
+            gateway.post(f"/sites/{store['id']}/locations", json={"zone": "Dock"})
+        ))["id"]  # fmt: skip
+    keys = {"state": "CO", "vendorKey": VENDOR_KEY, "userKey": RECEIVER_USER_KEY}
+    await _json(gateway.put(f"/compliance/credentials/{RECEIVER}", json=keys))
+    assert platform.compliance is not None
+    rules = {"state": "CO", "program": "CANNABIS", "requireMetrcId": True,
+             "metrcBaseUrl": platform.compliance.metrc_url, "licenseNumber": RECEIVER,
+             "timeZone": "America/Denver", "reasonMap": dict(REASONS)}  # fmt: skip
+    await _json(gateway.put(f"/compliance/rules/{store['id']}", json=rules))
+    await _json(gateway.post(f"/compliance/credentials/{RECEIVER}/validate"))
+    return store, dock
 
 
 async def _json(request: Awaitable[httpx.Response]) -> Any:

@@ -20,7 +20,7 @@ from compliance.domain import (
     SubmissionState,
 )
 from compliance.domain.cultivation_intents import HarvestFinish, PlantingSource
-from compliance.domain.ordering import Wait, readiness
+from compliance.domain.ordering import DRAW_WAIT, Wait, readiness
 from compliance.testing import LICENSE, STRAIN, BatchScript
 from compliance.testing_cultivation import (
     DAY,
@@ -148,6 +148,50 @@ class TestPackagesFromAHarvest:
         assert harvest.finished_date is not None
         assert (harvest.current_weight, harvest.total_packaged_weight) == (Decimal(0), Decimal(250))
         assert all(s.state is SubmissionState.ACCEPTED for s in h.submissions())
+
+    async def test_a_package_whose_draw_was_never_written_goes_at_its_own_place_after_the_wait(
+        self,
+    ) -> None:
+        h = harness()
+        await h.save_keys()
+        crop = Crop(h, "H-O")
+        await harvested(h, crop, "400")
+        await h.settle()
+        batch = from_harvest(h, crop)
+        # Its harvest's packaging was consumed by a compliance that wrote no draw (from before
+        # packages from harvests were pushed): only the batch's create is recorded.
+        await h.record(batch.created("150"))
+        await h.pusher.push_due()
+        assert waits(h, batch) is Wait.AWAITING_INGREDIENT_DRAW
+        h.clock.advance(DRAW_WAIT - timedelta(seconds=1))
+        assert waits(h, batch) is Wait.AWAITING_INGREDIENT_DRAW
+        h.clock.advance(timedelta(seconds=1))
+        assert waits(h, batch) is Wait.READY
+        await h.settle()
+        (create,) = h.submissions(batch)
+        assert create.state is SubmissionState.ACCEPTED
+        assert metrc_harvest(h, "H-O").current_weight == Decimal(250)
+        # A draw that does come later has nothing left to order: it is settled at once and
+        # holds nothing of the harvest back.
+        await crop.packaged(batch.batch_id, "150")
+        await crop.wasted("250")
+        await crop.record(HarvestFinish(harvest_name="H-O", date=DAY))
+        await h.settle()
+        assert all(s.state is SubmissionState.ACCEPTED for s in h.submissions())
+        assert metrc_harvest(h, "H-O").finished_date is not None
+
+    async def test_a_package_waiting_for_its_draw_goes_behind_the_harvests_earlier_writes(
+        self,
+    ) -> None:
+        h = harness()
+        await h.save_keys()
+        crop = Crop(h, "H-W")
+        await harvested(h, crop, "400")
+        batch = from_harvest(h, crop)
+        await h.record(batch.created("150"))
+        h.clock.advance(DRAW_WAIT)
+        # Past the wait, the harvest's writes recorded before the create still go first.
+        assert waits(h, batch) is Wait.BEHIND_EARLIER_WRITE
 
     async def test_a_lost_answer_is_read_back_by_tag_and_not_sent_again(self) -> None:
         h = harness()

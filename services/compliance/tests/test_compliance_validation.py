@@ -293,13 +293,21 @@ class TestTransferredPackages:
         assert "Receive the transfer in Metrc" in error.guidance
 
     def test_every_difference_is_named(self) -> None:
-        package = replace(self.PACKAGE, quantity=Decimal(39), unit="Ounces", item="Other")
+        package = replace(self.PACKAGE, quantity=Decimal(39), unit="Ounces")
         error = check_arrived_package(submission(self.LINK), self.SENT, package)
         assert error is not None
         assert error.code is ProblemCode.LINK_MISMATCH
-        assert "item Other (batch: Blue Dream 3.5g)" in error.message
         assert "unit Ounces (batch: Grams)" in error.message
         assert "quantity 39 (batch: 40)" in error.message
+
+    def test_the_shippers_item_is_linked_whatever_the_receiver_names_the_product(self) -> None:
+        package = replace(self.PACKAGE, item="Shipper's Bulk Flower - Blue Dream")
+        assert check_arrived_package(submission(self.LINK), self.SENT, package) is None
+
+    def test_a_received_package_needs_no_item_in_the_receivers_catalog(self) -> None:
+        sent = check(self.LINK)
+        assert isinstance(sent, SentAs)
+        assert sent.item is None
 
     def test_a_finished_package_is_not_linked(self) -> None:
         error = check_arrived_package(

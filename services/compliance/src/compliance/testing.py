@@ -241,6 +241,25 @@ class BatchScript:
         ref = {"reference_type": "ORDER", "reference_id": order}
         return self._change([{"bucket": "ON_HAND", "type": "SALE", "change": -d, **ref}])
 
+    def ship(self, quantity: str, transfer_id: UUID) -> BatchChange:
+        """Shipped on an outgoing transfer when it is sent (SALE referencing the transfer)."""
+        d = Decimal(quantity)
+        self.version += 1
+        self.on_hand -= d
+        self._at(None, -d)
+        ref = {"reference_type": "TRANSFER", "reference_id": str(transfer_id)}
+        return self._change([{"bucket": "ON_HAND", "type": "SALE", "change": -d, **ref}])
+
+    def rejected_back(self, quantity: str, transfer_id: UUID) -> BatchChange:
+        """The receiver rejected the package on the manifest: it comes back (RETURN
+        referencing the transfer)."""
+        d = Decimal(quantity)
+        self.version += 1
+        self.on_hand += d
+        self._at(None, d)
+        ref = {"reference_type": "TRANSFER", "reference_id": str(transfer_id)}
+        return self._change([{"bucket": "ON_HAND", "type": "RETURN", "change": d, **ref}])
+
     def give_back(self, quantity: str) -> BatchChange:
         """A customer return (RETURN movement, no refund)."""
         d = Decimal(quantity)

@@ -1,8 +1,10 @@
 """Outgoing transfer manifests on PostgreSQL and the sandbox over HTTP: inventory's transfer
 events recorded once, rounds that make the template exactly once (a lost answer included), follow
 the manifest after it is sent, and stage ``compliance.transfer_manifest.settled`` with each
-package's outcome when the receiver decided them all; a cancelled transfer's template archived
-once (a lost answer read back, not archived again); a claimed row left to its round. The receiver's side: its incoming delivery published as
+package's outcome when the receiver decided them all, settling each shipped package's sale with
+no Metrc write; a cancelled transfer's template archived once (a lost answer read back, not
+archived again); a sent manifest followed however long Metrc is away; a claimed row left to its
+round. The receiver's side: its incoming delivery published as
 ``compliance.incoming_transfer.changed`` once per change."""
 
 from __future__ import annotations
@@ -23,17 +25,27 @@ from compliance.adapters.metrc import MetrcClient, MetrcCredentials, RetryPolicy
 from compliance.adapters.metrc import endpoints as ep
 from compliance.adapters.metrc.testing import GROWER, STORE, SandboxProcess, contract_world
 from compliance.adapters.postgres import ComplianceUnitOfWork
-from compliance.domain import JurisdictionRules, Program, validate_rules
+from compliance.domain import (
+    JurisdictionRules,
+    Program,
+    ReceivedByTransfer,
+    SubmissionKind,
+    SubmissionState,
+    SyncLogQuery,
+    validate_rules,
+)
 from compliance.domain.mirror import Feed, mirror_record
 from compliance.domain.transfer_manifests import ManifestState, template_name
 from compliance.service_layer.incoming_transfers import publish_incoming
+from compliance.service_layer.record import record_batch_change
+from compliance.service_layer.sale_settlement import SETTLE_OPERATION
 from compliance.service_layer.transfer_manifest_rounds import (
     LEASE,
     MAX_ATTEMPTS,
     manifest_round,
     record_transfer_event,
 )
-from compliance.testing import REASONS
+from compliance.testing import REASONS, BatchScript
 from pydantic import SecretStr
 from shared.database import Database
 from shared.events import transfers as ev
@@ -69,6 +81,12 @@ class World:
     async def row(self, transfer_id: UUID) -> Any:
         async with self.uow() as uow:
             return await uow.transfer_manifests.get(transfer_id)
+
+    async def record_batch(self, change: Any) -> Any:
+        async with self.uow() as uow:
+            recorded = await record_batch_change(uow, change, now=datetime.now(UTC))
+            await uow.commit()
+        return recorded
 
     async def outbox(self) -> list[dict[str, Any]]:
         async with self.database.connection() as conn:
@@ -381,3 +399,68 @@ async def test_the_receivers_incoming_delivery_is_published_once_per_change(
     assert packages[rejected]["shipment_state"] == "Rejected"
     assert packages[accepted]["item_name"] == "Blue Dream Flower"
     assert first["fingerprint"] != last["fingerprint"]
+
+
+async def test_the_settled_manifest_settles_each_shipped_sale_with_no_metrc_write(
+    world: World,
+) -> None:
+    planned = transfer(world)
+    transfer_id = UUID(planned["transfer_id"])
+    site_id = UUID(planned["site"]["id"])
+    accepted, rejected = world.labels
+    batches = {
+        line["package_tag"]: BatchScript(
+            site_id=site_id,
+            code=line["package_tag"][-6:],
+            tag=line["package_tag"],
+            source=ReceivedByTransfer(),
+            batch_id=UUID(line["batch_id"]),
+        )
+        for line in planned["lines"]
+    }
+    for script in batches.values():
+        await world.record_batch(script.created("10"))
+    # The accepted package's SALE is consumed before the manifest settles, the rejected one's
+    # only after (its event late): both end settled.
+    await world.record_batch(batches[accepted].ship("10", transfer_id))
+    await world.record("inventory.transfer.created", planned)
+    await world.round()
+    await world.record("inventory.transfer.sent", planned)
+    sent = await world.sandbox.send_transfer_template(
+        (await world.row(transfer_id)).metrc_template_id
+    )
+    await world.sandbox.receive_delivery_packages(
+        sent.delivery_ids[0], {accepted: Decimal("9.5"), rejected: None}
+    )
+    await world.round()
+    assert (await world.row(transfer_id)).state is ManifestState.SETTLED
+    late = await world.record_batch(batches[rejected].ship("10", transfer_id))
+    assert [s.state for s in late.submissions] == [SubmissionState.SETTLED]
+    # Inventory returns the rejected package: no adjustment (Metrc's package never left).
+    back = await world.record_batch(batches[rejected].rejected_back("10", transfer_id))
+    assert back.submissions == ()
+    await world.round()  # a later round changes nothing
+
+    async with world.uow() as uow:
+        sales = [
+            s
+            for script in batches.values()
+            for s in await uow.submissions.for_batch(script.batch_id)
+            if s.kind is SubmissionKind.TRANSFER_OUT
+        ]
+        open_kinds = {s.kind for s in await uow.submissions.open_for_license(GROWER)}
+        logged = await uow.sync_log.query(SyncLogQuery(operation=SETTLE_OPERATION))
+    assert [s.state for s in sales] == [SubmissionState.SETTLED] * 2
+    outcomes = {s.batch_id: s.settled_by for s in sales}
+    taken = outcomes[batches[accepted].batch_id]
+    refused = outcomes[batches[rejected].batch_id]
+    assert taken is not None
+    assert refused is not None
+    assert (taken.accepted, taken.received_quantity, taken.manifest_number) == (
+        True, Decimal("9.5"), sent.manifest_number,
+    )  # fmt: skip
+    assert (refused.accepted, refused.manifest_number) == (False, sent.manifest_number)
+    assert SubmissionKind.TRANSFER_OUT not in open_kinds  # only the links, never pushed here
+    assert sorted((e.accepted, e.rejected) for e in logged) == [(0, 1), (1, 0)]
+    requests = (await world.sandbox.state())["requests"]
+    assert [r for r in requests if " /packages/" in r and not r.startswith("GET")] == []

@@ -6,11 +6,14 @@ unit), nothing for a rejected one, refusals writing nothing."""
 from __future__ import annotations
 
 import json
+import logging
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 import asyncpg
+import pytest
 from inventory.adapters.unit_of_work import InventoryUnitOfWork
 from inventory.entrypoints.worker import on_compliance_event
 from shared.database import Database, in_transaction
@@ -88,6 +91,44 @@ class TestRecording:
         assert [p["metrcState"] for p in again["packages"]] == ["Accepted", "Rejected"]
         assert await world.admin.ok("GET", f"/v1/incoming-transfers/{transfer['id']}") == again
 
+    async def test_a_delivery_for_a_license_no_site_holds_is_kept_logged_and_received_by_the_site_made_with_it(
+        self, world: Any, inventory_db: str, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        with caplog.at_level(logging.INFO, logger="inventory.service_layer.incoming_transfers"):
+            await deliver(inventory_db, "compliance.incoming_transfer.changed", incoming("OR-7"))
+        lines = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+        assert [line for line in lines if "license OR-7 recorded without a site" in line]
+        mine = await world.admin.ok(
+            "GET", "/v1/incoming-transfers", params={"siteId": world.site_id}
+        )
+        assert mine["items"] == []
+        # Compliance does not publish it again: the site made with the license sees it as kept.
+        site = await world.admin.ok(
+            "POST", "/v1/sites", 201, json={"name": "Salem store", "licenseNumber": "OR-7",
+                                           "state": "OR"},
+        )  # fmt: skip
+        dock = await world.admin.ok(
+            "POST", f"/v1/sites/{site['id']}/locations", 201, json={"zone": "Dock"}
+        )
+        later = replace(world, site_id=site["id"], location_a=dock["id"])
+        transfer = await recorded(later)
+        assert (transfer["siteId"], transfer["licenseNumber"], transfer["version"]) == (
+            site["id"], "OR-7", 1,
+        )  # fmt: skip
+        changed = incoming("OR-7", states=("Accepted", "Rejected"))
+        await deliver(inventory_db, "compliance.incoming_transfer.changed", changed)
+        assert (await recorded(later))["version"] == 2
+        answer = await world.admin.ok(
+            "POST", f"/v1/incoming-transfers/{transfer['id']}/receive",
+            json={"locationId": dock["id"]},
+        )  # fmt: skip
+        [batch] = answer["batches"]
+        assert (batch["siteId"], batch["packageTag"]) == (site["id"], SHIPPED_A)
+        # Received whole: it cost the shipper's 1000.00 exactly, not 453.5924 x 2.2046.
+        got = await world.batch(batch["id"])
+        assert (got["unitCogs"], got["cogsTotal"]) == ("2.2046", "1000.0000")
+        assert (await recorded(later))["status"] == "RECEIVED"
+
 
 class TestReceiving:
     async def test_accepted_packages_become_batches_linked_by_tag_and_rejected_ones_nothing(
@@ -121,8 +162,9 @@ class TestReceiving:
         source = got["packageSource"]
         assert (source["kind"], source["manifestNumber"]) == ("TRANSFER", "0000000042")
         assert got["vendorName"] == "North Farm"
-        # 1000.00 for 453.5924 shipped: 2.2046 per unit (four places).
-        assert got["unitCogs"] == "2.2046"
+        # 1000.00 for 453.5924 shipped: 2.2046 per unit (four places); 453.59 of it received
+        # cost its share of the price.
+        assert (got["unitCogs"], got["cogsTotal"]) == ("2.2046", "999.9947")
         row = await db.fetchrow(
             "SELECT movement_type, reference_type, reference_id, quantity_change FROM movement"
             " WHERE batch_id = $1",

@@ -120,3 +120,16 @@ class TestReceiving:
         )
         assert priced.unit_cost == Decimal("2.2046")
         assert package(TAG_B).unit_cost is None
+
+    def test_a_package_received_whole_costs_the_shippers_price_exactly_not_the_rounded_units(
+        self,
+    ) -> None:
+        three = package(TAG_A, shipped_quantity=Decimal(3), wholesale_price=Decimal("1000.00"))
+        whole = replace(three, received_quantity=Decimal(3))
+        assert whole.unit_cost == Decimal("333.3333")
+        assert whole.unit_cost * 3 == Decimal("999.9999")
+        assert whole.received_cost == Decimal("1000.00")
+        # Part of it: its share of the price, to four places.
+        assert replace(three, received_quantity=Decimal(2)).received_cost == Decimal("666.6667")
+        assert three.received_cost is None  # not received yet
+        assert replace(package(TAG_B), received_quantity=Decimal(25)).received_cost is None

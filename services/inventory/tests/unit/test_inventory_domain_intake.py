@@ -152,6 +152,24 @@ def test_valid_range_costing_is_normalised(
     assert batch.details.code == "B-9"
 
 
+def test_a_total_cost_is_kept_exactly_with_fixed_costing_and_refused_with_a_range(
+    make_request: MakeRequest, make_details: MakeDetails, who: dict[str, Any]
+) -> None:
+    fixed = Costing(mode=CogsMode.FIXED, unit_cogs=Decimal("333.3333"), total=Decimal("1000"))
+    batch, _ = Batch.intake(
+        batch_id="b-1", request=make_request(details=make_details(costing=fixed)), **who
+    )
+    assert str(batch.details.costing.total) == "1000.0000"
+    ranged = Costing(
+        mode=CogsMode.RANGE, unit_cogs_min=Decimal(1), unit_cogs_max=Decimal(2), total=Decimal(3)
+    )
+    with pytest.raises(ValidationError) as caught:
+        Batch.intake(
+            batch_id="b-1", request=make_request(details=make_details(costing=ranged)), **who
+        )
+    assert error_fields(caught.value) == {"costing"}
+
+
 def test_code_and_grade_lengths_are_bounded(
     make_request: MakeRequest, make_details: MakeDetails, who: dict[str, Any]
 ) -> None:

@@ -101,6 +101,8 @@ class SubmissionState(StrEnum):
     ACCEPTED = "ACCEPTED"
     REJECTED = "REJECTED"
     FAILED = "FAILED"
+    SETTLED = "SETTLED"
+    """Done without a Metrc write of Canopy's: a sale settled by its transfer manifest."""
 
 
 class WaitReason(StrEnum):
@@ -286,6 +288,11 @@ class SubmissionView(ApiModel):
     dismissed_at: UtcDateTime | None = None
     waits_for: WaitReason | None = Field(
         default=None, description="Why an open write waits (only in a batch's view)"
+    )
+    settled_by: str | None = Field(
+        default=None,
+        description="How a SETTLED sale was settled: its manifest, accepted or rejected by the "
+        "receiver",
     )
 
 

@@ -168,6 +168,12 @@ class Batch(ApiModel):
     unit_cogs: DecimalString | None = None
     unit_cogs_min: DecimalString | None = None
     unit_cogs_max: DecimalString | None = None
+    cogs_total: DecimalString | None = Field(
+        default=None,
+        description="FIXED only: what the batch cost as a whole, exactly, where it was bought as"
+        " a whole (a package received by transfer: the shipper's price for what was accepted);"
+        " unitCogs is it per unit, to four places",
+    )
     payment_terms: PaymentTerms
     ticket: DecimalString | None = Field(default=None, description="Asking price per unit")
     notes: str | None = None

@@ -26,6 +26,7 @@ from compliance.domain import (
     IngredientDraw,
     JurisdictionRules,
     LicenseCredentials,
+    ManifestSettlement,
     Notification,
     PackageLink,
     Submission,
@@ -81,6 +82,8 @@ class InMemoryDatabase:
         self.events: list[ComplianceEvent] = []
         self.expected_movements: dict[UUID, dict[UUID, Decimal]] = {}
         """Per approved reconciliation finding: the local movement it expects per batch."""
+        self.settled_sales: dict[UUID, dict[UUID, ManifestSettlement]] = {}
+        """Per settled transfer manifest: how each shipped batch's sale settled."""
         self.commits = 0
         self._sequence = 0
         self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -382,6 +385,14 @@ class _Movements:
         }
 
 
+class _SettledSales:
+    def __init__(self, settled: dict[UUID, dict[UUID, ManifestSettlement]]) -> None:
+        self._settled = settled
+
+    async def sales_of(self, transfer_id: UUID) -> dict[UUID, ManifestSettlement]:
+        return dict(self._settled.get(transfer_id, {}))
+
+
 class InMemoryUnitOfWork:
     def __init__(self, db: InMemoryDatabase) -> None:
         self._db = db
@@ -398,6 +409,7 @@ class InMemoryUnitOfWork:
         self.notifications = _Notifications(self._notifications)
         self.outbox = _Outbox()
         self.movements = _Movements(db.expected_movements)
+        self.transfer_manifests = _SettledSales(db.settled_sales)
         self._held: list[asyncio.Lock] = []
 
     async def __aenter__(self) -> Self:

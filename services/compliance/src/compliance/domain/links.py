@@ -10,7 +10,7 @@ Every batch compliance has heard of has one :class:`PackageLink`, whatever its s
 * ``LINKED``: the package exists in Metrc (``metrc_package_id`` when Metrc returned one).
 
 ``planned`` is the package as Metrc will have it after every planned write (quantity, finished,
-location): the planner decides the next writes against it, never against a guess of Metrc's
+location; a package gone on a transfer manifest counts as finished: it left active inventory): the planner decides the next writes against it, never against a guess of Metrc's
 current state, so a backlog of pushes is planned exactly as if each had already landed.
 """
 

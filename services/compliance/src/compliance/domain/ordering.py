@@ -1,12 +1,13 @@
 """Which submissions may go to Metrc now: writes to one package are applied in order.
 
 A submission waits for every earlier (lower ``sequence``) submission of its package that is not
-done (accepted, or rejected/failed and dismissed), with two exceptions where the order cannot
-change Metrc's outcome:
+done (accepted, settled, or rejected/failed and dismissed), with two exceptions where the order
+cannot change Metrc's outcome:
 
 * a sale waiting for its manifest (``TRANSFER_OUT``) holds back only the writes that need the
   quantity to be gone (finishing); adjustments and moves go past it, since Metrc still holds
-  more than Canopy, never less;
+  more than Canopy, never less. Once the manifest settles the sale is done (SETTLED,
+  ``sale_settlement``) and holds nothing back;
 * a package made from other batches takes its place in each *source's* order at the source's
   ``INGREDIENT_DRAW`` (the row where inventory took the stock out of the source): it waits for
   the source's writes before that row, and the source's later writes wait for the create. Until
@@ -14,6 +15,10 @@ change Metrc's outcome:
   package made from a harvest (the draw is the harvest's ``inventory.harvest.packaged``, so the
   package waits for the harvest's writes before it, and the harvest's finish waits for the
   package) and for a plant batch planted from a package (the package's CONSUMPTION row).
+  A package from a harvest whose draw has not come ``DRAW_WAIT`` after its create was recorded
+  takes its place at its own row in the harvest's order instead: the harvest's packaging was
+  consumed without a draw being written (by a compliance from before packages from harvests
+  were pushed, or while the site did not push yet), and the draw would never come.
 
 A rejected or failed write holds back its package's later writes until someone retries or
 dismisses it: pushing them past a missing create, or past an adjustment Metrc refused, would
@@ -25,8 +30,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Final
 from uuid import UUID
 
 from compliance.domain.submissions import (
@@ -36,7 +42,11 @@ from compliance.domain.submissions import (
     SubmissionState,
 )
 
-__all__ = ["Readiness", "Wait", "readiness", "ready"]
+__all__ = ["DRAW_WAIT", "Readiness", "Wait", "readiness", "ready"]
+
+DRAW_WAIT: Final = timedelta(minutes=10)
+"""How long a package from a harvest waits for the harvest's draw: the two events are on
+different topics, consumed seconds apart; a draw missing for this long was never written."""
 
 
 class Wait(StrEnum):
@@ -116,14 +126,19 @@ def _readiness(s: Submission, by_package: dict[UUID, list[Submission]], now: dat
             ),
             None,
         )
-        if marker is None:
+        if marker is None and not _draw_never_written(s, now):
             return Readiness(Wait.AWAITING_INGREDIENT_DRAW)
-        blocked = _first_blocker(s, source_queue, before=marker.sequence)
+        place = s.sequence if marker is None else marker.sequence
+        blocked = _first_blocker(s, source_queue, before=place)
         if blocked is not None:
             return blocked
     if s.next_attempt_at > now:
         return Readiness(Wait.NOT_DUE)
     return Readiness(Wait.READY)
+
+
+def _draw_never_written(s: Submission, now: datetime) -> bool:
+    return s.kind is SubmissionKind.CREATE_HARVEST_PACKAGE and now - s.created_at >= DRAW_WAIT
 
 
 def _first_blocker(

@@ -15,6 +15,12 @@ and its site's rules, it returns the link as it will be and the writes to queue,
 * A SALE is not an adjustment: it becomes a ``TransferOut`` that waits for a manifest.
   A ``CONSUMPTION`` row (stock that went into another batch) becomes an ``IngredientDraw``,
   because Metrc draws it when it creates the other package.
+* A package that leaves on an outgoing transfer (a SALE referencing ``TRANSFER <id>``) leaves
+  Metrc's active inventory with the manifest: reaching zero that way plans no finish (accepted,
+  the package is the receiver's; rejected, it comes back active). A RETURN referencing the
+  transfer (a package the receiver rejected) is no adjustment either: Metrc's package never
+  left this facility, so the planned quantity comes back and nothing is written. Both rules
+  are about the rows alone, so they hold whether the manifest settles before or after.
 * The package follows the location that holds most of the batch (``track_locations``).
 * Reaching zero finishes the package; stock coming back to a finished one unfinishes it first.
 
@@ -49,6 +55,7 @@ from compliance.domain.jurisdiction import JurisdictionRules
 from compliance.domain.links import LinkState, PackageLink, PlannedPackage
 from compliance.domain.problems import Problem, ProblemCode, problem
 from compliance.domain.submissions import (
+    TRANSFER_REFERENCE,
     AdjustPackage,
     ChangeLocation,
     CreatePackage,
@@ -63,6 +70,7 @@ from compliance.domain.submissions import (
 __all__ = ["Plan", "plan_batch_change", "plan_manual_push"]
 
 _NOTHING = (0, -1)
+_RETURN = "RETURN"
 
 
 @dataclass(frozen=True)
@@ -278,6 +286,10 @@ class _Tally:
     sold: Decimal
     sale_reference: tuple[str | None, str | None]
     draws: dict[UUID, Decimal]
+    on_manifest: bool = False
+    """Stock left on an outgoing transfer's manifest."""
+    returned: Decimal = Decimal(0)
+    """Stock a receiver rejected on a manifest, back from the transfer."""
 
 
 def _tally(entries: list[LedgerEntry], created: bool) -> _Tally:
@@ -288,8 +300,11 @@ def _tally(entries: list[LedgerEntry], created: bool) -> _Tally:
         into = _consumed_into(entry)
         if entry.type == SALE:
             tally.sold -= entry.change
+            tally.on_manifest = tally.on_manifest or entry.reference_type == TRANSFER_REFERENCE
             if tally.sale_reference == (None, None):
                 tally.sale_reference = (entry.reference_type, entry.reference_id)
+        elif entry.type == _RETURN and entry.reference_type == TRANSFER_REFERENCE:
+            tally.returned += entry.change
         elif into is not None:
             tally.draws[into] = tally.draws.get(into, Decimal(0)) - entry.change
         else:
@@ -346,6 +361,10 @@ def _plan_changes(
     intents: list[Intent] = []
     quantity, finished, location = planned.quantity, planned.finished, planned.location_id
     quantity += sum((e.change for e in in_metrc), Decimal(0))
+    if tally.returned:
+        # Rejected on its manifest: Metrc's package is active here again, as it was.
+        quantity += tally.returned
+        finished = False
     ups = [(c, d) for c, d in tally.deltas.items() if d > 0]
     downs = [(c, d) for c, d in tally.deltas.items() if d < 0]
     if finished and ups:
@@ -373,7 +392,9 @@ def _plan_changes(
             intents.append(ChangeLocation(location_id=main, date=on))
             location = main
     if facts.physical == 0 and not finished:
-        intents.append(FinishPackage(date=on))
+        # Gone on a manifest, the package left active inventory without a finish of ours.
+        if not tally.on_manifest:
+            intents.append(FinishPackage(date=on))
         finished = True
     newer = facts.version >= link.batch.version
     updated = replace(

@@ -7,14 +7,20 @@
        │  └──requeue─────┘  └──reject / fail──> REJECTED | FAILED ──retry──> PENDING
        ├──reject (validation) ──> REJECTED                      └──dismiss (stays, unblocks)
        ├──fail (a link that never found its package) ──> FAILED
-       └──accept (writes that need no request: a link, an ingredient draw)
+       ├──accept (writes that need no request: a link, an ingredient draw)
+       └──settle by manifest ──> SETTLED                         (terminal; a sale only)
 
 ``requeue`` takes an in-flight submission back to PENDING when Metrc did not apply it (a
 transient error, or a read-back that found nothing); ``send`` counts an attempt. A submission
 whose outcome is unknown stays IN_FLIGHT until a read-back decides (``read_back.py``).
 
-A submission is *done* when ACCEPTED, or REJECTED/FAILED and dismissed by a person. Until then
-it holds back every later write to its package (``ordering.py``).
+``settle_by_manifest`` closes a sale (``TRANSFER_OUT``) without any request: the package left
+on a transfer manifest, and Metrc's own record of the manifest is the write. The receiver's
+decision is kept (:class:`ManifestSettlement`): accepted, the package is the receiver's now;
+rejected, it never left this facility's Metrc inventory.
+
+A submission is *done* when ACCEPTED or SETTLED, or REJECTED/FAILED and dismissed by a person.
+Until then it holds back every later write to its package (``ordering.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Final
 from uuid import UUID
 
 from compliance.domain.batches import FromBatches, FromHarvest, OpeningBalance
@@ -54,6 +61,7 @@ __all__ = [
     "IngredientDraw",
     "Intent",
     "LinkPackage",
+    "ManifestSettlement",
     "SentAs",
     "SentIngredient",
     "Submission",
@@ -97,6 +105,12 @@ class SubmissionState(StrEnum):
     ACCEPTED = "ACCEPTED"
     REJECTED = "REJECTED"
     FAILED = "FAILED"
+    SETTLED = "SETTLED"
+    """Done without a request of ours: a sale settled by its transfer manifest."""
+
+
+TRANSFER_REFERENCE: Final = "TRANSFER"
+"""The reference type of inventory's movements for an outgoing transfer (``TRANSFER <id>``)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -171,6 +185,36 @@ class TransferOut:
     quantity: Decimal
     reference_type: str | None
     reference_id: str | None
+
+    @property
+    def transfer_id(self) -> UUID | None:
+        """The outgoing transfer whose manifest carries the package, when the sale is one."""
+        if self.reference_type != TRANSFER_REFERENCE or not self.reference_id:
+            return None
+        try:
+            return UUID(self.reference_id)
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ManifestSettlement:
+    """How the receiver settled a package shipped on a manifest (Metrc's delivery package)."""
+
+    transfer_id: UUID
+    manifest_number: str | None
+    accepted: bool
+    received_quantity: Decimal | None = None
+
+    def describe(self) -> str:
+        manifest = f"manifest {self.manifest_number or '(no number)'}"
+        if not self.accepted:
+            return (
+                f"Settled by {manifest}: rejected by the receiver; the package stayed in this "
+                "facility's Metrc inventory."
+            )
+        received = "" if self.received_quantity is None else f" ({self.received_quantity} received)"
+        return f"Settled by {manifest}: accepted by the receiver{received}."
 
 
 Intent = (
@@ -304,6 +348,7 @@ class Submission:
             the inventory event, in the inventory request's trace; for a person's manual push
             or retry, that API request's span): the push's spans join it.
         dismissed_by, dismissed_at: a person declared a rejected/failed write settled.
+        settled_by: how the receiver settled a sale's manifest (SETTLED only).
     """
 
     id: UUID
@@ -328,6 +373,7 @@ class Submission:
     dismissed_by: str | None = None
     dismissed_at: datetime | None = None
     trace_parent: str | None = None
+    settled_by: ManifestSettlement | None = None
 
     @classmethod
     def new(
@@ -391,7 +437,7 @@ class Submission:
 
     @property
     def is_done(self) -> bool:
-        if self.state is SubmissionState.ACCEPTED:
+        if self.state in (SubmissionState.ACCEPTED, SubmissionState.SETTLED):
             return True
         return self.is_settled_failure
 
@@ -460,6 +506,26 @@ class Submission:
             self,
             state=SubmissionState.ACCEPTED,
             metrc_ids=metrc_ids or self.metrc_ids,
+            completed_at=now,
+            last_error=None,
+        )
+
+    def settle_by_manifest(self, now: datetime, settlement: ManifestSettlement) -> Submission:
+        """A sale's manifest settled (the receiver accepted or rejected the package): done, with
+        no Metrc write of ours. Only the sale of that transfer's package may be settled so."""
+        self._expect("settled by a manifest", SubmissionState.PENDING)
+        intent = self.intent
+        if not isinstance(intent, TransferOut) or intent.transfer_id != settlement.transfer_id:
+            raise InvalidTransitionError(
+                self.id,
+                self.state,
+                f"settled by the manifest of transfer {settlement.transfer_id} ({self.kind} is "
+                "not that transfer's sale)",
+            )
+        return replace(
+            self,
+            state=SubmissionState.SETTLED,
+            settled_by=settlement,
             completed_at=now,
             last_error=None,
         )

@@ -5,23 +5,27 @@ Metrc's API takes an outgoing licensed transfer only as a template (METRC.md 4.1
 is not idempotent: the template is named after the inventory transfer's id, so a worker that
 lost the answer finds it by name before it would send again (Metrc does not make names unique;
 ours are, because the id is in them). The receiver accepts or rejects each package in Metrc's
-UI; the manifest is settled when no package is still on its way.
+UI; the manifest is settled when no package is still on its way, and so is each package's sale
+(:func:`sale_settlements`: the ``TRANSFER_OUT`` inventory's SALE became).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 from uuid import UUID
 
+from compliance.domain.submissions import ManifestSettlement
+
 __all__ = [
     "TEMPLATE_PREFIX",
     "ManifestState",
     "PackageOutcome",
     "PackageReport",
+    "sale_settlements",
     "settlement",
     "template_name",
     "templates_to_archive",
@@ -96,3 +100,23 @@ def settlement(packages: Iterable[PackageReport]) -> list[PackageOutcome] | None
         else:
             return None
     return outcomes or None
+
+
+def sale_settlements(
+    transfer_id: UUID,
+    manifest_number: str | None,
+    shipped: Mapping[str, UUID],
+    outcomes: Iterable[PackageOutcome],
+) -> dict[UUID, ManifestSettlement]:
+    """How each shipped batch's sale settled, by batch id. ``shipped``: the transfer's batch
+    per package tag; a package the manifest lists but the transfer does not is not ours."""
+    return {
+        shipped[o.label]: ManifestSettlement(
+            transfer_id=transfer_id,
+            manifest_number=manifest_number,
+            accepted=o.accepted,
+            received_quantity=o.received_quantity,
+        )
+        for o in outcomes
+        if o.label in shipped
+    }

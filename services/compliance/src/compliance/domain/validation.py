@@ -77,7 +77,13 @@ def prepare(
         )
     sent = SentAs(tag=tag or "")
     if isinstance(intent, CreatePackage | LinkPackage):
-        item = _item(problems, rules, catalog, intent.product_id, intent.product_name)
+        # A package received by transfer keeps the shipper's item, which Metrc lists under the
+        # shipper's license only: the receiver's catalog and product naming say nothing about it.
+        item = (
+            _item(problems, rules, catalog, intent.product_id, intent.product_name)
+            if isinstance(intent, CreatePackage)
+            else None
+        )
         unit = check_unit(problems, rules, catalog, intent.unit)
         check_positive(problems, intent.quantity, "Quantity", field="quantity")
         sent = SentAs(tag=sent.tag, item=item, unit=unit)
@@ -124,8 +130,9 @@ def prepare(
 def check_arrived_package(
     s: Submission, sent: SentAs, package: MetrcPackageView | None
 ) -> Problem | None:
-    """A package received by transfer is linked only if Metrc has it under the batch's tag with
-    the batch's item, unit and quantity; ``None`` means it is the batch's package."""
+    """A package received by transfer is linked only if Metrc has it under the batch's tag, open,
+    with the batch's unit and quantity (its item is the shipper's); ``None`` means it is the
+    batch's package."""
     intent = s.intent
     assert isinstance(intent, LinkPackage)
     if package is None:
@@ -137,8 +144,6 @@ def check_arrived_package(
     if package.finished:
         return problem(ProblemCode.LINK_MISMATCH, f"Package {sent.tag} is finished in Metrc.")
     differences = []
-    if sent.item is not None and (package.item or "").casefold() != sent.item.casefold():
-        differences.append(f"item {package.item} (batch: {sent.item})")
     if sent.unit is not None and package.unit.casefold() != sent.unit.casefold():
         differences.append(f"unit {package.unit} (batch: {sent.unit})")
     if package.quantity != intent.quantity:

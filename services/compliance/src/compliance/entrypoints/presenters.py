@@ -193,6 +193,7 @@ def submission(s: Submission, waits: Readiness | None = None) -> api.SubmissionV
         dismissed_by=s.dismissed_by,
         dismissed_at=s.dismissed_at,
         waits_for=api.WaitReason(waits.wait.value) if waits is not None else None,
+        settled_by=s.settled_by.describe() if s.settled_by is not None else None,
     )
 
 

@@ -38,7 +38,7 @@ from compliance.adapters.metrc.payloads import (
 )
 from compliance.adapters.metrc.port import MetrcPort
 from compliance.adapters.metrc.schemas import Harvest
-from compliance.domain import CreatePackage, FromHarvest, SentAs, Submission, SubmissionKind
+from compliance.domain import CreatePackage, FromHarvest, Submission, SubmissionKind
 from compliance.domain.cultivation_intents import (
     HarvestFinish,
     HarvestPlant,
@@ -58,7 +58,7 @@ from compliance.domain.cultivation_read_back import (
     PlantBatchReadBack,
     read_back_name,
 )
-from compliance.service_layer.metrc_write import MetrcWrite
+from compliance.service_layer.metrc_write import MetrcWrite, intent_of, needed, prepared
 
 __all__ = ["CULTIVATION_WRITES", "observe_cultivation"]
 
@@ -67,31 +67,21 @@ __all__ = ["CULTIVATION_WRITES", "observe_cultivation"]
 _SKEW = timedelta(minutes=5)
 
 
-def _sent(s: Submission) -> SentAs:
-    assert s.sent_as is not None, "a submission is prepared before it is sent"
-    return s.sent_as
-
-
 def _planting(s: Submission, _: int | None) -> PlantBatchPlantingBody:
-    intent, sent = s.intent, _sent(s)
-    assert isinstance(intent, PlantBatchPlanting)
-    assert sent.item is not None
-    assert sent.location is not None
+    intent, sent = prepared(s, PlantBatchPlanting)
     return PlantBatchPlantingBody(
         name=intent.name,
         type=intent.plant_type,
         count=intent.count,
-        strain=sent.item,
-        location=sent.location,
+        strain=needed(sent.item),
+        location=needed(sent.location),
         actual_date=intent.date,
     )
 
 
 def _planting_from_package(s: Submission, _: int | None) -> PlantBatchFromPackage:
-    intent, sent = s.intent, _sent(s)
-    assert isinstance(intent, PlantBatchPlanting)
-    assert sent.item is not None
-    assert sent.location is not None
+    intent, sent = prepared(s, PlantBatchPlanting)
+    strain, location = needed(sent.item), needed(sent.location)
     (package,) = sent.ingredients
     return PlantBatchFromPackage(
         package_label=package.tag,
@@ -100,65 +90,58 @@ def _planting_from_package(s: Submission, _: int | None) -> PlantBatchFromPackag
         plant_batch_name=intent.name,
         plant_batch_type=intent.plant_type,
         plant_count=intent.count,
-        location_name=sent.location,
-        strain_name=sent.item,
+        location_name=location,
+        strain_name=strain,
         planted_date=intent.date,
         unpackaged_date=intent.date,
     )
 
 
 def _growth_phase(s: Submission, _: int | None) -> PlantBatchGrowthPhaseChange:
-    intent, sent = s.intent, _sent(s)
-    assert isinstance(intent, PlantBatchGrowthPhase)
-    assert sent.location is not None
+    intent, sent = prepared(s, PlantBatchGrowthPhase)
     return PlantBatchGrowthPhaseChange(
         name=intent.name,
         count=intent.count,
         starting_tag=sent.tag,
         growth_phase=intent.growth_phase,
-        new_location=sent.location,
+        new_location=needed(sent.location),
         growth_date=intent.date,
     )
 
 
 def _split(s: Submission, _: int | None) -> PlantBatchSplit:
-    intent, sent = s.intent, _sent(s)
-    assert isinstance(intent, PlantBatchSplitOff)
-    assert sent.item is not None
-    assert sent.location is not None
+    intent, sent = prepared(s, PlantBatchSplitOff)
+    strain, location = needed(sent.item), needed(sent.location)
     return PlantBatchSplit(
         plant_batch=intent.name,
         group_name=intent.group_name,
         count=intent.count,
-        location=sent.location,
-        strain=sent.item,
+        location=location,
+        strain=strain,
         actual_date=intent.date,
     )
 
 
 def _adjust(s: Submission, _: int | None) -> PlantBatchAdjust:
-    intent, sent = s.intent, _sent(s)
-    assert isinstance(intent, PlantBatchCountChange)
-    assert sent.reason is not None
+    intent, sent = prepared(s, PlantBatchCountChange)
     return PlantBatchAdjust(
         plant_batch_name=intent.name,
         quantity=intent.quantity,
-        adjustment_reason=sent.reason,
+        adjustment_reason=needed(sent.reason),
         adjustment_date=intent.date,
         reason_note=sent.note,
     )
 
 
 def _move(s: Submission, _: int | None) -> PlantBatchLocationChange:
-    intent, sent = s.intent, _sent(s)
-    assert isinstance(intent, PlantBatchMove)
-    assert sent.location is not None
-    return PlantBatchLocationChange(name=intent.name, location=sent.location, move_date=intent.date)
+    intent, sent = prepared(s, PlantBatchMove)
+    return PlantBatchLocationChange(
+        name=intent.name, location=needed(sent.location), move_date=intent.date
+    )
 
 
 def _destroy(s: Submission, _: int | None) -> PlantBatchDestroyBody:
-    intent, sent = s.intent, _sent(s)
-    assert isinstance(intent, PlantBatchDestroy)
+    intent, sent = prepared(s, PlantBatchDestroy)
     return PlantBatchDestroyBody(
         plant_batch=intent.name,
         count=intent.count,
@@ -173,13 +156,11 @@ def _destroy(s: Submission, _: int | None) -> PlantBatchDestroyBody:
 
 
 def _plant_phase(s: Submission, _: int | None) -> PlantGrowthPhaseChange:
-    intent, sent = s.intent, _sent(s)
-    assert isinstance(intent, PlantGrowthPhase)
-    assert sent.location is not None
+    intent, sent = prepared(s, PlantGrowthPhase)
     return PlantGrowthPhaseChange(
         label=intent.tag,
         growth_phase=intent.growth_phase,
-        new_location=sent.location,
+        new_location=needed(sent.location),
         growth_date=intent.date,
     )
 
@@ -187,68 +168,58 @@ def _plant_phase(s: Submission, _: int | None) -> PlantGrowthPhaseChange:
 def _harvested(s: Submission, _: int | None) -> MetrcPayload:
     """A plant's weight into the harvest: all of it (the plant is harvested) or part (a
     manicure; the plant stays)."""
-    intent, sent = s.intent, _sent(s)
-    assert isinstance(intent, HarvestPlant)
-    assert sent.unit is not None
-    assert sent.location is not None
+    intent, sent = prepared(s, HarvestPlant)
+    unit, location = needed(sent.unit), needed(sent.location)
     body: type[PlantManicure | PlantHarvest] = PlantManicure if intent.partial else PlantHarvest
     return body(
         plant=intent.tag,
         weight=intent.weight,
-        unit_of_weight=sent.unit,
-        drying_location=sent.location,
+        unit_of_weight=unit,
+        drying_location=location,
         harvest_name=intent.harvest_name,
         actual_date=intent.date,
     )
 
 
 def _waste(s: Submission, harvest_id: int | None) -> HarvestWaste:
-    intent, sent = s.intent, _sent(s)
-    assert isinstance(intent, HarvestWasteRecord)
-    assert sent.unit is not None
-    assert harvest_id is not None
+    intent, sent = prepared(s, HarvestWasteRecord)
+    unit, harvest = needed(sent.unit), needed(harvest_id)
     return HarvestWaste(
-        id=harvest_id,
+        id=harvest,
         waste_type=intent.waste_type,
-        unit_of_weight=sent.unit,
+        unit_of_weight=unit,
         waste_weight=intent.weight,
         actual_date=intent.date,
     )
 
 
 def _finish(s: Submission, harvest_id: int | None) -> HarvestFinishBody:
-    intent = s.intent
-    assert isinstance(intent, HarvestFinish)
-    assert harvest_id is not None
-    return HarvestFinishBody(id=harvest_id, actual_date=intent.date)
+    intent = intent_of(s, HarvestFinish)
+    return HarvestFinishBody(id=needed(harvest_id), actual_date=intent.date)
 
 
 def _unfinish(_: Submission, harvest_id: int | None) -> HarvestUnfinishBody:
-    assert harvest_id is not None
-    return HarvestUnfinishBody(id=harvest_id)
+    return HarvestUnfinishBody(id=needed(harvest_id))
 
 
 def _harvest_package(s: Submission, harvest_id: int | None) -> HarvestPackageCreate:
     """A batch's package made from its harvest: the batch's intake is the weight inventory took
     out of the harvest (in the harvest's unit), so that is the ingredient's weight."""
-    intent, sent = s.intent, _sent(s)
-    assert isinstance(intent, CreatePackage)
+    intent, sent = prepared(s, CreatePackage)
     assert isinstance(intent.source, FromHarvest)
-    assert sent.item is not None
-    assert sent.unit is not None
-    assert harvest_id is not None
+    item, unit, harvest = needed(sent.item), needed(sent.unit), needed(harvest_id)
     return HarvestPackageCreate(
         tag=sent.tag,
-        item=sent.item,
-        unit_of_weight=sent.unit,
+        item=item,
+        unit_of_weight=unit,
         actual_date=intent.date,
         location=sent.location,
         ingredients=[
             HarvestPackageIngredient(
-                harvest_id=harvest_id,
+                harvest_id=harvest,
                 harvest_name=intent.source.harvest_name,
                 weight=intent.quantity,
-                unit_of_weight=sent.unit,
+                unit_of_weight=unit,
             )
         ],
     )

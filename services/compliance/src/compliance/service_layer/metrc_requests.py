@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from compliance.adapters.metrc.payloads import (
-    MetrcPayload,
     PackageAdjust,
     PackageCreate,
     PackageFinish,
@@ -29,68 +28,72 @@ from compliance.domain import (
     UnfinishPackage,
 )
 from compliance.service_layer.cultivation_requests import CULTIVATION_WRITES
-from compliance.service_layer.metrc_write import MetrcWrite, send_write
+from compliance.service_layer.metrc_write import MetrcWrite, needed, prepared, send_write
 
-__all__ = ["OPERATIONS", "WRITES", "package_view", "payload", "write"]
+__all__ = ["OPERATIONS", "WRITES", "package_view", "write"]
 
 
-def payload(s: Submission, _: int | None = None) -> MetrcPayload:
-    """The Metrc object for package write ``s``, from the values it was prepared with
-    (``sent_as``)."""
-    sent, intent = s.sent_as, s.intent
-    assert sent is not None, "a submission is prepared before it is sent"
-    if isinstance(intent, CreatePackage):
-        assert sent.item is not None
-        assert sent.unit is not None
-        return PackageCreate(
-            tag=sent.tag,
-            item=sent.item,
-            quantity=intent.quantity,
-            unit_of_measure=sent.unit,
-            actual_date=intent.date,
-            location=sent.location,
-            ingredients=[
-                PackageIngredient(package=i.tag, quantity=i.quantity, unit_of_measure=i.unit)
-                for i in sent.ingredients
-            ]
-            or None,
-        )
-    if isinstance(intent, AdjustPackage):
-        assert sent.unit is not None
-        assert sent.reason is not None
-        return PackageAdjust(
-            label=sent.tag,
-            quantity=intent.quantity,
-            unit_of_measure=sent.unit,
-            adjustment_reason=sent.reason,
-            adjustment_date=intent.date,
-            reason_note=sent.note,
-        )
-    if isinstance(intent, ChangeLocation):
-        assert sent.location is not None
-        return PackageLocationChange(label=sent.tag, location=sent.location, move_date=intent.date)
-    if isinstance(intent, FinishPackage):
-        return PackageFinish(label=sent.tag, actual_date=intent.date)
-    if isinstance(intent, UnfinishPackage):
-        return PackageUnfinish(label=sent.tag)
-    raise ValueError(f"{s.kind} is not a Metrc write")
+def _create(s: Submission, _: int | None) -> PackageCreate:
+    intent, sent = prepared(s, CreatePackage)
+    return PackageCreate(
+        tag=sent.tag,
+        item=needed(sent.item),
+        quantity=intent.quantity,
+        unit_of_measure=needed(sent.unit),
+        actual_date=intent.date,
+        location=sent.location,
+        ingredients=[
+            PackageIngredient(package=i.tag, quantity=i.quantity, unit_of_measure=i.unit)
+            for i in sent.ingredients
+        ]
+        or None,
+    )
+
+
+def _adjust(s: Submission, _: int | None) -> PackageAdjust:
+    intent, sent = prepared(s, AdjustPackage)
+    return PackageAdjust(
+        label=sent.tag,
+        quantity=intent.quantity,
+        unit_of_measure=needed(sent.unit),
+        adjustment_reason=needed(sent.reason),
+        adjustment_date=intent.date,
+        reason_note=sent.note,
+    )
+
+
+def _move(s: Submission, _: int | None) -> PackageLocationChange:
+    intent, sent = prepared(s, ChangeLocation)
+    return PackageLocationChange(
+        label=sent.tag, location=needed(sent.location), move_date=intent.date
+    )
+
+
+def _finish(s: Submission, _: int | None) -> PackageFinish:
+    intent, sent = prepared(s, FinishPackage)
+    return PackageFinish(label=sent.tag, actual_date=intent.date)
+
+
+def _unfinish(s: Submission, _: int | None) -> PackageUnfinish:
+    sent = prepared(s, UnfinishPackage)[1]
+    return PackageUnfinish(label=sent.tag)
 
 
 WRITES: dict[SubmissionKind, MetrcWrite] = {
     SubmissionKind.CREATE_PACKAGE: MetrcWrite(
-        "packages.create", lambda m: m.create_packages, payload
+        "packages.create", lambda m: m.create_packages, _create
     ),
     SubmissionKind.ADJUST_PACKAGE: MetrcWrite(
-        "packages.adjust", lambda m: m.adjust_packages, payload
+        "packages.adjust", lambda m: m.adjust_packages, _adjust
     ),
     SubmissionKind.CHANGE_LOCATION: MetrcWrite(
-        "packages.location", lambda m: m.change_package_locations, payload
+        "packages.location", lambda m: m.change_package_locations, _move
     ),
     SubmissionKind.FINISH_PACKAGE: MetrcWrite(
-        "packages.finish", lambda m: m.finish_packages, payload
+        "packages.finish", lambda m: m.finish_packages, _finish
     ),
     SubmissionKind.UNFINISH_PACKAGE: MetrcWrite(
-        "packages.unfinish", lambda m: m.unfinish_packages, payload
+        "packages.unfinish", lambda m: m.unfinish_packages, _unfinish
     ),
     **CULTIVATION_WRITES,
 }  # fmt: skip

@@ -1,6 +1,8 @@
 """The one way a kind of submission becomes a Metrc write: ``MetrcWrite`` names the sync log's
-operation, the port's call, and how one submission becomes one object of the call's body;
-``send_write`` makes the call for a request's submissions, in order.
+operation, the port's call, and how one submission becomes one object of the call's body (a
+builder reads the submission's intent with ``intent_of`` or, with the values it was prepared
+with, ``prepared``; a value the preparation always resolves is ``needed``); ``send_write`` makes
+the call for a request's submissions, in order.
 
 Metrc names a harvest by its Id in some bodies (waste, finish, unfinish, a package's
 ingredients) and answers no Id when plants are harvested into it: for those the Id is looked up
@@ -11,17 +13,39 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from compliance.adapters.metrc.errors import MetrcRejectedError
 from compliance.adapters.metrc.payloads import MetrcPayload
 from compliance.adapters.metrc.port import MetrcPort
 from compliance.adapters.metrc.schemas import WriteResult
-from compliance.domain import Submission
+from compliance.domain import SentAs, Submission
 
-__all__ = ["MetrcWrite", "send_write"]
+__all__ = ["MetrcWrite", "intent_of", "needed", "prepared", "send_write"]
 
 Call = Callable[[str, Sequence[Any]], Awaitable[WriteResult]]
+T = TypeVar("T")
+V = TypeVar("V")
+
+
+def intent_of(s: Submission, kind: type[T]) -> T:
+    """The intent of ``s``, of the type its kind carries."""
+    intent = s.intent
+    assert isinstance(intent, kind), f"{s.kind} carries a {kind.__name__}"
+    return intent
+
+
+def prepared(s: Submission, kind: type[T]) -> tuple[T, SentAs]:
+    """The intent of ``s`` and the Metrc values it was prepared with (``sent_as``)."""
+    intent = intent_of(s, kind)
+    assert s.sent_as is not None, "a submission is prepared before it is sent"
+    return intent, s.sent_as
+
+
+def needed(value: V | None) -> V:
+    """A value the preparation of this kind always resolves (or the write always looks up)."""
+    assert value is not None, "resolved before the write"
+    return value
 
 
 @dataclass(frozen=True)

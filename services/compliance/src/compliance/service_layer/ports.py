@@ -32,6 +32,7 @@ from compliance.domain import (
     ComplianceEvent,
     JurisdictionRules,
     LicenseCredentials,
+    ManifestSettlement,
     Notification,
     PackageLink,
     SealedSecret,
@@ -61,6 +62,7 @@ __all__ = [
     "PushTelemetry",
     "SecretCipher",
     "SecretUnreadableError",
+    "SettledSales",
     "SubmissionCount",
     "SubmissionRepository",
     "SyncLogRepository",
@@ -209,6 +211,13 @@ class SubmissionCount:
     oldest_created_at: datetime
 
 
+class SettledSales(Protocol):
+    async def sales_of(self, transfer_id: UUID) -> dict[UUID, ManifestSettlement]:
+        """How the receiver settled each batch shipped on the transfer's manifest, by batch
+        id; empty until the manifest settled (``transfer_manifest_rounds``)."""
+        ...
+
+
 class SyncLogRepository(Protocol):
     async def add(self, entry: SyncLogEntry) -> None: ...
 
@@ -271,6 +280,9 @@ class UnitOfWork(Protocol):
 
     @property
     def movements(self) -> ExpectedMovements: ...
+
+    @property
+    def transfer_manifests(self) -> SettledSales: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -146,6 +146,7 @@ class ReconciliationService:
                 rules={r.site_id: r for r in await uow.jurisdictions.for_license(license_number)},
                 pull_problems=await reads.pull_problems(license_number),
                 settled_evidence=await uow.findings.settled_evidence(license_number),
+                departed=await reads.departed(license_number),
             )
             findings = reconcile(data)
             undecided = await uow.findings.undecided(license_number)

@@ -78,6 +78,10 @@ class ReconciliationReads(Protocol):
 
     async def pull_problems(self, license_number: str) -> list[PullProblem]: ...
 
+    async def departed(self, license_number: str) -> frozenset[UUID]:
+        """Batches whose sale a manifest settled as accepted by the receiver."""
+        ...
+
 
 class FindingStore(Protocol):
     async def lock(self, license_number: str) -> None: ...

@@ -8,7 +8,7 @@ Metrc: an intake succeeds in inventory, and is recorded here, while Metrc is dow
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID, uuid4
 
@@ -31,6 +31,7 @@ from compliance.domain import (
 from compliance.domain.planner import Plan
 from compliance.domain.reconciliation import marked_finding
 from compliance.service_layer.ports import UnitOfWork
+from compliance.service_layer.sale_settlement import settle_planned_sales
 
 __all__ = ["Recorded", "record_batch_change", "store_plan"]
 
@@ -63,7 +64,7 @@ async def record_batch_change(
     plan = plan_batch_change(change, link, rules, settled=await _settled(uow, change))
     if plan.link == link:
         return Recorded(plan.link, (), plan.notes)
-    return await store_plan(
+    recorded = await store_plan(
         uow,
         plan,
         now=now,
@@ -72,6 +73,9 @@ async def record_batch_change(
         operation="plan",
         trace_parent=trace_parent,
     )
+    # A sale consumed after its manifest settled is settled now (``sale_settlement``).
+    stored = await settle_planned_sales(uow, uow.transfer_manifests, recorded.submissions, now=now)
+    return replace(recorded, submissions=tuple(stored))
 
 
 async def _settled(uow: UnitOfWork, change: BatchChange) -> frozenset[tuple[int, int]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import uuid4
 
-from compliance.domain import Submission, submission_event
+from compliance.domain import IngredientDraw, Submission, submission_event
 from compliance.domain.cultivation_intents import CultivationChange
 from compliance.service_layer.ports import UnitOfWork
 
@@ -45,4 +45,17 @@ async def record_cultivation_change(
     )
     await uow.submissions.add(s)
     await uow.outbox.add(submission_event(s, at=now, actor=change.actor))
+    if isinstance(change.intent, IngredientDraw) and await _made_already(uow, change):
+        # A draw recorded after its record was made (or settled by a person) has nothing left
+        # to order: settled at once, it holds none of the harvest's later writes back.
+        s = s.accept(now)
+        await uow.submissions.save(s)
     return s
+
+
+async def _made_already(uow: UnitOfWork, change: CultivationChange) -> bool:
+    assert isinstance(change.intent, IngredientDraw)
+    return any(
+        change.aggregate_id in made.draws_on and made.is_done
+        for made in await uow.submissions.for_batch(change.intent.into_batch_id)
+    )

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from compliance.domain.transfer_manifests import ManifestState, PackageOutcome
+from compliance.service_layer.ports import SettledSales
 
 __all__ = ["ManifestRow", "TransferManifestRepository"]
 
@@ -34,9 +35,16 @@ class ManifestRow:
     updated_at: datetime
     followed_at: datetime | None = None
     """When the manifest was last looked for in Metrc (the next look's window starts there)."""
+    outcomes: tuple[PackageOutcome, ...] | None = None
+    """Each package's outcome, once SETTLED."""
+
+    @property
+    def shipped_batches(self) -> dict[str, UUID]:
+        """The transfer's batch per package tag (from its ``created`` snapshot)."""
+        return {line["package_tag"]: UUID(str(line["batch_id"])) for line in self.plan["lines"]}
 
 
-class TransferManifestRepository(Protocol):
+class TransferManifestRepository(SettledSales, Protocol):
     async def add(self, row: ManifestRow) -> None:
         """Insert, unless the transfer has its row already (a redelivered event)."""
 
@@ -64,5 +72,5 @@ class TransferManifestRepository(Protocol):
         *,
         claimed_until: datetime | None = None,
     ) -> bool:
-        """Save the row SETTLED and stage ``compliance.transfer_manifest.settled``, both only
-        when ``save`` applies."""
+        """Save the row SETTLED with ``outcomes`` and stage
+        ``compliance.transfer_manifest.settled``, all only when ``save`` applies."""

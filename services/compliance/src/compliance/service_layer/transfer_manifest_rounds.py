@@ -2,7 +2,8 @@
 (in the inbox's transaction: the intent exists exactly when the event counts as consumed, and
 recording never calls Metrc), and rounds that bring each open manifest one step further in Metrc
 (``transfer_manifests``): make the template, archive it when cancelled, follow the sent manifest
-until the receiver decided every package, then stage ``compliance.transfer_manifest.settled``.
+until the receiver decided every package, then stage ``compliance.transfer_manifest.settled`` and
+settle each shipped package's sale in the same transaction (``sale_settlement``).
 
 No transaction is open while a round talks to Metrc: under the license's lock (``lock_license``)
 a round claims the license's open rows for ``LEASE`` (``claim_open``) and commits; it then works
@@ -27,8 +28,14 @@ from uuid import UUID
 from compliance.adapters.metrc.errors import MetrcError, MetrcRejectedError
 from compliance.adapters.metrc.port import MetrcPort
 from compliance.domain import Problem
-from compliance.domain.transfer_manifests import ManifestState, PackageOutcome, template_name
+from compliance.domain.transfer_manifests import (
+    ManifestState,
+    PackageOutcome,
+    sale_settlements,
+    template_name,
+)
 from compliance.service_layer.ports import JurisdictionRepository
+from compliance.service_layer.sale_settlement import SaleSettlementUnitOfWork, settle_sales
 from compliance.service_layer.transfer_manifest_ports import (
     ManifestRow,
     TransferManifestRepository,
@@ -60,7 +67,7 @@ OVERLAP = timedelta(minutes=5)
 """How far before the last look the next look for the manifest starts (clocks differ)."""
 
 
-class ManifestUnitOfWork(Protocol):
+class ManifestUnitOfWork(SaleSettlementUnitOfWork, Protocol):
     @property
     def transfer_manifests(self) -> TransferManifestRepository: ...
     @property
@@ -241,9 +248,18 @@ async def manifest_round(
                 if outcomes is None:
                     saved = await unit.transfer_manifests.save(after, claimed_until=claim)
                 else:
+                    settled_at = now()
                     saved = await unit.transfer_manifests.settled(
-                        after, outcomes, now(), claimed_until=claim
+                        after, outcomes, settled_at, claimed_until=claim
                     )
+                    if saved:
+                        sales = sale_settlements(
+                            after.transfer_id,
+                            after.manifest_number,
+                            after.shipped_batches,
+                            outcomes,
+                        )
+                        await settle_sales(unit, after.transfer_id, sales, now=settled_at)
                 if not saved:
                     log.warning(
                         "transfer %s: its claim ran out; left to the round holding it",

@@ -2281,6 +2281,11 @@ export interface components {
             code: string;
             cogsMode: components["schemas"]["CogsMode"];
             /**
+             * Cogstotal
+             * @description FIXED only: what the batch cost as a whole, exactly, where it was bought as a whole (a package received by transfer: the shipper's price for what was accepted); unitCogs is it per unit, to four places
+             */
+            cogsTotal?: string | null;
+            /**
              * Createdat
              * Format: date-time
              */
@@ -6091,7 +6096,7 @@ export interface components {
          * SubmissionState
          * @enum {string}
          */
-        SubmissionState: "PENDING" | "IN_FLIGHT" | "ACCEPTED" | "REJECTED" | "FAILED";
+        SubmissionState: "PENDING" | "IN_FLIGHT" | "ACCEPTED" | "REJECTED" | "FAILED" | "SETTLED";
         /**
          * SubmissionView
          * @description One intended Metrc write (or read, for a link) of a batch's package.
@@ -6161,6 +6166,11 @@ export interface components {
             sentAt?: string | null;
             /** Sequence */
             sequence: number;
+            /**
+             * Settledby
+             * @description How a SETTLED sale was settled: its manifest, accepted or rejected by the receiver
+             */
+            settledBy?: string | null;
             /**
              * Siteid
              * Format: uuid

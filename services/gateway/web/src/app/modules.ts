@@ -222,6 +222,26 @@ export const AREAS: Area[] = [
         load: () => import("../transfers/TransferPage"),
         hidden: true,
       }),
+      screen({
+        path: "/transfers/incoming",
+        label: "Incoming transfers",
+        needs: "GET /api/v1/incoming-transfers",
+        load: () => import("../transfers/IncomingTransfersPage"),
+      }),
+      screen({
+        path: "/transfers/incoming/:transferId",
+        label: "Incoming transfer",
+        needs: "GET /api/v1/incoming-transfers/{transferId}",
+        load: () => import("../transfers/IncomingTransferPage"),
+        hidden: true,
+      }),
+      screen({
+        path: "/transfers/incoming/:transferId/receive",
+        label: "Receive incoming transfer",
+        needs: "POST /api/v1/incoming-transfers/{transferId}/receive",
+        load: () => import("../transfers/IncomingReceivePage"),
+        hidden: true,
+      }),
     ],
   },
 ];

@@ -94,6 +94,7 @@ export function MetrcLink({ batchId, pkg }: { batchId: string; pkg: Package }) {
               {link.data.lastPush ? (
                 <>
                   <SubmissionStateBadge state={link.data.lastPush.state} /> {link.data.lastPush.kind}, {formatDateTime(link.data.lastPush.createdAt)}
+                  {link.data.lastPush.settledBy && <span className="muted"> {link.data.lastPush.settledBy}</span>}
                 </>
               ) : (
                 "None"

@@ -24,6 +24,7 @@ export const SUBMISSION_STATE_LABELS: Record<Schemas["SubmissionState"], string>
   ACCEPTED: "Accepted",
   REJECTED: "Rejected",
   FAILED: "Failed",
+  SETTLED: "Settled by manifest",
 };
 
 export function SubmissionStateBadge({ state }: { state: Schemas["SubmissionState"] }) {

@@ -7,8 +7,9 @@ import { useAuth } from "../auth/AuthProvider";
 import { useLocations } from "../inventory/queries";
 import { formatDay } from "../ui/decimal";
 import { Field } from "../ui/Field";
+import { ListPage, listItems } from "../ui/ListPage";
 import { WriteDialog } from "../ui/WriteDialog";
-import { ListStates, PHASE_LABELS, PhaseBadge, PLANT_STATE_LABELS } from "./parts";
+import { PHASE_LABELS, PhaseBadge, PLANT_STATE_LABELS } from "./parts";
 import { usePlants, useRefreshCultivation } from "./queries";
 import { dateProblem, today } from "./rules";
 
@@ -27,7 +28,7 @@ export default function PlantsPage() {
     state: (params.get("state") ?? "TRACKED") as Schemas["PlantState"],
   };
   const list = usePlants(site?.id ?? "", filters);
-  const plants = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const plants = listItems(list);
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [phaseTo, setPhaseTo] = useState<Schemas["GrowthPhase"] | null>(null);
   const selected = plants.filter((p) => chosen.has(p.tag) && p.state === "TRACKED");
@@ -49,113 +50,107 @@ export default function PlantsPage() {
     });
   const allFlowering = selected.length > 0 && selected.every((p) => p.growthPhase === "Flowering");
   return (
-    <div className="cultivation">
-      <div className="page-header">
-        <h1>Plants</h1>
-        <span className="muted">{site?.name}</span>
-      </div>
-      <form className="toolbar" role="search" aria-label="Filter the plants" onSubmit={(e) => e.preventDefault()}>
-        <label className="inline">
-          Growth phase
-          <select value={filters.growthPhase ?? ""} onChange={(e) => set("phase", e.target.value)} data-testid="plants-phase">
-            <option value="">Any</option>
-            {PHASES.map((p) => (
-              <option key={p} value={p}>
-                {PHASE_LABELS[p]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="inline">
-          State
-          <select value={filters.state} onChange={(e) => set("state", e.target.value)} data-testid="plants-state">
-            {STATES.map((s) => (
-              <option key={s} value={s}>
-                {PLANT_STATE_LABELS[s]}
-              </option>
-            ))}
-          </select>
-        </label>
-        {filters.plantBatchId && (
-          <button type="button" className="button button-small" onClick={() => set("plantBatch", "")}>
-            Every plant batch
-          </button>
-        )}
-      </form>
-      {selected.length > 0 && (
-        <div className="bulk-bar" role="region" aria-label="Chosen plants" data-testid="plants-bar">
-          <span>{selected.length} chosen</span>
-          {can("POST /api/v1/plants/growth-phase") &&
-            PHASES.map((phase) => (
-              <button key={phase} type="button" className="button" disabled={selected.every((p) => p.growthPhase === phase)} onClick={() => setPhaseTo(phase)}>
-                Move to {PHASE_LABELS[phase].toLowerCase()}
+    <ListPage
+      className="cultivation"
+      title="Plants"
+      subtitle={site?.name}
+      toolbar={
+        <>
+          <form className="toolbar" role="search" aria-label="Filter the plants" onSubmit={(e) => e.preventDefault()}>
+            <label className="inline">
+              Growth phase
+              <select value={filters.growthPhase ?? ""} onChange={(e) => set("phase", e.target.value)} data-testid="plants-phase">
+                <option value="">Any</option>
+                {PHASES.map((p) => (
+                  <option key={p} value={p}>
+                    {PHASE_LABELS[p]}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="inline">
+              State
+              <select value={filters.state} onChange={(e) => set("state", e.target.value)} data-testid="plants-state">
+                {STATES.map((s) => (
+                  <option key={s} value={s}>
+                    {PLANT_STATE_LABELS[s]}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {filters.plantBatchId && (
+              <button type="button" className="button button-small" onClick={() => set("plantBatch", "")}>
+                Every plant batch
               </button>
-            ))}
-          {can("POST /api/v1/harvests") && allFlowering && (
-            <Link className="button button-primary" to={`/cultivation/harvests/new?tags=${selected.map((p) => p.tag).join(",")}`}>
-              Record harvest
-            </Link>
+            )}
+          </form>
+          {selected.length > 0 && (
+            <div className="bulk-bar" role="region" aria-label="Chosen plants" data-testid="plants-bar">
+              <span>{selected.length} chosen</span>
+              {can("POST /api/v1/plants/growth-phase") &&
+                PHASES.map((phase) => (
+                  <button key={phase} type="button" className="button" disabled={selected.every((p) => p.growthPhase === phase)} onClick={() => setPhaseTo(phase)}>
+                    Move to {PHASE_LABELS[phase].toLowerCase()}
+                  </button>
+                ))}
+              {can("POST /api/v1/harvests") && allFlowering && (
+                <Link className="button button-primary" to={`/cultivation/harvests/new?tags=${selected.map((p) => p.tag).join(",")}`}>
+                  Record harvest
+                </Link>
+              )}
+              <button type="button" className="button button-ghost" onClick={() => setChosen(new Set())}>
+                Clear
+              </button>
+            </div>
           )}
-          <button type="button" className="button button-ghost" onClick={() => setChosen(new Set())}>
-            Clear
-          </button>
-        </div>
+        </>
+      }
+      list={list}
+      what="plants"
+      emptyTestId="plants-empty"
+      empty={<p>Plants appear here once a plant batch moves them into growth with their tags.</p>}
+      tableTestId="plants"
+      caption="Tracked plants"
+      columns={
+        <>
+          <th scope="col" className="select-cell">
+            <span className="visually-hidden">Choose</span>
+          </th>
+          <th scope="col">Tag</th>
+          <th scope="col">Plant batch</th>
+          <th scope="col">Strain</th>
+          <th scope="col">Phase</th>
+          <th scope="col">Vegetative since</th>
+          <th scope="col">Flowering since</th>
+          <th scope="col">Harvested</th>
+        </>
+      }
+      row={(p) => (
+        <tr key={p.id} data-tag={p.tag} className={chosen.has(p.tag) ? "selected" : undefined}>
+          <td className="select-cell">
+            {p.state === "TRACKED" && <input type="checkbox" aria-label={`Choose plant ${p.tag}`} checked={chosen.has(p.tag)} onChange={() => toggle(p.tag)} />}
+          </td>
+          <td>
+            <code>{p.tag}</code>
+          </td>
+          <td>
+            <Link to={`/cultivation/plant-batches/${p.plantBatchId}`}>{p.plantBatchName}</Link>
+          </td>
+          <td>{p.strain}</td>
+          <td>
+            <PhaseBadge plant={p} />
+          </td>
+          <td>{formatDay(p.vegetativeDate)}</td>
+          <td>{p.floweringDate ? formatDay(p.floweringDate) : "—"}</td>
+          <td>{p.harvestId ? <Link to={`/cultivation/harvests/${p.harvestId}`}>{p.harvestedDate ? formatDay(p.harvestedDate) : "Harvest"}</Link> : "—"}</td>
+        </tr>
       )}
-      <ListStates pending={list.isPending} error={list.error} retry={() => void list.refetch()} empty={plants.length === 0} what="plants" emptyTestId="plants-empty">
-        <p>Plants appear here once a plant batch moves them into growth with their tags.</p>
-      </ListStates>
-      {plants.length > 0 && (
-        <div className="table-scroll">
-          <table className="grid compact" data-testid="plants">
-            <caption className="visually-hidden">Tracked plants</caption>
-            <thead>
-              <tr>
-                <th scope="col" className="select-cell">
-                  <span className="visually-hidden">Choose</span>
-                </th>
-                <th scope="col">Tag</th>
-                <th scope="col">Plant batch</th>
-                <th scope="col">Strain</th>
-                <th scope="col">Phase</th>
-                <th scope="col">Vegetative since</th>
-                <th scope="col">Flowering since</th>
-                <th scope="col">Harvested</th>
-              </tr>
-            </thead>
-            <tbody>
-              {plants.map((p) => (
-                <tr key={p.id} data-tag={p.tag} className={chosen.has(p.tag) ? "selected" : undefined}>
-                  <td className="select-cell">
-                    {p.state === "TRACKED" && <input type="checkbox" aria-label={`Choose plant ${p.tag}`} checked={chosen.has(p.tag)} onChange={() => toggle(p.tag)} />}
-                  </td>
-                  <td>
-                    <code>{p.tag}</code>
-                  </td>
-                  <td>
-                    <Link to={`/cultivation/plant-batches/${p.plantBatchId}`}>{p.plantBatchName}</Link>
-                  </td>
-                  <td>{p.strain}</td>
-                  <td>
-                    <PhaseBadge plant={p} />
-                  </td>
-                  <td>{formatDay(p.vegetativeDate)}</td>
-                  <td>{p.floweringDate ? formatDay(p.floweringDate) : "—"}</td>
-                  <td>{p.harvestId ? <Link to={`/cultivation/harvests/${p.harvestId}`}>{p.harvestedDate ? formatDay(p.harvestedDate) : "Harvest"}</Link> : "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {list.hasNextPage && (
-        <button type="button" className="button" disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
-          {list.isFetchingNextPage ? "Loading…" : "More plants"}
-        </button>
-      )}
+      more="More plants"
+    >
       {site && phaseTo && (
         <ChangePhaseDialog siteId={site.id} tags={selected.map((p) => p.tag)} phase={phaseTo} onClose={() => setPhaseTo(null)} onDone={() => setChosen(new Set())} />
       )}
-    </div>
+    </ListPage>
   );
 }
 

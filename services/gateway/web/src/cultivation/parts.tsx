@@ -1,9 +1,8 @@
-import type { ReactNode } from "react";
 import { Link } from "react-router";
 
 import type { Schemas } from "../api/client";
 import { ApiError } from "../api/errors";
-import { EmptyState, ErrorState, Loading, Skeleton } from "../ui/states";
+import { EmptyState, ErrorState } from "../ui/states";
 
 export const PHASE_LABELS: Record<Schemas["GrowthPhase"], string> = { Vegetative: "Vegetative", Flowering: "Flowering" };
 export const PLANT_STATE_LABELS: Record<Schemas["PlantState"], string> = { TRACKED: "Growing", HARVESTED: "Harvested", DESTROYED: "Destroyed" };
@@ -24,37 +23,6 @@ export function HarvestStatusBadge({ status }: { status: Schemas["HarvestStatus"
 export function PhaseBadge({ plant }: { plant: Schemas["Plant"] }) {
   if (plant.state !== "TRACKED") return <span className="badge">{PLANT_STATE_LABELS[plant.state]}</span>;
   return <span className={`badge phase-${plant.growthPhase.toLowerCase()}`}>{PHASE_LABELS[plant.growthPhase]}</span>;
-}
-
-/** A table's loading, error and empty states, in one place for the cultivation screens. */
-export function ListStates({
-  pending,
-  error,
-  retry,
-  empty,
-  what,
-  emptyTestId,
-  children,
-}: {
-  pending: boolean;
-  error: unknown;
-  retry: () => void;
-  empty: boolean;
-  what: string;
-  emptyTestId: string;
-  children: ReactNode;
-}) {
-  if (pending)
-    return (
-      <Loading label={`Loading ${what}`}>
-        <Skeleton height="1.6rem" />
-        <Skeleton height="1.6rem" width="90%" />
-        <Skeleton height="1.6rem" width="80%" />
-      </Loading>
-    );
-  if (error) return <ErrorState error={error} onRetry={retry} title={`The ${what} could not be loaded`} />;
-  if (empty) return <EmptyState title={`No ${what}`} testId={emptyTestId}>{children}</EmptyState>;
-  return null;
 }
 
 /** A detail page whose record failed to load: not found (a wrong or old link) or an error. */

@@ -3,8 +3,8 @@ import { Link, useSearchParams } from "react-router";
 import type { Schemas } from "../api/client";
 import { useSites } from "../app/SiteProvider";
 import { useAuth } from "../auth/AuthProvider";
-import { ListStates } from "../cultivation/parts";
 import { formatDateTime } from "../ui/decimal";
+import { ListPage } from "../ui/ListPage";
 import { MetrcBadge, STATUS_LABELS, TransferStatusBadge } from "./parts";
 import { useOutgoingTransfers, useTransferManifest } from "./queries";
 
@@ -17,101 +17,86 @@ export default function TransfersPage() {
   const [params, setParams] = useSearchParams();
   const status = (params.get("status") ?? "") as Schemas["TransferStatus"] | "";
   const list = useOutgoingTransfers(site?.id ?? "", status);
-  const transfers = list.data?.pages.flatMap((p) => p.items) ?? [];
   const showMetrc = can("GET /api/v1/compliance/transfers/{transferId}");
   return (
-    <div className="transfers">
-      <div className="page-header">
-        <h1>Outgoing transfers</h1>
-        <span className="muted">{site?.name}</span>
-        <div className="page-actions">
-          {can("POST /api/v1/outgoing-transfers") && (
-            <Link className="button button-primary" to="/transfers/outgoing/new">
-              New outgoing transfer
-            </Link>
-          )}
+    <ListPage
+      className="transfers"
+      title="Outgoing transfers"
+      subtitle={site?.name}
+      actions={
+        can("POST /api/v1/outgoing-transfers") && (
+          <Link className="button button-primary" to="/transfers/outgoing/new">
+            New outgoing transfer
+          </Link>
+        )
+      }
+      toolbar={
+        <div className="toolbar">
+          <label className="inline">
+            State
+            <select value={status} onChange={(e) => setParams(e.target.value ? { status: e.target.value } : {}, { replace: true })} data-testid="transfer-status-filter">
+              <option value="">Any</option>
+              {STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {STATUS_LABELS[s]}
+                </option>
+              ))}
+            </select>
+          </label>
         </div>
-      </div>
-      <div className="toolbar">
-        <label className="inline">
-          State
-          <select value={status} onChange={(e) => setParams(e.target.value ? { status: e.target.value } : {}, { replace: true })} data-testid="transfer-status-filter">
-            <option value="">Any</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {STATUS_LABELS[s]}
-              </option>
-            ))}
-          </select>
-        </label>
-      </div>
-      <ListStates
-        pending={list.isPending}
-        error={list.error}
-        retry={() => void list.refetch()}
-        empty={transfers.length === 0}
-        what={status ? `${STATUS_LABELS[status].toLowerCase()} transfers` : "outgoing transfers"}
-        emptyTestId="transfers-empty"
-      >
-        {status ? (
+      }
+      list={list}
+      what={status ? `${STATUS_LABELS[status].toLowerCase()} transfers` : "outgoing transfers"}
+      emptyTestId="transfers-empty"
+      empty={
+        status ? (
           <p>
             None in this state. <button type="button" className="link-button" onClick={() => setParams({}, { replace: true })}>Show every state</button>
           </p>
         ) : (
           <p>Ship tagged packages to another licensed facility on a Metrc manifest{can("POST /api/v1/outgoing-transfers") ? ": plan the first one with New outgoing transfer." : " (ask someone who may plan them)."}</p>
-        )}
-      </ListStates>
-      {transfers.length > 0 && (
-        <div className="table-scroll">
-          <table className="grid compact" data-testid="transfers">
-            <caption className="visually-hidden">Outgoing transfers of {site?.name}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Destination</th>
-                <th scope="col">State</th>
-                <th scope="col" className="numeric">
-                  Packages
-                </th>
-                <th scope="col">Created</th>
-                <th scope="col">Sent</th>
-                <th scope="col">Departure</th>
-                {showMetrc && <th scope="col">Metrc</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {transfers.map((t) => (
-                <tr key={t.id} data-id={t.id} data-status={t.status}>
-                  <th scope="row">
-                    <Link to={`/transfers/outgoing/${t.id}`}>
-                      {t.destinationName} <span className="muted">({t.destinationLicenseNumber})</span>
-                    </Link>
-                  </th>
-                  <td>
-                    <TransferStatusBadge status={t.status} />
-                  </td>
-                  <td className="numeric" data-testid="line-count">
-                    {t.lines.length}
-                  </td>
-                  <td>{formatDateTime(t.createdAt)}</td>
-                  <td data-testid="sent">{sentCell(t)}</td>
-                  <td>{formatDateTime(t.estimatedDeparture)}</td>
-                  {showMetrc && (
-                    <td>
-                      <MetrcCell transferId={t.id} status={t.status} />
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        )
+      }
+      tableTestId="transfers"
+      caption={<>Outgoing transfers of {site?.name}</>}
+      columns={
+        <>
+          <th scope="col">Destination</th>
+          <th scope="col">State</th>
+          <th scope="col" className="numeric">
+            Packages
+          </th>
+          <th scope="col">Created</th>
+          <th scope="col">Sent</th>
+          <th scope="col">Departure</th>
+          {showMetrc && <th scope="col">Metrc</th>}
+        </>
+      }
+      row={(t) => (
+        <tr key={t.id} data-id={t.id} data-status={t.status}>
+          <th scope="row">
+            <Link to={`/transfers/outgoing/${t.id}`}>
+              {t.destinationName} <span className="muted">({t.destinationLicenseNumber})</span>
+            </Link>
+          </th>
+          <td>
+            <TransferStatusBadge status={t.status} />
+          </td>
+          <td className="numeric" data-testid="line-count">
+            {t.lines.length}
+          </td>
+          <td>{formatDateTime(t.createdAt)}</td>
+          <td data-testid="sent">{sentCell(t)}</td>
+          <td>{formatDateTime(t.estimatedDeparture)}</td>
+          {showMetrc && (
+            <td>
+              <MetrcCell transferId={t.id} status={t.status} />
+            </td>
+          )}
+        </tr>
       )}
-      {list.hasNextPage && (
-        <button type="button" className="button" disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
-          {list.isFetchingNextPage ? "Loading…" : "Older transfers"}
-        </button>
-      )}
-    </div>
+      more="Older transfers"
+    />
   );
 }
 

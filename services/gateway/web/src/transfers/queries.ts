@@ -97,3 +97,29 @@ export function useRefreshTransfers() {
     void client.invalidateQueries({ queryKey: ["batches"] });
   };
 }
+
+/** Incoming transfers: Metrc deliveries to the site's license, as compliance pulled them. */
+export function useIncomingTransfers(siteId: string, status: Schemas["IncomingTransferStatus"] | "") {
+  return useInfiniteQuery({
+    queryKey: ["transfers", "incoming", siteId, status],
+    queryFn: ({ pageParam, signal }) =>
+      unwrap(
+        api.GET("/api/v1/incoming-transfers", {
+          params: { query: { siteId, limit: PAGE_SIZE, ...(status ? { status } : {}), ...(pageParam ? { cursor: pageParam } : {}) } },
+          signal,
+        }),
+      ),
+    initialPageParam: "",
+    getNextPageParam: (page) => (page.hasMore ? (page.nextCursor ?? undefined) : undefined),
+    placeholderData: keepPreviousData,
+    enabled: siteId !== "",
+  });
+}
+
+export function useIncomingTransfer(transferId: string) {
+  return useQuery({
+    queryKey: ["transfers", "incoming", "one", transferId],
+    queryFn: ({ signal }) => unwrap(api.GET("/api/v1/incoming-transfers/{transferId}", { params: { path: { transferId } }, signal })),
+    retry: notWhenMissing,
+  });
+}

@@ -35,6 +35,12 @@ export function formatQty(value: string | null | undefined): string {
   return `${negative ? "−" : ""}${grouped}${trimmed ? `.${trimmed}` : ""}`;
 }
 
+/** "10.5000" -> "10.5": the API's decimal as a person would type it (no grouping), for a form
+ * field's starting value. */
+export function plainQty(value: string): string {
+  return value.includes(".") ? value.replace(/\.?0+$/, "") : value;
+}
+
 /** "2.5000" -> "$2.50" (more places kept when they are not zero). */
 export function formatMoney(value: string | null | undefined): string {
   if (value === null || value === undefined) return "—";

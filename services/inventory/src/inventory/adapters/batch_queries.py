@@ -30,7 +30,8 @@ BATCH_COLUMNS: Final = (
     "id, code, sku, site_id, product_id, lot_id, vendor_id, brand_id, product_name, category,"
     " subcategory, strain, vendor_name, brand_name, lot_code, unit_of_measure, status, grade,"
     " is_sample, on_hand_qty, reserved_qty, quarantine_qty, hold_qty, defective_qty,"
-    " available_qty, cogs_mode, unit_cogs, unit_cogs_min, unit_cogs_max, payment_terms, ticket,"
+    " available_qty, cogs_mode, unit_cogs, unit_cogs_min, unit_cogs_max, cogs_total, payment_terms,"
+    " ticket,"
     " notes, metadata::text AS metadata, primary_location_id, version, created_at, updated_at,"
     " deleted_at, package_tag, package_source::text AS package_source"
 )

@@ -179,7 +179,7 @@ def _answer(shape: frozenset[str]) -> str:
 _SET_DETAILS = """,
             sku = :sku, grade = :grade, cogs_mode = :cogs_mode, unit_cogs = :unit_cogs,
             unit_cogs_min = :unit_cogs_min, unit_cogs_max = :unit_cogs_max,
-            payment_terms = :payment_terms, ticket = :ticket, notes = :notes,
+            cogs_total = :cogs_total, payment_terms = :payment_terms, ticket = :ticket, notes = :notes,
             metadata = CAST(:metadata AS jsonb), is_sample = :is_sample"""
 
 
@@ -214,13 +214,13 @@ _INSERT = Sql(
             product_name, category, subcategory, strain, vendor_name, brand_name, lot_code,
             unit_of_measure, status, grade, is_sample, on_hand_qty, reserved_qty,
             quarantine_qty, hold_qty, defective_qty, cogs_mode, unit_cogs, unit_cogs_min,
-            unit_cogs_max, payment_terms, ticket, notes, metadata, primary_location_id,
-            version, created_at, updated_at, package_tag, package_source)
+            unit_cogs_max, cogs_total, payment_terms, ticket, notes, metadata,
+            primary_location_id, version, created_at, updated_at, package_tag, package_source)
         VALUES (:id, :code, :sku, :site_id, :product_id, :lot_id, :vendor_id,
                 :brand_id, :product_name, :category, :subcategory, :strain, :vendor_name,
                 :brand_name, :lot_code, :unit_of_measure, :status, :grade, :is_sample,
                 :on_hand, :reserved, :quarantine, :hold, :defective, :cogs_mode,
-                :unit_cogs, :unit_cogs_min, :unit_cogs_max, :payment_terms, :ticket,
+                :unit_cogs, :unit_cogs_min, :unit_cogs_max, :cogs_total, :payment_terms, :ticket,
                 :notes, CAST(:metadata AS jsonb), :primary_location_id, :version, :updated_at,
                 :updated_at, :package_tag, CAST(:package_source AS jsonb))
         RETURNING 1
@@ -309,6 +309,7 @@ def _detail_values(state: BatchState, facts: BatchFacts) -> dict[str, Any]:
         "unit_cogs": d.costing.unit_cogs,
         "unit_cogs_min": d.costing.unit_cogs_min,
         "unit_cogs_max": d.costing.unit_cogs_max,
+        "cogs_total": d.costing.total,
         "payment_terms": d.payment_terms.value,
         "ticket": facts.ticket,
         "notes": facts.notes,

@@ -1,6 +1,11 @@
 """Incoming transfers on PostgreSQL (``IncomingTransferRepository``): one row per Metrc delivery,
 one per package; handlers lock the transfer row (``SELECT ... FOR UPDATE``) in the unit of work's
-transaction, and a save is conditional on the version read."""
+transaction, and a save is conditional on the version read.
+
+A delivery recorded while no site held its license has no ``site_id``: every read resolves it to
+the site holding the license now (sites are unique per license and never change it), so a site
+made later sees it without a step that could miss a delivery being recorded meanwhile; a save
+pins the resolved site."""
 
 # SQL here is assembled only from constants of this module (column lists); every value is a
 # bound parameter ($n). Hence S608 does not apply.
@@ -26,8 +31,18 @@ _MANIFEST = (
     "metrc_received_at",
 )  # fmt: skip
 _HEAD = (
-    "id, site_id, status, received_by, received_at, version, created_at, updated_at, "
-    + ", ".join(_MANIFEST)
+    "t.id, COALESCE(t.site_id, s.id) AS site_id, "
+    + ", ".join(
+        f"t.{name}"
+        for name in (
+            "status", "received_by", "received_at", "version", "created_at", "updated_at",
+            *_MANIFEST,
+        )
+    )
+)  # fmt: skip
+_FROM = (
+    "incoming_transfer t LEFT JOIN site s"
+    " ON t.site_id IS NULL AND s.license_number = t.license_number"
 )
 _PACKAGE = (
     "package_tag", "metrc_package_id", "item_name", "item_category", "item_strain",
@@ -51,7 +66,7 @@ def _package(row: Row) -> IncomingPackage:
 def _transfer(row: Row, packages: Sequence[Row]) -> IncomingTransferState:
     return IncomingTransferState(
         transfer_id=str(row["id"]),
-        site_id=str(row["site_id"]),
+        site_id=None if row["site_id"] is None else str(row["site_id"]),
         manifest=Manifest(**{name: row[name] for name in _MANIFEST}),
         status=IncomingTransferStatus(row["status"]),
         packages=tuple(_package(p) for p in packages),
@@ -73,6 +88,10 @@ def _package_rows(state: IncomingTransferState) -> list[tuple[object, ...]]:
         )
         for n, p in enumerate(state.packages)
     ]  # fmt: skip
+
+
+def _site(state: IncomingTransferState) -> UUID | None:
+    return None if state.site_id is None else UUID(state.site_id)
 
 
 class IncomingStore:
@@ -98,8 +117,7 @@ class IncomingStore:
 
     async def _one(self, where: str, *args: object, lock: bool) -> IncomingTransferState | None:
         row = await self._conn.fetchrow(
-            f"SELECT {_HEAD} FROM incoming_transfer WHERE {where}"
-            + (" FOR UPDATE" if lock else ""),
+            f"SELECT {_HEAD} FROM {_FROM} WHERE {where}" + (" FOR UPDATE OF t" if lock else ""),
             *args,
         )
         if row is None:
@@ -112,20 +130,20 @@ class IncomingStore:
     ) -> IncomingTransferState | None:
         """Locked: the worker records Metrc's report under it."""
         return await self._one(
-            "license_number = $1 AND delivery_id = $2", license_number, delivery_id, lock=True
+            "t.license_number = $1 AND t.delivery_id = $2", license_number, delivery_id, lock=True
         )
 
     async def lock(self, transfer_id: UUID) -> IncomingTransferState | None:
-        return await self._one("id = $1", transfer_id, lock=True)
+        return await self._one("t.id = $1", transfer_id, lock=True)
 
     async def get(self, transfer_id: UUID) -> IncomingTransferState | None:
-        return await self._one("id = $1", transfer_id, lock=False)
+        return await self._one("t.id = $1", transfer_id, lock=False)
 
     async def insert(self, state: IncomingTransferState) -> None:
         m = state.manifest
         columns = ["id", "site_id", "status", "version", "created_at", "updated_at", *_MANIFEST]
         values = [
-            UUID(state.transfer_id), UUID(state.site_id), state.status.value, state.version,
+            UUID(state.transfer_id), _site(state), state.status.value, state.version,
             state.created_at, state.updated_at, *(getattr(m, name) for name in _MANIFEST),
         ]  # fmt: skip
         marks = ", ".join(f"${n}" for n in range(1, len(values) + 1))
@@ -147,13 +165,22 @@ class IncomingStore:
         sets = ", ".join(
             f"{name} = ${n}"
             for n, name in enumerate(
-                ("status", "received_by", "received_at", "version", "updated_at", *_MANIFEST),
+                (
+                    "site_id",
+                    "status",
+                    "received_by",
+                    "received_at",
+                    "version",
+                    "updated_at",
+                    *_MANIFEST,
+                ),
                 start=3,
             )
         )
         done = await self._conn.fetchval(
             f"UPDATE incoming_transfer SET {sets} WHERE id = $1 AND version = $2 RETURNING id",
-            UUID(state.transfer_id), before_version, state.status.value, state.received_by,
+            UUID(state.transfer_id), before_version, _site(state), state.status.value,
+            state.received_by,
             state.received_at, state.version, state.updated_at,
             *(getattr(m, name) for name in _MANIFEST),
         )  # fmt: skip
@@ -174,11 +201,13 @@ class IncomingStore:
         limit: int,
     ) -> list[IncomingTransferState]:
         created, last_id = after or (None, None)
+        # The site's own, and those of its license recorded before it existed.
         rows = await self._conn.fetch(
-            f"SELECT {_HEAD} FROM incoming_transfer WHERE site_id = $1"
-            " AND ($2::text IS NULL OR status = $2)"
-            " AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))"
-            " ORDER BY created_at DESC, id DESC LIMIT $5",
+            f"SELECT {_HEAD} FROM {_FROM} WHERE (t.site_id = $1 OR (t.site_id IS NULL"
+            " AND t.license_number = (SELECT license_number FROM site WHERE id = $1)))"
+            " AND ($2::text IS NULL OR t.status = $2)"
+            " AND ($3::timestamptz IS NULL OR (t.created_at, t.id) < ($3::timestamptz, $4::uuid))"
+            " ORDER BY t.created_at DESC, t.id DESC LIMIT $5",
             site_id, None if status is None else status.value, created, last_id, limit,
         )  # fmt: skip
         if not rows:

@@ -47,6 +47,7 @@ def state_from_row(
             unit_cogs=row["unit_cogs"],
             unit_cogs_min=row["unit_cogs_min"],
             unit_cogs_max=row["unit_cogs_max"],
+            total=row["cogs_total"],
         ),
         payment_terms=PaymentTerms(row["payment_terms"]),
         strain=row["strain"],

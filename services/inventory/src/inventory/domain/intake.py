@@ -79,6 +79,11 @@ class Costing:
     unit_cogs: Decimal | None = None
     unit_cogs_min: Decimal | None = None
     unit_cogs_max: Decimal | None = None
+    total: Decimal | None = None
+    """FIXED only: what the batch cost as a whole, exactly, where it was bought as a whole (a
+    package received by transfer: the shipper's price). ``unit_cogs`` is then that total per
+    unit, to four places, so ``quantity x unit_cogs`` can miss it by the rounding (1000.00 over
+    3 units: 333.3333 each, 999.9999); the total keeps what was paid."""
 
     @classmethod
     def fixed(cls, unit_cogs: Decimal) -> Costing:
@@ -191,9 +196,14 @@ def _normalize_costing(errors: list[FieldError], costing: Costing) -> Costing:
             errors.append(
                 FieldError("costing", "FIXED costing takes unit_cogs, not unit_cogs_min/max")
             )
+        total = None if costing.total is None else _money(errors, "cogs_total", costing.total)
         return Costing(
-            mode=CogsMode.FIXED, unit_cogs=_money(errors, "unit_cogs", costing.unit_cogs)
+            mode=CogsMode.FIXED,
+            unit_cogs=_money(errors, "unit_cogs", costing.unit_cogs),
+            total=total,
         )
+    if costing.total is not None:
+        errors.append(FieldError("costing", "RANGE costing has no total"))
     if costing.unit_cogs is not None:
         errors.append(FieldError("costing", "RANGE costing takes unit_cogs_min/max, not unit_cogs"))
     low = _money(errors, "unit_cogs_min", costing.unit_cogs_min)

@@ -1,14 +1,16 @@
 """Request-scoped dependencies: the verified caller (``shared.http.ContractRoutes`` over the
-contract's ROUTES table), the container, and how reads and writes run (a write with an
-Idempotency-Key at most once per key)."""
+contract's ROUTES table), the container, how reads and writes run (a write with an
+Idempotency-Key at most once per key), and the one shape of a command's endpoint."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from functools import partial
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 from shared.contracts.inventory import ROUTES
 from shared.database import in_transaction
 from shared.http import (
@@ -30,7 +32,15 @@ from inventory.service_layer.ports import UnitOfWork
 from inventory.service_layer.unit_of_work import read as run_read
 from inventory.service_layer.unit_of_work import run_optimistic
 
-__all__ = ["CallerDep", "ContainerDep", "endpoint", "read", "write_command", "write_with"]
+__all__ = [
+    "CallerDep",
+    "ContainerDep",
+    "command_route",
+    "endpoint",
+    "read",
+    "write_command",
+    "write_with",
+]
 
 M = TypeVar("M", bound=Answer)
 C = TypeVar("C")
@@ -110,3 +120,48 @@ async def write_command(
         return present(await handler(uow, caller, cmd))
 
     return await write_with(container, request, caller, work, status_code=status_code)
+
+
+def command_route(
+    router: APIRouter,
+    path: str,
+    *,
+    body: type[BaseModel],
+    command: Callable[..., C],
+    handler: Callable[..., Awaitable[R]],
+    present: Callable[[R], M],
+    response_model: Any,
+    target: Any = None,
+    status_code: int = 200,
+    units: bool = False,
+) -> None:
+    """Register POST ``path`` as a command's endpoint (named after ``handler``): ``command``
+    makes the command of the request's ``body`` (of the path's id first, when ``target``
+    annotates one), and ``write_command`` runs ``handler`` on it and answers what ``present``
+    makes of the outcome. ``units``: the handler also takes the units of measure configured."""
+
+    async def run(container: Container, request: Request, caller: Caller, cmd: C) -> Response:
+        work: Callable[..., Awaitable[R]] = handler
+        if units:
+            work = partial(handler, units=container.settings.units_of_measure)
+        return await write_command(
+            container, request, caller, cmd, work, present, status_code=status_code
+        )
+
+    async def on_body(
+        caller: CallerDep, container: ContainerDep, request: Request, body: Any
+    ) -> Response:
+        return await run(container, request, caller, command(body))
+
+    async def on_target(
+        caller: CallerDep, container: ContainerDep, request: Request, target_id: Any, body: Any
+    ) -> Response:
+        return await run(container, request, caller, command(target_id, body))
+
+    route = on_body if target is None else on_target
+    # Annotations are strings here (postponed evaluation); FastAPI needs the models themselves.
+    route.__annotations__["body"] = body
+    if target is not None:
+        route.__annotations__["target_id"] = target
+    route.__name__ = handler.__name__
+    endpoint(router, "POST", path, response_model=response_model, status_code=status_code)(route)

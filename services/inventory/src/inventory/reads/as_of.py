@@ -19,9 +19,10 @@ from inventory.domain import (
     Reference,
     replay,
 )
-from inventory.reads.batches import cursor_uuid, decode_cursor, encode_cursor, visible_row
+from inventory.reads.batches import visible_row
+from inventory.reads.keyset import cursor_uuid, keyset_page
+from inventory.reads.reference import visible_site
 from inventory.service_layer.caller import Caller
-from inventory.service_layer.errors import NotFoundError
 from inventory.service_layer.ports import UnitOfWork
 
 __all__ = ["batch_as_of", "site_as_of"]
@@ -95,16 +96,16 @@ async def site_as_of(
 ) -> api.InventoryAsOf:
     """Per batch of the site, from per-bucket last balances and per-location sums in SQL (one
     query each for the whole page, rather than a replay per batch)."""
-    if not caller.can_access_site(str(site_id)) or await uow.reference.site(site_id) is None:
-        raise NotFoundError("site", str(site_id))
-    after = None
-    if cursor:
-        (after,) = decode_cursor(cursor, cursor_uuid)
+    await visible_site(uow, caller, site_id)
     queries = uow.queries
-    page = await queries.site_batches_at(site_id, at, after_id=after, limit=limit + 1)
-    more = len(page) > limit
-    page = page[:limit]
-    ids = [r["id"] for r in page]
+    page = await keyset_page(
+        cursor or None,
+        limit,
+        key=(cursor_uuid,),
+        fetch=lambda after, n: queries.site_batches_at(site_id, at, after_id=after, limit=n),
+        last=lambda r: [str(r["id"])],
+    )
+    ids = [r["id"] for r in page.items]
     balances: dict[UUID, dict[str, Decimal]] = {i: {} for i in ids}
     versions: dict[UUID, int] = dict.fromkeys(ids, 0)
     for r in await queries.balances_at(ids, at):
@@ -114,7 +115,7 @@ async def site_as_of(
     for r in await queries.located_at(ids, at):
         located[r["batch_id"]][str(r["location_id"])] = r["qty"]
     items = []
-    for r in page:
+    for r in page.items:
         b = balances[r["id"]]
         zero = Decimal("0.0000")
         buckets = Buckets(
@@ -131,6 +132,6 @@ async def site_as_of(
         site_id=site_id,
         at=at,
         items=items,
-        next_cursor=encode_cursor([str(ids[-1])]) if more else None,
-        has_more=more,
+        next_cursor=page.next_cursor,
+        has_more=page.has_more,
     )

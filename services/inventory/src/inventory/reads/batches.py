@@ -7,11 +7,9 @@ does not exist for it (lists leave it out, a direct read answers BATCH_NOT_FOUND
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import json
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -22,9 +20,9 @@ from inventory.domain import (
     DEFAULT_LOW_STOCK_THRESHOLD,
     AgingBracket,
     BatchNotFoundError,
-    ValidationError,
     received_window,
 )
+from inventory.reads.keyset import cursor_id, cursor_instant, cursor_uuid, keyset_page
 from inventory.reads.presenters import (
     allowed_next_statuses,
     batch_from_row,
@@ -45,12 +43,6 @@ __all__ = [
     "available_for_product",
     "batch",
     "batch_detail",
-    "cursor_id",
-    "cursor_instant",
-    "cursor_text",
-    "cursor_uuid",
-    "decode_cursor",
-    "encode_cursor",
     "enhanced_list",
     "list_batches",
     "movements",
@@ -84,58 +76,6 @@ def _sites(caller: Caller, requested: Sequence[UUID]) -> list[str] | None:
     return [str(u) for s in caller.site_ids if (u := uuid_or_none(s)) is not None]
 
 
-def encode_cursor(data: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode()
-
-
-def decode_cursor(cursor: str, *fields: Callable[[Any], Any]) -> list[Any]:
-    """The values of a cursor this API issued, one per parser in ``fields``.
-
-    Only the exact text the API writes is accepted (it must encode back to itself), so a
-    forged cursor, however well-formed (an instant in year 0 or 10000 in UTC, an id beyond
-    bigint, a UUID in capitals), is a VALIDATION_ERROR and never reaches a statement.
-    """
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
-        if not isinstance(data, list) or len(data) != len(fields):
-            raise ValueError("not a cursor")
-        values = [parse(item) for parse, item in zip(fields, data, strict=True)]
-        if encode_cursor(data) != cursor:
-            raise ValueError("not in the form this API writes")
-    except (binascii.Error, ValueError, TypeError, OverflowError):
-        raise ValidationError.single("cursor", "is not a cursor this API returned") from None
-    return values
-
-
-def cursor_instant(value: Any) -> datetime:
-    """An instant as the API writes it in a cursor: ISO 8601 in UTC (``+00:00``)."""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else None
-    if moment is None or moment.utcoffset() != timedelta(0) or moment.isoformat() != value:
-        raise ValueError("not an instant in UTC")
-    return moment
-
-
-def cursor_uuid(value: Any) -> UUID:
-    """A UUID as the API writes it in a cursor (lower case, hyphenated)."""
-    if not isinstance(value, str) or str(identifier := UUID(value)) != value:
-        raise ValueError("not a UUID")
-    return identifier
-
-
-def cursor_text(value: Any) -> str:
-    """A sort key the API wrote in a cursor (a name, lower-cased)."""
-    if not isinstance(value, str) or len(value) > 200:
-        raise ValueError("not a sort key")
-    return value
-
-
-def cursor_id(value: Any) -> int:
-    """A ledger row id: a positive bigint (a JSON true is not one)."""
-    if type(value) is not int or not 0 < value < 2**63:
-        raise ValueError("not a row id")
-    return value
-
-
 async def list_batches(uow: UnitOfWork, caller: Caller, query: api.BatchListQuery) -> api.BatchPage:
     where = BatchFilter(
         site_ids=_sites(caller, query.site_id),
@@ -144,16 +84,20 @@ async def list_batches(uow: UnitOfWork, caller: Caller, query: api.BatchListQuer
         search=query.search,
         include_archived=query.include_archived,
     )
-    after = None
-    if query.cursor:
-        created, batch_id = decode_cursor(query.cursor, cursor_instant, cursor_uuid)
-        after = (created, batch_id)
-    rows = await uow.queries.page_after(where, after=after, limit=query.limit + 1)
     now = utc_now()
-    items = [batch_from_row(row, now) for row in rows[: query.limit]]
-    more = len(rows) > query.limit
-    cursor = encode_cursor([items[-1].created_at.isoformat(), str(items[-1].id)]) if more else None
-    return api.BatchPage(items=items, next_cursor=cursor, has_more=more)
+
+    async def fetch(after: Any, n: int) -> list[api.Batch]:
+        rows = await uow.queries.page_after(where, after=after, limit=n)
+        return [batch_from_row(row, now) for row in rows]
+
+    page = await keyset_page(
+        query.cursor or None,
+        query.limit,
+        key=(cursor_instant, cursor_uuid),
+        fetch=fetch,
+        last=lambda b: [b.created_at.isoformat(), str(b.id)],
+    )
+    return page.answer(api.BatchPage)
 
 
 def _filter(caller: Caller, query: api.InventoryFilters, now: datetime) -> BatchFilter:
@@ -298,10 +242,6 @@ async def movements(
 ) -> api.MovementPage:
     """A page of the batch's ledger, filtered and ordered as ``query`` says."""
     await visible_row(uow, caller, batch_id)
-    after = None
-    if query.cursor:
-        moment, row_id = decode_cursor(query.cursor, cursor_instant, cursor_id)
-        after = (moment, row_id)
     where = MovementFilter(
         types=[t.value for t in query.movement_type],
         buckets=[b.value for b in query.bucket],
@@ -309,18 +249,22 @@ async def movements(
         occurred_to=query.occurred_to,
         ascending=query.order is api.SortOrder.ASC,
     )
-    rows = await uow.queries.movements_of(batch_id, where, after=after, limit=query.limit + 1)
-    items = [movement_from_row(r) for r in rows[: query.limit]]
-    more = len(rows) > query.limit
-    total = await uow.queries.count_movements(batch_id, where) if query.include_total else None
-    return api.MovementPage(
-        items=items,
-        next_cursor=encode_cursor([items[-1].occurred_at.astimezone(UTC).isoformat(), items[-1].id])
-        if more
-        else None,
-        has_more=more,
-        total=total,
+
+    async def fetch(after: Any, n: int) -> list[api.Movement]:
+        return [
+            movement_from_row(r)
+            for r in await uow.queries.movements_of(batch_id, where, after=after, limit=n)
+        ]
+
+    page = await keyset_page(
+        query.cursor or None,
+        query.limit,
+        key=(cursor_instant, cursor_id),
+        fetch=fetch,
+        last=lambda m: [m.occurred_at.astimezone(UTC).isoformat(), m.id],
     )
+    total = await uow.queries.count_movements(batch_id, where) if query.include_total else None
+    return page.answer(api.MovementPage, total=total)
 
 
 async def available_for_product(

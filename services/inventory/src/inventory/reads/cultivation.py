@@ -11,19 +11,11 @@ from uuid import UUID
 from shared.contracts import inventory as api
 
 from inventory.domain.cultivation import HarvestState, Plant, PlantBatchState, PlantMovement
-from inventory.reads.batches import (
-    cursor_id,
-    cursor_instant,
-    cursor_text,
-    cursor_uuid,
-    decode_cursor,
-    encode_cursor,
-)
+from inventory.reads.keyset import cursor_id, cursor_instant, cursor_text, cursor_uuid, keyset_page
 from inventory.reads.presenters import batch_json
 from inventory.reads.reference import visible_site
 from inventory.service_layer.caller import Caller, utc_now
 from inventory.service_layer.cultivation_ports import PlantFilter
-from inventory.service_layer.errors import NotFoundError
 from inventory.service_layer.harvests import HarvestOutcome
 from inventory.service_layer.plant_batches import PlantBatchOutcome
 from inventory.service_layer.ports import Row, UnitOfWork
@@ -148,10 +140,9 @@ async def _labels(uow: UnitOfWork, site_id: UUID) -> dict[str, str]:
 async def _visible_plant_batch(
     uow: UnitOfWork, caller: Caller, plant_batch_id: UUID
 ) -> PlantBatchState:
-    state = await uow.cultivation.plant_batch(plant_batch_id)
-    if state is None or not caller.can_access_site(state.site_id):
-        raise NotFoundError("plant batch", str(plant_batch_id))
-    return state
+    return caller.visible(
+        await uow.cultivation.plant_batch(plant_batch_id), "plant batch", plant_batch_id
+    )
 
 
 async def get_plant_batch(uow: UnitOfWork, caller: Caller, plant_batch_id: UUID) -> api.PlantBatch:
@@ -164,25 +155,19 @@ async def list_plant_batches(
     uow: UnitOfWork, caller: Caller, query: api.PlantBatchListQuery
 ) -> api.PlantBatchPage:
     await visible_site(uow, caller, query.site_id)
-    after = (
-        None
-        if query.cursor is None
-        else tuple(decode_cursor(query.cursor, cursor_text, cursor_uuid))
-    )
-    found = await uow.cultivation.plant_batches(
-        query.site_id,
-        include_empty=query.include_empty,
-        after=after,
-        limit=query.limit + 1,
+    page = await keyset_page(
+        query.cursor,
+        query.limit,
+        key=(cursor_text, cursor_uuid),
+        fetch=lambda after, n: uow.cultivation.plant_batches(
+            query.site_id, include_empty=query.include_empty, after=after, limit=n
+        ),
+        last=lambda s: [s.name, s.plant_batch_id],
     )
     labels = await _labels(uow, query.site_id)
-    page, more = found[: query.limit], len(found) > query.limit
-    return api.PlantBatchPage(
-        items=[
-            api.PlantBatch.model_validate(plant_batch_json(s, labels[s.location_id])) for s in page
-        ],
-        next_cursor=encode_cursor([page[-1].name, page[-1].plant_batch_id]) if more else None,
-        has_more=more,
+    return page.answer(
+        api.PlantBatchPage,
+        lambda s: api.PlantBatch.model_validate(plant_batch_json(s, labels[s.location_id])),
     )
 
 
@@ -190,14 +175,16 @@ async def plant_movements(
     uow: UnitOfWork, caller: Caller, plant_batch_id: UUID, query: api.PlantMovementQuery
 ) -> api.PlantMovementPage:
     await _visible_plant_batch(uow, caller, plant_batch_id)
-    after = None if query.cursor is None else decode_cursor(query.cursor, cursor_id)[0]
-    rows = await uow.cultivation.plant_movements(plant_batch_id, after=after, limit=query.limit + 1)
-    page, more = rows[: query.limit], len(rows) > query.limit
-    return api.PlantMovementPage(
-        items=[_movement_from_row(api.PlantMovement, r) for r in page],
-        next_cursor=encode_cursor([page[-1]["id"]]) if more else None,
-        has_more=more,
+    page = await keyset_page(
+        query.cursor,
+        query.limit,
+        key=(cursor_id,),
+        fetch=lambda after, n: uow.cultivation.plant_movements(
+            plant_batch_id, after=after, limit=n
+        ),
+        last=lambda r: [r["id"]],
     )
+    return page.answer(api.PlantMovementPage, lambda r: _movement_from_row(api.PlantMovement, r))
 
 
 def _movement_from_row(model: Any, row: Row) -> Any:
@@ -206,23 +193,20 @@ def _movement_from_row(model: Any, row: Row) -> Any:
 
 async def list_plants(uow: UnitOfWork, caller: Caller, query: api.PlantListQuery) -> api.PlantPage:
     await visible_site(uow, caller, query.site_id)
-    after = None if query.cursor is None else decode_cursor(query.cursor, cursor_text)[0]
-    found = await uow.cultivation.plants(
-        PlantFilter(
-            site_id=query.site_id,
-            plant_batch_id=query.plant_batch_id,
-            growth_phase=query.growth_phase,
-            state=query.state,
-        ),
-        after=after,
-        limit=query.limit + 1,
+    which = PlantFilter(
+        site_id=query.site_id,
+        plant_batch_id=query.plant_batch_id,
+        growth_phase=query.growth_phase,
+        state=query.state,
     )
-    page, more = found[: query.limit], len(found) > query.limit
-    return api.PlantPage(
-        items=[api.Plant.model_validate(plant_json(p)) for p in page],
-        next_cursor=encode_cursor([page[-1].tag]) if more else None,
-        has_more=more,
+    page = await keyset_page(
+        query.cursor,
+        query.limit,
+        key=(cursor_text,),
+        fetch=lambda after, n: uow.cultivation.plants(which, after=after, limit=n),
+        last=lambda p: [p.tag],
     )
+    return page.answer(api.PlantPage, lambda p: api.Plant.model_validate(plant_json(p)))
 
 
 def harvest_json(s: HarvestState) -> dict[str, Any]:
@@ -284,9 +268,7 @@ def harvest_packages_result(outcome: HarvestOutcome) -> api.HarvestPackagesResul
 
 
 async def get_harvest(uow: UnitOfWork, caller: Caller, harvest_id: UUID) -> api.HarvestDetail:
-    state = await uow.cultivation.harvest(harvest_id)
-    if state is None or not caller.can_access_site(state.site_id):
-        raise NotFoundError("harvest", str(harvest_id))
+    state = caller.visible(await uow.cultivation.harvest(harvest_id), "harvest", harvest_id)
     rows = await uow.cultivation.harvest_movements(harvest_id)
     plants = await uow.cultivation.harvest_plants(harvest_id)
     return api.HarvestDetail(
@@ -300,25 +282,13 @@ async def list_harvests(
     uow: UnitOfWork, caller: Caller, query: api.HarvestListQuery
 ) -> api.HarvestPage:
     await visible_site(uow, caller, query.site_id)
-    after = (
-        None
-        if query.cursor is None
-        else tuple(decode_cursor(query.cursor, cursor_instant, cursor_uuid))
-    )
-    found = await uow.cultivation.harvests(
-        query.site_id,
-        status=query.status,
-        after=after,
-        limit=query.limit + 1,
-    )
-    page, more = found[: query.limit], len(found) > query.limit
-    last = page[-1] if page else None
-    return api.HarvestPage(
-        items=[api.Harvest.model_validate(harvest_json(s)) for s in page],
-        next_cursor=(
-            encode_cursor([last.created_at.isoformat(), last.harvest_id])
-            if more and last is not None
-            else None
+    page = await keyset_page(
+        query.cursor,
+        query.limit,
+        key=(cursor_instant, cursor_uuid),
+        fetch=lambda after, n: uow.cultivation.harvests(
+            query.site_id, status=query.status, after=after, limit=n
         ),
-        has_more=more,
+        last=lambda s: [s.created_at.isoformat(), s.harvest_id],
     )
+    return page.answer(api.HarvestPage, lambda s: api.Harvest.model_validate(harvest_json(s)))

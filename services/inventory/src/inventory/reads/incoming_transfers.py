@@ -1,5 +1,6 @@
 """The read side of incoming transfers and the answer of receiving one, in the contract's shapes.
-A transfer of a site the caller may not see is NOT_FOUND, as if it did not exist."""
+A transfer of a site the caller may not see (or of a license no site holds yet) is NOT_FOUND, as
+if it did not exist."""
 
 from __future__ import annotations
 
@@ -9,11 +10,10 @@ from uuid import UUID
 from shared.contracts import inventory as api
 
 from inventory.domain.transfers.incoming import IncomingTransferState
-from inventory.reads.batches import cursor_instant, cursor_uuid, decode_cursor, encode_cursor
+from inventory.reads.keyset import cursor_instant, cursor_uuid, keyset_page
 from inventory.reads.presenters import batch_json
 from inventory.reads.reference import visible_site
 from inventory.service_layer.caller import Caller, utc_now
-from inventory.service_layer.errors import NotFoundError
 from inventory.service_layer.incoming_transfers import IncomingOutcome
 from inventory.service_layer.ports import UnitOfWork
 
@@ -80,9 +80,7 @@ def receive_result(outcome: IncomingOutcome) -> api.IncomingTransferReceiveResul
 
 
 async def get_incoming(uow: UnitOfWork, caller: Caller, transfer_id: UUID) -> api.IncomingTransfer:
-    state = await uow.incoming.get(transfer_id)
-    if state is None or not caller.can_access_site(state.site_id):
-        raise NotFoundError("incoming transfer", str(transfer_id))
+    state = caller.visible(await uow.incoming.get(transfer_id), "incoming transfer", transfer_id)
     return api.IncomingTransfer.model_validate(incoming_json(state))
 
 
@@ -90,20 +88,13 @@ async def list_incoming(
     uow: UnitOfWork, caller: Caller, query: api.IncomingTransferListQuery
 ) -> api.IncomingTransferPage:
     await visible_site(uow, caller, query.site_id)
-    after = (
-        None
-        if query.cursor is None
-        else tuple(decode_cursor(query.cursor, cursor_instant, cursor_uuid))
+    page = await keyset_page(
+        query.cursor,
+        query.limit,
+        key=(cursor_instant, cursor_uuid),
+        fetch=lambda after, n: uow.incoming.page(query.site_id, query.status, after=after, limit=n),
+        last=lambda s: [s.created_at.isoformat(), s.transfer_id],
     )
-    found = await uow.incoming.page(query.site_id, query.status, after=after, limit=query.limit + 1)
-    page, more = found[: query.limit], len(found) > query.limit
-    last = page[-1] if page else None
-    return api.IncomingTransferPage(
-        items=[api.IncomingTransfer.model_validate(incoming_json(s)) for s in page],
-        next_cursor=(
-            encode_cursor([last.created_at.isoformat(), last.transfer_id])
-            if more and last is not None
-            else None
-        ),
-        has_more=more,
+    return page.answer(
+        api.IncomingTransferPage, lambda s: api.IncomingTransfer.model_validate(incoming_json(s))
     )

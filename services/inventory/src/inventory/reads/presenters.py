@@ -88,6 +88,7 @@ def batch_json(record: BatchRecord, now: datetime) -> dict[str, Any]:
         "unitCogs": decimal_text(costing.unit_cogs),
         "unitCogsMin": decimal_text(costing.unit_cogs_min),
         "unitCogsMax": decimal_text(costing.unit_cogs_max),
+        "cogsTotal": decimal_text(costing.total),
         "paymentTerms": d.payment_terms.value,
         "ticket": decimal_text(facts.ticket),
         "notes": facts.notes,

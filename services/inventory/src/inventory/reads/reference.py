@@ -6,19 +6,14 @@ every site of the operator.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel
 from shared.contracts import inventory as api
 
-from inventory.reads.batches import (
-    cursor_instant,
-    cursor_text,
-    cursor_uuid,
-    decode_cursor,
-    encode_cursor,
-)
+from inventory.reads.keyset import cursor_instant, cursor_text, cursor_uuid, keyset_page
 from inventory.reads.presenters import shown
 from inventory.service_layer.caller import Caller
 from inventory.service_layer.errors import NotFoundError
@@ -38,23 +33,21 @@ __all__ = [
 P = TypeVar("P", api.VendorPage, api.BrandPage, api.ProductPage)
 
 
-def _name_key(cursor: str | None) -> NameKey | None:
-    if not cursor:
-        return None
-    name, last_id = decode_cursor(cursor, cursor_text, cursor_uuid)
-    return name, last_id
-
-
-def _page(model: type[P], item: type[BaseModel], rows: list[Row], limit: int) -> P:
-    """A page of a list by name; its cursor (None on the last page) is the last row's sort key
-    and id."""
-    more = len(rows) > limit
-    cursor = (
-        encode_cursor([rows[limit - 1]["sort_key"], str(rows[limit - 1]["id"])]) if more else None
+async def _by_name(
+    model: type[P],
+    item: type[BaseModel],
+    query: api.ReferencePageQuery,
+    fetch: Callable[[NameKey | None, int], Awaitable[list[Row]]],
+) -> P:
+    """A page of a list by name; its cursor is the last row's sort key and id."""
+    page = await keyset_page(
+        query.cursor or None,
+        query.limit,
+        key=(cursor_text, cursor_uuid),
+        fetch=fetch,
+        last=lambda row: [row["sort_key"], str(row["id"])],
     )
-    return model(
-        items=[shown(item, row) for row in rows[:limit]], next_cursor=cursor, has_more=more
-    )
+    return page.answer(model, lambda row: shown(item, row))
 
 
 async def visible_site(uow: UnitOfWork, caller: Caller, site_id: UUID) -> None:
@@ -74,34 +67,47 @@ async def list_locations(uow: UnitOfWork, caller: Caller, site_id: UUID) -> list
 
 
 async def list_vendors(uow: UnitOfWork, query: api.SearchQuery) -> api.VendorPage:
-    rows = await uow.reference.vendors(
-        query.search, after=_name_key(query.cursor), limit=query.limit + 1
+    return await _by_name(
+        api.VendorPage,
+        api.Vendor,
+        query,
+        lambda after, n: uow.reference.vendors(query.search, after=after, limit=n),
     )
-    return _page(api.VendorPage, api.Vendor, rows, query.limit)
 
 
 async def list_lots(uow: UnitOfWork, vendor_id: UUID, query: api.ReferencePageQuery) -> api.LotPage:
     if await uow.reference.vendor(vendor_id) is None:
         raise NotFoundError("vendor", str(vendor_id))
-    after = None
-    if query.cursor:
-        created, lot_id = decode_cursor(query.cursor, cursor_instant, cursor_uuid)
-        after = (created, lot_id)
-    rows = await uow.reference.lots(vendor_id, after=after, limit=query.limit + 1)
-    items = [shown(api.Lot, row) for row in rows[: query.limit]]
-    more = len(rows) > query.limit
-    cursor = encode_cursor([items[-1].created_at.isoformat(), str(items[-1].id)]) if more else None
-    return api.LotPage(items=items, next_cursor=cursor, has_more=more)
+
+    async def fetch(after: Any, n: int) -> list[api.Lot]:
+        return [
+            shown(api.Lot, row) for row in await uow.reference.lots(vendor_id, after=after, limit=n)
+        ]
+
+    page = await keyset_page(
+        query.cursor or None,
+        query.limit,
+        key=(cursor_instant, cursor_uuid),
+        fetch=fetch,
+        last=lambda lot: [lot.created_at.isoformat(), str(lot.id)],
+    )
+    return page.answer(api.LotPage)
 
 
 async def list_brands(uow: UnitOfWork, query: api.SearchQuery) -> api.BrandPage:
-    rows = await uow.reference.brands(
-        query.search, after=_name_key(query.cursor), limit=query.limit + 1
+    return await _by_name(
+        api.BrandPage,
+        api.Brand,
+        query,
+        lambda after, n: uow.reference.brands(query.search, after=after, limit=n),
     )
-    return _page(api.BrandPage, api.Brand, rows, query.limit)
 
 
 async def list_products(uow: UnitOfWork, query: api.ProductsQuery) -> api.ProductPage:
     which = ProductFilter(search=query.search, category=query.category, brand_id=query.brand_id)
-    rows = await uow.reference.products(which, after=_name_key(query.cursor), limit=query.limit + 1)
-    return _page(api.ProductPage, api.Product, rows, query.limit)
+    return await _by_name(
+        api.ProductPage,
+        api.Product,
+        query,
+        lambda after, n: uow.reference.products(which, after=after, limit=n),
+    )

@@ -9,11 +9,10 @@ from uuid import UUID
 from shared.contracts import inventory as api
 
 from inventory.domain.transfers import TransferState
-from inventory.reads.batches import cursor_instant, cursor_uuid, decode_cursor, encode_cursor
+from inventory.reads.keyset import cursor_instant, cursor_uuid, keyset_page
 from inventory.reads.presenters import batch_json
 from inventory.reads.reference import visible_site
 from inventory.service_layer.caller import Caller, utc_now
-from inventory.service_layer.errors import NotFoundError
 from inventory.service_layer.ports import UnitOfWork
 from inventory.service_layer.transfers import TransferOutcome
 
@@ -78,9 +77,7 @@ def transfer_result(outcome: TransferOutcome) -> api.OutgoingTransferWriteResult
 
 
 async def get_transfer(uow: UnitOfWork, caller: Caller, transfer_id: UUID) -> api.OutgoingTransfer:
-    state = await uow.transfers.get(transfer_id)
-    if state is None or not caller.can_access_site(state.site_id):
-        raise NotFoundError("transfer", str(transfer_id))
+    state = caller.visible(await uow.transfers.get(transfer_id), "transfer", transfer_id)
     return api.OutgoingTransfer.model_validate(transfer_json(state))
 
 
@@ -88,22 +85,15 @@ async def list_transfers(
     uow: UnitOfWork, caller: Caller, query: api.OutgoingTransferListQuery
 ) -> api.OutgoingTransferPage:
     await visible_site(uow, caller, query.site_id)
-    after = (
-        None
-        if query.cursor is None
-        else tuple(decode_cursor(query.cursor, cursor_instant, cursor_uuid))
-    )
-    found = await uow.transfers.page(
-        query.site_id, status=query.status, after=after, limit=query.limit + 1
-    )
-    page, more = found[: query.limit], len(found) > query.limit
-    last = page[-1] if page else None
-    return api.OutgoingTransferPage(
-        items=[api.OutgoingTransfer.model_validate(transfer_json(s)) for s in page],
-        next_cursor=(
-            encode_cursor([last.created_at.isoformat(), last.transfer_id])
-            if more and last is not None
-            else None
+    page = await keyset_page(
+        query.cursor,
+        query.limit,
+        key=(cursor_instant, cursor_uuid),
+        fetch=lambda after, n: uow.transfers.page(
+            query.site_id, status=query.status, after=after, limit=n
         ),
-        has_more=more,
+        last=lambda s: [s.created_at.isoformat(), s.transfer_id],
+    )
+    return page.answer(
+        api.OutgoingTransferPage, lambda s: api.OutgoingTransfer.model_validate(transfer_json(s))
     )

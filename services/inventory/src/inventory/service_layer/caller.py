@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol, TypeVar
 
 from shared.events import Actor
 from shared.identity import ALL_SITES, Identity
 
-from inventory.service_layer.errors import SiteAccessDeniedError
+from inventory.service_layer.errors import NotFoundError, SiteAccessDeniedError
 
 __all__ = ["Caller", "utc_now"]
+
+
+class _OfASite(Protocol):
+    @property
+    def site_id(self) -> str | None: ...
+
+
+R = TypeVar("R", bound=_OfASite)
 
 
 def utc_now() -> datetime:
@@ -57,3 +66,11 @@ class Caller:
     def require_site(self, site_id: str) -> None:
         if not self.can_access_site(site_id):
             raise SiteAccessDeniedError(str(site_id))
+
+    def visible(self, record: R | None, what: str, ident: object) -> R:
+        """``record`` if there is one and the caller may see its site; else NOT_FOUND for
+        ``what`` ``ident``: a record of a site the caller may not see (or of no site, such as
+        an incoming transfer to a license no site holds) does not exist for it."""
+        if record is None or record.site_id is None or not self.can_access_site(record.site_id):
+            raise NotFoundError(what, str(ident))
+        return record

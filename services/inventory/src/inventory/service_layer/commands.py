@@ -299,6 +299,8 @@ class Intake:
     unit_cogs: Decimal | None = None
     unit_cogs_min: Decimal | None = None
     unit_cogs_max: Decimal | None = None
+    cogs_total: Decimal | None = None
+    """FIXED only: the exact cost of the whole batch, where it was bought as a whole."""
     ticket: Decimal | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
     notes: str | None = None

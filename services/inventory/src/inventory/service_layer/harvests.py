@@ -105,9 +105,7 @@ async def harvest_plants(uow: UnitOfWork, caller: Caller, cmd: c.HarvestPlants) 
 async def _locked(
     uow: UnitOfWork, caller: Caller, harvest_id: UUID, version: int | None
 ) -> tuple[Harvest, Site]:
-    state = await uow.cultivation.lock_harvest(harvest_id)
-    if state is None or not caller.can_access_site(state.site_id):
-        raise NotFoundError("harvest", str(harvest_id))
+    state = caller.visible(await uow.cultivation.lock_harvest(harvest_id), "harvest", harvest_id)
     harvest = Harvest(state)
     harvest.check_version(version)
     site = await site_of(uow, caller, state.site_id)

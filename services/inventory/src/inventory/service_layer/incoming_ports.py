@@ -21,7 +21,8 @@ class IncomingTransferRepository(Protocol):
     async def by_delivery(
         self, license_number: str, delivery_id: int
     ) -> IncomingTransferState | None:
-        """The transfer of a Metrc delivery, locked."""
+        """The transfer of a Metrc delivery, locked; its site resolved (the one holding the
+        license) when it was recorded without one."""
 
     async def lock(self, transfer_id: UUID) -> IncomingTransferState | None: ...
     async def get(self, transfer_id: UUID) -> IncomingTransferState | None: ...
@@ -35,4 +36,5 @@ class IncomingTransferRepository(Protocol):
         after: tuple[datetime, UUID] | None,
         limit: int,
     ) -> list[IncomingTransferState]:
-        """Transfers of a site, newest first (``after``: the last one's created_at and id)."""
+        """Transfers of a site, newest first (``after``: the last one's created_at and id),
+        with those of its license recorded before the site existed."""

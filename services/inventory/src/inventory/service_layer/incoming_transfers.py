@@ -11,6 +11,7 @@ batch and in the sync log) and a retry links it once Metrc shows the package her
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
@@ -44,6 +45,8 @@ from inventory.service_layer.intake import intake
 from inventory.service_layer.ports import UnitOfWork
 
 __all__ = ["INCOMING_TRANSFER", "IncomingOutcome", "receive_incoming", "record_incoming"]
+
+log = logging.getLogger(__name__)
 
 INCOMING_TRANSFER = "INCOMING_TRANSFER"
 """The reference type of a received package's INTAKE movement."""
@@ -86,22 +89,31 @@ def _package(p: c.IncomingPackageReport) -> IncomingPackage:
 
 
 async def record_incoming(uow: UnitOfWork, cmd: c.RecordIncoming) -> IncomingTransferState | None:
-    """Record Metrc's report of a delivery; None when no site holds the license, or the report
-    changes nothing (the same fingerprint: a redelivered event)."""
-    site_id = await uow.incoming.site_for_license(cmd.license_number)
-    if site_id is None:
-        return None
+    """Record Metrc's report of a delivery; None when the report changes nothing (the same
+    fingerprint: a redelivered event). A delivery for a license no site holds is recorded all
+    the same, by its license (compliance publishes it once, not again when a site appears): the
+    site made with that license sees it."""
     held = await uow.incoming.by_delivery(cmd.license_number, cmd.delivery_id)
+    site_id = held.site_id if held is not None and held.site_id is not None else None
+    if site_id is None:
+        found = await uow.incoming.site_for_license(cmd.license_number)
+        site_id = None if found is None else str(found)
     after = record(
         held,
         _manifest(cmd),
         [_package(p) for p in cmd.packages],
         transfer_id=str(uuid4()) if held is None else held.transfer_id,
-        site_id=str(site_id) if held is None else held.site_id,
+        site_id=site_id,
         occurred_at=utc_now(),
     )
     if after is None:
         return None
+    if after.site_id is None:
+        log.info(
+            "incoming delivery %s (manifest %s) for license %s recorded without a site: no"
+            " site holds the license yet; the site made with it will show it",
+            cmd.delivery_id, cmd.manifest_number, cmd.license_number,
+        )  # fmt: skip
     if held is None:
         await uow.incoming.insert(after)
     else:
@@ -111,6 +123,7 @@ async def record_incoming(uow: UnitOfWork, cmd: c.RecordIncoming) -> IncomingTra
 
 def _intake(
     state: IncomingTransferState,
+    site_id: str,
     package: IncomingPackage,
     product: bc.ProductChoice,
     brand: bc.BrandChoice,
@@ -122,7 +135,7 @@ def _intake(
     manifest = m.manifest_number or f"delivery {m.delivery_id}"
     assert package.received_quantity is not None
     return bc.Intake(
-        site_id=UUID(state.site_id),
+        site_id=UUID(site_id),
         vendor=bc.VendorChoice(name=shipper, license_number=m.shipper_license_number),
         brand=brand,
         product=product,
@@ -132,6 +145,7 @@ def _intake(
         cogs_mode=CogsMode.FIXED,
         # Without a price in Metrc the cost is unknown: 0, as for a harvest's packages.
         unit_cogs=unit_cost if unit_cost is not None else Decimal(0),
+        cogs_total=package.received_cost,
         payment_terms=PaymentTerms(cmd.payment_terms),
         package_tag=package.package_tag,
         package_source=PackageSource(
@@ -179,7 +193,8 @@ async def receive_incoming(
     ``INCOMING_TRANSFER <id>``, ``inventory.batch.created``), the transfer RECEIVED with each
     package's batch, all in the caller's transaction."""
     before = await uow.incoming.lock(cmd.transfer_id)
-    if before is None or not caller.can_access_site(before.site_id):
+    site_id = None if before is None else before.site_id
+    if before is None or site_id is None or not caller.can_access_site(site_id):
         raise NotFoundError("incoming transfer", str(cmd.transfer_id))
     received = receive(
         before,
@@ -207,7 +222,7 @@ async def receive_incoming(
         product, brand = await _product_and_brand(uow, package, receipt, shipper, n)
         try:
             outcome = await intake(
-                uow, caller, _intake(received, package, product, brand, cmd), units=units
+                uow, caller, _intake(received, site_id, package, product, brand, cmd), units=units
             )
         except DomainError as error:
             raise error.concerning(f"packages.{n}", f"Package {package.package_tag}") from None

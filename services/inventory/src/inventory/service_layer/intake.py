@@ -168,6 +168,7 @@ async def take_in(
             unit_cogs=cmd.unit_cogs,
             unit_cogs_min=cmd.unit_cogs_min,
             unit_cogs_max=cmd.unit_cogs_max,
+            total=cmd.cogs_total,
         ),
     )
     batch, result = Batch.intake(

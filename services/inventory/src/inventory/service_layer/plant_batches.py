@@ -242,9 +242,9 @@ async def create_plant_batch(
 async def _locked(
     uow: UnitOfWork, caller: Caller, plant_batch_id: UUID, version: int | None
 ) -> tuple[PlantBatch, Site]:
-    state = await uow.cultivation.lock_plant_batch(plant_batch_id)
-    if state is None or not caller.can_access_site(state.site_id):
-        raise NotFoundError("plant batch", str(plant_batch_id))
+    state = caller.visible(
+        await uow.cultivation.lock_plant_batch(plant_batch_id), "plant batch", plant_batch_id
+    )
     batch = PlantBatch(state)
     batch.check_version(version)
     site = await site_of(uow, caller, state.site_id)

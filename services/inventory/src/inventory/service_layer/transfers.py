@@ -177,9 +177,7 @@ async def create_transfer(
 async def _locked(
     uow: UnitOfWork, caller: Caller, transfer_id: UUID, version: int | None
 ) -> tuple[OutgoingTransfer, SiteRow, dict[str, BatchRecord]]:
-    state = await uow.transfers.lock(transfer_id)
-    if state is None or not caller.can_access_site(state.site_id):
-        raise NotFoundError("transfer", str(transfer_id))
+    state = caller.visible(await uow.transfers.lock(transfer_id), "transfer", transfer_id)
     transfer = OutgoingTransfer(state)
     transfer.check_version(version)
     site = await site_of(uow, caller, state.site_id)

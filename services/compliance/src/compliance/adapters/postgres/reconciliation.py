@@ -75,6 +75,13 @@ _WRITES = Sql(
     FROM submissions WHERE license_number = :license_number AND {NOT_DONE}
     """
 )
+_DEPARTED = Sql(
+    """
+    SELECT DISTINCT batch_id FROM submissions
+    WHERE license_number = :license_number AND kind = 'TRANSFER_OUT' AND state = 'SETTLED'
+      AND (settled_by->>'accepted')::boolean
+    """
+)
 # A list's latest pull failed when its failure is later than its last complete pull's end (not
 # its start: a pull resumed from a checkpoint keeps the start the failed one planned).
 _PULL_PROBLEMS = Sql(
@@ -110,6 +117,10 @@ class PgReconciliationReads:
     async def writes(self, license_number: str) -> list[PendingWrite]:
         rows = await self._fetch(_WRITES, license_number=license_number)
         return [_pending_write(r) for r in rows]
+
+    async def departed(self, license_number: str) -> frozenset[UUID]:
+        rows = await self._fetch(_DEPARTED, license_number=license_number)
+        return frozenset(r["batch_id"] for r in rows)
 
     async def pull_problems(self, license_number: str) -> list[PullProblem]:
         rows = await self._fetch(

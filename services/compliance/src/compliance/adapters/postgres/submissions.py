@@ -27,6 +27,7 @@ from compliance.adapters.postgres.codec import from_json, to_json
 from compliance.domain import (
     IngredientDraw,
     Intent,
+    ManifestSettlement,
     Problem,
     SentAs,
     Submission,
@@ -42,7 +43,8 @@ from compliance.service_layer.ports import SubmissionCount
 __all__ = ["PgSubmissions"]
 
 NOT_DONE: Final = (
-    "NOT (state = 'ACCEPTED' OR (state IN ('REJECTED', 'FAILED') AND dismissed_at IS NOT NULL))"
+    "NOT (state IN ('ACCEPTED', 'SETTLED')"
+    " OR (state IN ('REJECTED', 'FAILED') AND dismissed_at IS NOT NULL))"
 )
 _ATTEMPTED: Final = ", ".join(f"'{k.value}'" for k in sorted(ATTEMPTED_KINDS))
 
@@ -50,7 +52,7 @@ _COLUMNS = (
     "id, sequence, license_number, site_id, batch_id, kind, intent, into_batch_id, state, "
     "attempts, manual_retries, next_attempt_at, sent_as, last_error, metrc_ids, created_at, "
     "first_sent_at, sent_at, completed_at, caused_by, actor, dismissed_by, dismissed_at, "
-    "trace_parent"
+    "trace_parent, settled_by"
 )
 _NEXT = Sql("SELECT nextval('submission_sequence')")
 _ADD = Sql(
@@ -60,7 +62,7 @@ _ADD = Sql(
             :into_batch_id, :state, :attempts, :manual_retries, :next_attempt_at,
             CAST(:sent_as AS jsonb), CAST(:last_error AS jsonb), CAST(:metrc_ids AS bigint[]),
             :created_at, :first_sent_at, :sent_at, :completed_at, :caused_by, :actor,
-            :dismissed_by, :dismissed_at, :trace_parent)
+            :dismissed_by, :dismissed_at, :trace_parent, CAST(:settled_by AS jsonb))
     """
 )
 # What a transition may change; the identity, the intent and the sequence never change (the
@@ -72,7 +74,8 @@ _SAVE = Sql(
         next_attempt_at = :next_attempt_at, sent_as = CAST(:sent_as AS jsonb),
         last_error = CAST(:last_error AS jsonb), metrc_ids = CAST(:metrc_ids AS bigint[]),
         first_sent_at = :first_sent_at, sent_at = :sent_at, completed_at = :completed_at,
-        dismissed_by = :dismissed_by, dismissed_at = :dismissed_at, trace_parent = :trace_parent
+        dismissed_by = :dismissed_by, dismissed_at = :dismissed_at, trace_parent = :trace_parent,
+        settled_by = CAST(:settled_by AS jsonb)
     WHERE id = :id
     """
 )
@@ -85,17 +88,18 @@ _SAVE_MANY = Sql(
         last_error = CAST(x.last_error AS jsonb), metrc_ids = CAST(x.metrc_ids AS bigint[]),
         first_sent_at = x.first_sent_at, sent_at = x.sent_at, completed_at = x.completed_at,
         dismissed_by = x.dismissed_by, dismissed_at = x.dismissed_at,
-        trace_parent = x.trace_parent
+        trace_parent = x.trace_parent, settled_by = CAST(x.settled_by AS jsonb)
     FROM unnest(
         CAST(:id AS uuid[]), CAST(:state AS text[]), CAST(:attempts AS integer[]),
         CAST(:manual_retries AS integer[]), CAST(:next_attempt_at AS timestamptz[]),
         CAST(:sent_as AS text[]), CAST(:last_error AS text[]), CAST(:metrc_ids AS text[]),
         CAST(:first_sent_at AS timestamptz[]), CAST(:sent_at AS timestamptz[]),
         CAST(:completed_at AS timestamptz[]), CAST(:dismissed_by AS text[]),
-        CAST(:dismissed_at AS timestamptz[]), CAST(:trace_parent AS text[])
+        CAST(:dismissed_at AS timestamptz[]), CAST(:trace_parent AS text[]),
+        CAST(:settled_by AS text[])
     ) AS x(id, state, attempts, manual_retries, next_attempt_at, sent_as, last_error,
            metrc_ids, first_sent_at, sent_at, completed_at, dismissed_by, dismissed_at,
-           trace_parent)
+           trace_parent, settled_by)
     WHERE s.id = x.id
     """
 )
@@ -199,6 +203,7 @@ def _values(s: Submission) -> dict[str, Any]:
         "dismissed_by": s.dismissed_by,
         "dismissed_at": s.dismissed_at,
         "trace_parent": s.trace_parent,
+        "settled_by": _json(s.settled_by),
     }
 
 
@@ -233,6 +238,7 @@ def _submission(row: Mapping[str, Any]) -> Submission:
         sent_as=None if sent_as is None else _sent_as(sent_as),
         last_error=read(Problem | None, row["last_error"]),
         metrc_ids=tuple(row["metrc_ids"]),
+        settled_by=read(ManifestSettlement | None, row["settled_by"]),
     )
 
 

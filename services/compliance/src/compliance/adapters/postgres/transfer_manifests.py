@@ -1,5 +1,6 @@
 """Outgoing transfer manifests on PostgreSQL (``TransferManifestRepository``), on the unit of
-work's connection; a settled manifest's event goes to the outbox in the same transaction."""
+work's connection; a settled manifest's event goes to the outbox in the same transaction, and
+its package outcomes stay on the row (a sale planned later is settled from them)."""
 
 # SQL here is assembled only from constants of this module (the column list); every value is a
 # bound parameter. Hence S608 does not apply.
@@ -17,7 +18,9 @@ from shared.database import Connection, Sql
 from shared.events import compliance as ev
 from shared.outbox import outbox_message, write_outbox
 
-from compliance.domain.transfer_manifests import ManifestState, PackageOutcome
+from compliance.adapters.postgres.codec import from_json, to_json
+from compliance.domain import ManifestSettlement
+from compliance.domain.transfer_manifests import ManifestState, PackageOutcome, sale_settlements
 from compliance.service_layer.transfer_manifest_ports import ManifestRow
 
 __all__ = ["PgTransferManifests"]
@@ -26,7 +29,7 @@ _PRODUCER = "compliance"
 _COLUMNS = (
     "transfer_id, site_id, license_number, template_name, state, sent, cancel_requested,"
     " plan::text AS plan, metrc_template_id, metrc_transfer_id, manifest_number, attempts,"
-    " last_error, created_at, updated_at, followed_at"
+    " last_error, created_at, updated_at, followed_at, outcomes::text AS outcomes"
 )
 _ADD = Sql(
     "INSERT INTO transfer_manifest (transfer_id, site_id, license_number, template_name, state,"
@@ -52,6 +55,10 @@ _CLAIM = Sql(
     f" RETURNING {_COLUMNS}"
 )
 _GET = Sql(f"SELECT {_COLUMNS} FROM transfer_manifest WHERE transfer_id = :transfer_id")
+_OUTCOMES = Sql(
+    "UPDATE transfer_manifest SET outcomes = CAST(:outcomes AS jsonb)"
+    " WHERE transfer_id = :transfer_id"
+)
 _SAVE = Sql(
     "UPDATE transfer_manifest SET state = :state, metrc_template_id = :metrc_template_id,"
     " metrc_transfer_id = :metrc_transfer_id, manifest_number = :manifest_number,"
@@ -65,6 +72,10 @@ def _row(record: Mapping[str, Any]) -> ManifestRow:
     values = dict(record)
     values["state"] = ManifestState(values["state"])
     values["plan"] = json.loads(values["plan"])
+    outcomes = values.pop("outcomes")
+    values["outcomes"] = (
+        None if outcomes is None else from_json(tuple[PackageOutcome, ...], json.loads(outcomes))
+    )
     return ManifestRow(**values)
 
 
@@ -113,6 +124,12 @@ class PgTransferManifests:
         found = await self._conn.fetchrow(_GET.text, *_GET.args({"transfer_id": transfer_id}))
         return None if found is None else _row(found)
 
+    async def sales_of(self, transfer_id: UUID) -> dict[UUID, ManifestSettlement]:
+        row = await self.get(transfer_id)
+        if row is None or row.state is not ManifestState.SETTLED or row.outcomes is None:
+            return {}
+        return sale_settlements(transfer_id, row.manifest_number, row.shipped_batches, row.outcomes)
+
     async def save(self, row: ManifestRow, *, claimed_until: datetime | None = None) -> bool:
         status = await self._conn.execute(
             _SAVE.text,
@@ -143,6 +160,12 @@ class PgTransferManifests:
     ) -> bool:
         if not await self.save(row, claimed_until=claimed_until):
             return False
+        await self._conn.execute(
+            _OUTCOMES.text,
+            *_OUTCOMES.args(
+                {"transfer_id": row.transfer_id, "outcomes": json.dumps(to_json(list(outcomes)))}
+            ),
+        )
         payload = ev.TransferManifestSettledV1.model_validate(
             {
                 "transfer_id": row.transfer_id,

@@ -8,6 +8,8 @@ only when a person approves it (``service_layer.reconciliation``).
 How a tracked batch is judged (``metrc`` is the mirror's quantity, ``open`` the net effect of its
 writes still queued, ``stopped`` that of its rejected or failed writes nobody dismissed):
 
+* a batch whose package left on a manifest the receiver accepted, and that holds nothing, is
+  not compared (the mirror's last look at the package here is not this license's any more);
 * no Metrc package with its tag: its create is queued (``PENDING_PUSH``), stopped
   (``PUSH_FAILED``), or absent (``MISSING_IN_METRC``: push the package again);
 * Metrc's unit or item is not the one the site's rules map the batch to
@@ -81,6 +83,8 @@ def reconcile(data: ReconciliationInput) -> list[Finding]:
         if lot.state not in (LinkState.PENDING, LinkState.LINKED) or lot.tag is None:
             continue
         tracked_tags.add(lot.tag)
+        if lot.batch_id in data.departed and lot.physical == 0:
+            continue  # shipped whole and accepted: nothing of it is Metrc's here any more
         w = writes.get(lot.batch_id, _Writes())
         package = packages.get(lot.tag)
         if package is None:

@@ -93,7 +93,8 @@ class PendingWrite:
 
 def write_effect(kind: SubmissionKind, quantity: Decimal | None) -> Decimal:
     """What a write does to its package's quantity in Metrc (a link reads a package that is
-    there already; a sale and a draw take stock out)."""
+    there already; a sale and a draw take stock out). Only open writes count: a sale settled by
+    its manifest is done (accepted: the package left, ``departed``; rejected: it never left)."""
     q = quantity or _ZERO
     if kind in CREATES_PACKAGE or kind is SubmissionKind.ADJUST_PACKAGE:
         return q
@@ -122,3 +123,6 @@ class ReconciliationInput:
     """Package lists whose latest pull failed on the keys or permissions."""
     settled_evidence: frozenset[str] = frozenset()
     """Metrc adjustments an earlier decided finding already cited."""
+    departed: frozenset[UUID] = frozenset()
+    """Batches whose package left on a manifest the receiver accepted: Metrc's package is the
+    receiver's now (the mirror may still hold its last look at it here)."""

@@ -9,6 +9,9 @@ Metrc's UI (each package Accepted or Rejected); each change is recorded here. Li
 
 Receiving takes each accepted package in as a batch (the service); it is refused for a package
 Metrc already shows rejected or returned (it is not ours to take in).
+
+A delivery is kept by its license: its site is the one holding that license, and is None while
+no site does (the delivery waits, unseen, for the site made with that license).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ __all__ = [
 ]
 
 _NOT_OURS: Final = frozenset({"rejected", "returned"})
+_PLACES: Final = Decimal("0.0001")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,13 +83,26 @@ class IncomingPackage:
         """The shipper's price per shipped unit (four places), where Metrc has a price."""
         if self.wholesale_price is None or self.shipped_quantity <= 0:
             return None
-        return (self.wholesale_price / self.shipped_quantity).quantize(Decimal("0.0001"))
+        return (self.wholesale_price / self.shipped_quantity).quantize(_PLACES)
+
+    @property
+    def received_cost(self) -> Decimal | None:
+        """What the received quantity cost, where Metrc has a price: the shipper's price exactly
+        when all of it was received (not the unit cost times the quantity, which misses it by
+        the rounding), else its share of it (four places)."""
+        price, received = self.wholesale_price, self.received_quantity
+        if price is None or received is None or self.shipped_quantity <= 0:
+            return None
+        if received == self.shipped_quantity:
+            return price
+        return (price * received / self.shipped_quantity).quantize(_PLACES)
 
 
 @dataclass(frozen=True, kw_only=True)
 class IncomingTransferState:
     transfer_id: str
-    site_id: str
+    site_id: str | None
+    """The site holding the license (None while no site does)."""
     manifest: Manifest
     status: IncomingTransferStatus
     packages: tuple[IncomingPackage, ...]
@@ -102,10 +119,11 @@ def record(
     packages: Sequence[IncomingPackage],
     *,
     transfer_id: str,
-    site_id: str,
+    site_id: str | None,
     occurred_at: datetime,
 ) -> IncomingTransferState | None:
     """The transfer after Metrc's latest report of it; None when the report changes nothing.
+    ``site_id``: the site holding the license now (a transfer keeps the site it has).
 
     A pending transfer takes Metrc's packages as they are now; a received one keeps what was
     received here and takes only Metrc's view of each package (its state, received quantity,
@@ -140,6 +158,7 @@ def record(
         )
     return replace(
         held,
+        site_id=held.site_id or site_id,
         manifest=manifest,
         packages=kept,
         version=held.version + 1,

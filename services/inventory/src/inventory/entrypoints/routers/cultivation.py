@@ -6,22 +6,17 @@ optional Idempotency-Key header (a replay returns the first answer)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from shared.contracts import inventory as api
 from shared.http.strict_json import StrictJsonRoute
 
 from inventory.entrypoints import cultivation_commands as to
-from inventory.entrypoints.deps import (
-    CallerDep,
-    ContainerDep,
-    endpoint,
-    read,
-    write_command,
-)
+from inventory.entrypoints.deps import CallerDep, ContainerDep, command_route, endpoint, read
 from inventory.reads import cultivation as show
 from inventory.service_layer import harvests, plant_batches, plants
 
@@ -34,6 +29,22 @@ HarvestId = Annotated[UUID, Path(alias="harvestId")]
 _PB = "/v1/plant-batches/{plantBatchId}"
 _H = "/v1/harvests/{harvestId}"
 
+# A write on one plant batch or one harvest answers it with the ledger rows it added.
+_plant_batch_write = partial(
+    command_route,
+    router,
+    target=PlantBatchId,
+    present=show.plant_batch_result,
+    response_model=api.PlantBatchWriteResult,
+)
+_harvest_write = partial(
+    command_route,
+    router,
+    target=HarvestId,
+    present=show.harvest_result,
+    response_model=api.HarvestWriteResult,
+)
+
 
 # ---------------------------------------------------------------------------- plant batches
 
@@ -45,22 +56,16 @@ async def list_plant_batches(
     return await read(container, lambda uow: show.list_plant_batches(uow, caller, query))
 
 
-@endpoint(
-    router, "POST", "/v1/plant-batches", response_model=api.PlantBatchWriteResult, status_code=201
+command_route(
+    router,
+    "/v1/plant-batches",
+    body=api.PlantBatchCreate,
+    command=to.create_plant_batch,
+    handler=plant_batches.create_plant_batch,
+    present=show.plant_batch_result,
+    response_model=api.PlantBatchWriteResult,
+    status_code=201,
 )
-async def create_plant_batch(
-    caller: CallerDep, container: ContainerDep, request: Request, body: api.PlantBatchCreate
-) -> Response:
-    cmd = to.create_plant_batch(body)
-    return await write_command(
-        container,
-        request,
-        caller,
-        cmd,
-        plant_batches.create_plant_batch,
-        show.plant_batch_result,
-        status_code=201,
-    )
 
 
 @endpoint(router, "GET", _PB, response_model=api.PlantBatch)
@@ -82,74 +87,38 @@ async def plant_movements(
     )
 
 
-@endpoint(router, "POST", f"{_PB}/split", response_model=api.PlantBatchSplitResult)
-async def split_plant_batch(
-    caller: CallerDep,
-    container: ContainerDep,
-    request: Request,
-    plant_batch_id: PlantBatchId,
-    body: api.PlantBatchSplitRequest,
-) -> Response:
-    cmd = to.split_plant_batch(plant_batch_id, body)
-    return await write_command(
-        container, request, caller, cmd, plant_batches.split_plant_batch, show.plant_batch_result
-    )
-
-
-@endpoint(router, "POST", f"{_PB}/adjustments", response_model=api.PlantBatchWriteResult)
-async def adjust_plant_count(
-    caller: CallerDep,
-    container: ContainerDep,
-    request: Request,
-    plant_batch_id: PlantBatchId,
-    body: api.PlantBatchAdjustRequest,
-) -> Response:
-    cmd = to.adjust_plant_count(plant_batch_id, body)
-    return await write_command(
-        container, request, caller, cmd, plant_batches.adjust_plant_count, show.plant_batch_result
-    )
-
-
-@endpoint(router, "POST", f"{_PB}/move", response_model=api.PlantBatchWriteResult)
-async def move_plant_batch(
-    caller: CallerDep,
-    container: ContainerDep,
-    request: Request,
-    plant_batch_id: PlantBatchId,
-    body: api.PlantBatchMoveRequest,
-) -> Response:
-    cmd = to.move_plant_batch(plant_batch_id, body)
-    return await write_command(
-        container, request, caller, cmd, plant_batches.move_plant_batch, show.plant_batch_result
-    )
-
-
-@endpoint(router, "POST", f"{_PB}/destroy", response_model=api.PlantBatchWriteResult)
-async def destroy_plants(
-    caller: CallerDep,
-    container: ContainerDep,
-    request: Request,
-    plant_batch_id: PlantBatchId,
-    body: api.PlantBatchDestroyRequest,
-) -> Response:
-    cmd = to.destroy_plants(plant_batch_id, body)
-    return await write_command(
-        container, request, caller, cmd, plant_batches.destroy_plants, show.plant_batch_result
-    )
-
-
-@endpoint(router, "POST", f"{_PB}/growth-phase", response_model=api.PlantsMovedIntoGrowthResult)
-async def move_into_growth(
-    caller: CallerDep,
-    container: ContainerDep,
-    request: Request,
-    plant_batch_id: PlantBatchId,
-    body: api.GrowthPhaseRequest,
-) -> Response:
-    cmd = to.move_into_growth(plant_batch_id, body)
-    return await write_command(
-        container, request, caller, cmd, plant_batches.move_into_growth, show.plant_batch_result
-    )
+_plant_batch_write(
+    f"{_PB}/split",
+    body=api.PlantBatchSplitRequest,
+    command=to.split_plant_batch,
+    handler=plant_batches.split_plant_batch,
+    response_model=api.PlantBatchSplitResult,
+)
+_plant_batch_write(
+    f"{_PB}/adjustments",
+    body=api.PlantBatchAdjustRequest,
+    command=to.adjust_plant_count,
+    handler=plant_batches.adjust_plant_count,
+)
+_plant_batch_write(
+    f"{_PB}/move",
+    body=api.PlantBatchMoveRequest,
+    command=to.move_plant_batch,
+    handler=plant_batches.move_plant_batch,
+)
+_plant_batch_write(
+    f"{_PB}/destroy",
+    body=api.PlantBatchDestroyRequest,
+    command=to.destroy_plants,
+    handler=plant_batches.destroy_plants,
+)
+_plant_batch_write(
+    f"{_PB}/growth-phase",
+    body=api.GrowthPhaseRequest,
+    command=to.move_into_growth,
+    handler=plant_batches.move_into_growth,
+    response_model=api.PlantsMovedIntoGrowthResult,
+)
 
 
 @endpoint(router, "GET", "/v1/plants", response_model=api.PlantPage)
@@ -159,17 +128,15 @@ async def list_plants(
     return await read(container, lambda uow: show.list_plants(uow, caller, query))
 
 
-@endpoint(router, "POST", "/v1/plants/growth-phase", response_model=api.PlantsResult)
-async def change_plants_phase(
-    caller: CallerDep,
-    container: ContainerDep,
-    request: Request,
-    body: api.PlantsGrowthPhaseRequest,
-) -> Response:
-    cmd = to.change_plants_phase(body)
-    return await write_command(
-        container, request, caller, cmd, plants.change_plants_phase, show.plants_result
-    )
+command_route(
+    router,
+    "/v1/plants/growth-phase",
+    body=api.PlantsGrowthPhaseRequest,
+    command=to.change_plants_phase,
+    handler=plants.change_plants_phase,
+    present=show.plants_result,
+    response_model=api.PlantsResult,
+)
 
 
 # ---------------------------------------------------------------------------- harvests
@@ -182,20 +149,16 @@ async def list_harvests(
     return await read(container, lambda uow: show.list_harvests(uow, caller, query))
 
 
-@endpoint(router, "POST", "/v1/harvests", response_model=api.HarvestWriteResult, status_code=201)
-async def harvest_plants(
-    caller: CallerDep, container: ContainerDep, request: Request, body: api.HarvestCreate
-) -> Response:
-    cmd = to.harvest_plants(body)
-    return await write_command(
-        container,
-        request,
-        caller,
-        cmd,
-        harvests.harvest_plants,
-        show.harvest_result,
-        status_code=201,
-    )
+command_route(
+    router,
+    "/v1/harvests",
+    body=api.HarvestCreate,
+    command=to.harvest_plants,
+    handler=harvests.harvest_plants,
+    present=show.harvest_result,
+    response_model=api.HarvestWriteResult,
+    status_code=201,
+)
 
 
 @endpoint(router, "GET", _H, response_model=api.HarvestDetail)
@@ -205,70 +168,33 @@ async def get_harvest(
     return await read(container, lambda uow: show.get_harvest(uow, caller, harvest_id))
 
 
-@endpoint(router, "POST", f"{_H}/waste", response_model=api.HarvestWriteResult)
-async def record_harvest_waste(
-    caller: CallerDep,
-    container: ContainerDep,
-    request: Request,
-    harvest_id: HarvestId,
-    body: api.HarvestWasteRequest,
-) -> Response:
-    cmd = to.record_harvest_waste(harvest_id, body)
-    return await write_command(
-        container, request, caller, cmd, harvests.record_harvest_waste, show.harvest_result
-    )
-
-
-@endpoint(router, "POST", f"{_H}/finish", response_model=api.HarvestWriteResult)
-async def finish_harvest(
-    caller: CallerDep,
-    container: ContainerDep,
-    request: Request,
-    harvest_id: HarvestId,
-    body: api.HarvestFinishRequest,
-) -> Response:
-    cmd = to.finish_harvest(harvest_id, body)
-    return await write_command(
-        container, request, caller, cmd, harvests.finish_harvest, show.harvest_result
-    )
-
-
-@endpoint(router, "POST", f"{_H}/unfinish", response_model=api.HarvestWriteResult)
-async def unfinish_harvest(
-    caller: CallerDep,
-    container: ContainerDep,
-    request: Request,
-    harvest_id: HarvestId,
-    body: api.HarvestUnfinishRequest,
-) -> Response:
-    cmd = to.unfinish_harvest(harvest_id, body)
-    return await write_command(
-        container, request, caller, cmd, harvests.unfinish_harvest, show.harvest_result
-    )
-
-
-@endpoint(
+_harvest_write(
+    f"{_H}/waste",
+    body=api.HarvestWasteRequest,
+    command=to.record_harvest_waste,
+    handler=harvests.record_harvest_waste,
+)
+_harvest_write(
+    f"{_H}/finish",
+    body=api.HarvestFinishRequest,
+    command=to.finish_harvest,
+    handler=harvests.finish_harvest,
+)
+_harvest_write(
+    f"{_H}/unfinish",
+    body=api.HarvestUnfinishRequest,
+    command=to.unfinish_harvest,
+    handler=harvests.unfinish_harvest,
+)
+command_route(
     router,
-    "POST",
     f"{_H}/packages",
+    target=HarvestId,
+    body=api.HarvestPackagesRequest,
+    command=to.package_harvest,
+    handler=harvests.package_harvest,
+    units=True,
+    present=show.harvest_packages_result,
     response_model=api.HarvestPackagesResult,
     status_code=201,
 )
-async def package_harvest(
-    caller: CallerDep,
-    container: ContainerDep,
-    request: Request,
-    harvest_id: HarvestId,
-    body: api.HarvestPackagesRequest,
-) -> Response:
-    cmd = to.package_harvest(harvest_id, body)
-    units = container.settings.units_of_measure
-    return await write_command(
-        container,
-        request,
-        caller,
-        cmd,
-        lambda uow, who, command: harvests.package_harvest(uow, who, command, units=units),
-        show.harvest_packages_result,
-        status_code=201,
-    )

@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from shared.contracts import inventory as api
 from shared.http.strict_json import StrictJsonRoute
 
 from inventory.entrypoints import transfer_commands as to
-from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, read, write_command
+from inventory.entrypoints.deps import CallerDep, ContainerDep, command_route, endpoint, read
 from inventory.reads import incoming_transfers as show
 from inventory.service_layer import incoming_transfers
 
@@ -41,23 +41,14 @@ async def get_incoming(
     return await read(container, lambda uow: show.get_incoming(uow, caller, transfer_id))
 
 
-@endpoint(router, "POST", f"{_I}/receive", response_model=api.IncomingTransferReceiveResult)
-async def receive_incoming(
-    caller: CallerDep,
-    container: ContainerDep,
-    request: Request,
-    transfer_id: TransferId,
-    body: api.IncomingTransferReceiveRequest,
-) -> Response:
-    cmd = to.receive_incoming(transfer_id, body)
-    units = container.settings.units_of_measure
-    return await write_command(
-        container,
-        request,
-        caller,
-        cmd,
-        lambda uow, who, command: incoming_transfers.receive_incoming(
-            uow, who, command, units=units
-        ),
-        show.receive_result,
-    )
+command_route(
+    router,
+    f"{_I}/receive",
+    target=TransferId,
+    body=api.IncomingTransferReceiveRequest,
+    command=to.receive_incoming,
+    handler=incoming_transfers.receive_incoming,
+    units=True,
+    present=show.receive_result,
+    response_model=api.IncomingTransferReceiveResult,
+)

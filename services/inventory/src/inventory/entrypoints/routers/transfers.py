@@ -5,16 +5,17 @@ together) and takes an optional Idempotency-Key header (a replay returns the fir
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from shared.contracts import inventory as api
 from shared.http.strict_json import StrictJsonRoute
 
 from inventory.entrypoints import transfer_commands as to
-from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, read, write_command
+from inventory.entrypoints.deps import CallerDep, ContainerDep, command_route, endpoint, read
 from inventory.reads import transfers as show
 from inventory.service_layer import transfers
 
@@ -24,6 +25,13 @@ router = APIRouter(tags=["transfers"], route_class=StrictJsonRoute)
 
 TransferId = Annotated[UUID, Path(alias="transferId")]
 _T = "/v1/outgoing-transfers/{transferId}"
+_transfer_write = partial(
+    command_route,
+    router,
+    target=TransferId,
+    present=show.transfer_result,
+    response_model=api.OutgoingTransferWriteResult,
+)
 
 
 @endpoint(router, "GET", "/v1/outgoing-transfers", response_model=api.OutgoingTransferPage)
@@ -35,26 +43,16 @@ async def list_transfers(
     return await read(container, lambda uow: show.list_transfers(uow, caller, query))
 
 
-@endpoint(
+command_route(
     router,
-    "POST",
     "/v1/outgoing-transfers",
+    body=api.OutgoingTransferCreate,
+    command=to.create_transfer,
+    handler=transfers.create_transfer,
+    present=show.transfer_result,
     response_model=api.OutgoingTransferWriteResult,
     status_code=201,
 )
-async def create_transfer(
-    caller: CallerDep, container: ContainerDep, request: Request, body: api.OutgoingTransferCreate
-) -> Response:
-    cmd = to.create_transfer(body)
-    return await write_command(
-        container,
-        request,
-        caller,
-        cmd,
-        transfers.create_transfer,
-        show.transfer_result,
-        status_code=201,
-    )
 
 
 @endpoint(router, "GET", _T, response_model=api.OutgoingTransfer)
@@ -64,29 +62,15 @@ async def get_transfer(
     return await read(container, lambda uow: show.get_transfer(uow, caller, transfer_id))
 
 
-@endpoint(router, "POST", f"{_T}/send", response_model=api.OutgoingTransferWriteResult)
-async def send_transfer(
-    caller: CallerDep,
-    container: ContainerDep,
-    request: Request,
-    transfer_id: TransferId,
-    body: api.OutgoingTransferSendRequest,
-) -> Response:
-    cmd = to.send_transfer(transfer_id, body)
-    return await write_command(
-        container, request, caller, cmd, transfers.send_transfer, show.transfer_result
-    )
-
-
-@endpoint(router, "POST", f"{_T}/cancel", response_model=api.OutgoingTransferWriteResult)
-async def cancel_transfer(
-    caller: CallerDep,
-    container: ContainerDep,
-    request: Request,
-    transfer_id: TransferId,
-    body: api.OutgoingTransferCancelRequest,
-) -> Response:
-    cmd = to.cancel_transfer(transfer_id, body)
-    return await write_command(
-        container, request, caller, cmd, transfers.cancel_transfer, show.transfer_result
-    )
+_transfer_write(
+    f"{_T}/send",
+    body=api.OutgoingTransferSendRequest,
+    command=to.send_transfer,
+    handler=transfers.send_transfer,
+)
+_transfer_write(
+    f"{_T}/cancel",
+    body=api.OutgoingTransferCancelRequest,
+    command=to.cancel_transfer,
+    handler=transfers.cancel_transfer,
+)
