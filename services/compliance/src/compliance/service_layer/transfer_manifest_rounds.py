@@ -202,8 +202,8 @@ async def _step(metrc: MetrcPort, row: ManifestRow, now: datetime) -> Step:
         return update(row, state=ManifestState.FAILED, last_error=message, updated_at=now), None
     except (MetrcError, TemplateNotFoundError) as error:
         attempts = row.attempts + 1
-        failed = attempts >= MAX_ATTEMPTS and row.state is ManifestState.PENDING
-        state = ManifestState.FAILED if failed else row.state
+        given_up = attempts >= MAX_ATTEMPTS and row.state is ManifestState.PENDING
+        state = ManifestState.FAILED if given_up else row.state
         kept = update(row, state=state, attempts=attempts, last_error=str(error), updated_at=now)
         return kept, None
 
