@@ -68,7 +68,7 @@ bench-metrc-sync: bootstrap  ## full pull sync of 5,000 packages, 2,000 plants a
 bench-metrc-push: bootstrap  ## 1,000 packages and 1,000 adjustments pushed to the sandbox at 300 ms, 10 in flight
 	uv run python services/compliance/bench/metrc_push_bench.py
 
-fault-metrc-push: bootstrap  ## exactly once under lost answers, 429s, 5xx and SIGKILLs: 200 intakes, 1,000 adjustments, 100 plant batches and 400 changes to them, 10 harvests packaged, 10 plantings from a package (ARGS="--faults lost_response,kill --blends 10": another blend)
+fault-metrc-push: bootstrap  ## exactly once under lost answers, 429s, 5xx and SIGKILLs: 200 intakes, 1,000 adjustments, 100 plant batches and 400 changes to them, 10 harvests packaged, 10 plantings from a package, 10 outgoing transfers and their receiver's pull (ARGS="--faults lost_response,kill --blends 10": another blend)
 	uv run python services/compliance/bench/metrc_fault_run.py $(ARGS)
 
 bench-metrc-cultivation: bootstrap  ## 1,000 plant submissions (plantings, growth phase changes) pushed to the sandbox at 300 ms, 10 in flight

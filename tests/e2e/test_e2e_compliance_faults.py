@@ -1,7 +1,9 @@
 """Exactly once under faults, through the whole platform: the Metrc sandbox losing responses,
 answering 429 storms and 5xx on every write endpoint while compliance's worker and relay are
 SIGKILLed at random moments (plant batches planted, adjusted, moved and grown alongside, under
-faults on their writes too); and Metrc down for a whole run. Some batches are made from two
+faults on their writes too; outgoing transfers made, settled or cancelled, the worker killed
+while Metrc makes a template and while it archives one, and the receiver's incoming pull); and
+Metrc down for a whole run. Some batches are made from two
 others: their packages are created from the sources' packages, which Metrc draws from, and the
 checks (each package holds inventory's physical quantity; with Metrc down, each package's
 adjustments are exactly the batch's) prove the draws are counted once and never pushed as
@@ -38,6 +40,9 @@ FAULT_TOLERANT = {
     "COMPLIANCE_PUSH_MAX_ATTEMPTS": "100",
     "COMPLIANCE_RECOVERY_INTERVAL_SECONDS": "1",
     "COMPLIANCE_PUSH_REST_SECONDS": "0.2",
+    # Manifest rounds often; a killed round's claim runs out in 30 s, not 5 minutes.
+    "COMPLIANCE_TRANSFER_POLL_SECONDS": "0.5",
+    "COMPLIANCE_TRANSFER_CLAIM_SECONDS": "30",
 }
 
 
@@ -78,7 +83,7 @@ async def metrc_site(
 
 
 class TestExactlyOnceUnderFaults:
-    async def test_lost_answers_429_storms_5xx_and_killed_processes_leave_one_package_per_batch_with_inventorys_quantity(
+    async def test_lost_answers_429_storms_5xx_and_killed_processes_leave_one_metrc_record_per_intent_with_inventorys_numbers(
         self, platform: RunningPlatform, api_key: str
     ) -> None:
         assert platform.compliance is not None
@@ -87,16 +92,20 @@ class TestExactlyOnceUnderFaults:
             run = FaultRun(site, platform.compliance, rng=random.Random(11))
             await run.run(
                 intakes=12, adjustments=80, kill_every=1.0, min_kills=3, blends=2,
-                plantings=6, plant_changes=30, harvests=2, package_plantings=2,
+                plantings=6, plant_changes=30, harvests=2, package_plantings=2, transfers=4,
+                patience=240,
             )  # fmt: skip
             summary = await settle_and_check(site, run.batches, seconds=240, writes=run.writes)
             assert run.cultivation is not None
+            assert run.transfers is not None
             plants = await run.cultivation.settle_and_check(seconds=240)
+            transfers = await run.transfers.settle_and_check(seconds=240)
         finally:
             await site.close()
         assert run.kills >= 3, f"only {run.kills} processes were killed"
         assert run.faults > 0
-        print(f"{summary}; {plants}; {run.kills} kills, {run.faults} faults injected")
+        assert run.transfers.kills_mid_round == 2
+        print(f"{summary}; {plants}; {transfers}; {run.kills} kills, {run.faults} faults injected")
 
     async def test_with_metrc_down_for_the_whole_run_everything_drains_in_order_once_it_is_back(
         self, platform: RunningPlatform, api_key: str

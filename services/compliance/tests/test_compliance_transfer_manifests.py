@@ -29,10 +29,12 @@ from compliance.domain.transfer_manifests import (
     PackageReport,
     settlement,
     template_name,
+    templates_to_archive,
 )
 from compliance.service_layer.transfer_manifests import (
     ManifestProgress,
     PlannedTransfer,
+    archive_cancelled,
     archive_template,
     ensure_template,
     follow_manifest,
@@ -86,6 +88,23 @@ class TestSettlement:
         ]
 
 
+class TestArchivingACancelledTransfer:
+    NAME = template_name(uuid4())
+
+    def test_every_active_template_under_its_name_and_the_recorded_one_are_archived(
+        self,
+    ) -> None:
+        listed = [(7, self.NAME), (9, "renamed in Metrc's UI"), (12, self.NAME), (15, "other")]
+        assert templates_to_archive(listed, name=self.NAME, recorded_id=9) == [7, 9, 12]
+
+    def test_a_template_metrc_no_longer_lists_is_archived_already_and_not_archived_again(
+        self,
+    ) -> None:
+        # The archive was applied but its answer lost, or its worker killed before saving.
+        assert templates_to_archive([(15, "other")], name=self.NAME, recorded_id=9) == []
+        assert templates_to_archive([], name=self.NAME, recorded_id=None) == []
+
+
 class TestTemplates:
     async def test_the_template_is_made_once_however_often_it_is_ensured(
         self, backend: MetrcBackend
@@ -110,6 +129,18 @@ class TestTemplates:
             await backend.metrc.find_transfer_templates(GROWER, template_name(plan.transfer_id))
             == []
         )
+
+    async def test_a_cancelled_transfer_is_archived_once_however_often_it_is_asked(
+        self, backend: MetrcBackend
+    ) -> None:
+        a, _ = await labels(backend)
+        plan = planned((a, None))
+        name = template_name(plan.transfer_id)
+        template_id = await ensure_template(backend.metrc, plan)
+        assert await archive_cancelled(backend.metrc, GROWER, name, template_id) == [template_id]
+        # Asked again (the first answer lost): read back, nothing left to archive, no refusal.
+        assert await archive_cancelled(backend.metrc, GROWER, name, template_id) == []
+        assert await backend.metrc.find_transfer_templates(GROWER, name) == []
 
 
 class TestFollowing:

@@ -128,6 +128,13 @@ class ComplianceSettings(ServiceSettings):
         description="How often the worker brings outgoing transfer manifests a step further"
         " (make the template, archive it, follow the manifest)",
     )
+    transfer_claim_seconds: float = Field(
+        default=300.0,
+        ge=10,
+        validation_alias="COMPLIANCE_TRANSFER_CLAIM_SECONDS",
+        description="How long a manifest round claims a license's open transfers (no step begins"
+        " in the claim's last two fifths): a worker killed mid-round leaves them this long",
+    )
     push_poll_seconds: float = Field(
         default=0.1,
         gt=0,

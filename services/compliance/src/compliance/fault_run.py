@@ -6,13 +6,15 @@ batch, each holding inventory's physical quantity, with nothing failed.
 Used by ``tests/e2e/test_e2e_compliance_faults.py`` (a small run) and by
 ``make fault-metrc-push`` (200 intakes and 1,000 adjustments, the issue's size). With
 ``plantings``, plant batches and their changes, harvests packaged and plant batches planted
-from a package run alongside (``cultivation_fault_run``).
+from a package run alongside (``cultivation_fault_run``); with ``transfers``, outgoing transfers
+made, settled or cancelled and the receiver's incoming pull (``transfer_fault_run``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import random
 import signal
 import time
@@ -25,7 +27,9 @@ from shared.testing.platform import ComplianceProcesses
 
 from compliance.cultivation_fault_run import METRC_PLANT_BATCH_WRITES, CultivationLoad
 from compliance.domain import SubmissionQuery, SubmissionState
+from compliance.fault_rules import FAULT_KINDS, fault_rule
 from compliance.sandbox_world import LICENSE, MetrcSite, eventually
+from compliance.transfer_fault_run import TransferLoad
 
 __all__ = ["FAULT_KINDS", "METRC_WRITES", "FaultRun", "settle_and_check"]
 
@@ -38,24 +42,13 @@ METRC_WRITES = (
 )
 
 
-FAULT_KINDS = ("lost_response", "rate_limit", "status")
-"""What the sandbox injects on a write: the answer lost after Metrc applied it, a 429 storm, a
-5xx. A run draws from all of them at once unless told otherwise."""
-
-
 def random_fault(
     rng: random.Random,
     kinds: Sequence[str] = FAULT_KINDS,
     writes: tuple[tuple[str, str], ...] = METRC_WRITES,
 ) -> dict[str, Any]:
     method, path = rng.choice(writes)
-    kind = rng.choice(list(kinds))
-    rule: dict[str, Any] = {"method": method, "path": path, "kind": kind, "times": 1}
-    if kind == "rate_limit":
-        rule["times"] = rng.randint(2, 6)  # a storm: several answers in a row
-    if kind == "status":
-        rule["status"] = rng.choice([500, 502, 503])
-    return rule
+    return fault_rule(rng, kinds, method, path)
 
 
 @dataclass
@@ -74,6 +67,9 @@ class FaultRun:
     """Ingredients drawn by batches made from other batches (each an INGREDIENT_DRAW)."""
     cultivation: CultivationLoad | None = None
     """Plant batches pushed under the same faults (``cultivation_fault_run``)."""
+    transfers: TransferLoad | None = None
+    """Outgoing transfers and the receiver's pull under the same faults (``transfer_fault_run``)."""
+    _killing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def writes(self) -> int:
@@ -93,14 +89,27 @@ class FaultRun:
         plant_changes: int = 0,
         harvests: int = 0,
         package_plantings: int = 0,
+        transfers: int = 0,
+        patience: float = 600.0,
     ) -> None:
         """The load under faults and kills; kills go on after the load (while the backlog is
         still being pushed) until there were ``min_kills`` (``kill_every`` 0: no kills).
         ``plantings`` plant batches (and ``plant_changes`` changes to them), ``harvests``
         harvests packaged and ``package_plantings`` plant batches planted from a package go
-        alongside, under faults on their writes too (``cultivation_fault_run``)."""
+        alongside, under faults on their writes too (``cultivation_fault_run``); so do
+        ``transfers`` outgoing transfers (``transfer_fault_run``: ``patience`` seconds for any
+        one of their steps)."""
         if plantings:
             self.cultivation = CultivationLoad(self.site, random.Random(self.rng.random()))
+        if transfers:
+            self.transfers = TransferLoad(
+                self.site,
+                self.processes.metrc_url,
+                random.Random(self.rng.random()),
+                self.fault_kinds,
+                functools.partial(self.kill, "worker") if kill_every > 0 else None,
+                patience=patience,
+            )
         done = asyncio.Event()
         chaos = []
         if self.fault_kinds:
@@ -113,6 +122,8 @@ class FaultRun:
                 loads.append(
                     self.cultivation.load(plantings, plant_changes, harvests, package_plantings)
                 )
+            if self.transfers is not None:
+                loads.append(self.transfers.load(transfers))
             await asyncio.gather(*loads)
         finally:
             done.set()
@@ -180,7 +191,11 @@ class FaultRun:
                 await _wait(done, pause)
             if done.is_set() and self.kills >= least:
                 return
-            command = self.rng.choice(["worker", "worker", "relay"])
+            await self.kill(self.rng.choice(["worker", "worker", "relay"]))
+
+    async def kill(self, command: str) -> None:
+        """SIGKILL compliance's ``command`` processes and start another (one kill at a time)."""
+        async with self._killing:
             for process in self.processes.running(command):
                 process.popen.send_signal(signal.SIGKILL)
                 await asyncio.to_thread(process.popen.wait)
@@ -204,19 +219,19 @@ async def settle_and_check(
     started = time.monotonic()
 
     async def quiet() -> dict[SubmissionState, int] | None:
+        # The license may hold other submissions (an earlier run's; a sent transfer's sale,
+        # waiting for its manifest): this run's batches' own are counted, all of them, or a
+        # lagging consumer's last events would go unchecked.
         async with site.context.uow() as uow:
-            counts = await uow.submissions.count_by_state()
-            mine = {state: n for (lic, state), n in counts.items() if lic == LICENSE}
-            busy = mine.get(SubmissionState.PENDING, 0) + mine.get(SubmissionState.IN_FLIGHT, 0)
-            if busy:
-                return None
-            # The license may hold an earlier run's submissions: count this run's batches' own,
-            # or a lagging consumer's last events would go unchecked.
             ledger = await uow.submissions.search(
                 SubmissionQuery(license_number=LICENSE, limit=10**7)
             )
         ours = [s for s in ledger if str(s.batch_id) in batches]
-        return None if len(ours) < writes else mine
+        mine: dict[SubmissionState, int] = {}
+        for s in ours:
+            mine[s.state] = mine.get(s.state, 0) + 1
+        busy = mine.get(SubmissionState.PENDING, 0) + mine.get(SubmissionState.IN_FLIGHT, 0)
+        return None if busy or len(ours) < writes else mine
 
     states = await eventually(quiet, seconds=seconds, what="the backlog draining")
     problems: list[str] = []

@@ -2,7 +2,9 @@
 events recorded once, rounds that make the template exactly once (a lost answer included), follow
 the manifest after it is sent, and stage ``compliance.transfer_manifest.settled`` with each
 package's outcome when the receiver decided them all, settling each shipped package's sale with
-no Metrc write; a cancelled transfer's template archived; a claimed row left to its round. The receiver's side: its incoming delivery published as
+no Metrc write; a cancelled transfer's template archived once (a lost answer read back, not
+archived again); a sent manifest followed however long Metrc is away; a claimed row left to its
+round. The receiver's side: its incoming delivery published as
 ``compliance.incoming_transfer.changed`` once per change."""
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from compliance.service_layer.record import record_batch_change
 from compliance.service_layer.sale_settlement import SETTLE_OPERATION
 from compliance.service_layer.transfer_manifest_rounds import (
     LEASE,
+    MAX_ATTEMPTS,
     manifest_round,
     record_transfer_event,
 )
@@ -50,6 +53,7 @@ from shared.migrations import upgrade
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "src" / "compliance" / "migrations"
 TEMPLATE_POST = "POST /transfers/v2/templates/outgoing"
+TEMPLATE_DELETE = "DELETE /transfers/v2/templates/outgoing/{template_id}"
 
 
 @dataclass
@@ -235,6 +239,49 @@ async def test_a_cancelled_transfers_template_is_archived(world: World) -> None:
     await world.round()
     assert (await world.row(transfer_id)).state is ManifestState.CANCELLED
     assert await world.client.find_transfer_templates(GROWER, template_name(transfer_id)) == []
+
+
+async def test_an_archive_whose_answer_was_lost_is_read_back_and_not_sent_again(
+    world: World,
+) -> None:
+    planned = transfer(world)
+    transfer_id = UUID(planned["transfer_id"])
+    await world.record("inventory.transfer.created", planned)
+    await world.round()
+    template_id = (await world.row(transfer_id)).metrc_template_id
+    await world.record("inventory.transfer.cancelled", planned)
+    archive = f"/transfers/v2/templates/outgoing/{template_id}"
+    await world.sandbox.add_faults({"method": "DELETE", "path": archive, "kind": "lost_response"})
+    await world.round()  # Metrc archived it; the answer never came
+    lost = await world.row(transfer_id)
+    assert (lost.state, lost.attempts) == (ManifestState.CREATED, 2)
+    assert lost.last_error
+    await world.round()
+    assert (await world.row(transfer_id)).state is ManifestState.CANCELLED
+    stats = (await world.sandbox.state())["requests"][TEMPLATE_DELETE]
+    assert (stats["requests"], stats["applied"]) == (1, 1)
+
+
+async def test_a_sent_manifest_is_followed_however_long_metrc_is_away(world: World) -> None:
+    planned = transfer(world)
+    transfer_id = UUID(planned["transfer_id"])
+    await world.record("inventory.transfer.created", planned)
+    await world.round()
+    await world.record("inventory.transfer.sent", planned)
+    away = {"method": "GET", "path": "/transfers/v2/outgoing", "kind": "status", "times": 10**6}
+    await world.sandbox.add_faults(away)
+    for _ in range(MAX_ATTEMPTS + 1):
+        await world.round()
+    waiting = await world.row(transfer_id)
+    assert (waiting.state, waiting.attempts) == (ManifestState.CREATED, MAX_ATTEMPTS + 2)
+    assert waiting.last_error
+    await world.sandbox.clear_faults()
+    sent = await world.sandbox.send_transfer_template(waiting.metrc_template_id)
+    await world.round()
+    followed = await world.row(transfer_id)
+    assert (followed.state, followed.manifest_number) == (
+        ManifestState.CREATED, sent.manifest_number,
+    )  # fmt: skip
 
 
 async def test_a_plan_that_cannot_become_a_template_fails_alone(world: World) -> None:

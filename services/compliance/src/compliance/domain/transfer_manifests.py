@@ -28,6 +28,7 @@ __all__ = [
     "sale_settlements",
     "settlement",
     "template_name",
+    "templates_to_archive",
 ]
 
 TEMPLATE_PREFIX: Final = "Canopy transfer "
@@ -47,6 +48,18 @@ class ManifestState(StrEnum):
 
 def template_name(transfer_id: UUID) -> str:
     return f"{TEMPLATE_PREFIX}{transfer_id}"
+
+
+def templates_to_archive(
+    listed: Iterable[tuple[int, str | None]], *, name: str, recorded_id: int | None
+) -> list[int]:
+    """What a cancelled transfer still has to archive, read back from Metrc's list of active
+    templates (``listed``: each one's Id and name): every one under the transfer's name (a POST
+    whose answer was lost may have made one nobody recorded) and the recorded one, whatever it is
+    called now. A template Metrc no longer lists is archived already (by a round whose answer
+    was lost, or whose worker was killed before it saved): archiving it again would be refused
+    ("already archived") and leave the manifest FAILED."""
+    return sorted({i for i, named in listed if named == name or i == recorded_id})
 
 
 @dataclass(frozen=True, kw_only=True)

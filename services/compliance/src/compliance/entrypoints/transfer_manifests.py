@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from faststream.kafka import KafkaBroker
 from shared.events import TRANSFER_EVENTS, EventEnvelope
@@ -42,12 +42,15 @@ def subscribe_transfers(broker: KafkaBroker, container: Container) -> None:
 
 
 async def manifests_continuously(
-    container: Container, stop: asyncio.Event, *, every: float
+    container: Container, stop: asyncio.Event, *, every: float, claim: float
 ) -> None:
     ctx = container.context
+    lease = timedelta(seconds=claim)
     while not stop.is_set():
         try:
-            await manifest_round(container.uow, ctx.metrc_for, lambda: datetime.now(UTC))
+            await manifest_round(
+                container.uow, ctx.metrc_for, lambda: datetime.now(UTC), lease=lease
+            )
         except Exception:
             # A round that broke (the database away) is tried again; the rows keep their state.
             log.exception("compliance: a transfer manifest round failed")

@@ -45,7 +45,14 @@ def compliance_worker(
                 rest=settings.push_rest_seconds,
             )
         )
-        jobs.append(manifests_continuously(container, stop, every=settings.transfer_poll_seconds))
+        jobs.append(
+            manifests_continuously(
+                container,
+                stop,
+                every=settings.transfer_poll_seconds,
+                claim=settings.transfer_claim_seconds,
+            )
+        )
         jobs.append(
             recover_continuously(container.context, stop, every=settings.recovery_interval_seconds)
         )

@@ -43,7 +43,7 @@ from compliance.service_layer.transfer_manifest_ports import (
 from compliance.service_layer.transfer_manifests import (
     PlannedTransfer,
     TemplateNotFoundError,
-    archive_template,
+    archive_cancelled,
     ensure_template,
     follow_manifest,
 )
@@ -59,11 +59,16 @@ __all__ = [
 ]
 
 MAX_ATTEMPTS = 8
-"""Rounds a template may fail to reach Metrc before the manifest is FAILED for a person."""
+"""Rounds a template may fail to reach Metrc before the manifest is FAILED for a person. A
+template Metrc has is followed (or archived) however long Metrc is away: failing it would leave
+inventory's transfer SENT for good."""
 LEASE = timedelta(minutes=5)
-"""How long a round's claim on a row lasts: longer than a round's Metrc calls with retries."""
-LEASE_MARGIN = timedelta(minutes=2)
-"""No row's step begins this close to the claim's end (a step is a few Metrc calls)."""
+"""How long a round's claim on a row lasts by default (``COMPLIANCE_TRANSFER_CLAIM_SECONDS``):
+longer than a round's Metrc calls with retries. A worker killed mid-round leaves its rows to
+the next round once the claim runs out."""
+MARGIN_SHARE = 0.4
+"""No row's step begins in the claim's last two fifths (2 minutes of 5: a step is a few Metrc
+calls)."""
 OVERLAP = timedelta(minutes=5)
 """How far before the last look the next look for the manifest starts (clocks differ)."""
 
@@ -151,13 +156,9 @@ async def _step(metrc: MetrcPort, row: ManifestRow, now: datetime) -> Step:
     update = dataclasses.replace
     try:
         if row.cancel_requested and not row.sent:
-            # Archive whatever Metrc has under the name (a lost POST may have made one).
-            ids = {row.metrc_template_id} - {None} | {
-                t.id
-                for t in await metrc.find_transfer_templates(row.license_number, row.template_name)
-            }
-            for template_id in sorted(i for i in ids if i is not None):
-                await archive_template(metrc, row.license_number, template_id)
+            await archive_cancelled(
+                metrc, row.license_number, row.template_name, row.metrc_template_id
+            )
             return update(row, state=ManifestState.CANCELLED, updated_at=now), None
         if row.state is ManifestState.PENDING:
             template_id = await ensure_template(metrc, planned_transfer(row))
@@ -207,7 +208,8 @@ async def _step(metrc: MetrcPort, row: ManifestRow, now: datetime) -> Step:
         return update(row, state=ManifestState.FAILED, last_error=message, updated_at=now), None
     except (MetrcError, TemplateNotFoundError) as error:
         attempts = row.attempts + 1
-        state = ManifestState.FAILED if attempts >= MAX_ATTEMPTS else row.state
+        given_up = attempts >= MAX_ATTEMPTS and row.state is ManifestState.PENDING
+        state = ManifestState.FAILED if given_up else row.state
         kept = update(row, state=state, attempts=attempts, last_error=str(error), updated_at=now)
         return kept, None
 
@@ -216,9 +218,11 @@ async def manifest_round(
     uow: Callable[[], ManifestUnitOfWork],
     metrc_for: Callable[[str], Awaitable[MetrcPort | Problem]],
     now: Callable[[], datetime],
+    *,
+    lease: timedelta = LEASE,
 ) -> int:
-    """Every open manifest not claimed by another worker one step further; the number of rows
-    looked at."""
+    """Every open manifest not claimed by another worker one step further, each claimed for
+    ``lease``; the number of rows looked at."""
     async with uow() as unit:
         licenses = await unit.transfer_manifests.licenses_with_work()
     seen = 0
@@ -226,18 +230,18 @@ async def manifest_round(
         async with uow() as unit:
             await unit.lock_license(license_number)
             at = now()
-            rows = await unit.transfer_manifests.claim_open(license_number, at, until=at + LEASE)
+            rows = await unit.transfer_manifests.claim_open(license_number, at, until=at + lease)
             await unit.commit()
         if not rows:
             continue
         seen += len(rows)
-        claim = at + LEASE
+        claim = at + lease
         metrc = await metrc_for(license_number)
         steps: list[Step] = []
         for row in rows:
             # A row not begun before its claim nears its end is left for the next round: another
             # worker may take it over once the claim runs out.
-            if now() > claim - LEASE_MARGIN:
+            if now() > claim - lease * MARGIN_SHARE:
                 break
             if isinstance(metrc, Problem):
                 steps.append((dataclasses.replace(row, last_error=metrc.message), None))

@@ -23,12 +23,14 @@ from compliance.domain.transfer_manifests import (
     PackageReport,
     settlement,
     template_name,
+    templates_to_archive,
 )
 
 __all__ = [
     "ManifestProgress",
     "PlannedTransfer",
     "TemplateNotFoundError",
+    "archive_cancelled",
     "archive_template",
     "ensure_template",
     "follow_manifest",
@@ -130,6 +132,22 @@ async def ensure_template(metrc: MetrcPort, plan: PlannedTransfer) -> int:
 
 async def archive_template(metrc: MetrcPort, license_number: str, template_id: int) -> None:
     await metrc.delete_outgoing_transfer_template(license_number, template_id)
+
+
+async def archive_cancelled(
+    metrc: MetrcPort, license_number: str, name: str, recorded_id: int | None
+) -> list[int]:
+    """Archive what a cancelled transfer still has in Metrc, read back first
+    (``templates_to_archive``): a template an earlier archive already took out of Metrc's list
+    is not archived again, so an archive whose answer was lost, or whose worker was killed
+    before saving it, is done rather than refused. The Ids archived now."""
+    listed = await metrc.list_outgoing_transfer_templates(license_number)
+    archived = templates_to_archive(
+        ((t.id, t.name) for t in listed), name=name, recorded_id=recorded_id
+    )
+    for template_id in archived:
+        await archive_template(metrc, license_number, template_id)
+    return archived
 
 
 @dataclass(frozen=True, kw_only=True)
