@@ -12,13 +12,18 @@ worker skips claimed rows, so two workers never work one manifest at once; a wor
 mid-round leaves its claim to expire, and the next round's read-back by name finds a template a
 lost answer made instead of making a second. The manifest is looked for in Metrc's outgoing list
 modified since the last look (minus ``OVERLAP``), and once found read by its id.
+
+A template names its packages, and Metrc refuses one naming a package it does not have: a
+PENDING row whose shipped batches' links are not all LINKED (read in the claim's transaction)
+waits, its ``last_error`` naming the tags still on their way, and is sent by the first round
+that finds them all in Metrc. Waiting counts no attempt: only Metrc's answers do.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from types import TracebackType
@@ -27,7 +32,7 @@ from uuid import UUID
 
 from compliance.adapters.metrc.errors import MetrcError, MetrcRejectedError
 from compliance.adapters.metrc.port import MetrcPort
-from compliance.domain import Problem
+from compliance.domain import LinkState, Problem
 from compliance.domain.transfer_manifests import (
     ManifestState,
     PackageOutcome,
@@ -150,9 +155,36 @@ Step = tuple[ManifestRow, Sequence[PackageOutcome] | None]
 """A row as a round leaves it, and the package outcomes when it settled."""
 
 
-async def _step(metrc: MetrcPort, row: ManifestRow, now: datetime) -> Step:
+def _awaits_template(row: ManifestRow) -> bool:
+    return row.state is ManifestState.PENDING and not row.cancel_requested
+
+
+def _batches_to_check(rows: Iterable[ManifestRow]) -> set[UUID]:
+    """The shipped batches of the rows whose template is still to be made."""
+    batches: set[UUID] = set()
+    for row in rows:
+        if not _awaits_template(row):
+            continue
+        try:
+            batches.update(row.shipped_batches.values())
+        except (KeyError, ValueError, TypeError):
+            continue  # its step fails the row, saying why
+    return batches
+
+
+def waiting_message(tags: Iterable[str]) -> str:
+    return (
+        "waiting for its packages to reach Metrc first (their creates are not accepted yet): "
+        + ", ".join(sorted(tags))
+    )
+
+
+async def _step(
+    metrc: MetrcPort, row: ManifestRow, now: datetime, *, linked: Collection[UUID]
+) -> Step:
     """One row one step further with Metrc; a Metrc error is kept on the row (never raised).
-    Touches no database: the caller saves the result."""
+    ``linked``: the batches whose package Metrc has (their link LINKED). Touches no database:
+    the caller saves the result."""
     update = dataclasses.replace
     try:
         if row.cancel_requested and not row.sent:
@@ -161,6 +193,14 @@ async def _step(metrc: MetrcPort, row: ManifestRow, now: datetime) -> Step:
             )
             return update(row, state=ManifestState.CANCELLED, updated_at=now), None
         if row.state is ManifestState.PENDING:
+            waiting = [tag for tag, batch in row.shipped_batches.items() if batch not in linked]
+            if waiting:
+                # Metrc would refuse the template for good; a later round sends it.
+                message = waiting_message(waiting)
+                changed = message != row.last_error
+                return update(
+                    row, last_error=message, updated_at=now if changed else row.updated_at
+                ), None
             template_id = await ensure_template(metrc, planned_transfer(row))
             created = update(
                 row,
@@ -231,7 +271,9 @@ async def manifest_round(
             await unit.lock_license(license_number)
             at = now()
             rows = await unit.transfer_manifests.claim_open(license_number, at, until=at + lease)
+            links = await unit.links.get_many(_batches_to_check(rows))
             await unit.commit()
+        linked = {b for b, link in links.items() if link.state is LinkState.LINKED}
         if not rows:
             continue
         seen += len(rows)
@@ -246,7 +288,7 @@ async def manifest_round(
             if isinstance(metrc, Problem):
                 steps.append((dataclasses.replace(row, last_error=metrc.message), None))
             else:
-                steps.append(await _step(metrc, row, now()))
+                steps.append(await _step(metrc, row, now(), linked=linked))
         async with uow() as unit:
             await save_steps(unit, steps, claimed_until=claim, now=now)
             await unit.commit()

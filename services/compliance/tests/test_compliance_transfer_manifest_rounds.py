@@ -1,0 +1,129 @@
+"""A manifest round on the in-memory unit of work and ``FakeMetrc``: a transfer whose packages
+are not all in Metrc yet waits (no attempt counted, the waiting tags said) and its template is
+made by the first round after every package's create was accepted."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Any, Self, cast
+from uuid import UUID, uuid4
+
+from compliance.adapters.metrc.port import MetrcPort
+from compliance.domain import LinkState, OpeningBalance
+from compliance.domain.transfer_manifests import ManifestState, template_name
+from compliance.service_layer.transfer_manifest_ports import ManifestRow
+from compliance.service_layer.transfer_manifest_rounds import (
+    ManifestUnitOfWork,
+    manifest_round,
+    waiting_message,
+)
+from compliance.testing import LICENSE, ComplianceHarness
+from shared.events import transfers as ev
+
+STORE = "SF-SBX-CO-22-9001"
+
+
+class _Manifests:
+    """Stored manifest rows for rounds that run one at a time (claims are PostgreSQL's)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[UUID, ManifestRow] = {}
+
+    async def licenses_with_work(self) -> list[str]:
+        return sorted({r.license_number for r in self.rows.values() if self._open(r)})
+
+    async def claim_open(
+        self, license_number: str, now: datetime, *, until: datetime
+    ) -> list[ManifestRow]:
+        return [
+            r for r in self.rows.values() if r.license_number == license_number and self._open(r)
+        ]
+
+    async def save(self, row: ManifestRow, *, claimed_until: datetime | None = None) -> bool:
+        self.rows[row.transfer_id] = row
+        return True
+
+    @staticmethod
+    def _open(row: ManifestRow) -> bool:
+        return row.state is ManifestState.PENDING
+
+
+class _RoundUnit:
+    """The in-memory unit of work with the manifest rows beside it."""
+
+    def __init__(self, inner: Any, manifests: _Manifests) -> None:
+        self._inner = inner
+        self.transfer_manifests = manifests
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    async def __aenter__(self) -> Self:
+        await self._inner.__aenter__()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._inner.__aexit__(exc_type, exc, tb)
+
+
+def manifest(h: ComplianceHarness, tag: str, batch_id: UUID) -> ManifestRow:
+    example = ev.TransferCreatedV1.model_json_schema()["examples"][0]["transfer"]
+    transfer_id = uuid4()
+    plan = {
+        **example,
+        "transfer_id": str(transfer_id),
+        "destination_license_number": STORE,
+        "transfer_type": "Transfer",
+        "transporter_license_number": LICENSE,
+        "estimated_departure": "2030-01-02T15:00:00+00:00",
+        "estimated_arrival": "2030-01-02T17:00:00+00:00",
+        "lines": [{**example["lines"][0], "package_tag": tag, "batch_id": str(batch_id)}],
+    }
+    return ManifestRow(
+        transfer_id=transfer_id, site_id=h.site_id, license_number=LICENSE,
+        template_name=template_name(transfer_id), state=ManifestState.PENDING, plan=plan,
+        created_at=h.clock.now(), updated_at=h.clock.now(),
+    )  # fmt: skip
+
+
+class TestATransferWhosePackagesAreNotInMetrcYet:
+    async def test_waits_without_counting_an_attempt_and_is_sent_once_its_package_is_linked(
+        self,
+    ) -> None:
+        h = ComplianceHarness()
+        await h.save_keys()
+        h.fake.add_facility(STORE)
+        batch = h.batch("B-ship", tag=h.tags.pop(0), source=OpeningBalance())
+        await h.record(batch.created("10"))  # its package's create is planned, not yet sent
+        assert batch.tag is not None
+        manifests = _Manifests()
+        row = manifest(h, batch.tag, batch.batch_id)
+        manifests.rows[row.transfer_id] = row
+
+        async def metrc_for(license_number: str) -> MetrcPort:
+            return h.fake
+
+        async def a_round() -> ManifestRow:
+            unit = cast(ManifestUnitOfWork, lambda: _RoundUnit(h.db.uow(), manifests))
+            await manifest_round(unit, metrc_for, h.clock.now)  # type: ignore[arg-type]
+            h.clock.advance(timedelta(minutes=1))
+            return manifests.rows[row.transfer_id]
+
+        for _ in range(2):
+            waiting = await a_round()
+            assert (waiting.state, waiting.attempts) == (ManifestState.PENDING, 0)
+            assert waiting.last_error == waiting_message([batch.tag])
+        assert h.fake.shipping.templates == {}
+
+        await h.settle()  # the package's create is accepted: its link is LINKED
+        assert h.db.links[batch.batch_id].state is LinkState.LINKED
+        sent = await a_round()
+        assert (sent.state, sent.attempts, sent.last_error) == (ManifestState.CREATED, 1, None)
+        (template,) = h.fake.shipping.templates.values()
+        assert (template.id, template.name) == (sent.metrc_template_id, row.template_name)
