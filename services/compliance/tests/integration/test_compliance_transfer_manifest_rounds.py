@@ -2,10 +2,11 @@
 events recorded once, rounds that make the template exactly once (a lost answer included), follow
 the manifest after it is sent, and stage ``compliance.transfer_manifest.settled`` with each
 package's outcome when the receiver decided them all, settling each shipped package's sale with
-no Metrc write; a cancelled transfer's template archived once (a lost answer read back, not
-archived again); a sent manifest followed however long Metrc is away; a claimed row left to its
-round. The receiver's side: its incoming delivery published as
-``compliance.incoming_transfer.changed`` once per change."""
+no Metrc write; a transfer whose packages are not all LINKED waits, then is sent once; a
+cancelled transfer's template archived once (a lost answer read back, not archived again); a sent
+manifest followed however long Metrc is away; a claimed row left to its round. The receiver's
+side: its incoming delivery published as ``compliance.incoming_transfer.changed`` once per
+change."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from compliance.adapters.metrc.testing import GROWER, STORE, SandboxProcess, con
 from compliance.adapters.postgres import ComplianceUnitOfWork
 from compliance.domain import (
     JurisdictionRules,
+    LinkState,
     Program,
     ReceivedByTransfer,
     SubmissionKind,
@@ -44,6 +46,7 @@ from compliance.service_layer.transfer_manifest_rounds import (
     MAX_ATTEMPTS,
     manifest_round,
     record_transfer_event,
+    waiting_message,
 )
 from compliance.testing import REASONS, BatchScript
 from pydantic import SecretStr
@@ -62,6 +65,10 @@ class World:
     client: MetrcClient
     sandbox: SandboxProcess
     labels: list[str]
+    batches: dict[str, BatchScript]
+    """The batch of each sandbox package (by tag), created in compliance and LINKED."""
+    staged_before: int = 0
+    """The outbox's last id when the test began (the fixture's own events are not looked at)."""
 
     def uow(self) -> ComplianceUnitOfWork:
         return ComplianceUnitOfWork(self.database)
@@ -88,9 +95,23 @@ class World:
             await uow.commit()
         return recorded
 
+    async def link(self, tag: str) -> None:
+        """The batch's package found in Metrc: its link LINKED (the read-back's result)."""
+        (package,) = [p for p in await self.client.list_packages(GROWER) if p.label == tag]
+        async with self.uow() as uow:
+            batch_id = self.batches[tag].batch_id
+            await uow.links.lock([batch_id])
+            found = await uow.links.get(batch_id)
+            assert found is not None
+            await uow.links.save(found.linked(datetime.now(UTC), metrc_package_id=package.id))
+            await uow.commit()
+
     async def outbox(self) -> list[dict[str, Any]]:
         async with self.database.connection() as conn:
-            rows = await conn.fetch("SELECT payload::text AS p FROM outbox ORDER BY id")
+            rows = await conn.fetch(
+                "SELECT payload::text AS p FROM outbox WHERE id > $1 ORDER BY id",
+                self.staged_before,
+            )
         return [json.loads(r["p"]) for r in rows]
 
 
@@ -131,7 +152,24 @@ async def world(sandbox_process: SandboxProcess, database_url: str) -> AsyncIter
         timeout=httpx.Timeout(5.0, connect=2.0),
     ) as client:
         labels = [p.label for p in await client.list_packages(GROWER)][:2]
-        yield World(database, client, sandbox, labels)
+        site_id = UUID(
+            ev.TransferCreatedV1.model_json_schema()["examples"][0]["transfer"]["site"]["id"]
+        )
+        batches = {
+            label: BatchScript(
+                site_id=site_id, code=label[-6:], tag=label, source=ReceivedByTransfer()
+            )
+            for label in labels
+        }
+        world = World(database, client, sandbox, labels, batches)
+        # The shipped packages are in Metrc, as a template needs (a test that needs one on
+        # its way makes its own).
+        for label, script in batches.items():
+            await world.record_batch(script.created("10"))
+            await world.link(label)
+        async with database.connection() as conn:
+            world.staged_before = await conn.fetchval("SELECT coalesce(max(id), 0) FROM outbox")
+        yield world
     await database.close()
 
 
@@ -148,7 +186,10 @@ def transfer(world: World) -> dict[str, Any]:
         transporter_license_number=GROWER,
         estimated_departure="2030-01-02T15:00:00Z",
         estimated_arrival="2030-01-02T17:00:00Z",
-        lines=[{**line, "batch_id": str(uuid4()), "package_tag": label} for label in world.labels],
+        lines=[
+            {**line, "batch_id": str(world.batches[label].batch_id), "package_tag": label}
+            for label in world.labels
+        ],
     )
     checked: dict[str, Any] = ev.TransferCreatedV1.model_validate(
         {**example, "transfer": snapshot}
@@ -208,6 +249,54 @@ async def test_a_transfer_becomes_one_template_and_its_settled_manifest_an_event
     }
     await world.round()
     assert len(await world.outbox()) == 1  # settled once
+
+
+async def on_its_way(world: World) -> tuple[dict[str, Any], str]:
+    """A transfer of the two packages, one of which compliance has not seen reach Metrc yet
+    (its batch's link PENDING, as while its create or link waits); that package's tag."""
+    tag = world.labels[1]
+    async with world.uow() as uow:
+        batch_id = world.batches[tag].batch_id
+        await uow.links.lock([batch_id])
+        found = await uow.links.get(batch_id)
+        assert found is not None
+        await uow.links.save(replace(found, state=LinkState.PENDING, metrc_package_id=None))
+        await uow.commit()
+    return transfer(world), tag
+
+
+async def test_a_transfer_waits_for_its_packages_to_reach_metrc_then_is_sent_once(
+    world: World,
+) -> None:
+    planned, tag = await on_its_way(world)
+    transfer_id = UUID(planned["transfer_id"])
+    await world.record("inventory.transfer.created", planned)
+    for _ in range(MAX_ATTEMPTS + 1):  # waiting is never given up on
+        await world.round()
+    waiting = await world.row(transfer_id)
+    assert (waiting.state, waiting.attempts) == (ManifestState.PENDING, 0)
+    assert waiting.last_error == waiting_message([tag])
+    assert TEMPLATE_POST not in (await world.sandbox.state())["requests"]
+
+    await world.link(tag)
+    await world.round()
+    sent = await world.row(transfer_id)
+    assert (sent.state, sent.attempts, sent.last_error) == (ManifestState.CREATED, 1, None)
+    named = await world.client.find_transfer_templates(GROWER, template_name(transfer_id))
+    assert [t.id for t in named] == [sent.metrc_template_id]
+    stats = (await world.sandbox.state())["requests"][TEMPLATE_POST]
+    assert (stats["requests"], stats["applied"]) == (1, 1)
+
+
+async def test_a_cancelled_transfer_waiting_for_its_packages_is_cancelled(world: World) -> None:
+    planned, _ = await on_its_way(world)
+    transfer_id = UUID(planned["transfer_id"])
+    await world.record("inventory.transfer.created", planned)
+    await world.round()
+    await world.record("inventory.transfer.cancelled", planned)
+    await world.round()
+    assert (await world.row(transfer_id)).state is ManifestState.CANCELLED
+    assert TEMPLATE_POST not in (await world.sandbox.state())["requests"]
 
 
 async def test_a_lost_answer_is_read_back_and_the_template_is_made_once(world: World) -> None:
@@ -406,20 +495,8 @@ async def test_the_settled_manifest_settles_each_shipped_sale_with_no_metrc_writ
 ) -> None:
     planned = transfer(world)
     transfer_id = UUID(planned["transfer_id"])
-    site_id = UUID(planned["site"]["id"])
     accepted, rejected = world.labels
-    batches = {
-        line["package_tag"]: BatchScript(
-            site_id=site_id,
-            code=line["package_tag"][-6:],
-            tag=line["package_tag"],
-            source=ReceivedByTransfer(),
-            batch_id=UUID(line["batch_id"]),
-        )
-        for line in planned["lines"]
-    }
-    for script in batches.values():
-        await world.record_batch(script.created("10"))
+    batches = world.batches  # each created (10) and LINKED by the fixture
     # The accepted package's SALE is consumed before the manifest settles, the rejected one's
     # only after (its event late): both end settled.
     await world.record_batch(batches[accepted].ship("10", transfer_id))
