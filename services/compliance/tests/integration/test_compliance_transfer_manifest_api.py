@@ -17,12 +17,19 @@ import pytest
 from compliance.adapters.metrc.testing import GROWER, STORE, SandboxProcess, contract_world
 from compliance.bootstrap import build
 from compliance.config import ComplianceSettings
-from compliance.domain import JurisdictionRules, Problem, Program, validate_rules
+from compliance.domain import (
+    JurisdictionRules,
+    Problem,
+    Program,
+    ReceivedByTransfer,
+    validate_rules,
+)
 from compliance.entrypoints.api import create_app
 from compliance.entrypoints.container import Container
 from compliance.service_layer import SaveCredentials
+from compliance.service_layer.record import record_batch_change
 from compliance.service_layer.transfer_manifest_rounds import manifest_round, record_transfer_event
-from compliance.testing import REASONS
+from compliance.testing import REASONS, BatchScript
 from pydantic import SecretStr
 from shared.events import transfers as ev
 from shared.identity import IDENTITY_HEADER, Identity, generate_keypair, issue_identity_token
@@ -35,7 +42,7 @@ SITE = uuid4()
 @pytest.fixture
 async def stack(
     sandbox_process: SandboxProcess, database_url: str
-) -> AsyncIterator[tuple[Container, httpx.AsyncClient, str, list[str]]]:
+) -> AsyncIterator[tuple[Container, httpx.AsyncClient, str, dict[str, UUID]]]:
     sandbox = sandbox_process
     await sandbox.clear_faults()
     loaded = contract_world()
@@ -78,8 +85,20 @@ async def stack(
     )
     metrc = await container.context.metrc_for(GROWER)
     assert not isinstance(metrc, Problem), metrc
-    labels = [p.label for p in await metrc.list_packages(GROWER)][:2]
-    yield container, client, private, labels
+    batches: dict[str, UUID] = {}
+    # The shipped packages' batches LINKED: a transfer is sent only once Metrc has them.
+    for package in (await metrc.list_packages(GROWER))[:2]:
+        script = BatchScript(
+            site_id=SITE, code=package.label[-6:], tag=package.label, source=ReceivedByTransfer()
+        )
+        async with container.uow() as uow:
+            await record_batch_change(uow, script.created("10"), now=datetime.now(UTC))
+            link = await uow.links.get(script.batch_id)
+            assert link is not None
+            await uow.links.save(link.linked(datetime.now(UTC), metrc_package_id=package.id))
+            await uow.commit()
+        batches[package.label] = script.batch_id
+    yield container, client, private, batches
     await client.aclose()
     await container.close()
 
@@ -89,7 +108,7 @@ def headers(private: str, sites: tuple[str, ...] = ("*",)) -> dict[str, str]:
     return {IDENTITY_HEADER: issue_identity_token(identity, private)}
 
 
-def planned(labels: list[str]) -> dict[str, Any]:
+def planned(batches: dict[str, UUID]) -> dict[str, Any]:
     example = ev.TransferCreatedV1.model_json_schema()["examples"][0]
     snapshot = dict(example["transfer"])
     line = snapshot["lines"][0]
@@ -101,7 +120,10 @@ def planned(labels: list[str]) -> dict[str, Any]:
         transporter_license_number=GROWER,
         estimated_departure="2030-01-02T15:00:00Z",
         estimated_arrival="2030-01-02T17:00:00Z",
-        lines=[{**line, "batch_id": str(uuid4()), "package_tag": label} for label in labels],
+        lines=[
+            {**line, "batch_id": str(batch_id), "package_tag": label}
+            for label, batch_id in batches.items()
+        ],
     )
     checked: dict[str, Any] = ev.TransferCreatedV1.model_validate(
         {**example, "transfer": snapshot}
@@ -110,10 +132,11 @@ def planned(labels: list[str]) -> dict[str, Any]:
 
 
 async def test_a_manifest_is_synced_only_once_metrc_has_it_and_prints_once_registered(
-    stack: tuple[Container, httpx.AsyncClient, str, list[str]], sandbox_process: SandboxProcess
+    stack: tuple[Container, httpx.AsyncClient, str, dict[str, UUID]],
+    sandbox_process: SandboxProcess,
 ) -> None:
-    container, client, private, labels = stack
-    transfer = planned(labels)
+    container, client, private, batches = stack
+    transfer = planned(batches)
     transfer_id = UUID(transfer["transfer_id"])
     async with container.uow() as uow:
         await record_transfer_event(uow, "inventory.transfer.created", transfer, datetime.now(UTC))
