@@ -110,8 +110,10 @@ class TestATransferWhosePackagesAreNotInMetrcYet:
             return h.fake
 
         async def a_round() -> ManifestRow:
-            unit = cast(ManifestUnitOfWork, lambda: _RoundUnit(h.db.uow(), manifests))
-            await manifest_round(unit, metrc_for, h.clock.now)  # type: ignore[arg-type]
+            def unit() -> ManifestUnitOfWork:
+                return cast(ManifestUnitOfWork, _RoundUnit(h.db.uow(), manifests))
+
+            await manifest_round(unit, metrc_for, h.clock.now)
             h.clock.advance(timedelta(minutes=1))
             return manifests.rows[row.transfer_id]
 
