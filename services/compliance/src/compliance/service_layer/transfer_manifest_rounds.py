@@ -174,7 +174,7 @@ def _batches_to_check(rows: Iterable[ManifestRow]) -> set[UUID]:
 
 def waiting_message(tags: Iterable[str]) -> str:
     return (
-        "waiting for its packages to reach Metrc first (their creates are not accepted yet): "
+        "waiting for its packages to reach Metrc first (not yet created or linked there): "
         + ", ".join(sorted(tags))
     )
 
