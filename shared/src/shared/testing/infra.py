@@ -16,6 +16,7 @@ import os
 import subprocess
 import uuid
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Self
@@ -233,16 +234,19 @@ class PostgresServer(_NativeServer):
         """Drop this run's templates, then as any server (see :class:`_NativeServer`)."""
         left = ""
         if self._templates:
-            loop = asyncio.new_event_loop()  # a sync teardown: no loop runs in this thread
-            try:
-                for name in self._templates.values():
-                    loop.run_until_complete(self.drop_database(name))
-            except (OSError, asyncpg.PostgresError) as error:
-                left = f" (its template databases were not all dropped: {error})"
-            finally:
-                loop.close()
+            # On a loop of its own in a thread of its own: a benchmark may release from inside its
+            # running loop, where this thread cannot run another.
+            with ThreadPoolExecutor(max_workers=1) as thread:
+                try:
+                    thread.submit(asyncio.run, self._drop_templates()).result()
+                except (OSError, asyncpg.PostgresError) as error:
+                    left = f" (its template databases were not all dropped: {error})"
             self._templates.clear()
         return super().release() + left
+
+    async def _drop_templates(self) -> None:
+        for name in self._templates.values():
+            await self.drop_database(name)
 
     async def drop_database(self, name: str) -> None:
         conn = await asyncpg.connect(self.admin_url)
