@@ -2,6 +2,7 @@ import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
 
 import { api, unwrap, type Schemas } from "../api/client";
+import { cursorOf, cursorPages } from "../api/paging";
 import { formatDateTime } from "../ui/decimal";
 import { ErrorState } from "../ui/states";
 
@@ -25,9 +26,8 @@ export default function SyncLogPage() {
   const log = useInfiniteQuery({
     queryKey: ["compliance", "sync-log", query],
     queryFn: ({ pageParam }) =>
-      unwrap(api.GET("/api/v1/compliance/sync-log", { params: { query: { ...query, ...(pageParam ? { cursor: pageParam } : {}) } } })),
-    initialPageParam: "",
-    getNextPageParam: (page) => (page.hasMore ? (page.nextCursor ?? undefined) : undefined),
+      unwrap(api.GET("/api/v1/compliance/sync-log", { params: { query: { ...query, ...cursorOf(pageParam) } } })),
+    ...cursorPages,
     placeholderData: keepPreviousData,
   });
   const set = (name: string, value: string) =>

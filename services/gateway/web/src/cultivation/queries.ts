@@ -1,10 +1,7 @@
 import { keepPreviousData, useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { api, unwrap, type Schemas } from "../api/client";
-import { ApiError } from "../api/errors";
-
-// A record that is not there (a wrong address) is said at once, not after retries.
-const notWhenMissing = (count: number, error: unknown) => !(error instanceof ApiError && error.isNotFound) && count < 2;
+import { cursorOf, cursorPages, notWhenMissing } from "../api/paging";
 
 /** Cultivation's reads, all under the ["cultivation"] key, so one write refetches them all. */
 
@@ -14,12 +11,11 @@ export function usePlantBatches(siteId: string, includeEmpty: boolean) {
     queryFn: ({ pageParam, signal }) =>
       unwrap(
         api.GET("/api/v1/plant-batches", {
-          params: { query: { siteId, includeEmpty, limit: 50, ...(pageParam ? { cursor: pageParam } : {}) } },
+          params: { query: { siteId, includeEmpty, limit: 50, ...cursorOf(pageParam) } },
           signal,
         }),
       ),
-    initialPageParam: "",
-    getNextPageParam: (page) => (page.hasMore ? (page.nextCursor ?? undefined) : undefined),
+    ...cursorPages,
     placeholderData: keepPreviousData,
   });
 }
@@ -38,12 +34,11 @@ export function usePlantMovements(plantBatchId: string) {
     queryFn: ({ pageParam, signal }) =>
       unwrap(
         api.GET("/api/v1/plant-batches/{plantBatchId}/movements", {
-          params: { path: { plantBatchId }, query: { limit: 100, ...(pageParam ? { cursor: pageParam } : {}) } },
+          params: { path: { plantBatchId }, query: { limit: 100, ...cursorOf(pageParam) } },
           signal,
         }),
       ),
-    initialPageParam: "",
-    getNextPageParam: (page) => (page.hasMore ? (page.nextCursor ?? undefined) : undefined),
+    ...cursorPages,
   });
 }
 
@@ -60,12 +55,11 @@ export function usePlants(siteId: string, filters: PlantFilters) {
     queryFn: ({ pageParam, signal }) =>
       unwrap(
         api.GET("/api/v1/plants", {
-          params: { query: { siteId, ...query, limit: 500, ...(pageParam ? { cursor: pageParam } : {}) } },
+          params: { query: { siteId, ...query, limit: 500, ...cursorOf(pageParam) } },
           signal,
         }),
       ),
-    initialPageParam: "",
-    getNextPageParam: (page) => (page.hasMore ? (page.nextCursor ?? undefined) : undefined),
+    ...cursorPages,
     placeholderData: keepPreviousData,
   });
 }
@@ -76,12 +70,11 @@ export function useHarvests(siteId: string, status: Schemas["HarvestStatus"] | "
     queryFn: ({ pageParam, signal }) =>
       unwrap(
         api.GET("/api/v1/harvests", {
-          params: { query: { siteId, limit: 50, ...(status ? { status } : {}), ...(pageParam ? { cursor: pageParam } : {}) } },
+          params: { query: { siteId, limit: 50, ...(status ? { status } : {}), ...cursorOf(pageParam) } },
           signal,
         }),
       ),
-    initialPageParam: "",
-    getNextPageParam: (page) => (page.hasMore ? (page.nextCursor ?? undefined) : undefined),
+    ...cursorPages,
     placeholderData: keepPreviousData,
   });
 }

@@ -3,6 +3,7 @@ import { useId, useMemo, useState, type SyntheticEvent } from "react";
 import { Link } from "react-router";
 
 import { api, unwrap } from "../api/client";
+import { cursorOf, cursorPages } from "../api/paging";
 import { useSites } from "../app/SiteProvider";
 import { formatDateTime, formatQty } from "../ui/decimal";
 import { EmptyState, ErrorState, TableSkeleton } from "../ui/states";
@@ -29,12 +30,11 @@ export default function AsOfPage() {
     queryFn: ({ pageParam, signal }) =>
       unwrap(
         api.GET("/api/v1/inventory/as-of", {
-          params: { query: { siteId, at: at ?? "", limit: 100, ...(pageParam ? { cursor: pageParam } : {}) } },
+          params: { query: { siteId, at: at ?? "", limit: 100, ...cursorOf(pageParam) } },
           signal,
         }),
       ),
-    initialPageParam: "",
-    getNextPageParam: (last) => (last.hasMore ? (last.nextCursor ?? undefined) : undefined),
+    ...cursorPages,
     enabled: at !== null && siteId !== "",
   });
 

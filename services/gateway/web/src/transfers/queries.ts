@@ -1,11 +1,9 @@
 import { keepPreviousData, useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { api, unwrap, type Schemas } from "../api/client";
+import { cursorOf, cursorPages, notWhenMissing } from "../api/paging";
 import { ApiError } from "../api/errors";
 import { useAuth } from "../auth/AuthProvider";
-
-// A record that is not there (a wrong address) is said at once, not after retries.
-const notWhenMissing = (count: number, error: unknown) => !(error instanceof ApiError && error.isNotFound) && count < 2;
 
 /** Transfers' reads, all under the ["transfers"] key, so one write refetches them all. */
 
@@ -17,12 +15,11 @@ export function useOutgoingTransfers(siteId: string, status: Schemas["TransferSt
     queryFn: ({ pageParam, signal }) =>
       unwrap(
         api.GET("/api/v1/outgoing-transfers", {
-          params: { query: { siteId, limit: PAGE_SIZE, ...(status ? { status } : {}), ...(pageParam ? { cursor: pageParam } : {}) } },
+          params: { query: { siteId, limit: PAGE_SIZE, ...(status ? { status } : {}), ...cursorOf(pageParam) } },
           signal,
         }),
       ),
-    initialPageParam: "",
-    getNextPageParam: (page) => (page.hasMore ? (page.nextCursor ?? undefined) : undefined),
+    ...cursorPages,
     placeholderData: keepPreviousData,
     enabled: siteId !== "",
   });
@@ -105,12 +102,11 @@ export function useIncomingTransfers(siteId: string, status: Schemas["IncomingTr
     queryFn: ({ pageParam, signal }) =>
       unwrap(
         api.GET("/api/v1/incoming-transfers", {
-          params: { query: { siteId, limit: PAGE_SIZE, ...(status ? { status } : {}), ...(pageParam ? { cursor: pageParam } : {}) } },
+          params: { query: { siteId, limit: PAGE_SIZE, ...(status ? { status } : {}), ...cursorOf(pageParam) } },
           signal,
         }),
       ),
-    initialPageParam: "",
-    getNextPageParam: (page) => (page.hasMore ? (page.nextCursor ?? undefined) : undefined),
+    ...cursorPages,
     placeholderData: keepPreviousData,
     enabled: siteId !== "",
   });
