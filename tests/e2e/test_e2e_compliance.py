@@ -240,53 +240,18 @@ class TestATransferToASecondFacility:
         await eventually(lambda: site.package_with(tag, Decimal("25.5")), what="the package")
         await site.make_live(batch["id"])
         # Facility B: a site of its own, with its license's keys and rules.
-        store = await _json(
-            gateway.post("/sites", json={"name": "Boulder store", "licenseNumber": RECEIVER,
-                                         "state": "CO"})
-        )  # fmt: skip
-        dock = await _json(gateway.post(f"/sites/{store['id']}/locations", json={"zone": "Dock"}))
-        keys = {"state": "CO", "vendorKey": VENDOR_KEY, "userKey": RECEIVER_USER_KEY}
-        await _json(gateway.put(f"/compliance/credentials/{RECEIVER}", json=keys))
-        assert platform.compliance is not None
-        rules = {"state": "CO", "program": "CANNABIS", "requireMetrcId": True,
-                 "metrcBaseUrl": platform.compliance.metrc_url, "licenseNumber": RECEIVER,
-                 "timeZone": "America/Denver", "reasonMap": dict(REASONS)}  # fmt: skip
-        await _json(gateway.put(f"/compliance/rules/{store['id']}", json=rules))
-        await _json(gateway.post(f"/compliance/credentials/{RECEIVER}/validate"))
+        store, dock = await _receiving_site(gateway, platform)
 
         # A ships the package to B; B accepts part of it in Metrc (its UI: the sandbox's call).
-        planned = await _json(gateway.post("/outgoing-transfers", json={
-            "siteId": site.site_id, "destinationLicenseNumber": RECEIVER,
-            "destinationName": "Canopy Store", "transferType": "Wholesale",
-            "plannedRoute": "US-36", "transporterLicenseNumber": LICENSE, "driverName": "Sam",
-            "driverOccupationalLicenseNumber": "OL-1", "driverLicenseNumber": "DL-1",
-            "vehicleMake": "Ford", "vehicleModel": "Transit", "vehicleLicensePlate": "CAN-1",
-            "estimatedDeparture": "2030-01-02T15:00:00Z",
-            "estimatedArrival": "2030-01-02T17:00:00Z",
-            "lines": [{"batchId": batch["id"], "wholesalePrice": "255.00"}],
-        }))  # fmt: skip
-        transfer_id = planned["transfer"]["id"]
-
-        async def synced() -> dict[str, Any] | None:
-            answer = await gateway.get(f"/compliance/transfers/{transfer_id}")
-            return answer.json() if answer.status_code == 200 and answer.json()["synced"] else None
-
-        manifest = await eventually(synced, what="the Metrc template")
-        await _json(gateway.post(f"/outgoing-transfers/{transfer_id}/send", json={}))
-        sent = await _json(
-            site.sandbox.post(f"/_sandbox/transfers/{manifest['metrcTemplateId']}/send")
+        shipped, sent = await _shipped_and_accepted(
+            site,
+            batch["id"],
+            tag,
+            price="255.00",
+            received="25.25",
+            plate="CAN-1",
+            day="2030-01-02",
         )
-        (delivery,) = sent["delivery_ids"]
-        await _json(site.sandbox.post(
-            f"/_sandbox/transfers/deliveries/{delivery}/receive",
-            json={"packages": [{"label": tag, "accepted": True, "received_quantity": "25.25"}]},
-        ))  # fmt: skip
-
-        async def settled() -> dict[str, Any] | None:
-            shipped = await _json(gateway.get(f"/outgoing-transfers/{transfer_id}"))
-            return shipped if shipped["status"] == "ACCEPTED" else None
-
-        shipped = await eventually(settled, what="the shipper's transfer settled")
         assert shipped["lines"][0]["receivedQuantity"] == "25.2500"
 
         async def sale_settled() -> dict[str, Any] | None:
@@ -319,7 +284,7 @@ class TestATransferToASecondFacility:
         assert package["wholesalePrice"] == "255.0000"
         packages_before = await site.package_count()
         received = await _json(gateway.post(
-            f"/incoming-transfers/{incoming['id']}/receive", json={"locationId": dock["id"]}
+            f"/incoming-transfers/{incoming['id']}/receive", json={"locationId": dock}
         ))  # fmt: skip
         (made,) = received["batches"]
         assert (made["siteId"], made["packageTag"], made["onHandQty"]) == (
@@ -337,6 +302,7 @@ class TestATransferToASecondFacility:
         credentials = MetrcCredentials(
             vendor_key=SecretStr(VENDOR_KEY), user_key=SecretStr(RECEIVER_USER_KEY)
         )
+        assert platform.compliance is not None
         async with MetrcClient(
             base_url=platform.compliance.metrc_url, credentials=credentials
         ) as b:
@@ -414,39 +380,15 @@ class TestFromPlantBatchToTheSecondFacility:
         await site.make_live(batch["id"])
         store, dock = await _receiving_site(gateway, platform)
         price = Decimal("1000.00")
-        planned = await _json(gateway.post("/outgoing-transfers", json={
-            "siteId": site.site_id, "destinationLicenseNumber": RECEIVER,
-            "destinationName": "Canopy Store", "transferType": "Wholesale",
-            "plannedRoute": "US-36", "transporterLicenseNumber": LICENSE, "driverName": "Sam",
-            "driverOccupationalLicenseNumber": "OL-1", "driverLicenseNumber": "DL-1",
-            "vehicleMake": "Ford", "vehicleModel": "Transit", "vehicleLicensePlate": "CAN-2",
-            "estimatedDeparture": "2030-01-03T15:00:00Z",
-            "estimatedArrival": "2030-01-03T17:00:00Z",
-            "lines": [{"batchId": batch["id"], "wholesalePrice": str(price)}],
-        }))  # fmt: skip
-        transfer_id = planned["transfer"]["id"]
-
-        async def synced() -> dict[str, Any] | None:
-            answer = await gateway.get(f"/compliance/transfers/{transfer_id}")
-            return answer.json() if answer.status_code == 200 and answer.json()["synced"] else None
-
-        manifest = await eventually(synced, what="the Metrc template")
-        await _json(gateway.post(f"/outgoing-transfers/{transfer_id}/send", json={}))
-        sent = await _json(
-            site.sandbox.post(f"/_sandbox/transfers/{manifest['metrcTemplateId']}/send")
+        shipped, sent = await _shipped_and_accepted(
+            site,
+            batch["id"],
+            tag,
+            price=str(price),
+            received=str(weight),
+            plate="CAN-2",
+            day="2030-01-03",
         )
-        (delivery,) = sent["delivery_ids"]
-        await _json(site.sandbox.post(
-            f"/_sandbox/transfers/deliveries/{delivery}/receive",
-            json={"packages": [{"label": tag, "accepted": True,
-                                "received_quantity": str(weight)}]},
-        ))  # fmt: skip
-
-        async def accepted() -> dict[str, Any] | None:
-            shipped = await _json(gateway.get(f"/outgoing-transfers/{transfer_id}"))
-            return shipped if shipped["status"] == "ACCEPTED" else None
-
-        shipped = await eventually(accepted, what="the manifest accepted")
         assert Decimal(shipped["lines"][0]["receivedQuantity"]) == weight
 
         # The second facility pulls the delivery and receives the package as a batch.
@@ -526,6 +468,44 @@ async def _receiving_site(
     await _json(gateway.put(f"/compliance/rules/{store['id']}", json=rules))
     await _json(gateway.post(f"/compliance/credentials/{RECEIVER}/validate"))
     return store, dock
+
+
+async def _shipped_and_accepted(
+    site: MetrcSite, batch_id: str, tag: str, *, price: str, received: str, plate: str, day: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One batch's package shipped to the receiver through the gateway, the manifest sent and
+    the package accepted in Metrc (the receiver's UI: the sandbox's calls): the shipper's
+    transfer once it shows ACCEPTED, and Metrc's answer to the send (its manifest number)."""
+    gateway = site.gateway
+    planned = await _json(gateway.post("/outgoing-transfers", json={
+        "siteId": site.site_id, "destinationLicenseNumber": RECEIVER,
+        "destinationName": "Canopy Store", "transferType": "Wholesale",
+        "plannedRoute": "US-36", "transporterLicenseNumber": LICENSE, "driverName": "Sam",
+        "driverOccupationalLicenseNumber": "OL-1", "driverLicenseNumber": "DL-1",
+        "vehicleMake": "Ford", "vehicleModel": "Transit", "vehicleLicensePlate": plate,
+        "estimatedDeparture": f"{day}T15:00:00Z", "estimatedArrival": f"{day}T17:00:00Z",
+        "lines": [{"batchId": batch_id, "wholesalePrice": price}],
+    }))  # fmt: skip
+    transfer_id = planned["transfer"]["id"]
+
+    async def synced() -> dict[str, Any] | None:
+        answer = await gateway.get(f"/compliance/transfers/{transfer_id}")
+        return answer.json() if answer.status_code == 200 and answer.json()["synced"] else None
+
+    manifest = await eventually(synced, what="the Metrc template")
+    await _json(gateway.post(f"/outgoing-transfers/{transfer_id}/send", json={}))
+    sent = await _json(site.sandbox.post(f"/_sandbox/transfers/{manifest['metrcTemplateId']}/send"))
+    (delivery,) = sent["delivery_ids"]
+    await _json(site.sandbox.post(
+        f"/_sandbox/transfers/deliveries/{delivery}/receive",
+        json={"packages": [{"label": tag, "accepted": True, "received_quantity": received}]},
+    ))  # fmt: skip
+
+    async def accepted() -> dict[str, Any] | None:
+        shipped = await _json(gateway.get(f"/outgoing-transfers/{transfer_id}"))
+        return shipped if shipped["status"] == "ACCEPTED" else None
+
+    return await eventually(accepted, what="the shipper's transfer accepted"), sent
 
 
 async def _json(request: Awaitable[httpx.Response]) -> Any:
