@@ -161,13 +161,26 @@ def _children(spans: list[ReceivedSpan], parent: ReceivedSpan) -> list[ReceivedS
     return [s for s in spans if s.trace_id == parent.trace_id and s.parent_id == parent.span_id]
 
 
-def _trace_reaches_every_consumer(spans: list[ReceivedSpan], trace_id: str) -> bool:
-    mine = [s for s in spans if s.trace_id == trace_id]
-    consumers = {s.service for s in mine if s.kind == "CONSUMER"}
-    linked = {
-        s.service for s in spans if s.kind == "CONSUMER" and any(t == trace_id for t, _ in s.links)
+def _continued_by(spans: list[ReceivedSpan], publish: ReceivedSpan) -> set[str]:
+    """The services whose consumer span continues from ``publish`` (a batch consumer links to it)."""
+    return {
+        s.service
+        for s in spans
+        if s.kind == "CONSUMER"
+        and (s.parent_id == publish.span_id or (publish.trace_id, publish.span_id) in s.links)
     }
-    return {"compliance", "reporting"} <= consumers | linked
+
+
+def _trace_is_whole(spans: list[ReceivedSpan], trace_id: str) -> bool:
+    """Every process exports on its own schedule (a consumer's spans can arrive before the relay's
+    publish), so the trace is judged only once each part of it has arrived."""
+    publishes = [s for s in spans if s.trace_id == trace_id and s.kind == "PRODUCER"]
+    received = {s.span_id for s in spans}
+    return any(
+        all(link[1] in received for link in publish.links)
+        and {"compliance", "reporting"} <= _continued_by(spans, publish)
+        for publish in publishes
+    )
 
 
 async def test_one_adjustments_trace_leads_from_the_gateway_through_sql_to_the_publish_and_into_each_consumer(
@@ -188,7 +201,7 @@ async def test_one_adjustments_trace_leads_from_the_gateway_through_sql_to_the_p
     # Generous: late in a full run the machine is busy (the consumers start at the topics' ends).
     spans = await asyncio.to_thread(
         observed.spans.wait_for,
-        lambda got: _trace_reaches_every_consumer(got, gateway.trace_id),
+        lambda got: _trace_is_whole(got, gateway.trace_id),
         seconds=90,
     )
     trace = [s for s in spans if s.trace_id == gateway.trace_id]
@@ -210,16 +223,8 @@ async def test_one_adjustments_trace_leads_from_the_gateway_through_sql_to_the_p
     (batch_link,) = publish.links
     (batch,) = [s for s in spans if s.span_id == batch_link[1]]
     assert batch.name == "outbox publish"
-    # -> each consumer, continuing from the publish (a batch consumer links to it)
-    for service in ("compliance", "reporting"):
-        consumed = [
-            s
-            for s in spans
-            if s.service == service
-            and s.kind == "CONSUMER"
-            and (s.parent_id == publish.span_id or (publish.trace_id, publish.span_id) in s.links)
-        ]
-        assert consumed, f"{service} did not continue the trace from the publish"
+    # -> each consumer, continuing from the publish
+    assert {"compliance", "reporting"} <= _continued_by(spans, publish)
 
 
 async def test_the_gateways_own_sql_is_traced_too(
