@@ -4,13 +4,12 @@ import { Link, useNavigate, useParams } from "react-router";
 
 import { api, idempotencyKey, unwrap, type Schemas } from "../api/client";
 import { ApiError, messageOf } from "../api/errors";
-import { DetailError } from "../cultivation/parts";
 import { problems } from "../cultivation/rules";
 import { useLocations, useProducts } from "../inventory/queries";
 import { formatQty, plainQty, quantityProblem, toUnits } from "../ui/decimal";
 import { Field } from "../ui/Field";
 import { FormProblems, useFormErrors } from "../ui/FormErrors";
-import { EmptyState, Loading, Skeleton } from "../ui/states";
+import { DetailState, EmptyState } from "../ui/states";
 import { useToast } from "../ui/toast";
 import { defaultReceived, manifestName, MetrcStateBadge, NOT_IN_METRC_YET, whyNotAcceptable } from "./incomingParts";
 import { useIncomingTransfer, useRefreshTransfers } from "./queries";
@@ -51,14 +50,7 @@ function refusal(error: unknown): string | null {
 export default function IncomingReceivePage() {
   const { transferId = "" } = useParams();
   const transfer = useIncomingTransfer(transferId);
-  if (transfer.isPending)
-    return (
-      <Loading label="Loading the incoming transfer">
-        <Skeleton height="2rem" width="30%" />
-        <Skeleton height="12rem" />
-      </Loading>
-    );
-  if (transfer.isError) return <DetailError error={transfer.error} retry={() => void transfer.refetch()} what="incoming transfer" back="/transfers/incoming" />;
+  if (!transfer.isSuccess) return <DetailState query={transfer} what="incoming transfer" back="/transfers/incoming" />;
   const t = transfer.data;
   if (t.status !== "PENDING")
     return (
