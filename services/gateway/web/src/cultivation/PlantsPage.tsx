@@ -4,6 +4,7 @@ import { Link, useSearchParams } from "react-router";
 import { api, unwrap, type Schemas } from "../api/client";
 import { useSites } from "../app/SiteProvider";
 import { useAuth } from "../auth/AuthProvider";
+import { LocationSelect } from "../inventory/LocationSelect";
 import { useLocations } from "../inventory/queries";
 import { formatDay } from "../ui/decimal";
 import { Field } from "../ui/Field";
@@ -189,14 +190,7 @@ function ChangePhaseDialog({ siteId, tags, phase, onClose, onDone }: { siteId: s
         <>
           <Field label="Location" error={errors.locationId}>
             {(control) => (
-              <select {...control} value={locationId} onChange={(e) => setLocationId(e.target.value)}>
-                <option value="">Where each plant is</option>
-                {(locations.data ?? []).map((l) => (
-                  <option key={l.id} value={l.id}>
-                    {l.label}
-                  </option>
-                ))}
-              </select>
+              <LocationSelect control={control} locations={locations} value={locationId} onChange={setLocationId} empty="Where each plant is" />
             )}
           </Field>
           <Field label="Date" required error={(actualDate ? dateError : undefined) ?? errors.actualDate} hint="YYYY-MM-DD, not in the future">

@@ -5,6 +5,7 @@ import { Link, useNavigate, useParams } from "react-router";
 import { api, idempotencyKey, unwrap, type Schemas } from "../api/client";
 import { ApiError, messageOf } from "../api/errors";
 import { problems } from "../cultivation/rules";
+import { LocationSelect } from "../inventory/LocationSelect";
 import { useLocations, useProducts } from "../inventory/queries";
 import { formatQty, plainQty, quantityProblem, toUnits } from "../ui/decimal";
 import { Field } from "../ui/Field";
@@ -133,14 +134,7 @@ function ReceiveForm({ transfer: t, reload }: { transfer: Schemas["IncomingTrans
           <div className="form-grid">
             <Field label="Location" required error={errors.shown("locationId")} hint="Each accepted package's batch starts there">
               {(control) => (
-                <select {...control} value={locationId} onChange={(e) => setLocationId(e.target.value)}>
-                  <option value="">{locations.isLoading ? "Loading…" : "Choose…"}</option>
-                  {(locations.data ?? []).map((l) => (
-                    <option key={l.id} value={l.id}>
-                      {l.label}
-                    </option>
-                  ))}
-                </select>
+                <LocationSelect control={control} locations={locations} value={locationId} onChange={setLocationId} />
               )}
             </Field>
           </div>
