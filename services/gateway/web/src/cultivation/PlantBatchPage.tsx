@@ -6,7 +6,7 @@ import { useAuth } from "../auth/AuthProvider";
 import { formatDateTime, formatDay } from "../ui/decimal";
 import { DetailState } from "../ui/states";
 import { AdjustCountDialog, DestroyDialog, GrowthPhaseDialog, MoveDialog, SplitDialog, type PlantBatchAction } from "./PlantBatchDialogs";
-import { MOVEMENT_LABELS, PhaseBadge } from "./parts";
+import { MOVEMENT_LABELS, PhaseBadge, SOURCE_LABELS } from "./parts";
 import { usePlantBatch, usePlantMovements, usePlants } from "./queries";
 
 const ACTIONS: { action: PlantBatchAction; label: string; needs: Operation }[] = [
@@ -77,7 +77,7 @@ export default function PlantBatchPage() {
           <dd>{formatDay(b.plantedDate)}</dd>
           <dt>Source</dt>
           <dd>
-            {b.source}
+            {SOURCE_LABELS[b.source]}
             {b.parentPlantBatchId && (
               <>
                 {" "}

@@ -2,6 +2,7 @@ import type { Schemas } from "../api/client";
 
 export const PHASE_LABELS: Record<Schemas["GrowthPhase"], string> = { Vegetative: "Vegetative", Flowering: "Flowering" };
 export const PLANT_STATE_LABELS: Record<Schemas["PlantState"], string> = { TRACKED: "Growing", HARVESTED: "Harvested", DESTROYED: "Destroyed" };
+export const SOURCE_LABELS: Record<Schemas["PlantingSourceKind"], string> = { SEEDS: "Seeds", CLONES: "Clones", PACKAGE: "A package", SPLIT: "Another plant batch" };
 export const MOVEMENT_LABELS: Record<Schemas["PlantMovementType"], string> = {
   PLANTED: "Planted",
   SPLIT_OUT: "Split off",
