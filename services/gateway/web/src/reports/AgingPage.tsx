@@ -10,7 +10,7 @@ import { BarChart } from "./BarChart";
 import { stamp } from "./download";
 import { AsOf, CsvButton, ReportSkeleton } from "./parts";
 import { agingQuery } from "./queries";
-import { ScopeChoice, useReportScope } from "./scope";
+import { ReportHeader, useReportScope } from "./scope";
 
 const BRACKETS = ["FRESH", "MODERATE", "AGING", "CRITICAL"] as const;
 const TOPS = [5, 10, 25, 100];
@@ -23,20 +23,13 @@ export default function AgingPage() {
   const report = useQuery(agingQuery(scope.siteIds, top));
   return (
     <div className="report">
-      <div className="page-header">
-        <h1>Aging</h1>
-        <span className="muted" data-testid="report-sites">
-          {scope.label}
-        </span>
-        <div className="page-actions">
-          <ScopeChoice scope={scope} onChange={setAll} />
-          <CsvButton
-            label="Download aging CSV"
-            filename={() => `aging-${scope.fileTag}-${stamp(report.data?.asOf)}.csv`}
-            call={() => api.GET("/api/v1/reports/aging/export", { params: { query: { siteId: scope.siteIds, top } }, parseAs: "blob" })}
-          />
-        </div>
-      </div>
+      <ReportHeader title="Aging" scope={scope} onScope={setAll}>
+        <CsvButton
+          label="Download aging CSV"
+          filename={() => `aging-${scope.fileTag}-${stamp(report.data?.asOf)}.csv`}
+          call={() => api.GET("/api/v1/reports/aging/export", { params: { query: { siteId: scope.siteIds, top } }, parseAs: "blob" })}
+        />
+      </ReportHeader>
       {report.isPending ? (
         <ReportSkeleton />
       ) : report.isError ? (

@@ -13,7 +13,7 @@ import { BarChart } from "./BarChart";
 import { stamp } from "./download";
 import { AsOf, CsvButton, ReportSkeleton } from "./parts";
 import { batchProfitabilityQuery, profitabilityQuery } from "./queries";
-import { ScopeChoice, useReportScope } from "./scope";
+import { ReportHeader, useReportScope } from "./scope";
 
 /** /reports/profitability: the sales of the site (or of all the user's sites) against their cost,
  * in total and per category, and one batch's (?batch=<id>, chosen here among the site's batches or
@@ -26,20 +26,13 @@ export default function ProfitabilityPage() {
   const batchId = params.get("batch");
   return (
     <div className="report">
-      <div className="page-header">
-        <h1>Profitability</h1>
-        <span className="muted" data-testid="report-sites">
-          {scope.label}
-        </span>
-        <div className="page-actions">
-          <ScopeChoice scope={scope} onChange={setAll} />
-          <CsvButton
-            label="Download profitability CSV"
-            filename={() => `profitability-${scope.fileTag}-${stamp(report.data?.asOf)}.csv`}
-            call={() => api.GET("/api/v1/reports/profitability/export", { params: { query: { siteId: scope.siteIds } }, parseAs: "blob" })}
-          />
-        </div>
-      </div>
+      <ReportHeader title="Profitability" scope={scope} onScope={setAll}>
+        <CsvButton
+          label="Download profitability CSV"
+          filename={() => `profitability-${scope.fileTag}-${stamp(report.data?.asOf)}.csv`}
+          call={() => api.GET("/api/v1/reports/profitability/export", { params: { query: { siteId: scope.siteIds } }, parseAs: "blob" })}
+        />
+      </ReportHeader>
       {report.isPending ? (
         <ReportSkeleton />
       ) : report.isError ? (

@@ -1,3 +1,5 @@
+import type { ReactNode } from "react";
+
 import { useSites } from "../app/SiteProvider";
 import { useUrlFilters } from "../ui/searchParams";
 
@@ -34,8 +36,24 @@ export function useReportScope(): [ReportScope, (all: boolean) => void] {
   return [scope, (next) => set("sites", next ? "all" : "")];
 }
 
+/** A report's header: its title, the sites it covers, the choice of them and its actions (a CSV download). */
+export function ReportHeader({ title, scope, onScope, children }: { title: string; scope: ReportScope; onScope: (all: boolean) => void; children: ReactNode }) {
+  return (
+    <div className="page-header">
+      <h1>{title}</h1>
+      <span className="muted" data-testid="report-sites">
+        {scope.label}
+      </span>
+      <div className="page-actions">
+        <ScopeChoice scope={scope} onChange={onScope} />
+        {children}
+      </div>
+    </div>
+  );
+}
+
 /** The choice between the site worked in and all of the user's sites (offered only to a user with several). */
-export function ScopeChoice({ scope, onChange }: { scope: ReportScope; onChange: (all: boolean) => void }) {
+function ScopeChoice({ scope, onChange }: { scope: ReportScope; onChange: (all: boolean) => void }) {
   const { sites, site } = useSites();
   if (sites.length < 2 || !site) return null;
   return (
