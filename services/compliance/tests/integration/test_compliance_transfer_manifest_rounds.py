@@ -197,12 +197,24 @@ def transfer(world: World) -> dict[str, Any]:
     return checked
 
 
+async def recorded(world: World) -> tuple[dict[str, Any], UUID]:
+    """A ``transfer`` recorded as ``inventory.transfer.created``: its snapshot and its id."""
+    planned = transfer(world)
+    await world.record("inventory.transfer.created", planned)
+    return planned, UUID(planned["transfer_id"])
+
+
+async def templated(world: World) -> tuple[dict[str, Any], UUID]:
+    """A ``recorded`` transfer after a round made its template: its snapshot and its id."""
+    planned, transfer_id = await recorded(world)
+    await world.round()
+    return planned, transfer_id
+
+
 async def test_a_transfer_becomes_one_template_and_its_settled_manifest_an_event(
     world: World,
 ) -> None:
-    planned = transfer(world)
-    transfer_id = UUID(planned["transfer_id"])
-    await world.record("inventory.transfer.created", planned)
+    planned, transfer_id = await recorded(world)
     await world.record("inventory.transfer.created", planned)  # a redelivery adds nothing
     assert (await world.row(transfer_id)).state is ManifestState.PENDING
 
@@ -300,9 +312,7 @@ async def test_a_cancelled_transfer_waiting_for_its_packages_is_cancelled(world:
 
 
 async def test_a_lost_answer_is_read_back_and_the_template_is_made_once(world: World) -> None:
-    planned = transfer(world)
-    transfer_id = UUID(planned["transfer_id"])
-    await world.record("inventory.transfer.created", planned)
+    _, transfer_id = await recorded(world)
     await world.sandbox.add_faults(
         {"method": "POST", "path": "/transfers/v2/templates/outgoing", "kind": "lost_response"}
     )
@@ -320,10 +330,7 @@ async def test_a_lost_answer_is_read_back_and_the_template_is_made_once(world: W
 
 
 async def test_a_cancelled_transfers_template_is_archived(world: World) -> None:
-    planned = transfer(world)
-    transfer_id = UUID(planned["transfer_id"])
-    await world.record("inventory.transfer.created", planned)
-    await world.round()
+    planned, transfer_id = await templated(world)
     await world.record("inventory.transfer.cancelled", planned)
     await world.round()
     assert (await world.row(transfer_id)).state is ManifestState.CANCELLED
@@ -333,10 +340,7 @@ async def test_a_cancelled_transfers_template_is_archived(world: World) -> None:
 async def test_an_archive_whose_answer_was_lost_is_read_back_and_not_sent_again(
     world: World,
 ) -> None:
-    planned = transfer(world)
-    transfer_id = UUID(planned["transfer_id"])
-    await world.record("inventory.transfer.created", planned)
-    await world.round()
+    planned, transfer_id = await templated(world)
     template_id = (await world.row(transfer_id)).metrc_template_id
     await world.record("inventory.transfer.cancelled", planned)
     archive = f"/transfers/v2/templates/outgoing/{template_id}"
@@ -352,10 +356,7 @@ async def test_an_archive_whose_answer_was_lost_is_read_back_and_not_sent_again(
 
 
 async def test_a_sent_manifest_is_followed_however_long_metrc_is_away(world: World) -> None:
-    planned = transfer(world)
-    transfer_id = UUID(planned["transfer_id"])
-    await world.record("inventory.transfer.created", planned)
-    await world.round()
+    planned, transfer_id = await templated(world)
     await world.record("inventory.transfer.sent", planned)
     away = {"method": "GET", "path": "/transfers/v2/outgoing", "kind": "status", "times": 10**6}
     await world.sandbox.add_faults(away)
@@ -395,9 +396,7 @@ async def test_a_site_that_does_not_report_to_metrc_has_no_manifest(world: World
 
 
 async def test_a_row_another_round_holds_is_left_until_its_claim_runs_out(world: World) -> None:
-    planned = transfer(world)
-    transfer_id = UUID(planned["transfer_id"])
-    await world.record("inventory.transfer.created", planned)
+    _, transfer_id = await recorded(world)
     now = datetime.now(UTC)
     async with world.uow() as uow:  # another worker's round, talking to Metrc
         assert len(await uow.transfer_manifests.claim_open(GROWER, now, until=now + LEASE)) == 1
@@ -415,9 +414,7 @@ async def test_a_row_another_round_holds_is_left_until_its_claim_runs_out(world:
 async def test_a_round_that_outlived_its_claim_writes_nothing_over_the_round_holding_it(
     world: World,
 ) -> None:
-    planned = transfer(world)
-    transfer_id = UUID(planned["transfer_id"])
-    await world.record("inventory.transfer.created", planned)
+    _, transfer_id = await recorded(world)
     first = datetime.now(UTC)
     async with world.uow() as uow:  # a slow round's claim
         (row,) = await uow.transfer_manifests.claim_open(GROWER, first, until=first + LEASE)
@@ -446,10 +443,7 @@ async def test_a_round_that_outlived_its_claim_writes_nothing_over_the_round_hol
 async def test_the_receivers_incoming_delivery_is_published_once_per_change(
     world: World,
 ) -> None:
-    planned = transfer(world)
-    transfer_id = UUID(planned["transfer_id"])
-    await world.record("inventory.transfer.created", planned)
-    await world.round()
+    planned, transfer_id = await templated(world)
     await world.record("inventory.transfer.sent", planned)
     sent = await world.sandbox.send_transfer_template(
         (await world.row(transfer_id)).metrc_template_id
