@@ -27,14 +27,11 @@ from compliance.adapters.metrc import endpoints as ep
 from compliance.adapters.metrc.testing import GROWER, STORE, SandboxProcess, contract_world
 from compliance.adapters.postgres import ComplianceUnitOfWork
 from compliance.domain import (
-    JurisdictionRules,
     LinkState,
-    Program,
     ReceivedByTransfer,
     SubmissionKind,
     SubmissionState,
     SyncLogQuery,
-    validate_rules,
 )
 from compliance.domain.mirror import Feed, mirror_record
 from compliance.domain.transfer_manifests import ManifestState, template_name
@@ -48,7 +45,7 @@ from compliance.service_layer.transfer_manifest_rounds import (
     record_transfer_event,
     waiting_message,
 )
-from compliance.testing import REASONS, BatchScript
+from compliance.testing import BatchScript, colorado_rules
 from pydantic import SecretStr
 from shared.database import Database
 from shared.events import transfers as ev
@@ -57,6 +54,8 @@ from shared.migrations import upgrade
 MIGRATIONS = Path(__file__).resolve().parents[2] / "src" / "compliance" / "migrations"
 TEMPLATE_POST = "POST /transfers/v2/templates/outgoing"
 TEMPLATE_DELETE = "DELETE /transfers/v2/templates/outgoing/{template_id}"
+SITE_ID = UUID(ev.TransferCreatedV1.model_json_schema()["examples"][0]["transfer"]["site"]["id"])
+"""The site of the contract's transfer example: the one reporting to Metrc here."""
 
 
 @dataclass
@@ -124,24 +123,7 @@ async def world(sandbox_process: SandboxProcess, database_url: str) -> AsyncIter
     await asyncio.to_thread(upgrade, MIGRATIONS, database_url)
     database = Database(database_url, name="compliance-transfer-test", min_size=1, max_size=4)
     async with ComplianceUnitOfWork(database) as uow:  # the transfers' site reports to Metrc
-        await uow.jurisdictions.save(
-            validate_rules(
-                JurisdictionRules(
-                    site_id=UUID(
-                        ev.TransferCreatedV1.model_json_schema()["examples"][0]["transfer"]["site"][
-                            "id"
-                        ]
-                    ),
-                    state="CO",
-                    program=Program.CANNABIS,
-                    require_metrc_id=True,
-                    metrc_base_url=sandbox.base_url,
-                    license_number=GROWER,
-                    time_zone="America/Denver",
-                    reason_map=dict(REASONS),
-                )
-            )
-        )
+        await uow.jurisdictions.save(colorado_rules(SITE_ID, GROWER, sandbox.base_url))
         await uow.commit()
     async with MetrcClient(
         base_url=sandbox.base_url,
@@ -152,12 +134,9 @@ async def world(sandbox_process: SandboxProcess, database_url: str) -> AsyncIter
         timeout=httpx.Timeout(5.0, connect=2.0),
     ) as client:
         labels = [p.label for p in await client.list_packages(GROWER)][:2]
-        site_id = UUID(
-            ev.TransferCreatedV1.model_json_schema()["examples"][0]["transfer"]["site"]["id"]
-        )
         batches = {
             label: BatchScript(
-                site_id=site_id, code=label[-6:], tag=label, source=ReceivedByTransfer()
+                site_id=SITE_ID, code=label[-6:], tag=label, source=ReceivedByTransfer()
             )
             for label in labels
         }
