@@ -139,6 +139,7 @@ class SyncHealthView(ApiModel):
     problems: list[str] = Field(
         description=(
             "KEY_INVALID, KEY_MISSING, KEY_EXPIRING, PULL_STALE:<type>, RATE_LIMITED, "
-            "BACKLOG_GROWING"
+            "BACKLOG_GROWING, TRANSFER_STALLED (an outgoing transfer's manifest stalled: its alert "
+            "says which)"
         )
     )

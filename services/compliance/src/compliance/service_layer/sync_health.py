@@ -198,4 +198,6 @@ def _with_problems(report: LicenseHealthReport, key_warning: timedelta) -> Licen
         problems.append("RATE_LIMITED")
     if any(n.kind is NotificationKind.BACKLOG_GROWING for n in report.alerts):
         problems.append("BACKLOG_GROWING")
+    if any(n.kind is NotificationKind.TRANSFER_STALLED for n in report.alerts):
+        problems.append("TRANSFER_STALLED")
     return replace(report, problems=tuple(problems))

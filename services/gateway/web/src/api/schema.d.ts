@@ -6259,7 +6259,7 @@ export interface components {
             oldestWaitingSeconds?: number | null;
             /**
              * Problems
-             * @description KEY_INVALID, KEY_MISSING, KEY_EXPIRING, PULL_STALE:<type>, RATE_LIMITED, BACKLOG_GROWING
+             * @description KEY_INVALID, KEY_MISSING, KEY_EXPIRING, PULL_STALE:<type>, RATE_LIMITED, BACKLOG_GROWING, TRANSFER_STALLED (an outgoing transfer's manifest stalled: its alert says which)
              */
             problems: string[];
             /**
