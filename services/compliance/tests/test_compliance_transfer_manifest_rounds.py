@@ -346,13 +346,16 @@ class TestATemplateMetrcRefuses:
         rounds.manifests.rows[row.transfer_id] = row
         h.fake.fail_next(
             "create_outgoing_transfer_templates",
-            MetrcRejectedError("refused", rows=[(0, "Invalid transporter license")]),
+            MetrcRejectedError(
+                "Invalid transporter license", rows=[(0, "Invalid transporter license")]
+            ),
         )
         await rounds.round()
         assert rounds.manifests.rows[row.transfer_id].state is ManifestState.FAILED
         (note,) = rounds.notes(row)
         assert (note.severity, note.resolved_at) == (Severity.ERROR, None)
-        assert "refused" in note.title
+        assert "could not be sent to Metrc" in note.title
+        assert "Invalid transporter license" in note.message
         assert "cancel the transfer" in note.guidance
 
         await rounds.cancel(row)

@@ -58,10 +58,15 @@ UNANSWERED_GUIDANCE = (
     "notification resolves itself once a round gets through."
 )
 REFUSED_GUIDANCE = (
-    "Metrc refused this transfer's template, and nothing sends it again. Fix what Metrc's "
-    "message names (the destination or transporter license, the driver or vehicle, a package), "
-    "then cancel the transfer in Transfers > Outgoing and plan it again; cancelling resolves "
-    "this notification."
+    "Nothing sends this transfer's template again. Fix what Metrc's message names (the "
+    "destination or transporter license, the driver or vehicle, a package; or Metrc being away "
+    "for all of its rounds), then cancel the transfer in Transfers > Outgoing and plan it "
+    "again; cancelling resolves this notification."
+)
+ARCHIVE_REFUSED_GUIDANCE = (
+    "The transfer is cancelled in Canopy, but its template is still active in Metrc. Archive "
+    "the template named in the message in Metrc's UI (Transfers > Templates). This notification "
+    "stays in the feed as the record of it."
 )
 
 
@@ -153,10 +158,20 @@ def stall_notification(row: ManifestRow, causes: Sequence[str], *, now: datetime
     )
     since = (row.waiting_since or row.updated_at).isoformat()
     named = f"Transfer {row.transfer_id} to {destination}"
-    if row.state is ManifestState.FAILED:
+    if row.state is ManifestState.FAILED and row.cancel_requested:
+        severity, guidance = Severity.ERROR, ARCHIVE_REFUSED_GUIDANCE
+        title = f"The cancelled transfer to {destination} is still a template in Metrc"
+        message = (
+            f"{named} was cancelled, and archiving its template '{row.template_name}' failed: "
+            f"{row.last_error}."
+        )
+    elif row.state is ManifestState.FAILED:
         severity, guidance = Severity.ERROR, REFUSED_GUIDANCE
-        title = f"Metrc refused the transfer to {destination}"
-        message = f"{named}: Metrc refused its template: {row.last_error}."
+        title = f"Transfer to {destination} could not be sent to Metrc"
+        message = (
+            f"{named}: Metrc refused its template (or did not answer its rounds until they "
+            f"gave up): {row.last_error}."
+        )
     elif causes:
         severity, guidance = Severity.WARNING, PACKAGES_GUIDANCE
         title = f"Transfer to {destination} waits for its packages in Metrc"
