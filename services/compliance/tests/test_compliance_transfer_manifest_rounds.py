@@ -297,21 +297,57 @@ class TestATransferWhosePackageNeverReachesMetrc:
         assert len(rounds.notes(row)) == 1
 
 
+async def sent_transfer(h: ComplianceHarness) -> tuple[Rounds, ManifestRow]:
+    """A transfer whose template Metrc has (one round), then sent in Canopy."""
+    await h.save_keys()
+    h.fake.add_facility(STORE)
+    batch = h.batch("B-ship", tag=h.tags.pop(0), source=OpeningBalance())
+    await h.record(batch.created("10"))
+    await h.settle()
+    assert batch.tag is not None
+    rounds = Rounds(h)
+    row = manifest(h, batch.tag, batch.batch_id)
+    rounds.manifests.rows[row.transfer_id] = row
+    await rounds.round()
+    await rounds.manifests.mark(row.transfer_id, sent=True, at=h.clock.now())
+    created = rounds.manifests.rows[row.transfer_id]
+    assert (created.state, created.sent) == (ManifestState.CREATED, True)
+    return rounds, created
+
+
+class TestASentTransferNobodyRegisteredInMetrc:
+    async def test_is_told_after_the_threshold_and_resolved_once_the_manifest_is_found(
+        self,
+    ) -> None:
+        h = ComplianceHarness()
+        rounds, row = await sent_transfer(h)
+        for _ in range(5):
+            await rounds.round()
+        assert rounds.notes(row) == []
+        await rounds.round()
+        (note,) = rounds.notes(row)
+        assert "is sent but has no manifest in Metrc" in note.title
+        assert row.template_name in note.message
+        assert "register it" in note.guidance
+
+        assert row.metrc_template_id is not None
+        sent = await h.fake.send_transfer_template(row.metrc_template_id)  # a person registers it
+        await rounds.round()
+        followed = rounds.manifests.rows[row.transfer_id]
+        assert (followed.manifest_number, followed.waiting_since) == (sent.manifest_number, None)
+        assert followed.last_error is None
+        (note,) = rounds.notes(row)
+        assert note.resolved_at is not None
+
+
 class TestASentManifestMetrcDoesNotAnswer:
     async def test_is_told_after_the_threshold_and_resolved_when_a_round_gets_through(
         self,
     ) -> None:
         h = ComplianceHarness()
-        await h.save_keys()
-        h.fake.add_facility(STORE)
-        rounds = Rounds(h)
-        row = dataclasses.replace(
-            manifest(h, "1A4FF0100000022000000001", uuid4()),
-            state=ManifestState.CREATED,
-            sent=True,
-            metrc_template_id=4242,
-        )
-        rounds.manifests.rows[row.transfer_id] = row
+        rounds, row = await sent_transfer(h)
+        assert row.metrc_template_id is not None
+        await h.fake.send_transfer_template(row.metrc_template_id)
         rounds.metrc = _Away()
         for _ in range(5):
             await rounds.round()
@@ -322,10 +358,11 @@ class TestASentManifestMetrcDoesNotAnswer:
         assert "Service Unavailable" in note.message
         assert note.resolved_at is None
 
-        rounds.metrc = h.fake  # Metrc answers again (the manifest not registered yet)
+        rounds.metrc = h.fake  # Metrc answers again: the manifest is found and followed
         await rounds.round()
         followed = rounds.manifests.rows[row.transfer_id]
         assert (followed.state, followed.waiting_since) == (ManifestState.CREATED, None)
+        assert followed.manifest_number is not None
         (note,) = rounds.notes(row)
         assert note.resolved_at is not None
 

@@ -33,6 +33,7 @@ __all__ = [
     "stalled",
     "template_name",
     "templates_to_archive",
+    "unregistered_message",
 ]
 
 TEMPLATE_PREFIX: Final = "Canopy transfer "
@@ -66,6 +67,15 @@ def stalled(
     if state in (ManifestState.SETTLED, ManifestState.CANCELLED) or waiting_since is None:
         return False
     return now - waiting_since >= after
+
+
+def unregistered_message(template: str) -> str:
+    """A sent transfer's ``last_error`` while Metrc lists no manifest made from its template:
+    Metrc has no API to register one, a person does it in Metrc's UI."""
+    return (
+        f"sent in Canopy, but Metrc has no manifest made from its template '{template}' yet: "
+        "register the template as a manifest in Metrc's UI"
+    )
 
 
 def template_name(transfer_id: UUID) -> str:

@@ -18,7 +18,8 @@ PENDING row whose shipped batches' links are not all LINKED (read in the claim's
 waits, its ``last_error`` naming the tags still on their way, and is sent by the first round
 that finds them all in Metrc. Waiting counts no attempt: only Metrc's answers do.
 
-A row that waits (its packages, Metrc not answering, its license's keys unusable) keeps when the
+A row that waits (its packages, Metrc not answering, its license's keys unusable, a sent
+transfer's template not registered as a manifest in Metrc's UI) keeps when the
 wait began (``waiting_since``); once it has waited ``stall_after``, or when Metrc refused it, the
 round that saves it raises a ``TRANSFER_STALLED`` notification in the same transaction, once
 per episode (``transfer_stalls``), and the round that ends the wait resolves it.
@@ -44,6 +45,7 @@ from compliance.domain.transfer_manifests import (
     PackageOutcome,
     sale_settlements,
     template_name,
+    unregistered_message,
 )
 from compliance.service_layer.ports import (
     JurisdictionRepository,
@@ -251,12 +253,15 @@ async def _step(
                 until=now,
                 known=known,
             )
+            found = progress.metrc_transfer_id or row.metrc_transfer_id
             followed = update(
                 row,
-                metrc_transfer_id=progress.metrc_transfer_id or row.metrc_transfer_id,
+                metrc_transfer_id=found,
                 manifest_number=progress.manifest_number or row.manifest_number,
                 followed_at=now,
-                waiting_since=None,
+                # Not registered yet: a person's step in Metrc's UI, waited for (and told).
+                last_error=None if found is not None else unregistered_message(row.template_name),
+                waiting_since=None if found is not None else row.waiting_since or now,
             )
             if progress.outcomes is None:
                 return followed, None

@@ -2,12 +2,13 @@
 transfer whose manifest has waited too long (``domain.transfer_manifests.stalled``) or that Metrc
 refused, raised by the manifest round that saves the row (same transaction), once per episode
 (the dedup key ``transfer-stalled:<transfer id>``), and resolved by the round that ends the wait
-(the template made, the manifest followed again, the transfer cancelled) or, for a refused one,
+(the template made, the manifest found and followed, the transfer cancelled) or, for a refused one,
 when inventory cancels the transfer.
 
 The message names the cause: each package Metrc does not have yet with why (its create pending,
 failed or rejected with the ledger's last error, its batch not pushed, or unknown to compliance),
-or Metrc's last error when it did not answer, and since when.
+a sent transfer's template nobody registered as a manifest in Metrc's UI, or Metrc's last error
+when it did not answer, and since when.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from compliance.domain import (
     Severity,
     SubmissionKind,
 )
-from compliance.domain.transfer_manifests import ManifestState, stalled
+from compliance.domain.transfer_manifests import ManifestState, stalled, unregistered_message
 from compliance.service_layer.ports import NotificationRepository, SubmissionRepository
 from compliance.service_layer.transfer_manifest_ports import ManifestRow
 
@@ -49,6 +50,12 @@ PACKAGES_GUIDANCE = (
     "retry the failed pushes of the license); a batch not pushed needs Push to Metrc. If the "
     "transfer should not go, cancel it in Transfers > Outgoing. The transfer is sent by the next "
     "round once every package is in Metrc, and this notification then resolves itself."
+)
+UNREGISTERED_GUIDANCE = (
+    "Metrc's API cannot turn a template into a manifest: in Metrc's UI, open Transfers > "
+    "Templates, find the template named in the message and register it (the driver and an "
+    "inspector need its manifest). The next round finds the manifest and follows it, and this "
+    "notification resolves itself."
 )
 UNANSWERED_GUIDANCE = (
     "Metrc has not answered this transfer's rounds (the last error says why). Open Compliance > "
@@ -171,6 +178,13 @@ def stall_notification(row: ManifestRow, causes: Sequence[str], *, now: datetime
         message = (
             f"{named}: Metrc refused its template (or did not answer its rounds until they "
             f"gave up): {row.last_error}."
+        )
+    elif row.last_error == unregistered_message(row.template_name):
+        severity, guidance = Severity.WARNING, UNREGISTERED_GUIDANCE
+        title = f"Transfer to {destination} is sent but has no manifest in Metrc"
+        message = (
+            f"{named} was sent in Canopy, and since {since} Metrc lists no manifest made from "
+            f"its template '{row.template_name}' (Id {row.metrc_template_id})."
         )
     elif causes:
         severity, guidance = Severity.WARNING, PACKAGES_GUIDANCE
