@@ -43,19 +43,20 @@ async def record_cultivation_change(
         caused_by=change.event_id,
         trace_parent=trace_parent,
     )
-    await uow.submissions.add(s)
-    await uow.outbox.add(submission_event(s, at=now, actor=change.actor))
     if isinstance(change.intent, IngredientDraw):
         # The record's acceptance settles its draws under this same link lock
         # (``outcomes.store_accepted_many``): without it both could read before the other
         # commits, leaving this draw PENDING and the harvest's later writes held for good.
         await uow.links.lock([change.intent.into_batch_id])
-    if isinstance(change.intent, IngredientDraw) and await _made_already(uow, change):
-        # A draw recorded after its record was made (or settled by a person) has nothing left
-        # to order: settled at once, it holds none of the harvest's later writes back.
-        s = s.accept(now)
-        await uow.submissions.save(s)
-        await uow.outbox.add(submission_event(s, at=now, actor=change.actor))
+        if await _made_already(uow, change):
+            # A draw recorded after its record was made (or settled by a person) has nothing
+            # left to order: stored settled, it holds none of the harvest's later writes
+            # back. Decided before it is published, so its one event says it is done (a
+            # "planned" and an "accepted" at one instant carry one version for reporting,
+            # which keeps only a newer one, and would count the draw pending for good).
+            s = s.accept(now)
+    await uow.submissions.add(s)
+    await uow.outbox.add(submission_event(s, at=now, actor=change.actor))
     return s
 
 
