@@ -590,6 +590,14 @@ async def test_the_settled_manifest_settles_each_shipped_sale_with_no_metrc_writ
         if e["event_type"] == "compliance.push_accepted" and e["payload"]["state"] == "SETTLED"
     ]
     assert sorted(done) == sorted(str(s.id) for s in sales)
+    # The late one was settled before it was stored: published once, done (a "planned" at the
+    # same instant would carry its version, and reporting would keep that one).
+    (late_sale,) = late.submissions
+    assert [
+        e["event_type"]
+        for e in await world.outbox()
+        if e["payload"].get("submission_id") == str(late_sale.id)
+    ] == ["compliance.push_accepted"]
     assert sorted((e.accepted, e.rejected) for e in logged) == [(0, 1), (1, 0)]
     requests = (await world.sandbox.state())["requests"]
     assert [r for r in requests if " /packages/" in r and not r.startswith("GET")] == []
