@@ -42,14 +42,18 @@ def subscribe_transfers(broker: KafkaBroker, container: Container) -> None:
 
 
 async def manifests_continuously(
-    container: Container, stop: asyncio.Event, *, every: float, claim: float
+    container: Container, stop: asyncio.Event, *, every: float, claim: float, margin: timedelta
 ) -> None:
     ctx = container.context
     lease = timedelta(seconds=claim)
     while not stop.is_set():
         try:
             await manifest_round(
-                container.uow, ctx.metrc_for, lambda: datetime.now(UTC), lease=lease
+                container.uow,
+                ctx.metrc_for,
+                lambda: datetime.now(UTC),
+                lease=lease,
+                margin=margin,
             )
         except Exception:
             # A round that broke (the database away) is tried again; the rows keep their state.
