@@ -104,7 +104,9 @@ class TestExactlyOnceUnderFaults:
             await site.close()
         assert run.kills >= 3, f"only {run.kills} processes were killed"
         assert run.faults > 0
-        assert run.transfers.kills_mid_round == 2
+        # Both aimed kills landed mid-round: the held write applied, its row not saved by the
+        # round that sent it (read back by the next round instead).
+        assert (run.transfers.kills_aimed, run.transfers.kills_mid_round) == (2, 2)
         print(f"{summary}; {plants}; {transfers}; {run.kills} kills, {run.faults} faults injected")
 
     async def test_with_metrc_down_for_the_whole_run_everything_drains_in_order_once_it_is_back(
