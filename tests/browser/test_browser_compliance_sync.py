@@ -107,6 +107,62 @@ def test_a_sync_started_with_the_keyboard_is_followed_live_to_its_report_and_hea
     screen.check_accessibility("sync with Metrc, the report")
     screen.screenshot("compliance-sync-metrc")
 
+    # The Sync dashboard: the license's GET budget as the API last answered the page (it slides
+    # with the minute), and each type's last pull, records and failure as the API holds them.
+    answers: list[Response] = []
+    page.on("response", lambda r: answers.append(r) if r.url.endswith("/sync-health") else None)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sync dashboard").click()
+    pulls = page.get_by_test_id("pulls").locator(f"[data-license='{LICENSE}']")
+    budget = pulls.get_by_test_id("rate-budget")
+
+    def budget_as_answered() -> bool:
+        ok = [r for r in answers if r.ok and f"/licenses/{LICENSE}/" in r.url]
+        if not ok or not budget.is_visible():
+            return False
+        last = ok[-1].json()
+        shown = (
+            budget.get_by_test_id("budget-used").inner_text(),
+            budget.get_by_test_id("budget-allowed").inner_text(),
+            budget.get_by_test_id("budget-refused").inner_text(),
+        )
+        expected = (
+            last["getsLastMinute"],
+            last["getsAllowedPerMinute"],
+            last["rateLimitedLastMinute"],
+        )
+        return shown == tuple(str(n) for n in expected)
+
+    _until(budget_as_answered, "the GET budget as the API answered it", 15)
+    assert (
+        budget.locator("meter").get_attribute("value")
+        == budget.get_by_test_id("budget-used").inner_text()
+    )
+    held_health = api.ok("GET", f"/api/v1/compliance/licenses/{LICENSE}/sync-health")
+    assert held_health["getsAllowedPerMinute"] > 0
+    table = pulls.get_by_test_id("health-types")
+    for t in held_health["types"]:
+        row = table.locator(f"tr[data-type={t['syncType']}]")
+        expect(row.get_by_test_id("type-records")).to_have_text(str(t["records"]))
+        stale = "true" if t["syncType"] in held_health["staleTypes"] else "false"
+        expect(row).to_have_attribute("data-stale", stale)
+        shown = row.get_by_test_id("type-last-success")
+        if t["lastSuccessAt"] is None:
+            expect(shown).to_have_text("Never")
+        else:
+            expect(shown).to_have_attribute("datetime", t["lastSuccessAt"])
+        failure = row.get_by_test_id("type-last-failure")
+        if t["lastErrorCode"] is None:
+            expect(failure).to_have_text("—")
+        else:
+            expect(failure.locator("code")).to_have_text(t["lastErrorCode"])
+            if t["lastErrorGuidance"]:
+                expect(failure.locator(".guidance")).to_have_text(t["lastErrorGuidance"])
+    pulled = {t["syncType"] for t in held_health["types"] if t["lastSuccessAt"]}
+    assert {"packages", "harvests", "items"} <= pulled
+    expect(table.locator("tr[data-type=packages] [data-testid=type-records]")).not_to_have_text("0")
+    screen.check_accessibility("sync dashboard with the last pulls")
+    screen.screenshot("compliance-sync-dashboard")
+
 
 def test_sync_with_metrc_is_offered_only_to_those_who_may_sync(api: Api, screen: Screen) -> None:
     site = api.site()
