@@ -135,6 +135,13 @@ class ComplianceSettings(ServiceSettings):
         description="How long a manifest round claims a license's open transfers (no step begins"
         " in the claim's last two fifths): a worker killed mid-round leaves them this long",
     )
+    transfer_stall_seconds: float = Field(
+        default=900.0,
+        gt=0,
+        validation_alias="COMPLIANCE_TRANSFER_STALL_SECONDS",
+        description="How long an outgoing transfer's manifest may wait (its packages not in"
+        " Metrc, Metrc not answering) before a TRANSFER_STALLED notification tells a person",
+    )
     push_poll_seconds: float = Field(
         default=0.1,
         gt=0,

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -36,6 +37,7 @@ from compliance.domain import (
     PushPolicy,
     StockAt,
     Submission,
+    SubmissionEvent,
     SubmissionState,
     validate_rules,
 )
@@ -446,6 +448,21 @@ class ComplianceHarness:
         if link is None or link.tag is None:
             return None
         return self.fake.facilities[LICENSE].packages.get(link.tag)
+
+    def published(self, submission_id: UUID) -> list[SubmissionEvent]:
+        """The events published for one submission, in the order they were published."""
+        return [
+            e
+            for e in self.db.events
+            if isinstance(e, SubmissionEvent) and e.submission_id == submission_id
+        ]
+
+    def published_in_order(self, submission_id: UUID) -> bool:
+        """Whether each event published for the submission is later than the one before:
+        reporting keeps a push's state only from an event newer (``occurred_at``, to the
+        microsecond) than the one it holds, so a later one at the same instant is lost."""
+        at = [e.occurred_at for e in self.published(submission_id)]
+        return all(a < b for a, b in pairwise(at))
 
     def submissions(self, batch: BatchScript | None = None) -> list[Submission]:
         subs = [

@@ -2,7 +2,9 @@
 events recorded once, rounds that make the template exactly once (a lost answer included), follow
 the manifest after it is sent, and stage ``compliance.transfer_manifest.settled`` with each
 package's outcome when the receiver decided them all, settling each shipped package's sale with
-no Metrc write; a transfer whose packages are not all LINKED waits, then is sent once; a
+no Metrc write; a transfer whose packages are not all LINKED waits, then is sent once (one
+whose package's create FAILED raises ``TRANSFER_STALLED`` after the threshold, resolved when the
+transfer is cancelled); a
 cancelled transfer's template archived once (a lost answer read back, not archived again); a sent
 manifest followed however long Metrc is away; a claimed row left to its round. The receiver's
 side: its incoming delivery published as ``compliance.incoming_transfer.changed`` once per
@@ -29,6 +31,9 @@ from compliance.adapters.postgres import ComplianceUnitOfWork
 from compliance.domain import (
     JurisdictionRules,
     LinkState,
+    NotificationKind,
+    Problem,
+    ProblemCode,
     Program,
     ReceivedByTransfer,
     SubmissionKind,
@@ -37,7 +42,7 @@ from compliance.domain import (
     validate_rules,
 )
 from compliance.domain.mirror import Feed, mirror_record
-from compliance.domain.transfer_manifests import ManifestState, template_name
+from compliance.domain.transfer_manifests import STALL_AFTER, ManifestState, template_name
 from compliance.service_layer.incoming_transfers import publish_incoming
 from compliance.service_layer.record import record_batch_change
 from compliance.service_layer.sale_settlement import SETTLE_OPERATION
@@ -48,6 +53,7 @@ from compliance.service_layer.transfer_manifest_rounds import (
     record_transfer_event,
     waiting_message,
 )
+from compliance.service_layer.transfer_stalls import stall_key
 from compliance.testing import REASONS, BatchScript
 from pydantic import SecretStr
 from shared.database import Database
@@ -78,12 +84,14 @@ class World:
             await record_transfer_event(uow, event_type, transfer, datetime.now(UTC))
             await uow.commit()
 
-    async def round(self) -> int:
+    async def round(self, *, later: timedelta = timedelta(0)) -> int:
+        """One round, ``later`` on the round's clock (a stall threshold passed without waiting)."""
+
         async def metrc_for(license_number: str) -> MetrcClient:
             assert license_number == GROWER
             return self.client
 
-        return await manifest_round(self.uow, metrc_for, lambda: datetime.now(UTC))
+        return await manifest_round(self.uow, metrc_for, lambda: datetime.now(UTC) + later)
 
     async def row(self, transfer_id: UUID) -> Any:
         async with self.uow() as uow:
@@ -296,6 +304,43 @@ async def test_a_cancelled_transfer_waiting_for_its_packages_is_cancelled(world:
     await world.record("inventory.transfer.cancelled", planned)
     await world.round()
     assert (await world.row(transfer_id)).state is ManifestState.CANCELLED
+    assert TEMPLATE_POST not in (await world.sandbox.state())["requests"]
+
+
+async def test_a_transfer_whose_package_create_failed_is_told_after_the_threshold_and_resolved_when_cancelled(
+    world: World,
+) -> None:
+    planned, tag = await on_its_way(world)
+    transfer_id = UUID(planned["transfer_id"])
+    async with world.uow() as uow:  # the batch's package write failed for good, as after N sends
+        (create,) = await uow.submissions.for_batch(world.batches[tag].batch_id)
+        failure = Problem(
+            code=ProblemCode.METRC_UNAVAILABLE, message="Metrc did not answer 8 sends", guidance=""
+        )
+        await uow.submissions.save(create.fail(datetime.now(UTC), failure))
+        await uow.commit()
+    await world.record("inventory.transfer.created", planned)
+
+    async def told() -> list[Any]:
+        async with world.uow() as uow:
+            notes = await uow.notifications.recent(license_number=GROWER)
+        return [n for n in notes if n.dedup_key == stall_key(transfer_id)]
+
+    await world.round()
+    await world.round(later=STALL_AFTER - timedelta(minutes=1))
+    assert await told() == []
+    await world.round(later=STALL_AFTER + timedelta(seconds=1))
+    await world.round(later=STALL_AFTER + timedelta(minutes=1))
+    (note,) = await told()
+    assert (note.kind, note.resolved_at) == (NotificationKind.TRANSFER_STALLED, None)
+    assert f"{tag}: its package's {create.kind.value} is FAILED" in note.message
+    assert "Metrc did not answer 8 sends" in note.message
+
+    await world.record("inventory.transfer.cancelled", planned)
+    await world.round(later=STALL_AFTER + timedelta(minutes=2))
+    assert (await world.row(transfer_id)).state is ManifestState.CANCELLED
+    (note,) = await told()
+    assert note.resolved_at is not None
     assert TEMPLATE_POST not in (await world.sandbox.state())["requests"]
 
 
@@ -545,6 +590,14 @@ async def test_the_settled_manifest_settles_each_shipped_sale_with_no_metrc_writ
         if e["event_type"] == "compliance.push_accepted" and e["payload"]["state"] == "SETTLED"
     ]
     assert sorted(done) == sorted(str(s.id) for s in sales)
+    # The late one was settled before it was stored: published once, done (a "planned" at the
+    # same instant would carry its version, and reporting would keep that one).
+    (late_sale,) = late.submissions
+    assert [
+        e["event_type"]
+        for e in await world.outbox()
+        if e["payload"].get("submission_id") == str(late_sale.id)
+    ] == ["compliance.push_accepted"]
     assert sorted((e.accepted, e.rejected) for e in logged) == [(0, 1), (1, 0)]
     requests = (await world.sandbox.state())["requests"]
     assert [r for r in requests if " /packages/" in r and not r.startswith("GET")] == []

@@ -42,14 +42,24 @@ def subscribe_transfers(broker: KafkaBroker, container: Container) -> None:
 
 
 async def manifests_continuously(
-    container: Container, stop: asyncio.Event, *, every: float, claim: float
+    container: Container,
+    stop: asyncio.Event,
+    *,
+    every: float,
+    claim: float,
+    stall_after: float,
 ) -> None:
     ctx = container.context
     lease = timedelta(seconds=claim)
+    stalls = timedelta(seconds=stall_after)
     while not stop.is_set():
         try:
             await manifest_round(
-                container.uow, ctx.metrc_for, lambda: datetime.now(UTC), lease=lease
+                container.uow,
+                ctx.metrc_for,
+                lambda: datetime.now(UTC),
+                lease=lease,
+                stall_after=stalls,
             )
         except Exception:
             # A round that broke (the database away) is tried again; the rows keep their state.

@@ -7,7 +7,7 @@ when all its lists were), the types whose pull is stale (``StaleRule``: a few of
 scheduled intervals), failures by class, open sync runs and the oldest's age. Metrc: the share
 of the license's GET budget used in the last minute, 429s in it. Keys: status, expiry. Alerts:
 the license's open stale-pull and growing-backlog notifications (the worker's sync watch raises
-and resolves them).
+and resolves them) and its stalled outgoing transfers (the manifest rounds do).
 """
 
 from __future__ import annotations
@@ -38,7 +38,13 @@ from compliance.service_layer.mirror_ports import (
 
 __all__ = ["ALERT_KINDS", "LicenseHealthReport", "SyncHealth", "TypeHealth", "failure_guidance"]
 
-ALERT_KINDS = frozenset({NotificationKind.PULL_STALE, NotificationKind.BACKLOG_GROWING})
+ALERT_KINDS = frozenset(
+    {
+        NotificationKind.PULL_STALE,
+        NotificationKind.BACKLOG_GROWING,
+        NotificationKind.TRANSFER_STALLED,
+    }
+)
 """The notifications sync health shows as the license's alerts."""
 
 
@@ -218,4 +224,6 @@ def _with_problems(report: LicenseHealthReport, key_warning: timedelta) -> Licen
         problems.append("RATE_LIMITED")
     if any(n.kind is NotificationKind.BACKLOG_GROWING for n in report.alerts):
         problems.append("BACKLOG_GROWING")
+    if any(n.kind is NotificationKind.TRANSFER_STALLED for n in report.alerts):
+        problems.append("TRANSFER_STALLED")
     return replace(report, problems=tuple(problems))
