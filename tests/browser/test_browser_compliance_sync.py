@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from compliance.sandbox_world import ITEM, LICENSE, USER_KEY, VENDOR_KEY
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Response, expect
 from shared.testing.platform import RunningPlatform
 
@@ -113,16 +114,27 @@ def test_a_sync_started_with_the_keyboard_is_followed_live_to_its_report_and_hea
     screen.screenshot("compliance-sync-metrc")
 
     # The Sync dashboard: the license's GET budget as the API last answered the page (it slides
-    # with the minute, so a later read may differ), and each type's last pull, records and failure as the API holds them.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sync dashboard").click()
+    # with the minute, so a later read may differ), and each type's last pull, records and
+    # failure as the API holds them. The worker reports the GETs it sent every few seconds
+    # (COMPLIANCE_SYNC_HEALTH_SECONDS): the dashboard is opened afresh once the API counts the
+    # pull's.
+    _until(
+        lambda: api.ok("GET", f"/api/v1/compliance/licenses/{LICENSE}/sync-health")[
+            "getsLastMinute"
+        ],
+        "the pull's GETs in the license's budget",
+        30,
+    )
+    answers.clear()  # the earlier page's bodies are gone with it
+    screen.goto("/compliance/sync")
     pulls = page.get_by_test_id("pulls").locator(f"[data-license='{LICENSE}']")
     budget = pulls.get_by_test_id("rate-budget")
 
     def budget_as_answered() -> bool:
-        ok = [r for r in answers if r.ok and f"/licenses/{LICENSE}/" in r.url]
-        if not ok or not budget.is_visible():
+        bodies = [_body(r) for r in answers if r.ok and f"/licenses/{LICENSE}/" in r.url]
+        last = next((b for b in reversed(bodies) if b is not None), None)
+        if last is None:
             return False
-        last = ok[-1].json()
         shown = (
             budget.get_by_test_id("budget-used").inner_text(),
             budget.get_by_test_id("budget-allowed").inner_text(),
@@ -135,7 +147,9 @@ def test_a_sync_started_with_the_keyboard_is_followed_live_to_its_report_and_hea
         )
         return shown == tuple(str(n) for n in expected)
 
+    expect(budget.get_by_test_id("budget-used")).to_be_visible()
     _until(budget_as_answered, "the GET budget as the API answered it", 15)
+    assert int(budget.get_by_test_id("budget-used").inner_text()) > 0
     assert (
         budget.locator("meter").get_attribute("value")
         == budget.get_by_test_id("budget-used").inner_text()
@@ -165,6 +179,13 @@ def test_a_sync_started_with_the_keyboard_is_followed_live_to_its_report_and_hea
     expect(table.locator("tr[data-type=packages] [data-testid=type-records]")).not_to_have_text("0")
     screen.check_accessibility("sync dashboard with the last pulls")
     screen.screenshot("compliance-sync-dashboard")
+
+
+def _body(response: Response) -> Any:
+    try:
+        return response.json()
+    except PlaywrightError:  # an answer to the page before, its body gone with it
+        return None
 
 
 def test_sync_with_metrc_is_offered_only_to_those_who_may_sync(api: Api, screen: Screen) -> None:
