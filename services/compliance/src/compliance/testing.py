@@ -64,6 +64,7 @@ __all__ = [
     "ComplianceHarness",
     "FakeConnector",
     "ManualClock",
+    "colorado_rules",
     "tags",
 ]
 
@@ -78,6 +79,33 @@ REASONS: Mapping[str, str] = {
     for cause in CHANGE_CAUSES
 }  # fmt: skip
 """Canopy causes mapped onto ``FakeMetrc``'s reasons (Theft requires a note: one is always sent)."""
+
+
+def colorado_rules(
+    site_id: UUID,
+    license_number: str = LICENSE,
+    metrc_base_url: str = "https://sandbox-api-co.metrc.com",
+    **more: Any,
+) -> JurisdictionRules:
+    """A Colorado cannabis site's rules, validated: it reports to Metrc at ``metrc_base_url``
+    under ``license_number``, in Denver's dates, with the ``REASONS`` map; ``more`` sets any
+    other field (or another ``program``, ``require_metrc_id``)."""
+    fields: dict[str, Any] = {
+        "state": "CO",
+        "program": Program.CANNABIS,
+        "require_metrc_id": True,
+        "time_zone": "America/Denver",
+        "reason_map": dict(REASONS),
+        **more,
+    }
+    return validate_rules(
+        JurisdictionRules(
+            site_id=site_id,
+            metrc_base_url=metrc_base_url,
+            license_number=license_number,
+            **fields,
+        )
+    )
 
 
 def tags(count: int, *, start: int = 1, block: str = "0000022") -> list[str]:
@@ -387,20 +415,13 @@ class ComplianceHarness:
         self.manual = ManualOperations(self.ctx, self.pusher)
         self.credentials = CredentialsService(self.ctx)
         self.rules_service = RulesService(self.ctx)
-        self.rules = validate_rules(
-            JurisdictionRules(
-                site_id=self.site_id,
-                state="CO",
-                program=program,
-                require_metrc_id=require_metrc_id,
-                metrc_base_url="https://sandbox-api-co.metrc.com",
-                license_number=LICENSE,
-                time_zone="America/Denver",
-                reason_map=dict(REASONS),
-                location_map=self.location_map,
-                track_locations=track_locations,
-                allow_opening_balance=allow_opening_balance,
-            )
+        self.rules = colorado_rules(
+            self.site_id,
+            program=program,
+            require_metrc_id=require_metrc_id,
+            location_map=self.location_map,
+            track_locations=track_locations,
+            allow_opening_balance=allow_opening_balance,
         )
         self.db.rules[self.site_id] = self.rules
 

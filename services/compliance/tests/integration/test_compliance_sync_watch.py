@@ -53,7 +53,7 @@ from compliance.service_layer.sync_health import SyncHealth
 from compliance.service_layer.sync_service import RequestSync, SiteNotSyncableError, SyncService
 from compliance.service_layer.sync_watch import BurstTrigger, SyncAlerts, WatchPolicy
 from compliance.service_layer.transfer_stalls import stall_key
-from compliance.testing import REASONS, ManualClock
+from compliance.testing import ManualClock, colorado_rules
 from pydantic import SecretStr
 from shared.database import Database
 from shared.migrations import upgrade
@@ -140,18 +140,7 @@ async def world(sandbox_process: SandboxProcess, database_url: str) -> AsyncIter
         clock=clock,
     )
     site_id = uuid4()
-    rules = validate_rules(
-        JurisdictionRules(
-            site_id=site_id,
-            state="CO",
-            program=Program.CANNABIS,
-            require_metrc_id=True,
-            metrc_base_url=sandbox.base_url,
-            license_number=LICENSE,
-            time_zone="America/Denver",
-            reason_map=dict(REASONS),
-        )
-    )
+    rules = colorado_rules(site_id, LICENSE, sandbox.base_url)
     async with ctx.uow() as uow:
         await uow.jurisdictions.save(rules)
         await uow.commit()
