@@ -148,8 +148,9 @@ def test_a_sync_started_with_the_keyboard_is_followed_live_to_its_report_and_hea
         return shown == tuple(str(n) for n in expected)
 
     expect(budget.get_by_test_id("budget-used")).to_be_visible()
+    # Equal to the page's own answer, not above zero: the budget is a sliding minute, and on a
+    # busy machine the pull's GETs can leave it between the wait above and the page's read.
     _until(budget_as_answered, "the GET budget as the API answered it", 15)
-    assert int(budget.get_by_test_id("budget-used").inner_text()) > 0
     assert (
         budget.locator("meter").get_attribute("value")
         == budget.get_by_test_id("budget-used").inner_text()
