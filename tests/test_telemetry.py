@@ -20,6 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from shared.events import COMPLIANCE_EVENTS, INVENTORY_EVENTS
 from shared.kafka_topics import create_topics
 from shared.testing.infra import KafkaServer, PostgresServer
+from shared.testing.intake import intake_body
 from shared.testing.platform import RunningPlatform, place_group_at_end, start_platform
 from shared.testing.processes import launch_service, run_service_command
 from shared.testing.span_receiver import ReceivedSpan, SpanReceiver
@@ -129,23 +130,7 @@ class Adjustment:
 @pytest.fixture(scope="module")
 def adjustment(admin: httpx.Client) -> Adjustment:
     site = ok(admin.get("/api/v1/sites"))[0]["id"]
-    intake = {
-        "siteId": site,
-        "vendor": {"name": "Green Valley Farms"},
-        "brand": {"name": "Valley Gold"},
-        "product": {
-            "name": "Blue Dream 3.5g",
-            "category": "Flower",
-            "strain": "Blue Dream",
-            "unitOfMeasure": "Grams",
-        },
-        "lot": {"code": "TEL-1"},
-        "location": {"zone": "Vault"},
-        "quantity": "100.0000",
-        "cogsMode": "FIXED",
-        "unitCogs": "2.5000",
-        "paymentTerms": "NET_30",
-    }
+    intake = intake_body(site, lot={"code": "TEL-1"})
     batch = ok(admin.post("/api/v1/batches/intake", json=intake), 201)["batch"]
     ok(admin.post(f"/api/v1/batches/{batch['id']}/status", json={"status": "LIVE", "reason": "in"}))
     notes = f"telemetry-{uuid.uuid4()}"

@@ -76,7 +76,16 @@ def test_the_aging_report_charts_the_brackets_lists_the_oldest_and_downloads_its
     site, (flower, edible, _) = _site_with_sales(api)
     aging = api.ok("GET", "/api/v1/reports/aging", params={"siteId": [site.id], "top": 10})
     assert aging["summary"]["FRESH"]["count"] == 2
-    auditor = api.user(["Auditor"], [site.id])
+    # A second site of the auditor's (named to sort after the first, which is worked in).
+    other = api.site(f"Zeta {site.name}")
+    elsewhere = other.live(quantity="7", unitCogs="3")
+    both = api.eventually(
+        "/api/v1/reports/aging",
+        lambda r: r["summary"]["FRESH"]["count"] == 3,
+        siteId=[site.id, other.id],
+        top=10,
+    )
+    auditor = api.user(["Auditor"], [site.id, other.id])
     screen.sign_in(auditor)
     page = screen.page
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Aging").click()
@@ -112,6 +121,28 @@ def test_the_aging_report_charts_the_brackets_lists_the_oldest_and_downloads_its
     assert rows
     assert all(row["asOf"] for row in rows)
     assert {flower["code"], edible["code"]} <= {row.get("code") for row in rows}
+    assert elsewhere["code"] not in {row.get("code") for row in rows}
+
+    # All the auditor's sites at once: the API's figures for both sites, and a CSV saying so.
+    page.get_by_test_id("report-scope").select_option(label="All my sites (2)")
+    expect(page.get_by_test_id("report-sites")).to_have_text("All my sites (2)")
+    fresh_total = both["summary"]["FRESH"]
+    expect(fresh.locator("td").nth(0)).to_have_text(str(fresh_total["count"]))
+    expect(fresh.locator("td").nth(1)).to_have_text("137")  # 130 here, 7 at the other site
+    assert Decimal(fresh_total["totalUnits"]) == 137
+    expect(fresh.locator("td").nth(2)).to_have_text("$296.00")  # 275 + 7 x 3
+    assert Decimal(fresh_total["totalValue"]) == 296
+    expect(page.get_by_test_id("aging-items-count")).to_have_text(str(both["agingItemsCount"]))
+    codes = items.locator("tbody tr td:first-child").all_inner_texts()
+    assert codes == [item["code"] for item in both["topAgingItems"]]
+    assert elsewhere["code"] in codes
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download aging CSV").click()
+    saved = download.value
+    assert saved.suggested_filename.startswith("aging-all-sites-")
+    rows = list(csv.DictReader(io.StringIO(Path(saved.path()).read_text(encoding="utf-8"))))
+    assert {flower["code"], elsewhere["code"]} <= {row.get("code") for row in rows}
+    screen.check_accessibility("aging report of all sites")
 
     # A batch of the oldest list opens in the inventory's drawer.
     items.get_by_role("link", name=flower["code"]).click()

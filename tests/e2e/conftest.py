@@ -23,6 +23,7 @@ from gateway.testing import GatewayHarness, settings_for_test
 from inventory.bootstrap import create_app as create_inventory_app
 from inventory.config import InventorySettings
 from shared.testing.infra import KafkaServer
+from shared.testing.intake import intake_body
 from shared.testing.plugin import MigratedDatabase
 
 INVENTORY_MIGRATIONS = Path(inventory.__file__).parent / "migrations"
@@ -129,24 +130,13 @@ class Platform:
 
     def intake_body(self, site_id: str | None = None, **overrides: Any) -> dict[str, Any]:
         self.counter[0] += 1
-        body: dict[str, Any] = {
-            "siteId": site_id or self.site_id,
-            "vendor": {"name": "Green Valley Farms", "licenseNumber": "C-42"},
-            "brand": {"name": "Valley Gold"},
-            "product": {
-                "name": "Blue Dream 3.5g",
-                "category": "Flower",
-                "strain": "Blue Dream",
-                "unitOfMeasure": "Grams",
-            },
-            "lot": {"code": "GV-2026-03"},
-            "location": {"zone": "Vault", "rack": "R1"},
-            "code": f"E2E-{self.counter[0]:04d}",
-            "quantity": "100.0000",
-            "cogsMode": "FIXED",
-            "unitCogs": "2.5000",
-            "paymentTerms": "NET_30",
-        }
+        body = intake_body(
+            site_id or self.site_id,
+            vendor={"name": "Green Valley Farms", "licenseNumber": "C-42"},
+            lot={"code": "GV-2026-03"},
+            location={"zone": "Vault", "rack": "R1"},
+            code=f"E2E-{self.counter[0]:04d}",
+        )
         body.update(overrides)
         return body
 

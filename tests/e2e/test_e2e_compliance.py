@@ -15,7 +15,6 @@ from uuid import UUID
 
 import httpx
 import pytest
-from compliance.adapters.metrc import MetrcClient, MetrcCredentials
 from compliance.domain import LinkState, Submission, SubmissionKind, SubmissionState
 from compliance.sandbox_world import (
     BULK_ITEM,
@@ -26,9 +25,9 @@ from compliance.sandbox_world import (
     VENDOR_KEY,
     MetrcSite,
     eventually,
+    receiver_metrc,
 )
 from compliance.testing import REASONS
-from pydantic import SecretStr
 from shared.testing.infra import KafkaServer, PostgresServer
 from shared.testing.platform import RunningPlatform, start_platform
 
@@ -298,20 +297,11 @@ class TestATransferToASecondFacility:
         )  # fmt: skip
         assert (made["vendorName"], made["unitCogs"]) == ("Canopy Grower", "10.0000")
 
-        async def linked() -> dict[str, Any] | None:
-            # 404 until compliance has consumed the batch's event.
-            answer = await gateway.get(f"/batches/{made['id']}/metrc-link")
-            link: dict[str, Any] = answer.json()
-            return link if answer.status_code == 200 and link["state"] == "LINKED" else None
-
-        link = await eventually(linked, what="the link to the arrived package")
-        credentials = MetrcCredentials(
-            vendor_key=SecretStr(VENDOR_KEY), user_key=SecretStr(RECEIVER_USER_KEY)
+        link = await eventually(
+            lambda: _linked(gateway, made["id"]), what="the link to the arrived package"
         )
         assert platform.compliance is not None
-        async with MetrcClient(
-            base_url=platform.compliance.metrc_url, credentials=credentials
-        ) as b:
+        async with receiver_metrc(platform.compliance.metrc_url) as b:
             in_metrc = await b.find_package(RECEIVER, tag)
             assert in_metrc is not None
             assert [p.label for p in await b.list_packages(RECEIVER)].count(tag) == 1
@@ -426,19 +416,11 @@ class TestFromPlantBatchToTheSecondFacility:
         # It cost the shipper's price exactly; per gram to four places.
         assert (Decimal(made["cogsTotal"]), made["unitCogs"]) == (price, "3.3292")
 
-        async def linked() -> dict[str, Any] | None:
-            answer = await gateway.get(f"/batches/{made['id']}/metrc-link")
-            link: dict[str, Any] = answer.json()
-            return link if answer.status_code == 200 and link["state"] == "LINKED" else None
-
-        link = await eventually(linked, what="the link to the arrived package")
-        credentials = MetrcCredentials(
-            vendor_key=SecretStr(VENDOR_KEY), user_key=SecretStr(RECEIVER_USER_KEY)
+        link = await eventually(
+            lambda: _linked(gateway, made["id"]), what="the link to the arrived package"
         )
-        async with MetrcClient(
-            base_url=platform.compliance.metrc_url if platform.compliance else "",
-            credentials=credentials,
-        ) as b:
+        assert platform.compliance is not None
+        async with receiver_metrc(platform.compliance.metrc_url) as b:
             at_b = await b.find_package(RECEIVER, tag)
             assert at_b is not None
             assert [p.label for p in await b.list_packages(RECEIVER)].count(tag) == 1
@@ -446,6 +428,13 @@ class TestFromPlantBatchToTheSecondFacility:
         assert (link["metrcPackageId"], at_b.id) == (package.id, package.id)
         assert (at_b.quantity, at_b.source_harvest_names) == (weight, "E2E-CHAIN-H")
         assert tag not in [p.label for p in await site.metrc.list_packages(LICENSE)]
+
+
+async def _linked(gateway: httpx.AsyncClient, batch_id: str) -> dict[str, Any] | None:
+    """The batch's Metrc link once LINKED (404 until compliance has consumed its event)."""
+    answer = await gateway.get(f"/batches/{batch_id}/metrc-link")
+    link: dict[str, Any] = answer.json()
+    return link if answer.status_code == 200 and link["state"] == "LINKED" else None
 
 
 async def _receiving_site(

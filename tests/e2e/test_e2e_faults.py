@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from shared.testing.intake import intake_body
 
 TABLES = ("batch", "movement", "audit_log", "outbox", "product", "vendor", "brand", "lot")
 
@@ -50,24 +51,7 @@ class User:
         return error
 
     def intake(self, **overrides: Any) -> dict[str, Any]:
-        body = {
-            "siteId": self.site_id,
-            "vendor": {"name": "Green Valley Farms"},
-            "brand": {"name": "Valley Gold"},
-            "product": {
-                "name": "Blue Dream 3.5g",
-                "category": "Flower",
-                "strain": "Blue Dream",
-                "unitOfMeasure": "Grams",
-            },
-            "lot": {"code": "GV-1"},
-            "location": {"zone": "Vault"},
-            "quantity": "100.0000",
-            "cogsMode": "FIXED",
-            "unitCogs": "2.5000",
-            "paymentTerms": "NET_30",
-            **overrides,
-        }
+        body = intake_body(self.site_id, **overrides)
         return dict(self.ok("POST", "/api/v1/batches/intake", 201, json=body)["batch"])
 
 

@@ -51,12 +51,9 @@ from compliance.adapters.postgres.mirror import PgMirrorStore
 from compliance.config import DEV_CREDENTIAL_KEYS
 from compliance.domain import (
     BatchFacts,
-    JurisdictionRules,
     LinkState,
     PackageLink,
     PlannedPackage,
-    Program,
-    validate_rules,
 )
 from compliance.domain.mirror import FEEDS, SyncType
 from compliance.service_layer import (
@@ -68,7 +65,7 @@ from compliance.service_layer import (
 )
 from compliance.service_layer.pull_sync import PullProgress, PullSync
 from compliance.service_layer.reconciliation import ReconciliationService, RunOutcome
-from compliance.testing import REASONS
+from compliance.testing import colorado_rules
 from pydantic import SecretStr
 from shared.database import Database
 from shared.migrations import upgrade
@@ -176,18 +173,7 @@ async def context(
         cipher=CredentialCipher.from_keyring(SecretStr(DEV_CREDENTIAL_KEYS)),
         clock=UtcClock(),
     )
-    rules = validate_rules(
-        JurisdictionRules(
-            site_id=uuid4(),
-            state="CO",
-            program=Program.CANNABIS,
-            require_metrc_id=True,
-            metrc_base_url=sandbox.base_url,
-            license_number=LICENSE,
-            time_zone="America/Denver",
-            reason_map=dict(REASONS),
-        )
-    )
+    rules = colorado_rules(uuid4(), LICENSE, sandbox.base_url)
     async with ctx.uow() as uow:
         await uow.jurisdictions.save(rules)
         await uow.commit()

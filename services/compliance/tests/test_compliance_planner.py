@@ -33,22 +33,16 @@ from compliance.domain import (
     plan_manual_push,
     validate_rules,
 )
-from compliance.testing import LICENSE, REASONS, BatchScript, ManualClock
+from compliance.testing import LICENSE, BatchScript, ManualClock, colorado_rules
 
 SITE = uuid4()
 TAG = "1A4FF0100000022000000001"
 
 
 def rules(**changes: object) -> JurisdictionRules:
-    base = JurisdictionRules(
-        site_id=SITE,
-        state="CO",
-        program=Program.CANNABIS,
-        require_metrc_id=True,
-        metrc_base_url="https://sandbox-api-co.metrc.com",
-        license_number=LICENSE,
-        time_zone="America/Denver",
-        reason_map=dict(REASONS),
+    base = colorado_rules(
+        SITE,
+        LICENSE,
         location_map={"vault": "Vault", "back": "Back Room"},
         allow_opening_balance=True,
     )

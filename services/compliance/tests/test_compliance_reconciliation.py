@@ -17,7 +17,6 @@ from compliance.domain import (
     LinkState,
     OpeningBalance,
     PackageLink,
-    Program,
     plan_batch_change,
     validate_rules,
 )
@@ -43,7 +42,7 @@ from compliance.domain.reconciliation import (
 )
 from compliance.domain.submissions import SubmissionKind, SubmissionState
 from compliance.service_layer.record import record_batch_change
-from compliance.testing import ITEM, LICENSE, REASONS, BatchScript, tags
+from compliance.testing import ITEM, LICENSE, BatchScript, colorado_rules, tags
 
 SITE = uuid4()
 AT = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)
@@ -51,18 +50,7 @@ TAGS = tags(20)
 
 
 def rules(**changes: object) -> JurisdictionRules:
-    base = JurisdictionRules(
-        site_id=SITE,
-        state="CO",
-        program=Program.CANNABIS,
-        require_metrc_id=True,
-        metrc_base_url="https://sandbox-api-co.metrc.com",
-        license_number=LICENSE,
-        time_zone="America/Denver",
-        reason_map=dict(REASONS),
-        item_map={"p-1": ITEM},
-        allow_opening_balance=True,
-    )
+    base = colorado_rules(SITE, LICENSE, item_map={"p-1": ITEM}, allow_opening_balance=True)
     return validate_rules(replace(base, **changes))  # type: ignore[arg-type]
 
 

@@ -34,10 +34,10 @@ from compliance.adapters.metrc import (
     RetryPolicy,
 )
 from compliance.adapters.metrc.testing import SandboxProcess, default_seed
+from compliance.adapters.metrc.testing.bodies import opening_package
 from pydantic import SecretStr
 
 LICENSE = "SF-SBX-CO-21-8002"
-ITEM = "Blue Dream Flower"
 FAST_RETRY = RetryPolicy(max_attempts=5, base_delay=0.05, max_delay=0.5)
 # How long Metrc may still be working on a request after the client gave up on it. Reading back
 # earlier can miss a write that lands a moment later, and then a resend applies it twice: an
@@ -88,17 +88,6 @@ async def tags(metrc: MetrcClient, count: int, kind: str = "package") -> list[st
     return [t.label for t in available[:count]]
 
 
-def opening(tag: str, day: date, quantity: str = "10") -> PackageCreate:
-    return PackageCreate(
-        tag=tag,
-        item=ITEM,
-        quantity=Decimal(quantity),
-        unit_of_measure="Grams",
-        actual_date=day,
-        location="Vault",
-    )
-
-
 def adjustment(label: str, day: date, quantity: str, note: str) -> PackageAdjust:
     return PackageAdjust(
         label=label,
@@ -140,7 +129,7 @@ async def test_too_many_objects_get_413_from_metrc(sandbox: SandboxProcess) -> N
         day = await today(client)
         labels = await tags(client, 11)
         with pytest.raises(MetrcRequestTooLargeError) as caught:
-            await client.create_packages(LICENSE, [opening(t, day) for t in labels])
+            await client.create_packages(LICENSE, [opening_package(t, day) for t in labels])
     assert caught.value.status_code == 413
 
 
@@ -224,7 +213,7 @@ async def test_a_lost_create_response_is_an_unknown_outcome_resolved_by_tag(
     )
 
     with pytest.raises(MetrcUnknownOutcomeError):
-        await metrc.create_packages(LICENSE, [opening(tag, day)])
+        await metrc.create_packages(LICENSE, [opening_package(tag, day)])
 
     assert await metrc.find_package(LICENSE, tag) is not None
     labels = [p["Label"] for p in (await sandbox.state())["packages"]]
@@ -346,7 +335,7 @@ async def test_no_write_is_applied_twice_for_one_intent_under_any_fault_sequence
                         await sandbox.add_faults(
                             {"method": "POST", "path": path, "times": 1, **fault}
                         )
-            await create_exactly_once(client, opening(tag, day, "10"))
+            await create_exactly_once(client, opening_package(tag, day, "10"))
             note = f"canopy:{seed_value}:{index}"
             await adjust_exactly_once(client, adjustment(tag, day, "-1.5", note), since)
             expected[tag] = Decimal("8.5")

@@ -21,25 +21,13 @@ from compliance.adapters.metrc import (
     MetrcRejectedError,
     PlantBatchDestroy,
     PlantBatchGrowthPhaseChange,
-    PlantBatchPlanting,
     PlantGrowthPhaseChange,
     PlantHarvest,
 )
 from compliance.adapters.metrc.testing import GROWER, STORE, MetrcBackend
+from compliance.adapters.metrc.testing.bodies import planting
 
 FLOWER = "Blue Dream Flower"
-
-
-def planting(name: str, day: date, count: int = 10, **changes: object) -> PlantBatchPlanting:
-    batch = PlantBatchPlanting(
-        name=name,
-        type="Clone",
-        count=count,
-        strain="Blue Dream",
-        location="Grow Room",
-        actual_date=day,
-    )
-    return batch.model_copy(update=changes)
 
 
 def to_plants(

@@ -27,17 +27,13 @@ from compliance.adapters.metrc import (
     PlantBatchFromPackage,
     PlantBatchGrowthPhaseChange,
     PlantBatchLocationChange,
-    PlantBatchPlanting,
     PlantBatchSplit,
     PlantDestroy,
     PlantGrowthPhaseChange,
     PlantLocationChange,
     PlantManicure,
     RetryPolicy,
-    TransferDestination,
     TransferTemplateCreate,
-    TransferTemplatePackage,
-    TransferTransporter,
 )
 from compliance.adapters.metrc.testing import (
     GROWER,
@@ -47,6 +43,11 @@ from compliance.adapters.metrc.testing import (
     WorldItem,
     WorldPackage,
     contract_world,
+)
+from compliance.adapters.metrc.testing.bodies import (
+    planting,
+    transfer_destination,
+    transfer_template,
 )
 from pydantic import SecretStr
 
@@ -111,14 +112,7 @@ async def seeds_label(metrc: MetrcPort) -> str:
 
 
 async def planted(metrc: MetrcPort, name: str = "B1", count: int = 30) -> None:
-    row = PlantBatchPlanting(
-        name=name,
-        type="Seed",
-        count=count,
-        strain="Blue Dream",
-        location="Grow Room",
-        actual_date=today(),
-    )
+    row = planting(name, today(), count, type="Seed")
     await metrc.create_plant_batch_plantings(GROWER, [row])
 
 
@@ -337,32 +331,15 @@ class TestFaults:
 
 def manifest(name: str, *labels: str) -> TransferTemplateCreate:
     departure = datetime.now(UTC) + timedelta(days=1)
-    driver = {
-        "driver_name": "Sam",
-        "driver_occupational_license_number": "D-1",
-        "driver_license_number": "DL-1",
-        "vehicle_make": "Ford",
-        "vehicle_model": "Transit",
-        "vehicle_license_plate_number": "CANOPY1",
-    }
-    destination = TransferDestination(
-        recipient_license_number=STORE,
+    destination = transfer_destination(
+        STORE,
+        *labels,
+        price="99.95",
         transfer_type_name="Wholesale",
-        planned_route="I-25 north",
         estimated_departure_date_time=departure,
         estimated_arrival_date_time=departure + timedelta(hours=2),
-        transporters=[TransferTransporter(transporter_facility_license_number=GROWER, **driver)],
-        packages=[
-            TransferTemplatePackage(package_label=label, wholesale_price=Decimal("99.95"))
-            for label in labels
-        ],
     )
-    return TransferTemplateCreate(
-        name=name,
-        destinations=[destination],
-        transporter_facility_license_number=GROWER,
-        **driver,
-    )
+    return transfer_template(name, destination)
 
 
 class TestTransfers:

@@ -17,9 +17,9 @@ from compliance.adapters.metrc import (
     MetrcTransientError,
     MetrcUnknownOutcomeError,
     PackageAdjust,
-    PackageCreate,
 )
 from compliance.adapters.metrc.testing import GROWER, contract_world
+from compliance.adapters.metrc.testing.bodies import opening_package
 
 # 23:30 in Colorado on 7 February is 06:30 on the 8th in UTC: Metrc's "today" is the 7th.
 NOW = datetime(2026, 2, 8, 6, 30, tzinfo=UTC)
@@ -29,17 +29,6 @@ TODAY = date(2026, 2, 7)
 @pytest.fixture
 def metrc() -> FakeMetrc:
     return FakeMetrc.from_world(contract_world(), now=lambda: NOW)
-
-
-def opening(tag: str, day: date = TODAY) -> PackageCreate:
-    return PackageCreate(
-        tag=tag,
-        item="Blue Dream Flower",
-        quantity=Decimal("10"),
-        unit_of_measure="Grams",
-        actual_date=day,
-        location="Vault",
-    )
 
 
 async def first_tag(metrc: FakeMetrc) -> str:
@@ -57,10 +46,10 @@ async def test_a_failure_injected_before_a_write_applies_nothing(metrc: FakeMetr
     metrc.fail_next("create_packages", MetrcTransientError("maintenance", status_code=503))
 
     with pytest.raises(MetrcTransientError):
-        await metrc.create_packages(GROWER, [opening(tag)])
+        await metrc.create_packages(GROWER, [opening_package(tag, TODAY)])
 
     assert await metrc.find_package(GROWER, tag) is None
-    await metrc.create_packages(GROWER, [opening(tag)])  # only the next call fails
+    await metrc.create_packages(GROWER, [opening_package(tag, TODAY)])  # only the next call fails
     assert await metrc.find_package(GROWER, tag) is not None
 
 
@@ -69,7 +58,7 @@ async def test_a_lost_response_is_applied_and_found_by_reading_back(metrc: FakeM
     metrc.lose_next_response("create_packages")
 
     with pytest.raises(MetrcUnknownOutcomeError):
-        await metrc.create_packages(GROWER, [opening(tag)])
+        await metrc.create_packages(GROWER, [opening_package(tag, TODAY)])
 
     # Read back instead of resending: the package is there, so the intent is done.
     assert await metrc.find_package(GROWER, tag) is not None
@@ -81,10 +70,10 @@ async def test_the_facilitys_today_follows_the_clock_and_its_time_zone(metrc: Fa
     tag = await first_tag(metrc)
 
     with pytest.raises(MetrcRejectedError) as caught:
-        await metrc.create_packages(GROWER, [opening(tag, NOW.date())])
+        await metrc.create_packages(GROWER, [opening_package(tag, NOW.date())])
     assert caught.value.rows == [(0, "ActualDate 2026-02-08 cannot be a future date.")]
 
-    await metrc.create_packages(GROWER, [opening(tag)])
+    await metrc.create_packages(GROWER, [opening_package(tag, TODAY)])
     package = await metrc.get_package(GROWER, tag)
     assert package.packaged_date == TODAY
     assert package.last_modified is not None
@@ -111,7 +100,7 @@ async def test_the_write_size_limit_can_be_changed(metrc: FakeMetrc) -> None:
     small.max_write_objects = 1
     labels = [t.label for t in (await small.list_available_tags(GROWER))[:2]]
     with pytest.raises(MetrcRequestTooLargeError):
-        await small.create_packages(GROWER, [opening(label) for label in labels])
+        await small.create_packages(GROWER, [opening_package(label, TODAY) for label in labels])
     assert small.writes == []
 
 

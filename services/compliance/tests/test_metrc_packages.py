@@ -26,20 +26,7 @@ from compliance.adapters.metrc import (
     PackageUnfinish,
 )
 from compliance.adapters.metrc.testing import GROWER, STORE, MetrcBackend
-
-FLOWER = "Blue Dream Flower"
-
-
-def opening(tag: str, day: date, quantity: str = "10", **changes: object) -> PackageCreate:
-    package = PackageCreate(
-        tag=tag,
-        item=FLOWER,
-        quantity=Decimal(quantity),
-        unit_of_measure="Grams",
-        actual_date=day,
-        location="Vault",
-    )
-    return package.model_copy(update=changes)
+from compliance.adapters.metrc.testing.bodies import FLOWER, opening_package
 
 
 def from_source(
@@ -93,7 +80,7 @@ async def test_an_opening_balance_package_consumes_its_tag(backend: MetrcBackend
     metrc, day = backend.metrc, backend.world.today(GROWER)
     [tag] = await tags(backend, 1)
 
-    result = await metrc.create_packages(GROWER, [opening(tag, day, "12.5", note="first")])
+    result = await metrc.create_packages(GROWER, [opening_package(tag, day, "12.5", note="first")])
 
     [package_id] = result.ids
     package = await metrc.get_package(GROWER, package_id)
@@ -174,13 +161,13 @@ async def test_rows_of_one_write_see_each_others_effects(backend: MetrcBackend) 
 async def test_a_used_tag_is_refused_even_within_one_write(backend: MetrcBackend) -> None:
     metrc, day = backend.metrc, backend.world.today(GROWER)
     first, second = await tags(backend, 2)
-    await metrc.create_packages(GROWER, [opening(first, day)])
+    await metrc.create_packages(GROWER, [opening_package(first, day)])
 
-    assert await rejected(metrc.create_packages(GROWER, [opening(first, day)])) == [
+    assert await rejected(metrc.create_packages(GROWER, [opening_package(first, day)])) == [
         (0, f"Tag {first} has already been used.")
     ]
     assert await rejected(
-        metrc.create_packages(GROWER, [opening(second, day), opening(second, day)])
+        metrc.create_packages(GROWER, [opening_package(second, day), opening_package(second, day)])
     ) == [(1, f"Tag {second} has already been used.")]
 
 
@@ -192,7 +179,12 @@ async def test_a_tag_of_another_facility_or_kind_is_not_valid(backend: MetrcBack
 
     rows = await rejected(
         metrc.create_packages(
-            GROWER, [opening(store_tag, day), opening(plant_tag, day), opening(made_up, day)]
+            GROWER,
+            [
+                opening_package(store_tag, day),
+                opening_package(plant_tag, day),
+                opening_package(made_up, day),
+            ],
         )
     )
 
@@ -213,10 +205,10 @@ async def test_one_bad_row_rejects_the_write_and_every_bad_row_is_named(
         metrc.create_packages(
             GROWER,
             [
-                opening(good, day),
-                opening(bad_item, day, item="Nope"),
-                opening(bad_place, day, location="Nowhere"),
-                opening(bad_room, day, location="grow room"),
+                opening_package(good, day),
+                opening_package(bad_item, day, item="Nope"),
+                opening_package(bad_place, day, location="Nowhere"),
+                opening_package(bad_room, day, location="grow room"),
             ],
         )
     )
@@ -239,10 +231,10 @@ async def test_quantities_dates_and_units_are_checked(backend: MetrcBackend) -> 
         metrc.create_packages(
             GROWER,
             [
-                opening(labels[0], day, "0"),
-                opening(labels[1], day, "-1"),
-                opening(labels[2], tomorrow),
-                opening(labels[3], day, unit_of_measure="Each"),
+                opening_package(labels[0], day, "0"),
+                opening_package(labels[1], day, "-1"),
+                opening_package(labels[2], tomorrow),
+                opening_package(labels[3], day, unit_of_measure="Each"),
             ],
         )
     )
@@ -289,7 +281,9 @@ async def test_an_opening_balance_needs_the_facility_capability(backend: MetrcBa
     metrc, day = backend.metrc, backend.world.today(STORE)
     [tag] = await tags(backend, 1, STORE)
 
-    rows = await rejected(metrc.create_packages(STORE, [opening(tag, day, location="Sales Floor")]))
+    rows = await rejected(
+        metrc.create_packages(STORE, [opening_package(tag, day, location="Sales Floor")])
+    )
 
     assert rows == [
         (

@@ -16,23 +16,14 @@ from compliance.adapters.metrc import (
     MetrcRequestTooLargeError,
     PackageAdjust,
     PackageCreate,
-    PlantBatchPlanting,
     PullProgress,
 )
 from compliance.adapters.metrc.testing import GROWER, PARTNER, STORE, MetrcBackend
-
-FLOWER = "Blue Dream Flower"
+from compliance.adapters.metrc.testing.bodies import FLOWER, opening_package, planting
 
 
 def opening(tag: str, backend: MetrcBackend) -> PackageCreate:
-    return PackageCreate(
-        tag=tag,
-        item=FLOWER,
-        quantity=Decimal("1"),
-        unit_of_measure="Grams",
-        actual_date=backend.world.today(GROWER),
-        location="Vault",
-    )
+    return opening_package(tag, backend.world.today(GROWER), "1")
 
 
 async def tags(backend: MetrcBackend, count: int) -> list[str]:
@@ -209,16 +200,7 @@ async def test_reference_data_and_plant_batches_have_last_modified_windows(
     assert len(await metrc.list_items(GROWER, since=loaded - timedelta(hours=1))) == 2
     await metrc.create_plant_batch_plantings(
         GROWER,
-        [
-            PlantBatchPlanting(
-                name="BD-1",
-                type="Seed",
-                count=3,
-                strain="Blue Dream",
-                location="Grow Room",
-                actual_date=backend.world.today(GROWER),
-            )
-        ],
+        [planting("BD-1", backend.world.today(GROWER), 3, type="Seed")],
     )
     [batch] = await metrc.list_plant_batches(GROWER, since=loaded)
     assert await metrc.find_plant_batch(GROWER, "BD-1", modified_since=loaded) == batch

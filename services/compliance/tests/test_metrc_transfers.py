@@ -8,7 +8,7 @@ two steps through ``MetrcControl`` and read the outcome back through the API.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -18,48 +18,14 @@ from compliance.adapters.metrc import (
     MetrcPort,
     MetrcRejectedError,
     Package,
-    TransferDestination,
-    TransferTemplateCreate,
-    TransferTemplatePackage,
     TransferTemplateUpdate,
-    TransferTransporter,
 )
 from compliance.adapters.metrc.testing import GROWER, PARTNER, STORE, MetrcBackend
-
-DRIVER = {
-    "driver_name": "Sam",
-    "driver_occupational_license_number": "D-1",
-    "driver_license_number": "DL-1",
-    "vehicle_make": "Ford",
-    "vehicle_model": "Transit",
-    "vehicle_license_plate_number": "CANOPY1",
-}
-DEPARTURE = datetime(2030, 1, 2, 15, 0, tzinfo=UTC)
-
-
-def destination(recipient: str, *labels: str, **changes: object) -> TransferDestination:
-    planned = TransferDestination(
-        recipient_license_number=recipient,
-        transfer_type_name="Transfer",
-        planned_route="I-25 north",
-        estimated_departure_date_time=DEPARTURE,
-        estimated_arrival_date_time=DEPARTURE + timedelta(hours=2),
-        transporters=[TransferTransporter(transporter_facility_license_number=GROWER, **DRIVER)],
-        packages=[
-            TransferTemplatePackage(package_label=label, wholesale_price=Decimal("100.00"))
-            for label in labels
-        ],
-    )
-    return planned.model_copy(update=changes)
-
-
-def template(name: str, *destinations: TransferDestination) -> TransferTemplateCreate:
-    return TransferTemplateCreate(
-        name=name,
-        destinations=list(destinations),
-        transporter_facility_license_number=GROWER,
-        **DRIVER,
-    )
+from compliance.adapters.metrc.testing.bodies import (
+    DEPARTURE,
+    transfer_destination,
+    transfer_template,
+)
 
 
 async def flower(metrc: MetrcPort) -> Package:
@@ -86,7 +52,7 @@ async def test_a_template_is_listed_with_its_delivery_and_packages_which_stay_ac
     package = await flower(metrc)
 
     created = await metrc.create_outgoing_transfer_templates(
-        GROWER, [template("To the partner", destination(PARTNER, package.label))]
+        GROWER, [transfer_template("To the partner", transfer_destination(PARTNER, package.label))]
     )
 
     [listed] = await metrc.list_outgoing_transfer_templates(GROWER)
@@ -139,11 +105,13 @@ async def test_a_template_is_checked_destination_by_destination(backend: MetrcBa
         metrc.create_outgoing_transfer_templates(
             GROWER,
             [
-                template("a", destination("NOT-A-LICENSE", package.label)),
-                template("b", destination(GROWER, package.label)),
-                template("c", destination(PARTNER, package.label, transfer_type_name="Gift")),
-                template("d", destination(PARTNER, unknown)),
-                template("e", destination(PARTNER, package.label, package.label)),
+                transfer_template("a", transfer_destination("NOT-A-LICENSE", package.label)),
+                transfer_template("b", transfer_destination(GROWER, package.label)),
+                transfer_template(
+                    "c", transfer_destination(PARTNER, package.label, transfer_type_name="Gift")
+                ),
+                transfer_template("d", transfer_destination(PARTNER, unknown)),
+                transfer_template("e", transfer_destination(PARTNER, package.label, package.label)),
             ],
         )
     )
@@ -161,7 +129,7 @@ async def test_a_template_is_checked_destination_by_destination(backend: MetrcBa
 async def test_a_template_is_updated_and_archived(backend: MetrcBackend) -> None:
     metrc = backend.metrc
     package = await flower(metrc)
-    planned = template("To the partner", destination(PARTNER, package.label))
+    planned = transfer_template("To the partner", transfer_destination(PARTNER, package.label))
     [template_id] = (await metrc.create_outgoing_transfer_templates(GROWER, [planned])).ids
     [delivery] = await metrc.list_transfer_template_deliveries(template_id)
 
@@ -169,7 +137,7 @@ async def test_a_template_is_updated_and_archived(backend: MetrcBackend) -> None
         **planned.model_dump(exclude={"destinations", "name"}),
         name="To the partner, v2",
         destinations=[
-            destination(
+            transfer_destination(
                 PARTNER, package.label, planned_route="US-36", transfer_destination_id=delivery.id
             )
         ],
@@ -200,7 +168,7 @@ async def test_a_sent_template_is_a_manifest_whose_accepted_packages_change_faci
 ) -> None:
     metrc = backend.metrc
     package = await flower(metrc)
-    planned = template("To the store", destination(STORE, package.label))
+    planned = transfer_template("To the store", transfer_destination(STORE, package.label))
     [template_id] = (await metrc.create_outgoing_transfer_templates(GROWER, [planned])).ids
 
     sent = await backend.control.send_transfer_template(template_id)
@@ -268,7 +236,7 @@ async def test_a_sent_template_is_a_manifest_whose_accepted_packages_change_faci
 async def test_rejected_packages_go_back_to_the_shipper(backend: MetrcBackend) -> None:
     metrc = backend.metrc
     package = await flower(metrc)
-    planned = template("To the partner", destination(PARTNER, package.label))
+    planned = transfer_template("To the partner", transfer_destination(PARTNER, package.label))
     [template_id] = (await metrc.create_outgoing_transfer_templates(GROWER, [planned])).ids
     sent = await backend.control.send_transfer_template(template_id)
 

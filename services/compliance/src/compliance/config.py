@@ -139,6 +139,13 @@ class ComplianceSettings(ServiceSettings):
         " timeout + lag): a worker killed mid-round leaves them this long. At least that margin"
         " divided by 2/5 (250 s at the defaults)",
     )
+    transfer_stall_seconds: float = Field(
+        default=900.0,
+        gt=0,
+        validation_alias="COMPLIANCE_TRANSFER_STALL_SECONDS",
+        description="How long an outgoing transfer's manifest may wait (its packages not in"
+        " Metrc, Metrc not answering) before a TRANSFER_STALLED notification tells a person",
+    )
     push_poll_seconds: float = Field(
         default=0.1,
         gt=0,

@@ -56,6 +56,7 @@ __all__ = [
     "VENDOR_KEY",
     "MetrcSite",
     "eventually",
+    "receiver_metrc",
 ]
 
 LICENSE = "SF-SBX-CO-21-8002"
@@ -143,6 +144,17 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} did not happen within {seconds} s")
         await asyncio.sleep(0.2)
+
+
+def receiver_metrc(metrc_url: str) -> MetrcClient:
+    """A Metrc client of the second facility (``RECEIVER``), with that facility's own user key:
+    what the receiver sees of a transfer's packages. Use as ``async with``."""
+    return MetrcClient(
+        base_url=metrc_url,
+        credentials=MetrcCredentials(
+            vendor_key=SecretStr(VENDOR_KEY), user_key=SecretStr(RECEIVER_USER_KEY)
+        ),
+    )
 
 
 @dataclass

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -36,6 +37,7 @@ from compliance.domain import (
     PushPolicy,
     StockAt,
     Submission,
+    SubmissionEvent,
     SubmissionState,
     validate_rules,
 )
@@ -62,6 +64,7 @@ __all__ = [
     "ComplianceHarness",
     "FakeConnector",
     "ManualClock",
+    "colorado_rules",
     "tags",
 ]
 
@@ -76,6 +79,33 @@ REASONS: Mapping[str, str] = {
     for cause in CHANGE_CAUSES
 }  # fmt: skip
 """Canopy causes mapped onto ``FakeMetrc``'s reasons (Theft requires a note: one is always sent)."""
+
+
+def colorado_rules(
+    site_id: UUID,
+    license_number: str = LICENSE,
+    metrc_base_url: str = "https://sandbox-api-co.metrc.com",
+    **more: Any,
+) -> JurisdictionRules:
+    """A Colorado cannabis site's rules, validated: it reports to Metrc at ``metrc_base_url``
+    under ``license_number``, in Denver's dates, with the ``REASONS`` map; ``more`` sets any
+    other field (or another ``program``, ``require_metrc_id``)."""
+    fields: dict[str, Any] = {
+        "state": "CO",
+        "program": Program.CANNABIS,
+        "require_metrc_id": True,
+        "time_zone": "America/Denver",
+        "reason_map": dict(REASONS),
+        **more,
+    }
+    return validate_rules(
+        JurisdictionRules(
+            site_id=site_id,
+            metrc_base_url=metrc_base_url,
+            license_number=license_number,
+            **fields,
+        )
+    )
 
 
 def tags(count: int, *, start: int = 1, block: str = "0000022") -> list[str]:
@@ -385,20 +415,13 @@ class ComplianceHarness:
         self.manual = ManualOperations(self.ctx, self.pusher)
         self.credentials = CredentialsService(self.ctx)
         self.rules_service = RulesService(self.ctx)
-        self.rules = validate_rules(
-            JurisdictionRules(
-                site_id=self.site_id,
-                state="CO",
-                program=program,
-                require_metrc_id=require_metrc_id,
-                metrc_base_url="https://sandbox-api-co.metrc.com",
-                license_number=LICENSE,
-                time_zone="America/Denver",
-                reason_map=dict(REASONS),
-                location_map=self.location_map,
-                track_locations=track_locations,
-                allow_opening_balance=allow_opening_balance,
-            )
+        self.rules = colorado_rules(
+            self.site_id,
+            program=program,
+            require_metrc_id=require_metrc_id,
+            location_map=self.location_map,
+            track_locations=track_locations,
+            allow_opening_balance=allow_opening_balance,
         )
         self.db.rules[self.site_id] = self.rules
 
@@ -446,6 +469,21 @@ class ComplianceHarness:
         if link is None or link.tag is None:
             return None
         return self.fake.facilities[LICENSE].packages.get(link.tag)
+
+    def published(self, submission_id: UUID) -> list[SubmissionEvent]:
+        """The events published for one submission, in the order they were published."""
+        return [
+            e
+            for e in self.db.events
+            if isinstance(e, SubmissionEvent) and e.submission_id == submission_id
+        ]
+
+    def published_in_order(self, submission_id: UUID) -> bool:
+        """Whether each event published for the submission is later than the one before:
+        reporting keeps a push's state only from an event newer (``occurred_at``, to the
+        microsecond) than the one it holds, so a later one at the same instant is lost."""
+        at = [e.occurred_at for e in self.published(submission_id)]
+        return all(a < b for a, b in pairwise(at))
 
     def submissions(self, batch: BatchScript | None = None) -> list[Submission]:
         subs = [

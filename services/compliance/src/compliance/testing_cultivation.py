@@ -1,5 +1,5 @@
 """Test helpers for cultivation: a plant batch's and a harvest's changes recorded as the
-cultivation consumer records inventory's events (``record_cultivation_change``), on the
+cultivation consumer records inventory's events (``record_cultivation_changes``), on the
 in-memory harness of ``testing``, and what ``FakeMetrc`` then holds."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from compliance.domain.cultivation_intents import (
     PlantGrowthPhase,
     PlantingSource,
 )
-from compliance.service_layer.record_cultivation import record_cultivation_change
+from compliance.service_layer.record_cultivation import record_cultivation_changes
 from compliance.testing import LICENSE, STRAIN, ComplianceHarness
 
 __all__ = [
@@ -63,7 +63,7 @@ async def record_change(
         event_id=uuid4(),
     )
     async with h.db.uow() as uow:
-        recorded = await record_cultivation_change(uow, change, now=h.clock.now())
+        (recorded,) = await record_cultivation_changes(uow, [change], now=h.clock.now())
         await uow.commit()
     return recorded
 

@@ -1,6 +1,7 @@
 """Revision 0011 down and up again: a settled sale is left ACCEPTED (the code before it cannot
 read SETTLED), and the open queue's index, rebuilt concurrently each way, ends valid with the
-meaning of "not done" of its revision."""
+meaning of "not done" of its revision; and 0011 runs again to the end after its concurrent part
+failed (what it did before that part is committed, its version row is not)."""
 
 from __future__ import annotations
 
@@ -80,6 +81,23 @@ async def test_a_settled_sale_goes_down_accepted_and_the_indexes_come_back_valid
     assert down["submissions_open"][0]
     assert "SETTLED" not in down["submissions_open"][1]
 
+    await asyncio.to_thread(command.upgrade, config, "head")
+    up = await _indexes(dsn)
+    assert set(up) == {"submissions_open", "submissions_settled_sales"}
+    assert all(valid for valid, _ in up.values())
+    assert "SETTLED" in up["submissions_open"][1]
+
+
+async def test_0011_runs_again_to_the_end_after_its_concurrent_part_failed(
+    database_url: str,
+) -> None:
+    dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")
+    config = alembic_config(MIGRATIONS, database_url)
+    await asyncio.to_thread(command.downgrade, config, "0011")
+    # The autocommit block commits what came before it; the version row is written only once
+    # upgrade() returns. So after a failed concurrent build the database holds 0011's columns
+    # (and maybe its indexes) under the version 0010: 0011 then runs again from its start.
+    await asyncio.to_thread(command.stamp, config, "0010")
     await asyncio.to_thread(command.upgrade, config, "head")
     up = await _indexes(dsn)
     assert set(up) == {"submissions_open", "submissions_settled_sales"}

@@ -58,7 +58,7 @@ from compliance.domain.cultivation_intents import (
 from compliance.service_layer.open_queue import OpenQueueCache
 from compliance.service_layer.outcomes import store_accepted
 from compliance.service_layer.ports import TagTakenError, UnitOfWork
-from compliance.service_layer.record_cultivation import record_cultivation_change
+from compliance.service_layer.record_cultivation import record_cultivation_changes
 from compliance.testing import START, ComplianceHarness
 from shared.database import Database
 from shared.testing.plugin import migrated_copy
@@ -726,7 +726,7 @@ class TestALateDrawMeetsItsRecordsAcceptance:
 
         async def record_the_draw() -> None:
             async with store.uow() as uow:
-                await record_cultivation_change(uow, draw, now=START)
+                await record_cultivation_changes(uow, [draw], now=START)
                 await uow.commit()
 
         async with store.uow() as accepting:

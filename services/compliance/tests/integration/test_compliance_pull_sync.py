@@ -36,13 +36,12 @@ from compliance.adapters.postgres import ComplianceUnitOfWork
 from compliance.adapters.postgres.mirror import PgMirrorStore
 from compliance.adapters.postgres.sync_runs import PgSyncRuns
 from compliance.config import DEV_CREDENTIAL_KEYS
-from compliance.domain import JurisdictionRules, Program, validate_rules
 from compliance.domain.mirror import FEEDS, Feed, SyncType
 from compliance.service_layer import CredentialsService, SaveCredentials, ServiceContext
 from compliance.service_layer.mirror_ports import RunState, RunTrigger
 from compliance.service_layer.pull_sync import PullPolicy, PullSync
 from compliance.service_layer.sync_service import SyncService
-from compliance.testing import REASONS
+from compliance.testing import colorado_rules
 from pydantic import SecretStr
 from shared.database import Database
 from shared.migrations import upgrade
@@ -130,18 +129,7 @@ async def world(sandbox_process: SandboxProcess, database_url: str) -> AsyncIter
         clock=UtcClock(),
     )
     site_id = uuid4()
-    rules = validate_rules(
-        JurisdictionRules(
-            site_id=site_id,
-            state="CO",
-            program=Program.CANNABIS,
-            require_metrc_id=True,
-            metrc_base_url=sandbox.base_url,
-            license_number=LICENSE,
-            time_zone="America/Denver",
-            reason_map=dict(REASONS),
-        )
-    )
+    rules = colorado_rules(site_id, LICENSE, sandbox.base_url)
     async with ctx.uow() as uow:
         await uow.jurisdictions.save(rules)
         await uow.commit()

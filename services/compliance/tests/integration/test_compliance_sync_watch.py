@@ -31,9 +31,11 @@ from compliance.domain import (
     CreatePackage,
     Intent,
     JurisdictionRules,
+    Notification,
     NotificationKind,
     OpeningBalance,
     Program,
+    Severity,
     Submission,
     SubmissionState,
     validate_rules,
@@ -50,7 +52,8 @@ from compliance.service_layer.pull_sync import PullPolicy, PullSync
 from compliance.service_layer.sync_health import SyncHealth
 from compliance.service_layer.sync_service import RequestSync, SiteNotSyncableError, SyncService
 from compliance.service_layer.sync_watch import BurstTrigger, SyncAlerts, WatchPolicy
-from compliance.testing import REASONS, ManualClock
+from compliance.service_layer.transfer_stalls import stall_key
+from compliance.testing import ManualClock, colorado_rules
 from pydantic import SecretStr
 from shared.database import Database
 from shared.migrations import upgrade
@@ -137,18 +140,7 @@ async def world(sandbox_process: SandboxProcess, database_url: str) -> AsyncIter
         clock=clock,
     )
     site_id = uuid4()
-    rules = validate_rules(
-        JurisdictionRules(
-            site_id=site_id,
-            state="CO",
-            program=Program.CANNABIS,
-            require_metrc_id=True,
-            metrc_base_url=sandbox.base_url,
-            license_number=LICENSE,
-            time_zone="America/Denver",
-            reason_map=dict(REASONS),
-        )
-    )
+    rules = colorado_rules(site_id, LICENSE, sandbox.base_url)
     async with ctx.uow() as uow:
         await uow.jurisdictions.save(rules)
         await uow.commit()
@@ -330,6 +322,30 @@ class TestAlertsInSyncHealth:
         healthy = await world.health.license(LICENSE)
         assert healthy.stale_types == ()
         assert healthy.alerts == ()
+
+    async def test_a_stalled_transfer_shows_as_an_alert_the_sync_watch_leaves_to_its_rounds(
+        self, world: World
+    ) -> None:
+        transfer_id = uuid4()
+        async with world.ctx.uow() as uow:
+            await uow.notifications.raise_(
+                Notification(
+                    id=uuid4(),
+                    kind=NotificationKind.TRANSFER_STALLED,
+                    severity=Severity.WARNING,
+                    title="Transfer to Store (SF-SBX-CO-22-9001) waits for its packages in Metrc",
+                    message="waiting",
+                    guidance="push",
+                    created_at=world.clock.now(),
+                    license_number=LICENSE,
+                    dedup_key=stall_key(transfer_id),
+                )
+            )
+            await uow.commit()
+        await SyncAlerts(world.ctx).observe(await world.health.license(LICENSE))
+        shown = await world.health.license(LICENSE)
+        assert [a.kind for a in shown.alerts] == [NotificationKind.TRANSFER_STALLED]
+        assert "TRANSFER_STALLED" in shown.problems
 
 
 class TestASyncRequestThatCannotRunSaysWhatToDo:

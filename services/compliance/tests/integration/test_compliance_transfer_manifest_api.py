@@ -18,18 +18,15 @@ from compliance.adapters.metrc.testing import GROWER, STORE, SandboxProcess, con
 from compliance.bootstrap import build
 from compliance.config import ComplianceSettings
 from compliance.domain import (
-    JurisdictionRules,
     Problem,
-    Program,
     ReceivedByTransfer,
-    validate_rules,
 )
 from compliance.entrypoints.api import create_app
 from compliance.entrypoints.container import Container
 from compliance.service_layer import SaveCredentials
 from compliance.service_layer.record import record_batch_change
 from compliance.service_layer.transfer_manifest_rounds import manifest_round, record_transfer_event
-from compliance.testing import REASONS, BatchScript
+from compliance.testing import BatchScript, colorado_rules
 from pydantic import SecretStr
 from shared.events import transfers as ev
 from shared.identity import IDENTITY_HEADER, Identity, generate_keypair, issue_identity_token
@@ -56,18 +53,7 @@ async def stack(
             KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:9",
         )
     )
-    rules = validate_rules(
-        JurisdictionRules(
-            site_id=SITE,
-            state="CO",
-            program=Program.CANNABIS,
-            require_metrc_id=True,
-            metrc_base_url=sandbox.base_url,
-            license_number=GROWER,
-            time_zone="America/Denver",
-            reason_map=dict(REASONS),
-        )
-    )
+    rules = colorado_rules(SITE, GROWER, sandbox.base_url)
     async with container.uow() as uow:
         await uow.jurisdictions.save(rules)
         await uow.commit()

@@ -2,7 +2,9 @@
 events recorded once, rounds that make the template exactly once (a lost answer included), follow
 the manifest after it is sent, and stage ``compliance.transfer_manifest.settled`` with each
 package's outcome when the receiver decided them all, settling each shipped package's sale with
-no Metrc write; a transfer whose packages are not all LINKED waits, then is sent once; a
+no Metrc write; a transfer whose packages are not all LINKED waits, then is sent once (one
+whose package's create FAILED raises ``TRANSFER_STALLED`` after the threshold, resolved when the
+transfer is cancelled); a
 cancelled transfer's template archived once (a lost answer read back, not archived again); a sent
 manifest followed however long Metrc is away; a claimed row left to its round. The receiver's
 side: its incoming delivery published as ``compliance.incoming_transfer.changed`` once per
@@ -27,17 +29,17 @@ from compliance.adapters.metrc import endpoints as ep
 from compliance.adapters.metrc.testing import GROWER, STORE, SandboxProcess, contract_world
 from compliance.adapters.postgres import ComplianceUnitOfWork
 from compliance.domain import (
-    JurisdictionRules,
     LinkState,
-    Program,
+    NotificationKind,
+    Problem,
+    ProblemCode,
     ReceivedByTransfer,
     SubmissionKind,
     SubmissionState,
     SyncLogQuery,
-    validate_rules,
 )
 from compliance.domain.mirror import Feed, mirror_record
-from compliance.domain.transfer_manifests import ManifestState, template_name
+from compliance.domain.transfer_manifests import STALL_AFTER, ManifestState, template_name
 from compliance.service_layer.incoming_transfers import publish_incoming
 from compliance.service_layer.record import record_batch_change
 from compliance.service_layer.sale_settlement import SETTLE_OPERATION
@@ -48,7 +50,8 @@ from compliance.service_layer.transfer_manifest_rounds import (
     record_transfer_event,
     waiting_message,
 )
-from compliance.testing import REASONS, BatchScript
+from compliance.service_layer.transfer_stalls import stall_key
+from compliance.testing import BatchScript, colorado_rules
 from pydantic import SecretStr
 from shared.database import Database
 from shared.events import transfers as ev
@@ -57,6 +60,8 @@ from shared.migrations import upgrade
 MIGRATIONS = Path(__file__).resolve().parents[2] / "src" / "compliance" / "migrations"
 TEMPLATE_POST = "POST /transfers/v2/templates/outgoing"
 TEMPLATE_DELETE = "DELETE /transfers/v2/templates/outgoing/{template_id}"
+SITE_ID = UUID(ev.TransferCreatedV1.model_json_schema()["examples"][0]["transfer"]["site"]["id"])
+"""The site of the contract's transfer example: the one reporting to Metrc here."""
 
 
 @dataclass
@@ -78,12 +83,14 @@ class World:
             await record_transfer_event(uow, event_type, transfer, datetime.now(UTC))
             await uow.commit()
 
-    async def round(self) -> int:
+    async def round(self, *, later: timedelta = timedelta(0)) -> int:
+        """One round, ``later`` on the round's clock (a stall threshold passed without waiting)."""
+
         async def metrc_for(license_number: str) -> MetrcClient:
             assert license_number == GROWER
             return self.client
 
-        return await manifest_round(self.uow, metrc_for, lambda: datetime.now(UTC))
+        return await manifest_round(self.uow, metrc_for, lambda: datetime.now(UTC) + later)
 
     async def row(self, transfer_id: UUID) -> Any:
         async with self.uow() as uow:
@@ -124,24 +131,7 @@ async def world(sandbox_process: SandboxProcess, database_url: str) -> AsyncIter
     await asyncio.to_thread(upgrade, MIGRATIONS, database_url)
     database = Database(database_url, name="compliance-transfer-test", min_size=1, max_size=4)
     async with ComplianceUnitOfWork(database) as uow:  # the transfers' site reports to Metrc
-        await uow.jurisdictions.save(
-            validate_rules(
-                JurisdictionRules(
-                    site_id=UUID(
-                        ev.TransferCreatedV1.model_json_schema()["examples"][0]["transfer"]["site"][
-                            "id"
-                        ]
-                    ),
-                    state="CO",
-                    program=Program.CANNABIS,
-                    require_metrc_id=True,
-                    metrc_base_url=sandbox.base_url,
-                    license_number=GROWER,
-                    time_zone="America/Denver",
-                    reason_map=dict(REASONS),
-                )
-            )
-        )
+        await uow.jurisdictions.save(colorado_rules(SITE_ID, GROWER, sandbox.base_url))
         await uow.commit()
     async with MetrcClient(
         base_url=sandbox.base_url,
@@ -152,12 +142,9 @@ async def world(sandbox_process: SandboxProcess, database_url: str) -> AsyncIter
         timeout=httpx.Timeout(5.0, connect=2.0),
     ) as client:
         labels = [p.label for p in await client.list_packages(GROWER)][:2]
-        site_id = UUID(
-            ev.TransferCreatedV1.model_json_schema()["examples"][0]["transfer"]["site"]["id"]
-        )
         batches = {
             label: BatchScript(
-                site_id=site_id, code=label[-6:], tag=label, source=ReceivedByTransfer()
+                site_id=SITE_ID, code=label[-6:], tag=label, source=ReceivedByTransfer()
             )
             for label in labels
         }
@@ -197,12 +184,24 @@ def transfer(world: World) -> dict[str, Any]:
     return checked
 
 
+async def recorded(world: World) -> tuple[dict[str, Any], UUID]:
+    """A ``transfer`` recorded as ``inventory.transfer.created``: its snapshot and its id."""
+    planned = transfer(world)
+    await world.record("inventory.transfer.created", planned)
+    return planned, UUID(planned["transfer_id"])
+
+
+async def templated(world: World) -> tuple[dict[str, Any], UUID]:
+    """A ``recorded`` transfer after a round made its template: its snapshot and its id."""
+    planned, transfer_id = await recorded(world)
+    await world.round()
+    return planned, transfer_id
+
+
 async def test_a_transfer_becomes_one_template_and_its_settled_manifest_an_event(
     world: World,
 ) -> None:
-    planned = transfer(world)
-    transfer_id = UUID(planned["transfer_id"])
-    await world.record("inventory.transfer.created", planned)
+    planned, transfer_id = await recorded(world)
     await world.record("inventory.transfer.created", planned)  # a redelivery adds nothing
     assert (await world.row(transfer_id)).state is ManifestState.PENDING
 
@@ -299,10 +298,45 @@ async def test_a_cancelled_transfer_waiting_for_its_packages_is_cancelled(world:
     assert TEMPLATE_POST not in (await world.sandbox.state())["requests"]
 
 
-async def test_a_lost_answer_is_read_back_and_the_template_is_made_once(world: World) -> None:
-    planned = transfer(world)
+async def test_a_transfer_whose_package_create_failed_is_told_after_the_threshold_and_resolved_when_cancelled(
+    world: World,
+) -> None:
+    planned, tag = await on_its_way(world)
     transfer_id = UUID(planned["transfer_id"])
+    async with world.uow() as uow:  # the batch's package write failed for good, as after N sends
+        (create,) = await uow.submissions.for_batch(world.batches[tag].batch_id)
+        failure = Problem(
+            code=ProblemCode.METRC_UNAVAILABLE, message="Metrc did not answer 8 sends", guidance=""
+        )
+        await uow.submissions.save(create.fail(datetime.now(UTC), failure))
+        await uow.commit()
     await world.record("inventory.transfer.created", planned)
+
+    async def told() -> list[Any]:
+        async with world.uow() as uow:
+            notes = await uow.notifications.recent(license_number=GROWER)
+        return [n for n in notes if n.dedup_key == stall_key(transfer_id)]
+
+    await world.round()
+    await world.round(later=STALL_AFTER - timedelta(minutes=1))
+    assert await told() == []
+    await world.round(later=STALL_AFTER + timedelta(seconds=1))
+    await world.round(later=STALL_AFTER + timedelta(minutes=1))
+    (note,) = await told()
+    assert (note.kind, note.resolved_at) == (NotificationKind.TRANSFER_STALLED, None)
+    assert f"{tag}: its package's {create.kind.value} is FAILED" in note.message
+    assert "Metrc did not answer 8 sends" in note.message
+
+    await world.record("inventory.transfer.cancelled", planned)
+    await world.round(later=STALL_AFTER + timedelta(minutes=2))
+    assert (await world.row(transfer_id)).state is ManifestState.CANCELLED
+    (note,) = await told()
+    assert note.resolved_at is not None
+    assert TEMPLATE_POST not in (await world.sandbox.state())["requests"]
+
+
+async def test_a_lost_answer_is_read_back_and_the_template_is_made_once(world: World) -> None:
+    _, transfer_id = await recorded(world)
     await world.sandbox.add_faults(
         {"method": "POST", "path": "/transfers/v2/templates/outgoing", "kind": "lost_response"}
     )
@@ -320,10 +354,7 @@ async def test_a_lost_answer_is_read_back_and_the_template_is_made_once(world: W
 
 
 async def test_a_cancelled_transfers_template_is_archived(world: World) -> None:
-    planned = transfer(world)
-    transfer_id = UUID(planned["transfer_id"])
-    await world.record("inventory.transfer.created", planned)
-    await world.round()
+    planned, transfer_id = await templated(world)
     await world.record("inventory.transfer.cancelled", planned)
     await world.round()
     assert (await world.row(transfer_id)).state is ManifestState.CANCELLED
@@ -333,10 +364,7 @@ async def test_a_cancelled_transfers_template_is_archived(world: World) -> None:
 async def test_an_archive_whose_answer_was_lost_is_read_back_and_not_sent_again(
     world: World,
 ) -> None:
-    planned = transfer(world)
-    transfer_id = UUID(planned["transfer_id"])
-    await world.record("inventory.transfer.created", planned)
-    await world.round()
+    planned, transfer_id = await templated(world)
     template_id = (await world.row(transfer_id)).metrc_template_id
     await world.record("inventory.transfer.cancelled", planned)
     archive = f"/transfers/v2/templates/outgoing/{template_id}"
@@ -352,10 +380,7 @@ async def test_an_archive_whose_answer_was_lost_is_read_back_and_not_sent_again(
 
 
 async def test_a_sent_manifest_is_followed_however_long_metrc_is_away(world: World) -> None:
-    planned = transfer(world)
-    transfer_id = UUID(planned["transfer_id"])
-    await world.record("inventory.transfer.created", planned)
-    await world.round()
+    planned, transfer_id = await templated(world)
     await world.record("inventory.transfer.sent", planned)
     away = {"method": "GET", "path": "/transfers/v2/outgoing", "kind": "status", "times": 10**6}
     await world.sandbox.add_faults(away)
@@ -395,9 +420,7 @@ async def test_a_site_that_does_not_report_to_metrc_has_no_manifest(world: World
 
 
 async def test_a_row_another_round_holds_is_left_until_its_claim_runs_out(world: World) -> None:
-    planned = transfer(world)
-    transfer_id = UUID(planned["transfer_id"])
-    await world.record("inventory.transfer.created", planned)
+    _, transfer_id = await recorded(world)
     now = datetime.now(UTC)
     async with world.uow() as uow:  # another worker's round, talking to Metrc
         assert len(await uow.transfer_manifests.claim_open(GROWER, now, until=now + LEASE)) == 1
@@ -415,9 +438,7 @@ async def test_a_row_another_round_holds_is_left_until_its_claim_runs_out(world:
 async def test_a_round_that_outlived_its_claim_writes_nothing_over_the_round_holding_it(
     world: World,
 ) -> None:
-    planned = transfer(world)
-    transfer_id = UUID(planned["transfer_id"])
-    await world.record("inventory.transfer.created", planned)
+    _, transfer_id = await recorded(world)
     first = datetime.now(UTC)
     async with world.uow() as uow:  # a slow round's claim
         (row,) = await uow.transfer_manifests.claim_open(GROWER, first, until=first + LEASE)
@@ -446,10 +467,7 @@ async def test_a_round_that_outlived_its_claim_writes_nothing_over_the_round_hol
 async def test_the_receivers_incoming_delivery_is_published_once_per_change(
     world: World,
 ) -> None:
-    planned = transfer(world)
-    transfer_id = UUID(planned["transfer_id"])
-    await world.record("inventory.transfer.created", planned)
-    await world.round()
+    planned, transfer_id = await templated(world)
     await world.record("inventory.transfer.sent", planned)
     sent = await world.sandbox.send_transfer_template(
         (await world.row(transfer_id)).metrc_template_id
@@ -545,6 +563,14 @@ async def test_the_settled_manifest_settles_each_shipped_sale_with_no_metrc_writ
         if e["event_type"] == "compliance.push_accepted" and e["payload"]["state"] == "SETTLED"
     ]
     assert sorted(done) == sorted(str(s.id) for s in sales)
+    # The late one was settled before it was stored: published once, done (a "planned" at the
+    # same instant would carry its version, and reporting would keep that one).
+    (late_sale,) = late.submissions
+    assert [
+        e["event_type"]
+        for e in await world.outbox()
+        if e["payload"].get("submission_id") == str(late_sale.id)
+    ] == ["compliance.push_accepted"]
     assert sorted((e.accepted, e.rejected) for e in logged) == [(0, 1), (1, 0)]
     requests = (await world.sandbox.state())["requests"]
     assert [r for r in requests if " /packages/" in r and not r.startswith("GET")] == []

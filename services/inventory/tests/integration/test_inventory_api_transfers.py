@@ -257,40 +257,50 @@ class TestSettlement:
         )
 
 
+def settled_event(world: Any, transfer_id: str, packages: list[dict[str, Any]]) -> EventEnvelope:
+    """Compliance's ``compliance.transfer_manifest.settled`` of the transfer, with the outcome
+    of each package as given."""
+    example = TransferManifestSettledV1.model_json_schema()["examples"][0]
+    payload = TransferManifestSettledV1.model_validate(
+        {**example, "transfer_id": transfer_id, "site_id": world.site_id, "packages": packages}
+    ).model_dump(mode="json")
+    return EventEnvelope(
+        event_type="compliance.transfer_manifest.settled",
+        event_version=1,
+        producer="compliance",
+        aggregate_id=transfer_id,
+        payload=payload,
+    )
+
+
+async def consumed(inventory_db: str, envelope: EventEnvelope) -> None:
+    """``envelope`` consumed by inventory's worker handler, in a transaction of its own."""
+    database = Database(inventory_db, name="test-worker")
+    try:
+        await in_transaction(
+            lambda: InventoryUnitOfWork(database),
+            lambda uow: on_compliance_event(uow, envelope),
+        )
+    finally:
+        await database.close()
+
+
 class TestComplianceReports:
     async def test_the_settled_manifest_event_settles_the_transfer_once(
         self, world: Any, db: asyncpg.Connection, inventory_db: str
     ) -> None:
         transfer, a, b = await planned(world)
         await world.admin.ok("POST", f"/v1/outgoing-transfers/{transfer['id']}/send", json={})
-        example = TransferManifestSettledV1.model_json_schema()["examples"][0]
-        payload = TransferManifestSettledV1.model_validate(
-            {
-                **example,
-                "transfer_id": transfer["id"],
-                "site_id": world.site_id,
-                "packages": [
-                    {"package_tag": TAG_A, "accepted": False, "received_quantity": None},
-                    {"package_tag": TAG_B, "accepted": False, "received_quantity": None},
-                ],
-            }
-        ).model_dump(mode="json")
-        envelope = EventEnvelope(
-            event_type="compliance.transfer_manifest.settled",
-            event_version=1,
-            producer="compliance",
-            aggregate_id=transfer["id"],
-            payload=payload,
+        envelope = settled_event(
+            world,
+            transfer["id"],
+            [
+                {"package_tag": TAG_A, "accepted": False, "received_quantity": None},
+                {"package_tag": TAG_B, "accepted": False, "received_quantity": None},
+            ],
         )
-        database = Database(inventory_db, name="test-worker")
-        try:
-            for _ in range(2):
-                await in_transaction(
-                    lambda: InventoryUnitOfWork(database),
-                    lambda uow: on_compliance_event(uow, envelope),
-                )
-        finally:
-            await database.close()
+        for _ in range(2):  # the same event delivered twice
+            await consumed(inventory_db, envelope)
         read = await world.admin.ok("GET", f"/v1/outgoing-transfers/{transfer['id']}")
         assert read["status"] == "REJECTED"
         for batch in (a, b):
@@ -302,32 +312,14 @@ class TestComplianceReports:
     ) -> None:
         transfer, _, _ = await planned(world)
         await world.admin.ok("POST", f"/v1/outgoing-transfers/{transfer['id']}/send", json={})
-        example = TransferManifestSettledV1.model_json_schema()["examples"][0]
-        payload = TransferManifestSettledV1.model_validate(
-            {
-                **example,
-                "transfer_id": transfer["id"],
-                "site_id": world.site_id,
-                "packages": [  # TAG_B is missing: inventory cannot settle from this
-                    {"package_tag": TAG_A, "accepted": True, "received_quantity": "100"}
-                ],
-            }
-        ).model_dump(mode="json")
-        envelope = EventEnvelope(
-            event_type="compliance.transfer_manifest.settled",
-            event_version=1,
-            producer="compliance",
-            aggregate_id=transfer["id"],
-            payload=payload,
+        envelope = settled_event(
+            world,
+            transfer["id"],
+            [  # TAG_B is missing: inventory cannot settle from this
+                {"package_tag": TAG_A, "accepted": True, "received_quantity": "100"}
+            ],
         )
-        database = Database(inventory_db, name="test-worker")
-        try:
-            await in_transaction(
-                lambda: InventoryUnitOfWork(database),
-                lambda uow: on_compliance_event(uow, envelope),
-            )
-        finally:
-            await database.close()
+        await consumed(inventory_db, envelope)
         read = await world.admin.ok("GET", f"/v1/outgoing-transfers/{transfer['id']}")
         assert read["status"] == "SENT"
         assert TAG_B in read["settlementProblem"]

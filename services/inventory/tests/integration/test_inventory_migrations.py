@@ -1,5 +1,5 @@
-"""The inventory migrations: the batch's total-cost check ends validated, and 0012 goes down to
-0011 and up again cleanly."""
+"""The inventory migrations: the batch's total-cost check ends validated, 0012 goes down to 0011
+and up again cleanly, and runs again to the end after its autocommit part failed."""
 
 from __future__ import annotations
 
@@ -40,5 +40,18 @@ async def test_the_total_cost_check_is_validated_after_the_migration_and_after_d
     )
     await asyncio.to_thread(command.downgrade, config, "0011")
     assert await _cogs_total_check(inventory_db) is None
+    await asyncio.to_thread(command.upgrade, config, "head")
+    assert await _cogs_total_check(inventory_db) == (True, True)
+
+
+async def test_0012_runs_again_to_the_end_after_its_validation_failed(inventory_db: str) -> None:
+    config = alembic_config(
+        MIGRATIONS, inventory_db.replace("postgresql://", "postgresql+asyncpg://", 1)
+    )
+    await asyncio.to_thread(command.downgrade, config, "0012")
+    # The autocommit block commits what came before it; the version row is written only once
+    # upgrade() returns. So after a failed VALIDATE the database holds 0012's column, index and
+    # (not valid) check under the version 0011: 0012 then runs again from its start.
+    await asyncio.to_thread(command.stamp, config, "0011")
     await asyncio.to_thread(command.upgrade, config, "head")
     assert await _cogs_total_check(inventory_db) == (True, True)

@@ -7,7 +7,8 @@ what its fact needs is poison."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import cast
 from uuid import uuid4
 
 import pytest
@@ -25,6 +26,7 @@ from reporting.service_layer.projections import apply_compliance_updates
 from reporting.service_layer.replay import Replay
 from reporting.testing.compliance_history import EXPECTED, LICENSE, envelope, scenario
 from reporting.testing.memory import InMemoryReadModel
+from shared.events.compliance import PushEventBase
 from shared.events.registry import all_event_types
 from shared.events.topics import COMPLIANCE_EVENTS
 
@@ -101,6 +103,34 @@ class TestTheStatusCountsLinkedBatchesAndPendingAndFailedPushes:
         assert rebuilt.rows.pushes == model.rows.pushes
         kept = {k: v for k, v in model.rows.license_counts.items() if not v.is_zero()}
         assert rebuilt.rows.license_counts == kept
+
+
+class TestAPushIsDoneOnlyFromAnEventNewerThanTheOneHeld:
+    """The version of a push is its event's ``occurred_at`` in microseconds: compliance
+    publishes a write decided done as it is stored (a sale whose manifest settled, a draw
+    whose record was made) as one event, never "planned" and "accepted" at one instant."""
+
+    async def _pending_after(self, *events: object) -> int:
+        model = InMemoryReadModel()
+        await apply_compliance_updates(model, _consumed(list(events)), now=NOW)
+        report = await reports.compliance_status_report(
+            model, ComplianceStatusQuery(SiteScope.every_site()), now=NOW, topics=TOPICS
+        )
+        return sum(license.pending for license in report.licenses)  # none listed: none
+
+    async def test_an_accepted_event_at_the_planned_ones_instant_is_the_one_dropped(
+        self,
+    ) -> None:
+        planned, accepted = cast(list[PushEventBase], scenario(SITE, NOW)[1:3])
+        at_once = accepted.model_copy(update={"occurred_at": planned.occurred_at})
+        assert await self._pending_after(planned, at_once) == 1
+        just_after = planned.occurred_at + timedelta(microseconds=1)
+        later = accepted.model_copy(update={"occurred_at": just_after})
+        assert await self._pending_after(planned, later) == 0
+
+    async def test_a_push_first_heard_of_as_done_counts_as_nothing_pending(self) -> None:
+        accepted = scenario(SITE, NOW)[2]
+        assert await self._pending_after(accepted) == 0
 
 
 class TestWhatTheMappingTakes:

@@ -141,6 +141,7 @@ class NotificationKind(StrEnum):
     QUANTITY_DRIFT = "QUANTITY_DRIFT"
     BATCH_NOT_PUSHED = "BATCH_NOT_PUSHED"
     PULL_STALE = "PULL_STALE"
+    TRANSFER_STALLED = "TRANSFER_STALLED"
 
 
 class Severity(StrEnum):

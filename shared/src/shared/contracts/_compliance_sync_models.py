@@ -95,14 +95,19 @@ class SyncTypeHealth(ApiModel):
     records: int
     last_error_code: str | None = None
     last_failed_at: UtcDateTime | None = None
+    last_error_guidance: str | None = Field(
+        default=None,
+        description="The guide's guidance on the last failure, as the sync log gives it for the code",
+    )
 
 
 class SyncAlert(ApiModel):
-    """An open notification of the license's sync (the worker's sync watch raises it once per
-    episode and resolves it when the license is healthy again)."""
+    """An open notification of the license's sync, raised once per episode and resolved when
+    its cause goes away: the worker's sync watch raises PULL_STALE and BACKLOG_GROWING, its
+    manifest rounds TRANSFER_STALLED (one per outgoing transfer that stalled)."""
 
     notification_id: UUID
-    kind: str = Field(description="PULL_STALE or BACKLOG_GROWING")
+    kind: str = Field(description="PULL_STALE, BACKLOG_GROWING or TRANSFER_STALLED")
     title: str
     message: str
     guidance: str
@@ -138,6 +143,7 @@ class SyncHealthView(ApiModel):
     problems: list[str] = Field(
         description=(
             "KEY_INVALID, KEY_MISSING, KEY_EXPIRING, PULL_STALE:<type>, RATE_LIMITED, "
-            "BACKLOG_GROWING"
+            "BACKLOG_GROWING, TRANSFER_STALLED (an outgoing transfer's manifest stalled: its alert "
+            "says which)"
         )
     )

@@ -1,5 +1,5 @@
 """The compliance team's notification feed: failed pushes, invalid or expiring keys, a growing
-backlog, stale pulls, quantities that drifted. Each may carry a ``dedup_key``: while a notification with the
+backlog, stale pulls, quantities that drifted, outgoing transfers that stall. Each may carry a ``dedup_key``: while a notification with the
 same key is open (not resolved), raising it again adds nothing."""
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ class NotificationKind(StrEnum):
     QUANTITY_DRIFT = "QUANTITY_DRIFT"
     BATCH_NOT_PUSHED = "BATCH_NOT_PUSHED"
     PULL_STALE = "PULL_STALE"
+    TRANSFER_STALLED = "TRANSFER_STALLED"
+    """An outgoing transfer's manifest is not moving: it waits for its packages to reach Metrc,
+    Metrc has not answered its rounds, or Metrc refused its template (``transfer_stalls``)."""
 
 
 class Severity(StrEnum):

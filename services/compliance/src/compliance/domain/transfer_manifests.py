@@ -6,13 +6,15 @@ is not idempotent: the template is named after the inventory transfer's id, so a
 lost the answer finds it by name before it would send again (Metrc does not make names unique;
 ours are, because the id is in them). The receiver accepts or rejects each package in Metrc's
 UI; the manifest is settled when no package is still on its way, and so is each package's sale
-(:func:`sale_settlements`: the ``TRANSFER_OUT`` inventory's SALE became).
+(:func:`sale_settlements`: the ``TRANSFER_OUT`` inventory's SALE became). A manifest that
+does not move (:func:`stalled`) is told to a person.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Final
@@ -21,17 +23,24 @@ from uuid import UUID
 from compliance.domain.submissions import ManifestSettlement
 
 __all__ = [
+    "STALL_AFTER",
     "TEMPLATE_PREFIX",
     "ManifestState",
     "PackageOutcome",
     "PackageReport",
     "sale_settlements",
     "settlement",
+    "stalled",
     "template_name",
     "templates_to_archive",
+    "unregistered_message",
 ]
 
 TEMPLATE_PREFIX: Final = "Canopy transfer "
+STALL_AFTER: Final = timedelta(minutes=15)
+"""How long a manifest may wait before a person is told (``COMPLIANCE_TRANSFER_STALL_SECONDS``):
+a transfer planned right after its batch waits a round or two for the package's create, and
+Metrc away for a few minutes drains by itself."""
 
 
 class ManifestState(StrEnum):
@@ -44,6 +53,29 @@ class ManifestState(StrEnum):
     CANCELLED = "CANCELLED"
     FAILED = "FAILED"
     """Metrc refused the template (its message in ``last_error``)."""
+
+
+def stalled(
+    state: ManifestState, waiting_since: datetime | None, now: datetime, *, after: timedelta
+) -> bool:
+    """Whether a manifest needs a person: Metrc refused it (FAILED, at once: nothing retries
+    it), or it has waited ``after`` or longer (``waiting_since``: since its packages were not
+    all in Metrc, Metrc did not answer its rounds, or its license's keys could not be used). A
+    settled or cancelled manifest, or one that moves, does not."""
+    if state is ManifestState.FAILED:
+        return True
+    if state in (ManifestState.SETTLED, ManifestState.CANCELLED) or waiting_since is None:
+        return False
+    return now - waiting_since >= after
+
+
+def unregistered_message(template: str) -> str:
+    """A sent transfer's ``last_error`` while Metrc lists no manifest made from its template:
+    Metrc has no API to register one, a person does it in Metrc's UI."""
+    return (
+        f"sent in Canopy, but Metrc has no manifest made from its template '{template}' yet: "
+        "register the template as a manifest in Metrc's UI"
+    )
 
 
 def template_name(transfer_id: UUID) -> str:

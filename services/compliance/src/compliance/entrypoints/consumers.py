@@ -8,7 +8,7 @@ down). Events of one batch share a partition, so they are recorded in inventory'
 malformed event goes to ``inventory.batch.events.dlt`` at once.
 
 Cultivation's events (``inventory.cultivation.events``) are consumed the same way, each plant
-batch change recorded as its Metrc write (``record_cultivation_change``).
+batch change recorded as its Metrc write (``record_cultivation_changes``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from compliance.entrypoints.cultivation_changes import cultivation_changes
 from compliance.entrypoints.transfer_manifests import subscribe_transfers
 from compliance.service_layer import record_batch_change
 from compliance.service_layer.ports import UnitOfWork
-from compliance.service_layer.record_cultivation import record_cultivation_change
+from compliance.service_layer.record_cultivation import record_cultivation_changes
 
 __all__ = ["on_cultivation_event", "on_inventory_event", "subscribe"]
 
@@ -40,9 +40,12 @@ async def on_inventory_event(uow: UnitOfWork, envelope: EventEnvelope) -> None:
 
 
 async def on_cultivation_event(uow: UnitOfWork, envelope: EventEnvelope) -> None:
-    now, trace_parent = datetime.now(UTC), current_trace_parent()
-    for change in cultivation_changes(envelope):
-        await record_cultivation_change(uow, change, now=now, trace_parent=trace_parent)
+    await record_cultivation_changes(
+        uow,
+        cultivation_changes(envelope),
+        now=datetime.now(UTC),
+        trace_parent=current_trace_parent(),
+    )
 
 
 def subscribe(broker: KafkaBroker, container: Container) -> None:

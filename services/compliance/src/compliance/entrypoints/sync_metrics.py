@@ -54,7 +54,8 @@ STALE_AFTER: Final = Gauge(
 )
 ALERTS_OPEN: Final = Gauge(
     "compliance_sync_alert_open",
-    "1 while the license's notification of the kind (PULL_STALE, BACKLOG_GROWING) is open",
+    "1 while the license's notification of the kind (PULL_STALE, BACKLOG_GROWING,"
+    " TRANSFER_STALLED) is open",
     ("license", "kind"),
 )
 PULLS_AFTER_PUSHES: Final = Counter(

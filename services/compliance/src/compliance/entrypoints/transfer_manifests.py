@@ -42,10 +42,17 @@ def subscribe_transfers(broker: KafkaBroker, container: Container) -> None:
 
 
 async def manifests_continuously(
-    container: Container, stop: asyncio.Event, *, every: float, claim: float, margin: timedelta
+    container: Container,
+    stop: asyncio.Event,
+    *,
+    every: float,
+    claim: float,
+    stall_after: float,
+    margin: timedelta,
 ) -> None:
     ctx = container.context
     lease = timedelta(seconds=claim)
+    stalls = timedelta(seconds=stall_after)
     while not stop.is_set():
         try:
             await manifest_round(
@@ -54,6 +61,7 @@ async def manifests_continuously(
                 lambda: datetime.now(UTC),
                 lease=lease,
                 margin=margin,
+                stall_after=stalls,
             )
         except Exception:
             # A round that broke (the database away) is tried again; the rows keep their state.

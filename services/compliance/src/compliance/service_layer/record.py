@@ -8,7 +8,7 @@ Metrc: an intake succeeds in inventory, and is recorded here, while Metrc is dow
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
@@ -74,10 +74,8 @@ async def record_batch_change(
         operation="plan",
         trace_parent=trace_parent,
     )
-    # A sale consumed after its manifest settled is settled now (``sale_settlement``).
-    stored = await settle_planned_sales(uow, uow.transfer_manifests, recorded.submissions, now=now)
     await note_returns(uow, change.batch.batch_id, _returned_from(change))
-    return replace(recorded, submissions=tuple(stored))
+    return recorded
 
 
 def _returned_from(change: BatchChange) -> set[UUID]:
@@ -117,27 +115,32 @@ async def store_plan(
     operation: str,
     trace_parent: str | None = None,
 ) -> Recorded:
-    """Store a plan's link and its writes as submissions, publish them, log and notify its notes."""
+    """Store a plan's link and its writes as submissions, publish them, log and notify its notes.
+    A sale whose manifest settled already (inventory's event consumed late) is stored and
+    published settled (``sale_settlement``): each submission's first event says what it is."""
     link = plan.link
     await uow.links.save(link)
-    stored: list[Submission] = []
+    planned: list[Submission] = []
     for intent in plan.intents:
         assert link.license_number is not None, "a plan with writes has a license"
-        s = Submission.new(
-            id=uuid4(),
-            sequence=await uow.submissions.next_sequence(),
-            license_number=link.license_number,
-            site_id=link.site_id,
-            batch_id=link.batch_id,
-            intent=intent,
-            now=now,
-            actor=actor,
-            caused_by=caused_by,
-            trace_parent=trace_parent,
+        planned.append(
+            Submission.new(
+                id=uuid4(),
+                sequence=await uow.submissions.next_sequence(),
+                license_number=link.license_number,
+                site_id=link.site_id,
+                batch_id=link.batch_id,
+                intent=intent,
+                now=now,
+                actor=actor,
+                caused_by=caused_by,
+                trace_parent=trace_parent,
+            )
         )
+    stored = await settle_planned_sales(uow, uow.transfer_manifests, planned, now=now)
+    for s in stored:
         await uow.submissions.add(s)
         await uow.outbox.add(submission_event(s, at=now, actor=actor))
-        stored.append(s)
     if plan.link_changed:
         await uow.outbox.add(link_changed(link, at=now, actor=actor))
     for note in plan.notes:

@@ -9,6 +9,7 @@ records it, and the recovery reads it back before any re-send.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import uuid4
 
@@ -16,10 +17,31 @@ from compliance.domain import IngredientDraw, Submission, submission_event
 from compliance.domain.cultivation_intents import CultivationChange
 from compliance.service_layer.ports import UnitOfWork
 
-__all__ = ["record_cultivation_change"]
+__all__ = ["record_cultivation_changes"]
 
 
-async def record_cultivation_change(
+async def record_cultivation_changes(
+    uow: UnitOfWork,
+    changes: Sequence[CultivationChange],
+    *,
+    now: datetime,
+    trace_parent: str | None = None,
+) -> list[Submission | None]:
+    """Store the writes of one event's ``changes``, in order (the caller commits, with the
+    event's inbox row); None for each when the site does not push to Metrc."""
+    # The record each draw goes into, all locked at once in one order before anything else:
+    # the record's acceptance settles its draws under this same link lock
+    # (``outcomes.store_accepted_many``), so without it both could read before the other
+    # commits, leaving a draw PENDING and the harvest's later writes held for good; locked
+    # draw by draw in the event's order (a packaging of [P2, P1]), this transaction and an
+    # acceptance or a claim, each locking its links sorted in one statement, could deadlock.
+    await uow.links.lock(
+        {c.intent.into_batch_id for c in changes if isinstance(c.intent, IngredientDraw)}
+    )
+    return [await _record(uow, c, now=now, trace_parent=trace_parent) for c in changes]
+
+
+async def _record(
     uow: UnitOfWork,
     change: CultivationChange,
     *,
@@ -43,19 +65,15 @@ async def record_cultivation_change(
         caused_by=change.event_id,
         trace_parent=trace_parent,
     )
-    await uow.submissions.add(s)
-    await uow.outbox.add(submission_event(s, at=now, actor=change.actor))
-    if isinstance(change.intent, IngredientDraw):
-        # The record's acceptance settles its draws under this same link lock
-        # (``outcomes.store_accepted_many``): without it both could read before the other
-        # commits, leaving this draw PENDING and the harvest's later writes held for good.
-        await uow.links.lock([change.intent.into_batch_id])
     if isinstance(change.intent, IngredientDraw) and await _made_already(uow, change):
         # A draw recorded after its record was made (or settled by a person) has nothing left
-        # to order: settled at once, it holds none of the harvest's later writes back.
+        # to order: stored settled, it holds none of the harvest's later writes back. Decided
+        # before it is published, so its one event says it is done (a "planned" and an
+        # "accepted" at one instant carry one version for reporting, which keeps only a newer
+        # one, and would count the draw pending for good).
         s = s.accept(now)
-        await uow.submissions.save(s)
-        await uow.outbox.add(submission_event(s, at=now, actor=change.actor))
+    await uow.submissions.add(s)
+    await uow.outbox.add(submission_event(s, at=now, actor=change.actor))
     return s
 
 

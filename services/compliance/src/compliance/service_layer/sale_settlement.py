@@ -4,7 +4,9 @@ Inventory's SALE of a package shipped on an outgoing transfer becomes a ``TRANSF
 submission (``planner``) that waits for the manifest (``ordering``). When the receiver has
 decided every package (``transfer_manifest_rounds``), each shipped batch's sale of that transfer
 is SETTLED (``Submission.settle_by_manifest``) in the transaction that records the settlement;
-a sale planned only after that (inventory's event consumed late) is settled as it is stored.
+a sale planned only after that (inventory's event consumed late) is settled before it is stored
+and published: one event, already done (a "planned" and a "settled" published at one instant
+carry one version, and reporting, keeping only a newer one, would count the sale pending).
 The two meet on the batch's link lock, so whichever commits second sees the other's rows: a
 sale is never left waiting, and a settled one is never settled again (only PENDING sales of
 that transfer are taken, so a redelivery or a second round changes nothing).
@@ -83,15 +85,16 @@ async def settle_sales(
 async def settle_planned_sales(
     uow: SaleSettlementUnitOfWork,
     manifests: SettledSales,
-    stored: Sequence[Submission],
+    planned: Sequence[Submission],
     *,
     now: datetime,
 ) -> list[Submission]:
-    """``stored`` (just planned, the batch's link locked) with each sale of a transfer whose
-    manifest settled already settled too."""
+    """``planned`` (not stored yet, the batch's link locked) with each sale of a transfer whose
+    manifest settled already settled, and logged: the caller stores and publishes them as they
+    are returned, once each."""
     out: list[Submission] = []
     settled: list[Submission] = []
-    for s in stored:
+    for s in planned:
         transfer_id = s.intent.transfer_id if isinstance(s.intent, TransferOut) else None
         if transfer_id is not None and _is_sale_of(s, transfer_id):
             outcome = (await manifests.sales_of(transfer_id)).get(s.batch_id)
@@ -99,7 +102,7 @@ async def settle_planned_sales(
                 s = s.settle_by_manifest(now, outcome)
                 settled.append(s)
         out.append(s)
-    await _store(uow, settled, now)
+    await _log(uow, settled, now)
     return out
 
 
@@ -132,14 +135,17 @@ def _is_sale_of(s: Submission, transfer_id: UUID) -> bool:
 
 
 async def _store(
-    uow: SaleSettlementUnitOfWork, settled: Iterable[Submission], now: datetime
+    uow: SaleSettlementUnitOfWork, settled: Sequence[Submission], now: datetime
 ) -> None:
-    done = list(settled)
-    for s in done:
+    for s in settled:
         await uow.submissions.save(s)
         # Published like an accepted push: the sale is done (reporting stops counting it
         # pending), its event's state says SETTLED.
         await uow.outbox.add(submission_event(s, at=now, actor=_ACTOR))
+    await _log(uow, settled, now)
+
+
+async def _log(uow: SaleSettlementUnitOfWork, done: Sequence[Submission], now: datetime) -> None:
     # One entry per license's manifest: its counts say how the receiver decided (each
     # submission says which manifest settled it).
     by_manifest: dict[tuple[str, str | None], list[Submission]] = {}

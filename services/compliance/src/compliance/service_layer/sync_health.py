@@ -7,7 +7,7 @@ when all its lists were), the types whose pull is stale (``StaleRule``: a few of
 scheduled intervals), failures by class, open sync runs and the oldest's age. Metrc: the share
 of the license's GET budget used in the last minute, 429s in it. Keys: status, expiry. Alerts:
 the license's open stale-pull and growing-backlog notifications (the worker's sync watch raises
-and resolves them).
+and resolves them) and its stalled outgoing transfers (the manifest rounds do).
 """
 
 from __future__ import annotations
@@ -18,7 +18,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from compliance.domain import KeyStatus, Notification, NotificationKind, SubmissionState
+from compliance.domain import (
+    GUIDANCE,
+    KeyStatus,
+    Notification,
+    NotificationKind,
+    ProblemCode,
+    SubmissionState,
+)
 from compliance.domain.mirror import FEEDS, Feed, SyncType
 from compliance.domain.sync_watch import StaleRule, stale_types
 from compliance.service_layer.context import ServiceContext
@@ -29,9 +36,15 @@ from compliance.service_layer.mirror_ports import (
     SyncRuns,
 )
 
-__all__ = ["ALERT_KINDS", "LicenseHealthReport", "SyncHealth", "TypeHealth"]
+__all__ = ["ALERT_KINDS", "LicenseHealthReport", "SyncHealth", "TypeHealth", "failure_guidance"]
 
-ALERT_KINDS = frozenset({NotificationKind.PULL_STALE, NotificationKind.BACKLOG_GROWING})
+ALERT_KINDS = frozenset(
+    {
+        NotificationKind.PULL_STALE,
+        NotificationKind.BACKLOG_GROWING,
+        NotificationKind.TRANSFER_STALLED,
+    }
+)
 """The notifications sync health shows as the license's alerts."""
 
 
@@ -42,6 +55,25 @@ class TypeHealth:
     records: int
     last_error_code: str | None = None
     last_failed_at: datetime | None = None
+
+    @property
+    def last_error_guidance(self) -> str | None:
+        return failure_guidance(self.last_error_code)
+
+
+# A pull failure's code is a problem code (the keys missing or refused before any GET, Metrc not
+# answering) or a failure class of the pull; a refused key is logged as CREDENTIALS_INVALID
+# (ServiceContext.keys_refused), so its class takes that entry's guidance.
+_GUIDED_CLASSES = {"KEY_OR_PERMISSION": ProblemCode.CREDENTIALS_INVALID}
+
+
+def failure_guidance(code: str | None) -> str | None:
+    """The guide's guidance the sync log gives a pull failure's code, or None where it gives
+    none (a 429, a list the state does not offer, an answer Canopy could not read)."""
+    if code is None:
+        return None
+    known = _GUIDED_CLASSES.get(code) or next((p for p in ProblemCode if p.value == code), None)
+    return GUIDANCE.get(known) if known is not None else None
 
 
 @dataclass(frozen=True)
@@ -192,4 +224,6 @@ def _with_problems(report: LicenseHealthReport, key_warning: timedelta) -> Licen
         problems.append("RATE_LIMITED")
     if any(n.kind is NotificationKind.BACKLOG_GROWING for n in report.alerts):
         problems.append("BACKLOG_GROWING")
+    if any(n.kind is NotificationKind.TRANSFER_STALLED for n in report.alerts):
+        problems.append("TRANSFER_STALLED")
     return replace(report, problems=tuple(problems))

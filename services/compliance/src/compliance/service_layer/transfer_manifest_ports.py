@@ -35,6 +35,10 @@ class ManifestRow:
     updated_at: datetime
     followed_at: datetime | None = None
     """When the manifest was last looked for in Metrc (the next look's window starts there)."""
+    waiting_since: datetime | None = None
+    """When the row's current wait began (its packages not all in Metrc, Metrc not answering its
+    rounds, the license's keys unusable); None while each round moves it. ``stalled`` tells
+    when a person must be told."""
     outcomes: tuple[PackageOutcome, ...] | None = None
     """Each package's outcome, once SETTLED."""
 

@@ -20,6 +20,12 @@ A template names its packages, and Metrc refuses one naming a package it does no
 PENDING row whose shipped batches' links are not all LINKED (read in the claim's transaction)
 waits, its ``last_error`` naming the tags still on their way, and is sent by the first round
 that finds them all in Metrc. Waiting counts no attempt: only Metrc's answers do.
+
+A row that waits (its packages, Metrc not answering, its license's keys unusable, a sent
+transfer's template not registered as a manifest in Metrc's UI) keeps when the
+wait began (``waiting_since``); once it has waited ``stall_after``, or when Metrc refused it, the
+round that saves it raises a ``TRANSFER_STALLED`` notification in the same transaction, once
+per episode (``transfer_stalls``), and the round that ends the wait resolves it.
 """
 
 from __future__ import annotations
@@ -38,12 +44,18 @@ from compliance.adapters.metrc.errors import MetrcError, MetrcRejectedError
 from compliance.adapters.metrc.port import MetrcPort
 from compliance.domain import LinkState, Problem
 from compliance.domain.transfer_manifests import (
+    STALL_AFTER,
     ManifestState,
     PackageOutcome,
     sale_settlements,
     template_name,
+    unregistered_message,
 )
-from compliance.service_layer.ports import JurisdictionRepository
+from compliance.service_layer.ports import (
+    JurisdictionRepository,
+    NotificationRepository,
+    SubmissionRepository,
+)
 from compliance.service_layer.sale_settlement import SaleSettlementUnitOfWork, settle_sales
 from compliance.service_layer.transfer_manifest_ports import (
     ManifestRow,
@@ -56,6 +68,7 @@ from compliance.service_layer.transfer_manifests import (
     ensure_template,
     follow_manifest,
 )
+from compliance.service_layer.transfer_stalls import notice_stalls, stall_key
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +105,10 @@ class ManifestUnitOfWork(SaleSettlementUnitOfWork, Protocol):
     def transfer_manifests(self) -> TransferManifestRepository: ...
     @property
     def jurisdictions(self) -> JurisdictionRepository: ...
+    @property
+    def notifications(self) -> NotificationRepository: ...
+    @property
+    def submissions(self) -> SubmissionRepository: ...
     async def lock_license(self, license_number: str) -> None: ...
     async def commit(self) -> None: ...
     async def __aenter__(self) -> Self: ...
@@ -130,6 +147,10 @@ async def record_transfer_event(
         await uow.transfer_manifests.mark(transfer_id, sent=True, at=occurred_at)
     elif event_type == "inventory.transfer.cancelled":
         await uow.transfer_manifests.mark(transfer_id, cancel=True, at=occurred_at)
+        row = await uow.transfer_manifests.get(transfer_id)
+        if row is not None and row.state is ManifestState.FAILED:
+            # No round takes a FAILED row again: cancelling is what its notification asked for.
+            await uow.notifications.resolve(stall_key(transfer_id), occurred_at)
 
 
 def planned_transfer(row: ManifestRow) -> PlannedTransfer:
@@ -200,7 +221,10 @@ async def _step(
             await archive_cancelled(
                 metrc, row.license_number, row.template_name, row.metrc_template_id
             )
-            return update(row, state=ManifestState.CANCELLED, updated_at=now), None
+            cancelled = update(
+                row, state=ManifestState.CANCELLED, updated_at=now, waiting_since=None
+            )
+            return cancelled, None
         if row.state is ManifestState.PENDING:
             waiting = [tag for tag, batch in row.shipped_batches.items() if batch not in linked]
             if waiting:
@@ -208,7 +232,10 @@ async def _step(
                 message = waiting_message(waiting)
                 changed = message != row.last_error
                 return update(
-                    row, last_error=message, updated_at=now if changed else row.updated_at
+                    row,
+                    last_error=message,
+                    updated_at=now if changed else row.updated_at,
+                    waiting_since=row.waiting_since or now,
                 ), None
             template_id = await ensure_template(metrc, planned_transfer(row))
             created = update(
@@ -218,6 +245,7 @@ async def _step(
                 attempts=row.attempts + 1,
                 last_error=None,
                 updated_at=now,
+                waiting_since=None,
             )
             return created, None
         if row.sent and row.metrc_template_id is not None:
@@ -234,11 +262,15 @@ async def _step(
                 until=now,
                 known=known,
             )
+            found = progress.metrc_transfer_id or row.metrc_transfer_id
             followed = update(
                 row,
-                metrc_transfer_id=progress.metrc_transfer_id or row.metrc_transfer_id,
+                metrc_transfer_id=found,
                 manifest_number=progress.manifest_number or row.manifest_number,
                 followed_at=now,
+                # Not registered yet: a person's step in Metrc's UI, waited for (and told).
+                last_error=None if found is not None else unregistered_message(row.template_name),
+                waiting_since=None if found is not None else row.waiting_since or now,
             )
             if progress.outcomes is None:
                 return followed, None
@@ -259,7 +291,14 @@ async def _step(
         attempts = row.attempts + 1
         given_up = attempts >= MAX_ATTEMPTS and row.state is ManifestState.PENDING
         state = ManifestState.FAILED if given_up else row.state
-        kept = update(row, state=state, attempts=attempts, last_error=str(error), updated_at=now)
+        kept = update(
+            row,
+            state=state,
+            attempts=attempts,
+            last_error=str(error),
+            updated_at=now,
+            waiting_since=row.waiting_since or now,
+        )
         return kept, None
 
 
@@ -276,10 +315,13 @@ async def manifest_round(
     *,
     lease: timedelta = LEASE,
     margin: timedelta = CALLS_MARGIN,
+    stall_after: timedelta = STALL_AFTER,
 ) -> int:
     """Every open manifest not claimed by another worker one step further, each claimed for
     ``lease``; the number of rows looked at. No Metrc call starts a try later than ``margin``
-    before the claim's end (``minimum_claim``: the lease must be at least that long)."""
+    before the claim's end (``minimum_claim``: the lease must be at least that long). A row
+    that has waited ``stall_after`` (or that Metrc refused) raises its ``TRANSFER_STALLED``
+    notification."""
     if lease < minimum_claim(margin):
         raise ValueError(f"a claim of {lease} is shorter than {minimum_claim(margin)}")
     async with uow() as unit:
@@ -308,11 +350,22 @@ async def manifest_round(
                 if now() > claim - lease * MARGIN_SHARE:
                     break
                 if isinstance(metrc, Problem):
-                    steps.append((dataclasses.replace(row, last_error=metrc.message), None))
+                    kept = dataclasses.replace(
+                        row, last_error=metrc.message, waiting_since=row.waiting_since or now()
+                    )
+                    steps.append((kept, None))
                 else:
                     steps.append(await _step(metrc, row, now(), linked=linked))
+        before = {row.transfer_id: row for row in rows}
         async with uow() as unit:
-            await save_steps(unit, steps, claimed_until=claim, now=now)
+            saved = await save_steps(unit, steps, claimed_until=claim, now=now)
+            await notice_stalls(
+                unit,
+                [(before[row.transfer_id], row) for row in saved],
+                links,
+                now=now(),
+                after=stall_after,
+            )
             await unit.commit()
     return seen
 
@@ -323,8 +376,9 @@ async def save_steps(
     *,
     claimed_until: datetime,
     now: Callable[[], datetime],
-) -> None:
-    """Each step's row saved (the caller commits), a settled manifest's sales settled with it."""
+) -> list[ManifestRow]:
+    """Each step's row saved (the caller commits), a settled manifest's sales settled with it;
+    the rows saved (a row whose claim ran out is not)."""
     settlements = [
         sale_settlements(after.transfer_id, after.manifest_number, after.shipped_batches, outcomes)
         if outcomes is not None
@@ -335,6 +389,7 @@ async def save_steps(
     # anything else: locked manifest by manifest, two rounds (or a round and a push claim)
     # could take the same links in different orders and deadlock.
     await unit.links.lock({batch_id for sales in settlements for batch_id in sales})
+    saved_rows: list[ManifestRow] = []
     for (after, outcomes), sales in zip(steps, settlements, strict=True):
         # Saved only under this round's claim: a round that outlived it (another took the row
         # over) must not write over what the other round found.
@@ -347,7 +402,10 @@ async def save_steps(
             )
             if saved:
                 await settle_sales(unit, after.transfer_id, sales, now=settled_at)
-        if not saved:
+        if saved:
+            saved_rows.append(after)
+        else:
             log.warning(
                 "transfer %s: its claim ran out; left to the round holding it", after.transfer_id
             )
+    return saved_rows

@@ -4452,7 +4452,7 @@ export interface components {
          * NotificationKind
          * @enum {string}
          */
-        NotificationKind: "PUSH_FAILED" | "KEY_INVALID" | "KEY_EXPIRING" | "BACKLOG_GROWING" | "QUANTITY_DRIFT" | "BATCH_NOT_PUSHED" | "PULL_STALE";
+        NotificationKind: "PUSH_FAILED" | "KEY_INVALID" | "KEY_EXPIRING" | "BACKLOG_GROWING" | "QUANTITY_DRIFT" | "BATCH_NOT_PUSHED" | "PULL_STALE" | "TRANSFER_STALLED";
         /** NotificationView */
         NotificationView: {
             /**
@@ -6197,15 +6197,16 @@ export interface components {
         };
         /**
          * SyncAlert
-         * @description An open notification of the license's sync (the worker's sync watch raises it once per
-         *     episode and resolves it when the license is healthy again).
+         * @description An open notification of the license's sync, raised once per episode and resolved when
+         *     its cause goes away: the worker's sync watch raises PULL_STALE and BACKLOG_GROWING, its
+         *     manifest rounds TRANSFER_STALLED (one per outgoing transfer that stalled).
          */
         SyncAlert: {
             /** Guidance */
             guidance: string;
             /**
              * Kind
-             * @description PULL_STALE or BACKLOG_GROWING
+             * @description PULL_STALE, BACKLOG_GROWING or TRANSFER_STALLED
              */
             kind: string;
             /** Message */
@@ -6258,7 +6259,7 @@ export interface components {
             oldestWaitingSeconds?: number | null;
             /**
              * Problems
-             * @description KEY_INVALID, KEY_MISSING, KEY_EXPIRING, PULL_STALE:<type>, RATE_LIMITED, BACKLOG_GROWING
+             * @description KEY_INVALID, KEY_MISSING, KEY_EXPIRING, PULL_STALE:<type>, RATE_LIMITED, BACKLOG_GROWING, TRANSFER_STALLED (an outgoing transfer's manifest stalled: its alert says which)
              */
             problems: string[];
             /**
@@ -6455,6 +6456,11 @@ export interface components {
         SyncTypeHealth: {
             /** Lasterrorcode */
             lastErrorCode?: string | null;
+            /**
+             * Lasterrorguidance
+             * @description The guide's guidance on the last failure, as the sync log gives it for the code
+             */
+            lastErrorGuidance?: string | null;
             /** Lastfailedat */
             lastFailedAt?: string | null;
             /**

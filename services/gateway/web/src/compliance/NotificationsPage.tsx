@@ -1,23 +1,13 @@
-import { useSearchParams } from "react-router";
+import { useUrlFilters } from "../ui/searchParams";
 
 import { NotificationList } from "./Notifications";
 
 /** Compliance > Notifications: the feed filtered by license and open ones only (in the URL),
  * each with the guide's guidance. */
 export default function NotificationsPage() {
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useUrlFilters();
   const licenseNumber = params.get("license") ?? "";
   const openOnly = params.get("open") === "1";
-  const set = (name: string, value: string) =>
-    setParams(
-      (current) => {
-        const next = new URLSearchParams(current);
-        if (value) next.set(name, value);
-        else next.delete(name);
-        return next;
-      },
-      { replace: true },
-    );
   return (
     <div className="compliance">
       <div className="page-header">

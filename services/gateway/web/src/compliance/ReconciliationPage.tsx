@@ -1,6 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { useSearchParams } from "react-router";
 
 import { api, idempotencyKey, unwrap, type Schemas } from "../api/client";
 import { messageOf } from "../api/errors";
@@ -9,6 +8,7 @@ import { useAuth } from "../auth/AuthProvider";
 import { CsvButton } from "../reports/parts";
 import { formatDateTime, formatQty } from "../ui/decimal";
 import { Field } from "../ui/Field";
+import { useUrlFilters } from "../ui/searchParams";
 import { EmptyState, ErrorState, Loading, Skeleton } from "../ui/states";
 import { useToast } from "../ui/toast";
 import { WriteDialog } from "../ui/WriteDialog";
@@ -42,19 +42,9 @@ function lastMonthEnd(): string {
  */
 export default function ReconciliationPage() {
   const { site } = useSites();
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useUrlFilters();
   const license = params.get("license") ?? site?.licenseNumber ?? "";
   const state = (params.get("state") ?? "OPEN") as Schemas["FindingState"] | "";
-  const set = (name: string, value: string) =>
-    setParams(
-      (current) => {
-        const next = new URLSearchParams(current);
-        if (value) next.set(name, value);
-        else next.delete(name);
-        return next;
-      },
-      { replace: true },
-    );
   return (
     <div className="compliance">
       <div className="page-header">

@@ -1,9 +1,9 @@
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
-import { useSearchParams } from "react-router";
 
 import { api, unwrap, type Schemas } from "../api/client";
 import { cursorOf, cursorPages } from "../api/paging";
 import { formatDateTime } from "../ui/decimal";
+import { useUrlFilters } from "../ui/searchParams";
 import { ErrorState } from "../ui/states";
 
 const STATUSES: Schemas["SyncStatus"][] = ["SUCCESS", "PARTIAL", "REJECTED", "RETRYING", "UNKNOWN", "FAILED", "SKIPPED"];
@@ -11,7 +11,7 @@ const STATUSES: Schemas["SyncStatus"][] = ["SUCCESS", "PARTIAL", "REJECTED", "RE
 /** Compliance > Sync log: every exchange with Metrc, newest first, filtered by license, status
  * and operation (in the URL), with the guide's guidance on each error. */
 export default function SyncLogPage() {
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useUrlFilters();
   const filters = {
     licenseNumber: params.get("license") ?? "",
     status: (params.get("status") ?? "") as Schemas["SyncStatus"] | "",
@@ -30,13 +30,6 @@ export default function SyncLogPage() {
     ...cursorPages,
     placeholderData: keepPreviousData,
   });
-  const set = (name: string, value: string) =>
-    setParams((current) => {
-      const next = new URLSearchParams(current);
-      if (value) next.set(name, value);
-      else next.delete(name);
-      return next;
-    });
   const entries = log.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <div className="compliance">

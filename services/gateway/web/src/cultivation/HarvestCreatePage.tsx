@@ -5,6 +5,7 @@ import { Link, useNavigate, useSearchParams } from "react-router";
 import { api, idempotencyKey, unwrap } from "../api/client";
 import { messageOf } from "../api/errors";
 import { useSites } from "../app/SiteProvider";
+import { LocationSelect } from "../inventory/LocationSelect";
 import { useLocations } from "../inventory/queries";
 import { formatQty, quantityProblem } from "../ui/decimal";
 import { Field } from "../ui/Field";
@@ -102,14 +103,7 @@ export default function HarvestCreatePage() {
           </Field>
           <Field label="Drying location" required error={shown("dryingLocationId")}>
             {(control) => (
-              <select {...control} value={form.dryingLocationId} onChange={(e) => set("dryingLocationId")(e.target.value)}>
-                <option value="">{locations.isLoading ? "Loading…" : "Choose…"}</option>
-                {(locations.data ?? []).map((l) => (
-                  <option key={l.id} value={l.id}>
-                    {l.label}
-                  </option>
-                ))}
-              </select>
+              <LocationSelect control={control} locations={locations} value={form.dryingLocationId} onChange={set("dryingLocationId")} />
             )}
           </Field>
           <Field label="Unit of weight" required error={shown("unitOfWeight")}>

@@ -1,6 +1,7 @@
 import { useState } from "react";
 
 import { api, unwrap, type Schemas } from "../api/client";
+import { LocationSelect } from "../inventory/LocationSelect";
 import { useLocations, useProducts } from "../inventory/queries";
 import { formatQty, fromUnits, quantityProblem, toUnits } from "../ui/decimal";
 import { Field } from "../ui/Field";
@@ -206,14 +207,7 @@ export function PackagesDialog({ harvest, open, onOpenChange }: Props) {
                 </Field>
                 <Field label="Location" required error={shown("locationId")}>
                   {(control) => (
-                    <select {...control} value={row.locationId} onChange={(e) => edit(index, "locationId", e.target.value)}>
-                      <option value="">{locations.isLoading ? "Loading…" : "Choose…"}</option>
-                      {(locations.data ?? []).map((l) => (
-                        <option key={l.id} value={l.id}>
-                          {l.label}
-                        </option>
-                      ))}
-                    </select>
+                    <LocationSelect control={control} locations={locations} value={row.locationId} onChange={(v) => edit(index, "locationId", v)} />
                   )}
                 </Field>
                 <Field label="Package tag" error={shown("packageTag")} hint="24 letters and digits; optional">

@@ -5,9 +5,9 @@ import type { Schemas } from "../api/client";
 import type { Operation } from "../api/permissions";
 import { useAuth } from "../auth/AuthProvider";
 import { formatDateTime, formatDay, formatQty } from "../ui/decimal";
-import { Loading, Skeleton } from "../ui/states";
+import { DetailState } from "../ui/states";
 import { FinishDialog, PackagesDialog, UnfinishDialog, WasteDialog, type HarvestAction } from "./HarvestDialogs";
-import { DetailError, HarvestStatusBadge } from "./parts";
+import { HarvestStatusBadge } from "./parts";
 import { useHarvest } from "./queries";
 
 const MOVEMENT_LABELS: Record<Schemas["HarvestMovementType"], string> = { HARVESTED: "Harvested", WASTE: "Waste", PACKAGED: "Packaged" };
@@ -26,14 +26,7 @@ export default function HarvestPage() {
   const { can } = useAuth();
   const detail = useHarvest(harvestId);
   const [open, setOpen] = useState<HarvestAction | null>(null);
-  if (detail.isPending)
-    return (
-      <Loading label="Loading the harvest">
-        <Skeleton height="2rem" width="30%" />
-        <Skeleton height="6rem" />
-      </Loading>
-    );
-  if (detail.isError) return <DetailError error={detail.error} retry={() => void detail.refetch()} what="harvest" back="/cultivation/harvests" />;
+  if (!detail.isSuccess) return <DetailState query={detail} what="harvest" back="/cultivation/harvests" />;
   const { harvest: h, movements, plants } = detail.data;
   const dialog = (action: HarvestAction) => ({ harvest: h, open: open === action, onOpenChange: (next: boolean) => setOpen(next ? action : null) });
   const unit = h.unitOfWeight;

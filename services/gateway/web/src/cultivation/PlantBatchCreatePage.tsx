@@ -5,6 +5,7 @@ import { Link, useNavigate } from "react-router";
 import { api, idempotencyKey, unwrap, type Schemas } from "../api/client";
 import { messageOf } from "../api/errors";
 import { useSites } from "../app/SiteProvider";
+import { LocationSelect } from "../inventory/LocationSelect";
 import { useLocations } from "../inventory/queries";
 import { Field } from "../ui/Field";
 import { FormProblems, useFormErrors } from "../ui/FormErrors";
@@ -109,14 +110,7 @@ export default function PlantBatchCreatePage() {
           </Field>
           <Field label="Location" required error={shown("locationId")} hint="Valid facility location">
             {(control) => (
-              <select {...control} value={form.locationId} onChange={(e) => set("locationId")(e.target.value)}>
-                <option value="">{locations.isLoading ? "Loading…" : "Choose…"}</option>
-                {(locations.data ?? []).map((l) => (
-                  <option key={l.id} value={l.id}>
-                    {l.label}
-                  </option>
-                ))}
-              </select>
+              <LocationSelect control={control} locations={locations} value={form.locationId} onChange={set("locationId")} />
             )}
           </Field>
           <Field label="Planted date" required error={shown("plantedDate")} hint="YYYY-MM-DD, not in the future">

@@ -1,6 +1,7 @@
 import { useState, type ReactNode } from "react";
 
 import { api, unwrap, type Schemas } from "../api/client";
+import { LocationSelect } from "../inventory/LocationSelect";
 import { useLocations } from "../inventory/queries";
 import { quantityProblem } from "../ui/decimal";
 import { Field } from "../ui/Field";
@@ -41,14 +42,7 @@ function LocationField({ siteId, value, onChange, error, label = "Location", opt
   return (
     <Field label={label} required={!optional} error={error}>
       {(control) => (
-        <select {...control} value={value} onChange={(e) => onChange(e.target.value)}>
-          <option value="">{locations.isLoading ? "Loading…" : (optional ?? "Choose…")}</option>
-          {(locations.data ?? []).map((l) => (
-            <option key={l.id} value={l.id}>
-              {l.label}
-            </option>
-          ))}
-        </select>
+        <LocationSelect control={control} locations={locations} value={value} onChange={onChange} empty={optional} />
       )}
     </Field>
   );

@@ -4,9 +4,9 @@ import { Link, useParams } from "react-router";
 import type { Operation } from "../api/permissions";
 import { useAuth } from "../auth/AuthProvider";
 import { formatDateTime, formatDay } from "../ui/decimal";
-import { Loading, Skeleton } from "../ui/states";
+import { DetailState } from "../ui/states";
 import { AdjustCountDialog, DestroyDialog, GrowthPhaseDialog, MoveDialog, SplitDialog, type PlantBatchAction } from "./PlantBatchDialogs";
-import { DetailError, MOVEMENT_LABELS, PhaseBadge } from "./parts";
+import { MOVEMENT_LABELS, PhaseBadge, SOURCE_LABELS } from "./parts";
 import { usePlantBatch, usePlantMovements, usePlants } from "./queries";
 
 const ACTIONS: { action: PlantBatchAction; label: string; needs: Operation }[] = [
@@ -24,14 +24,7 @@ export default function PlantBatchPage() {
   const { can } = useAuth();
   const batch = usePlantBatch(plantBatchId);
   const [open, setOpen] = useState<PlantBatchAction | null>(null);
-  if (batch.isPending)
-    return (
-      <Loading label="Loading the plant batch">
-        <Skeleton height="2rem" width="30%" />
-        <Skeleton height="6rem" />
-      </Loading>
-    );
-  if (batch.isError) return <DetailError error={batch.error} retry={() => void batch.refetch()} what="plant batch" back="/cultivation/plant-batches" />;
+  if (!batch.isSuccess) return <DetailState query={batch} what="plant batch" back="/cultivation/plant-batches" />;
   const b = batch.data;
   const dialog = (action: PlantBatchAction) => ({ batch: b, open: open === action, onOpenChange: (next: boolean) => setOpen(next ? action : null) });
   const empty = b.count === 0;
@@ -84,7 +77,7 @@ export default function PlantBatchPage() {
           <dd>{formatDay(b.plantedDate)}</dd>
           <dt>Source</dt>
           <dd>
-            {b.source}
+            {SOURCE_LABELS[b.source]}
             {b.parentPlantBatchId && (
               <>
                 {" "}

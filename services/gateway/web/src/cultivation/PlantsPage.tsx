@@ -1,13 +1,15 @@
 import { useState } from "react";
-import { Link, useSearchParams } from "react-router";
+import { Link } from "react-router";
 
 import { api, unwrap, type Schemas } from "../api/client";
 import { useSites } from "../app/SiteProvider";
 import { useAuth } from "../auth/AuthProvider";
+import { LocationSelect } from "../inventory/LocationSelect";
 import { useLocations } from "../inventory/queries";
 import { formatDay } from "../ui/decimal";
 import { Field } from "../ui/Field";
 import { ListPage, listItems } from "../ui/ListPage";
+import { useUrlFilters } from "../ui/searchParams";
 import { WriteDialog } from "../ui/WriteDialog";
 import { PHASE_LABELS, PhaseBadge, PLANT_STATE_LABELS } from "./parts";
 import { usePlants, useRefreshCultivation } from "./queries";
@@ -21,7 +23,7 @@ const STATES: Schemas["PlantState"][] = ["TRACKED", "HARVESTED", "DESTROYED"];
 export default function PlantsPage() {
   const { site } = useSites();
   const { can } = useAuth();
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useUrlFilters();
   const filters = {
     plantBatchId: params.get("plantBatch") ?? undefined,
     growthPhase: (params.get("phase") ?? undefined) as Schemas["GrowthPhase"] | undefined,
@@ -32,16 +34,6 @@ export default function PlantsPage() {
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [phaseTo, setPhaseTo] = useState<Schemas["GrowthPhase"] | null>(null);
   const selected = plants.filter((p) => chosen.has(p.tag) && p.state === "TRACKED");
-  const set = (name: string, value: string) =>
-    setParams(
-      (current) => {
-        const next = new URLSearchParams(current);
-        if (value) next.set(name, value);
-        else next.delete(name);
-        return next;
-      },
-      { replace: true },
-    );
   const toggle = (tag: string) =>
     setChosen((current) => {
       const next = new Set(current);
@@ -189,14 +181,7 @@ function ChangePhaseDialog({ siteId, tags, phase, onClose, onDone }: { siteId: s
         <>
           <Field label="Location" error={errors.locationId}>
             {(control) => (
-              <select {...control} value={locationId} onChange={(e) => setLocationId(e.target.value)}>
-                <option value="">Where each plant is</option>
-                {(locations.data ?? []).map((l) => (
-                  <option key={l.id} value={l.id}>
-                    {l.label}
-                  </option>
-                ))}
-              </select>
+              <LocationSelect control={control} locations={locations} value={locationId} onChange={setLocationId} empty="Where each plant is" />
             )}
           </Field>
           <Field label="Date" required error={(actualDate ? dateError : undefined) ?? errors.actualDate} hint="YYYY-MM-DD, not in the future">

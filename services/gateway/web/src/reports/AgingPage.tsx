@@ -3,7 +3,6 @@ import { useState } from "react";
 import { Link } from "react-router";
 
 import { api, type Schemas } from "../api/client";
-import { useSites } from "../app/SiteProvider";
 import { AgingBadge } from "../ui/badges";
 import { formatDate, formatMoney, formatQty } from "../ui/decimal";
 import { EmptyState, ErrorState } from "../ui/states";
@@ -11,35 +10,32 @@ import { BarChart } from "./BarChart";
 import { stamp } from "./download";
 import { AsOf, CsvButton, ReportSkeleton } from "./parts";
 import { agingQuery } from "./queries";
+import { ReportHeader, useReportScope } from "./scope";
 
 const BRACKETS = ["FRESH", "MODERATE", "AGING", "CRITICAL"] as const;
 const TOPS = [5, 10, 25, 100];
 
-/** /reports/aging: the site's sellable stock by age bracket, and its oldest batches. */
+/** /reports/aging: the sellable stock of the site (or of all the user's sites) by age bracket,
+ * and the oldest batches. */
 export default function AgingPage() {
-  const { site } = useSites();
-  const siteId = site?.id ?? "";
+  const [scope, setAll] = useReportScope();
   const [top, setTop] = useState(10);
-  const report = useQuery(agingQuery(siteId, top));
+  const report = useQuery(agingQuery(scope.siteIds, top));
   return (
     <div className="report">
-      <div className="page-header">
-        <h1>Aging</h1>
-        <span className="muted">{site ? `${site.name} · ${site.licenseNumber}` : ""}</span>
-        <div className="page-actions">
-          <CsvButton
-            label="Download aging CSV"
-            filename={() => `aging-${site?.licenseNumber ?? "site"}-${stamp(report.data?.asOf)}.csv`}
-            call={() => api.GET("/api/v1/reports/aging/export", { params: { query: { siteId: [siteId], top } }, parseAs: "blob" })}
-          />
-        </div>
-      </div>
+      <ReportHeader title="Aging" scope={scope} onScope={setAll}>
+        <CsvButton
+          label="Download aging CSV"
+          filename={() => `aging-${scope.fileTag}-${stamp(report.data?.asOf)}.csv`}
+          call={() => api.GET("/api/v1/reports/aging/export", { params: { query: { siteId: scope.siteIds, top } }, parseAs: "blob" })}
+        />
+      </ReportHeader>
       {report.isPending ? (
         <ReportSkeleton />
       ) : report.isError ? (
         <ErrorState error={report.error} onRetry={() => void report.refetch()} title="The aging report could not be loaded" />
       ) : (
-        <AgingReport report={report.data} top={top} onTop={setTop} />
+        <AgingReport report={report.data} top={top} onTop={setTop} several={scope.all} />
       )}
     </div>
   );
@@ -58,7 +54,7 @@ function bracketLabel(bracket: (typeof BRACKETS)[number], report: Schemas["Aging
   }
 }
 
-function AgingReport({ report, top, onTop }: { report: Schemas["AgingSummary"]; top: number; onTop: (top: number) => void }) {
+function AgingReport({ report, top, onTop, several }: { report: Schemas["AgingSummary"]; top: number; onTop: (top: number) => void; several: boolean }) {
   const rows = BRACKETS.map((bracket) => ({
     bracket,
     label: bracketLabel(bracket, report),
@@ -74,7 +70,7 @@ function AgingReport({ report, top, onTop }: { report: Schemas["AgingSummary"]; 
       </p>
       {empty ? (
         <EmptyState title="No sellable stock" testId="aging-empty">
-          <p>This site holds no live stock on hand to age.</p>
+          <p>{several ? "None of these sites holds" : "This site holds no"} live stock on hand to age.</p>
         </EmptyState>
       ) : (
         <div className="report-grid">

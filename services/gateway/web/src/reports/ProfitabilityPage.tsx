@@ -1,56 +1,55 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { Link, useSearchParams } from "react-router";
+import { Link } from "react-router";
 
 import { api, type Schemas } from "../api/client";
 import { enhancedListQuery } from "../api/queries";
 import { useSites } from "../app/SiteProvider";
 import { useAuth } from "../auth/AuthProvider";
 import { formatMoney, formatQty } from "../ui/decimal";
+import { useUrlFilters } from "../ui/searchParams";
 import { EmptyState, ErrorState } from "../ui/states";
 import { BarChart } from "./BarChart";
 import { stamp } from "./download";
 import { AsOf, CsvButton, ReportSkeleton } from "./parts";
 import { batchProfitabilityQuery, profitabilityQuery } from "./queries";
+import { ReportHeader, useReportScope } from "./scope";
 
-/** /reports/profitability: the site's sales against their cost, in total and per category, and
- * one batch's (?batch=<id>, chosen here or from the batch drawer). */
+/** /reports/profitability: the sales of the site (or of all the user's sites) against their cost,
+ * in total and per category, and one batch's (?batch=<id>, chosen here among the site's batches or
+ * from the batch drawer). */
 export default function ProfitabilityPage() {
   const { site } = useSites();
-  const siteId = site?.id ?? "";
-  const report = useQuery(profitabilityQuery(siteId));
-  const [params, setParams] = useSearchParams();
+  const [scope, setAll] = useReportScope();
+  const report = useQuery(profitabilityQuery(scope.siteIds));
+  const [params, set] = useUrlFilters();
   const batchId = params.get("batch");
   return (
     <div className="report">
-      <div className="page-header">
-        <h1>Profitability</h1>
-        <span className="muted">{site ? `${site.name} · ${site.licenseNumber}` : ""}</span>
-        <div className="page-actions">
-          <CsvButton
-            label="Download profitability CSV"
-            filename={() => `profitability-${site?.licenseNumber ?? "site"}-${stamp(report.data?.asOf)}.csv`}
-            call={() => api.GET("/api/v1/reports/profitability/export", { params: { query: { siteId: [siteId] } }, parseAs: "blob" })}
-          />
-        </div>
-      </div>
+      <ReportHeader title="Profitability" scope={scope} onScope={setAll}>
+        <CsvButton
+          label="Download profitability CSV"
+          filename={() => `profitability-${scope.fileTag}-${stamp(report.data?.asOf)}.csv`}
+          call={() => api.GET("/api/v1/reports/profitability/export", { params: { query: { siteId: scope.siteIds } }, parseAs: "blob" })}
+        />
+      </ReportHeader>
       {report.isPending ? (
         <ReportSkeleton />
       ) : report.isError ? (
         <ErrorState error={report.error} onRetry={() => void report.refetch()} title="The profitability report could not be loaded" />
       ) : (
-        <SiteProfit report={report.data} />
+        <SiteProfit report={report.data} several={scope.all} />
       )}
       <section className="report-section" aria-labelledby="by-batch">
         <h2 id="by-batch">By batch</h2>
-        <BatchPicker siteId={siteId} onPick={(id) => setParams({ batch: id })} />
+        <BatchPicker siteId={site?.id ?? ""} onPick={(id) => set("batch", id)} />
         {batchId && <BatchProfit batchId={batchId} />}
       </section>
     </div>
   );
 }
 
-function SiteProfit({ report }: { report: Schemas["ProfitabilitySummary"] }) {
+function SiteProfit({ report, several }: { report: Schemas["ProfitabilitySummary"]; several: boolean }) {
   const stats: [string, string][] = [
     ["Revenue", formatMoney(report.totalRevenue)],
     ["Cost of goods", formatMoney(report.totalCost)],
@@ -75,7 +74,7 @@ function SiteProfit({ report }: { report: Schemas["ProfitabilitySummary"] }) {
         <h2 id="by-category">By category</h2>
         {report.byCategory.length === 0 ? (
           <EmptyState title="No sales yet" testId="profit-empty">
-            <p>No batch of this site has sold anything.</p>
+            <p>No batch of {several ? "these sites" : "this site"} has sold anything.</p>
           </EmptyState>
         ) : (
           <div className="report-grid">

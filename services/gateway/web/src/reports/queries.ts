@@ -3,7 +3,8 @@ import { queryOptions } from "@tanstack/react-query";
 import { api, unwrap } from "../api/client";
 
 /**
- * The reporting service's answers, for the site being worked in. Reports are read models built
+ * The reporting service's answers, for the sites asked for (the one being worked in, or all of
+ * the user's: reports/scope.tsx). Reports are read models built
  * from events: each answer carries `asOf` (every event published before it is counted), which
  * the screens show beside the figures.
  */
@@ -15,18 +16,18 @@ export function dashboardQuery(siteId: string) {
   });
 }
 
-export function agingQuery(siteId: string, top: number) {
+export function agingQuery(siteIds: string[], top: number) {
   return queryOptions({
-    queryKey: ["reports", "aging", siteId, top],
-    queryFn: ({ signal }) => unwrap(api.GET("/api/v1/reports/aging", { params: { query: { siteId: [siteId], top } }, signal })),
+    queryKey: ["reports", "aging", siteIds, top],
+    queryFn: ({ signal }) => unwrap(api.GET("/api/v1/reports/aging", { params: { query: { siteId: siteIds, top } }, signal })),
     staleTime: 10_000,
   });
 }
 
-export function profitabilityQuery(siteId: string) {
+export function profitabilityQuery(siteIds: string[]) {
   return queryOptions({
-    queryKey: ["reports", "profitability", siteId],
-    queryFn: ({ signal }) => unwrap(api.GET("/api/v1/reports/profitability", { params: { query: { siteId: [siteId] } }, signal })),
+    queryKey: ["reports", "profitability", siteIds],
+    queryFn: ({ signal }) => unwrap(api.GET("/api/v1/reports/profitability", { params: { query: { siteId: siteIds } }, signal })),
     staleTime: 10_000,
   });
 }

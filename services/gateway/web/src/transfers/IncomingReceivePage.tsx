@@ -4,13 +4,13 @@ import { Link, useNavigate, useParams } from "react-router";
 
 import { api, idempotencyKey, unwrap, type Schemas } from "../api/client";
 import { ApiError, messageOf } from "../api/errors";
-import { DetailError } from "../cultivation/parts";
 import { problems } from "../cultivation/rules";
+import { LocationSelect } from "../inventory/LocationSelect";
 import { useLocations, useProducts } from "../inventory/queries";
 import { formatQty, plainQty, quantityProblem, toUnits } from "../ui/decimal";
 import { Field } from "../ui/Field";
 import { FormProblems, useFormErrors } from "../ui/FormErrors";
-import { EmptyState, Loading, Skeleton } from "../ui/states";
+import { DetailState, EmptyState } from "../ui/states";
 import { useToast } from "../ui/toast";
 import { defaultReceived, manifestName, MetrcStateBadge, NOT_IN_METRC_YET, whyNotAcceptable } from "./incomingParts";
 import { useIncomingTransfer, useRefreshTransfers } from "./queries";
@@ -51,14 +51,7 @@ function refusal(error: unknown): string | null {
 export default function IncomingReceivePage() {
   const { transferId = "" } = useParams();
   const transfer = useIncomingTransfer(transferId);
-  if (transfer.isPending)
-    return (
-      <Loading label="Loading the incoming transfer">
-        <Skeleton height="2rem" width="30%" />
-        <Skeleton height="12rem" />
-      </Loading>
-    );
-  if (transfer.isError) return <DetailError error={transfer.error} retry={() => void transfer.refetch()} what="incoming transfer" back="/transfers/incoming" />;
+  if (!transfer.isSuccess) return <DetailState query={transfer} what="incoming transfer" back="/transfers/incoming" />;
   const t = transfer.data;
   if (t.status !== "PENDING")
     return (
@@ -141,14 +134,7 @@ function ReceiveForm({ transfer: t, reload }: { transfer: Schemas["IncomingTrans
           <div className="form-grid">
             <Field label="Location" required error={errors.shown("locationId")} hint="Each accepted package's batch starts there">
               {(control) => (
-                <select {...control} value={locationId} onChange={(e) => setLocationId(e.target.value)}>
-                  <option value="">{locations.isLoading ? "Loading…" : "Choose…"}</option>
-                  {(locations.data ?? []).map((l) => (
-                    <option key={l.id} value={l.id}>
-                      {l.label}
-                    </option>
-                  ))}
-                </select>
+                <LocationSelect control={control} locations={locations} value={locationId} onChange={setLocationId} />
               )}
             </Field>
           </div>

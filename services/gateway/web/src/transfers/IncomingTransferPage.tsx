@@ -2,9 +2,8 @@ import { Link, useParams } from "react-router";
 
 import type { Schemas } from "../api/client";
 import { useAuth } from "../auth/AuthProvider";
-import { DetailError } from "../cultivation/parts";
 import { formatDateTime, formatMoney, formatQty } from "../ui/decimal";
-import { Loading, Skeleton } from "../ui/states";
+import { DetailState } from "../ui/states";
 import { differsFromMetrc, IncomingStatusBadge, manifestName, MetrcStateBadge, ReceivedBadge } from "./incomingParts";
 import { useIncomingTransfer } from "./queries";
 
@@ -14,15 +13,7 @@ export default function IncomingTransferPage() {
   const { transferId = "" } = useParams();
   const { can } = useAuth();
   const transfer = useIncomingTransfer(transferId);
-  if (transfer.isPending)
-    return (
-      <Loading label="Loading the incoming transfer">
-        <Skeleton height="2rem" width="30%" />
-        <Skeleton height="6rem" />
-        <Skeleton height="10rem" />
-      </Loading>
-    );
-  if (transfer.isError) return <DetailError error={transfer.error} retry={() => void transfer.refetch()} what="incoming transfer" back="/transfers/incoming" />;
+  if (!transfer.isSuccess) return <DetailState query={transfer} what="incoming transfer" back="/transfers/incoming" />;
   const t = transfer.data;
   const received = t.status === "RECEIVED";
   return (

@@ -3,10 +3,9 @@ import { Link, useParams } from "react-router";
 
 import { api, unwrap, type Schemas } from "../api/client";
 import { useAuth } from "../auth/AuthProvider";
-import { DetailError } from "../cultivation/parts";
 import { CsvButton } from "../reports/parts";
 import { formatDateTime, formatMoney, formatQty, fromUnits, toUnits } from "../ui/decimal";
-import { Loading, Skeleton } from "../ui/states";
+import { DetailState } from "../ui/states";
 import { WriteDialog } from "../ui/WriteDialog";
 import { ManifestDialog } from "./ManifestDialog";
 import { LINE_LABELS, MetrcBadge, metrcGuidance, TransferStatusBadge } from "./parts";
@@ -27,15 +26,7 @@ export default function TransferPage() {
   const manifest = useTransferManifest(transferId, transfer.data !== undefined && !settled && transfer.data.status !== "CANCELLED");
   const [open, setOpen] = useState<"send" | "cancel" | "manifest" | null>(null);
   const [reason, setReason] = useState("");
-  if (transfer.isPending)
-    return (
-      <Loading label="Loading the transfer">
-        <Skeleton height="2rem" width="30%" />
-        <Skeleton height="6rem" />
-        <Skeleton height="10rem" />
-      </Loading>
-    );
-  if (transfer.isError) return <DetailError error={transfer.error} retry={() => void transfer.refetch()} what="transfer" back="/transfers/outgoing" />;
+  if (!transfer.isSuccess) return <DetailState query={transfer} what="transfer" back="/transfers/outgoing" />;
   const t = transfer.data;
   const created = t.status === "CREATED";
   const mayPrint = can("GET /api/v1/compliance/transfers/{transferId}/manifest.html");

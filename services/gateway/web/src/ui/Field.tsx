@@ -1,5 +1,13 @@
 import { useId, type ReactNode } from "react";
 
+/** What a Field hands its control: its id and the ids that describe it. */
+export interface FieldControl {
+  id: string;
+  "aria-invalid": boolean;
+  "aria-describedby": string | undefined;
+  required: boolean | undefined;
+}
+
 /**
  * A labelled form field with its hint and its error, wired for assistive technology
  * (aria-invalid, aria-describedby). `children` gets the control's id and description ids.
@@ -15,7 +23,7 @@ export function Field({
   error?: string | undefined;
   hint?: string;
   required?: boolean;
-  children: (control: { id: string; "aria-invalid": boolean; "aria-describedby": string | undefined; required: boolean | undefined }) => ReactNode;
+  children: (control: FieldControl) => ReactNode;
 }) {
   const id = useId();
   const errorId = `${id}-error`;

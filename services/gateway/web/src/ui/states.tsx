@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { Link } from "react-router";
 
 import { ApiError, messageOf } from "../api/errors";
 
@@ -88,6 +89,39 @@ export function ErrorState({ error, onRetry, title = "Something went wrong" }: {
       )}
     </div>
   );
+}
+
+/** What a detail page's query reports while its record is not there to show. */
+interface DetailQuery {
+  isPending: boolean;
+  error: unknown;
+  refetch: () => unknown;
+}
+
+/**
+ * A detail page (/…/:id) before its record is there: a skeleton while it loads, "does not exist"
+ * with a way back to the list when it is not found (a wrong or old link), otherwise the error with
+ * Retry. Pages render it while their query is not a success, which narrows the query's data after:
+ * `if (!query.isSuccess) return <DetailState query={query} what="harvest" back="/cultivation/harvests" />;`
+ */
+export function DetailState({ query, what, back }: { query: DetailQuery; what: string; back: string }) {
+  if (query.isPending)
+    return (
+      <Loading label={`Loading the ${what}`}>
+        <Skeleton height="2rem" width="30%" />
+        <Skeleton height="6rem" />
+        <Skeleton height="10rem" />
+      </Loading>
+    );
+  if (query.error instanceof ApiError && query.error.isNotFound)
+    return (
+      <EmptyState title={`This ${what} does not exist`} testId="not-found">
+        <p>
+          It may have been removed, or the link is wrong. <Link to={back}>Back to the list</Link>
+        </p>
+      </EmptyState>
+    );
+  return <ErrorState error={query.error} onRetry={() => void query.refetch()} title={`The ${what} could not be loaded`} />;
 }
 
 export function AccessDenied({ what }: { what: string }) {

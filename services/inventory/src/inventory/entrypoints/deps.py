@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 from shared.contracts.inventory import ROUTES
@@ -38,6 +38,7 @@ __all__ = [
     "command_route",
     "endpoint",
     "read",
+    "read_route",
     "write_command",
     "write_with",
 ]
@@ -68,6 +69,40 @@ ContainerDep = Annotated[Container, Depends(get_container)]
 async def read(container: Container, work: Callable[[UnitOfWork], Awaitable[Answer]]) -> Response:
     """Run a read outside any transaction and answer its result as JSON."""
     return json_response(await run_read(container.reader, work))
+
+
+def read_route(
+    router: APIRouter,
+    path: str,
+    *,
+    reader: Callable[[UnitOfWork, Caller, Any], Awaitable[Answer]],
+    response_model: Any,
+    query: type[BaseModel] | None = None,
+    target: Any = None,
+) -> None:
+    """Register GET ``path`` as a read's endpoint (named after ``reader``), the read endpoints'
+    one shape: ``reader`` answers, outside any transaction, for the caller and either the query
+    string (parsed as the ``query`` model: a list page) or the path's id (annotated by
+    ``target``: one item, NOT_FOUND when the caller may not see it)."""
+    if (query is None) == (target is None):
+        raise TypeError(f"GET {path}: a read route takes a query model or a target id")
+
+    async def on_query(caller: CallerDep, container: ContainerDep, params: Any) -> Response:
+        return await read(container, lambda uow: reader(uow, caller, params))
+
+    async def on_target(caller: CallerDep, container: ContainerDep, target_id: Any) -> Response:
+        return await read(container, lambda uow: reader(uow, caller, target_id))
+
+    # Annotations are strings here (postponed evaluation); FastAPI needs the types themselves.
+    route: Callable[..., Awaitable[Response]]
+    if query is not None:
+        route = on_query
+        route.__annotations__["params"] = Annotated[query, Query()]
+    else:
+        route = on_target
+        route.__annotations__["target_id"] = target
+    route.__name__ = reader.__name__
+    endpoint(router, "GET", path, response_model=response_model)(route)
 
 
 def _refusal(error: Exception) -> StoredResponse | None:

@@ -41,9 +41,9 @@ from inventory.service_layer.ports import (
 
 __all__ = [
     "available_for_product",
-    "batch",
     "batch_detail",
     "enhanced_list",
+    "get_batch",
     "list_batches",
     "movements",
     "uuid_or_none",
@@ -193,7 +193,7 @@ async def visible_row(uow: UnitOfWork, caller: Caller, batch_id: UUID) -> Row:
     return row
 
 
-async def batch(uow: UnitOfWork, caller: Caller, batch_id: UUID) -> api.Batch:
+async def get_batch(uow: UnitOfWork, caller: Caller, batch_id: UUID) -> api.Batch:
     return batch_from_row(await visible_row(uow, caller, batch_id), utc_now())
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from shared.contracts import inventory as api
+from shared.json_form import decimal_text
 
 from inventory.domain.transfers.incoming import IncomingTransferState
 from inventory.reads.keyset import cursor_instant, cursor_uuid, keyset_page
@@ -18,10 +19,6 @@ from inventory.service_layer.incoming_transfers import IncomingOutcome
 from inventory.service_layer.ports import UnitOfWork
 
 __all__ = ["get_incoming", "incoming_json", "list_incoming", "receive_result"]
-
-
-def _amount(value: Any) -> str | None:
-    return None if value is None else format(value, "f")
 
 
 def _moment(value: Any) -> str | None:
@@ -50,13 +47,13 @@ def incoming_json(state: IncomingTransferState) -> dict[str, Any]:
                 "itemName": p.item_name,
                 "itemCategory": p.item_category,
                 "itemStrain": p.item_strain,
-                "shippedQuantity": _amount(p.shipped_quantity),
+                "shippedQuantity": decimal_text(p.shipped_quantity),
                 "unit": p.unit,
-                "wholesalePrice": _amount(p.wholesale_price),
+                "wholesalePrice": decimal_text(p.wholesale_price),
                 "metrcState": p.metrc_state,
-                "metrcReceivedQuantity": _amount(p.metrc_received_quantity),
+                "metrcReceivedQuantity": decimal_text(p.metrc_received_quantity),
                 "state": p.state.value,
-                "receivedQuantity": _amount(p.received_quantity),
+                "receivedQuantity": decimal_text(p.received_quantity),
                 "batchId": p.batch_id,
             }
             for p in state.packages

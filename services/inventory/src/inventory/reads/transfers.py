@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from shared.contracts import inventory as api
+from shared.json_form import decimal_text
 
 from inventory.domain.transfers import TransferState
 from inventory.reads.keyset import cursor_instant, cursor_uuid, keyset_page
@@ -17,10 +18,6 @@ from inventory.service_layer.ports import UnitOfWork
 from inventory.service_layer.transfers import TransferOutcome
 
 __all__ = ["get_transfer", "list_transfers", "transfer_json", "transfer_result"]
-
-
-def _amount(value: Any) -> str | None:
-    return None if value is None else format(value, "f")
 
 
 def transfer_json(state: TransferState) -> dict[str, Any]:
@@ -52,11 +49,11 @@ def transfer_json(state: TransferState) -> dict[str, Any]:
                 "batchCode": line.batch_code,
                 "packageTag": line.package_tag,
                 "productName": line.product_name,
-                "quantity": _amount(line.quantity),
+                "quantity": decimal_text(line.quantity),
                 "unit": line.unit,
-                "wholesalePrice": _amount(line.wholesale_price),
+                "wholesalePrice": decimal_text(line.wholesale_price),
                 "state": line.state.value,
-                "receivedQuantity": _amount(line.received_quantity),
+                "receivedQuantity": decimal_text(line.received_quantity),
             }
             for line in state.lines
         ],

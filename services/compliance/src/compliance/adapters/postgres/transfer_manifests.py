@@ -29,7 +29,7 @@ _PRODUCER = "compliance"
 _COLUMNS = (
     "transfer_id, site_id, license_number, template_name, state, sent, cancel_requested,"
     " plan::text AS plan, metrc_template_id, metrc_transfer_id, manifest_number, attempts,"
-    " last_error, created_at, updated_at, followed_at, outcomes::text AS outcomes"
+    " last_error, created_at, updated_at, followed_at, waiting_since, outcomes::text AS outcomes"
 )
 _ADD = Sql(
     "INSERT INTO transfer_manifest (transfer_id, site_id, license_number, template_name, state,"
@@ -63,7 +63,8 @@ _SAVE = Sql(
     "UPDATE transfer_manifest SET state = :state, metrc_template_id = :metrc_template_id,"
     " metrc_transfer_id = :metrc_transfer_id, manifest_number = :manifest_number,"
     " attempts = :attempts, last_error = :last_error, updated_at = :updated_at,"
-    " followed_at = :followed_at, claimed_until = NULL WHERE transfer_id = :transfer_id"
+    " followed_at = :followed_at, waiting_since = :waiting_since, claimed_until = NULL"
+    " WHERE transfer_id = :transfer_id"
     " AND (CAST(:claim AS timestamptz) IS NULL OR claimed_until = CAST(:claim AS timestamptz))"
 )
 
@@ -144,6 +145,7 @@ class PgTransferManifests:
                     "last_error": row.last_error,
                     "updated_at": row.updated_at,
                     "followed_at": row.followed_at,
+                    "waiting_since": row.waiting_since,
                     "claim": claimed_until,
                 }
             ),

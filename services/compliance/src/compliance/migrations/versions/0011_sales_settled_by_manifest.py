@@ -9,6 +9,9 @@ are built CONCURRENTLY, outside the migration's transaction: ``submissions`` tak
 writes all the time, and a plain build would hold them (ACCESS EXCLUSIVE with the DROP) until it
 ends. The new index is built under another name, the old one dropped, the new one renamed; a
 build that failed half-way leaves an invalid index, dropped first when the migration runs again.
+The autocommit block commits the columns added before it, and the version row is written only
+after ``upgrade`` returns: after a failed build the migration runs again from its start, so each
+statement before the block is one that may run twice (``IF NOT EXISTS``).
 
 Downgrade makes each SETTLED sale ACCEPTED before the column goes: the code before this revision
 cannot read SETTLED, and it would hold a PENDING sale (and every later write of its batch)
@@ -33,8 +36,8 @@ OLD_NOT_DONE = (
 )
 
 COLUMNS = [
-    "ALTER TABLE submissions ADD COLUMN settled_by jsonb",
-    "ALTER TABLE transfer_manifest ADD COLUMN outcomes jsonb",
+    "ALTER TABLE submissions ADD COLUMN IF NOT EXISTS settled_by jsonb",
+    "ALTER TABLE transfer_manifest ADD COLUMN IF NOT EXISTS outcomes jsonb",
 ]
 DROP_COLUMNS = [
     "ALTER TABLE transfer_manifest DROP COLUMN IF EXISTS outcomes",

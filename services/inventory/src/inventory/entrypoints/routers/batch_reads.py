@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from shared.contracts import inventory as api
 from shared.http.strict_json import StrictJsonRoute
 
-from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, read
+from inventory.entrypoints.deps import CallerDep, ContainerDep, endpoint, read, read_route
 from inventory.reads import as_of
 from inventory.reads import batches as queries
 
@@ -22,28 +22,28 @@ BatchId = Annotated[UUID, Path(alias="batchId")]
 _B = "/v1/batches/{batchId}"
 
 
-@endpoint(router, "GET", "/v1/batches", response_model=api.BatchPage)
-async def list_batches(
-    caller: CallerDep, container: ContainerDep, query: Annotated[api.BatchListQuery, Query()]
-) -> Response:
-    return await read(container, lambda uow: queries.list_batches(uow, caller, query))
-
-
-@endpoint(router, "GET", "/v1/batches/enhanced", response_model=api.EnhancedBatchList)
-async def enhanced_list(
-    caller: CallerDep, container: ContainerDep, query: Annotated[api.EnhancedListQuery, Query()]
-) -> Response:
-    return await read(container, lambda uow: queries.enhanced_list(uow, caller, query))
-
-
-@endpoint(router, "GET", _B, response_model=api.Batch)
-async def get_batch(caller: CallerDep, container: ContainerDep, batch_id: BatchId) -> Response:
-    return await read(container, lambda uow: queries.batch(uow, caller, batch_id))
-
-
-@endpoint(router, "GET", f"{_B}/detail", response_model=api.BatchDetail)
-async def batch_detail(caller: CallerDep, container: ContainerDep, batch_id: BatchId) -> Response:
-    return await read(container, lambda uow: queries.batch_detail(uow, caller, batch_id))
+read_route(
+    router,
+    "/v1/batches",
+    query=api.BatchListQuery,
+    reader=queries.list_batches,
+    response_model=api.BatchPage,
+)
+read_route(
+    router,
+    "/v1/batches/enhanced",
+    query=api.EnhancedListQuery,
+    reader=queries.enhanced_list,
+    response_model=api.EnhancedBatchList,
+)
+read_route(router, _B, target=BatchId, reader=queries.get_batch, response_model=api.Batch)
+read_route(
+    router,
+    f"{_B}/detail",
+    target=BatchId,
+    reader=queries.batch_detail,
+    response_model=api.BatchDetail,
+)
 
 
 @endpoint(router, "GET", f"{_B}/movements", response_model=api.MovementPage)

@@ -16,7 +16,14 @@ from shared.contracts import inventory as api
 from shared.http.strict_json import StrictJsonRoute
 
 from inventory.entrypoints import cultivation_commands as to
-from inventory.entrypoints.deps import CallerDep, ContainerDep, command_route, endpoint, read
+from inventory.entrypoints.deps import (
+    CallerDep,
+    ContainerDep,
+    command_route,
+    endpoint,
+    read,
+    read_route,
+)
 from inventory.reads import cultivation as show
 from inventory.service_layer import harvests, plant_batches, plants
 
@@ -49,13 +56,13 @@ _harvest_write = partial(
 # ---------------------------------------------------------------------------- plant batches
 
 
-@endpoint(router, "GET", "/v1/plant-batches", response_model=api.PlantBatchPage)
-async def list_plant_batches(
-    caller: CallerDep, container: ContainerDep, query: Annotated[api.PlantBatchListQuery, Query()]
-) -> Response:
-    return await read(container, lambda uow: show.list_plant_batches(uow, caller, query))
-
-
+read_route(
+    router,
+    "/v1/plant-batches",
+    query=api.PlantBatchListQuery,
+    reader=show.list_plant_batches,
+    response_model=api.PlantBatchPage,
+)
 command_route(
     router,
     "/v1/plant-batches",
@@ -68,11 +75,13 @@ command_route(
 )
 
 
-@endpoint(router, "GET", _PB, response_model=api.PlantBatch)
-async def get_plant_batch(
-    caller: CallerDep, container: ContainerDep, plant_batch_id: PlantBatchId
-) -> Response:
-    return await read(container, lambda uow: show.get_plant_batch(uow, caller, plant_batch_id))
+read_route(
+    router,
+    _PB,
+    target=PlantBatchId,
+    reader=show.get_plant_batch,
+    response_model=api.PlantBatch,
+)
 
 
 @endpoint(router, "GET", f"{_PB}/movements", response_model=api.PlantMovementPage)
@@ -121,13 +130,13 @@ _plant_batch_write(
 )
 
 
-@endpoint(router, "GET", "/v1/plants", response_model=api.PlantPage)
-async def list_plants(
-    caller: CallerDep, container: ContainerDep, query: Annotated[api.PlantListQuery, Query()]
-) -> Response:
-    return await read(container, lambda uow: show.list_plants(uow, caller, query))
-
-
+read_route(
+    router,
+    "/v1/plants",
+    query=api.PlantListQuery,
+    reader=show.list_plants,
+    response_model=api.PlantPage,
+)
 command_route(
     router,
     "/v1/plants/growth-phase",
@@ -142,13 +151,13 @@ command_route(
 # ---------------------------------------------------------------------------- harvests
 
 
-@endpoint(router, "GET", "/v1/harvests", response_model=api.HarvestPage)
-async def list_harvests(
-    caller: CallerDep, container: ContainerDep, query: Annotated[api.HarvestListQuery, Query()]
-) -> Response:
-    return await read(container, lambda uow: show.list_harvests(uow, caller, query))
-
-
+read_route(
+    router,
+    "/v1/harvests",
+    query=api.HarvestListQuery,
+    reader=show.list_harvests,
+    response_model=api.HarvestPage,
+)
 command_route(
     router,
     "/v1/harvests",
@@ -161,13 +170,7 @@ command_route(
 )
 
 
-@endpoint(router, "GET", _H, response_model=api.HarvestDetail)
-async def get_harvest(
-    caller: CallerDep, container: ContainerDep, harvest_id: HarvestId
-) -> Response:
-    return await read(container, lambda uow: show.get_harvest(uow, caller, harvest_id))
-
-
+read_route(router, _H, target=HarvestId, reader=show.get_harvest, response_model=api.HarvestDetail)
 _harvest_write(
     f"{_H}/waste",
     body=api.HarvestWasteRequest,

@@ -7,13 +7,12 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query
-from fastapi.responses import Response
+from fastapi import APIRouter, Path
 from shared.contracts import inventory as api
 from shared.http.strict_json import StrictJsonRoute
 
 from inventory.entrypoints import transfer_commands as to
-from inventory.entrypoints.deps import CallerDep, ContainerDep, command_route, endpoint, read
+from inventory.entrypoints.deps import command_route, read_route
 from inventory.reads import incoming_transfers as show
 from inventory.service_layer import incoming_transfers
 
@@ -25,22 +24,16 @@ TransferId = Annotated[UUID, Path(alias="transferId")]
 _I = "/v1/incoming-transfers/{transferId}"
 
 
-@endpoint(router, "GET", "/v1/incoming-transfers", response_model=api.IncomingTransferPage)
-async def list_incoming(
-    caller: CallerDep,
-    container: ContainerDep,
-    query: Annotated[api.IncomingTransferListQuery, Query()],
-) -> Response:
-    return await read(container, lambda uow: show.list_incoming(uow, caller, query))
-
-
-@endpoint(router, "GET", _I, response_model=api.IncomingTransfer)
-async def get_incoming(
-    caller: CallerDep, container: ContainerDep, transfer_id: TransferId
-) -> Response:
-    return await read(container, lambda uow: show.get_incoming(uow, caller, transfer_id))
-
-
+read_route(
+    router,
+    "/v1/incoming-transfers",
+    query=api.IncomingTransferListQuery,
+    reader=show.list_incoming,
+    response_model=api.IncomingTransferPage,
+)
+read_route(
+    router, _I, target=TransferId, reader=show.get_incoming, response_model=api.IncomingTransfer
+)
 command_route(
     router,
     f"{_I}/receive",

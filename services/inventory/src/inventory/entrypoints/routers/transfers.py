@@ -9,13 +9,12 @@ from functools import partial
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query
-from fastapi.responses import Response
+from fastapi import APIRouter, Path
 from shared.contracts import inventory as api
 from shared.http.strict_json import StrictJsonRoute
 
 from inventory.entrypoints import transfer_commands as to
-from inventory.entrypoints.deps import CallerDep, ContainerDep, command_route, endpoint, read
+from inventory.entrypoints.deps import command_route, read_route
 from inventory.reads import transfers as show
 from inventory.service_layer import transfers
 
@@ -34,15 +33,13 @@ _transfer_write = partial(
 )
 
 
-@endpoint(router, "GET", "/v1/outgoing-transfers", response_model=api.OutgoingTransferPage)
-async def list_transfers(
-    caller: CallerDep,
-    container: ContainerDep,
-    query: Annotated[api.OutgoingTransferListQuery, Query()],
-) -> Response:
-    return await read(container, lambda uow: show.list_transfers(uow, caller, query))
-
-
+read_route(
+    router,
+    "/v1/outgoing-transfers",
+    query=api.OutgoingTransferListQuery,
+    reader=show.list_transfers,
+    response_model=api.OutgoingTransferPage,
+)
 command_route(
     router,
     "/v1/outgoing-transfers",
@@ -55,13 +52,9 @@ command_route(
 )
 
 
-@endpoint(router, "GET", _T, response_model=api.OutgoingTransfer)
-async def get_transfer(
-    caller: CallerDep, container: ContainerDep, transfer_id: TransferId
-) -> Response:
-    return await read(container, lambda uow: show.get_transfer(uow, caller, transfer_id))
-
-
+read_route(
+    router, _T, target=TransferId, reader=show.get_transfer, response_model=api.OutgoingTransfer
+)
 _transfer_write(
     f"{_T}/send",
     body=api.OutgoingTransferSendRequest,

@@ -8,7 +8,10 @@ only): a package received by transfer costs the shipper's price, which its four-
 times the quantity can miss (1000.00 over 3 units: 999.9999). A nullable column without a
 default rewrites no rows; its check is added NOT VALID (no scan under the ACCESS EXCLUSIVE lock
 the column takes) and validated after that lock is released, under SHARE UPDATE EXCLUSIVE, which
-lets reads and writes of ``batch`` go on while it reads the table once.
+lets reads and writes of ``batch`` go on while it reads the table once. The autocommit block
+commits what came before it, and the version row is written only after ``upgrade`` returns:
+after a failed validation the migration runs again from its start, so each statement before
+the block is one that may run twice (``IF NOT EXISTS``; the check dropped, then added again).
 
 Revision ID: 0012
 Revises: 0011
@@ -23,10 +26,11 @@ UPGRADE = [
     "ALTER TABLE incoming_transfer ALTER COLUMN site_id DROP NOT NULL",
     # A site's listing looks up the deliveries of its license that wait for a site.
     """
-    CREATE INDEX incoming_transfer_awaiting_site ON incoming_transfer (license_number)
-        WHERE site_id IS NULL
+    CREATE INDEX IF NOT EXISTS incoming_transfer_awaiting_site ON incoming_transfer
+        (license_number) WHERE site_id IS NULL
     """,
-    "ALTER TABLE batch ADD COLUMN cogs_total numeric(15,4)",
+    "ALTER TABLE batch ADD COLUMN IF NOT EXISTS cogs_total numeric(15,4)",
+    "ALTER TABLE batch DROP CONSTRAINT IF EXISTS batch_cogs_total",
     """
     ALTER TABLE batch ADD CONSTRAINT batch_cogs_total
         CHECK (cogs_total IS NULL OR (cogs_total >= 0 AND cogs_mode = 'FIXED')) NOT VALID
