@@ -224,7 +224,7 @@ def test_a_batch_reaches_metrc_and_a_refused_push_is_retried_and_dismissed_with_
     expect(stopped).to_have_count(1)
     expect(stopped.locator(".guidance")).not_to_be_empty()
     screen.check_accessibility("sync dashboard with a refused push")
-    screen.screenshot("compliance-sync-dashboard")
+    screen.screenshot("compliance-sync-dashboard-refused")
     before = api.ok("GET", "/api/v1/compliance/submissions", params={"batchId": unknown["id"]})[
         "items"
     ][0]

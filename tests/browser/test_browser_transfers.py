@@ -364,15 +364,19 @@ def test_an_incoming_delivery_is_listed_opened_and_received_into_batches_from_th
     api.ok(
         "POST", "/api/v1/compliance/sync", 202, json={"siteId": site.id, "syncTypes": ["transfers"]}
     )
-    pulled = api.eventually(
-        "/api/v1/incoming-transfers",
-        lambda page: any(t["deliveryId"] == delivery_id for t in page["items"]),
-        timeout=60,
-        siteId=site.id,
-    )
+    decided = {whole: "Accepted", short: "Accepted", refused: "Rejected"}
+
+    def as_decided(page: dict[str, Any]) -> bool:
+        # The receiver's decisions, not just the delivery: a scheduled pull between the send
+        # and the receipt records it as shipped first, and the requested pull brings them.
+        return any(
+            t["deliveryId"] == delivery_id
+            and {p["packageTag"]: p["metrcState"] for p in t["packages"]} == decided
+            for t in page["items"]
+        )
+
+    pulled = api.eventually("/api/v1/incoming-transfers", as_decided, timeout=60, siteId=site.id)
     (incoming,) = [t for t in pulled["items"] if t["deliveryId"] == delivery_id]
-    states = {p["packageTag"]: p["metrcState"] for p in incoming["packages"]}
-    assert states == {whole: "Accepted", short: "Accepted", refused: "Rejected"}
 
     # The list: manifest, shipper, state, packages; filtered by state in the URL.
     page.reload()

@@ -270,10 +270,16 @@ class TestATransferToASecondFacility:
         await _json(gateway.post("/compliance/sync", json=pull))
 
         async def arrived() -> dict[str, Any] | None:
+            # As accepted: a scheduled pull between the send and the acceptance records the
+            # delivery as shipped first, and the requested pull brings the receiver's decision.
             page = await _json(gateway.get("/incoming-transfers", params={"siteId": store["id"]}))
-            return page["items"][0] if page["items"] else None
+            mine = [t for t in page["items"] if t["manifestNumber"] == sent["manifest_number"]]
+            decided = mine and [
+                (p["metrcState"], p["metrcReceivedQuantity"]) for p in mine[0]["packages"]
+            ] == [("Accepted", "25.2500")]
+            return mine[0] if decided else None
 
-        incoming = await eventually(arrived, what="the incoming transfer in inventory")
+        incoming = await eventually(arrived, what="the incoming transfer in inventory, accepted")
         (package,) = incoming["packages"]
         assert (incoming["manifestNumber"], incoming["shipperLicenseNumber"]) == (
             sent["manifest_number"], LICENSE,

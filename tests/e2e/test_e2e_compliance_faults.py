@@ -104,7 +104,9 @@ class TestExactlyOnceUnderFaults:
             await site.close()
         assert run.kills >= 3, f"only {run.kills} processes were killed"
         assert run.faults > 0
-        assert run.transfers.kills_mid_round == 2
+        # Both aimed kills landed mid-round: the held write applied, its row not saved by the
+        # round that sent it (read back by the next round instead).
+        assert (run.transfers.kills_aimed, run.transfers.kills_mid_round) == (2, 2)
         print(f"{summary}; {plants}; {transfers}; {run.kills} kills, {run.faults} faults injected")
 
     async def test_with_metrc_down_for_the_whole_run_everything_drains_in_order_once_it_is_back(
@@ -182,16 +184,20 @@ class TestPlantBatchesInMetrc:
                 )
             )  # fmt: skip
 
-            async def in_metrc(plant_batch_id: str, open_writes: int = 0) -> dict[str, Any] | None:
+            async def in_metrc(plant_batch_id: str, writes: int) -> dict[str, Any] | None:
+                # Every write recorded, not only those recorded so far all done: the growth
+                # phase change may not have reached compliance when the planting and split have.
                 answer = await site.gateway.get(f"/plant-batches/{plant_batch_id}/metrc-link")
                 if answer.status_code != 200:
                     return None
                 link: dict[str, Any] = answer.json()
-                settled = link["state"] == "IN_METRC" and link["openWrites"] == open_writes
-                return link if settled and len(link["submissions"]) > 1 else None
+                settled = link["state"] == "IN_METRC" and link["openWrites"] == 0
+                return link if settled and len(link["submissions"]) >= writes else None
 
-            first = await eventually(lambda: in_metrc(pb["id"]), seconds=120, what="PB-1 pushed")
-            second = await eventually(lambda: in_metrc(new["id"]), seconds=120, what="PB-2 pushed")
+            first = await eventually(lambda: in_metrc(pb["id"], 3), seconds=120, what="PB-1 pushed")
+            second = await eventually(
+                lambda: in_metrc(new["id"], 2), seconds=120, what="PB-2 pushed"
+            )
             batches = {b.name: b for b in await site.metrc.list_plant_batches(LICENSE)}
             assert (batches["E2E-PB-1"].untracked_count, batches["E2E-PB-2"].untracked_count) == (
                 22, 10,

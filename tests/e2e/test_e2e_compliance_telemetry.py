@@ -7,7 +7,7 @@ of that request; and the compliance worker's ``/metrics`` moving as the work hap
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,8 +111,21 @@ def _calls_under(spans: list[ReceivedSpan], route: str) -> list[list[ReceivedSpa
     ]
 
 
-def _reaches_the_intake(spans: list[ReceivedSpan]) -> bool:
-    return bool(_calls_under(spans, INTAKE_ROUTE))
+def _answered_under(route: str) -> Callable[[list[ReceivedSpan]], bool]:
+    """Whether a Metrc create call answered 200 has arrived with its whole chain up to the
+    gateway's ``route`` (a push retried after a failed call exports the failed call's span
+    first: waiting for any call would assert on the answered one before it arrived)."""
+
+    def answered(spans: list[ReceivedSpan]) -> bool:
+        return any(
+            chain[0].attributes.get("http.response.status_code") == 200
+            for chain in _calls_under(spans, route)
+        )
+
+    return answered
+
+
+_reaches_the_intake = _answered_under(INTAKE_ROUTE)
 
 
 async def test_the_metrc_call_is_in_the_trace_of_the_intake_that_caused_it(
@@ -165,9 +178,7 @@ async def test_a_manual_push_is_in_the_trace_of_the_request_that_asked_for_it(
     ]
     tag = subs[0].tag
     assert tag is not None
-    spans = observed.spans.wait_for(
-        lambda spans: bool(_calls_under(spans, MANUAL_PUSH_ROUTE)), seconds=120
-    )
+    spans = observed.spans.wait_for(_answered_under(MANUAL_PUSH_ROUTE), seconds=120)
     chains = _calls_under(spans, MANUAL_PUSH_ROUTE)
     for chain in chains:
         # Metrc call <- push <- compliance's request span <- ... <- the gateway's request span

@@ -1,6 +1,7 @@
 """The sync watch's rules (pure) and its notifications (over the in-memory unit of work): when a
 burst of pushes has settled, when a pull is stale, when a backlog grows; a notification once
-per episode, resolved when the license is healthy again."""
+per episode, resolved when the license is healthy again; and the guidance sync health gives a
+pull's last failure."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from compliance.domain import NotificationKind, SubmissionKind
+from compliance.domain import GUIDANCE, NotificationKind, ProblemCode, SubmissionKind
 from compliance.domain.mirror import SyncType
 from compliance.domain.sync_watch import (
     AcceptedPushes,
@@ -23,7 +24,7 @@ from compliance.domain.sync_watch import (
     touched_types,
 )
 from compliance.service_layer.mirror_ports import RateBudget
-from compliance.service_layer.sync_health import LicenseHealthReport, TypeHealth
+from compliance.service_layer.sync_health import LicenseHealthReport, TypeHealth, failure_guidance
 from compliance.service_layer.sync_watch import SyncAlerts, WatchPolicy
 from compliance.testing import LICENSE, START, ComplianceHarness
 
@@ -168,6 +169,24 @@ async def report(
         alerts=tuple(alerts),
     )
     return replace(base, **kw)  # type: ignore[arg-type]
+
+
+class TestAPullFailureIsGuided:
+    def test_a_problem_code_gets_the_guidance_the_sync_log_gives_it(self) -> None:
+        for code in (ProblemCode.CREDENTIALS_MISSING, ProblemCode.METRC_UNAVAILABLE):
+            assert failure_guidance(code.value) == GUIDANCE[code]
+
+    def test_a_refused_key_gets_the_guidance_of_the_invalid_keys_entry_it_is_logged_as(
+        self,
+    ) -> None:
+        health = TypeHealth(SyncType.PACKAGES, None, 0, last_error_code="KEY_OR_PERMISSION")
+        assert health.last_error_guidance == GUIDANCE[ProblemCode.CREDENTIALS_INVALID]
+
+    @pytest.mark.parametrize(
+        "code", ["RATE_LIMITED", "NOT_AVAILABLE_IN_STATE", "UNEXPECTED_RESPONSE", None]
+    )
+    def test_a_failure_the_guide_says_nothing_about_gets_none(self, code: str | None) -> None:
+        assert failure_guidance(code) is None
 
 
 def open_alerts(h: ComplianceHarness, kind: NotificationKind) -> list[object]:

@@ -2,7 +2,9 @@
 are not all in Metrc yet waits (no attempt counted, the waiting tags said) and its template is
 made by the first round after every package's create was accepted. A manifest that stalls (its
 packages never arrive, Metrc away, Metrc refusing it) raises one ``TRANSFER_STALLED``
-notification after the threshold, resolved when the wait ends."""
+notification after the threshold, resolved when the wait ends. Every Metrc call of a round
+carries the deadline (the claim's end less the calls' margin) after which it starts no try, and
+the settings refuse a claim too short for that margin."""
 
 from __future__ import annotations
 
@@ -12,8 +14,11 @@ from types import TracebackType
 from typing import Any, Self, cast
 from uuid import UUID, uuid4
 
+import pytest
+from compliance.adapters.metrc import current_deadline
 from compliance.adapters.metrc.errors import MetrcRejectedError, MetrcTransientError
 from compliance.adapters.metrc.port import MetrcPort
+from compliance.config import ComplianceSettings
 from compliance.domain import (
     LinkState,
     Notification,
@@ -30,11 +35,13 @@ from compliance.service_layer.transfer_manifest_ports import ManifestRow
 from compliance.service_layer.transfer_manifest_rounds import (
     ManifestUnitOfWork,
     manifest_round,
+    minimum_claim,
     record_transfer_event,
     waiting_message,
 )
 from compliance.service_layer.transfer_stalls import stall_key
 from compliance.testing import LICENSE, ComplianceHarness
+from pydantic import ValidationError
 from shared.events import transfers as ev
 
 STORE = "SF-SBX-CO-22-9001"
@@ -398,3 +405,71 @@ class TestATemplateMetrcRefuses:
         await rounds.cancel(row)
         (note,) = rounds.notes(row)
         assert note.resolved_at is not None
+
+
+class _DeadlinesSeen:
+    """``FakeMetrc`` that notes the deadline in force at each call."""
+
+    def __init__(self, inner: MetrcPort) -> None:
+        self._inner = inner
+        self.deadlines: list[datetime | None] = []
+
+    def __getattr__(self, name: str) -> Any:
+        call = getattr(self._inner, name)
+
+        async def noted(*args: Any, **kwargs: Any) -> Any:
+            self.deadlines.append(current_deadline())
+            return await call(*args, **kwargs)
+
+        return noted
+
+
+class TestNoWriteOfARoundCanLandAfterItsClaim:
+    async def test_every_metrc_call_of_a_round_starts_no_try_after_the_claims_end_less_the_margin(
+        self,
+    ) -> None:
+        h = ComplianceHarness()
+        await h.save_keys()
+        h.fake.add_facility(STORE)
+        batch = h.batch("B-ship", tag=h.tags.pop(0), source=OpeningBalance())
+        await h.record(batch.created("10"))
+        await h.settle()
+        assert batch.tag is not None
+        manifests = _Manifests()
+        row = manifest(h, batch.tag, batch.batch_id)
+        manifests.rows[row.transfer_id] = row
+        seen = _DeadlinesSeen(h.fake)
+
+        async def metrc_for(license_number: str) -> MetrcPort:
+            return cast(MetrcPort, seen)
+
+        def unit() -> ManifestUnitOfWork:
+            return cast(ManifestUnitOfWork, _RoundUnit(h.db.uow(), manifests))
+
+        began = h.clock.now()
+        lease, margin = timedelta(minutes=5), timedelta(seconds=100)
+        await manifest_round(unit, metrc_for, h.clock.now, lease=lease, margin=margin)
+
+        assert manifests.rows[row.transfer_id].state is ManifestState.CREATED
+        assert seen.deadlines  # the read-back by name, the POST, ...
+        assert set(seen.deadlines) == {began + lease - margin}
+        assert current_deadline() is None
+
+    def test_the_settings_refuse_a_claim_shorter_than_the_calls_margin_over_two_fifths(
+        self,
+    ) -> None:
+        fast = {
+            "COMPLIANCE_METRC_CONNECT_TIMEOUT_SECONDS": "1",
+            "COMPLIANCE_METRC_READ_TIMEOUT_SECONDS": "3",
+            "COMPLIANCE_METRC_LAG_SECONDS": "6",
+        }
+        settings = ComplianceSettings.model_validate(
+            {**fast, "COMPLIANCE_TRANSFER_CLAIM_SECONDS": "25"}
+        )
+        assert settings.transfer_calls_margin == timedelta(seconds=10)
+        assert minimum_claim(settings.transfer_calls_margin) == timedelta(seconds=25)
+
+        with pytest.raises(ValidationError, match="must be at least 25 s"):
+            ComplianceSettings.model_validate({**fast, "COMPLIANCE_TRANSFER_CLAIM_SECONDS": "24"})
+        # The defaults: 10 s connect + 30 s read + 60 s lag = 100 s; 250 s at least, 300 given.
+        assert minimum_claim(ComplianceSettings().transfer_calls_margin) == timedelta(seconds=250)

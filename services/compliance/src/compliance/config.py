@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 from enum import StrEnum
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from shared.settings import (
     ServiceSettings,
     consumer_group_field,
     database_url_field,
     service_name_field,
 )
+
+from compliance.service_layer.transfer_manifest_rounds import minimum_claim
 
 __all__ = ["DEV_CREDENTIAL_KEYS", "ComplianceSettings", "SmtpSecurity"]
 
@@ -133,7 +135,9 @@ class ComplianceSettings(ServiceSettings):
         ge=10,
         validation_alias="COMPLIANCE_TRANSFER_CLAIM_SECONDS",
         description="How long a manifest round claims a license's open transfers (no step begins"
-        " in the claim's last two fifths): a worker killed mid-round leaves them this long",
+        " in the claim's last two fifths, no Metrc try starts in its last read timeout + connect"
+        " timeout + lag): a worker killed mid-round leaves them this long. At least that margin"
+        " divided by 2/5 (250 s at the defaults)",
     )
     transfer_stall_seconds: float = Field(
         default=900.0,
@@ -165,13 +169,38 @@ class ComplianceSettings(ServiceSettings):
     )
 
     @property
+    def metrc_try_seconds(self) -> float:
+        """The longest one try of a Metrc call takes: the client cuts it off at its connect and
+        read timeouts together (``adapters.metrc._core.try_limit``)."""
+        return self.metrc_connect_timeout_seconds + self.metrc_read_timeout_seconds
+
+    @property
     def longest_metrc_call(self) -> timedelta:
-        """The longest one Metrc call can take: every try timing out on connect and read, and
-        the longest wait between tries (Retry-After's cap, or the client's backoff cap)."""
+        """The longest one Metrc call can take: every try timing out, and the longest wait
+        between tries (Retry-After's cap, or the client's backoff cap)."""
         tries = self.metrc_call_attempts
-        per_try = self.metrc_connect_timeout_seconds + self.metrc_read_timeout_seconds
         wait = max(self.metrc_max_retry_after_seconds, self.metrc_max_backoff_seconds)
-        return timedelta(seconds=tries * per_try + (tries - 1) * wait)
+        return timedelta(seconds=tries * self.metrc_try_seconds + (tries - 1) * wait)
+
+    @property
+    def transfer_calls_margin(self) -> timedelta:
+        """How long before a manifest round's claim ends its Metrc calls start no more tries:
+        the last try may take its whole limit, and Metrc may apply it as late as its lag after.
+        So no write of a round can land once its claim has run out."""
+        return timedelta(seconds=self.metrc_try_seconds + self.metrc_lag_seconds)
+
+    @model_validator(mode="after")
+    def _claim_outlasts_the_calls_margin(self) -> ComplianceSettings:
+        shortest = minimum_claim(self.transfer_calls_margin).total_seconds()
+        if self.transfer_claim_seconds < shortest:
+            raise ValueError(
+                f"COMPLIANCE_TRANSFER_CLAIM_SECONDS={self.transfer_claim_seconds:g} is too short: "
+                f"a manifest round's Metrc calls start no try in the claim's last "
+                f"{self.transfer_calls_margin.total_seconds():g} s (connect + read timeout + "
+                f"Metrc's lag) and no step begins in its last two fifths, so the claim must be "
+                f"at least {shortest:g} s; make it longer or the timeouts or lag shorter"
+            )
+        return self
 
     @property
     def read_back_after(self) -> timedelta:

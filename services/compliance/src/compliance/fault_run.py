@@ -194,13 +194,21 @@ class FaultRun:
             await self.kill(self.rng.choice(["worker", "worker", "relay"]))
 
     async def kill(self, command: str) -> None:
-        """SIGKILL compliance's ``command`` processes and start another (one kill at a time)."""
+        """SIGKILL compliance's ``command`` processes and start another. One kill at a time, but
+        the next does not wait for the new process to answer: a kill aimed at a write the
+        sandbox holds (``held_write_kills``) must land while it holds it. A new process killed
+        before it answered is not waited for."""
         async with self._killing:
             for process in self.processes.running(command):
                 process.popen.send_signal(signal.SIGKILL)
                 await asyncio.to_thread(process.popen.wait)
                 self.kills += 1
-            await asyncio.to_thread(self.processes.start, command)
+            started = self.processes.launch(command)
+        try:
+            await asyncio.to_thread(started.ready)
+        except Exception:
+            if started.popen.returncode != -signal.SIGKILL:
+                raise
 
 
 async def settle_and_check(

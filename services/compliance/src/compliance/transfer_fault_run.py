@@ -33,6 +33,7 @@ from compliance.adapters.postgres import ComplianceUnitOfWork
 from compliance.domain import SubmissionKind, SubmissionState
 from compliance.domain.transfer_manifests import ManifestState, template_name
 from compliance.fault_rules import fault_rule
+from compliance.held_write_kills import HeldWrite, hold, kill_while_held
 from compliance.sandbox_world import (
     LICENSE,
     REASONS,
@@ -77,7 +78,11 @@ class TransferLoad:
     """Seconds any one step of a transfer may wait (for Metrc, for a killed round's claim)."""
     shipments: dict[str, Shipment] = field(default_factory=dict)
     """transfer id -> its package and fate."""
+    kills_aimed: int = 0
+    """Worker kills aimed at a held write (``_kill_when_taken``)."""
     kills_mid_round: int = 0
+    """Of those, the kills that landed mid-round: the held write applied in Metrc and its row
+    not saved by the round that sent it (still under its claim, or saved by a later round)."""
     publications: int = 0
     """Incoming deliveries published (after ``settle_and_check``)."""
     receiver_site_id: str = ""
@@ -204,27 +209,17 @@ class TransferLoad:
             rule = fault_rule(self.rng, kinds or self.fault_kinds, method, path)
             await ok(self.site.sandbox.post("/_sandbox/faults", json=[rule]))
 
-    async def _slow(self, method: str, path: str) -> dict[str, Any]:
+    async def _slow(self, method: str, path: str) -> HeldWrite:
         """The next such call held by the sandbox for ``SLOW_MS`` (applied after it)."""
-        rule = {"method": method, "path": path, "kind": "slow", "delay_ms": SLOW_MS}
-        await ok(self.site.sandbox.post("/_sandbox/faults", json=[rule]))
-        return rule
+        return await hold(self.site, method, path, delay_ms=SLOW_MS)
 
-    async def _kill_when_taken(self, rule: dict[str, Any]) -> None:
-        """Kill the worker while the sandbox holds the call that took ``rule``: the write is
-        applied, and the round that sent it never saves what it learned."""
-
-        async def taken() -> bool:
-            queued = await ok(self.site.sandbox.get("/_sandbox/faults"))
-            return not any(
-                (r["method"], r["path"], r["kind"]) == (rule["method"], rule["path"], "slow")
-                for r in queued
-            )
-
-        await eventually(taken, seconds=self.patience, what=f"{rule['method']} {rule['path']}")
+    async def _kill_when_taken(self, held: HeldWrite) -> None:
+        """Kill the worker while the sandbox holds the write ``held``, and count whether the
+        kill landed mid-round (``held_write_kills``)."""
         assert self.kill_worker is not None
-        await self.kill_worker()
-        self.kills_mid_round += 1
+        landed = await kill_while_held(self.site, held, self.kill_worker, patience=self.patience)
+        self.kills_aimed += 1
+        self.kills_mid_round += int(landed)
 
     async def pull(self, *, faulty: bool = True) -> str:
         """The receiver's incoming transfers pulled (a run requested, with ``faulty`` a fault on
@@ -304,8 +299,9 @@ class TransferLoad:
             raise AssertionError("; ".join(problems[:20]))
         return (
             f"{len(self.shipments)} transfers, one template each ({len(sent)} settled once,"
-            f" {len(cancelled)} archived once; {self.kills_mid_round} worker kills aimed"
-            f" mid-write); {len(sent)} incoming deliveries, {self.publications} publications,"
+            f" {len(cancelled)} archived once; {self.kills_mid_round} of {self.kills_aimed}"
+            f" worker kills aimed at a held write landed mid-round); {len(sent)} incoming"
+            f" deliveries, {self.publications} publications,"
             " one per change"
         )
 

@@ -95,6 +95,10 @@ class SyncTypeHealth(ApiModel):
     records: int
     last_error_code: str | None = None
     last_failed_at: UtcDateTime | None = None
+    last_error_guidance: str | None = Field(
+        default=None,
+        description="The guide's guidance on the last failure, as the sync log gives it for the code",
+    )
 
 
 class SyncAlert(ApiModel):

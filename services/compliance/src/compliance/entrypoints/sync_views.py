@@ -50,6 +50,7 @@ def health_view(report: LicenseHealthReport) -> api.SyncHealthView:
                 records=t.records,
                 last_error_code=t.last_error_code,
                 last_failed_at=t.last_failed_at,
+                last_error_guidance=t.last_error_guidance,
             )
             for t in report.types
         ],

@@ -48,6 +48,7 @@ async def manifests_continuously(
     every: float,
     claim: float,
     stall_after: float,
+    margin: timedelta,
 ) -> None:
     ctx = container.context
     lease = timedelta(seconds=claim)
@@ -59,6 +60,7 @@ async def manifests_continuously(
                 ctx.metrc_for,
                 lambda: datetime.now(UTC),
                 lease=lease,
+                margin=margin,
                 stall_after=stalls,
             )
         except Exception:

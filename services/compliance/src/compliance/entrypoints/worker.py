@@ -51,6 +51,7 @@ def compliance_worker(
                 stop,
                 every=settings.transfer_poll_seconds,
                 claim=settings.transfer_claim_seconds,
+                margin=settings.transfer_calls_margin,
                 stall_after=settings.transfer_stall_seconds,
             )
         )

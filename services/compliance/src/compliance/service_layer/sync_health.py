@@ -18,7 +18,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from compliance.domain import KeyStatus, Notification, NotificationKind, SubmissionState
+from compliance.domain import (
+    GUIDANCE,
+    KeyStatus,
+    Notification,
+    NotificationKind,
+    ProblemCode,
+    SubmissionState,
+)
 from compliance.domain.mirror import FEEDS, Feed, SyncType
 from compliance.domain.sync_watch import StaleRule, stale_types
 from compliance.service_layer.context import ServiceContext
@@ -29,7 +36,7 @@ from compliance.service_layer.mirror_ports import (
     SyncRuns,
 )
 
-__all__ = ["ALERT_KINDS", "LicenseHealthReport", "SyncHealth", "TypeHealth"]
+__all__ = ["ALERT_KINDS", "LicenseHealthReport", "SyncHealth", "TypeHealth", "failure_guidance"]
 
 ALERT_KINDS = frozenset(
     {
@@ -48,6 +55,25 @@ class TypeHealth:
     records: int
     last_error_code: str | None = None
     last_failed_at: datetime | None = None
+
+    @property
+    def last_error_guidance(self) -> str | None:
+        return failure_guidance(self.last_error_code)
+
+
+# A pull failure's code is a problem code (the keys missing or refused before any GET, Metrc not
+# answering) or a failure class of the pull; a refused key is logged as CREDENTIALS_INVALID
+# (ServiceContext.keys_refused), so its class takes that entry's guidance.
+_GUIDED_CLASSES = {"KEY_OR_PERMISSION": ProblemCode.CREDENTIALS_INVALID}
+
+
+def failure_guidance(code: str | None) -> str | None:
+    """The guide's guidance the sync log gives a pull failure's code, or None where it gives
+    none (a 429, a list the state does not offer, an answer Canopy could not read)."""
+    if code is None:
+        return None
+    known = _GUIDED_CLASSES.get(code) or next((p for p in ProblemCode if p.value == code), None)
+    return GUIDANCE.get(known) if known is not None else None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,10 @@ a round claims the license's open rows for ``LEASE`` (``claim_open``) and commit
 them with Metrc, and saves each outcome (releasing the claim) in a second transaction. Another
 worker skips claimed rows, so two workers never work one manifest at once; a worker killed
 mid-round leaves its claim to expire, and the next round's read-back by name finds a template a
-lost answer made instead of making a second. The manifest is looked for in Metrc's outgoing list
+lost answer made instead of making a second. That read-back can only be trusted if nothing the
+first round sent can still land after its claim ran out: the round's Metrc calls carry a
+deadline (``calls_deadline``) of the claim's end less ``margin`` (one try's time limit and
+Metrc's lag), after which they start no try, so a round outliving its claim makes no late write. The manifest is looked for in Metrc's outgoing list
 modified since the last look (minus ``OVERLAP``), and once found read by its id.
 
 A template names its packages, and Metrc refuses one naming a package it does not have: a
@@ -36,6 +39,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 from uuid import UUID
 
+from compliance.adapters.metrc.deadline import calls_deadline
 from compliance.adapters.metrc.errors import MetrcError, MetrcRejectedError
 from compliance.adapters.metrc.port import MetrcPort
 from compliance.domain import LinkState, Problem
@@ -71,6 +75,7 @@ log = logging.getLogger(__name__)
 __all__ = [
     "ManifestUnitOfWork",
     "manifest_round",
+    "minimum_claim",
     "planned_transfer",
     "record_transfer_event",
     "save_steps",
@@ -87,6 +92,10 @@ the next round once the claim runs out."""
 MARGIN_SHARE = 0.4
 """No row's step begins in the claim's last two fifths (2 minutes of 5: a step is a few Metrc
 calls)."""
+CALLS_MARGIN = timedelta(seconds=100)
+"""How long before the claim's end a round's Metrc calls start no more tries, by default: one
+try's limit (10 s to connect and 30 s to read) and Metrc's lag (60 s), the compliance
+settings' defaults (``ComplianceSettings.transfer_calls_margin``)."""
 OVERLAP = timedelta(minutes=5)
 """How far before the last look the next look for the manifest starts (clocks differ)."""
 
@@ -293,17 +302,28 @@ async def _step(
         return kept, None
 
 
+def minimum_claim(margin: timedelta) -> timedelta:
+    """The shortest claim whose calls' deadline (its end less ``margin``) does not come before
+    the last moment a step may begin: shorter, and a step could begin with no time to call."""
+    return margin / MARGIN_SHARE
+
+
 async def manifest_round(
     uow: Callable[[], ManifestUnitOfWork],
     metrc_for: Callable[[str], Awaitable[MetrcPort | Problem]],
     now: Callable[[], datetime],
     *,
     lease: timedelta = LEASE,
+    margin: timedelta = CALLS_MARGIN,
     stall_after: timedelta = STALL_AFTER,
 ) -> int:
     """Every open manifest not claimed by another worker one step further, each claimed for
-    ``lease``; the number of rows looked at. A row that has waited ``stall_after`` (or that
-    Metrc refused) raises its ``TRANSFER_STALLED`` notification."""
+    ``lease``; the number of rows looked at. No Metrc call starts a try later than ``margin``
+    before the claim's end (``minimum_claim``: the lease must be at least that long). A row
+    that has waited ``stall_after`` (or that Metrc refused) raises its ``TRANSFER_STALLED``
+    notification."""
+    if lease < minimum_claim(margin):
+        raise ValueError(f"a claim of {lease} is shorter than {minimum_claim(margin)}")
     async with uow() as unit:
         licenses = await unit.transfer_manifests.licenses_with_work()
     seen = 0
@@ -321,18 +341,21 @@ async def manifest_round(
         claim = at + lease
         metrc = await metrc_for(license_number)
         steps: list[Step] = []
-        for row in rows:
-            # A row not begun before its claim nears its end is left for the next round: another
-            # worker may take it over once the claim runs out.
-            if now() > claim - lease * MARGIN_SHARE:
-                break
-            if isinstance(metrc, Problem):
-                kept = dataclasses.replace(
-                    row, last_error=metrc.message, waiting_since=row.waiting_since or now()
-                )
-                steps.append((kept, None))
-            else:
-                steps.append(await _step(metrc, row, now(), linked=linked))
+        # A call cut short by the deadline leaves its row as a lost answer would: the next
+        # round reads Metrc back before sending anything again.
+        with calls_deadline(claim - margin):
+            for row in rows:
+                # A row not begun before its claim nears its end is left for the next round:
+                # another worker may take it over once the claim runs out.
+                if now() > claim - lease * MARGIN_SHARE:
+                    break
+                if isinstance(metrc, Problem):
+                    kept = dataclasses.replace(
+                        row, last_error=metrc.message, waiting_since=row.waiting_since or now()
+                    )
+                    steps.append((kept, None))
+                else:
+                    steps.append(await _step(metrc, row, now(), linked=linked))
         before = {row.transfer_id: row for row in rows}
         async with uow() as unit:
             saved = await save_steps(unit, steps, claimed_until=claim, now=now)

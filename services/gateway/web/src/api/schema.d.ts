@@ -6456,6 +6456,11 @@ export interface components {
         SyncTypeHealth: {
             /** Lasterrorcode */
             lastErrorCode?: string | null;
+            /**
+             * Lasterrorguidance
+             * @description The guide's guidance on the last failure, as the sync log gives it for the code
+             */
+            lastErrorGuidance?: string | null;
             /** Lastfailedat */
             lastFailedAt?: string | null;
             /**

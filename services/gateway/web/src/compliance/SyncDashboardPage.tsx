@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useId } from "react";
 import { Link } from "react-router";
 
 import { api, idempotencyKey, unwrap, type Schemas } from "../api/client";
@@ -9,11 +10,13 @@ import { EmptyState, ErrorState } from "../ui/states";
 import { useToast } from "../ui/toast";
 import { NotificationList } from "./Notifications";
 import { KeyStatusBadge, SubmissionStateBadge } from "./parts";
+import { AsOf, LastPulls, OpenRuns, RateBudget, SYNC_HEALTH_OPERATION, useSyncHealth } from "./SyncHealth";
 
 /**
  * Compliance > Sync dashboard: each license's health (keys, queue, stopped writes, the oldest
- * wait), the pushes Metrc refused or that failed, with the guide's guidance and Retry /
- * Dismiss, and the compliance team's notifications.
+ * wait), its pulls from Metrc (the GET budget of the last minute, each type's last pull and last
+ * failure with the guide's guidance, stale types, open runs), the pushes Metrc refused or that
+ * failed, with the guide's guidance and Retry / Dismiss, and the compliance team's notifications.
  */
 export default function SyncDashboardPage() {
   const { can } = useAuth();
@@ -47,6 +50,14 @@ export default function SyncDashboardPage() {
           <HealthTable rows={health.data} />
         )}
       </section>
+      {health.isSuccess && health.data.length > 0 && can(SYNC_HEALTH_OPERATION) && (
+        <section className="report-section" aria-labelledby="pulls-title" data-testid="pulls">
+          <h2 id="pulls-title">Pulls from Metrc</h2>
+          {health.data.map((h) => (
+            <LicensePulls key={h.licenseNumber} licenseNumber={h.licenseNumber} />
+          ))}
+        </section>
+      )}
       <Stopped />
       <Notifications />
     </div>
@@ -87,6 +98,46 @@ function HealthTable({ rows }: { rows: Schemas["LicenseHealth"][] }) {
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** One license's pull health: the GET budget, the syncs running, each type's last pull. */
+function LicensePulls({ licenseNumber }: { licenseNumber: string }) {
+  const { can } = useAuth();
+  const health = useSyncHealth(licenseNumber);
+  const title = useId();
+  return (
+    <section className="license-pulls" aria-labelledby={title} data-testid="license-pulls" data-license={licenseNumber}>
+      <h3 id={title}>{licenseNumber}</h3>
+      {health.isPending ? (
+        <p className="muted">Loading…</p>
+      ) : health.isError ? (
+        <ErrorState error={health.error} onRetry={() => void health.refetch()} title={`The pulls of ${licenseNumber} could not be loaded`} />
+      ) : (
+        <>
+          <RateBudget health={health.data} />
+          <p>
+            Syncs running: <OpenRuns health={health.data} />
+          </p>
+          <LastPulls
+            health={health.data}
+            empty={
+              <p className="muted" data-testid="pulls-empty">
+                Nothing was pulled from Metrc for {licenseNumber} yet.{" "}
+                {can("POST /api/v1/compliance/sync") ? (
+                  <>
+                    Start with <Link to="/compliance/sync-metrc">Sync with Metrc</Link> (choose the license's site and the types).
+                  </>
+                ) : (
+                  "Someone who may sync with Metrc can start one from Sync with Metrc."
+                )}
+              </p>
+            }
+          />
+          <AsOf health={health.data} />
+        </>
+      )}
+    </section>
   );
 }
 

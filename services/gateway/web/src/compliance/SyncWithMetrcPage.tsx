@@ -1,4 +1,4 @@
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 
@@ -6,10 +6,10 @@ import { api, idempotencyKey, unwrap, type Schemas } from "../api/client";
 import { messageOf } from "../api/errors";
 import { useSites } from "../app/SiteProvider";
 import { useAuth } from "../auth/AuthProvider";
-import { formatDateTime } from "../ui/decimal";
 import { ErrorState } from "../ui/states";
 import { useToast } from "../ui/toast";
 import { KeyStatusBadge } from "./parts";
+import { AsOf, LastPulls, OpenRuns, RateBudget, SYNC_HEALTH_OPERATION, useSyncHealth } from "./SyncHealth";
 import { SYNC_TYPE_LABELS, SyncRun } from "./SyncRun";
 
 type SyncType = Schemas["SyncType"];
@@ -110,14 +110,8 @@ function minutes(seconds: number | null | undefined): string {
 /** The license's sync health; license-wide, so it needs every site granted (said otherwise). */
 function SyncHealth({ licenseNumber }: { licenseNumber: string }) {
   const { can } = useAuth();
-  const health = useQuery({
-    queryKey: ["compliance", "sync-health", licenseNumber],
-    queryFn: () => unwrap(api.GET("/api/v1/compliance/licenses/{licenseNumber}/sync-health", { params: { path: { licenseNumber } } })),
-    enabled: can("GET /api/v1/compliance/licenses/{licenseNumber}/sync-health"),
-    refetchInterval: 15_000,
-    retry: false,
-  });
-  if (!can("GET /api/v1/compliance/licenses/{licenseNumber}/sync-health")) return null;
+  const health = useSyncHealth(licenseNumber);
+  if (!can(SYNC_HEALTH_OPERATION)) return null;
   return (
     <section className="report-section" aria-labelledby="sync-health-title" data-testid="sync-health">
       <h2 id="sync-health-title">Sync health of {licenseNumber}</h2>
@@ -143,43 +137,18 @@ function SyncHealth({ licenseNumber }: { licenseNumber: string }) {
             </div>
             <div>
               <dt>Syncs running</dt>
-              <dd data-testid="health-runs-open">{health.data.runsOpen}</dd>
-            </div>
-            <div>
-              <dt>Metrc GETs, last minute</dt>
               <dd>
-                {health.data.getsLastMinute} of {health.data.getsAllowedPerMinute} ({Math.round(health.data.rateLimitBudgetUsed * 100)} %), {health.data.rateLimitedLastMinute} refused
+                <OpenRuns health={health.data} />
               </dd>
             </div>
-            <div className="figures-wide">
+            <div>
               <dt>Problems</dt>
               <dd data-testid="health-problems">{health.data.problems.length > 0 ? health.data.problems.join(", ") : "None"}</dd>
             </div>
           </dl>
-          <div className="table-scroll">
-            <table className="grid compact" data-testid="health-types">
-              <caption className="visually-hidden">Last pulls per sync type</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Type</th>
-                  <th scope="col">Last complete pull</th>
-                  <th scope="col" className="numeric">Records held</th>
-                  <th scope="col">Last failure</th>
-                </tr>
-              </thead>
-              <tbody>
-                {health.data.types.map((t) => (
-                  <tr key={t.syncType} data-type={t.syncType}>
-                    <th scope="row">{SYNC_TYPE_LABELS[t.syncType]}</th>
-                    <td data-testid="type-last-success">{t.lastSuccessAt ? formatDateTime(t.lastSuccessAt) : "Never"}</td>
-                    <td className="numeric">{t.records}</td>
-                    <td>{t.lastFailedAt ? `${formatDateTime(t.lastFailedAt)} ${t.lastErrorCode ?? ""}` : "—"}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <p className="muted">As of {formatDateTime(health.data.asOf)}</p>
+          <RateBudget health={health.data} />
+          <LastPulls health={health.data} empty={<p className="muted" data-testid="pulls-empty">No pull from Metrc yet: choose the types above and start one.</p>} />
+          <AsOf health={health.data} />
         </>
       )}
     </section>

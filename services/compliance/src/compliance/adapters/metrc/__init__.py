@@ -21,6 +21,7 @@ from compliance.adapters.metrc.cultivation_payloads import (
     PlantLocationChange,
     PlantManicure,
 )
+from compliance.adapters.metrc.deadline import calls_deadline, current_deadline
 from compliance.adapters.metrc.endpoints import (
     HarvestStatus,
     PackageStatus,
@@ -30,6 +31,7 @@ from compliance.adapters.metrc.endpoints import (
 )
 from compliance.adapters.metrc.errors import (
     MetrcAuthError,
+    MetrcDeadlineError,
     MetrcError,
     MetrcNotFoundError,
     MetrcRateLimitedError,
@@ -133,6 +135,7 @@ __all__ = [
     "MetrcClient",
     "MetrcControl",
     "MetrcCredentials",
+    "MetrcDeadlineError",
     "MetrcError",
     "MetrcNotFoundError",
     "MetrcPort",
@@ -197,6 +200,8 @@ __all__ = [
     "WasteReason",
     "Window",
     "WriteResult",
+    "calls_deadline",
+    "current_deadline",
     "metrc_base_url",
     "split_windows",
 ]

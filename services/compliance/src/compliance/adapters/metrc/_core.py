@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 import random
@@ -30,7 +31,9 @@ from compliance.adapters.metrc._wire import (
     error_from_response,
     error_from_transport,
 )
+from compliance.adapters.metrc.deadline import current_deadline
 from compliance.adapters.metrc.errors import (
+    MetrcDeadlineError,
     MetrcError,
     MetrcRateLimitedError,
     MetrcRequestTooLargeError,
@@ -61,6 +64,15 @@ logger = logging.getLogger("compliance.adapters.metrc")
 _tracer = trace.get_tracer("compliance.adapters.metrc")
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+
+def try_limit(timeout: httpx.Timeout | float) -> float | None:
+    """The longest one try may take: its connect and read timeouts together. httpx applies
+    them per phase (the read timeout to each read), so the client enforces this total itself."""
+    limits = httpx.Timeout(timeout)
+    if limits.connect is None or limits.read is None:
+        return None
+    return limits.connect + limits.read
 
 
 def metrc_base_url(state: str, *, sandbox: bool = False) -> str:
@@ -139,6 +151,7 @@ class MetrcClientBase:
         self.max_window = max_window
         self._tracer = tracer or _tracer
         self._secrets = credentials.redactions()
+        self.try_limit = try_limit(timeout)
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             auth=_MetrcAuth(credentials),
@@ -206,9 +219,10 @@ class MetrcClientBase:
             while True:
                 attempt += 1
                 error: MetrcError
+                self._before_deadline(info, attempt, 0.0)
                 try:
                     response = await self._send(method, url, query, content, headers, info)
-                except httpx.TransportError as exc:
+                except (httpx.TransportError, TimeoutError) as exc:
                     error = error_from_transport(exc, info, attempt)
                 else:
                     span.set_attribute("http.response.status_code", response.status_code)
@@ -233,9 +247,34 @@ class MetrcClientBase:
                     type(error).__name__,
                     delay,
                 )
+                try:
+                    self._before_deadline(info, attempt + 1, delay)
+                except MetrcDeadlineError as late:
+                    span.set_attribute("metrc.retry_count", attempt - 1)
+                    span.set_attribute("error.type", type(late).__name__)
+                    span.set_status(Status(StatusCode.ERROR, type(late).__name__))
+                    raise late from error
                 if isinstance(error, MetrcRateLimitedError):
                     RATE_LIMIT_WAIT_SECONDS.labels(cause="retry_after").observe(delay)
                 await self._clock.sleep(delay)
+
+    def _before_deadline(self, info: CallInfo, attempt: int, wait: float) -> None:
+        """Raise ``MetrcDeadlineError`` if try ``attempt``, started after ``wait`` seconds,
+        would start after the deadline of the caller's work (``deadline.calls_deadline``)."""
+        deadline = current_deadline()
+        if deadline is None:
+            return
+        starts = self._now() + timedelta(seconds=wait)
+        if starts <= deadline:
+            return
+        raise MetrcDeadlineError(
+            f"try {attempt} would start at {starts.isoformat()}, after the caller's deadline "
+            f"{deadline.isoformat()}; nothing was applied",
+            method=info.method,
+            path=info.path,
+            license_number=info.license_number,
+            attempts=attempt - 1,
+        )
 
     async def _send(
         self,
@@ -248,13 +287,15 @@ class MetrcClientBase:
     ) -> httpx.Response:
         if info.is_write:
             # Metrc limits GETs only; writes are bounded by the caller's ledger, not here.
-            return await self._http.request(
-                method, url, params=query, content=content, headers=headers
-            )
+            async with asyncio.timeout(self.try_limit):
+                return await self._http.request(
+                    method, url, params=query, content=content, headers=headers
+                )
         waiting = time.monotonic()
         async with self.limiter.slot(info.license_number):
             RATE_LIMIT_WAIT_SECONDS.labels(cause="limiter").observe(time.monotonic() - waiting)
-            return await self._http.request(method, url, params=query)
+            async with asyncio.timeout(self.try_limit):
+                return await self._http.request(method, url, params=query)
 
     def _decode_success(self, response: httpx.Response, info: CallInfo, attempts: int) -> Any:
         try:

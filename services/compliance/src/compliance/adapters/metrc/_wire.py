@@ -163,9 +163,12 @@ def error_from_response(response: httpx.Response, call: CallInfo, attempts: int)
     return MetrcUnexpectedResponseError(message, **context)
 
 
-def error_from_transport(exc: httpx.TransportError, call: CallInfo, attempts: int) -> MetrcError:
-    """No answer from Metrc. Before sending: transient. After sending: harmless for a GET,
-    unknown outcome for a write."""
+def error_from_transport(
+    exc: httpx.TransportError | TimeoutError, call: CallInfo, attempts: int
+) -> MetrcError:
+    """No answer from Metrc. Before sending: transient. After sending, or not known to be before
+    (a ``TimeoutError``: the try outlasted the client's limit): harmless for a GET, unknown
+    outcome for a write."""
     kind = type(exc).__name__
     context: dict[str, Any] = {
         "method": call.method,

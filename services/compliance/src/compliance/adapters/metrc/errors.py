@@ -9,7 +9,9 @@ The tree answers the only question a caller has after a failed call: *what do I 
     ├── MetrcRequestTooLargeError   413, or refused locally: more objects than Metrc takes per write
     ├── MetrcUnexpectedResponseError  any other status, or a body we cannot read
     ├── MetrcTransientError         Metrc could not serve the call and did not apply it; try later
-    │   └── MetrcRateLimitedError   429, carries ``retry_after`` (seconds) when Metrc sent one
+    │   ├── MetrcRateLimitedError   429, carries ``retry_after`` (seconds) when Metrc sent one
+    │   └── MetrcDeadlineError      the caller's deadline (``deadline.calls_deadline``) came
+    │                               before the next try could start; nothing was applied
     └── MetrcUnknownOutcomeError    a write reached the wire but no answer came back; it may or may
                                     not have been applied. Read Metrc back before deciding to resend.
 
@@ -31,6 +33,7 @@ from typing import TypedDict, Unpack
 
 __all__ = [
     "MetrcAuthError",
+    "MetrcDeadlineError",
     "MetrcError",
     "MetrcNotFoundError",
     "MetrcRateLimitedError",
@@ -163,6 +166,13 @@ class MetrcTransientError(MetrcError):
 
 class MetrcRateLimitedError(MetrcTransientError):
     """429: too many requests. ``retry_after`` is Metrc's ``Retry-After`` in seconds, if sent."""
+
+
+class MetrcDeadlineError(MetrcTransientError):
+    """The call stopped before its next try because the caller's deadline
+    (``deadline.calls_deadline``) would pass first: no try starts after the deadline and no wait
+    (a backoff, a ``Retry-After``) runs past it. Every earlier try was answered as not applied
+    (only those are tried again), so nothing was applied; ``attempts`` counts the tries sent."""
 
 
 class MetrcUnknownOutcomeError(MetrcError):
