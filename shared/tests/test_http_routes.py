@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 import pytest
 from fastapi import APIRouter, FastAPI
-from shared.contracts.routes import Route
+from shared.contracts.routes import EverySite, Route
 from shared.http import ContractRoutes
 from shared.http.identity import VerifiedTokens
 from shared.identity import (
@@ -26,6 +26,8 @@ ROUTES = (
     Route("GET", "/v1/things", "things:read", "List things"),
     Route("POST", "/v1/things", "things:write", "Make a thing"),
     Route("DELETE", "/v1/things", "things:write", "Never registered"),
+    Route("GET", "/v1/licenses", "things:read", "License-wide", EverySite.ALWAYS),
+    Route("GET", "/v1/log", "things:read", "License-wide or one site's", EverySite.WITHOUT_SITE_ID),
 )
 
 
@@ -49,21 +51,29 @@ async def make_thing() -> dict[str, str]:
     return {"made": "yes"}
 
 
+@routes.endpoint(router, "GET", "/v1/licenses", response_model=dict[str, str])
+@routes.endpoint(router, "GET", "/v1/log", response_model=dict[str, str])
+async def license_wide() -> dict[str, str]:
+    return {"seen": "yes"}
+
+
 def app() -> FastAPI:
     built = kit_app(public_key=PUBLIC)
     built.include_router(router)
     return built
 
 
-def token(*permissions: str, key: str = PRIVATE, ttl: float = 60) -> dict[str, str]:
-    identity = Identity(subject="user-1", permissions=permissions, sites=("*",))
+def token(
+    *permissions: str, key: str = PRIVATE, ttl: float = 60, sites: tuple[str, ...] = ("*",)
+) -> dict[str, str]:
+    identity = Identity(subject="user-1", permissions=permissions, sites=sites)
     return {IDENTITY_HEADER: issue_identity_token(identity, key, ttl=timedelta(seconds=ttl))}
 
 
-async def call(method: str, headers: dict[str, str]) -> httpx.Response:
+async def call(method: str, headers: dict[str, str], path: str = "/v1/things") -> httpx.Response:
     transport = httpx.ASGITransport(app=app())
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-        return await client.request(method, "/v1/things", headers=headers)
+        return await client.request(method, path, headers=headers)
 
 
 async def test_a_permitted_caller_reaches_the_route_with_its_identity_and_request_id() -> None:
@@ -90,6 +100,20 @@ async def test_a_caller_without_the_routes_permission_is_refused_with_403() -> N
         response = await call(method, token(held))
         assert response.status_code == 403
         assert response.json()["error"]["code"] == "PERMISSION_DENIED"
+
+
+async def test_a_license_wide_route_is_refused_to_a_caller_granted_only_some_sites() -> None:
+    some = token("things:read", sites=("site-1",))
+    every = token("things:read")
+    for path in ("/v1/licenses", "/v1/log", "/v1/licenses?siteId=site-1"):
+        refused = await call("GET", some, path)
+        assert (refused.status_code, refused.json()["error"]["code"]) == (
+            403,
+            "SITE_ACCESS_DENIED",
+        ), path
+    assert (await call("GET", some, "/v1/log?siteId=site-1")).status_code == 200
+    for path in ("/v1/licenses", "/v1/log"):
+        assert (await call("GET", every, path)).status_code == 200, path
 
 
 async def test_an_unknown_path_or_method_answers_in_the_one_error_body() -> None:

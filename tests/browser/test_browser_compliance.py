@@ -269,3 +269,22 @@ def test_the_compliance_desk_is_offered_only_to_those_who_may_use_it(
     expect(page.get_by_role("button", name="Push to Metrc")).to_have_count(0)
     screen.goto("/compliance/keys")
     expect(page.get_by_test_id("access-denied")).to_be_visible()
+
+
+def test_a_user_granted_some_sites_is_offered_only_the_compliance_screens_that_work_per_site(
+    api: Api, screen: Screen
+) -> None:
+    site = api.site()
+    owner = api.user(["Owner"], [site.id])  # every permission, but not every site
+    screen.sign_in(owner)
+    page = screen.page
+    menu = page.get_by_role("navigation", name="Main")
+    for label in ("Sync with Metrc", "Sync log", "Rules"):
+        expect(menu.get_by_role("link", name=label)).to_be_visible()
+    for label in ("Sync dashboard", "Reconciliation", "Notifications", "API keys"):
+        expect(menu.get_by_role("link", name=label)).to_have_count(0)
+    menu.get_by_role("link", name="Sync log").click()
+    expect(page.get_by_test_id("log-site")).to_contain_text(site.name)
+    expect(page.get_by_test_id("log-empty")).to_be_visible()
+    screen.goto("/compliance/sync")
+    expect(page.get_by_test_id("access-denied")).to_contain_text("needs access to every site")

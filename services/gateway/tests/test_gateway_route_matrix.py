@@ -74,6 +74,8 @@ async def test_the_document_states_the_permission_each_route_requires(make_gatew
     for route in FORWARDED:
         operation = document["paths"]["/api" + route.path][route.method.lower()]
         assert operation["x-required-permission"] == route.permission
+        every_site = route.every_site.value if route.every_site else None
+        assert operation.get("x-needs-every-site") == every_site, (route.method, route.path)
         assert {name for entry in operation["security"] for name in entry} == schemes
     assert schemes == {"HTTPBearer", "APIKeyHeader"}
 

@@ -11,7 +11,8 @@ does not have. Two files come out of it, both committed:
   (openapi-typescript), which openapi-fetch checks each call against;
 * ``src/api/permissions.ts``: the permission each operation requires (the document's
   ``x-required-permission``), so the application shows an action only to a user whose
-  permissions (``GET /api/v1/auth/me``) let the API accept it.
+  permissions (``GET /api/v1/auth/me``) let the API accept it, and the operations that are
+  license-wide (the document's ``x-needs-every-site``), which need every site granted.
 """
 
 from __future__ import annotations
@@ -51,16 +52,35 @@ def openapi_document() -> dict[str, Any]:
 
 
 def permissions_module(document: dict[str, Any]) -> str:
+    operations = [
+        (f"{method.upper()} {path}", operation)
+        for path, item in sorted(document["paths"].items())
+        for method, operation in sorted(item.items())
+    ]
     lines = [HEADER, "export const OPERATION_PERMISSIONS = {"]
-    for path, item in sorted(document["paths"].items()):
-        for method, operation in sorted(item.items()):
-            permission = operation.get("x-required-permission")
-            if permission is not None:
-                lines.append(f'  "{method.upper()} {path}": "{permission}",')
+    lines += [
+        f'  "{name}": "{operation["x-required-permission"]}",'
+        for name, operation in operations
+        if "x-required-permission" in operation
+    ]
     lines += [
         "} as const;",
         "",
         "export type Operation = keyof typeof OPERATION_PERMISSIONS;",
+        "",
+        "/** License-wide operations: for a user granted every site (`always`), or, for one granted",
+        " * some sites, only with a `siteId` (`without siteId`). */",
+        "export const EVERY_SITE_OPERATIONS: Partial<Record<Operation, EverySite>> = {",
+    ]
+    lines += [
+        f'  "{name}": "{operation["x-needs-every-site"]}",'
+        for name, operation in operations
+        if "x-needs-every-site" in operation
+    ]
+    lines += [
+        "};",
+        "",
+        'export type EverySite = "always" | "without siteId";',
         "",
     ]
     return "\n".join(lines)

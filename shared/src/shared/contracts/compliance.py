@@ -80,7 +80,7 @@ from shared.contracts._compliance_sync_models import (
     SyncTypeHealth,
 )
 from shared.contracts._compliance_transfers import TRANSFER_MANIFEST_ROUTES, TransferManifest
-from shared.contracts.routes import IDEMPOTENCY_KEY_HEADER, Route
+from shared.contracts.routes import IDEMPOTENCY_KEY_HEADER, EverySite, Route
 
 __all__ = [
     "ERROR_CODES",
@@ -155,6 +155,10 @@ MANAGE: Final = "compliance:manage"
 
 _C = "/v1/compliance"
 _LICENSE = f"{_C}/credentials/{{licenseNumber}}"
+# A license, its keys, its queue and its reconciliation span its sites: those routes are for
+# callers granted every site; the ledger and the sync log also serve one site by its siteId.
+_LICENSE_WIDE = EverySite.ALWAYS
+_UNLESS_SITE = EverySite.WITHOUT_SITE_ID
 
 ROUTES: Final[tuple[Route, ...]] = (
     # jurisdictions and sites
@@ -167,15 +171,40 @@ ROUTES: Final[tuple[Route, ...]] = (
         "Save a site's jurisdiction rules (validated, names checked against Metrc)",
     ),
     # credentials
-    Route("GET", f"{_C}/credentials", MANAGE, "Every license's Metrc keys: hints and status"),
-    Route("GET", _LICENSE, MANAGE, "A license's Metrc keys: hints and status, never the keys"),
-    Route("PUT", _LICENSE, MANAGE, "Save a license's Metrc keys (validated against Metrc)"),
-    Route("POST", f"{_LICENSE}/validate", MANAGE, "Validate a license's keys against Metrc now"),
+    Route(
+        "GET",
+        f"{_C}/credentials",
+        MANAGE,
+        "Every license's Metrc keys: hints and status",
+        _LICENSE_WIDE,
+    ),
+    Route(
+        "GET",
+        _LICENSE,
+        MANAGE,
+        "A license's Metrc keys: hints and status, never the keys",
+        _LICENSE_WIDE,
+    ),
+    Route(
+        "PUT",
+        _LICENSE,
+        MANAGE,
+        "Save a license's Metrc keys (validated against Metrc)",
+        _LICENSE_WIDE,
+    ),
+    Route(
+        "POST",
+        f"{_LICENSE}/validate",
+        MANAGE,
+        "Validate a license's keys against Metrc now",
+        _LICENSE_WIDE,
+    ),
     Route(
         "POST",
         f"{_C}/credentials/rotate",
         MANAGE,
         "Seal every key again under the current encryption key",
+        _LICENSE_WIDE,
     ),
     # manual operations
     Route("POST", f"{_C}/batches/{{batchId}}/push", SYNC, "Push a batch to Metrc now"),
@@ -184,12 +213,14 @@ ROUTES: Final[tuple[Route, ...]] = (
         f"{_C}/licenses/{{licenseNumber}}/retry",
         SYNC,
         "Retry the rejected and failed pushes of a license (the ones named, or all)",
+        _LICENSE_WIDE,
     ),
     Route(
         "POST",
         f"{_C}/submissions/{{submissionId}}/dismiss",
         SYNC,
         "Settle a rejected or failed push by hand",
+        _LICENSE_WIDE,
     ),
     # what was pushed
     Route(
@@ -210,10 +241,24 @@ ROUTES: Final[tuple[Route, ...]] = (
         "inventory:read",
         "A plant batch's Metrc id, the state of its create and every write of it",
     ),
-    Route("GET", f"{_C}/submissions", SYNC, "The submission ledger, newest first (cursor)"),
-    Route("GET", f"{_C}/sync-log", SYNC, "The sync log, newest first (cursor)"),
-    Route("GET", f"{_C}/notifications", SYNC, "The compliance team's notifications, newest first"),
-    Route("GET", f"{_C}/health", SYNC, "Sync health of every license: queue and keys"),
+    Route(
+        "GET",
+        f"{_C}/submissions",
+        SYNC,
+        "The submission ledger, newest first (cursor)",
+        _UNLESS_SITE,
+    ),
+    Route("GET", f"{_C}/sync-log", SYNC, "The sync log, newest first (cursor)", _UNLESS_SITE),
+    Route(
+        "GET",
+        f"{_C}/notifications",
+        SYNC,
+        "The compliance team's notifications, newest first",
+        _LICENSE_WIDE,
+    ),
+    Route(
+        "GET", f"{_C}/health", SYNC, "Sync health of every license: queue and keys", _LICENSE_WIDE
+    ),
     # pull sync
     Route(
         "POST",
@@ -233,6 +278,7 @@ ROUTES: Final[tuple[Route, ...]] = (
         f"{_C}/licenses/{{licenseNumber}}/sync-health",
         SYNC,
         "A license's sync health: queue, failures by class, GET budget, last pulls, keys",
+        _LICENSE_WIDE,
     ),
     # reconciliation
     Route(
@@ -240,43 +286,56 @@ ROUTES: Final[tuple[Route, ...]] = (
         f"{_C}/licenses/{{licenseNumber}}/reconciliation",
         SYNC,
         "Reconcile a license now: Canopy, Metrc's mirror and the queued writes side by side",
+        _LICENSE_WIDE,
     ),
     Route(
         "GET",
         f"{_C}/licenses/{{licenseNumber}}/reconciliation/runs",
         SYNC,
         "A license's recent reconciliation runs, newest first",
+        _LICENSE_WIDE,
     ),
     Route(
         "GET",
         f"{_C}/licenses/{{licenseNumber}}/findings",
         SYNC,
         "A license's reconciliation findings, newest first (cursor)",
+        _LICENSE_WIDE,
     ),
-    Route("GET", f"{_C}/findings/{{findingId}}", SYNC, "A finding: its class, evidence and fix"),
+    Route(
+        "GET",
+        f"{_C}/findings/{{findingId}}",
+        SYNC,
+        "A finding: its class, evidence and fix",
+        _LICENSE_WIDE,
+    ),
     Route(
         "POST",
         f"{_C}/findings/{{findingId}}/approve",
         MANAGE,
         "Approve a finding's fix: it is applied and recorded (who, when, what it did)",
+        _LICENSE_WIDE,
     ),
     Route(
         "POST",
         f"{_C}/findings/{{findingId}}/reject",
         MANAGE,
         "Reject a finding's fix: nothing changes, the decision is recorded",
+        _LICENSE_WIDE,
     ),
     Route(
         "GET",
         f"{_C}/licenses/{{licenseNumber}}/reconciliation/report",
         SYNC,
         "Month-end reconciliation of a license as of a date: every finding and its fix",
+        _LICENSE_WIDE,
     ),
     Route(
         "GET",
         f"{_C}/licenses/{{licenseNumber}}/reconciliation/report/export",
         SYNC,
         "The month-end reconciliation as CSV",
+        _LICENSE_WIDE,
     ),
     # outgoing transfer manifests
     *TRANSFER_MANIFEST_ROUTES,

@@ -12,7 +12,9 @@ The route's ``caller`` parameter receives the verified, permitted caller: the id
 gateway signed (``X-Canopy-Identity``, verified with the gateway's public key and remembered until
 it expires, see :mod:`shared.http.identity`) and the request id. Verification and the permission
 check are one flat dependency: nested dependencies cost FastAPI a resolution each per request.
-A path that is not in the contract cannot be registered, and :meth:`ContractRoutes.unserved`
+A route the contract marks license-wide (``Route.every_site``) is refused here, with
+SITE_ACCESS_DENIED, to a caller not granted every site: the contract is the one place that says
+so, and the gateway documents it from the same table. A path that is not in the contract cannot be registered, and :meth:`ContractRoutes.unserved`
 lists the contract's routes nobody registered (a test per service keeps it empty).
 """
 
@@ -24,11 +26,11 @@ from typing import Annotated, Any, Generic, TypeVar
 from fastapi import APIRouter, Depends, FastAPI, Request, Security
 from fastapi.security import APIKeyHeader
 
-from shared.contracts.routes import Route
+from shared.contracts.routes import EverySite, Route
 from shared.errors import ErrorBody, ServiceError
 from shared.http.identity import VerifiedTokens
 from shared.http.request_ids import current_request_id
-from shared.identity import IDENTITY_HEADER, Identity
+from shared.identity import ALL_SITES, IDENTITY_HEADER, Identity
 
 __all__ = ["ERROR_RESPONSES", "ContractRoutes"]
 
@@ -48,6 +50,18 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorBody, "description": "A stale version or a duplicate"},
     422: {"model": ErrorBody, "description": "VALIDATION_ERROR or a business rule refused it"},
 }
+
+
+def _require_one_site(every_site: EverySite, request: Request) -> None:
+    """A license-wide route, from a caller granted some sites: refused unless it names one."""
+    if every_site is EverySite.WITHOUT_SITE_ID and request.query_params.get("siteId"):
+        return  # that site's grant is checked as any siteId's is (the gateway checks it)
+    raise ServiceError(
+        "SITE_ACCESS_DENIED",
+        "License-wide data needs access to every site"
+        + ("; name a siteId" if every_site is EverySite.WITHOUT_SITE_ID else ""),
+        status=403,
+    )
 
 
 class ContractRoutes(Generic[C]):
@@ -77,6 +91,8 @@ class ContractRoutes(Generic[C]):
             tokens: VerifiedTokens = request.app.state.identity_tokens
             identity = tokens.verify(token)
             identity.require(route.permission)
+            if route.every_site is not None and ALL_SITES not in identity.sites:
+                _require_one_site(route.every_site, request)
             return make_caller(identity, current_request_id())
 
         return authorized_caller

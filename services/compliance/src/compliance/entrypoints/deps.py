@@ -24,7 +24,6 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 from shared.contracts.compliance import ROUTES
 from shared.database import UnitOfWork
-from shared.errors import ServiceError
 from shared.http import (
     Answer,
     ContractRoutes,
@@ -60,15 +59,11 @@ class Caller:
     def can_access_site(self, site_id: object) -> bool:
         return self.identity.can_access_site(str(site_id))
 
-    def require_all_sites(self) -> None:
-        """A license, its keys and its queue span its sites: what is license-wide is for callers
-        granted every site (a caller granted some sites reads the ledger and the log by site)."""
-        if ALL_SITES not in self.identity.sites:
-            raise ServiceError(
-                "SITE_ACCESS_DENIED",
-                "License-wide compliance data needs access to every site; name a siteId",
-                status=403,
-            )
+    @property
+    def has_every_site(self) -> bool:
+        """Granted every site: what the contract marks license-wide (``Route.every_site``) is
+        refused to anyone else before a handler runs (``shared.http.ContractRoutes``)."""
+        return ALL_SITES in self.identity.sites
 
 
 ROUTE_TABLE: ContractRoutes[Caller] = ContractRoutes(ROUTES, caller=Caller)

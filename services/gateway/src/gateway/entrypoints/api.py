@@ -29,7 +29,10 @@ behind it.
 `Authorization: Bearer cnp_...` or `X-API-Key: cnp_...`.
 
 **Permissions.** Each operation requires one permission (`x-required-permission` in this
-document); roles carry permissions. Users see only the sites they were granted.
+document); roles carry permissions. Users see only the sites they were granted. An operation
+marked `x-needs-every-site` is license-wide: `always`, it is for callers granted every site;
+`without siteId`, a caller granted some sites must name one in `siteId`. Others get
+`SITE_ACCESS_DENIED`.
 
 **Errors.** Every failure answers `{"error": {"code", "message", "details"}}` with a stable
 `code`. A service's own errors (e.g. `NEGATIVE_INVENTORY`) are passed through unchanged; the

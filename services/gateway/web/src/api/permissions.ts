@@ -129,3 +129,30 @@ export const OPERATION_PERMISSIONS = {
 } as const;
 
 export type Operation = keyof typeof OPERATION_PERMISSIONS;
+
+/** License-wide operations: for a user granted every site (`always`), or, for one granted
+ * some sites, only with a `siteId` (`without siteId`). */
+export const EVERY_SITE_OPERATIONS: Partial<Record<Operation, EverySite>> = {
+  "GET /api/v1/compliance/credentials": "always",
+  "POST /api/v1/compliance/credentials/rotate": "always",
+  "GET /api/v1/compliance/credentials/{licenseNumber}": "always",
+  "PUT /api/v1/compliance/credentials/{licenseNumber}": "always",
+  "POST /api/v1/compliance/credentials/{licenseNumber}/validate": "always",
+  "GET /api/v1/compliance/findings/{findingId}": "always",
+  "POST /api/v1/compliance/findings/{findingId}/approve": "always",
+  "POST /api/v1/compliance/findings/{findingId}/reject": "always",
+  "GET /api/v1/compliance/health": "always",
+  "GET /api/v1/compliance/licenses/{licenseNumber}/findings": "always",
+  "POST /api/v1/compliance/licenses/{licenseNumber}/reconciliation": "always",
+  "GET /api/v1/compliance/licenses/{licenseNumber}/reconciliation/report": "always",
+  "GET /api/v1/compliance/licenses/{licenseNumber}/reconciliation/report/export": "always",
+  "GET /api/v1/compliance/licenses/{licenseNumber}/reconciliation/runs": "always",
+  "POST /api/v1/compliance/licenses/{licenseNumber}/retry": "always",
+  "GET /api/v1/compliance/licenses/{licenseNumber}/sync-health": "always",
+  "GET /api/v1/compliance/notifications": "always",
+  "GET /api/v1/compliance/submissions": "without siteId",
+  "POST /api/v1/compliance/submissions/{submissionId}/dismiss": "always",
+  "GET /api/v1/compliance/sync-log": "without siteId",
+};
+
+export type EverySite = "always" | "without siteId";

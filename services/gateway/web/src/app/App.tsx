@@ -1,5 +1,6 @@
 import { Navigate, Route, Routes, useLocation } from "react-router";
 
+import { EVERY_SITE_OPERATIONS, OPERATION_PERMISSIONS } from "../api/permissions";
 import { useAuth } from "../auth/AuthProvider";
 import LoginPage from "../auth/LoginPage";
 import { AccessDenied, EmptyState, ErrorState, Loading, Skeleton } from "../ui/states";
@@ -74,9 +75,14 @@ function Home() {
 }
 
 function Guarded({ screen }: { screen: Screen }) {
-  const { can } = useAuth();
+  const { can, everySite, me } = useAuth();
   const { sites, error, refetch } = useSites();
-  if (!can(screen.needs)) return <AccessDenied what={screen.label.toLowerCase()} />;
+  if (!can(screen.needs)) {
+    // Refused for its sites alone: the roles hold the permission the screen's operation needs.
+    const permitted = me?.permissions.includes(OPERATION_PERMISSIONS[screen.needs]) ?? false;
+    const licenseWide = permitted && !everySite && EVERY_SITE_OPERATIONS[screen.needs] === "always";
+    return <AccessDenied what={screen.label.toLowerCase()} licenseWide={licenseWide} />;
+  }
   if (error) return <ErrorState error={error} onRetry={refetch} title="Your sites could not be loaded" />;
   if (sites.length === 0) {
     return (

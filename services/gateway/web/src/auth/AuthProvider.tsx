@@ -2,7 +2,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, use, useEffect, useMemo, useState, type ReactNode } from "react";
 
 import { api, unwrap, type Schemas } from "../api/client";
-import { OPERATION_PERMISSIONS, type Operation } from "../api/permissions";
+import { EVERY_SITE_OPERATIONS, OPERATION_PERMISSIONS, type Operation } from "../api/permissions";
 import { meQuery } from "../api/queries";
 import { session, type SessionEnd } from "./session";
 
@@ -12,8 +12,13 @@ interface Auth {
   ended: SessionEnd | null;
   me: Schemas["MeView"] | undefined;
   meError: unknown;
-  /** Whether the gateway would accept this operation from the signed-in user. */
+  /** Whether the gateway would accept this operation from the signed-in user: their permissions
+   * hold the one it requires, and a license-wide one (EVERY_SITE_OPERATIONS, `always`) needs
+   * every site granted. One that is license-wide only `without siteId` is allowed: a user
+   * without every site names their working site (see `everySite`). */
   can: (operation: Operation) => boolean;
+  /** Granted every site (`*`): license-wide data is theirs to read without naming a site. */
+  everySite: boolean;
   signIn: (email: string, password: string) => Promise<void>;
   signOut: () => Promise<void>;
 }
@@ -39,6 +44,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const value = useMemo<Auth>(() => {
     const permissions = new Set(me.data?.permissions ?? []);
+    const everySite = me.data?.sites.includes("*") ?? false;
     return {
       signedIn,
       ended,
@@ -48,8 +54,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         const needed: string = OPERATION_PERMISSIONS[operation];
         if (needed === "none") return true;
         if (needed === "authenticated") return signedIn;
+        if (EVERY_SITE_OPERATIONS[operation] === "always" && !everySite) return false;
         return permissions.has(needed);
       },
+      everySite,
       signIn: async (email, password) => {
         session.start(await unwrap(api.POST("/api/v1/auth/login", { body: { email, password } })));
       },

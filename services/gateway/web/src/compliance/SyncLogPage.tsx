@@ -2,6 +2,8 @@ import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 
 import { api, unwrap, type Schemas } from "../api/client";
 import { cursorOf, cursorPages } from "../api/paging";
+import { useSites } from "../app/SiteProvider";
+import { useAuth } from "../auth/AuthProvider";
 import { formatDateTime } from "../ui/decimal";
 import { useUrlFilters } from "../ui/searchParams";
 import { ErrorState } from "../ui/states";
@@ -9,15 +11,20 @@ import { ErrorState } from "../ui/states";
 const STATUSES: Schemas["SyncStatus"][] = ["SUCCESS", "PARTIAL", "REJECTED", "RETRYING", "UNKNOWN", "FAILED", "SKIPPED"];
 
 /** Compliance > Sync log: every exchange with Metrc, newest first, filtered by license, status
- * and operation (in the URL), with the guide's guidance on each error. */
+ * and operation (in the URL), with the guide's guidance on each error. A user granted some sites,
+ * not every site, sees the working site's exchanges (the log is license-wide otherwise). */
 export default function SyncLogPage() {
   const [params, set] = useUrlFilters();
+  const { everySite } = useAuth();
+  const { site } = useSites();
+  const siteId = everySite ? undefined : site?.id;
   const filters = {
     licenseNumber: params.get("license") ?? "",
     status: (params.get("status") ?? "") as Schemas["SyncStatus"] | "",
     operation: params.get("operation") ?? "",
   };
   const query = {
+    ...(siteId ? { siteId } : {}),
     ...(filters.licenseNumber ? { licenseNumber: filters.licenseNumber } : {}),
     ...(filters.status ? { status: filters.status } : {}),
     ...(filters.operation ? { operation: filters.operation } : {}),
@@ -29,6 +36,8 @@ export default function SyncLogPage() {
       unwrap(api.GET("/api/v1/compliance/sync-log", { params: { query: { ...query, ...cursorOf(pageParam) } } })),
     ...cursorPages,
     placeholderData: keepPreviousData,
+    // Without every site the log needs a site: none yet (sites loading) is no request at all.
+    enabled: everySite || siteId !== undefined,
   });
   const entries = log.data?.pages.flatMap((p) => p.items) ?? [];
   return (
@@ -36,6 +45,11 @@ export default function SyncLogPage() {
       <div className="page-header">
         <h1>Sync log</h1>
       </div>
+      {siteId && (
+        <p className="muted" data-testid="log-site">
+          Exchanges for {site?.name}: the whole license&apos;s log needs every site.
+        </p>
+      )}
       <form className="toolbar" role="search" aria-label="Filter the sync log" onSubmit={(e) => e.preventDefault()}>
         <label className="inline">
           License

@@ -124,11 +124,17 @@ export function DetailState({ query, what, back }: { query: DetailQuery; what: s
   return <ErrorState error={query.error} onRetry={() => void query.refetch()} title={`The ${what} could not be loaded`} />;
 }
 
-export function AccessDenied({ what }: { what: string }) {
+/** `licenseWide`: the roles would do, but the screen spans the license and the user is granted
+ * some sites, not every site. */
+export function AccessDenied({ what, licenseWide = false }: { what: string; licenseWide?: boolean }) {
   return (
     <div className="error-state" role="alert" data-testid="access-denied">
       <h2>Access denied</h2>
-      <p>Your roles do not include access to {what}. Ask an administrator if you need it.</p>
+      {licenseWide ? (
+        <p>The {what} covers the whole license, which needs access to every site; you are granted some sites. Ask an administrator if you need it.</p>
+      ) : (
+        <p>Your roles do not include access to {what}. Ask an administrator if you need it.</p>
+      )}
     </div>
   );
 }

@@ -67,8 +67,6 @@ async def plant_batch_link(
 async def ledger(
     caller: Caller, handlers: HandlersDep, query: Annotated[api.LedgerQuery, Query()]
 ) -> Response:
-    if query.site_id is None:
-        caller.require_all_sites()
     found = await handlers.queries.ledger(to.ledger_query(query))
     page, more = found[: query.limit], len(found) > query.limit
     return json_response(
@@ -84,8 +82,6 @@ async def ledger(
 async def sync_log(
     caller: Caller, handlers: HandlersDep, query: Annotated[api.SyncLogQuery, Query()]
 ) -> Response:
-    if query.site_id is None:
-        caller.require_all_sites()
     found = await handlers.queries.sync_log(to.sync_log_query(query))
     page, more = found[: query.limit], len(found) > query.limit
     last = page[-1] if page else None
@@ -109,7 +105,6 @@ async def sync_log(
 async def notifications(
     caller: Caller, handlers: HandlersDep, query: Annotated[api.NotificationQuery, Query()]
 ) -> Response:
-    caller.require_all_sites()
     found = await handlers.queries.notifications(
         license_number=query.license_number, open_only=query.open_only, limit=query.limit
     )
@@ -118,5 +113,4 @@ async def notifications(
 
 @endpoint(router, "GET", "/v1/compliance/health", response_model=list[api.LicenseHealth])
 async def health(caller: Caller, handlers: HandlersDep) -> Response:
-    caller.require_all_sites()
     return json_response([show.license_health(h) for h in await handlers.queries.sync_health()])

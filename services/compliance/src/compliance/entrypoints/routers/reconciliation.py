@@ -112,7 +112,6 @@ def run_view(run: ReconciliationRun) -> api.ReconciliationRunView:
 async def reconcile(
     caller: Caller, handlers: HandlersDep, request: Request, license_number: LicenseNumber
 ) -> Response:
-    caller.require_all_sites()
 
     async def work() -> api.ReconciliationStarted:
         outcome = await _service(handlers).run(license_number, actor=caller.actor)
@@ -130,7 +129,6 @@ async def reconcile(
     response_model=list[api.ReconciliationRunView],
 )
 async def runs(caller: Caller, handlers: HandlersDep, license_number: LicenseNumber) -> Response:
-    caller.require_all_sites()
     return json_response([run_view(r) for r in await _service(handlers).runs(license_number)])
 
 
@@ -174,7 +172,6 @@ async def findings(
     license_number: LicenseNumber,
     query: Annotated[api.FindingQuery, Query()],
 ) -> Response:
-    caller.require_all_sites()
     found = await _service(handlers).findings(
         FindingQuery(
             license_number=license_number,
@@ -196,7 +193,6 @@ async def findings(
 
 @endpoint(router, "GET", "/v1/compliance/findings/{findingId}", response_model=api.FindingView)
 async def finding(caller: Caller, handlers: HandlersDep, finding_id: FindingId) -> Response:
-    caller.require_all_sites()
     return json_response(finding_view(await _service(handlers).get(finding_id)))
 
 
@@ -210,7 +206,6 @@ async def approve(
     finding_id: FindingId,
     body: api.FixApproval,
 ) -> Response:
-    caller.require_all_sites()
     cmd = ApproveFix(
         finding_id=finding_id,
         actor=caller.actor,
@@ -236,7 +231,6 @@ async def reject(
     finding_id: FindingId,
     body: api.FindingDecision,
 ) -> Response:
-    caller.require_all_sites()
     cmd = RejectFinding(finding_id=finding_id, actor=caller.actor, note=body.note)
 
     async def work() -> api.FindingView:
@@ -248,7 +242,6 @@ async def reject(
 async def _report(
     handlers: Handlers, caller: Caller, license_number: str, query: api.MonthEndQuery
 ) -> api.MonthEndReport:
-    caller.require_all_sites()
     as_of, rows = await _service(handlers).report(license_number, query.as_of)
     return api.MonthEndReport(
         license_number=license_number,

@@ -60,7 +60,6 @@ async def save_rules(
 
 @endpoint(router, "GET", "/v1/compliance/credentials", response_model=list[api.CredentialsView])
 async def list_credentials(caller: Caller, handlers: HandlersDep) -> Response:
-    caller.require_all_sites()
     return json_response([show.credentials(v) for v in await handlers.credentials.all()])
 
 
@@ -73,7 +72,6 @@ async def list_credentials(caller: Caller, handlers: HandlersDep) -> Response:
 async def get_credentials(
     caller: Caller, handlers: HandlersDep, license_number: LicenseNumber
 ) -> Response:
-    caller.require_all_sites()
     return json_response(show.credentials(await handlers.credentials.get(license_number)))
 
 
@@ -90,7 +88,6 @@ async def save_credentials(
     license_number: LicenseNumber,
     body: api.CredentialsSave,
 ) -> Response:
-    caller.require_all_sites()
     cmd = to.save_credentials(license_number, body, caller.actor)
 
     async def work() -> api.CredentialsView:
@@ -108,7 +105,6 @@ async def save_credentials(
 async def validate_credentials(
     caller: Caller, handlers: HandlersDep, request: Request, license_number: LicenseNumber
 ) -> Response:
-    caller.require_all_sites()
     cmd = ValidateCredentials(license_number=license_number, actor=caller.actor)
 
     async def work() -> api.CredentialsView:
@@ -119,7 +115,6 @@ async def validate_credentials(
 
 @endpoint(router, "POST", "/v1/compliance/credentials/rotate", response_model=api.RotationResult)
 async def rotate_credentials(caller: Caller, handlers: HandlersDep, request: Request) -> Response:
-    caller.require_all_sites()
 
     async def work() -> api.RotationResult:
         return api.RotationResult(resealed=await handlers.credentials.rotate())

@@ -19,7 +19,7 @@ from uuid import UUID
 from fastapi import Body, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
-from shared.contracts.routes import Route
+from shared.contracts.routes import EverySite, Route
 from shared.errors import ServiceError
 from shared.http import problem, validation_details
 
@@ -73,6 +73,9 @@ class RouteSpec:
     media_type: str | None = None
     """The success answer's content type when it is not JSON (``text/csv``): documented as a
     string of that type."""
+    every_site: EverySite | None = None
+    """License-wide (the contract's ``Route.every_site``): documented as ``x-needs-every-site``,
+    which the web application reads to offer it only to a user granted every site."""
 
     @classmethod
     def of(
@@ -90,6 +93,7 @@ class RouteSpec:
             path=route.path,
             permission=route.permission,
             summary=route.summary,
+            every_site=route.every_site,
             responses=_documented_errors(error_codes),
             **given,
         )
@@ -230,6 +234,13 @@ def _literal_first(spec: RouteSpec) -> tuple[int, ...]:
     return tuple(1 if segment.startswith("{") else 0 for segment in spec.path.split("/"))
 
 
+def _extensions(spec: RouteSpec) -> dict[str, Any]:
+    extra: dict[str, Any] = {"x-required-permission": spec.permission, "security": SECURITY}
+    if spec.every_site is not None:
+        extra["x-needs-every-site"] = spec.every_site.value
+    return extra
+
+
 def add_service_routes(app: FastAPI, specs: Sequence[RouteSpec]) -> None:
     """Declare every spec as a route of ``app`` itself.
 
@@ -260,5 +271,5 @@ def add_service_routes(app: FastAPI, specs: Sequence[RouteSpec]) -> None:
             tags=list(spec.tags or (spec.upstream,)),
             responses={**ERRORS, **extra},
             operation_id=spec.operation_id or _operation_name(spec),
-            openapi_extra={"x-required-permission": spec.permission, "security": SECURITY},
+            openapi_extra=_extensions(spec),
         )
