@@ -297,6 +297,7 @@ async def run(args: argparse.Namespace) -> None:
     finally:
         await database.close()
         await postgres.drop_database(name)
+        print(postgres.release())
 
     feeds = [f for t in SYNCED for f in FEEDS[t]]
     pages = sum(max(1, math.ceil(expected.get(f.value, 0) / 20)) for f in feeds)

@@ -407,6 +407,7 @@ async def main(duration: float, warmup: float, rounds: int) -> None:
             process.stop()
         await postgres.drop_database(inventory_db)
         await postgres.drop_database(gateway_db)
+        print(postgres.release())
 
 
 if __name__ == "__main__":

@@ -499,6 +499,7 @@ async def main(seconds: int) -> None:
             server.terminate()
             server.wait(timeout=30)
         await postgres.drop_database(database)
+        print(postgres.release())
 
     ratio = rate / tps
     print(

@@ -398,6 +398,7 @@ async def main(total: int, seed: int, keep: bool, reuse: str | None) -> None:
             server.wait(timeout=30)
         if not keep and not reuse:
             await postgres.drop_database(database)
+            print(postgres.release())
         else:
             print(f"kept database {database}")
 

@@ -302,6 +302,7 @@ async def main(
             print(f"kept database {database}")
         else:
             await postgres.drop_database(database)
+            print(postgres.release())
 
     f50, f95, f99 = percentiles(fold_times)
     rate = folded / (sum(fold_times) / 1000)

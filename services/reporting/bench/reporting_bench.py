@@ -377,17 +377,23 @@ async def main(args: argparse.Namespace) -> None:
     print(
         f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; logs in {logs}"
     )
-    await create_topics(kafka.bootstrap, [INVENTORY_EVENTS])
     nan = float("nan")
     parts = set(args.parts.split(","))
     lag_p99 = rate = nan
     scale = dict.fromkeys(("dashboard", "aging", "profitability"), (nan, nan, nan))
-    if "lag" in parts:
-        lag_p99, _, _ = await lag_under_load(postgres, kafka, args.rate, args.seconds, logs)
-    if "rebuild" in parts:
-        rate, _, _ = await rebuild_rate(postgres, kafka, args.rebuild_events)
-    if "reports" in parts:
-        scale = await reports_at_scale(postgres, args.batches, args.runs, args.reuse, logs)
+    try:
+        await create_topics(kafka.bootstrap, [INVENTORY_EVENTS])
+        if "lag" in parts:
+            lag_p99, _, _ = await lag_under_load(postgres, kafka, args.rate, args.seconds, logs)
+        if "rebuild" in parts:
+            rate, _, _ = await rebuild_rate(postgres, kafka, args.rebuild_events)
+        if "reports" in parts:
+            scale = await reports_at_scale(postgres, args.batches, args.runs, args.reuse, logs)
+    finally:
+        # A reused database lives on the server: a run given one leaves the server running.
+        if not args.reuse:
+            print(postgres.release())
+            print(kafka.release())
     print(f"load average after: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"reporting: lag p99 {lag_p99:.0f} ms, dashboard p95 {scale['dashboard'][1]:.1f} ms,"
           f" aging p95 {scale['aging'][1]:.1f} ms, profitability p95"

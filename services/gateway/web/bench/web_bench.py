@@ -219,12 +219,13 @@ def main() -> None:
 
     postgres, database, total = asyncio.run(prepare(args.batches, args.seed, args.reuse))
     platform = None
+    kafka = KafkaServer.acquire()
     try:
         site_id, site_batches, site_open = asyncio.run(busiest_site(postgres, database))
         platform = asyncio.run(
             start_platform(
                 postgres,
-                KafkaServer.acquire(),
+                kafka,
                 generate_keypair(),
                 repo_root() / ".stack" / "bench-web",
                 inventory_database=database,
@@ -236,6 +237,8 @@ def main() -> None:
             platform.stop()
         if not args.keep and not args.reuse:
             asyncio.run(postgres.drop_database(database))
+            print(postgres.release())
+            print(kafka.release())
         else:
             print(f"kept database {database}")
 
