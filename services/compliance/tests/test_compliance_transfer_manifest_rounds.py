@@ -304,8 +304,8 @@ class TestATransferWhosePackageNeverReachesMetrc:
         assert len(rounds.notes(row)) == 1
 
 
-async def sent_transfer(h: ComplianceHarness) -> tuple[Rounds, ManifestRow]:
-    """A transfer whose template Metrc has (one round), then sent in Canopy."""
+async def ready_transfer(h: ComplianceHarness) -> tuple[Rounds, ManifestRow]:
+    """A transfer of one package Metrc has (its create accepted), not yet worked by a round."""
     await h.save_keys()
     h.fake.add_facility(STORE)
     batch = h.batch("B-ship", tag=h.tags.pop(0), source=OpeningBalance())
@@ -315,6 +315,12 @@ async def sent_transfer(h: ComplianceHarness) -> tuple[Rounds, ManifestRow]:
     rounds = Rounds(h)
     row = manifest(h, batch.tag, batch.batch_id)
     rounds.manifests.rows[row.transfer_id] = row
+    return rounds, row
+
+
+async def sent_transfer(h: ComplianceHarness) -> tuple[Rounds, ManifestRow]:
+    """A transfer whose template Metrc has (one round), then sent in Canopy."""
+    rounds, row = await ready_transfer(h)
     await rounds.round()
     await rounds.manifests.mark(row.transfer_id, sent=True, at=h.clock.now())
     created = rounds.manifests.rows[row.transfer_id]
@@ -379,15 +385,7 @@ class TestATemplateMetrcRefuses:
         self,
     ) -> None:
         h = ComplianceHarness()
-        await h.save_keys()
-        h.fake.add_facility(STORE)
-        batch = h.batch("B-ship", tag=h.tags.pop(0), source=OpeningBalance())
-        await h.record(batch.created("10"))
-        await h.settle()
-        assert batch.tag is not None
-        rounds = Rounds(h)
-        row = manifest(h, batch.tag, batch.batch_id)
-        rounds.manifests.rows[row.transfer_id] = row
+        rounds, row = await ready_transfer(h)
         h.fake.fail_next(
             "create_outgoing_transfer_templates",
             MetrcRejectedError(
@@ -429,28 +427,17 @@ class TestNoWriteOfARoundCanLandAfterItsClaim:
         self,
     ) -> None:
         h = ComplianceHarness()
-        await h.save_keys()
-        h.fake.add_facility(STORE)
-        batch = h.batch("B-ship", tag=h.tags.pop(0), source=OpeningBalance())
-        await h.record(batch.created("10"))
-        await h.settle()
-        assert batch.tag is not None
-        manifests = _Manifests()
-        row = manifest(h, batch.tag, batch.batch_id)
-        manifests.rows[row.transfer_id] = row
+        rounds, row = await ready_transfer(h)
         seen = _DeadlinesSeen(h.fake)
 
         async def metrc_for(license_number: str) -> MetrcPort:
             return cast(MetrcPort, seen)
 
-        def unit() -> ManifestUnitOfWork:
-            return cast(ManifestUnitOfWork, _RoundUnit(h.db.uow(), manifests))
-
         began = h.clock.now()
         lease, margin = timedelta(minutes=5), timedelta(seconds=100)
-        await manifest_round(unit, metrc_for, h.clock.now, lease=lease, margin=margin)
+        await manifest_round(rounds.unit, metrc_for, h.clock.now, lease=lease, margin=margin)
 
-        assert manifests.rows[row.transfer_id].state is ManifestState.CREATED
+        assert rounds.manifests.rows[row.transfer_id].state is ManifestState.CREATED
         assert seen.deadlines  # the read-back by name, the POST, ...
         assert set(seen.deadlines) == {began + lease - margin}
         assert current_deadline() is None
