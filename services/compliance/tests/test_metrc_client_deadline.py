@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -18,27 +17,17 @@ from compliance.adapters.metrc import (
     MetrcRateLimitedError,
     MetrcTransientError,
     MetrcUnknownOutcomeError,
-    PackageAdjust,
     RetryPolicy,
     calls_deadline,
     current_deadline,
 )
 from compliance.adapters.metrc.testing import FakeClock
+from compliance.adapters.metrc.testing.bodies import package_adjustment
 
 ClientFactory = Callable[..., MetrcClient]
 LICENSE = "SF-SBX-CO-21-8002"
 FACILITIES = [{"Name": "F", "License": {"Number": LICENSE}}]
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-def adjustment() -> PackageAdjust:
-    return PackageAdjust(
-        label="1A4FF0100000022000000001",
-        quantity=Decimal("-1"),
-        unit_of_measure="Grams",
-        adjustment_reason="Drying",
-        adjustment_date=date(2026, 2, 8),
-    )
 
 
 class Answers:
@@ -76,7 +65,7 @@ class TestNoTryStartsAfterTheDeadline:
         client = client_on(answers, retry=RetryPolicy(max_attempts=4, base_delay=1, max_delay=8))
 
         with calls_deadline(at(2.5)), pytest.raises(MetrcDeadlineError) as caught:
-            await client.adjust_packages(LICENSE, [adjustment()])
+            await client.adjust_packages(LICENSE, [package_adjustment()])
 
         # Tries at 0 and 1; the third would start at 1 + 2 = 3, after 2.5: not waited for.
         assert answers.sent_at == [0.0, 1.0]
@@ -94,7 +83,7 @@ class TestNoTryStartsAfterTheDeadline:
         client = client_on(answers)
 
         with calls_deadline(at(20)), pytest.raises(MetrcDeadlineError) as caught:
-            await client.adjust_packages(LICENSE, [adjustment()])
+            await client.adjust_packages(LICENSE, [package_adjustment()])
 
         assert answers.sent_at == [0.0]
         assert clock.sleeps == []
@@ -124,7 +113,7 @@ class TestNoTryStartsAfterTheDeadline:
         client = client_on(answers)
 
         with calls_deadline(at(30)):
-            result = await client.adjust_packages(LICENSE, [adjustment()])
+            result = await client.adjust_packages(LICENSE, [package_adjustment()])
 
         assert result.ids == [7]
         assert answers.sent_at == [0.0, 30.0]
@@ -158,6 +147,6 @@ class TestEveryTryIsCutOffAtTheClientsLimit:
 
         started = asyncio.get_running_loop().time()
         with pytest.raises(MetrcUnknownOutcomeError):
-            await client.adjust_packages(LICENSE, [adjustment()])
+            await client.adjust_packages(LICENSE, [package_adjustment()])
 
         assert asyncio.get_running_loop().time() - started < 5

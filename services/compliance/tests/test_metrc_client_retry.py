@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -16,26 +15,16 @@ from compliance.adapters.metrc import (
     MetrcRejectedError,
     MetrcTransientError,
     MetrcUnknownOutcomeError,
-    PackageAdjust,
     RetryPolicy,
 )
 from compliance.adapters.metrc._retry import parse_retry_after
 from compliance.adapters.metrc.testing import FakeClock
+from compliance.adapters.metrc.testing.bodies import package_adjustment
 
 ClientFactory = Callable[..., MetrcClient]
 LICENSE = "SF-SBX-CO-21-8002"
 FACILITIES = [{"Name": "F", "License": {"Number": LICENSE}}]
 IDS = {"Ids": [42], "Warnings": None}
-
-
-def adjustment() -> PackageAdjust:
-    return PackageAdjust(
-        label="1A4FF0100000022000000001",
-        quantity=Decimal("-1"),
-        unit_of_measure="Grams",
-        adjustment_reason="Drying",
-        adjustment_date=date(2026, 2, 8),
-    )
 
 
 class Script:
@@ -185,7 +174,7 @@ async def test_a_post_is_never_resent_after_it_may_have_reached_metrc(
     client = make_client(script)
 
     with pytest.raises(MetrcUnknownOutcomeError):
-        await client.adjust_packages(LICENSE, [adjustment()])
+        await client.adjust_packages(LICENSE, [package_adjustment()])
 
     assert len(script.requests) == 1
     assert clock.sleeps == []
@@ -195,7 +184,7 @@ async def test_a_post_that_never_left_is_retried(make_client: ClientFactory) -> 
     script = Script(httpx.ConnectError("refused"), httpx.Response(200, json=IDS))
     client = make_client(script)
 
-    result = await client.adjust_packages(LICENSE, [adjustment()])
+    result = await client.adjust_packages(LICENSE, [package_adjustment()])
 
     assert result.ids == [42]
     assert len(script.requests) == 2
@@ -208,7 +197,7 @@ async def test_a_post_answered_with_429_or_5xx_was_not_applied_and_is_retried(
     script = Script(httpx.Response(status), httpx.Response(200, json=IDS))
     client = make_client(script)
 
-    result = await client.adjust_packages(LICENSE, [adjustment()])
+    result = await client.adjust_packages(LICENSE, [package_adjustment()])
 
     assert result.ids == [42]
     assert len(script.requests) == 2
@@ -220,7 +209,7 @@ async def test_a_rejected_post_is_not_retried(make_client: ClientFactory) -> Non
     client = make_client(script)
 
     with pytest.raises(MetrcRejectedError):
-        await client.adjust_packages(LICENSE, [adjustment()])
+        await client.adjust_packages(LICENSE, [package_adjustment()])
 
     assert len(script.requests) == 1
 
@@ -230,7 +219,7 @@ async def test_write_retries_can_be_switched_off(make_client: ClientFactory) -> 
     client = make_client(script, retry=RetryPolicy(retry_writes=False))
 
     with pytest.raises(MetrcTransientError):
-        await client.adjust_packages(LICENSE, [adjustment()])
+        await client.adjust_packages(LICENSE, [package_adjustment()])
 
     assert len(script.requests) == 1
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Callable
-from datetime import date
-from decimal import Decimal
 
 import httpx
 import pytest
@@ -14,9 +12,9 @@ from compliance.adapters.metrc import (
     MetrcClient,
     MetrcCredentials,
     MetrcError,
-    PackageAdjust,
     RetryPolicy,
 )
+from compliance.adapters.metrc.testing.bodies import package_adjustment
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -33,16 +31,6 @@ SECRETS = (VENDOR_KEY, USER_KEY, BASIC)
 def assert_clean(text: str) -> None:
     for secret in SECRETS:
         assert secret not in text
-
-
-def adjustment() -> PackageAdjust:
-    return PackageAdjust(
-        label="1A4FF0100000022000000001",
-        quantity=Decimal("-1"),
-        unit_of_measure="Grams",
-        adjustment_reason="Drying",
-        adjustment_date=date(2026, 2, 8),
-    )
 
 
 def test_reprs_hide_the_keys(make_client: ClientFactory) -> None:
@@ -96,14 +84,14 @@ async def test_errors_and_logs_never_contain_the_keys_even_when_metrc_echoes_the
         await client.list_facilities()
     errors.append(first.value)
     with pytest.raises(MetrcError) as second:
-        await client.adjust_packages(LICENSE, [adjustment()])
+        await client.adjust_packages(LICENSE, [package_adjustment()])
     errors.append(second.value)
 
     def timeout(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout(f"timed out talking with {request.headers['Authorization']}")
 
     with pytest.raises(MetrcError) as third:
-        await make_client(timeout).adjust_packages(LICENSE, [adjustment()])
+        await make_client(timeout).adjust_packages(LICENSE, [package_adjustment()])
     errors.append(third.value)
 
     for error in errors:
@@ -139,7 +127,7 @@ async def test_every_call_gets_a_client_span_with_its_facts_and_no_secrets(
 
     await client.list_packages(LICENSE)
     with pytest.raises(MetrcError):
-        await client.adjust_packages(LICENSE, [adjustment()])
+        await client.adjust_packages(LICENSE, [package_adjustment()])
 
     pull, write = exporter.get_finished_spans()
     assert pull.name == "Metrc GET /packages/v2/active"

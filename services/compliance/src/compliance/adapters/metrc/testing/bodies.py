@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from compliance.adapters.metrc.payloads import (
+    PackageAdjust,
     PackageCreate,
     PlantBatchPlanting,
     TransferDestination,
@@ -22,6 +23,7 @@ __all__ = [
     "DRIVER",
     "FLOWER",
     "opening_package",
+    "package_adjustment",
     "planting",
     "transfer_destination",
     "transfer_template",
@@ -54,6 +56,20 @@ def opening_package(tag: str, day: date, quantity: str = "10", **changes: object
         location="Vault",
     )
     return package.model_copy(update=changes)
+
+
+def package_adjustment(
+    label: str = "1A4FF0100000022000000001", quantity: str = "-1", **changes: object
+) -> PackageAdjust:
+    """``quantity`` grams of a package adjusted for drying, on a day in February 2026."""
+    adjustment = PackageAdjust(
+        label=label,
+        quantity=Decimal(quantity),
+        unit_of_measure="Grams",
+        adjustment_reason="Drying",
+        adjustment_date=date(2026, 2, 8),
+    )
+    return adjustment.model_copy(update=changes)
 
 
 def planting(name: str, day: date, count: int = 10, **changes: object) -> PlantBatchPlanting:
