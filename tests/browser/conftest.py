@@ -25,6 +25,7 @@ import pytest
 from compliance.sandbox_world import LICENSE, USER_KEY, VENDOR_KEY, seed
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 from shared.testing.infra import KafkaServer, PostgresServer, repo_root
+from shared.testing.intake import intake_body
 from shared.testing.log_audit import register_secret
 from shared.testing.platform import RunningPlatform, start_platform
 
@@ -173,27 +174,16 @@ class Site:
 
     def intake(self, **overrides: Any) -> dict[str, Any]:
         n = next(_counter)
-        body: dict[str, Any] = {
-            "siteId": self.id,
-            "vendor": {"name": "Green Valley Farms"},
-            "brand": {"name": "Valley Gold"},
-            "product": {
-                "name": "Blue Dream 3.5g",
-                "category": "Flower",
-                "strain": "Blue Dream",
-                "unitOfMeasure": "Grams",
-            },
+        browser_defaults = {
             "lot": {"code": "GV-2026-03"},
             "location": {"id": self.locations[0]},
             "code": f"BR-{n:05d}",
             "sku": f"BD-{n:05d}",
             "quantity": "100",
-            "cogsMode": "FIXED",
             "unitCogs": "2.5",
-            "paymentTerms": "NET_30",
             "grade": "A",
         }
-        body.update(overrides)
+        body = intake_body(self.id, **{**browser_defaults, **overrides})
         return dict(self.api.ok("POST", "/api/v1/batches/intake", 201, json=body)["batch"])
 
     def live(self, **overrides: Any) -> dict[str, Any]:
